@@ -1,0 +1,441 @@
+//! The abstract syntax of a policy file: plain data, with spans beside the nodes.
+//!
+//! Equality ignores spans (see [`Spanned`]), so two files that differ only in layout and
+//! comments' placement have equal ASTs when their comments are the same.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::syntax::span::{Span, Spanned};
+
+/// A name as written, with its place.
+pub type Name = Spanned<String>;
+
+/// One policy file: one version of one regulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// `policy`, `version`, `effective from`, `extends`, `title`, `source`.
+    pub header: Header,
+    /// The declarations, in file order.
+    pub items: Vec<Item>,
+    /// Comments after the last item.
+    pub trailing_comments: Vec<String>,
+}
+
+/// The policy's metadata.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Header {
+    /// Comments before the `policy` line.
+    pub comments: Vec<String>,
+    /// The policy id (`bts-metiers-de-la-mesure`).
+    pub policy: Name,
+    /// The version label.
+    pub version: Name,
+    /// When the version takes effect; none for a version selected by label only.
+    pub effective_from: Option<Spanned<NaiveDate>>,
+    /// The version this one is a layer over.
+    pub extends: Option<Name>,
+    /// A human title.
+    pub title: Option<Name>,
+    /// The legal source (the text that enacts the regulation).
+    pub source: Option<Name>,
+}
+
+/// A top-level declaration with the comments written before it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// Comment lines (without `#`) that precede the item.
+    pub comments: Vec<String>,
+    /// The declaration.
+    pub kind: ItemKind,
+    /// The whole item.
+    pub span: Span,
+}
+
+/// The kinds of declaration.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ItemKind {
+    /// `clause "3-1" section "3" | …`
+    Clause(Clause),
+    /// `unit pages`
+    Unit(Name),
+    /// `enum pathway = a | b`
+    Enum(EnumDecl),
+    /// `record period …`
+    Record(RecordDecl),
+    /// `input a.b : T …`
+    Input(InputDecl),
+    /// `parameter x = … per …`
+    Parameter(ParameterDecl),
+    /// `definition f(x : T) : T = …`
+    Definition(DefinitionDecl),
+    /// `conclusion c : T` and its rules
+    Conclusion(ConclusionDecl),
+    /// `override …`: replaces an inherited declaration
+    Override(Override),
+}
+
+/// A quoted paragraph of the regulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Clause {
+    /// The reference policies cite (`2.1.2-4`).
+    pub id: Name,
+    /// The section of the regulation it belongs to.
+    pub section: Name,
+    /// The text, lines joined with single spaces.
+    pub text: Spanned<String>,
+}
+
+/// An enumeration and its values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EnumDecl {
+    /// Its name.
+    pub name: Name,
+    /// Its values, in declared order (also the order of sets).
+    pub variants: Vec<Name>,
+}
+
+/// A record type of the input.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordDecl {
+    /// Its name.
+    pub name: Name,
+    /// Its fields.
+    pub fields: Vec<FieldDecl>,
+    /// Invariants the input must meet.
+    pub requires: Vec<Require>,
+}
+
+/// A field of a record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FieldDecl {
+    /// Comment lines before the field.
+    pub comments: Vec<String>,
+    /// Its name.
+    pub name: Name,
+    /// Its type.
+    pub ty: Spanned<TypeExpr>,
+    /// The value taken when absent.
+    pub default: Option<Expr>,
+}
+
+/// `require CONDITION else "message"`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Require {
+    /// What must hold.
+    pub condition: Expr,
+    /// What the input error says when it does not.
+    pub message: Name,
+}
+
+/// A declared input path.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputDecl {
+    /// The dotted path (`report.pages`).
+    pub path: Spanned<Vec<String>>,
+    /// Its type.
+    pub ty: Spanned<TypeExpr>,
+    /// The value taken when absent.
+    pub default: Option<Expr>,
+    /// The clauses it serves (optional on inputs).
+    pub citations: Vec<Name>,
+}
+
+/// A named constant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParameterDecl {
+    /// Its name.
+    pub name: Name,
+    /// Its declared type, if written.
+    pub ty: Option<Spanned<TypeExpr>>,
+    /// Its value; none for a parameter a later layer sets.
+    pub value: Option<Expr>,
+    /// The clauses that set it.
+    pub citations: Vec<Name>,
+}
+
+/// A named value or pure function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DefinitionDecl {
+    /// Its name.
+    pub name: Name,
+    /// Its parameters (empty for a plain value).
+    pub params: Vec<Formal>,
+    /// The type of its result.
+    pub ty: Spanned<TypeExpr>,
+    /// The clauses it implements.
+    pub citations: Vec<Name>,
+    /// Its body.
+    pub body: Expr,
+}
+
+/// A parameter of a definition.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Formal {
+    /// Its name.
+    pub name: Name,
+    /// Its type.
+    pub ty: Spanned<TypeExpr>,
+}
+
+/// An output of the policy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConclusionDecl {
+    /// Its name.
+    pub name: Name,
+    /// Its type.
+    pub ty: Spanned<TypeExpr>,
+    /// The rules that give its value.
+    pub rules: Vec<Rule>,
+}
+
+/// What a rule is within its conclusion.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuleKind {
+    /// A base rule.
+    Rule,
+    /// An exception to other rules.
+    Exception,
+    /// A member of a set-valued conclusion.
+    Member,
+}
+
+impl RuleKind {
+    /// The keyword that introduces it.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            RuleKind::Rule => "rule",
+            RuleKind::Exception => "exception",
+            RuleKind::Member => "member",
+        }
+    }
+}
+
+/// A rule of a conclusion.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rule {
+    /// Comment lines before the rule.
+    pub comments: Vec<String>,
+    /// Base rule, exception or member.
+    pub kind: RuleKind,
+    /// Its label, unique within the conclusion.
+    pub label: Name,
+    /// The rules an exception overrides.
+    pub overrides: Vec<Name>,
+    /// When it applies (always, if none).
+    pub condition: Option<Expr>,
+    /// What it gives (for a member without `gives`, the value named like the label).
+    pub value: Option<Expr>,
+    /// The clauses it rests on.
+    pub citations: Vec<Name>,
+    /// The whole rule.
+    pub span: Span,
+}
+
+/// `override …`
+#[derive(Clone, Debug, PartialEq)]
+pub enum Override {
+    /// A clause whose text a layer amends.
+    Clause(Clause),
+    /// A parameter a layer sets or changes.
+    Parameter(ParameterDecl),
+    /// A rule of a conclusion (`override rule c.label …`).
+    Rule {
+        /// The conclusion the rule belongs to.
+        conclusion: Name,
+        /// The new rule, under the label it replaces.
+        rule: Rule,
+    },
+}
+
+/// A type as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TypeExpr {
+    /// `integer [unit]`
+    Integer(Option<Name>),
+    /// `decimal [unit]`
+    Decimal(Option<Name>),
+    /// A single name: `bool`, `text`, `date`, a unit (`weeks`), an enum or a record.
+    Named(String),
+    /// `optional T`
+    Optional(Box<Spanned<TypeExpr>>),
+    /// `list of T`
+    List(Box<Spanned<TypeExpr>>),
+    /// `set of T`
+    Set(Box<Spanned<TypeExpr>>),
+}
+
+/// An expression with its span.
+pub type Expr = Spanned<ExprKind>;
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnOp {
+    /// `not`
+    Not,
+    /// `-`
+    Neg,
+}
+
+/// Binary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    /// `or`
+    Or,
+    /// `and`
+    And,
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+    /// `in`
+    In,
+    /// `not in`
+    NotIn,
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+impl BinOp {
+    /// How the operator is written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Or => "or",
+            BinOp::And => "and",
+            BinOp::Eq => "=",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::In => "in",
+            BinOp::NotIn => "not in",
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+        }
+    }
+
+    /// Binding strength: higher binds tighter.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinOp::Or => 1,
+            BinOp::And => 2,
+            BinOp::Eq
+            | BinOp::Ne
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::In
+            | BinOp::NotIn => 4,
+            BinOp::Add | BinOp::Sub => 5,
+            BinOp::Mul | BinOp::Div => 6,
+        }
+    }
+}
+
+/// The postfix tests `is absent`, `is present`, `is empty`, `is not empty`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IsTest {
+    /// `is absent`
+    Absent,
+    /// `is present`
+    Present,
+    /// `is empty`
+    Empty,
+    /// `is not empty`
+    NotEmpty,
+}
+
+impl IsTest {
+    /// How the test is written.
+    pub fn words(self) -> &'static str {
+        match self {
+            IsTest::Absent => "is absent",
+            IsTest::Present => "is present",
+            IsTest::Empty => "is empty",
+            IsTest::NotEmpty => "is not empty",
+        }
+    }
+}
+
+/// The list quantifiers and aggregates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Aggregate {
+    /// `count of x in L [where C]`
+    Count,
+    /// `sum of E for x in L [where C]`
+    Sum,
+    /// `any x in L where C`
+    Any,
+    /// `every x in L satisfies C`
+    Every,
+    /// `each x in L where C`
+    Each,
+}
+
+/// Expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `true`, `false`
+    Bool(bool),
+    /// `12`, `4.5`
+    Number(Decimal),
+    /// `12 weeks`, `50 pages`
+    Quantity(Decimal, Name),
+    /// `2027-04-16`
+    Date(NaiveDate),
+    /// `"text"`
+    Text(String),
+    /// `none`
+    None,
+    /// `[a, b]`: a list (or set, where one is expected) of values
+    List(Vec<Expr>),
+    /// A name: an input root, a parameter, a definition, a conclusion, a bound variable or an
+    /// enum value.
+    Name(String),
+    /// `e.field`
+    Field(Box<Expr>, Name),
+    /// `f(a, b)`
+    Call(Name, Vec<Expr>),
+    /// `not e`, `-e`
+    Unary(UnOp, Box<Expr>),
+    /// `a op b`
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `e is absent` and the like
+    Is(Box<Expr>, IsTest),
+    /// `e as weeks`
+    As(Box<Expr>, Name),
+    /// `if c then a else b`
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// An aggregate over a list: `var` ranges over `list`; `body` is the filter or condition
+    /// (`where`/`satisfies`), `value` what `sum` adds up.
+    Aggregate {
+        /// Which aggregate.
+        kind: Aggregate,
+        /// The bound variable.
+        var: Name,
+        /// The list it ranges over.
+        list: Box<Expr>,
+        /// What `sum` adds.
+        value: Option<Box<Expr>>,
+        /// The filter (`where`) or the condition (`satisfies`).
+        condition: Option<Box<Expr>>,
+    },
+}

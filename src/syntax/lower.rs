@@ -1,0 +1,613 @@
+//! Pest pairs to the typed AST, with spans, and comments attached to the nodes they precede.
+
+use chrono::NaiveDate;
+use pest::iterators::Pair;
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+use std::sync::LazyLock;
+
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::syntax::parser::Rule as R;
+use crate::syntax::span::{FileId, Span, Spanned};
+
+/// Lowers the pairs of one file. `comments` are the file's comment lines, by position.
+pub(crate) struct Lowerer {
+    file: FileId,
+    comments: Comments,
+    errors: Vec<Diagnostic>,
+}
+
+type LResult<T> = Result<T, Diagnostic>;
+
+static PRATT: LazyLock<PrattParser<R>> = LazyLock::new(|| {
+    PrattParser::new()
+        .op(Op::infix(R::or_op, Assoc::Left))
+        .op(Op::infix(R::and_op, Assoc::Left))
+        .op(Op::prefix(R::not_op))
+        .op(Op::infix(R::eq_op, Assoc::Left)
+            | Op::infix(R::ne_op, Assoc::Left)
+            | Op::infix(R::lt_op, Assoc::Left)
+            | Op::infix(R::le_op, Assoc::Left)
+            | Op::infix(R::gt_op, Assoc::Left)
+            | Op::infix(R::ge_op, Assoc::Left)
+            | Op::infix(R::in_op, Assoc::Left)
+            | Op::infix(R::not_in_op, Assoc::Left)
+            | Op::postfix(R::is_absent)
+            | Op::postfix(R::is_present)
+            | Op::postfix(R::is_empty)
+            | Op::postfix(R::is_not_empty))
+        .op(Op::infix(R::add_op, Assoc::Left) | Op::infix(R::sub_op, Assoc::Left))
+        .op(Op::infix(R::mul_op, Assoc::Left) | Op::infix(R::div_op, Assoc::Left))
+        .op(Op::prefix(R::neg_op))
+        .op(Op::postfix(R::as_unit))
+        .op(Op::postfix(R::field_access))
+});
+
+impl Lowerer {
+    pub(crate) fn new(file: FileId, text: &str) -> Self {
+        Lowerer {
+            file,
+            comments: Comments::scan(text),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Lowers `policy_file`, returning the policy or the first error.
+    pub(crate) fn policy(mut self, pair: Pair<'_, R>) -> Result<Policy, Vec<Diagnostic>> {
+        let mut header = None;
+        let mut items = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::header => match self.header(p) {
+                    Ok(h) => header = Some(h),
+                    Err(e) => self.errors.push(e),
+                },
+                R::EOI => {}
+                _ => match self.item(p) {
+                    Ok(i) => items.push(i),
+                    Err(e) => self.errors.push(e),
+                },
+            }
+        }
+        let trailing_comments = self.comments.take_before(usize::MAX);
+        match header {
+            Some(header) if self.errors.is_empty() => Ok(Policy {
+                header,
+                items,
+                trailing_comments,
+            }),
+            _ => Err(self.errors),
+        }
+    }
+
+    fn span(&self, pair: &Pair<'_, R>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start(), s.end())
+    }
+
+    fn name(&self, pair: Pair<'_, R>) -> Name {
+        Spanned::new(pair.as_str().to_string(), self.span(&pair))
+    }
+
+    fn string(&self, pair: Pair<'_, R>) -> Name {
+        let span = self.span(&pair);
+        let body = pair.into_inner().next().map_or("", |p| p.as_str());
+        Spanned::new(unescape(body), span)
+    }
+
+    fn date(&self, pair: Pair<'_, R>) -> LResult<Spanned<NaiveDate>> {
+        let span = self.span(&pair);
+        NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
+            .map(|d| Spanned::new(d, span))
+            .map_err(|_| {
+                Diagnostic::error("invalid-date", span, format!("`{}` is not a date of the calendar", pair.as_str()))
+                    .with_label("no such day")
+                    .with_help("dates are written YYYY-MM-DD, like 2027-04-16")
+            })
+    }
+
+    fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
+        let comments = self.comments.take_before(pair.as_span().start());
+        let mut inner = pair.into_inner();
+        let policy = self.name(next(&mut inner)?);
+        let version = self.string(next(&mut inner)?);
+        let mut header = Header {
+            comments,
+            policy,
+            version,
+            effective_from: None,
+            extends: None,
+            title: None,
+            source: None,
+        };
+        for p in inner {
+            let rule = p.as_rule();
+            let value = next(&mut p.into_inner())?;
+            match rule {
+                R::effective_from => header.effective_from = Some(self.date(value)?),
+                R::extends => header.extends = Some(self.string(value)),
+                R::title => header.title = Some(self.string(value)),
+                _ => header.source = Some(self.string(value)),
+            }
+        }
+        Ok(header)
+    }
+
+    fn item(&mut self, pair: Pair<'_, R>) -> LResult<Item> {
+        let span = self.span(&pair);
+        let comments = self.comments.take_before(span.start);
+        let kind = match pair.as_rule() {
+            R::clause_decl => ItemKind::Clause(self.clause(pair)?),
+            R::unit_decl => ItemKind::Unit(self.name(next(&mut pair.into_inner())?)),
+            R::enum_decl => {
+                let mut inner = pair.into_inner();
+                let name = self.name(next(&mut inner)?);
+                let variants = inner.map(|p| self.name(p)).collect();
+                ItemKind::Enum(EnumDecl { name, variants })
+            }
+            R::record_decl => ItemKind::Record(self.record(pair)?),
+            R::input_decl => ItemKind::Input(self.input(pair)?),
+            R::parameter_decl => ItemKind::Parameter(self.parameter(pair)?),
+            R::definition_decl => ItemKind::Definition(self.definition(pair)?),
+            R::conclusion_decl => ItemKind::Conclusion(self.conclusion(pair)?),
+            R::override_decl => ItemKind::Override(self.override_decl(pair)?),
+            other => return Err(unexpected(span, other)),
+        };
+        Ok(Item {
+            comments,
+            kind,
+            span,
+        })
+    }
+
+    fn clause(&mut self, pair: Pair<'_, R>) -> LResult<Clause> {
+        let mut inner = pair.into_inner();
+        let id = self.string(next(&mut inner)?);
+        let section = self.string(next(&mut inner)?);
+        let mut words: Vec<&str> = Vec::new();
+        let mut text_span: Option<Span> = None;
+        for line in inner {
+            let span = self.span(&line);
+            text_span = Some(text_span.map_or(span, |s| s.to(span)));
+            let text = line.into_inner().next().map_or("", |p| p.as_str());
+            words.extend(text.split_whitespace());
+        }
+        let text = Spanned::new(words.join(" "), text_span.unwrap_or(id.span));
+        Ok(Clause { id, section, text })
+    }
+
+    fn record(&mut self, pair: Pair<'_, R>) -> LResult<RecordDecl> {
+        let mut inner = pair.into_inner();
+        let name = self.name(next(&mut inner)?);
+        let mut fields = Vec::new();
+        let mut requires = Vec::new();
+        for p in inner {
+            if p.as_rule() == R::require {
+                let mut parts = p.into_inner();
+                let condition = self.expr(next(&mut parts)?)?;
+                let message = self.string(next(&mut parts)?);
+                requires.push(Require { condition, message });
+            } else {
+                let comments = self.comments.take_before(p.as_span().start());
+                let mut parts = p.into_inner();
+                let name = self.name(next(&mut parts)?);
+                let ty = self.type_expr(next(&mut parts)?)?;
+                let default = match parts.next() {
+                    Some(d) => Some(self.expr(next(&mut d.into_inner())?)?),
+                    None => None,
+                };
+                fields.push(FieldDecl {
+                    comments,
+                    name,
+                    ty,
+                    default,
+                });
+            }
+        }
+        Ok(RecordDecl {
+            name,
+            fields,
+            requires,
+        })
+    }
+
+    fn input(&mut self, pair: Pair<'_, R>) -> LResult<InputDecl> {
+        let mut inner = pair.into_inner();
+        let path_pair = next(&mut inner)?;
+        let path_span = self.span(&path_pair);
+        let path = path_pair.as_str().split('.').map(str::to_string).collect();
+        let ty = self.type_expr(next(&mut inner)?)?;
+        let mut default = None;
+        let mut citations = Vec::new();
+        for p in inner {
+            match p.as_rule() {
+                R::default => default = Some(self.expr(next(&mut p.into_inner())?)?),
+                _ => citations = self.citations(p),
+            }
+        }
+        Ok(InputDecl {
+            path: Spanned::new(path, path_span),
+            ty,
+            default,
+            citations,
+        })
+    }
+
+    fn parameter(&mut self, pair: Pair<'_, R>) -> LResult<ParameterDecl> {
+        let mut inner = pair.into_inner();
+        let name = self.name(next(&mut inner)?);
+        let mut decl = ParameterDecl {
+            name,
+            ty: None,
+            value: None,
+            citations: Vec::new(),
+        };
+        for p in inner {
+            match p.as_rule() {
+                R::declared_type => decl.ty = Some(self.type_expr(next(&mut p.into_inner())?)?),
+                R::default => decl.value = Some(self.expr(next(&mut p.into_inner())?)?),
+                _ => decl.citations = self.citations(p),
+            }
+        }
+        Ok(decl)
+    }
+
+    fn definition(&mut self, pair: Pair<'_, R>) -> LResult<DefinitionDecl> {
+        let mut inner = pair.into_inner();
+        let name = self.name(next(&mut inner)?);
+        let mut params = Vec::new();
+        let mut ty = None;
+        let mut citations = Vec::new();
+        let mut body = None;
+        for p in inner {
+            match p.as_rule() {
+                R::formals => {
+                    for f in p.into_inner() {
+                        let mut parts = f.into_inner();
+                        let name = self.name(next(&mut parts)?);
+                        let ty = self.type_expr(next(&mut parts)?)?;
+                        params.push(Formal { name, ty });
+                    }
+                }
+                R::type_expr => ty = Some(self.type_expr(p)?),
+                R::citations => citations = self.citations(p),
+                _ => body = Some(self.expr(p)?),
+            }
+        }
+        let span = name.span;
+        Ok(DefinitionDecl {
+            name,
+            params,
+            ty: ty.ok_or_else(|| missing_part(span))?,
+            citations,
+            body: body.ok_or_else(|| missing_part(span))?,
+        })
+    }
+
+    fn conclusion(&mut self, pair: Pair<'_, R>) -> LResult<ConclusionDecl> {
+        let mut inner = pair.into_inner();
+        let name = self.name(next(&mut inner)?);
+        let ty = self.type_expr(next(&mut inner)?)?;
+        let rules = inner.map(|p| self.rule(p)).collect::<LResult<Vec<_>>>()?;
+        Ok(ConclusionDecl { name, ty, rules })
+    }
+
+    fn rule(&mut self, pair: Pair<'_, R>) -> LResult<Rule> {
+        let span = self.span(&pair);
+        let comments = self.comments.take_before(span.start);
+        let kind = match pair.as_rule() {
+            R::exception_rule => RuleKind::Exception,
+            R::member_rule => RuleKind::Member,
+            _ => RuleKind::Rule,
+        };
+        let mut inner = pair.into_inner();
+        let label = self.name(next(&mut inner)?);
+        self.rule_parts(comments, kind, label, inner, span)
+    }
+
+    fn rule_parts(
+        &mut self,
+        comments: Vec<String>,
+        kind: RuleKind,
+        label: Name,
+        parts: pest::iterators::Pairs<'_, R>,
+        span: Span,
+    ) -> LResult<Rule> {
+        let mut rule = Rule {
+            comments,
+            kind,
+            label,
+            overrides: Vec::new(),
+            condition: None,
+            value: None,
+            citations: Vec::new(),
+            span,
+        };
+        for p in parts {
+            match p.as_rule() {
+                R::rule_refs => rule.overrides = p.into_inner().map(|r| self.name(r)).collect(),
+                R::condition => rule.condition = Some(self.expr(next(&mut p.into_inner())?)?),
+                R::gives => rule.value = Some(self.expr(next(&mut p.into_inner())?)?),
+                _ => rule.citations = self.citations(p),
+            }
+        }
+        Ok(rule)
+    }
+
+    fn override_decl(&mut self, pair: Pair<'_, R>) -> LResult<Override> {
+        let span = self.span(&pair);
+        let inner = next(&mut pair.into_inner())?;
+        match inner.as_rule() {
+            R::clause_decl => Ok(Override::Clause(self.clause(inner)?)),
+            R::parameter_decl => Ok(Override::Parameter(self.parameter(inner)?)),
+            _ => {
+                let mut parts = inner.into_inner();
+                let kind = match next(&mut parts)?.as_str() {
+                    "exception" => RuleKind::Exception,
+                    "member" => RuleKind::Member,
+                    _ => RuleKind::Rule,
+                };
+                let conclusion = self.name(next(&mut parts)?);
+                let label = self.name(next(&mut parts)?);
+                let rule = self.rule_parts(Vec::new(), kind, label, parts, span)?;
+                Ok(Override::Rule { conclusion, rule })
+            }
+        }
+    }
+
+    fn citations(&self, pair: Pair<'_, R>) -> Vec<Name> {
+        pair.into_inner().map(|p| self.string(p)).collect()
+    }
+
+    fn type_expr(&self, pair: Pair<'_, R>) -> LResult<Spanned<TypeExpr>> {
+        let span = self.span(&pair);
+        let inner = next(&mut pair.into_inner())?;
+        let ty = match inner.as_rule() {
+            R::optional_type => {
+                let ty = inner.into_inner().find(|p| p.as_rule() == R::type_expr);
+                let ty = ty.ok_or_else(|| missing_part(span))?;
+                TypeExpr::Optional(Box::new(self.type_expr(ty)?))
+            }
+            R::list_type => TypeExpr::List(Box::new(self.type_expr(next(&mut inner.into_inner())?)?)),
+            R::set_type => TypeExpr::Set(Box::new(self.type_expr(next(&mut inner.into_inner())?)?)),
+            R::number_type => {
+                let mut parts = inner.into_inner();
+                let kind = next(&mut parts)?.as_str().to_string();
+                let unit = match parts.next() {
+                    Some(u) => Some(self.name(next(&mut u.into_inner())?)),
+                    None => None,
+                };
+                if kind == "integer" {
+                    TypeExpr::Integer(unit)
+                } else {
+                    TypeExpr::Decimal(unit)
+                }
+            }
+            _ => TypeExpr::Named(inner.as_str().to_string()),
+        };
+        Ok(Spanned::new(ty, span))
+    }
+
+    fn expr(&self, pair: Pair<'_, R>) -> LResult<Expr> {
+        let file = self.file;
+        PRATT
+            .map_primary(|p| self.primary(p))
+            .map_prefix(|op, rhs| {
+                let rhs = rhs?;
+                let span = Span::new(file, op.as_span().start(), rhs.span.end);
+                let op = if op.as_rule() == R::not_op { UnOp::Not } else { UnOp::Neg };
+                Ok(Spanned::new(ExprKind::Unary(op, Box::new(rhs)), span))
+            })
+            .map_postfix(|lhs, op| {
+                let lhs = lhs?;
+                let span = Span::new(file, lhs.span.start, op.as_span().end());
+                let kind = match op.as_rule() {
+                    R::is_absent => ExprKind::Is(Box::new(lhs), IsTest::Absent),
+                    R::is_present => ExprKind::Is(Box::new(lhs), IsTest::Present),
+                    R::is_empty => ExprKind::Is(Box::new(lhs), IsTest::Empty),
+                    R::is_not_empty => ExprKind::Is(Box::new(lhs), IsTest::NotEmpty),
+                    R::as_unit => {
+                        let unit = self.name(next(&mut op.into_inner())?);
+                        ExprKind::As(Box::new(lhs), unit)
+                    }
+                    _ => {
+                        let field = self.name(next(&mut op.into_inner())?);
+                        ExprKind::Field(Box::new(lhs), field)
+                    }
+                };
+                Ok(Spanned::new(kind, span))
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, rhs) = (lhs?, rhs?);
+                let bin = match op.as_rule() {
+                    R::or_op => BinOp::Or,
+                    R::and_op => BinOp::And,
+                    R::eq_op => BinOp::Eq,
+                    R::ne_op => BinOp::Ne,
+                    R::lt_op => BinOp::Lt,
+                    R::le_op => BinOp::Le,
+                    R::gt_op => BinOp::Gt,
+                    R::ge_op => BinOp::Ge,
+                    R::in_op => BinOp::In,
+                    R::not_in_op => BinOp::NotIn,
+                    R::add_op => BinOp::Add,
+                    R::sub_op => BinOp::Sub,
+                    R::mul_op => BinOp::Mul,
+                    _ => BinOp::Div,
+                };
+                let span = lhs.span.to(rhs.span);
+                Ok(Spanned::new(ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)), span))
+            })
+            .parse(pair.into_inner())
+    }
+
+    fn primary(&self, pair: Pair<'_, R>) -> LResult<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            R::expr => return self.expr(pair),
+            R::boolean => ExprKind::Bool(pair.as_str().starts_with('t')),
+            R::none_lit => ExprKind::None,
+            R::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect::<LResult<Vec<_>>>()?),
+            R::number => ExprKind::Number(self.decimal(&pair)?),
+            R::quantity => {
+                let mut inner = pair.into_inner();
+                let n = next(&mut inner)?;
+                let value = self.decimal(&n)?;
+                let unit = self.name(next(&mut next(&mut inner)?.into_inner())?);
+                ExprKind::Quantity(value, unit)
+            }
+            R::date => ExprKind::Date(self.date(pair)?.node),
+            R::string => ExprKind::Text(self.string(pair).node),
+            R::name => ExprKind::Name(pair.as_str().to_string()),
+            R::call => {
+                let mut inner = pair.into_inner();
+                let f = self.name(next(&mut inner)?);
+                let args = inner.map(|a| self.expr(a)).collect::<LResult<Vec<_>>>()?;
+                ExprKind::Call(f, args)
+            }
+            R::if_expr => {
+                let mut inner = pair.into_inner();
+                let c = self.expr(next(&mut inner)?)?;
+                let a = self.expr(next(&mut inner)?)?;
+                let b = self.expr(next(&mut inner)?)?;
+                ExprKind::If(Box::new(c), Box::new(a), Box::new(b))
+            }
+            R::count_expr | R::sum_expr | R::any_expr | R::every_expr | R::each_expr => {
+                self.aggregate(pair)?
+            }
+            other => return Err(unexpected(span, other)),
+        };
+        Ok(Spanned::new(kind, span))
+    }
+
+    fn aggregate(&self, pair: Pair<'_, R>) -> LResult<ExprKind> {
+        let kind = match pair.as_rule() {
+            R::count_expr => Aggregate::Count,
+            R::sum_expr => Aggregate::Sum,
+            R::any_expr => Aggregate::Any,
+            R::every_expr => Aggregate::Every,
+            _ => Aggregate::Each,
+        };
+        let mut value = None;
+        let mut binder = None;
+        let mut condition = None;
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::binder => {
+                    let mut parts = p.into_inner();
+                    let var = self.name(next(&mut parts)?);
+                    let list = self.expr(next(&mut parts)?)?;
+                    binder = Some((var, list));
+                }
+                R::filter => condition = Some(Box::new(self.expr(next(&mut p.into_inner())?)?)),
+                _ if binder.is_none() => value = Some(Box::new(self.expr(p)?)),
+                _ => condition = Some(Box::new(self.expr(p)?)),
+            }
+        }
+        let (var, list) = binder.ok_or_else(|| missing_part(Span::default()))?;
+        Ok(ExprKind::Aggregate {
+            kind,
+            var,
+            list: Box::new(list),
+            value,
+            condition,
+        })
+    }
+
+    fn decimal(&self, pair: &Pair<'_, R>) -> LResult<Decimal> {
+        Decimal::from_str(pair.as_str()).map_err(|_| {
+            Diagnostic::error("invalid-number", self.span(pair), format!("`{}` is too large a number", pair.as_str()))
+                .with_help("numbers have at most 28 significant digits")
+        })
+    }
+}
+
+fn next<'i>(pairs: &mut pest::iterators::Pairs<'i, R>) -> LResult<Pair<'i, R>> {
+    pairs
+        .next()
+        .ok_or_else(|| Diagnostic::general("internal-error", "the parser produced an incomplete tree"))
+}
+
+fn unexpected(span: Span, rule: R) -> Diagnostic {
+    Diagnostic::error("internal-error", span, format!("unexpected `{rule:?}` in the parse tree"))
+}
+
+fn missing_part(span: Span) -> Diagnostic {
+    Diagnostic::error("internal-error", span, "the parser produced an incomplete tree")
+}
+
+fn unescape(body: &str) -> String {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            if let Some(n) = chars.next() {
+                out.push(n);
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Comment lines of a file, by byte offset, handed out to the nodes that follow them.
+struct Comments {
+    pending: std::collections::VecDeque<(usize, String)>,
+}
+
+impl Comments {
+    /// Finds every `#` comment outside strings and clause text. A comment at the end of a line
+    /// of code is attached as if it stood on its own line just before that line.
+    fn scan(text: &str) -> Self {
+        let mut pending = std::collections::VecDeque::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('|')
+                && let Some(at) = comment_start(line)
+            {
+                let comment = line.get(at + 1..).unwrap_or("").trim_end().to_string();
+                let comment = comment.strip_prefix(' ').unwrap_or(&comment).to_string();
+                let code_before = line.get(..at).is_some_and(|s| !s.trim().is_empty());
+                // A trailing comment belongs to the code on its line: place it at the line start.
+                let place = if code_before { offset + (line.len() - trimmed.len()) } else { offset + at };
+                pending.push_back((place, comment));
+            }
+            offset += line.len();
+        }
+        Comments { pending }
+    }
+
+    /// The comments placed at or before `offset`, in order.
+    fn take_before(&mut self, offset: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        while let Some((at, _)) = self.pending.front() {
+            if *at > offset {
+                break;
+            }
+            if let Some((_, c)) = self.pending.pop_front() {
+                out.push(c);
+            }
+        }
+        out
+    }
+}
+
+/// The byte offset of a `#` that starts a comment on this line, if any.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}

@@ -1,0 +1,176 @@
+//! The pest parser, and the translation of its errors into words a policy author understands.
+
+use pest::Parser as _;
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::Pairs;
+use pest_derive::Parser;
+
+use crate::diagnostic::Diagnostic;
+use crate::syntax::span::{FileId, Span};
+
+/// The generated parser of `grammar/policy.pest`.
+#[derive(Parser)]
+#[grammar = "../grammar/policy.pest"]
+pub struct PolicyParser;
+
+/// Parses a whole policy file into pest pairs.
+pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnostic> {
+    PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
+}
+
+fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let (start, end) = match error.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    // Underline the word found at the error, so the caret sits under what was read.
+    let found_end = text
+        .get(start..)
+        .and_then(|rest| {
+            let word: usize = rest
+                .chars()
+                .take_while(|c| !c.is_whitespace())
+                .map(char::len_utf8)
+                .sum();
+            (word > 0).then_some(start + word.min(40))
+        })
+        .unwrap_or(end.max(start));
+    let found = text
+        .get(start..found_end)
+        .filter(|s| !s.is_empty())
+        .map_or_else(|| "the end of the file".to_string(), |s| format!("`{s}`"));
+    let (message, label) = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let expected = expected_words(positives);
+            (
+                format!("expected {expected}, found {found}"),
+                format!("expected {expected}"),
+            )
+        }
+        ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
+    };
+    Diagnostic::error("syntax-error", Span::new(file, start, found_end), message)
+        .with_label(label)
+        .with_help(help_for(error))
+}
+
+fn help_for(error: &pest::error::Error<Rule>) -> String {
+    let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
+        return "see grammar/LANGUAGE.md for the syntax".to_string();
+    };
+    if positives.contains(&Rule::citations) {
+        "every parameter and rule ends with `per \"CLAUSE\"`, naming the clauses it rests on".into()
+    } else if positives.contains(&Rule::date) {
+        "dates are written YYYY-MM-DD, like 2027-04-16".into()
+    } else if positives.contains(&Rule::gives) {
+        "a rule reads `rule LABEL [when CONDITION] gives VALUE per \"CLAUSE\"`".into()
+    } else if positives.contains(&Rule::clause_text_line) {
+        "each line of a clause's text starts with `|`".into()
+    } else if positives.contains(&Rule::ident) {
+        "names start with a letter or `_` and are not keywords (`rule`, `when`, `and`, …)".into()
+    } else {
+        "see grammar/LANGUAGE.md for the syntax".into()
+    }
+}
+
+fn expected_words(positives: &[Rule]) -> String {
+    let mut words: Vec<&'static str> = positives.iter().map(|r| rule_words(*r)).collect();
+    words.sort_unstable();
+    words.dedup();
+    match words.as_slice() {
+        [] => "something else".to_string(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// What a grammar rule is called in messages.
+fn rule_words(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "the end of the file",
+        Rule::header => "the header `policy ID`",
+        Rule::policy_id => "a policy id like `bts-metiers-de-la-mesure`",
+        Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
+        Rule::date => "a date like 2027-04-16",
+        Rule::number => "a number",
+        Rule::string | Rule::string_body => "a quoted text like \"3-1\"",
+        Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
+        Rule::effective_from => "`effective from DATE`",
+        Rule::extends => "`extends \"VERSION\"`",
+        Rule::title => "`title \"…\"`",
+        Rule::source => "`source \"…\"`",
+        Rule::clause_decl
+        | Rule::unit_decl
+        | Rule::enum_decl
+        | Rule::record_decl
+        | Rule::input_decl
+        | Rule::parameter_decl
+        | Rule::definition_decl
+        | Rule::conclusion_decl
+        | Rule::override_decl => {
+            "a declaration (`clause`, `unit`, `enum`, `record`, `input`, `parameter`, `definition`, `conclusion` or `override`)"
+        }
+        Rule::require => "`require CONDITION else \"message\"`",
+        Rule::default => "`= DEFAULT`",
+        Rule::declared_type => "`: TYPE`",
+        Rule::path => "an input path like `report.pages`",
+        Rule::formals => "`(NAME : TYPE, …)`",
+        Rule::formal => "`NAME : TYPE`",
+        Rule::base_rule | Rule::exception_rule | Rule::member_rule => {
+            "a rule (`rule`, `exception` or `member`)"
+        }
+        Rule::rule_refs => "the labels of the rules it overrides",
+        Rule::condition => "`when CONDITION`",
+        Rule::gives => "`gives VALUE`",
+        Rule::override_rule | Rule::override_kind => "`rule`, `exception`, `member`, `clause` or `parameter`",
+        Rule::citations => "`per \"CLAUSE\"`",
+        Rule::type_expr
+        | Rule::optional_type
+        | Rule::list_type
+        | Rule::set_type
+        | Rule::number_type
+        | Rule::number_kind
+        | Rule::named_type => "a type",
+        Rule::type_unit | Rule::unit_name => "a unit",
+        Rule::expr => "an expression",
+        Rule::or_op
+        | Rule::and_op
+        | Rule::eq_op
+        | Rule::ne_op
+        | Rule::le_op
+        | Rule::ge_op
+        | Rule::lt_op
+        | Rule::gt_op
+        | Rule::in_op
+        | Rule::not_in_op
+        | Rule::add_op
+        | Rule::sub_op
+        | Rule::mul_op
+        | Rule::div_op => "an operator",
+        Rule::not_op | Rule::neg_op => "`not`",
+        Rule::is_absent | Rule::is_present | Rule::is_empty | Rule::is_not_empty => "`is …`",
+        Rule::as_unit => "`as UNIT`",
+        Rule::field_access => "`.field`",
+        Rule::boolean => "`true` or `false`",
+        Rule::none_lit => "`none`",
+        Rule::list_lit => "a list like `[a, b]`",
+        Rule::quantity => "a quantity like `12 weeks`",
+        Rule::call => "a call",
+        Rule::if_expr => "`if … then … else …`",
+        Rule::count_expr | Rule::sum_expr | Rule::any_expr | Rule::every_expr | Rule::each_expr => {
+            "an aggregate"
+        }
+        Rule::binder => "`NAME in LIST`",
+        Rule::filter => "`where CONDITION`",
+        Rule::keyword => "a keyword",
+        Rule::policy_file => "a policy",
+        Rule::field_decl => "a record field `NAME : TYPE`",
+        Rule::item => "a declaration",
+        Rule::conclusion_rule => "a rule (`rule`, `exception` or `member`)",
+        Rule::primary | Rule::postfixed => "a value",
+        Rule::infix => "an operator",
+        Rule::prefix | Rule::postfix => "an expression",
+        Rule::kw_optional => "`optional`",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => "a space",
+    }
+}
