@@ -17,14 +17,3 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     lower::Lowerer::new(file, text).policy(root)
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    #[expect(clippy::unwrap_used, reason = "test")]
-    fn sample_parses() {
-        let text = std::fs::read_to_string("/tmp/sample.policy").unwrap();
-        let p = super::parse(super::FileId(0), &text);
-        println!("{p:#?}");
-        assert!(p.is_ok());
-    }
-}
