@@ -82,6 +82,8 @@ pub struct Clause {
     pub id: Name,
     /// The section of the regulation it belongs to.
     pub section: Name,
+    /// Marked `informative`: it sets no rule, so nothing is expected to cite it.
+    pub informative: bool,
     /// The text, lines joined with single spaces.
     pub text: Spanned<String>,
 }

@@ -1,9 +1,16 @@
 //! clausier: a rules engine for regulations.
 //!
 //! Policies are text files in a small declarative language; the pipeline is
-//! text → [`ast`] (with spans) → checked policy → compiled policy → decision.
+//! text → [`ast`] (with spans, [`syntax`]) → [`check`] → [`model::CompiledPolicy`] →
+//! [`decision::decide`]. The engine knows nothing of any particular regulation.
 
 pub mod ast;
+pub mod check;
+pub mod decision;
 pub mod diagnostic;
+pub mod eval;
 pub mod format;
+pub mod input;
+pub mod load;
+pub mod model;
 pub mod syntax;

@@ -168,14 +168,24 @@ impl Lowerer {
         let section = self.string(next(&mut inner)?);
         let mut words: Vec<&str> = Vec::new();
         let mut text_span: Option<Span> = None;
+        let mut informative = false;
         for line in inner {
+            if line.as_rule() == R::informative {
+                informative = true;
+                continue;
+            }
             let span = self.span(&line);
             text_span = Some(text_span.map_or(span, |s| s.to(span)));
             let text = line.into_inner().next().map_or("", |p| p.as_str());
             words.extend(text.split_whitespace());
         }
         let text = Spanned::new(words.join(" "), text_span.unwrap_or(id.span));
-        Ok(Clause { id, section, text })
+        Ok(Clause {
+            id,
+            section,
+            informative,
+            text,
+        })
     }
 
     fn record(&mut self, pair: Pair<'_, R>) -> LResult<RecordDecl> {

@@ -164,6 +164,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::filter => "`where CONDITION`",
         Rule::keyword => "a keyword",
         Rule::policy_file => "a policy",
+        Rule::informative => "`informative`",
         Rule::field_decl => "a record field `NAME : TYPE`",
         Rule::item => "a declaration",
         Rule::conclusion_rule => "a rule (`rule`, `exception` or `member`)",

@@ -1,0 +1,698 @@
+//! Typing of expressions and their compilation to [`Ir`].
+
+use rust_decimal::Decimal;
+
+use crate::ast::{Aggregate, BinOp, Expr, ExprKind, IsTest, UnOp};
+use crate::check::names::did_you_mean;
+use crate::check::types::{assignable, comparable};
+use crate::check::{Checker, Global};
+use crate::diagnostic::Diagnostic;
+use crate::model::{ArithOp, CmpOp, Ir, IrKind, Type, Unit, Value};
+use crate::syntax::span::Span;
+
+type Typed = Option<(Ir, Type)>;
+
+fn ir(kind: IrKind, span: Span) -> Ir {
+    Ir { kind, span }
+}
+
+fn num(integral: bool, unit: Unit) -> Type {
+    Type::Num { integral, unit }
+}
+
+impl Checker {
+    /// Types `e`, checking it against `expected` when given, and compiles it.
+    pub(crate) fn expect(&mut self, e: &Expr, expected: &Type, what: &str) -> Option<Ir> {
+        let (code, ty) = self.expr(e, Some(expected))?;
+        if assignable(&ty, expected) {
+            return Some(code);
+        }
+        let mut d = Diagnostic::error(
+            "type-mismatch",
+            e.span,
+            format!("{what} must be {}, found {}", self.article(expected), self.article(&ty)),
+        )
+        .with_label(format!("this is {}", self.article(&ty)));
+        if let (Type::Num { integral: false, unit: a }, Type::Num { integral: true, unit: b }) = (ty.base(), expected.base())
+            && a == b
+        {
+            d.help = Some("round it down with `floor(…)` to get a whole number".into());
+        } else if let (Type::Num { unit: a, .. }, Type::Num { unit: b, .. }) = (ty.base(), expected.base())
+            && a != b
+        {
+            d.code = "unit-mismatch";
+            d.help = Some(self.unit_help(*a, *b));
+        }
+        self.diags.push(d);
+        None
+    }
+
+    fn unit_help(&self, a: Unit, b: Unit) -> String {
+        let convertible = matches!(
+            (a, b),
+            (Unit::Days, Unit::Weeks) | (Unit::Weeks, Unit::Days) | (Unit::Months, Unit::Years) | (Unit::Years, Unit::Months)
+        );
+        if convertible {
+            format!("convert with `as {}`", self.types.unit_name(b))
+        } else {
+            "quantities of different units cannot be mixed".to_string()
+        }
+    }
+
+    /// "a date", "an integer pages", for messages.
+    pub(crate) fn article(&self, ty: &Type) -> String {
+        let name = self.types.type_name(ty);
+        let vowel = name.starts_with(['a', 'e', 'i', 'o', 'u']);
+        if matches!(ty, Type::Any) {
+            "`none`".into()
+        } else if vowel {
+            format!("an `{name}`")
+        } else {
+            format!("a `{name}`")
+        }
+    }
+
+    /// Types and compiles an expression; `expected` guides bare enum values, `none` and `[]`.
+    pub(crate) fn expr(&mut self, e: &Expr, expected: Option<&Type>) -> Typed {
+        let span = e.span;
+        match &e.node {
+            ExprKind::Bool(b) => Some((ir(IrKind::Const(Value::Bool(*b)), span), Type::Bool)),
+            ExprKind::Number(n) => Some((ir(IrKind::Const(Value::Num(*n)), span), num(n.fract().is_zero(), Unit::None))),
+            ExprKind::Quantity(n, unit) => {
+                let unit = self.resolve_unit(unit)?;
+                Some((ir(IrKind::Const(Value::Num(*n)), span), num(n.fract().is_zero(), unit)))
+            }
+            ExprKind::Date(d) => Some((ir(IrKind::Const(Value::Date(*d)), span), Type::Date)),
+            ExprKind::Text(t) => Some((ir(IrKind::Const(Value::Text(t.as_str().into())), span), Type::Text)),
+            ExprKind::None => {
+                let ty = match expected {
+                    Some(t @ Type::Optional(_)) => t.clone(),
+                    _ => Type::Any,
+                };
+                Some((ir(IrKind::Const(Value::None), span), ty))
+            }
+            ExprKind::List(items) => self.list_literal(items, expected, span),
+            ExprKind::Name(n) => self.name(n, span, expected),
+            ExprKind::Field(..) => self.field(e),
+            ExprKind::Call(f, args) => self.call(f, args, span),
+            ExprKind::Unary(op, x) => self.unary(*op, x, span),
+            ExprKind::Binary(op, a, b) => self.binary(*op, a, b, span),
+            ExprKind::Is(x, test) => self.is_test(x, *test, span),
+            ExprKind::As(x, unit) => self.convert(x, unit, span),
+            ExprKind::If(c, a, b) => self.if_expr(c, a, b, expected, span),
+            ExprKind::Aggregate { kind, var, list, value, condition } => {
+                self.aggregate(*kind, var, list, value.as_deref(), condition.as_deref(), span)
+            }
+        }
+    }
+
+    fn list_literal(&mut self, items: &[Expr], expected: Option<&Type>, span: Span) -> Typed {
+        let expected_elem = expected.and_then(Type::element).cloned();
+        let is_set = matches!(expected.map(Type::base), Some(Type::Set(_)));
+        let mut elem = expected_elem.clone();
+        let mut code = Vec::with_capacity(items.len());
+        for item in items {
+            let (c, t) = self.expr(item, elem.as_ref())?;
+            match &elem {
+                Some(et) if !assignable(&t, et) => {
+                    let msg = format!("the elements of a list must have one type: {} here, {} before", self.article(&t), self.article(et));
+                    self.diags.push(Diagnostic::error("type-mismatch", item.span, msg));
+                    return None;
+                }
+                Some(_) => {}
+                None => elem = Some(t),
+            }
+            code.push(c);
+        }
+        let elem = Box::new(elem.unwrap_or(Type::Any));
+        let ty = if is_set { Type::Set(elem) } else { Type::List(elem) };
+        Some((ir(IrKind::List(code, is_set), span), ty))
+    }
+
+    fn name(&mut self, n: &str, span: Span, expected: Option<&Type>) -> Typed {
+        if let Some(i) = self.locals.iter().rposition(|(name, _)| name == n) {
+            let ty = self.locals.get(i).map(|(_, t)| t.clone())?;
+            return Some((ir(IrKind::Local(i), span), ty));
+        }
+        if let Some(global) = self.globals.get(n).copied() {
+            return self.global(global, n, span);
+        }
+        if self.input_index.contains_key(n) || self.input_prefixes.contains(n) {
+            return self.input_path(&[n], span);
+        }
+        self.variant(n, span, expected)
+    }
+
+    fn global(&mut self, global: Global, n: &str, span: Span) -> Typed {
+        if !self.allow_globals {
+            self.diags.push(
+                Diagnostic::error("not-constant", span, format!("`{n}` is not a constant"))
+                    .with_help("parameters and defaults are constants: literals and enum values only"),
+            );
+            return None;
+        }
+        self.deps.push(global);
+        let (kind, ty) = match global {
+            Global::Param(i) => (IrKind::Param(i), self.param_types.get(i)?.clone()),
+            Global::Def(i) => {
+                let (params, ty) = self.def_sigs.get(i)?;
+                if !params.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error("missing-arguments", span, format!("`{n}` takes {} argument(s)", params.len()))
+                            .with_help(format!("call it as `{n}(…)`")),
+                    );
+                    return None;
+                }
+                (IrKind::Def(i), ty.clone())
+            }
+            Global::Conclusion(i) => (IrKind::Conclusion(i), self.conclusion_types.get(i)?.clone()),
+        };
+        Some((ir(kind, span), ty))
+    }
+
+    fn variant(&mut self, n: &str, span: Span, expected: Option<&Type>) -> Typed {
+        let owners = self.variants.get(n).cloned().unwrap_or_default();
+        let wanted = expected.map(Type::base).and_then(|t| match t {
+            Type::Enum(e) => Some(*e),
+            Type::List(inner) | Type::Set(inner) => match inner.base() {
+                Type::Enum(e) => Some(*e),
+                _ => None,
+            },
+            _ => None,
+        });
+        let pick = match (wanted, owners.as_slice()) {
+            (Some(w), _) => owners.iter().find(|(e, _)| *e == w).copied(),
+            (None, [one]) => Some(*one),
+            (None, [_, _, ..]) => {
+                let enums: Vec<String> = owners.iter().filter_map(|(e, _)| self.types.enums.get(*e).map(|x| format!("`{}`", x.name))).collect();
+                self.diags.push(
+                    Diagnostic::error("ambiguous-value", span, format!("`{n}` is a value of several enums: {}", enums.join(", ")))
+                        .with_help("compare it with something of the enum you mean, so the checker can tell"),
+                );
+                return None;
+            }
+            (None, []) => None,
+        };
+        if let Some((e, v)) = pick {
+            let value = Value::Enum(u32::try_from(e).ok()?, u32::try_from(v).ok()?);
+            return Some((ir(IrKind::Const(value), span), Type::Enum(e)));
+        }
+        self.unknown_name(n, span, wanted);
+        None
+    }
+
+    fn unknown_name(&mut self, n: &str, span: Span, wanted: Option<usize>) {
+        let mut candidates: Vec<String> = self.globals.keys().cloned().collect();
+        candidates.extend(self.locals.iter().map(|(l, _)| l.clone()));
+        candidates.extend(self.input_prefixes.iter().filter(|p| !p.contains('.')).cloned());
+        let mut d = Diagnostic::error("unknown-name", span, format!("unknown name `{n}`")).with_label("not declared");
+        if let Some(info) = wanted.and_then(|w| self.types.enums.get(w)) {
+            d.message = format!("`{n}` is not a value of enum `{}`", info.name);
+            d.label = Some(format!("not a value of `{}`", info.name));
+            d.help = did_you_mean(n, info.variants.iter().map(String::as_str))
+                .or_else(|| Some(format!("its values are {}", info.variants.join(", "))));
+        } else {
+            candidates.extend(self.variants.keys().cloned());
+            d.help = did_you_mean(n, candidates.iter().map(String::as_str));
+        }
+        self.diags.push(d);
+    }
+
+    /// A dotted chain of names, if `e` is one (`report.pages`).
+    fn dotted<'e>(e: &'e Expr, out: &mut Vec<&'e str>) -> bool {
+        match &e.node {
+            ExprKind::Name(n) => {
+                out.push(n);
+                true
+            }
+            ExprKind::Field(base, f) => {
+                let ok = Self::dotted(base, out);
+                out.push(&f.node);
+                ok
+            }
+            _ => false,
+        }
+    }
+
+    fn field(&mut self, e: &Expr) -> Typed {
+        let ExprKind::Field(base, field) = &e.node else { return None };
+        let mut chain = Vec::new();
+        if Self::dotted(e, &mut chain)
+            && let Some(root) = chain.first()
+            && !self.locals.iter().any(|(l, _)| l == root)
+            && !self.globals.contains_key(*root)
+            && (self.input_index.contains_key(*root) || self.input_prefixes.contains(*root))
+        {
+            return self.input_path(&chain, e.span);
+        }
+        let (code, ty) = self.expr(base, None)?;
+        self.record_field(code, &ty, field, e.span)
+    }
+
+    fn record_field(&mut self, code: Ir, ty: &Type, field: &crate::ast::Name, span: Span) -> Typed {
+        let Type::Record(r) = ty else {
+            let msg = if ty.is_optional() {
+                format!("`{}` may be absent: this value is {}", field.node, self.article(ty))
+            } else {
+                format!("{} has no fields", self.article(ty))
+            };
+            self.diags.push(Diagnostic::error("no-such-field", field.span, msg));
+            return None;
+        };
+        let record = self.types.records.get(*r)?;
+        let Some(i) = record.fields.iter().position(|f| f.name == field.node) else {
+            let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
+            let mut d = Diagnostic::error("no-such-field", field.span, format!("record `{}` has no field `{}`", record.name, field.node))
+                .with_label("unknown field");
+            d.help = did_you_mean(&field.node, names.iter().copied()).or_else(|| Some(format!("its fields are {}", names.join(", "))));
+            self.diags.push(d);
+            return None;
+        };
+        let f = record.fields.get(i)?;
+        let fty = match f.presence {
+            crate::model::Presence::Optional => Type::Optional(Box::new(f.ty.clone())),
+            _ => f.ty.clone(),
+        };
+        Some((ir(IrKind::Field(Box::new(code), i), span), fty))
+    }
+
+    fn input_path(&mut self, chain: &[&str], span: Span) -> Typed {
+        for len in (1..=chain.len()).rev() {
+            let path = chain.get(..len)?.join(".");
+            let Some(&slot) = self.input_index.get(&path) else { continue };
+            let info = self.inputs.get(slot)?;
+            let mut ty = match info.presence {
+                crate::model::Presence::Optional => Type::Optional(Box::new(info.ty.clone())),
+                _ => info.ty.clone(),
+            };
+            let mut code = ir(IrKind::Input(slot), span);
+            for f in chain.get(len..)? {
+                let name = crate::ast::Name::new((*f).to_string(), span);
+                (code, ty) = self.record_field(code, &ty, &name, span)?;
+            }
+            return Some((code, ty));
+        }
+        let path = chain.join(".");
+        let below: Vec<&str> = self
+            .input_index
+            .keys()
+            .filter(|k| k.starts_with(&format!("{path}.")))
+            .map(String::as_str)
+            .collect();
+        let mut d = Diagnostic::error("unknown-input", span, format!("`{path}` is not a declared input"));
+        if below.is_empty() {
+            d.help = did_you_mean(&path, self.input_index.keys().map(String::as_str));
+        } else {
+            d.message = format!("`{path}` is a group of inputs, not a value");
+            let mut below = below;
+            below.sort_unstable();
+            d.help = Some(format!("it holds {}", below.join(", ")));
+        }
+        self.diags.push(d);
+        None
+    }
+
+    fn call(&mut self, f: &crate::ast::Name, args: &[Expr], span: Span) -> Typed {
+        match (f.node.as_str(), args) {
+            ("floor", [x]) => {
+                let (c, t) = self.expr(x, None)?;
+                let Type::Num { unit, .. } = t.base() else {
+                    return self.wrong_operand(x.span, "`floor` takes a number", &t);
+                };
+                let ty = self.maybe_optional(&t, num(true, *unit));
+                Some((ir(IrKind::Floor(Box::new(c)), span), ty))
+            }
+            ("min" | "max", [a, b]) => {
+                let (ca, ta) = self.expr(a, None)?;
+                let (cb, tb) = self.expr(b, Some(&ta))?;
+                let ok = match (ta.base(), tb.base()) {
+                    (Type::Num { unit: x, .. }, Type::Num { unit: y, .. }) => x == y,
+                    (Type::Date, Type::Date) => true,
+                    _ => false,
+                };
+                if !ok || ta.is_optional() || tb.is_optional() {
+                    let msg = format!("`{}` takes two numbers of the same unit or two dates, found {} and {}", f.node, self.article(&ta), self.article(&tb));
+                    self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+                    return None;
+                }
+                let ty = match (&ta, &tb) {
+                    (Type::Num { integral: x, unit }, Type::Num { integral: y, .. }) => num(*x && *y, *unit),
+                    _ => ta.clone(),
+                };
+                Some((ir(IrKind::MinMax(f.node == "max", Box::new(ca), Box::new(cb)), span), ty))
+            }
+            ("floor" | "min" | "max", _) => {
+                let n = if f.node == "floor" { 1 } else { 2 };
+                self.diags.push(Diagnostic::error("wrong-arguments", span, format!("`{}` takes {n} argument(s), found {}", f.node, args.len())));
+                None
+            }
+            _ => self.call_definition(f, args, span),
+        }
+    }
+
+    fn call_definition(&mut self, f: &crate::ast::Name, args: &[Expr], span: Span) -> Typed {
+        let Some(Global::Def(i)) = self.globals.get(&f.node).copied() else {
+            let mut candidates: Vec<&str> = self.def_names.iter().map(String::as_str).collect();
+            candidates.extend(["floor", "min", "max"]);
+            let mut d = Diagnostic::error("unknown-function", f.span, format!("unknown function `{}`", f.node)).with_label("not a definition");
+            d.help = did_you_mean(&f.node, candidates).or_else(|| Some("functions are `floor`, `min`, `max` and the definitions with parameters".into()));
+            self.diags.push(d);
+            return None;
+        };
+        if !self.allow_globals {
+            return self.global(Global::Def(i), &f.node, span);
+        }
+        self.deps.push(Global::Def(i));
+        let (params, ty) = self.def_sigs.get(i)?.clone();
+        if params.len() != args.len() {
+            self.diags.push(Diagnostic::error(
+                "wrong-arguments",
+                span,
+                format!("`{}` takes {} argument(s), found {}", f.node, params.len(), args.len()),
+            ));
+            return None;
+        }
+        let mut code = Vec::with_capacity(args.len());
+        for (arg, (pname, pty)) in args.iter().zip(&params) {
+            code.push(self.expect(arg, pty, &format!("argument `{pname}` of `{}`", f.node))?);
+        }
+        Some((ir(IrKind::Call(i, code), span), ty))
+    }
+
+    fn wrong_operand(&mut self, span: Span, what: &str, found: &Type) -> Typed {
+        let msg = format!("{what}, found {}", self.article(found));
+        self.diags.push(Diagnostic::error("type-mismatch", span, msg).with_label(format!("this is {}", self.article(found))));
+        None
+    }
+
+    fn maybe_optional(&self, operand: &Type, ty: Type) -> Type {
+        if operand.is_optional() { Type::Optional(Box::new(ty)) } else { ty }
+    }
+
+    fn unary(&mut self, op: UnOp, x: &Expr, span: Span) -> Typed {
+        let (c, t) = self.expr(x, None)?;
+        match (op, t.base()) {
+            (UnOp::Not, Type::Bool) if !t.is_optional() => Some((ir(IrKind::Not(Box::new(c)), span), Type::Bool)),
+            (UnOp::Neg, Type::Num { .. }) => Some((ir(IrKind::Neg(Box::new(c)), span), t.clone())),
+            (UnOp::Not, _) => self.wrong_operand(x.span, "`not` takes a condition (a `bool`)", &t),
+            (UnOp::Neg, _) => self.wrong_operand(x.span, "`-` takes a number", &t),
+        }
+    }
+
+    /// Types both operands; a bare enum value takes its enum from the other side.
+    fn pair(&mut self, a: &Expr, b: &Expr, element_of_b: bool) -> Option<((Ir, Type), (Ir, Type))> {
+        let a_is_bare = matches!(&a.node, ExprKind::Name(n) if self.is_bare_variant(n));
+        if a_is_bare {
+            let (cb, tb) = self.expr(b, None)?;
+            let hint = if element_of_b { tb.element().cloned() } else { Some(tb.clone()) };
+            let (ca, ta) = self.expr(a, hint.as_ref())?;
+            return Some(((ca, ta), (cb, tb)));
+        }
+        let (ca, ta) = self.expr(a, None)?;
+        let hint = if element_of_b { None } else { Some(ta.clone()) };
+        let (cb, tb) = match hint {
+            Some(h) => self.expr(b, Some(&h))?,
+            None => {
+                let set_hint = Type::List(Box::new(ta.base().clone()));
+                self.expr(b, Some(&set_hint))?
+            }
+        };
+        Some(((ca, ta), (cb, tb)))
+    }
+
+    fn is_bare_variant(&self, n: &str) -> bool {
+        self.variants.contains_key(n)
+            && !self.globals.contains_key(n)
+            && !self.locals.iter().any(|(l, _)| l == n)
+            && !self.input_prefixes.contains(n)
+            && !self.input_index.contains_key(n)
+    }
+
+    fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> Typed {
+        match op {
+            BinOp::And | BinOp::Or => {
+                let ca = self.expect(a, &Type::Bool, &format!("the left side of `{}`", op.symbol()))?;
+                let cb = self.expect(b, &Type::Bool, &format!("the right side of `{}`", op.symbol()))?;
+                let kind = if op == BinOp::And { IrKind::And(Box::new(ca), Box::new(cb)) } else { IrKind::Or(Box::new(ca), Box::new(cb)) };
+                Some((ir(kind, span), Type::Bool))
+            }
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.comparison(op, a, b, span),
+            BinOp::In | BinOp::NotIn => {
+                let ((ca, ta), (cb, tb)) = self.pair(a, b, true)?;
+                let Some(elem) = tb.element() else {
+                    return self.wrong_operand(b.span, &format!("the right side of `{}` must be a list or a set", op.symbol()), &tb);
+                };
+                if !comparable(&ta, elem) {
+                    let msg = format!("{} cannot be a member of {}", self.article(&ta), self.article(&tb));
+                    self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+                    return None;
+                }
+                let test = ir(IrKind::In(Box::new(ca), Box::new(cb)), span);
+                let code = if op == BinOp::NotIn { ir(IrKind::Not(Box::new(test)), span) } else { test };
+                Some((code, Type::Bool))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, a, b, span),
+        }
+    }
+
+    fn comparison(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> Typed {
+        let ((ca, ta), (cb, tb)) = self.pair(a, b, false)?;
+        let ordered = !matches!(op, BinOp::Eq | BinOp::Ne);
+        let ok = if ordered {
+            match (ta.base(), tb.base()) {
+                (Type::Num { unit: x, .. }, Type::Num { unit: y, .. }) => x == y,
+                (Type::Date, Type::Date) => true,
+                _ => false,
+            }
+        } else {
+            comparable(&ta, &tb)
+        };
+        if !ok {
+            let mut d = Diagnostic::error(
+                "type-mismatch",
+                span,
+                format!("cannot compare {} with {} using `{}`", self.article(&ta), self.article(&tb), op.symbol()),
+            );
+            if let (Type::Num { unit: x, .. }, Type::Num { unit: y, .. }) = (ta.base(), tb.base()) {
+                d.code = "unit-mismatch";
+                d.help = Some(self.unit_help(*y, *x));
+                d.label = Some("different units".into());
+            } else if ordered {
+                d.help = Some("`<`, `<=`, `>` and `>=` compare numbers of one unit, or dates".into());
+            }
+            self.diags.push(d);
+            return None;
+        }
+        let cmp = match op {
+            BinOp::Eq => CmpOp::Eq,
+            BinOp::Ne => CmpOp::Ne,
+            BinOp::Lt => CmpOp::Lt,
+            BinOp::Le => CmpOp::Le,
+            BinOp::Gt => CmpOp::Gt,
+            _ => CmpOp::Ge,
+        };
+        Some((ir(IrKind::Cmp(cmp, Box::new(ca), Box::new(cb)), span), Type::Bool))
+    }
+
+    fn arithmetic(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> Typed {
+        let (ca, ta) = self.expr(a, None)?;
+        let (cb, tb) = self.expr(b, None)?;
+        let optional = ta.is_optional() || tb.is_optional();
+        let wrap = |t: Type| if optional { Type::Optional(Box::new(t)) } else { t };
+        let sign: i8 = if op == BinOp::Sub { -1 } else { 1 };
+        let (x, y) = (ta.base().clone(), tb.base().clone());
+        let result = match (op, &x, &y) {
+            (BinOp::Sub, Type::Date, Type::Date) => Some((IrKind::DaysBetween(Box::new(ca), Box::new(cb)), num(true, Unit::Days))),
+            (BinOp::Add | BinOp::Sub, Type::Date, Type::Num { integral, unit }) => {
+                Some(self.date_shift(ca, cb, *integral, *unit, sign, b.span)?)
+            }
+            (BinOp::Add, Type::Num { integral, unit }, Type::Date) => Some(self.date_shift(cb, ca, *integral, *unit, 1, a.span)?),
+            (_, Type::Num { integral: ia, unit: ua }, Type::Num { integral: ib, unit: ub }) => {
+                let unit = match op {
+                    BinOp::Add | BinOp::Sub if ua == ub => Some(*ua),
+                    BinOp::Mul if *ua == Unit::None => Some(*ub),
+                    BinOp::Mul if *ub == Unit::None => Some(*ua),
+                    BinOp::Div if ua == ub => Some(Unit::None),
+                    BinOp::Div if *ub == Unit::None => Some(*ua),
+                    _ => None,
+                };
+                unit.map(|unit| {
+                    let integral = *ia && *ib && op != BinOp::Div;
+                    let aop = match op {
+                        BinOp::Add => ArithOp::Add,
+                        BinOp::Sub => ArithOp::Sub,
+                        BinOp::Mul => ArithOp::Mul,
+                        _ => ArithOp::Div,
+                    };
+                    (IrKind::Arith(aop, Box::new(ca.clone()), Box::new(cb.clone())), num(integral, unit))
+                })
+            }
+            _ => None,
+        };
+        let Some((kind, ty)) = result else {
+            let mut d = Diagnostic::error(
+                "type-mismatch",
+                span,
+                format!("cannot apply `{}` to {} and {}", op.symbol(), self.article(&ta), self.article(&tb)),
+            );
+            if let (Type::Num { unit: ua, .. }, Type::Num { unit: ub, .. }) = (&x, &y) {
+                d.code = "unit-mismatch";
+                d.help = Some(self.unit_help(*ub, *ua));
+            }
+            self.diags.push(d);
+            return None;
+        };
+        Some((ir(kind, span), wrap(ty)))
+    }
+
+    fn date_shift(&mut self, date: Ir, n: Ir, integral: bool, unit: Unit, sign: i8, n_span: Span) -> Option<(IrKind, Type)> {
+        let scaled = |factor: i64, n: Ir| {
+            let span = n.span;
+            if factor == 1 { n } else { ir(IrKind::Scale(Box::new(n), Decimal::from(factor)), span) }
+        };
+        let kind = match unit {
+            Unit::Days => IrKind::AddDays(Box::new(date), Box::new(n), sign),
+            Unit::Weeks => IrKind::AddDays(Box::new(date), Box::new(scaled(7, n)), sign),
+            Unit::Months => IrKind::AddMonths(Box::new(date), Box::new(n), sign),
+            Unit::Years => IrKind::AddMonths(Box::new(date), Box::new(scaled(12, n)), sign),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error("unit-mismatch", n_span, "only days, weeks, months or years can be added to a date")
+                        .with_help("write the duration with its unit, like `6 months`"),
+                );
+                return None;
+            }
+        };
+        if !integral {
+            self.diags.push(Diagnostic::error("type-mismatch", n_span, "a date moves by a whole number of days, weeks, months or years").with_help("round it with `floor(…)`"));
+            return None;
+        }
+        Some((kind, Type::Date))
+    }
+
+    fn is_test(&mut self, x: &Expr, test: IsTest, span: Span) -> Typed {
+        let (c, t) = self.expr(x, None)?;
+        let code = match test {
+            IsTest::Absent | IsTest::Present => {
+                if !t.is_optional() {
+                    let msg = format!("`{}` is never absent: it is {}, not optional", test.words(), self.article(&t));
+                    self.diags.push(
+                        Diagnostic::error("not-optional", x.span, msg)
+                            .with_help("declare it `optional …` if its absence is a fact, or test its value"),
+                    );
+                    return None;
+                }
+                let absent = ir(IrKind::IsAbsent(Box::new(c)), span);
+                if test == IsTest::Present { ir(IrKind::Not(Box::new(absent)), span) } else { absent }
+            }
+            IsTest::Empty | IsTest::NotEmpty => {
+                if t.element().is_none() {
+                    return self.wrong_operand(x.span, &format!("`{}` applies to a list or a set", test.words()), &t);
+                }
+                let empty = ir(IrKind::IsEmpty(Box::new(c)), span);
+                if test == IsTest::NotEmpty { ir(IrKind::Not(Box::new(empty)), span) } else { empty }
+            }
+        };
+        Some((code, Type::Bool))
+    }
+
+    fn convert(&mut self, x: &Expr, unit: &crate::ast::Name, span: Span) -> Typed {
+        let (c, t) = self.expr(x, None)?;
+        let to = self.resolve_unit(unit)?;
+        let Type::Num { integral, unit: from } = t.base().clone() else {
+            return self.wrong_operand(x.span, "`as` converts a number", &t);
+        };
+        let factor: Option<(i64, i64)> = match (from, to) {
+            (a, b) if a == b => Some((1, 1)),
+            (Unit::None, _) => Some((1, 1)),
+            (Unit::Days, Unit::Weeks) => Some((1, 7)),
+            (Unit::Weeks, Unit::Days) => Some((7, 1)),
+            (Unit::Months, Unit::Years) => Some((1, 12)),
+            (Unit::Years, Unit::Months) => Some((12, 1)),
+            _ => None,
+        };
+        let Some((mul, div)) = factor else {
+            let msg = format!("cannot convert {} to {}", self.types.unit_name(from), self.types.unit_name(to));
+            self.diags.push(
+                Diagnostic::error("unit-mismatch", span, msg)
+                    .with_help("days convert to weeks and months to years; a month has no fixed number of days"),
+            );
+            return None;
+        };
+        let code = if mul == 1 && div == 1 {
+            c
+        } else {
+            ir(IrKind::Scale(Box::new(c), Decimal::from(mul) / Decimal::from(div)), span)
+        };
+        let ty = self.maybe_optional(&t, num(integral && div == 1, to));
+        Some((code, ty))
+    }
+
+    fn if_expr(&mut self, c: &Expr, a: &Expr, b: &Expr, expected: Option<&Type>, span: Span) -> Typed {
+        let cc = self.expect(c, &Type::Bool, "the condition of `if`")?;
+        let (ca, ta) = self.expr(a, expected)?;
+        let hint = expected.cloned().unwrap_or_else(|| ta.clone());
+        let (cb, tb) = self.expr(b, Some(&hint))?;
+        let ty = if assignable(&tb, &ta) {
+            ta.clone()
+        } else if assignable(&ta, &tb) {
+            tb.clone()
+        } else if ta == Type::Any {
+            Type::Optional(Box::new(tb.clone()))
+        } else if tb == Type::Any {
+            Type::Optional(Box::new(ta.clone()))
+        } else {
+            let msg = format!("the branches of `if` differ: {} and {}", self.article(&ta), self.article(&tb));
+            self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+            return None;
+        };
+        Some((ir(IrKind::If(Box::new(cc), Box::new(ca), Box::new(cb)), span), ty))
+    }
+
+    fn aggregate(&mut self, kind: Aggregate, var: &crate::ast::Name, list: &Expr, value: Option<&Expr>, condition: Option<&Expr>, span: Span) -> Typed {
+        let (cl, tl) = self.expr(list, None)?;
+        let Some(elem) = tl.element().cloned() else {
+            return self.wrong_operand(list.span, "an aggregate ranges over a list or a set", &tl);
+        };
+        if tl.is_optional() {
+            return self.wrong_operand(list.span, "an aggregate ranges over a list that is always there", &tl);
+        }
+        self.locals.push((var.node.clone(), elem.clone()));
+        let result = self.aggregate_body(kind, value, condition, &elem);
+        self.locals.pop();
+        let (cv, cc, ty) = result?;
+        let code = IrKind::Aggregate {
+            kind,
+            list: Box::new(cl),
+            value: cv.map(Box::new),
+            condition: cc.map(Box::new),
+        };
+        let ty = match kind {
+            Aggregate::Count => num(true, Unit::None),
+            Aggregate::Sum => ty.unwrap_or(num(true, Unit::None)),
+            Aggregate::Any | Aggregate::Every => Type::Bool,
+            Aggregate::Each => Type::List(Box::new(elem)),
+        };
+        Some((ir(code, span), ty))
+    }
+
+    #[allow(clippy::type_complexity, reason = "a private helper's tuple")]
+    fn aggregate_body(&mut self, kind: Aggregate, value: Option<&Expr>, condition: Option<&Expr>, _elem: &Type) -> Option<(Option<Ir>, Option<Ir>, Option<Type>)> {
+        let cond = match condition {
+            Some(c) => Some(self.expect(c, &Type::Bool, "the condition")?),
+            None => None,
+        };
+        let (val, ty) = match (kind, value) {
+            (Aggregate::Sum, Some(v)) => {
+                let (cv, tv) = self.expr(v, None)?;
+                if !matches!(tv, Type::Num { .. }) {
+                    self.wrong_operand(v.span, "`sum` adds numbers", &tv);
+                    return None;
+                }
+                (Some(cv), Some(tv))
+            }
+            _ => (None, None),
+        };
+        Some((val, cond, ty))
+    }
+}

@@ -1,0 +1,300 @@
+//! Versions and layers: which version extends which, and the merge of a layer chain into one
+//! set of declarations, overrides applied.
+
+use std::collections::HashMap;
+
+use crate::ast::*;
+use crate::check::names::did_you_mean;
+use crate::diagnostic::Diagnostic;
+use crate::syntax::span::FileId;
+
+/// One parsed policy file.
+#[derive(Clone, Debug)]
+pub struct ParsedFile {
+    /// Its id in the source map.
+    pub file: FileId,
+    /// Its AST.
+    pub policy: Policy,
+}
+
+impl ParsedFile {
+    /// The version label.
+    pub fn version(&self) -> &str {
+        &self.policy.header.version.node
+    }
+}
+
+/// Every declaration of a version, its layers merged: what the type checker sees.
+#[derive(Clone, Debug)]
+pub struct Merged {
+    /// The header of the version itself.
+    pub header: Header,
+    /// The files of the layers, root first.
+    pub chain: Vec<FileId>,
+    /// Clauses, overrides applied in place.
+    pub clauses: Vec<Clause>,
+    /// Declared units.
+    pub units: Vec<Name>,
+    /// Enums.
+    pub enums: Vec<EnumDecl>,
+    /// Records.
+    pub records: Vec<RecordDecl>,
+    /// Inputs.
+    pub inputs: Vec<InputDecl>,
+    /// Parameters, overrides applied in place.
+    pub params: Vec<ParameterDecl>,
+    /// Definitions.
+    pub defs: Vec<DefinitionDecl>,
+    /// Conclusions, rule overrides applied in place.
+    pub conclusions: Vec<ConclusionDecl>,
+    /// The first declaration of every overridden parameter: an override keeps its type.
+    pub replaced_params: HashMap<String, ParameterDecl>,
+}
+
+/// Checks the versions of one policy folder against each other: one label per version, one
+/// policy id, every `extends` naming a version that exists, no cycle of extensions.
+pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_label: HashMap<&str, &ParsedFile> = HashMap::new();
+    let first_id = files.first().map(|f| f.policy.header.policy.node.as_str());
+    for f in files {
+        let h = &f.policy.header;
+        if let Some(id) = first_id
+            && h.policy.node != id
+        {
+            diags.push(
+                Diagnostic::error(
+                    "policy-id-mismatch",
+                    h.policy.span,
+                    format!("this file declares policy `{}` but its folder holds policy `{id}`", h.policy.node),
+                )
+                .with_help("every version of a policy lives in the folder named after its id"),
+            );
+        }
+        if let Some(previous) = by_label.insert(&h.version.node, f) {
+            diags.push(
+                Diagnostic::error("duplicate-version", h.version.span, format!("version `{}` is declared twice", h.version.node))
+                    .with_related(previous.policy.header.version.span, "first declared here")
+                    .with_help("give each version its own label"),
+            );
+        }
+    }
+    for f in files {
+        let Some(ext) = &f.policy.header.extends else { continue };
+        if !by_label.contains_key(ext.node.as_str()) {
+            let labels = by_label.keys().copied().collect::<Vec<_>>();
+            let mut d = Diagnostic::error("unknown-version", ext.span, format!("version `{}` extends `{}`, which does not exist", f.version(), ext.node))
+                .with_label("no such version");
+            d.help = did_you_mean(&ext.node, labels).or_else(|| Some("a layer extends another version of the same policy folder".into()));
+            diags.push(d);
+        } else if let Err(cycle) = chain_labels(files, f.version()) {
+            diags.push(
+                Diagnostic::error("extends-cycle", ext.span, format!("versions extend each other in a cycle: {}", cycle.join(" → ")))
+                    .with_help("a version may extend only an older layer"),
+            );
+        }
+    }
+    diags
+}
+
+/// The labels from `version` up to its root, or the cycle found.
+fn chain_labels(files: &[ParsedFile], version: &str) -> Result<Vec<String>, Vec<String>> {
+    let mut seen = vec![version.to_string()];
+    let mut current = version;
+    while let Some(f) = files.iter().find(|f| f.version() == current) {
+        let Some(ext) = &f.policy.header.extends else { break };
+        if seen.contains(&ext.node) {
+            seen.push(ext.node.clone());
+            return Err(seen);
+        }
+        seen.push(ext.node.clone());
+        current = &ext.node;
+    }
+    Ok(seen)
+}
+
+/// The files of `version`'s layers, root first.
+pub fn chain<'a>(files: &'a [ParsedFile], version: &str) -> Option<Vec<&'a ParsedFile>> {
+    let labels = chain_labels(files, version).ok()?;
+    labels
+        .iter()
+        .rev()
+        .map(|l| files.iter().find(|f| f.version() == l))
+        .collect()
+}
+
+/// Merges a chain of layers (root first) into one set of declarations. Overrides replace what
+/// they name; an override of nothing, or a redeclaration without `override`, is an error.
+pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merged> {
+    let leaf = chain.last()?;
+    let mut m = Merged {
+        header: leaf.policy.header.clone(),
+        chain: chain.iter().map(|f| f.file).collect(),
+        clauses: Vec::new(),
+        units: Vec::new(),
+        enums: Vec::new(),
+        records: Vec::new(),
+        inputs: Vec::new(),
+        params: Vec::new(),
+        defs: Vec::new(),
+        conclusions: Vec::new(),
+        replaced_params: HashMap::new(),
+    };
+    for layer in chain {
+        for item in &layer.policy.items {
+            m.add(item, diags);
+        }
+    }
+    Some(m)
+}
+
+impl Merged {
+    fn add(&mut self, item: &Item, diags: &mut Vec<Diagnostic>) {
+        match &item.kind {
+            ItemKind::Clause(c) => {
+                if let Some(prev) = self.clauses.iter().find(|p| p.id == c.id) {
+                    diags.push(redeclared("clause", &c.id, prev.id.span, "override clause"));
+                } else {
+                    self.clauses.push(c.clone());
+                }
+            }
+            ItemKind::Unit(u) => {
+                if self.type_name_taken(u, diags) {
+                    return;
+                }
+                self.units.push(u.clone());
+            }
+            ItemKind::Enum(e) => {
+                if self.type_name_taken(&e.name, diags) {
+                    return;
+                }
+                self.enums.push(e.clone());
+            }
+            ItemKind::Record(r) => {
+                if self.type_name_taken(&r.name, diags) {
+                    return;
+                }
+                self.records.push(r.clone());
+            }
+            ItemKind::Input(i) => {
+                if let Some(prev) = self.inputs.iter().find(|p| p.path.node == i.path.node) {
+                    let name = Name::new(i.path.node.join("."), i.path.span);
+                    diags.push(redeclared("input", &name, prev.path.span, ""));
+                } else {
+                    self.inputs.push(i.clone());
+                }
+            }
+            ItemKind::Parameter(p) => {
+                if !self.value_name_taken(&p.name, "override parameter", diags) {
+                    self.params.push(p.clone());
+                }
+            }
+            ItemKind::Definition(d) => {
+                if !self.value_name_taken(&d.name, "", diags) {
+                    self.defs.push(d.clone());
+                }
+            }
+            ItemKind::Conclusion(c) => {
+                if !self.value_name_taken(&c.name, "", diags) {
+                    self.conclusions.push(c.clone());
+                }
+            }
+            ItemKind::Override(o) => self.apply_override(o, diags),
+        }
+    }
+
+    fn apply_override(&mut self, o: &Override, diags: &mut Vec<Diagnostic>) {
+        match o {
+            Override::Clause(c) => match self.clauses.iter_mut().find(|p| p.id == c.id) {
+                Some(slot) => *slot = c.clone(),
+                None => {
+                    let ids: Vec<&str> = self.clauses.iter().map(|c| c.id.node.as_str()).collect();
+                    diags.push(bad_override("clause", &c.id, did_you_mean(&c.id.node, ids)));
+                }
+            },
+            Override::Parameter(p) => match self.params.iter_mut().find(|q| q.name == p.name) {
+                Some(slot) => {
+                    self.replaced_params
+                        .entry(p.name.node.clone())
+                        .or_insert_with(|| slot.clone());
+                    let ty = p.ty.clone().or_else(|| slot.ty.clone());
+                    *slot = ParameterDecl { ty, ..p.clone() };
+                }
+                None => {
+                    let names: Vec<&str> = self.params.iter().map(|p| p.name.node.as_str()).collect();
+                    diags.push(bad_override("parameter", &p.name, did_you_mean(&p.name.node, names)));
+                }
+            },
+            Override::Rule { conclusion, rule } => self.override_rule(conclusion, rule, diags),
+        }
+    }
+
+    fn override_rule(&mut self, conclusion: &Name, rule: &Rule, diags: &mut Vec<Diagnostic>) {
+        let names: Vec<String> = self.conclusions.iter().map(|c| c.name.node.clone()).collect();
+        let Some(c) = self.conclusions.iter_mut().find(|c| &c.name == conclusion) else {
+            diags.push(bad_override("conclusion", conclusion, did_you_mean(&conclusion.node, names.iter().map(String::as_str))));
+            return;
+        };
+        match c.rules.iter_mut().find(|r| r.label == rule.label) {
+            Some(slot) => {
+                let comments = slot.comments.clone();
+                *slot = Rule { comments, ..rule.clone() };
+            }
+            None => {
+                let labels: Vec<&str> = c.rules.iter().map(|r| r.label.node.as_str()).collect();
+                let help = did_you_mean(&rule.label.node, labels);
+                let mut d = bad_override("rule", &rule.label, help);
+                d.message = format!("conclusion `{}` has no rule `{}` to override", c.name.node, rule.label.node);
+                diags.push(d);
+            }
+        }
+    }
+
+    fn type_name_taken(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> bool {
+        let prev = self
+            .units
+            .iter()
+            .chain(self.enums.iter().map(|e| &e.name))
+            .chain(self.records.iter().map(|r| &r.name))
+            .find(|n| *n == name);
+        if let Some(prev) = prev {
+            diags.push(redeclared("type", name, prev.span, ""));
+            return true;
+        }
+        false
+    }
+
+    fn value_name_taken(&self, name: &Name, override_form: &str, diags: &mut Vec<Diagnostic>) -> bool {
+        let prev = self
+            .params
+            .iter()
+            .map(|p| &p.name)
+            .chain(self.defs.iter().map(|d| &d.name))
+            .chain(self.conclusions.iter().map(|c| &c.name))
+            .find(|n| *n == name);
+        if let Some(prev) = prev {
+            diags.push(redeclared("name", name, prev.span, override_form));
+            return true;
+        }
+        false
+    }
+}
+
+fn redeclared(what: &str, name: &Name, previous: crate::syntax::span::Span, override_form: &str) -> Diagnostic {
+    let mut d = Diagnostic::error("duplicate-name", name.span, format!("{what} `{}` is declared twice", name.node))
+        .with_label("declared again here")
+        .with_related(previous, "first declared here");
+    d.help = Some(if previous.file != name.span.file && !override_form.is_empty() {
+        format!("`{}` is inherited from the version this one extends: to change it, write `{override_form} …`", name.node)
+    } else {
+        "rename one of them".to_string()
+    });
+    d
+}
+
+fn bad_override(what: &str, name: &Name, help: Option<String>) -> Diagnostic {
+    let mut d = Diagnostic::error("bad-override", name.span, format!("there is no {what} `{}` to override", name.node))
+        .with_label("not declared by the versions this one extends");
+    d.help = help.or_else(|| Some(format!("to add a new {what}, declare it without `override`")));
+    d
+}

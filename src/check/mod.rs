@@ -1,0 +1,415 @@
+//! The checker: resolves names, types, units, citations and layers, and compiles a version of a
+//! policy into a [`CompiledPolicy`]. Every finding is a [`Diagnostic`].
+
+pub mod expr;
+pub mod layers;
+pub mod names;
+pub mod rules;
+pub mod types;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::ast::{Expr, TypeExpr};
+use crate::check::layers::{Merged, ParsedFile};
+use crate::check::names::did_you_mean;
+use crate::check::types::{NamedType, assignable};
+use crate::diagnostic::Diagnostic;
+use crate::model::*;
+use crate::syntax::span::{SourceMap, Span, Spanned};
+
+/// A name of the value namespace.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Global {
+    Param(usize),
+    Def(usize),
+    Conclusion(usize),
+}
+
+/// The state of checking one version.
+#[derive(Default)]
+pub(crate) struct Checker {
+    pub(crate) diags: Vec<Diagnostic>,
+    pub(crate) types: TypeTable,
+    pub(crate) type_names: HashMap<String, NamedType>,
+    pub(crate) variants: HashMap<String, Vec<(usize, usize)>>,
+    pub(crate) globals: HashMap<String, Global>,
+    pub(crate) def_names: Vec<String>,
+    pub(crate) param_types: Vec<Type>,
+    pub(crate) def_sigs: Vec<(Vec<(String, Type)>, Type)>,
+    pub(crate) conclusion_types: Vec<Type>,
+    pub(crate) inputs: Vec<InputInfo>,
+    pub(crate) input_index: HashMap<String, usize>,
+    pub(crate) input_prefixes: HashSet<String>,
+    pub(crate) clause_index: HashMap<String, ClauseId>,
+    pub(crate) clause_ids: Vec<String>,
+    pub(crate) cited: HashSet<ClauseId>,
+    pub(crate) locals: Vec<(String, Type)>,
+    pub(crate) deps: Vec<Global>,
+    pub(crate) allow_globals: bool,
+    /// What each definition and conclusion reads, for the cycle check.
+    pub(crate) dependency_graph: HashMap<Global, (Vec<Global>, Span, String)>,
+}
+
+/// The outcome of checking one version: the compiled policy when there is no error, and every
+/// diagnostic (warnings included).
+pub struct CheckResult {
+    /// The compiled version, if it has no error.
+    pub policy: Option<CompiledPolicy>,
+    /// Errors and warnings.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks and compiles `version` from the parsed files of its policy folder.
+pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &str) -> CheckResult {
+    let mut diags = Vec::new();
+    let Some(chain) = layers::chain(files, version) else {
+        diags.push(Diagnostic::general("unknown-version", format!("version `{version}` cannot be resolved")));
+        return CheckResult { policy: None, diagnostics: diags };
+    };
+    let Some(merged) = layers::merge(&chain, &mut diags) else {
+        return CheckResult { policy: None, diagnostics: diags };
+    };
+    let leaf_file = merged.chain.last().copied();
+    let mut checker = Checker::default();
+    let compiled = checker.compile(&merged, sources);
+    diags.append(&mut checker.diags);
+    // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
+    diags.retain(|d| d.is_error() || d.span.is_none_or(|s| Some(s.file) == leaf_file));
+    let failed = diags.iter().any(Diagnostic::is_error);
+    CheckResult {
+        policy: if failed { None } else { compiled },
+        diagnostics: diags,
+    }
+}
+
+impl Checker {
+    fn compile(&mut self, m: &Merged, sources: &Arc<SourceMap>) -> Option<CompiledPolicy> {
+        let clauses = self.clauses(m);
+        self.declare_types(m);
+        self.declare_inputs(m);
+        let params = self.params(m);
+        self.declare_globals(m);
+        let defs = self.defs(m);
+        let conclusions = self.conclusions(m);
+        self.check_records(m);
+        self.unused_clauses(m, &clauses);
+        let mut hasher = Sha256::new();
+        for f in &m.chain {
+            if let Some(file) = sources.get(*f) {
+                hasher.update(file.text.as_bytes());
+                hasher.update([0u8]);
+            }
+        }
+        Some(CompiledPolicy {
+            id: m.header.policy.node.clone(),
+            version: m.header.version.node.clone(),
+            effective_from: m.header.effective_from.as_ref().map(|d| d.node),
+            extends: m.header.extends.as_ref().map(|e| e.node.clone()),
+            title: m.header.title.as_ref().map(|t| t.node.clone()),
+            source: m.header.source.as_ref().map(|s| s.node.clone()),
+            sha256: hex::encode(hasher.finalize()),
+            clause_index: self.clause_index.clone(),
+            clauses,
+            types: std::mem::take(&mut self.types),
+            inputs: std::mem::take(&mut self.inputs),
+            params,
+            defs: defs?,
+            conclusions: conclusions?,
+            sources: Arc::clone(sources),
+            layer_files: m.chain.clone(),
+        })
+    }
+
+    fn clauses(&mut self, m: &Merged) -> Vec<ClauseInfo> {
+        let mut out = Vec::new();
+        for c in &m.clauses {
+            self.clause_index.insert(c.id.node.clone(), out.len());
+            self.clause_ids.push(c.id.node.clone());
+            out.push(ClauseInfo {
+                id: c.id.node.clone(),
+                section: c.section.node.clone(),
+                text: c.text.node.clone(),
+                span: c.id.span,
+            });
+        }
+        out
+    }
+
+    /// Resolves `per` references; a rule or parameter must cite at least one clause.
+    pub(crate) fn citations(&mut self, cites: &[Spanned<String>], owner: &str, owner_span: Span, required: bool) -> Vec<ClauseId> {
+        if required && cites.is_empty() {
+            self.diags.push(
+                Diagnostic::error("missing-citation", owner_span, format!("{owner} cites no clause"))
+                    .with_label("no `per`")
+                    .with_help("end it with `per \"CLAUSE\"`, naming the clauses of the regulation it rests on"),
+            );
+        }
+        let mut out = Vec::new();
+        for c in cites {
+            match self.clause_index.get(&c.node) {
+                Some(&i) => {
+                    self.cited.insert(i);
+                    if !out.contains(&i) {
+                        out.push(i);
+                    }
+                }
+                None => {
+                    let mut d = Diagnostic::error("unknown-clause", c.span, format!("clause `{}` is not declared", c.node))
+                        .with_label("no such clause");
+                    d.help = did_you_mean(&c.node, self.clause_ids.iter().map(String::as_str))
+                        .or_else(|| Some(format!("declare it with `clause \"{}\" section \"…\"` and its text", c.node)));
+                    self.diags.push(d);
+                }
+            }
+        }
+        out
+    }
+
+    fn declare_types(&mut self, m: &Merged) {
+        for u in &m.units {
+            if crate::check::types::calendar_unit(&u.node).is_some() {
+                self.diags.push(Diagnostic::error("duplicate-name", u.span, format!("`{}` is a built-in unit", u.node)));
+                continue;
+            }
+            self.type_names.insert(u.node.clone(), NamedType::Unit(self.types.units.len()));
+            self.types.units.push(u.node.clone());
+        }
+        for e in &m.enums {
+            let idx = self.types.enums.len();
+            self.type_names.insert(e.name.node.clone(), NamedType::Enum(idx));
+            let mut variants: Vec<String> = Vec::new();
+            for v in &e.variants {
+                if variants.contains(&v.node) {
+                    self.diags.push(Diagnostic::error("duplicate-name", v.span, format!("enum `{}` lists `{}` twice", e.name.node, v.node)));
+                    continue;
+                }
+                self.variants.entry(v.node.clone()).or_default().push((idx, variants.len()));
+                variants.push(v.node.clone());
+            }
+            self.types.enums.push(EnumInfo { name: e.name.node.clone(), variants, span: e.name.span });
+        }
+        for r in &m.records {
+            self.type_names.insert(r.name.node.clone(), NamedType::Record(self.types.records.len()));
+            self.types.records.push(RecordInfo { name: r.name.node.clone(), fields: Vec::new(), requires: Vec::new() });
+        }
+        for (i, r) in m.records.iter().enumerate() {
+            let mut fields: Vec<FieldInfo> = Vec::new();
+            for f in &r.fields {
+                if fields.iter().any(|x| x.name == f.name.node) {
+                    self.diags.push(Diagnostic::error("duplicate-name", f.name.span, format!("record `{}` has two fields `{}`", r.name.node, f.name.node)));
+                    continue;
+                }
+                let Some((ty, presence)) = self.presence(&f.ty, f.default.as_ref()) else { continue };
+                fields.push(FieldInfo { name: f.name.node.clone(), ty, presence });
+            }
+            if let Some(info) = self.types.records.get_mut(i) {
+                info.fields = fields;
+            }
+        }
+    }
+
+    /// The type and the meaning of absence of an input or field.
+    fn presence(&mut self, ty: &Spanned<TypeExpr>, default: Option<&Expr>) -> Option<(Type, Presence)> {
+        let resolved = self.resolve_type(ty)?;
+        match (resolved, default) {
+            (Type::Optional(inner), None) => Some((*inner, Presence::Optional)),
+            (t, None) => Some((t, Presence::Required)),
+            (t, Some(d)) => {
+                let value = self.constant(d, &t, "the default")?;
+                match t {
+                    Type::Optional(inner) => Some((*inner, Presence::Default(value))),
+                    t => Some((t, Presence::Default(value))),
+                }
+            }
+        }
+    }
+
+    /// Types `e` as a constant of type `ty` and computes it.
+    fn constant(&mut self, e: &Expr, ty: &Type, what: &str) -> Option<Value> {
+        self.allow_globals = false;
+        let code = self.expect(e, ty, what);
+        self.allow_globals = true;
+        let code = code?;
+        match crate::eval::const_eval(&code) {
+            Ok(v) => Some(v),
+            Err(msg) => {
+                self.diags.push(Diagnostic::error("not-constant", e.span, format!("{what} cannot be computed: {msg}")));
+                None
+            }
+        }
+    }
+
+    fn declare_inputs(&mut self, m: &Merged) {
+        for i in &m.inputs {
+            let path = i.path.node.join(".");
+            let Some((ty, presence)) = self.presence(&i.ty, i.default.as_ref()) else { continue };
+            let conflict = self.input_index.keys().find(|k| k.starts_with(&format!("{path}.")) || path.starts_with(&format!("{k}.")));
+            if let Some(other) = conflict {
+                let msg = format!("input `{path}` and input `{other}` overlap: one is inside the other");
+                self.diags.push(Diagnostic::error("duplicate-name", i.path.span, msg).with_help("an input is either a value or a group of inputs"));
+                continue;
+            }
+            let citations = self.citations(&i.citations, "an input", i.path.span, false);
+            let segments = i.path.node.clone();
+            for n in 1..segments.len() {
+                self.input_prefixes.insert(segments.get(..n).map(|s| s.join(".")).unwrap_or_default());
+            }
+            self.input_index.insert(path.clone(), self.inputs.len());
+            self.inputs.push(InputInfo { path, segments, ty, presence, citations, span: i.path.span });
+        }
+    }
+
+    fn params(&mut self, m: &Merged) -> Vec<ParamInfo> {
+        let mut out = Vec::new();
+        for p in &m.params {
+            let what = format!("parameter `{}`", p.name.node);
+            let citations = self.citations(&p.citations, &what, p.name.span, true);
+            let declared = p.ty.as_ref().and_then(|t| self.resolve_type(t));
+            let previous = m.replaced_params.get(&p.name.node);
+            let (ty, value) = match (&declared, &p.value) {
+                (Some(t), Some(v)) => (t.clone(), self.constant(v, t, &format!("the value of {what}"))),
+                (Some(t), None) => (t.clone(), None),
+                (None, Some(v)) => {
+                    self.allow_globals = false;
+                    let typed = self.expr(v, None);
+                    self.allow_globals = true;
+                    let Some((code, t)) = typed else { continue };
+                    let value = crate::eval::const_eval(&code).ok();
+                    (t, value)
+                }
+                (None, None) => {
+                    self.diags.push(Diagnostic::error("missing-type", p.name.span, format!("{what} has neither a type nor a value")).with_help("write `parameter NAME : TYPE per …` for a value set by a later layer"));
+                    continue;
+                }
+            };
+            if let Some(prev) = previous {
+                let prev_ty = prev.ty.as_ref().and_then(|t| self.resolve_type(t)).or_else(|| {
+                    prev.value.as_ref().and_then(|v| {
+                        self.allow_globals = false;
+                        let t = self.expr(v, None).map(|(_, t)| t);
+                        self.allow_globals = true;
+                        t
+                    })
+                });
+                if let Some(prev_ty) = prev_ty
+                    && !assignable(&ty, &prev_ty)
+                {
+                    let msg = format!("{what} is {} in the version this one extends, not {}", self.article(&prev_ty), self.article(&ty));
+                    let span = p.value.as_ref().map_or(p.name.span, |v| v.span);
+                    self.diags.push(Diagnostic::error("type-mismatch", span, msg).with_related(prev.name.span, "declared here"));
+                }
+            }
+            out.push(ParamInfo { name: p.name.node.clone(), ty, value, citations, span: p.value.as_ref().map_or(p.name.span, |v| v.span) });
+        }
+        out
+    }
+
+    fn declare_globals(&mut self, m: &Merged) {
+        for (i, p) in m.params.iter().enumerate() {
+            self.globals.insert(p.name.node.clone(), Global::Param(i));
+        }
+        // Parameters that failed to check still hold their index: give them a placeholder type.
+        self.param_types = m
+            .params
+            .iter()
+            .map(|p| p.ty.as_ref().and_then(|t| self.resolve_type_quiet(t)).unwrap_or(Type::Any))
+            .collect();
+        for (i, d) in m.defs.iter().enumerate() {
+            self.globals.insert(d.name.node.clone(), Global::Def(i));
+            self.def_names.push(d.name.node.clone());
+            let params = d
+                .params
+                .iter()
+                .map(|f| (f.name.node.clone(), self.resolve_type(&f.ty).unwrap_or(Type::Any)))
+                .collect();
+            let ty = self.resolve_type(&d.ty).unwrap_or(Type::Any);
+            self.def_sigs.push((params, ty));
+        }
+        for (i, c) in m.conclusions.iter().enumerate() {
+            self.globals.insert(c.name.node.clone(), Global::Conclusion(i));
+            let ty = self.resolve_type(&c.ty).unwrap_or(Type::Any);
+            self.conclusion_types.push(ty);
+        }
+        for name in self.globals.keys() {
+            if self.input_index.contains_key(name) || self.input_prefixes.contains(name) {
+                let span = m.params.iter().map(|p| &p.name).chain(m.defs.iter().map(|d| &d.name)).chain(m.conclusions.iter().map(|c| &c.name)).find(|n| &n.node == name).map(|n| n.span);
+                if let Some(span) = span {
+                    self.diags.push(Diagnostic::error("duplicate-name", span, format!("`{name}` is also the name of an input")).with_help("rename one of them"));
+                }
+            }
+        }
+    }
+
+    fn resolve_type_quiet(&mut self, t: &Spanned<TypeExpr>) -> Option<Type> {
+        let before = self.diags.len();
+        let ty = self.resolve_type(t);
+        self.diags.truncate(before);
+        ty
+    }
+
+    fn defs(&mut self, m: &Merged) -> Option<Vec<DefInfo>> {
+        let mut out = Vec::new();
+        let mut graph: HashMap<Global, (Vec<Global>, Span, String)> = HashMap::new();
+        for (i, d) in m.defs.iter().enumerate() {
+            let (params, ty) = self.def_sigs.get(i)?.clone();
+            self.locals = params.clone();
+            self.deps.clear();
+            let body = self.expect(&d.body, &ty, &format!("the value of `{}`", d.name.node));
+            self.locals.clear();
+            graph.insert(Global::Def(i), (std::mem::take(&mut self.deps), d.name.span, d.name.node.clone()));
+            let citations = self.citations(&d.citations, "a definition", d.name.span, false);
+            out.push(DefInfo {
+                name: d.name.node.clone(),
+                params,
+                ty,
+                body: body.unwrap_or(Ir { kind: IrKind::Const(Value::None), span: d.body.span }),
+                citations,
+                span: d.name.span,
+            });
+        }
+        self.dependency_graph.extend(graph);
+        Some(out)
+    }
+
+    fn check_records(&mut self, m: &Merged) {
+        for (i, r) in m.records.iter().enumerate() {
+            let Some(fields) = self.types.records.get(i).map(|r| r.fields.clone()) else { continue };
+            let mut requires = Vec::new();
+            for req in &r.requires {
+                self.locals = fields
+                    .iter()
+                    .map(|f| {
+                        let ty = if f.presence == Presence::Optional { Type::Optional(Box::new(f.ty.clone())) } else { f.ty.clone() };
+                        (f.name.clone(), ty)
+                    })
+                    .collect();
+                self.allow_globals = false;
+                let code = self.expect(&req.condition, &Type::Bool, "a `require`");
+                self.allow_globals = true;
+                self.locals.clear();
+                if let Some(code) = code {
+                    requires.push((code, req.message.node.clone()));
+                }
+            }
+            if let Some(info) = self.types.records.get_mut(i) {
+                info.requires = requires;
+            }
+        }
+    }
+
+    fn unused_clauses(&mut self, m: &Merged, clauses: &[ClauseInfo]) {
+        for (i, c) in clauses.iter().enumerate() {
+            let informative = m.clauses.get(i).is_some_and(|c| c.informative);
+            if !informative && !self.cited.contains(&i) {
+                self.diags.push(
+                    Diagnostic::warning("unused-clause", c.span, format!("clause `{}` is cited by no rule or parameter", c.id))
+                        .with_label("never cited")
+                        .with_help("cite it with `per`, or mark it `informative` if it sets no rule"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+//! Conclusions and their rules: labels, exceptions, citations, conflicts the checker can see,
+//! unreachable rules, and cycles between definitions and conclusions.
+
+use std::collections::HashMap;
+
+use crate::ast::{ConclusionDecl, ExprKind, Rule, RuleKind};
+use crate::check::layers::Merged;
+use crate::check::names::did_you_mean;
+use crate::check::{Checker, Global};
+use crate::diagnostic::Diagnostic;
+use crate::model::*;
+
+impl Checker {
+    pub(crate) fn conclusions(&mut self, m: &Merged) -> Option<Vec<ConclusionInfo>> {
+        let mut out = Vec::new();
+        for (i, c) in m.conclusions.iter().enumerate() {
+            self.deps.clear();
+            let info = self.conclusion(c, i);
+            let deps = std::mem::take(&mut self.deps);
+            self.dependency_graph.insert(Global::Conclusion(i), (deps, c.name.span, c.name.node.clone()));
+            out.push(info);
+        }
+        self.cycles();
+        out.into_iter().collect()
+    }
+
+    fn conclusion(&mut self, c: &ConclusionDecl, index: usize) -> Option<ConclusionInfo> {
+        let ty = self.conclusion_types.get(index)?.clone();
+        let is_set = c.rules.iter().any(|r| r.kind == RuleKind::Member);
+        let element = match (&ty, is_set) {
+            (Type::Set(e), true) => Some((**e).clone()),
+            (_, true) => {
+                self.diags.push(
+                    Diagnostic::error("type-mismatch", c.ty.span, format!("conclusion `{}` has members but is {}", c.name.node, self.article(&ty)))
+                        .with_help("a conclusion made of `member` rules is a `set of …`"),
+                );
+                return None;
+            }
+            _ => None,
+        };
+        let labels = self.labels(c)?;
+        let mut rules = Vec::new();
+        for r in &c.rules {
+            rules.push(self.rule(c, r, &ty, element.as_ref(), &labels));
+        }
+        let mut rules: Vec<RuleInfo> = rules.into_iter().collect::<Option<_>>()?;
+        self.close_overrides(c, &mut rules)?;
+        self.static_conflicts(c, &rules);
+        self.unreachable(c, &rules);
+        Some(ConclusionInfo { name: c.name.node.clone(), ty, is_set, rules, span: c.name.span })
+    }
+
+    fn labels(&mut self, c: &ConclusionDecl) -> Option<HashMap<String, usize>> {
+        let mut labels: HashMap<String, usize> = HashMap::new();
+        let mut ok = true;
+        for (i, r) in c.rules.iter().enumerate() {
+            if let Some(&prev) = labels.get(&r.label.node) {
+                let prev_span = c.rules.get(prev).map_or(r.label.span, |p| p.label.span);
+                self.diags.push(
+                    Diagnostic::error("duplicate-name", r.label.span, format!("conclusion `{}` has two rules labelled `{}`", c.name.node, r.label.node))
+                        .with_related(prev_span, "first here")
+                        .with_help("labels name rules for exceptions, overrides and reports: give each its own"),
+                );
+                ok = false;
+            }
+            labels.insert(r.label.node.clone(), i);
+        }
+        ok.then_some(labels)
+    }
+
+    fn rule(&mut self, c: &ConclusionDecl, r: &Rule, ty: &Type, element: Option<&Type>, labels: &HashMap<String, usize>) -> Option<RuleInfo> {
+        let what = format!("{} `{}` of `{}`", r.kind.keyword(), r.label.node, c.name.node);
+        let citations = self.citations(&r.citations, &what, r.label.span, true);
+        if (r.kind == RuleKind::Member) != element.is_some() {
+            self.diags.push(
+                Diagnostic::error("mixed-rules", r.label.span, format!("conclusion `{}` mixes `member` rules with `rule`/`exception` rules", c.name.node))
+                    .with_help("a set-valued conclusion collects `member` rules; any other conclusion has `rule` and `exception`"),
+            );
+            return None;
+        }
+        let mut overrides = Vec::new();
+        for o in &r.overrides {
+            match labels.get(&o.node) {
+                Some(&i) if o.node != r.label.node => overrides.push(i),
+                Some(_) => self.diags.push(Diagnostic::error("bad-exception", o.span, format!("`{}` cannot be an exception to itself", o.node))),
+                None => {
+                    let mut d = Diagnostic::error("unknown-rule", o.span, format!("conclusion `{}` has no rule `{}`", c.name.node, o.node))
+                        .with_label("no such rule");
+                    d.help = did_you_mean(&o.node, labels.keys().map(String::as_str));
+                    self.diags.push(d);
+                }
+            }
+        }
+        let condition = match &r.condition {
+            Some(cond) => Some(self.expect(cond, &Type::Bool, &format!("the condition of {what}"))?),
+            None => None,
+        };
+        let value = match (&r.value, element) {
+            (Some(v), Some(e)) => self.expect(v, e, &format!("the value of {what}"))?,
+            (Some(v), None) => self.expect(v, ty, &format!("the value of {what}"))?,
+            (None, Some(e)) => {
+                let name = crate::ast::Expr::new(ExprKind::Name(r.label.node.clone()), r.label.span);
+                self.expect(&name, e, &format!("member `{}`", r.label.node))?
+            }
+            (None, None) => {
+                self.diags.push(Diagnostic::error("missing-value", r.span, format!("{what} gives no value")).with_help("add `gives VALUE`"));
+                return None;
+            }
+        };
+        Some(RuleInfo { label: r.label.node.clone(), kind: r.kind, overrides, condition, value, citations, span: r.span })
+    }
+
+    /// Replaces each rule's direct exceptions-of list by its transitive closure; rejects cycles.
+    fn close_overrides(&mut self, c: &ConclusionDecl, rules: &mut [RuleInfo]) -> Option<()> {
+        let direct: Vec<Vec<usize>> = rules.iter().map(|r| r.overrides.clone()).collect();
+        for (i, rule) in rules.iter_mut().enumerate() {
+            let mut closure: Vec<usize> = Vec::new();
+            let mut stack = direct.get(i).cloned().unwrap_or_default();
+            while let Some(j) = stack.pop() {
+                if j == i {
+                    self.diags.push(
+                        Diagnostic::error("exception-cycle", rule.span, format!("rule `{}` of `{}` is, through other exceptions, an exception to itself", rule.label, c.name.node))
+                            .with_help("exceptions form a hierarchy: a rule cannot override what overrides it"),
+                    );
+                    return None;
+                }
+                if !closure.contains(&j) {
+                    closure.push(j);
+                    stack.extend(direct.get(j).cloned().unwrap_or_default());
+                }
+            }
+            closure.sort_unstable();
+            rule.overrides = closure;
+        }
+        Some(())
+    }
+
+    /// Two rules of one rank that always apply together and give different values.
+    fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
+        for (i, a) in rules.iter().enumerate() {
+            for (j, b) in rules.iter().enumerate().skip(i + 1) {
+                let ranked = a.overrides.contains(&j) || b.overrides.contains(&i);
+                if ranked || a.kind == RuleKind::Member {
+                    continue;
+                }
+                let same_condition = match (&a.condition, &b.condition) {
+                    (None, None) => true,
+                    (Some(x), Some(y)) => same_code(x, y),
+                    _ => false,
+                };
+                let different_values = matches!((&a.value.kind, &b.value.kind), (IrKind::Const(x), IrKind::Const(y)) if x != y);
+                if same_condition && different_values {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "conflict",
+                            b.span,
+                            format!("rules `{}` and `{}` of `{}` apply in the same cases and give different values", a.label, b.label, c.name.node),
+                        )
+                        .with_label(format!("conflicts with `{}`", a.label))
+                        .with_related(a.span, "this rule")
+                        .with_help(format!("make one an exception to the other (`exception {} of {}`), or tell their conditions apart", b.label, a.label)),
+                    );
+                }
+            }
+        }
+    }
+
+    /// A rule overridden by an exception that always applies can never give its value.
+    fn unreachable(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
+        for (i, r) in rules.iter().enumerate() {
+            let shadow = rules.iter().find(|e| e.condition.is_none() && e.overrides.contains(&i));
+            let never = matches!(&r.condition, Some(Ir { kind: IrKind::Const(Value::Bool(false)), .. }));
+            if let Some(e) = shadow {
+                self.diags.push(
+                    Diagnostic::warning("unreachable-rule", r.span, format!("rule `{}` of `{}` never applies: exception `{}` always overrides it", r.label, c.name.node, e.label))
+                        .with_related(e.span, "always applies")
+                        .with_help("give the exception a `when` condition, or remove the rule"),
+                );
+            } else if never {
+                self.diags.push(Diagnostic::warning("unreachable-rule", r.span, format!("rule `{}` of `{}` never applies: its condition is false", r.label, c.name.node)));
+            }
+        }
+    }
+
+    /// Definitions and conclusions that depend on themselves.
+    fn cycles(&mut self) {
+        let mut state: HashMap<Global, u8> = HashMap::new();
+        let mut nodes: Vec<Global> = self.dependency_graph.keys().copied().collect();
+        nodes.sort_by_key(|g| self.dependency_graph.get(g).map(|(_, s, _)| (s.file, s.start)));
+        for start in nodes {
+            let mut path = Vec::new();
+            if let Some(cycle) = self.visit(start, &mut state, &mut path) {
+                let names: Vec<String> = cycle.iter().filter_map(|g| self.dependency_graph.get(g).map(|(_, _, n)| format!("`{n}`"))).collect();
+                let first = cycle.first().and_then(|g| self.dependency_graph.get(g)).map(|(_, s, n)| (*s, n.clone()));
+                if let Some((span, name)) = first {
+                    self.diags.push(
+                        Diagnostic::error("cyclic-definition", span, format!("`{name}` depends on itself: {}", names.join(" → ")))
+                            .with_label("defined in terms of itself")
+                            .with_help("a definition or conclusion cannot use its own value, directly or through others"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn visit(&self, node: Global, state: &mut HashMap<Global, u8>, path: &mut Vec<Global>) -> Option<Vec<Global>> {
+        match state.get(&node) {
+            Some(2) => return None,
+            Some(1) => {
+                let at = path.iter().position(|g| *g == node)?;
+                let mut cycle = path.get(at..)?.to_vec();
+                cycle.push(node);
+                return Some(cycle);
+            }
+            _ => {}
+        }
+        state.insert(node, 1);
+        path.push(node);
+        let deps = self.dependency_graph.get(&node).map(|(d, _, _)| d.clone()).unwrap_or_default();
+        for d in deps {
+            if matches!(d, Global::Param(_)) {
+                continue;
+            }
+            if let Some(c) = self.visit(d, state, path) {
+                // Mark the whole cycle visited so it is reported once.
+                for g in &c {
+                    state.insert(*g, 2);
+                }
+                return Some(c);
+            }
+        }
+        path.pop();
+        state.insert(node, 2);
+        None
+    }
+}
+
+/// Structural equality of compiled code, spans aside.
+fn same_code(a: &Ir, b: &Ir) -> bool {
+    format!("{:?}", strip(a)) == format!("{:?}", strip(b))
+}
+
+fn strip(ir: &Ir) -> String {
+    let text = format!("{:?}", ir.kind);
+    // Spans print as `span: Span { … }`: drop them so only the structure compares.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("span: Span {") {
+        out.push_str(rest.get(..at).unwrap_or(""));
+        let after = rest.get(at..).unwrap_or("");
+        let close = after.find('}').map_or(after.len(), |i| i + 1);
+        rest = after.get(close..).unwrap_or("");
+    }
+    out.push_str(rest);
+    out
+}
+

@@ -1,0 +1,493 @@
+//! Evaluation: facts in, conclusions out. Total (no recursion in policies, no unbounded loop)
+//! and three-valued: a missing fact makes unknown only what needs it.
+
+pub mod explain;
+
+use std::sync::Arc;
+
+use chrono::{Days, Months, NaiveDate};
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::ast::Aggregate;
+use crate::model::*;
+
+/// Why an expression has no value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stop {
+    /// It needs facts (input paths or parameters) that are missing.
+    Missing(Vec<Arc<str>>),
+    /// It cannot be computed (a conflict, an overflow, a date out of range).
+    Error(String),
+}
+
+impl Stop {
+    fn merge(self, other: Stop) -> Stop {
+        match (self, other) {
+            (Stop::Missing(mut a), Stop::Missing(b)) => {
+                for m in b {
+                    if !a.contains(&m) {
+                        a.push(m);
+                    }
+                }
+                Stop::Missing(a)
+            }
+            (e @ Stop::Error(_), _) | (_, e @ Stop::Error(_)) => e,
+        }
+    }
+}
+
+/// An expression's value, or why it has none.
+pub type Res = Result<Value, Stop>;
+
+/// The result of one conclusion.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Its value, with the rules that gave it (for a set, the members that applied).
+    Decided {
+        /// The value.
+        value: Value,
+        /// Indices of the rules behind it.
+        rules: Vec<usize>,
+    },
+    /// It needs missing facts.
+    Undetermined {
+        /// The missing input paths and parameters, sorted.
+        missing: Vec<Arc<str>>,
+    },
+    /// It has no value: a conflict, no applicable rule, or a computation error.
+    Error {
+        /// What went wrong.
+        message: String,
+        /// The rules involved.
+        rules: Vec<usize>,
+    },
+}
+
+/// One evaluation of a policy on one candidate's facts.
+pub struct Evaluator<'p> {
+    policy: Option<&'p CompiledPolicy>,
+    facts: &'p [Value],
+    defs: Vec<Option<Res>>,
+    conclusions: Vec<Option<Outcome>>,
+    locals: Vec<Value>,
+    frame: usize,
+}
+
+/// Computes a constant expression (no input, parameter or definition).
+pub fn const_eval(code: &Ir) -> Result<Value, String> {
+    let mut ev = Evaluator { policy: None, facts: &[], defs: Vec::new(), conclusions: Vec::new(), locals: Vec::new(), frame: 0 };
+    ev.eval(code).map_err(|s| match s {
+        Stop::Missing(_) => "it reads a fact".to_string(),
+        Stop::Error(e) => e,
+    })
+}
+
+fn missing(what: &str) -> Stop {
+    Stop::Missing(vec![Arc::from(what)])
+}
+
+fn error(what: impl Into<String>) -> Stop {
+    Stop::Error(what.into())
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator of `policy` on `facts` (one value per input slot, [`Value::Missing`] for a
+    /// missing fact).
+    pub fn new(policy: &'p CompiledPolicy, facts: &'p [Value]) -> Self {
+        Evaluator {
+            policy: Some(policy),
+            facts,
+            defs: vec![None; policy.defs.len()],
+            conclusions: vec![None; policy.conclusions.len()],
+            locals: Vec::new(),
+            frame: 0,
+        }
+    }
+
+    /// Evaluates the local stack's current frame with `locals` (used for `require`).
+    pub fn with_locals(&mut self, locals: Vec<Value>, code: &Ir) -> Res {
+        let saved = std::mem::replace(&mut self.locals, locals);
+        let frame = std::mem::replace(&mut self.frame, 0);
+        let r = self.eval(code);
+        self.locals = saved;
+        self.frame = frame;
+        r
+    }
+
+    /// The outcome of conclusion `i`, computed once.
+    pub fn conclusion(&mut self, i: usize) -> Outcome {
+        if let Some(Some(done)) = self.conclusions.get(i) {
+            return done.clone();
+        }
+        let outcome = match self.policy.and_then(|p| p.conclusions.get(i)) {
+            Some(c) if c.is_set => self.set_conclusion(c),
+            Some(c) => self.scalar_conclusion(c),
+            None => Outcome::Error { message: "no such conclusion".into(), rules: Vec::new() },
+        };
+        if let Some(slot) = self.conclusions.get_mut(i) {
+            *slot = Some(outcome.clone());
+        }
+        outcome
+    }
+
+    /// Evaluates a rule's condition (true when it has none).
+    pub fn condition(&mut self, rule: &RuleInfo) -> Res {
+        match &rule.condition {
+            Some(c) => self.eval(c),
+            None => Ok(Value::Bool(true)),
+        }
+    }
+
+    fn scalar_conclusion(&mut self, c: &ConclusionInfo) -> Outcome {
+        let conds: Vec<Res> = c.rules.iter().map(|r| self.condition(r)).collect();
+        if let Some(Err(Stop::Error(e))) = conds.iter().find(|r| matches!(r, Err(Stop::Error(_)))) {
+            return Outcome::Error { message: e.clone(), rules: Vec::new() };
+        }
+        let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
+        let overridden = |i: usize| c.rules.iter().enumerate().any(|(j, e)| holds(j) && e.overrides.contains(&i));
+        let candidates: Vec<usize> = (0..c.rules.len())
+            .filter(|&i| !matches!(conds.get(i), Some(Ok(Value::Bool(false)))) && !overridden(i))
+            .collect();
+        if candidates.is_empty() {
+            return Outcome::Error { message: format!("no rule of `{}` applies", c.name), rules: Vec::new() };
+        }
+        let mut values: Vec<(usize, Res)> = Vec::with_capacity(candidates.len());
+        for &i in &candidates {
+            let v = match c.rules.get(i) {
+                Some(r) => self.eval(&r.value),
+                None => Err(error("no such rule")),
+            };
+            values.push((i, v));
+        }
+        let sure: Vec<usize> = candidates.iter().copied().filter(|&i| holds(i)).collect();
+        let mut unknown: Option<Stop> = None;
+        for &i in &candidates {
+            if let Some(Err(s)) = conds.get(i) {
+                unknown = Some(match unknown { Some(u) => u.merge(s.clone()), None => s.clone() });
+            }
+        }
+        for (_, v) in &values {
+            if let Err(s) = v {
+                unknown = Some(match unknown { Some(u) => u.merge(s.clone()), None => s.clone() });
+            }
+        }
+        let known: Vec<(usize, &Value)> = values.iter().filter_map(|(i, v)| v.as_ref().ok().map(|v| (*i, v))).collect();
+        let all_known = known.len() == values.len();
+        let first = known.first().map(|(_, v)| *v);
+        let agree = all_known && known.iter().all(|(_, v)| Some(*v) == first);
+        match (unknown, first) {
+            (Some(Stop::Error(e)), _) => Outcome::Error { message: e, rules: Vec::new() },
+            (_, Some(v)) if agree && !sure.is_empty() => Outcome::Decided { value: v.clone(), rules: sure },
+            (None, _) => {
+                // Every candidate applies for sure and all values are known: they disagree.
+                let rules: Vec<usize> = known.iter().map(|(i, _)| *i).collect();
+                let labels: Vec<String> = rules.iter().filter_map(|i| c.rules.get(*i).map(|r| format!("`{}`", r.label))).collect();
+                Outcome::Error { message: format!("conflict between rules {} of `{}`: they apply together and give different values", labels.join(" and "), c.name), rules }
+            }
+            (Some(Stop::Missing(mut m)), _) => {
+                m.sort();
+                Outcome::Undetermined { missing: m }
+            }
+        }
+    }
+
+    fn set_conclusion(&mut self, c: &ConclusionInfo) -> Outcome {
+        let mut members: Vec<Value> = Vec::new();
+        let mut applied = Vec::new();
+        let mut unknown: Option<Stop> = None;
+        for (i, r) in c.rules.iter().enumerate() {
+            let result = self.condition(r).and_then(|cond| match cond {
+                Value::Bool(true) => self.eval(&r.value).map(Some),
+                _ => Ok(None),
+            });
+            match result {
+                Ok(Some(v)) => {
+                    members.push(v);
+                    applied.push(i);
+                }
+                Ok(None) => {}
+                Err(s) => unknown = Some(match unknown { Some(u) => u.merge(s), None => s }),
+            }
+        }
+        match unknown {
+            Some(Stop::Error(e)) => Outcome::Error { message: e, rules: Vec::new() },
+            Some(Stop::Missing(mut m)) => {
+                m.sort();
+                Outcome::Undetermined { missing: m }
+            }
+            None => {
+                members.sort();
+                members.dedup();
+                Outcome::Decided { value: Value::Set(members.into()), rules: applied }
+            }
+        }
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, code: &Ir) -> Res {
+        match &code.kind {
+            IrKind::Const(v) => Ok(v.clone()),
+            IrKind::Input(slot) => match self.facts.get(*slot) {
+                Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+                Some(v) => Ok(v.clone()),
+                None => Err(error("input slot out of range")),
+            },
+            IrKind::Param(i) => {
+                let p = self.policy.and_then(|p| p.params.get(*i)).ok_or_else(|| error("a constant cannot read a parameter"))?;
+                p.value.clone().ok_or_else(|| missing(&p.name))
+            }
+            IrKind::Def(i) => self.definition(*i),
+            IrKind::Conclusion(i) => match self.conclusion(*i) {
+                Outcome::Decided { value, .. } => Ok(value),
+                Outcome::Undetermined { missing } => Err(Stop::Missing(missing)),
+                Outcome::Error { message, .. } => Err(Stop::Error(message)),
+            },
+            IrKind::Local(i) => self.locals.get(self.frame + i).cloned().ok_or_else(|| error("local out of range")),
+            IrKind::Call(i, args) => self.call(*i, args),
+            IrKind::Field(base, i) => match self.eval(base)? {
+                Value::Record(slots) => match slots.get(*i) {
+                    Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+                    Some(v) => Ok(v.clone()),
+                    None => Err(error("field out of range")),
+                },
+                _ => Err(error("field of a value that is not a record")),
+            },
+            IrKind::Not(x) => Ok(Value::Bool(!self.bool(x)?)),
+            IrKind::Neg(x) => match self.eval(x)? {
+                Value::Num(n) => Ok(Value::Num(-n)),
+                v => Ok(v),
+            },
+            IrKind::And(a, b) => self.and_or(a, b, false),
+            IrKind::Or(a, b) => self.and_or(a, b, true),
+            IrKind::Cmp(op, a, b) => {
+                let (x, y) = self.both(a, b)?;
+                Ok(Value::Bool(compare(*op, &x, &y)))
+            }
+            IrKind::Arith(op, a, b) => {
+                let (x, y) = self.both(a, b)?;
+                arith(*op, &x, &y)
+            }
+            IrKind::In(a, b) => {
+                let (x, y) = self.both(a, b)?;
+                match y {
+                    Value::List(items) | Value::Set(items) => Ok(Value::Bool(items.contains(&x))),
+                    _ => Ok(Value::Bool(false)),
+                }
+            }
+            IrKind::DaysBetween(a, b) => match self.both(a, b)? {
+                (Value::Date(x), Value::Date(y)) => Ok(Value::Num(Decimal::from((x - y).num_days()))),
+                _ => Ok(Value::None),
+            },
+            IrKind::AddDays(d, n, sign) => self.shift(d, n, *sign, false),
+            IrKind::AddMonths(d, n, sign) => self.shift(d, n, *sign, true),
+            IrKind::Scale(x, factor) => match self.eval(x)? {
+                Value::Num(n) => n.checked_mul(*factor).map(Value::Num).ok_or_else(|| error("a number is too large")),
+                v => Ok(v),
+            },
+            IrKind::IsAbsent(x) => Ok(Value::Bool(self.eval(x)? == Value::None)),
+            IrKind::IsEmpty(x) => match self.eval(x)? {
+                Value::List(items) | Value::Set(items) => Ok(Value::Bool(items.is_empty())),
+                _ => Ok(Value::Bool(true)),
+            },
+            IrKind::Floor(x) => match self.eval(x)? {
+                Value::Num(n) => Ok(Value::Num(n.floor())),
+                v => Ok(v),
+            },
+            IrKind::MinMax(max, a, b) => {
+                let (x, y) = self.both(a, b)?;
+                Ok(if (x < y) == *max { y } else { x })
+            }
+            IrKind::If(c, a, b) => {
+                if self.bool(c)? {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
+            IrKind::List(items, set) => {
+                let mut out = Vec::with_capacity(items.len());
+                let mut stop: Option<Stop> = None;
+                for item in items {
+                    match self.eval(item) {
+                        Ok(v) => out.push(v),
+                        Err(s) => stop = Some(match stop { Some(p) => p.merge(s), None => s }),
+                    }
+                }
+                if let Some(s) = stop {
+                    return Err(s);
+                }
+                if *set {
+                    out.sort();
+                    out.dedup();
+                    Ok(Value::Set(out.into()))
+                } else {
+                    Ok(Value::List(out.into()))
+                }
+            }
+            IrKind::Aggregate { kind, list, value, condition } => self.aggregate(*kind, list, value.as_deref(), condition.as_deref()),
+        }
+    }
+
+    fn bool(&mut self, code: &Ir) -> Result<bool, Stop> {
+        match self.eval(code)? {
+            Value::Bool(b) => Ok(b),
+            _ => Err(error("a condition is not a boolean")),
+        }
+    }
+
+    fn both(&mut self, a: &Ir, b: &Ir) -> Result<(Value, Value), Stop> {
+        match (self.eval(a), self.eval(b)) {
+            (Ok(x), Ok(y)) => Ok((x, y)),
+            (Err(s), Ok(_)) | (Ok(_), Err(s)) => Err(s),
+            (Err(s), Err(t)) => Err(s.merge(t)),
+        }
+    }
+
+    /// Three-valued `and` (`short` false) and `or` (`short` true): the short-circuiting value
+    /// wins even when the other side is unknown.
+    fn and_or(&mut self, a: &Ir, b: &Ir, short: bool) -> Res {
+        let left = self.bool(a);
+        if left == Ok(short) {
+            return Ok(Value::Bool(short));
+        }
+        let right = self.bool(b);
+        match (left, right) {
+            (_, Ok(r)) if r == short => Ok(Value::Bool(short)),
+            (Ok(_), Ok(r)) => Ok(Value::Bool(r)),
+            (Err(s), Ok(_)) | (Ok(_), Err(s)) => Err(s),
+            (Err(s), Err(t)) => Err(s.merge(t)),
+        }
+    }
+
+    fn shift(&mut self, d: &Ir, n: &Ir, sign: i8, months: bool) -> Res {
+        let (date, amount) = self.both(d, n)?;
+        let (Value::Date(date), Value::Num(amount)) = (date, amount) else { return Ok(Value::None) };
+        let amount = amount.to_i64().ok_or_else(|| error("a duration is too large"))? * i64::from(sign);
+        shift_date(date, amount, months).map(Value::Date).ok_or_else(|| error("a date falls outside the calendar"))
+    }
+
+    fn definition(&mut self, i: usize) -> Res {
+        if let Some(Some(done)) = self.defs.get(i) {
+            return done.clone();
+        }
+        let def = self.policy.and_then(|p| p.defs.get(i)).ok_or_else(|| error("a constant cannot read a definition"))?;
+        let frame = std::mem::replace(&mut self.frame, self.locals.len());
+        let r = self.eval(&def.body);
+        self.frame = frame;
+        if let Some(slot) = self.defs.get_mut(i) {
+            *slot = Some(r.clone());
+        }
+        r
+    }
+
+    fn call(&mut self, i: usize, args: &[Ir]) -> Res {
+        let def = self.policy.and_then(|p| p.defs.get(i)).ok_or_else(|| error("a constant cannot call a definition"))?;
+        let mut values = Vec::with_capacity(args.len());
+        for a in args {
+            values.push(self.eval(a)?);
+        }
+        let base = self.locals.len();
+        self.locals.extend(values);
+        let frame = std::mem::replace(&mut self.frame, base);
+        let r = self.eval(&def.body);
+        self.frame = frame;
+        self.locals.truncate(base);
+        r
+    }
+
+    fn aggregate(&mut self, kind: Aggregate, list: &Ir, value: Option<&Ir>, condition: Option<&Ir>) -> Res {
+        let items = match self.eval(list)? {
+            Value::List(items) | Value::Set(items) => items,
+            _ => return Err(error("an aggregate over a value that is not a list")),
+        };
+        let mut count = 0i64;
+        let mut sum = Decimal::ZERO;
+        let mut kept = Vec::new();
+        let mut found = false;
+        let mut stop: Option<Stop> = None;
+        for item in items.iter() {
+            self.locals.push(item.clone());
+            let cond = match condition {
+                Some(c) => self.bool(c),
+                None => Ok(true),
+            };
+            let step = match (kind, cond) {
+                (_, Err(s)) => Err(s),
+                (Aggregate::Count, Ok(true)) => {
+                    count += 1;
+                    Ok(())
+                }
+                (Aggregate::Sum, Ok(true)) => match value.map(|v| self.eval(v)) {
+                    Some(Ok(Value::Num(n))) => sum.checked_add(n).map(|s| sum = s).ok_or_else(|| error("a sum is too large")),
+                    Some(Err(s)) => Err(s),
+                    _ => Ok(()),
+                },
+                (Aggregate::Any, Ok(true)) | (Aggregate::Every, Ok(false)) => {
+                    found = true;
+                    Ok(())
+                }
+                (Aggregate::Each, Ok(true)) => {
+                    kept.push(item.clone());
+                    Ok(())
+                }
+                _ => Ok(()),
+            };
+            self.locals.pop();
+            if let Err(s) = step {
+                stop = Some(match stop { Some(p) => p.merge(s), None => s });
+            }
+            if found {
+                // `any` found a true element, `every` a false one: decided whatever else is unknown.
+                return Ok(Value::Bool(kind == Aggregate::Any));
+            }
+        }
+        if let Some(s) = stop {
+            return Err(s);
+        }
+        Ok(match kind {
+            Aggregate::Count => Value::Num(Decimal::from(count)),
+            Aggregate::Sum => Value::Num(sum),
+            Aggregate::Any => Value::Bool(false),
+            Aggregate::Every => Value::Bool(true),
+            Aggregate::Each => Value::List(kept.into()),
+        })
+    }
+}
+
+/// Moves a date by days or months (negative: backwards); none when off the calendar.
+pub fn shift_date(date: NaiveDate, amount: i64, months: bool) -> Option<NaiveDate> {
+    let magnitude = amount.unsigned_abs();
+    match (months, amount >= 0) {
+        (true, true) => date.checked_add_months(Months::new(u32::try_from(magnitude).ok()?)),
+        (true, false) => date.checked_sub_months(Months::new(u32::try_from(magnitude).ok()?)),
+        (false, true) => date.checked_add_days(Days::new(magnitude)),
+        (false, false) => date.checked_sub_days(Days::new(magnitude)),
+    }
+}
+
+fn compare(op: CmpOp, x: &Value, y: &Value) -> bool {
+    match op {
+        CmpOp::Eq => x == y,
+        CmpOp::Ne => x != y,
+        // An ordering with `none` on either side is false: "submitted after the deadline" is
+        // false for a report that was not submitted.
+        _ if *x == Value::None || *y == Value::None => false,
+        CmpOp::Lt => x < y,
+        CmpOp::Le => x <= y,
+        CmpOp::Gt => x > y,
+        CmpOp::Ge => x >= y,
+    }
+}
+
+fn arith(op: ArithOp, x: &Value, y: &Value) -> Res {
+    let (Value::Num(a), Value::Num(b)) = (x, y) else { return Ok(Value::None) };
+    let r = match op {
+        ArithOp::Add => a.checked_add(*b),
+        ArithOp::Sub => a.checked_sub(*b),
+        ArithOp::Mul => a.checked_mul(*b),
+        ArithOp::Div if b.is_zero() => return Err(error("division by zero")),
+        ArithOp::Div => a.checked_div(*b),
+    };
+    r.map(Value::Num).ok_or_else(|| error("a number is too large"))
+}

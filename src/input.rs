@@ -1,0 +1,338 @@
+//! The candidate's JSON record to facts, validated against the policy's declared inputs, with
+//! an error per problem naming its JSON pointer; and the JSON Schema of the same declarations.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::{Value as Json, json};
+
+use crate::check::names::did_you_mean;
+use crate::eval::Evaluator;
+use crate::model::*;
+
+/// One problem with the input.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputError {
+    /// Where, as a JSON pointer into the input (`/report/pages`).
+    pub pointer: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// The declared inputs as a tree of JSON objects.
+#[derive(Clone, Debug, Default)]
+pub struct InputGroup {
+    /// The members of this object: a declared input (its slot) or a nested group.
+    pub members: BTreeMap<String, InputNode>,
+}
+
+/// A member of an input object.
+#[derive(Clone, Debug)]
+pub enum InputNode {
+    /// A declared input, by slot.
+    Leaf(usize),
+    /// A nested object.
+    Group(InputGroup),
+}
+
+impl InputGroup {
+    /// Builds the tree of the declared inputs.
+    pub fn of(inputs: &[InputInfo]) -> InputGroup {
+        let mut root = InputGroup::default();
+        for (slot, info) in inputs.iter().enumerate() {
+            root.insert(&info.segments, slot);
+        }
+        root
+    }
+
+    fn insert(&mut self, segments: &[String], slot: usize) {
+        match segments {
+            [] => {}
+            [last] => {
+                self.members.insert(last.clone(), InputNode::Leaf(slot));
+            }
+            [first, rest @ ..] => {
+                let node = self.members.entry(first.clone()).or_insert_with(|| InputNode::Group(InputGroup::default()));
+                if let InputNode::Group(g) = node {
+                    g.insert(rest, slot);
+                }
+            }
+        }
+    }
+}
+
+/// Reads the candidate record into one value per input slot ([`Value::Missing`] for a required
+/// fact that is absent). Every problem is reported, not only the first.
+pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, Vec<InputError>> {
+    let mut reader = Reader { policy, errors: Vec::new() };
+    let mut facts: Vec<Value> = policy
+        .inputs
+        .iter()
+        .map(|i| absent(&i.presence, &i.path))
+        .collect();
+    let tree = InputGroup::of(&policy.inputs);
+    reader.group(&tree, input, "", &mut facts);
+    if reader.errors.is_empty() { Ok(facts) } else { Err(reader.errors) }
+}
+
+fn absent(presence: &Presence, path: &str) -> Value {
+    match presence {
+        Presence::Required => Value::Missing(Arc::from(path)),
+        Presence::Optional => Value::None,
+        Presence::Default(v) => v.clone(),
+    }
+}
+
+fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+fn kind(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(_) => "a number",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}
+
+struct Reader<'p> {
+    policy: &'p CompiledPolicy,
+    errors: Vec<InputError>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+        self.errors.push(InputError { pointer: if pointer.is_empty() { "/".into() } else { pointer.to_string() }, message: message.into() });
+    }
+
+    fn group(&mut self, group: &InputGroup, json: &Json, pointer: &str, facts: &mut [Value]) {
+        let Json::Object(map) = json else {
+            if !json.is_null() {
+                self.error(pointer, format!("expected an object, found {}", kind(json)));
+            }
+            return;
+        };
+        for (key, value) in map {
+            let here = format!("{pointer}/{}", escape(key));
+            match group.members.get(key) {
+                Some(InputNode::Group(g)) => self.group(g, value, &here, facts),
+                Some(InputNode::Leaf(slot)) => {
+                    let Some(info) = self.policy.inputs.get(*slot) else { continue };
+                    let v = self.value(&info.ty, &info.presence, value, &info.path, &here);
+                    if let Some(f) = facts.get_mut(*slot) {
+                        *f = v;
+                    }
+                }
+                None => {
+                    let mut msg = format!("unknown field `{key}`");
+                    match did_you_mean(key, group.members.keys().map(String::as_str)) {
+                        Some(hint) => msg = format!("{msg}: {hint}"),
+                        None => {
+                            let known: Vec<&str> = group.members.keys().map(String::as_str).collect();
+                            msg = format!("{msg}: expected one of {}", known.join(", "));
+                        }
+                    }
+                    self.error(&here, msg);
+                }
+            }
+        }
+    }
+
+    /// Converts one JSON value; `path` names it in missing facts (`internship.periods[0].end`).
+    fn value(&mut self, ty: &Type, presence: &Presence, json: &Json, path: &str, pointer: &str) -> Value {
+        if json.is_null() {
+            return absent(presence, path);
+        }
+        self.present(ty, json, path, pointer)
+    }
+
+    fn present(&mut self, ty: &Type, json: &Json, path: &str, pointer: &str) -> Value {
+        let types = &self.policy.types;
+        match (ty, json) {
+            (Type::Optional(inner), _) => self.present(inner, json, path, pointer),
+            (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
+            (Type::Num { integral, .. }, Json::Number(n)) => {
+                let text = n.to_string();
+                let parsed = Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text));
+                match parsed {
+                    Ok(d) if *integral && !d.fract().is_zero() => {
+                        self.error(pointer, format!("expected a whole number, found {text}"));
+                        Value::None
+                    }
+                    Ok(d) => Value::Num(d),
+                    Err(_) => {
+                        self.error(pointer, format!("the number {text} is out of range"));
+                        Value::None
+                    }
+                }
+            }
+            (Type::Text, Json::String(s)) => Value::Text(Arc::from(s.as_str())),
+            (Type::Date, Json::String(s)) => match parse_date(s) {
+                Some(d) => Value::Date(d),
+                None => {
+                    self.error(pointer, format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"));
+                    Value::None
+                }
+            },
+            (Type::Enum(e), Json::String(s)) => {
+                let Some(info) = types.enums.get(*e) else { return Value::None };
+                match info.variants.iter().position(|v| v == s) {
+                    Some(i) => Value::Enum(u32::try_from(*e).unwrap_or(0), u32::try_from(i).unwrap_or(0)),
+                    None => {
+                        let hint = did_you_mean(s, info.variants.iter().map(String::as_str))
+                            .unwrap_or_else(|| format!("expected one of {}", info.variants.join(", ")));
+                        self.error(pointer, format!("`{s}` is not a value of `{}`: {hint}", info.name));
+                        Value::None
+                    }
+                }
+            }
+            (Type::List(elem) | Type::Set(elem), Json::Array(items)) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let p = format!("{pointer}/{i}");
+                    out.push(self.value(elem, &Presence::Required, item, &format!("{path}[{i}]"), &p));
+                }
+                if matches!(ty, Type::Set(_)) {
+                    out.sort();
+                    out.dedup();
+                    Value::Set(out.into())
+                } else {
+                    Value::List(out.into())
+                }
+            }
+            (Type::Record(r), Json::Object(map)) => self.record(*r, map, path, pointer),
+            _ => {
+                let expected = match ty {
+                    Type::Enum(e) => types.enums.get(*e).map_or("a string".into(), |i| format!("one of {}", i.variants.join(", "))),
+                    Type::Date => "a date string YYYY-MM-DD".into(),
+                    Type::Record(_) => "an object".into(),
+                    Type::List(_) | Type::Set(_) => "an array".into(),
+                    Type::Bool => "true or false".into(),
+                    Type::Num { integral: true, .. } => "a whole number".into(),
+                    Type::Num { .. } => "a number".into(),
+                    _ => format!("{}", types.type_name(ty)),
+                };
+                self.error(pointer, format!("expected {expected}, found {}", kind(json)));
+                Value::None
+            }
+        }
+    }
+
+    fn record(&mut self, r: usize, map: &serde_json::Map<String, Json>, path: &str, pointer: &str) -> Value {
+        let policy = self.policy;
+        let Some(info) = policy.types.records.get(r) else { return Value::None };
+        for key in map.keys() {
+            if !info.fields.iter().any(|f| &f.name == key) {
+                let hint = did_you_mean(key, info.fields.iter().map(|f| f.name.as_str()))
+                    .unwrap_or_else(|| format!("expected one of {}", info.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")));
+                self.error(&format!("{pointer}/{}", escape(key)), format!("unknown field `{key}`: {hint}"));
+            }
+        }
+        let before = self.errors.len();
+        let slots: Vec<Value> = info
+            .fields
+            .iter()
+            .map(|f| {
+                let fpath = format!("{path}.{}", f.name);
+                match map.get(&f.name) {
+                    Some(v) => self.value(&f.ty, &f.presence, v, &fpath, &format!("{pointer}/{}", escape(&f.name))),
+                    None => absent(&f.presence, &fpath),
+                }
+            })
+            .collect();
+        if self.errors.len() == before {
+            for (code, message) in &info.requires {
+                let mut ev = Evaluator::new(policy, &[]);
+                if ev.with_locals(slots.clone(), code) == Ok(Value::Bool(false)) {
+                    self.error(pointer, message.clone());
+                }
+            }
+        }
+        Value::Record(slots.into())
+    }
+}
+
+/// A strict `YYYY-MM-DD` date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
+    if !shape {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The JSON Schema (draft 2020-12) of the input the policy declares.
+pub fn json_schema(policy: &CompiledPolicy) -> Json {
+    let tree = InputGroup::of(&policy.inputs);
+    let mut schema = group_schema(policy, &tree);
+    if let Json::Object(map) = &mut schema {
+        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
+        map.insert("title".into(), json!(format!("input of {} {}", policy.id, policy.version)));
+    }
+    schema
+}
+
+fn group_schema(policy: &CompiledPolicy, group: &InputGroup) -> Json {
+    let mut props = serde_json::Map::new();
+    for (name, node) in &group.members {
+        let s = match node {
+            InputNode::Group(g) => group_schema(policy, g),
+            InputNode::Leaf(slot) => match policy.inputs.get(*slot) {
+                Some(info) => field_schema(policy, &info.ty, &info.presence),
+                None => json!({}),
+            },
+        };
+        props.insert(name.clone(), s);
+    }
+    json!({ "type": "object", "properties": props, "additionalProperties": false })
+}
+
+fn field_schema(policy: &CompiledPolicy, ty: &Type, presence: &Presence) -> Json {
+    let mut s = type_schema(policy, ty);
+    if let Json::Object(map) = &mut s {
+        match presence {
+            Presence::Default(v) => {
+                map.insert("default".into(), crate::decision::value_json(&policy.types, v));
+            }
+            Presence::Optional => {
+                map.insert("description".into(), json!("optional: absent or null means none"));
+            }
+            Presence::Required => {
+                map.insert("description".into(), json!("absent means unknown: conclusions that need it are undetermined"));
+            }
+        }
+    }
+    s
+}
+
+fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
+    let types = &policy.types;
+    match ty {
+        Type::Bool => json!({ "type": "boolean" }),
+        Type::Num { integral: true, .. } => json!({ "type": "integer" }),
+        Type::Num { .. } => json!({ "type": "number" }),
+        Type::Text => json!({ "type": "string" }),
+        Type::Date => json!({ "type": "string", "format": "date" }),
+        Type::Enum(e) => json!({ "type": "string", "enum": types.enums.get(*e).map(|i| i.variants.clone()).unwrap_or_default() }),
+        Type::List(t) => json!({ "type": "array", "items": type_schema(policy, t) }),
+        Type::Set(t) => json!({ "type": "array", "items": type_schema(policy, t), "uniqueItems": true }),
+        Type::Optional(t) => type_schema(policy, t),
+        Type::Record(r) => {
+            let Some(info) = types.records.get(*r) else { return json!({}) };
+            let mut props = serde_json::Map::new();
+            for f in &info.fields {
+                props.insert(f.name.clone(), field_schema(policy, &f.ty, &f.presence));
+            }
+            json!({ "type": "object", "properties": props, "additionalProperties": false })
+        }
+        Type::Any => json!({}),
+    }
+}

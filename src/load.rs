@@ -1,0 +1,127 @@
+//! Reading policy folders from disk: every `*.policy` file of a folder is a version; each
+//! version is checked with its layers.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::check::layers::{ParsedFile, check_versions};
+use crate::check::{CheckResult, check_version};
+use crate::diagnostic::Diagnostic;
+use crate::model::CompiledPolicy;
+use crate::syntax::span::SourceMap;
+
+/// One policy folder, parsed and checked.
+pub struct PolicyFolder {
+    /// The folder.
+    pub dir: PathBuf,
+    /// Every file read.
+    pub sources: Arc<SourceMap>,
+    /// The files that parsed.
+    pub files: Vec<ParsedFile>,
+    /// Findings about the folder as a whole and syntax errors.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Each version's check, by label, in file order.
+    pub versions: Vec<(String, CheckResult)>,
+}
+
+impl PolicyFolder {
+    /// The compiled version with this label, if it checked.
+    pub fn version(&self, label: &str) -> Option<&CompiledPolicy> {
+        self.versions.iter().find(|(l, _)| l == label).and_then(|(_, r)| r.policy.as_ref())
+    }
+
+    /// Every diagnostic, folder-level first, then each version's.
+    pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().chain(self.versions.iter().flat_map(|(_, r)| r.diagnostics.iter()))
+    }
+
+    /// True when nothing failed.
+    pub fn is_ok(&self) -> bool {
+        !self.all_diagnostics().any(Diagnostic::is_error)
+    }
+
+    /// The compiled versions, in file order.
+    pub fn compiled(&self) -> impl Iterator<Item = &CompiledPolicy> {
+        self.versions.iter().filter_map(|(_, r)| r.policy.as_ref())
+    }
+}
+
+/// An error reading the disk.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {source}")]
+pub struct LoadError {
+    /// What could not be read.
+    pub path: String,
+    /// Why.
+    pub source: std::io::Error,
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
+    move |source| LoadError { path: path.display().to_string(), source }
+}
+
+/// The `.policy` files directly in `dir`, sorted by name.
+pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "policy") && p.is_file())
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The policy folders under `path`: itself if it holds `.policy` files, else its subfolders that
+/// do (sorted). A `.policy` file stands for its folder.
+pub fn policy_dirs(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
+    if path.is_file() {
+        return Ok(vec![path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)]);
+    }
+    if !policy_files(path)?.is_empty() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(io(path))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && policy_files(p).is_ok_and(|f| !f.is_empty()))
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Parses and checks every version of one policy folder.
+pub fn load_folder(dir: &Path) -> Result<PolicyFolder, LoadError> {
+    let mut texts = Vec::new();
+    for path in policy_files(dir)? {
+        let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+        texts.push((path.display().to_string(), Some(path), text));
+    }
+    Ok(check_texts(dir.to_path_buf(), texts))
+}
+
+/// Parses and checks versions given as texts `(name, path, text)`.
+pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) -> PolicyFolder {
+    let mut sources = SourceMap::new();
+    let mut files = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut ids = Vec::new();
+    for (name, path, text) in texts {
+        ids.push(sources.add(name, path, text));
+    }
+    for id in ids {
+        let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
+        match crate::syntax::parse(id, &text) {
+            Ok(policy) => files.push(ParsedFile { file: id, policy }),
+            Err(mut d) => diagnostics.append(&mut d),
+        }
+    }
+    diagnostics.extend(check_versions(&files));
+    let sources = Arc::new(sources);
+    let versions = files
+        .iter()
+        .map(|f| (f.version().to_string(), check_version(&sources, &files, f.version())))
+        .collect();
+    PolicyFolder { dir, sources, files, diagnostics, versions }
+}

@@ -1,0 +1,438 @@
+//! The checked, compiled policy: names resolved to indices, types known, citations resolved to
+//! clauses. This is what the evaluator runs and what the service serves.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::syntax::span::{SourceMap, Span};
+
+/// Index of a clause in [`CompiledPolicy::clauses`].
+pub type ClauseId = usize;
+
+/// A unit of measure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// A plain number.
+    None,
+    /// Calendar days.
+    Days,
+    /// Weeks of seven days.
+    Weeks,
+    /// Calendar months.
+    Months,
+    /// Calendar years.
+    Years,
+    /// A unit the policy declared (index into [`TypeTable::units`]).
+    Custom(usize),
+}
+
+/// A static type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `bool`
+    Bool,
+    /// A number, whole or not, with a unit.
+    Num {
+        /// Only whole numbers.
+        integral: bool,
+        /// Its unit.
+        unit: Unit,
+    },
+    /// `text`
+    Text,
+    /// `date`
+    Date,
+    /// An enum (index into [`TypeTable::enums`]).
+    Enum(usize),
+    /// A record (index into [`TypeTable::records`]).
+    Record(usize),
+    /// `list of T`
+    List(Box<Type>),
+    /// `set of T`
+    Set(Box<Type>),
+    /// `optional T`
+    Optional(Box<Type>),
+    /// The type of `none` and `[]` before context gives them one.
+    Any,
+}
+
+impl Type {
+    /// `T` for `optional T`, else itself.
+    pub fn base(&self) -> &Type {
+        match self {
+            Type::Optional(t) => t.base(),
+            t => t,
+        }
+    }
+
+    /// The element type of a list or set.
+    pub fn element(&self) -> Option<&Type> {
+        match self.base() {
+            Type::List(t) | Type::Set(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// True for `optional T`.
+    pub fn is_optional(&self) -> bool {
+        matches!(self, Type::Optional(_))
+    }
+}
+
+/// An enum's declaration.
+#[derive(Clone, Debug)]
+pub struct EnumInfo {
+    /// Its name.
+    pub name: String,
+    /// Its values, in declared order.
+    pub variants: Vec<String>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// How a field or input behaves when absent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Presence {
+    /// Absent is a missing fact.
+    Required,
+    /// Absent is `none`.
+    Optional,
+    /// Absent takes this value.
+    Default(Value),
+}
+
+/// A record field.
+#[derive(Clone, Debug)]
+pub struct FieldInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type (for optional fields, the type of a present value).
+    pub ty: Type,
+    /// What absence means.
+    pub presence: Presence,
+}
+
+/// A record's declaration.
+#[derive(Clone, Debug)]
+pub struct RecordInfo {
+    /// Its name.
+    pub name: String,
+    /// Its fields, in declared order (the order of [`Value::Record`] slots).
+    pub fields: Vec<FieldInfo>,
+    /// Invariants the input must meet, with their messages.
+    pub requires: Vec<(Ir, String)>,
+}
+
+/// Enums, records and units.
+#[derive(Clone, Debug, Default)]
+pub struct TypeTable {
+    /// Enums, by index.
+    pub enums: Vec<EnumInfo>,
+    /// Records, by index.
+    pub records: Vec<RecordInfo>,
+    /// Declared units, by index.
+    pub units: Vec<String>,
+}
+
+impl TypeTable {
+    /// The name of a unit, as written in policies.
+    pub fn unit_name(&self, unit: Unit) -> &str {
+        match unit {
+            Unit::None => "",
+            Unit::Days => "days",
+            Unit::Weeks => "weeks",
+            Unit::Months => "months",
+            Unit::Years => "years",
+            Unit::Custom(i) => self.units.get(i).map_or("?", String::as_str),
+        }
+    }
+
+    /// A type as a policy author writes it.
+    pub fn type_name(&self, ty: &Type) -> String {
+        match ty {
+            Type::Bool => "bool".into(),
+            Type::Num { integral, unit } => {
+                let kind = if *integral { "integer" } else { "decimal" };
+                match unit {
+                    Unit::None => kind.into(),
+                    u => format!("{kind} {}", self.unit_name(*u)),
+                }
+            }
+            Type::Text => "text".into(),
+            Type::Date => "date".into(),
+            Type::Enum(i) => self.enums.get(*i).map_or("?".into(), |e| e.name.clone()),
+            Type::Record(i) => self.records.get(*i).map_or("?".into(), |r| r.name.clone()),
+            Type::List(t) => format!("list of {}", self.type_name(t)),
+            Type::Set(t) => format!("set of {}", self.type_name(t)),
+            Type::Optional(t) => format!("optional {}", self.type_name(t)),
+            Type::Any => "none".into(),
+        }
+    }
+}
+
+/// A runtime value.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Value {
+    /// `none`: the absence of an optional value.
+    None,
+    /// A boolean.
+    Bool(bool),
+    /// A number (its unit is static).
+    Num(Decimal),
+    /// A date.
+    Date(NaiveDate),
+    /// An enum value: the enum and the variant's index.
+    Enum(u32, u32),
+    /// A text.
+    Text(Arc<str>),
+    /// A list.
+    List(Arc<[Value]>),
+    /// A set, sorted and without duplicates.
+    Set(Arc<[Value]>),
+    /// A record, one slot per declared field.
+    Record(Arc<[Value]>),
+    /// A required record field that the input left out: reading it is a missing fact.
+    Missing(Arc<str>),
+}
+
+/// A compiled expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ir {
+    /// What it computes.
+    pub kind: IrKind,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `=`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// Arithmetic operators on numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+}
+
+/// The compiled forms of expressions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum IrKind {
+    /// A constant.
+    Const(Value),
+    /// A declared input, by slot.
+    Input(usize),
+    /// A parameter, by index.
+    Param(usize),
+    /// A definition without parameters (evaluated once per decision).
+    Def(usize),
+    /// A conclusion (evaluated once per decision).
+    Conclusion(usize),
+    /// A local variable: a bound variable of an aggregate or a definition's parameter, by
+    /// depth in the local stack.
+    Local(usize),
+    /// A call of a definition with parameters.
+    Call(usize, Vec<Ir>),
+    /// A field of a record, by index.
+    Field(Box<Ir>, usize),
+    /// `not`
+    Not(Box<Ir>),
+    /// Unary minus.
+    Neg(Box<Ir>),
+    /// Three-valued `and`.
+    And(Box<Ir>, Box<Ir>),
+    /// Three-valued `or`.
+    Or(Box<Ir>, Box<Ir>),
+    /// A comparison (a comparison of `none` by order is false).
+    Cmp(CmpOp, Box<Ir>, Box<Ir>),
+    /// Arithmetic on numbers (`none` in, `none` out).
+    Arith(ArithOp, Box<Ir>, Box<Ir>),
+    /// Membership in a list or set.
+    In(Box<Ir>, Box<Ir>),
+    /// `date - date`, in days.
+    DaysBetween(Box<Ir>, Box<Ir>),
+    /// `date ± n days` (the number already in days, signed by the operator).
+    AddDays(Box<Ir>, Box<Ir>, i8),
+    /// `date ± n months` (the number already in months).
+    AddMonths(Box<Ir>, Box<Ir>, i8),
+    /// Multiplies a number by a constant factor (unit conversions).
+    Scale(Box<Ir>, Decimal),
+    /// `is absent`
+    IsAbsent(Box<Ir>),
+    /// `is empty`
+    IsEmpty(Box<Ir>),
+    /// `floor(x)`
+    Floor(Box<Ir>),
+    /// `min(a, b)` (false) or `max(a, b)` (true)
+    MinMax(bool, Box<Ir>, Box<Ir>),
+    /// `if c then a else b`
+    If(Box<Ir>, Box<Ir>, Box<Ir>),
+    /// A list literal; `set` sorts and deduplicates it.
+    List(Vec<Ir>, bool),
+    /// An aggregate over a list, with the bound variable pushed on the local stack.
+    Aggregate {
+        /// Which aggregate.
+        kind: crate::ast::Aggregate,
+        /// The list.
+        list: Box<Ir>,
+        /// What `sum` adds.
+        value: Option<Box<Ir>>,
+        /// The filter or condition.
+        condition: Option<Box<Ir>>,
+    },
+}
+
+/// A clause of the regulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClauseInfo {
+    /// Its reference.
+    pub id: String,
+    /// Its section.
+    pub section: String,
+    /// Its text.
+    pub text: String,
+    /// Where it was declared (in which layer).
+    pub span: Span,
+}
+
+/// A declared input.
+#[derive(Clone, Debug)]
+pub struct InputInfo {
+    /// The dotted path.
+    pub path: String,
+    /// The path's segments.
+    pub segments: Vec<String>,
+    /// Its type (for optional inputs, the type of a present value).
+    pub ty: Type,
+    /// What absence means.
+    pub presence: Presence,
+    /// The clauses it serves.
+    pub citations: Vec<ClauseId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A parameter.
+#[derive(Clone, Debug)]
+pub struct ParamInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// Its value; none while no layer sets it.
+    pub value: Option<Value>,
+    /// The clauses that set it.
+    pub citations: Vec<ClauseId>,
+    /// Where its value (or declaration) was written.
+    pub span: Span,
+}
+
+/// A definition.
+#[derive(Clone, Debug)]
+pub struct DefInfo {
+    /// Its name.
+    pub name: String,
+    /// Its parameters' names and types.
+    pub params: Vec<(String, Type)>,
+    /// The type of its result.
+    pub ty: Type,
+    /// Its body.
+    pub body: Ir,
+    /// The clauses it implements.
+    pub citations: Vec<ClauseId>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A rule of a conclusion.
+#[derive(Clone, Debug)]
+pub struct RuleInfo {
+    /// Its label.
+    pub label: String,
+    /// Base rule, exception or member.
+    pub kind: crate::ast::RuleKind,
+    /// The rules it overrides, directly or through others (indices in the conclusion).
+    pub overrides: Vec<usize>,
+    /// When it applies (always if none).
+    pub condition: Option<Ir>,
+    /// What it gives.
+    pub value: Ir,
+    /// The clauses it rests on.
+    pub citations: Vec<ClauseId>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A conclusion.
+#[derive(Clone, Debug)]
+pub struct ConclusionInfo {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+    /// True for `set of …` conclusions made of members.
+    pub is_set: bool,
+    /// Its rules.
+    pub rules: Vec<RuleInfo>,
+    /// Where it was declared.
+    pub span: Span,
+}
+
+/// A checked version of a policy, every layer merged in.
+#[derive(Clone, Debug)]
+pub struct CompiledPolicy {
+    /// The policy id.
+    pub id: String,
+    /// The version label.
+    pub version: String,
+    /// When it takes effect; none for a label-only version.
+    pub effective_from: Option<NaiveDate>,
+    /// The version it extends, if any.
+    pub extends: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+    /// Its legal source.
+    pub source: Option<String>,
+    /// The sha256 of the sources of this version and its layers.
+    pub sha256: String,
+    /// The clauses, in declaration order (root layer first).
+    pub clauses: Vec<ClauseInfo>,
+    /// Clause index by reference.
+    pub clause_index: HashMap<String, ClauseId>,
+    /// Enums, records and units.
+    pub types: TypeTable,
+    /// The declared inputs, by slot.
+    pub inputs: Vec<InputInfo>,
+    /// The parameters.
+    pub params: Vec<ParamInfo>,
+    /// The definitions.
+    pub defs: Vec<DefInfo>,
+    /// The conclusions, in declaration order.
+    pub conclusions: Vec<ConclusionInfo>,
+    /// The source files of every layer (for diagnostics and the `source` endpoint).
+    pub sources: Arc<SourceMap>,
+    /// The files of this version's layers, root first.
+    pub layer_files: Vec<crate::syntax::span::FileId>,
+}
