@@ -185,12 +185,24 @@ fn result(policy: &CompiledPolicy, ev: &mut Evaluator<'_>, c: &ConclusionInfo, o
     match outcome {
         Outcome::Decided { value, rules } => {
             let mut because = Vec::new();
-            for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
+            let mut add = |reasons: Vec<String>| {
+                for b in reasons {
+                    if !because.contains(&b) {
+                        because.push(b);
+                    }
+                }
+            };
+            for &i in rules {
+                let Some(r) = c.rules.get(i) else { continue };
                 if let Some(cond) = &r.condition {
-                    for b in ev.because(policy, cond) {
-                        if !because.contains(&b) {
-                            because.push(b);
-                        }
+                    add(ev.because(policy, cond));
+                }
+                // Why the exceptions to it did not apply.
+                for e in c.rules.iter().filter(|e| e.overrides.contains(&i)) {
+                    if let Some(cond) = &e.condition
+                        && ev.eval(cond) == Ok(Value::Bool(false))
+                    {
+                        add(ev.because(policy, cond));
                     }
                 }
             }

@@ -6,9 +6,11 @@
 
 pub mod ast;
 pub mod check;
+pub mod cli;
 pub mod decision;
 pub mod diagnostic;
 pub mod eval;
+pub mod examples;
 pub mod format;
 pub mod input;
 pub mod load;

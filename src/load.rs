@@ -119,9 +119,28 @@ pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) 
     }
     diagnostics.extend(check_versions(&files));
     let sources = Arc::new(sources);
-    let versions = files
-        .iter()
-        .map(|f| (f.version().to_string(), check_version(&sources, &files, f.version())))
-        .collect();
+    let mut versions: Vec<(String, CheckResult)> = Vec::new();
+    for f in &files {
+        let mut result = check_version(&sources, &files, f.version());
+        // A layer re-checks what it inherits: report each finding once.
+        result.diagnostics.retain(|d| !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d));
+        versions.push((f.version().to_string(), result));
+    }
     PolicyFolder { dir, sources, files, diagnostics, versions }
+}
+
+/// Picks a version: by `label`, or the latest whose effective date is on or before `as_of`
+/// (versions without an effective date are selected by label only).
+pub fn select<'a>(
+    versions: impl IntoIterator<Item = &'a CompiledPolicy>,
+    label: Option<&str>,
+    as_of: chrono::NaiveDate,
+) -> Option<&'a CompiledPolicy> {
+    let versions = versions.into_iter();
+    match label {
+        Some(l) => versions.into_iter().find(|v| v.version == l),
+        None => versions
+            .filter(|v| v.effective_from.is_some_and(|d| d <= as_of))
+            .max_by_key(|v| v.effective_from),
+    }
 }

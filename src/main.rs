@@ -1,1 +1,5 @@
-fn main() {}
+//! The `clausier` binary.
+
+fn main() -> std::process::ExitCode {
+    clausier::cli::run()
+}

@@ -66,7 +66,7 @@ pub struct CheckResult {
 pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &str) -> CheckResult {
     let mut diags = Vec::new();
     let Some(chain) = layers::chain(files, version) else {
-        diags.push(Diagnostic::general("unknown-version", format!("version `{version}` cannot be resolved")));
+        // The folder check has reported the missing or cyclic extension.
         return CheckResult { policy: None, diagnostics: diags };
     };
     let Some(merged) = layers::merge(&chain, &mut diags) else {
@@ -91,6 +91,7 @@ impl Checker {
         self.declare_types(m);
         self.declare_inputs(m);
         let params = self.params(m);
+        self.param_types = params.iter().map(|p| p.ty.clone()).collect();
         self.declare_globals(m);
         let defs = self.defs(m);
         let conclusions = self.conclusions(m);
@@ -276,13 +277,16 @@ impl Checker {
                     self.allow_globals = false;
                     let typed = self.expr(v, None);
                     self.allow_globals = true;
-                    let Some((code, t)) = typed else { continue };
+                    let Some((code, t)) = typed else {
+                        out.push(ParamInfo { name: p.name.node.clone(), ty: Type::Any, value: None, citations, span: p.name.span });
+                        continue;
+                    };
                     let value = crate::eval::const_eval(&code).ok();
                     (t, value)
                 }
                 (None, None) => {
                     self.diags.push(Diagnostic::error("missing-type", p.name.span, format!("{what} has neither a type nor a value")).with_help("write `parameter NAME : TYPE per …` for a value set by a later layer"));
-                    continue;
+                    (Type::Any, None)
                 }
             };
             if let Some(prev) = previous {
@@ -311,12 +315,6 @@ impl Checker {
         for (i, p) in m.params.iter().enumerate() {
             self.globals.insert(p.name.node.clone(), Global::Param(i));
         }
-        // Parameters that failed to check still hold their index: give them a placeholder type.
-        self.param_types = m
-            .params
-            .iter()
-            .map(|p| p.ty.as_ref().and_then(|t| self.resolve_type_quiet(t)).unwrap_or(Type::Any))
-            .collect();
         for (i, d) in m.defs.iter().enumerate() {
             self.globals.insert(d.name.node.clone(), Global::Def(i));
             self.def_names.push(d.name.node.clone());
@@ -341,13 +339,6 @@ impl Checker {
                 }
             }
         }
-    }
-
-    fn resolve_type_quiet(&mut self, t: &Spanned<TypeExpr>) -> Option<Type> {
-        let before = self.diags.len();
-        let ty = self.resolve_type(t);
-        self.diags.truncate(before);
-        ty
     }
 
     fn defs(&mut self, m: &Merged) -> Option<Vec<DefInfo>> {

@@ -67,7 +67,7 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
     } else if positives.contains(&Rule::clause_text_line) {
         "each line of a clause's text starts with `|`".into()
     } else if positives.contains(&Rule::ident) {
-        "names start with a letter or `_` and are not keywords (`rule`, `when`, `and`, …)".into()
+        "names start with a letter or `_` and are not keywords (`when`, `gives`, `and`, …)".into()
     } else {
         "see grammar/LANGUAGE.md for the syntax".into()
     }
@@ -162,7 +162,7 @@ fn rule_words(rule: Rule) -> &'static str {
         }
         Rule::binder => "`NAME in LIST`",
         Rule::filter => "`where CONDITION`",
-        Rule::keyword => "a keyword",
+        Rule::keyword | Rule::item_keyword => "a keyword",
         Rule::policy_file => "a policy",
         Rule::informative => "`informative`",
         Rule::field_decl => "a record field `NAME : TYPE`",

@@ -1,0 +1,128 @@
+//! `clausier eval`: one decision, printed as JSON or as text with the quoted clauses.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+
+use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
+use crate::decision::{Decision, Status, decide};
+use crate::load::{load_folder, select};
+
+/// Arguments of `clausier eval`.
+#[derive(clap::Args, Debug)]
+pub(crate) struct EvalArgs {
+    /// A policy folder, or one version's file.
+    policy: PathBuf,
+    /// The candidate record (JSON); `-` or nothing reads standard input.
+    input: Option<PathBuf>,
+    /// The version label.
+    #[arg(long, conflicts_with = "as_of")]
+    version: Option<String>,
+    /// The date whose version in force applies (YYYY-MM-DD); default: today.
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Add the trace of every rule considered.
+    #[arg(long)]
+    explain: bool,
+    /// How to print the decision.
+    #[arg(long, value_enum, default_value = "json")]
+    format: OutputFormat,
+}
+
+pub(crate) fn run(args: &EvalArgs) -> u8 {
+    let dir = if args.policy.is_file() { args.policy.parent().map(PathBuf::from).unwrap_or_default() } else { args.policy.clone() };
+    let folder = match load_folder(&dir) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return TROUBLE;
+        }
+    };
+    let from_file = args.policy.is_file().then(|| folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(args.policy.as_path())).map(|f| f.version().to_string())).flatten();
+    let label = args.version.clone().or(from_file);
+    let today = chrono::Local::now().date_naive();
+    let Some(policy) = select(folder.compiled(), label.as_deref(), args.as_of.unwrap_or(today)) else {
+        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
+            eprint!("{}\n", d.render(&folder.sources, color()));
+        }
+        let what = label.map_or_else(|| format!("in force on {}", args.as_of.unwrap_or(today)), |l| format!("`{l}`"));
+        eprintln!("error: no checked version {what} in {}", dir.display());
+        return TROUBLE;
+    };
+    let text = match read_input(args.input.as_ref()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return TROUBLE;
+        }
+    };
+    let json: serde_json::Value = match serde_json::from_str(&text) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: the input is not JSON: {e}");
+            return FINDINGS;
+        }
+    };
+    let facts = match crate::input::read_facts(policy, &json) {
+        Ok(f) => f,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("error: {}: {}", e.pointer, e.message);
+            }
+            return FINDINGS;
+        }
+    };
+    let decision = decide(policy, &facts, args.explain);
+    match args.format {
+        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&decision).unwrap_or_default()),
+        OutputFormat::Text => print!("{}", text_decision(&decision)),
+    }
+    OK
+}
+
+fn read_input(path: Option<&PathBuf>) -> std::io::Result<String> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => std::fs::read_to_string(p),
+        _ => {
+            let mut s = String::new();
+            std::io::stdin().read_to_string(&mut s)?;
+            Ok(s)
+        }
+    }
+}
+
+/// The decision for a reader: each conclusion, its value, why, and the quoted clauses.
+pub(crate) fn text_decision(d: &Decision) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let _ = writeln!(out, "{} — version {} (sha256 {})", d.policy.id, d.policy.version, d.policy.sha256.get(..12).unwrap_or(""));
+    for (name, c) in &d.conclusions.0 {
+        let _ = writeln!(out);
+        match c.status {
+            Status::Decided => {
+                let _ = writeln!(out, "{name} = {}", c.value);
+            }
+            Status::Undetermined => {
+                let missing = c.missing.as_deref().unwrap_or_default().join(", ");
+                let _ = writeln!(out, "{name}: undetermined (missing: {missing})");
+            }
+            Status::Error => {
+                let _ = writeln!(out, "{name}: error: {}", c.error.as_deref().unwrap_or(""));
+            }
+        }
+        for b in c.because.as_deref().unwrap_or_default() {
+            let _ = writeln!(out, "  because {b}");
+        }
+        for cit in &c.citations {
+            let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
+        }
+    }
+    if let Some(trace) = &d.trace {
+        let _ = writeln!(out, "\ntrace:");
+        for t in trace {
+            let _ = writeln!(out, "  {}.{} ({} at {}): condition {}, {}{}", t.conclusion, t.rule, t.kind, t.at, t.condition, t.outcome, if t.because.is_empty() { String::new() } else { format!(" — {}", t.because.join("; ")) });
+        }
+    }
+    out
+}

@@ -1,0 +1,112 @@
+//! The `clausier` command line: one file per subcommand.
+
+mod check;
+mod eval;
+mod fmt;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit codes: 0 all good, 1 findings or failures, 2 usage or I/O error.
+pub(crate) const OK: u8 = 0;
+pub(crate) const FINDINGS: u8 = 1;
+pub(crate) const TROUBLE: u8 = 2;
+
+/// clausier — a rules engine for regulations whose decisions cite their clauses.
+#[derive(Parser, Debug)]
+#[command(name = "clausier", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ErrorFormat {
+    /// Like rustc: location, source line, caret, help.
+    Human,
+    /// One JSON object per line.
+    Json,
+}
+
+/// How a decision is printed.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// The decision JSON.
+    Json,
+    /// One block per conclusion with its value and the quoted clauses.
+    Text,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the policies over HTTP.
+    Serve {
+        /// The folder of policies.
+        #[arg(long, default_value = "policies", env = "CLAUSIER_POLICIES")]
+        policies: PathBuf,
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080", env = "CLAUSIER_ADDR")]
+        addr: String,
+    },
+    /// Evaluate one candidate and print the decision.
+    Eval(eval::EvalArgs),
+    /// Parse and check policies; print diagnostics like rustc.
+    Check {
+        /// Policy files, policy folders, or a folder of policy folders.
+        #[arg(default_value = "policies")]
+        paths: Vec<PathBuf>,
+        /// How to print diagnostics.
+        #[arg(long, value_enum, default_value = "human")]
+        error_format: ErrorFormat,
+    },
+    /// Run the examples written next to the policies.
+    Test {
+        /// Policy folders, or a folder of policy folders.
+        #[arg(default_value = "policies")]
+        paths: Vec<PathBuf>,
+        /// List the clauses and rules that no example exercises.
+        #[arg(long)]
+        coverage: bool,
+    },
+    /// Rewrite policies in the canonical layout.
+    Fmt {
+        /// Report the files that are not formatted, change nothing.
+        #[arg(long)]
+        check: bool,
+        /// Policy files or folders (searched recursively).
+        #[arg(default_value = "policies")]
+        paths: Vec<PathBuf>,
+    },
+}
+
+/// Runs the command line.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { TROUBLE } else { OK });
+        }
+    };
+    let code = match cli.command {
+        Command::Serve { policies, addr } => {
+            eprintln!("clausier serve: the HTTP service is not built yet (it would serve {} on {addr})", policies.display());
+            TROUBLE
+        }
+        Command::Eval(args) => eval::run(&args),
+        Command::Check { paths, error_format } => check::run(&paths, error_format),
+        Command::Test { paths, coverage } => test::run(&paths, coverage),
+        Command::Fmt { check, paths } => fmt::run(&paths, check),
+    };
+    ExitCode::from(code)
+}
+
+/// True when standard error is a terminal (for colours).
+pub(crate) fn color() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}

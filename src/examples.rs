@@ -1,0 +1,215 @@
+//! Examples written next to a policy (`<policy folder>/tests/*.json`): an input, the version,
+//! and the expected conclusions. `clausier test` runs them and reports coverage.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::decision::{Decision, Status, decide};
+use crate::load::PolicyFolder;
+use crate::model::Type;
+
+/// One example.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// What it shows.
+    pub name: String,
+    /// The version it runs under.
+    pub version: String,
+    /// The candidate record.
+    pub input: Json,
+    /// The expected conclusions (only those listed are compared).
+    pub expect: serde_json::Map<String, Json>,
+}
+
+/// What is expected of one conclusion.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    /// `decided` (implied by `value`), `undetermined` or `error`.
+    pub status: Option<String>,
+    /// The value.
+    #[serde(default, deserialize_with = "present")]
+    pub value: Option<Json>,
+    /// The cited clause ids, in any order.
+    pub citations: Option<Vec<String>>,
+    /// The missing facts, in any order.
+    pub missing: Option<Vec<String>>,
+}
+
+/// Keeps an explicit `null` as `Some(Null)`: "expected none" differs from "not checked".
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Json>, D::Error> {
+    Json::deserialize(d).map(Some)
+}
+
+/// One failed expectation or example.
+#[derive(Clone, Debug)]
+pub struct Failure {
+    /// The examples file.
+    pub file: PathBuf,
+    /// The example's name.
+    pub example: String,
+    /// The conclusion, when the failure is about one.
+    pub conclusion: Option<String>,
+    /// What was expected.
+    pub expected: String,
+    /// What was found.
+    pub found: String,
+}
+
+/// The results of a folder's examples.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// How many examples ran.
+    pub run: usize,
+    /// Their failures.
+    pub failures: Vec<Failure>,
+    /// Rules that gave a value in some example: (file, offset) of the rule.
+    pub rules_applied: HashSet<(u32, usize)>,
+    /// Clauses cited by some decided conclusion, by (version, id).
+    pub clauses_cited: HashSet<String>,
+}
+
+/// Reads the examples files of a policy folder.
+pub fn example_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Runs every example of the folder.
+pub fn run(folder: &PolicyFolder) -> Report {
+    let mut report = Report::default();
+    for file in example_files(&folder.dir) {
+        let examples: Vec<Example> = match std::fs::read_to_string(&file).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+            Ok(x) => x,
+            Err(e) => {
+                report.failures.push(Failure { file: file.clone(), example: String::new(), conclusion: None, expected: "an array of examples".into(), found: e });
+                continue;
+            }
+        };
+        for ex in &examples {
+            report.run += 1;
+            run_one(folder, &file, ex, &mut report);
+        }
+    }
+    report
+}
+
+fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report) {
+    let fail = |conclusion: Option<&str>, expected: String, found: String| Failure {
+        file: file.to_path_buf(),
+        example: ex.name.clone(),
+        conclusion: conclusion.map(str::to_string),
+        expected,
+        found,
+    };
+    let Some(policy) = folder.version(&ex.version) else {
+        report.failures.push(fail(None, format!("version `{}`", ex.version), "no such version (or it failed the check)".into()));
+        return;
+    };
+    let facts = match crate::input::read_facts(policy, &ex.input) {
+        Ok(f) => f,
+        Err(errors) => {
+            let found = errors.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; ");
+            report.failures.push(fail(None, "a valid input".into(), found));
+            return;
+        }
+    };
+    let decision = decide(policy, &facts, false);
+    record_coverage(policy, &decision, report);
+    for (name, expectation) in &ex.expect {
+        let Some(got) = decision.conclusions.get(name) else {
+            report.failures.push(fail(Some(name), "a conclusion of the policy".into(), "no such conclusion".into()));
+            continue;
+        };
+        let exp: Expectation = match serde_json::from_value(expectation.clone()) {
+            Ok(e) => e,
+            Err(e) => {
+                report.failures.push(fail(Some(name), "an expectation {value, citations, status, missing}".into(), e.to_string()));
+                continue;
+            }
+        };
+        let is_set = policy.conclusions.iter().any(|c| &c.name == name && matches!(c.ty, Type::Set(_)));
+        if let Some((expected, found)) = compare(&exp, got, is_set) {
+            report.failures.push(fail(Some(name), expected, found));
+        }
+    }
+}
+
+fn record_coverage(policy: &crate::model::CompiledPolicy, decision: &Decision, report: &mut Report) {
+    for (c, (_, result)) in policy.conclusions.iter().zip(&decision.conclusions.0) {
+        if result.status != Status::Decided {
+            continue;
+        }
+        for r in c.rules.iter().filter(|r| result.rules.contains(&r.label)) {
+            report.rules_applied.insert((r.span.file.0, r.span.start));
+        }
+        for cit in &result.citations {
+            report.clauses_cited.insert(cit.clause.clone());
+        }
+    }
+}
+
+fn sorted(v: &[String]) -> Vec<String> {
+    let mut v = v.to_vec();
+    v.sort();
+    v
+}
+
+fn same_value(expected: &Json, found: &Json, is_set: bool) -> bool {
+    match (expected, found, is_set) {
+        (Json::Array(a), Json::Array(b), true) => {
+            let key = |j: &Json| j.to_string();
+            let mut a: Vec<String> = a.iter().map(key).collect();
+            let mut b: Vec<String> = b.iter().map(key).collect();
+            a.sort();
+            b.sort();
+            a == b
+        }
+        _ => expected == found,
+    }
+}
+
+/// The first difference between an expectation and a result, as (expected, found).
+fn compare(exp: &Expectation, got: &crate::decision::ConclusionResult, is_set: bool) -> Option<(String, String)> {
+    let status = serde_json::to_value(got.status).ok().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
+    let wanted_status = exp.status.clone().or_else(|| exp.value.as_ref().map(|_| "decided".to_string()));
+    let found = || {
+        let mut o = serde_json::json!({ "status": status, "value": got.value, "citations": got.citations.iter().map(|c| c.clause.clone()).collect::<Vec<_>>() });
+        if let (Some(m), Some(map)) = (&got.missing, o.as_object_mut()) {
+            map.insert("missing".into(), serde_json::json!(m));
+        }
+        if let (Some(e), Some(map)) = (&got.error, o.as_object_mut()) {
+            map.insert("error".into(), serde_json::json!(e));
+        }
+        o.to_string()
+    };
+    if let Some(ws) = &wanted_status
+        && *ws != status
+    {
+        return Some((format!("status {ws}"), found()));
+    }
+    if let Some(v) = &exp.value
+        && !same_value(v, &got.value, is_set)
+    {
+        return Some((format!("value {v}"), found()));
+    }
+    if let Some(c) = &exp.citations {
+        let cited: Vec<String> = got.citations.iter().map(|c| c.clause.clone()).collect();
+        if sorted(c) != sorted(&cited) {
+            return Some((format!("citations {c:?}"), found()));
+        }
+    }
+    if let Some(m) = &exp.missing
+        && sorted(m) != sorted(got.missing.as_deref().unwrap_or_default())
+    {
+        return Some((format!("missing {m:?}"), found()));
+    }
+    None
+}
