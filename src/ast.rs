@@ -42,7 +42,7 @@ pub struct Header {
 }
 
 /// A top-level declaration with the comments written before it.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Item {
     /// Comment lines (without `#`) that precede the item.
     pub comments: Vec<String>,
@@ -214,7 +214,7 @@ impl RuleKind {
 }
 
 /// A rule of a conclusion.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Rule {
     /// Comment lines before the rule.
     pub comments: Vec<String>,
@@ -440,4 +440,23 @@ pub enum ExprKind {
         /// The filter (`where`) or the condition (`satisfies`).
         condition: Option<Box<Expr>>,
     },
+}
+
+// Equality ignores spans, as `Spanned` does.
+impl PartialEq for Item {
+    fn eq(&self, other: &Self) -> bool {
+        self.comments == other.comments && self.kind == other.kind
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.comments == other.comments
+            && self.kind == other.kind
+            && self.label == other.label
+            && self.overrides == other.overrides
+            && self.condition == other.condition
+            && self.value == other.value
+            && self.citations == other.citations
+    }
 }

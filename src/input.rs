@@ -336,3 +336,7 @@ fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
         Type::Any => json!({}),
     }
 }
+
+#[cfg(test)]
+#[path = "input_tests.rs"]
+mod tests;

@@ -404,3 +404,6 @@ impl Checker {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -491,3 +491,6 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Res {
     };
     r.map(Value::Num).ok_or_else(|| error("a number is too large"))
 }
+
+#[cfg(test)]
+mod tests;

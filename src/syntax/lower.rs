@@ -109,7 +109,11 @@ impl Lowerer {
     }
 
     fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
-        let comments = self.comments.take_before(pair.as_span().start());
+        // The comments before the header, and those between or at the end of its lines (a
+        // trailing comment is placed at its line's start, at or before the last line's token).
+        let last = pair.clone().into_inner().last();
+        let end = last.map_or(pair.as_span().start(), |p| p.as_span().start());
+        let comments = self.comments.take_before(end);
         let mut inner = pair.into_inner();
         let policy = self.name(next(&mut inner)?);
         let version = self.string(next(&mut inner)?);

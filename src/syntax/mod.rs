@@ -17,3 +17,6 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     lower::Lowerer::new(file, text).policy(root)
 }
 
+
+#[cfg(test)]
+mod tests;

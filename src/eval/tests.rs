@@ -1,0 +1,196 @@
+//! Unit tests of evaluation: three-valued logic, default logic, sets, dates.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
+
+use serde_json::json;
+
+use crate::decision::{Decision, Status, decide};
+use crate::load::check_texts;
+
+const HEADER: &str = r#"
+policy demo
+version "v1"
+clause "a" section "1"
+  | Rule a.
+clause "b" section "1"
+  | Rule b.
+"#;
+
+fn decision(body: &str, input: serde_json::Value) -> Decision {
+    let text = format!("{HEADER}\n{body}");
+    let folder = check_texts("demo".into(), vec![("demo.policy".into(), None, text)]);
+    let errors: Vec<String> = folder.all_diagnostics().filter(|d| d.is_error()).map(|d| d.render(&folder.sources, false)).collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    let policy = folder.version("v1").unwrap();
+    let facts = crate::input::read_facts(policy, &input).unwrap();
+    decide(policy, &facts, true)
+}
+
+fn value(d: &Decision, name: &str) -> serde_json::Value {
+    let c = d.conclusions.get(name).unwrap();
+    assert_eq!(c.status, Status::Decided, "{name}: {c:?}");
+    c.value.clone()
+}
+
+fn missing(d: &Decision, name: &str) -> Vec<String> {
+    let c = d.conclusions.get(name).unwrap();
+    assert_eq!(c.status, Status::Undetermined, "{name}: {c:?}");
+    c.missing.clone().unwrap()
+}
+
+const LOGIC: &str = r#"
+input x : bool
+input y : bool
+conclusion both : bool
+  rule r gives x and y per "a"
+conclusion either : bool
+  rule r gives x or y per "a"
+"#;
+
+#[test]
+fn false_and_unknown_is_false_and_true_or_unknown_is_true() {
+    let d = decision(LOGIC, json!({"x": false}));
+    assert_eq!(value(&d, "both"), json!(false));
+    assert_eq!(missing(&d, "either"), ["y"]);
+    let d = decision(LOGIC, json!({"x": true}));
+    assert_eq!(value(&d, "either"), json!(true));
+    assert_eq!(missing(&d, "both"), ["y"]);
+    let d = decision(LOGIC, json!({}));
+    assert_eq!(missing(&d, "both"), ["x", "y"]);
+}
+
+const DEFAULTS: &str = r#"
+enum ground = aucun | force_majeure
+input ground : ground = aucun
+input validated : bool
+input exempt : bool = false
+conclusion weeks : optional weeks
+  rule normal gives 12 weeks per "a"
+  exception reduced of normal when ground != aucun and validated gives 8 weeks per "b"
+  exception none_needed of normal, reduced when exempt gives none per "a"
+"#;
+
+#[test]
+fn an_applicable_exception_overrides_its_base() {
+    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true}));
+    let c = d.conclusions.get("weeks").unwrap();
+    assert_eq!(c.value, json!(8));
+    assert_eq!(c.citations.iter().map(|c| c.clause.as_str()).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(c.rules, ["reduced"]);
+    assert!(c.because.as_ref().unwrap().contains(&"ground = force_majeure".to_string()));
+}
+
+#[test]
+fn an_exception_of_an_exception_wins_and_gives_none() {
+    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true, "exempt": true}));
+    assert_eq!(value(&d, "weeks"), json!(null));
+}
+
+#[test]
+fn an_undecidable_exception_makes_the_conclusion_undetermined() {
+    let d = decision(DEFAULTS, json!({"ground": "force_majeure"}));
+    assert_eq!(missing(&d, "weeks"), ["validated"]);
+    // Without a ground, the exception cannot apply whatever `validated` is.
+    let d = decision(DEFAULTS, json!({}));
+    assert_eq!(value(&d, "weeks"), json!(12));
+}
+
+const CONFLICT: &str = r#"
+input x : integer
+conclusion c : integer
+  rule small when x < 10 gives 1 per "a"
+  rule even when x = 4 gives 2 per "b"
+"#;
+
+#[test]
+fn two_applicable_rules_of_one_rank_are_a_conflict_naming_both() {
+    let d = decision(CONFLICT, json!({"x": 4}));
+    let c = d.conclusions.get("c").unwrap();
+    assert_eq!(c.status, Status::Error);
+    let message = c.error.as_deref().unwrap();
+    assert!(message.contains("`small`") && message.contains("`even`"), "{message}");
+    assert_eq!(value(&decision(CONFLICT, json!({"x": 3})), "c"), json!(1));
+}
+
+#[test]
+fn no_applicable_rule_is_reported() {
+    let d = decision(CONFLICT, json!({"x": 30}));
+    let c = d.conclusions.get("c").unwrap();
+    assert_eq!(c.status, Status::Error);
+    assert!(c.error.as_deref().unwrap().contains("no rule"));
+}
+
+const SETS: &str = r#"
+enum cause = late | missing | long
+input submitted : optional date
+input pages : integer
+conclusion causes : set of cause
+  member missing when submitted is absent per "a"
+  member late when submitted > 2027-04-16 per "b"
+  member long when submitted is present and pages > 50 per "a"
+  member long_again when submitted is present and pages > 60 gives long per "b"
+"#;
+
+#[test]
+fn a_set_collects_every_member_with_its_citations() {
+    let d = decision(SETS, json!({"submitted": "2027-04-17", "pages": 70}));
+    let c = d.conclusions.get("causes").unwrap();
+    assert_eq!(c.value, json!(["late", "long"]));
+    let mut cited: Vec<&str> = c.citations.iter().map(|c| c.clause.as_str()).collect();
+    cited.sort_unstable();
+    assert_eq!(cited, ["a", "b"]);
+}
+
+#[test]
+fn a_set_that_needs_no_missing_fact_is_decided() {
+    let d = decision(SETS, json!({}));
+    assert_eq!(value(&d, "causes"), json!(["missing"]));
+    let d = decision(SETS, json!({"submitted": "2027-04-10"}));
+    assert_eq!(missing(&d, "causes"), ["pages"]);
+}
+
+const DATES: &str = r#"
+record period
+  start : date
+  end : date
+  require end >= start else "the period ends before it starts"
+input periods : list of period = []
+input exam : date
+definition weeks_of(p : period) : weeks per "a"
+  = floor((p.end - p.start + 3 days) as weeks)
+conclusion total : weeks
+  rule all gives sum of weeks_of(p) for p in periods per "a"
+conclusion six_months_before : date
+  rule r gives exam - 6 months per "a"
+conclusion days_to_exam : days
+  rule r gives exam - (exam - 1 year) per "b"
+conclusion first_end : optional date
+  rule r gives if periods is empty then none else min(exam, exam + 1 day) per "a"
+"#;
+
+#[test]
+fn dates_and_durations() {
+    let d = decision(
+        DATES,
+        json!({"exam": "2027-05-18", "periods": [{"start": "2026-05-04", "end": "2026-06-05"}, {"start": "2026-06-08", "end": "2026-06-12"}]}),
+    );
+    // Monday 4 May to Friday 5 June is five weeks; a Monday-to-Friday week counts one.
+    assert_eq!(value(&d, "total"), json!(6));
+    assert_eq!(value(&d, "six_months_before"), json!("2026-11-18"));
+    assert_eq!(value(&d, "days_to_exam"), json!(365));
+    assert_eq!(value(&d, "first_end"), json!("2027-05-18"));
+}
+
+#[test]
+fn a_missing_field_inside_a_list_names_its_path() {
+    let d = decision(DATES, json!({"exam": "2027-05-18", "periods": [{"start": "2026-05-04"}]}));
+    assert_eq!(missing(&d, "total"), ["periods[0].end"]);
+}
+
+#[test]
+fn the_trace_lists_every_rule_considered() {
+    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true}));
+    let trace = d.trace.unwrap();
+    let outcomes: Vec<(&str, &str)> = trace.iter().filter(|t| t.conclusion == "weeks").map(|t| (t.rule.as_str(), t.outcome)).collect();
+    assert_eq!(outcomes, [("normal", "overridden"), ("reduced", "applied"), ("none_needed", "not applicable")]);
+}
