@@ -216,7 +216,7 @@ fn result(policy: &CompiledPolicy, ev: &mut Evaluator<'_>, c: &ConclusionInfo, o
                 error: None,
             }
         }
-        Outcome::Undetermined { missing } => ConclusionResult {
+        Outcome::Undetermined { missing, .. } => ConclusionResult {
             status: Status::Undetermined,
             value: Json::Null,
             citations: Vec::new(),

@@ -87,6 +87,7 @@ pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &s
 
 impl Checker {
     fn compile(&mut self, m: &Merged, sources: &Arc<SourceMap>) -> Option<CompiledPolicy> {
+        self.allow_globals = true;
         let clauses = self.clauses(m);
         self.declare_types(m);
         self.declare_inputs(m);
@@ -281,7 +282,13 @@ impl Checker {
                         out.push(ParamInfo { name: p.name.node.clone(), ty: Type::Any, value: None, citations, span: p.name.span });
                         continue;
                     };
-                    let value = crate::eval::const_eval(&code).ok();
+                    let value = match crate::eval::const_eval(&code) {
+                        Ok(v) => Some(v),
+                        Err(msg) => {
+                            self.diags.push(Diagnostic::error("not-constant", v.span, format!("the value of {what} cannot be computed: {msg}")));
+                            None
+                        }
+                    };
                     (t, value)
                 }
                 (None, None) => {

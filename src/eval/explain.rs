@@ -87,9 +87,16 @@ impl Evaluator<'_> {
                 }
                 _ => continue,
             };
-            let text = match value {
-                Ok(v) => format!("{name} = {}", render_value(&policy.types, Some(&ty), &v)),
-                Err(_) => format!("{name} is unknown"),
+            let text = match (value, r) {
+                (Ok(v), _) => format!("{name} = {}", render_value(&policy.types, Some(&ty), &v)),
+                (Err(_), IrKind::Conclusion(i)) => match self.conclusion(*i) {
+                    crate::eval::Outcome::Undetermined { known, .. } if !known.is_empty() => {
+                        let set = Value::Set(known.into());
+                        format!("{name} includes {}", render_value(&policy.types, Some(&ty), &set))
+                    }
+                    _ => format!("{name} is unknown"),
+                },
+                (Err(_), _) => format!("{name} is unknown"),
             };
             if !out.contains(&text) {
                 out.push(text);

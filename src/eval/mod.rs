@@ -54,6 +54,8 @@ pub enum Outcome {
     Undetermined {
         /// The missing input paths and parameters, sorted.
         missing: Vec<Arc<str>>,
+        /// For a set: the members that certainly belong to it (it may hold more).
+        known: Vec<Value>,
     },
     /// It has no value: a conflict, no applicable rule, or a computation error.
     Error {
@@ -187,7 +189,7 @@ impl<'p> Evaluator<'p> {
             }
             (Some(Stop::Missing(mut m)), _) => {
                 m.sort();
-                Outcome::Undetermined { missing: m }
+                Outcome::Undetermined { missing: m, known: Vec::new() }
             }
         }
     }
@@ -214,7 +216,9 @@ impl<'p> Evaluator<'p> {
             Some(Stop::Error(e)) => Outcome::Error { message: e, rules: Vec::new() },
             Some(Stop::Missing(mut m)) => {
                 m.sort();
-                Outcome::Undetermined { missing: m }
+                members.sort();
+                members.dedup();
+                Outcome::Undetermined { missing: m, known: members }
             }
             None => {
                 members.sort();
@@ -240,7 +244,7 @@ impl<'p> Evaluator<'p> {
             IrKind::Def(i) => self.definition(*i),
             IrKind::Conclusion(i) => match self.conclusion(*i) {
                 Outcome::Decided { value, .. } => Ok(value),
-                Outcome::Undetermined { missing } => Err(Stop::Missing(missing)),
+                Outcome::Undetermined { missing, .. } => Err(Stop::Missing(missing)),
                 Outcome::Error { message, .. } => Err(Stop::Error(message)),
             },
             IrKind::Local(i) => self.locals.get(self.frame + i).cloned().ok_or_else(|| error("local out of range")),
@@ -269,7 +273,17 @@ impl<'p> Evaluator<'p> {
                 arith(*op, &x, &y)
             }
             IrKind::In(a, b) => {
-                let (x, y) = self.both(a, b)?;
+                let x = self.eval(a);
+                if let (Ok(x), Some(known)) = (&x, self.known_members(b))
+                    && known.contains(x)
+                {
+                    return Ok(Value::Bool(true));
+                }
+                let (x, y) = match (x, self.eval(b)) {
+                    (Ok(x), Ok(y)) => (x, y),
+                    (Err(s), Ok(_)) | (Ok(_), Err(s)) => return Err(s),
+                    (Err(s), Err(t)) => return Err(s.merge(t)),
+                };
                 match y {
                     Value::List(items) | Value::Set(items) => Ok(Value::Bool(items.contains(&x))),
                     _ => Ok(Value::Bool(false)),
@@ -286,10 +300,15 @@ impl<'p> Evaluator<'p> {
                 v => Ok(v),
             },
             IrKind::IsAbsent(x) => Ok(Value::Bool(self.eval(x)? == Value::None)),
-            IrKind::IsEmpty(x) => match self.eval(x)? {
-                Value::List(items) | Value::Set(items) => Ok(Value::Bool(items.is_empty())),
-                _ => Ok(Value::Bool(true)),
-            },
+            IrKind::IsEmpty(x) => {
+                if self.known_members(x).is_some_and(|k| !k.is_empty()) {
+                    return Ok(Value::Bool(false));
+                }
+                match self.eval(x)? {
+                    Value::List(items) | Value::Set(items) => Ok(Value::Bool(items.is_empty())),
+                    _ => Ok(Value::Bool(true)),
+                }
+            }
             IrKind::Floor(x) => match self.eval(x)? {
                 Value::Num(n) => Ok(Value::Num(n.floor())),
                 v => Ok(v),
@@ -326,6 +345,16 @@ impl<'p> Evaluator<'p> {
                 }
             }
             IrKind::Aggregate { kind, list, value, condition } => self.aggregate(*kind, list, value.as_deref(), condition.as_deref()),
+        }
+    }
+
+    /// The members that certainly belong to an undetermined set conclusion: enough to decide
+    /// `is not empty` or `x in s` although the set as a whole is unknown.
+    fn known_members(&mut self, code: &Ir) -> Option<Vec<Value>> {
+        let IrKind::Conclusion(i) = code.kind else { return None };
+        match self.conclusion(i) {
+            Outcome::Undetermined { known, .. } => Some(known),
+            _ => None,
         }
     }
 

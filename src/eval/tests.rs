@@ -194,3 +194,32 @@ fn the_trace_lists_every_rule_considered() {
     let outcomes: Vec<(&str, &str)> = trace.iter().filter(|t| t.conclusion == "weeks").map(|t| (t.rule.as_str(), t.outcome)).collect();
     assert_eq!(outcomes, [("normal", "overridden"), ("reduced", "applied"), ("none_needed", "not applicable")]);
 }
+
+const PARTIAL: &str = r#"
+enum cause = late | long
+enum conformity = ok | not_ok
+input submitted : date
+input pages : integer
+conclusion causes : set of cause
+  member late when submitted > 2027-04-16 per "a"
+  member long when pages > 50 per "b"
+conclusion conformity : conformity
+  rule fine gives ok per "a"
+  exception faulty of fine when causes is not empty gives not_ok per "b"
+conclusion late_listed : bool
+  rule r gives late in causes per "a"
+"#;
+
+#[test]
+fn a_member_that_certainly_applies_decides_is_not_empty_and_in() {
+    let d = decision(PARTIAL, json!({"submitted": "2027-04-20"}));
+    assert_eq!(missing(&d, "causes"), ["pages"]);
+    assert_eq!(value(&d, "conformity"), json!("not_ok"));
+    assert_eq!(value(&d, "late_listed"), json!(true));
+    let because = d.conclusions.get("conformity").unwrap().because.clone().unwrap();
+    assert_eq!(because, ["causes includes [late]"]);
+    // On time, the set may still be empty: undetermined.
+    let d = decision(PARTIAL, json!({"submitted": "2027-04-10"}));
+    assert_eq!(missing(&d, "conformity"), ["pages"]);
+    assert_eq!(missing(&d, "late_listed"), ["pages"]);
+}
