@@ -27,7 +27,7 @@ pub struct Policy {
 pub struct Header {
     /// Comments before the `policy` line.
     pub comments: Vec<String>,
-    /// The policy id (`bts-metiers-de-la-mesure`).
+    /// The policy id (`exam-regulation`).
     pub policy: Name,
     /// The version label.
     pub version: Name,

@@ -195,7 +195,7 @@ impl Diagnostic {
         let mut body = String::new();
         if handler.render_report(&mut body, &report).is_ok() {
             // miette starts with the (empty) message line: keep the snippet and the help only.
-            let trimmed = body.trim_start_matches(|c: char| c == '\n' || c == ' ' || c == '×');
+            let trimmed = body.trim_start_matches(['\n', ' ', '×']);
             out.push_str(trimmed.trim_end());
             out.push('\n');
         }

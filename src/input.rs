@@ -145,7 +145,7 @@ impl Reader<'_> {
         }
     }
 
-    /// Converts one JSON value; `path` names it in missing facts (`internship.periods[0].end`).
+    /// Converts one JSON value; `path` names it in missing facts (`periods[0].end`).
     fn value(&mut self, ty: &Type, presence: &Presence, json: &Json, path: &str, pointer: &str) -> Value {
         if json.is_null() {
             return absent(presence, path);
@@ -217,7 +217,7 @@ impl Reader<'_> {
                     Type::Bool => "true or false".into(),
                     Type::Num { integral: true, .. } => "a whole number".into(),
                     Type::Num { .. } => "a number".into(),
-                    _ => format!("{}", types.type_name(ty)),
+                    _ => types.type_name(ty),
                 };
                 self.error(pointer, format!("expected {expected}, found {}", kind(json)));
                 Value::None

@@ -36,7 +36,7 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
                     Severity::Warning => warnings += 1,
                 }
                 match format {
-                    ErrorFormat::Human => eprint!("{}\n", d.render(&folder.sources, color())),
+                    ErrorFormat::Human => eprintln!("{}", d.render(&folder.sources, color())),
                     ErrorFormat::Json => println!("{}", serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()),
                 }
             }

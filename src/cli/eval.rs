@@ -44,7 +44,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     let today = chrono::Local::now().date_naive();
     let Some(policy) = select(folder.compiled(), label.as_deref(), args.as_of.unwrap_or(today)) else {
         for d in folder.all_diagnostics().filter(|d| d.is_error()) {
-            eprint!("{}\n", d.render(&folder.sources, color()));
+            eprintln!("{}", d.render(&folder.sources, color()));
         }
         let what = label.map_or_else(|| format!("in force on {}", args.as_of.unwrap_or(today)), |l| format!("`{l}`"));
         eprintln!("error: no checked version {what} in {}", dir.display());

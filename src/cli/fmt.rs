@@ -39,7 +39,7 @@ pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
             }
             Err(diags) => {
                 for d in diags {
-                    eprint!("{}\n", d.render(&sources, color()));
+                    eprintln!("{}", d.render(&sources, color()));
                 }
                 code = FINDINGS;
             }

@@ -26,7 +26,7 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
                 }
             };
             for d in folder.all_diagnostics().filter(|d| d.is_error()) {
-                eprint!("{}\n", d.render(&folder.sources, color()));
+                eprintln!("{}", d.render(&folder.sources, color()));
                 broken = true;
             }
             let report = run_examples(&folder);

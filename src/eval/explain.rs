@@ -1,5 +1,5 @@
 //! Explanations, built only when asked for: the facts that made a rule's condition hold, in
-//! words a reviewer can read ("internship.certificate_provided = false").
+//! words a reviewer can read ("periods[0].signed = false").
 
 use crate::eval::{Evaluator, Stop};
 use crate::model::*;

@@ -89,7 +89,7 @@ fn rule_words(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
         Rule::header => "the header `policy ID`",
-        Rule::policy_id => "a policy id like `bts-metiers-de-la-mesure`",
+        Rule::policy_id => "a policy id like `exam-regulation`",
         Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
         Rule::number => "a number",
