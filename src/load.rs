@@ -144,3 +144,45 @@ pub fn select<'a>(
             .max_by_key(|v| v.effective_from),
     }
 }
+
+/// Parses and checks one version's file with the layers it extends (found by label among the
+/// `.policy` files beside it), leaving the folder's other versions out.
+pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
+    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let mut siblings = Vec::new();
+    for p in policy_files(&dir)? {
+        if p != path {
+            let text = std::fs::read_to_string(&p).map_err(io(&p))?;
+            siblings.push((p, text));
+        }
+    }
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    let mut chain = vec![(path.display().to_string(), Some(path.to_path_buf()), text.clone())];
+    let mut extends = header_extends(&text);
+    while let Some(label) = extends.take() {
+        let found = siblings.iter().position(|(_, t)| header_version(t).as_deref() == Some(label.as_str()));
+        let Some(i) = found else { break };
+        let (p, t) = siblings.swap_remove(i);
+        extends = header_extends(&t);
+        chain.push((p.display().to_string(), Some(p), t));
+    }
+    Ok(check_texts(dir, chain))
+}
+
+fn header_value(text: &str, key: &str) -> Option<String> {
+    let mut sources = SourceMap::new();
+    let id = sources.add("", None, text);
+    let policy = crate::syntax::parse(id, text).ok()?;
+    match key {
+        "version" => Some(policy.header.version.node),
+        _ => policy.header.extends.map(|e| e.node),
+    }
+}
+
+fn header_version(text: &str) -> Option<String> {
+    header_value(text, "version")
+}
+
+fn header_extends(text: &str) -> Option<String> {
+    header_value(text, "extends")
+}

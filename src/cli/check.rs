@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{ErrorFormat, FINDINGS, OK, TROUBLE, color};
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::{load_folder, policy_dirs};
+use crate::diagnostic::Severity;
+use crate::load::{load_folder, load_version_file, policy_dirs};
 
 pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
     let (mut errors, mut warnings, mut versions, mut folders) = (0, 0, 0, 0);
@@ -17,7 +17,8 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
             }
         };
         for dir in dirs {
-            let folder = match load_folder(&dir) {
+            let loaded = if path.is_file() { load_version_file(path) } else { load_folder(&dir) };
+            let folder = match loaded {
                 Ok(f) => f,
                 Err(e) => {
                     eprintln!("error: {e}");
@@ -26,11 +27,7 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
             };
             folders += 1;
             versions += folder.versions.len();
-            let wanted = |d: &&Diagnostic| {
-                // A file argument checks that file's version only.
-                !path.is_file() || d.span.and_then(|s| folder.sources.get(s.file)).is_none_or(|f| f.path.as_deref() == Some(path.as_path()))
-            };
-            for d in folder.all_diagnostics().filter(wanted) {
+            for d in folder.all_diagnostics() {
                 match d.severity {
                     Severity::Error => errors += 1,
                     Severity::Warning => warnings += 1,

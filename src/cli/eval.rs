@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
 use crate::decision::{Decision, Status, decide};
-use crate::load::{load_folder, select};
+use crate::load::{load_folder, load_version_file, select};
 
 /// Arguments of `clausier eval`.
 #[derive(clap::Args, Debug)]
@@ -31,15 +31,29 @@ pub(crate) struct EvalArgs {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
-    let dir = if args.policy.is_file() { args.policy.parent().map(PathBuf::from).unwrap_or_default() } else { args.policy.clone() };
-    let folder = match load_folder(&dir) {
+    let is_file = args.policy.is_file();
+    let loaded = if is_file { load_version_file(&args.policy) } else { load_folder(&args.policy) };
+    let folder = match loaded {
         Ok(f) => f,
         Err(e) => {
             eprintln!("error: {e}");
             return TROUBLE;
         }
     };
-    let from_file = args.policy.is_file().then(|| folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(args.policy.as_path())).map(|f| f.version().to_string())).flatten();
+    let dir = &folder.dir;
+    // A file names its version (the other files loaded are the layers it extends).
+    let from_file = is_file
+        .then(|| {
+            let of_path = |f: &&crate::check::layers::ParsedFile| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(args.policy.as_path());
+            folder.files.iter().find(of_path).map(|f| f.version().to_string())
+        })
+        .flatten();
+    if is_file && from_file.is_none() && args.version.is_none() {
+        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(&folder.sources, color()));
+        }
+        return FINDINGS;
+    }
     let label = args.version.clone().or(from_file);
     let today = chrono::Local::now().date_naive();
     let Some(policy) = select(folder.compiled(), label.as_deref(), args.as_of.unwrap_or(today)) else {
