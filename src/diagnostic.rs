@@ -184,7 +184,7 @@ impl Diagnostic {
         };
         let handler = GraphicalReportHandler::new_themed(theme)
             .with_context_lines(1)
-            .with_width(110)
+            .with_width(160)
             .without_syntax_highlighting();
         let report = Rendered {
             message: String::new(),
@@ -198,6 +198,13 @@ impl Diagnostic {
             let trimmed = body.trim_start_matches(['\n', ' ', '×']);
             out.push_str(trimmed.trim_end());
             out.push('\n');
+        }
+        // Places in other files (an inherited declaration) cannot share the snippet: name them.
+        for (other, text) in self.related.iter().filter(|(o, _)| o.file != span.file) {
+            if let Some(f) = sources.get(other.file) {
+                let (line, column) = f.line_col(other.start);
+                let _ = writeln!(out, "  note: {text}: {}:{line}:{column}", f.name);
+            }
         }
         out
     }

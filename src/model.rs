@@ -383,6 +383,8 @@ pub struct RuleInfo {
     pub citations: Vec<ClauseId>,
     /// Where it was written.
     pub span: Span,
+    /// Where its label was written (what diagnostics point at).
+    pub label_span: Span,
 }
 
 /// A conclusion.

@@ -153,6 +153,8 @@ impl Checker {
         }
         self.deps.push(global);
         let (kind, ty) = match global {
+            // A parameter whose declaration failed has been reported: its uses stay quiet.
+            Global::Param(i) if self.param_types.get(i) == Some(&Type::Any) => return None,
             Global::Param(i) => (IrKind::Param(i), self.param_types.get(i)?.clone()),
             Global::Def(i) => {
                 let (params, ty) = self.def_sigs.get(i)?;
@@ -365,11 +367,11 @@ impl Checker {
         self.deps.push(Global::Def(i));
         let (params, ty) = self.def_sigs.get(i)?.clone();
         if params.len() != args.len() {
-            self.diags.push(Diagnostic::error(
-                "wrong-arguments",
-                span,
-                format!("`{}` takes {} argument(s), found {}", f.node, params.len(), args.len()),
-            ));
+            let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n} : {}", self.types.type_name(t))).collect();
+            self.diags.push(
+                Diagnostic::error("wrong-arguments", span, format!("`{}` takes {} argument(s), found {}", f.node, params.len(), args.len()))
+                    .with_help(format!("it is declared `{}({})`", f.node, signature.join(", "))),
+            );
             return None;
         }
         let mut code = Vec::with_capacity(args.len());
@@ -575,7 +577,9 @@ impl Checker {
         let code = match test {
             IsTest::Absent | IsTest::Present => {
                 if !t.is_optional() {
-                    let msg = format!("`{}` is never absent: it is {}, not optional", test.words(), self.article(&t));
+                    let mut chain = Vec::new();
+                    let what = if Self::dotted(x, &mut chain) { format!("`{}`", chain.join(".")) } else { "this value".to_string() };
+                    let msg = format!("{what} is never absent: it is {}, not optional, so `{}` cannot be tested", self.article(&t), test.words());
                     self.diags.push(
                         Diagnostic::error("not-optional", x.span, msg)
                             .with_help("declare it `optional …` if its absence is a fact, or test its value"),

@@ -87,7 +87,10 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
                 .with_label("no such version");
             d.help = did_you_mean(&ext.node, labels).or_else(|| Some("a layer extends another version of the same policy folder".into()));
             diags.push(d);
-        } else if let Err(cycle) = chain_labels(files, f.version()) {
+        } else if let Err(cycle) = chain_labels(files, f.version())
+            // A cycle is reported once, at the version that comes first in it.
+            && cycle.iter().min().map(String::as_str) == Some(f.version())
+        {
             diags.push(
                 Diagnostic::error("extends-cycle", ext.span, format!("versions extend each other in a cycle: {}", cycle.join(" → ")))
                     .with_help("a version may extend only an older layer"),

@@ -213,17 +213,18 @@ impl Checker {
         }
     }
 
-    /// The type and the meaning of absence of an input or field.
+    /// The type and the meaning of absence of an input or field. A default that fails its
+    /// check is reported and the field kept as required, so its uses raise no further error.
     fn presence(&mut self, ty: &Spanned<TypeExpr>, default: Option<&Expr>) -> Option<(Type, Presence)> {
         let resolved = self.resolve_type(ty)?;
         match (resolved, default) {
             (Type::Optional(inner), None) => Some((*inner, Presence::Optional)),
             (t, None) => Some((t, Presence::Required)),
             (t, Some(d)) => {
-                let value = self.constant(d, &t, "the default")?;
+                let presence = self.constant(d, &t, "the default").map_or(Presence::Required, Presence::Default);
                 match t {
-                    Type::Optional(inner) => Some((*inner, Presence::Default(value))),
-                    t => Some((t, Presence::Default(value))),
+                    Type::Optional(inner) => Some((*inner, presence)),
+                    t => Some((t, presence)),
                 }
             }
         }

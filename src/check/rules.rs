@@ -107,7 +107,7 @@ impl Checker {
                 return None;
             }
         };
-        Some(RuleInfo { label: r.label.node.clone(), kind: r.kind, overrides, condition, value, citations, span: r.span })
+        Some(RuleInfo { label: r.label.node.clone(), kind: r.kind, overrides, condition, value, citations, span: r.span, label_span: r.label.span })
     }
 
     /// Replaces each rule's direct exceptions-of list by its transitive closure; rejects cycles.
@@ -119,7 +119,7 @@ impl Checker {
             while let Some(j) = stack.pop() {
                 if j == i {
                     self.diags.push(
-                        Diagnostic::error("exception-cycle", rule.span, format!("rule `{}` of `{}` is, through other exceptions, an exception to itself", rule.label, c.name.node))
+                        Diagnostic::error("exception-cycle", rule.label_span, format!("{} `{}` of `{}` is, through other exceptions, an exception to itself", rule.kind.keyword(), rule.label, c.name.node))
                             .with_help("exceptions form a hierarchy: a rule cannot override what overrides it"),
                     );
                     return None;
@@ -153,11 +153,11 @@ impl Checker {
                     self.diags.push(
                         Diagnostic::error(
                             "conflict",
-                            b.span,
+                            b.label_span,
                             format!("rules `{}` and `{}` of `{}` apply in the same cases and give different values", a.label, b.label, c.name.node),
                         )
                         .with_label(format!("conflicts with `{}`", a.label))
-                        .with_related(a.span, "this rule")
+                        .with_related(a.label_span, "this rule")
                         .with_help(format!("make one an exception to the other (`exception {} of {}`), or tell their conditions apart", b.label, a.label)),
                     );
                 }
@@ -172,12 +172,13 @@ impl Checker {
             let never = matches!(&r.condition, Some(Ir { kind: IrKind::Const(Value::Bool(false)), .. }));
             if let Some(e) = shadow {
                 self.diags.push(
-                    Diagnostic::warning("unreachable-rule", r.span, format!("rule `{}` of `{}` never applies: exception `{}` always overrides it", r.label, c.name.node, e.label))
-                        .with_related(e.span, "always applies")
+                    Diagnostic::warning("unreachable-rule", r.label_span, format!("{} `{}` of `{}` never applies: exception `{}` always overrides it", r.kind.keyword(), r.label, c.name.node, e.label))
+                        .with_label("never applies")
+                        .with_related(e.label_span, "always applies")
                         .with_help("give the exception a `when` condition, or remove the rule"),
                 );
             } else if never {
-                self.diags.push(Diagnostic::warning("unreachable-rule", r.span, format!("rule `{}` of `{}` never applies: its condition is false", r.label, c.name.node)));
+                self.diags.push(Diagnostic::warning("unreachable-rule", r.label_span, format!("{} `{}` of `{}` never applies: its condition is false", r.kind.keyword(), r.label, c.name.node)));
             }
         }
     }

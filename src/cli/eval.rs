@@ -115,7 +115,7 @@ pub(crate) fn text_decision(d: &Decision) -> String {
         let _ = writeln!(out);
         match c.status {
             Status::Decided => {
-                let _ = writeln!(out, "{name} = {}", c.value);
+                let _ = writeln!(out, "{name} = {}", plain(&c.value));
             }
             Status::Undetermined => {
                 let missing = c.missing.as_deref().unwrap_or_default().join(", ");
@@ -139,4 +139,14 @@ pub(crate) fn text_decision(d: &Decision) -> String {
         }
     }
     out
+}
+
+/// A JSON value as a reader writes it: `refuse`, `2027-04-16`, `[a, b]`, `none`.
+fn plain(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Null => "none".into(),
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(plain).collect::<Vec<_>>().join(", ")),
+        other => other.to_string(),
+    }
 }

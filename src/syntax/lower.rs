@@ -82,9 +82,11 @@ impl Lowerer {
         }
     }
 
+    /// The span of a pair without the spaces and comments pest lets trail after it (a rule
+    /// ending in an optional part swallows them), so that carets end on the last token.
     fn span(&self, pair: &Pair<'_, R>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), s.end())
+        Span::new(self.file, s.start(), tight_end(pair))
     }
 
     fn name(&self, pair: Pair<'_, R>) -> Name {
@@ -535,6 +537,29 @@ impl Lowerer {
             Diagnostic::error("invalid-number", self.span(pair), format!("`{}` is too large a number", pair.as_str()))
                 .with_help("numbers have at most 28 significant digits")
         })
+    }
+}
+
+/// Where the last token of a pair ends.
+fn tight_end(pair: &Pair<'_, R>) -> usize {
+    let span = pair.as_span();
+    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let gap_start = last.as_span().end();
+    let gap = span.get_input().get(gap_start..span.end()).unwrap_or("");
+    // After the last inner pair may come literal tokens (`)`, `]`), then spaces and comments.
+    let mut code_end = None;
+    let mut in_comment = false;
+    for (i, c) in gap.char_indices() {
+        match c {
+            '\n' => in_comment = false,
+            _ if in_comment || c.is_whitespace() => {}
+            '#' => in_comment = true,
+            _ => code_end = Some(i + c.len_utf8()),
+        }
+    }
+    match code_end {
+        Some(end) => gap_start + end,
+        None => tight_end(&last),
     }
 }
 

@@ -81,3 +81,17 @@ fn syntax_errors_say_what_was_expected_in_words() {
     let (message, _) = error("clause 3-1 section \"3\"");
     assert!(message.contains("a quoted text like \"3-1\""), "{message}");
 }
+
+#[test]
+fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
+    let deep_brackets = format!("parameter n = {}1{} per \"x\"", "(".repeat(5000), ")".repeat(5000));
+    let deep_prefix = format!("parameter b = {}true per \"x\"", "not ".repeat(5000));
+    let long_chain = format!("parameter n = {} per \"x\"", vec!["1"; 5000].join(" + "));
+    for body in [deep_brackets, deep_prefix, long_chain] {
+        let text = format!("policy p\nversion \"v\"\n{body}");
+        let d = parse(FileId(0), &text).unwrap_err().remove(0);
+        assert_eq!(d.code, "too-deep");
+    }
+    let fine = format!("parameter n = {}1{} per \"x\"", "(".repeat(60), ")".repeat(60));
+    policy(&fine);
+}

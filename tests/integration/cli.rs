@@ -58,7 +58,7 @@ fn eval_as_text_quotes_the_clauses_and_explain_adds_the_trace() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("version session-2026"), "{out}");
-    assert!(out.contains("e61_admission = \"refuse\""), "{out}");
+    assert!(out.contains("e61_admission = refuse"), "{out}");
     assert!(out.contains("[2.1.2-4] « À la fin de la période du stage"), "{out}");
     assert!(out.contains("trace:"), "{out}");
 }
