@@ -1,3 +1,9 @@
 //! The integration tests, in one binary (one link step): a module per area.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, reason = "tests assert by panicking")]
+
+mod bts;
+mod cli;
+mod diagnostics;
 mod format;
+mod second_policy;
