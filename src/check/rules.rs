@@ -58,7 +58,8 @@ impl Checker {
                 let prev_span = c.rules.get(prev).map_or(r.label.span, |p| p.label.span);
                 self.diags.push(
                     Diagnostic::error("duplicate-name", r.label.span, format!("conclusion `{}` has two rules labelled `{}`", c.name.node, r.label.node))
-                        .with_related(prev_span, "first here")
+                        .with_label("declared again here")
+                        .with_related(prev_span, "first declared here")
                         .with_help("labels name rules for exceptions, overrides and reports: give each its own"),
                 );
                 ok = false;
@@ -99,6 +100,21 @@ impl Checker {
             (Some(v), Some(e)) => self.expect(v, e, &format!("the value of {what}"))?,
             (Some(v), None) => self.expect(v, ty, &format!("the value of {what}"))?,
             (None, Some(e)) => {
+                let is_value = matches!(e, Type::Enum(en) if self.types.enums.get(*en).is_some_and(|x| x.variants.contains(&r.label.node)));
+                if !is_value {
+                    let enum_values = match e {
+                        Type::Enum(en) => self.types.enums.get(*en).map(|x| x.variants.clone()).unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    let mut d = Diagnostic::error("missing-value", r.label.span, format!("member `{}` of `{}` gives no value, and its label is not one", r.label.node, c.name.node))
+                        .with_label("not a value of the set");
+                    d.help = Some(match did_you_mean(&r.label.node, enum_values.iter().map(String::as_str)) {
+                        Some(hint) => format!("{hint} or add `gives VALUE`"),
+                        None => format!("a member without `gives` is named after its value: add `gives VALUE` (one of {})", enum_values.join(", ")),
+                    });
+                    self.diags.push(d);
+                    return None;
+                }
                 let name = crate::ast::Expr::new(ExprKind::Name(r.label.node.clone()), r.label.span);
                 self.expect(&name, e, &format!("member `{}`", r.label.node))?
             }

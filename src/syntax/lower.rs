@@ -106,7 +106,7 @@ impl Lowerer {
             .map_err(|_| {
                 Diagnostic::error("invalid-date", span, format!("`{}` is not a date of the calendar", pair.as_str()))
                     .with_label("no such day")
-                    .with_help("dates are written YYYY-MM-DD, like 2027-04-16")
+                    .with_help(calendar_help(pair.as_str()))
             })
     }
 
@@ -537,6 +537,26 @@ impl Lowerer {
             Diagnostic::error("invalid-number", self.span(pair), format!("`{}` is too large a number", pair.as_str()))
                 .with_help("numbers have at most 28 significant digits")
         })
+    }
+}
+
+/// Why a well-formed `YYYY-MM-DD` names no day: the month, or the length of that month.
+fn calendar_help(text: &str) -> String {
+    let mut parts = text.split('-').map(|p| p.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month))) = (parts.next(), parts.next()) else {
+        return "dates are written YYYY-MM-DD, like 2027-04-16".into();
+    };
+    if !(1..=12).contains(&month) {
+        return "months run from 01 to 12".into();
+    }
+    let first = NaiveDate::from_ymd_opt(i32::try_from(year).unwrap_or(0), month, 1);
+    let days = first
+        .and_then(|f| f.checked_add_months(chrono::Months::new(1)))
+        .zip(first)
+        .map(|(next, f)| (next - f).num_days());
+    match days {
+        Some(d) => format!("month {month:02} of {year} has {d} days"),
+        None => "dates are written YYYY-MM-DD, like 2027-04-16".into(),
     }
 }
 

@@ -438,10 +438,10 @@ fn members_in_a_conclusion_that_is_not_a_set() {
 fn a_member_without_gives_must_be_named_after_a_value() {
     let case = Case::load("member-not-a-value");
     case.snapshot();
-    let d = case.the("unknown-name");
-    assert_eq!(case.codes(), ["unknown-name"]);
+    let d = case.the("missing-value");
+    assert_eq!(case.codes(), ["missing-value"]);
     assert_eq!(case.snippet(d), "late");
-    assert!(help(d).contains("depot_hors_delai"));
+    assert!(help(d).contains("add `gives VALUE`") && help(d).contains("depot_hors_delai"));
 }
 
 #[test]
