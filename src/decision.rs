@@ -4,8 +4,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Value as Json, json};
 
-use crate::eval::{Evaluator, Outcome, Stop};
 use crate::eval::explain::render_value;
+use crate::eval::{Evaluator, Outcome, Stop};
 use crate::model::*;
 
 /// The policy version a decision was made under.
@@ -133,12 +133,16 @@ pub fn value_json(types: &TypeTable, v: &Value) -> Json {
             {
                 return json!(i);
             }
-            n.to_string().parse::<f64>().map_or(Json::Null, |f| json!(f))
+            n.to_string()
+                .parse::<f64>()
+                .map_or(Json::Null, |f| json!(f))
         }
         Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
         Value::Enum(..) => Json::String(render_value(types, None, v)),
         Value::Text(t) => Json::String(t.to_string()),
-        Value::List(items) | Value::Set(items) => Json::Array(items.iter().map(|i| value_json(types, i)).collect()),
+        Value::List(items) | Value::Set(items) => {
+            Json::Array(items.iter().map(|i| value_json(types, i)).collect())
+        }
         Value::Record(slots) => Json::Array(slots.iter().map(|i| value_json(types, i)).collect()),
     }
 }
@@ -157,7 +161,9 @@ pub fn decide(policy: &CompiledPolicy, facts: &[Value], explain: bool) -> Decisi
         policy: PolicyRef {
             id: policy.id.clone(),
             version: policy.version.clone(),
-            effective_from: policy.effective_from.map(|d| d.format("%Y-%m-%d").to_string()),
+            effective_from: policy
+                .effective_from
+                .map(|d| d.format("%Y-%m-%d").to_string()),
             sha256: policy.sha256.clone(),
         },
         conclusions: Conclusions(conclusions),
@@ -176,12 +182,26 @@ fn citations_of(policy: &CompiledPolicy, c: &ConclusionInfo, rules: &[usize]) ->
     }
     ids.iter()
         .filter_map(|i| policy.clauses.get(*i))
-        .map(|cl| Citation { clause: cl.id.clone(), section: cl.section.clone(), text: cl.text.clone() })
+        .map(|cl| Citation {
+            clause: cl.id.clone(),
+            section: cl.section.clone(),
+            text: cl.text.clone(),
+        })
         .collect()
 }
 
-fn result(policy: &CompiledPolicy, ev: &mut Evaluator<'_>, c: &ConclusionInfo, outcome: &Outcome) -> ConclusionResult {
-    let labels = |rules: &[usize]| rules.iter().filter_map(|i| c.rules.get(*i).map(|r| r.label.clone())).collect();
+fn result(
+    policy: &CompiledPolicy,
+    ev: &mut Evaluator<'_>,
+    c: &ConclusionInfo,
+    outcome: &Outcome,
+) -> ConclusionResult {
+    let labels = |rules: &[usize]| {
+        rules
+            .iter()
+            .filter_map(|i| c.rules.get(*i).map(|r| r.label.clone()))
+            .collect()
+    };
     match outcome {
         Outcome::Decided { value, rules } => {
             let mut because = Vec::new();
@@ -249,17 +269,34 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
                 Ok(_) => "false",
                 Err(_) => "unknown",
             };
-            let overrider = c.rules.iter().enumerate().find(|(j, e)| matches!(conds.get(*j), Some(Ok(Value::Bool(true)))) && e.overrides.contains(&ri));
+            let overrider = c.rules.iter().enumerate().find(|(j, e)| {
+                matches!(conds.get(*j), Some(Ok(Value::Bool(true)))) && e.overrides.contains(&ri)
+            });
             let applied = matches!(&outcome, Outcome::Decided { rules, .. } if rules.contains(&ri));
             let (outcome_word, mut because) = match (&cond, overrider) {
                 (Ok(Value::Bool(true)), _) if applied => ("applied", Vec::new()),
-                (Ok(Value::Bool(true)), Some((_, e))) => ("overridden", vec![format!("exception `{}` applies", e.label)]),
+                (Ok(Value::Bool(true)), Some((_, e))) => (
+                    "overridden",
+                    vec![format!("exception `{}` applies", e.label)],
+                ),
                 (Ok(Value::Bool(true)), None) => match &outcome {
                     Outcome::Error { .. } => ("error", Vec::new()),
-                    _ => ("undetermined", vec!["an exception to it cannot be decided".to_string()]),
+                    _ => (
+                        "undetermined",
+                        vec!["an exception to it cannot be decided".to_string()],
+                    ),
                 },
                 (Ok(_), _) => ("not applicable", Vec::new()),
-                (Err(Stop::Missing(m)), _) => ("undetermined", vec![format!("missing: {}", m.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))]),
+                (Err(Stop::Missing(m)), _) => (
+                    "undetermined",
+                    vec![format!(
+                        "missing: {}",
+                        m.iter()
+                            .map(|x| x.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )],
+                ),
                 (Err(Stop::Error(e)), _) => ("error", vec![e.clone()]),
             };
             if let (Some(code), Ok(_)) = (&r.condition, &cond) {
@@ -281,5 +318,7 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
 
 /// `file:line` of a span.
 pub fn location(policy: &CompiledPolicy, span: crate::syntax::span::Span) -> String {
-    policy.sources.get(span.file).map_or_else(String::new, |f| format!("{}:{}", f.name, f.line_col(span.start).0))
+    policy.sources.get(span.file).map_or_else(String::new, |f| {
+        format!("{}:{}", f.name, f.line_col(span.start).0)
+    })
 }

@@ -76,7 +76,12 @@ pub struct Report {
 /// Reads the examples files of a policy folder.
 pub fn example_files(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("tests"))
-        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect())
+        .map(|rd| {
+            rd.filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .collect()
+        })
         .unwrap_or_default();
     files.sort();
     files
@@ -86,10 +91,19 @@ pub fn example_files(dir: &Path) -> Vec<PathBuf> {
 pub fn run(folder: &PolicyFolder) -> Report {
     let mut report = Report::default();
     for file in example_files(&folder.dir) {
-        let examples: Vec<Example> = match std::fs::read_to_string(&file).map_err(|e| e.to_string()).and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string())) {
+        let examples: Vec<Example> = match std::fs::read_to_string(&file)
+            .map_err(|e| e.to_string())
+            .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+        {
             Ok(x) => x,
             Err(e) => {
-                report.failures.push(Failure { file: file.clone(), example: String::new(), conclusion: None, expected: "an array of examples".into(), found: e });
+                report.failures.push(Failure {
+                    file: file.clone(),
+                    example: String::new(),
+                    conclusion: None,
+                    expected: "an array of examples".into(),
+                    found: e,
+                });
                 continue;
             }
         };
@@ -110,14 +124,24 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
         found,
     };
     let Some(policy) = folder.version(&ex.version) else {
-        report.failures.push(fail(None, format!("version `{}`", ex.version), "no such version (or it failed the check)".into()));
+        report.failures.push(fail(
+            None,
+            format!("version `{}`", ex.version),
+            "no such version (or it failed the check)".into(),
+        ));
         return;
     };
     let facts = match crate::input::read_facts(policy, &ex.input) {
         Ok(f) => f,
         Err(errors) => {
-            let found = errors.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; ");
-            report.failures.push(fail(None, "a valid input".into(), found));
+            let found = errors
+                .iter()
+                .map(|e| format!("{}: {}", e.pointer, e.message))
+                .collect::<Vec<_>>()
+                .join("; ");
+            report
+                .failures
+                .push(fail(None, "a valid input".into(), found));
             return;
         }
     };
@@ -125,24 +149,39 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
     record_coverage(policy, &decision, report);
     for (name, expectation) in &ex.expect {
         let Some(got) = decision.conclusions.get(name) else {
-            report.failures.push(fail(Some(name), "a conclusion of the policy".into(), "no such conclusion".into()));
+            report.failures.push(fail(
+                Some(name),
+                "a conclusion of the policy".into(),
+                "no such conclusion".into(),
+            ));
             continue;
         };
         let exp: Expectation = match serde_json::from_value(expectation.clone()) {
             Ok(e) => e,
             Err(e) => {
-                report.failures.push(fail(Some(name), "an expectation {value, citations, status, missing}".into(), e.to_string()));
+                report.failures.push(fail(
+                    Some(name),
+                    "an expectation {value, citations, status, missing}".into(),
+                    e.to_string(),
+                ));
                 continue;
             }
         };
-        let is_set = policy.conclusions.iter().any(|c| &c.name == name && matches!(c.ty, Type::Set(_)));
+        let is_set = policy
+            .conclusions
+            .iter()
+            .any(|c| &c.name == name && matches!(c.ty, Type::Set(_)));
         if let Some((expected, found)) = compare(&exp, got, is_set) {
             report.failures.push(fail(Some(name), expected, found));
         }
     }
 }
 
-fn record_coverage(policy: &crate::model::CompiledPolicy, decision: &Decision, report: &mut Report) {
+fn record_coverage(
+    policy: &crate::model::CompiledPolicy,
+    decision: &Decision,
+    report: &mut Report,
+) {
     for (c, (_, result)) in policy.conclusions.iter().zip(&decision.conclusions.0) {
         if result.status != Status::Decided {
             continue;
@@ -177,9 +216,19 @@ fn same_value(expected: &Json, found: &Json, is_set: bool) -> bool {
 }
 
 /// The first difference between an expectation and a result, as (expected, found).
-fn compare(exp: &Expectation, got: &crate::decision::ConclusionResult, is_set: bool) -> Option<(String, String)> {
-    let status = serde_json::to_value(got.status).ok().and_then(|s| s.as_str().map(str::to_string)).unwrap_or_default();
-    let wanted_status = exp.status.clone().or_else(|| exp.value.as_ref().map(|_| "decided".to_string()));
+fn compare(
+    exp: &Expectation,
+    got: &crate::decision::ConclusionResult,
+    is_set: bool,
+) -> Option<(String, String)> {
+    let status = serde_json::to_value(got.status)
+        .ok()
+        .and_then(|s| s.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let wanted_status = exp
+        .status
+        .clone()
+        .or_else(|| exp.value.as_ref().map(|_| "decided".to_string()));
     let found = || {
         let mut o = serde_json::json!({ "status": status, "value": got.value, "citations": got.citations.iter().map(|c| c.clause.clone()).collect::<Vec<_>>() });
         if let (Some(m), Some(map)) = (&got.missing, o.as_object_mut()) {

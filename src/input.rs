@@ -56,7 +56,10 @@ impl InputGroup {
                 self.members.insert(last.clone(), InputNode::Leaf(slot));
             }
             [first, rest @ ..] => {
-                let node = self.members.entry(first.clone()).or_insert_with(|| InputNode::Group(InputGroup::default()));
+                let node = self
+                    .members
+                    .entry(first.clone())
+                    .or_insert_with(|| InputNode::Group(InputGroup::default()));
                 if let InputNode::Group(g) = node {
                     g.insert(rest, slot);
                 }
@@ -68,7 +71,10 @@ impl InputGroup {
 /// Reads the candidate record into one value per input slot ([`Value::Missing`] for a required
 /// fact that is absent). Every problem is reported, not only the first.
 pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, Vec<InputError>> {
-    let mut reader = Reader { policy, errors: Vec::new() };
+    let mut reader = Reader {
+        policy,
+        errors: Vec::new(),
+    };
     let mut facts: Vec<Value> = policy
         .inputs
         .iter()
@@ -76,7 +82,11 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
         .collect();
     let tree = InputGroup::of(&policy.inputs);
     reader.group(&tree, input, "", &mut facts);
-    if reader.errors.is_empty() { Ok(facts) } else { Err(reader.errors) }
+    if reader.errors.is_empty() {
+        Ok(facts)
+    } else {
+        Err(reader.errors)
+    }
 }
 
 fn absent(presence: &Presence, path: &str) -> Value {
@@ -109,7 +119,14 @@ struct Reader<'p> {
 
 impl Reader<'_> {
     fn error(&mut self, pointer: &str, message: impl Into<String>) {
-        self.errors.push(InputError { pointer: if pointer.is_empty() { "/".into() } else { pointer.to_string() }, message: message.into() });
+        self.errors.push(InputError {
+            pointer: if pointer.is_empty() {
+                "/".into()
+            } else {
+                pointer.to_string()
+            },
+            message: message.into(),
+        });
     }
 
     fn group(&mut self, group: &InputGroup, json: &Json, pointer: &str, facts: &mut [Value]) {
@@ -124,7 +141,9 @@ impl Reader<'_> {
             match group.members.get(key) {
                 Some(InputNode::Group(g)) => self.group(g, value, &here, facts),
                 Some(InputNode::Leaf(slot)) => {
-                    let Some(info) = self.policy.inputs.get(*slot) else { continue };
+                    let Some(info) = self.policy.inputs.get(*slot) else {
+                        continue;
+                    };
                     let v = self.value(&info.ty, &info.presence, value, &info.path, &here);
                     if let Some(f) = facts.get_mut(*slot) {
                         *f = v;
@@ -135,7 +154,8 @@ impl Reader<'_> {
                     match did_you_mean(key, group.members.keys().map(String::as_str)) {
                         Some(hint) => msg = format!("{msg}: {hint}"),
                         None => {
-                            let known: Vec<&str> = group.members.keys().map(String::as_str).collect();
+                            let known: Vec<&str> =
+                                group.members.keys().map(String::as_str).collect();
                             msg = format!("{msg}: expected one of {}", known.join(", "));
                         }
                     }
@@ -146,7 +166,14 @@ impl Reader<'_> {
     }
 
     /// Converts one JSON value; `path` names it in missing facts (`periods[0].end`).
-    fn value(&mut self, ty: &Type, presence: &Presence, json: &Json, path: &str, pointer: &str) -> Value {
+    fn value(
+        &mut self,
+        ty: &Type,
+        presence: &Presence,
+        json: &Json,
+        path: &str,
+        pointer: &str,
+    ) -> Value {
         if json.is_null() {
             return absent(presence, path);
         }
@@ -177,18 +204,31 @@ impl Reader<'_> {
             (Type::Date, Json::String(s)) => match parse_date(s) {
                 Some(d) => Value::Date(d),
                 None => {
-                    self.error(pointer, format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"));
+                    self.error(
+                        pointer,
+                        format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"),
+                    );
                     Value::None
                 }
             },
             (Type::Enum(e), Json::String(s)) => {
-                let Some(info) = types.enums.get(*e) else { return Value::None };
+                let Some(info) = types.enums.get(*e) else {
+                    return Value::None;
+                };
                 match info.variants.iter().position(|v| v == s) {
-                    Some(i) => Value::Enum(u32::try_from(*e).unwrap_or(0), u32::try_from(i).unwrap_or(0)),
+                    Some(i) => Value::Enum(
+                        u32::try_from(*e).unwrap_or(0),
+                        u32::try_from(i).unwrap_or(0),
+                    ),
                     None => {
                         let hint = did_you_mean(s, info.variants.iter().map(String::as_str))
-                            .unwrap_or_else(|| format!("expected one of {}", info.variants.join(", ")));
-                        self.error(pointer, format!("`{s}` is not a value of `{}`: {hint}", info.name));
+                            .unwrap_or_else(|| {
+                                format!("expected one of {}", info.variants.join(", "))
+                            });
+                        self.error(
+                            pointer,
+                            format!("`{s}` is not a value of `{}`: {hint}", info.name),
+                        );
                         Value::None
                     }
                 }
@@ -197,7 +237,13 @@ impl Reader<'_> {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     let p = format!("{pointer}/{i}");
-                    out.push(self.value(elem, &Presence::Required, item, &format!("{path}[{i}]"), &p));
+                    out.push(self.value(
+                        elem,
+                        &Presence::Required,
+                        item,
+                        &format!("{path}[{i}]"),
+                        &p,
+                    ));
                 }
                 if matches!(ty, Type::Set(_)) {
                     out.sort();
@@ -210,7 +256,9 @@ impl Reader<'_> {
             (Type::Record(r), Json::Object(map)) => self.record(*r, map, path, pointer),
             _ => {
                 let expected = match ty {
-                    Type::Enum(e) => types.enums.get(*e).map_or("a string".into(), |i| format!("one of {}", i.variants.join(", "))),
+                    Type::Enum(e) => types.enums.get(*e).map_or("a string".into(), |i| {
+                        format!("one of {}", i.variants.join(", "))
+                    }),
                     Type::Date => "a date string YYYY-MM-DD".into(),
                     Type::Record(_) => "an object".into(),
                     Type::List(_) | Type::Set(_) => "an array".into(),
@@ -219,20 +267,43 @@ impl Reader<'_> {
                     Type::Num { .. } => "a number".into(),
                     _ => types.type_name(ty),
                 };
-                self.error(pointer, format!("expected {expected}, found {}", kind(json)));
+                self.error(
+                    pointer,
+                    format!("expected {expected}, found {}", kind(json)),
+                );
                 Value::None
             }
         }
     }
 
-    fn record(&mut self, r: usize, map: &serde_json::Map<String, Json>, path: &str, pointer: &str) -> Value {
+    fn record(
+        &mut self,
+        r: usize,
+        map: &serde_json::Map<String, Json>,
+        path: &str,
+        pointer: &str,
+    ) -> Value {
         let policy = self.policy;
-        let Some(info) = policy.types.records.get(r) else { return Value::None };
+        let Some(info) = policy.types.records.get(r) else {
+            return Value::None;
+        };
         for key in map.keys() {
             if !info.fields.iter().any(|f| &f.name == key) {
                 let hint = did_you_mean(key, info.fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| format!("expected one of {}", info.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")));
-                self.error(&format!("{pointer}/{}", escape(key)), format!("unknown field `{key}`: {hint}"));
+                    .unwrap_or_else(|| {
+                        format!(
+                            "expected one of {}",
+                            info.fields
+                                .iter()
+                                .map(|f| f.name.as_str())
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        )
+                    });
+                self.error(
+                    &format!("{pointer}/{}", escape(key)),
+                    format!("unknown field `{key}`: {hint}"),
+                );
             }
         }
         let before = self.errors.len();
@@ -242,7 +313,13 @@ impl Reader<'_> {
             .map(|f| {
                 let fpath = format!("{path}.{}", f.name);
                 match map.get(&f.name) {
-                    Some(v) => self.value(&f.ty, &f.presence, v, &fpath, &format!("{pointer}/{}", escape(&f.name))),
+                    Some(v) => self.value(
+                        &f.ty,
+                        &f.presence,
+                        v,
+                        &fpath,
+                        &format!("{pointer}/{}", escape(&f.name)),
+                    ),
                     None => absent(&f.presence, &fpath),
                 }
             })
@@ -274,8 +351,14 @@ pub fn json_schema(policy: &CompiledPolicy) -> Json {
     let tree = InputGroup::of(&policy.inputs);
     let mut schema = group_schema(policy, &tree);
     if let Json::Object(map) = &mut schema {
-        map.insert("$schema".into(), json!("https://json-schema.org/draft/2020-12/schema"));
-        map.insert("title".into(), json!(format!("input of {} {}", policy.id, policy.version)));
+        map.insert(
+            "$schema".into(),
+            json!("https://json-schema.org/draft/2020-12/schema"),
+        );
+        map.insert(
+            "title".into(),
+            json!(format!("input of {} {}", policy.id, policy.version)),
+        );
     }
     schema
 }
@@ -300,13 +383,22 @@ fn field_schema(policy: &CompiledPolicy, ty: &Type, presence: &Presence) -> Json
     if let Json::Object(map) = &mut s {
         match presence {
             Presence::Default(v) => {
-                map.insert("default".into(), crate::decision::value_json(&policy.types, v));
+                map.insert(
+                    "default".into(),
+                    crate::decision::value_json(&policy.types, v),
+                );
             }
             Presence::Optional => {
-                map.insert("description".into(), json!("optional: absent or null means none"));
+                map.insert(
+                    "description".into(),
+                    json!("optional: absent or null means none"),
+                );
             }
             Presence::Required => {
-                map.insert("description".into(), json!("absent means unknown: conclusions that need it are undetermined"));
+                map.insert(
+                    "description".into(),
+                    json!("absent means unknown: conclusions that need it are undetermined"),
+                );
             }
         }
     }
@@ -321,12 +413,18 @@ fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
         Type::Num { .. } => json!({ "type": "number" }),
         Type::Text => json!({ "type": "string" }),
         Type::Date => json!({ "type": "string", "format": "date" }),
-        Type::Enum(e) => json!({ "type": "string", "enum": types.enums.get(*e).map(|i| i.variants.clone()).unwrap_or_default() }),
+        Type::Enum(e) => {
+            json!({ "type": "string", "enum": types.enums.get(*e).map(|i| i.variants.clone()).unwrap_or_default() })
+        }
         Type::List(t) => json!({ "type": "array", "items": type_schema(policy, t) }),
-        Type::Set(t) => json!({ "type": "array", "items": type_schema(policy, t), "uniqueItems": true }),
+        Type::Set(t) => {
+            json!({ "type": "array", "items": type_schema(policy, t), "uniqueItems": true })
+        }
         Type::Optional(t) => type_schema(policy, t),
         Type::Record(r) => {
-            let Some(info) = types.records.get(*r) else { return json!({}) };
+            let Some(info) = types.records.get(*r) else {
+                return json!({});
+            };
             let mut props = serde_json::Map::new();
             for f in &info.fields {
                 props.insert(f.name.clone(), field_schema(policy, &f.ty, &f.presence));

@@ -1,6 +1,12 @@
 //! Unit tests of input validation and the JSON Schema.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use serde_json::json;
 
@@ -31,7 +37,10 @@ conclusion n : integer
 "#;
 
 fn policy() -> CompiledPolicy {
-    let folder = check_texts("demo".into(), vec![("demo.policy".into(), None, POLICY.into())]);
+    let folder = check_texts(
+        "demo".into(),
+        vec![("demo.policy".into(), None, POLICY.into())],
+    );
     assert!(folder.is_ok());
     folder.version("v1").unwrap().clone()
 }
@@ -47,35 +56,79 @@ fn every_error_is_reported_with_its_json_pointer() {
         "report": {"pages": 4.5, "legal_pages": "3", "pagez": 1}
     }));
     let pointers: Vec<&str> = errs.iter().map(|e| e.pointer.as_str()).collect();
-    assert_eq!(pointers, ["/candidate/jobs/0/extra", "/candidate/jobs/0/field", "/report/pages", "/report/legal_pages", "/report/pagez"]);
-    assert!(errs[1].message.contains("did you mean `metrologie`?"), "{}", errs[1].message);
+    assert_eq!(
+        pointers,
+        [
+            "/candidate/jobs/0/extra",
+            "/candidate/jobs/0/field",
+            "/report/pages",
+            "/report/legal_pages",
+            "/report/pagez"
+        ]
+    );
+    assert!(
+        errs[1].message.contains("did you mean `metrologie`?"),
+        "{}",
+        errs[1].message
+    );
     assert!(errs[2].message.contains("whole number"));
-    assert!(errs[4].message.contains("did you mean `pages`?"), "{}", errs[4].message);
+    assert!(
+        errs[4].message.contains("did you mean `pages`?"),
+        "{}",
+        errs[4].message
+    );
 }
 
 #[test]
 fn an_end_before_its_start_is_rejected_with_the_policy_message() {
-    let errs = errors(json!({"candidate": {"jobs": [{"start": "2026-01-10", "end": "2026-01-01", "field": "autre"}]}}));
-    assert_eq!(errs, [InputError { pointer: "/candidate/jobs/0".into(), message: "the period ends before it starts".into() }]);
+    let errs = errors(
+        json!({"candidate": {"jobs": [{"start": "2026-01-10", "end": "2026-01-01", "field": "autre"}]}}),
+    );
+    assert_eq!(
+        errs,
+        [InputError {
+            pointer: "/candidate/jobs/0".into(),
+            message: "the period ends before it starts".into()
+        }]
+    );
 }
 
 #[test]
 fn malformed_dates_are_rejected() {
-    for bad in ["2026-1-10", "2026-02-30", "10/01/2026", "2026-01-10T00:00:00"] {
-        let errs = errors(json!({"candidate": {"jobs": [{"start": bad, "end": "2026-03-01", "field": "autre"}]}}));
+    for bad in [
+        "2026-1-10",
+        "2026-02-30",
+        "10/01/2026",
+        "2026-01-10T00:00:00",
+    ] {
+        let errs = errors(
+            json!({"candidate": {"jobs": [{"start": bad, "end": "2026-03-01", "field": "autre"}]}}),
+        );
         assert_eq!(errs.len(), 1, "{bad}");
-        assert!(errs[0].message.contains("YYYY-MM-DD"), "{bad}: {}", errs[0].message);
+        assert!(
+            errs[0].message.contains("YYYY-MM-DD"),
+            "{bad}: {}",
+            errs[0].message
+        );
     }
 }
 
 #[test]
 fn absent_fields_are_missing_none_or_defaulted_never_errors() {
     let p = policy();
-    let facts = read_facts(&p, &json!({"candidate": {"jobs": [{"start": "2026-01-01", "end": "2026-02-01"}]}})).unwrap();
+    let facts = read_facts(
+        &p,
+        &json!({"candidate": {"jobs": [{"start": "2026-01-01", "end": "2026-02-01"}]}}),
+    )
+    .unwrap();
     assert_eq!(facts[0], Value::None);
     assert_eq!(facts[2], Value::Missing("report.pages".into()));
-    let Value::List(jobs) = &facts[1] else { panic!("{:?}", facts[1]) };
-    let Value::Record(job) = &jobs[0] else { panic!() };
+    let Value::List(jobs) = &facts[1] else {
+        panic!("{:?}", facts[1])
+    };
+    let Value::Record(job) = &jobs[0] else {
+        panic!()
+    };
     assert_eq!(job[2], Value::Missing("candidate.jobs[0].field".into()));
     assert_eq!(job[3], Value::None);
     assert_eq!(job[4], Value::Bool(true));
@@ -83,8 +136,15 @@ fn absent_fields_are_missing_none_or_defaulted_never_errors() {
 
 #[test]
 fn sets_are_sorted_in_declaration_order_without_duplicates() {
-    let facts = read_facts(&policy(), &json!({"report": {"parts": ["autre", "metrologie", "autre"]}})).unwrap();
-    assert_eq!(facts[4], Value::Set(vec![Value::Enum(0, 0), Value::Enum(0, 1)].into()));
+    let facts = read_facts(
+        &policy(),
+        &json!({"report": {"parts": ["autre", "metrologie", "autre"]}}),
+    )
+    .unwrap();
+    assert_eq!(
+        facts[4],
+        Value::Set(vec![Value::Enum(0, 0), Value::Enum(0, 1)].into())
+    );
 }
 
 #[test]
@@ -92,9 +152,18 @@ fn the_schema_describes_the_same_declarations() {
     let schema = json_schema(&policy());
     assert_eq!(schema["additionalProperties"], json!(false));
     let job = &schema["properties"]["candidate"]["properties"]["jobs"]["items"];
-    assert_eq!(job["properties"]["field"]["enum"], json!(["metrologie", "autre"]));
+    assert_eq!(
+        job["properties"]["field"]["enum"],
+        json!(["metrologie", "autre"])
+    );
     assert_eq!(job["properties"]["start"]["format"], json!("date"));
     assert_eq!(job["properties"]["full_time"]["default"], json!(true));
-    assert_eq!(schema["properties"]["report"]["properties"]["pages"]["type"], json!("integer"));
-    assert_eq!(schema["properties"]["report"]["properties"]["parts"]["uniqueItems"], json!(true));
+    assert_eq!(
+        schema["properties"]["report"]["properties"]["pages"]["type"],
+        json!("integer")
+    );
+    assert_eq!(
+        schema["properties"]["report"]["properties"]["parts"]["uniqueItems"],
+        json!(true)
+    );
 }

@@ -27,12 +27,17 @@ pub struct PolicyFolder {
 impl PolicyFolder {
     /// The compiled version with this label, if it checked.
     pub fn version(&self, label: &str) -> Option<&CompiledPolicy> {
-        self.versions.iter().find(|(l, _)| l == label).and_then(|(_, r)| r.policy.as_ref())
+        self.versions
+            .iter()
+            .find(|(l, _)| l == label)
+            .and_then(|(_, r)| r.policy.as_ref())
     }
 
     /// Every diagnostic, folder-level first, then each version's.
     pub fn all_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
-        self.diagnostics.iter().chain(self.versions.iter().flat_map(|(_, r)| r.diagnostics.iter()))
+        self.diagnostics
+            .iter()
+            .chain(self.versions.iter().flat_map(|(_, r)| r.diagnostics.iter()))
     }
 
     /// True when nothing failed.
@@ -57,7 +62,10 @@ pub struct LoadError {
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LoadError + '_ {
-    move |source| LoadError { path: path.display().to_string(), source }
+    move |source| LoadError {
+        path: path.display().to_string(),
+        source,
+    }
 }
 
 /// The `.policy` files directly in `dir`, sorted by name.
@@ -76,7 +84,10 @@ pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// do (sorted). A `.policy` file stands for its folder.
 pub fn policy_dirs(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     if path.is_file() {
-        return Ok(vec![path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)]);
+        return Ok(vec![
+            path.parent()
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+        ]);
     }
     if !policy_files(path)?.is_empty() {
         return Ok(vec![path.to_path_buf()]);
@@ -123,10 +134,18 @@ pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) 
     for f in &files {
         let mut result = check_version(&sources, &files, f.version());
         // A layer re-checks what it inherits: report each finding once.
-        result.diagnostics.retain(|d| !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d));
+        result.diagnostics.retain(|d| {
+            !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d)
+        });
         versions.push((f.version().to_string(), result));
     }
-    PolicyFolder { dir, sources, files, diagnostics, versions }
+    PolicyFolder {
+        dir,
+        sources,
+        files,
+        diagnostics,
+        versions,
+    }
 }
 
 /// Picks a version: by `label`, or the latest whose effective date is on or before `as_of`
@@ -148,7 +167,9 @@ pub fn select<'a>(
 /// Parses and checks one version's file with the layers it extends (found by label among the
 /// `.policy` files beside it), leaving the folder's other versions out.
 pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
-    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let mut siblings = Vec::new();
     for p in policy_files(&dir)? {
         if p != path {
@@ -157,10 +178,16 @@ pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
         }
     }
     let text = std::fs::read_to_string(path).map_err(io(path))?;
-    let mut chain = vec![(path.display().to_string(), Some(path.to_path_buf()), text.clone())];
+    let mut chain = vec![(
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text.clone(),
+    )];
     let mut extends = header_extends(&text);
     while let Some(label) = extends.take() {
-        let found = siblings.iter().position(|(_, t)| header_version(t).as_deref() == Some(label.as_str()));
+        let found = siblings
+            .iter()
+            .position(|(_, t)| header_version(t).as_deref() == Some(label.as_str()));
         let Some(i) = found else { break };
         let (p, t) = siblings.swap_remove(i);
         extends = header_extends(&t);

@@ -30,14 +30,28 @@ impl Checker {
         let mut d = Diagnostic::error(
             "type-mismatch",
             e.span,
-            format!("{what} must be {}, found {}", self.article(expected), self.article(&ty)),
+            format!(
+                "{what} must be {}, found {}",
+                self.article(expected),
+                self.article(&ty)
+            ),
         )
         .with_label(format!("this is {}", self.article(&ty)));
-        if let (Type::Num { integral: false, unit: a }, Type::Num { integral: true, unit: b }) = (ty.base(), expected.base())
+        if let (
+            Type::Num {
+                integral: false,
+                unit: a,
+            },
+            Type::Num {
+                integral: true,
+                unit: b,
+            },
+        ) = (ty.base(), expected.base())
             && a == b
         {
             d.help = Some("round it down with `floor(…)` to get a whole number".into());
-        } else if let (Type::Num { unit: a, .. }, Type::Num { unit: b, .. }) = (ty.base(), expected.base())
+        } else if let (Type::Num { unit: a, .. }, Type::Num { unit: b, .. }) =
+            (ty.base(), expected.base())
             && a != b
         {
             d.code = "unit-mismatch";
@@ -50,7 +64,10 @@ impl Checker {
     fn unit_help(&self, a: Unit, b: Unit) -> String {
         let convertible = matches!(
             (a, b),
-            (Unit::Days, Unit::Weeks) | (Unit::Weeks, Unit::Days) | (Unit::Months, Unit::Years) | (Unit::Years, Unit::Months)
+            (Unit::Days, Unit::Weeks)
+                | (Unit::Weeks, Unit::Days)
+                | (Unit::Months, Unit::Years)
+                | (Unit::Years, Unit::Months)
         );
         if convertible {
             format!("convert with `as {}`", self.types.unit_name(b))
@@ -77,13 +94,22 @@ impl Checker {
         let span = e.span;
         match &e.node {
             ExprKind::Bool(b) => Some((ir(IrKind::Const(Value::Bool(*b)), span), Type::Bool)),
-            ExprKind::Number(n) => Some((ir(IrKind::Const(Value::Num(*n)), span), num(n.fract().is_zero(), Unit::None))),
+            ExprKind::Number(n) => Some((
+                ir(IrKind::Const(Value::Num(*n)), span),
+                num(n.fract().is_zero(), Unit::None),
+            )),
             ExprKind::Quantity(n, unit) => {
                 let unit = self.resolve_unit(unit)?;
-                Some((ir(IrKind::Const(Value::Num(*n)), span), num(n.fract().is_zero(), unit)))
+                Some((
+                    ir(IrKind::Const(Value::Num(*n)), span),
+                    num(n.fract().is_zero(), unit),
+                ))
             }
             ExprKind::Date(d) => Some((ir(IrKind::Const(Value::Date(*d)), span), Type::Date)),
-            ExprKind::Text(t) => Some((ir(IrKind::Const(Value::Text(t.as_str().into())), span), Type::Text)),
+            ExprKind::Text(t) => Some((
+                ir(IrKind::Const(Value::Text(t.as_str().into())), span),
+                Type::Text,
+            )),
             ExprKind::None => {
                 let ty = match expected {
                     Some(t @ Type::Optional(_)) => t.clone(),
@@ -100,9 +126,20 @@ impl Checker {
             ExprKind::Is(x, test) => self.is_test(x, *test, span),
             ExprKind::As(x, unit) => self.convert(x, unit, span),
             ExprKind::If(c, a, b) => self.if_expr(c, a, b, expected, span),
-            ExprKind::Aggregate { kind, var, list, value, condition } => {
-                self.aggregate(*kind, var, list, value.as_deref(), condition.as_deref(), span)
-            }
+            ExprKind::Aggregate {
+                kind,
+                var,
+                list,
+                value,
+                condition,
+            } => self.aggregate(
+                *kind,
+                var,
+                list,
+                value.as_deref(),
+                condition.as_deref(),
+                span,
+            ),
         }
     }
 
@@ -115,8 +152,13 @@ impl Checker {
             let (c, t) = self.expr(item, elem.as_ref())?;
             match &elem {
                 Some(et) if !assignable(&t, et) => {
-                    let msg = format!("the elements of a list must have one type: {} here, {} before", self.article(&t), self.article(et));
-                    self.diags.push(Diagnostic::error("type-mismatch", item.span, msg));
+                    let msg = format!(
+                        "the elements of a list must have one type: {} here, {} before",
+                        self.article(&t),
+                        self.article(et)
+                    );
+                    self.diags
+                        .push(Diagnostic::error("type-mismatch", item.span, msg));
                     return None;
                 }
                 Some(_) => {}
@@ -125,7 +167,11 @@ impl Checker {
             code.push(c);
         }
         let elem = Box::new(elem.unwrap_or(Type::Any));
-        let ty = if is_set { Type::Set(elem) } else { Type::List(elem) };
+        let ty = if is_set {
+            Type::Set(elem)
+        } else {
+            Type::List(elem)
+        };
         Some((ir(IrKind::List(code, is_set), span), ty))
     }
 
@@ -147,7 +193,9 @@ impl Checker {
         if !self.allow_globals {
             self.diags.push(
                 Diagnostic::error("not-constant", span, format!("`{n}` is not a constant"))
-                    .with_help("parameters and defaults are constants: literals and enum values only"),
+                    .with_help(
+                        "parameters and defaults are constants: literals and enum values only",
+                    ),
             );
             return None;
         }
@@ -160,8 +208,12 @@ impl Checker {
                 let (params, ty) = self.def_sigs.get(i)?;
                 if !params.is_empty() {
                     self.diags.push(
-                        Diagnostic::error("missing-arguments", span, format!("`{n}` takes {} argument(s)", params.len()))
-                            .with_help(format!("call it as `{n}(…)`")),
+                        Diagnostic::error(
+                            "missing-arguments",
+                            span,
+                            format!("`{n}` takes {} argument(s)", params.len()),
+                        )
+                        .with_help(format!("call it as `{n}(…)`")),
                     );
                     return None;
                 }
@@ -186,10 +238,19 @@ impl Checker {
             (Some(w), _) => owners.iter().find(|(e, _)| *e == w).copied(),
             (None, [one]) => Some(*one),
             (None, [_, _, ..]) => {
-                let enums: Vec<String> = owners.iter().filter_map(|(e, _)| self.types.enums.get(*e).map(|x| format!("`{}`", x.name))).collect();
+                let enums: Vec<String> = owners
+                    .iter()
+                    .filter_map(|(e, _)| self.types.enums.get(*e).map(|x| format!("`{}`", x.name)))
+                    .collect();
                 self.diags.push(
-                    Diagnostic::error("ambiguous-value", span, format!("`{n}` is a value of several enums: {}", enums.join(", ")))
-                        .with_help("compare it with something of the enum you mean, so the checker can tell"),
+                    Diagnostic::error(
+                        "ambiguous-value",
+                        span,
+                        format!("`{n}` is a value of several enums: {}", enums.join(", ")),
+                    )
+                    .with_help(
+                        "compare it with something of the enum you mean, so the checker can tell",
+                    ),
                 );
                 return None;
             }
@@ -206,8 +267,14 @@ impl Checker {
     fn unknown_name(&mut self, n: &str, span: Span, wanted: Option<usize>) {
         let mut candidates: Vec<String> = self.globals.keys().cloned().collect();
         candidates.extend(self.locals.iter().map(|(l, _)| l.clone()));
-        candidates.extend(self.input_prefixes.iter().filter(|p| !p.contains('.')).cloned());
-        let mut d = Diagnostic::error("unknown-name", span, format!("unknown name `{n}`")).with_label("not declared");
+        candidates.extend(
+            self.input_prefixes
+                .iter()
+                .filter(|p| !p.contains('.'))
+                .cloned(),
+        );
+        let mut d = Diagnostic::error("unknown-name", span, format!("unknown name `{n}`"))
+            .with_label("not declared");
         if let Some(info) = wanted.and_then(|w| self.types.enums.get(w)) {
             d.message = format!("`{n}` is not a value of enum `{}`", info.name);
             d.label = Some(format!("not a value of `{}`", info.name));
@@ -237,7 +304,9 @@ impl Checker {
     }
 
     fn field(&mut self, e: &Expr) -> Typed {
-        let ExprKind::Field(base, field) = &e.node else { return None };
+        let ExprKind::Field(base, field) = &e.node else {
+            return None;
+        };
         let mut chain = Vec::new();
         if Self::dotted(e, &mut chain)
             && let Some(root) = chain.first()
@@ -254,19 +323,29 @@ impl Checker {
     fn record_field(&mut self, code: Ir, ty: &Type, field: &crate::ast::Name, span: Span) -> Typed {
         let Type::Record(r) = ty else {
             let msg = if ty.is_optional() {
-                format!("`{}` may be absent: this value is {}", field.node, self.article(ty))
+                format!(
+                    "`{}` may be absent: this value is {}",
+                    field.node,
+                    self.article(ty)
+                )
             } else {
                 format!("{} has no fields", self.article(ty))
             };
-            self.diags.push(Diagnostic::error("no-such-field", field.span, msg));
+            self.diags
+                .push(Diagnostic::error("no-such-field", field.span, msg));
             return None;
         };
         let record = self.types.records.get(*r)?;
         let Some(i) = record.fields.iter().position(|f| f.name == field.node) else {
             let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
-            let mut d = Diagnostic::error("no-such-field", field.span, format!("record `{}` has no field `{}`", record.name, field.node))
-                .with_label("unknown field");
-            d.help = did_you_mean(&field.node, names.iter().copied()).or_else(|| Some(format!("its fields are {}", names.join(", "))));
+            let mut d = Diagnostic::error(
+                "no-such-field",
+                field.span,
+                format!("record `{}` has no field `{}`", record.name, field.node),
+            )
+            .with_label("unknown field");
+            d.help = did_you_mean(&field.node, names.iter().copied())
+                .or_else(|| Some(format!("its fields are {}", names.join(", "))));
             self.diags.push(d);
             return None;
         };
@@ -281,7 +360,9 @@ impl Checker {
     fn input_path(&mut self, chain: &[&str], span: Span) -> Typed {
         for len in (1..=chain.len()).rev() {
             let path = chain.get(..len)?.join(".");
-            let Some(&slot) = self.input_index.get(&path) else { continue };
+            let Some(&slot) = self.input_index.get(&path) else {
+                continue;
+            };
             let info = self.inputs.get(slot)?;
             let mut ty = match info.presence {
                 crate::model::Presence::Optional => Type::Optional(Box::new(info.ty.clone())),
@@ -301,7 +382,11 @@ impl Checker {
             .filter(|k| k.starts_with(&format!("{path}.")))
             .map(String::as_str)
             .collect();
-        let mut d = Diagnostic::error("unknown-input", span, format!("`{path}` is not a declared input"));
+        let mut d = Diagnostic::error(
+            "unknown-input",
+            span,
+            format!("`{path}` is not a declared input"),
+        );
         if below.is_empty() {
             d.help = did_you_mean(&path, self.input_index.keys().map(String::as_str));
         } else {
@@ -333,19 +418,37 @@ impl Checker {
                     _ => false,
                 };
                 if !ok || ta.is_optional() || tb.is_optional() {
-                    let msg = format!("`{}` takes two numbers of the same unit or two dates, found {} and {}", f.node, self.article(&ta), self.article(&tb));
-                    self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+                    let msg = format!(
+                        "`{}` takes two numbers of the same unit or two dates, found {} and {}",
+                        f.node,
+                        self.article(&ta),
+                        self.article(&tb)
+                    );
+                    self.diags
+                        .push(Diagnostic::error("type-mismatch", span, msg));
                     return None;
                 }
                 let ty = match (&ta, &tb) {
-                    (Type::Num { integral: x, unit }, Type::Num { integral: y, .. }) => num(*x && *y, *unit),
+                    (Type::Num { integral: x, unit }, Type::Num { integral: y, .. }) => {
+                        num(*x && *y, *unit)
+                    }
                     _ => ta.clone(),
                 };
-                Some((ir(IrKind::MinMax(f.node == "max", Box::new(ca), Box::new(cb)), span), ty))
+                Some((
+                    ir(
+                        IrKind::MinMax(f.node == "max", Box::new(ca), Box::new(cb)),
+                        span,
+                    ),
+                    ty,
+                ))
             }
             ("floor" | "min" | "max", _) => {
                 let n = if f.node == "floor" { 1 } else { 2 };
-                self.diags.push(Diagnostic::error("wrong-arguments", span, format!("`{}` takes {n} argument(s), found {}", f.node, args.len())));
+                self.diags.push(Diagnostic::error(
+                    "wrong-arguments",
+                    span,
+                    format!("`{}` takes {n} argument(s), found {}", f.node, args.len()),
+                ));
                 None
             }
             _ => self.call_definition(f, args, span),
@@ -356,8 +459,18 @@ impl Checker {
         let Some(Global::Def(i)) = self.globals.get(&f.node).copied() else {
             let mut candidates: Vec<&str> = self.def_names.iter().map(String::as_str).collect();
             candidates.extend(["floor", "min", "max"]);
-            let mut d = Diagnostic::error("unknown-function", f.span, format!("unknown function `{}`", f.node)).with_label("not a definition");
-            d.help = did_you_mean(&f.node, candidates).or_else(|| Some("functions are `floor`, `min`, `max` and the definitions with parameters".into()));
+            let mut d = Diagnostic::error(
+                "unknown-function",
+                f.span,
+                format!("unknown function `{}`", f.node),
+            )
+            .with_label("not a definition");
+            d.help = did_you_mean(&f.node, candidates).or_else(|| {
+                Some(
+                    "functions are `floor`, `min`, `max` and the definitions with parameters"
+                        .into(),
+                )
+            });
             self.diags.push(d);
             return None;
         };
@@ -367,10 +480,26 @@ impl Checker {
         self.deps.push(Global::Def(i));
         let (params, ty) = self.def_sigs.get(i)?.clone();
         if params.len() != args.len() {
-            let signature: Vec<String> = params.iter().map(|(n, t)| format!("{n} : {}", self.types.type_name(t))).collect();
+            let signature: Vec<String> = params
+                .iter()
+                .map(|(n, t)| format!("{n} : {}", self.types.type_name(t)))
+                .collect();
             self.diags.push(
-                Diagnostic::error("wrong-arguments", span, format!("`{}` takes {} argument(s), found {}", f.node, params.len(), args.len()))
-                    .with_help(format!("it is declared `{}({})`", f.node, signature.join(", "))),
+                Diagnostic::error(
+                    "wrong-arguments",
+                    span,
+                    format!(
+                        "`{}` takes {} argument(s), found {}",
+                        f.node,
+                        params.len(),
+                        args.len()
+                    ),
+                )
+                .with_help(format!(
+                    "it is declared `{}({})`",
+                    f.node,
+                    signature.join(", ")
+                )),
             );
             return None;
         }
@@ -383,18 +512,27 @@ impl Checker {
 
     fn wrong_operand(&mut self, span: Span, what: &str, found: &Type) -> Typed {
         let msg = format!("{what}, found {}", self.article(found));
-        self.diags.push(Diagnostic::error("type-mismatch", span, msg).with_label(format!("this is {}", self.article(found))));
+        self.diags.push(
+            Diagnostic::error("type-mismatch", span, msg)
+                .with_label(format!("this is {}", self.article(found))),
+        );
         None
     }
 
     fn maybe_optional(&self, operand: &Type, ty: Type) -> Type {
-        if operand.is_optional() { Type::Optional(Box::new(ty)) } else { ty }
+        if operand.is_optional() {
+            Type::Optional(Box::new(ty))
+        } else {
+            ty
+        }
     }
 
     fn unary(&mut self, op: UnOp, x: &Expr, span: Span) -> Typed {
         let (c, t) = self.expr(x, None)?;
         match (op, t.base()) {
-            (UnOp::Not, Type::Bool) if !t.is_optional() => Some((ir(IrKind::Not(Box::new(c)), span), Type::Bool)),
+            (UnOp::Not, Type::Bool) if !t.is_optional() => {
+                Some((ir(IrKind::Not(Box::new(c)), span), Type::Bool))
+            }
             (UnOp::Neg, Type::Num { .. }) => Some((ir(IrKind::Neg(Box::new(c)), span), t.clone())),
             (UnOp::Not, _) => self.wrong_operand(x.span, "`not` takes a condition (a `bool`)", &t),
             (UnOp::Neg, _) => self.wrong_operand(x.span, "`-` takes a number", &t),
@@ -406,7 +544,11 @@ impl Checker {
         let a_is_bare = matches!(&a.node, ExprKind::Name(n) if self.is_bare_variant(n));
         if a_is_bare {
             let (cb, tb) = self.expr(b, None)?;
-            let hint = if element_of_b { tb.element().cloned() } else { Some(tb.clone()) };
+            let hint = if element_of_b {
+                tb.element().cloned()
+            } else {
+                Some(tb.clone())
+            };
             let (ca, ta) = self.expr(a, hint.as_ref())?;
             return Some(((ca, ta), (cb, tb)));
         }
@@ -433,24 +575,54 @@ impl Checker {
     fn binary(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> Typed {
         match op {
             BinOp::And | BinOp::Or => {
-                let ca = self.expect(a, &Type::Bool, &format!("the left side of `{}`", op.symbol()))?;
-                let cb = self.expect(b, &Type::Bool, &format!("the right side of `{}`", op.symbol()))?;
-                let kind = if op == BinOp::And { IrKind::And(Box::new(ca), Box::new(cb)) } else { IrKind::Or(Box::new(ca), Box::new(cb)) };
+                let ca = self.expect(
+                    a,
+                    &Type::Bool,
+                    &format!("the left side of `{}`", op.symbol()),
+                )?;
+                let cb = self.expect(
+                    b,
+                    &Type::Bool,
+                    &format!("the right side of `{}`", op.symbol()),
+                )?;
+                let kind = if op == BinOp::And {
+                    IrKind::And(Box::new(ca), Box::new(cb))
+                } else {
+                    IrKind::Or(Box::new(ca), Box::new(cb))
+                };
                 Some((ir(kind, span), Type::Bool))
             }
-            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => self.comparison(op, a, b, span),
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                self.comparison(op, a, b, span)
+            }
             BinOp::In | BinOp::NotIn => {
                 let ((ca, ta), (cb, tb)) = self.pair(a, b, true)?;
                 let Some(elem) = tb.element() else {
-                    return self.wrong_operand(b.span, &format!("the right side of `{}` must be a list or a set", op.symbol()), &tb);
+                    return self.wrong_operand(
+                        b.span,
+                        &format!(
+                            "the right side of `{}` must be a list or a set",
+                            op.symbol()
+                        ),
+                        &tb,
+                    );
                 };
                 if !comparable(&ta, elem) {
-                    let msg = format!("{} cannot be a member of {}", self.article(&ta), self.article(&tb));
-                    self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+                    let msg = format!(
+                        "{} cannot be a member of {}",
+                        self.article(&ta),
+                        self.article(&tb)
+                    );
+                    self.diags
+                        .push(Diagnostic::error("type-mismatch", span, msg));
                     return None;
                 }
                 let test = ir(IrKind::In(Box::new(ca), Box::new(cb)), span);
-                let code = if op == BinOp::NotIn { ir(IrKind::Not(Box::new(test)), span) } else { test };
+                let code = if op == BinOp::NotIn {
+                    ir(IrKind::Not(Box::new(test)), span)
+                } else {
+                    test
+                };
                 Some((code, Type::Bool))
             }
             BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => self.arithmetic(op, a, b, span),
@@ -473,14 +645,20 @@ impl Checker {
             let mut d = Diagnostic::error(
                 "type-mismatch",
                 span,
-                format!("cannot compare {} with {} using `{}`", self.article(&ta), self.article(&tb), op.symbol()),
+                format!(
+                    "cannot compare {} with {} using `{}`",
+                    self.article(&ta),
+                    self.article(&tb),
+                    op.symbol()
+                ),
             );
             if let (Type::Num { unit: x, .. }, Type::Num { unit: y, .. }) = (ta.base(), tb.base()) {
                 d.code = "unit-mismatch";
                 d.help = Some(self.unit_help(*y, *x));
                 d.label = Some("different units".into());
             } else if ordered {
-                d.help = Some("`<`, `<=`, `>` and `>=` compare numbers of one unit, or dates".into());
+                d.help =
+                    Some("`<`, `<=`, `>` and `>=` compare numbers of one unit, or dates".into());
             }
             self.diags.push(d);
             return None;
@@ -493,23 +671,47 @@ impl Checker {
             BinOp::Gt => CmpOp::Gt,
             _ => CmpOp::Ge,
         };
-        Some((ir(IrKind::Cmp(cmp, Box::new(ca), Box::new(cb)), span), Type::Bool))
+        Some((
+            ir(IrKind::Cmp(cmp, Box::new(ca), Box::new(cb)), span),
+            Type::Bool,
+        ))
     }
 
     fn arithmetic(&mut self, op: BinOp, a: &Expr, b: &Expr, span: Span) -> Typed {
         let (ca, ta) = self.expr(a, None)?;
         let (cb, tb) = self.expr(b, None)?;
         let optional = ta.is_optional() || tb.is_optional();
-        let wrap = |t: Type| if optional { Type::Optional(Box::new(t)) } else { t };
+        let wrap = |t: Type| {
+            if optional {
+                Type::Optional(Box::new(t))
+            } else {
+                t
+            }
+        };
         let sign: i8 = if op == BinOp::Sub { -1 } else { 1 };
         let (x, y) = (ta.base().clone(), tb.base().clone());
         let result = match (op, &x, &y) {
-            (BinOp::Sub, Type::Date, Type::Date) => Some((IrKind::DaysBetween(Box::new(ca), Box::new(cb)), num(true, Unit::Days))),
+            (BinOp::Sub, Type::Date, Type::Date) => Some((
+                IrKind::DaysBetween(Box::new(ca), Box::new(cb)),
+                num(true, Unit::Days),
+            )),
             (BinOp::Add | BinOp::Sub, Type::Date, Type::Num { integral, unit }) => {
                 Some(self.date_shift(ca, cb, *integral, *unit, sign, b.span)?)
             }
-            (BinOp::Add, Type::Num { integral, unit }, Type::Date) => Some(self.date_shift(cb, ca, *integral, *unit, 1, a.span)?),
-            (_, Type::Num { integral: ia, unit: ua }, Type::Num { integral: ib, unit: ub }) => {
+            (BinOp::Add, Type::Num { integral, unit }, Type::Date) => {
+                Some(self.date_shift(cb, ca, *integral, *unit, 1, a.span)?)
+            }
+            (
+                _,
+                Type::Num {
+                    integral: ia,
+                    unit: ua,
+                },
+                Type::Num {
+                    integral: ib,
+                    unit: ub,
+                },
+            ) => {
                 let unit = match op {
                     BinOp::Add | BinOp::Sub if ua == ub => Some(*ua),
                     BinOp::Mul if *ua == Unit::None => Some(*ub),
@@ -526,7 +728,10 @@ impl Checker {
                         BinOp::Mul => ArithOp::Mul,
                         _ => ArithOp::Div,
                     };
-                    (IrKind::Arith(aop, Box::new(ca.clone()), Box::new(cb.clone())), num(integral, unit))
+                    (
+                        IrKind::Arith(aop, Box::new(ca.clone()), Box::new(cb.clone())),
+                        num(integral, unit),
+                    )
                 })
             }
             _ => None,
@@ -535,7 +740,12 @@ impl Checker {
             let mut d = Diagnostic::error(
                 "type-mismatch",
                 span,
-                format!("cannot apply `{}` to {} and {}", op.symbol(), self.article(&ta), self.article(&tb)),
+                format!(
+                    "cannot apply `{}` to {} and {}",
+                    op.symbol(),
+                    self.article(&ta),
+                    self.article(&tb)
+                ),
             );
             if let (Type::Num { unit: ua, .. }, Type::Num { unit: ub, .. }) = (&x, &y) {
                 d.code = "unit-mismatch";
@@ -547,10 +757,22 @@ impl Checker {
         Some((ir(kind, span), wrap(ty)))
     }
 
-    fn date_shift(&mut self, date: Ir, n: Ir, integral: bool, unit: Unit, sign: i8, n_span: Span) -> Option<(IrKind, Type)> {
+    fn date_shift(
+        &mut self,
+        date: Ir,
+        n: Ir,
+        integral: bool,
+        unit: Unit,
+        sign: i8,
+        n_span: Span,
+    ) -> Option<(IrKind, Type)> {
         let scaled = |factor: i64, n: Ir| {
             let span = n.span;
-            if factor == 1 { n } else { ir(IrKind::Scale(Box::new(n), Decimal::from(factor)), span) }
+            if factor == 1 {
+                n
+            } else {
+                ir(IrKind::Scale(Box::new(n), Decimal::from(factor)), span)
+            }
         };
         let kind = match unit {
             Unit::Days => IrKind::AddDays(Box::new(date), Box::new(n), sign),
@@ -559,14 +781,25 @@ impl Checker {
             Unit::Years => IrKind::AddMonths(Box::new(date), Box::new(scaled(12, n)), sign),
             _ => {
                 self.diags.push(
-                    Diagnostic::error("unit-mismatch", n_span, "only days, weeks, months or years can be added to a date")
-                        .with_help("write the duration with its unit, like `6 months`"),
+                    Diagnostic::error(
+                        "unit-mismatch",
+                        n_span,
+                        "only days, weeks, months or years can be added to a date",
+                    )
+                    .with_help("write the duration with its unit, like `6 months`"),
                 );
                 return None;
             }
         };
         if !integral {
-            self.diags.push(Diagnostic::error("type-mismatch", n_span, "a date moves by a whole number of days, weeks, months or years").with_help("round it with `floor(…)`"));
+            self.diags.push(
+                Diagnostic::error(
+                    "type-mismatch",
+                    n_span,
+                    "a date moves by a whole number of days, weeks, months or years",
+                )
+                .with_help("round it with `floor(…)`"),
+            );
             return None;
         }
         Some((kind, Type::Date))
@@ -578,23 +811,43 @@ impl Checker {
             IsTest::Absent | IsTest::Present => {
                 if !t.is_optional() {
                     let mut chain = Vec::new();
-                    let what = if Self::dotted(x, &mut chain) { format!("`{}`", chain.join(".")) } else { "this value".to_string() };
-                    let msg = format!("{what} is never absent: it is {}, not optional, so `{}` cannot be tested", self.article(&t), test.words());
-                    self.diags.push(
-                        Diagnostic::error("not-optional", x.span, msg)
-                            .with_help("declare it `optional …` if its absence is a fact, or test its value"),
+                    let what = if Self::dotted(x, &mut chain) {
+                        format!("`{}`", chain.join("."))
+                    } else {
+                        "this value".to_string()
+                    };
+                    let msg = format!(
+                        "{what} is never absent: it is {}, not optional, so `{}` cannot be tested",
+                        self.article(&t),
+                        test.words()
                     );
+                    self.diags
+                        .push(Diagnostic::error("not-optional", x.span, msg).with_help(
+                            "declare it `optional …` if its absence is a fact, or test its value",
+                        ));
                     return None;
                 }
                 let absent = ir(IrKind::IsAbsent(Box::new(c)), span);
-                if test == IsTest::Present { ir(IrKind::Not(Box::new(absent)), span) } else { absent }
+                if test == IsTest::Present {
+                    ir(IrKind::Not(Box::new(absent)), span)
+                } else {
+                    absent
+                }
             }
             IsTest::Empty | IsTest::NotEmpty => {
                 if t.element().is_none() {
-                    return self.wrong_operand(x.span, &format!("`{}` applies to a list or a set", test.words()), &t);
+                    return self.wrong_operand(
+                        x.span,
+                        &format!("`{}` applies to a list or a set", test.words()),
+                        &t,
+                    );
                 }
                 let empty = ir(IrKind::IsEmpty(Box::new(c)), span);
-                if test == IsTest::NotEmpty { ir(IrKind::Not(Box::new(empty)), span) } else { empty }
+                if test == IsTest::NotEmpty {
+                    ir(IrKind::Not(Box::new(empty)), span)
+                } else {
+                    empty
+                }
             }
         };
         Some((code, Type::Bool))
@@ -603,7 +856,11 @@ impl Checker {
     fn convert(&mut self, x: &Expr, unit: &crate::ast::Name, span: Span) -> Typed {
         let (c, t) = self.expr(x, None)?;
         let to = self.resolve_unit(unit)?;
-        let Type::Num { integral, unit: from } = t.base().clone() else {
+        let Type::Num {
+            integral,
+            unit: from,
+        } = t.base().clone()
+        else {
             return self.wrong_operand(x.span, "`as` converts a number", &t);
         };
         let factor: Option<(i64, i64)> = match (from, to) {
@@ -616,23 +873,37 @@ impl Checker {
             _ => None,
         };
         let Some((mul, div)) = factor else {
-            let msg = format!("cannot convert {} to {}", self.types.unit_name(from), self.types.unit_name(to));
-            self.diags.push(
-                Diagnostic::error("unit-mismatch", span, msg)
-                    .with_help("days convert to weeks and months to years; a month has no fixed number of days"),
+            let msg = format!(
+                "cannot convert {} to {}",
+                self.types.unit_name(from),
+                self.types.unit_name(to)
             );
+            self.diags
+                .push(Diagnostic::error("unit-mismatch", span, msg).with_help(
+                "days convert to weeks and months to years; a month has no fixed number of days",
+            ));
             return None;
         };
         let code = if mul == 1 && div == 1 {
             c
         } else {
-            ir(IrKind::Scale(Box::new(c), Decimal::from(mul) / Decimal::from(div)), span)
+            ir(
+                IrKind::Scale(Box::new(c), Decimal::from(mul) / Decimal::from(div)),
+                span,
+            )
         };
         let ty = self.maybe_optional(&t, num(integral && div == 1, to));
         Some((code, ty))
     }
 
-    fn if_expr(&mut self, c: &Expr, a: &Expr, b: &Expr, expected: Option<&Type>, span: Span) -> Typed {
+    fn if_expr(
+        &mut self,
+        c: &Expr,
+        a: &Expr,
+        b: &Expr,
+        expected: Option<&Type>,
+        span: Span,
+    ) -> Typed {
         let cc = self.expect(c, &Type::Bool, "the condition of `if`")?;
         let (ca, ta) = self.expr(a, expected)?;
         let hint = expected.cloned().unwrap_or_else(|| ta.clone());
@@ -646,20 +917,40 @@ impl Checker {
         } else if tb == Type::Any {
             Type::Optional(Box::new(ta.clone()))
         } else {
-            let msg = format!("the branches of `if` differ: {} and {}", self.article(&ta), self.article(&tb));
-            self.diags.push(Diagnostic::error("type-mismatch", span, msg));
+            let msg = format!(
+                "the branches of `if` differ: {} and {}",
+                self.article(&ta),
+                self.article(&tb)
+            );
+            self.diags
+                .push(Diagnostic::error("type-mismatch", span, msg));
             return None;
         };
-        Some((ir(IrKind::If(Box::new(cc), Box::new(ca), Box::new(cb)), span), ty))
+        Some((
+            ir(IrKind::If(Box::new(cc), Box::new(ca), Box::new(cb)), span),
+            ty,
+        ))
     }
 
-    fn aggregate(&mut self, kind: Aggregate, var: &crate::ast::Name, list: &Expr, value: Option<&Expr>, condition: Option<&Expr>, span: Span) -> Typed {
+    fn aggregate(
+        &mut self,
+        kind: Aggregate,
+        var: &crate::ast::Name,
+        list: &Expr,
+        value: Option<&Expr>,
+        condition: Option<&Expr>,
+        span: Span,
+    ) -> Typed {
         let (cl, tl) = self.expr(list, None)?;
         let Some(elem) = tl.element().cloned() else {
             return self.wrong_operand(list.span, "an aggregate ranges over a list or a set", &tl);
         };
         if tl.is_optional() {
-            return self.wrong_operand(list.span, "an aggregate ranges over a list that is always there", &tl);
+            return self.wrong_operand(
+                list.span,
+                "an aggregate ranges over a list that is always there",
+                &tl,
+            );
         }
         self.locals.push((var.node.clone(), elem.clone()));
         let result = self.aggregate_body(kind, value, condition, &elem);
@@ -681,7 +972,13 @@ impl Checker {
     }
 
     #[allow(clippy::type_complexity, reason = "a private helper's tuple")]
-    fn aggregate_body(&mut self, kind: Aggregate, value: Option<&Expr>, condition: Option<&Expr>, _elem: &Type) -> Option<(Option<Ir>, Option<Ir>, Option<Type>)> {
+    fn aggregate_body(
+        &mut self,
+        kind: Aggregate,
+        value: Option<&Expr>,
+        condition: Option<&Expr>,
+        _elem: &Type,
+    ) -> Option<(Option<Ir>, Option<Ir>, Option<Type>)> {
         let cond = match condition {
             Some(c) => Some(self.expect(c, &Type::Bool, "the condition")?),
             None => None,

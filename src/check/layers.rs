@@ -66,34 +66,60 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
                 Diagnostic::error(
                     "policy-id-mismatch",
                     h.policy.span,
-                    format!("this file declares policy `{}` but its folder holds policy `{id}`", h.policy.node),
+                    format!(
+                        "this file declares policy `{}` but its folder holds policy `{id}`",
+                        h.policy.node
+                    ),
                 )
                 .with_help("every version of a policy lives in the folder named after its id"),
             );
         }
         if let Some(previous) = by_label.insert(&h.version.node, f) {
             diags.push(
-                Diagnostic::error("duplicate-version", h.version.span, format!("version `{}` is declared twice", h.version.node))
-                    .with_related(previous.policy.header.version.span, "first declared here")
-                    .with_help("give each version its own label"),
+                Diagnostic::error(
+                    "duplicate-version",
+                    h.version.span,
+                    format!("version `{}` is declared twice", h.version.node),
+                )
+                .with_related(previous.policy.header.version.span, "first declared here")
+                .with_help("give each version its own label"),
             );
         }
     }
     for f in files {
-        let Some(ext) = &f.policy.header.extends else { continue };
+        let Some(ext) = &f.policy.header.extends else {
+            continue;
+        };
         if !by_label.contains_key(ext.node.as_str()) {
             let labels = by_label.keys().copied().collect::<Vec<_>>();
-            let mut d = Diagnostic::error("unknown-version", ext.span, format!("version `{}` extends `{}`, which does not exist", f.version(), ext.node))
-                .with_label("no such version");
-            d.help = did_you_mean(&ext.node, labels).or_else(|| Some("a layer extends another version of the same policy folder".into()));
+            let mut d = Diagnostic::error(
+                "unknown-version",
+                ext.span,
+                format!(
+                    "version `{}` extends `{}`, which does not exist",
+                    f.version(),
+                    ext.node
+                ),
+            )
+            .with_label("no such version");
+            d.help = did_you_mean(&ext.node, labels).or_else(|| {
+                Some("a layer extends another version of the same policy folder".into())
+            });
             diags.push(d);
         } else if let Err(cycle) = chain_labels(files, f.version())
             // A cycle is reported once, at the version that comes first in it.
             && cycle.iter().min().map(String::as_str) == Some(f.version())
         {
             diags.push(
-                Diagnostic::error("extends-cycle", ext.span, format!("versions extend each other in a cycle: {}", cycle.join(" → ")))
-                    .with_help("a version may extend only an older layer"),
+                Diagnostic::error(
+                    "extends-cycle",
+                    ext.span,
+                    format!(
+                        "versions extend each other in a cycle: {}",
+                        cycle.join(" → ")
+                    ),
+                )
+                .with_help("a version may extend only an older layer"),
             );
         }
     }
@@ -105,7 +131,9 @@ fn chain_labels(files: &[ParsedFile], version: &str) -> Result<Vec<String>, Vec<
     let mut seen = vec![version.to_string()];
     let mut current = version;
     while let Some(f) = files.iter().find(|f| f.version() == current) {
-        let Some(ext) = &f.policy.header.extends else { break };
+        let Some(ext) = &f.policy.header.extends else {
+            break;
+        };
         if seen.contains(&ext.node) {
             seen.push(ext.node.clone());
             return Err(seen);
@@ -224,8 +252,13 @@ impl Merged {
                     *slot = ParameterDecl { ty, ..p.clone() };
                 }
                 None => {
-                    let names: Vec<&str> = self.params.iter().map(|p| p.name.node.as_str()).collect();
-                    diags.push(bad_override("parameter", &p.name, did_you_mean(&p.name.node, names)));
+                    let names: Vec<&str> =
+                        self.params.iter().map(|p| p.name.node.as_str()).collect();
+                    diags.push(bad_override(
+                        "parameter",
+                        &p.name,
+                        did_you_mean(&p.name.node, names),
+                    ));
                 }
             },
             Override::Rule { conclusion, rule } => self.override_rule(conclusion, rule, diags),
@@ -233,21 +266,35 @@ impl Merged {
     }
 
     fn override_rule(&mut self, conclusion: &Name, rule: &Rule, diags: &mut Vec<Diagnostic>) {
-        let names: Vec<String> = self.conclusions.iter().map(|c| c.name.node.clone()).collect();
+        let names: Vec<String> = self
+            .conclusions
+            .iter()
+            .map(|c| c.name.node.clone())
+            .collect();
         let Some(c) = self.conclusions.iter_mut().find(|c| &c.name == conclusion) else {
-            diags.push(bad_override("conclusion", conclusion, did_you_mean(&conclusion.node, names.iter().map(String::as_str))));
+            diags.push(bad_override(
+                "conclusion",
+                conclusion,
+                did_you_mean(&conclusion.node, names.iter().map(String::as_str)),
+            ));
             return;
         };
         match c.rules.iter_mut().find(|r| r.label == rule.label) {
             Some(slot) => {
                 let comments = slot.comments.clone();
-                *slot = Rule { comments, ..rule.clone() };
+                *slot = Rule {
+                    comments,
+                    ..rule.clone()
+                };
             }
             None => {
                 let labels: Vec<&str> = c.rules.iter().map(|r| r.label.node.as_str()).collect();
                 let help = did_you_mean(&rule.label.node, labels);
                 let mut d = bad_override("rule", &rule.label, help);
-                d.message = format!("conclusion `{}` has no rule `{}` to override", c.name.node, rule.label.node);
+                d.message = format!(
+                    "conclusion `{}` has no rule `{}` to override",
+                    c.name.node, rule.label.node
+                );
                 diags.push(d);
             }
         }
@@ -267,7 +314,12 @@ impl Merged {
         false
     }
 
-    fn value_name_taken(&self, name: &Name, override_form: &str, diags: &mut Vec<Diagnostic>) -> bool {
+    fn value_name_taken(
+        &self,
+        name: &Name,
+        override_form: &str,
+        diags: &mut Vec<Diagnostic>,
+    ) -> bool {
         let prev = self
             .params
             .iter()
@@ -283,21 +335,43 @@ impl Merged {
     }
 }
 
-fn redeclared(what: &str, name: &Name, previous: crate::syntax::span::Span, override_form: &str) -> Diagnostic {
-    let mut d = Diagnostic::error("duplicate-name", name.span, format!("{what} `{}` is declared twice", name.node))
-        .with_label("declared again here")
-        .with_related(previous, "first declared here");
-    d.help = Some(if previous.file != name.span.file && !override_form.is_empty() {
-        format!("`{}` is inherited from the version this one extends: to change it, write `{override_form} …`", name.node)
-    } else {
-        "rename one of them".to_string()
-    });
+fn redeclared(
+    what: &str,
+    name: &Name,
+    previous: crate::syntax::span::Span,
+    override_form: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "duplicate-name",
+        name.span,
+        format!("{what} `{}` is declared twice", name.node),
+    )
+    .with_label("declared again here")
+    .with_related(previous, "first declared here");
+    d.help = Some(
+        if previous.file != name.span.file && !override_form.is_empty() {
+            format!(
+                "`{}` is inherited from the version this one extends: to change it, write `{override_form} …`",
+                name.node
+            )
+        } else {
+            "rename one of them".to_string()
+        },
+    );
     d
 }
 
 fn bad_override(what: &str, name: &Name, help: Option<String>) -> Diagnostic {
-    let mut d = Diagnostic::error("bad-override", name.span, format!("there is no {what} `{}` to override", name.node))
-        .with_label("not declared by the versions this one extends");
-    d.help = help.or_else(|| Some(format!("to add a new {what}, declare it without `override`")));
+    let mut d = Diagnostic::error(
+        "bad-override",
+        name.span,
+        format!("there is no {what} `{}` to override", name.node),
+    )
+    .with_label("not declared by the versions this one extends");
+    d.help = help.or_else(|| {
+        Some(format!(
+            "to add a new {what}, declare it without `override`"
+        ))
+    });
     d
 }

@@ -67,10 +67,16 @@ pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &s
     let mut diags = Vec::new();
     let Some(chain) = layers::chain(files, version) else {
         // The folder check has reported the missing or cyclic extension.
-        return CheckResult { policy: None, diagnostics: diags };
+        return CheckResult {
+            policy: None,
+            diagnostics: diags,
+        };
     };
     let Some(merged) = layers::merge(&chain, &mut diags) else {
-        return CheckResult { policy: None, diagnostics: diags };
+        return CheckResult {
+            policy: None,
+            diagnostics: diags,
+        };
     };
     let leaf_file = merged.chain.last().copied();
     let mut checker = Checker::default();
@@ -141,7 +147,13 @@ impl Checker {
     }
 
     /// Resolves `per` references; a rule or parameter must cite at least one clause.
-    pub(crate) fn citations(&mut self, cites: &[Spanned<String>], owner: &str, owner_span: Span, required: bool) -> Vec<ClauseId> {
+    pub(crate) fn citations(
+        &mut self,
+        cites: &[Spanned<String>],
+        owner: &str,
+        owner_span: Span,
+        required: bool,
+    ) -> Vec<ClauseId> {
         if required && cites.is_empty() {
             self.diags.push(
                 Diagnostic::error("missing-citation", owner_span, format!("{owner} cites no clause"))
@@ -159,10 +171,19 @@ impl Checker {
                     }
                 }
                 None => {
-                    let mut d = Diagnostic::error("unknown-clause", c.span, format!("clause `{}` is not declared", c.node))
-                        .with_label("no such clause");
+                    let mut d = Diagnostic::error(
+                        "unknown-clause",
+                        c.span,
+                        format!("clause `{}` is not declared", c.node),
+                    )
+                    .with_label("no such clause");
                     d.help = did_you_mean(&c.node, self.clause_ids.iter().map(String::as_str))
-                        .or_else(|| Some(format!("declare it with `clause \"{}\" section \"…\"` and its text", c.node)));
+                        .or_else(|| {
+                            Some(format!(
+                                "declare it with `clause \"{}\" section \"…\"` and its text",
+                                c.node
+                            ))
+                        });
                     self.diags.push(d);
                 }
             }
@@ -173,39 +194,73 @@ impl Checker {
     fn declare_types(&mut self, m: &Merged) {
         for u in &m.units {
             if crate::check::types::calendar_unit(&u.node).is_some() {
-                self.diags.push(Diagnostic::error("duplicate-name", u.span, format!("`{}` is a built-in unit", u.node)));
+                self.diags.push(Diagnostic::error(
+                    "duplicate-name",
+                    u.span,
+                    format!("`{}` is a built-in unit", u.node),
+                ));
                 continue;
             }
-            self.type_names.insert(u.node.clone(), NamedType::Unit(self.types.units.len()));
+            self.type_names
+                .insert(u.node.clone(), NamedType::Unit(self.types.units.len()));
             self.types.units.push(u.node.clone());
         }
         for e in &m.enums {
             let idx = self.types.enums.len();
-            self.type_names.insert(e.name.node.clone(), NamedType::Enum(idx));
+            self.type_names
+                .insert(e.name.node.clone(), NamedType::Enum(idx));
             let mut variants: Vec<String> = Vec::new();
             for v in &e.variants {
                 if variants.contains(&v.node) {
-                    self.diags.push(Diagnostic::error("duplicate-name", v.span, format!("enum `{}` lists `{}` twice", e.name.node, v.node)));
+                    self.diags.push(Diagnostic::error(
+                        "duplicate-name",
+                        v.span,
+                        format!("enum `{}` lists `{}` twice", e.name.node, v.node),
+                    ));
                     continue;
                 }
-                self.variants.entry(v.node.clone()).or_default().push((idx, variants.len()));
+                self.variants
+                    .entry(v.node.clone())
+                    .or_default()
+                    .push((idx, variants.len()));
                 variants.push(v.node.clone());
             }
-            self.types.enums.push(EnumInfo { name: e.name.node.clone(), variants, span: e.name.span });
+            self.types.enums.push(EnumInfo {
+                name: e.name.node.clone(),
+                variants,
+                span: e.name.span,
+            });
         }
         for r in &m.records {
-            self.type_names.insert(r.name.node.clone(), NamedType::Record(self.types.records.len()));
-            self.types.records.push(RecordInfo { name: r.name.node.clone(), fields: Vec::new(), requires: Vec::new() });
+            self.type_names.insert(
+                r.name.node.clone(),
+                NamedType::Record(self.types.records.len()),
+            );
+            self.types.records.push(RecordInfo {
+                name: r.name.node.clone(),
+                fields: Vec::new(),
+                requires: Vec::new(),
+            });
         }
         for (i, r) in m.records.iter().enumerate() {
             let mut fields: Vec<FieldInfo> = Vec::new();
             for f in &r.fields {
                 if fields.iter().any(|x| x.name == f.name.node) {
-                    self.diags.push(Diagnostic::error("duplicate-name", f.name.span, format!("record `{}` has two fields `{}`", r.name.node, f.name.node)));
+                    self.diags.push(Diagnostic::error(
+                        "duplicate-name",
+                        f.name.span,
+                        format!("record `{}` has two fields `{}`", r.name.node, f.name.node),
+                    ));
                     continue;
                 }
-                let Some((ty, presence)) = self.presence(&f.ty, f.default.as_ref()) else { continue };
-                fields.push(FieldInfo { name: f.name.node.clone(), ty, presence });
+                let Some((ty, presence)) = self.presence(&f.ty, f.default.as_ref()) else {
+                    continue;
+                };
+                fields.push(FieldInfo {
+                    name: f.name.node.clone(),
+                    ty,
+                    presence,
+                });
             }
             if let Some(info) = self.types.records.get_mut(i) {
                 info.fields = fields;
@@ -215,13 +270,19 @@ impl Checker {
 
     /// The type and the meaning of absence of an input or field. A default that fails its
     /// check is reported and the field kept as required, so its uses raise no further error.
-    fn presence(&mut self, ty: &Spanned<TypeExpr>, default: Option<&Expr>) -> Option<(Type, Presence)> {
+    fn presence(
+        &mut self,
+        ty: &Spanned<TypeExpr>,
+        default: Option<&Expr>,
+    ) -> Option<(Type, Presence)> {
         let resolved = self.resolve_type(ty)?;
         match (resolved, default) {
             (Type::Optional(inner), None) => Some((*inner, Presence::Optional)),
             (t, None) => Some((t, Presence::Required)),
             (t, Some(d)) => {
-                let presence = self.constant(d, &t, "the default").map_or(Presence::Required, Presence::Default);
+                let presence = self
+                    .constant(d, &t, "the default")
+                    .map_or(Presence::Required, Presence::Default);
                 match t {
                     Type::Optional(inner) => Some((*inner, presence)),
                     t => Some((t, presence)),
@@ -239,7 +300,11 @@ impl Checker {
         match crate::eval::const_eval(&code) {
             Ok(v) => Some(v),
             Err(msg) => {
-                self.diags.push(Diagnostic::error("not-constant", e.span, format!("{what} cannot be computed: {msg}")));
+                self.diags.push(Diagnostic::error(
+                    "not-constant",
+                    e.span,
+                    format!("{what} cannot be computed: {msg}"),
+                ));
                 None
             }
         }
@@ -248,20 +313,37 @@ impl Checker {
     fn declare_inputs(&mut self, m: &Merged) {
         for i in &m.inputs {
             let path = i.path.node.join(".");
-            let Some((ty, presence)) = self.presence(&i.ty, i.default.as_ref()) else { continue };
-            let conflict = self.input_index.keys().find(|k| k.starts_with(&format!("{path}.")) || path.starts_with(&format!("{k}.")));
+            let Some((ty, presence)) = self.presence(&i.ty, i.default.as_ref()) else {
+                continue;
+            };
+            let conflict = self
+                .input_index
+                .keys()
+                .find(|k| k.starts_with(&format!("{path}.")) || path.starts_with(&format!("{k}.")));
             if let Some(other) = conflict {
-                let msg = format!("input `{path}` and input `{other}` overlap: one is inside the other");
-                self.diags.push(Diagnostic::error("duplicate-name", i.path.span, msg).with_help("an input is either a value or a group of inputs"));
+                let msg =
+                    format!("input `{path}` and input `{other}` overlap: one is inside the other");
+                self.diags.push(
+                    Diagnostic::error("duplicate-name", i.path.span, msg)
+                        .with_help("an input is either a value or a group of inputs"),
+                );
                 continue;
             }
             let citations = self.citations(&i.citations, "an input", i.path.span, false);
             let segments = i.path.node.clone();
             for n in 1..segments.len() {
-                self.input_prefixes.insert(segments.get(..n).map(|s| s.join(".")).unwrap_or_default());
+                self.input_prefixes
+                    .insert(segments.get(..n).map(|s| s.join(".")).unwrap_or_default());
             }
             self.input_index.insert(path.clone(), self.inputs.len());
-            self.inputs.push(InputInfo { path, segments, ty, presence, citations, span: i.path.span });
+            self.inputs.push(InputInfo {
+                path,
+                segments,
+                ty,
+                presence,
+                citations,
+                span: i.path.span,
+            });
         }
     }
 
@@ -273,48 +355,87 @@ impl Checker {
             let declared = p.ty.as_ref().and_then(|t| self.resolve_type(t));
             let previous = m.replaced_params.get(&p.name.node);
             let (ty, value) = match (&declared, &p.value) {
-                (Some(t), Some(v)) => (t.clone(), self.constant(v, t, &format!("the value of {what}"))),
+                (Some(t), Some(v)) => (
+                    t.clone(),
+                    self.constant(v, t, &format!("the value of {what}")),
+                ),
                 (Some(t), None) => (t.clone(), None),
                 (None, Some(v)) => {
                     self.allow_globals = false;
                     let typed = self.expr(v, None);
                     self.allow_globals = true;
                     let Some((code, t)) = typed else {
-                        out.push(ParamInfo { name: p.name.node.clone(), ty: Type::Any, value: None, citations, span: p.name.span });
+                        out.push(ParamInfo {
+                            name: p.name.node.clone(),
+                            ty: Type::Any,
+                            value: None,
+                            citations,
+                            span: p.name.span,
+                        });
                         continue;
                     };
                     let value = match crate::eval::const_eval(&code) {
                         Ok(v) => Some(v),
                         Err(msg) => {
-                            self.diags.push(Diagnostic::error("not-constant", v.span, format!("the value of {what} cannot be computed: {msg}")));
+                            self.diags.push(Diagnostic::error(
+                                "not-constant",
+                                v.span,
+                                format!("the value of {what} cannot be computed: {msg}"),
+                            ));
                             None
                         }
                     };
                     (t, value)
                 }
                 (None, None) => {
-                    self.diags.push(Diagnostic::error("missing-type", p.name.span, format!("{what} has neither a type nor a value")).with_help("write `parameter NAME : TYPE per …` for a value set by a later layer"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            "missing-type",
+                            p.name.span,
+                            format!("{what} has neither a type nor a value"),
+                        )
+                        .with_help(
+                            "write `parameter NAME : TYPE per …` for a value set by a later layer",
+                        ),
+                    );
                     (Type::Any, None)
                 }
             };
             if let Some(prev) = previous {
-                let prev_ty = prev.ty.as_ref().and_then(|t| self.resolve_type(t)).or_else(|| {
-                    prev.value.as_ref().and_then(|v| {
-                        self.allow_globals = false;
-                        let t = self.expr(v, None).map(|(_, t)| t);
-                        self.allow_globals = true;
-                        t
-                    })
-                });
+                let prev_ty = prev
+                    .ty
+                    .as_ref()
+                    .and_then(|t| self.resolve_type(t))
+                    .or_else(|| {
+                        prev.value.as_ref().and_then(|v| {
+                            self.allow_globals = false;
+                            let t = self.expr(v, None).map(|(_, t)| t);
+                            self.allow_globals = true;
+                            t
+                        })
+                    });
                 if let Some(prev_ty) = prev_ty
                     && !assignable(&ty, &prev_ty)
                 {
-                    let msg = format!("{what} is {} in the version this one extends, not {}", self.article(&prev_ty), self.article(&ty));
+                    let msg = format!(
+                        "{what} is {} in the version this one extends, not {}",
+                        self.article(&prev_ty),
+                        self.article(&ty)
+                    );
                     let span = p.value.as_ref().map_or(p.name.span, |v| v.span);
-                    self.diags.push(Diagnostic::error("type-mismatch", span, msg).with_related(prev.name.span, "declared here"));
+                    self.diags.push(
+                        Diagnostic::error("type-mismatch", span, msg)
+                            .with_related(prev.name.span, "declared here"),
+                    );
                 }
             }
-            out.push(ParamInfo { name: p.name.node.clone(), ty, value, citations, span: p.value.as_ref().map_or(p.name.span, |v| v.span) });
+            out.push(ParamInfo {
+                name: p.name.node.clone(),
+                ty,
+                value,
+                citations,
+                span: p.value.as_ref().map_or(p.name.span, |v| v.span),
+            });
         }
         out
     }
@@ -329,21 +450,41 @@ impl Checker {
             let params = d
                 .params
                 .iter()
-                .map(|f| (f.name.node.clone(), self.resolve_type(&f.ty).unwrap_or(Type::Any)))
+                .map(|f| {
+                    (
+                        f.name.node.clone(),
+                        self.resolve_type(&f.ty).unwrap_or(Type::Any),
+                    )
+                })
                 .collect();
             let ty = self.resolve_type(&d.ty).unwrap_or(Type::Any);
             self.def_sigs.push((params, ty));
         }
         for (i, c) in m.conclusions.iter().enumerate() {
-            self.globals.insert(c.name.node.clone(), Global::Conclusion(i));
+            self.globals
+                .insert(c.name.node.clone(), Global::Conclusion(i));
             let ty = self.resolve_type(&c.ty).unwrap_or(Type::Any);
             self.conclusion_types.push(ty);
         }
         for name in self.globals.keys() {
             if self.input_index.contains_key(name) || self.input_prefixes.contains(name) {
-                let span = m.params.iter().map(|p| &p.name).chain(m.defs.iter().map(|d| &d.name)).chain(m.conclusions.iter().map(|c| &c.name)).find(|n| &n.node == name).map(|n| n.span);
+                let span = m
+                    .params
+                    .iter()
+                    .map(|p| &p.name)
+                    .chain(m.defs.iter().map(|d| &d.name))
+                    .chain(m.conclusions.iter().map(|c| &c.name))
+                    .find(|n| &n.node == name)
+                    .map(|n| n.span);
                 if let Some(span) = span {
-                    self.diags.push(Diagnostic::error("duplicate-name", span, format!("`{name}` is also the name of an input")).with_help("rename one of them"));
+                    self.diags.push(
+                        Diagnostic::error(
+                            "duplicate-name",
+                            span,
+                            format!("`{name}` is also the name of an input"),
+                        )
+                        .with_help("rename one of them"),
+                    );
                 }
             }
         }
@@ -358,13 +499,23 @@ impl Checker {
             self.deps.clear();
             let body = self.expect(&d.body, &ty, &format!("the value of `{}`", d.name.node));
             self.locals.clear();
-            graph.insert(Global::Def(i), (std::mem::take(&mut self.deps), d.name.span, d.name.node.clone()));
+            graph.insert(
+                Global::Def(i),
+                (
+                    std::mem::take(&mut self.deps),
+                    d.name.span,
+                    d.name.node.clone(),
+                ),
+            );
             let citations = self.citations(&d.citations, "a definition", d.name.span, false);
             out.push(DefInfo {
                 name: d.name.node.clone(),
                 params,
                 ty,
-                body: body.unwrap_or(Ir { kind: IrKind::Const(Value::None), span: d.body.span }),
+                body: body.unwrap_or(Ir {
+                    kind: IrKind::Const(Value::None),
+                    span: d.body.span,
+                }),
                 citations,
                 span: d.name.span,
             });
@@ -375,13 +526,19 @@ impl Checker {
 
     fn check_records(&mut self, m: &Merged) {
         for (i, r) in m.records.iter().enumerate() {
-            let Some(fields) = self.types.records.get(i).map(|r| r.fields.clone()) else { continue };
+            let Some(fields) = self.types.records.get(i).map(|r| r.fields.clone()) else {
+                continue;
+            };
             let mut requires = Vec::new();
             for req in &r.requires {
                 self.locals = fields
                     .iter()
                     .map(|f| {
-                        let ty = if f.presence == Presence::Optional { Type::Optional(Box::new(f.ty.clone())) } else { f.ty.clone() };
+                        let ty = if f.presence == Presence::Optional {
+                            Type::Optional(Box::new(f.ty.clone()))
+                        } else {
+                            f.ty.clone()
+                        };
                         (f.name.clone(), ty)
                     })
                     .collect();
@@ -404,9 +561,13 @@ impl Checker {
             let informative = m.clauses.get(i).is_some_and(|c| c.informative);
             if !informative && !self.cited.contains(&i) {
                 self.diags.push(
-                    Diagnostic::warning("unused-clause", c.span, format!("clause `{}` is cited by no rule or parameter", c.id))
-                        .with_label("never cited")
-                        .with_help("cite it with `per`, or mark it `informative` if it sets no rule"),
+                    Diagnostic::warning(
+                        "unused-clause",
+                        c.span,
+                        format!("clause `{}` is cited by no rule or parameter", c.id),
+                    )
+                    .with_label("never cited")
+                    .with_help("cite it with `per`, or mark it `informative` if it sets no rule"),
                 );
             }
         }

@@ -17,7 +17,10 @@ impl Checker {
             self.deps.clear();
             let info = self.conclusion(c, i);
             let deps = std::mem::take(&mut self.deps);
-            self.dependency_graph.insert(Global::Conclusion(i), (deps, c.name.span, c.name.node.clone()));
+            self.dependency_graph.insert(
+                Global::Conclusion(i),
+                (deps, c.name.span, c.name.node.clone()),
+            );
             out.push(info);
         }
         self.cycles();
@@ -31,8 +34,16 @@ impl Checker {
             (Type::Set(e), true) => Some((**e).clone()),
             (_, true) => {
                 self.diags.push(
-                    Diagnostic::error("type-mismatch", c.ty.span, format!("conclusion `{}` has members but is {}", c.name.node, self.article(&ty)))
-                        .with_help("a conclusion made of `member` rules is a `set of …`"),
+                    Diagnostic::error(
+                        "type-mismatch",
+                        c.ty.span,
+                        format!(
+                            "conclusion `{}` has members but is {}",
+                            c.name.node,
+                            self.article(&ty)
+                        ),
+                    )
+                    .with_help("a conclusion made of `member` rules is a `set of …`"),
                 );
                 return None;
             }
@@ -47,7 +58,13 @@ impl Checker {
         self.close_overrides(c, &mut rules)?;
         self.static_conflicts(c, &rules);
         self.unreachable(c, &rules);
-        Some(ConclusionInfo { name: c.name.node.clone(), ty, is_set, rules, span: c.name.span })
+        Some(ConclusionInfo {
+            name: c.name.node.clone(),
+            ty,
+            is_set,
+            rules,
+            span: c.name.span,
+        })
     }
 
     fn labels(&mut self, c: &ConclusionDecl) -> Option<HashMap<String, usize>> {
@@ -69,8 +86,20 @@ impl Checker {
         ok.then_some(labels)
     }
 
-    fn rule(&mut self, c: &ConclusionDecl, r: &Rule, ty: &Type, element: Option<&Type>, labels: &HashMap<String, usize>) -> Option<RuleInfo> {
-        let what = format!("{} `{}` of `{}`", r.kind.keyword(), r.label.node, c.name.node);
+    fn rule(
+        &mut self,
+        c: &ConclusionDecl,
+        r: &Rule,
+        ty: &Type,
+        element: Option<&Type>,
+        labels: &HashMap<String, usize>,
+    ) -> Option<RuleInfo> {
+        let what = format!(
+            "{} `{}` of `{}`",
+            r.kind.keyword(),
+            r.label.node,
+            c.name.node
+        );
         let citations = self.citations(&r.citations, &what, r.label.span, true);
         if (r.kind == RuleKind::Member) != element.is_some() {
             self.diags.push(
@@ -83,17 +112,27 @@ impl Checker {
         for o in &r.overrides {
             match labels.get(&o.node) {
                 Some(&i) if o.node != r.label.node => overrides.push(i),
-                Some(_) => self.diags.push(Diagnostic::error("bad-exception", o.span, format!("`{}` cannot be an exception to itself", o.node))),
+                Some(_) => self.diags.push(Diagnostic::error(
+                    "bad-exception",
+                    o.span,
+                    format!("`{}` cannot be an exception to itself", o.node),
+                )),
                 None => {
-                    let mut d = Diagnostic::error("unknown-rule", o.span, format!("conclusion `{}` has no rule `{}`", c.name.node, o.node))
-                        .with_label("no such rule");
+                    let mut d = Diagnostic::error(
+                        "unknown-rule",
+                        o.span,
+                        format!("conclusion `{}` has no rule `{}`", c.name.node, o.node),
+                    )
+                    .with_label("no such rule");
                     d.help = did_you_mean(&o.node, labels.keys().map(String::as_str));
                     self.diags.push(d);
                 }
             }
         }
         let condition = match &r.condition {
-            Some(cond) => Some(self.expect(cond, &Type::Bool, &format!("the condition of {what}"))?),
+            Some(cond) => {
+                Some(self.expect(cond, &Type::Bool, &format!("the condition of {what}"))?)
+            }
             None => None,
         };
         let value = match (&r.value, element) {
@@ -103,27 +142,57 @@ impl Checker {
                 let is_value = matches!(e, Type::Enum(en) if self.types.enums.get(*en).is_some_and(|x| x.variants.contains(&r.label.node)));
                 if !is_value {
                     let enum_values = match e {
-                        Type::Enum(en) => self.types.enums.get(*en).map(|x| x.variants.clone()).unwrap_or_default(),
+                        Type::Enum(en) => self
+                            .types
+                            .enums
+                            .get(*en)
+                            .map(|x| x.variants.clone())
+                            .unwrap_or_default(),
                         _ => Vec::new(),
                     };
-                    let mut d = Diagnostic::error("missing-value", r.label.span, format!("member `{}` of `{}` gives no value, and its label is not one", r.label.node, c.name.node))
-                        .with_label("not a value of the set");
-                    d.help = Some(match did_you_mean(&r.label.node, enum_values.iter().map(String::as_str)) {
-                        Some(hint) => format!("{hint} or add `gives VALUE`"),
-                        None => format!("a member without `gives` is named after its value: add `gives VALUE` (one of {})", enum_values.join(", ")),
-                    });
+                    let mut d = Diagnostic::error(
+                        "missing-value",
+                        r.label.span,
+                        format!(
+                            "member `{}` of `{}` gives no value, and its label is not one",
+                            r.label.node, c.name.node
+                        ),
+                    )
+                    .with_label("not a value of the set");
+                    d.help = Some(
+                        match did_you_mean(&r.label.node, enum_values.iter().map(String::as_str)) {
+                            Some(hint) => format!("{hint} or add `gives VALUE`"),
+                            None => format!(
+                                "a member without `gives` is named after its value: add `gives VALUE` (one of {})",
+                                enum_values.join(", ")
+                            ),
+                        },
+                    );
                     self.diags.push(d);
                     return None;
                 }
-                let name = crate::ast::Expr::new(ExprKind::Name(r.label.node.clone()), r.label.span);
+                let name =
+                    crate::ast::Expr::new(ExprKind::Name(r.label.node.clone()), r.label.span);
                 self.expect(&name, e, &format!("member `{}`", r.label.node))?
             }
             (None, None) => {
-                self.diags.push(Diagnostic::error("missing-value", r.span, format!("{what} gives no value")).with_help("add `gives VALUE`"));
+                self.diags.push(
+                    Diagnostic::error("missing-value", r.span, format!("{what} gives no value"))
+                        .with_help("add `gives VALUE`"),
+                );
                 return None;
             }
         };
-        Some(RuleInfo { label: r.label.node.clone(), kind: r.kind, overrides, condition, value, citations, span: r.span, label_span: r.label.span })
+        Some(RuleInfo {
+            label: r.label.node.clone(),
+            kind: r.kind,
+            overrides,
+            condition,
+            value,
+            citations,
+            span: r.span,
+            label_span: r.label.span,
+        })
     }
 
     /// Replaces each rule's direct exceptions-of list by its transitive closure; rejects cycles.
@@ -184,17 +253,44 @@ impl Checker {
     /// A rule overridden by an exception that always applies can never give its value.
     fn unreachable(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
         for (i, r) in rules.iter().enumerate() {
-            let shadow = rules.iter().find(|e| e.condition.is_none() && e.overrides.contains(&i));
-            let never = matches!(&r.condition, Some(Ir { kind: IrKind::Const(Value::Bool(false)), .. }));
+            let shadow = rules
+                .iter()
+                .find(|e| e.condition.is_none() && e.overrides.contains(&i));
+            let never = matches!(
+                &r.condition,
+                Some(Ir {
+                    kind: IrKind::Const(Value::Bool(false)),
+                    ..
+                })
+            );
             if let Some(e) = shadow {
                 self.diags.push(
-                    Diagnostic::warning("unreachable-rule", r.label_span, format!("{} `{}` of `{}` never applies: exception `{}` always overrides it", r.kind.keyword(), r.label, c.name.node, e.label))
-                        .with_label("never applies")
-                        .with_related(e.label_span, "always applies")
-                        .with_help("give the exception a `when` condition, or remove the rule"),
+                    Diagnostic::warning(
+                        "unreachable-rule",
+                        r.label_span,
+                        format!(
+                            "{} `{}` of `{}` never applies: exception `{}` always overrides it",
+                            r.kind.keyword(),
+                            r.label,
+                            c.name.node,
+                            e.label
+                        ),
+                    )
+                    .with_label("never applies")
+                    .with_related(e.label_span, "always applies")
+                    .with_help("give the exception a `when` condition, or remove the rule"),
                 );
             } else if never {
-                self.diags.push(Diagnostic::warning("unreachable-rule", r.label_span, format!("{} `{}` of `{}` never applies: its condition is false", r.kind.keyword(), r.label, c.name.node)));
+                self.diags.push(Diagnostic::warning(
+                    "unreachable-rule",
+                    r.label_span,
+                    format!(
+                        "{} `{}` of `{}` never applies: its condition is false",
+                        r.kind.keyword(),
+                        r.label,
+                        c.name.node
+                    ),
+                ));
             }
         }
     }
@@ -203,12 +299,26 @@ impl Checker {
     fn cycles(&mut self) {
         let mut state: HashMap<Global, u8> = HashMap::new();
         let mut nodes: Vec<Global> = self.dependency_graph.keys().copied().collect();
-        nodes.sort_by_key(|g| self.dependency_graph.get(g).map(|(_, s, _)| (s.file, s.start)));
+        nodes.sort_by_key(|g| {
+            self.dependency_graph
+                .get(g)
+                .map(|(_, s, _)| (s.file, s.start))
+        });
         for start in nodes {
             let mut path = Vec::new();
             if let Some(cycle) = self.visit(start, &mut state, &mut path) {
-                let names: Vec<String> = cycle.iter().filter_map(|g| self.dependency_graph.get(g).map(|(_, _, n)| format!("`{n}`"))).collect();
-                let first = cycle.first().and_then(|g| self.dependency_graph.get(g)).map(|(_, s, n)| (*s, n.clone()));
+                let names: Vec<String> = cycle
+                    .iter()
+                    .filter_map(|g| {
+                        self.dependency_graph
+                            .get(g)
+                            .map(|(_, _, n)| format!("`{n}`"))
+                    })
+                    .collect();
+                let first = cycle
+                    .first()
+                    .and_then(|g| self.dependency_graph.get(g))
+                    .map(|(_, s, n)| (*s, n.clone()));
                 if let Some((span, name)) = first {
                     self.diags.push(
                         Diagnostic::error("cyclic-definition", span, format!("`{name}` depends on itself: {}", names.join(" → ")))
@@ -220,7 +330,12 @@ impl Checker {
         }
     }
 
-    fn visit(&self, node: Global, state: &mut HashMap<Global, u8>, path: &mut Vec<Global>) -> Option<Vec<Global>> {
+    fn visit(
+        &self,
+        node: Global,
+        state: &mut HashMap<Global, u8>,
+        path: &mut Vec<Global>,
+    ) -> Option<Vec<Global>> {
         match state.get(&node) {
             Some(2) => return None,
             Some(1) => {
@@ -233,7 +348,11 @@ impl Checker {
         }
         state.insert(node, 1);
         path.push(node);
-        let deps = self.dependency_graph.get(&node).map(|(d, _, _)| d.clone()).unwrap_or_default();
+        let deps = self
+            .dependency_graph
+            .get(&node)
+            .map(|(d, _, _)| d.clone())
+            .unwrap_or_default();
         for d in deps {
             if matches!(d, Global::Param(_)) {
                 continue;
@@ -271,4 +390,3 @@ fn strip(ir: &Ir) -> String {
     out.push_str(rest);
     out
 }
-

@@ -1,6 +1,12 @@
 //! Unit tests of the checker: layers, overrides, citations, types and units.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use crate::load::{PolicyFolder, check_texts};
 use crate::model::Value;
@@ -23,7 +29,13 @@ conclusion long : bool
 "#;
 
 fn folder(files: &[(&str, &str)]) -> PolicyFolder {
-    check_texts("demo".into(), files.iter().map(|(n, t)| ((*n).to_string(), None, (*t).to_string())).collect())
+    check_texts(
+        "demo".into(),
+        files
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), None, (*t).to_string()))
+            .collect(),
+    )
 }
 
 fn codes(f: &PolicyFolder) -> Vec<&'static str> {
@@ -37,9 +49,21 @@ fn a_layer_inherits_and_overrides_parameters() {
     assert!(f.is_ok(), "{:?}", codes(&f));
     let base = f.version("base").unwrap();
     let s1 = f.version("s1").unwrap();
-    let deadline = |p: &crate::model::CompiledPolicy| p.params.iter().find(|p| p.name == "deadline").unwrap().value.clone();
+    let deadline = |p: &crate::model::CompiledPolicy| {
+        p.params
+            .iter()
+            .find(|p| p.name == "deadline")
+            .unwrap()
+            .value
+            .clone()
+    };
     assert_eq!(deadline(base), None);
-    assert_eq!(deadline(s1), Some(Value::Date(chrono::NaiveDate::from_ymd_opt(2027, 4, 16).unwrap())));
+    assert_eq!(
+        deadline(s1),
+        Some(Value::Date(
+            chrono::NaiveDate::from_ymd_opt(2027, 4, 16).unwrap()
+        ))
+    );
     assert_eq!(s1.conclusions.len(), 1);
     assert_ne!(base.sha256, s1.sha256);
 }
@@ -48,13 +72,22 @@ fn a_layer_inherits_and_overrides_parameters() {
 fn overrides_must_name_something_and_keep_its_type() {
     let bad = "policy demo\nversion \"s1\"\nextends \"base\"\noverride parameter deadlin = 2027-04-16 per \"a\"\n";
     let f = folder(&[("base.policy", BASE), ("s1.policy", bad)]);
-    let d = f.all_diagnostics().find(|d| d.code == "bad-override").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "bad-override")
+        .unwrap();
     assert_eq!(d.help.as_deref(), Some("did you mean `deadline`?"));
     let retyped = "policy demo\nversion \"s1\"\nextends \"base\"\noverride parameter normal = 50 pages per \"a\"\n";
-    assert!(codes(&folder(&[("base.policy", BASE), ("s1.policy", retyped)])).contains(&"type-mismatch"));
-    let redeclared = "policy demo\nversion \"s1\"\nextends \"base\"\nparameter normal = 10 weeks per \"a\"\n";
+    assert!(
+        codes(&folder(&[("base.policy", BASE), ("s1.policy", retyped)])).contains(&"type-mismatch")
+    );
+    let redeclared =
+        "policy demo\nversion \"s1\"\nextends \"base\"\nparameter normal = 10 weeks per \"a\"\n";
     let f = folder(&[("base.policy", BASE), ("s1.policy", redeclared)]);
-    let d = f.all_diagnostics().find(|d| d.code == "duplicate-name").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "duplicate-name")
+        .unwrap();
     assert!(d.help.as_deref().unwrap().contains("override parameter"));
 }
 
@@ -65,7 +98,10 @@ fn a_rule_override_replaces_the_rule_with_that_label() {
     assert!(f.is_ok(), "{:?}", codes(&f));
     let missing = "policy demo\nversion \"s1\"\nextends \"base\"\noverride rule long.shrot gives false per \"a\"\n";
     let f = folder(&[("base.policy", BASE), ("s1.policy", missing)]);
-    let d = f.all_diagnostics().find(|d| d.code == "bad-override").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "bad-override")
+        .unwrap();
     assert_eq!(d.help.as_deref(), Some("did you mean `short`?"));
 }
 
@@ -78,36 +114,55 @@ fn weeks_never_mix_with_pages() {
 
 #[test]
 fn every_rule_and_parameter_cites_a_declared_clause() {
-    let text = BASE.replace("parameter normal = 12 weeks per \"a\"", "parameter normal = 12 weeks per \"3-1\"");
+    let text = BASE.replace(
+        "parameter normal = 12 weeks per \"a\"",
+        "parameter normal = 12 weeks per \"3-1\"",
+    );
     let f = folder(&[("base.policy", &text)]);
     assert_eq!(codes(&f), ["unknown-clause"]);
     let uncited = BASE.replace("gives true per \"a\"", "gives true");
     let f = folder(&[("base.policy", &uncited)]);
-    let d = f.all_diagnostics().find(|d| d.code == "missing-citation").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "missing-citation")
+        .unwrap();
     assert_eq!(d.message, "rule `r` of `long` cites no clause");
 }
 
 #[test]
 fn informative_clauses_are_not_reported_unused_but_others_are() {
-    let text = BASE.replace("clause \"ctx\" section \"0\" informative", "clause \"ctx\" section \"0\"");
+    let text = BASE.replace(
+        "clause \"ctx\" section \"0\" informative",
+        "clause \"ctx\" section \"0\"",
+    );
     let f = folder(&[("base.policy", &text)]);
     let d: Vec<_> = f.all_diagnostics().collect();
     assert_eq!(d.len(), 1);
     assert_eq!((d[0].code, d[0].is_error()), ("unused-clause", false));
-    assert!(folder(&[("base.policy", BASE)]).all_diagnostics().next().is_none());
+    assert!(
+        folder(&[("base.policy", BASE)])
+            .all_diagnostics()
+            .next()
+            .is_none()
+    );
 }
 
 #[test]
 fn definitions_that_depend_on_themselves_are_rejected() {
     let text = format!("{BASE}\ndefinition a : integer = b + 1\ndefinition b : integer = a\n");
     let f = folder(&[("base.policy", &text)]);
-    let d = f.all_diagnostics().find(|d| d.code == "cyclic-definition").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "cyclic-definition")
+        .unwrap();
     assert!(d.message.contains("`a` → `b` → `a`"), "{}", d.message);
 }
 
 #[test]
 fn rules_that_always_conflict_are_caught_before_evaluation() {
-    let text = format!("{BASE}\nconclusion c : integer\n  rule one gives 1 per \"a\"\n  rule two gives 2 per \"a\"\n");
+    let text = format!(
+        "{BASE}\nconclusion c : integer\n  rule one gives 1 per \"a\"\n  rule two gives 2 per \"a\"\n"
+    );
     let f = folder(&[("base.policy", &text)]);
     let d = f.all_diagnostics().find(|d| d.code == "conflict").unwrap();
     assert!(d.message.contains("`one`") && d.message.contains("`two`"));
@@ -116,12 +171,17 @@ fn rules_that_always_conflict_are_caught_before_evaluation() {
 #[test]
 fn version_labels_and_extensions_are_checked_across_the_folder() {
     let dup = BASE.replace("effective from 2021-09-01\n", "");
-    assert!(codes(&folder(&[("a.policy", BASE), ("b.policy", &dup)])).contains(&"duplicate-version"));
+    assert!(
+        codes(&folder(&[("a.policy", BASE), ("b.policy", &dup)])).contains(&"duplicate-version")
+    );
     let a = "policy demo\nversion \"a\"\nextends \"b\"\n";
     let b = "policy demo\nversion \"b\"\nextends \"a\"\n";
     assert!(codes(&folder(&[("a.policy", a), ("b.policy", b)])).contains(&"extends-cycle"));
     let orphan = "policy demo\nversion \"a\"\nextends \"bse\"\n";
     let f = folder(&[("base.policy", BASE), ("a.policy", orphan)]);
-    let d = f.all_diagnostics().find(|d| d.code == "unknown-version").unwrap();
+    let d = f
+        .all_diagnostics()
+        .find(|d| d.code == "unknown-version")
+        .unwrap();
     assert_eq!(d.help.as_deref(), Some("did you mean `base`?"));
 }

@@ -30,7 +30,13 @@ pub(crate) fn calendar_unit(word: &str) -> Option<Unit> {
 pub(crate) fn assignable(from: &Type, to: &Type) -> bool {
     match (from, to) {
         (a, b) if a == b => true,
-        (Type::Num { unit: ua, .. }, Type::Num { integral: false, unit: ub }) => ua == ub,
+        (
+            Type::Num { unit: ua, .. },
+            Type::Num {
+                integral: false,
+                unit: ub,
+            },
+        ) => ua == ub,
         (Type::Any, Type::Optional(_)) => true,
         (Type::List(a), Type::List(b) | Type::Set(b)) | (Type::Set(a), Type::Set(b)) => {
             **a == Type::Any || assignable(a, b)
@@ -72,17 +78,31 @@ impl Checker {
                 "date" => Some(Type::Date),
                 n => {
                     if let Some(unit) = calendar_unit(n) {
-                        return Some(Type::Num { integral: true, unit });
+                        return Some(Type::Num {
+                            integral: true,
+                            unit,
+                        });
                     }
                     match self.type_names.get(n) {
                         Some(NamedType::Enum(i)) => Some(Type::Enum(*i)),
                         Some(NamedType::Record(i)) => Some(Type::Record(*i)),
-                        Some(NamedType::Unit(i)) => Some(Type::Num { integral: true, unit: Unit::Custom(*i) }),
+                        Some(NamedType::Unit(i)) => Some(Type::Num {
+                            integral: true,
+                            unit: Unit::Custom(*i),
+                        }),
                         None => {
-                            let mut candidates: Vec<&str> = self.type_names.keys().map(String::as_str).collect();
-                            candidates.extend(["bool", "text", "date", "integer", "decimal", "days", "weeks", "months", "years"]);
-                            let mut d = Diagnostic::error("unknown-type", ty.span, format!("unknown type `{n}`"))
-                                .with_label("not a type");
+                            let mut candidates: Vec<&str> =
+                                self.type_names.keys().map(String::as_str).collect();
+                            candidates.extend([
+                                "bool", "text", "date", "integer", "decimal", "days", "weeks",
+                                "months", "years",
+                            ]);
+                            let mut d = Diagnostic::error(
+                                "unknown-type",
+                                ty.span,
+                                format!("unknown type `{n}`"),
+                            )
+                            .with_label("not a type");
                             d.help = did_you_mean(n, candidates).or_else(|| {
                                 Some("types are bool, integer, decimal, text, date, a unit, or a declared enum or record".into())
                             });
@@ -108,9 +128,14 @@ impl Checker {
         }
         let mut candidates: Vec<&str> = self.types.units.iter().map(String::as_str).collect();
         candidates.extend(["days", "weeks", "months", "years"]);
-        let mut d = Diagnostic::error("unknown-unit", unit.span, format!("unknown unit `{}`", unit.node))
-            .with_label("not a unit");
-        d.help = did_you_mean(&unit.node, candidates).or_else(|| Some(format!("declare it with `unit {}`", unit.node)));
+        let mut d = Diagnostic::error(
+            "unknown-unit",
+            unit.span,
+            format!("unknown unit `{}`", unit.node),
+        )
+        .with_label("not a unit");
+        d.help = did_you_mean(&unit.node, candidates)
+            .or_else(|| Some(format!("declare it with `unit {}`", unit.node)));
         self.diags.push(d);
         None
     }

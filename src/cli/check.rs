@@ -17,7 +17,11 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
             }
         };
         for dir in dirs {
-            let loaded = if path.is_file() { load_version_file(path) } else { load_folder(&dir) };
+            let loaded = if path.is_file() {
+                load_version_file(path)
+            } else {
+                load_folder(&dir)
+            };
             let folder = match loaded {
                 Ok(f) => f,
                 Err(e) => {
@@ -34,13 +38,19 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
                 }
                 match format {
                     ErrorFormat::Human => eprintln!("{}", d.render(&folder.sources, color())),
-                    ErrorFormat::Json => println!("{}", serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()),
+                    ErrorFormat::Json => println!(
+                        "{}",
+                        serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()
+                    ),
                 }
             }
         }
     }
     if format == ErrorFormat::Human {
-        eprintln!("checked {versions} version(s) of {folders} polic{}: {errors} error(s), {warnings} warning(s)", if folders == 1 { "y" } else { "ies" });
+        eprintln!(
+            "checked {versions} version(s) of {folders} polic{}: {errors} error(s), {warnings} warning(s)",
+            if folders == 1 { "y" } else { "ies" }
+        );
     }
     if errors > 0 { FINDINGS } else { OK }
 }

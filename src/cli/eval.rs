@@ -32,7 +32,11 @@ pub(crate) struct EvalArgs {
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
     let is_file = args.policy.is_file();
-    let loaded = if is_file { load_version_file(&args.policy) } else { load_folder(&args.policy) };
+    let loaded = if is_file {
+        load_version_file(&args.policy)
+    } else {
+        load_folder(&args.policy)
+    };
     let folder = match loaded {
         Ok(f) => f,
         Err(e) => {
@@ -44,8 +48,15 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     // A file names its version (the other files loaded are the layers it extends).
     let from_file = is_file
         .then(|| {
-            let of_path = |f: &&crate::check::layers::ParsedFile| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(args.policy.as_path());
-            folder.files.iter().find(of_path).map(|f| f.version().to_string())
+            let of_path = |f: &&crate::check::layers::ParsedFile| {
+                folder.sources.get(f.file).and_then(|s| s.path.as_deref())
+                    == Some(args.policy.as_path())
+            };
+            folder
+                .files
+                .iter()
+                .find(of_path)
+                .map(|f| f.version().to_string())
         })
         .flatten();
     if is_file && from_file.is_none() && args.version.is_none() {
@@ -56,11 +67,18 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     }
     let label = args.version.clone().or(from_file);
     let today = chrono::Local::now().date_naive();
-    let Some(policy) = select(folder.compiled(), label.as_deref(), args.as_of.unwrap_or(today)) else {
+    let Some(policy) = select(
+        folder.compiled(),
+        label.as_deref(),
+        args.as_of.unwrap_or(today),
+    ) else {
         for d in folder.all_diagnostics().filter(|d| d.is_error()) {
             eprintln!("{}", d.render(&folder.sources, color()));
         }
-        let what = label.map_or_else(|| format!("in force on {}", args.as_of.unwrap_or(today)), |l| format!("`{l}`"));
+        let what = label.map_or_else(
+            || format!("in force on {}", args.as_of.unwrap_or(today)),
+            |l| format!("`{l}`"),
+        );
         eprintln!("error: no checked version {what} in {}", dir.display());
         return TROUBLE;
     };
@@ -89,7 +107,10 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     };
     let decision = decide(policy, &facts, args.explain);
     match args.format {
-        OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&decision).unwrap_or_default()),
+        OutputFormat::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&decision).unwrap_or_default()
+        ),
         OutputFormat::Text => print!("{}", text_decision(&decision)),
     }
     OK
@@ -110,7 +131,13 @@ fn read_input(path: Option<&PathBuf>) -> std::io::Result<String> {
 pub(crate) fn text_decision(d: &Decision) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
-    let _ = writeln!(out, "{} — version {} (sha256 {})", d.policy.id, d.policy.version, d.policy.sha256.get(..12).unwrap_or(""));
+    let _ = writeln!(
+        out,
+        "{} — version {} (sha256 {})",
+        d.policy.id,
+        d.policy.version,
+        d.policy.sha256.get(..12).unwrap_or("")
+    );
     for (name, c) in &d.conclusions.0 {
         let _ = writeln!(out);
         match c.status {
@@ -135,7 +162,21 @@ pub(crate) fn text_decision(d: &Decision) -> String {
     if let Some(trace) = &d.trace {
         let _ = writeln!(out, "\ntrace:");
         for t in trace {
-            let _ = writeln!(out, "  {}.{} ({} at {}): condition {}, {}{}", t.conclusion, t.rule, t.kind, t.at, t.condition, t.outcome, if t.because.is_empty() { String::new() } else { format!(" — {}", t.because.join("; ")) });
+            let _ = writeln!(
+                out,
+                "  {}.{} ({} at {}): condition {}, {}{}",
+                t.conclusion,
+                t.rule,
+                t.kind,
+                t.at,
+                t.condition,
+                t.outcome,
+                if t.because.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", t.because.join("; "))
+                }
+            );
         }
     }
     out
@@ -146,7 +187,10 @@ fn plain(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "none".into(),
         serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => format!("[{}]", items.iter().map(plain).collect::<Vec<_>>().join(", ")),
+        serde_json::Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(plain).collect::<Vec<_>>().join(", ")
+        ),
         other => other.to_string(),
     }
 }

@@ -94,11 +94,17 @@ pub fn run() -> ExitCode {
     };
     let code = match cli.command {
         Command::Serve { policies, addr } => {
-            eprintln!("clausier serve: the HTTP service is not built yet (it would serve {} on {addr})", policies.display());
+            eprintln!(
+                "clausier serve: the HTTP service is not built yet (it would serve {} on {addr})",
+                policies.display()
+            );
             TROUBLE
         }
         Command::Eval(args) => eval::run(&args),
-        Command::Check { paths, error_format } => check::run(&paths, error_format),
+        Command::Check {
+            paths,
+            error_format,
+        } => check::run(&paths, error_format),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Fmt { check, paths } => fmt::run(&paths, check),
     };

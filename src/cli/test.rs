@@ -33,7 +33,10 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
             total += report.run;
             failed += report.failures.len();
             for f in &report.failures {
-                let what = f.conclusion.as_deref().map_or(String::new(), |c| format!(" › {c}"));
+                let what = f
+                    .conclusion
+                    .as_deref()
+                    .map_or(String::new(), |c| format!(" › {c}"));
                 println!("FAIL {} › {}{what}", f.file.display(), f.example);
                 println!("  - expected: {}", f.expected);
                 println!("  + found:    {}", f.found);
@@ -56,7 +59,13 @@ fn print_coverage(folder: &crate::load::PolicyFolder, report: &crate::examples::
             for r in &c.rules {
                 let key = (r.span.file.0, r.span.start);
                 if !report.rules_applied.contains(&key) && seen_rules.insert(key) {
-                    rules.push(format!("{} {}.{} ({})", r.kind.keyword(), c.name, r.label, crate::decision::location(policy, r.span)));
+                    rules.push(format!(
+                        "{} {}.{} ({})",
+                        r.kind.keyword(),
+                        c.name,
+                        r.label,
+                        crate::decision::location(policy, r.span)
+                    ));
                 }
                 for id in &r.citations {
                     if let Some(cl) = policy.clauses.get(*id)

@@ -12,7 +12,9 @@ pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
         Value::Num(n) => {
             let n = n.normalize();
             match ty.map(Type::base) {
-                Some(Type::Num { unit, .. }) if *unit != Unit::None => format!("{n} {}", types.unit_name(*unit)),
+                Some(Type::Num { unit, .. }) if *unit != Unit::None => {
+                    format!("{n} {}", types.unit_name(*unit))
+                }
                 _ => n.to_string(),
             }
         }
@@ -50,13 +52,19 @@ impl Evaluator<'_> {
         match (&code.kind, truth) {
             (IrKind::Not(x), _) => self.reasons(policy, x, out),
             // `a and b` true, or `a or b` false: both sides count.
-            (IrKind::And(a, b), Some(Value::Bool(true))) | (IrKind::Or(a, b), Some(Value::Bool(false))) => {
+            (IrKind::And(a, b), Some(Value::Bool(true)))
+            | (IrKind::Or(a, b), Some(Value::Bool(false))) => {
                 self.reasons(policy, a, out);
                 self.reasons(policy, b, out);
             }
             // `a and b` false, or `a or b` true: the side that decided it.
-            (IrKind::And(a, b), Some(Value::Bool(false))) | (IrKind::Or(a, b), Some(Value::Bool(true))) => {
-                let decisive = if self.eval(a).ok() == truth_of(&code.kind) { a } else { b };
+            (IrKind::And(a, b), Some(Value::Bool(false)))
+            | (IrKind::Or(a, b), Some(Value::Bool(true))) => {
+                let decisive = if self.eval(a).ok() == truth_of(&code.kind) {
+                    a
+                } else {
+                    b
+                };
                 self.reasons(policy, decisive, out);
             }
             _ => self.facts_read(policy, code, out),
@@ -70,20 +78,53 @@ impl Evaluator<'_> {
         for r in refs {
             let (name, ty, value) = match r {
                 IrKind::Input(slot) => {
-                    let Some(info) = policy.inputs.get(*slot) else { continue };
-                    (info.path.clone(), info.ty.clone(), self.eval(&Ir { kind: r.clone(), span: code.span }))
+                    let Some(info) = policy.inputs.get(*slot) else {
+                        continue;
+                    };
+                    (
+                        info.path.clone(),
+                        info.ty.clone(),
+                        self.eval(&Ir {
+                            kind: r.clone(),
+                            span: code.span,
+                        }),
+                    )
                 }
                 IrKind::Param(i) => {
-                    let Some(info) = policy.params.get(*i) else { continue };
-                    (info.name.clone(), info.ty.clone(), info.value.clone().ok_or(Stop::Missing(Vec::new())))
+                    let Some(info) = policy.params.get(*i) else {
+                        continue;
+                    };
+                    (
+                        info.name.clone(),
+                        info.ty.clone(),
+                        info.value.clone().ok_or(Stop::Missing(Vec::new())),
+                    )
                 }
                 IrKind::Def(i) => {
-                    let Some(info) = policy.defs.get(*i) else { continue };
-                    (info.name.clone(), info.ty.clone(), self.eval(&Ir { kind: r.clone(), span: code.span }))
+                    let Some(info) = policy.defs.get(*i) else {
+                        continue;
+                    };
+                    (
+                        info.name.clone(),
+                        info.ty.clone(),
+                        self.eval(&Ir {
+                            kind: r.clone(),
+                            span: code.span,
+                        }),
+                    )
                 }
                 IrKind::Conclusion(i) => {
-                    let Some(info) = policy.conclusions.get(*i) else { continue };
-                    (info.name.clone(), info.ty.clone(), self.eval(&Ir { kind: r.clone(), span: code.span }))
+                    let Some(info) = policy.conclusions.get(*i) else {
+                        continue;
+                    };
+                    (
+                        info.name.clone(),
+                        info.ty.clone(),
+                        self.eval(&Ir {
+                            kind: r.clone(),
+                            span: code.span,
+                        }),
+                    )
                 }
                 _ => continue,
             };
@@ -92,7 +133,10 @@ impl Evaluator<'_> {
                 (Err(_), IrKind::Conclusion(i)) => match self.conclusion(*i) {
                     crate::eval::Outcome::Undetermined { known, .. } if !known.is_empty() => {
                         let set = Value::Set(known.into());
-                        format!("{name} includes {}", render_value(&policy.types, Some(&ty), &set))
+                        format!(
+                            "{name} includes {}",
+                            render_value(&policy.types, Some(&ty), &set)
+                        )
                     }
                     _ => format!("{name} is unknown"),
                 },
@@ -121,7 +165,9 @@ fn collect_refs<'a>(code: &'a Ir, out: &mut Vec<&'a IrKind>) {
             }
         }
         IrKind::Const(_) | IrKind::Local(_) => {}
-        IrKind::Call(_, args) | IrKind::List(args, _) => args.iter().for_each(|a| collect_refs(a, out)),
+        IrKind::Call(_, args) | IrKind::List(args, _) => {
+            args.iter().for_each(|a| collect_refs(a, out))
+        }
         IrKind::Field(x, _)
         | IrKind::Not(x)
         | IrKind::Neg(x)
@@ -146,7 +192,12 @@ fn collect_refs<'a>(code: &'a Ir, out: &mut Vec<&'a IrKind>) {
             collect_refs(a, out);
             collect_refs(b, out);
         }
-        IrKind::Aggregate { list, value, condition, .. } => {
+        IrKind::Aggregate {
+            list,
+            value,
+            condition,
+            ..
+        } => {
             collect_refs(list, out);
             if let Some(v) = value {
                 collect_refs(v, out);

@@ -78,7 +78,14 @@ pub struct Evaluator<'p> {
 
 /// Computes a constant expression (no input, parameter or definition).
 pub fn const_eval(code: &Ir) -> Result<Value, String> {
-    let mut ev = Evaluator { policy: None, facts: &[], defs: Vec::new(), conclusions: Vec::new(), locals: Vec::new(), frame: 0 };
+    let mut ev = Evaluator {
+        policy: None,
+        facts: &[],
+        defs: Vec::new(),
+        conclusions: Vec::new(),
+        locals: Vec::new(),
+        frame: 0,
+    };
     ev.eval(code).map_err(|s| match s {
         Stop::Missing(_) => "it reads a fact".to_string(),
         Stop::Error(e) => e,
@@ -125,7 +132,10 @@ impl<'p> Evaluator<'p> {
         let outcome = match self.policy.and_then(|p| p.conclusions.get(i)) {
             Some(c) if c.is_set => self.set_conclusion(c),
             Some(c) => self.scalar_conclusion(c),
-            None => Outcome::Error { message: "no such conclusion".into(), rules: Vec::new() },
+            None => Outcome::Error {
+                message: "no such conclusion".into(),
+                rules: Vec::new(),
+            },
         };
         if let Some(slot) = self.conclusions.get_mut(i) {
             *slot = Some(outcome.clone());
@@ -144,15 +154,26 @@ impl<'p> Evaluator<'p> {
     fn scalar_conclusion(&mut self, c: &ConclusionInfo) -> Outcome {
         let conds: Vec<Res> = c.rules.iter().map(|r| self.condition(r)).collect();
         if let Some(Err(Stop::Error(e))) = conds.iter().find(|r| matches!(r, Err(Stop::Error(_)))) {
-            return Outcome::Error { message: e.clone(), rules: Vec::new() };
+            return Outcome::Error {
+                message: e.clone(),
+                rules: Vec::new(),
+            };
         }
         let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
-        let overridden = |i: usize| c.rules.iter().enumerate().any(|(j, e)| holds(j) && e.overrides.contains(&i));
+        let overridden = |i: usize| {
+            c.rules
+                .iter()
+                .enumerate()
+                .any(|(j, e)| holds(j) && e.overrides.contains(&i))
+        };
         let candidates: Vec<usize> = (0..c.rules.len())
             .filter(|&i| !matches!(conds.get(i), Some(Ok(Value::Bool(false)))) && !overridden(i))
             .collect();
         if candidates.is_empty() {
-            return Outcome::Error { message: format!("no rule of `{}` applies", c.name), rules: Vec::new() };
+            return Outcome::Error {
+                message: format!("no rule of `{}` applies", c.name),
+                rules: Vec::new(),
+            };
         }
         let mut values: Vec<(usize, Res)> = Vec::with_capacity(candidates.len());
         for &i in &candidates {
@@ -166,30 +187,58 @@ impl<'p> Evaluator<'p> {
         let mut unknown: Option<Stop> = None;
         for &i in &candidates {
             if let Some(Err(s)) = conds.get(i) {
-                unknown = Some(match unknown { Some(u) => u.merge(s.clone()), None => s.clone() });
+                unknown = Some(match unknown {
+                    Some(u) => u.merge(s.clone()),
+                    None => s.clone(),
+                });
             }
         }
         for (_, v) in &values {
             if let Err(s) = v {
-                unknown = Some(match unknown { Some(u) => u.merge(s.clone()), None => s.clone() });
+                unknown = Some(match unknown {
+                    Some(u) => u.merge(s.clone()),
+                    None => s.clone(),
+                });
             }
         }
-        let known: Vec<(usize, &Value)> = values.iter().filter_map(|(i, v)| v.as_ref().ok().map(|v| (*i, v))).collect();
+        let known: Vec<(usize, &Value)> = values
+            .iter()
+            .filter_map(|(i, v)| v.as_ref().ok().map(|v| (*i, v)))
+            .collect();
         let all_known = known.len() == values.len();
         let first = known.first().map(|(_, v)| *v);
         let agree = all_known && known.iter().all(|(_, v)| Some(*v) == first);
         match (unknown, first) {
-            (Some(Stop::Error(e)), _) => Outcome::Error { message: e, rules: Vec::new() },
-            (_, Some(v)) if agree && !sure.is_empty() => Outcome::Decided { value: v.clone(), rules: sure },
+            (Some(Stop::Error(e)), _) => Outcome::Error {
+                message: e,
+                rules: Vec::new(),
+            },
+            (_, Some(v)) if agree && !sure.is_empty() => Outcome::Decided {
+                value: v.clone(),
+                rules: sure,
+            },
             (None, _) => {
                 // Every candidate applies for sure and all values are known: they disagree.
                 let rules: Vec<usize> = known.iter().map(|(i, _)| *i).collect();
-                let labels: Vec<String> = rules.iter().filter_map(|i| c.rules.get(*i).map(|r| format!("`{}`", r.label))).collect();
-                Outcome::Error { message: format!("conflict between rules {} of `{}`: they apply together and give different values", labels.join(" and "), c.name), rules }
+                let labels: Vec<String> = rules
+                    .iter()
+                    .filter_map(|i| c.rules.get(*i).map(|r| format!("`{}`", r.label)))
+                    .collect();
+                Outcome::Error {
+                    message: format!(
+                        "conflict between rules {} of `{}`: they apply together and give different values",
+                        labels.join(" and "),
+                        c.name
+                    ),
+                    rules,
+                }
             }
             (Some(Stop::Missing(mut m)), _) => {
                 m.sort();
-                Outcome::Undetermined { missing: m, known: Vec::new() }
+                Outcome::Undetermined {
+                    missing: m,
+                    known: Vec::new(),
+                }
             }
         }
     }
@@ -209,21 +258,35 @@ impl<'p> Evaluator<'p> {
                     applied.push(i);
                 }
                 Ok(None) => {}
-                Err(s) => unknown = Some(match unknown { Some(u) => u.merge(s), None => s }),
+                Err(s) => {
+                    unknown = Some(match unknown {
+                        Some(u) => u.merge(s),
+                        None => s,
+                    })
+                }
             }
         }
         match unknown {
-            Some(Stop::Error(e)) => Outcome::Error { message: e, rules: Vec::new() },
+            Some(Stop::Error(e)) => Outcome::Error {
+                message: e,
+                rules: Vec::new(),
+            },
             Some(Stop::Missing(mut m)) => {
                 m.sort();
                 members.sort();
                 members.dedup();
-                Outcome::Undetermined { missing: m, known: members }
+                Outcome::Undetermined {
+                    missing: m,
+                    known: members,
+                }
             }
             None => {
                 members.sort();
                 members.dedup();
-                Outcome::Decided { value: Value::Set(members.into()), rules: applied }
+                Outcome::Decided {
+                    value: Value::Set(members.into()),
+                    rules: applied,
+                }
             }
         }
     }
@@ -238,7 +301,10 @@ impl<'p> Evaluator<'p> {
                 None => Err(error("input slot out of range")),
             },
             IrKind::Param(i) => {
-                let p = self.policy.and_then(|p| p.params.get(*i)).ok_or_else(|| error("a constant cannot read a parameter"))?;
+                let p = self
+                    .policy
+                    .and_then(|p| p.params.get(*i))
+                    .ok_or_else(|| error("a constant cannot read a parameter"))?;
                 p.value.clone().ok_or_else(|| missing(&p.name))
             }
             IrKind::Def(i) => self.definition(*i),
@@ -247,7 +313,11 @@ impl<'p> Evaluator<'p> {
                 Outcome::Undetermined { missing, .. } => Err(Stop::Missing(missing)),
                 Outcome::Error { message, .. } => Err(Stop::Error(message)),
             },
-            IrKind::Local(i) => self.locals.get(self.frame + i).cloned().ok_or_else(|| error("local out of range")),
+            IrKind::Local(i) => self
+                .locals
+                .get(self.frame + i)
+                .cloned()
+                .ok_or_else(|| error("local out of range")),
             IrKind::Call(i, args) => self.call(*i, args),
             IrKind::Field(base, i) => match self.eval(base)? {
                 Value::Record(slots) => match slots.get(*i) {
@@ -290,13 +360,18 @@ impl<'p> Evaluator<'p> {
                 }
             }
             IrKind::DaysBetween(a, b) => match self.both(a, b)? {
-                (Value::Date(x), Value::Date(y)) => Ok(Value::Num(Decimal::from((x - y).num_days()))),
+                (Value::Date(x), Value::Date(y)) => {
+                    Ok(Value::Num(Decimal::from((x - y).num_days())))
+                }
                 _ => Ok(Value::None),
             },
             IrKind::AddDays(d, n, sign) => self.shift(d, n, *sign, false),
             IrKind::AddMonths(d, n, sign) => self.shift(d, n, *sign, true),
             IrKind::Scale(x, factor) => match self.eval(x)? {
-                Value::Num(n) => n.checked_mul(*factor).map(Value::Num).ok_or_else(|| error("a number is too large")),
+                Value::Num(n) => n
+                    .checked_mul(*factor)
+                    .map(Value::Num)
+                    .ok_or_else(|| error("a number is too large")),
                 v => Ok(v),
             },
             IrKind::IsAbsent(x) => Ok(Value::Bool(self.eval(x)? == Value::None)),
@@ -330,7 +405,12 @@ impl<'p> Evaluator<'p> {
                 for item in items {
                     match self.eval(item) {
                         Ok(v) => out.push(v),
-                        Err(s) => stop = Some(match stop { Some(p) => p.merge(s), None => s }),
+                        Err(s) => {
+                            stop = Some(match stop {
+                                Some(p) => p.merge(s),
+                                None => s,
+                            })
+                        }
                     }
                 }
                 if let Some(s) = stop {
@@ -344,14 +424,21 @@ impl<'p> Evaluator<'p> {
                     Ok(Value::List(out.into()))
                 }
             }
-            IrKind::Aggregate { kind, list, value, condition } => self.aggregate(*kind, list, value.as_deref(), condition.as_deref()),
+            IrKind::Aggregate {
+                kind,
+                list,
+                value,
+                condition,
+            } => self.aggregate(*kind, list, value.as_deref(), condition.as_deref()),
         }
     }
 
     /// The members that certainly belong to an undetermined set conclusion: enough to decide
     /// `is not empty` or `x in s` although the set as a whole is unknown.
     fn known_members(&mut self, code: &Ir) -> Option<Vec<Value>> {
-        let IrKind::Conclusion(i) = code.kind else { return None };
+        let IrKind::Conclusion(i) = code.kind else {
+            return None;
+        };
         match self.conclusion(i) {
             Outcome::Undetermined { known, .. } => Some(known),
             _ => None,
@@ -391,16 +478,26 @@ impl<'p> Evaluator<'p> {
 
     fn shift(&mut self, d: &Ir, n: &Ir, sign: i8, months: bool) -> Res {
         let (date, amount) = self.both(d, n)?;
-        let (Value::Date(date), Value::Num(amount)) = (date, amount) else { return Ok(Value::None) };
-        let amount = amount.to_i64().ok_or_else(|| error("a duration is too large"))? * i64::from(sign);
-        shift_date(date, amount, months).map(Value::Date).ok_or_else(|| error("a date falls outside the calendar"))
+        let (Value::Date(date), Value::Num(amount)) = (date, amount) else {
+            return Ok(Value::None);
+        };
+        let amount = amount
+            .to_i64()
+            .ok_or_else(|| error("a duration is too large"))?
+            * i64::from(sign);
+        shift_date(date, amount, months)
+            .map(Value::Date)
+            .ok_or_else(|| error("a date falls outside the calendar"))
     }
 
     fn definition(&mut self, i: usize) -> Res {
         if let Some(Some(done)) = self.defs.get(i) {
             return done.clone();
         }
-        let def = self.policy.and_then(|p| p.defs.get(i)).ok_or_else(|| error("a constant cannot read a definition"))?;
+        let def = self
+            .policy
+            .and_then(|p| p.defs.get(i))
+            .ok_or_else(|| error("a constant cannot read a definition"))?;
         let frame = std::mem::replace(&mut self.frame, self.locals.len());
         let r = self.eval(&def.body);
         self.frame = frame;
@@ -411,7 +508,10 @@ impl<'p> Evaluator<'p> {
     }
 
     fn call(&mut self, i: usize, args: &[Ir]) -> Res {
-        let def = self.policy.and_then(|p| p.defs.get(i)).ok_or_else(|| error("a constant cannot call a definition"))?;
+        let def = self
+            .policy
+            .and_then(|p| p.defs.get(i))
+            .ok_or_else(|| error("a constant cannot call a definition"))?;
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(self.eval(a)?);
@@ -425,7 +525,13 @@ impl<'p> Evaluator<'p> {
         r
     }
 
-    fn aggregate(&mut self, kind: Aggregate, list: &Ir, value: Option<&Ir>, condition: Option<&Ir>) -> Res {
+    fn aggregate(
+        &mut self,
+        kind: Aggregate,
+        list: &Ir,
+        value: Option<&Ir>,
+        condition: Option<&Ir>,
+    ) -> Res {
         let items = match self.eval(list)? {
             Value::List(items) | Value::Set(items) => items,
             _ => return Err(error("an aggregate over a value that is not a list")),
@@ -448,7 +554,10 @@ impl<'p> Evaluator<'p> {
                     Ok(())
                 }
                 (Aggregate::Sum, Ok(true)) => match value.map(|v| self.eval(v)) {
-                    Some(Ok(Value::Num(n))) => sum.checked_add(n).map(|s| sum = s).ok_or_else(|| error("a sum is too large")),
+                    Some(Ok(Value::Num(n))) => sum
+                        .checked_add(n)
+                        .map(|s| sum = s)
+                        .ok_or_else(|| error("a sum is too large")),
                     Some(Err(s)) => Err(s),
                     _ => Ok(()),
                 },
@@ -464,7 +573,10 @@ impl<'p> Evaluator<'p> {
             };
             self.locals.pop();
             if let Err(s) = step {
-                stop = Some(match stop { Some(p) => p.merge(s), None => s });
+                stop = Some(match stop {
+                    Some(p) => p.merge(s),
+                    None => s,
+                });
             }
             if found {
                 // `any` found a true element, `every` a false one: decided whatever else is unknown.
@@ -510,7 +622,9 @@ fn compare(op: CmpOp, x: &Value, y: &Value) -> bool {
 }
 
 fn arith(op: ArithOp, x: &Value, y: &Value) -> Res {
-    let (Value::Num(a), Value::Num(b)) = (x, y) else { return Ok(Value::None) };
+    let (Value::Num(a), Value::Num(b)) = (x, y) else {
+        return Ok(Value::None);
+    };
     let r = match op {
         ArithOp::Add => a.checked_add(*b),
         ArithOp::Sub => a.checked_sub(*b),
@@ -518,7 +632,8 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Res {
         ArithOp::Div if b.is_zero() => return Err(error("division by zero")),
         ArithOp::Div => a.checked_div(*b),
     };
-    r.map(Value::Num).ok_or_else(|| error("a number is too large"))
+    r.map(Value::Num)
+        .ok_or_else(|| error("a number is too large"))
 }
 
 #[cfg(test)]

@@ -1,6 +1,12 @@
 //! Unit tests of evaluation: three-valued logic, default logic, sets, dates.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use serde_json::json;
 
@@ -19,7 +25,11 @@ clause "b" section "1"
 fn decision(body: &str, input: serde_json::Value) -> Decision {
     let text = format!("{HEADER}\n{body}");
     let folder = check_texts("demo".into(), vec![("demo.policy".into(), None, text)]);
-    let errors: Vec<String> = folder.all_diagnostics().filter(|d| d.is_error()).map(|d| d.render(&folder.sources, false)).collect();
+    let errors: Vec<String> = folder
+        .all_diagnostics()
+        .filter(|d| d.is_error())
+        .map(|d| d.render(&folder.sources, false))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let policy = folder.version("v1").unwrap();
     let facts = crate::input::read_facts(policy, &input).unwrap();
@@ -72,17 +82,34 @@ conclusion weeks : optional weeks
 
 #[test]
 fn an_applicable_exception_overrides_its_base() {
-    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true}));
+    let d = decision(
+        DEFAULTS,
+        json!({"ground": "force_majeure", "validated": true}),
+    );
     let c = d.conclusions.get("weeks").unwrap();
     assert_eq!(c.value, json!(8));
-    assert_eq!(c.citations.iter().map(|c| c.clause.as_str()).collect::<Vec<_>>(), ["b"]);
+    assert_eq!(
+        c.citations
+            .iter()
+            .map(|c| c.clause.as_str())
+            .collect::<Vec<_>>(),
+        ["b"]
+    );
     assert_eq!(c.rules, ["reduced"]);
-    assert!(c.because.as_ref().unwrap().contains(&"ground = force_majeure".to_string()));
+    assert!(
+        c.because
+            .as_ref()
+            .unwrap()
+            .contains(&"ground = force_majeure".to_string())
+    );
 }
 
 #[test]
 fn an_exception_of_an_exception_wins_and_gives_none() {
-    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true, "exempt": true}));
+    let d = decision(
+        DEFAULTS,
+        json!({"ground": "force_majeure", "validated": true, "exempt": true}),
+    );
     assert_eq!(value(&d, "weeks"), json!(null));
 }
 
@@ -108,7 +135,10 @@ fn two_applicable_rules_of_one_rank_are_a_conflict_naming_both() {
     let c = d.conclusions.get("c").unwrap();
     assert_eq!(c.status, Status::Error);
     let message = c.error.as_deref().unwrap();
-    assert!(message.contains("`small`") && message.contains("`even`"), "{message}");
+    assert!(
+        message.contains("`small`") && message.contains("`even`"),
+        "{message}"
+    );
     assert_eq!(value(&decision(CONFLICT, json!({"x": 3})), "c"), json!(1));
 }
 
@@ -183,16 +213,33 @@ fn dates_and_durations() {
 
 #[test]
 fn a_missing_field_inside_a_list_names_its_path() {
-    let d = decision(DATES, json!({"exam": "2027-05-18", "periods": [{"start": "2026-05-04"}]}));
+    let d = decision(
+        DATES,
+        json!({"exam": "2027-05-18", "periods": [{"start": "2026-05-04"}]}),
+    );
     assert_eq!(missing(&d, "total"), ["periods[0].end"]);
 }
 
 #[test]
 fn the_trace_lists_every_rule_considered() {
-    let d = decision(DEFAULTS, json!({"ground": "force_majeure", "validated": true}));
+    let d = decision(
+        DEFAULTS,
+        json!({"ground": "force_majeure", "validated": true}),
+    );
     let trace = d.trace.unwrap();
-    let outcomes: Vec<(&str, &str)> = trace.iter().filter(|t| t.conclusion == "weeks").map(|t| (t.rule.as_str(), t.outcome)).collect();
-    assert_eq!(outcomes, [("normal", "overridden"), ("reduced", "applied"), ("none_needed", "not applicable")]);
+    let outcomes: Vec<(&str, &str)> = trace
+        .iter()
+        .filter(|t| t.conclusion == "weeks")
+        .map(|t| (t.rule.as_str(), t.outcome))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("normal", "overridden"),
+            ("reduced", "applied"),
+            ("none_needed", "not applicable")
+        ]
+    );
 }
 
 const PARTIAL: &str = r#"
@@ -216,7 +263,13 @@ fn a_member_that_certainly_applies_decides_is_not_empty_and_in() {
     assert_eq!(missing(&d, "causes"), ["pages"]);
     assert_eq!(value(&d, "conformity"), json!("not_ok"));
     assert_eq!(value(&d, "late_listed"), json!(true));
-    let because = d.conclusions.get("conformity").unwrap().because.clone().unwrap();
+    let because = d
+        .conclusions
+        .get("conformity")
+        .unwrap()
+        .because
+        .clone()
+        .unwrap();
     assert_eq!(because, ["causes includes [late]"]);
     // On time, the set may still be empty: undetermined.
     let d = decision(PARTIAL, json!({"submitted": "2027-04-10"}));

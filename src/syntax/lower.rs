@@ -104,9 +104,13 @@ impl Lowerer {
         NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
             .map(|d| Spanned::new(d, span))
             .map_err(|_| {
-                Diagnostic::error("invalid-date", span, format!("`{}` is not a date of the calendar", pair.as_str()))
-                    .with_label("no such day")
-                    .with_help(calendar_help(pair.as_str()))
+                Diagnostic::error(
+                    "invalid-date",
+                    span,
+                    format!("`{}` is not a date of the calendar", pair.as_str()),
+                )
+                .with_label("no such day")
+                .with_help(calendar_help(pair.as_str()))
             })
     }
 
@@ -386,7 +390,9 @@ impl Lowerer {
                 let ty = ty.ok_or_else(|| missing_part(span))?;
                 TypeExpr::Optional(Box::new(self.type_expr(ty)?))
             }
-            R::list_type => TypeExpr::List(Box::new(self.type_expr(next(&mut inner.into_inner())?)?)),
+            R::list_type => {
+                TypeExpr::List(Box::new(self.type_expr(next(&mut inner.into_inner())?)?))
+            }
             R::set_type => TypeExpr::Set(Box::new(self.type_expr(next(&mut inner.into_inner())?)?)),
             R::number_type => {
                 let mut parts = inner.into_inner();
@@ -413,7 +419,11 @@ impl Lowerer {
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 let span = Span::new(file, op.as_span().start(), rhs.span.end);
-                let op = if op.as_rule() == R::not_op { UnOp::Not } else { UnOp::Neg };
+                let op = if op.as_rule() == R::not_op {
+                    UnOp::Not
+                } else {
+                    UnOp::Neg
+                };
                 Ok(Spanned::new(ExprKind::Unary(op, Box::new(rhs)), span))
             })
             .map_postfix(|lhs, op| {
@@ -454,7 +464,10 @@ impl Lowerer {
                     _ => BinOp::Div,
                 };
                 let span = lhs.span.to(rhs.span);
-                Ok(Spanned::new(ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)), span))
+                Ok(Spanned::new(
+                    ExprKind::Binary(bin, Box::new(lhs), Box::new(rhs)),
+                    span,
+                ))
             })
             .parse(pair.into_inner())
     }
@@ -465,7 +478,11 @@ impl Lowerer {
             R::expr => return self.expr(pair),
             R::boolean => ExprKind::Bool(pair.as_str().starts_with('t')),
             R::none_lit => ExprKind::None,
-            R::list_lit => ExprKind::List(pair.into_inner().map(|e| self.expr(e)).collect::<LResult<Vec<_>>>()?),
+            R::list_lit => ExprKind::List(
+                pair.into_inner()
+                    .map(|e| self.expr(e))
+                    .collect::<LResult<Vec<_>>>()?,
+            ),
             R::number => ExprKind::Number(self.decimal(&pair)?),
             R::quantity => {
                 let mut inner = pair.into_inner();
@@ -534,8 +551,12 @@ impl Lowerer {
 
     fn decimal(&self, pair: &Pair<'_, R>) -> LResult<Decimal> {
         Decimal::from_str(pair.as_str()).map_err(|_| {
-            Diagnostic::error("invalid-number", self.span(pair), format!("`{}` is too large a number", pair.as_str()))
-                .with_help("numbers have at most 28 significant digits")
+            Diagnostic::error(
+                "invalid-number",
+                self.span(pair),
+                format!("`{}` is too large a number", pair.as_str()),
+            )
+            .with_help("numbers have at most 28 significant digits")
         })
     }
 }
@@ -563,7 +584,9 @@ fn calendar_help(text: &str) -> String {
 /// Where the last token of a pair ends.
 fn tight_end(pair: &Pair<'_, R>) -> usize {
     let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().last() else { return span.end() };
+    let Some(last) = pair.clone().into_inner().last() else {
+        return span.end();
+    };
     let gap_start = last.as_span().end();
     let gap = span.get_input().get(gap_start..span.end()).unwrap_or("");
     // After the last inner pair may come literal tokens (`)`, `]`), then spaces and comments.
@@ -584,17 +607,25 @@ fn tight_end(pair: &Pair<'_, R>) -> usize {
 }
 
 fn next<'i>(pairs: &mut pest::iterators::Pairs<'i, R>) -> LResult<Pair<'i, R>> {
-    pairs
-        .next()
-        .ok_or_else(|| Diagnostic::general("internal-error", "the parser produced an incomplete tree"))
+    pairs.next().ok_or_else(|| {
+        Diagnostic::general("internal-error", "the parser produced an incomplete tree")
+    })
 }
 
 fn unexpected(span: Span, rule: R) -> Diagnostic {
-    Diagnostic::error("internal-error", span, format!("unexpected `{rule:?}` in the parse tree"))
+    Diagnostic::error(
+        "internal-error",
+        span,
+        format!("unexpected `{rule:?}` in the parse tree"),
+    )
 }
 
 fn missing_part(span: Span) -> Diagnostic {
-    Diagnostic::error("internal-error", span, "the parser produced an incomplete tree")
+    Diagnostic::error(
+        "internal-error",
+        span,
+        "the parser produced an incomplete tree",
+    )
 }
 
 fn unescape(body: &str) -> String {
@@ -632,7 +663,11 @@ impl Comments {
                 let comment = comment.strip_prefix(' ').unwrap_or(&comment).to_string();
                 let code_before = line.get(..at).is_some_and(|s| !s.trim().is_empty());
                 // A trailing comment belongs to the code on its line: place it at the line start.
-                let place = if code_before { offset + (line.len() - trimmed.len()) } else { offset + at };
+                let place = if code_before {
+                    offset + (line.len() - trimmed.len())
+                } else {
+                    offset + at
+                };
                 pending.push_back((place, comment));
             }
             offset += line.len();

@@ -21,12 +21,21 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     }
     let mut pairs = parser::parse_pairs(file, text).map_err(|d| vec![d])?;
     let Some(root) = pairs.next() else {
-        return Err(vec![Diagnostic::general("internal-error", "empty parse tree")]);
+        return Err(vec![Diagnostic::general(
+            "internal-error",
+            "empty parse tree",
+        )]);
     };
     let policy = lower::Lowerer::new(file, text).policy(root)?;
     if let Some(span) = deepest_expression(&policy) {
-        return Err(vec![Diagnostic::error("too-deep", span, format!("this expression is nested more than {MAX_DEPTH} levels deep"))
-            .with_help("split it into definitions")]);
+        return Err(vec![
+            Diagnostic::error(
+                "too-deep",
+                span,
+                format!("this expression is nested more than {MAX_DEPTH} levels deep"),
+            )
+            .with_help("split it into definitions"),
+        ]);
     }
     Ok(policy)
 }
@@ -53,7 +62,10 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
             // `not not not …` and `- - -x` nest without brackets.
             let mut at = 0;
             for token in code.split_whitespace() {
-                let pos = code.get(at..).and_then(|r| r.find(token)).map_or(at, |p| at + p);
+                let pos = code
+                    .get(at..)
+                    .and_then(|r| r.find(token))
+                    .map_or(at, |p| at + p);
                 at = pos + token.len();
                 if token == "not" || token.starts_with('-') || token.starts_with("(-") {
                     prefixes += 1;
@@ -89,8 +101,12 @@ fn code_part(line: &str) -> String {
 }
 
 fn nesting(file: FileId, at: usize) -> Diagnostic {
-    Diagnostic::error("too-deep", span::Span::new(file, at, at + 1), format!("brackets or operators are nested more than {MAX_NESTING} levels deep"))
-        .with_help("split the expression into definitions")
+    Diagnostic::error(
+        "too-deep",
+        span::Span::new(file, at, at + 1),
+        format!("brackets or operators are nested more than {MAX_NESTING} levels deep"),
+    )
+    .with_help("split the expression into definitions")
 }
 
 /// The span of an expression deeper than [`MAX_DEPTH`], if any.
@@ -99,7 +115,10 @@ fn deepest_expression(policy: &Policy) -> Option<span::Span> {
     for item in &policy.items {
         collect_roots(&item.kind, &mut roots);
     }
-    roots.into_iter().find(|e| depth(e) > MAX_DEPTH).map(|e| e.span)
+    roots
+        .into_iter()
+        .find(|e| depth(e) > MAX_DEPTH)
+        .map(|e| e.span)
 }
 
 fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::ast::Expr>) {
@@ -114,11 +133,16 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
             out.extend(r.requires.iter().map(|q| &q.condition));
         }
         ItemKind::Input(i) => out.extend(i.default.iter()),
-        ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => out.extend(p.value.iter()),
+        ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => {
+            out.extend(p.value.iter())
+        }
         ItemKind::Definition(d) => out.push(&d.body),
         ItemKind::Conclusion(c) => c.rules.iter().for_each(|r| rule_exprs(r, out)),
         ItemKind::Override(Override::Rule { rule, .. }) => rule_exprs(rule, out),
-        ItemKind::Clause(_) | ItemKind::Unit(_) | ItemKind::Enum(_) | ItemKind::Override(Override::Clause(_)) => {}
+        ItemKind::Clause(_)
+        | ItemKind::Unit(_)
+        | ItemKind::Enum(_)
+        | ItemKind::Override(Override::Clause(_)) => {}
     }
 }
 
@@ -137,7 +161,12 @@ fn depth(root: &crate::ast::Expr) -> usize {
             K::Binary(_, a, b) => vec![a, b],
             K::If(a, b, c) => vec![a, b, c],
             K::Call(_, args) | K::List(args) => args.iter().collect(),
-            K::Aggregate { list, value, condition, .. } => {
+            K::Aggregate {
+                list,
+                value,
+                condition,
+                ..
+            } => {
                 let mut v: Vec<&crate::ast::Expr> = vec![list];
                 v.extend(value.as_deref());
                 v.extend(condition.as_deref());
@@ -149,7 +178,6 @@ fn depth(root: &crate::ast::Expr) -> usize {
     }
     max
 }
-
 
 #[cfg(test)]
 mod tests;

@@ -122,7 +122,9 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::rule_refs => "the labels of the rules it overrides",
         Rule::condition => "`when CONDITION`",
         Rule::gives => "`gives VALUE`",
-        Rule::override_rule | Rule::override_kind => "`rule`, `exception`, `member`, `clause` or `parameter`",
+        Rule::override_rule | Rule::override_kind => {
+            "`rule`, `exception`, `member`, `clause` or `parameter`"
+        }
         Rule::citations => "`per \"CLAUSE\"`",
         Rule::type_expr
         | Rule::optional_type

@@ -1,6 +1,12 @@
 //! Unit tests of the parser: shapes of the AST, comments, and error messages in words.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic, reason = "tests")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    reason = "tests"
+)]
 
 use crate::ast::*;
 use crate::syntax::parse;
@@ -19,47 +25,82 @@ fn error(body: &str) -> (String, String) {
 }
 
 fn rule_condition(p: &Policy) -> &ExprKind {
-    let ItemKind::Conclusion(c) = &p.items[0].kind else { panic!() };
+    let ItemKind::Conclusion(c) = &p.items[0].kind else {
+        panic!()
+    };
     &c.rules[0].condition.as_ref().unwrap().node
 }
 
 #[test]
 fn not_binds_looser_than_comparisons_and_and_tighter_than_or() {
     let p = policy("conclusion c : bool\n  rule r when not a = b and c or d gives true per \"x\"");
-    let ExprKind::Binary(BinOp::Or, left, _) = rule_condition(&p) else { panic!() };
-    let ExprKind::Binary(BinOp::And, not, _) = &left.node else { panic!() };
-    let ExprKind::Unary(UnOp::Not, cmp) = &not.node else { panic!() };
+    let ExprKind::Binary(BinOp::Or, left, _) = rule_condition(&p) else {
+        panic!()
+    };
+    let ExprKind::Binary(BinOp::And, not, _) = &left.node else {
+        panic!()
+    };
+    let ExprKind::Unary(UnOp::Not, cmp) = &not.node else {
+        panic!()
+    };
     assert!(matches!(cmp.node, ExprKind::Binary(BinOp::Eq, ..)));
 }
 
 #[test]
 fn arithmetic_is_left_associative_and_conversions_bind_tightly() {
-    let p = policy("conclusion c : bool\n  rule r when a - b - 3 days as weeks > x gives true per \"x\"");
-    let ExprKind::Binary(BinOp::Gt, left, _) = rule_condition(&p) else { panic!() };
-    let ExprKind::Binary(BinOp::Sub, inner, right) = &left.node else { panic!() };
+    let p = policy(
+        "conclusion c : bool\n  rule r when a - b - 3 days as weeks > x gives true per \"x\"",
+    );
+    let ExprKind::Binary(BinOp::Gt, left, _) = rule_condition(&p) else {
+        panic!()
+    };
+    let ExprKind::Binary(BinOp::Sub, inner, right) = &left.node else {
+        panic!()
+    };
     assert!(matches!(inner.node, ExprKind::Binary(BinOp::Sub, ..)));
     assert!(matches!(right.node, ExprKind::As(..)));
 }
 
 #[test]
 fn declaration_words_can_be_enum_values() {
-    let p = policy("enum part = presentation | conclusion | rule\nconclusion c : bool\n  rule r when conclusion in parts gives true per \"x\"");
-    let ItemKind::Enum(e) = &p.items[0].kind else { panic!() };
-    assert_eq!(e.variants.iter().map(|v| v.node.as_str()).collect::<Vec<_>>(), ["presentation", "conclusion", "rule"]);
+    let p = policy(
+        "enum part = presentation | conclusion | rule\nconclusion c : bool\n  rule r when conclusion in parts gives true per \"x\"",
+    );
+    let ItemKind::Enum(e) = &p.items[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        e.variants
+            .iter()
+            .map(|v| v.node.as_str())
+            .collect::<Vec<_>>(),
+        ["presentation", "conclusion", "rule"]
+    );
 }
 
 #[test]
 fn clause_text_lines_join_with_single_spaces() {
-    let p = policy("clause \"3-1\" section \"3\"\n  | La durée normale   du stage\n  |   est de douze semaines. # pas un commentaire\n");
-    let ItemKind::Clause(c) = &p.items[0].kind else { panic!() };
-    assert_eq!(c.text.node, "La durée normale du stage est de douze semaines. # pas un commentaire");
+    let p = policy(
+        "clause \"3-1\" section \"3\"\n  | La durée normale   du stage\n  |   est de douze semaines. # pas un commentaire\n",
+    );
+    let ItemKind::Clause(c) = &p.items[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        c.text.node,
+        "La durée normale du stage est de douze semaines. # pas un commentaire"
+    );
 }
 
 #[test]
 fn comments_stay_with_the_item_or_rule_they_precede() {
-    let p = policy("# the normal length\nparameter n = 12 weeks per \"x\" # set by 3-1\nconclusion c : bool\n  # base\n  rule r gives true per \"x\"\n# end\n");
+    let p = policy(
+        "# the normal length\nparameter n = 12 weeks per \"x\" # set by 3-1\nconclusion c : bool\n  # base\n  rule r gives true per \"x\"\n# end\n",
+    );
     assert_eq!(p.items[0].comments, ["the normal length", "set by 3-1"]);
-    let ItemKind::Conclusion(c) = &p.items[1].kind else { panic!() };
+    let ItemKind::Conclusion(c) = &p.items[1].kind else {
+        panic!()
+    };
     assert_eq!(c.rules[0].comments, ["base"]);
     assert_eq!(p.trailing_comments, ["end"]);
 }
@@ -74,9 +115,15 @@ fn equality_ignores_layout_and_spans() {
 #[test]
 fn syntax_errors_say_what_was_expected_in_words() {
     let (message, found) = error("parameter deadline = 2027-13-01 per \"x\"");
-    assert_eq!((message.as_str(), found.as_str()), ("`2027-13-01` is not a date of the calendar", "2027-13-01"));
+    assert_eq!(
+        (message.as_str(), found.as_str()),
+        ("`2027-13-01` is not a date of the calendar", "2027-13-01")
+    );
     let (message, found) = error("conclusion c : bool\n  rule r when x per \"x\"");
-    assert!(message.starts_with("expected ") && message.contains("`gives VALUE`"), "{message}");
+    assert!(
+        message.starts_with("expected ") && message.contains("`gives VALUE`"),
+        "{message}"
+    );
     assert_eq!(found, "per");
     let (message, _) = error("clause 3-1 section \"3\"");
     assert!(message.contains("a quoted text like \"3-1\""), "{message}");
@@ -84,7 +131,11 @@ fn syntax_errors_say_what_was_expected_in_words() {
 
 #[test]
 fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
-    let deep_brackets = format!("parameter n = {}1{} per \"x\"", "(".repeat(5000), ")".repeat(5000));
+    let deep_brackets = format!(
+        "parameter n = {}1{} per \"x\"",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     let deep_prefix = format!("parameter b = {}true per \"x\"", "not ".repeat(5000));
     let long_chain = format!("parameter n = {} per \"x\"", vec!["1"; 5000].join(" + "));
     for body in [deep_brackets, deep_prefix, long_chain] {
@@ -92,6 +143,10 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         let d = parse(FileId(0), &text).unwrap_err().remove(0);
         assert_eq!(d.code, "too-deep");
     }
-    let fine = format!("parameter n = {}1{} per \"x\"", "(".repeat(60), ")".repeat(60));
+    let fine = format!(
+        "parameter n = {}1{} per \"x\"",
+        "(".repeat(60),
+        ")".repeat(60)
+    );
     policy(&fine);
 }

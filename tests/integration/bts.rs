@@ -18,27 +18,58 @@ fn bts() -> PolicyFolder {
 #[test]
 fn every_version_checks_without_error() {
     let folder = bts();
-    let errors: Vec<String> = folder.all_diagnostics().filter(|d| d.is_error()).map(|d| d.render(&folder.sources, false)).collect();
+    let errors: Vec<String> = folder
+        .all_diagnostics()
+        .filter(|d| d.is_error())
+        .map(|d| d.render(&folder.sources, false))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let mut labels: Vec<&str> = folder.compiled().map(|p| p.version.as_str()).collect();
     labels.sort_unstable();
-    assert_eq!(labels, ["annexe-ivb", "mayotte-2025", "session-2026", "session-2027"]);
+    assert_eq!(
+        labels,
+        ["annexe-ivb", "mayotte-2025", "session-2026", "session-2027"]
+    );
 }
 
 #[test]
 fn the_examples_pass_and_exercise_every_rule_and_clause() {
     let folder = bts();
     let report = clausier::examples::run(&folder);
-    let failures: Vec<String> = report.failures.iter().map(|f| format!("{} › {} › {:?}: expected {}, found {}", f.file.display(), f.example, f.conclusion, f.expected, f.found)).collect();
+    let failures: Vec<String> = report
+        .failures
+        .iter()
+        .map(|f| {
+            format!(
+                "{} › {} › {:?}: expected {}, found {}",
+                f.file.display(),
+                f.example,
+                f.conclusion,
+                f.expected,
+                f.found
+            )
+        })
+        .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(report.run >= 60, "only {} examples", report.run);
     for policy in folder.compiled() {
         for c in &policy.conclusions {
             for r in &c.rules {
-                assert!(report.rules_applied.contains(&(r.span.file.0, r.span.start)), "{}: rule {}.{} is never applied", policy.version, c.name, r.label);
+                assert!(
+                    report
+                        .rules_applied
+                        .contains(&(r.span.file.0, r.span.start)),
+                    "{}: rule {}.{} is never applied",
+                    policy.version,
+                    c.name,
+                    r.label
+                );
                 for id in &r.citations {
                     let clause = &policy.clauses[*id].id;
-                    assert!(report.clauses_cited.contains(clause), "clause {clause} is never cited by a decision");
+                    assert!(
+                        report.clauses_cited.contains(clause),
+                        "clause {clause} is never cited by a decision"
+                    );
                 }
             }
         }
@@ -69,11 +100,20 @@ fn summary(decision: &clausier::decision::Decision) -> Value {
 #[test]
 fn decisions_on_the_cases_folder() {
     let folder = bts();
-    let mut cases: Vec<_> = std::fs::read_dir("tests/cases/bts").expect("cases folder").filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut cases: Vec<_> = std::fs::read_dir("tests/cases/bts")
+        .expect("cases folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
     cases.sort();
     assert!(cases.len() >= 8);
     for case in cases {
-        let name = case.file_stem().and_then(|s| s.to_str()).expect("a file name").to_string();
+        let name = case
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .expect("a file name")
+            .to_string();
         let text = std::fs::read_to_string(&case).expect("case reads");
         let case_json: Value = serde_json::from_str(&text).expect("case is JSON");
         let version = case_json["version"].as_str().expect("version");
@@ -90,7 +130,10 @@ fn decisions_on_the_cases_folder() {
 fn the_same_input_and_policy_give_the_same_conclusions() {
     let folder = bts();
     let policy = folder.version("session-2027").expect("session-2027");
-    let input: Value = serde_json::from_str(&std::fs::read_to_string("tests/cases/bts/apprentice-late-report.json").expect("case")).expect("json");
+    let input: Value = serde_json::from_str(
+        &std::fs::read_to_string("tests/cases/bts/apprentice-late-report.json").expect("case"),
+    )
+    .expect("json");
     let facts = clausier::input::read_facts(policy, &input["input"]).expect("valid");
     let a = decide(policy, &facts, true);
     let b = decide(policy, &facts, true);

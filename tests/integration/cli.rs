@@ -3,7 +3,10 @@
 use std::process::{Command, Output};
 
 fn clausier(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_clausier")).args(args).output().expect("the binary runs")
+    Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
 }
 
 fn stdout(o: &Output) -> String {
@@ -26,26 +29,53 @@ fn test_runs_the_examples_with_full_coverage() {
     let o = clausier(&["test", "policies", "--coverage"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("every rule gives a value in some example"), "{out}");
-    assert!(out.contains("every clause that carries a rule is cited"), "{out}");
+    assert!(
+        out.contains("every rule gives a value in some example"),
+        "{out}"
+    );
+    assert!(
+        out.contains("every clause that carries a rule is cited"),
+        "{out}"
+    );
     assert!(out.contains(", 0 failure(s)"), "{out}");
 }
 
 #[test]
 fn eval_prints_the_decision_json() {
-    let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure", "--version", "session-2027", "tests/cases/bts/apprentice-late-report.json.input"]);
+    let o = clausier(&[
+        "eval",
+        "policies/bts-metiers-de-la-mesure",
+        "--version",
+        "session-2027",
+        "tests/cases/bts/apprentice-late-report.json.input",
+    ]);
     // The cases hold `{version, input}`: eval takes the bare record, so this file must not exist.
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("candidate.json");
     std::fs::write(&input, r#"{"candidate": {"pathway": "apprentissage"}, "apprenticeship": {"employer_attestation": true}}"#).expect("write");
-    let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure", "--version", "session-2027", input.to_str().expect("utf-8")]);
+    let o = clausier(&[
+        "eval",
+        "policies/bts-metiers-de-la-mesure",
+        "--version",
+        "session-2027",
+        input.to_str().expect("utf-8"),
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let decision: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
     assert_eq!(decision["policy"]["version"], "session-2027");
-    assert_eq!(decision["conclusions"]["presence_proof"]["value"], "contrat_apprentissage");
-    assert_eq!(decision["conclusions"]["presence_proof"]["citations"][0]["clause"], "2.2-1");
-    assert_eq!(decision["conclusions"]["report_conformity"]["value"], "non_conforme");
+    assert_eq!(
+        decision["conclusions"]["presence_proof"]["value"],
+        "contrat_apprentissage"
+    );
+    assert_eq!(
+        decision["conclusions"]["presence_proof"]["citations"][0]["clause"],
+        "2.2-1"
+    );
+    assert_eq!(
+        decision["conclusions"]["report_conformity"]["value"],
+        "non_conforme"
+    );
     assert!(decision.get("trace").is_none());
 }
 
@@ -54,12 +84,22 @@ fn eval_as_text_quotes_the_clauses_and_explain_adds_the_trace() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("candidate.json");
     std::fs::write(&input, r#"{"candidate": {"pathway": "scolaire"}}"#).expect("write");
-    let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure/session-2026.policy", input.to_str().expect("utf-8"), "--format", "text", "--explain"]);
+    let o = clausier(&[
+        "eval",
+        "policies/bts-metiers-de-la-mesure/session-2026.policy",
+        input.to_str().expect("utf-8"),
+        "--format",
+        "text",
+        "--explain",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
     assert!(out.contains("version session-2026"), "{out}");
     assert!(out.contains("e61_admission = refuse"), "{out}");
-    assert!(out.contains("[2.1.2-4] « À la fin de la période du stage"), "{out}");
+    assert!(
+        out.contains("[2.1.2-4] « À la fin de la période du stage"),
+        "{out}"
+    );
     assert!(out.contains("trace:"), "{out}");
 }
 
@@ -67,12 +107,30 @@ fn eval_as_text_quotes_the_clauses_and_explain_adds_the_trace() {
 fn eval_rejects_bad_input_with_json_pointers() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("candidate.json");
-    std::fs::write(&input, r#"{"candidate": {"pathway": "scolair"}, "report": {"pagse": 3}}"#).expect("write");
-    let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure", "--version", "session-2027", input.to_str().expect("utf-8")]);
+    std::fs::write(
+        &input,
+        r#"{"candidate": {"pathway": "scolair"}, "report": {"pagse": 3}}"#,
+    )
+    .expect("write");
+    let o = clausier(&[
+        "eval",
+        "policies/bts-metiers-de-la-mesure",
+        "--version",
+        "session-2027",
+        input.to_str().expect("utf-8"),
+    ]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("/candidate/pathway: `scolair` is not a value of `pathway`: did you mean `scolaire`?"), "{err}");
-    assert!(err.contains("/report/pagse: unknown field `pagse`: did you mean `pages`?"), "{err}");
+    assert!(
+        err.contains(
+            "/candidate/pathway: `scolair` is not a value of `pathway`: did you mean `scolaire`?"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("/report/pagse: unknown field `pagse`: did you mean `pages`?"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -80,12 +138,28 @@ fn eval_selects_the_version_in_force_on_a_date() {
     let dir = tempfile::tempdir().expect("tempdir");
     let input = dir.path().join("candidate.json");
     std::fs::write(&input, "{}").expect("write");
-    for (date, version) in [("2025-10-01", "session-2026"), ("2026-09-01", "session-2027"), ("2022-01-01", "annexe-ivb")] {
-        let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure", "--as-of", date, input.to_str().expect("utf-8")]);
+    for (date, version) in [
+        ("2025-10-01", "session-2026"),
+        ("2026-09-01", "session-2027"),
+        ("2022-01-01", "annexe-ivb"),
+    ] {
+        let o = clausier(&[
+            "eval",
+            "policies/bts-metiers-de-la-mesure",
+            "--as-of",
+            date,
+            input.to_str().expect("utf-8"),
+        ]);
         let decision: serde_json::Value = serde_json::from_str(&stdout(&o)).expect("JSON");
         assert_eq!(decision["policy"]["version"], version, "as of {date}");
     }
-    let o = clausier(&["eval", "policies/bts-metiers-de-la-mesure", "--as-of", "2020-01-01", input.to_str().expect("utf-8")]);
+    let o = clausier(&[
+        "eval",
+        "policies/bts-metiers-de-la-mesure",
+        "--as-of",
+        "2020-01-01",
+        input.to_str().expect("utf-8"),
+    ]);
     assert_eq!(o.status.code(), Some(2));
 }
 
@@ -97,17 +171,36 @@ fn check_reports_errors_with_location_and_exit_code_one() {
     let o = clausier(&["check", dir.path().to_str().expect("utf-8")]);
     assert_eq!(o.status.code(), Some(1));
     let err = stderr(&o);
-    assert!(err.contains("error[unknown-clause]: clause `b` is not declared"), "{err}");
+    assert!(
+        err.contains("error[unknown-clause]: clause `b` is not declared"),
+        "{err}"
+    );
     assert!(err.contains("demo.policy:5:28"), "{err}");
-    let o = clausier(&["check", "--error-format", "json", dir.path().to_str().expect("utf-8")]);
-    let first: serde_json::Value = serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("JSON");
-    assert_eq!((first["code"].as_str(), first["line"].as_u64(), first["column"].as_u64()), (Some("unknown-clause"), Some(5), Some(28)));
+    let o = clausier(&[
+        "check",
+        "--error-format",
+        "json",
+        dir.path().to_str().expect("utf-8"),
+    ]);
+    let first: serde_json::Value =
+        serde_json::from_str(stdout(&o).lines().next().expect("a line")).expect("JSON");
+    assert_eq!(
+        (
+            first["code"].as_str(),
+            first["line"].as_u64(),
+            first["column"].as_u64()
+        ),
+        (Some("unknown-clause"), Some(5), Some(28))
+    );
 }
 
 #[test]
 fn fmt_check_accepts_the_shipped_policies_and_usage_errors_exit_two() {
     let o = clausier(&["fmt", "--check", "policies"]);
     assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
-    assert_eq!(clausier(&["check", "no/such/folder"]).status.code(), Some(2));
+    assert_eq!(
+        clausier(&["check", "no/such/folder"]).status.code(),
+        Some(2)
+    );
     assert_eq!(clausier(&["frobnicate"]).status.code(), Some(2));
 }
