@@ -122,7 +122,7 @@ impl Lowerer {
         let comments = self.comments.take_before(end);
         let mut inner = pair.into_inner();
         let policy = self.name(next(&mut inner)?);
-        let version = self.string(next(&mut inner)?);
+        let version = self.string(next(&mut next(&mut inner)?.into_inner())?);
         let mut header = Header {
             comments,
             policy,
@@ -476,6 +476,10 @@ impl Lowerer {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
             R::expr => return self.expr(pair),
+            R::paren => {
+                let inner = self.expr(next(&mut pair.into_inner())?)?;
+                return Ok(Spanned::new(inner.node, span));
+            }
             R::boolean => ExprKind::Bool(pair.as_str().starts_with('t')),
             R::none_lit => ExprKind::None,
             R::list_lit => ExprKind::List(

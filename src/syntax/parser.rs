@@ -58,7 +58,9 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
         return "see grammar/LANGUAGE.md for the syntax".to_string();
     };
-    if positives.contains(&Rule::citations) {
+    if positives.contains(&Rule::version_line) {
+        "a policy file starts with `policy ID` then `version \"LABEL\"`, like `version \"session-2027\"`".into()
+    } else if positives.contains(&Rule::citations) {
         "every parameter and rule ends with `per \"CLAUSE\"`, naming the clauses it rests on".into()
     } else if positives.contains(&Rule::date) {
         "dates are written YYYY-MM-DD, like 2027-04-16".into()
@@ -95,6 +97,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::number => "a number",
         Rule::string | Rule::string_body => "a quoted text like \"3-1\"",
         Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
+        Rule::version_line => "`version \"LABEL\"`",
         Rule::effective_from => "`effective from DATE`",
         Rule::extends => "`extends \"VERSION\"`",
         Rule::title => "`title \"…\"`",
@@ -156,6 +159,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::boolean => "`true` or `false`",
         Rule::none_lit => "`none`",
         Rule::list_lit => "a list like `[a, b]`",
+        Rule::paren => "`(`",
         Rule::quantity => "a quantity like `12 weeks`",
         Rule::call => "a call",
         Rule::if_expr => "`if … then … else …`",
