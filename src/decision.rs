@@ -10,6 +10,7 @@ use crate::model::*;
 
 /// The policy version a decision was made under.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PolicyRef {
     /// The policy id.
     pub id: String,
@@ -23,6 +24,7 @@ pub struct PolicyRef {
 
 /// A clause a conclusion rests on.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Citation {
     /// The clause reference.
     pub clause: String,
@@ -34,6 +36,7 @@ pub struct Citation {
 
 /// `decided`, `undetermined` or `error`.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// The conclusion has a value.
@@ -46,6 +49,7 @@ pub enum Status {
 
 /// One conclusion of a decision.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct ConclusionResult {
     /// The status.
     pub status: Status,
@@ -69,6 +73,7 @@ pub struct ConclusionResult {
 
 /// One rule considered, for the trace.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct TraceEntry {
     /// The conclusion.
     pub conclusion: String,
@@ -88,12 +93,14 @@ pub struct TraceEntry {
 
 /// A decision on one candidate.
 #[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Decision {
     /// A fresh id.
     pub decision_id: String,
     /// The version applied.
     pub policy: PolicyRef,
     /// Every conclusion, in declaration order.
+    #[cfg_attr(feature = "server", schema(value_type = std::collections::BTreeMap<String, ConclusionResult>))]
     pub conclusions: Conclusions,
     /// Every rule considered (only when asked for).
     #[serde(skip_serializing_if = "Option::is_none")]

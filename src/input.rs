@@ -16,6 +16,7 @@ use crate::model::*;
 
 /// One problem with the input.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct InputError {
     /// Where, as a JSON pointer into the input (`/report/pages`).
     pub pointer: String,

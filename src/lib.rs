@@ -15,4 +15,6 @@ pub mod format;
 pub mod input;
 pub mod load;
 pub mod model;
+#[cfg(feature = "server")]
+pub mod server;
 pub mod syntax;

@@ -3,6 +3,7 @@
 mod check;
 mod eval;
 mod fmt;
+mod serve;
 mod test;
 
 use std::path::PathBuf;
@@ -44,14 +45,10 @@ pub enum OutputFormat {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Serve the policies over HTTP.
-    Serve {
-        /// The folder of policies.
-        #[arg(long, default_value = "policies", env = "CLAUSIER_POLICIES")]
-        policies: PathBuf,
-        /// The address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080", env = "CLAUSIER_ADDR")]
-        addr: String,
-    },
+    Serve(serve::ServeArgs),
+    /// Print the OpenAPI document of the service.
+    #[command(hide = true)]
+    Openapi,
     /// Evaluate one candidate and print the decision.
     Eval(eval::EvalArgs),
     /// Parse and check policies; print diagnostics like rustc.
@@ -93,13 +90,8 @@ pub fn run() -> ExitCode {
         }
     };
     let code = match cli.command {
-        Command::Serve { policies, addr } => {
-            eprintln!(
-                "clausier serve: the HTTP service is not built yet (it would serve {} on {addr})",
-                policies.display()
-            );
-            TROUBLE
-        }
+        Command::Serve(args) => serve::run(&args),
+        Command::Openapi => serve::openapi(),
         Command::Eval(args) => eval::run(&args),
         Command::Check {
             paths,

@@ -1,0 +1,212 @@
+//! The HTTP service (SPEC §6): decisions for one candidate or a cohort, the policies and their
+//! versions, health and metrics, the OpenAPI document and its browsable UI. Built on the same
+//! engine as the command line; `create_app` is what production and the tests run.
+
+pub mod problem;
+pub mod routes;
+pub mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{App, HttpResponse, web};
+use chrono::NaiveDate;
+use prometheus::{IntCounterVec, Opts, Registry};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+
+use crate::server::problem::ApiError;
+use crate::server::store::Store;
+
+/// Limits on what a request may carry.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest body of a single decision request, in bytes.
+    pub body: usize,
+    /// Largest body of a JSON batch request, in bytes.
+    pub batch_body: usize,
+    /// Largest line of an NDJSON batch, in bytes.
+    pub ndjson_line: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { body: 1 << 20, batch_body: 64 << 20, ndjson_line: 1 << 20 }
+    }
+}
+
+/// The service's metrics: requests and latency per route and status (the middleware),
+/// decisions per policy and version, reloads.
+#[derive(Clone)]
+pub struct Metrics {
+    /// Decisions made, by policy and version.
+    pub decisions: IntCounterVec,
+    /// Reloads of the policies folder, by result (`ok`, `failed`).
+    pub reloads: IntCounterVec,
+    /// The middleware that counts requests and serves `/metrics`.
+    pub middleware: actix_web_prom::PrometheusMetrics,
+}
+
+impl Metrics {
+    /// Creates and registers the metrics.
+    pub fn new() -> Result<Metrics, Box<dyn std::error::Error + Send + Sync>> {
+        let registry = Registry::new();
+        let decisions = IntCounterVec::new(
+            Opts::new("clausier_decisions_total", "Decisions made, by policy and version"),
+            &["policy", "version"],
+        )?;
+        let reloads = IntCounterVec::new(Opts::new("clausier_reloads_total", "Reloads of the policies folder"), &["result"])?;
+        registry.register(Box::new(decisions.clone()))?;
+        registry.register(Box::new(reloads.clone()))?;
+        let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
+            .registry(registry)
+            .endpoint("/metrics")
+            .mask_unmatched_patterns("UNKNOWN")
+            .build()?;
+        Ok(Metrics { decisions, reloads, middleware })
+    }
+}
+
+/// Everything the handlers share.
+#[derive(Clone)]
+pub struct AppState {
+    /// The served policies.
+    pub store: Arc<Store>,
+    /// Today's date, for choosing the version in force (injected so tests can fix it).
+    pub today: Arc<dyn Fn() -> NaiveDate + Send + Sync>,
+    /// Request limits.
+    pub limits: Limits,
+    /// Counters.
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// A state over `store`, with the system clock and default limits.
+    pub fn new(store: Arc<Store>) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(AppState {
+            store,
+            today: Arc::new(|| chrono::Local::now().date_naive()),
+            limits: Limits::default(),
+            metrics: Metrics::new()?,
+        })
+    }
+}
+
+/// The OpenAPI document of the service, generated from the handlers.
+pub fn openapi() -> OpenApi {
+    let (_, mut api) = App::new().into_utoipa_app().configure(routes::configure).split_for_parts();
+    api.info.title = "clausier".into();
+    api.info.description = Some(
+        "A rules engine for regulations: decisions on candidates' records, each conclusion citing the clauses it rests on."
+            .into(),
+    );
+    api.info.version = env!("CARGO_PKG_VERSION").into();
+    api.info.license = None;
+    api.info.contact = None;
+    api
+}
+
+/// The application: routes, error handling, metrics and request logging. `api` is the
+/// document served at `/openapi.json` (build it once with [`openapi`]).
+pub fn create_app(
+    state: AppState,
+    api: Arc<OpenApi>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let not_allowed = routes::method_fallbacks(&api);
+    let metrics = state.metrics.middleware.clone();
+    App::new()
+        .app_data(web::Data::new(state))
+        .app_data(web::JsonConfig::default().error_handler(problem::json_error))
+        .app_data(web::PathConfig::default().error_handler(problem::path_error))
+        .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .wrap(actix_web::middleware::from_fn(routes::log_request))
+        .wrap(metrics)
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .into_app()
+        .configure(|cfg| routes::configure_docs(cfg, &api))
+        .configure(not_allowed)
+        .default_service(web::to(|| async { ApiError::NotFound("no such route".into()).into_response() }))
+}
+
+impl ApiError {
+    /// The error as a response.
+    pub fn into_response(self) -> HttpResponse {
+        actix_web::ResponseError::error_response(&self)
+    }
+}
+
+/// Options of `clausier serve`.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The policies folder.
+    pub policies: std::path::PathBuf,
+    /// Where to listen.
+    pub addr: String,
+    /// Worker threads (default: the number of cores).
+    pub workers: Option<usize>,
+    /// Request limits.
+    pub limits: Limits,
+}
+
+/// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
+pub fn serve(options: ServeOptions) -> std::io::Result<()> {
+    init_logging();
+    let store = Arc::new(Store::open(&options.policies));
+    let set = store.snapshot();
+    let versions: usize = set.policies.values().map(|p| p.versions.len()).sum();
+    tracing::info!(policies = set.policies.len(), versions, folder = %options.policies.display(), "policies loaded");
+    log_failures(&store);
+    let mut state = AppState::new(Arc::clone(&store)).map_err(std::io::Error::other)?;
+    state.limits = options.limits;
+    let reloads = state.metrics.reloads.clone();
+    let watched = Arc::clone(&store);
+    let _watcher = store::watch(Arc::clone(&store), Duration::from_millis(200), move |summary| {
+        let result = if summary.failed_files == 0 { "ok" } else { "failed" };
+        reloads.with_label_values(&[result]).inc();
+        tracing::info!(versions = summary.versions, failed_files = summary.failed_files, "policies reloaded");
+        log_failures(&watched);
+    })
+    .map_err(std::io::Error::other)?;
+    let api = Arc::new(openapi());
+    let workers = options.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let server = actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
+        .workers(workers)
+        .shutdown_timeout(30)
+        .bind(&options.addr)?;
+    for addr in server.addrs() {
+        tracing::info!(%addr, workers, "listening");
+    }
+    actix_web::rt::System::new().block_on(server.run())
+}
+
+fn log_failures(store: &Store) {
+    for policy in store.snapshot().policies.values() {
+        for file in policy.files.iter().filter(|f| f.status != store::LoadStatus::Ok) {
+            for d in file.diagnostics.iter().filter(|d| d.severity == "error") {
+                tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
+            }
+        }
+    }
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}

@@ -1,0 +1,161 @@
+//! Every error of the service as an RFC 9457 `application/problem+json`, from one table:
+//! kind → status, problem type, title. Actix's own extractor errors go through it too.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::input::InputError;
+
+/// The kinds of failure, each with its row of the table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ApiError {
+    /// The body is not JSON (or not the expected JSON shape).
+    MalformedJson(String),
+    /// The request is well-formed JSON but its envelope is wrong (`as_of` not a date, …).
+    BadRequest(String),
+    /// The candidate's input does not match the policy's declared inputs.
+    InvalidInput(Vec<InputError>),
+    /// No such policy, version, or route.
+    NotFound(String),
+    /// The route exists but not for this method.
+    MethodNotAllowed(String),
+    /// The body is over the configured limit.
+    PayloadTooLarge(usize),
+    /// The media type is not one the route reads.
+    UnsupportedMediaType(String),
+    /// No policy version is served yet.
+    NotReady(String),
+    /// Anything else: details go to the log, not to the client.
+    Internal,
+}
+
+/// One row of the error table.
+struct Row {
+    status: StatusCode,
+    kind: &'static str,
+    title: &'static str,
+}
+
+impl ApiError {
+    fn row(&self) -> Row {
+        let (status, kind, title) = match self {
+            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "The body is not valid JSON"),
+            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "The request is malformed"),
+            ApiError::InvalidInput(_) => {
+                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "The input does not match the policy's declared inputs")
+            }
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
+            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready"),
+            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+        };
+        Row { status, kind, title }
+    }
+
+    /// The problem document of this error.
+    pub fn problem(&self) -> Problem {
+        let row = self.row();
+        let (detail, errors) = match self {
+            ApiError::MalformedJson(d) | ApiError::BadRequest(d) | ApiError::NotFound(d) => (Some(d.clone()), None),
+            ApiError::MethodNotAllowed(allowed) => (Some(format!("this route answers {allowed}")), None),
+            ApiError::UnsupportedMediaType(d) | ApiError::NotReady(d) => (Some(d.clone()), None),
+            ApiError::InvalidInput(errors) => (Some(format!("{} error(s) in the input", errors.len())), Some(errors.clone())),
+            ApiError::PayloadTooLarge(limit) => (Some(format!("the body is larger than the limit of {limit} bytes")), None),
+            ApiError::Internal => (None, None),
+        };
+        Problem {
+            problem_type: format!("urn:clausier:problem:{}", row.kind),
+            title: row.title.to_string(),
+            status: row.status.as_u16(),
+            detail,
+            errors,
+        }
+    }
+}
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct Problem {
+    /// A URI naming the kind of problem (`urn:clausier:problem:invalid-input`).
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    /// A short summary of the kind.
+    pub title: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// What happened in this occurrence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// For invalid input: each error with its JSON pointer into the input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<InputError>>,
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let p = self.problem();
+        write!(f, "{}: {}", p.title, p.detail.unwrap_or_default())
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.row().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header(ContentType(problem_mime()));
+        if let ApiError::MethodNotAllowed(allowed) = self {
+            response.insert_header(("Allow", allowed.as_str()));
+        }
+        response.json(self.problem())
+    }
+}
+
+/// `application/problem+json`.
+pub fn problem_mime() -> actix_web::mime::Mime {
+    "application/problem+json".parse().unwrap_or(actix_web::mime::APPLICATION_JSON)
+}
+
+/// Maps actix's JSON extractor errors (used by no route today, kept for any `web::Json`) into the table.
+pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as E;
+    let api = match &err {
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => ApiError::PayloadTooLarge(*limit),
+        E::ContentType => ApiError::UnsupportedMediaType("expected application/json".into()),
+        E::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
+        other => ApiError::MalformedJson(other.to_string()),
+    };
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// Maps path extractor errors into the table.
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    let api = ApiError::NotFound(err.to_string());
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// Maps query-string extractor errors into the table.
+pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    let api = ApiError::BadRequest(err.to_string());
+    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+}
+
+/// Reads a JSON body, mapping a syntax error to 400 with its line and column.
+pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => ApiError::BadRequest(e.to_string()),
+            _ => ApiError::MalformedJson(e.to_string()),
+        }
+    })
+}

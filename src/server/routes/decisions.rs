@@ -1,0 +1,269 @@
+//! Decisions: one candidate, a JSON batch, or an NDJSON stream of candidates.
+
+use std::sync::Arc;
+
+use actix_web::{HttpRequest, HttpResponse, post, web};
+use futures_util::StreamExt;
+use serde::Deserialize;
+use serde_json::Value as Json;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::decision::{Decision, decide as decide_facts};
+use crate::model::CompiledPolicy;
+use crate::server::AppState;
+use crate::server::problem::{ApiError, Problem, parse_json};
+use crate::server::routes::{Selector, read_body, select_version};
+
+/// A request for one decision.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// The candidate's record, as the policy's input schema describes it.
+    #[schema(value_type = Object)]
+    pub input: Json,
+    /// The version label (else `as_of`, else the version in force today).
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// A request for the decisions on several candidates.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The candidates' records.
+    #[schema(value_type = Vec<Object>)]
+    pub inputs: Vec<Json>,
+    /// The version label.
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// The decisions of a batch, in input order: each a decision or an error.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct BatchResponse {
+    /// One entry per input.
+    pub decisions: Vec<BatchEntry>,
+}
+
+/// One entry of a batch: a decision, or the problem with that input.
+#[derive(Debug, serde::Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum BatchEntry {
+    /// The decision.
+    Decision(Box<Decision>),
+    /// Why this input has no decision.
+    Error {
+        /// The problem (status 422 for an invalid input).
+        error: Problem,
+    },
+}
+
+/// The query of an NDJSON batch.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BatchQuery {
+    /// The version label.
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// Decides one candidate's input under `policy`.
+pub fn decide_one(state: &AppState, policy: &CompiledPolicy, input: &Json, explain: bool) -> Result<Decision, ApiError> {
+    let facts = crate::input::read_facts(policy, input).map_err(ApiError::InvalidInput)?;
+    let decision = decide_facts(policy, &facts, explain);
+    state.metrics.decisions.with_label_values(&[policy.id.as_str(), policy.version.as_str()]).inc();
+    Ok(decision)
+}
+
+/// The decision on one candidate: every conclusion of the policy, decided or undetermined,
+/// with the clauses it rests on.
+#[utoipa::path(
+    tag = "decisions",
+    params(("id" = String, Path, description = "The policy id")),
+    request_body = DecisionRequest,
+    responses(
+        (status = 200, description = "The decision", body = Decision),
+        (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/policies/{id}/decisions")]
+pub async fn decide(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(&req, payload, state.limits.body).await?;
+    let request: DecisionRequest = parse_json(&body)?;
+    let selector = Selector::parse(request.version, request.as_of)?;
+    let set = state.store.snapshot();
+    let policy = select_version(&state, &set, &id, &selector)?;
+    let decision = decide_one(&state, &policy, &request.input, request.explain)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// Decisions on a cohort. With `Content-Type: application/json`, a `BatchRequest` in and a
+/// `BatchResponse` out. With `Content-Type: application/x-ndjson`, one input object per line in
+/// (version and date in the query string) and one decision (or `{"error": problem}`) per line
+/// out, streamed in input order, for cohorts too large to hold in memory.
+#[utoipa::path(
+    tag = "decisions",
+    params(("id" = String, Path, description = "The policy id"), BatchQuery),
+    request_body(content(
+        (BatchRequest = "application/json"),
+        (Object = "application/x-ndjson"),
+    )),
+    responses(
+        (status = 200, description = "The decisions, in input order", content(
+            (BatchResponse = "application/json"),
+            (Decision = "application/x-ndjson"),
+        )),
+        (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/policies/{id}/decisions/batch")]
+pub async fn batch(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<BatchQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match media.as_str() {
+        "application/x-ndjson" | "application/ndjson" => {
+            let query = query.into_inner();
+            let selector = Selector::parse(query.version, query.as_of)?;
+            let set = state.store.snapshot();
+            let policy = select_version(&state, &set, &id, &selector)?;
+            Ok(ndjson(state, policy, payload, query.explain))
+        }
+        "application/json" | "" => {
+            let body = read_body(&req, payload, state.limits.batch_body).await?;
+            let request: BatchRequest = parse_json(&body)?;
+            let selector = Selector::parse(request.version, request.as_of)?;
+            let set = state.store.snapshot();
+            let policy = select_version(&state, &set, &id, &selector)?;
+            let explain = request.explain;
+            let inputs = request.inputs;
+            let worker_state = state.clone();
+            let decisions = web::block(move || {
+                inputs.iter().map(|input| entry(decide_one(&worker_state, &policy, input, explain))).collect::<Vec<_>>()
+            })
+            .await
+            .map_err(|_| ApiError::Internal)?;
+            Ok(HttpResponse::Ok().json(BatchResponse { decisions }))
+        }
+        other => Err(ApiError::UnsupportedMediaType(format!(
+            "`{other}`: send application/json or application/x-ndjson"
+        ))),
+    }
+}
+
+fn entry(result: Result<Decision, ApiError>) -> BatchEntry {
+    match result {
+        Ok(d) => BatchEntry::Decision(Box::new(d)),
+        Err(e) => BatchEntry::Error { error: e.problem() },
+    }
+}
+
+/// The state of an NDJSON stream: bytes read but not yet split into lines.
+struct Lines {
+    payload: web::Payload,
+    buffer: web::BytesMut,
+    finished: bool,
+    /// Set while skipping the rest of an over-long line.
+    skipping: bool,
+}
+
+fn ndjson(state: web::Data<AppState>, policy: Arc<CompiledPolicy>, payload: web::Payload, explain: bool) -> HttpResponse {
+    let limit = state.limits.ndjson_line;
+    let lines = Lines { payload, buffer: web::BytesMut::new(), finished: false, skipping: false };
+    let stream = futures_util::stream::unfold(lines, move |mut lines| {
+        let state = state.clone();
+        let policy = Arc::clone(&policy);
+        async move {
+            loop {
+                if let Some(at) = lines.buffer.iter().position(|b| *b == b'\n') {
+                    let line = lines.buffer.split_to(at + 1);
+                    if std::mem::take(&mut lines.skipping) {
+                        continue;
+                    }
+                    if line.len() > limit + 1 {
+                        return Some((Ok(error_line(&ApiError::PayloadTooLarge(limit))), lines));
+                    }
+                    match answer_line(&state, &policy, &line, explain) {
+                        Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
+                        None => continue,
+                    }
+                }
+                if lines.buffer.len() > limit && !lines.skipping {
+                    // Answer the over-long line now and drop what remains of it.
+                    lines.buffer.clear();
+                    lines.skipping = true;
+                    return Some((Ok(error_line(&ApiError::PayloadTooLarge(limit))), lines));
+                }
+                if lines.skipping {
+                    lines.buffer.clear();
+                }
+                if lines.finished {
+                    let rest = lines.buffer.split();
+                    if lines.skipping || rest.is_empty() {
+                        return None;
+                    }
+                    return answer_line(&state, &policy, &rest, explain).map(|out| (Ok(out), lines));
+                }
+                match lines.payload.next().await {
+                    Some(Ok(chunk)) => lines.buffer.extend_from_slice(&chunk),
+                    Some(Err(e)) => {
+                        lines.finished = true;
+                        lines.buffer.clear();
+                        return Some((Ok(error_line(&ApiError::BadRequest(format!("the body could not be read: {e}")))), lines));
+                    }
+                    None => lines.finished = true,
+                }
+            }
+        }
+    });
+    HttpResponse::Ok().content_type("application/x-ndjson").streaming(stream)
+}
+
+/// The output line for one input line; none for a blank line.
+fn answer_line(state: &AppState, policy: &CompiledPolicy, line: &[u8], explain: bool) -> Option<web::Bytes> {
+    let text = line.trim_ascii();
+    if text.is_empty() {
+        return None;
+    }
+    let result = parse_json::<Json>(text).and_then(|input| decide_one(state, policy, &input, explain));
+    let mut out = match result {
+        Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
+        Err(e) => return Some(error_line(&e)),
+    };
+    out.push(b'\n');
+    Some(web::Bytes::from(out))
+}
+
+fn error_line(e: &ApiError) -> web::Bytes {
+    let mut out = serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
+    out.push(b'\n');
+    web::Bytes::from(out)
+}

@@ -1,0 +1,289 @@
+//! The policies: the list with versions and load status, one version in full, its input schema.
+
+use actix_web::{HttpResponse, get, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::decision::value_json;
+use crate::model::{CompiledPolicy, Presence};
+use crate::server::AppState;
+use crate::server::problem::{ApiError, Problem};
+use crate::server::store::FileStatus;
+
+/// A version in the list of policies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionSummary {
+    /// The version label.
+    pub version: String,
+    /// Its effective date; none for a version selected by label only.
+    pub effective_from: Option<String>,
+    /// The version it extends.
+    pub extends: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+    /// The hash of its sources and its layers'.
+    pub sha256: String,
+    /// True for the version in force today.
+    pub in_force: bool,
+}
+
+/// A policy in the list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicySummary {
+    /// The policy id.
+    pub id: String,
+    /// `ok` when every file checks, else `error` (the last good versions are still served).
+    pub status: String,
+    /// The versions served.
+    pub versions: Vec<VersionSummary>,
+    /// The load status of each file, with its diagnostics.
+    pub files: Vec<FileStatus>,
+}
+
+/// The list of policies.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyList {
+    /// The policies, by id.
+    pub policies: Vec<PolicySummary>,
+}
+
+/// The policies with their versions, effective dates and load status.
+#[utoipa::path(tag = "policies", responses((status = 200, description = "The policies", body = PolicyList)))]
+#[get("/v1/policies")]
+pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+    let set = state.store.snapshot();
+    let today = (state.today)();
+    let policies = set
+        .policies
+        .values()
+        .map(|p| {
+            let in_force = crate::load::select(p.compiled(), None, today).map(|v| v.version.clone());
+            let mut versions: Vec<VersionSummary> = p
+                .compiled()
+                .map(|v| VersionSummary {
+                    version: v.version.clone(),
+                    effective_from: v.effective_from.map(|d| d.to_string()),
+                    extends: v.extends.clone(),
+                    title: v.title.clone(),
+                    sha256: v.sha256.clone(),
+                    in_force: in_force.as_deref() == Some(v.version.as_str()),
+                })
+                .collect();
+            versions.sort_by(|a, b| (a.effective_from.is_none(), &a.effective_from, &a.version).cmp(&(b.effective_from.is_none(), &b.effective_from, &b.version)));
+            let ok = p.files.iter().all(|f| f.status == crate::server::store::LoadStatus::Ok);
+            PolicySummary { id: p.id.clone(), status: if ok { "ok" } else { "error" }.into(), versions, files: p.files.clone() }
+        })
+        .collect();
+    HttpResponse::Ok().json(PolicyList { policies })
+}
+
+/// A clause of the regulation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ClauseView {
+    /// Its reference.
+    pub id: String,
+    /// Its section.
+    pub section: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// A parameter and its value.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParameterView {
+    /// Its name.
+    pub name: String,
+    /// Its type, as written in policies.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its value (null while no layer sets it).
+    #[schema(value_type = Object)]
+    pub value: serde_json::Value,
+    /// The value as a reviewer reads it (`12 weeks`).
+    pub display: Option<String>,
+    /// The clauses that set it.
+    pub citations: Vec<String>,
+}
+
+/// A declared input.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InputView {
+    /// The dotted path.
+    pub path: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// `required`, `optional` or `default`.
+    pub presence: String,
+    /// The default value, when it has one.
+    #[schema(value_type = Object)]
+    pub default: serde_json::Value,
+}
+
+/// A rule of a conclusion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleView {
+    /// Its label.
+    pub label: String,
+    /// `rule`, `exception` or `member`.
+    pub kind: String,
+    /// The labels of the rules it overrides.
+    pub overrides: Vec<String>,
+    /// The clauses it rests on.
+    pub citations: Vec<String>,
+    /// Its text in the policy.
+    pub source: String,
+}
+
+/// A conclusion and its rules.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConclusionView {
+    /// Its name.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Its rules.
+    pub rules: Vec<RuleView>,
+}
+
+/// A source file of the version or of a layer it extends.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SourceView {
+    /// The file's name.
+    pub file: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// One version in full.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionView {
+    /// The policy id.
+    pub id: String,
+    /// The version label.
+    pub version: String,
+    /// Its effective date.
+    pub effective_from: Option<String>,
+    /// The version it extends.
+    pub extends: Option<String>,
+    /// Its title.
+    pub title: Option<String>,
+    /// The legal source.
+    pub legal_source: Option<String>,
+    /// The hash of its sources.
+    pub sha256: String,
+    /// The clauses, in the regulation's order.
+    pub clauses: Vec<ClauseView>,
+    /// The parameters.
+    pub parameters: Vec<ParameterView>,
+    /// The declared inputs.
+    pub inputs: Vec<InputView>,
+    /// The conclusions and their rules.
+    pub conclusions: Vec<ConclusionView>,
+    /// The source text of the version and of its layers (root first).
+    pub sources: Vec<SourceView>,
+}
+
+fn view(p: &CompiledPolicy) -> VersionView {
+    let clause_ids = |ids: &[usize]| ids.iter().filter_map(|i| p.clauses.get(*i).map(|c| c.id.clone())).collect::<Vec<_>>();
+    VersionView {
+        id: p.id.clone(),
+        version: p.version.clone(),
+        effective_from: p.effective_from.map(|d| d.to_string()),
+        extends: p.extends.clone(),
+        title: p.title.clone(),
+        legal_source: p.source.clone(),
+        sha256: p.sha256.clone(),
+        clauses: p.clauses.iter().map(|c| ClauseView { id: c.id.clone(), section: c.section.clone(), text: c.text.clone() }).collect(),
+        parameters: p
+            .params
+            .iter()
+            .map(|x| ParameterView {
+                name: x.name.clone(),
+                ty: p.types.type_name(&x.ty),
+                value: x.value.as_ref().map_or(serde_json::Value::Null, |v| value_json(&p.types, v)),
+                display: x.value.as_ref().map(|v| crate::eval::explain::render_value(&p.types, Some(&x.ty), v)),
+                citations: clause_ids(&x.citations),
+            })
+            .collect(),
+        inputs: p
+            .inputs
+            .iter()
+            .map(|i| {
+                let (presence, default) = match &i.presence {
+                    Presence::Required => ("required", serde_json::Value::Null),
+                    Presence::Optional => ("optional", serde_json::Value::Null),
+                    Presence::Default(v) => ("default", value_json(&p.types, v)),
+                };
+                InputView { path: i.path.clone(), ty: p.types.type_name(&i.ty), presence: presence.into(), default }
+            })
+            .collect(),
+        conclusions: p
+            .conclusions
+            .iter()
+            .map(|c| ConclusionView {
+                name: c.name.clone(),
+                ty: p.types.type_name(&c.ty),
+                rules: c
+                    .rules
+                    .iter()
+                    .map(|r| RuleView {
+                        label: r.label.clone(),
+                        kind: r.kind.keyword().into(),
+                        overrides: r.overrides.iter().filter_map(|i| c.rules.get(*i).map(|o| o.label.clone())).collect(),
+                        citations: clause_ids(&r.citations),
+                        source: p.sources.snippet(r.span).to_string(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+        sources: p
+            .layer_files
+            .iter()
+            .filter_map(|f| p.sources.get(*f))
+            .map(|f| SourceView {
+                file: f.path.as_ref().and_then(|x| x.file_name()).map_or_else(|| f.name.clone(), |n| n.to_string_lossy().into_owned()),
+                text: f.text.clone(),
+            })
+            .collect(),
+    }
+}
+
+fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<CompiledPolicy>, ApiError> {
+    let set = state.store.snapshot();
+    let selector = crate::server::routes::Selector { version: Some(label.to_string()), as_of: None };
+    crate::server::routes::select_version(state, &set, id, &selector)
+}
+
+/// One version: metadata, clauses, parameters, inputs, conclusions with their rules, sources.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    responses(
+        (status = 200, description = "The version", body = VersionView),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/policies/{id}/versions/{version}")]
+pub async fn version_view(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (id, label) = path.into_inner();
+    let policy = find(&state, &id, &label)?;
+    Ok(HttpResponse::Ok().json(view(&policy)))
+}
+
+/// The JSON Schema (draft 2020-12) of the input the version declares.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    responses(
+        (status = 200, description = "The JSON Schema of the input", body = Object, content_type = "application/schema+json"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/policies/{id}/versions/{version}/schema")]
+pub async fn schema(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+    let (id, label) = path.into_inner();
+    let policy = find(&state, &id, &label)?;
+    Ok(HttpResponse::Ok().content_type("application/schema+json").json(crate::input::json_schema(&policy)))
+}
