@@ -32,7 +32,11 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { body: 1 << 20, batch_body: 64 << 20, ndjson_line: 1 << 20 }
+        Limits {
+            body: 1 << 20,
+            batch_body: 64 << 20,
+            ndjson_line: 1 << 20,
+        }
     }
 }
 
@@ -53,10 +57,16 @@ impl Metrics {
     pub fn new() -> Result<Metrics, Box<dyn std::error::Error + Send + Sync>> {
         let registry = Registry::new();
         let decisions = IntCounterVec::new(
-            Opts::new("clausier_decisions_total", "Decisions made, by policy and version"),
+            Opts::new(
+                "clausier_decisions_total",
+                "Decisions made, by policy and version",
+            ),
             &["policy", "version"],
         )?;
-        let reloads = IntCounterVec::new(Opts::new("clausier_reloads_total", "Reloads of the policies folder"), &["result"])?;
+        let reloads = IntCounterVec::new(
+            Opts::new("clausier_reloads_total", "Reloads of the policies folder"),
+            &["result"],
+        )?;
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
@@ -64,7 +74,11 @@ impl Metrics {
             .endpoint("/metrics")
             .mask_unmatched_patterns("UNKNOWN")
             .build()?;
-        Ok(Metrics { decisions, reloads, middleware })
+        Ok(Metrics {
+            decisions,
+            reloads,
+            middleware,
+        })
     }
 }
 
@@ -95,7 +109,10 @@ impl AppState {
 
 /// The OpenAPI document of the service, generated from the handlers.
 pub fn openapi() -> OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().configure(routes::configure).split_for_parts();
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .configure(routes::configure)
+        .split_for_parts();
     api.info.title = "clausier".into();
     api.info.description = Some(
         "A rules engine for regulations: decisions on candidates' records, each conclusion citing the clauses it rests on."
@@ -135,7 +152,9 @@ pub fn create_app(
         .into_app()
         .configure(|cfg| routes::configure_docs(cfg, &api))
         .configure(not_allowed)
-        .default_service(web::to(|| async { ApiError::NotFound("no such route".into()).into_response() }))
+        .default_service(web::to(|| async {
+            ApiError::NotFound("no such route".into()).into_response()
+        }))
 }
 
 impl ApiError {
@@ -170,15 +189,29 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     state.limits = options.limits;
     let reloads = state.metrics.reloads.clone();
     let watched = Arc::clone(&store);
-    let _watcher = store::watch(Arc::clone(&store), Duration::from_millis(200), move |summary| {
-        let result = if summary.failed_files == 0 { "ok" } else { "failed" };
-        reloads.with_label_values(&[result]).inc();
-        tracing::info!(versions = summary.versions, failed_files = summary.failed_files, "policies reloaded");
-        log_failures(&watched);
-    })
+    let _watcher = store::watch(
+        Arc::clone(&store),
+        Duration::from_millis(200),
+        move |summary| {
+            let result = if summary.failed_files == 0 {
+                "ok"
+            } else {
+                "failed"
+            };
+            reloads.with_label_values(&[result]).inc();
+            tracing::info!(
+                versions = summary.versions,
+                failed_files = summary.failed_files,
+                "policies reloaded"
+            );
+            log_failures(&watched);
+        },
+    )
     .map_err(std::io::Error::other)?;
     let api = Arc::new(openapi());
-    let workers = options.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let workers = options
+        .workers
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let server = actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
         .workers(workers)
         .shutdown_timeout(30)
@@ -191,7 +224,11 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
 
 fn log_failures(store: &Store) {
     for policy in store.snapshot().policies.values() {
-        for file in policy.files.iter().filter(|f| f.status != store::LoadStatus::Ok) {
+        for file in policy
+            .files
+            .iter()
+            .filter(|f| f.status != store::LoadStatus::Ok)
+        {
             for d in file.diagnostics.iter().filter(|d| d.severity == "error") {
                 tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
             }

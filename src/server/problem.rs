@@ -42,32 +42,72 @@ struct Row {
 impl ApiError {
     fn row(&self) -> Row {
         let (status, kind, title) = match self {
-            ApiError::MalformedJson(_) => (StatusCode::BAD_REQUEST, "malformed-json", "The body is not valid JSON"),
-            ApiError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad-request", "The request is malformed"),
-            ApiError::InvalidInput(_) => {
-                (StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "The input does not match the policy's declared inputs")
-            }
+            ApiError::MalformedJson(_) => (
+                StatusCode::BAD_REQUEST,
+                "malformed-json",
+                "The body is not valid JSON",
+            ),
+            ApiError::BadRequest(_) => (
+                StatusCode::BAD_REQUEST,
+                "bad-request",
+                "The request is malformed",
+            ),
+            ApiError::InvalidInput(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-input",
+                "The input does not match the policy's declared inputs",
+            ),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
-            ApiError::MethodNotAllowed(_) => (StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed", "Method not allowed"),
-            ApiError::PayloadTooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "The body is too large"),
-            ApiError::UnsupportedMediaType(_) => {
-                (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Unsupported media type")
-            }
+            ApiError::MethodNotAllowed(_) => (
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method-not-allowed",
+                "Method not allowed",
+            ),
+            ApiError::PayloadTooLarge(_) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "The body is too large",
+            ),
+            ApiError::UnsupportedMediaType(_) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported-media-type",
+                "Unsupported media type",
+            ),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready"),
-            ApiError::Internal => (StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal server error"),
+            ApiError::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Internal server error",
+            ),
         };
-        Row { status, kind, title }
+        Row {
+            status,
+            kind,
+            title,
+        }
     }
 
     /// The problem document of this error.
     pub fn problem(&self) -> Problem {
         let row = self.row();
         let (detail, errors) = match self {
-            ApiError::MalformedJson(d) | ApiError::BadRequest(d) | ApiError::NotFound(d) => (Some(d.clone()), None),
-            ApiError::MethodNotAllowed(allowed) => (Some(format!("this route answers {allowed}")), None),
+            ApiError::MalformedJson(d) | ApiError::BadRequest(d) | ApiError::NotFound(d) => {
+                (Some(d.clone()), None)
+            }
+            ApiError::MethodNotAllowed(allowed) => {
+                (Some(format!("this route answers {allowed}")), None)
+            }
             ApiError::UnsupportedMediaType(d) | ApiError::NotReady(d) => (Some(d.clone()), None),
-            ApiError::InvalidInput(errors) => (Some(format!("{} error(s) in the input", errors.len())), Some(errors.clone())),
-            ApiError::PayloadTooLarge(limit) => (Some(format!("the body is larger than the limit of {limit} bytes")), None),
+            ApiError::InvalidInput(errors) => (
+                Some(format!("{} error(s) in the input", errors.len())),
+                Some(errors.clone()),
+            ),
+            ApiError::PayloadTooLarge(limit) => (
+                Some(format!(
+                    "the body is larger than the limit of {limit} bytes"
+                )),
+                None,
+            ),
             ApiError::Internal => (None, None),
         };
         Problem {
@@ -122,14 +162,21 @@ impl ResponseError for ApiError {
 
 /// `application/problem+json`.
 pub fn problem_mime() -> actix_web::mime::Mime {
-    "application/problem+json".parse().unwrap_or(actix_web::mime::APPLICATION_JSON)
+    "application/problem+json"
+        .parse()
+        .unwrap_or(actix_web::mime::APPLICATION_JSON)
 }
 
 /// Maps actix's JSON extractor errors (used by no route today, kept for any `web::Json`) into the table.
-pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as E;
     let api = match &err {
-        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => ApiError::PayloadTooLarge(*limit),
+        E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
+            ApiError::PayloadTooLarge(*limit)
+        }
         E::ContentType => ApiError::UnsupportedMediaType("expected application/json".into()),
         E::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
         other => ApiError::MalformedJson(other.to_string()),
@@ -138,13 +185,19 @@ pub fn json_error(err: actix_web::error::JsonPayloadError, _req: &actix_web::Htt
 }
 
 /// Maps path extractor errors into the table.
-pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let api = ApiError::NotFound(err.to_string());
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
 /// Maps query-string extractor errors into the table.
-pub fn query_error(err: actix_web::error::QueryPayloadError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
     let api = ApiError::BadRequest(err.to_string());
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }

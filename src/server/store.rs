@@ -92,7 +92,10 @@ impl PolicySet {
 
     /// True when some file fails the check.
     pub fn has_errors(&self) -> bool {
-        self.policies.values().flat_map(|p| &p.files).any(|f| f.status != LoadStatus::Ok)
+        self.policies
+            .values()
+            .flat_map(|p| &p.files)
+            .any(|f| f.status != LoadStatus::Ok)
     }
 }
 
@@ -137,19 +140,32 @@ impl Store {
     /// Re-reads the folder, checks every version, and swaps in the new set. Broken files keep
     /// their last good version served.
     pub fn reload(&self) -> ReloadSummary {
-        let _one_at_a_time = self.reloading.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let _one_at_a_time = self
+            .reloading
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let previous = self.current.load_full();
-        let mut next = PolicySet { policies: BTreeMap::new(), generation: previous.generation + 1 };
+        let mut next = PolicySet {
+            policies: BTreeMap::new(),
+            generation: previous.generation + 1,
+        };
         let dirs = policy_dirs(&self.root).unwrap_or_default();
         for dir in dirs {
-            let Some(id) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else { continue };
+            let Some(id) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+                continue;
+            };
             let before = previous.policies.get(&id);
             let entry = load_entry(&id, &dir, before);
             next.policies.insert(id, entry);
         }
         let summary = ReloadSummary {
             versions: next.policies.values().map(|p| p.versions.len()).sum(),
-            failed_files: next.policies.values().flat_map(|p| &p.files).filter(|f| f.status != LoadStatus::Ok).count(),
+            failed_files: next
+                .policies
+                .values()
+                .flat_map(|p| &p.files)
+                .filter(|f| f.status != LoadStatus::Ok)
+                .count(),
         };
         self.current.store(Arc::new(next));
         summary
@@ -157,7 +173,10 @@ impl Store {
 }
 
 fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry {
-    let mut entry = PolicyEntry { id: id.to_string(), ..PolicyEntry::default() };
+    let mut entry = PolicyEntry {
+        id: id.to_string(),
+        ..PolicyEntry::default()
+    };
     let folder = match load_folder(dir) {
         Ok(f) => f,
         Err(e) => {
@@ -179,8 +198,11 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
             return kept;
         }
     };
-    let labels: HashMap<crate::syntax::span::FileId, String> =
-        folder.files.iter().map(|f| (f.file, f.version().to_string())).collect();
+    let labels: HashMap<crate::syntax::span::FileId, String> = folder
+        .files
+        .iter()
+        .map(|f| (f.file, f.version().to_string()))
+        .collect();
     let mut compiled: HashMap<String, CompiledPolicy> = HashMap::new();
     for (label, result) in &folder.versions {
         if let Some(p) = &result.policy {
@@ -188,11 +210,15 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
         }
     }
     for (file_id, source) in folder.sources.files() {
-        let Some(path) = source.path.clone() else { continue };
+        let Some(path) = source.path.clone() else {
+            continue;
+        };
         let label = labels.get(&file_id).cloned();
         let diagnostics: Vec<FileDiagnostic> = folder
             .all_diagnostics()
-            .filter(|d| d.span.is_some_and(|s| s.file == file_id) || (d.span.is_none() && d.is_error()))
+            .filter(|d| {
+                d.span.is_some_and(|s| s.file == file_id) || (d.span.is_none() && d.is_error())
+            })
             .map(|d| FileDiagnostic {
                 severity: match d.severity {
                     Severity::Error => "error".into(),
@@ -205,7 +231,10 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
             })
             .collect();
         let fresh = label.as_ref().and_then(|l| compiled.remove(l));
-        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(
+            || path.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
         let status = match fresh {
             Some(policy) => {
                 // Keep the same Arc when nothing changed, so identity tells "same version".
@@ -213,7 +242,9 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
                     Some(old) if old.sha256 == policy.sha256 => Arc::clone(old),
                     _ => Arc::new(policy),
                 };
-                entry.versions.insert(policy.version.clone(), Arc::clone(&policy));
+                entry
+                    .versions
+                    .insert(policy.version.clone(), Arc::clone(&policy));
                 entry.served_from.insert(path.clone(), policy);
                 LoadStatus::Ok
             }
@@ -237,7 +268,12 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
                 rendered: format!("error[broken-layer]: {message}"),
             });
         }
-        entry.files.push(FileStatus { file: name, version: label, status, diagnostics });
+        entry.files.push(FileStatus {
+            file: name,
+            version: label,
+            status,
+            diagnostics,
+        });
     }
     entry
 }
@@ -245,7 +281,10 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
 /// Watches the policies folder and reloads on change (debounced: an editor's save through a
 /// temporary file and a rename is one change). Dropping it stops the watching.
 pub struct Watcher {
-    _debouncer: notify_debouncer_full::Debouncer<notify::RecommendedWatcher, notify_debouncer_full::RecommendedCache>,
+    _debouncer: notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
 }
 
 /// Starts watching `store`'s folder; `on_reload` is called after each reload.
@@ -272,5 +311,7 @@ pub fn watch(
             }
         })
         .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(Watcher { _debouncer: debouncer })
+    Ok(Watcher {
+        _debouncer: debouncer,
+    })
 }

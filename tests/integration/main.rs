@@ -12,4 +12,5 @@ mod bts;
 mod cli;
 mod diagnostics;
 mod format;
+mod http;
 mod second_policy;

@@ -80,10 +80,19 @@ pub struct BatchQuery {
 }
 
 /// Decides one candidate's input under `policy`.
-pub fn decide_one(state: &AppState, policy: &CompiledPolicy, input: &Json, explain: bool) -> Result<Decision, ApiError> {
+pub fn decide_one(
+    state: &AppState,
+    policy: &CompiledPolicy,
+    input: &Json,
+    explain: bool,
+) -> Result<Decision, ApiError> {
     let facts = crate::input::read_facts(policy, input).map_err(ApiError::InvalidInput)?;
     let decision = decide_facts(policy, &facts, explain);
-    state.metrics.decisions.with_label_values(&[policy.id.as_str(), policy.version.as_str()]).inc();
+    state
+        .metrics
+        .decisions
+        .with_label_values(&[policy.id.as_str(), policy.version.as_str()])
+        .inc();
     Ok(decision)
 }
 
@@ -147,8 +156,17 @@ pub async fn batch(
     query: web::Query<BatchQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let content_type = req.headers().get(actix_web::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
-    let media = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let content_type = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("application/json");
+    let media = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match media.as_str() {
         "application/x-ndjson" | "application/ndjson" => {
             let query = query.into_inner();
@@ -167,7 +185,10 @@ pub async fn batch(
             let inputs = request.inputs;
             let worker_state = state.clone();
             let decisions = web::block(move || {
-                inputs.iter().map(|input| entry(decide_one(&worker_state, &policy, input, explain))).collect::<Vec<_>>()
+                inputs
+                    .iter()
+                    .map(|input| entry(decide_one(&worker_state, &policy, input, explain)))
+                    .collect::<Vec<_>>()
             })
             .await
             .map_err(|_| ApiError::Internal)?;
@@ -195,9 +216,19 @@ struct Lines {
     skipping: bool,
 }
 
-fn ndjson(state: web::Data<AppState>, policy: Arc<CompiledPolicy>, payload: web::Payload, explain: bool) -> HttpResponse {
+fn ndjson(
+    state: web::Data<AppState>,
+    policy: Arc<CompiledPolicy>,
+    payload: web::Payload,
+    explain: bool,
+) -> HttpResponse {
     let limit = state.limits.ndjson_line;
-    let lines = Lines { payload, buffer: web::BytesMut::new(), finished: false, skipping: false };
+    let lines = Lines {
+        payload,
+        buffer: web::BytesMut::new(),
+        finished: false,
+        skipping: false,
+    };
     let stream = futures_util::stream::unfold(lines, move |mut lines| {
         let state = state.clone();
         let policy = Arc::clone(&policy);
@@ -230,30 +261,44 @@ fn ndjson(state: web::Data<AppState>, policy: Arc<CompiledPolicy>, payload: web:
                     if lines.skipping || rest.is_empty() {
                         return None;
                     }
-                    return answer_line(&state, &policy, &rest, explain).map(|out| (Ok(out), lines));
+                    return answer_line(&state, &policy, &rest, explain)
+                        .map(|out| (Ok(out), lines));
                 }
                 match lines.payload.next().await {
                     Some(Ok(chunk)) => lines.buffer.extend_from_slice(&chunk),
                     Some(Err(e)) => {
                         lines.finished = true;
                         lines.buffer.clear();
-                        return Some((Ok(error_line(&ApiError::BadRequest(format!("the body could not be read: {e}")))), lines));
+                        return Some((
+                            Ok(error_line(&ApiError::BadRequest(format!(
+                                "the body could not be read: {e}"
+                            )))),
+                            lines,
+                        ));
                     }
                     None => lines.finished = true,
                 }
             }
         }
     });
-    HttpResponse::Ok().content_type("application/x-ndjson").streaming(stream)
+    HttpResponse::Ok()
+        .content_type("application/x-ndjson")
+        .streaming(stream)
 }
 
 /// The output line for one input line; none for a blank line.
-fn answer_line(state: &AppState, policy: &CompiledPolicy, line: &[u8], explain: bool) -> Option<web::Bytes> {
+fn answer_line(
+    state: &AppState,
+    policy: &CompiledPolicy,
+    line: &[u8],
+    explain: bool,
+) -> Option<web::Bytes> {
     let text = line.trim_ascii();
     if text.is_empty() {
         return None;
     }
-    let result = parse_json::<Json>(text).and_then(|input| decide_one(state, policy, &input, explain));
+    let result =
+        parse_json::<Json>(text).and_then(|input| decide_one(state, policy, &input, explain));
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
         Err(e) => return Some(error_line(&e)),
@@ -263,7 +308,8 @@ fn answer_line(state: &AppState, policy: &CompiledPolicy, line: &[u8], explain: 
 }
 
 fn error_line(e: &ApiError) -> web::Bytes {
-    let mut out = serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
+    let mut out =
+        serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
     out.push(b'\n');
     web::Bytes::from(out)
 }

@@ -37,7 +37,14 @@ pub fn configure(cfg: &mut ServiceConfig) {
 /// `/openapi.json` and the browsable UI at `/docs/` (assets served from the binary).
 pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
     cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (**api).clone()))
-        .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("Location", "/docs/")).finish() }));
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/docs/"))
+                    .finish()
+            }),
+        );
 }
 
 /// For each documented path, a last resource that answers 405 with `Allow` to the methods the
@@ -76,7 +83,10 @@ pub fn method_fallbacks(api: &OpenApi) -> impl FnOnce(&mut web::ServiceConfig) +
 
 /// Logs one line per request: its id, method, route, status and latency. The id is also
 /// returned in `x-request-id`.
-pub async fn log_request(req: ServiceRequest, next: Next<impl MessageBody>) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+pub async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
     let id = req
         .headers()
@@ -90,7 +100,10 @@ pub async fn log_request(req: ServiceRequest, next: Next<impl MessageBody>) -> R
     let status = res.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id) {
-        res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+        res.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("x-request-id"),
+            value,
+        );
     }
     tracing::info!(request_id = %id, %method, %route, status, latency_ms, "request");
     Ok(res)
@@ -98,7 +111,11 @@ pub async fn log_request(req: ServiceRequest, next: Next<impl MessageBody>) -> R
 
 /// Reads a whole body, refusing more than `limit` bytes (413) before reading it when the
 /// client announced its length.
-pub async fn read_body(req: &actix_web::HttpRequest, mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
+pub async fn read_body(
+    req: &actix_web::HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<web::Bytes, ApiError> {
     let announced = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
@@ -109,7 +126,8 @@ pub async fn read_body(req: &actix_web::HttpRequest, mut payload: web::Payload, 
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
@@ -131,13 +149,14 @@ impl Selector {
     /// Reads `version` and `as_of` (strings) into a selector; both at once is a bad request.
     pub fn parse(version: Option<String>, as_of: Option<String>) -> Result<Selector, ApiError> {
         if version.is_some() && as_of.is_some() {
-            return Err(ApiError::BadRequest("give `version` or `as_of`, not both".into()));
+            return Err(ApiError::BadRequest(
+                "give `version` or `as_of`, not both".into(),
+            ));
         }
         let as_of = match as_of {
-            Some(d) => Some(
-                crate::input::parse_date(&d)
-                    .ok_or_else(|| ApiError::BadRequest(format!("`as_of` must be a date YYYY-MM-DD, found `{d}`")))?,
-            ),
+            Some(d) => Some(crate::input::parse_date(&d).ok_or_else(|| {
+                ApiError::BadRequest(format!("`as_of` must be a date YYYY-MM-DD, found `{d}`"))
+            })?),
             None => None,
         };
         Ok(Selector { version, as_of })
@@ -145,20 +164,31 @@ impl Selector {
 }
 
 /// The version of policy `id` a request selects: by label, by date, or in force today.
-pub fn select_version(state: &AppState, set: &PolicySet, id: &str, selector: &Selector) -> Result<Arc<CompiledPolicy>, ApiError> {
-    let entry = set.policies.get(id).ok_or_else(|| ApiError::NotFound(format!("there is no policy `{id}`")))?;
+pub fn select_version(
+    state: &AppState,
+    set: &PolicySet,
+    id: &str,
+    selector: &Selector,
+) -> Result<Arc<CompiledPolicy>, ApiError> {
+    let entry = set
+        .policies
+        .get(id)
+        .ok_or_else(|| ApiError::NotFound(format!("there is no policy `{id}`")))?;
     match (&selector.version, selector.as_of) {
-        (Some(label), _) => entry
-            .versions
-            .get(label)
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound(format!("policy `{id}` has no version `{label}`"))),
+        (Some(label), _) => {
+            entry.versions.get(label).cloned().ok_or_else(|| {
+                ApiError::NotFound(format!("policy `{id}` has no version `{label}`"))
+            })
+        }
         (None, date) => {
             let date = date.unwrap_or_else(|| (state.today)());
-            let chosen = crate::load::select(entry.compiled(), None, date).map(|p| p.version.clone());
+            let chosen =
+                crate::load::select(entry.compiled(), None, date).map(|p| p.version.clone());
             chosen
                 .and_then(|label| entry.versions.get(&label).cloned())
-                .ok_or_else(|| ApiError::NotFound(format!("no version of policy `{id}` is in force on {date}")))
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("no version of policy `{id}` is in force on {date}"))
+                })
         }
     }
 }

@@ -57,7 +57,8 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
         .policies
         .values()
         .map(|p| {
-            let in_force = crate::load::select(p.compiled(), None, today).map(|v| v.version.clone());
+            let in_force =
+                crate::load::select(p.compiled(), None, today).map(|v| v.version.clone());
             let mut versions: Vec<VersionSummary> = p
                 .compiled()
                 .map(|v| VersionSummary {
@@ -69,9 +70,23 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
                     in_force: in_force.as_deref() == Some(v.version.as_str()),
                 })
                 .collect();
-            versions.sort_by(|a, b| (a.effective_from.is_none(), &a.effective_from, &a.version).cmp(&(b.effective_from.is_none(), &b.effective_from, &b.version)));
-            let ok = p.files.iter().all(|f| f.status == crate::server::store::LoadStatus::Ok);
-            PolicySummary { id: p.id.clone(), status: if ok { "ok" } else { "error" }.into(), versions, files: p.files.clone() }
+            versions.sort_by(|a, b| {
+                (a.effective_from.is_none(), &a.effective_from, &a.version).cmp(&(
+                    b.effective_from.is_none(),
+                    &b.effective_from,
+                    &b.version,
+                ))
+            });
+            let ok = p
+                .files
+                .iter()
+                .all(|f| f.status == crate::server::store::LoadStatus::Ok);
+            PolicySummary {
+                id: p.id.clone(),
+                status: if ok { "ok" } else { "error" }.into(),
+                versions,
+                files: p.files.clone(),
+            }
         })
         .collect();
     HttpResponse::Ok().json(PolicyList { policies })
@@ -186,7 +201,11 @@ pub struct VersionView {
 }
 
 fn view(p: &CompiledPolicy) -> VersionView {
-    let clause_ids = |ids: &[usize]| ids.iter().filter_map(|i| p.clauses.get(*i).map(|c| c.id.clone())).collect::<Vec<_>>();
+    let clause_ids = |ids: &[usize]| {
+        ids.iter()
+            .filter_map(|i| p.clauses.get(*i).map(|c| c.id.clone()))
+            .collect::<Vec<_>>()
+    };
     VersionView {
         id: p.id.clone(),
         version: p.version.clone(),
@@ -195,15 +214,29 @@ fn view(p: &CompiledPolicy) -> VersionView {
         title: p.title.clone(),
         legal_source: p.source.clone(),
         sha256: p.sha256.clone(),
-        clauses: p.clauses.iter().map(|c| ClauseView { id: c.id.clone(), section: c.section.clone(), text: c.text.clone() }).collect(),
+        clauses: p
+            .clauses
+            .iter()
+            .map(|c| ClauseView {
+                id: c.id.clone(),
+                section: c.section.clone(),
+                text: c.text.clone(),
+            })
+            .collect(),
         parameters: p
             .params
             .iter()
             .map(|x| ParameterView {
                 name: x.name.clone(),
                 ty: p.types.type_name(&x.ty),
-                value: x.value.as_ref().map_or(serde_json::Value::Null, |v| value_json(&p.types, v)),
-                display: x.value.as_ref().map(|v| crate::eval::explain::render_value(&p.types, Some(&x.ty), v)),
+                value: x
+                    .value
+                    .as_ref()
+                    .map_or(serde_json::Value::Null, |v| value_json(&p.types, v)),
+                display: x
+                    .value
+                    .as_ref()
+                    .map(|v| crate::eval::explain::render_value(&p.types, Some(&x.ty), v)),
                 citations: clause_ids(&x.citations),
             })
             .collect(),
@@ -216,7 +249,12 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     Presence::Optional => ("optional", serde_json::Value::Null),
                     Presence::Default(v) => ("default", value_json(&p.types, v)),
                 };
-                InputView { path: i.path.clone(), ty: p.types.type_name(&i.ty), presence: presence.into(), default }
+                InputView {
+                    path: i.path.clone(),
+                    ty: p.types.type_name(&i.ty),
+                    presence: presence.into(),
+                    default,
+                }
             })
             .collect(),
         conclusions: p
@@ -231,7 +269,11 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     .map(|r| RuleView {
                         label: r.label.clone(),
                         kind: r.kind.keyword().into(),
-                        overrides: r.overrides.iter().filter_map(|i| c.rules.get(*i).map(|o| o.label.clone())).collect(),
+                        overrides: r
+                            .overrides
+                            .iter()
+                            .filter_map(|i| c.rules.get(*i).map(|o| o.label.clone()))
+                            .collect(),
                         citations: clause_ids(&r.citations),
                         source: p.sources.snippet(r.span).to_string(),
                     })
@@ -243,16 +285,27 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .iter()
             .filter_map(|f| p.sources.get(*f))
             .map(|f| SourceView {
-                file: f.path.as_ref().and_then(|x| x.file_name()).map_or_else(|| f.name.clone(), |n| n.to_string_lossy().into_owned()),
+                file: f
+                    .path
+                    .as_ref()
+                    .and_then(|x| x.file_name())
+                    .map_or_else(|| f.name.clone(), |n| n.to_string_lossy().into_owned()),
                 text: f.text.clone(),
             })
             .collect(),
     }
 }
 
-fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<CompiledPolicy>, ApiError> {
+fn find(
+    state: &AppState,
+    id: &str,
+    label: &str,
+) -> Result<std::sync::Arc<CompiledPolicy>, ApiError> {
     let set = state.store.snapshot();
-    let selector = crate::server::routes::Selector { version: Some(label.to_string()), as_of: None };
+    let selector = crate::server::routes::Selector {
+        version: Some(label.to_string()),
+        as_of: None,
+    };
     crate::server::routes::select_version(state, &set, id, &selector)
 }
 
@@ -266,7 +319,10 @@ fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<Compil
     )
 )]
 #[get("/v1/policies/{id}/versions/{version}")]
-pub async fn version_view(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn version_view(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, label) = path.into_inner();
     let policy = find(&state, &id, &label)?;
     Ok(HttpResponse::Ok().json(view(&policy)))
@@ -282,8 +338,13 @@ pub async fn version_view(state: web::Data<AppState>, path: web::Path<(String, S
     )
 )]
 #[get("/v1/policies/{id}/versions/{version}/schema")]
-pub async fn schema(state: web::Data<AppState>, path: web::Path<(String, String)>) -> Result<HttpResponse, ApiError> {
+pub async fn schema(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
     let (id, label) = path.into_inner();
     let policy = find(&state, &id, &label)?;
-    Ok(HttpResponse::Ok().content_type("application/schema+json").json(crate::input::json_schema(&policy)))
+    Ok(HttpResponse::Ok()
+        .content_type("application/schema+json")
+        .json(crate::input::json_schema(&policy)))
 }

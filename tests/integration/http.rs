@@ -1,0 +1,737 @@
+//! The service over real HTTP on 127.0.0.1 (ephemeral port), started through the same
+//! `create_app` as production: every endpoint, every error status, batches, version selection,
+//! the OpenAPI document, and hot reload.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::NaiveDate;
+use clausier::server::store::{Store, Watcher, watch};
+use clausier::server::{AppState, Limits, create_app, openapi};
+use serde_json::{Value, json};
+
+const BTS: &str = "bts-metiers-de-la-mesure";
+
+/// A server on an ephemeral port, stopped when dropped.
+pub struct TestServer {
+    pub base: String,
+    handle: actix_web::dev::ServerHandle,
+    _watcher: Option<Watcher>,
+}
+
+impl TestServer {
+    pub fn start(policies: &Path, today: NaiveDate, limits: Limits, watched: bool) -> TestServer {
+        let store = Arc::new(Store::open(policies));
+        let mut state = AppState::new(Arc::clone(&store)).unwrap();
+        state.today = Arc::new(move || today);
+        state.limits = limits;
+        let watcher =
+            watched.then(|| watch(Arc::clone(&store), Duration::from_millis(100), |_| {}).unwrap());
+        let api = Arc::new(openapi());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                let server =
+                    actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
+                        .workers(2)
+                        .bind(("127.0.0.1", 0))
+                        .unwrap();
+                let addr = server.addrs()[0];
+                let server = server.run();
+                tx.send((addr, server.handle())).unwrap();
+                server.await.unwrap();
+            });
+        });
+        let (addr, handle) = rx.recv().unwrap();
+        TestServer {
+            base: format!("http://{addr}"),
+            handle,
+            _watcher: watcher,
+        }
+    }
+
+    pub fn bts(today: NaiveDate) -> TestServer {
+        TestServer::start(Path::new("policies"), today, Limits::default(), false)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        std::thread::spawn(move || actix_web::rt::System::new().block_on(handle.stop(false)));
+    }
+}
+
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
+
+    /// Asserts an RFC 9457 problem with this status and returns it.
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status, status, "{}", self.body);
+        assert_eq!(
+            self.content_type, "application/problem+json",
+            "{}",
+            self.body
+        );
+        let p = self.json();
+        assert_eq!(p["status"], status);
+        assert!(
+            p["type"]
+                .as_str()
+                .unwrap()
+                .starts_with("urn:clausier:problem:")
+        );
+        assert!(p["title"].is_string());
+        p
+    }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
+    let content_type = r
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let status = r.status().as_u16();
+    let body = r
+        .body_mut()
+        .with_config()
+        .limit(256 << 20)
+        .read_to_string()
+        .unwrap();
+    Reply {
+        status,
+        content_type,
+        body,
+    }
+}
+
+pub fn get(server: &TestServer, path: &str) -> Reply {
+    reply(
+        agent()
+            .get(format!("{}{path}", server.base))
+            .call()
+            .unwrap(),
+    )
+}
+
+pub fn post(
+    server: &TestServer,
+    path: &str,
+    content_type: &str,
+    body: impl Into<Vec<u8>>,
+) -> Reply {
+    let body: Vec<u8> = body.into();
+    reply(
+        agent()
+            .post(format!("{}{path}", server.base))
+            .header("content-type", content_type)
+            .send(&body[..])
+            .unwrap(),
+    )
+}
+
+pub fn decide(server: &TestServer, body: Value) -> Reply {
+    post(
+        server,
+        &format!("/v1/policies/{BTS}/decisions"),
+        "application/json",
+        body.to_string(),
+    )
+}
+
+fn date(s: &str) -> NaiveDate {
+    s.parse().unwrap()
+}
+
+fn candidate() -> Value {
+    json!({
+        "candidate": {"pathway": "scolaire"},
+        "internship": {"periods": [{"start": "2026-05-04", "end": "2026-07-24", "agreement_signed": true}], "certificate_provided": true},
+        "report": {"submitted_on": "2027-04-10", "pages": 40, "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"], "legal_analysis_pages": 3, "activities_analysed": 2, "qsse_pages": 3, "endorsed_by_host": true}
+    })
+}
+
+#[test]
+fn a_decision_cites_its_clauses() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let r = decide(
+        &server,
+        json!({"input": candidate(), "version": "session-2027"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = r.json();
+    assert!(d["decision_id"].as_str().unwrap().len() >= 32);
+    assert_eq!(d["policy"]["id"], BTS);
+    assert_eq!(d["policy"]["version"], "session-2027");
+    assert_eq!(d["policy"]["effective_from"], "2026-09-01");
+    assert_eq!(d["policy"]["sha256"].as_str().unwrap().len(), 64);
+    let admission = &d["conclusions"]["e61_admission"];
+    assert_eq!(admission["status"], "decided");
+    assert_eq!(admission["value"], "admis");
+    assert_eq!(admission["citations"][0]["clause"], "2.1.2-4");
+    assert_eq!(admission["citations"][0]["section"], "2.1.2");
+    assert!(
+        admission["citations"][0]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("À la fin de la période")
+    );
+    assert!(
+        admission["because"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("internship.certificate_provided = true"))
+    );
+    assert_eq!(d["conclusions"].as_object().unwrap().len(), 13);
+    assert!(d.get("trace").is_none());
+    let explained = decide(
+        &server,
+        json!({"input": candidate(), "version": "session-2027", "explain": true}),
+    )
+    .json();
+    assert!(explained["trace"].as_array().unwrap().len() > 30);
+}
+
+#[test]
+fn a_missing_fact_leaves_only_what_needs_it_undetermined() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let mut input = candidate();
+    input["report"].as_object_mut().unwrap().remove("pages");
+    let d = decide(&server, json!({"input": input, "version": "session-2027"})).json();
+    let conformity = &d["conclusions"]["report_conformity"];
+    assert_eq!(conformity["status"], "undetermined");
+    assert_eq!(conformity["value"], Value::Null);
+    assert_eq!(conformity["missing"], json!(["report.pages"]));
+    assert_eq!(conformity["citations"], json!([]));
+    assert_eq!(d["conclusions"]["e61_admission"]["status"], "decided");
+}
+
+#[test]
+fn versions_are_chosen_by_label_by_date_or_as_in_force_today() {
+    let server = TestServer::bts(date("2025-10-01"));
+    let version = |body: Value| {
+        decide(&server, body).json()["policy"]["version"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(version(json!({"input": {}})), "session-2026");
+    assert_eq!(
+        version(json!({"input": {}, "as_of": "2026-09-01"})),
+        "session-2027"
+    );
+    assert_eq!(
+        version(json!({"input": {}, "as_of": "2021-09-01"})),
+        "annexe-ivb"
+    );
+    assert_eq!(
+        version(json!({"input": {}, "version": "mayotte-2025"})),
+        "mayotte-2025"
+    );
+    // A label-only version is never chosen by date.
+    assert_eq!(
+        version(json!({"input": {}, "as_of": "2030-01-01"})),
+        "session-2027"
+    );
+    let p = decide(&server, json!({"input": {}, "as_of": "2020-01-01"})).problem(404);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("in force on 2020-01-01")
+    );
+    let today_2027 = TestServer::bts(date("2026-11-28"));
+    assert_eq!(
+        decide(&today_2027, json!({"input": {}})).json()["policy"]["version"],
+        "session-2027"
+    );
+}
+
+#[test]
+fn every_error_is_a_problem_document() {
+    let server = TestServer::start(
+        Path::new("policies"),
+        date("2026-11-28"),
+        Limits {
+            body: 4096,
+            ..Limits::default()
+        },
+        false,
+    );
+    let path = format!("/v1/policies/{BTS}/decisions");
+    let p = post(&server, &path, "application/json", "{\"input\": ").problem(400);
+    assert!(p["detail"].as_str().unwrap().contains("line 1"));
+    post(
+        &server,
+        &path,
+        "application/json",
+        r#"{"input": {}, "as_of": "28/11/2026"}"#,
+    )
+    .problem(400);
+    post(
+        &server,
+        &path,
+        "application/json",
+        r#"{"input": {}, "versoin": "x"}"#,
+    )
+    .problem(400);
+    post(
+        &server,
+        &path,
+        "application/json",
+        r#"{"input": {}, "version": "x", "as_of": "2026-01-01"}"#,
+    )
+    .problem(400);
+    decide(&server, json!({"input": {}, "version": "session-2099"})).problem(404);
+    post(
+        &server,
+        "/v1/policies/nope/decisions",
+        "application/json",
+        r#"{"input": {}}"#,
+    )
+    .problem(404);
+    get(&server, "/v1/nothing/here").problem(404);
+    get(&server, "/v1/policies/../../etc/passwd").problem(404);
+    let r = get(&server, &path);
+    r.problem(405);
+    let big = json!({"input": {"candidate": {"id": "x".repeat(5000)}}}).to_string();
+    post(&server, &path, "application/json", big).problem(413);
+    post(&server, &format!("{path}/batch"), "text/plain", "hello").problem(415);
+    let bad = decide(
+        &server,
+        json!({"input": {"candidate": {"pathway": "scolair"}, "report": {"pages": "many", "pagse": 1}, "internship": {"periods": [{"start": "2026-06-01", "end": "2026-05-01", "agreement_signed": true}]}}}),
+    );
+    let p = bad.problem(422);
+    let errors = p["errors"].as_array().unwrap();
+    let pointers: Vec<&str> = errors
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap())
+        .collect();
+    // In the order of the document.
+    assert_eq!(
+        pointers,
+        [
+            "/candidate/pathway",
+            "/report/pages",
+            "/report/pagse",
+            "/internship/periods/0"
+        ]
+    );
+    assert!(
+        errors[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `scolaire`?")
+    );
+    assert!(
+        errors[3]["message"]
+            .as_str()
+            .unwrap()
+            .contains("ends before it starts")
+    );
+}
+
+#[test]
+fn a_batch_decides_every_input_in_order_and_isolates_bad_ones() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let body = json!({"version": "session-2027", "inputs": [candidate(), {"candidate": {"pathway": "pilote"}}, {"candidate": {"pathway": "apprentissage"}}]});
+    let r = post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch"),
+        "application/json",
+        body.to_string(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let decisions = r.json()["decisions"].as_array().unwrap().clone();
+    assert_eq!(decisions.len(), 3);
+    assert_eq!(
+        decisions[0]["conclusions"]["e61_admission"]["value"],
+        "admis"
+    );
+    assert_eq!(decisions[1]["error"]["status"], 422);
+    assert_eq!(
+        decisions[1]["error"]["errors"][0]["pointer"],
+        "/candidate/pathway"
+    );
+    assert_eq!(
+        decisions[2]["conclusions"]["presence_proof"]["value"],
+        "contrat_apprentissage"
+    );
+}
+
+#[test]
+fn an_ndjson_batch_streams_one_line_out_per_line_in() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let mut lines = String::new();
+    for i in 0..200 {
+        let pathway = ["scolaire", "apprentissage", "experience_professionnelle"][i % 3];
+        lines.push_str(
+            &json!({"candidate": {"id": format!("c{i}"), "pathway": pathway}}).to_string(),
+        );
+        lines.push('\n');
+    }
+    lines.push_str("{\"candidate\": {\"pathway\": \"nope\"}}\n\nnot json\n");
+    let r = post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch?version=session-2027"),
+        "application/x-ndjson",
+        lines,
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "application/x-ndjson");
+    let out: Vec<Value> = r
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(out.len(), 202, "a decision per non-blank line");
+    assert_eq!(
+        out[0]["conclusions"]["presence_proof"]["value"],
+        "certificat_de_stage"
+    );
+    assert_eq!(
+        out[1]["conclusions"]["presence_proof"]["value"],
+        "contrat_apprentissage"
+    );
+    assert_eq!(out[199]["policy"]["version"], "session-2027");
+    assert_eq!(out[200]["error"]["status"], 422);
+    assert_eq!(out[201]["error"]["status"], 400);
+    let p = post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch?version=nope"),
+        "application/x-ndjson",
+        "{}\n",
+    )
+    .problem(404);
+    assert!(p["detail"].as_str().unwrap().contains("no version `nope`"));
+}
+
+#[test]
+fn the_policies_their_versions_and_schemas_are_listed() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let list = get(&server, "/v1/policies").json();
+    let bts = &list["policies"][0];
+    assert_eq!(bts["id"], BTS);
+    assert_eq!(bts["status"], "ok");
+    let versions: Vec<(&str, &Value, bool)> = bts["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["version"].as_str().unwrap(),
+                &v["effective_from"],
+                v["in_force"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        versions,
+        [
+            ("annexe-ivb", &json!("2021-09-01"), false),
+            ("session-2026", &json!("2025-09-01"), false),
+            ("session-2027", &json!("2026-09-01"), true),
+            ("mayotte-2025", &Value::Null, false),
+        ]
+    );
+    assert!(
+        bts["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["status"] == "ok")
+    );
+    let v = get(
+        &server,
+        &format!("/v1/policies/{BTS}/versions/mayotte-2025"),
+    )
+    .json();
+    assert_eq!(v["extends"], "annexe-ivb");
+    assert!(
+        v["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "mayotte-2025-1")
+    );
+    let minimum = v["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "minimum_reduced_weeks")
+        .unwrap();
+    assert_eq!(
+        (minimum["value"].clone(), minimum["display"].clone()),
+        (json!(4), json!("4 weeks"))
+    );
+    assert_eq!(v["sources"].as_array().unwrap().len(), 2);
+    assert!(
+        v["conclusions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "nonconformity_causes")
+    );
+    get(&server, &format!("/v1/policies/{BTS}/versions/nope")).problem(404);
+    let schema = get(
+        &server,
+        &format!("/v1/policies/{BTS}/versions/session-2027/schema"),
+    );
+    assert_eq!(schema.content_type, "application/schema+json");
+    let schema = schema.json();
+    assert_eq!(
+        schema["properties"]["candidate"]["properties"]["pathway"]["enum"][0],
+        "scolaire"
+    );
+    assert_eq!(schema["additionalProperties"], false);
+}
+
+#[test]
+fn health_readiness_and_metrics() {
+    let server = TestServer::bts(date("2026-11-28"));
+    assert_eq!(get(&server, "/healthz").json()["status"], "ok");
+    assert_eq!(get(&server, "/readyz").status, 200);
+    decide(&server, json!({"input": {}, "version": "session-2026"}));
+    let metrics = get(&server, "/metrics").body;
+    assert!(
+        metrics.contains(&format!(
+            "clausier_decisions_total{{policy=\"{BTS}\",version=\"session-2026\"}} 1"
+        )),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains(
+            "clausier_http_requests_total{endpoint=\"/healthz\",method=\"GET\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("clausier_http_requests_duration_seconds_bucket"));
+    let empty = tempfile::tempdir().unwrap();
+    let unready = TestServer::start(empty.path(), date("2026-11-28"), Limits::default(), false);
+    get(&unready, "/readyz").problem(503);
+}
+
+#[test]
+fn the_committed_openapi_document_is_the_served_one() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let served = get(&server, "/openapi.json").json();
+    assert_eq!(served["openapi"], "3.1.0");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string("openapi/openapi.json").unwrap_or_default())
+            .unwrap_or(Value::Null);
+    assert!(
+        served == committed,
+        "openapi/openapi.json is out of date: regenerate it with `cargo run -- openapi > openapi/openapi.json`"
+    );
+    for path in [
+        "/v1/policies/{id}/decisions",
+        "/v1/policies/{id}/decisions/batch",
+        "/v1/policies",
+        "/v1/policies/{id}/versions/{version}",
+        "/v1/policies/{id}/versions/{version}/schema",
+        "/healthz",
+        "/readyz",
+    ] {
+        assert!(
+            served["paths"].get(path).is_some(),
+            "{path} is not documented"
+        );
+    }
+    let ui = get(&server, "/docs/");
+    assert_eq!(ui.status, 200);
+    assert!(ui.body.contains("swagger"), "{}", ui.body);
+    assert!(
+        !ui.body.contains("https://"),
+        "the UI must load nothing from the internet"
+    );
+    let init = get(&server, "/docs/swagger-initializer.js");
+    assert_eq!(init.status, 200);
+    assert!(init.body.contains("/openapi.json"));
+}
+
+fn copy_policies(to: &Path) {
+    let dir = to.join(BTS);
+    std::fs::create_dir_all(dir.join("tests")).unwrap();
+    for entry in std::fs::read_dir(format!("policies/{BTS}")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, dir.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let started = Instant::now();
+    while !ok() {
+        assert!(
+            started.elapsed() < Duration::from_secs(2),
+            "not within 2 s: {what}"
+        );
+        std::thread::sleep(Duration::from_millis(25));
+    }
+}
+
+/// Writes through a temporary file and a rename, as editors do.
+fn save(path: &Path, text: &str) {
+    let tmp = path.with_extension("policy.tmp~");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+#[test]
+fn edits_are_picked_up_broken_files_keep_the_last_good_version_and_fixes_recover() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let server = TestServer::start(root.path(), date("2026-11-28"), Limits::default(), true);
+    let file = root.path().join(BTS).join("session-2027.policy");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let deadline = |server: &TestServer| {
+        let v = get(server, &format!("/v1/policies/{BTS}/versions/session-2027")).json();
+        let p = v["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "report_deadline")
+            .unwrap()
+            .clone();
+        (
+            p["value"].as_str().unwrap().to_string(),
+            v["sha256"].as_str().unwrap().to_string(),
+        )
+    };
+    let (first, _) = deadline(&server);
+    assert_eq!(first, "2027-04-16");
+
+    // A valid edit is served within 2 s.
+    save(&file, &original.replace("2027-04-16", "2027-04-23"));
+    wait_for("the valid edit", || deadline(&server).0 == "2027-04-23");
+    let (_, good_sha) = deadline(&server);
+
+    // A broken edit leaves the last good version answering, and the list says why.
+    save(
+        &file,
+        &original.replace(
+            "override parameter report_deadline",
+            "override parameter report_dedline",
+        ),
+    );
+    wait_for("the error to show", || {
+        get(&server, "/v1/policies").json()["policies"][0]["status"] == "error"
+    });
+    assert_eq!(
+        deadline(&server),
+        ("2027-04-23".to_string(), good_sha.clone())
+    );
+    let list = get(&server, "/v1/policies").json();
+    let broken = list["policies"][0]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["file"] == "session-2027.policy")
+        .unwrap()
+        .clone();
+    assert_eq!(broken["status"], "stale");
+    assert_eq!(broken["diagnostics"][0]["code"], "bad-override");
+    assert!(
+        broken["diagnostics"][0]["rendered"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `report_deadline`?")
+    );
+    let d = decide(&server, json!({"input": {}, "version": "session-2027"})).json();
+    assert_eq!(d["policy"]["sha256"], good_sha.as_str());
+
+    // Fixing the file recovers.
+    save(&file, &original);
+    wait_for("the fix", || deadline(&server).0 == "2027-04-16");
+    assert_eq!(
+        get(&server, "/v1/policies").json()["policies"][0]["status"],
+        "ok"
+    );
+
+    // New versions appear, deleted ones disappear.
+    let new_file = root.path().join(BTS).join("session-2028.policy");
+    let text = original
+        .replace("session-2027", "session-2028")
+        .replace("2026-09-01", "2027-09-01");
+    save(&new_file, &text);
+    wait_for("the new version", || {
+        get(
+            &server,
+            &format!("/v1/policies/{BTS}/versions/session-2028"),
+        )
+        .status
+            == 200
+    });
+    std::fs::remove_file(&new_file).unwrap();
+    wait_for("the deleted version", || {
+        get(
+            &server,
+            &format!("/v1/policies/{BTS}/versions/session-2028"),
+        )
+        .status
+            == 404
+    });
+}
+
+#[test]
+fn requests_flowing_during_reloads_all_succeed() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let server = Arc::new(TestServer::start(
+        root.path(),
+        date("2026-11-28"),
+        Limits::default(),
+        true,
+    ));
+    let file = root.path().join(BTS).join("session-2027.policy");
+    let original = std::fs::read_to_string(&file).unwrap();
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let clients: Vec<_> = (0..3)
+        .map(|_| {
+            let (server, stop) = (Arc::clone(&server), Arc::clone(&stop));
+            std::thread::spawn(move || {
+                let mut done = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let r = decide(
+                        &server,
+                        json!({"input": candidate(), "version": "session-2027"}),
+                    );
+                    assert_eq!(r.status, 200, "{}", r.body);
+                    done += 1;
+                }
+                done
+            })
+        })
+        .collect();
+    for i in 0..10 {
+        let text = if i % 2 == 0 {
+            original.replace("2027-04-16", "2027-04-20")
+        } else {
+            original.replace("per \"4-3\"", "per \"9-9\"")
+        };
+        save(&file, &text);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let total: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
+    assert!(total > 10, "only {total} requests");
+}
