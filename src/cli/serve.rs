@@ -35,7 +35,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         policies: args.policies.clone(),
         addr: args.addr.clone(),
         workers: args.workers,
-        limits: crate::server::Limits { body: args.body_limit, batch_body: args.batch_body_limit, ndjson_line: args.ndjson_line_limit },
+        limits: crate::server::Limits {
+            body: args.body_limit,
+            batch_body: args.batch_body_limit,
+            ndjson_line: args.ndjson_line_limit,
+        },
     };
     match crate::server::serve(options) {
         Ok(()) => OK,
@@ -48,7 +52,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
 
 #[cfg(not(feature = "server"))]
 pub(crate) fn run(args: &ServeArgs) -> u8 {
-    eprintln!("clausier serve: this binary was built without the `server` feature (policies: {}, address: {})", args.policies.display(), args.addr);
+    eprintln!(
+        "clausier serve: this binary was built without the `server` feature (policies: {}, address: {})",
+        args.policies.display(),
+        args.addr
+    );
     TROUBLE
 }
 
