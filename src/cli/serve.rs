@@ -24,13 +24,44 @@ pub(crate) struct ServeArgs {
     /// Largest body of a JSON batch request, in bytes.
     #[arg(long, default_value_t = 64 << 20, env = "CLAUSIER_BATCH_BODY_LIMIT")]
     batch_body_limit: usize,
+    /// Most inputs in a JSON batch (NDJSON streams have no such limit).
+    #[arg(long, default_value_t = 100_000, env = "CLAUSIER_BATCH_LEN_LIMIT")]
+    batch_len_limit: usize,
     /// Largest line of an NDJSON batch, in bytes.
     #[arg(long, default_value_t = 1 << 20, env = "CLAUSIER_NDJSON_LINE_LIMIT")]
     ndjson_line_limit: usize,
+    /// Deepest nesting of arrays and objects in a JSON body.
+    #[arg(long, default_value_t = 64, env = "CLAUSIER_JSON_DEPTH_LIMIT")]
+    json_depth_limit: usize,
+    /// Longest string in an input, in bytes.
+    #[arg(long, default_value_t = 64 << 10, env = "CLAUSIER_STRING_LIMIT")]
+    string_limit: usize,
+    /// Longest evaluation of one request, in milliseconds.
+    #[arg(long, default_value_t = 30_000, env = "CLAUSIER_DEADLINE_MS")]
+    deadline_ms: u64,
+    /// A file holding the bearer token of the administration routes (the variable
+    /// `CLAUSIER_ADMIN_TOKEN` may hold it instead). Without a token, those routes do not exist.
+    #[arg(long)]
+    admin_token_file: Option<PathBuf>,
 }
 
 #[cfg(feature = "server")]
 pub(crate) fn run(args: &ServeArgs) -> u8 {
+    let token = match &args.admin_token_file {
+        Some(file) => match std::fs::read_to_string(file) {
+            Ok(t) => Some(t.trim().to_string()),
+            Err(e) => {
+                eprintln!("error: {}: {e}", file.display());
+                return TROUBLE;
+            }
+        },
+        None => std::env::var("CLAUSIER_ADMIN_TOKEN").ok(),
+    };
+    let admin_token = token.filter(|t| !t.is_empty());
+    if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
+        eprintln!("error: the administration token must be at least 16 characters long");
+        return TROUBLE;
+    }
     let options = crate::server::ServeOptions {
         policies: args.policies.clone(),
         addr: args.addr.clone(),
@@ -39,7 +70,13 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             body: args.body_limit,
             batch_body: args.batch_body_limit,
             ndjson_line: args.ndjson_line_limit,
+            json_depth: args.json_depth_limit,
+            batch_len: args.batch_len_limit,
+            string_len: args.string_limit,
+            deadline: std::time::Duration::from_millis(args.deadline_ms),
+            policy_body: crate::server::Limits::default().policy_body,
         },
+        admin_token,
     };
     match crate::server::serve(options) {
         Ok(()) => OK,

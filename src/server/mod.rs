@@ -28,6 +28,16 @@ pub struct Limits {
     pub batch_body: usize,
     /// Largest line of an NDJSON batch, in bytes.
     pub ndjson_line: usize,
+    /// Deepest nesting of arrays and objects in a JSON body.
+    pub json_depth: usize,
+    /// Most inputs in a JSON batch (NDJSON streams have no such limit).
+    pub batch_len: usize,
+    /// Longest string in an input, in bytes.
+    pub string_len: usize,
+    /// Longest evaluation of one request (a JSON batch as a whole, an NDJSON line each).
+    pub deadline: std::time::Duration,
+    /// Largest policy text an administrator may upload, in bytes.
+    pub policy_body: usize,
 }
 
 impl Default for Limits {
@@ -36,6 +46,11 @@ impl Default for Limits {
             body: 1 << 20,
             batch_body: 64 << 20,
             ndjson_line: 1 << 20,
+            json_depth: 64,
+            batch_len: 100_000,
+            string_len: 64 << 10,
+            deadline: std::time::Duration::from_secs(30),
+            policy_body: 4 << 20,
         }
     }
 }
@@ -93,6 +108,8 @@ pub struct AppState {
     pub limits: Limits,
     /// Counters.
     pub metrics: Metrics,
+    /// The bearer token of the administration routes; none turns them off (404).
+    pub admin_token: Option<Arc<str>>,
 }
 
 impl AppState {
@@ -103,6 +120,7 @@ impl AppState {
             today: Arc::new(|| chrono::Local::now().date_naive()),
             limits: Limits::default(),
             metrics: Metrics::new()?,
+            admin_token: None,
         })
     }
 }
@@ -121,6 +139,18 @@ pub fn openapi() -> OpenApi {
     api.info.version = env!("CARGO_PKG_VERSION").into();
     api.info.license = None;
     api.info.contact = None;
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+    let bearer = SecurityScheme::Http(
+        HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "the administration token (`CLAUSIER_ADMIN_TOKEN` or `--admin-token-file`)",
+            ))
+            .build(),
+    );
+    api.components
+        .get_or_insert_with(Default::default)
+        .add_security_scheme("bearer", bearer);
     api
 }
 
@@ -175,6 +205,8 @@ pub struct ServeOptions {
     pub workers: Option<usize>,
     /// Request limits.
     pub limits: Limits,
+    /// The bearer token of the administration routes (none: they answer 404).
+    pub admin_token: Option<String>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -187,6 +219,10 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     log_failures(&store);
     let mut state = AppState::new(Arc::clone(&store)).map_err(std::io::Error::other)?;
     state.limits = options.limits;
+    state.admin_token = options.admin_token.map(Arc::from);
+    if state.admin_token.is_some() {
+        tracing::info!("administration routes enabled");
+    }
     let reloads = state.metrics.reloads.clone();
     let watched = Arc::clone(&store);
     let _watcher = store::watch(

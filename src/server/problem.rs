@@ -28,6 +28,16 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// No policy version is served yet.
     NotReady(String),
+    /// An administrative request without the right bearer token.
+    Unauthorized,
+    /// The change would break what depends on it (a version other versions extend).
+    Conflict(String),
+    /// A policy text sent by an administrator fails the check.
+    InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
+    /// The evaluation took longer than the per-request deadline.
+    DeadlineExceeded(u64),
+    /// A JSON batch with more inputs than allowed: (inputs, limit).
+    TooManyInputs(usize, usize),
     /// Anything else: details go to the log, not to the client.
     Internal,
 }
@@ -74,6 +84,31 @@ impl ApiError {
                 "Unsupported media type",
             ),
             ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready"),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "A valid bearer token is required",
+            ),
+            ApiError::Conflict(_) => (
+                StatusCode::CONFLICT,
+                "conflict",
+                "The change conflicts with other versions",
+            ),
+            ApiError::InvalidPolicy(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-policy",
+                "The policy fails the check",
+            ),
+            ApiError::TooManyInputs(..) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too-many-inputs",
+                "The batch holds too many inputs",
+            ),
+            ApiError::DeadlineExceeded(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "deadline-exceeded",
+                "The evaluation exceeded its deadline",
+            ),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -90,6 +125,10 @@ impl ApiError {
     /// The problem document of this error.
     pub fn problem(&self) -> Problem {
         let row = self.row();
+        let diagnostics = match self {
+            ApiError::InvalidPolicy(d) => Some(d.clone()),
+            _ => None,
+        };
         let (detail, errors) = match self {
             ApiError::MalformedJson(d) | ApiError::BadRequest(d) | ApiError::NotFound(d) => {
                 (Some(d.clone()), None)
@@ -97,7 +136,32 @@ impl ApiError {
             ApiError::MethodNotAllowed(allowed) => {
                 (Some(format!("this route answers {allowed}")), None)
             }
-            ApiError::UnsupportedMediaType(d) | ApiError::NotReady(d) => (Some(d.clone()), None),
+            ApiError::UnsupportedMediaType(d) | ApiError::NotReady(d) | ApiError::Conflict(d) => {
+                (Some(d.clone()), None)
+            }
+            ApiError::Unauthorized => (
+                Some("send `Authorization: Bearer <token>` with the administration token".into()),
+                None,
+            ),
+            ApiError::InvalidPolicy(d) => (
+                Some(format!(
+                    "{} error(s): nothing was written",
+                    d.iter().filter(|x| x.severity == "error").count()
+                )),
+                None,
+            ),
+            ApiError::TooManyInputs(n, limit) => (
+                Some(format!(
+                    "the batch holds {n} inputs, over the limit of {limit}: send it as NDJSON"
+                )),
+                None,
+            ),
+            ApiError::DeadlineExceeded(ms) => (
+                Some(format!(
+                    "the evaluation took longer than {ms} ms: split the batch, or send it as NDJSON"
+                )),
+                None,
+            ),
             ApiError::InvalidInput(errors) => (
                 Some(format!("{} error(s) in the input", errors.len())),
                 Some(errors.clone()),
@@ -116,6 +180,7 @@ impl ApiError {
             status: row.status.as_u16(),
             detail,
             errors,
+            diagnostics,
         }
     }
 }
@@ -136,6 +201,9 @@ pub struct Problem {
     /// For invalid input: each error with its JSON pointer into the input.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<InputError>>,
+    /// For an invalid policy: the checker's diagnostics.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diagnostics: Option<Vec<crate::server::store::FileDiagnostic>>,
 }
 
 impl std::fmt::Display for ApiError {
@@ -155,6 +223,9 @@ impl ResponseError for ApiError {
         response.insert_header(ContentType(problem_mime()));
         if let ApiError::MethodNotAllowed(allowed) = self {
             response.insert_header(("Allow", allowed.as_str()));
+        }
+        if let ApiError::Unauthorized = self {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
         }
         response.json(self.problem())
     }
@@ -202,8 +273,17 @@ pub fn query_error(
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-/// Reads a JSON body, mapping a syntax error to 400 with its line and column.
-pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+/// Reads a JSON body, mapping a syntax error to 400 with its line and column, and refusing
+/// arrays and objects nested deeper than `max_depth` (before parsing them).
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    max_depth: usize,
+) -> Result<T, ApiError> {
+    if let Some(at) = too_deep(body, max_depth) {
+        return Err(ApiError::BadRequest(format!(
+            "the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"
+        )));
+    }
     serde_json::from_slice(body).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
@@ -211,4 +291,25 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
             _ => ApiError::MalformedJson(e.to_string()),
         }
     })
+}
+
+/// The offset where `[`/`{` nesting first exceeds `max`, outside strings.
+fn too_deep(body: &[u8], max: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in body.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }

@@ -22,10 +22,20 @@ pub struct TestServer {
 
 impl TestServer {
     pub fn start(policies: &Path, today: NaiveDate, limits: Limits, watched: bool) -> TestServer {
+        TestServer::start_with(policies, today, watched, |state| state.limits = limits)
+    }
+
+    /// A server whose state `configure` adjusts (limits, administration token).
+    pub fn start_with(
+        policies: &Path,
+        today: NaiveDate,
+        watched: bool,
+        configure: impl FnOnce(&mut AppState),
+    ) -> TestServer {
         let store = Arc::new(Store::open(policies));
         let mut state = AppState::new(Arc::clone(&store)).unwrap();
         state.today = Arc::new(move || today);
-        state.limits = limits;
+        configure(&mut state);
         let watcher =
             watched.then(|| watch(Arc::clone(&store), Duration::from_millis(100), |_| {}).unwrap());
         let api = Arc::new(openapi());
@@ -95,14 +105,14 @@ impl Reply {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub fn agent() -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
         .build()
         .into()
 }
 
-fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
+pub fn reply(mut r: ureq::http::Response<ureq::Body>) -> Reply {
     let content_type = r
         .headers()
         .get("content-type")
@@ -157,11 +167,11 @@ pub fn decide(server: &TestServer, body: Value) -> Reply {
     )
 }
 
-fn date(s: &str) -> NaiveDate {
+pub fn date(s: &str) -> NaiveDate {
     s.parse().unwrap()
 }
 
-fn candidate() -> Value {
+pub fn candidate() -> Value {
     json!({
         "candidate": {"pathway": "scolaire"},
         "internship": {"periods": [{"start": "2026-05-04", "end": "2026-07-24", "agreement_signed": true}], "certificate_provided": true},
@@ -567,7 +577,7 @@ fn the_committed_openapi_document_is_the_served_one() {
     assert!(init.body.contains("/openapi.json"));
 }
 
-fn copy_policies(to: &Path) {
+pub fn copy_policies(to: &Path) {
     let dir = to.join(BTS);
     std::fs::create_dir_all(dir.join("tests")).unwrap();
     for entry in std::fs::read_dir(format!("policies/{BTS}")).unwrap() {

@@ -8,6 +8,7 @@
     reason = "tests assert by panicking"
 )]
 
+mod admin;
 mod bts;
 mod cli;
 mod diagnostics;

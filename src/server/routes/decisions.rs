@@ -86,6 +86,10 @@ pub fn decide_one(
     input: &Json,
     explain: bool,
 ) -> Result<Decision, ApiError> {
+    let long = long_strings(input, state.limits.string_len);
+    if !long.is_empty() {
+        return Err(ApiError::InvalidInput(long));
+    }
     let facts = crate::input::read_facts(policy, input).map_err(ApiError::InvalidInput)?;
     let decision = decide_facts(policy, &facts, explain);
     state
@@ -118,7 +122,7 @@ pub async fn decide(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let body = read_body(&req, payload, state.limits.body).await?;
-    let request: DecisionRequest = parse_json(&body)?;
+    let request: DecisionRequest = parse_json(&body, state.limits.json_depth)?;
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
@@ -146,6 +150,7 @@ pub async fn decide(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/decisions/batch")]
@@ -177,7 +182,13 @@ pub async fn batch(
         }
         "application/json" | "" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
-            let request: BatchRequest = parse_json(&body)?;
+            let request: BatchRequest = parse_json(&body, state.limits.json_depth)?;
+            if request.inputs.len() > state.limits.batch_len {
+                return Err(ApiError::TooManyInputs(
+                    request.inputs.len(),
+                    state.limits.batch_len,
+                ));
+            }
             let selector = Selector::parse(request.version, request.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
@@ -185,13 +196,21 @@ pub async fn batch(
             let inputs = request.inputs;
             let worker_state = state.clone();
             let decisions = web::block(move || {
-                inputs
-                    .iter()
-                    .map(|input| entry(decide_one(&worker_state, &policy, input, explain)))
-                    .collect::<Vec<_>>()
+                let started = std::time::Instant::now();
+                let deadline = worker_state.limits.deadline;
+                let mut out = Vec::with_capacity(inputs.len());
+                for input in &inputs {
+                    if started.elapsed() > deadline {
+                        return Err(ApiError::DeadlineExceeded(
+                            u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+                        ));
+                    }
+                    out.push(entry(decide_one(&worker_state, &policy, input, explain)));
+                }
+                Ok(out)
             })
             .await
-            .map_err(|_| ApiError::Internal)?;
+            .map_err(|_| ApiError::Internal)??;
             Ok(HttpResponse::Ok().json(BatchResponse { decisions }))
         }
         other => Err(ApiError::UnsupportedMediaType(format!(
@@ -297,8 +316,8 @@ fn answer_line(
     if text.is_empty() {
         return None;
     }
-    let result =
-        parse_json::<Json>(text).and_then(|input| decide_one(state, policy, &input, explain));
+    let result = parse_json::<Json>(text, state.limits.json_depth)
+        .and_then(|input| decide_one(state, policy, &input, explain));
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
         Err(e) => return Some(error_line(&e)),
@@ -312,4 +331,37 @@ fn error_line(e: &ApiError) -> web::Bytes {
         serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
     out.push(b'\n');
     web::Bytes::from(out)
+}
+
+/// The strings of an input longer than `limit` bytes, as input errors with their pointers.
+fn long_strings(input: &Json, limit: usize) -> Vec<crate::input::InputError> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
+    while let Some((pointer, value)) = stack.pop() {
+        match value {
+            Json::String(s) if s.len() > limit => out.push(crate::input::InputError {
+                pointer: if pointer.is_empty() {
+                    "/".into()
+                } else {
+                    pointer
+                },
+                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+            }),
+            Json::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+            ),
+            Json::Object(map) => stack.extend(map.iter().map(|(k, v)| {
+                (
+                    format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    v,
+                )
+            })),
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out
 }

@@ -1,6 +1,7 @@
 //! The routes, one module per resource, and what they share: reading bodies within limits,
 //! choosing a version, the 405 fallbacks and the request log.
 
+pub mod admin;
 pub mod decisions;
 pub mod health;
 pub mod policies;
@@ -31,7 +32,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(policies::version_view)
         .service(policies::schema)
         .service(health::healthz)
-        .service(health::readyz);
+        .service(health::readyz)
+        .service(admin::put_version)
+        .service(admin::delete_version)
+        .service(admin::reload);
 }
 
 /// `/openapi.json` and the browsable UI at `/docs/` (assets served from the binary).

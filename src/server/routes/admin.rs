@@ -1,0 +1,330 @@
+//! Administration: upload or delete a version, reload now. Behind a bearer token compared in
+//! constant time; without a configured token these routes answer 404 as if absent. Every
+//! action is logged.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::load::{check_texts, policy_files};
+use crate::server::AppState;
+use crate::server::problem::{ApiError, Problem};
+use crate::server::routes::read_body;
+use crate::server::store::FileDiagnostic;
+
+/// The outcome of an upload or a deletion.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct VersionWritten {
+    /// The policy id.
+    pub id: String,
+    /// The version label.
+    pub version: String,
+    /// `created`, `updated` or `deleted`.
+    pub action: String,
+    /// The sha256 of the version now served (none after a deletion).
+    pub sha256: Option<String>,
+    /// Warnings of the checker about the uploaded text.
+    pub warnings: Vec<FileDiagnostic>,
+}
+
+/// The outcome of a reload.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reloaded {
+    /// Versions served after the reload.
+    pub versions: usize,
+    /// Files that fail the check (their last good version, if any, is still served).
+    pub failed_files: usize,
+}
+
+/// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
+fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let Some(expected) = &state.admin_token else {
+        return Err(ApiError::NotFound("no such route".into()));
+    };
+    let given = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if constant_time_eq::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        tracing::warn!(path = %req.path(), "administration request refused: bad or missing token");
+        Err(ApiError::Unauthorized)
+    }
+}
+
+/// Policy ids and version labels name files: `[a-z0-9][a-z0-9._-]*`, no `..`.
+fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+    let rest_ok =
+        chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if first_ok && rest_ok && !name.contains("..") && name.len() <= 100 {
+        Ok(())
+    } else {
+        Err(ApiError::BadRequest(format!(
+            "`{name}` is not a valid {what}: use lowercase letters, digits, `.`, `_` and `-`"
+        )))
+    }
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
+fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        uuid::Uuid::new_v4()
+    ));
+    let mut file = std::fs::File::create(&tmp)?;
+    let written = file
+        .write_all(text.as_bytes())
+        .and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path)?;
+    // The rename itself is durable once the folder is flushed.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+fn diagnostics_of(folder: &crate::load::PolicyFolder, path: &Path) -> Vec<FileDiagnostic> {
+    let ids: Vec<_> = folder
+        .sources
+        .files()
+        .filter(|(_, f)| f.path.as_deref() == Some(path))
+        .map(|(id, _)| id)
+        .collect();
+    folder
+        .all_diagnostics()
+        .filter(|d| d.span.is_none_or(|s| ids.contains(&s.file)) || d.is_error())
+        .map(|d| FileDiagnostic {
+            severity: if d.is_error() {
+                "error".into()
+            } else {
+                "warning".into()
+            },
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            location: d.location(&folder.sources),
+            rendered: d.render(&folder.sources, false),
+        })
+        .collect()
+}
+
+/// Checks the folder as it would be with `text` in `path`: the new file and every version that
+/// extends it must pass.
+fn check_with(dir: &Path, path: &Path, text: &str) -> Result<crate::load::PolicyFolder, ApiError> {
+    let mut texts = Vec::new();
+    for file in policy_files(dir).unwrap_or_default() {
+        if file != path {
+            let t = std::fs::read_to_string(&file).map_err(|_| ApiError::Internal)?;
+            texts.push((file.display().to_string(), Some(file), t));
+        }
+    }
+    texts.push((
+        path.display().to_string(),
+        Some(path.to_path_buf()),
+        text.to_string(),
+    ));
+    Ok(check_texts(dir.to_path_buf(), texts))
+}
+
+/// Uploads the text of a version (`text/plain`), checked with the rest of its folder before it
+/// is written; on failure nothing is written and the diagnostics come back.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    request_body(content = String, content_type = "text/plain", description = "The policy file"),
+    responses(
+        (status = 200, description = "Written and served", body = VersionWritten),
+        (status = 400, description = "Invalid id, label or text encoding", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Administration is off (no token configured)", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The policy fails the check; nothing was written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/policies/{id}/versions/{version}")]
+pub async fn put_version(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state, &req)?;
+    let (id, label) = path.into_inner();
+    valid_name("policy id", &id)?;
+    valid_name("version label", &label)?;
+    let body = read_body(&req, payload, state.limits.policy_body).await?;
+    let text = String::from_utf8(body.to_vec())
+        .map_err(|_| ApiError::BadRequest("the policy text is not UTF-8".into()))?;
+    let dir = state.store.root().join(&id);
+    let file: PathBuf = dir.join(format!("{label}.policy"));
+    let existed = file.exists();
+    let store = std::sync::Arc::clone(&state.store);
+    let (id2, label2, file2) = (id.clone(), label.clone(), file.clone());
+    let outcome = web::block(move || -> Result<Vec<FileDiagnostic>, ApiError> {
+        let folder = check_with(&dir, &file2, &text)?;
+        let mine = folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(file2.as_path()));
+        if let Some(f) = mine {
+            let header = &f.policy.header;
+            if header.policy.node != id2 || header.version.node != label2 {
+                return Err(ApiError::BadRequest(format!(
+                    "the text declares policy `{}` version `{}`, but the path names policy `{id2}` version `{label2}`",
+                    header.policy.node, header.version.node
+                )));
+            }
+        }
+        let diagnostics = diagnostics_of(&folder, &file2);
+        if !folder.is_ok() {
+            return Err(ApiError::InvalidPolicy(diagnostics));
+        }
+        write_atomically(&file2, &text).map_err(|e| {
+            tracing::error!(file = %file2.display(), error = %e, "cannot write a policy file");
+            ApiError::Internal
+        })?;
+        store.reload();
+        Ok(diagnostics)
+    })
+    .await
+    .map_err(|_| ApiError::Internal)?;
+    let warnings = match outcome {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(policy = %id, version = %label, "administration: upload refused: {e}");
+            return Err(e);
+        }
+    };
+    let sha256 = state
+        .store
+        .snapshot()
+        .policies
+        .get(&id)
+        .and_then(|p| p.versions.get(&label))
+        .map(|v| v.sha256.clone());
+    let action = if existed { "updated" } else { "created" };
+    tracing::info!(policy = %id, version = %label, action, sha256 = sha256.as_deref().unwrap_or(""), "administration: version written");
+    Ok(HttpResponse::Ok().json(VersionWritten {
+        id,
+        version: label,
+        action: action.into(),
+        sha256,
+        warnings,
+    }))
+}
+
+/// Deletes a version's file; refused while other versions extend it.
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    responses(
+        (status = 200, description = "Deleted", body = VersionWritten),
+        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such version, or administration is off", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Other versions extend it", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/policies/{id}/versions/{version}")]
+pub async fn delete_version(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state, &req)?;
+    let (id, label) = path.into_inner();
+    valid_name("policy id", &id)?;
+    valid_name("version label", &label)?;
+    let file = state.store.root().join(&id).join(format!("{label}.policy"));
+    if !file.is_file() {
+        return Err(ApiError::NotFound(format!(
+            "policy `{id}` has no version file `{label}.policy`"
+        )));
+    }
+    let set = state.store.snapshot();
+    let dependents: Vec<String> = set
+        .policies
+        .get(&id)
+        .map(|p| {
+            p.compiled()
+                .filter(|v| v.extends.as_deref() == Some(label.as_str()))
+                .map(|v| v.version.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !dependents.is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "versions {} extend `{label}`: delete or change them first",
+            dependents.join(", ")
+        )));
+    }
+    std::fs::remove_file(&file).map_err(|e| {
+        tracing::error!(file = %file.display(), error = %e, "cannot delete a policy file");
+        ApiError::Internal
+    })?;
+    let store = std::sync::Arc::clone(&state.store);
+    web::block(move || store.reload())
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    tracing::info!(policy = %id, version = %label, "administration: version deleted");
+    Ok(HttpResponse::Ok().json(VersionWritten {
+        id,
+        version: label,
+        action: "deleted".into(),
+        sha256: None,
+        warnings: Vec::new(),
+    }))
+}
+
+/// Reloads every policy now (the service also reloads on its own when files change).
+#[utoipa::path(
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Reloaded", body = Reloaded),
+        (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Administration is off", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/admin/reload")]
+pub async fn reload(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&state, &req)?;
+    let store = std::sync::Arc::clone(&state.store);
+    let summary = web::block(move || store.reload())
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    let result = if summary.failed_files == 0 {
+        "ok"
+    } else {
+        "failed"
+    };
+    state.metrics.reloads.with_label_values(&[result]).inc();
+    tracing::info!(
+        versions = summary.versions,
+        failed_files = summary.failed_files,
+        "administration: reload"
+    );
+    Ok(HttpResponse::Ok().json(Reloaded {
+        versions: summary.versions,
+        failed_files: summary.failed_files,
+    }))
+}
