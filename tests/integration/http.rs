@@ -702,8 +702,21 @@ fn edits_are_picked_up_broken_files_keep_the_last_good_version_and_fixes_recover
     });
 }
 
+/// The sha256 the service gives `session-2027` when its file holds `text`.
+fn sha_of_session_2027(text: &str) -> String {
+    let annex = std::fs::read_to_string(format!("policies/{BTS}/annexe-ivb.policy")).unwrap();
+    let folder = clausier::load::check_texts(
+        BTS.into(),
+        vec![
+            ("annexe-ivb.policy".into(), None, annex),
+            ("session-2027.policy".into(), None, text.to_string()),
+        ],
+    );
+    folder.version("session-2027").unwrap().sha256.clone()
+}
+
 #[test]
-fn requests_flowing_during_reloads_all_succeed() {
+fn requests_flowing_during_reloads_all_succeed_and_see_only_checked_versions() {
     let root = tempfile::tempdir().unwrap();
     copy_policies(root.path());
     let server = Arc::new(TestServer::start(
@@ -714,34 +727,55 @@ fn requests_flowing_during_reloads_all_succeed() {
     ));
     let file = root.path().join(BTS).join("session-2027.policy");
     let original = std::fs::read_to_string(&file).unwrap();
+    // Valid rewrites move the deadline day by day; invalid ones cite a clause that does not exist.
+    let valid = |i: usize| original.replace("2027-04-16", &format!("2027-04-{:02}", 17 + i));
+    let invalid = |i: usize| original.replace("per \"4-3\"", &format!("per \"9-{i}\""));
+    let rounds = 12;
+    let mut allowed: std::collections::HashSet<String> = (0..rounds)
+        .map(|i| sha_of_session_2027(&valid(i)))
+        .collect();
+    allowed.insert(sha_of_session_2027(&original));
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let clients: Vec<_> = (0..3)
+    let clients: Vec<_> = (0..4)
         .map(|_| {
             let (server, stop) = (Arc::clone(&server), Arc::clone(&stop));
             std::thread::spawn(move || {
-                let mut done = 0;
+                let mut seen = Vec::new();
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     let r = decide(
                         &server,
                         json!({"input": candidate(), "version": "session-2027"}),
                     );
                     assert_eq!(r.status, 200, "{}", r.body);
-                    done += 1;
+                    seen.push(r.json()["policy"]["sha256"].as_str().unwrap().to_string());
                 }
-                done
+                seen
             })
         })
         .collect();
-    for i in 0..10 {
-        let text = if i % 2 == 0 {
-            original.replace("2027-04-16", "2027-04-20")
-        } else {
-            original.replace("per \"4-3\"", "per \"9-9\"")
-        };
-        save(&file, &text);
-        std::thread::sleep(Duration::from_millis(150));
+    for i in 0..rounds {
+        save(&file, &invalid(i));
+        std::thread::sleep(Duration::from_millis(60));
+        save(&file, &valid(i));
+        std::thread::sleep(Duration::from_millis(60));
     }
+    let last_valid = valid(rounds - 1);
+    let expected = sha_of_session_2027(&last_valid);
+    wait_for("the last valid file to be served", || {
+        decide(&server, json!({"input": {}, "version": "session-2027"})).json()["policy"]["sha256"]
+            == expected.as_str()
+    });
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let total: usize = clients.into_iter().map(|c| c.join().unwrap()).sum();
-    assert!(total > 10, "only {total} requests");
+    let seen: Vec<String> = clients
+        .into_iter()
+        .flat_map(|c| c.join().unwrap())
+        .collect();
+    assert!(seen.len() > 20, "only {} requests", seen.len());
+    let foreign: Vec<&String> = seen.iter().filter(|s| !allowed.contains(*s)).collect();
+    assert!(
+        foreign.is_empty(),
+        "decisions from versions that did not pass the check: {foreign:?}"
+    );
+    let list = get(&server, "/v1/policies").json();
+    assert_eq!(list["policies"][0]["status"], "ok");
 }
