@@ -82,7 +82,17 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
         .map(|i| absent(&i.presence, &i.path))
         .collect();
     let tree = InputGroup::of(&policy.inputs);
-    reader.group(&tree, input, "", &mut facts);
+    if input.is_object() {
+        reader.group(&tree, input, "", &mut facts);
+    } else {
+        reader.error(
+            "",
+            format!(
+                "expected the candidate's record as an object, found {}",
+                kind(input)
+            ),
+        );
+    }
     if reader.errors.is_empty() {
         Ok(facts)
     } else {

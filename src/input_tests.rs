@@ -167,3 +167,12 @@ fn the_schema_describes_the_same_declarations() {
         json!(true)
     );
 }
+
+#[test]
+fn the_record_itself_must_be_an_object() {
+    for input in [json!(null), json!([]), json!("x"), json!(3)] {
+        let errs = errors(input.clone());
+        assert_eq!(errs.len(), 1, "{input}");
+        assert_eq!(errs[0].pointer, "/");
+    }
+}

@@ -235,7 +235,8 @@ pub async fn put_version(
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
     responses(
-        (status = 200, description = "Deleted", body = VersionWritten),
+                (status = 200, description = "Deleted", body = VersionWritten),
+        (status = 400, description = "Invalid id or label", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such version, or administration is off", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Other versions extend it", body = Problem, content_type = "application/problem+json"),
@@ -297,7 +298,7 @@ pub async fn delete_version(
     tag = "admin",
     security(("bearer" = [])),
     responses(
-        (status = 200, description = "Reloaded", body = Reloaded),
+                (status = 200, description = "Reloaded", body = Reloaded),
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off", body = Problem, content_type = "application/problem+json"),
     )

@@ -34,8 +34,8 @@ pub struct DecisionRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchRequest {
-    /// The candidates' records.
-    #[schema(value_type = Vec<Object>)]
+    /// The candidates' records (one that is not a valid record gets its own error entry).
+    #[schema(value_type = Vec<serde_json::Value>)]
     pub inputs: Vec<Json>,
     /// The version label.
     pub version: Option<String>,

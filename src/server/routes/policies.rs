@@ -112,7 +112,6 @@ pub struct ParameterView {
     #[serde(rename = "type")]
     pub ty: String,
     /// Its value (null while no layer sets it).
-    #[schema(value_type = Object)]
     pub value: serde_json::Value,
     /// The value as a reviewer reads it (`12 weeks`).
     pub display: Option<String>,
@@ -131,7 +130,6 @@ pub struct InputView {
     /// `required`, `optional` or `default`.
     pub presence: String,
     /// The default value, when it has one.
-    #[schema(value_type = Object)]
     pub default: serde_json::Value,
 }
 
