@@ -9,6 +9,7 @@ pub mod check;
 pub mod cli;
 pub mod decision;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod format;

@@ -1,6 +1,7 @@
 //! The `clausier` command line: one file per subcommand.
 
 mod check;
+mod diff;
 mod eval;
 mod fmt;
 mod serve;
@@ -69,6 +70,8 @@ enum Command {
         #[arg(long)]
         coverage: bool,
     },
+    /// Compare two versions: what changed in meaning and, with `--cases`, whose decision.
+    Diff(diff::DiffArgs),
     /// Rewrite policies in the canonical layout.
     Fmt {
         /// Report the files that are not formatted, change nothing.
@@ -99,6 +102,7 @@ pub fn run() -> ExitCode {
         } => check::run(&paths, error_format),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Fmt { check, paths } => fmt::run(&paths, check),
+        Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(code)
 }

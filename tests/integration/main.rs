@@ -12,6 +12,7 @@ mod admin;
 mod bts;
 mod cli;
 mod diagnostics;
+mod diff;
 mod format;
 mod http;
 mod second_policy;

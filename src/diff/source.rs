@@ -1,0 +1,95 @@
+//! The syntax of a compiled version, rebuilt from its sources, and declarations printed in the
+//! canonical layout.
+
+use crate::ast::{
+    ConclusionDecl, DefinitionDecl, Header, Item, ItemKind, Policy, RecordDecl, Rule, TypeExpr,
+};
+use crate::check::layers::{Merged, ParsedFile, merge};
+use crate::format::format_policy;
+use crate::model::CompiledPolicy;
+use crate::syntax::span::{Span, Spanned};
+
+/// The declarations of `policy` with its layers merged, parsed again from the files it was
+/// compiled from (the checker keeps them in [`CompiledPolicy::sources`]). None when a file is
+/// missing or no longer parses, which a policy from [`crate::load`] never meets.
+pub(crate) fn rebuild(policy: &CompiledPolicy) -> Option<Merged> {
+    let mut files = Vec::with_capacity(policy.layer_files.len());
+    for &id in &policy.layer_files {
+        let source = policy.sources.get(id)?;
+        let parsed = crate::syntax::parse(id, &source.text).ok()?;
+        files.push(ParsedFile {
+            file: id,
+            policy: parsed,
+        });
+    }
+    let chain: Vec<&ParsedFile> = files.iter().collect();
+    let mut diagnostics = Vec::new();
+    let merged = merge(&chain, &mut diagnostics)?;
+    diagnostics.iter().all(|d| !d.is_error()).then_some(merged)
+}
+
+/// `item` alone in the canonical layout, without its comments.
+fn item_text(kind: ItemKind) -> String {
+    let name = |s: &str| Spanned::new(s.to_string(), Span::default());
+    let policy = Policy {
+        header: Header {
+            comments: Vec::new(),
+            policy: name("p"),
+            version: name("v"),
+            effective_from: None,
+            extends: None,
+            title: None,
+            source: None,
+        },
+        items: vec![Item {
+            comments: Vec::new(),
+            kind,
+            span: Span::default(),
+        }],
+        trailing_comments: Vec::new(),
+    };
+    let text = format_policy(&policy);
+    // The two header lines, a blank line, then the item.
+    text.split_once("\n\n")
+        .map_or(text.as_str(), |(_, item)| item)
+        .trim_end()
+        .to_string()
+}
+
+/// A rule in the canonical layout, as it stands in its conclusion (not indented).
+pub(crate) fn rule_text(rule: &Rule) -> String {
+    let conclusion = ConclusionDecl {
+        name: Spanned::new("c".into(), Span::default()),
+        ty: Spanned::new(TypeExpr::Named("bool".into()), Span::default()),
+        rules: vec![Rule {
+            comments: Vec::new(),
+            ..rule.clone()
+        }],
+    };
+    let text = item_text(ItemKind::Conclusion(conclusion));
+    let lines: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.strip_prefix("  ").unwrap_or(l))
+        .collect();
+    lines.join("\n")
+}
+
+/// A definition in the canonical layout.
+pub(crate) fn definition_text(definition: &DefinitionDecl) -> String {
+    item_text(ItemKind::Definition(definition.clone()))
+}
+
+/// A record in the canonical layout, without its fields' comments.
+pub(crate) fn record_text(record: &RecordDecl) -> String {
+    item_text(ItemKind::Record(uncommented(record)))
+}
+
+/// `record` without its fields' comments, for comparison.
+pub(crate) fn uncommented(record: &RecordDecl) -> RecordDecl {
+    let mut record = record.clone();
+    for field in &mut record.fields {
+        field.comments.clear();
+    }
+    record
+}

@@ -1,0 +1,417 @@
+//! `clausier diff`: the semantic diff of the BTS versions, the impact on the candidates of
+//! tests/cases/impact, and the command's three formats. The text and markdown outputs are
+//! snapshotted (tests/integration/snapshots); regenerate them with
+//! `INSTA_UPDATE=always cargo test --test integration diff`, then read the diff before committing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use clausier::diff::{Change, ParameterSide, PolicyDiff, diff, impact, render};
+use clausier::load::{PolicyFolder, load_folder};
+use serde_json::{Value, json};
+
+const BTS: &str = "policies/bts-metiers-de-la-mesure";
+const CASES: &str = "tests/cases/impact";
+
+fn bts() -> PolicyFolder {
+    load_folder(Path::new(BTS)).expect("the BTS policy folder reads")
+}
+
+fn between(folder: &PolicyFolder, old: &str, new: &str) -> PolicyDiff {
+    diff(
+        folder.version(old).expect("old version"),
+        folder.version(new).expect("new version"),
+    )
+}
+
+fn clausier(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn side(version: &str) -> String {
+    format!("{BTS}@{version}")
+}
+
+/// The cases of tests/cases/impact, by file name.
+fn cases() -> Vec<(String, Value)> {
+    let mut paths: Vec<_> = std::fs::read_dir(CASES)
+        .expect("the cases folder")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    paths.sort();
+    paths
+        .iter()
+        .map(|p| {
+            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
+            let text = std::fs::read_to_string(p).unwrap();
+            (name, serde_json::from_str(&text).expect("a case is JSON"))
+        })
+        .collect()
+}
+
+// ------------------------------------------------------------------------------------ the library
+
+#[test]
+fn session_2026_to_2027_changes_exactly_the_two_dates() {
+    let d = between(&bts(), "session-2026", "session-2027");
+    let params: Vec<String> = d
+        .parameters
+        .iter()
+        .map(|p| {
+            let (o, n) = (p.old.as_ref().unwrap(), p.new.as_ref().unwrap());
+            format!(
+                "{} {:?}: {:?} -> {:?} per {:?}",
+                p.name, p.change, o.value, n.value, n.citations
+            )
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            r#"report_deadline Changed: Some("2026-04-17") -> Some("2027-04-16") per ["4-3"]"#,
+            r#"exam_date Changed: Some("2026-05-19") -> Some("2027-05-18") per ["4-3"]"#,
+        ]
+    );
+    assert_eq!(d.changes(), 2, "nothing but the two dates: {d:#?}");
+    assert!(d.clauses.is_empty() && d.conclusions.is_empty() && d.definitions.is_empty());
+    assert!(d.inputs.is_empty() && d.types.is_empty() && d.warnings.is_empty());
+    // The header of each session differs too, and is shown apart from the changes of meaning.
+    let fields: Vec<&str> = d.metadata.iter().map(|m| m.field).collect();
+    assert_eq!(fields, ["effective_from", "title", "source"]);
+}
+
+#[test]
+fn annexe_to_mayotte_shows_the_amendment() {
+    let d = between(&bts(), "annexe-ivb", "mayotte-2025");
+    let added: Vec<(&str, Change)> = d
+        .clauses
+        .iter()
+        .map(|c| (c.id.as_str(), c.change))
+        .collect();
+    assert_eq!(added, [("mayotte-2025-1", Change::Added)]);
+
+    let values: Vec<(&str, Option<&str>, Option<&str>)> = d
+        .parameters
+        .iter()
+        .map(|p| {
+            fn value(s: Option<&ParameterSide>) -> Option<&str> {
+                s.and_then(|s| s.value.as_deref())
+            }
+            (
+                p.name.as_str(),
+                value(p.old.as_ref()),
+                value(p.new.as_ref()),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("minimum_reduced_weeks", Some("8 weeks"), Some("4 weeks")),
+            ("report_deadline", None, Some("2025-04-18")),
+            ("exam_date", None, Some("2025-05-20")),
+        ]
+    );
+    let minimum = &d.parameters[0];
+    assert_eq!(
+        minimum.new.as_ref().unwrap().citations,
+        ["mayotte-2025-1", "3-1"]
+    );
+
+    // The overridden exception now cites the amending clause; nothing else in it changed.
+    assert_eq!(d.conclusions.len(), 1);
+    let required = &d.conclusions[0];
+    assert_eq!(required.name, "required_weeks");
+    assert_eq!(required.rules.len(), 1);
+    let reduced = &required.rules[0];
+    assert_eq!(
+        (reduced.label.as_str(), reduced.change),
+        ("reduced", Change::Changed)
+    );
+    assert_eq!(reduced.aspects, ["citations"]);
+    assert!(
+        reduced
+            .new
+            .as_ref()
+            .unwrap()
+            .text
+            .ends_with("per \"3-1\", \"3-2\", \"mayotte-2025-1\"")
+    );
+    assert_eq!(d.changes(), 5);
+
+    let text = render::text(&d);
+    for expected in [
+        "Clause ajoutée \"mayotte-2025-1\" (section mesure exceptionnelle)",
+        "Paramètre `minimum_reduced_weeks` : 8 weeks → 4 weeks (clauses citées : 3-1 → mayotte-2025-1, 3-1)",
+        "Paramètre `report_deadline` : non défini → 2025-04-18 (clause 4-3)",
+        "Paramètre `exam_date` : non défini → 2025-05-20 (clause 4-3)",
+        "Exception modifiée `reduced` : clauses citées",
+        "En vigueur à partir du : 2021-09-01 → aucune date (version choisie par son libellé)",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+}
+
+/// Every version of the BTS policy against a copy of the folder where each file has its items
+/// in another order and is written by the formatter.
+#[test]
+fn a_reformatted_and_reordered_copy_is_the_same_policy() {
+    let original = bts();
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (_, file) in original.sources.files() {
+        let path = file.path.as_ref().expect("read from disk");
+        let mut parsed = original
+            .files
+            .iter()
+            .find(|f| original.sources.get(f.file).and_then(|s| s.path.as_ref()) == Some(path))
+            .expect("the file parsed")
+            .policy
+            .clone();
+        // Reverse the items, then move the first third to the end.
+        parsed.items.reverse();
+        let third = parsed.items.len() / 3;
+        parsed.items.rotate_left(third);
+        let text = clausier::format::format_policy(&parsed);
+        assert_ne!(text, file.text);
+        std::fs::write(dir.path().join(path.file_name().unwrap()), text).expect("write");
+    }
+    let copy = load_folder(dir.path()).expect("the copy reads");
+    assert!(copy.is_ok(), "the reordered copy checks");
+    for policy in original.compiled() {
+        let copied = copy.version(&policy.version).expect("same versions");
+        assert_ne!(policy.sha256, copied.sha256, "the texts differ");
+        let d = diff(policy, copied);
+        assert!(d.is_empty(), "{}: {d:#?}", policy.version);
+        assert!(render::text(&d).contains("Aucun changement de sens"));
+    }
+}
+
+#[test]
+fn impact_of_mayotte_shows_who_flips() {
+    let folder = bts();
+    let cases = cases();
+    assert!(cases.len() >= 6);
+    let i = impact(
+        folder.version("session-2026").unwrap(),
+        folder.version("mayotte-2025").unwrap(),
+        &cases,
+    );
+    let five = i
+        .changed
+        .iter()
+        .find(|c| c.case == "force-majeure-5-semaines")
+        .expect("the five-week internship flips");
+    let admission = five
+        .conclusions
+        .iter()
+        .find(|c| c.conclusion == "e61_admission")
+        .expect("its admission changes");
+    assert_eq!(admission.old.as_ref().unwrap().value, json!("refuse"));
+    assert_eq!(
+        admission.new.as_ref().unwrap().value,
+        json!("admis_sur_autorisation")
+    );
+    // Unchanged cases are counted, invalid ones listed, none dropped.
+    assert_eq!(
+        i.counts.cases,
+        i.counts.changed + i.counts.unchanged + i.counts.invalid
+    );
+    assert!(i.counts.unchanged >= 2);
+    let invalid: Vec<&str> = i.invalid.iter().map(|c| c.case.as_str()).collect();
+    assert_eq!(invalid, ["faute-de-frappe"]);
+    let by: Vec<(&str, usize)> = i
+        .by_conclusion
+        .iter()
+        .map(|c| (c.conclusion.as_str(), c.cases))
+        .collect();
+    assert!(by.contains(&("e61_admission", 3)), "{by:?}");
+}
+
+// ------------------------------------------------------------------------------------ the command
+
+#[test]
+fn cli_text_session_2026_to_2027() {
+    let o = clausier(&["diff", &side("session-2026"), &side("session-2027")]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Paramètre `report_deadline` : 2026-04-17 → 2027-04-16 (clause 4-3)"));
+    assert!(out.contains("Paramètre `exam_date` : 2026-05-19 → 2027-05-18 (clause 4-3)"));
+    insta::assert_snapshot!("text_session_2026_to_2027", out);
+}
+
+#[test]
+fn cli_text_annexe_file_to_mayotte_file() {
+    let old = format!("{BTS}/annexe-ivb.policy");
+    let new = format!("{BTS}/mayotte-2025.policy");
+    let o = clausier(&["diff", &old, &new, "--format", "text"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("text_annexe_to_mayotte", stdout(&o));
+}
+
+#[test]
+fn cli_text_with_cases() {
+    let o = clausier(&[
+        "diff",
+        &side("session-2026"),
+        &side("mayotte-2025"),
+        "--cases",
+        CASES,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("e61_admission : refuse → admis_sur_autorisation"));
+    insta::assert_snapshot!("text_session_2026_to_mayotte_with_cases", out);
+}
+
+#[test]
+fn cli_markdown() {
+    let o = clausier(&[
+        "diff",
+        &side("session-2026"),
+        &side("session-2027"),
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("markdown_session_2026_to_2027", stdout(&o));
+
+    let o = clausier(&[
+        "diff",
+        &side("session-2026"),
+        &side("mayotte-2025"),
+        "--format",
+        "markdown",
+        "--cases",
+        CASES,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    insta::assert_snapshot!("markdown_session_2026_to_mayotte_with_cases", stdout(&o));
+}
+
+#[test]
+fn cli_json() {
+    let o = clausier(&[
+        "diff",
+        &side("session-2026"),
+        &side("session-2027"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    assert_eq!(report["impact"], Value::Null);
+    let d = &report["diff"];
+    assert_eq!(d["from"]["version"], "session-2026");
+    assert_eq!(d["to"]["effective_from"], "2026-09-01");
+    assert_eq!(
+        d["parameters"],
+        json!([
+            {"name": "report_deadline", "change": "changed",
+             "old": {"type": "date", "value": "2026-04-17", "citations": ["4-3"]},
+             "new": {"type": "date", "value": "2027-04-16", "citations": ["4-3"]}},
+            {"name": "exam_date", "change": "changed",
+             "old": {"type": "date", "value": "2026-05-19", "citations": ["4-3"]},
+             "new": {"type": "date", "value": "2027-05-18", "citations": ["4-3"]}}
+        ])
+    );
+    for empty in [
+        "clauses",
+        "conclusions",
+        "definitions",
+        "inputs",
+        "types",
+        "warnings",
+    ] {
+        assert_eq!(d[empty], json!([]), "{empty}");
+    }
+
+    let o = clausier(&[
+        "diff",
+        &side("session-2026"),
+        &side("mayotte-2025"),
+        "--format",
+        "json",
+        "--cases",
+        CASES,
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_str(&stdout(&o)).expect("JSON");
+    let i = &report["impact"];
+    assert_eq!(i["counts"]["invalid"], 1);
+    let five = i["changed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["case"] == "force-majeure-5-semaines")
+        .expect("the five-week internship flips");
+    let admission = five["conclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["conclusion"] == "e61_admission")
+        .unwrap();
+    assert_eq!(admission["old"]["value"], "refuse");
+    assert_eq!(admission["new"]["value"], "admis_sur_autorisation");
+    assert_eq!(admission["new"]["citations"], json!(["2.1.2-4", "4-2"]));
+}
+
+#[test]
+fn cli_usage_and_io_errors_exit_2() {
+    let session = side("session-2026");
+    let no_version = clausier(&["diff", BTS, &session]);
+    assert_eq!(no_version.status.code(), Some(2));
+    assert!(stderr(&no_version).contains("name a version of it"));
+    let unknown = clausier(&["diff", &side("session-2030"), &session]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        stderr(&unknown).contains("no version `session-2030`"),
+        "{}",
+        stderr(&unknown)
+    );
+    let no_cases = clausier(&["diff", &session, &session, "--cases", "tests/no-such-dir"]);
+    assert_eq!(no_cases.status.code(), Some(2));
+    let nothing = clausier(&["diff", "nowhere.policy", &session]);
+    assert_eq!(nothing.status.code(), Some(2));
+    let ambiguous = clausier(&[
+        "diff",
+        "tests/broken/duplicate-version@session-2027",
+        &session,
+    ]);
+    assert_eq!(ambiguous.status.code(), Some(2));
+    assert!(stderr(&ambiguous).contains("more than one file"));
+}
+
+/// Issue part 5: the versions of a folder are checked against each other.
+#[test]
+fn check_rejects_duplicate_labels_cycles_and_missing_versions() {
+    for (folder, code) in [
+        ("duplicate-version", "duplicate-version"),
+        ("extends-cycle", "extends-cycle"),
+        ("extends-missing-version", "unknown-version"),
+    ] {
+        let path = format!("tests/broken/{folder}");
+        let o = clausier(&["check", &path, "--error-format", "json"]);
+        assert_eq!(o.status.code(), Some(1), "{folder}");
+        let codes: Vec<String> = stdout(&o)
+            .lines()
+            .map(|l| {
+                let d: Value = serde_json::from_str(l).expect("one JSON diagnostic per line");
+                d["code"].as_str().unwrap().to_string()
+            })
+            .collect();
+        assert!(codes.iter().any(|c| c == code), "{folder}: {codes:?}");
+    }
+}
