@@ -16,6 +16,7 @@ pub mod format;
 pub mod input;
 pub mod load;
 pub mod model;
+pub mod request;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod syntax;

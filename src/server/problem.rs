@@ -273,43 +273,21 @@ pub fn query_error(
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
-/// Reads a JSON body, mapping a syntax error to 400 with its line and column, and refusing
-/// arrays and objects nested deeper than `max_depth` (before parsing them).
+/// Reads a JSON body within a nesting depth (see [`crate::request::parse_json`]).
 pub fn parse_json<T: serde::de::DeserializeOwned>(
     body: &[u8],
     max_depth: usize,
 ) -> Result<T, ApiError> {
-    if let Some(at) = too_deep(body, max_depth) {
-        return Err(ApiError::BadRequest(format!(
-            "the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"
-        )));
-    }
-    serde_json::from_slice(body).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => ApiError::BadRequest(e.to_string()),
-            _ => ApiError::MalformedJson(e.to_string()),
-        }
-    })
+    crate::request::parse_json(body, max_depth).map_err(ApiError::from)
 }
 
-/// The offset where `[`/`{` nesting first exceeds `max`, outside strings.
-fn too_deep(body: &[u8], max: usize) -> Option<usize> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, b) in body.iter().enumerate() {
-        match b {
-            _ if escaped => escaped = false,
-            b'\\' if in_string => escaped = true,
-            b'"' => in_string = !in_string,
-            b'[' | b'{' if !in_string => {
-                depth += 1;
-                if depth > max {
-                    return Some(i);
-                }
-            }
-            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
-            _ => {}
+impl From<crate::request::RequestError> for ApiError {
+    fn from(e: crate::request::RequestError) -> Self {
+        use crate::request::RequestError as R;
+        match e {
+            R::Malformed(m) => ApiError::MalformedJson(m),
+            R::Bad(m) => ApiError::BadRequest(m),
+            R::Invalid(errors) => ApiError::InvalidInput(errors),
         }
     }
-    None
 }

@@ -8,43 +8,13 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::decision::{Decision, decide as decide_facts};
+use crate::decision::Decision;
 use crate::model::CompiledPolicy;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{Selector, read_body, select_version};
 
-/// A request for one decision.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct DecisionRequest {
-    /// The candidate's record, as the policy's input schema describes it.
-    #[schema(value_type = Object)]
-    pub input: Json,
-    /// The version label (else `as_of`, else the version in force today).
-    pub version: Option<String>,
-    /// A date `YYYY-MM-DD`: the version in force on that day.
-    pub as_of: Option<String>,
-    /// Add the trace of every rule considered.
-    #[serde(default)]
-    pub explain: bool,
-}
-
-/// A request for the decisions on several candidates.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BatchRequest {
-    /// The candidates' records (one that is not a valid record gets its own error entry).
-    #[schema(value_type = Vec<serde_json::Value>)]
-    pub inputs: Vec<Json>,
-    /// The version label.
-    pub version: Option<String>,
-    /// A date `YYYY-MM-DD`: the version in force on that day.
-    pub as_of: Option<String>,
-    /// Add the trace of every rule considered.
-    #[serde(default)]
-    pub explain: bool,
-}
+pub use crate::request::{BatchRequest, DecisionRequest};
 
 /// The decisions of a batch, in input order: each a decision or an error.
 #[derive(Debug, serde::Serialize, ToSchema)]
@@ -79,19 +49,18 @@ pub struct BatchQuery {
     pub explain: bool,
 }
 
-/// Decides one candidate's input under `policy`.
+/// Decides one candidate's input under `policy`, within the service's limits, and counts it.
 pub fn decide_one(
     state: &AppState,
     policy: &CompiledPolicy,
     input: &Json,
     explain: bool,
 ) -> Result<Decision, ApiError> {
-    let long = long_strings(input, state.limits.string_len);
-    if !long.is_empty() {
-        return Err(ApiError::InvalidInput(long));
-    }
-    let facts = crate::input::read_facts(policy, input).map_err(ApiError::InvalidInput)?;
-    let decision = decide_facts(policy, &facts, explain);
+    let bounds = crate::request::Bounds {
+        json_depth: state.limits.json_depth,
+        string_len: state.limits.string_len,
+    };
+    let decision = crate::request::decide_input(policy, input, explain, bounds)?;
     state
         .metrics
         .decisions
@@ -331,37 +300,4 @@ fn error_line(e: &ApiError) -> web::Bytes {
         serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
     out.push(b'\n');
     web::Bytes::from(out)
-}
-
-/// The strings of an input longer than `limit` bytes, as input errors with their pointers.
-fn long_strings(input: &Json, limit: usize) -> Vec<crate::input::InputError> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
-    while let Some((pointer, value)) = stack.pop() {
-        match value {
-            Json::String(s) if s.len() > limit => out.push(crate::input::InputError {
-                pointer: if pointer.is_empty() {
-                    "/".into()
-                } else {
-                    pointer
-                },
-                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
-            }),
-            Json::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
-            ),
-            Json::Object(map) => stack.extend(map.iter().map(|(k, v)| {
-                (
-                    format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
-                    v,
-                )
-            })),
-            _ => {}
-        }
-    }
-    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-    out
 }

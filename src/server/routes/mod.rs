@@ -13,7 +13,6 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{HttpResponse, web};
-use chrono::NaiveDate;
 use futures_util::StreamExt;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -140,32 +139,7 @@ pub async fn read_body(
     Ok(body.freeze())
 }
 
-/// Which version a request asks for.
-#[derive(Debug, Clone, Default)]
-pub struct Selector {
-    /// By label.
-    pub version: Option<String>,
-    /// The version in force on that date.
-    pub as_of: Option<NaiveDate>,
-}
-
-impl Selector {
-    /// Reads `version` and `as_of` (strings) into a selector; both at once is a bad request.
-    pub fn parse(version: Option<String>, as_of: Option<String>) -> Result<Selector, ApiError> {
-        if version.is_some() && as_of.is_some() {
-            return Err(ApiError::BadRequest(
-                "give `version` or `as_of`, not both".into(),
-            ));
-        }
-        let as_of = match as_of {
-            Some(d) => Some(crate::input::parse_date(&d).ok_or_else(|| {
-                ApiError::BadRequest(format!("`as_of` must be a date YYYY-MM-DD, found `{d}`"))
-            })?),
-            None => None,
-        };
-        Ok(Selector { version, as_of })
-    }
-}
+pub use crate::request::Selector;
 
 /// The version of policy `id` a request selects: by label, by date, or in force today.
 pub fn select_version(

@@ -1,0 +1,185 @@
+//! Requests for decisions, as the service receives them, independent of any HTTP framework: the
+//! envelope (`input`, `version`, `as_of`, `explain`), the bounds on the JSON (nesting depth,
+//! string length), and the path from bytes to a decision. The service maps [`RequestError`] to
+//! its problem documents; the fuzzers drive this path without a server.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use serde_json::Value as Json;
+
+use crate::decision::{Decision, decide};
+use crate::input::{InputError, parse_date, read_facts};
+use crate::model::CompiledPolicy;
+
+/// What is wrong with a request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestError {
+    /// The body is not JSON.
+    Malformed(String),
+    /// The body is JSON but the request is wrong (its shape, `as_of`, too deep a nesting).
+    Bad(String),
+    /// The candidate's record does not match the policy's declared inputs.
+    Invalid(Vec<InputError>),
+}
+
+/// A request for one decision.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DecisionRequest {
+    /// The candidate's record, as the policy's input schema describes it.
+    #[cfg_attr(feature = "server", schema(value_type = Object))]
+    pub input: Json,
+    /// The version label (else `as_of`, else the version in force today).
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// A request for the decisions on several candidates.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct BatchRequest {
+    /// The candidates' records (one that is not a valid record gets its own error entry).
+    #[cfg_attr(feature = "server", schema(value_type = Vec<serde_json::Value>))]
+    pub inputs: Vec<Json>,
+    /// The version label.
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    #[serde(default)]
+    pub explain: bool,
+}
+
+/// Which version a request asks for.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Selector {
+    /// By label.
+    pub version: Option<String>,
+    /// The version in force on that date.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl Selector {
+    /// Reads `version` and `as_of` (strings) into a selector; both at once is a bad request.
+    pub fn parse(version: Option<String>, as_of: Option<String>) -> Result<Selector, RequestError> {
+        if version.is_some() && as_of.is_some() {
+            return Err(RequestError::Bad(
+                "give `version` or `as_of`, not both".into(),
+            ));
+        }
+        let as_of = match as_of {
+            Some(d) => Some(parse_date(&d).ok_or_else(|| {
+                RequestError::Bad(format!("`as_of` must be a date YYYY-MM-DD, found `{d}`"))
+            })?),
+            None => None,
+        };
+        Ok(Selector { version, as_of })
+    }
+}
+
+/// Bounds on what a request's JSON may hold.
+#[derive(Debug, Clone, Copy)]
+pub struct Bounds {
+    /// Deepest nesting of arrays and objects.
+    pub json_depth: usize,
+    /// Longest string, in bytes.
+    pub string_len: usize,
+}
+
+/// Reads a JSON body, refusing arrays and objects nested deeper than `max_depth` before
+/// parsing them; a syntax error is [`RequestError::Malformed`] with its line and column, a
+/// shape error [`RequestError::Bad`].
+pub fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    max_depth: usize,
+) -> Result<T, RequestError> {
+    if let Some(at) = too_deep(body, max_depth) {
+        return Err(RequestError::Bad(format!(
+            "the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"
+        )));
+    }
+    serde_json::from_slice(body).map_err(|e| {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Data => RequestError::Bad(e.to_string()),
+            _ => RequestError::Malformed(e.to_string()),
+        }
+    })
+}
+
+/// The offset where `[`/`{` nesting first exceeds `max`, outside strings.
+fn too_deep(body: &[u8], max: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (i, b) in body.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if in_string => escaped = true,
+            b'"' => in_string = !in_string,
+            b'[' | b'{' if !in_string => {
+                depth += 1;
+                if depth > max {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The strings of an input longer than `limit` bytes, as input errors with their pointers.
+pub fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
+    while let Some((pointer, value)) = stack.pop() {
+        match value {
+            Json::String(s) if s.len() > limit => out.push(InputError {
+                pointer: if pointer.is_empty() {
+                    "/".into()
+                } else {
+                    pointer
+                },
+                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+            }),
+            Json::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+            ),
+            Json::Object(map) => {
+                stack.extend(map.iter().map(|(k, v)| {
+                    (
+                        format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
+                        v,
+                    )
+                }));
+            }
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out
+}
+
+/// Decides one candidate's record under `policy`, within `bounds`.
+pub fn decide_input(
+    policy: &CompiledPolicy,
+    input: &Json,
+    explain: bool,
+    bounds: Bounds,
+) -> Result<Decision, RequestError> {
+    let long = long_strings(input, bounds.string_len);
+    if !long.is_empty() {
+        return Err(RequestError::Invalid(long));
+    }
+    let facts = read_facts(policy, input).map_err(RequestError::Invalid)?;
+    Ok(decide(policy, &facts, explain))
+}
