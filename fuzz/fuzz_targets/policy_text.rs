@@ -1,0 +1,25 @@
+//! Policy text → parse → check → evaluate on an empty record, and the formatter's promise:
+//! formatting keeps the meaning (the AST) and is idempotent.
+#![no_main]
+
+use clausier::format::format_policy;
+use clausier::syntax::parse;
+use clausier::syntax::span::FileId;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(policy) = parse(FileId(0), text) else { return };
+    let formatted = format_policy(&policy);
+    let reparsed = parse(FileId(0), &formatted).unwrap_or_else(|d| panic!("formatted text does not parse: {d:?}\n{formatted}"));
+    assert!(reparsed == policy, "formatting changed the meaning:\n{formatted}");
+    assert_eq!(format_policy(&reparsed), formatted, "formatting is not idempotent");
+
+    let folder = clausier::load::check_texts("fuzz".into(), vec![("fuzz.policy".into(), None, text.to_string())]);
+    for compiled in folder.compiled() {
+        let _ = clausier::input::json_schema(compiled);
+        if let Ok(facts) = clausier::input::read_facts(compiled, &serde_json::json!({})) {
+            let _ = clausier::decision::decide(compiled, &facts, true);
+        }
+    }
+});

@@ -1,0 +1,21 @@
+//! The service's request path without HTTP: body bytes → bounded JSON → request envelope →
+//! version selection → bounded input → decision (what `POST …/decisions` does).
+#![no_main]
+
+mod common;
+
+use clausier::request::{Bounds, DecisionRequest, Selector, decide_input, parse_json};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(request) = parse_json::<DecisionRequest>(data, 64) else { return };
+    let Ok(selector) = Selector::parse(request.version, request.as_of) else { return };
+    let folder = common::bts();
+    // A fixed "today", so that a crash replays the same way on any day.
+    let today = selector.as_of.or(chrono::NaiveDate::from_ymd_opt(2026, 11, 28)).unwrap_or_default();
+    let Some(policy) = clausier::load::select(folder.compiled(), selector.version.as_deref(), today) else { return };
+    let bounds = Bounds { json_depth: 64, string_len: 64 << 10 };
+    if let Ok(decision) = decide_input(policy, &request.input, request.explain, bounds) {
+        let _ = serde_json::to_vec(&decision);
+    }
+});
