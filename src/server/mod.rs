@@ -181,6 +181,7 @@ pub fn create_app(
         .configure(routes::configure)
         .into_app()
         .configure(|cfg| routes::configure_docs(cfg, &api))
+        .configure(routes::ui::configure_ui)
         .configure(not_allowed)
         .default_service(web::to(|| async {
             ApiError::NotFound("no such route".into()).into_response()

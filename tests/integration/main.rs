@@ -9,6 +9,7 @@
 )]
 
 mod admin;
+mod browser;
 mod bts;
 mod cli;
 mod diagnostics;

@@ -5,6 +5,8 @@ pub mod admin;
 pub mod decisions;
 pub mod health;
 pub mod policies;
+pub mod review;
+pub mod ui;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,6 +32,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(policies::list)
         .service(policies::version_view)
         .service(policies::schema)
+        .service(review::diff)
+        .service(review::impact)
         .service(health::healthz)
         .service(health::readyz)
         .service(admin::put_version)

@@ -101,6 +101,8 @@ pub struct ClauseView {
     pub section: String,
     /// Its text.
     pub text: String,
+    /// Marked `informative`: it sets no rule, so nothing is expected to cite it.
+    pub informative: bool,
 }
 
 /// A parameter and its value.
@@ -131,6 +133,22 @@ pub struct InputView {
     pub presence: String,
     /// The default value, when it has one.
     pub default: serde_json::Value,
+    /// The clauses it cites.
+    pub citations: Vec<String>,
+}
+
+/// A definition (a named computation the rules use).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DefinitionView {
+    /// Its name.
+    pub name: String,
+    /// The type of its result.
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// The clauses it cites.
+    pub citations: Vec<String>,
+    /// Its text in the policy.
+    pub source: String,
 }
 
 /// A rule of a conclusion.
@@ -192,13 +210,40 @@ pub struct VersionView {
     pub parameters: Vec<ParameterView>,
     /// The declared inputs.
     pub inputs: Vec<InputView>,
+    /// The definitions.
+    pub definitions: Vec<DefinitionView>,
     /// The conclusions and their rules.
     pub conclusions: Vec<ConclusionView>,
     /// The source text of the version and of its layers (root first).
     pub sources: Vec<SourceView>,
 }
 
+/// The clauses marked `informative`, read again from the version's files (the compiled policy
+/// does not keep the mark); a later layer's declaration of a clause replaces an earlier one's.
+fn informative_clauses(p: &CompiledPolicy) -> std::collections::HashSet<String> {
+    use crate::ast::{ItemKind, Override};
+    let mut marks = std::collections::HashMap::new();
+    for &file in &p.layer_files {
+        let Some(source) = p.sources.get(file) else {
+            continue;
+        };
+        let Ok(parsed) = crate::syntax::parse(file, &source.text) else {
+            continue;
+        };
+        for item in parsed.items {
+            if let ItemKind::Clause(c) | ItemKind::Override(Override::Clause(c)) = item.kind {
+                marks.insert(c.id.node, c.informative);
+            }
+        }
+    }
+    marks
+        .into_iter()
+        .filter_map(|(id, informative)| informative.then_some(id))
+        .collect()
+}
+
 fn view(p: &CompiledPolicy) -> VersionView {
+    let informative = informative_clauses(p);
     let clause_ids = |ids: &[usize]| {
         ids.iter()
             .filter_map(|i| p.clauses.get(*i).map(|c| c.id.clone()))
@@ -219,6 +264,7 @@ fn view(p: &CompiledPolicy) -> VersionView {
                 id: c.id.clone(),
                 section: c.section.clone(),
                 text: c.text.clone(),
+                informative: informative.contains(&c.id),
             })
             .collect(),
         parameters: p
@@ -252,6 +298,28 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     ty: p.types.type_name(&i.ty),
                     presence: presence.into(),
                     default,
+                    citations: clause_ids(&i.citations),
+                }
+            })
+            .collect(),
+        definitions: p
+            .defs
+            .iter()
+            .map(|d| {
+                // From the name to the end of the body: the header, its `per` and the formula.
+                let whole = crate::syntax::span::Span {
+                    end: d.body.span.end,
+                    ..d.span
+                };
+                let text = (d.body.span.file == d.span.file && whole.end > whole.start)
+                    .then(|| p.sources.snippet(whole))
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or(d.name.as_str());
+                DefinitionView {
+                    name: d.name.clone(),
+                    ty: p.types.type_name(&d.ty),
+                    citations: clause_ids(&d.citations),
+                    source: format!("definition {text}"),
                 }
             })
             .collect(),

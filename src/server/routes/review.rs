@@ -1,0 +1,516 @@
+//! For reviewers: the semantic diff of two served versions (with, on request, the line diff of
+//! their source files side by side) and the impact of the change on a set of candidates.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline, group_diff_ops};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::diff::{Impact, InvalidCase, PolicyDiff, render};
+use crate::input::InputError;
+use crate::model::CompiledPolicy;
+use crate::server::AppState;
+use crate::server::problem::{ApiError, Problem, parse_json};
+use crate::server::routes::{Selector, read_body, select_version};
+
+/// How a diff or an impact is rendered.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewFormat {
+    /// The JSON documented on `clausier::diff` (the default).
+    #[default]
+    Json,
+    /// The French text of `clausier diff`, as `text/plain`.
+    Text,
+    /// Markdown to paste in a review, as `text/markdown`.
+    Markdown,
+}
+
+/// The query of a diff.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The old version's label.
+    #[param(required = true)]
+    pub from: Option<String>,
+    /// The new version's label.
+    #[param(required = true)]
+    pub to: Option<String>,
+    /// `json` (default), `text` or `markdown`.
+    #[param(inline)]
+    pub format: Option<ReviewFormat>,
+    /// Add `source_diff`, the line diff of the versions' source files (JSON only).
+    #[serde(default)]
+    pub sources: bool,
+}
+
+/// The semantic diff, and with `sources=true` the line diff of the source files.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DiffResponse {
+    /// The semantic diff (the fields of `PolicyDiff`, at the top level).
+    #[serde(flatten)]
+    pub diff: PolicyDiff,
+    /// The line diff of the source files of both versions, layers included (root first);
+    /// present only with `sources=true`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_diff: Option<SourceDiff>,
+}
+
+/// The source files of two versions compared line by line, as hunks of side-by-side rows.
+///
+/// Each side is the concatenation of its files, root layer first; a common layer is equal on
+/// both sides and shows only as context. Hunks keep three equal lines around each change.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct SourceDiff {
+    /// The old version's files, root first.
+    pub old_files: Vec<String>,
+    /// The new version's files, root first.
+    pub new_files: Vec<String>,
+    /// The changed regions, in order; empty when the texts are equal.
+    pub hunks: Vec<SourceHunk>,
+}
+
+/// A changed region with its context.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct SourceHunk {
+    /// The rows, in order.
+    pub rows: Vec<SourceRow>,
+}
+
+/// One row of the side-by-side view.
+#[derive(Debug, Serialize, ToSchema, PartialEq)]
+pub struct SourceRow {
+    /// `equal` (same line on both sides), `removed` (old side only), `added` (new side only) or
+    /// `changed` (an old line replaced by a new one).
+    pub op: RowOp,
+    /// The old line (`null` for `added`).
+    pub old: Option<SourceLine>,
+    /// The new line (`null` for `removed`).
+    pub new: Option<SourceLine>,
+}
+
+/// What a row shows.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum RowOp {
+    /// The same line on both sides.
+    Equal,
+    /// A line only the old version has.
+    Removed,
+    /// A line only the new version has.
+    Added,
+    /// An old line and the new line in its place.
+    Changed,
+}
+
+/// A line of a source file.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+pub struct SourceLine {
+    /// The file's name.
+    pub file: String,
+    /// The line number in that file, from 1.
+    pub line: usize,
+    /// The line, without its end of line.
+    pub text: String,
+}
+
+/// The query of an impact.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImpactQuery {
+    /// `json` (default), `text` or `markdown`.
+    #[param(inline)]
+    pub format: Option<ReviewFormat>,
+}
+
+/// The candidates to replay under two versions.
+///
+/// `inputs` are bare candidate records, named `#1`, `#2`, … by position in the result; `cases`
+/// are named records. Either may be empty; the inputs are replayed first, then the cases.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImpactRequest {
+    /// The old version's label.
+    pub from: String,
+    /// The new version's label.
+    pub to: String,
+    /// Candidate records, as for a decision.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub inputs: Vec<Json>,
+    /// Candidate records with the names the result gives them.
+    #[serde(default)]
+    pub cases: Vec<NamedCase>,
+}
+
+/// A candidate record and its name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedCase {
+    /// The name of the case in the result.
+    pub name: String,
+    /// The candidate's record.
+    #[schema(value_type = Object)]
+    pub input: Json,
+}
+
+/// The two versions a review compares, each by label.
+fn versions(
+    state: &AppState,
+    id: &str,
+    from: &str,
+    to: &str,
+) -> Result<
+    (
+        std::sync::Arc<CompiledPolicy>,
+        std::sync::Arc<CompiledPolicy>,
+    ),
+    ApiError,
+> {
+    let set = state.store.snapshot();
+    let pick = |label: &str| {
+        let selector = Selector {
+            version: Some(label.to_string()),
+            as_of: None,
+        };
+        select_version(state, &set, id, &selector)
+    };
+    Ok((pick(from)?, pick(to)?))
+}
+
+/// The semantic diff of two versions of a policy (layers resolved): clauses, parameters, rules
+/// per conclusion, definitions, input fields, types and header that changed in meaning. With
+/// `format=text` or `format=markdown`, the same as `clausier diff` prints; with `sources=true`
+/// (JSON), also the line diff of the source files as side-by-side rows.
+#[utoipa::path(
+    tag = "review",
+    params(("id" = String, Path, description = "The policy id"), DiffQuery),
+    responses(
+        (status = 200, description = "The diff", content(
+            (DiffResponse = "application/json"),
+            (String = "text/plain"),
+            (String = "text/markdown"),
+        )),
+        (status = 400, description = "`from` or `to` missing, or a malformed query", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/policies/{id}/diff")]
+pub async fn diff(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    query: web::Query<DiffQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let from = required(query.from, "from")?;
+    let to = required(query.to, "to")?;
+    let (old, new) = versions(&state, &id, &from, &to)?;
+    let format = query.format.unwrap_or_default();
+    let (old2, new2) = (std::sync::Arc::clone(&old), std::sync::Arc::clone(&new));
+    let semantic = web::block(move || crate::diff::diff(&old2, &new2))
+        .await
+        .map_err(|_| ApiError::Internal)?;
+    Ok(match format {
+        ReviewFormat::Text => text_response("text/plain", render::text(&semantic)),
+        ReviewFormat::Markdown => text_response("text/markdown", render::markdown(&semantic)),
+        ReviewFormat::Json => {
+            let source_diff = if query.sources {
+                let diff = web::block(move || source_diff(&old, &new))
+                    .await
+                    .map_err(|_| ApiError::Internal)?;
+                Some(diff)
+            } else {
+                None
+            };
+            HttpResponse::Ok().json(DiffResponse {
+                diff: semantic,
+                source_diff,
+            })
+        }
+    })
+}
+
+/// The impact of a change of version: every candidate evaluated under both versions, and the
+/// conclusions whose status or value differs (with the clauses behind each), counted per
+/// conclusion; candidates a version rejects are listed as invalid, not compared. The body is
+/// limited as a JSON batch of decisions (size, number of candidates, evaluation time).
+#[utoipa::path(
+    tag = "review",
+    params(("id" = String, Path, description = "The policy id"), ImpactQuery),
+    request_body = ImpactRequest,
+    responses(
+        (status = 200, description = "The impact", content(
+            (Impact = "application/json"),
+            (String = "text/plain"),
+            (String = "text/markdown"),
+        )),
+        (status = 400, description = "Malformed JSON or request (`from` or `to` missing)", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body over the limit, or too many candidates", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/policies/{id}/impact")]
+pub async fn impact(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    query: web::Query<ImpactQuery>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let body = read_body(&req, payload, state.limits.batch_body).await?;
+    let request: ImpactRequest = parse_json(&body, state.limits.json_depth)?;
+    let count = request.inputs.len() + request.cases.len();
+    if count > state.limits.batch_len {
+        return Err(ApiError::TooManyInputs(count, state.limits.batch_len));
+    }
+    let (old, new) = versions(&state, &id, &request.from, &request.to)?;
+    let cases: Vec<(String, Json)> = request
+        .inputs
+        .into_iter()
+        .enumerate()
+        .map(|(i, input)| (format!("#{}", i + 1), input))
+        .chain(request.cases.into_iter().map(|c| (c.name, c.input)))
+        .collect();
+    let limits = state.limits;
+    let result = web::block(move || replay(&old, &new, cases, limits.string_len, limits.deadline))
+        .await
+        .map_err(|_| ApiError::Internal)??;
+    Ok(match query.format.unwrap_or_default() {
+        ReviewFormat::Json => HttpResponse::Ok().json(result),
+        ReviewFormat::Text => text_response("text/plain", render::impact_text(&result)),
+        ReviewFormat::Markdown => text_response("text/markdown", render::impact_markdown(&result)),
+    })
+}
+
+fn required(value: Option<String>, name: &str) -> Result<String, ApiError> {
+    value.filter(|v| !v.is_empty()).ok_or_else(|| {
+        ApiError::BadRequest(format!(
+            "give the version labels to compare: `?from=…&to=…` (`{name}` is missing)"
+        ))
+    })
+}
+
+fn text_response(mime: &str, text: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(format!("{mime}; charset=utf-8"))
+        .body(text)
+}
+
+/// [`crate::diff::impact`] over `cases` one at a time, giving up past `deadline`. A case with a
+/// text longer than `string_len` is invalid under both versions, as it would be for a decision.
+fn replay(
+    old: &CompiledPolicy,
+    new: &CompiledPolicy,
+    cases: Vec<(String, Json)>,
+    string_len: usize,
+    deadline: Duration,
+) -> Result<Impact, ApiError> {
+    let started = Instant::now();
+    let mut total = crate::diff::impact(old, new, &[]);
+    for case in cases {
+        if started.elapsed() > deadline {
+            return Err(ApiError::DeadlineExceeded(
+                u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+            ));
+        }
+        let errors = long_strings(&case.1, string_len);
+        if errors.is_empty() {
+            merge(&mut total, crate::diff::impact(old, new, &[case]));
+        } else {
+            total.counts.cases += 1;
+            total.counts.invalid += 1;
+            total.invalid.push(InvalidCase {
+                case: case.0,
+                old: Some(errors.clone()),
+                new: Some(errors),
+            });
+        }
+    }
+    // Declaration order, as `impact` gives it: the new version's conclusions, then the old's.
+    let rank = |name: &str| {
+        let position = |p: &CompiledPolicy| p.conclusions.iter().position(|c| c.name == name);
+        position(new).unwrap_or_else(|| new.conclusions.len() + position(old).unwrap_or(0))
+    };
+    total.by_conclusion.sort_by_key(|c| rank(&c.conclusion));
+    Ok(total)
+}
+
+/// Adds the cases of `part` to `total` (counts summed, lists concatenated).
+fn merge(total: &mut Impact, part: Impact) {
+    total.counts.cases += part.counts.cases;
+    total.counts.changed += part.counts.changed;
+    total.counts.unchanged += part.counts.unchanged;
+    total.counts.invalid += part.counts.invalid;
+    for count in part.by_conclusion {
+        match total
+            .by_conclusion
+            .iter_mut()
+            .find(|c| c.conclusion == count.conclusion)
+        {
+            Some(c) => c.cases += count.cases,
+            None => total.by_conclusion.push(count),
+        }
+    }
+    total.changed.extend(part.changed);
+    total.invalid.extend(part.invalid);
+}
+
+/// The strings of `input` longer than `limit` bytes, as input errors with their pointers.
+fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
+    while let Some((pointer, value)) = stack.pop() {
+        match value {
+            Json::String(s) if s.len() > limit => out.push(InputError {
+                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+                pointer: if pointer.is_empty() {
+                    "/".into()
+                } else {
+                    pointer
+                },
+            }),
+            Json::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
+            ),
+            Json::Object(map) => stack.extend(map.iter().map(|(k, v)| {
+                let key = k.replace('~', "~0").replace('/', "~1");
+                (format!("{pointer}/{key}"), v)
+            })),
+            _ => {}
+        }
+    }
+    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    out
+}
+
+/// The lines of a version's source files, root layer first, with their file and number.
+fn source_lines(p: &CompiledPolicy) -> (Vec<String>, Vec<SourceLine>) {
+    let mut files = Vec::new();
+    let mut lines = Vec::new();
+    for file in p.layer_files.iter().filter_map(|f| p.sources.get(*f)) {
+        let name = file
+            .path
+            .as_ref()
+            .and_then(|x| x.file_name())
+            .map_or_else(|| file.name.clone(), |n| n.to_string_lossy().into_owned());
+        lines.extend(file.text.lines().enumerate().map(|(i, text)| SourceLine {
+            file: name.clone(),
+            line: i + 1,
+            text: text.to_string(),
+        }));
+        files.push(name);
+    }
+    (files, lines)
+}
+
+/// The line diff of the sources of `old` and `new`, in hunks of side-by-side rows.
+pub fn source_diff(old: &CompiledPolicy, new: &CompiledPolicy) -> SourceDiff {
+    let (old_files, old_lines) = source_lines(old);
+    let (new_files, new_lines) = source_lines(new);
+    let a: Vec<&str> = old_lines.iter().map(|l| l.text.as_str()).collect();
+    let b: Vec<&str> = new_lines.iter().map(|l| l.text.as_str()).collect();
+    // A diff of huge texts stops refining after the deadline; the result stays a valid diff.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    let ops = capture_diff_slices_deadline(Algorithm::Patience, &a, &b, Some(deadline));
+    let hunks = group_diff_ops(ops, 3)
+        .into_iter()
+        .map(|group| SourceHunk {
+            rows: group
+                .iter()
+                .flat_map(|op| rows(op, &old_lines, &new_lines))
+                .collect(),
+        })
+        .collect();
+    SourceDiff {
+        old_files,
+        new_files,
+        hunks,
+    }
+}
+
+/// The rows of one diff operation: a replacement pairs old and new lines while both last.
+fn rows(op: &DiffOp, old: &[SourceLine], new: &[SourceLine]) -> Vec<SourceRow> {
+    let (_, old_range, new_range) = op.as_tag_tuple();
+    let equal = matches!(op, DiffOp::Equal { .. });
+    let olds = old.get(old_range).unwrap_or_default();
+    let news = new.get(new_range).unwrap_or_default();
+    (0..olds.len().max(news.len()))
+        .map(|i| {
+            let o = olds.get(i).cloned();
+            let n = news.get(i).cloned();
+            let op = match (&o, &n, equal) {
+                (Some(_), Some(_), true) => RowOp::Equal,
+                (Some(_), Some(_), false) => RowOp::Changed,
+                (Some(_), None, _) => RowOp::Removed,
+                _ => RowOp::Added,
+            };
+            SourceRow { op, old: o, new: n }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+#[expect(clippy::indexing_slicing, reason = "tests assert by panicking")]
+mod tests {
+    use super::*;
+
+    fn lines(file: &str, texts: &[&str]) -> Vec<SourceLine> {
+        texts
+            .iter()
+            .enumerate()
+            .map(|(i, t)| SourceLine {
+                file: file.into(),
+                line: i + 1,
+                text: (*t).into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_replacement_pairs_lines_while_both_sides_last() {
+        let old = lines("a", &["x", "y"]);
+        let new = lines("b", &["x2", "y2", "z2"]);
+        let op = DiffOp::Replace {
+            old_index: 0,
+            old_len: 2,
+            new_index: 0,
+            new_len: 3,
+        };
+        let ops: Vec<RowOp> = rows(&op, &old, &new).iter().map(|r| r.op).collect();
+        assert_eq!(ops, [RowOp::Changed, RowOp::Changed, RowOp::Added]);
+        let equal = DiffOp::Equal {
+            old_index: 1,
+            new_index: 0,
+            len: 1,
+        };
+        let row = rows(&equal, &old, &new);
+        assert_eq!(row.len(), 1);
+        assert_eq!(row[0].op, RowOp::Equal);
+        assert_eq!(row[0].old.as_ref().map(|l| l.line), Some(2));
+        let deleted = DiffOp::Delete {
+            old_index: 0,
+            old_len: 2,
+            new_index: 0,
+        };
+        assert!(
+            rows(&deleted, &old, &new)
+                .iter()
+                .all(|r| r.op == RowOp::Removed && r.new.is_none())
+        );
+    }
+
+    #[test]
+    fn long_strings_are_found_with_their_pointers() {
+        let input = serde_json::json!({"a": {"b/c": "xxxxx"}, "d": ["yy", "zzzzzz"]});
+        let found = long_strings(&input, 4);
+        let pointers: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a/b~1c", "/d/1"]);
+    }
+}

@@ -1,0 +1,50 @@
+//! The reviewer web page at `/ui/`: one HTML page, its stylesheet and its script, embedded in
+//! the binary. It loads nothing from elsewhere (an intranet may have no internet) and reads the
+//! JSON API of the same service. Not part of the OpenAPI document.
+
+use actix_web::{HttpResponse, web};
+
+const INDEX: &str = include_str!("../ui/index.html");
+const CSS: &str = include_str!("../ui/app.css");
+const JS: &str = include_str!("../ui/app.js");
+
+/// Only this origin's own files and API: a page that cannot reach out works the same offline.
+const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+                   connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Registers `/ui/` and its assets, and `/ui` redirecting to `/ui/`.
+pub fn configure_ui(cfg: &mut web::ServiceConfig) {
+    cfg.route("/ui/", web::get().to(index))
+        .route("/ui/index.html", web::get().to(index))
+        .route("/ui/app.css", web::get().to(css))
+        .route("/ui/app.js", web::get().to(js))
+        .route(
+            "/ui",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header(("Location", "/ui/"))
+                    .finish()
+            }),
+        );
+}
+
+fn asset(mime: &str, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(mime)
+        .insert_header(("Content-Security-Policy", CSP))
+        .insert_header(("X-Content-Type-Options", "nosniff"))
+        .insert_header(("Cache-Control", "no-cache"))
+        .body(body)
+}
+
+async fn index() -> HttpResponse {
+    asset("text/html; charset=utf-8", INDEX)
+}
+
+async fn css() -> HttpResponse {
+    asset("text/css; charset=utf-8", CSS)
+}
+
+async fn js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", JS)
+}

@@ -1,0 +1,545 @@
+// The reviewer page of clausier: four views over the service's JSON API, chosen by the URL
+// hash. No framework and no external file; every text from the API is inserted as text (h()).
+//
+//   #/                                   the policies, their versions and load status
+//   #/p/{id}/v/{version}                 a version: each clause beside what cites it
+//   #/p/{id}/diff?from=A&to=B            the semantic diff of two versions, the files side by side
+//   #/p/{id}/decide?version=V&input=J    a candidate's decision (input J prefilled and decided)
+"use strict";
+
+const main = document.getElementById("main");
+const enc = encodeURIComponent;
+
+/** An element with attributes (`on…` are listeners) and children (strings become text). */
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else if (key === "class") el.className = value;
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat(Infinity)) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+/** The JSON (or text) of an API call; a problem+json answer is thrown with its fields. */
+async function api(path, options) {
+  const response = await fetch(path, options);
+  const type = response.headers.get("content-type") || "";
+  const body = type.includes("json") ? await response.json() : await response.text();
+  if (!response.ok) {
+    const problem = typeof body === "object" ? body : { title: response.statusText, detail: body };
+    throw Object.assign(new Error(problem.detail || problem.title), { problem });
+  }
+  return body;
+}
+
+const link = {
+  home: () => "#/",
+  /** `only`: `{ section }` or `{ clause }` (shown with the other clauses of its section). */
+  version: (id, v, only = {}) => {
+    const query = new URLSearchParams(Object.entries(only).filter(([, x]) => x)).toString();
+    return `#/p/${enc(id)}/v/${enc(v)}${query ? `?${query}` : ""}`;
+  },
+  diff: (id, from, to) => `#/p/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`,
+  decide: (id, v) => `#/p/${enc(id)}/decide?version=${enc(v)}`,
+};
+
+function render(title, ...nodes) {
+  document.title = `${title} — clausier`;
+  main.replaceChildren(...nodes.flat(Infinity).filter((n) => n !== null && n !== undefined && n !== false));
+  window.scrollTo(0, 0);
+}
+
+function problemBox(error) {
+  const p = error.problem || { title: "Erreur", detail: error.message };
+  return h("div", { class: "problem", role: "alert" },
+    h("strong", {}, p.title), p.detail ? ` : ${p.detail}` : "",
+    p.errors && h("ul", {}, p.errors.map((e) => h("li", {}, h("code", {}, e.pointer), ` ${e.message}`))));
+}
+
+const badge = (kind, text) => h("span", { class: `badge ${kind}` }, text);
+const code = (text) => h("code", {}, text);
+const short = (sha) => (sha || "").slice(0, 12);
+const slug = (text) => String(text).replace(/[^A-Za-z0-9_.-]/g, "_");
+
+function showValue(v) {
+  if (v === null || v === undefined) return "aucune valeur";
+  if (v === true) return "vrai";
+  if (v === false) return "faux";
+  if (Array.isArray(v)) return v.length ? v.map(showValue).join(", ") : "aucun (ensemble vide)";
+  return String(v);
+}
+
+function crumbs(...items) {
+  return h("nav", { class: "crumbs", "aria-label": "Fil d’Ariane" },
+    h("ol", {}, h("li", {}, h("a", { href: link.home() }, "Règlements")), items.map((i) => h("li", {}, i))));
+}
+
+/** The versions of a policy as `<option>`s, `selected` chosen. */
+function versionOptions(policy, selected) {
+  return policy.versions.map((v) => h("option", { value: v.version, selected: v.version === selected },
+    v.version, v.effective_from ? ` (à partir du ${v.effective_from})` : " (sans date)"));
+}
+
+/** The version in force today, else the last one listed. */
+const defaultVersion = (policy) =>
+  (policy.versions.find((v) => v.in_force) || policy.versions[policy.versions.length - 1] || {}).version;
+
+/** The dated version just before `label` (versions are listed by effective date). */
+function previousVersion(policy, label) {
+  const dated = policy.versions.filter((v) => v.effective_from);
+  const at = dated.findIndex((v) => v.version === label);
+  return at > 0 ? dated[at - 1].version : undefined;
+}
+
+async function findPolicy(id) {
+  const list = await api("/v1/policies");
+  const policy = list.policies.find((p) => p.id === id);
+  if (!policy) throw Object.assign(new Error(), { problem: { title: "Introuvable", detail: `aucun règlement « ${id} »` } });
+  return policy;
+}
+
+// ------------------------------------------------------------------------------- policies
+
+const LOAD = {
+  ok: ["ok", "chargé"],
+  stale: ["warn", "en erreur : la dernière version valide reste servie"],
+  error: ["error", "en erreur : rien n’est servi"],
+};
+
+async function policiesView() {
+  const list = await api("/v1/policies");
+  render("Règlements",
+    h("h1", {}, "Règlements et versions"),
+    h("p", { class: "lead" }, "Chaque règlement, ses versions avec leur date d’entrée en vigueur, et l’état de chargement de ses fichiers. ",
+      "Ouvrez une version pour lire ses clauses à côté des règles qui les appliquent, comparez deux versions, ou testez un dossier de candidat."),
+    list.policies.length ? list.policies.map(policyCard) : h("p", {}, "Aucun règlement n’est servi."));
+}
+
+function policyCard(p) {
+  const failed = p.files.filter((f) => f.status !== "ok");
+  return h("section", { class: "card", "aria-labelledby": `p-${slug(p.id)}` },
+    h("h2", { id: `p-${slug(p.id)}` }, p.id, " ",
+      p.status === "ok" ? badge("ok", "tous les fichiers sont valides") : badge("error", `${failed.length} fichier(s) en erreur`)),
+    failed.length > 0 && h("div", { class: "problem" },
+      h("p", {}, h("strong", {}, "Fichiers qui ne passent pas la vérification"),
+        " (le détail des diagnostics est dans le tableau des fichiers, plus bas) :"),
+      h("ul", {}, failed.map((f) => h("li", {}, code(f.file), ` — ${LOAD[f.status]?.[1] || f.status} — `,
+        f.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join(" ; "))))),
+    h("table", {},
+      h("caption", {}, "Versions"),
+      h("thead", {}, h("tr", {}, ["Version", "En vigueur à partir du", "Étend", "Titre", "Pour relire"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, p.versions.map((v) => h("tr", {},
+        h("th", { scope: "row" }, h("a", { href: link.version(p.id, v.version) }, v.version), " ", v.in_force && badge("ok", "en vigueur aujourd’hui")),
+        h("td", {}, v.effective_from || h("span", { class: "muted" }, "sans date (choisie par son nom)")),
+        h("td", { class: "nowrap" }, v.extends || "—"),
+        h("td", {}, v.title || "—"),
+        h("td", { class: "actions" },
+          h("a", { href: link.version(p.id, v.version) }, "Lire les clauses"),
+          previousVersion(p, v.version) && h("a", { href: link.diff(p.id, previousVersion(p, v.version), v.version) },
+            `Comparer à ${previousVersion(p, v.version)}`),
+          v.extends && v.extends !== previousVersion(p, v.version) && h("a", { href: link.diff(p.id, v.extends, v.version) }, `Comparer à ${v.extends}`),
+          h("a", { href: link.decide(p.id, v.version) }, "Tester un dossier")))))),
+    compareForm(p),
+    filesTable(p, failed.length > 0));
+}
+
+function compareForm(policy, from, to) {
+  const target = to || defaultVersion(policy);
+  const fromSel = h("select", { id: `from-${slug(policy.id)}`, name: "from" },
+    versionOptions(policy, from || previousVersion(policy, target) || policy.versions[0]?.version));
+  const toSel = h("select", { id: `to-${slug(policy.id)}`, name: "to" }, versionOptions(policy, target));
+  return h("form", {
+    class: "compare",
+    onsubmit: (e) => { e.preventDefault(); location.hash = link.diff(policy.id, fromSel.value, toSel.value); },
+  },
+  h("label", { for: fromSel.id }, "Comparer la version"), fromSel,
+  h("label", { for: toSel.id }, "à la version"), toSel,
+  h("button", { type: "submit" }, "Comparer"));
+}
+
+function filesTable(p, open) {
+  return h("details", { class: "files", open },
+    h("summary", {}, `Fichiers : ${p.files.length}, dont ${p.files.filter((f) => f.status !== "ok").length} en erreur`),
+    h("table", {},
+      h("thead", {}, h("tr", {}, ["Fichier", "Version", "État", "Diagnostics"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, p.files.map((f) => h("tr", { class: `load-${f.status}` },
+        h("td", { class: "nowrap" }, code(f.file)),
+        h("td", { class: "nowrap" }, f.version || "—"),
+        h("td", {}, badge(...(LOAD[f.status] || ["warn", f.status]))),
+        h("td", { class: "diags" }, f.diagnostics.length
+          ? f.diagnostics.map((d) => h("pre", { class: `diag ${d.severity}` }, d.rendered))
+          : h("span", { class: "muted" }, "aucun")))))));
+}
+
+// -------------------------------------------------------------------------------- version
+
+const RULE_KIND = { rule: "règle", exception: "exception", member: "membre" };
+
+async function versionView(id, label, only) {
+  const [v, policy] = await Promise.all([
+    api(`/v1/policies/${enc(id)}/versions/${enc(label)}`), findPolicy(id)]);
+  // What cites each clause: parameters, input fields, definitions, rules.
+  const uses = new Map(v.clauses.map((c) => [c.id, { params: [], inputs: [], definitions: [], rules: [] }]));
+  const cite = (kind, item, citations) => { for (const c of new Set(citations)) uses.get(c)?.[kind].push(item); };
+  for (const p of v.parameters) cite("params", p, p.citations);
+  for (const i of v.inputs) cite("inputs", i, i.citations);
+  for (const d of v.definitions) cite("definitions", d, d.citations);
+  for (const conclusion of v.conclusions) {
+    for (const rule of conclusion.rules) cite("rules", { conclusion, rule }, rule.citations);
+  }
+  const count = (use) => use.params.length + use.inputs.length + use.definitions.length + use.rules.length;
+  const cited = (c) => count(uses.get(c.id)) > 0;
+  const informative = v.clauses.filter((c) => !cited(c) && c.informative).length;
+  const uncited = v.clauses.filter((c) => !cited(c) && !c.informative).length;
+  const switcher = h("select", { id: "version-switch", onchange: (e) => { location.hash = link.version(id, e.target.value); } },
+    versionOptions(policy, label));
+
+  // One section only, with `?section=…`, or the section of `?clause=…`.
+  const sections = [...new Set(v.clauses.map((c) => c.section))];
+  const shown = only.section ?? v.clauses.find((c) => c.id === only.clause)?.section;
+  const toc = h("nav", { class: "toc", "aria-label": "Sections du texte" }, "Sections : ",
+    h("a", { href: link.version(id, label), "aria-current": shown === undefined ? "page" : false }, "toutes"),
+    sections.map((x) => [" · ", h("a", { href: link.version(id, label, { section: x }), "aria-current": x === shown ? "page" : false }, x)]));
+  const body = [];
+  let section = null;
+  for (const clause of v.clauses) {
+    if (shown !== undefined && clause.section !== shown) continue;
+    if (clause.section !== section) {
+      section = clause.section;
+      body.push(h("h2", { class: "section" }, `Section ${section}`));
+    }
+    body.push(clauseArticle(clause, uses.get(clause.id), count(uses.get(clause.id)) === 0));
+  }
+  render(`${id} ${label}`,
+    crumbs(id, label),
+    h("h1", {}, v.title || `${id} — ${label}`),
+    h("dl", { class: "meta" },
+      h("dt", {}, "Version"), h("dd", {}, code(v.version)),
+      h("dt", {}, "En vigueur à partir du"), h("dd", {}, v.effective_from || "sans date (choisie par son nom)"),
+      h("dt", {}, "Étend"), h("dd", {}, v.extends || "—"),
+      h("dt", {}, "Source"), h("dd", {}, v.legal_source || "—"),
+      h("dt", {}, "Empreinte"), h("dd", {}, code(short(v.sha256)))),
+    h("p", { class: "toolbar" },
+      h("label", { for: "version-switch" }, "Autre version : "), switcher, " ",
+      h("a", { href: link.decide(id, label) }, "Tester un dossier sur cette version"), " ",
+      v.extends && h("a", { href: link.diff(id, v.extends, label) }, `Comparer à ${v.extends}`)),
+    h("p", { class: "summary" },
+      `${v.clauses.length} clauses, dans l’ordre du texte, chacune à côté de ce qui la cite (paramètres, champs du dossier, définitions, règles) : `,
+      `${v.clauses.length - informative - uncited} citées, `,
+      badge("info", `${informative} informatives`), " (elles ne fondent aucune règle), ",
+      badge(uncited ? "warn" : "ok", `${uncited} non citées`), "."),
+    toc,
+    body.length ? body : h("p", { class: "problem" }, `Aucune clause dans la section « ${shown} ».`));
+  // `?clause=3-1` marks that clause, and brings it into view if it is below the fold.
+  const target = only.clause && document.getElementById(`c-${slug(only.clause)}`)?.closest("article");
+  if (target) {
+    target.classList.add("focused");
+    if (target.getBoundingClientRect().top > window.innerHeight - 200) target.scrollIntoView();
+  }
+}
+
+function clauseArticle(clause, use, none) {
+  const mark = none && (clause.informative ? badge("info", "informative") : badge("warn", "non citée"));
+  const headingId = `c-${slug(clause.id)}`;
+  const kind = (text) => h("span", { class: "kind" }, text);
+  return h("article", { class: `clause${none ? (clause.informative ? " informative" : " uncited") : ""}`, "aria-labelledby": headingId },
+    h("div", { class: "clause-text" },
+      h("h3", { id: headingId }, h("span", { class: "ref" }, `Clause ${clause.id}`), " ", mark),
+      h("blockquote", {}, clause.text)),
+    // An informative clause that nothing cites is shown alone: there is nothing to put beside it.
+    !(none && clause.informative) && h("div", { class: "clause-uses", role: "group", "aria-label": `Ce qui cite la clause ${clause.id}` },
+      none && h("p", { class: "muted" }, "Rien ne cite cette clause : ni règle, ni paramètre, ni champ du dossier, ni définition."),
+      use.params.map((p) => h("div", { class: "use param" },
+        h("p", {}, kind("paramètre"), " ", code(p.name), " = ",
+          h("strong", {}, p.display ?? "non défini"), " ", h("span", { class: "muted" }, `(${p.type})`)))),
+      use.inputs.map((i) => h("div", { class: "use input" },
+        h("p", {}, kind("champ"), " ", code(i.path), " ", h("span", { class: "muted" }, `(${i.type}, ${i.presence})`)))),
+      use.definitions.map((d) => h("div", { class: "use definition" },
+        h("p", {}, kind("définition"), " ", code(d.name)), h("pre", {}, dedent(d.source)))),
+      use.rules.map(({ conclusion, rule }) => h("div", { class: "use rule" },
+        h("p", {}, kind(RULE_KIND[rule.kind] || rule.kind), " ", code(rule.label),
+          " de la conclusion ", code(conclusion.name),
+          rule.overrides.length ? ` (déroge à ${rule.overrides.join(", ")})` : ""),
+        h("pre", {}, dedent(rule.source))))));
+}
+
+/** A declaration cut from its file: its first line lost its indentation, so the others lose
+ * theirs too, keeping two spaces of nesting. */
+function dedent(text) {
+  const [first, ...rest] = text.split("\n");
+  const indent = Math.min(...rest.filter((l) => l.trim()).map((l) => l.length - l.trimStart().length));
+  return [first, ...rest.map((l) => `  ${l.slice(Number.isFinite(indent) ? indent : 0)}`)].join("\n");
+}
+
+// ----------------------------------------------------------------------------------- diff
+
+const CHANGE_M = { added: "ajouté", removed: "supprimé", changed: "modifié" };
+const CHANGE_F = { added: "ajoutée", removed: "supprimée", changed: "modifiée" };
+const ASPECT = { kind: "nature", overrides: "exceptions", condition: "condition", value: "valeur", citations: "clauses citées" };
+const FIELD = { effective_from: "En vigueur à partir du", title: "Titre", source: "Source" };
+
+async function diffView(id, from, to) {
+  const policy = await findPolicy(id);
+  const head = [crumbs(id, "comparaison"), h("h1", {}, `Comparer deux versions de ${id}`), compareForm(policy, from, to)];
+  if (!from || !to) return render(`Comparer ${id}`, head, h("p", {}, "Choisissez les deux versions à comparer."));
+  const d = await api(`/v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&sources=true`);
+  const changes = d.clauses.length + d.parameters.length + d.definitions.length + d.inputs.length + d.types.length
+    + d.conclusions.reduce((n, c) => n + c.rules.length + (c.change !== "changed" || c.old?.type !== c.new?.type ? 1 : 0), 0);
+  render(`${from} → ${to}`, head,
+    h("h2", {}, `Ce qui change de sens, de ${from} à ${to}`),
+    h("p", { class: "summary" }, changes || d.metadata.length
+      ? `${changes} changement(s) de sens, ${d.metadata.length} changement(s) d’en-tête.`
+      : "Aucun changement de sens : les deux versions disent la même chose."),
+    d.warnings.map((w) => h("p", { class: "problem" }, w)),
+    d.metadata.length > 0 && part("Version", table(["", from, to], d.metadata.map((m) => [FIELD[m.field] || m.field, m.old ?? "—", m.new ?? "—"]))),
+    d.clauses.length > 0 && part("Clauses", d.clauses.map(clauseChange)),
+    d.parameters.length > 0 && part("Paramètres", table(["Paramètre", from, to, "Clauses"], d.parameters.map((p) => [
+      code(p.name), sideValue(p.old), sideValue(p.new), (p.new || p.old).citations.join(", ")]))),
+    d.conclusions.length > 0 && part("Règles", d.conclusions.map(conclusionChange)),
+    d.definitions.length > 0 && part("Définitions", d.definitions.map((x) =>
+      h("div", {}, h("h3", {}, "Définition ", code(x.name), ` ${CHANGE_F[x.change]}`), sideBySide(x.old, x.new, from, to)))),
+    d.inputs.length > 0 && part("Champs du dossier", table(["Champ", from, to], d.inputs.map((i) => [code(i.path), inputSide(i.old), inputSide(i.new)]))),
+    d.types.length > 0 && part("Types", d.types.map((t) =>
+      h("div", {}, h("h3", {}, `Type (${t.kind}) `, code(t.name), ` ${CHANGE_M[t.change]}`), sideBySide(t.old, t.new, from, to)))),
+    sourceTable(d.source_diff, from, to),
+    impactForm(id, from, to));
+}
+
+const part = (title, ...content) => h("section", { class: "part" }, h("h3", { class: "part-title" }, title), content);
+
+function table(headers, rows) {
+  return h("table", {},
+    h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))),
+    h("tbody", {}, rows.map((r) => h("tr", {}, r.map((cell, i) => (i === 0 ? h("th", { scope: "row" }, cell) : h("td", {}, cell)))))));
+}
+
+const sideValue = (side) => (side ? h("span", {}, side.value ?? h("em", {}, "non défini")) : h("em", {}, "absent"));
+const inputSide = (s) => (s ? `${s.type}, ${s.presence}${s.default != null ? ` = ${s.default}` : ""}` : h("em", {}, "absent"));
+
+function clauseChange(c) {
+  const text = c.text_diff.length
+    ? c.text_diff.map((s) => [s.op === "equal" ? s.text : h(s.op === "added" ? "ins" : "del", {}, s.text), " "])
+    : (c.new || c.old).text;
+  const notes = [];
+  if (c.old && c.new && c.old.section !== c.new.section) notes.push(`section ${c.old.section} → ${c.new.section}`);
+  if (c.old && c.new && c.old.informative !== c.new.informative) notes.push(c.new.informative ? "désormais informative" : "n’est plus informative");
+  return h("div", { class: "clause-change" },
+    h("h4", {}, `Clause ${c.id} ${CHANGE_F[c.change]}`, notes.length ? ` (${notes.join(", ")})` : ""),
+    h("blockquote", { class: `worddiff ${c.change}` }, text));
+}
+
+function conclusionChange(c) {
+  return h("div", { class: "conclusion-change" },
+    h("h4", {}, "Conclusion ", code(c.name), c.change === "changed" ? "" : ` ${CHANGE_F[c.change]}`,
+      c.old && c.new && c.old.type !== c.new.type ? ` : type ${c.old.type} → ${c.new.type}` : ""),
+    c.rules.map((r) => h("div", { class: "rule-change" },
+      h("p", {}, h("span", { class: "kind" }, RULE_KIND[(r.new || r.old).kind]), " ", code(r.label), ` ${CHANGE_F[r.change]}`,
+        r.aspects.length ? ` (${r.aspects.map((a) => ASPECT[a] || a).join(", ")})` : ""),
+      sideBySide(r.old?.text, r.new?.text))));
+}
+
+function sideBySide(old, neu, from = "avant", to = "après") {
+  return h("div", { class: "sbs-pre" },
+    h("div", {}, h("p", { class: "side" }, from), old != null ? h("pre", { class: "old" }, old) : h("p", { class: "muted" }, "absent")),
+    h("div", {}, h("p", { class: "side" }, to), neu != null ? h("pre", { class: "new" }, neu) : h("p", { class: "muted" }, "absent")));
+}
+
+const ROW_LABEL = { removed: "supprimée", added: "ajoutée", changed: "modifiée" };
+
+function sourceTable(sd, from, to) {
+  if (!sd) return null;
+  const cell = (line, op, side) => {
+    if (!line) return [h("td", { class: "ln" }), h("td", { class: "code empty" })];
+    const mark = op === "equal" ? null : side === "old" ? "del" : "ins";
+    const sign = { del: "− ", ins: "+ " }[mark] || "";
+    return [h("td", { class: "ln", title: line.file }, sign, line.line),
+      h("td", { class: `code ${op}` }, mark ? h(mark, { title: `ligne ${ROW_LABEL[op]}` }, line.text) : line.text)];
+  };
+  // A heading row opens each hunk, and again wherever a side passes into another file.
+  const where = (l) => (l ? `${l.file}, à partir de la ligne ${l.line}` : "");
+  const rows = sd.hunks.flatMap((hunk) => {
+    let files = [undefined, undefined];
+    return hunk.rows.flatMap((r) => {
+      const now = [r.old ? r.old.file : files[0], r.new ? r.new.file : files[1]];
+      const heading = now[0] !== files[0] || now[1] !== files[1];
+      files = now;
+      return [heading && h("tr", { class: "hunk" }, h("td", { colspan: 2 }, where(r.old)), h("td", { colspan: 2 }, where(r.new))),
+        h("tr", {}, cell(r.old, r.op, "old"), cell(r.new, r.op, "new"))];
+    });
+  });
+  return h("section", { class: "part" },
+    h("h3", { class: "part-title" }, "Texte des fichiers, côte à côte"),
+    h("p", { class: "muted" }, "Les lignes qui diffèrent, avec trois lignes de contexte ; les couches communes n’apparaissent pas. ",
+      "Fond rouge et signe − : ligne retirée ou remplacée ; fond vert et signe + : ligne ajoutée ou qui la remplace."),
+    sd.hunks.length === 0 ? h("p", {}, "Les fichiers sont identiques.") : h("table", { class: "sbs" },
+      h("caption", {}, `${from} (${sd.old_files.join(", ")}) à gauche, ${to} (${sd.new_files.join(", ")}) à droite`),
+      h("colgroup", {}, h("col", { class: "ln" }), h("col"), h("col", { class: "ln" }), h("col")),
+      h("thead", {}, h("tr", {}, h("th", { scope: "col", colspan: 2 }, from), h("th", { scope: "col", colspan: 2 }, to))),
+      h("tbody", {}, rows)));
+}
+
+function impactForm(id, from, to) {
+  const area = h("textarea", { id: "impact-input", rows: 6, spellcheck: "false",
+    placeholder: "[ {\"candidate\": {…}, …}, … ]  ou  {\"nom du dossier\": {…}, …}" });
+  const out = h("div", { "aria-live": "polite" });
+  const run = async (e) => {
+    e.preventDefault();
+    let body;
+    try {
+      const parsed = JSON.parse(area.value);
+      body = Array.isArray(parsed)
+        ? { from, to, inputs: parsed }
+        : { from, to, cases: Object.entries(parsed).map(([name, input]) => ({ name, input })) };
+    } catch (err) {
+      return out.replaceChildren(problemBox({ problem: { title: "JSON invalide", detail: err.message } }));
+    }
+    try {
+      const impact = await api(`/v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      out.replaceChildren(impactResult(impact));
+    } catch (err) {
+      out.replaceChildren(problemBox(err));
+    }
+  };
+  return h("section", { class: "part" },
+    h("h3", { class: "part-title" }, "Impact sur des dossiers"),
+    h("form", { onsubmit: run },
+      h("label", { for: area.id }, "Dossiers de candidats à décider sous les deux versions : un tableau JSON de dossiers, ou un objet « nom → dossier »"),
+      area, h("button", { type: "submit" }, "Rejouer")),
+    out);
+}
+
+function impactResult(i) {
+  const outcome = (o) => (o ? [h("strong", {}, o.status === "decided" ? showValue(o.value) : STATUS[o.status]),
+    o.citations.length ? ` (clauses ${o.citations.join(", ")})` : ""] : h("em", {}, "absente"));
+  return h("div", {},
+    h("p", { class: "summary" }, `${i.counts.cases} dossier(s) : ${i.counts.changed} change(nt), ${i.counts.unchanged} inchangé(s), ${i.counts.invalid} invalide(s).`),
+    i.changed.length > 0 && table(["Dossier", "Conclusion", i.from.version, i.to.version],
+      i.changed.flatMap((c) => c.conclusions.map((x) => [c.case, code(x.conclusion), outcome(x.old), outcome(x.new)]))),
+    i.invalid.length > 0 && h("h4", {}, "Dossiers refusés par une version (non comparés)"),
+    i.invalid.length > 0 && h("ul", {}, i.invalid.map((c) => h("li", {}, `${c.case} : refusé par `,
+      [c.old && i.from.version, c.new && i.to.version].filter(Boolean).join(" et "), " — ",
+      (c.old || c.new).map((e) => `${e.pointer} ${e.message}`).join(" ; ")))));
+}
+
+// --------------------------------------------------------------------------------- decide
+
+const STATUS = { decided: "décidée", undetermined: "indéterminée", error: "en erreur" };
+const STATUS_KIND = { decided: "ok", undetermined: "warn", error: "error" };
+
+async function decideView(id, version, input) {
+  const policy = await findPolicy(id);
+  const select = h("select", { id: "decide-version", name: "version" }, versionOptions(policy, version || defaultVersion(policy)));
+  const area = h("textarea", { id: "candidate", name: "input", rows: 12, spellcheck: "false", required: true,
+    placeholder: "{\"candidate\": {…}, …}" });
+  const fields = h("div", { class: "fields" });
+  const out = h("div", { id: "decision", "aria-live": "polite" });
+  const loadFields = async () => {
+    try {
+      const v = await api(`/v1/policies/${enc(id)}/versions/${enc(select.value)}`);
+      fields.replaceChildren(h("details", {}, h("summary", {}, `Champs du dossier attendus par ${v.version} (${v.inputs.length})`),
+        table(["Champ", "Type", "Présence"], v.inputs.map((i) => [code(i.path), i.type, i.presence]))));
+    } catch (err) {
+      fields.replaceChildren(problemBox(err));
+    }
+  };
+  const run = async (e) => {
+    if (e) e.preventDefault();
+    let parsed;
+    try {
+      parsed = JSON.parse(area.value);
+    } catch (err) {
+      return out.replaceChildren(problemBox({ problem: { title: "JSON invalide", detail: err.message } }));
+    }
+    out.replaceChildren(h("p", { class: "loading" }, "Décision en cours…"));
+    try {
+      const decision = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
+        headers: { "content-type": "application/json" }, body: JSON.stringify({ version: select.value, input: parsed }) });
+      out.replaceChildren(decisionView(decision));
+    } catch (err) {
+      out.replaceChildren(problemBox(err));
+    }
+  };
+  select.addEventListener("change", loadFields);
+  render(`Tester un dossier — ${id}`,
+    crumbs(id, "tester un dossier"),
+    h("h1", {}, `Tester un dossier de candidat — ${id}`),
+    h("form", { class: "decide", onsubmit: run },
+      h("p", {}, h("label", { for: select.id }, "Version "), select),
+      h("p", {}, h("label", { for: area.id }, "Dossier du candidat (JSON)")), area,
+      h("p", {}, h("button", { type: "submit" }, "Décider"))),
+    fields, out);
+  await loadFields();
+  if (input) {
+    area.value = input;
+    await run();
+  }
+}
+
+function decisionView(d) {
+  // Empty lists may be left out of a conclusion: read them as empty.
+  const entries = Object.entries(d.conclusions).map(([name, c]) => [name, { rules: [], citations: [], ...c }]);
+  const count = (s) => entries.filter(([, c]) => c.status === s).length;
+  return h("section", { "aria-labelledby": "decision-title" },
+    h("h2", { id: "decision-title" }, "Décision"),
+    h("p", { class: "meta" }, "Version ", code(d.policy.version),
+      d.policy.effective_from ? ` (en vigueur à partir du ${d.policy.effective_from})` : "",
+      " · empreinte ", code(short(d.policy.sha256)), " · décision ", code(d.decision_id)),
+    h("p", { class: "summary" }, `${entries.length} conclusions : ${count("decided")} décidée(s), `,
+      `${count("undetermined")} indéterminée(s), ${count("error")} en erreur.`),
+    h("table", { class: "brief" },
+      h("caption", {}, "En bref (le détail, avec les clauses citées, suit)"),
+      h("thead", {}, h("tr", {}, ["Conclusion", "État", "Valeur"].map((t) => h("th", { scope: "col" }, t)))),
+      h("tbody", {}, entries.map(([name, c]) => h("tr", {},
+        // The URL hash routes the page, so in-page links scroll by script.
+        h("th", { scope: "row" }, h("a", { href: `#k-${slug(name)}`, onclick: (e) => {
+          e.preventDefault();
+          document.getElementById(`k-${slug(name)}`)?.scrollIntoView();
+        } }, code(name))),
+        h("td", {}, badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
+        h("td", {}, c.status === "decided" ? showValue(c.value)
+          : c.missing?.length ? `manque : ${c.missing.join(", ")}` : c.error || "—"))))),
+    entries.map(([name, c]) => h("article", { class: `conclusion ${c.status}`, "aria-labelledby": `k-${slug(name)}` },
+      h("h3", { id: `k-${slug(name)}` }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
+      c.status === "decided" && h("p", { class: "value" }, "Valeur : ", h("strong", {}, showValue(c.value)),
+        c.rules.length ? h("span", { class: "muted" }, ` — règle(s) ${c.rules.join(", ")}`) : ""),
+      c.error && h("p", { class: "problem" }, c.error),
+      c.because?.length > 0 && h("div", {}, h("h4", {}, "Parce que"), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
+      c.missing?.length > 0 && h("div", {}, h("h4", {}, "Informations manquantes"),
+        h("ul", {}, c.missing.map((m) => h("li", {}, code(m))))),
+      c.citations.length > 0 && h("div", {}, h("h4", {}, "Clauses citées"),
+        c.citations.map((q) => h("blockquote", { class: "quote" },
+          h("p", { class: "cite" }, h("a", { href: link.version(d.policy.id, d.policy.version, { clause: q.clause }) },
+            `Clause ${q.clause}`), `, section ${q.section}`), h("p", {}, q.text)))))));
+}
+
+// --------------------------------------------------------------------------------- router
+
+async function route(focus) {
+  const raw = location.hash.replace(/^#/, "");
+  const at = raw.indexOf("?");
+  const path = (at < 0 ? raw : raw.slice(0, at)).split("/").filter(Boolean).map(decodeURIComponent);
+  const query = new URLSearchParams(at < 0 ? "" : raw.slice(at + 1));
+  const param = (name) => query.get(name) ?? undefined;
+  const [p, id, view] = path;
+  try {
+    if (path.length === 0) await policiesView();
+    else if (p === "p" && view === "v" && path.length === 4) {
+      await versionView(id, path[3], { section: param("section"), clause: param("clause") });
+    } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"));
+    else if (p === "p" && view === "decide" && path.length === 3) await decideView(id, param("version"), param("input"));
+    else render("Introuvable", h("h1", {}, "Page introuvable"), h("p", {}, h("a", { href: link.home() }, "Retour aux règlements")));
+  } catch (err) {
+    render("Erreur", crumbs(), h("h1", {}, "La page n’a pas pu être chargée"), problemBox(err));
+  }
+  // For screen readers, a new view is announced from its start.
+  if (focus) main.focus({ preventScroll: true });
+}
+
+window.addEventListener("hashchange", () => route(true));
+route(false);
