@@ -4,6 +4,7 @@
 pub mod expr;
 pub mod layers;
 pub mod names;
+pub mod operators;
 pub mod rules;
 pub mod types;
 
