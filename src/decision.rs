@@ -1,5 +1,7 @@
 //! The decision: every conclusion with its status, value, citations and reasons (SPEC §5).
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde::ser::SerializeMap;
 use serde_json::{Value as Json, json};
@@ -27,11 +29,14 @@ pub struct PolicyRef {
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Citation {
     /// The clause reference.
-    pub clause: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub clause: Arc<str>,
     /// Its section.
-    pub section: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub section: Arc<str>,
     /// Its text.
-    pub text: String,
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub text: Arc<str>,
 }
 
 /// `decided`, `undetermined` or `error`.
@@ -59,10 +64,12 @@ pub struct ConclusionResult {
     pub citations: Vec<Citation>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub rules: Vec<String>,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
+    pub rules: Vec<Arc<str>>,
     /// The facts that made those rules apply.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub because: Option<Vec<String>>,
+    #[cfg_attr(feature = "server", schema(value_type = Option<Vec<String>>))]
+    pub because: Option<Vec<Arc<str>>>,
     /// The missing inputs or parameters (undetermined only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing: Option<Vec<String>>,
@@ -160,7 +167,7 @@ pub fn decide(policy: &CompiledPolicy, facts: &[Value], explain: bool) -> Decisi
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
     for (i, c) in policy.conclusions.iter().enumerate() {
         let outcome = ev.conclusion(i);
-        conclusions.push((c.name.clone(), result(policy, &mut ev, c, &outcome)));
+        conclusions.push((c.name.clone(), result(policy, &mut ev, i, c, &outcome)));
     }
     let trace = explain.then(|| trace(policy, &mut ev));
     Decision {
@@ -200,6 +207,7 @@ fn citations_of(policy: &CompiledPolicy, c: &ConclusionInfo, rules: &[usize]) ->
 fn result(
     policy: &CompiledPolicy,
     ev: &mut Evaluator<'_>,
+    index: usize,
     c: &ConclusionInfo,
     outcome: &Outcome,
 ) -> ConclusionResult {
@@ -211,23 +219,29 @@ fn result(
     };
     match outcome {
         Outcome::Decided { value, rules } => {
-            let mut because = Vec::new();
-            let mut add = |reasons: Vec<String>| {
+            let mut because: Vec<Arc<str>> = Vec::new();
+            let mut add = |reasons: Vec<Arc<str>>| {
                 for b in reasons {
                     if !because.contains(&b) {
                         because.push(b);
                     }
                 }
             };
+            let failed: Vec<bool> = ev
+                .conditions(index)
+                .iter()
+                .map(|r| *r == Ok(Value::Bool(false)))
+                .collect();
             for &i in rules {
                 let Some(r) = c.rules.get(i) else { continue };
                 if let Some(cond) = &r.condition {
                     add(ev.because(policy, cond));
                 }
                 // Why the exceptions to it did not apply.
-                for e in c.rules.iter().filter(|e| e.overrides.contains(&i)) {
-                    if let Some(cond) = &e.condition
-                        && ev.eval(cond) == Ok(Value::Bool(false))
+                for (j, e) in c.rules.iter().enumerate() {
+                    if e.overrides.contains(&i)
+                        && failed.get(j) == Some(&true)
+                        && let Some(cond) = &e.condition
                     {
                         add(ev.because(policy, cond));
                     }
@@ -268,7 +282,7 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
     let mut out = Vec::new();
     for (ci, c) in policy.conclusions.iter().enumerate() {
         let outcome = ev.conclusion(ci);
-        let conds: Vec<_> = c.rules.iter().map(|r| ev.condition(r)).collect();
+        let conds: Vec<_> = ev.conditions(ci).to_vec();
         for (ri, r) in c.rules.iter().enumerate() {
             let cond = conds.get(ri).cloned().unwrap_or(Ok(Value::Bool(false)));
             let condition = match &cond {
@@ -307,11 +321,11 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
                 (Err(Stop::Error(e)), _) => ("error", vec![e.clone()]),
             };
             if let (Some(code), Ok(_)) = (&r.condition, &cond) {
-                because.extend(ev.because(policy, code));
+                because.extend(ev.because(policy, code).iter().map(|b| b.to_string()));
             }
             out.push(TraceEntry {
                 conclusion: c.name.clone(),
-                rule: r.label.clone(),
+                rule: r.label.to_string(),
                 kind: r.kind.keyword(),
                 at: location(policy, r.span),
                 condition,

@@ -190,7 +190,7 @@ fn record_coverage(
             report.rules_applied.insert((r.span.file.0, r.span.start));
         }
         for cit in &result.citations {
-            report.clauses_cited.insert(cit.clause.clone());
+            report.clauses_cited.insert(cit.clause.to_string());
         }
     }
 }
@@ -250,7 +250,7 @@ fn compare(
         return Some((format!("value {v}"), found()));
     }
     if let Some(c) = &exp.citations {
-        let cited: Vec<String> = got.citations.iter().map(|c| c.clause.clone()).collect();
+        let cited: Vec<String> = got.citations.iter().map(|c| c.clause.to_string()).collect();
         if sorted(c) != sorted(&cited) {
             return Some((format!("citations {c:?}"), found()));
         }

@@ -79,19 +79,16 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
     let mut facts: Vec<Value> = policy
         .inputs
         .iter()
-        .map(|i| absent(&i.presence, &i.path))
+        .map(|i| absent(&i.presence, || Arc::clone(&i.fact_path)))
         .collect();
-    let tree = InputGroup::of(&policy.inputs);
     if input.is_object() {
-        reader.group(&tree, input, "", &mut facts);
+        reader.group(&policy.input_tree, input, At::Root, &mut facts);
     } else {
-        reader.error(
-            "",
-            format!(
-                "expected the candidate's record as an object, found {}",
-                kind(input)
-            ),
+        let message = format!(
+            "expected the candidate's record as an object, found {}",
+            kind(input)
         );
+        reader.error(At::Root, message);
     }
     if reader.errors.is_empty() {
         Ok(facts)
@@ -100,16 +97,12 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
     }
 }
 
-fn absent(presence: &Presence, path: &str) -> Value {
+fn absent(presence: &Presence, path: impl FnOnce() -> Arc<str>) -> Value {
     match presence {
-        Presence::Required => Value::Missing(Arc::from(path)),
+        Presence::Required => Value::Missing(path()),
         Presence::Optional => Value::None,
         Presence::Default(v) => v.clone(),
     }
-}
-
-fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn kind(json: &Json) -> &'static str {
@@ -123,100 +116,126 @@ fn kind(json: &Json) -> &'static str {
     }
 }
 
+/// Where a value sits in the input, as a chain of steps: the JSON pointer and the dotted path
+/// of a missing fact are spelled out only when an error or a missing fact needs them.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// The record itself.
+    Root,
+    /// A member of an object; `dot` is false for the members of a group of inputs whose
+    /// path starts the input's dotted name.
+    Key(&'a At<'a>, &'a str),
+    /// An element of an array.
+    Index(&'a At<'a>, usize),
+    /// An input whose dotted path is known (a leaf of the tree of inputs).
+    Input(&'a At<'a>, &'a str, &'a str),
+}
+
+impl At<'_> {
+    /// The JSON pointer (`/report/pages`, `/` for the record).
+    fn pointer(&self) -> String {
+        let mut out = String::new();
+        self.write_pointer(&mut out);
+        if out.is_empty() { "/".into() } else { out }
+    }
+
+    fn write_pointer(&self, out: &mut String) {
+        match self {
+            At::Root => {}
+            At::Key(parent, key) | At::Input(parent, key, _) => {
+                parent.write_pointer(out);
+                out.push('/');
+                out.push_str(&key.replace('~', "~0").replace('/', "~1"));
+            }
+            At::Index(parent, i) => {
+                parent.write_pointer(out);
+                out.push('/');
+                out.push_str(&i.to_string());
+            }
+        }
+    }
+
+    /// The name of a missing fact: the input's dotted path, then `[i]` and `.field`.
+    fn fact_path(&self) -> String {
+        match self {
+            At::Root => String::new(),
+            At::Input(_, _, path) => (*path).to_string(),
+            At::Key(parent, key) => format!("{}.{key}", parent.fact_path()),
+            At::Index(parent, i) => format!("{}[{i}]", parent.fact_path()),
+        }
+    }
+}
+
 struct Reader<'p> {
     policy: &'p CompiledPolicy,
     errors: Vec<InputError>,
 }
 
 impl Reader<'_> {
-    fn error(&mut self, pointer: &str, message: impl Into<String>) {
+    fn error(&mut self, at: At<'_>, message: impl Into<String>) {
         self.errors.push(InputError {
-            pointer: if pointer.is_empty() {
-                "/".into()
-            } else {
-                pointer.to_string()
-            },
+            pointer: at.pointer(),
             message: message.into(),
         });
     }
 
-    fn group(&mut self, group: &InputGroup, json: &Json, pointer: &str, facts: &mut [Value]) {
+    fn group(&mut self, group: &InputGroup, json: &Json, at: At<'_>, facts: &mut [Value]) {
         let Json::Object(map) = json else {
             if !json.is_null() {
-                self.error(pointer, format!("expected an object, found {}", kind(json)));
+                self.error(at, format!("expected an object, found {}", kind(json)));
             }
             return;
         };
         for (key, value) in map {
-            let here = format!("{pointer}/{}", escape(key));
             match group.members.get(key) {
-                Some(InputNode::Group(g)) => self.group(g, value, &here, facts),
+                Some(InputNode::Group(g)) => self.group(g, value, At::Key(&at, key), facts),
                 Some(InputNode::Leaf(slot)) => {
                     let Some(info) = self.policy.inputs.get(*slot) else {
                         continue;
                     };
-                    let v = self.value(&info.ty, &info.presence, value, &info.path, &here);
+                    let here = At::Input(&at, key, &info.path);
+                    let v = if value.is_null() {
+                        absent(&info.presence, || Arc::clone(&info.fact_path))
+                    } else {
+                        self.present(&info.ty, value, here)
+                    };
                     if let Some(f) = facts.get_mut(*slot) {
                         *f = v;
                     }
                 }
                 None => {
-                    let mut msg = format!("unknown field `{key}`");
-                    match did_you_mean(key, group.members.keys().map(String::as_str)) {
-                        Some(hint) => msg = format!("{msg}: {hint}"),
-                        None => {
+                    let hint = did_you_mean(key, group.members.keys().map(String::as_str))
+                        .unwrap_or_else(|| {
                             let known: Vec<&str> =
                                 group.members.keys().map(String::as_str).collect();
-                            msg = format!("{msg}: expected one of {}", known.join(", "));
-                        }
-                    }
-                    self.error(&here, msg);
+                            format!("expected one of {}", known.join(", "))
+                        });
+                    self.error(At::Key(&at, key), format!("unknown field `{key}`: {hint}"));
                 }
             }
         }
     }
 
-    /// Converts one JSON value; `path` names it in missing facts (`periods[0].end`).
-    fn value(
-        &mut self,
-        ty: &Type,
-        presence: &Presence,
-        json: &Json,
-        path: &str,
-        pointer: &str,
-    ) -> Value {
+    /// Converts one JSON value, `null` being absence.
+    fn value(&mut self, ty: &Type, presence: &Presence, json: &Json, at: At<'_>) -> Value {
         if json.is_null() {
-            return absent(presence, path);
+            return absent(presence, || at.fact_path().into());
         }
-        self.present(ty, json, path, pointer)
+        self.present(ty, json, at)
     }
 
-    fn present(&mut self, ty: &Type, json: &Json, path: &str, pointer: &str) -> Value {
+    fn present(&mut self, ty: &Type, json: &Json, at: At<'_>) -> Value {
         let types = &self.policy.types;
         match (ty, json) {
-            (Type::Optional(inner), _) => self.present(inner, json, path, pointer),
+            (Type::Optional(inner), _) => self.present(inner, json, at),
             (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
-            (Type::Num { integral, .. }, Json::Number(n)) => {
-                let text = n.to_string();
-                let parsed = Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text));
-                match parsed {
-                    Ok(d) if *integral && !d.fract().is_zero() => {
-                        self.error(pointer, format!("expected a whole number, found {text}"));
-                        Value::None
-                    }
-                    Ok(d) => Value::Num(d),
-                    Err(_) => {
-                        self.error(pointer, format!("the number {text} is out of range"));
-                        Value::None
-                    }
-                }
-            }
+            (Type::Num { integral, .. }, Json::Number(n)) => self.number(n, *integral, at),
             (Type::Text, Json::String(s)) => Value::Text(Arc::from(s.as_str())),
             (Type::Date, Json::String(s)) => match parse_date(s) {
                 Some(d) => Value::Date(d),
                 None => {
                     self.error(
-                        pointer,
+                        at,
                         format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"),
                     );
                     Value::None
@@ -237,7 +256,7 @@ impl Reader<'_> {
                                 format!("expected one of {}", info.variants.join(", "))
                             });
                         self.error(
-                            pointer,
+                            at,
                             format!("`{s}` is not a value of `{}`: {hint}", info.name),
                         );
                         Value::None
@@ -247,14 +266,7 @@ impl Reader<'_> {
             (Type::List(elem) | Type::Set(elem), Json::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    let p = format!("{pointer}/{i}");
-                    out.push(self.value(
-                        elem,
-                        &Presence::Required,
-                        item,
-                        &format!("{path}[{i}]"),
-                        &p,
-                    ));
+                    out.push(self.value(elem, &Presence::Required, item, At::Index(&at, i)));
                 }
                 if matches!(ty, Type::Set(_)) {
                     out.sort();
@@ -264,7 +276,7 @@ impl Reader<'_> {
                     Value::List(out.into())
                 }
             }
-            (Type::Record(r), Json::Object(map)) => self.record(*r, map, path, pointer),
+            (Type::Record(r), Json::Object(map)) => self.record(*r, map, at),
             _ => {
                 let expected = match ty {
                     Type::Enum(e) => types.enums.get(*e).map_or("a string".into(), |i| {
@@ -278,22 +290,32 @@ impl Reader<'_> {
                     Type::Num { .. } => "a number".into(),
                     _ => types.type_name(ty),
                 };
-                self.error(
-                    pointer,
-                    format!("expected {expected}, found {}", kind(json)),
-                );
+                self.error(at, format!("expected {expected}, found {}", kind(json)));
                 Value::None
             }
         }
     }
 
-    fn record(
-        &mut self,
-        r: usize,
-        map: &serde_json::Map<String, Json>,
-        path: &str,
-        pointer: &str,
-    ) -> Value {
+    fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
+        // Whole numbers, the common case, need no text.
+        if let Some(i) = n.as_i64() {
+            return Value::Num(Decimal::from(i));
+        }
+        let text = n.to_string();
+        match Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)) {
+            Ok(d) if integral && !d.fract().is_zero() => {
+                self.error(at, format!("expected a whole number, found {text}"));
+                Value::None
+            }
+            Ok(d) => Value::Num(d),
+            Err(_) => {
+                self.error(at, format!("the number {text} is out of range"));
+                Value::None
+            }
+        }
+    }
+
+    fn record(&mut self, r: usize, map: &serde_json::Map<String, Json>, at: At<'_>) -> Value {
         let policy = self.policy;
         let Some(info) = policy.types.records.get(r) else {
             return Value::None;
@@ -311,10 +333,7 @@ impl Reader<'_> {
                                 .join(", ")
                         )
                     });
-                self.error(
-                    &format!("{pointer}/{}", escape(key)),
-                    format!("unknown field `{key}`: {hint}"),
-                );
+                self.error(At::Key(&at, key), format!("unknown field `{key}`: {hint}"));
             }
         }
         let before = self.errors.len();
@@ -322,26 +341,24 @@ impl Reader<'_> {
             .fields
             .iter()
             .map(|f| {
-                let fpath = format!("{path}.{}", f.name);
+                let here = At::Key(&at, &f.name);
                 match map.get(&f.name) {
-                    Some(v) => self.value(
-                        &f.ty,
-                        &f.presence,
-                        v,
-                        &fpath,
-                        &format!("{pointer}/{}", escape(&f.name)),
-                    ),
-                    None => absent(&f.presence, &fpath),
+                    Some(v) => self.value(&f.ty, &f.presence, v, here),
+                    None => absent(&f.presence, || here.fact_path().into()),
                 }
             })
             .collect();
-        if self.errors.len() == before {
+        if self.errors.len() == before && !info.requires.is_empty() {
+            let mut ev = Evaluator::bare();
+            let mut locals = slots;
             for (code, message) in &info.requires {
-                let mut ev = Evaluator::new(policy, &[]);
-                if ev.with_locals(slots.clone(), code) == Ok(Value::Bool(false)) {
-                    self.error(pointer, message.clone());
+                let (result, back) = ev.with_locals_returned(locals, code);
+                locals = back;
+                if result == Ok(Value::Bool(false)) {
+                    self.error(at, message.clone());
                 }
             }
+            return Value::Record(locals.into());
         }
         Value::Record(slots.into())
     }
@@ -350,11 +367,16 @@ impl Reader<'_> {
 /// A strict `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    let shape = b.len() == 10 && b.get(4) == Some(&b'-') && b.get(7) == Some(&b'-');
-    if !shape {
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
         return None;
     }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    let year = i32::try_from(digits(0..4)?).ok()?;
+    NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
 }
 
 /// The JSON Schema (draft 2020-12) of the input the policy declares.

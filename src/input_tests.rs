@@ -176,3 +176,21 @@ fn the_record_itself_must_be_an_object() {
         assert_eq!(errs[0].pointer, "/");
     }
 }
+
+#[test]
+fn a_require_over_an_absent_field_is_no_input_error() {
+    // Without `start`, `end >= start` cannot be decided: the record is kept, its start missing.
+    let p = policy();
+    let facts = read_facts(
+        &p,
+        &json!({"candidate": {"jobs": [{"end": "2026-01-01", "field": "autre"}]}}),
+    )
+    .unwrap();
+    let Value::List(jobs) = &facts[1] else {
+        panic!()
+    };
+    let Value::Record(job) = &jobs[0] else {
+        panic!()
+    };
+    assert_eq!(job[0], Value::Missing("candidate.jobs[0].start".into()));
+}

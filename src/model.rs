@@ -308,11 +308,11 @@ pub enum IrKind {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClauseInfo {
     /// Its reference.
-    pub id: String,
+    pub id: Arc<str>,
     /// Its section.
-    pub section: String,
+    pub section: Arc<str>,
     /// Its text.
-    pub text: String,
+    pub text: Arc<str>,
     /// Where it was declared (in which layer).
     pub span: Span,
 }
@@ -322,6 +322,8 @@ pub struct ClauseInfo {
 pub struct InputInfo {
     /// The dotted path.
     pub path: String,
+    /// The same, shared: the name of the missing fact when the input is absent.
+    pub fact_path: Arc<str>,
     /// The path's segments.
     pub segments: Vec<String>,
     /// Its type (for optional inputs, the type of a present value).
@@ -370,7 +372,7 @@ pub struct DefInfo {
 #[derive(Clone, Debug)]
 pub struct RuleInfo {
     /// Its label.
-    pub label: String,
+    pub label: Arc<str>,
     /// Base rule, exception or member.
     pub kind: crate::ast::RuleKind,
     /// The rules it overrides, directly or through others (indices in the conclusion).
@@ -437,4 +439,8 @@ pub struct CompiledPolicy {
     pub sources: Arc<SourceMap>,
     /// The files of this version's layers, root first.
     pub layer_files: Vec<crate::syntax::span::FileId>,
+    /// The declared inputs as a tree of JSON objects (what the input reader walks).
+    pub input_tree: crate::input::InputGroup,
+    /// The pre-rendered texts of facts for explanations.
+    pub fact_texts: crate::eval::explain::FactTexts,
 }

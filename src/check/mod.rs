@@ -112,7 +112,7 @@ impl Checker {
                 hasher.update([0u8]);
             }
         }
-        Some(CompiledPolicy {
+        let mut compiled = CompiledPolicy {
             id: m.header.policy.node.clone(),
             version: m.header.version.node.clone(),
             effective_from: m.header.effective_from.as_ref().map(|d| d.node),
@@ -129,7 +129,12 @@ impl Checker {
             conclusions: conclusions?,
             sources: Arc::clone(sources),
             layer_files: m.chain.clone(),
-        })
+            input_tree: crate::input::InputGroup::default(),
+            fact_texts: crate::eval::explain::FactTexts::default(),
+        };
+        compiled.input_tree = crate::input::InputGroup::of(&compiled.inputs);
+        compiled.fact_texts = crate::eval::explain::FactTexts::of(&compiled);
+        Some(compiled)
     }
 
     fn clauses(&mut self, m: &Merged) -> Vec<ClauseInfo> {
@@ -138,9 +143,9 @@ impl Checker {
             self.clause_index.insert(c.id.node.clone(), out.len());
             self.clause_ids.push(c.id.node.clone());
             out.push(ClauseInfo {
-                id: c.id.node.clone(),
-                section: c.section.node.clone(),
-                text: c.text.node.clone(),
+                id: c.id.node.as_str().into(),
+                section: c.section.node.as_str().into(),
+                text: c.text.node.as_str().into(),
                 span: c.id.span,
             });
         }
@@ -338,6 +343,7 @@ impl Checker {
             }
             self.input_index.insert(path.clone(), self.inputs.len());
             self.inputs.push(InputInfo {
+                fact_path: path.as_str().into(),
                 path,
                 segments,
                 ty,

@@ -184,7 +184,7 @@ impl Checker {
             }
         };
         Some(RuleInfo {
-            label: r.label.node.clone(),
+            label: r.label.node.as_str().into(),
             kind: r.kind,
             overrides,
             condition,

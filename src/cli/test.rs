@@ -69,7 +69,7 @@ fn print_coverage(folder: &crate::load::PolicyFolder, report: &crate::examples::
                 }
                 for id in &r.citations {
                     if let Some(cl) = policy.clauses.get(*id)
-                        && !report.clauses_cited.contains(&cl.id)
+                        && !report.clauses_cited.contains(&*cl.id)
                         && !clauses.contains(&cl.id)
                     {
                         clauses.push(cl.id.clone());

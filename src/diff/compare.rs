@@ -74,7 +74,7 @@ fn names(names: &[Name]) -> Vec<String> {
 
 fn clause_ids(policy: &CompiledPolicy, ids: &[ClauseId]) -> Vec<String> {
     ids.iter()
-        .filter_map(|&i| policy.clauses.get(i).map(|c| c.id.clone()))
+        .filter_map(|&i| policy.clauses.get(i).map(|c| c.id.to_string()))
         .collect()
 }
 
@@ -112,14 +112,14 @@ pub(crate) fn clauses(
             .iter()
             .map(|c| {
                 let informative = ast
-                    .and_then(|m| m.clauses.iter().find(|a| a.id.node == c.id))
+                    .and_then(|m| m.clauses.iter().find(|a| *a.id.node == *c.id))
                     .is_some_and(|a| a.informative);
                 let side = ClauseSide {
-                    section: c.section.clone(),
-                    text: c.text.clone(),
+                    section: c.section.to_string(),
+                    text: c.text.to_string(),
                     informative,
                 };
-                (c.id.clone(), side)
+                (c.id.to_string(), side)
             })
             .collect()
     };

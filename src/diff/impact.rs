@@ -125,8 +125,8 @@ impl From<&ConclusionResult> for Outcome {
         Outcome {
             status: c.status,
             value: c.value.clone(),
-            rules: c.rules.clone(),
-            citations: c.citations.iter().map(|c| c.clause.clone()).collect(),
+            rules: c.rules.iter().map(|r| r.to_string()).collect(),
+            citations: c.citations.iter().map(|c| c.clause.to_string()).collect(),
             missing: c.missing.clone(),
             error: c.error.clone(),
         }

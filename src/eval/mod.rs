@@ -72,21 +72,15 @@ pub struct Evaluator<'p> {
     facts: &'p [Value],
     defs: Vec<Option<Res>>,
     conclusions: Vec<Option<Outcome>>,
+    /// The value of each rule's condition, per conclusion, kept for the explanations.
+    conditions: Vec<Vec<Res>>,
     locals: Vec<Value>,
     frame: usize,
 }
 
 /// Computes a constant expression (no input, parameter or definition).
 pub fn const_eval(code: &Ir) -> Result<Value, String> {
-    let mut ev = Evaluator {
-        policy: None,
-        facts: &[],
-        defs: Vec::new(),
-        conclusions: Vec::new(),
-        locals: Vec::new(),
-        frame: 0,
-    };
-    ev.eval(code).map_err(|s| match s {
+    Evaluator::bare().eval(code).map_err(|s| match s {
         Stop::Missing(_) => "it reads a fact".to_string(),
         Stop::Error(e) => e,
     })
@@ -109,6 +103,21 @@ impl<'p> Evaluator<'p> {
             facts,
             defs: vec![None; policy.defs.len()],
             conclusions: vec![None; policy.conclusions.len()],
+            conditions: vec![Vec::new(); policy.conclusions.len()],
+            locals: Vec::new(),
+            frame: 0,
+        }
+    }
+
+    /// An evaluator of expressions that read no fact, parameter or definition (constants, a
+    /// record's `require`): it allocates nothing.
+    pub fn bare() -> Evaluator<'static> {
+        Evaluator {
+            policy: None,
+            facts: &[],
+            defs: Vec::new(),
+            conclusions: Vec::new(),
+            conditions: Vec::new(),
             locals: Vec::new(),
             frame: 0,
         }
@@ -116,31 +125,49 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates the local stack's current frame with `locals` (used for `require`).
     pub fn with_locals(&mut self, locals: Vec<Value>, code: &Ir) -> Res {
+        self.with_locals_returned(locals, code).0
+    }
+
+    /// As [`Self::with_locals`], giving the locals back.
+    pub fn with_locals_returned(&mut self, locals: Vec<Value>, code: &Ir) -> (Res, Vec<Value>) {
         let saved = std::mem::replace(&mut self.locals, locals);
         let frame = std::mem::replace(&mut self.frame, 0);
         let r = self.eval(code);
-        self.locals = saved;
         self.frame = frame;
-        r
+        (r, std::mem::replace(&mut self.locals, saved))
+    }
+
+    /// The outcome of conclusion `i` (computed once), cloned.
+    pub fn conclusion(&mut self, i: usize) -> Outcome {
+        self.outcome(i).cloned().unwrap_or_else(|| Outcome::Error {
+            message: "no such conclusion".into(),
+            rules: Vec::new(),
+        })
     }
 
     /// The outcome of conclusion `i`, computed once.
-    pub fn conclusion(&mut self, i: usize) -> Outcome {
-        if let Some(Some(done)) = self.conclusions.get(i) {
-            return done.clone();
+    pub fn outcome(&mut self, i: usize) -> Option<&Outcome> {
+        if matches!(self.conclusions.get(i), Some(None)) {
+            let conclusion = self.policy.and_then(|p| p.conclusions.get(i))?;
+            let conds: Vec<Res> = conclusion.rules.iter().map(|r| self.condition(r)).collect();
+            let outcome = if conclusion.is_set {
+                self.set_conclusion(conclusion, &conds)
+            } else {
+                self.scalar_conclusion(conclusion, &conds)
+            };
+            if let Some(slot) = self.conditions.get_mut(i) {
+                *slot = conds;
+            }
+            if let Some(slot) = self.conclusions.get_mut(i) {
+                *slot = Some(outcome);
+            }
         }
-        let outcome = match self.policy.and_then(|p| p.conclusions.get(i)) {
-            Some(c) if c.is_set => self.set_conclusion(c),
-            Some(c) => self.scalar_conclusion(c),
-            None => Outcome::Error {
-                message: "no such conclusion".into(),
-                rules: Vec::new(),
-            },
-        };
-        if let Some(slot) = self.conclusions.get_mut(i) {
-            *slot = Some(outcome.clone());
-        }
-        outcome
+        self.conclusions.get(i)?.as_ref()
+    }
+
+    /// The value of each rule's condition of conclusion `i` (after [`Self::outcome`]).
+    pub fn conditions(&self, i: usize) -> &[Res] {
+        self.conditions.get(i).map_or(&[], Vec::as_slice)
     }
 
     /// Evaluates a rule's condition (true when it has none).
@@ -151,8 +178,7 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn scalar_conclusion(&mut self, c: &ConclusionInfo) -> Outcome {
-        let conds: Vec<Res> = c.rules.iter().map(|r| self.condition(r)).collect();
+    fn scalar_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> Outcome {
         if let Some(Err(Stop::Error(e))) = conds.iter().find(|r| matches!(r, Err(Stop::Error(_)))) {
             return Outcome::Error {
                 message: e.clone(),
@@ -243,12 +269,13 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn set_conclusion(&mut self, c: &ConclusionInfo) -> Outcome {
+    fn set_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> Outcome {
         let mut members: Vec<Value> = Vec::new();
         let mut applied = Vec::new();
         let mut unknown: Option<Stop> = None;
         for (i, r) in c.rules.iter().enumerate() {
-            let result = self.condition(r).and_then(|cond| match cond {
+            let cond = conds.get(i).cloned().unwrap_or(Ok(Value::Bool(false)));
+            let result = cond.and_then(|cond| match cond {
                 Value::Bool(true) => self.eval(&r.value).map(Some),
                 _ => Ok(None),
             });
@@ -308,16 +335,18 @@ impl<'p> Evaluator<'p> {
                 p.value.clone().ok_or_else(|| missing(&p.name))
             }
             IrKind::Def(i) => self.definition(*i),
-            IrKind::Conclusion(i) => match self.conclusion(*i) {
-                Outcome::Decided { value, .. } => Ok(value),
-                Outcome::Undetermined { missing, .. } => Err(Stop::Missing(missing)),
-                Outcome::Error { message, .. } => Err(Stop::Error(message)),
+            IrKind::Conclusion(i) => match self.outcome(*i) {
+                Some(Outcome::Decided { value, .. }) => Ok(value.clone()),
+                Some(Outcome::Undetermined { missing, .. }) => Err(Stop::Missing(missing.clone())),
+                Some(Outcome::Error { message, .. }) => Err(Stop::Error(message.clone())),
+                None => Err(error("a constant cannot read a conclusion")),
             },
-            IrKind::Local(i) => self
-                .locals
-                .get(self.frame + i)
-                .cloned()
-                .ok_or_else(|| error("local out of range")),
+            IrKind::Local(i) => match self.locals.get(self.frame + i) {
+                // A required field a record left out (seen by a `require`): a missing fact.
+                Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+                Some(v) => Ok(v.clone()),
+                None => Err(error("local out of range")),
+            },
             IrKind::Call(i, args) => self.call(*i, args),
             IrKind::Field(base, i) => match self.eval(base)? {
                 Value::Record(slots) => match slots.get(*i) {
@@ -439,8 +468,8 @@ impl<'p> Evaluator<'p> {
         let IrKind::Conclusion(i) = code.kind else {
             return None;
         };
-        match self.conclusion(i) {
-            Outcome::Undetermined { known, .. } => Some(known),
+        match self.outcome(i) {
+            Some(Outcome::Undetermined { known, .. }) => Some(known.clone()),
             _ => None,
         }
     }

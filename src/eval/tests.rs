@@ -89,18 +89,15 @@ fn an_applicable_exception_overrides_its_base() {
     let c = d.conclusions.get("weeks").unwrap();
     assert_eq!(c.value, json!(8));
     assert_eq!(
-        c.citations
-            .iter()
-            .map(|c| c.clause.as_str())
-            .collect::<Vec<_>>(),
+        c.citations.iter().map(|c| &*c.clause).collect::<Vec<_>>(),
         ["b"]
     );
-    assert_eq!(c.rules, ["reduced"]);
+    assert_eq!(c.rules, [std::sync::Arc::<str>::from("reduced")]);
     assert!(
         c.because
             .as_ref()
             .unwrap()
-            .contains(&"ground = force_majeure".to_string())
+            .contains(&"ground = force_majeure".into())
     );
 }
 
@@ -166,7 +163,7 @@ fn a_set_collects_every_member_with_its_citations() {
     let d = decision(SETS, json!({"submitted": "2027-04-17", "pages": 70}));
     let c = d.conclusions.get("causes").unwrap();
     assert_eq!(c.value, json!(["late", "long"]));
-    let mut cited: Vec<&str> = c.citations.iter().map(|c| c.clause.as_str()).collect();
+    let mut cited: Vec<&str> = c.citations.iter().map(|c| &*c.clause).collect();
     cited.sort_unstable();
     assert_eq!(cited, ["a", "b"]);
 }
@@ -270,7 +267,10 @@ fn a_member_that_certainly_applies_decides_is_not_empty_and_in() {
         .because
         .clone()
         .unwrap();
-    assert_eq!(because, ["causes includes [late]"]);
+    assert_eq!(
+        because,
+        [std::sync::Arc::<str>::from("causes includes [late]")]
+    );
     // On time, the set may still be empty: undetermined.
     let d = decision(PARTIAL, json!({"submitted": "2027-04-10"}));
     assert_eq!(missing(&d, "conformity"), ["pages"]);

@@ -67,7 +67,7 @@ fn the_examples_pass_and_exercise_every_rule_and_clause() {
                 for id in &r.citations {
                     let clause = &policy.clauses[*id].id;
                     assert!(
-                        report.clauses_cited.contains(clause),
+                        report.clauses_cited.contains(&**clause),
                         "clause {clause} is never cited by a decision"
                     );
                 }
@@ -82,7 +82,7 @@ fn summary(decision: &clausier::decision::Decision) -> Value {
     out.insert("version".into(), json!(decision.policy.version));
     for (name, c) in &decision.conclusions.0 {
         let mut entry = json!({ "status": c.status, "value": c.value });
-        let clauses: Vec<&str> = c.citations.iter().map(|c| c.clause.as_str()).collect();
+        let clauses: Vec<&str> = c.citations.iter().map(|c| &*c.clause).collect();
         if !clauses.is_empty() {
             entry["citations"] = json!(clauses);
         }

@@ -16,4 +16,5 @@ mod diagnostics;
 mod diff;
 mod format;
 mod http;
+mod peers;
 mod second_policy;

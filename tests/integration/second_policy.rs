@@ -39,7 +39,7 @@ fn conclusion<'d>(decision: &'d Decision, name: &str) -> &'d ConclusionResult {
 }
 
 fn clauses(c: &ConclusionResult) -> Vec<&str> {
-    c.citations.iter().map(|c| c.clause.as_str()).collect()
+    c.citations.iter().map(|c| &*c.clause).collect()
 }
 
 #[test]

@@ -246,7 +246,7 @@ fn view(p: &CompiledPolicy) -> VersionView {
     let informative = informative_clauses(p);
     let clause_ids = |ids: &[usize]| {
         ids.iter()
-            .filter_map(|i| p.clauses.get(*i).map(|c| c.id.clone()))
+            .filter_map(|i| p.clauses.get(*i).map(|c| c.id.to_string()))
             .collect::<Vec<_>>()
     };
     VersionView {
@@ -261,10 +261,10 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .clauses
             .iter()
             .map(|c| ClauseView {
-                id: c.id.clone(),
-                section: c.section.clone(),
-                text: c.text.clone(),
-                informative: informative.contains(&c.id),
+                id: c.id.to_string(),
+                section: c.section.to_string(),
+                text: c.text.to_string(),
+                informative: informative.contains(&*c.id),
             })
             .collect(),
         parameters: p
@@ -333,12 +333,12 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     .rules
                     .iter()
                     .map(|r| RuleView {
-                        label: r.label.clone(),
+                        label: r.label.to_string(),
                         kind: r.kind.keyword().into(),
                         overrides: r
                             .overrides
                             .iter()
-                            .filter_map(|i| c.rules.get(*i).map(|o| o.label.clone()))
+                            .filter_map(|i| c.rules.get(*i).map(|o| o.label.to_string()))
                             .collect(),
                         citations: clause_ids(&r.citations),
                         source: p.sources.snippet(r.span).to_string(),

@@ -1,0 +1,359 @@
+//! The benchmarks of issue 5: clausier against a hand-written Rust function (`native`) and the
+//! same rules in Rego on regorus (`regorus`), in one run; the load of the BTS policy; a batch of
+//! 100,000 candidates; and the stages of clausier's decision. `benches/README.md` says how to
+//! run them and what they measured on the project's machine.
+//!
+//! Every decision goes from the candidate's JSON bytes to the decision's JSON bytes, trace off,
+//! version `session-2027`. The peers are in `peers/`; `tests/integration/peers.rs` asserts that
+//! they give the same conclusions as clausier, so that the ratios compare like with like.
+//!
+//! At the end of a run, a table of the medians and the ratios is printed from criterion's
+//! results (`target/criterion/<group>/<function>/new/estimates.json`); an entry that this run did
+//! not measure (a filtered run) is marked, and no ratio is computed from it.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "benchmarks: a failure aborts the run"
+)]
+
+#[path = "peers/cases.rs"]
+mod cases;
+#[path = "peers/native.rs"]
+mod native;
+#[path = "peers/rego.rs"]
+mod rego;
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use clausier::load::{PolicyFolder, check_texts, load_folder, policy_files};
+use clausier::model::CompiledPolicy;
+use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
+
+const POLICY_DIR: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/policies/bts-metiers-de-la-mesure"
+);
+const VERSION: &str = "session-2027";
+/// The candidates of `decide_cases`.
+const MIX: usize = 1_000;
+/// The candidates of `batch`.
+const BATCH: usize = 100_000;
+
+fn folder() -> PolicyFolder {
+    let folder = load_folder(Path::new(POLICY_DIR)).expect("the BTS policy reads");
+    assert!(folder.is_ok(), "the BTS policy checks");
+    folder
+}
+
+/// clausier from bytes to bytes: parse, read the facts, decide (no trace), serialise.
+fn clausier_decide(policy: &CompiledPolicy, bytes: &[u8]) -> Vec<u8> {
+    let json: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
+    let facts = clausier::input::read_facts(policy, &json).expect("a valid candidate");
+    let decision = clausier::decision::decide(policy, &facts, false);
+    serde_json::to_vec(&decision).expect("serialisable")
+}
+
+fn native_decide(bytes: &[u8]) -> Vec<u8> {
+    native::decide(bytes).expect("a valid candidate")
+}
+
+/// One typical candidate, the three implementations.
+fn decide(c: &mut Criterion) {
+    let folder = folder();
+    let policy = folder.version(VERSION).unwrap();
+    let input = cases::TYPICAL.as_bytes();
+    let mut rego = rego::Rego::new();
+    let mut group = c.benchmark_group("decide");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("clausier", |b| {
+        b.iter(|| clausier_decide(policy, black_box(input)))
+    });
+    group.bench_function("native", |b| b.iter(|| native_decide(black_box(input))));
+    group.bench_function("regorus", |b| {
+        b.iter(|| rego.decide(black_box(input)).unwrap())
+    });
+    group.finish();
+}
+
+/// The generated mix of 1,000 candidates, the three implementations (one iteration decides
+/// them all).
+fn decide_cases(c: &mut Criterion) {
+    let folder = folder();
+    let policy = folder.version(VERSION).unwrap();
+    let inputs = cases::mix(MIX);
+    let mut rego = rego::Rego::new();
+    let mut group = c.benchmark_group("decide_cases");
+    group.throughput(Throughput::Elements(MIX as u64));
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(20);
+    group.bench_function("clausier", |b| {
+        b.iter(|| {
+            for i in &inputs {
+                black_box(clausier_decide(policy, i));
+            }
+        })
+    });
+    group.bench_function("native", |b| {
+        b.iter(|| {
+            for i in &inputs {
+                black_box(native_decide(i));
+            }
+        })
+    });
+    // About a second per iteration of 1,000 decisions: ten samples.
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(15));
+    group.bench_function("regorus", |b| {
+        b.iter(|| {
+            for i in &inputs {
+                black_box(rego.decide(i).unwrap());
+            }
+        })
+    });
+    group.finish();
+}
+
+/// Parse, check and compile every version of the BTS policy from texts in memory (`bts`, what
+/// the service does at start-up), and one version with the layer it extends.
+fn load(c: &mut Criterion) {
+    let texts: Vec<(String, Option<PathBuf>, String)> = policy_files(Path::new(POLICY_DIR))
+        .unwrap()
+        .into_iter()
+        .map(|p| {
+            let text = std::fs::read_to_string(&p).unwrap();
+            (p.display().to_string(), Some(p), text)
+        })
+        .collect();
+    let checked = check_texts(PathBuf::from(POLICY_DIR), texts.clone());
+    assert!(checked.is_ok() && checked.compiled().count() == 4);
+    // One version as the service serves it: session-2027 and the annex it extends.
+    let one: Vec<_> = texts
+        .iter()
+        .filter(|(name, _, _)| {
+            name.ends_with("annexe-ivb.policy") || name.ends_with("session-2027.policy")
+        })
+        .cloned()
+        .collect();
+    assert_eq!(one.len(), 2);
+    let mut group = c.benchmark_group("load");
+    for (name, texts) in [("bts", texts), ("session-2027", one)] {
+        group.bench_function(name, |b| {
+            b.iter_batched(
+                || texts.clone(),
+                |texts| check_texts(PathBuf::from(POLICY_DIR), texts),
+                BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// clausier's decision on the typical candidate, stage by stage (their sum is about
+/// `decide/clausier`).
+fn stages(c: &mut Criterion) {
+    let folder = folder();
+    let policy = folder.version(VERSION).unwrap();
+    let input = cases::TYPICAL.as_bytes();
+    let json: serde_json::Value = serde_json::from_slice(input).unwrap();
+    let facts = clausier::input::read_facts(policy, &json).unwrap();
+    let decision = clausier::decision::decide(policy, &facts, false);
+    let mut group = c.benchmark_group("stages");
+    group.bench_function("parse", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(input)).unwrap())
+    });
+    group.bench_function("read_facts", |b| {
+        b.iter(|| clausier::input::read_facts(policy, black_box(&json)).unwrap())
+    });
+    // The evaluation alone: every conclusion's outcome, without the decision's texts
+    // (citations, `because`, labels, values as JSON).
+    group.bench_function("evaluate", |b| {
+        b.iter(|| {
+            let mut ev = clausier::eval::Evaluator::new(policy, black_box(&facts));
+            for i in 0..policy.conclusions.len() {
+                black_box(ev.conclusion(i));
+            }
+        })
+    });
+    group.bench_function("decide", |b| {
+        b.iter(|| clausier::decision::decide(policy, black_box(&facts), false))
+    });
+    group.bench_function("serialize", |b| {
+        b.iter(|| serde_json::to_vec(black_box(&decision)).unwrap())
+    });
+    group.finish();
+}
+
+/// Decides every input on `threads` threads, each taking a contiguous share.
+fn in_threads(inputs: &[Vec<u8>], threads: usize, decide: impl Fn(&[u8]) -> Vec<u8> + Sync) {
+    let share = inputs.len().div_ceil(threads);
+    std::thread::scope(|s| {
+        for chunk in inputs.chunks(share) {
+            let decide = &decide;
+            s.spawn(move || {
+                for i in chunk {
+                    black_box(decide(i));
+                }
+            });
+        }
+    });
+}
+
+/// 100,000 candidates in process (`size`): on one thread, as the service's JSON batch endpoint
+/// runs a batch (one blocking task), and split across the machine's cores.
+fn batch(c: &mut Criterion, size: usize) {
+    let folder = folder();
+    let policy = folder.version(VERSION).unwrap();
+    // Generated when a benchmark of the group runs, not when a filter leaves them all out.
+    let inputs = std::cell::OnceCell::new();
+    let inputs = || inputs.get_or_init(|| cases::mix(size)).as_slice();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut group = c.benchmark_group("batch");
+    group.throughput(Throughput::Elements(size as u64));
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(30));
+    group.bench_function("clausier", |b| {
+        let inputs = inputs();
+        b.iter(|| {
+            for i in inputs {
+                black_box(clausier_decide(policy, i));
+            }
+        })
+    });
+    group.bench_function("clausier_threads", |b| {
+        let inputs = inputs();
+        b.iter(|| in_threads(inputs, threads, |i| clausier_decide(policy, i)))
+    });
+    group.bench_function("native", |b| {
+        let inputs = inputs();
+        b.iter(|| {
+            for i in inputs {
+                black_box(native_decide(i));
+            }
+        })
+    });
+    group.finish();
+}
+
+// ------------------------------------------------------------------------------ the table
+
+/// Where criterion writes (its own rule: `CRITERION_HOME`, else `CARGO_TARGET_DIR/criterion`,
+/// else `target/criterion` of this package).
+fn criterion_dir() -> PathBuf {
+    if let Some(home) = std::env::var_os("CRITERION_HOME") {
+        return PathBuf::from(home);
+    }
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("target"),
+            PathBuf::from,
+        )
+        .join("criterion")
+}
+
+/// The median of one benchmark, in nanoseconds per iteration, if this run measured it.
+fn median(group: &str, function: &str, since: SystemTime) -> Option<f64> {
+    let path = criterion_dir()
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let fresh = std::fs::metadata(&path)
+        .and_then(|m| m.modified())
+        .is_ok_and(|t| t >= since);
+    if !fresh {
+        return None;
+    }
+    let estimates: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()?;
+    estimates["median"]["point_estimate"].as_f64()
+}
+
+fn human(ns: f64) -> String {
+    match ns {
+        n if n >= 1e9 => format!("{:.2} s", n / 1e9),
+        n if n >= 1e6 => format!("{:.2} ms", n / 1e6),
+        n if n >= 1e3 => format!("{:.2} µs", n / 1e3),
+        n => format!("{n:.0} ns"),
+    }
+}
+
+/// The medians of this run, per decision where it applies, and the ratios of issue 5.
+fn table(since: SystemTime) {
+    // (group, function, decisions per iteration; 0 for the load)
+    let rows: [(&str, &str, usize); 16] = [
+        ("decide", "clausier", 1),
+        ("decide", "native", 1),
+        ("decide", "regorus", 1),
+        ("decide_cases", "clausier", MIX),
+        ("decide_cases", "native", MIX),
+        ("decide_cases", "regorus", MIX),
+        ("load", "bts", 0),
+        ("load", "session-2027", 0),
+        ("stages", "parse", 1),
+        ("stages", "read_facts", 1),
+        ("stages", "evaluate", 1),
+        ("stages", "decide", 1),
+        ("stages", "serialize", 1),
+        ("batch", "clausier", BATCH),
+        ("batch", "clausier_threads", BATCH),
+        ("batch", "native", BATCH),
+    ];
+    println!("\n| benchmark | median | per decision | decisions/s |\n|---|---|---|---|");
+    for (group, function, n) in rows {
+        let cells = match median(group, function, since) {
+            None => [
+                "not measured in this run".to_string(),
+                String::new(),
+                String::new(),
+            ],
+            Some(m) if n == 0 => [human(m), String::new(), String::new()],
+            Some(m) => {
+                let each = m / n as f64;
+                [human(m), human(each), format!("{:.0}", 1e9 / each)]
+            }
+        };
+        println!(
+            "| {group}/{function} | {} | {} | {} |",
+            cells[0], cells[1], cells[2]
+        );
+    }
+    let ratio =
+        |group: &str, a: &str, b: &str| match (median(group, a, since), median(group, b, since)) {
+            (Some(x), Some(y)) => format!("{:.2}", x / y),
+            _ => String::from("—"),
+        };
+    println!("\n| ratio | decide | decide_cases | target |\n|---|---|---|---|");
+    println!(
+        "| clausier / native | {} | {} | ≤ 2 |",
+        ratio("decide", "clausier", "native"),
+        ratio("decide_cases", "clausier", "native")
+    );
+    println!(
+        "| regorus / clausier | {} | {} | ≥ 10 |",
+        ratio("decide", "regorus", "clausier"),
+        ratio("decide_cases", "regorus", "clausier")
+    );
+}
+
+fn main() {
+    let since = SystemTime::now();
+    // `cargo bench` passes `--bench`; without it (`cargo test --benches`), criterion runs each
+    // benchmark once as a test: a smaller batch keeps that quick in debug.
+    let args: Vec<String> = std::env::args().collect();
+    let measuring = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list");
+    let mut c = Criterion::default().configure_from_args();
+    decide(&mut c);
+    decide_cases(&mut c);
+    load(&mut c);
+    stages(&mut c);
+    batch(&mut c, if measuring { BATCH } else { MIX });
+    c.final_summary();
+    if measuring {
+        table(since);
+    }
+}
