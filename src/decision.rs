@@ -25,7 +25,7 @@ pub struct PolicyRef {
 }
 
 /// A clause a conclusion rests on.
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Citation {
     /// The clause reference.
@@ -37,6 +37,30 @@ pub struct Citation {
     /// Its text.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub text: Arc<str>,
+    /// The text as a JSON string, escaped once when the policy was compiled: the clause texts
+    /// are most of a decision's bytes, and escaping them on every decision dominated its output.
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub text_json: Option<Arc<serde_json::value::RawValue>>,
+}
+
+impl PartialEq for Citation {
+    fn eq(&self, other: &Self) -> bool {
+        self.clause == other.clause && self.section == other.section && self.text == other.text
+    }
+}
+
+impl Serialize for Citation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut st = s.serialize_struct("Citation", 3)?;
+        st.serialize_field("clause", &*self.clause)?;
+        st.serialize_field("section", &*self.section)?;
+        match &self.text_json {
+            Some(raw) => st.serialize_field("text", &**raw)?,
+            None => st.serialize_field("text", &*self.text)?,
+        }
+        st.end()
+    }
 }
 
 /// `decided`, `undetermined` or `error`.
@@ -200,6 +224,7 @@ fn citations_of(policy: &CompiledPolicy, c: &ConclusionInfo, rules: &[usize]) ->
             clause: cl.id.clone(),
             section: cl.section.clone(),
             text: cl.text.clone(),
+            text_json: cl.text_json.clone(),
         })
         .collect()
 }

@@ -305,7 +305,7 @@ pub enum IrKind {
 }
 
 /// A clause of the regulation.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ClauseInfo {
     /// Its reference.
     pub id: Arc<str>,
@@ -313,8 +313,19 @@ pub struct ClauseInfo {
     pub section: Arc<str>,
     /// Its text.
     pub text: Arc<str>,
+    /// Its text as a JSON string literal, escaped once.
+    pub text_json: Option<Arc<serde_json::value::RawValue>>,
     /// Where it was declared (in which layer).
     pub span: Span,
+}
+
+impl PartialEq for ClauseInfo {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.section == other.section
+            && self.text == other.text
+            && self.span == other.span
+    }
 }
 
 /// A declared input.

@@ -146,6 +146,9 @@ impl Checker {
                 id: c.id.node.as_str().into(),
                 section: c.section.node.as_str().into(),
                 text: c.text.node.as_str().into(),
+                text_json: serde_json::value::to_raw_value(&c.text.node)
+                    .ok()
+                    .map(Arc::from),
                 span: c.id.span,
             });
         }

@@ -186,66 +186,68 @@ impl<'p> Evaluator<'p> {
             };
         }
         let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
-        let overridden = |i: usize| {
-            c.rules
-                .iter()
-                .enumerate()
-                .any(|(j, e)| holds(j) && e.overrides.contains(&i))
+        // A candidate may give the value: its condition is not false and no exception that
+        // holds overrides it. One pass, no allocation but the rules that surely apply.
+        let is_candidate = |i: usize| {
+            !matches!(conds.get(i), Some(Ok(Value::Bool(false))))
+                && !c
+                    .rules
+                    .iter()
+                    .enumerate()
+                    .any(|(j, e)| holds(j) && e.overrides.contains(&i))
         };
-        let candidates: Vec<usize> = (0..c.rules.len())
-            .filter(|&i| !matches!(conds.get(i), Some(Ok(Value::Bool(false)))) && !overridden(i))
-            .collect();
-        if candidates.is_empty() {
-            return Outcome::Error {
-                message: format!("no rule of `{}` applies", c.name),
-                rules: Vec::new(),
-            };
-        }
-        let mut values: Vec<(usize, Res)> = Vec::with_capacity(candidates.len());
-        for &i in &candidates {
-            let v = match c.rules.get(i) {
-                Some(r) => self.eval(&r.value),
-                None => Err(error("no such rule")),
-            };
-            values.push((i, v));
-        }
-        let sure: Vec<usize> = candidates.iter().copied().filter(|&i| holds(i)).collect();
+        let mut sure: Vec<usize> = Vec::new();
+        let mut first: Option<Value> = None;
+        let mut agree = true;
+        let mut all_known = true;
+        let mut any = false;
         let mut unknown: Option<Stop> = None;
-        for &i in &candidates {
+        for (i, rule) in c.rules.iter().enumerate() {
+            if !is_candidate(i) {
+                continue;
+            }
+            any = true;
             if let Some(Err(s)) = conds.get(i) {
                 unknown = Some(match unknown {
                     Some(u) => u.merge(s.clone()),
                     None => s.clone(),
                 });
             }
-        }
-        for (_, v) in &values {
-            if let Err(s) = v {
-                unknown = Some(match unknown {
-                    Some(u) => u.merge(s.clone()),
-                    None => s.clone(),
-                });
+            if holds(i) {
+                sure.push(i);
+            }
+            match self.eval(&rule.value) {
+                Ok(v) => match &first {
+                    None => first = Some(v),
+                    Some(f) => agree &= *f == v,
+                },
+                Err(s) => {
+                    all_known = false;
+                    unknown = Some(match unknown {
+                        Some(u) => u.merge(s),
+                        None => s,
+                    });
+                }
             }
         }
-        let known: Vec<(usize, &Value)> = values
-            .iter()
-            .filter_map(|(i, v)| v.as_ref().ok().map(|v| (*i, v)))
-            .collect();
-        let all_known = known.len() == values.len();
-        let first = known.first().map(|(_, v)| *v);
-        let agree = all_known && known.iter().all(|(_, v)| Some(*v) == first);
+        if !any {
+            return Outcome::Error {
+                message: format!("no rule of `{}` applies", c.name),
+                rules: Vec::new(),
+            };
+        }
         match (unknown, first) {
             (Some(Stop::Error(e)), _) => Outcome::Error {
                 message: e,
                 rules: Vec::new(),
             },
-            (_, Some(v)) if agree && !sure.is_empty() => Outcome::Decided {
-                value: v.clone(),
+            (_, Some(v)) if agree && all_known && !sure.is_empty() => Outcome::Decided {
+                value: v,
                 rules: sure,
             },
             (None, _) => {
                 // Every candidate applies for sure and all values are known: they disagree.
-                let rules: Vec<usize> = known.iter().map(|(i, _)| *i).collect();
+                let rules: Vec<usize> = (0..c.rules.len()).filter(|&i| is_candidate(i)).collect();
                 let labels: Vec<String> = rules
                     .iter()
                     .filter_map(|i| c.rules.get(*i).map(|r| format!("`{}`", r.label)))
@@ -364,6 +366,10 @@ impl<'p> Evaluator<'p> {
             IrKind::And(a, b) => self.and_or(a, b, false),
             IrKind::Or(a, b) => self.and_or(a, b, true),
             IrKind::Cmp(op, a, b) => {
+                // Most comparisons read an input and a constant: compare in place, no clone.
+                if let (Some(x), Some(y)) = (self.peek(a), self.peek(b)) {
+                    return Ok(Value::Bool(compare(*op, x, y)));
+                }
                 let (x, y) = self.both(a, b)?;
                 Ok(Value::Bool(compare(*op, &x, &y)))
             }
@@ -474,7 +480,22 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// The value of a constant, a present input, a set parameter or a local, by reference.
+    fn peek<'s>(&'s self, code: &'s Ir) -> Option<&'s Value> {
+        let v = match &code.kind {
+            IrKind::Const(v) => v,
+            IrKind::Input(slot) => self.facts.get(*slot)?,
+            IrKind::Param(i) => self.policy?.params.get(*i)?.value.as_ref()?,
+            IrKind::Local(i) => self.locals.get(self.frame + i)?,
+            _ => return None,
+        };
+        (!matches!(v, Value::Missing(_))).then_some(v)
+    }
+
     fn bool(&mut self, code: &Ir) -> Result<bool, Stop> {
+        if let Some(Value::Bool(b)) = self.peek(code) {
+            return Ok(*b);
+        }
         match self.eval(code)? {
             Value::Bool(b) => Ok(b),
             _ => Err(error("a condition is not a boolean")),
