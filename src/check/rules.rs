@@ -228,13 +228,8 @@ impl Checker {
                 if ranked || a.kind == RuleKind::Member {
                     continue;
                 }
-                let same_condition = match (&a.condition, &b.condition) {
-                    (None, None) => true,
-                    (Some(x), Some(y)) => same_code(x, y),
-                    _ => false,
-                };
                 let different_values = matches!((&a.value.kind, &b.value.kind), (IrKind::Const(x), IrKind::Const(y)) if x != y);
-                if same_condition && different_values {
+                if different_values && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
                     self.diags.push(
                         Diagnostic::error(
                             "conflict",
@@ -373,20 +368,54 @@ impl Checker {
 
 /// Structural equality of compiled code, spans aside.
 fn same_code(a: &Ir, b: &Ir) -> bool {
-    format!("{:?}", strip(a)) == format!("{:?}", strip(b))
+    same_kind(&a.kind, &b.kind)
 }
 
-fn strip(ir: &Ir) -> String {
-    let text = format!("{:?}", ir.kind);
-    // Spans print as `span: Span { … }`: drop them so only the structure compares.
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("span: Span {") {
-        out.push_str(rest.get(..at).unwrap_or(""));
-        let after = rest.get(at..).unwrap_or("");
-        let close = after.find('}').map_or(after.len(), |i| i + 1);
-        rest = after.get(close..).unwrap_or("");
+fn same_all(a: &[Ir], b: &[Ir]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_code(x, y))
+}
+
+fn same_opt(a: Option<&Ir>, b: Option<&Ir>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => same_code(x, y),
+        (None, None) => true,
+        _ => false,
     }
-    out.push_str(rest);
-    out
+}
+
+fn same_kind(a: &IrKind, b: &IrKind) -> bool {
+    use IrKind as K;
+    match (a, b) {
+        (K::Const(x), K::Const(y)) => x == y,
+        (K::Input(x), K::Input(y))
+        | (K::Param(x), K::Param(y))
+        | (K::Def(x), K::Def(y))
+        | (K::Conclusion(x), K::Conclusion(y))
+        | (K::Local(x), K::Local(y)) => x == y,
+        (K::Call(f, xs), K::Call(g, ys)) => f == g && same_all(xs, ys),
+        (K::List(xs, s), K::List(ys, t)) => s == t && same_all(xs, ys),
+        (K::Field(x, i), K::Field(y, j)) => i == j && same_code(x, y),
+        (K::Scale(x, f), K::Scale(y, g)) => f == g && same_code(x, y),
+        (K::Not(x), K::Not(y))
+        | (K::Neg(x), K::Neg(y))
+        | (K::IsAbsent(x), K::IsAbsent(y))
+        | (K::IsEmpty(x), K::IsEmpty(y))
+        | (K::Floor(x), K::Floor(y)) => same_code(x, y),
+        (K::And(a1, b1), K::And(a2, b2))
+        | (K::Or(a1, b1), K::Or(a2, b2))
+        | (K::In(a1, b1), K::In(a2, b2))
+        | (K::DaysBetween(a1, b1), K::DaysBetween(a2, b2)) => same_code(a1, a2) && same_code(b1, b2),
+        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => o1 == o2 && same_code(a1, a2) && same_code(b1, b2),
+        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => o1 == o2 && same_code(a1, a2) && same_code(b1, b2),
+        (K::AddDays(a1, b1, s1), K::AddDays(a2, b2, s2)) | (K::AddMonths(a1, b1, s1), K::AddMonths(a2, b2, s2)) => {
+            s1 == s2 && same_code(a1, a2) && same_code(b1, b2)
+        }
+        (K::MinMax(m1, a1, b1), K::MinMax(m2, a2, b2)) => m1 == m2 && same_code(a1, a2) && same_code(b1, b2),
+        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => same_code(c1, c2) && same_code(a1, a2) && same_code(b1, b2),
+        (
+            K::Aggregate { kind: k1, list: l1, value: v1, condition: c1 },
+            K::Aggregate { kind: k2, list: l2, value: v2, condition: c2 },
+        ) => k1 == k2 && same_code(l1, l2) && same_opt(v1.as_deref(), v2.as_deref()) && same_opt(c1.as_deref(), c2.as_deref()),
+        _ => false,
+    }
 }
