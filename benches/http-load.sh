@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Load test of the service on loopback: builds the release binary, starts it on 127.0.0.1, drives
+# it with wrk (Debian package `wrk`) posting real candidates (the BTS examples' inputs, in turn)
+# for a bounded time, and prints requests/s, latency percentiles, and the server's RSS at the end.
+#
+#   benches/http-load.sh                 # 30 s, 2 wrk threads, 32 connections
+#   DURATION=60s CONNECTIONS=64 benches/http-load.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration=${DURATION:-30s}
+threads=${THREADS:-2}
+connections=${CONNECTIONS:-32}
+workers=${WORKERS:-2}
+
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install -y wrk" >&2; exit 2; }
+cargo build --release --quiet
+
+work=$(mktemp -d)
+trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# The bodies: one decision request per example input, under session-2027.
+python3 - "$work/bodies.lua" <<'PY'
+import glob, json, sys
+bodies = []
+for path in sorted(glob.glob("policies/bts-metiers-de-la-mesure/tests/*.json")):
+    for example in json.load(open(path)):
+        bodies.append(json.dumps({"input": example["input"], "version": "session-2027"}, ensure_ascii=False))
+with open(sys.argv[1], "w") as f:
+    f.write("bodies = {\n")
+    for b in bodies:
+        f.write("  [==[" + b + "]==],\n")
+    f.write("}\n")
+print(f"{len(bodies)} candidate bodies", file=sys.stderr)
+PY
+cat >> "$work/bodies.lua" <<'LUA'
+local i = 0
+request = function()
+  i = i % #bodies + 1
+  return wrk.format("POST", "/v1/policies/bts-metiers-de-la-mesure/decisions",
+    { ["Content-Type"] = "application/json" }, bodies[i])
+end
+local statuses = {}
+response = function(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+done = function(summary, latency, requests)
+  io.write("------------------------------\n")
+  io.write(string.format("requests/s: %.0f\n", summary.requests / (summary.duration / 1e6)))
+  for _, p in ipairs({ 50, 90, 99, 99.9 }) do
+    io.write(string.format("latency p%s: %.2f ms\n", p, latency:percentile(p) / 1000))
+  end
+  io.write(string.format("errors: connect %d, read %d, write %d, status %d, timeout %d\n",
+    summary.errors.connect, summary.errors.read, summary.errors.write, summary.errors.status, summary.errors.timeout))
+end
+LUA
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUST_LOG=warn target/release/clausier serve --addr "127.0.0.1:$port" --workers "$workers" &
+server=$!
+for _ in $(seq 100); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  sleep 0.1
+done
+
+echo "clausier serve (release, $workers workers) on 127.0.0.1:$port; wrk -t$threads -c$connections -d$duration on the same machine"
+wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/bodies.lua" "http://127.0.0.1:$port"
+echo "server RSS at the end: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"
