@@ -213,3 +213,19 @@ fn header_version(text: &str) -> Option<String> {
 fn header_extends(text: &str) -> Option<String> {
     header_value(text, "extends")
 }
+
+/// The policy folders that `paths` name, loaded: a `.policy` file loads its version and the
+/// layers it extends, a folder every version in it, a folder of folders each of them.
+pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<PolicyFolder>, LoadError> {
+    let mut out = Vec::new();
+    for path in paths {
+        if path.is_file() {
+            out.push(load_version_file(path)?);
+            continue;
+        }
+        for dir in policy_dirs(path)? {
+            out.push(load_folder(&dir)?);
+        }
+    }
+    Ok(out)
+}

@@ -4,45 +4,31 @@ use std::path::PathBuf;
 
 use crate::cli::{ErrorFormat, FINDINGS, OK, TROUBLE, color};
 use crate::diagnostic::Severity;
-use crate::load::{load_folder, load_version_file, policy_dirs};
+use crate::load::load_paths;
 
 pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
     let (mut errors, mut warnings, mut versions, mut folders) = (0, 0, 0, 0);
-    for path in paths {
-        let dirs = match policy_dirs(path) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return TROUBLE;
+    let loaded = match load_paths(paths) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return TROUBLE;
+        }
+    };
+    for folder in loaded {
+        folders += 1;
+        versions += folder.versions.len();
+        for d in folder.all_diagnostics() {
+            match d.severity {
+                Severity::Error => errors += 1,
+                Severity::Warning => warnings += 1,
             }
-        };
-        for dir in dirs {
-            let loaded = if path.is_file() {
-                load_version_file(path)
-            } else {
-                load_folder(&dir)
-            };
-            let folder = match loaded {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return TROUBLE;
-                }
-            };
-            folders += 1;
-            versions += folder.versions.len();
-            for d in folder.all_diagnostics() {
-                match d.severity {
-                    Severity::Error => errors += 1,
-                    Severity::Warning => warnings += 1,
-                }
-                match format {
-                    ErrorFormat::Human => eprintln!("{}", d.render(&folder.sources, color())),
-                    ErrorFormat::Json => println!(
-                        "{}",
-                        serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()
-                    ),
-                }
+            match format {
+                ErrorFormat::Human => eprintln!("{}", d.render(&folder.sources, color())),
+                ErrorFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()
+                ),
             }
         }
     }

@@ -5,45 +5,36 @@ use std::path::PathBuf;
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
 use crate::examples::run as run_examples;
-use crate::load::{load_folder, policy_dirs};
+use crate::load::load_paths;
 
 pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
     let (mut total, mut failed, mut broken) = (0, 0, false);
-    for path in paths {
-        let dirs = match policy_dirs(path) {
-            Ok(d) => d,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return TROUBLE;
-            }
-        };
-        for dir in dirs {
-            let folder = match load_folder(&dir) {
-                Ok(f) => f,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    return TROUBLE;
-                }
-            };
-            for d in folder.all_diagnostics().filter(|d| d.is_error()) {
-                eprintln!("{}", d.render(&folder.sources, color()));
-                broken = true;
-            }
-            let report = run_examples(&folder);
-            total += report.run;
-            failed += report.failures.len();
-            for f in &report.failures {
-                let what = f
-                    .conclusion
-                    .as_deref()
-                    .map_or(String::new(), |c| format!(" › {c}"));
-                println!("FAIL {} › {}{what}", f.file.display(), f.example);
-                println!("  - expected: {}", f.expected);
-                println!("  + found:    {}", f.found);
-            }
-            if coverage {
-                print_coverage(&folder, &report);
-            }
+    let loaded = match load_paths(paths) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return TROUBLE;
+        }
+    };
+    for folder in loaded {
+        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(&folder.sources, color()));
+            broken = true;
+        }
+        let report = run_examples(&folder);
+        total += report.run;
+        failed += report.failures.len();
+        for f in &report.failures {
+            let what = f
+                .conclusion
+                .as_deref()
+                .map_or(String::new(), |c| format!(" › {c}"));
+            println!("FAIL {} › {}{what}", f.file.display(), f.example);
+            println!("  - expected: {}", f.expected);
+            println!("  + found:    {}", f.found);
+        }
+        if coverage {
+            print_coverage(&folder, &report);
         }
     }
     println!("{total} example(s), {failed} failure(s)");
