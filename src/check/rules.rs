@@ -404,18 +404,44 @@ fn same_kind(a: &IrKind, b: &IrKind) -> bool {
         (K::And(a1, b1), K::And(a2, b2))
         | (K::Or(a1, b1), K::Or(a2, b2))
         | (K::In(a1, b1), K::In(a2, b2))
-        | (K::DaysBetween(a1, b1), K::DaysBetween(a2, b2)) => same_code(a1, a2) && same_code(b1, b2),
-        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => o1 == o2 && same_code(a1, a2) && same_code(b1, b2),
-        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => o1 == o2 && same_code(a1, a2) && same_code(b1, b2),
-        (K::AddDays(a1, b1, s1), K::AddDays(a2, b2, s2)) | (K::AddMonths(a1, b1, s1), K::AddMonths(a2, b2, s2)) => {
+        | (K::DaysBetween(a1, b1), K::DaysBetween(a2, b2)) => {
+            same_code(a1, a2) && same_code(b1, b2)
+        }
+        (K::Cmp(o1, a1, b1), K::Cmp(o2, a2, b2)) => {
+            o1 == o2 && same_code(a1, a2) && same_code(b1, b2)
+        }
+        (K::Arith(o1, a1, b1), K::Arith(o2, a2, b2)) => {
+            o1 == o2 && same_code(a1, a2) && same_code(b1, b2)
+        }
+        (K::AddDays(a1, b1, s1), K::AddDays(a2, b2, s2))
+        | (K::AddMonths(a1, b1, s1), K::AddMonths(a2, b2, s2)) => {
             s1 == s2 && same_code(a1, a2) && same_code(b1, b2)
         }
-        (K::MinMax(m1, a1, b1), K::MinMax(m2, a2, b2)) => m1 == m2 && same_code(a1, a2) && same_code(b1, b2),
-        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => same_code(c1, c2) && same_code(a1, a2) && same_code(b1, b2),
+        (K::MinMax(m1, a1, b1), K::MinMax(m2, a2, b2)) => {
+            m1 == m2 && same_code(a1, a2) && same_code(b1, b2)
+        }
+        (K::If(c1, a1, b1), K::If(c2, a2, b2)) => {
+            same_code(c1, c2) && same_code(a1, a2) && same_code(b1, b2)
+        }
         (
-            K::Aggregate { kind: k1, list: l1, value: v1, condition: c1 },
-            K::Aggregate { kind: k2, list: l2, value: v2, condition: c2 },
-        ) => k1 == k2 && same_code(l1, l2) && same_opt(v1.as_deref(), v2.as_deref()) && same_opt(c1.as_deref(), c2.as_deref()),
+            K::Aggregate {
+                kind: k1,
+                list: l1,
+                value: v1,
+                condition: c1,
+            },
+            K::Aggregate {
+                kind: k2,
+                list: l2,
+                value: v2,
+                condition: c2,
+            },
+        ) => {
+            k1 == k2
+                && same_code(l1, l2)
+                && same_opt(v1.as_deref(), v2.as_deref())
+                && same_opt(c1.as_deref(), c2.as_deref())
+        }
         _ => false,
     }
 }
