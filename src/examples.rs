@@ -262,3 +262,46 @@ fn compare(
     }
     None
 }
+
+/// What no example exercises: the rules that never gave a value (as `rule c.label (file:line)`)
+/// and the clauses that carry a rule but no decision cited.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Uncovered {
+    /// The rules never applied.
+    pub rules: Vec<String>,
+    /// The clauses never cited by a decision.
+    pub clauses: Vec<String>,
+}
+
+impl Report {
+    /// What the examples leave unexercised in `folder`'s versions.
+    pub fn uncovered(&self, folder: &PolicyFolder) -> Uncovered {
+        let mut out = Uncovered::default();
+        let mut seen = HashSet::new();
+        for policy in folder.compiled() {
+            for c in &policy.conclusions {
+                for r in &c.rules {
+                    let key = (r.span.file.0, r.span.start);
+                    if !self.rules_applied.contains(&key) && seen.insert(key) {
+                        let at = crate::decision::location(policy, r.span);
+                        out.rules.push(format!(
+                            "{} {}.{} ({at})",
+                            r.kind.keyword(),
+                            c.name,
+                            r.label
+                        ));
+                    }
+                    for id in &r.citations {
+                        if let Some(cl) = policy.clauses.get(*id)
+                            && !self.clauses_cited.contains(&*cl.id)
+                            && !out.clauses.iter().any(|x| **x == *cl.id)
+                        {
+                            out.clauses.push(cl.id.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+}

@@ -42,44 +42,18 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
 }
 
 fn print_coverage(folder: &crate::load::PolicyFolder, report: &crate::examples::Report) {
-    let mut rules = Vec::new();
-    let mut clauses = Vec::new();
-    let mut seen_rules = std::collections::HashSet::new();
-    for policy in folder.compiled() {
-        for c in &policy.conclusions {
-            for r in &c.rules {
-                let key = (r.span.file.0, r.span.start);
-                if !report.rules_applied.contains(&key) && seen_rules.insert(key) {
-                    rules.push(format!(
-                        "{} {}.{} ({})",
-                        r.kind.keyword(),
-                        c.name,
-                        r.label,
-                        crate::decision::location(policy, r.span)
-                    ));
-                }
-                for id in &r.citations {
-                    if let Some(cl) = policy.clauses.get(*id)
-                        && !report.clauses_cited.contains(&*cl.id)
-                        && !clauses.contains(&cl.id)
-                    {
-                        clauses.push(cl.id.clone());
-                    }
-                }
-            }
-        }
-    }
+    let uncovered = report.uncovered(folder);
     println!("coverage of {}:", folder.dir.display());
-    if rules.is_empty() {
+    if uncovered.rules.is_empty() {
         println!("  every rule gives a value in some example");
     }
-    for r in &rules {
+    for r in &uncovered.rules {
         println!("  rule never applied: {r}");
     }
-    if clauses.is_empty() {
+    if uncovered.clauses.is_empty() {
         println!("  every clause that carries a rule is cited by some example's decision");
     }
-    for c in &clauses {
+    for c in &uncovered.clauses {
         println!("  clause never cited by a decision: {c}");
     }
 }
