@@ -305,3 +305,17 @@ impl Report {
         out
     }
 }
+
+impl std::fmt::Display for Failure {
+    /// `FAIL file › example › conclusion`, then the expected and found lines, as `clausier test`
+    /// prints them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = self
+            .conclusion
+            .as_deref()
+            .map_or(String::new(), |c| format!(" › {c}"));
+        writeln!(f, "FAIL {} › {}{what}", self.file.display(), self.example)?;
+        writeln!(f, "  - expected: {}", self.expected)?;
+        write!(f, "  + found:    {}", self.found)
+    }
+}

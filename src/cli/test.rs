@@ -25,13 +25,7 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
         total += report.run;
         failed += report.failures.len();
         for f in &report.failures {
-            let what = f
-                .conclusion
-                .as_deref()
-                .map_or(String::new(), |c| format!(" › {c}"));
-            println!("FAIL {} › {}{what}", f.file.display(), f.example);
-            println!("  - expected: {}", f.expected);
-            println!("  + found:    {}", f.found);
+            println!("{f}");
         }
         if coverage {
             print_coverage(&folder, &report);

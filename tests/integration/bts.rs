@@ -36,20 +36,7 @@ fn every_version_checks_without_error() {
 fn the_examples_pass_and_exercise_every_rule_and_clause() {
     let folder = bts();
     let report = clausier::examples::run(&folder);
-    let failures: Vec<String> = report
-        .failures
-        .iter()
-        .map(|f| {
-            format!(
-                "{} › {} › {:?}: expected {}, found {}",
-                f.file.display(),
-                f.example,
-                f.conclusion,
-                f.expected,
-                f.found
-            )
-        })
-        .collect();
+    let failures: Vec<String> = report.failures.iter().map(ToString::to_string).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(report.run >= 60, "only {} examples", report.run);
     assert_eq!(

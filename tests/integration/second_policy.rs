@@ -59,20 +59,7 @@ fn both_versions_check_without_error_or_warning() {
 fn the_examples_pass_and_apply_every_rule() {
     let folder = withdrawal();
     let report = clausier::examples::run(&folder);
-    let failures: Vec<String> = report
-        .failures
-        .iter()
-        .map(|f| {
-            format!(
-                "{} › {} › {:?}: expected {}, found {}",
-                f.file.display(),
-                f.example,
-                f.conclusion,
-                f.expected,
-                f.found
-            )
-        })
-        .collect();
+    let failures: Vec<String> = report.failures.iter().map(ToString::to_string).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(report.run >= 10, "only {} examples", report.run);
     assert!(
