@@ -31,7 +31,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use clausier::load::{PolicyFolder, check_texts, load_folder, policy_files};
-use clausier::model::CompiledPolicy;
+use clausier::prepared::Prepared;
+use clausier::request::{self, Options};
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 
 const POLICY_DIR: &str = concat!(
@@ -50,11 +51,12 @@ fn folder() -> PolicyFolder {
     folder
 }
 
-/// clausier from bytes to bytes: parse, read the facts, decide (no trace), serialise.
-fn clausier_decide(policy: &CompiledPolicy, bytes: &[u8]) -> Vec<u8> {
-    let json: serde_json::Value = serde_json::from_slice(bytes).expect("JSON");
-    let facts = clausier::input::read_facts(policy, &json).expect("a valid candidate");
-    let decision = clausier::decision::decide(policy, &facts, false);
+/// clausier from bytes to bytes, as the service decides: the one entry point
+/// (`request::decide_bytes`: bounds, parse, read the facts, decide without trace), then
+/// serialise.
+fn clausier_decide(policy: &Prepared, bytes: &[u8]) -> Vec<u8> {
+    let options = Options::default();
+    let decision = request::decide_bytes(policy, bytes, &options).expect("a valid candidate");
     serde_json::to_vec(&decision).expect("serialisable")
 }
 
@@ -160,14 +162,14 @@ fn stages(c: &mut Criterion) {
     let policy = folder.version(VERSION).unwrap();
     let input = cases::TYPICAL.as_bytes();
     let json: serde_json::Value = serde_json::from_slice(input).unwrap();
-    let facts = clausier::input::read_facts(policy, &json).unwrap();
-    let decision = clausier::decision::decide(policy, &facts, false);
+    let facts = clausier::json::read_facts(policy, &json).unwrap();
+    let decision = clausier::decision::decide(policy, &facts, "", false);
     let mut group = c.benchmark_group("stages");
     group.bench_function("parse", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(input)).unwrap())
     });
     group.bench_function("read_facts", |b| {
-        b.iter(|| clausier::input::read_facts(policy, black_box(&json)).unwrap())
+        b.iter(|| clausier::json::read_facts(policy, black_box(&json)).unwrap())
     });
     // The evaluation alone: every conclusion's outcome, without the decision's texts
     // (citations, `because`, labels, values as JSON).
@@ -180,7 +182,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     group.bench_function("decide", |b| {
-        b.iter(|| clausier::decision::decide(policy, black_box(&facts), false))
+        b.iter(|| clausier::decision::decide(policy, black_box(&facts), "", false))
     });
     group.bench_function("serialize", |b| {
         b.iter(|| serde_json::to_vec(black_box(&decision)).unwrap())

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::syntax::span::{Span, Spanned};
+use crate::span::{Span, Spanned};
 
 /// A name as written, with its place.
 pub type Name = Spanned<String>;

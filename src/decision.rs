@@ -2,13 +2,13 @@
 
 use std::sync::Arc;
 
+use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
-use serde_json::{Value as Json, json};
 
-use crate::eval::explain::render_value;
-use crate::eval::{Evaluator, Outcome, Stop};
+use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
+use crate::prepared::Prepared;
 
 /// The policy version a decision was made under.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -49,20 +49,6 @@ impl PartialEq for Citation {
     }
 }
 
-impl Serialize for Citation {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut st = s.serialize_struct("Citation", 3)?;
-        st.serialize_field("clause", &*self.clause)?;
-        st.serialize_field("section", &*self.section)?;
-        match &self.text_json {
-            Some(raw) => st.serialize_field("text", &**raw)?,
-            None => st.serialize_field("text", &*self.text)?,
-        }
-        st.end()
-    }
-}
-
 /// `decided`, `undetermined` or `error`.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -83,7 +69,8 @@ pub struct ConclusionResult {
     /// The status.
     pub status: Status,
     /// The value (`null` unless decided, or when it is none).
-    pub value: Json,
+    #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
+    pub value: Datum,
     /// The clauses behind the value.
     pub citations: Vec<Citation>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
@@ -159,57 +146,128 @@ impl Serialize for Conclusions {
     }
 }
 
-/// A value as JSON: numbers, date strings, enum names, arrays, objects, `null` for none.
-pub fn value_json(types: &TypeTable, v: &Value) -> Json {
-    match v {
-        Value::None | Value::Missing(_) => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Num(n) => {
-            let n = n.normalize();
-            if n.fract().is_zero()
-                && let Ok(i) = i64::try_from(n)
-            {
-                return json!(i);
+/// A conclusion's value as data, as the decision gives it: enums and dates by name, numbers
+/// exact (a decimal keeps its scale: `421.80`), records as fields by name. The JSON edge
+/// ([`crate::json`]) writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Datum {
+    /// None, or no value.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A number, exact.
+    Number(Decimal),
+    /// A text, a date (`YYYY-MM-DD`) or an enum value.
+    Text(Arc<str>),
+    /// A list or a set (sorted).
+    List(Vec<Datum>),
+    /// A record: its fields by name, in declared order.
+    Record(Vec<(Arc<str>, Datum)>),
+}
+
+impl std::fmt::Display for Datum {
+    /// A value as a reader writes it: `refuse`, `2027-04-16`, `421.80`, `[a, b]`,
+    /// `{start: 2027-01-04, end: 2027-03-26}`, `none`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Datum::Null => write!(f, "none"),
+            Datum::Bool(b) => write!(f, "{b}"),
+            Datum::Number(n) => write!(f, "{n}"),
+            Datum::Text(s) => write!(f, "{s}"),
+            Datum::List(items) => {
+                write!(f, "[")?;
+                for (i, item) in items.iter().enumerate() {
+                    write!(f, "{}{item}", if i == 0 { "" } else { ", " })?;
+                }
+                write!(f, "]")
             }
-            n.to_string()
-                .parse::<f64>()
-                .map_or(Json::Null, |f| json!(f))
+            Datum::Record(fields) => {
+                write!(f, "{{")?;
+                for (i, (k, v)) in fields.iter().enumerate() {
+                    write!(f, "{}{k}: {v}", if i == 0 { "" } else { ", " })?;
+                }
+                write!(f, "}}")
+            }
         }
-        Value::Date(d) => Json::String(d.format("%Y-%m-%d").to_string()),
-        Value::Enum(..) => Json::String(render_value(types, None, v)),
-        Value::Text(t) => Json::String(t.to_string()),
-        Value::List(items) | Value::Set(items) => {
-            Json::Array(items.iter().map(|i| value_json(types, i)).collect())
-        }
-        Value::Record(slots) => Json::Array(slots.iter().map(|i| value_json(types, i)).collect()),
     }
 }
 
-/// Evaluates every conclusion of `policy` on `facts`; `explain` adds the trace.
-pub fn decide(policy: &CompiledPolicy, facts: &[Value], explain: bool) -> Decision {
+impl Datum {
+    /// The datum of `v`, a value of type `ty`.
+    pub fn of(types: &TypeTable, ty: &Type, v: &Value) -> Datum {
+        match v {
+            Value::None | Value::Missing(_) => Datum::Null,
+            Value::Bool(b) => Datum::Bool(*b),
+            Value::Num(n) => Datum::Number(*n),
+            Value::Date(d) => Datum::Text(d.format("%Y-%m-%d").to_string().into()),
+            Value::Text(t) => Datum::Text(Arc::clone(t)),
+            // The checker gives every enum value a declared variant.
+            Value::Enum(e, i) => types
+                .variant_name(*e, *i)
+                .map_or(Datum::Null, |name| Datum::Text(name.into())),
+            Value::List(items) | Value::Set(items) => {
+                let elem = ty.element().unwrap_or(&Type::Any);
+                Datum::List(items.iter().map(|i| Datum::of(types, elem, i)).collect())
+            }
+            Value::Record(slots) => {
+                let fields = match ty.base() {
+                    Type::Record(r) => types.records.get(*r).map(|r| r.fields.as_slice()),
+                    _ => None,
+                };
+                let Some(fields) = fields else {
+                    // Only a record type holds a record: a value without one is shown by position.
+                    return Datum::List(
+                        slots
+                            .iter()
+                            .map(|i| Datum::of(types, &Type::Any, i))
+                            .collect(),
+                    );
+                };
+                Datum::Record(
+                    fields
+                        .iter()
+                        .zip(slots.iter())
+                        .map(|(f, v)| (Arc::from(f.name.as_str()), Datum::of(types, &f.ty, v)))
+                        .collect(),
+                )
+            }
+        }
+    }
+}
+
+/// Evaluates every conclusion of `policy` on `facts` under the decision id `id` (the caller
+/// draws it, so that the same facts always give the same decision); `explain` adds the trace.
+pub fn decide(policy: &Prepared, facts: &[Value], id: &str, explain: bool) -> Decision {
     let mut ev = Evaluator::new(policy, facts);
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
     for (i, c) in policy.conclusions.iter().enumerate() {
-        let outcome = ev.conclusion(i);
-        conclusions.push((c.name.clone(), result(policy, &mut ev, i, c, &outcome)));
+        ev.record(i);
+        conclusions.push((c.name.clone(), result(policy, &ev, i, c)));
     }
-    let trace = explain.then(|| trace(policy, &mut ev));
+    let trace = explain.then(|| trace(policy, &ev));
     Decision {
-        decision_id: uuid::Uuid::new_v4().to_string(),
-        policy: PolicyRef {
+        decision_id: id.to_string(),
+        policy: PolicyRef::of(policy),
+        conclusions: Conclusions(conclusions),
+        trace,
+    }
+}
+
+impl PolicyRef {
+    /// The reference to `policy`'s version.
+    pub fn of(policy: &CompiledPolicy) -> PolicyRef {
+        PolicyRef {
             id: policy.id.clone(),
             version: policy.version.clone(),
             effective_from: policy
                 .effective_from
                 .map(|d| d.format("%Y-%m-%d").to_string()),
             sha256: policy.sha256.clone(),
-        },
-        conclusions: Conclusions(conclusions),
-        trace,
+        }
     }
 }
 
-fn citations_of(policy: &CompiledPolicy, c: &ConclusionInfo, rules: &[usize]) -> Vec<Citation> {
+fn citations_of(policy: &Prepared, c: &ConclusionInfo, rules: &[usize]) -> Vec<Citation> {
     let mut ids: Vec<ClauseId> = Vec::new();
     for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
         for id in &r.citations {
@@ -219,22 +277,21 @@ fn citations_of(policy: &CompiledPolicy, c: &ConclusionInfo, rules: &[usize]) ->
         }
     }
     ids.iter()
-        .filter_map(|i| policy.clauses.get(*i))
-        .map(|cl| Citation {
+        .filter_map(|&i| Some((i, policy.clauses.get(i)?)))
+        .map(|(i, cl)| Citation {
             clause: cl.id.clone(),
             section: cl.section.clone(),
             text: cl.text.clone(),
-            text_json: cl.text_json.clone(),
+            text_json: policy.clause_json(i).cloned(),
         })
         .collect()
 }
 
 fn result(
-    policy: &CompiledPolicy,
-    ev: &mut Evaluator<'_>,
+    policy: &Prepared,
+    ev: &Evaluator<'_>,
     index: usize,
     c: &ConclusionInfo,
-    outcome: &Outcome,
 ) -> ConclusionResult {
     let labels = |rules: &[usize]| {
         rules
@@ -242,39 +299,27 @@ fn result(
             .filter_map(|i| c.rules.get(*i).map(|r| r.label.clone()))
             .collect()
     };
-    match outcome {
+    let Some(record) = ev.recorded(index) else {
+        return ConclusionResult::failed(&EvalError::Invariant("a conclusion was not decided"));
+    };
+    match &record.outcome {
         Outcome::Decided { value, rules } => {
+            let texts = policy.fact_texts();
             let mut because: Vec<Arc<str>> = Vec::new();
-            let mut add = |reasons: Vec<Arc<str>>| {
-                for b in reasons {
-                    if !because.contains(&b) {
-                        because.push(b);
-                    }
-                }
-            };
-            let failed: Vec<bool> = ev
-                .conditions(index)
-                .iter()
-                .map(|r| *r == Ok(Value::Bool(false)))
-                .collect();
             for &i in rules {
-                let Some(r) = c.rules.get(i) else { continue };
-                if let Some(cond) = &r.condition {
-                    add(ev.because(policy, cond));
-                }
+                ev.add_because(policy, texts, index, i, &mut because);
                 // Why the exceptions to it did not apply.
                 for (j, e) in c.rules.iter().enumerate() {
                     if e.overrides.contains(&i)
-                        && failed.get(j) == Some(&true)
-                        && let Some(cond) = &e.condition
+                        && record.verdicts.get(j) == Some(&Verdict::NotApplicable)
                     {
-                        add(ev.because(policy, cond));
+                        ev.add_because(policy, texts, index, j, &mut because);
                     }
                 }
             }
             ConclusionResult {
                 status: Status::Decided,
-                value: value_json(&policy.types, value),
+                value: Datum::of(&policy.types, &c.ty, value),
                 citations: citations_of(policy, c, rules),
                 rules: labels(rules),
                 because: Some(because),
@@ -284,69 +329,77 @@ fn result(
         }
         Outcome::Undetermined { missing, .. } => ConclusionResult {
             status: Status::Undetermined,
-            value: Json::Null,
+            value: Datum::Null,
             citations: Vec::new(),
             rules: Vec::new(),
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
         },
-        Outcome::Error { message, rules } => ConclusionResult {
-            status: Status::Error,
-            value: Json::Null,
+        Outcome::Error { error, rules } => ConclusionResult {
             citations: citations_of(policy, c, rules),
             rules: labels(rules),
-            because: None,
-            missing: None,
-            error: Some(message.clone()),
+            ..ConclusionResult::failed(error)
         },
     }
 }
 
-fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
+impl ConclusionResult {
+    fn failed(error: &EvalError) -> ConclusionResult {
+        ConclusionResult {
+            status: Status::Error,
+            value: Datum::Null,
+            citations: Vec::new(),
+            rules: Vec::new(),
+            because: None,
+            missing: None,
+            error: Some(error.to_string()),
+        }
+    }
+}
+
+/// Every rule of every conclusion, with what became of it, read from the records.
+fn trace(policy: &Prepared, ev: &Evaluator<'_>) -> Vec<TraceEntry> {
     let mut out = Vec::new();
     for (ci, c) in policy.conclusions.iter().enumerate() {
-        let outcome = ev.conclusion(ci);
-        let conds: Vec<_> = ev.conditions(ci).to_vec();
+        let Some(record) = ev.recorded(ci) else {
+            continue;
+        };
         for (ri, r) in c.rules.iter().enumerate() {
-            let cond = conds.get(ri).cloned().unwrap_or(Ok(Value::Bool(false)));
-            let condition = match &cond {
-                Ok(Value::Bool(true)) => "true",
-                Ok(_) => "false",
-                Err(_) => "unknown",
+            let cond = record.conditions.get(ri);
+            let condition = match cond {
+                Some(Ok(Value::Bool(true))) => "true",
+                Some(Ok(_)) => "false",
+                _ => "unknown",
             };
-            let overrider = c.rules.iter().enumerate().find(|(j, e)| {
-                matches!(conds.get(*j), Some(Ok(Value::Bool(true)))) && e.overrides.contains(&ri)
-            });
-            let applied = matches!(&outcome, Outcome::Decided { rules, .. } if rules.contains(&ri));
-            let (outcome_word, mut because) = match (&cond, overrider) {
-                (Ok(Value::Bool(true)), _) if applied => ("applied", Vec::new()),
-                (Ok(Value::Bool(true)), Some((_, e))) => (
-                    "overridden",
-                    vec![format!("exception `{}` applies", e.label)],
-                ),
-                (Ok(Value::Bool(true)), None) => match &outcome {
-                    Outcome::Error { .. } => ("error", Vec::new()),
-                    _ => (
-                        "undetermined",
-                        vec!["an exception to it cannot be decided".to_string()],
-                    ),
-                },
-                (Ok(_), _) => ("not applicable", Vec::new()),
-                (Err(Stop::Missing(m)), _) => (
+            let (outcome, mut because) = match record.verdicts.get(ri) {
+                Some(Verdict::Applied) => ("applied", Vec::new()),
+                Some(Verdict::Overridden(by)) => {
+                    let label = c.rules.get(*by).map_or("", |e| &*e.label);
+                    ("overridden", vec![format!("exception `{label}` applies")])
+                }
+                Some(Verdict::NotApplicable) => ("not applicable", Vec::new()),
+                Some(Verdict::Unknown(m)) => (
                     "undetermined",
                     vec![format!(
                         "missing: {}",
-                        m.iter()
-                            .map(|x| x.to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                        m.iter().map(|x| &**x).collect::<Vec<_>>().join(", ")
                     )],
                 ),
-                (Err(Stop::Error(e)), _) => ("error", vec![e.clone()]),
+                Some(Verdict::Pending) => (
+                    "undetermined",
+                    vec!["an exception to it cannot be decided".to_string()],
+                ),
+                Some(Verdict::InError) | None => ("error", Vec::new()),
+                Some(Verdict::Failed(e)) => ("error", vec![e.to_string()]),
             };
-            if let (Some(code), Ok(_)) = (&r.condition, &cond) {
-                because.extend(ev.because(policy, code).iter().map(|b| b.to_string()));
+            if matches!(cond, Some(Ok(_))) {
+                let texts = policy.fact_texts();
+                because.extend(
+                    ev.because(policy, texts, ci, ri)
+                        .iter()
+                        .map(|b| b.to_string()),
+                );
             }
             out.push(TraceEntry {
                 conclusion: c.name.clone(),
@@ -354,7 +407,7 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
                 kind: r.kind.keyword(),
                 at: location(policy, r.span),
                 condition,
-                outcome: outcome_word,
+                outcome,
                 because,
             });
         }
@@ -363,7 +416,7 @@ fn trace(policy: &CompiledPolicy, ev: &mut Evaluator<'_>) -> Vec<TraceEntry> {
 }
 
 /// `file:line` of a span.
-pub fn location(policy: &CompiledPolicy, span: crate::syntax::span::Span) -> String {
+pub fn location(policy: &CompiledPolicy, span: crate::span::Span) -> String {
     policy.sources.get(span.file).map_or_else(String::new, |f| {
         format!("{}:{}", f.name, f.line_col(span.start).0)
     })

@@ -7,9 +7,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::decision::{Decision, Status, decide};
+use crate::decision::{Decision, Status};
+use crate::json::same_value;
 use crate::load::PolicyFolder;
 use crate::model::Type;
+use crate::request::{Options, RequestError};
 
 /// One example.
 #[derive(Clone, Debug, Deserialize)]
@@ -131,9 +133,14 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
         ));
         return;
     };
-    let facts = match crate::input::read_facts(policy, &ex.input) {
-        Ok(f) => f,
-        Err(errors) => {
+    // An example's decision is a pure function of its record: a fixed id.
+    let options = Options {
+        decision_id: Some(String::new()),
+        ..Options::default()
+    };
+    let decision = match crate::request::decide(policy, &ex.input, &options) {
+        Ok(d) => d,
+        Err(RequestError::Invalid(errors)) => {
             let found = errors
                 .iter()
                 .map(|e| format!("{}: {}", e.pointer, e.message))
@@ -144,8 +151,11 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
                 .push(fail(None, "a valid input".into(), found));
             return;
         }
+        Err(RequestError::Malformed(e) | RequestError::Bad(e)) => {
+            report.failures.push(fail(None, "a valid input".into(), e));
+            return;
+        }
     };
-    let decision = decide(policy, &facts, false);
     record_coverage(policy, &decision, report);
     for (name, expectation) in &ex.expect {
         let Some(got) = decision.conclusions.get(name) else {
@@ -201,20 +211,6 @@ fn sorted(v: &[String]) -> Vec<String> {
     v
 }
 
-fn same_value(expected: &Json, found: &Json, is_set: bool) -> bool {
-    match (expected, found, is_set) {
-        (Json::Array(a), Json::Array(b), true) => {
-            let key = |j: &Json| j.to_string();
-            let mut a: Vec<String> = a.iter().map(key).collect();
-            let mut b: Vec<String> = b.iter().map(key).collect();
-            a.sort();
-            b.sort();
-            a == b
-        }
-        _ => expected == found,
-    }
-}
-
 /// The first difference between an expectation and a result, as (expected, found).
 fn compare(
     exp: &Expectation,
@@ -230,7 +226,7 @@ fn compare(
         .clone()
         .or_else(|| exp.value.as_ref().map(|_| "decided".to_string()));
     let found = || {
-        let mut o = serde_json::json!({ "status": status, "value": got.value, "citations": got.citations.iter().map(|c| c.clause.clone()).collect::<Vec<_>>() });
+        let mut o = serde_json::json!({ "status": status, "value": &got.value, "citations": got.citations.iter().map(|c| c.clause.clone()).collect::<Vec<_>>() });
         if let (Some(m), Some(map)) = (&got.missing, o.as_object_mut()) {
             map.insert("missing".into(), serde_json::json!(m));
         }

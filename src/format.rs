@@ -32,8 +32,8 @@ use crate::ast::{
     UnOp,
 };
 use crate::diagnostic::Diagnostic;
+use crate::span::FileId;
 use crate::syntax;
-use crate::syntax::span::FileId;
 
 /// The width clause text is filled to, and beyond which expressions are broken.
 pub const WIDTH: usize = 96;

@@ -13,10 +13,12 @@ pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod format;
-pub mod input;
+pub mod json;
 pub mod load;
 pub mod model;
+pub mod prepared;
 pub mod request;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod span;
 pub mod syntax;

@@ -8,7 +8,8 @@ use crate::check::layers::{ParsedFile, check_versions};
 use crate::check::{CheckResult, check_version};
 use crate::diagnostic::Diagnostic;
 use crate::model::CompiledPolicy;
-use crate::syntax::span::SourceMap;
+use crate::prepared::Prepared;
+use crate::span::SourceMap;
 
 /// One policy folder, parsed and checked.
 pub struct PolicyFolder {
@@ -26,11 +27,11 @@ pub struct PolicyFolder {
 
 impl PolicyFolder {
     /// The compiled version with this label, if it checked.
-    pub fn version(&self, label: &str) -> Option<&CompiledPolicy> {
+    pub fn version(&self, label: &str) -> Option<&Prepared> {
         self.versions
             .iter()
             .find(|(l, _)| l == label)
-            .and_then(|(_, r)| r.policy.as_ref())
+            .and_then(|(_, r)| r.policy.as_deref())
     }
 
     /// Every diagnostic, folder-level first, then each version's.
@@ -46,8 +47,10 @@ impl PolicyFolder {
     }
 
     /// The compiled versions, in file order.
-    pub fn compiled(&self) -> impl Iterator<Item = &CompiledPolicy> {
-        self.versions.iter().filter_map(|(_, r)| r.policy.as_ref())
+    pub fn compiled(&self) -> impl Iterator<Item = &Prepared> {
+        self.versions
+            .iter()
+            .filter_map(|(_, r)| r.policy.as_deref())
     }
 }
 
@@ -150,11 +153,11 @@ pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) 
 
 /// Picks a version: by `label`, or the latest whose effective date is on or before `as_of`
 /// (versions without an effective date are selected by label only).
-pub fn select<'a>(
-    versions: impl IntoIterator<Item = &'a CompiledPolicy>,
+pub fn select<'a, P: std::ops::Deref<Target = CompiledPolicy>>(
+    versions: impl IntoIterator<Item = &'a P>,
     label: Option<&str>,
     as_of: chrono::NaiveDate,
-) -> Option<&'a CompiledPolicy> {
+) -> Option<&'a P> {
     let versions = versions.into_iter();
     match label {
         Some(l) => versions.into_iter().find(|v| v.version == l),

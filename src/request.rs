@@ -7,9 +7,9 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::decision::{Decision, decide};
-use crate::input::{InputError, parse_date, read_facts};
-use crate::model::CompiledPolicy;
+use crate::decision::Decision;
+use crate::json::{InputError, parse_date, read_facts};
+use crate::prepared::Prepared;
 
 /// What is wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,7 +84,7 @@ impl Selector {
 }
 
 /// Bounds on what a request's JSON may hold.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds {
     /// Deepest nesting of arrays and objects.
     pub json_depth: usize,
@@ -135,51 +135,113 @@ fn too_deep(body: &[u8], max: usize) -> Option<usize> {
 }
 
 /// The strings of an input longer than `limit` bytes, as input errors with their pointers.
+/// Every record goes through here: the walk allocates nothing unless it finds one.
 pub fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
     let mut out = Vec::new();
-    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
-    while let Some((pointer, value)) = stack.pop() {
-        match value {
-            Json::String(s) if s.len() > limit => out.push(InputError {
-                pointer: if pointer.is_empty() {
-                    "/".into()
-                } else {
-                    pointer
-                },
-                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
-            }),
-            Json::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
-            ),
-            Json::Object(map) => {
-                stack.extend(map.iter().map(|(k, v)| {
-                    (
-                        format!("{pointer}/{}", k.replace('~', "~0").replace('/', "~1")),
-                        v,
-                    )
-                }));
-            }
-            _ => {}
-        }
-    }
+    let mut path: Vec<Step<'_>> = Vec::new();
+    walk(input, limit, &mut path, &mut out);
     out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
     out
 }
 
-/// Decides one candidate's record under `policy`, within `bounds`.
-pub fn decide_input(
-    policy: &CompiledPolicy,
+/// A step of a JSON pointer.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn walk<'a>(value: &'a Json, limit: usize, path: &mut Vec<Step<'a>>, out: &mut Vec<InputError>) {
+    match value {
+        Json::String(s) if s.len() > limit => out.push(InputError {
+            pointer: pointer(path),
+            message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+        }),
+        Json::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(Step::Index(i));
+                walk(v, limit, path, out);
+                path.pop();
+            }
+        }
+        Json::Object(map) => {
+            for (k, v) in map {
+                path.push(Step::Key(k));
+                walk(v, limit, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pointer(path: &[Step<'_>]) -> String {
+    if path.is_empty() {
+        return "/".into();
+    }
+    let mut out = String::new();
+    for step in path {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&k.replace('~', "~0").replace('/', "~1")),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+/// How to decide: the trace, the bounds on the input, and the decision id.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Add the trace of every rule considered.
+    pub explain: bool,
+    /// The bounds on the candidate's record.
+    pub bounds: Bounds,
+    /// The decision's id; a fresh UUID v4 when none. Give one to make the decision a pure
+    /// function of the record (replays and tests do).
+    pub decision_id: Option<String>,
+}
+
+impl Default for Bounds {
+    /// The service's defaults: nesting 64 deep, texts up to 64 KiB.
+    fn default() -> Bounds {
+        Bounds {
+            json_depth: 64,
+            string_len: 64 << 10,
+        }
+    }
+}
+
+/// Decides one candidate's record under `policy`: the one path from a record to a decision,
+/// which the service, `clausier eval`, `clausier test` and the impact replay all take. The
+/// record is checked against the bounds, then against the policy's declared inputs.
+pub fn decide(
+    policy: &Prepared,
     input: &Json,
-    explain: bool,
-    bounds: Bounds,
+    options: &Options,
 ) -> Result<Decision, RequestError> {
-    let long = long_strings(input, bounds.string_len);
+    let long = long_strings(input, options.bounds.string_len);
     if !long.is_empty() {
         return Err(RequestError::Invalid(long));
     }
     let facts = read_facts(policy, input).map_err(RequestError::Invalid)?;
-    Ok(decide(policy, &facts, explain))
+    let id = match &options.decision_id {
+        Some(id) => id.clone(),
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    Ok(crate::decision::decide(
+        policy,
+        &facts,
+        &id,
+        options.explain,
+    ))
+}
+
+/// As [`decide`], from the record's JSON bytes, whose nesting is bounded before parsing.
+pub fn decide_bytes(
+    policy: &Prepared,
+    body: &[u8],
+    options: &Options,
+) -> Result<Decision, RequestError> {
+    let input: Json = parse_json(body, options.bounds.json_depth)?;
+    decide(policy, &input, options)
 }

@@ -377,11 +377,25 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         ],
         &e61_over,
     );
-    let employment_fact = || {
+    // `any j in employment where j.certificate`, as the engine names what it read: the first
+    // job with a certificate alone, else every job's certificate, else the empty list.
+    let employment_facts = |b: &mut Because| {
         if f.employment.is_empty() {
-            Cow::Borrowed("employment = []")
-        } else {
-            Cow::Owned(format!("employment = {} entries", f.employment.len()))
+            return b.add("employment = []");
+        }
+        match f
+            .employment
+            .iter()
+            .position(|j| j.certificate == Some(true))
+        {
+            Some(i) => b.add(format!("employment[{i}].certificate = true")),
+            None => {
+                for (i, j) in f.employment.iter().enumerate() {
+                    if let Some(c) = j.certificate {
+                        b.add(format!("employment[{i}].certificate = {c}"));
+                    }
+                }
+            }
         }
     };
     let e61_admission = Conclusion::scalar(
@@ -448,7 +462,7 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
                         if e61_conds[7] == Ok(true) {
                             b.add(proof_fact());
                         }
-                        b.add(employment_fact());
+                        employment_facts(b);
                     }
                 }
                 _ => b.add(proof_fact()),

@@ -6,10 +6,9 @@ mod common;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(input) = clausier::request::parse_json::<serde_json::Value>(data, 64) else { return };
+    let options = clausier::request::Options { explain: true, ..Default::default() };
     for policy in common::bts().compiled() {
-        if let Ok(facts) = clausier::input::read_facts(policy, &input) {
-            let decision = clausier::decision::decide(policy, &facts, true);
+        if let Ok(decision) = clausier::request::decide_bytes(policy, data, &options) {
             let _ = serde_json::to_vec(&decision);
         }
     }

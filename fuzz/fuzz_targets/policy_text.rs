@@ -4,7 +4,7 @@
 
 use clausier::format::format_policy;
 use clausier::syntax::parse;
-use clausier::syntax::span::FileId;
+use clausier::span::FileId;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -17,9 +17,8 @@ fuzz_target!(|data: &[u8]| {
 
     let folder = clausier::load::check_texts("fuzz".into(), vec![("fuzz.policy".into(), None, text.to_string())]);
     for compiled in folder.compiled() {
-        let _ = clausier::input::json_schema(compiled);
-        if let Ok(facts) = clausier::input::read_facts(compiled, &serde_json::json!({})) {
-            let _ = clausier::decision::decide(compiled, &facts, true);
-        }
+        let _ = clausier::json::json_schema(compiled);
+        let options = clausier::request::Options { explain: true, ..Default::default() };
+        let _ = clausier::request::decide(compiled, &serde_json::json!({}), &options);
     }
 });

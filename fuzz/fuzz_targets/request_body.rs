@@ -4,7 +4,7 @@
 
 mod common;
 
-use clausier::request::{Bounds, DecisionRequest, Selector, decide_input, parse_json};
+use clausier::request::{DecisionRequest, Options, Selector, decide, parse_json};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -14,8 +14,8 @@ fuzz_target!(|data: &[u8]| {
     // A fixed "today", so that a crash replays the same way on any day.
     let today = selector.as_of.or(chrono::NaiveDate::from_ymd_opt(2026, 11, 28)).unwrap_or_default();
     let Some(policy) = clausier::load::select(folder.compiled(), selector.version.as_deref(), today) else { return };
-    let bounds = Bounds { json_depth: 64, string_len: 64 << 10 };
-    if let Ok(decision) = decide_input(policy, &request.input, request.explain, bounds) {
+    let options = Options { explain: request.explain, ..Options::default() };
+    if let Ok(decision) = decide(policy, &request.input, &options) {
         let _ = serde_json::to_vec(&decision);
     }
 });

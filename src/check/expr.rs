@@ -6,7 +6,7 @@ use crate::check::types::assignable;
 use crate::check::{Checker, Global};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Ir, IrKind, Type, Unit, Value};
-use crate::syntax::span::Span;
+use crate::span::Span;
 
 pub(super) type Typed = Option<(Ir, Type)>;
 

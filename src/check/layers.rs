@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::ast::*;
 use crate::check::names::did_you_mean;
 use crate::diagnostic::Diagnostic;
-use crate::syntax::span::FileId;
+use crate::span::FileId;
 
 /// One parsed policy file.
 #[derive(Clone, Debug)]
@@ -338,7 +338,7 @@ impl Merged {
 fn redeclared(
     what: &str,
     name: &Name,
-    previous: crate::syntax::span::Span,
+    previous: crate::span::Span,
     override_form: &str,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(

@@ -19,7 +19,8 @@ use crate::check::names::did_you_mean;
 use crate::check::types::{NamedType, assignable};
 use crate::diagnostic::Diagnostic;
 use crate::model::*;
-use crate::syntax::span::{SourceMap, Span, Spanned};
+use crate::prepared::Prepared;
+use crate::span::{SourceMap, Span, Spanned};
 
 /// A name of the value namespace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -57,8 +58,8 @@ pub(crate) struct Checker {
 /// The outcome of checking one version: the compiled policy when there is no error, and every
 /// diagnostic (warnings included).
 pub struct CheckResult {
-    /// The compiled version, if it has no error.
-    pub policy: Option<CompiledPolicy>,
+    /// The compiled version, prepared for deciding, if it has no error.
+    pub policy: Option<Arc<Prepared>>,
     /// Errors and warnings.
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -87,7 +88,11 @@ pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &s
     diags.retain(|d| d.is_error() || d.span.is_none_or(|s| Some(s.file) == leaf_file));
     let failed = diags.iter().any(Diagnostic::is_error);
     CheckResult {
-        policy: if failed { None } else { compiled },
+        policy: if failed {
+            None
+        } else {
+            compiled.map(|c| Arc::new(Prepared::new(c)))
+        },
         diagnostics: diags,
     }
 }
@@ -112,7 +117,8 @@ impl Checker {
                 hasher.update([0u8]);
             }
         }
-        let mut compiled = CompiledPolicy {
+        let inputs = std::mem::take(&mut self.inputs);
+        Some(CompiledPolicy {
             id: m.header.policy.node.clone(),
             version: m.header.version.node.clone(),
             effective_from: m.header.effective_from.as_ref().map(|d| d.node),
@@ -120,21 +126,16 @@ impl Checker {
             title: m.header.title.as_ref().map(|t| t.node.clone()),
             source: m.header.source.as_ref().map(|s| s.node.clone()),
             sha256: hex::encode(hasher.finalize()),
-            clause_index: self.clause_index.clone(),
             clauses,
             types: std::mem::take(&mut self.types),
-            inputs: std::mem::take(&mut self.inputs),
+            input_tree: InputGroup::of(&inputs),
+            inputs,
             params,
             defs: defs?,
             conclusions: conclusions?,
             sources: Arc::clone(sources),
             layer_files: m.chain.clone(),
-            input_tree: crate::input::InputGroup::default(),
-            fact_texts: crate::eval::explain::FactTexts::default(),
-        };
-        compiled.input_tree = crate::input::InputGroup::of(&compiled.inputs);
-        compiled.fact_texts = crate::eval::explain::FactTexts::of(&compiled);
-        Some(compiled)
+        })
     }
 
     fn clauses(&mut self, m: &Merged) -> Vec<ClauseInfo> {
@@ -146,9 +147,6 @@ impl Checker {
                 id: c.id.node.as_str().into(),
                 section: c.section.node.as_str().into(),
                 text: c.text.node.as_str().into(),
-                text_json: serde_json::value::to_raw_value(&c.text.node)
-                    .ok()
-                    .map(Arc::from),
                 span: c.id.span,
             });
         }

@@ -9,7 +9,7 @@ use crate::check::expr::{Typed, ir, num};
 use crate::check::types::comparable;
 use crate::diagnostic::Diagnostic;
 use crate::model::{ArithOp, CmpOp, Ir, IrKind, Type, Unit};
-use crate::syntax::span::Span;
+use crate::span::Span;
 
 impl Checker {
     pub(super) fn unary(&mut self, op: UnOp, x: &Expr, span: Span) -> Typed {

@@ -5,7 +5,7 @@ use crate::check::Checker;
 use crate::check::names::did_you_mean;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Type, Unit};
-use crate::syntax::span::Spanned;
+use crate::span::Spanned;
 
 /// What a type name declared by the policy stands for.
 #[derive(Clone, Copy, Debug)]

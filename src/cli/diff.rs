@@ -8,7 +8,8 @@ use serde::Serialize;
 use crate::cli::{OK, TROUBLE, color};
 use crate::diff::{Impact, PolicyDiff, diff, impact, render};
 use crate::load::{PolicyFolder, load_folder, load_version_file};
-use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
+use crate::request::Bounds;
 
 /// Arguments of `clausier diff`.
 #[derive(clap::Args, Debug)]
@@ -64,7 +65,7 @@ fn compare(args: &DiffArgs) -> Result<String, String> {
     let new = version(&new_folder, &args.new)?;
     let d = diff(old, new);
     let cases = args.cases.as_deref().map(read_cases).transpose()?;
-    let i = cases.map(|cases| impact(old, new, &cases));
+    let i = cases.map(|cases| impact(old, new, &cases, Bounds::default()));
     Ok(match args.format {
         DiffFormat::Text => {
             let mut out = render::text(&d);
@@ -126,7 +127,7 @@ fn load_side(spec: &str) -> Result<PolicyFolder, String> {
 }
 
 /// The checked version a side names; the errors of a version that does not check are printed.
-fn version<'a>(folder: &'a PolicyFolder, spec: &str) -> Result<&'a CompiledPolicy, String> {
+fn version<'a>(folder: &'a PolicyFolder, spec: &str) -> Result<&'a Prepared, String> {
     let label = match side(spec)? {
         Side::Folder(_, label) => Some(label.to_string()),
         // A file names its version (the other files loaded are the layers it extends).

@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
-use crate::decision::{Decision, Status, decide};
+use crate::decision::{Decision, Status};
 use crate::load::{load_folder, load_version_file, select};
+use crate::request::{Options, RequestError};
 
 /// Arguments of `clausier eval`.
 #[derive(clap::Args, Debug)]
@@ -96,16 +97,23 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             return FINDINGS;
         }
     };
-    let facts = match crate::input::read_facts(policy, &json) {
-        Ok(f) => f,
-        Err(errors) => {
+    let options = Options {
+        explain: args.explain,
+        ..Options::default()
+    };
+    let decision = match crate::request::decide(policy, &json, &options) {
+        Ok(d) => d,
+        Err(RequestError::Invalid(errors)) => {
             for e in errors {
                 eprintln!("error: {}: {}", e.pointer, e.message);
             }
             return FINDINGS;
         }
+        Err(RequestError::Malformed(e) | RequestError::Bad(e)) => {
+            eprintln!("error: {e}");
+            return FINDINGS;
+        }
     };
-    let decision = decide(policy, &facts, args.explain);
     match args.format {
         OutputFormat::Json => println!(
             "{}",
@@ -142,7 +150,7 @@ pub(crate) fn text_decision(d: &Decision) -> String {
         let _ = writeln!(out);
         match c.status {
             Status::Decided => {
-                let _ = writeln!(out, "{name} = {}", plain(&c.value));
+                let _ = writeln!(out, "{name} = {}", c.value);
             }
             Status::Undetermined => {
                 let missing = c.missing.as_deref().unwrap_or_default().join(", ");
@@ -180,17 +188,4 @@ pub(crate) fn text_decision(d: &Decision) -> String {
         }
     }
     out
-}
-
-/// A JSON value as a reader writes it: `refuse`, `2027-04-16`, `[a, b]`, `none`.
-fn plain(v: &serde_json::Value) -> String {
-    match v {
-        serde_json::Value::Null => "none".into(),
-        serde_json::Value::String(s) => s.clone(),
-        serde_json::Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(plain).collect::<Vec<_>>().join(", ")
-        ),
-        other => other.to_string(),
-    }
 }

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
-use crate::syntax::span::SourceMap;
+use crate::span::SourceMap;
 
 pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
     let mut files = Vec::new();

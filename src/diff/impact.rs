@@ -4,10 +4,12 @@
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::decision::{ConclusionResult, Decision, PolicyRef, Status, decide};
+use crate::decision::{ConclusionResult, Datum, Decision, PolicyRef, Status};
 use crate::diff::policy_ref;
-use crate::input::{InputError, read_facts};
+use crate::json::InputError;
 use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
+use crate::request::{self, Bounds, Options, RequestError};
 
 /// The candidates a change of version affects.
 ///
@@ -107,7 +109,8 @@ pub struct Outcome {
     /// `decided`, `undetermined` or `error`.
     pub status: Status,
     /// The value (`null` unless decided, or when it is none).
-    pub value: Json,
+    #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
+    pub value: Datum,
     /// The rules that gave the value.
     pub rules: Vec<String>,
     /// The clauses behind the value, by reference.
@@ -146,16 +149,22 @@ pub struct InvalidCase {
 }
 
 /// Evaluates every case (a name and a candidate record, as `clausier eval` reads it) under
-/// `old` and `new`, and lists the conclusions whose status or value differs. Cases whose
-/// input a version rejects are listed as invalid, not dropped. See [`Impact`] for the shape.
-pub fn impact(old: &CompiledPolicy, new: &CompiledPolicy, cases: &[(String, Json)]) -> Impact {
+/// `old` and `new`, within `bounds`, and lists the conclusions whose status or value differs.
+/// Cases whose input a version rejects are listed as invalid, not dropped. See [`Impact`] for
+/// the shape.
+pub fn impact(old: &Prepared, new: &Prepared, cases: &[(String, Json)], bounds: Bounds) -> Impact {
     let mut changed = Vec::new();
     let mut invalid = Vec::new();
+    // A replay compares conclusions: the decisions' ids play no part.
+    let options = Options {
+        bounds,
+        decision_id: Some(String::new()),
+        ..Options::default()
+    };
     for (name, input) in cases {
-        match (read_facts(old, input), read_facts(new, input)) {
-            (Ok(old_facts), Ok(new_facts)) => {
-                let before = decide(old, &old_facts, false);
-                let after = decide(new, &new_facts, false);
+        let decide = |p: &Prepared| request::decide(p, input, &options).map_err(input_errors);
+        match (decide(old), decide(new)) {
+            (Ok(before), Ok(after)) => {
                 let conclusions = changes(&before, &after);
                 if !conclusions.is_empty() {
                     changed.push(CaseImpact {
@@ -184,6 +193,17 @@ pub fn impact(old: &CompiledPolicy, new: &CompiledPolicy, cases: &[(String, Json
         by_conclusion,
         changed,
         invalid,
+    }
+}
+
+/// A record a version rejects, as input errors (a bound it exceeds included).
+fn input_errors(e: RequestError) -> Vec<InputError> {
+    match e {
+        RequestError::Invalid(errors) => errors,
+        RequestError::Malformed(message) | RequestError::Bad(message) => vec![InputError {
+            pointer: "/".into(),
+            message,
+        }],
     }
 }
 

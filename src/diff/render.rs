@@ -6,9 +6,7 @@ mod markdown;
 
 use std::fmt::Write as _;
 
-use serde_json::Value as Json;
-
-use crate::decision::Status;
+use crate::decision::{Datum, Status};
 use crate::diff::*;
 
 pub use markdown::{impact_markdown, markdown};
@@ -479,7 +477,8 @@ pub(crate) fn outcome(o: Option<&Outcome>) -> String {
         return "absente".into();
     };
     match o.status {
-        Status::Decided => plain(&o.value),
+        Status::Decided if o.value == Datum::Null => "aucune valeur".into(),
+        Status::Decided => o.value.to_string(),
         Status::Undetermined => format!(
             "indéterminé (manque : {})",
             o.missing.as_deref().unwrap_or_default().join(", ")
@@ -499,7 +498,7 @@ pub(crate) fn clauses_line(c: &ConclusionChange) -> String {
     }
 }
 
-pub(crate) fn input_errors(errors: Option<&[crate::input::InputError]>) -> String {
+pub(crate) fn input_errors(errors: Option<&[crate::json::InputError]>) -> String {
     match errors {
         None => "entrée valide".into(),
         Some(errors) => {
@@ -514,17 +513,4 @@ pub(crate) fn input_errors(errors: Option<&[crate::input::InputError]>) -> Strin
 
 fn pointer(p: &str) -> &str {
     if p.is_empty() { "/" } else { p }
-}
-
-/// A JSON value as a reader writes it: `refuse`, `2027-04-16`, `[a, b]`, `aucune`.
-pub(crate) fn plain(v: &Json) -> String {
-    match v {
-        Json::Null => "aucune valeur".into(),
-        Json::String(s) => s.clone(),
-        Json::Array(items) => format!(
-            "[{}]",
-            items.iter().map(plain).collect::<Vec<_>>().join(", ")
-        ),
-        other => other.to_string(),
-    }
 }

@@ -7,7 +7,7 @@ use crate::ast::{
 use crate::check::layers::{Merged, ParsedFile, merge};
 use crate::format::format_policy;
 use crate::model::CompiledPolicy;
-use crate::syntax::span::{Span, Spanned};
+use crate::span::{Span, Spanned};
 
 /// The declarations of `policy` with its layers merged, parsed again from the files it was
 /// compiled from (the checker keeps them in [`CompiledPolicy::sources`]). None when a file is

@@ -371,7 +371,7 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
         // `late` is only declared by the old one.
         ("late".to_string(), json!({"pages": 20, "late": true})),
     ];
-    let i = impact(base, next, &cases);
+    let i = impact(base, next, &cases, crate::request::Bounds::default());
     assert_eq!(
         i.counts,
         ImpactCounts {

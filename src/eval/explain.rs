@@ -1,11 +1,12 @@
 //! Explanations: the facts that made a rule's condition hold (or an exception's fail), in words
-//! a reviewer can read ("periods[0].signed = false"). Built only for the conclusions a decision
-//! returns, in one pass over each condition; the texts of facts with few possible values
-//! (enums, booleans, parameters) are rendered once, when the policy is compiled.
+//! a reviewer can read (`internship.periods[0].agreement_signed = false`). The facts are those
+//! the evaluator recorded while deciding (see [`crate::eval::Record`]); here they only become
+//! text. The texts of facts with few possible values (enums, booleans, parameters) are rendered
+//! once, when the policy is prepared.
 
 use std::sync::Arc;
 
-use crate::eval::{Evaluator, Outcome, Res, Stop};
+use crate::eval::{Evaluator, FactRef, Outcome};
 use crate::model::*;
 
 /// A value as a reviewer reads it: `12 weeks`, `2027-04-16`, `force_majeure`, `[a, b]`.
@@ -41,19 +42,6 @@ pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
         Value::Record(_) => "{…}".into(),
         Value::Missing(p) => format!("missing ({p})"),
     }
-}
-
-/// A named fact an expression reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum FactRef {
-    /// A declared input, by slot.
-    Input(usize),
-    /// A parameter.
-    Param(usize),
-    /// A definition without parameters.
-    Def(usize),
-    /// A conclusion.
-    Conclusion(usize),
 }
 
 /// The texts of facts whose values are few, rendered when the policy is compiled: for each
@@ -136,177 +124,165 @@ impl FactTexts {
 }
 
 impl Evaluator<'_> {
-    /// The facts behind the truth value of a condition, in one pass: for `and` that holds (or
-    /// `or` that fails) both sides' facts, for `and` that fails (or `or` that holds) those of
-    /// the side that decided it, for an atom the facts it reads.
-    pub fn because(&mut self, policy: &CompiledPolicy, code: &Ir) -> Vec<Arc<str>> {
-        let mut refs = Vec::new();
-        let _ = self.explained(code, &mut refs);
-        let mut out: Vec<Arc<str>> = Vec::with_capacity(refs.len());
-        for (i, r) in refs.iter().enumerate() {
-            if refs.get(..i).is_some_and(|before| before.contains(r)) {
-                continue;
-            }
-            out.push(self.fact_text(policy, *r));
-        }
+    /// The facts that rule `rule` of conclusion `conclusion` read, in words, without repeats:
+    /// read from what deciding recorded, nothing is evaluated again.
+    pub fn because(
+        &self,
+        policy: &CompiledPolicy,
+        texts: &FactTexts,
+        conclusion: usize,
+        rule: usize,
+    ) -> Vec<Arc<str>> {
+        let mut out = Vec::new();
+        self.add_because(policy, texts, conclusion, rule, &mut out);
         out
     }
 
-    /// Evaluates `code`, appending to `refs` the facts that decide its value.
-    fn explained(&mut self, code: &Ir, refs: &mut Vec<FactRef>) -> Res {
-        match &code.kind {
-            IrKind::Not(x) => match self.explained(x, refs)? {
-                Value::Bool(b) => Ok(Value::Bool(!b)),
-                _ => Err(Stop::Error("a condition is not a boolean".into())),
-            },
-            IrKind::And(a, b) | IrKind::Or(a, b) => {
-                let short = matches!(code.kind, IrKind::Or(..));
-                let mark = refs.len();
-                let left = self.explained(a, refs);
-                if left == Ok(Value::Bool(short)) {
-                    return left;
-                }
-                let middle = refs.len();
-                let right = self.explained(b, refs);
-                if right == Ok(Value::Bool(short)) {
-                    // The right side decided alone: drop the left side's facts.
-                    refs.drain(mark..middle);
-                    return right;
-                }
-                match (left, right) {
-                    (Ok(_), Ok(r)) => Ok(r),
-                    (Err(s), _) | (_, Err(s)) => Err(s),
-                }
+    /// Appends to `out` the texts of the facts rule `rule` of `conclusion` read, skipping
+    /// those already there.
+    pub fn add_because(
+        &self,
+        policy: &CompiledPolicy,
+        texts: &FactTexts,
+        conclusion: usize,
+        rule: usize,
+        out: &mut Vec<Arc<str>>,
+    ) {
+        let Some(record) = self.recorded(conclusion) else {
+            return;
+        };
+        let reads = record.reads(rule);
+        for (i, r) in reads.iter().enumerate() {
+            if reads.get(..i).is_some_and(|before| before.contains(r)) {
+                continue;
             }
-            _ => {
-                collect_refs(code, refs);
-                self.eval(code)
+            let text = self.fact_text(policy, texts, *r);
+            if !out.contains(&text) {
+                out.push(text);
             }
         }
     }
 
-    fn fact_text(&mut self, policy: &CompiledPolicy, r: FactRef) -> Arc<str> {
-        let texts = &policy.fact_texts;
-        let (name, ty, value, finite): (&str, &Type, Res, Option<&Vec<Arc<str>>>) = match r {
+    /// `name = value` for a fact, from the values deciding computed.
+    fn fact_text(&self, policy: &CompiledPolicy, texts: &FactTexts, r: FactRef) -> Arc<str> {
+        let types = &policy.types;
+        let (name, ty, value, finite): Described<'_> = match r {
             FactRef::Input(slot) => {
-                let Some(info) = policy.inputs.get(slot) else {
-                    return Arc::from("?");
-                };
-                let value = self.eval(&Ir {
-                    kind: IrKind::Input(slot),
-                    span: info.span,
-                });
-                (&info.path, &info.ty, value, texts.inputs.get(slot))
+                let info = policy.inputs.get(slot);
+                (
+                    info.map_or_else(String::new, |i| i.path.clone()),
+                    info.map(|i| &i.ty),
+                    self.fact(slot),
+                    texts.inputs.get(slot),
+                )
+            }
+            FactRef::Field(slot, field) => {
+                let (name, ty) = field_of(policy, slot, None, field);
+                let value = self.fact(slot).and_then(|v| slot_of(v, field));
+                (name, ty, value, None)
+            }
+            FactRef::Element(slot, index, field) => {
+                let (name, ty) = field_of(policy, slot, Some(index), field);
+                let value = self
+                    .fact(slot)
+                    .and_then(|v| slot_of(v, index))
+                    .and_then(|v| slot_of(v, field));
+                (name, ty, value, None)
             }
             FactRef::Param(i) => {
                 if let Some(Some(text)) = texts.params.get(i) {
                     return Arc::clone(text);
                 }
-                let Some(info) = policy.params.get(i) else {
-                    return Arc::from("?");
-                };
-                (&info.name, &info.ty, Err(Stop::Missing(Vec::new())), None)
+                let info = policy.params.get(i);
+                (
+                    info.map_or_else(String::new, |p| p.name.clone()),
+                    info.map(|p| &p.ty),
+                    None,
+                    None,
+                )
             }
             FactRef::Def(i) => {
-                let Some(info) = policy.defs.get(i) else {
-                    return Arc::from("?");
-                };
-                let value = self.eval(&Ir {
-                    kind: IrKind::Def(i),
-                    span: info.span,
-                });
-                (&info.name, &info.ty, value, texts.defs.get(i))
+                let info = policy.defs.get(i);
+                (
+                    info.map_or_else(String::new, |d| d.name.clone()),
+                    info.map(|d| &d.ty),
+                    self.definition_value(i),
+                    texts.defs.get(i),
+                )
             }
             FactRef::Conclusion(i) => {
-                let Some(info) = policy.conclusions.get(i) else {
-                    return Arc::from("?");
-                };
-                let value = self.eval(&Ir {
-                    kind: IrKind::Conclusion(i),
-                    span: info.span,
-                });
-                if value.is_err()
-                    && let Some(Outcome::Undetermined { known, .. }) = self.outcome(i)
+                let info = policy.conclusions.get(i);
+                let name = info.map_or_else(String::new, |c| c.name.clone());
+                let outcome = self.recorded(i).map(|r| &r.outcome);
+                if let Some(Outcome::Undetermined { known, .. }) = outcome
                     && !known.is_empty()
                 {
                     let set = Value::Set(known.clone().into());
-                    return format!(
-                        "{} includes {}",
-                        info.name,
-                        render_value(&policy.types, Some(&info.ty), &set)
-                    )
-                    .into();
+                    let ty = info.map(|c| &c.ty);
+                    return format!("{name} includes {}", render_value(types, ty, &set)).into();
                 }
-                (&info.name, &info.ty, value, texts.conclusions.get(i))
+                let value = match outcome {
+                    Some(Outcome::Decided { value, .. }) => Some(value),
+                    _ => None,
+                };
+                (name, info.map(|c| &c.ty), value, texts.conclusions.get(i))
             }
         };
         match value {
-            Ok(v) => {
-                if let Some(t) = finite.and_then(|f| finite_index(&v, f).and_then(|k| f.get(k))) {
+            Some(v) => {
+                if let Some(t) = finite.and_then(|f| finite_index(v, f).and_then(|k| f.get(k))) {
                     return Arc::clone(t);
                 }
-                format!("{name} = {}", render_value(&policy.types, Some(ty), &v)).into()
+                format!("{name} = {}", render_value(types, ty, v)).into()
             }
-            Err(_) => format!("{name} is unknown").into(),
+            None => format!("{name} is unknown").into(),
         }
     }
 }
 
-/// The named facts an expression reads, without entering definitions' bodies.
-pub fn collect_refs(code: &Ir, out: &mut Vec<FactRef>) {
-    let fact = match &code.kind {
-        IrKind::Input(i) => Some(FactRef::Input(*i)),
-        IrKind::Param(i) => Some(FactRef::Param(*i)),
-        IrKind::Def(i) => Some(FactRef::Def(*i)),
-        IrKind::Conclusion(i) => Some(FactRef::Conclusion(*i)),
+/// A fact described: its name, its type, its value if known, its pre-rendered texts if any.
+type Described<'a> = (
+    String,
+    Option<&'a Type>,
+    Option<&'a Value>,
+    Option<&'a Vec<Arc<str>>>,
+);
+
+/// The element or field `i` of a list or record value.
+fn slot_of(v: &Value, i: u32) -> Option<&Value> {
+    match v {
+        Value::List(items) | Value::Set(items) | Value::Record(items) => items.get(i as usize),
+        _ => None,
+    }
+}
+
+/// The name (`internship.periods[0].end`) and type of a field of a record input, or of an
+/// element of a list input.
+fn field_of(
+    policy: &CompiledPolicy,
+    slot: usize,
+    index: Option<u32>,
+    field: u32,
+) -> (String, Option<&Type>) {
+    let Some(input) = policy.inputs.get(slot) else {
+        return (String::new(), None);
+    };
+    let record = match index {
+        Some(_) => input.ty.element().map(Type::base),
+        None => Some(input.ty.base()),
+    };
+    let info = match record {
+        Some(Type::Record(r)) => policy
+            .types
+            .records
+            .get(*r)
+            .and_then(|r| r.fields.get(field as usize)),
         _ => None,
     };
-    if let Some(f) = fact {
-        out.push(f);
-        return;
-    }
-    match &code.kind {
-        IrKind::Call(_, args) | IrKind::List(args, _) => {
-            args.iter().for_each(|a| collect_refs(a, out))
-        }
-        IrKind::Field(x, _)
-        | IrKind::Not(x)
-        | IrKind::Neg(x)
-        | IrKind::Scale(x, _)
-        | IrKind::IsAbsent(x)
-        | IrKind::IsEmpty(x)
-        | IrKind::Floor(x) => collect_refs(x, out),
-        IrKind::And(a, b)
-        | IrKind::Or(a, b)
-        | IrKind::Cmp(_, a, b)
-        | IrKind::Arith(_, a, b)
-        | IrKind::In(a, b)
-        | IrKind::DaysBetween(a, b)
-        | IrKind::AddDays(a, b, _)
-        | IrKind::AddMonths(a, b, _)
-        | IrKind::MinMax(_, a, b) => {
-            collect_refs(a, out);
-            collect_refs(b, out);
-        }
-        IrKind::If(c, a, b) => {
-            collect_refs(c, out);
-            collect_refs(a, out);
-            collect_refs(b, out);
-        }
-        IrKind::Aggregate {
-            list,
-            value,
-            condition,
-            ..
-        } => {
-            collect_refs(list, out);
-            if let Some(v) = value {
-                collect_refs(v, out);
-            }
-            if let Some(c) = condition {
-                collect_refs(c, out);
-            }
-        }
-        _ => {}
-    }
+    let field_name = info.map_or("", |f| f.name.as_str());
+    let name = match index {
+        Some(i) => format!("{}[{i}].{field_name}", input.path),
+        None => format!("{}.{field_name}", input.path),
+    };
+    (name, info.map(|f| &f.ty))
 }

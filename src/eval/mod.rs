@@ -1,7 +1,10 @@
 //! Evaluation: facts in, conclusions out. Total (no recursion in policies, no unbounded loop)
 //! and three-valued: a missing fact makes unknown only what needs it.
 
+mod error;
 pub mod explain;
+
+pub use error::EvalError;
 
 use std::sync::Arc;
 
@@ -18,7 +21,7 @@ pub enum Stop {
     /// It needs facts (input paths or parameters) that are missing.
     Missing(Vec<Arc<str>>),
     /// It cannot be computed (a conflict, an overflow, a date out of range).
-    Error(String),
+    Error(EvalError),
 }
 
 impl Stop {
@@ -60,10 +63,73 @@ pub enum Outcome {
     /// It has no value: a conflict, no applicable rule, or a computation error.
     Error {
         /// What went wrong.
-        message: String,
+        error: EvalError,
         /// The rules involved.
         rules: Vec<usize>,
     },
+}
+
+/// What became of one rule of a conclusion, recorded while deciding it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Verdict {
+    /// It gave the value (for a set: its member belongs to the set).
+    Applied,
+    /// Its condition holds, but an exception that holds (this rule, by index) overrides it.
+    Overridden(usize),
+    /// Its condition is false.
+    NotApplicable,
+    /// Its condition needs these missing facts.
+    Unknown(Vec<Arc<str>>),
+    /// Its condition holds, but the conclusion stays undetermined: an exception to it, or its
+    /// value, cannot be decided.
+    Pending,
+    /// Its condition holds, but the conclusion failed (a conflict, an error in another rule).
+    InError,
+    /// Its condition, or its value, could not be computed.
+    Failed(EvalError),
+}
+
+/// A named fact that a condition read, recorded while it was evaluated: what `because` says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FactRef {
+    /// A declared input, by slot.
+    Input(usize),
+    /// A field of a record input: the slot, the field.
+    Field(usize, u32),
+    /// A field of an element of a list input: the slot, the element, the field.
+    Element(usize, u32, u32),
+    /// A parameter.
+    Param(usize),
+    /// A definition without parameters.
+    Def(usize),
+    /// A conclusion.
+    Conclusion(usize),
+}
+
+/// A conclusion once decided: its outcome, and per rule the value of its condition, its
+/// verdict and the facts its condition read.
+#[derive(Clone, Debug)]
+pub struct Record {
+    /// The outcome.
+    pub outcome: Outcome,
+    /// The value of each rule's condition.
+    pub conditions: Vec<Res>,
+    /// What became of each rule.
+    pub verdicts: Vec<Verdict>,
+    /// The facts each rule's condition read, deciding ones only (for `and`/`or`, the side that
+    /// decided): `reads[spans[i]]` for rule `i`.
+    reads: Vec<FactRef>,
+    spans: Vec<(u32, u32)>,
+}
+
+impl Record {
+    /// The facts that rule `i`'s condition read.
+    pub fn reads(&self, rule: usize) -> &[FactRef] {
+        self.spans
+            .get(rule)
+            .and_then(|&(a, b)| self.reads.get(a as usize..b as usize))
+            .unwrap_or(&[])
+    }
 }
 
 /// One evaluation of a policy on one candidate's facts.
@@ -71,18 +137,21 @@ pub struct Evaluator<'p> {
     policy: Option<&'p CompiledPolicy>,
     facts: &'p [Value],
     defs: Vec<Option<Res>>,
-    conclusions: Vec<Option<Outcome>>,
-    /// The value of each rule's condition, per conclusion, kept for the explanations.
-    conditions: Vec<Vec<Res>>,
+    conclusions: Vec<Option<Record>>,
     locals: Vec<Value>,
+    /// Where each local came from, when it is an element of a list input: (slot, index).
+    origins: Vec<Option<(usize, u32)>>,
     frame: usize,
+    /// The facts read by the condition being evaluated, when `recording`.
+    reads: Vec<FactRef>,
+    recording: bool,
 }
 
 /// Computes a constant expression (no input, parameter or definition).
 pub fn const_eval(code: &Ir) -> Result<Value, String> {
     Evaluator::bare().eval(code).map_err(|s| match s {
         Stop::Missing(_) => "it reads a fact".to_string(),
-        Stop::Error(e) => e,
+        Stop::Error(e) => e.to_string(),
     })
 }
 
@@ -90,8 +159,20 @@ fn missing(what: &str) -> Stop {
     Stop::Missing(vec![Arc::from(what)])
 }
 
-fn error(what: impl Into<String>) -> Stop {
-    Stop::Error(what.into())
+fn invariant(what: &'static str) -> Stop {
+    Stop::Error(EvalError::Invariant(what))
+}
+
+fn overflow(what: &'static str) -> Stop {
+    Stop::Error(EvalError::Overflow(what))
+}
+
+/// Merges two reasons for having no value (errors win, missing facts add up).
+fn merged(a: Option<Stop>, b: Stop) -> Option<Stop> {
+    Some(match a {
+        Some(a) => a.merge(b),
+        None => b,
+    })
 }
 
 impl<'p> Evaluator<'p> {
@@ -103,9 +184,11 @@ impl<'p> Evaluator<'p> {
             facts,
             defs: vec![None; policy.defs.len()],
             conclusions: vec![None; policy.conclusions.len()],
-            conditions: vec![Vec::new(); policy.conclusions.len()],
             locals: Vec::new(),
+            origins: Vec::new(),
             frame: 0,
+            reads: Vec::new(),
+            recording: false,
         }
     }
 
@@ -117,84 +200,135 @@ impl<'p> Evaluator<'p> {
             facts: &[],
             defs: Vec::new(),
             conclusions: Vec::new(),
-            conditions: Vec::new(),
             locals: Vec::new(),
+            origins: Vec::new(),
             frame: 0,
+            reads: Vec::new(),
+            recording: false,
         }
     }
 
-    /// Evaluates the local stack's current frame with `locals` (used for `require`).
-    pub fn with_locals(&mut self, locals: Vec<Value>, code: &Ir) -> Res {
-        self.with_locals_returned(locals, code).0
-    }
-
-    /// As [`Self::with_locals`], giving the locals back.
+    /// Evaluates `code` on the local stack `locals` (a record's slots, for its `require`),
+    /// giving the locals back.
     pub fn with_locals_returned(&mut self, locals: Vec<Value>, code: &Ir) -> (Res, Vec<Value>) {
         let saved = std::mem::replace(&mut self.locals, locals);
+        let origins = std::mem::replace(&mut self.origins, vec![None; self.locals.len()]);
         let frame = std::mem::replace(&mut self.frame, 0);
         let r = self.eval(code);
         self.frame = frame;
+        self.origins = origins;
         (r, std::mem::replace(&mut self.locals, saved))
     }
 
     /// The outcome of conclusion `i` (computed once), cloned.
     pub fn conclusion(&mut self, i: usize) -> Outcome {
-        self.outcome(i).cloned().unwrap_or_else(|| Outcome::Error {
-            message: "no such conclusion".into(),
-            rules: Vec::new(),
-        })
+        match self.record(i) {
+            Some(r) => r.outcome.clone(),
+            None => Outcome::Error {
+                error: EvalError::Invariant("no such conclusion"),
+                rules: Vec::new(),
+            },
+        }
     }
 
     /// The outcome of conclusion `i`, computed once.
     pub fn outcome(&mut self, i: usize) -> Option<&Outcome> {
+        self.record(i).map(|r| &r.outcome)
+    }
+
+    /// Conclusion `i` decided, with what became of each of its rules: computed once, and read
+    /// by the decision's `because`, its trace and its `missing`.
+    pub fn record(&mut self, i: usize) -> Option<&Record> {
         if matches!(self.conclusions.get(i), Some(None)) {
             let conclusion = self.policy.and_then(|p| p.conclusions.get(i))?;
-            let conds: Vec<Res> = conclusion.rules.iter().map(|r| self.condition(r)).collect();
-            let outcome = if conclusion.is_set {
-                self.set_conclusion(conclusion, &conds)
-            } else {
-                self.scalar_conclusion(conclusion, &conds)
-            };
-            if let Some(slot) = self.conditions.get_mut(i) {
-                *slot = conds;
-            }
+            let record = self.decide_conclusion(conclusion);
             if let Some(slot) = self.conclusions.get_mut(i) {
-                *slot = Some(outcome);
+                *slot = Some(record);
             }
         }
         self.conclusions.get(i)?.as_ref()
     }
 
-    /// The value of each rule's condition of conclusion `i` (after [`Self::outcome`]).
-    pub fn conditions(&self, i: usize) -> &[Res] {
-        self.conditions.get(i).map_or(&[], Vec::as_slice)
+    /// The value of input `slot`, unless it is missing.
+    pub fn fact(&self, slot: usize) -> Option<&Value> {
+        self.facts
+            .get(slot)
+            .filter(|v| !matches!(v, Value::Missing(_)))
     }
 
-    /// Evaluates a rule's condition (true when it has none).
-    pub fn condition(&mut self, rule: &RuleInfo) -> Res {
-        match &rule.condition {
-            Some(c) => self.eval(c),
-            None => Ok(Value::Bool(true)),
+    /// The value of definition `i` if it was computed.
+    pub fn definition_value(&self, i: usize) -> Option<&Value> {
+        match self.defs.get(i) {
+            Some(Some(Ok(v))) => Some(v),
+            _ => None,
         }
     }
 
-    fn scalar_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> Outcome {
+    /// The record of conclusion `i` if it was decided.
+    pub fn recorded(&self, i: usize) -> Option<&Record> {
+        self.conclusions.get(i)?.as_ref()
+    }
+
+    fn decide_conclusion(&mut self, conclusion: &ConclusionInfo) -> Record {
+        // The conditions, each recording the facts that decide it.
+        let base = self.reads.len();
+        let recording = std::mem::replace(&mut self.recording, true);
+        let mut spans = Vec::with_capacity(conclusion.rules.len());
+        let mut conditions = Vec::with_capacity(conclusion.rules.len());
+        for rule in &conclusion.rules {
+            let start = self.reads.len() - base;
+            conditions.push(match &rule.condition {
+                Some(c) => self.eval(c),
+                None => Ok(Value::Bool(true)),
+            });
+            spans.push((count(start), count(self.reads.len() - base)));
+        }
+        self.recording = false;
+        let (outcome, verdicts) = if conclusion.is_set {
+            self.set_conclusion(conclusion, &conditions)
+        } else {
+            self.scalar_conclusion(conclusion, &conditions)
+        };
+        self.recording = recording;
+        Record {
+            outcome,
+            conditions,
+            verdicts,
+            reads: self.reads.split_off(base),
+            spans,
+        }
+    }
+
+    fn scalar_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> (Outcome, Vec<Verdict>) {
+        let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
+        // The exception that holds and overrides rule `i`, if any.
+        let overrider = |i: usize| {
+            c.rules
+                .iter()
+                .enumerate()
+                .position(|(j, e)| holds(j) && e.overrides.contains(&i))
+        };
+        let mut verdicts: Vec<Verdict> = conds
+            .iter()
+            .enumerate()
+            .map(|(i, cond)| match cond {
+                Ok(Value::Bool(true)) => overrider(i).map_or(Verdict::Pending, Verdict::Overridden),
+                Ok(_) => Verdict::NotApplicable,
+                Err(Stop::Missing(m)) => Verdict::Unknown(m.clone()),
+                Err(Stop::Error(e)) => Verdict::Failed(e.clone()),
+            })
+            .collect();
         if let Some(Err(Stop::Error(e))) = conds.iter().find(|r| matches!(r, Err(Stop::Error(_)))) {
-            return Outcome::Error {
-                message: e.clone(),
+            let outcome = Outcome::Error {
+                error: e.clone(),
                 rules: Vec::new(),
             };
+            return (outcome, in_error(verdicts));
         }
-        let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
         // A candidate may give the value: its condition is not false and no exception that
         // holds overrides it. One pass, no allocation but the rules that surely apply.
         let is_candidate = |i: usize| {
-            !matches!(conds.get(i), Some(Ok(Value::Bool(false))))
-                && !c
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .any(|(j, e)| holds(j) && e.overrides.contains(&i))
+            !matches!(conds.get(i), Some(Ok(Value::Bool(false)))) && overrider(i).is_none()
         };
         let mut sure: Vec<usize> = Vec::new();
         let mut first: Option<Value> = None;
@@ -208,10 +342,7 @@ impl<'p> Evaluator<'p> {
             }
             any = true;
             if let Some(Err(s)) = conds.get(i) {
-                unknown = Some(match unknown {
-                    Some(u) => u.merge(s.clone()),
-                    None => s.clone(),
-                });
+                unknown = merged(unknown, s.clone());
             }
             if holds(i) {
                 sure.push(i);
@@ -223,43 +354,49 @@ impl<'p> Evaluator<'p> {
                 },
                 Err(s) => {
                     all_known = false;
-                    unknown = Some(match unknown {
-                        Some(u) => u.merge(s),
-                        None => s,
-                    });
+                    if let (Stop::Error(e), Some(v)) = (&s, verdicts.get_mut(i)) {
+                        *v = Verdict::Failed(e.clone());
+                    }
+                    unknown = merged(unknown, s);
                 }
             }
         }
         if !any {
-            return Outcome::Error {
-                message: format!("no rule of `{}` applies", c.name),
+            let error = EvalError::NoRuleApplies(Arc::from(c.name.as_str()));
+            let outcome = Outcome::Error {
+                error,
                 rules: Vec::new(),
             };
+            return (outcome, verdicts);
         }
-        match (unknown, first) {
+        let outcome = match (unknown, first) {
             (Some(Stop::Error(e)), _) => Outcome::Error {
-                message: e,
+                error: e,
                 rules: Vec::new(),
             },
-            (_, Some(v)) if agree && all_known && !sure.is_empty() => Outcome::Decided {
-                value: v,
-                rules: sure,
-            },
+            (_, Some(v)) if agree && all_known && !sure.is_empty() => {
+                for &i in &sure {
+                    if let Some(v) = verdicts.get_mut(i) {
+                        *v = Verdict::Applied;
+                    }
+                }
+                Outcome::Decided {
+                    value: v,
+                    rules: sure,
+                }
+            }
             (None, _) => {
                 // Every candidate applies for sure and all values are known: they disagree.
                 let rules: Vec<usize> = (0..c.rules.len()).filter(|&i| is_candidate(i)).collect();
-                let labels: Vec<String> = rules
+                let labels = rules
                     .iter()
-                    .filter_map(|i| c.rules.get(*i).map(|r| format!("`{}`", r.label)))
+                    .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
                     .collect();
-                Outcome::Error {
-                    message: format!(
-                        "conflict between rules {} of `{}`: they apply together and give different values",
-                        labels.join(" and "),
-                        c.name
-                    ),
-                    rules,
-                }
+                let error = EvalError::Conflict {
+                    conclusion: Arc::from(c.name.as_str()),
+                    rules: labels,
+                };
+                return (Outcome::Error { error, rules }, in_error(verdicts));
             }
             (Some(Stop::Missing(mut m)), _) => {
                 m.sort();
@@ -268,12 +405,14 @@ impl<'p> Evaluator<'p> {
                     known: Vec::new(),
                 }
             }
-        }
+        };
+        (outcome, verdicts)
     }
 
-    fn set_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> Outcome {
+    fn set_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> (Outcome, Vec<Verdict>) {
         let mut members: Vec<Value> = Vec::new();
         let mut applied = Vec::new();
+        let mut verdicts = Vec::with_capacity(c.rules.len());
         let mut unknown: Option<Stop> = None;
         for (i, r) in c.rules.iter().enumerate() {
             let cond = conds.get(i).cloned().unwrap_or(Ok(Value::Bool(false)));
@@ -281,42 +420,58 @@ impl<'p> Evaluator<'p> {
                 Value::Bool(true) => self.eval(&r.value).map(Some),
                 _ => Ok(None),
             });
-            match result {
+            verdicts.push(match result {
                 Ok(Some(v)) => {
                     members.push(v);
                     applied.push(i);
+                    Verdict::Applied
                 }
-                Ok(None) => {}
+                Ok(None) => Verdict::NotApplicable,
                 Err(s) => {
-                    unknown = Some(match unknown {
-                        Some(u) => u.merge(s),
-                        None => s,
-                    })
+                    let verdict = match &s {
+                        // The member's condition holds but its value is unknown.
+                        Stop::Missing(_) if conds.get(i) == Some(&Ok(Value::Bool(true))) => {
+                            Verdict::Pending
+                        }
+                        Stop::Missing(m) => Verdict::Unknown(m.clone()),
+                        Stop::Error(e) => Verdict::Failed(e.clone()),
+                    };
+                    unknown = merged(unknown, s);
+                    verdict
                 }
-            }
+            });
         }
-        match unknown {
-            Some(Stop::Error(e)) => Outcome::Error {
-                message: e,
-                rules: Vec::new(),
-            },
+        members.sort();
+        members.dedup();
+        let outcome = match unknown {
+            Some(Stop::Error(error)) => {
+                return (
+                    Outcome::Error {
+                        error,
+                        rules: Vec::new(),
+                    },
+                    in_error(verdicts),
+                );
+            }
             Some(Stop::Missing(mut m)) => {
                 m.sort();
-                members.sort();
-                members.dedup();
                 Outcome::Undetermined {
                     missing: m,
                     known: members,
                 }
             }
-            None => {
-                members.sort();
-                members.dedup();
-                Outcome::Decided {
-                    value: Value::Set(members.into()),
-                    rules: applied,
-                }
-            }
+            None => Outcome::Decided {
+                value: Value::Set(members.into()),
+                rules: applied,
+            },
+        };
+        (outcome, verdicts)
+    }
+
+    /// Notes that the condition being evaluated read `fact`.
+    fn note(&mut self, fact: FactRef) {
+        if self.recording {
+            self.reads.push(fact);
         }
     }
 
@@ -324,40 +479,41 @@ impl<'p> Evaluator<'p> {
     pub fn eval(&mut self, code: &Ir) -> Res {
         match &code.kind {
             IrKind::Const(v) => Ok(v.clone()),
-            IrKind::Input(slot) => match self.facts.get(*slot) {
-                Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
-                Some(v) => Ok(v.clone()),
-                None => Err(error("input slot out of range")),
-            },
+            IrKind::Input(slot) => {
+                self.note(FactRef::Input(*slot));
+                self.input(*slot)
+            }
             IrKind::Param(i) => {
+                self.note(FactRef::Param(*i));
                 let p = self
                     .policy
                     .and_then(|p| p.params.get(*i))
-                    .ok_or_else(|| error("a constant cannot read a parameter"))?;
+                    .ok_or_else(|| invariant("a constant cannot read a parameter"))?;
                 p.value.clone().ok_or_else(|| missing(&p.name))
             }
-            IrKind::Def(i) => self.definition(*i),
-            IrKind::Conclusion(i) => match self.outcome(*i) {
-                Some(Outcome::Decided { value, .. }) => Ok(value.clone()),
-                Some(Outcome::Undetermined { missing, .. }) => Err(Stop::Missing(missing.clone())),
-                Some(Outcome::Error { message, .. }) => Err(Stop::Error(message.clone())),
-                None => Err(error("a constant cannot read a conclusion")),
-            },
+            IrKind::Def(i) => {
+                self.note(FactRef::Def(*i));
+                self.definition(*i)
+            }
+            IrKind::Conclusion(i) => {
+                self.note(FactRef::Conclusion(*i));
+                match self.outcome(*i) {
+                    Some(Outcome::Decided { value, .. }) => Ok(value.clone()),
+                    Some(Outcome::Undetermined { missing, .. }) => {
+                        Err(Stop::Missing(missing.clone()))
+                    }
+                    Some(Outcome::Error { error, .. }) => Err(Stop::Error(error.clone())),
+                    None => Err(invariant("a constant cannot read a conclusion")),
+                }
+            }
             IrKind::Local(i) => match self.locals.get(self.frame + i) {
                 // A required field a record left out (seen by a `require`): a missing fact.
                 Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
                 Some(v) => Ok(v.clone()),
-                None => Err(error("local out of range")),
+                None => Err(invariant("local out of range")),
             },
             IrKind::Call(i, args) => self.call(*i, args),
-            IrKind::Field(base, i) => match self.eval(base)? {
-                Value::Record(slots) => match slots.get(*i) {
-                    Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
-                    Some(v) => Ok(v.clone()),
-                    None => Err(error("field out of range")),
-                },
-                _ => Err(error("field of a value that is not a record")),
-            },
+            IrKind::Field(base, i) => self.field(base, *i),
             IrKind::Not(x) => Ok(Value::Bool(!self.bool(x)?)),
             IrKind::Neg(x) => match self.eval(x)? {
                 Value::Num(n) => Ok(Value::Num(-n)),
@@ -368,7 +524,12 @@ impl<'p> Evaluator<'p> {
             IrKind::Cmp(op, a, b) => {
                 // Most comparisons read an input and a constant: compare in place, no clone.
                 if let (Some(x), Some(y)) = (self.peek(a), self.peek(b)) {
-                    return Ok(Value::Bool(compare(*op, x, y)));
+                    let holds = compare(*op, x, y);
+                    if self.recording {
+                        self.note_peeked(a);
+                        self.note_peeked(b);
+                    }
+                    return Ok(Value::Bool(holds));
                 }
                 let (x, y) = self.both(a, b)?;
                 Ok(Value::Bool(compare(*op, &x, &y)))
@@ -382,6 +543,7 @@ impl<'p> Evaluator<'p> {
                 if let (Ok(x), Some(known)) = (&x, self.known_members(b))
                     && known.contains(x)
                 {
+                    self.note_peeked(b);
                     return Ok(Value::Bool(true));
                 }
                 let (x, y) = match (x, self.eval(b)) {
@@ -406,12 +568,13 @@ impl<'p> Evaluator<'p> {
                 Value::Num(n) => n
                     .checked_mul(*factor)
                     .map(Value::Num)
-                    .ok_or_else(|| error("a number is too large")),
+                    .ok_or_else(|| overflow("a number")),
                 v => Ok(v),
             },
             IrKind::IsAbsent(x) => Ok(Value::Bool(self.eval(x)? == Value::None)),
             IrKind::IsEmpty(x) => {
                 if self.known_members(x).is_some_and(|k| !k.is_empty()) {
+                    self.note_peeked(x);
                     return Ok(Value::Bool(false));
                 }
                 match self.eval(x)? {
@@ -440,12 +603,7 @@ impl<'p> Evaluator<'p> {
                 for item in items {
                     match self.eval(item) {
                         Ok(v) => out.push(v),
-                        Err(s) => {
-                            stop = Some(match stop {
-                                Some(p) => p.merge(s),
-                                None => s,
-                            })
-                        }
+                        Err(s) => stop = merged(stop, s),
                     }
                 }
                 if let Some(s) = stop {
@@ -492,13 +650,63 @@ impl<'p> Evaluator<'p> {
         (!matches!(v, Value::Missing(_))).then_some(v)
     }
 
+    /// Notes the fact behind an operand read in place by [`Self::peek`] (or a conclusion
+    /// whose known members decided).
+    fn note_peeked(&mut self, code: &Ir) {
+        match code.kind {
+            IrKind::Input(slot) => self.note(FactRef::Input(slot)),
+            IrKind::Param(i) => self.note(FactRef::Param(i)),
+            IrKind::Conclusion(i) => self.note(FactRef::Conclusion(i)),
+            _ => {}
+        }
+    }
+
+    fn input(&self, slot: usize) -> Res {
+        match self.facts.get(slot) {
+            Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+            Some(v) => Ok(v.clone()),
+            None => Err(invariant("input slot out of range")),
+        }
+    }
+
+    /// A field of a record. A field of a record input, or of an element of a list input, is a
+    /// fact of its own (`internship.periods[0].end`); another record's field is read through it.
+    fn field(&mut self, base: &Ir, i: usize) -> Res {
+        let field = u32::try_from(i).map_err(|_| invariant("field out of range"))?;
+        let record = match base.kind {
+            IrKind::Input(slot) => {
+                self.note(FactRef::Field(slot, field));
+                self.input(slot)?
+            }
+            IrKind::Local(k) => {
+                if let Some(Some((slot, index))) = self.origins.get(self.frame + k) {
+                    self.note(FactRef::Element(*slot, *index, field));
+                }
+                self.eval(base)?
+            }
+            _ => self.eval(base)?,
+        };
+        match record {
+            Value::Record(slots) => match slots.get(i) {
+                Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+                Some(v) => Ok(v.clone()),
+                None => Err(invariant("field out of range")),
+            },
+            _ => Err(invariant("field of a value that is not a record")),
+        }
+    }
+
     fn bool(&mut self, code: &Ir) -> Result<bool, Stop> {
         if let Some(Value::Bool(b)) = self.peek(code) {
-            return Ok(*b);
+            let b = *b;
+            if self.recording {
+                self.note_peeked(code);
+            }
+            return Ok(b);
         }
         match self.eval(code)? {
             Value::Bool(b) => Ok(b),
-            _ => Err(error("a condition is not a boolean")),
+            _ => Err(invariant("a condition is not a boolean")),
         }
     }
 
@@ -512,14 +720,23 @@ impl<'p> Evaluator<'p> {
 
     /// Three-valued `and` (`short` false) and `or` (`short` true): the short-circuiting value
     /// wins even when the other side is unknown.
+    /// While recording, the facts kept are those of the side that decided: both sides' when
+    /// both were needed, the right side's alone when it short-circuits.
     fn and_or(&mut self, a: &Ir, b: &Ir, short: bool) -> Res {
+        let mark = self.reads.len();
         let left = self.bool(a);
         if left == Ok(short) {
             return Ok(Value::Bool(short));
         }
+        let middle = self.reads.len();
         let right = self.bool(b);
         match (left, right) {
-            (_, Ok(r)) if r == short => Ok(Value::Bool(short)),
+            (_, Ok(r)) if r == short => {
+                if self.recording {
+                    self.reads.drain(mark..middle);
+                }
+                Ok(Value::Bool(short))
+            }
             (Ok(_), Ok(r)) => Ok(Value::Bool(r)),
             (Err(s), Ok(_)) | (Ok(_), Err(s)) => Err(s),
             (Err(s), Err(t)) => Err(s.merge(t)),
@@ -533,11 +750,11 @@ impl<'p> Evaluator<'p> {
         };
         let amount = amount
             .to_i64()
-            .ok_or_else(|| error("a duration is too large"))?
-            * i64::from(sign);
+            .and_then(|a| a.checked_mul(i64::from(sign)))
+            .ok_or_else(|| overflow("a duration"))?;
         shift_date(date, amount, months)
             .map(Value::Date)
-            .ok_or_else(|| error("a date falls outside the calendar"))
+            .ok_or(Stop::Error(EvalError::DateOutOfRange))
     }
 
     fn definition(&mut self, i: usize) -> Res {
@@ -547,10 +764,13 @@ impl<'p> Evaluator<'p> {
         let def = self
             .policy
             .and_then(|p| p.defs.get(i))
-            .ok_or_else(|| error("a constant cannot read a definition"))?;
+            .ok_or_else(|| invariant("a constant cannot read a definition"))?;
+        // A definition without parameters is a named fact: `because` names it, not what it read.
+        let recording = std::mem::replace(&mut self.recording, false);
         let frame = std::mem::replace(&mut self.frame, self.locals.len());
         let r = self.eval(&def.body);
         self.frame = frame;
+        self.recording = recording;
         if let Some(slot) = self.defs.get_mut(i) {
             *slot = Some(r.clone());
         }
@@ -561,17 +781,27 @@ impl<'p> Evaluator<'p> {
         let def = self
             .policy
             .and_then(|p| p.defs.get(i))
-            .ok_or_else(|| error("a constant cannot call a definition"))?;
+            .ok_or_else(|| invariant("a constant cannot call a definition"))?;
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(self.eval(a)?);
         }
         let base = self.locals.len();
+        // An argument that is an element of a list input keeps its origin, so that the fields
+        // the body reads are named (`because` follows reads through the call).
+        for a in args {
+            let origin = match a.kind {
+                IrKind::Local(k) => self.origins.get(self.frame + k).copied().flatten(),
+                _ => None,
+            };
+            self.origins.push(origin);
+        }
         self.locals.extend(values);
         let frame = std::mem::replace(&mut self.frame, base);
         let r = self.eval(&def.body);
         self.frame = frame;
         self.locals.truncate(base);
+        self.origins.truncate(base);
         r
     }
 
@@ -582,17 +812,31 @@ impl<'p> Evaluator<'p> {
         value: Option<&Ir>,
         condition: Option<&Ir>,
     ) -> Res {
-        let items = match self.eval(list)? {
-            Value::List(items) | Value::Set(items) => items,
-            _ => return Err(error("an aggregate over a value that is not a list")),
+        // Over a list input, the facts are the fields of its elements that the condition reads
+        // (`employment[0].certificate`); the list itself only when they read none.
+        let slot = match list.kind {
+            IrKind::Input(slot) => Some(slot),
+            _ => None,
         };
+        let items = match slot {
+            Some(slot) => self.input(slot),
+            None => self.eval(list),
+        };
+        let items = match items? {
+            Value::List(items) | Value::Set(items) => items,
+            _ => return Err(invariant("an aggregate over a value that is not a list")),
+        };
+        let mark = self.reads.len();
         let mut count = 0i64;
         let mut sum = Decimal::ZERO;
         let mut kept = Vec::new();
         let mut found = false;
         let mut stop: Option<Stop> = None;
-        for item in items.iter() {
+        for (index, item) in items.iter().enumerate() {
+            let before = self.reads.len();
             self.locals.push(item.clone());
+            let index = u32::try_from(index).ok();
+            self.origins.push(slot.zip(index));
             let cond = match condition {
                 Some(c) => self.bool(c),
                 None => Ok(true),
@@ -607,7 +851,7 @@ impl<'p> Evaluator<'p> {
                     Some(Ok(Value::Num(n))) => sum
                         .checked_add(n)
                         .map(|s| sum = s)
-                        .ok_or_else(|| error("a sum is too large")),
+                        .ok_or_else(|| overflow("a sum")),
                     Some(Err(s)) => Err(s),
                     _ => Ok(()),
                 },
@@ -622,16 +866,28 @@ impl<'p> Evaluator<'p> {
                 _ => Ok(()),
             };
             self.locals.pop();
+            self.origins.pop();
             if let Err(s) = step {
-                stop = Some(match stop {
-                    Some(p) => p.merge(s),
-                    None => s,
-                });
+                stop = merged(stop, s);
             }
             if found {
-                // `any` found a true element, `every` a false one: decided whatever else is unknown.
+                // `any` found a true element, `every` a false one: decided whatever else is
+                // unknown, and by this element alone.
+                if self.recording {
+                    self.reads.drain(mark..before);
+                    if self.reads.len() == mark
+                        && let Some(slot) = slot
+                    {
+                        self.note(FactRef::Input(slot));
+                    }
+                }
                 return Ok(Value::Bool(kind == Aggregate::Any));
             }
+        }
+        if self.reads.len() == mark
+            && let Some(slot) = slot
+        {
+            self.note(FactRef::Input(slot));
         }
         if let Some(s) = stop {
             return Err(s);
@@ -644,6 +900,22 @@ impl<'p> Evaluator<'p> {
             Aggregate::Each => Value::List(kept.into()),
         })
     }
+}
+
+/// Once a conclusion failed, the rules that held are in error with it.
+fn in_error(verdicts: Vec<Verdict>) -> Vec<Verdict> {
+    verdicts
+        .into_iter()
+        .map(|v| match v {
+            Verdict::Pending => Verdict::InError,
+            v => v,
+        })
+        .collect()
+}
+
+/// An offset into the facts recorded for one conclusion.
+fn count(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Moves a date by days or months (negative: backwards); none when off the calendar.
@@ -679,11 +951,10 @@ fn arith(op: ArithOp, x: &Value, y: &Value) -> Res {
         ArithOp::Add => a.checked_add(*b),
         ArithOp::Sub => a.checked_sub(*b),
         ArithOp::Mul => a.checked_mul(*b),
-        ArithOp::Div if b.is_zero() => return Err(error("division by zero")),
+        ArithOp::Div if b.is_zero() => return Err(Stop::Error(EvalError::DivisionByZero)),
         ArithOp::Div => a.checked_div(*b),
     };
-    r.map(Value::Num)
-        .ok_or_else(|| error("a number is too large"))
+    r.map(Value::Num).ok_or_else(|| overflow("a number"))
 }
 
 #[cfg(test)]

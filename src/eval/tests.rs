@@ -32,14 +32,14 @@ fn decision(body: &str, input: serde_json::Value) -> Decision {
         .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let policy = folder.version("v1").unwrap();
-    let facts = crate::input::read_facts(policy, &input).unwrap();
-    decide(policy, &facts, true)
+    let facts = crate::json::read_facts(policy, &input).unwrap();
+    decide(policy, &facts, "", true)
 }
 
 fn value(d: &Decision, name: &str) -> serde_json::Value {
     let c = d.conclusions.get(name).unwrap();
     assert_eq!(c.status, Status::Decided, "{name}: {c:?}");
-    c.value.clone()
+    crate::json::to_json(&c.value)
 }
 
 fn missing(d: &Decision, name: &str) -> Vec<String> {

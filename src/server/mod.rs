@@ -40,15 +40,26 @@ pub struct Limits {
     pub policy_body: usize,
 }
 
+impl Limits {
+    /// The bounds on a candidate's record.
+    pub fn bounds(&self) -> crate::request::Bounds {
+        crate::request::Bounds {
+            json_depth: self.json_depth,
+            string_len: self.string_len,
+        }
+    }
+}
+
 impl Default for Limits {
     fn default() -> Self {
+        let bounds = crate::request::Bounds::default();
         Limits {
             body: 1 << 20,
             batch_body: 64 << 20,
             ndjson_line: 1 << 20,
-            json_depth: 64,
+            json_depth: bounds.json_depth,
             batch_len: 100_000,
-            string_len: 64 << 10,
+            string_len: bounds.string_len,
             deadline: std::time::Duration::from_secs(30),
             policy_body: 4 << 20,
         }

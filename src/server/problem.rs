@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::input::InputError;
+use crate::json::InputError;
 
 /// The kinds of failure, each with its row of the table.
 #[derive(Debug, Clone, PartialEq)]

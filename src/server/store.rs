@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use crate::diagnostic::Severity;
 use crate::load::{load_folder, policy_dirs};
-use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
 
 /// What happened to one policy file at the last load.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -61,16 +61,16 @@ pub struct PolicyEntry {
     /// The policy id (its folder's name).
     pub id: String,
     /// The versions served, by label.
-    pub versions: BTreeMap<String, Arc<CompiledPolicy>>,
+    pub versions: BTreeMap<String, Arc<Prepared>>,
     /// The status of each file, by file name.
     pub files: Vec<FileStatus>,
     /// The version served from each file (what a broken edit falls back to).
-    served_from: HashMap<PathBuf, Arc<CompiledPolicy>>,
+    served_from: HashMap<PathBuf, Arc<Prepared>>,
 }
 
 impl PolicyEntry {
     /// The versions served, in no particular order.
-    pub fn compiled(&self) -> impl Iterator<Item = &CompiledPolicy> {
+    pub fn compiled(&self) -> impl Iterator<Item = &Prepared> {
         self.versions.values().map(AsRef::as_ref)
     }
 }
@@ -198,15 +198,15 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
             return kept;
         }
     };
-    let labels: HashMap<crate::syntax::span::FileId, String> = folder
+    let labels: HashMap<crate::span::FileId, String> = folder
         .files
         .iter()
         .map(|f| (f.file, f.version().to_string()))
         .collect();
-    let mut compiled: HashMap<String, CompiledPolicy> = HashMap::new();
+    let mut compiled: HashMap<String, Arc<Prepared>> = HashMap::new();
     for (label, result) in &folder.versions {
         if let Some(p) = &result.policy {
-            compiled.insert(label.clone(), p.clone());
+            compiled.insert(label.clone(), Arc::clone(p));
         }
     }
     for (file_id, source) in folder.sources.files() {
@@ -240,7 +240,7 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
                 // Keep the same Arc when nothing changed, so identity tells "same version".
                 let policy = match before.and_then(|b| b.served_from.get(&path)) {
                     Some(old) if old.sha256 == policy.sha256 => Arc::clone(old),
-                    _ => Arc::new(policy),
+                    _ => policy,
                 };
                 entry
                     .versions

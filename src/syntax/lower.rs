@@ -9,8 +9,8 @@ use std::sync::LazyLock;
 
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
+use crate::span::{FileId, Span, Spanned};
 use crate::syntax::parser::Rule as R;
-use crate::syntax::span::{FileId, Span, Spanned};
 
 /// Lowers the pairs of one file. `comments` are the file's comment lines, by position.
 pub(crate) struct Lowerer {

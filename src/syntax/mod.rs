@@ -2,11 +2,12 @@
 
 pub mod lower;
 pub mod parser;
-pub mod span;
+/// Kept under its former path: files and spans are a leaf module of their own now.
+pub use crate::span;
 
 use crate::ast::Policy;
 use crate::diagnostic::Diagnostic;
-use crate::syntax::span::FileId;
+use crate::span::FileId;
 
 /// How deeply brackets and prefix operators may nest, and expressions in general: far beyond
 /// any regulation, and low enough that no stage (all recursive) can exhaust the stack.

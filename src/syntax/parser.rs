@@ -6,7 +6,7 @@ use pest::iterators::Pairs;
 use pest_derive::Parser;
 
 use crate::diagnostic::Diagnostic;
-use crate::syntax::span::{FileId, Span};
+use crate::span::{FileId, Span};
 
 /// The generated parser of `grammar/policy.pest`.
 #[derive(Parser)]

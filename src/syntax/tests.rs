@@ -9,8 +9,8 @@
 )]
 
 use crate::ast::*;
+use crate::span::FileId;
 use crate::syntax::parse;
-use crate::syntax::span::FileId;
 
 fn policy(body: &str) -> Policy {
     let text = format!("policy p\nversion \"v\"\n{body}");

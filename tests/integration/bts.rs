@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use clausier::decision::decide;
 use clausier::load::{PolicyFolder, load_folder};
+use clausier::request::{Options, decide};
 use serde_json::{Value, json};
 
 const BTS: &str = "policies/bts-metiers-de-la-mesure";
@@ -87,8 +87,8 @@ fn decisions_on_the_cases_folder() {
         let case_json: Value = serde_json::from_str(&text).expect("case is JSON");
         let version = case_json["version"].as_str().expect("version");
         let policy = folder.version(version).expect("version exists");
-        let facts = clausier::input::read_facts(policy, &case_json["input"]).expect("valid input");
-        let decision = decide(policy, &facts, false);
+        let decision =
+            decide(policy, &case_json["input"], &Options::default()).expect("valid input");
         insta::with_settings!({ snapshot_path => "../cases/bts/snapshots", prepend_module_to_snapshot => false, description => format!("tests/cases/bts/{name}.json") }, {
             insta::assert_json_snapshot!(name, summary(&decision));
         });
@@ -103,10 +103,26 @@ fn the_same_input_and_policy_give_the_same_conclusions() {
         &std::fs::read_to_string("tests/cases/bts/apprentice-late-report.json").expect("case"),
     )
     .expect("json");
-    let facts = clausier::input::read_facts(policy, &input["input"]).expect("valid");
-    let a = decide(policy, &facts, true);
-    let b = decide(policy, &facts, true);
+    let explain = Options {
+        explain: true,
+        ..Options::default()
+    };
+    // Drawn ids differ; the rest does not.
+    let a = decide(policy, &input["input"], &explain).expect("valid");
+    let b = decide(policy, &input["input"], &explain).expect("valid");
     assert_ne!(a.decision_id, b.decision_id);
     assert_eq!(a.conclusions, b.conclusions);
     assert_eq!(a.trace, b.trace);
+    // With the id given, the decision is a pure function of the record, byte for byte.
+    let fixed = Options {
+        decision_id: Some("case-1".into()),
+        ..explain
+    };
+    let a = decide(policy, &input["input"], &fixed).expect("valid");
+    let b = decide(policy, &input["input"], &fixed).expect("valid");
+    assert_eq!(a.decision_id, "case-1");
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
 }

@@ -208,6 +208,7 @@ fn impact_of_mayotte_shows_who_flips() {
         folder.version("session-2026").unwrap(),
         folder.version("mayotte-2025").unwrap(),
         &cases,
+        clausier::request::Bounds::default(),
     );
     let five = i
         .changed

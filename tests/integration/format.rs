@@ -11,8 +11,8 @@
 
 use clausier::ast::{ExprKind, ItemKind, Policy};
 use clausier::format::{WIDTH, format_policy, format_source};
+use clausier::span::FileId;
 use clausier::syntax::parse;
-use clausier::syntax::span::FileId;
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
@@ -577,7 +577,7 @@ mod generate {
         FieldDecl, Formal, Header, InputDecl, IsTest, Item, ItemKind, Name, Override,
         ParameterDecl, Policy, RecordDecl, Require, Rule, RuleKind, TypeExpr, UnOp,
     };
-    use clausier::syntax::span::{Span, Spanned};
+    use clausier::span::{Span, Spanned};
     use proptest::collection::vec;
     use proptest::option;
     use proptest::prelude::*;

@@ -16,5 +16,6 @@ mod diagnostics;
 mod diff;
 mod format;
 mod http;
+mod layers;
 mod peers;
 mod second_policy;

@@ -20,10 +20,9 @@ use serde_json::Value;
 const BTS: &str = "policies/bts-metiers-de-la-mesure";
 
 /// clausier's decision, as JSON, or `None` for an input it rejects.
-fn clausier_decision(policy: &clausier::model::CompiledPolicy, bytes: &[u8]) -> Option<Value> {
-    let json: Value = serde_json::from_slice(bytes).ok()?;
-    let facts = clausier::input::read_facts(policy, &json).ok()?;
-    let decision = clausier::decision::decide(policy, &facts, false);
+fn clausier_decision(policy: &clausier::prepared::Prepared, bytes: &[u8]) -> Option<Value> {
+    let options = clausier::request::Options::default();
+    let decision = clausier::request::decide_bytes(policy, bytes, &options).ok()?;
     Some(serde_json::to_value(&decision).unwrap())
 }
 

@@ -13,9 +13,9 @@
 
 use std::path::Path;
 
-use clausier::decision::{ConclusionResult, Decision, Status, decide};
-use clausier::input::read_facts;
+use clausier::decision::{ConclusionResult, Decision, Status};
 use clausier::load::{PolicyFolder, load_folder};
+use clausier::request::{Options, decide};
 use serde_json::{Value, json};
 
 const WITHDRAWAL: &str = "tests/policies/retractation-consommation";
@@ -27,8 +27,11 @@ fn withdrawal() -> PolicyFolder {
 /// The decision on `input` under `version`, with its explanation.
 fn decide_on(folder: &PolicyFolder, version: &str, input: &Value) -> Decision {
     let policy = folder.version(version).unwrap();
-    let facts = read_facts(policy, input).unwrap();
-    decide(policy, &facts, true)
+    let options = Options {
+        explain: true,
+        ..Options::default()
+    };
+    decide(policy, input, &options).unwrap()
 }
 
 fn conclusion<'d>(decision: &'d Decision, name: &str) -> &'d ConclusionResult {
@@ -176,7 +179,7 @@ fn the_layer_overrides_the_period_and_the_clause_it_quotes() {
 fn an_unknown_kind_of_contract_is_rejected_with_its_place_in_the_input() {
     let folder = withdrawal();
     let policy = folder.version("code-2016").unwrap();
-    let errors = read_facts(
+    let errors = clausier::json::read_facts(
         policy,
         &json!({
             "contract": {"kind": "location", "concluded_on": "2025-06-01"},

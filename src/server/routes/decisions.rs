@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::decision::Decision;
-use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{Selector, read_body, select_version};
@@ -52,15 +52,16 @@ pub struct BatchQuery {
 /// Decides one candidate's input under `policy`, within the service's limits, and counts it.
 pub fn decide_one(
     state: &AppState,
-    policy: &CompiledPolicy,
+    policy: &Prepared,
     input: &Json,
     explain: bool,
 ) -> Result<Decision, ApiError> {
-    let bounds = crate::request::Bounds {
-        json_depth: state.limits.json_depth,
-        string_len: state.limits.string_len,
+    let options = crate::request::Options {
+        explain,
+        bounds: state.limits.bounds(),
+        decision_id: None,
     };
-    let decision = crate::request::decide_input(policy, input, explain, bounds)?;
+    let decision = crate::request::decide(policy, input, &options)?;
     state
         .metrics
         .decisions
@@ -206,7 +207,7 @@ struct Lines {
 
 fn ndjson(
     state: web::Data<AppState>,
-    policy: Arc<CompiledPolicy>,
+    policy: Arc<Prepared>,
     payload: web::Payload,
     explain: bool,
 ) -> HttpResponse {
@@ -277,7 +278,7 @@ fn ndjson(
 /// The output line for one input line; none for a blank line.
 fn answer_line(
     state: &AppState,
-    policy: &CompiledPolicy,
+    policy: &Prepared,
     line: &[u8],
     explain: bool,
 ) -> Option<web::Bytes> {

@@ -20,7 +20,7 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::ApiError;
 use crate::server::store::PolicySet;
@@ -151,7 +151,7 @@ pub fn select_version(
     set: &PolicySet,
     id: &str,
     selector: &Selector,
-) -> Result<Arc<CompiledPolicy>, ApiError> {
+) -> Result<Arc<Prepared>, ApiError> {
     let entry = set
         .policies
         .get(id)

@@ -4,8 +4,10 @@ use actix_web::{HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::decision::value_json;
+use crate::decision::Datum;
+use crate::json::to_json;
 use crate::model::{CompiledPolicy, Presence};
+use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem};
 use crate::server::store::FileStatus;
@@ -273,10 +275,9 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .map(|x| ParameterView {
                 name: x.name.clone(),
                 ty: p.types.type_name(&x.ty),
-                value: x
-                    .value
-                    .as_ref()
-                    .map_or(serde_json::Value::Null, |v| value_json(&p.types, v)),
+                value: x.value.as_ref().map_or(serde_json::Value::Null, |v| {
+                    to_json(&Datum::of(&p.types, &x.ty, v))
+                }),
                 display: x
                     .value
                     .as_ref()
@@ -291,7 +292,7 @@ fn view(p: &CompiledPolicy) -> VersionView {
                 let (presence, default) = match &i.presence {
                     Presence::Required => ("required", serde_json::Value::Null),
                     Presence::Optional => ("optional", serde_json::Value::Null),
-                    Presence::Default(v) => ("default", value_json(&p.types, v)),
+                    Presence::Default(v) => ("default", to_json(&Datum::of(&p.types, &i.ty, v))),
                 };
                 InputView {
                     path: i.path.clone(),
@@ -307,7 +308,7 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .iter()
             .map(|d| {
                 // From the name to the end of the body: the header, its `per` and the formula.
-                let whole = crate::syntax::span::Span {
+                let whole = crate::span::Span {
                     end: d.body.span.end,
                     ..d.span
                 };
@@ -362,11 +363,7 @@ fn view(p: &CompiledPolicy) -> VersionView {
     }
 }
 
-fn find(
-    state: &AppState,
-    id: &str,
-    label: &str,
-) -> Result<std::sync::Arc<CompiledPolicy>, ApiError> {
+fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<Prepared>, ApiError> {
     let set = state.store.snapshot();
     let selector = crate::server::routes::Selector {
         version: Some(label.to_string()),
@@ -412,5 +409,5 @@ pub async fn schema(
     let policy = find(&state, &id, &label)?;
     Ok(HttpResponse::Ok()
         .content_type("application/schema+json")
-        .json(crate::input::json_schema(&policy)))
+        .json(crate::json::json_schema(&policy)))
 }

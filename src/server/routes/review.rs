@@ -9,9 +9,10 @@ use serde_json::Value as Json;
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline, group_diff_ops};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::diff::{Impact, InvalidCase, PolicyDiff, render};
-use crate::input::InputError;
+use crate::diff::{Impact, PolicyDiff, render};
 use crate::model::CompiledPolicy;
+use crate::prepared::Prepared;
+use crate::request::Bounds;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{Selector, read_body, select_version};
@@ -163,13 +164,7 @@ fn versions(
     id: &str,
     from: &str,
     to: &str,
-) -> Result<
-    (
-        std::sync::Arc<CompiledPolicy>,
-        std::sync::Arc<CompiledPolicy>,
-    ),
-    ApiError,
-> {
+) -> Result<(std::sync::Arc<Prepared>, std::sync::Arc<Prepared>), ApiError> {
     let set = state.store.snapshot();
     let pick = |label: &str| {
         let selector = Selector {
@@ -276,7 +271,7 @@ pub async fn impact(
         .chain(request.cases.into_iter().map(|c| (c.name, c.input)))
         .collect();
     let limits = state.limits;
-    let result = web::block(move || replay(&old, &new, cases, limits.string_len, limits.deadline))
+    let result = web::block(move || replay(&old, &new, cases, limits.bounds(), limits.deadline))
         .await
         .map_err(|_| ApiError::Internal)??;
     Ok(match query.format.unwrap_or_default() {
@@ -300,35 +295,25 @@ fn text_response(mime: &str, text: String) -> HttpResponse {
         .body(text)
 }
 
-/// [`crate::diff::impact`] over `cases` one at a time, giving up past `deadline`. A case with a
-/// text longer than `string_len` is invalid under both versions, as it would be for a decision.
+/// [`crate::diff::impact`] over `cases` one at a time, within `bounds`, giving up past
+/// `deadline`.
 fn replay(
-    old: &CompiledPolicy,
-    new: &CompiledPolicy,
+    old: &Prepared,
+    new: &Prepared,
     cases: Vec<(String, Json)>,
-    string_len: usize,
+    bounds: Bounds,
     deadline: Duration,
 ) -> Result<Impact, ApiError> {
     let started = Instant::now();
-    let mut total = crate::diff::impact(old, new, &[]);
+    let mut total = crate::diff::impact(old, new, &[], bounds);
     for case in cases {
         if started.elapsed() > deadline {
             return Err(ApiError::DeadlineExceeded(
                 u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
             ));
         }
-        let errors = long_strings(&case.1, string_len);
-        if errors.is_empty() {
-            merge(&mut total, crate::diff::impact(old, new, &[case]));
-        } else {
-            total.counts.cases += 1;
-            total.counts.invalid += 1;
-            total.invalid.push(InvalidCase {
-                case: case.0,
-                old: Some(errors.clone()),
-                new: Some(errors),
-            });
-        }
+        let part = crate::diff::impact(old, new, std::slice::from_ref(&case), bounds);
+        merge(&mut total, part);
     }
     // Declaration order, as `impact` gives it: the new version's conclusions, then the old's.
     let rank = |name: &str| {
@@ -357,37 +342,6 @@ fn merge(total: &mut Impact, part: Impact) {
     }
     total.changed.extend(part.changed);
     total.invalid.extend(part.invalid);
-}
-
-/// The strings of `input` longer than `limit` bytes, as input errors with their pointers.
-fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
-    let mut out = Vec::new();
-    let mut stack: Vec<(String, &Json)> = vec![(String::new(), input)];
-    while let Some((pointer, value)) = stack.pop() {
-        match value {
-            Json::String(s) if s.len() > limit => out.push(InputError {
-                message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
-                pointer: if pointer.is_empty() {
-                    "/".into()
-                } else {
-                    pointer
-                },
-            }),
-            Json::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (format!("{pointer}/{i}"), v)),
-            ),
-            Json::Object(map) => stack.extend(map.iter().map(|(k, v)| {
-                let key = k.replace('~', "~0").replace('/', "~1");
-                (format!("{pointer}/{key}"), v)
-            })),
-            _ => {}
-        }
-    }
-    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-    out
 }
 
 /// The lines of a version's source files, root layer first, with their file and number.
@@ -460,6 +414,7 @@ fn rows(op: &DiffOp, old: &[SourceLine], new: &[SourceLine]) -> Vec<SourceRow> {
 #[expect(clippy::indexing_slicing, reason = "tests assert by panicking")]
 mod tests {
     use super::*;
+    use crate::request::long_strings;
 
     fn lines(file: &str, texts: &[&str]) -> Vec<SourceLine> {
         texts

@@ -1,13 +1,16 @@
 //! The checked, compiled policy: names resolved to indices, types known, citations resolved to
 //! clauses. This is what the evaluator runs and what the service serves.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::syntax::span::{SourceMap, Span};
+use crate::span::{SourceMap, Span};
+
+mod value;
+
+pub use value::Value;
 
 /// Index of a clause in [`CompiledPolicy::clauses`].
 pub type ClauseId = usize;
@@ -150,6 +153,12 @@ impl TypeTable {
         }
     }
 
+    /// The name of variant `i` of enum `e`.
+    pub fn variant_name(&self, e: u32, i: u32) -> Option<&str> {
+        let info = self.enums.get(e as usize)?;
+        info.variants.get(i as usize).map(String::as_str)
+    }
+
     /// A type as a policy author writes it.
     pub fn type_name(&self, ty: &Type) -> String {
         match ty {
@@ -171,31 +180,6 @@ impl TypeTable {
             Type::Any => "none".into(),
         }
     }
-}
-
-/// A runtime value.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Value {
-    /// `none`: the absence of an optional value.
-    None,
-    /// A boolean.
-    Bool(bool),
-    /// A number (its unit is static).
-    Num(Decimal),
-    /// A date.
-    Date(NaiveDate),
-    /// An enum value: the enum and the variant's index.
-    Enum(u32, u32),
-    /// A text.
-    Text(Arc<str>),
-    /// A list.
-    List(Arc<[Value]>),
-    /// A set, sorted and without duplicates.
-    Set(Arc<[Value]>),
-    /// A record, one slot per declared field.
-    Record(Arc<[Value]>),
-    /// A required record field that the input left out: reading it is a missing fact.
-    Missing(Arc<str>),
 }
 
 /// A compiled expression.
@@ -305,7 +289,7 @@ pub enum IrKind {
 }
 
 /// A clause of the regulation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct ClauseInfo {
     /// Its reference.
     pub id: Arc<str>,
@@ -313,19 +297,8 @@ pub struct ClauseInfo {
     pub section: Arc<str>,
     /// Its text.
     pub text: Arc<str>,
-    /// Its text as a JSON string literal, escaped once.
-    pub text_json: Option<Arc<serde_json::value::RawValue>>,
     /// Where it was declared (in which layer).
     pub span: Span,
-}
-
-impl PartialEq for ClauseInfo {
-    fn eq(&self, other: &Self) -> bool {
-        self.id == other.id
-            && self.section == other.section
-            && self.text == other.text
-            && self.span == other.span
-    }
 }
 
 /// A declared input.
@@ -434,8 +407,6 @@ pub struct CompiledPolicy {
     pub sha256: String,
     /// The clauses, in declaration order (root layer first).
     pub clauses: Vec<ClauseInfo>,
-    /// Clause index by reference.
-    pub clause_index: HashMap<String, ClauseId>,
     /// Enums, records and units.
     pub types: TypeTable,
     /// The declared inputs, by slot.
@@ -449,9 +420,52 @@ pub struct CompiledPolicy {
     /// The source files of every layer (for diagnostics and the `source` endpoint).
     pub sources: Arc<SourceMap>,
     /// The files of this version's layers, root first.
-    pub layer_files: Vec<crate::syntax::span::FileId>,
-    /// The declared inputs as a tree of JSON objects (what the input reader walks).
-    pub input_tree: crate::input::InputGroup,
-    /// The pre-rendered texts of facts for explanations.
-    pub fact_texts: crate::eval::explain::FactTexts,
+    pub layer_files: Vec<crate::span::FileId>,
+    /// The declared inputs as a tree of groups, by the segments of their dotted paths.
+    pub input_tree: InputGroup,
+}
+
+/// The declared inputs as a tree: `report.pages` is the leaf `pages` of the group `report`.
+#[derive(Clone, Debug, Default)]
+pub struct InputGroup {
+    /// The members of this group: a declared input (its slot) or a nested group.
+    pub members: std::collections::BTreeMap<String, InputNode>,
+}
+
+/// A member of a group of inputs.
+#[derive(Clone, Debug)]
+pub enum InputNode {
+    /// A declared input, by slot.
+    Leaf(usize),
+    /// A nested group.
+    Group(InputGroup),
+}
+
+impl InputGroup {
+    /// Builds the tree of the declared inputs.
+    pub fn of(inputs: &[InputInfo]) -> InputGroup {
+        let mut root = InputGroup::default();
+        for (slot, info) in inputs.iter().enumerate() {
+            root.insert(&info.segments, slot);
+        }
+        root
+    }
+
+    fn insert(&mut self, segments: &[String], slot: usize) {
+        match segments {
+            [] => {}
+            [last] => {
+                self.members.insert(last.clone(), InputNode::Leaf(slot));
+            }
+            [first, rest @ ..] => {
+                let node = self
+                    .members
+                    .entry(first.clone())
+                    .or_insert_with(|| InputNode::Group(InputGroup::default()));
+                if let InputNode::Group(g) = node {
+                    g.insert(rest, slot);
+                }
+            }
+        }
+    }
 }

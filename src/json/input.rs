@@ -1,14 +1,13 @@
 //! The candidate's JSON record to facts, validated against the policy's declared inputs, with
-//! an error per problem naming its JSON pointer; and the JSON Schema of the same declarations.
+//! an error per problem naming its JSON pointer.
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
-use serde_json::{Value as Json, json};
+use serde_json::Value as Json;
 
 use crate::check::names::did_you_mean;
 use crate::eval::Evaluator;
@@ -22,51 +21,6 @@ pub struct InputError {
     pub pointer: String,
     /// What is wrong.
     pub message: String,
-}
-
-/// The declared inputs as a tree of JSON objects.
-#[derive(Clone, Debug, Default)]
-pub struct InputGroup {
-    /// The members of this object: a declared input (its slot) or a nested group.
-    pub members: BTreeMap<String, InputNode>,
-}
-
-/// A member of an input object.
-#[derive(Clone, Debug)]
-pub enum InputNode {
-    /// A declared input, by slot.
-    Leaf(usize),
-    /// A nested object.
-    Group(InputGroup),
-}
-
-impl InputGroup {
-    /// Builds the tree of the declared inputs.
-    pub fn of(inputs: &[InputInfo]) -> InputGroup {
-        let mut root = InputGroup::default();
-        for (slot, info) in inputs.iter().enumerate() {
-            root.insert(&info.segments, slot);
-        }
-        root
-    }
-
-    fn insert(&mut self, segments: &[String], slot: usize) {
-        match segments {
-            [] => {}
-            [last] => {
-                self.members.insert(last.clone(), InputNode::Leaf(slot));
-            }
-            [first, rest @ ..] => {
-                let node = self
-                    .members
-                    .entry(first.clone())
-                    .or_insert_with(|| InputNode::Group(InputGroup::default()));
-                if let InputNode::Group(g) = node {
-                    g.insert(rest, slot);
-                }
-            }
-        }
-    }
 }
 
 /// Reads the candidate record into one value per input slot ([`Value::Missing`] for a required
@@ -246,10 +200,13 @@ impl Reader<'_> {
                     return Value::None;
                 };
                 match info.variants.iter().position(|v| v == s) {
-                    Some(i) => Value::Enum(
-                        u32::try_from(*e).unwrap_or(0),
-                        u32::try_from(i).unwrap_or(0),
-                    ),
+                    Some(i) => match (u32::try_from(*e), u32::try_from(i)) {
+                        (Ok(e), Ok(i)) => Value::Enum(e, i),
+                        _ => {
+                            self.error(at, "internal error: more enums than a u32 counts");
+                            Value::None
+                        }
+                    },
                     None => {
                         let hint = did_you_mean(s, info.variants.iter().map(String::as_str))
                             .unwrap_or_else(|| {
@@ -377,95 +334,6 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
     }
     let year = i32::try_from(digits(0..4)?).ok()?;
     NaiveDate::from_ymd_opt(year, digits(5..7)?, digits(8..10)?)
-}
-
-/// The JSON Schema (draft 2020-12) of the input the policy declares.
-pub fn json_schema(policy: &CompiledPolicy) -> Json {
-    let tree = InputGroup::of(&policy.inputs);
-    let mut schema = group_schema(policy, &tree);
-    if let Json::Object(map) = &mut schema {
-        map.insert(
-            "$schema".into(),
-            json!("https://json-schema.org/draft/2020-12/schema"),
-        );
-        map.insert(
-            "title".into(),
-            json!(format!("input of {} {}", policy.id, policy.version)),
-        );
-    }
-    schema
-}
-
-fn group_schema(policy: &CompiledPolicy, group: &InputGroup) -> Json {
-    let mut props = serde_json::Map::new();
-    for (name, node) in &group.members {
-        let s = match node {
-            InputNode::Group(g) => group_schema(policy, g),
-            InputNode::Leaf(slot) => match policy.inputs.get(*slot) {
-                Some(info) => field_schema(policy, &info.ty, &info.presence),
-                None => json!({}),
-            },
-        };
-        props.insert(name.clone(), s);
-    }
-    json!({ "type": "object", "properties": props, "additionalProperties": false })
-}
-
-fn field_schema(policy: &CompiledPolicy, ty: &Type, presence: &Presence) -> Json {
-    let mut s = type_schema(policy, ty);
-    if let Json::Object(map) = &mut s {
-        match presence {
-            Presence::Default(v) => {
-                map.insert(
-                    "default".into(),
-                    crate::decision::value_json(&policy.types, v),
-                );
-            }
-            Presence::Optional => {
-                map.insert(
-                    "description".into(),
-                    json!("optional: absent or null means none"),
-                );
-            }
-            Presence::Required => {
-                map.insert(
-                    "description".into(),
-                    json!("absent means unknown: conclusions that need it are undetermined"),
-                );
-            }
-        }
-    }
-    s
-}
-
-fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
-    let types = &policy.types;
-    match ty {
-        Type::Bool => json!({ "type": "boolean" }),
-        Type::Num { integral: true, .. } => json!({ "type": "integer" }),
-        Type::Num { .. } => json!({ "type": "number" }),
-        Type::Text => json!({ "type": "string" }),
-        Type::Date => json!({ "type": "string", "format": "date" }),
-        Type::Enum(e) => {
-            json!({ "type": "string", "enum": types.enums.get(*e).map(|i| i.variants.clone()).unwrap_or_default() })
-        }
-        Type::List(t) => json!({ "type": "array", "items": type_schema(policy, t) }),
-        Type::Set(t) => {
-            json!({ "type": "array", "items": type_schema(policy, t), "uniqueItems": true })
-        }
-        Type::Optional(t) => type_schema(policy, t),
-        Type::Record(r) => {
-            let Some(info) = types.records.get(*r) else {
-                return json!({});
-            };
-            let mut props = serde_json::Map::new();
-            for f in &info.fields {
-                props.insert(f.name.clone(), field_schema(policy, &f.ty, &f.presence));
-            }
-            json!({ "type": "object", "properties": props, "additionalProperties": false })
-        }
-        Type::Any => json!({}),
-    }
 }
 
 #[cfg(test)]

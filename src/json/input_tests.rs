@@ -10,7 +10,7 @@
 
 use serde_json::json;
 
-use crate::input::{InputError, json_schema, read_facts};
+use crate::json::{InputError, json_schema, read_facts};
 use crate::load::check_texts;
 use crate::model::{CompiledPolicy, Value};
 
@@ -42,7 +42,7 @@ fn policy() -> CompiledPolicy {
         vec![("demo.policy".into(), None, POLICY.into())],
     );
     assert!(folder.is_ok());
-    folder.version("v1").unwrap().clone()
+    folder.version("v1").unwrap().policy().clone()
 }
 
 fn errors(input: serde_json::Value) -> Vec<InputError> {

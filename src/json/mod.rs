@@ -1,0 +1,144 @@
+//! The JSON edge: candidate records in ([`input`]), decisions out, the input's JSON Schema
+//! ([`schema`]). The engine below works on plain values ([`crate::model::Value`]); what JSON
+//! means for them (exact numbers, records as objects, dates as strings) is decided here, once.
+
+pub mod input;
+pub mod schema;
+
+use std::str::FromStr;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
+use serde_json::Value as Json;
+use serde_json::value::RawValue;
+
+use crate::decision::{Citation, Datum};
+
+pub use input::{InputError, parse_date, read_facts};
+pub use schema::json_schema;
+
+impl Serialize for Datum {
+    /// Numbers are written exactly as the decimal holds them: a whole number as an integer, any
+    /// other with its scale (`421.80`, not `421.8` or `421.80000000000001`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Datum::Null => s.serialize_unit(),
+            Datum::Bool(b) => s.serialize_bool(*b),
+            Datum::Number(n) => match whole(n) {
+                Some(i) => s.serialize_i64(i),
+                None => match RawValue::from_string(n.to_string()) {
+                    Ok(raw) => raw.serialize(s),
+                    Err(e) => Err(serde::ser::Error::custom(e)),
+                },
+            },
+            Datum::Text(t) => s.serialize_str(t),
+            Datum::List(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for i in items {
+                    seq.serialize_element(i)?;
+                }
+                seq.end()
+            }
+            Datum::Record(fields) => {
+                let mut map = s.serialize_map(Some(fields.len()))?;
+                for (k, v) in fields {
+                    map.serialize_entry(&**k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// The value of a whole number that fits an `i64` and has no decimal digits written.
+fn whole(n: &Decimal) -> Option<i64> {
+    if n.scale() == 0 {
+        i64::try_from(*n).ok()
+    } else {
+        None
+    }
+}
+
+impl Serialize for Citation {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut st = s.serialize_struct("Citation", 3)?;
+        st.serialize_field("clause", &*self.clause)?;
+        st.serialize_field("section", &*self.section)?;
+        match &self.text_json {
+            Some(raw) => st.serialize_field("text", &**raw)?,
+            None => st.serialize_field("text", &*self.text)?,
+        }
+        st.end()
+    }
+}
+
+/// A datum as a `serde_json` value, for callers that build JSON documents of their own (a
+/// schema's default, a page's data). Exact for whole numbers; other numbers become the nearest
+/// `f64`, as `serde_json` holds no decimals: write the [`Datum`] itself where exactness matters.
+pub fn to_json(d: &Datum) -> Json {
+    match d {
+        Datum::Null => Json::Null,
+        Datum::Bool(b) => Json::Bool(*b),
+        Datum::Number(n) => match whole(n) {
+            Some(i) => Json::from(i),
+            None => serde_json::from_str(&n.to_string()).unwrap_or(Json::Null),
+        },
+        Datum::Text(t) => Json::String(t.to_string()),
+        Datum::List(items) => Json::Array(items.iter().map(to_json).collect()),
+        Datum::Record(fields) => Json::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.to_string(), to_json(v)))
+                .collect(),
+        ),
+    }
+}
+
+/// True when `expected` (JSON, as an example writes it) is the value `d`: numbers compare by
+/// value (`270`, `270.0` and `270.00` are one number), records by field, and with `as_set` the
+/// elements of a list in any order.
+pub fn same_value(expected: &Json, d: &Datum, as_set: bool) -> bool {
+    match (expected, d) {
+        (Json::Null, Datum::Null) => true,
+        (Json::Bool(a), Datum::Bool(b)) => a == b,
+        (Json::Number(a), Datum::Number(b)) => number(a).is_some_and(|a| a == *b),
+        (Json::String(a), Datum::Text(b)) => a.as_str() == &**b,
+        (Json::Array(a), Datum::List(b)) if a.len() == b.len() => {
+            if as_set {
+                let mut used = vec![false; b.len()];
+                a.iter().all(|x| {
+                    let found = b
+                        .iter()
+                        .zip(used.iter_mut())
+                        .find(|(y, u)| !**u && same_value(x, y, false));
+                    found.map(|(_, u)| *u = true).is_some()
+                })
+            } else {
+                a.iter().zip(b).all(|(x, y)| same_value(x, y, false))
+            }
+        }
+        (Json::Object(a), Datum::Record(b)) if a.len() == b.len() => b
+            .iter()
+            .all(|(k, v)| a.get(&**k).is_some_and(|x| same_value(x, v, false))),
+        _ => false,
+    }
+}
+
+impl PartialEq<Json> for Datum {
+    /// Compares by value, as [`same_value`] does, lists in order.
+    fn eq(&self, other: &Json) -> bool {
+        same_value(other, self, false)
+    }
+}
+
+/// A JSON number as an exact decimal (none when out of range).
+pub fn number(n: &serde_json::Number) -> Option<Decimal> {
+    if let Some(i) = n.as_i64() {
+        return Some(Decimal::from(i));
+    }
+    let text = n.to_string();
+    Decimal::from_str(&text)
+        .or_else(|_| Decimal::from_scientific(&text))
+        .ok()
+}
