@@ -163,7 +163,7 @@ fn stages(c: &mut Criterion) {
     let input = cases::TYPICAL.as_bytes();
     let json: serde_json::Value = serde_json::from_slice(input).unwrap();
     let facts = clausier::json::read_facts(policy, &json).unwrap();
-    let decision = clausier::decision::decide(policy, &facts, "", false);
+    let decision = clausier::decision::decide(policy, &facts, "", false, true);
     let mut group = c.benchmark_group("stages");
     group.bench_function("parse", |b| {
         b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(input)).unwrap())
@@ -182,7 +182,7 @@ fn stages(c: &mut Criterion) {
         })
     });
     group.bench_function("decide", |b| {
-        b.iter(|| clausier::decision::decide(policy, black_box(&facts), "", false))
+        b.iter(|| clausier::decision::decide(policy, black_box(&facts), "", false, true))
     });
     group.bench_function("serialize", |b| {
         b.iter(|| serde_json::to_vec(black_box(&decision)).unwrap())

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::eval::settle::{Settled, settle};
 use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
 use crate::prepared::Prepared;
@@ -236,13 +237,24 @@ impl Datum {
 }
 
 /// Evaluates every conclusion of `policy` on `facts` under the decision id `id` (the caller
-/// draws it, so that the same facts always give the same decision); `explain` adds the trace.
-pub fn decide(policy: &Prepared, facts: &[Value], id: &str, explain: bool) -> Decision {
+/// draws it, so that the same facts always give the same decision); `explain` adds the trace;
+/// `settle` decides, where it can, what three-valued logic leaves undetermined.
+pub fn decide(
+    policy: &Prepared,
+    facts: &[Value],
+    id: &str,
+    explain: bool,
+    settle: bool,
+) -> Decision {
     let mut ev = Evaluator::new(policy, facts);
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
     for (i, c) in policy.conclusions.iter().enumerate() {
         ev.record(i);
-        conclusions.push((c.name.clone(), result(policy, &ev, i, c)));
+        let mut r = result(policy, &ev, i, c);
+        if settle && r.status == Status::Undetermined {
+            r = settled(policy, facts, i, c).unwrap_or(r);
+        }
+        conclusions.push((c.name.clone(), r));
     }
     let trace = explain.then(|| trace(policy, &ev));
     Decision {
@@ -341,6 +353,49 @@ fn result(
             rules: labels(rules),
             ..ConclusionResult::failed(error)
         },
+    }
+}
+
+/// An undetermined conclusion settled over the values its missing facts may take (see
+/// [`crate::eval::settle`]): decided when they all give one value, else undetermined over the
+/// facts that can change it. None when settling gave up.
+fn settled(
+    policy: &Prepared,
+    facts: &[Value],
+    index: usize,
+    c: &ConclusionInfo,
+) -> Option<ConclusionResult> {
+    match settle(policy, facts, index)? {
+        Settled::Decided { value, rules, over } => Some(ConclusionResult {
+            status: Status::Decided,
+            value: Datum::of(&policy.types, &c.ty, &value),
+            citations: citations_of(policy, c, &rules),
+            rules: rules
+                .iter()
+                .filter_map(|i| c.rules.get(*i).map(|r| r.label.clone()))
+                .collect(),
+            because: Some(
+                over.iter()
+                    .map(|f| {
+                        Arc::from(format!(
+                            "{f} is unknown, and every value it may take gives this value"
+                        ))
+                    })
+                    .collect(),
+            ),
+            missing: None,
+            error: None,
+        }),
+        Settled::Undetermined(missing) => Some(ConclusionResult {
+            status: Status::Undetermined,
+            value: Datum::Null,
+            citations: Vec::new(),
+            rules: Vec::new(),
+            because: None,
+            missing: Some(missing.iter().map(|m| m.to_string()).collect()),
+            error: None,
+        }),
+        Settled::Error(error) => Some(ConclusionResult::failed(&error)),
     }
 }
 

@@ -199,6 +199,10 @@ pub struct Options {
     /// The decision's id; a fresh UUID v4 when none. Give one to make the decision a pure
     /// function of the record (replays and tests do).
     pub decision_id: Option<String>,
+    /// Three-valued logic only: leave undetermined what no missing fact can change, instead of
+    /// settling it (see [`crate::eval::settle`]). For comparisons with plain three-valued
+    /// implementations; off by default.
+    pub three_valued: bool,
 }
 
 impl Default for Bounds {
@@ -233,6 +237,7 @@ pub fn decide(
         &facts,
         &id,
         options.explain,
+        !options.three_valued,
     ))
 }
 

@@ -3,6 +3,7 @@
 
 mod error;
 pub mod explain;
+pub mod settle;
 
 pub use error::EvalError;
 
@@ -145,6 +146,8 @@ pub struct Evaluator<'p> {
     /// The facts read by the condition being evaluated, when `recording`.
     reads: Vec<FactRef>,
     recording: bool,
+    /// Values supposed for missing facts, when settling an undetermined conclusion.
+    hypotheses: Option<Box<settle::Hypotheses>>,
 }
 
 /// Computes a constant expression (no input, parameter or definition).
@@ -189,6 +192,7 @@ impl<'p> Evaluator<'p> {
             frame: 0,
             reads: Vec::new(),
             recording: false,
+            hypotheses: None,
         }
     }
 
@@ -205,6 +209,7 @@ impl<'p> Evaluator<'p> {
             frame: 0,
             reads: Vec::new(),
             recording: false,
+            hypotheses: None,
         }
     }
 
@@ -278,7 +283,7 @@ impl<'p> Evaluator<'p> {
         for rule in &conclusion.rules {
             let start = self.reads.len() - base;
             conditions.push(match &rule.condition {
-                Some(c) => self.eval(c),
+                Some(c) => self.bool(c).map(Value::Bool),
                 None => Ok(Value::Bool(true)),
             });
             spans.push((count(start), count(self.reads.len() - base)));
@@ -546,7 +551,15 @@ impl<'p> Evaluator<'p> {
                     self.note_peeked(b);
                     return Ok(Value::Bool(true));
                 }
-                let (x, y) = match (x, self.eval(b)) {
+                let y = self.eval(b);
+                // Settling: membership in a missing list input is one supposition per element,
+                // whichever test asks (`x in l` and `x not in l` agree).
+                if let (Ok(x), Err(Stop::Missing(m)), IrKind::Input(slot)) = (&x, &y, &b.kind)
+                    && let Some(h) = &mut self.hypotheses
+                {
+                    return h.member(*slot, x, m).map(Value::Bool);
+                }
+                let (x, y) = match (x, y) {
                     (Ok(x), Ok(y)) => (x, y),
                     (Err(s), Ok(_)) | (Ok(_), Err(s)) => return Err(s),
                     (Err(s), Err(t)) => return Err(s.merge(t)),
@@ -661,9 +674,12 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn input(&self, slot: usize) -> Res {
+    fn input(&mut self, slot: usize) -> Res {
         match self.facts.get(slot) {
-            Some(Value::Missing(path)) => Err(Stop::Missing(vec![Arc::clone(path)])),
+            Some(Value::Missing(path)) => match &mut self.hypotheses {
+                Some(h) => h.input(self.policy, slot, path),
+                None => Err(Stop::Missing(vec![Arc::clone(path)])),
+            },
             Some(v) => Ok(v.clone()),
             None => Err(invariant("input slot out of range")),
         }
@@ -704,9 +720,17 @@ impl<'p> Evaluator<'p> {
             }
             return Ok(b);
         }
-        match self.eval(code)? {
-            Value::Bool(b) => Ok(b),
-            _ => Err(invariant("a condition is not a boolean")),
+        match self.eval(code) {
+            Ok(Value::Bool(b)) => Ok(b),
+            Ok(_) => Err(invariant("a condition is not a boolean")),
+            Err(Stop::Missing(m)) if self.hypotheses.is_some() => {
+                let locals = self.locals.get(self.frame..).unwrap_or_default();
+                match &mut self.hypotheses {
+                    Some(h) => h.atom(code, locals, m),
+                    None => Err(Stop::Missing(m)),
+                }
+            }
+            Err(s) => Err(s),
         }
     }
 

@@ -19,3 +19,4 @@ mod http;
 mod layers;
 mod peers;
 mod second_policy;
+mod settle;

@@ -6,7 +6,7 @@
 //! debug, most of it regorus).
 
 #[path = "../../benches/peers/cases.rs"]
-mod cases;
+pub(crate) mod cases;
 #[path = "../../benches/peers/native.rs"]
 mod native;
 #[path = "../../benches/peers/rego.rs"]
@@ -21,7 +21,11 @@ const BTS: &str = "policies/bts-metiers-de-la-mesure";
 
 /// clausier's decision, as JSON, or `None` for an input it rejects.
 fn clausier_decision(policy: &clausier::prepared::Prepared, bytes: &[u8]) -> Option<Value> {
-    let options = clausier::request::Options::default();
+    // The peers implement three-valued logic alone: compare like with like.
+    let options = clausier::request::Options {
+        three_valued: true,
+        ..Default::default()
+    };
     let decision = clausier::request::decide_bytes(policy, bytes, &options).ok()?;
     Some(serde_json::to_value(&decision).unwrap())
 }

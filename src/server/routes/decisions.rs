@@ -60,6 +60,7 @@ pub fn decide_one(
         explain,
         bounds: state.limits.bounds(),
         decision_id: None,
+        three_valued: false,
     };
     let decision = crate::request::decide(policy, input, &options)?;
     state
