@@ -277,3 +277,61 @@ fn a_member_that_certainly_applies_decides_is_not_empty_and_in() {
     assert_eq!(missing(&d, "conformity"), ["pages"]);
     assert_eq!(value(&d, "late_listed"), json!(false));
 }
+
+const READS: &str = r#"
+record job
+  start : date
+  end : date
+  certified : bool
+record limits
+  n : integer
+  cap : decimal
+input x : limits
+input jobs : list of job = []
+definition above(m : integer) : bool = x.n > m
+definition long(j : job) : bool = j.end - j.start > 30 days
+conclusion big : bool
+  rule no gives false per "a"
+  exception yes of no when above(3) gives true per "b"
+conclusion any_long : bool
+  rule no gives false per "a"
+  exception yes of no when any j in jobs where long(j) and j.certified gives true per "b"
+conclusion amount : decimal
+  rule r gives x.cap * 1.2 per "a"
+conclusion limits_given : limits
+  rule r gives x per "a"
+"#;
+
+fn because(d: &Decision, name: &str) -> Vec<String> {
+    let c = d.conclusions.get(name).unwrap();
+    c.because.iter().flatten().map(|b| b.to_string()).collect()
+}
+
+#[test]
+fn because_follows_reads_through_definitions_with_parameters_and_names_record_fields() {
+    let input = json!({
+        "x": {"n": 5, "cap": 351.50},
+        "jobs": [
+            {"start": "2026-01-01", "end": "2026-01-10", "certified": true},
+            {"start": "2026-02-01", "end": "2026-07-24", "certified": true}
+        ]
+    });
+    let d = decision(READS, input);
+    assert_eq!(value(&d, "big"), json!(true));
+    assert_eq!(because(&d, "big"), ["x.n = 5"]);
+    // `any`: the element that decided, by its fields.
+    assert_eq!(value(&d, "any_long"), json!(true));
+    assert_eq!(
+        because(&d, "any_long"),
+        [
+            "jobs[1].end = 2026-07-24",
+            "jobs[1].start = 2026-02-01",
+            "jobs[1].certified = true"
+        ]
+    );
+    // A decimal keeps the scale its computation gives it (the record's 351.5 read by value,
+    // times 1.2: 421.80), a record is an object keyed by its fields.
+    let json = serde_json::to_string(&d).unwrap();
+    assert!(json.contains(r#""amount":{"status":"decided","value":421.80,"#), "{json}");
+    assert!(json.contains(r#""value":{"n":5,"cap":351.5}"#), "{json}");
+}
