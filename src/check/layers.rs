@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::ast::*;
 use crate::check::names::did_you_mean;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::syntax::span::FileId;
 
 /// One parsed policy file.
@@ -64,7 +64,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         {
             diags.push(
                 Diagnostic::error(
-                    "policy-id-mismatch",
+                    Code::PolicyIdMismatch,
                     h.policy.span,
                     format!(
                         "this file declares policy `{}` but its folder holds policy `{id}`",
@@ -77,7 +77,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         if let Some(previous) = by_label.insert(&h.version.node, f) {
             diags.push(
                 Diagnostic::error(
-                    "duplicate-version",
+                    Code::DuplicateVersion,
                     h.version.span,
                     format!("version `{}` is declared twice", h.version.node),
                 )
@@ -93,7 +93,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         if !by_label.contains_key(ext.node.as_str()) {
             let labels = by_label.keys().copied().collect::<Vec<_>>();
             let mut d = Diagnostic::error(
-                "unknown-version",
+                Code::UnknownVersion,
                 ext.span,
                 format!(
                     "version `{}` extends `{}`, which does not exist",
@@ -112,7 +112,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         {
             diags.push(
                 Diagnostic::error(
-                    "extends-cycle",
+                    Code::ExtendsCycle,
                     ext.span,
                     format!(
                         "versions extend each other in a cycle: {}",
@@ -342,7 +342,7 @@ fn redeclared(
     override_form: &str,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "duplicate-name",
+        Code::DuplicateName,
         name.span,
         format!("{what} `{}` is declared twice", name.node),
     )
@@ -363,7 +363,7 @@ fn redeclared(
 
 fn bad_override(what: &str, name: &Name, help: Option<String>) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "bad-override",
+        Code::BadOverride,
         name.span,
         format!("there is no {what} `{}` to override", name.node),
     )

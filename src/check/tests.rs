@@ -39,7 +39,7 @@ fn folder(files: &[(&str, &str)]) -> PolicyFolder {
 }
 
 fn codes(f: &PolicyFolder) -> Vec<&'static str> {
-    f.all_diagnostics().map(|d| d.code).collect()
+    f.all_diagnostics().map(|d| d.code.as_str()).collect()
 }
 
 #[test]
@@ -138,7 +138,10 @@ fn informative_clauses_are_not_reported_unused_but_others_are() {
     let f = folder(&[("base.policy", &text)]);
     let d: Vec<_> = f.all_diagnostics().collect();
     assert_eq!(d.len(), 1);
-    assert_eq!((d[0].code, d[0].is_error()), ("unused-clause", false));
+    assert_eq!(
+        (d[0].code, d[0].is_error()),
+        (crate::diagnostic::Code::UnusedClause, false)
+    );
     assert!(
         folder(&[("base.policy", BASE)])
             .all_diagnostics()

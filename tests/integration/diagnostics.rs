@@ -70,7 +70,7 @@ impl Case {
 
     /// The codes of every diagnostic, in order.
     fn codes(&self) -> Vec<&'static str> {
-        self.diagnostics().iter().map(|d| d.code).collect()
+        self.diagnostics().iter().map(|d| d.code.as_str()).collect()
     }
 
     /// The source text under the caret of `d`.
@@ -637,4 +637,34 @@ conclusion leave_days : decimal
     let d = folder.all_diagnostics().next().expect("a diagnostic");
     assert_eq!(d.code, "not-constant");
     assert!(d.message.contains("division by zero"), "{}", d.message);
+}
+
+/// The table of codes in `grammar/LANGUAGE.md` is the one generated from `Code`: a code added,
+/// renamed or re-described without the documentation fails here. `CLAUSIER_BLESS=1` rewrites it.
+#[test]
+fn diagnostic_codes_table_in_language_md_is_up_to_date() {
+    const DOC: &str = "grammar/LANGUAGE.md";
+    const BEGIN: &str = "<!-- codes:begin -->\n";
+    const END: &str = "<!-- codes:end -->";
+    let text = std::fs::read_to_string(DOC).unwrap();
+    let start = text
+        .find(BEGIN)
+        .expect("LANGUAGE.md lost its `codes:begin` marker")
+        + BEGIN.len();
+    let end = text
+        .find(END)
+        .expect("LANGUAGE.md lost its `codes:end` marker");
+    let expected = clausier::diagnostic::code::markdown_table();
+    if text[start..end] == expected {
+        return;
+    }
+    if std::env::var_os("CLAUSIER_BLESS").is_some() {
+        let updated = format!("{}{expected}{}", &text[..start], &text[end..]);
+        std::fs::write(DOC, updated).unwrap();
+        return;
+    }
+    panic!(
+        "the table of diagnostic codes in {DOC} differs from `clausier::diagnostic::Code`: \
+         regenerate it with `CLAUSIER_BLESS=1 cargo test --test integration diagnostic_codes`"
+    );
 }

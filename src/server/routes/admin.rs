@@ -113,11 +113,7 @@ fn diagnostics_of(folder: &crate::load::PolicyFolder, path: &Path) -> Vec<FileDi
         .all_diagnostics()
         .filter(|d| d.span.is_none_or(|s| ids.contains(&s.file)) || d.is_error())
         .map(|d| FileDiagnostic {
-            severity: if d.is_error() {
-                "error".into()
-            } else {
-                "warning".into()
-            },
+            severity: d.severity,
             code: d.code.to_string(),
             message: d.message.clone(),
             location: d.location(&folder.sources),
