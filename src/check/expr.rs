@@ -600,7 +600,6 @@ impl Checker {
         Some((ir(code, span), ty))
     }
 
-    #[allow(clippy::type_complexity, reason = "a private helper's tuple")]
     fn aggregate_body(
         &mut self,
         kind: Aggregate,

@@ -1,12 +1,6 @@
 //! Unit tests of the checker: layers, overrides, citations, types and units.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use crate::load::{PolicyFolder, check_texts};
 use crate::model::Value;

@@ -1,13 +1,7 @@
 //! Unit tests of the semantic diff and the impact replay, on a small policy that has one of
 //! every kind of declaration.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use serde_json::json;
 

@@ -1,12 +1,6 @@
 //! Unit tests of evaluation: three-valued logic, default logic, sets, dates.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 use serde_json::json;
 
