@@ -25,29 +25,29 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
         total += report.run;
         failed += report.failures.len();
         for f in &report.failures {
-            println!("{f}");
+            outln!("{f}");
         }
         if coverage {
             print_coverage(&folder, &report);
         }
     }
-    println!("{total} example(s), {failed} failure(s)");
+    outln!("{total} example(s), {failed} failure(s)");
     if broken || failed > 0 { FINDINGS } else { OK }
 }
 
 fn print_coverage(folder: &crate::load::PolicyFolder, report: &crate::examples::Report) {
     let uncovered = report.uncovered(folder);
-    println!("coverage of {}:", folder.dir.display());
+    outln!("coverage of {}:", folder.dir.display());
     if uncovered.rules.is_empty() {
-        println!("  every rule gives a value in some example");
+        outln!("  every rule gives a value in some example");
     }
     for r in &uncovered.rules {
-        println!("  rule never applied: {r}");
+        outln!("  rule never applied: {r}");
     }
     if uncovered.clauses.is_empty() {
-        println!("  every clause that carries a rule is cited by some example's decision");
+        outln!("  every clause that carries a rule is cited by some example's decision");
     }
     for c in &uncovered.clauses {
-        println!("  clause never cited by a decision: {c}");
+        outln!("  clause never cited by a decision: {c}");
     }
 }

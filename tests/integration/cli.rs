@@ -204,3 +204,70 @@ fn fmt_check_accepts_the_shipped_policies_and_usage_errors_exit_two() {
     );
     assert_eq!(clausier(&["frobnicate"]).status.code(), Some(2));
 }
+
+/// Runs the binary with a standard output whose reader has already gone, as after
+/// `clausier … | head -1` once `head` has its line: one end of a socket pair whose other end is
+/// closed before the binary starts, so that every write fails with `EPIPE`.
+fn clausier_into_closed_pipe(args: &[&str]) -> Output {
+    let (writer, reader) = std::os::unix::net::UnixStream::pair().expect("a socket pair");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::os::fd::OwnedFd::from(writer))
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn every_printing_command_stops_quietly_when_stdout_is_closed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("candidate.json");
+    std::fs::write(&input, r#"{"candidate": {"pathway": "scolaire"}}"#).expect("write");
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).expect("mkdir");
+    std::fs::write(
+        broken.join("demo.policy"),
+        "policy demo\nversion \"v1\"\nclause \"a\" section \"1\"\n  | Text.\nparameter n = 12 weeks   per \"b\"\n",
+    )
+    .expect("write");
+    let (input, broken) = (
+        input.to_str().expect("utf-8"),
+        broken.to_str().expect("utf-8"),
+    );
+    let bts = "policies/bts-metiers-de-la-mesure";
+    let (old, new) = (
+        format!("{bts}/session-2026.policy"),
+        format!("{bts}/session-2027.policy"),
+    );
+    let commands: [&[&str]; 6] = [
+        &["eval", bts, "--version", "session-2027", input],
+        &[
+            "eval",
+            bts,
+            "--version",
+            "session-2027",
+            "--format",
+            "text",
+            input,
+        ],
+        &["check", "--error-format", "json", broken],
+        &["test", "policies"],
+        &["fmt", "--check", broken],
+        &["diff", &old, &new],
+    ];
+    for args in commands {
+        let o = clausier_into_closed_pipe(args);
+        assert!(
+            !stderr(&o).contains("panicked") && !stderr(&o).contains("Broken pipe"),
+            "clausier {args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "clausier {args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
