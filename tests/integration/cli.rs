@@ -271,3 +271,51 @@ fn every_printing_command_stops_quietly_when_stdout_is_closed() {
         );
     }
 }
+
+/// `clausier check p.policy` in the policy's own folder: the file's folder is `.`, not the empty
+/// path that `Path::parent` gives for a bare file name.
+#[test]
+fn a_bare_file_name_is_read_from_the_current_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir("policies/bts-metiers-de-la-mesure").expect("policies") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(
+        dir.path().join("candidate.json"),
+        r#"{"candidate": {"pathway": "scolaire"}}"#,
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_clausier"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("the binary runs")
+    };
+    let commands: [&[&str]; 5] = [
+        &["check", "session-2027.policy"],
+        &["eval", "session-2027.policy", "candidate.json"],
+        &["test", "session-2027.policy"],
+        &["fmt", "--check", "session-2027.policy"],
+        &["diff", "session-2026.policy", "session-2027.policy"],
+    ];
+    for args in commands {
+        let o = run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "clausier {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    let o = run(&["eval", "session-2027.policy", "candidate.json"]);
+    assert!(
+        stdout(&o).contains("\"version\": \"session-2027\""),
+        "{}",
+        stdout(&o)
+    );
+}

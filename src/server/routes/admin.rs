@@ -78,8 +78,8 @@ fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
 /// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
 /// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    let dir = crate::load::folder_of(path);
+    std::fs::create_dir_all(&dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name()
