@@ -319,3 +319,53 @@ fn a_bare_file_name_is_read_from_the_current_folder() {
         stdout(&o)
     );
 }
+
+/// `clausier test <version file>` runs the examples of the versions it loaded (the file's and
+/// those it extends), still reports their failures, and says how many others it skipped.
+#[test]
+fn test_on_one_file_runs_only_the_examples_of_the_versions_it_loaded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in ["annexe-ivb", "session-2026", "session-2027"] {
+        std::fs::copy(
+            format!("policies/bts-metiers-de-la-mesure/{file}.policy"),
+            dir.path().join(format!("{file}.policy")),
+        )
+        .expect("copy");
+    }
+    std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+    let example = |name: &str, version: &str, proof: &str| {
+        serde_json::json!({
+            "name": name,
+            "version": version,
+            "input": {"candidate": {"pathway": "apprentissage"}},
+            "expect": {"presence_proof": {"value": proof}}
+        })
+    };
+    let examples = serde_json::json!([
+        example("right", "session-2027", "contrat_apprentissage"),
+        example("wrong on purpose", "session-2027", "certificat_de_stage"),
+        example("other version", "session-2026", "contrat_apprentissage"),
+        example(
+            "other version, wrong",
+            "session-2026",
+            "certificat_de_stage"
+        ),
+    ]);
+    std::fs::write(dir.path().join("tests/examples.json"), examples.to_string()).expect("write");
+    let file = dir.path().join("session-2027.policy");
+    let o = clausier(&["test", file.to_str().expect("utf-8")]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("wrong on purpose"), "{out}");
+    assert!(!out.contains("other version"), "{out}");
+    assert!(out.contains("2 example(s), 1 failure(s)"), "{out}");
+    assert!(
+        out.contains("skipped 2 example(s) of `session-2026`: only the file's version"),
+        "{out}"
+    );
+    // The whole folder runs every example, the skipped ones included.
+    let o = clausier(&["test", dir.path().to_str().expect("utf-8")]);
+    let out = stdout(&o);
+    assert!(out.contains("4 example(s), 2 failure(s)"), "{out}");
+    assert!(!out.contains("skipped"), "{out}");
+}
