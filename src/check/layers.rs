@@ -123,6 +123,50 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
             );
         }
     }
+    diags.extend(same_effective_dates(files));
+    diags
+}
+
+/// Two versions in force from the same date: `as_of` (the latest version effective on or before
+/// a date) could not choose between them. Versions without a date are selected by label only.
+fn same_effective_dates(files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_date: HashMap<chrono::NaiveDate, &ParsedFile> = HashMap::new();
+    for f in files {
+        let Some(date) = &f.policy.header.effective_from else {
+            continue;
+        };
+        let Some(first) = by_date.get(&date.node).copied() else {
+            by_date.insert(date.node, f);
+            continue;
+        };
+        if first.version() == f.version() {
+            continue; // a duplicate version, reported as such
+        }
+        let first_span = first.policy.header.effective_from.as_ref().map(|d| d.span);
+        let mut d = Diagnostic::error(
+            Code::SameEffectiveDate,
+            date.span,
+            format!(
+                "versions `{}` and `{}` both take effect on {}",
+                first.version(),
+                f.version(),
+                date.node
+            ),
+        )
+        .with_label(format!(
+            "`{}` takes effect on the same date",
+            first.version()
+        ))
+        .with_help(
+            "a date selects the latest version in force (`as_of`): give each version its own \
+             effective date, or none to a version selected by its label only",
+        );
+        if let Some(span) = first_span {
+            d = d.with_related(span, format!("`{}` takes effect here", first.version()));
+        }
+        diags.push(d);
+    }
     diags
 }
 

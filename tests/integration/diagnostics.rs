@@ -542,6 +542,28 @@ fn two_files_with_one_version_label() {
 }
 
 #[test]
+fn two_versions_effective_on_one_date() {
+    let case = Case::load("same-effective-date");
+    case.snapshot();
+    case.assert_rejected();
+    // The two versions without a date (`guyane-2027`, `mayotte-2027`) are not reported.
+    assert_eq!(case.codes(), ["same-effective-date"]);
+    let d = case.the("same-effective-date");
+    assert_eq!(
+        d.message,
+        "versions `session-2027` and `session-2028` both take effect on 2026-09-01"
+    );
+    assert_eq!(case.file(d), "same-effective-date/session-2028.policy");
+    assert_eq!(case.snippet(d), "2026-09-01");
+    assert!(help(d).contains("its own effective date"), "{}", help(d));
+    let rendered = case.rendered();
+    assert!(
+        rendered.contains("`session-2027` takes effect here: tests/broken/same-effective-date/session-2027.policy:4:16"),
+        "{rendered}"
+    );
+}
+
+#[test]
 fn versions_that_extend_each_other_are_a_cycle() {
     let case = Case::load("extends-cycle");
     case.snapshot();
