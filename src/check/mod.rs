@@ -39,6 +39,9 @@ pub(crate) struct Checker {
     pub(crate) globals: HashMap<String, Global>,
     pub(crate) def_names: Vec<String>,
     pub(crate) param_types: Vec<Type>,
+    /// Each parameter's value in this version, when known: compared like a literal by the
+    /// conflict check.
+    pub(crate) param_values: Vec<Option<Value>>,
     pub(crate) def_sigs: Vec<(Vec<(String, Type)>, Type)>,
     pub(crate) conclusion_types: Vec<Type>,
     pub(crate) inputs: Vec<InputInfo>,
@@ -100,6 +103,7 @@ impl Checker {
         self.declare_inputs(m);
         let params = self.params(m);
         self.param_types = params.iter().map(|p| p.ty.clone()).collect();
+        self.param_values = params.iter().map(|p| p.value.clone()).collect();
         self.declare_globals(m);
         let defs = self.defs(m);
         let conclusions = self.conclusions(m);

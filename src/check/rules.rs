@@ -220,7 +220,8 @@ impl Checker {
         Some(())
     }
 
-    /// Two rules of one rank that always apply together and give different values.
+    /// Two rules of one rank that always apply together and give different values: literals,
+    /// or parameters whose values in this version differ.
     fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
         for (i, a) in rules.iter().enumerate() {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
@@ -228,7 +229,7 @@ impl Checker {
                 if ranked || a.kind == RuleKind::Member {
                     continue;
                 }
-                let different_values = matches!((&a.value.kind, &b.value.kind), (IrKind::Const(x), IrKind::Const(y)) if x != y);
+                let different_values = matches!((self.known_value(&a.value), self.known_value(&b.value)), (Some(x), Some(y)) if x != y);
                 if different_values && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
                     self.diags.push(
                         Diagnostic::error(
@@ -242,6 +243,15 @@ impl Checker {
                     );
                 }
             }
+        }
+    }
+
+    /// The value `ir` has whatever the input: a literal, or a parameter set in this version.
+    fn known_value<'a>(&'a self, ir: &'a Ir) -> Option<&'a Value> {
+        match &ir.kind {
+            IrKind::Const(v) => Some(v),
+            IrKind::Param(i) => self.param_values.get(*i).and_then(Option::as_ref),
+            _ => None,
         }
     }
 

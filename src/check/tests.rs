@@ -182,3 +182,18 @@ fn version_labels_and_extensions_are_checked_across_the_folder() {
         .unwrap();
     assert_eq!(d.help.as_deref(), Some("did you mean `base`?"));
 }
+
+/// Rules giving parameters conflict when the parameters' values in the version checked differ:
+/// not in a base where both are 50 pages, but in a layer that sets one to 60.
+#[test]
+fn parameters_with_different_values_conflict_like_literals() {
+    let text = format!(
+        "{BASE}\nparameter max = 50 pages per \"a\"\nparameter max_numeric = 50 pages per \"a\"\n\
+         conclusion limit : integer pages\n  rule one gives max per \"a\"\n  rule two gives max_numeric per \"a\"\n"
+    );
+    let layer = "policy demo\nversion \"s1\"\nextends \"base\"\noverride parameter max_numeric = 60 pages per \"a\"\n";
+    let f = folder(&[("base.policy", &text), ("s1.policy", layer)]);
+    assert!(f.version("base").is_some(), "{:?}", codes(&f));
+    assert!(f.version("s1").is_none());
+    assert_eq!(codes(&f), ["conflict"]);
+}

@@ -397,6 +397,26 @@ fn two_base_rules_with_one_condition_and_different_values_conflict() {
     );
 }
 
+/// Parameters with known values are compared like literals: 50 pages and 60 pages conflict.
+#[test]
+fn two_base_rules_giving_parameters_of_different_values_conflict() {
+    let case = Case::load("conflict-parameters");
+    case.snapshot();
+    case.assert_rejected();
+    assert_eq!(case.codes(), ["conflict"]);
+    let d = case.the("conflict");
+    assert_eq!(
+        d.message,
+        "rules `report` and `numeric_report` of `page_limit` apply in the same cases and give different values"
+    );
+    assert_eq!(case.snippet(d), "numeric_report");
+    assert_eq!(d.label.as_deref(), Some("conflicts with `report`"));
+    assert_eq!(
+        help(d),
+        "make one an exception to the other (`exception numeric_report of report`), or tell their conditions apart"
+    );
+}
+
 #[test]
 fn exceptions_that_override_each_other_are_a_cycle() {
     let case = Case::load("exception-cycle");
