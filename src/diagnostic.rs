@@ -9,8 +9,13 @@ use serde::Serialize;
 
 use crate::span::{SourceMap, Span};
 
+pub mod code;
+
+pub use code::Code;
+
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The policy is still served.
@@ -19,11 +24,27 @@ pub enum Severity {
     Error,
 }
 
+impl Severity {
+    /// `error` or `warning`, as rendered and serialised.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One finding about a policy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Diagnostic {
-    /// A stable kebab-case code (`unknown-name`, `missing-citation`, …).
-    pub code: &'static str,
+    /// The kind of finding, shown as a stable kebab-case code (`unknown-name`, …).
+    pub code: Code,
     /// Error or warning.
     pub severity: Severity,
     /// What is wrong, lowercase, no final period, user text in backticks.
@@ -39,11 +60,11 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// An error at `span`.
-    pub fn error(code: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// A finding at `span`, as serious as its code says.
+    pub fn new(code: Code, span: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
-            severity: Severity::Error,
+            severity: code.severity(),
             message: message.into(),
             span: Some(span),
             label: None,
@@ -52,19 +73,21 @@ impl Diagnostic {
         }
     }
 
-    /// A warning at `span`.
-    pub fn warning(code: &'static str, span: Span, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(code, span, message)
-        }
+    /// An error at `span`. The severity is the code's: the name says what the caller expects.
+    pub fn error(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, span, message)
     }
 
-    /// An error that belongs to no particular place.
-    pub fn general(code: &'static str, message: impl Into<String>) -> Self {
+    /// A warning at `span`. The severity is the code's: the name says what the caller expects.
+    pub fn warning(code: Code, span: Span, message: impl Into<String>) -> Self {
+        Diagnostic::new(code, span, message)
+    }
+
+    /// A finding that belongs to no particular place.
+    pub fn general(code: Code, message: impl Into<String>) -> Self {
         Diagnostic {
             span: None,
-            ..Diagnostic::error(code, Span::default(), message)
+            ..Diagnostic::new(code, Span::default(), message)
         }
     }
 
@@ -96,7 +119,7 @@ impl Diagnostic {
 #[derive(Clone, Debug, Serialize)]
 pub struct JsonDiagnostic {
     /// The stable code.
-    pub code: String,
+    pub code: Code,
     /// `error` or `warning`.
     pub severity: Severity,
     /// The message.
@@ -123,7 +146,7 @@ impl Diagnostic {
     /// The diagnostic with its span resolved to file, line and column.
     pub fn to_json(&self, sources: &SourceMap) -> JsonDiagnostic {
         let mut json = JsonDiagnostic {
-            code: self.code.to_string(),
+            code: self.code,
             severity: self.severity,
             message: self.message.clone(),
             file: None,
@@ -162,11 +185,7 @@ impl Diagnostic {
     /// line with a caret under the offending text, and the help. `color` adds ANSI colours.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
         let mut out = String::new();
-        let severity = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        let _ = writeln!(out, "{severity}[{}]: {}", self.code, self.message);
+        let _ = writeln!(out, "{}[{}]: {}", self.severity, self.code, self.message);
         let file = self.span.and_then(|s| sources.get(s.file).map(|f| (s, f)));
         let Some((span, file)) = file else {
             if let Some(help) = &self.help {

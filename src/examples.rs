@@ -1,7 +1,7 @@
 //! Examples written next to a policy (`<policy folder>/tests/*.json`): an input, the version,
 //! and the expected conclusions. `clausier test` runs them and reports coverage.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -73,6 +73,8 @@ pub struct Report {
     pub rules_applied: HashSet<(u32, usize)>,
     /// Clauses cited by some decided conclusion, by (version, id).
     pub clauses_cited: HashSet<String>,
+    /// The versions of the examples left out by [`run_versions`], with how many each.
+    pub skipped: BTreeMap<String, usize>,
 }
 
 /// Reads the examples files of a policy folder.
@@ -91,6 +93,17 @@ pub fn example_files(dir: &Path) -> Vec<PathBuf> {
 
 /// Runs every example of the folder.
 pub fn run(folder: &PolicyFolder) -> Report {
+    run_selected(folder, None)
+}
+
+/// Runs the examples of the folder whose version is one of `versions` and counts the others in
+/// [`Report::skipped`]: for a folder loaded from one version's file (and the layers it extends),
+/// whose other versions were not loaded and could only fail.
+pub fn run_versions(folder: &PolicyFolder, versions: &HashSet<&str>) -> Report {
+    run_selected(folder, Some(versions))
+}
+
+fn run_selected(folder: &PolicyFolder, versions: Option<&HashSet<&str>>) -> Report {
     let mut report = Report::default();
     for file in example_files(&folder.dir) {
         let examples: Vec<Example> = match std::fs::read_to_string(&file)
@@ -110,6 +123,10 @@ pub fn run(folder: &PolicyFolder) -> Report {
             }
         };
         for ex in &examples {
+            if versions.is_some_and(|v| !v.contains(ex.version.as_str())) {
+                *report.skipped.entry(ex.version.clone()).or_default() += 1;
+                continue;
+            }
             report.run += 1;
             run_one(folder, &file, ex, &mut report);
         }

@@ -31,7 +31,7 @@ use crate::ast::{
     Item, ItemKind, Name, Override, ParameterDecl, Policy, RecordDecl, Rule, RuleKind, TypeExpr,
     UnOp,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::FileId;
 use crate::syntax;
 
@@ -41,9 +41,6 @@ pub const WIDTH: usize = 96;
 /// The characters before `per` on the line of an input, parameter or definition (so `per` is at
 /// column 59), room permitting.
 const PER_COLUMN: usize = 58;
-
-/// The code of the error [`format_source`] returns rather than a text that changes meaning.
-pub const CHANGED_MEANING: &str = "fmt-changed-meaning";
 
 /// Prints a policy in the canonical layout. The text ends with a newline.
 ///
@@ -99,13 +96,13 @@ fn changed_meaning(before: &Policy, after: &Policy) -> Diagnostic {
         .map(|(b, _)| b.span);
     let diagnostic = match differing {
         Some(span) => Diagnostic::error(
-            CHANGED_MEANING,
+            Code::FmtChangedMeaning,
             span,
             "formatting would change the meaning of this item",
         )
         .with_label("printed differently"),
         None => Diagnostic::general(
-            CHANGED_MEANING,
+            Code::FmtChangedMeaning,
             "formatting would change the meaning of the policy",
         ),
     };
@@ -118,7 +115,7 @@ fn unparsable(errors: &[Diagnostic]) -> Diagnostic {
         .first()
         .map_or_else(String::new, |e| format!(": {}", e.message));
     Diagnostic::general(
-        CHANGED_MEANING,
+        Code::FmtChangedMeaning,
         format!("the formatted policy would not parse{reason}"),
     )
     .with_help(BUG_HELP)

@@ -87,10 +87,7 @@ pub fn policy_files(dir: &Path) -> Result<Vec<PathBuf>, LoadError> {
 /// do (sorted). A `.policy` file stands for its folder.
 pub fn policy_dirs(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
     if path.is_file() {
-        return Ok(vec![
-            path.parent()
-                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        ]);
+        return Ok(vec![folder_of(path)]);
     }
     if !policy_files(path)?.is_empty() {
         return Ok(vec![path.to_path_buf()]);
@@ -167,12 +164,19 @@ pub fn select<'a, P: std::ops::Deref<Target = CompiledPolicy>>(
     }
 }
 
+/// The folder that holds the file `path`: `.` for a bare file name, whose parent is the empty
+/// path (which no file system call accepts).
+pub fn folder_of(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
 /// Parses and checks one version's file with the layers it extends (found by label among the
 /// `.policy` files beside it), leaving the folder's other versions out.
 pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
-    let dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let dir = folder_of(path);
     let mut siblings = Vec::new();
     for p in policy_files(&dir)? {
         if p != path {

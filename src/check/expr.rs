@@ -4,7 +4,7 @@ use crate::ast::{Aggregate, Expr, ExprKind};
 use crate::check::names::did_you_mean;
 use crate::check::types::assignable;
 use crate::check::{Checker, Global};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Ir, IrKind, Type, Unit, Value};
 use crate::span::Span;
 
@@ -26,7 +26,7 @@ impl Checker {
             return Some(code);
         }
         let mut d = Diagnostic::error(
-            "type-mismatch",
+            Code::TypeMismatch,
             e.span,
             format!(
                 "{what} must be {}, found {}",
@@ -52,7 +52,7 @@ impl Checker {
             (ty.base(), expected.base())
             && a != b
         {
-            d.code = "unit-mismatch";
+            d.code = Code::UnitMismatch;
             d.help = Some(self.unit_help(*a, *b));
         }
         self.diags.push(d);
@@ -156,7 +156,7 @@ impl Checker {
                         self.article(et)
                     );
                     self.diags
-                        .push(Diagnostic::error("type-mismatch", item.span, msg));
+                        .push(Diagnostic::error(Code::TypeMismatch, item.span, msg));
                     return None;
                 }
                 Some(_) => {}
@@ -190,7 +190,7 @@ impl Checker {
     fn global(&mut self, global: Global, n: &str, span: Span) -> Typed {
         if !self.allow_globals {
             self.diags.push(
-                Diagnostic::error("not-constant", span, format!("`{n}` is not a constant"))
+                Diagnostic::error(Code::NotConstant, span, format!("`{n}` is not a constant"))
                     .with_help(
                         "parameters and defaults are constants: literals and enum values only",
                     ),
@@ -207,7 +207,7 @@ impl Checker {
                 if !params.is_empty() {
                     self.diags.push(
                         Diagnostic::error(
-                            "missing-arguments",
+                            Code::MissingArguments,
                             span,
                             format!("`{n}` takes {} argument(s)", params.len()),
                         )
@@ -242,7 +242,7 @@ impl Checker {
                     .collect();
                 self.diags.push(
                     Diagnostic::error(
-                        "ambiguous-value",
+                        Code::AmbiguousValue,
                         span,
                         format!("`{n}` is a value of several enums: {}", enums.join(", ")),
                     )
@@ -271,7 +271,7 @@ impl Checker {
                 .filter(|p| !p.contains('.'))
                 .cloned(),
         );
-        let mut d = Diagnostic::error("unknown-name", span, format!("unknown name `{n}`"))
+        let mut d = Diagnostic::error(Code::UnknownName, span, format!("unknown name `{n}`"))
             .with_label("not declared");
         if let Some(info) = wanted.and_then(|w| self.types.enums.get(w)) {
             d.message = format!("`{n}` is not a value of enum `{}`", info.name);
@@ -330,14 +330,14 @@ impl Checker {
                 format!("{} has no fields", self.article(ty))
             };
             self.diags
-                .push(Diagnostic::error("no-such-field", field.span, msg));
+                .push(Diagnostic::error(Code::NoSuchField, field.span, msg));
             return None;
         };
         let record = self.types.records.get(*r)?;
         let Some(i) = record.fields.iter().position(|f| f.name == field.node) else {
             let names: Vec<&str> = record.fields.iter().map(|f| f.name.as_str()).collect();
             let mut d = Diagnostic::error(
-                "no-such-field",
+                Code::NoSuchField,
                 field.span,
                 format!("record `{}` has no field `{}`", record.name, field.node),
             )
@@ -381,7 +381,7 @@ impl Checker {
             .map(String::as_str)
             .collect();
         let mut d = Diagnostic::error(
-            "unknown-input",
+            Code::UnknownInput,
             span,
             format!("`{path}` is not a declared input"),
         );
@@ -423,7 +423,7 @@ impl Checker {
                         self.article(&tb)
                     );
                     self.diags
-                        .push(Diagnostic::error("type-mismatch", span, msg));
+                        .push(Diagnostic::error(Code::TypeMismatch, span, msg));
                     return None;
                 }
                 let ty = match (&ta, &tb) {
@@ -443,7 +443,7 @@ impl Checker {
             ("floor" | "min" | "max", _) => {
                 let n = if f.node == "floor" { 1 } else { 2 };
                 self.diags.push(Diagnostic::error(
-                    "wrong-arguments",
+                    Code::WrongArguments,
                     span,
                     format!("`{}` takes {n} argument(s), found {}", f.node, args.len()),
                 ));
@@ -458,7 +458,7 @@ impl Checker {
             let mut candidates: Vec<&str> = self.def_names.iter().map(String::as_str).collect();
             candidates.extend(["floor", "min", "max"]);
             let mut d = Diagnostic::error(
-                "unknown-function",
+                Code::UnknownFunction,
                 f.span,
                 format!("unknown function `{}`", f.node),
             )
@@ -484,7 +484,7 @@ impl Checker {
                 .collect();
             self.diags.push(
                 Diagnostic::error(
-                    "wrong-arguments",
+                    Code::WrongArguments,
                     span,
                     format!(
                         "`{}` takes {} argument(s), found {}",
@@ -511,7 +511,7 @@ impl Checker {
     pub(super) fn wrong_operand(&mut self, span: Span, what: &str, found: &Type) -> Typed {
         let msg = format!("{what}, found {}", self.article(found));
         self.diags.push(
-            Diagnostic::error("type-mismatch", span, msg)
+            Diagnostic::error(Code::TypeMismatch, span, msg)
                 .with_label(format!("this is {}", self.article(found))),
         );
         None
@@ -552,7 +552,7 @@ impl Checker {
                 self.article(&tb)
             );
             self.diags
-                .push(Diagnostic::error("type-mismatch", span, msg));
+                .push(Diagnostic::error(Code::TypeMismatch, span, msg));
             return None;
         };
         Some((
@@ -600,7 +600,6 @@ impl Checker {
         Some((ir(code, span), ty))
     }
 
-    #[allow(clippy::type_complexity, reason = "a private helper's tuple")]
     fn aggregate_body(
         &mut self,
         kind: Aggregate,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use crate::ast::*;
 use crate::check::names::did_you_mean;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::FileId;
 
 /// One parsed policy file.
@@ -64,7 +64,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         {
             diags.push(
                 Diagnostic::error(
-                    "policy-id-mismatch",
+                    Code::PolicyIdMismatch,
                     h.policy.span,
                     format!(
                         "this file declares policy `{}` but its folder holds policy `{id}`",
@@ -77,7 +77,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         if let Some(previous) = by_label.insert(&h.version.node, f) {
             diags.push(
                 Diagnostic::error(
-                    "duplicate-version",
+                    Code::DuplicateVersion,
                     h.version.span,
                     format!("version `{}` is declared twice", h.version.node),
                 )
@@ -93,7 +93,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         if !by_label.contains_key(ext.node.as_str()) {
             let labels = by_label.keys().copied().collect::<Vec<_>>();
             let mut d = Diagnostic::error(
-                "unknown-version",
+                Code::UnknownVersion,
                 ext.span,
                 format!(
                     "version `{}` extends `{}`, which does not exist",
@@ -112,7 +112,7 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
         {
             diags.push(
                 Diagnostic::error(
-                    "extends-cycle",
+                    Code::ExtendsCycle,
                     ext.span,
                     format!(
                         "versions extend each other in a cycle: {}",
@@ -122,6 +122,50 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
                 .with_help("a version may extend only an older layer"),
             );
         }
+    }
+    diags.extend(same_effective_dates(files));
+    diags
+}
+
+/// Two versions in force from the same date: `as_of` (the latest version effective on or before
+/// a date) could not choose between them. Versions without a date are selected by label only.
+fn same_effective_dates(files: &[ParsedFile]) -> Vec<Diagnostic> {
+    let mut diags = Vec::new();
+    let mut by_date: HashMap<chrono::NaiveDate, &ParsedFile> = HashMap::new();
+    for f in files {
+        let Some(date) = &f.policy.header.effective_from else {
+            continue;
+        };
+        let Some(first) = by_date.get(&date.node).copied() else {
+            by_date.insert(date.node, f);
+            continue;
+        };
+        if first.version() == f.version() {
+            continue; // a duplicate version, reported as such
+        }
+        let first_span = first.policy.header.effective_from.as_ref().map(|d| d.span);
+        let mut d = Diagnostic::error(
+            Code::SameEffectiveDate,
+            date.span,
+            format!(
+                "versions `{}` and `{}` both take effect on {}",
+                first.version(),
+                f.version(),
+                date.node
+            ),
+        )
+        .with_label(format!(
+            "`{}` takes effect on the same date",
+            first.version()
+        ))
+        .with_help(
+            "a date selects the latest version in force (`as_of`): give each version its own \
+             effective date, or none to a version selected by its label only",
+        );
+        if let Some(span) = first_span {
+            d = d.with_related(span, format!("`{}` takes effect here", first.version()));
+        }
+        diags.push(d);
     }
     diags
 }
@@ -342,7 +386,7 @@ fn redeclared(
     override_form: &str,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "duplicate-name",
+        Code::DuplicateName,
         name.span,
         format!("{what} `{}` is declared twice", name.node),
     )
@@ -363,7 +407,7 @@ fn redeclared(
 
 fn bad_override(what: &str, name: &Name, help: Option<String>) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "bad-override",
+        Code::BadOverride,
         name.span,
         format!("there is no {what} `{}` to override", name.node),
     )

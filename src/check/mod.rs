@@ -17,7 +17,7 @@ use crate::ast::{Expr, TypeExpr};
 use crate::check::layers::{Merged, ParsedFile};
 use crate::check::names::did_you_mean;
 use crate::check::types::{NamedType, assignable};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 use crate::prepared::Prepared;
 use crate::span::{SourceMap, Span, Spanned};
@@ -40,6 +40,9 @@ pub(crate) struct Checker {
     pub(crate) globals: HashMap<String, Global>,
     pub(crate) def_names: Vec<String>,
     pub(crate) param_types: Vec<Type>,
+    /// Each parameter's value in this version, when known: compared like a literal by the
+    /// conflict check.
+    pub(crate) param_values: Vec<Option<Value>>,
     pub(crate) def_sigs: Vec<(Vec<(String, Type)>, Type)>,
     pub(crate) conclusion_types: Vec<Type>,
     pub(crate) inputs: Vec<InputInfo>,
@@ -105,6 +108,7 @@ impl Checker {
         self.declare_inputs(m);
         let params = self.params(m);
         self.param_types = params.iter().map(|p| p.ty.clone()).collect();
+        self.param_values = params.iter().map(|p| p.value.clone()).collect();
         self.declare_globals(m);
         let defs = self.defs(m);
         let conclusions = self.conclusions(m);
@@ -163,7 +167,7 @@ impl Checker {
     ) -> Vec<ClauseId> {
         if required && cites.is_empty() {
             self.diags.push(
-                Diagnostic::error("missing-citation", owner_span, format!("{owner} cites no clause"))
+                Diagnostic::error(Code::MissingCitation, owner_span, format!("{owner} cites no clause"))
                     .with_label("no `per`")
                     .with_help("end it with `per \"CLAUSE\"`, naming the clauses of the regulation it rests on"),
             );
@@ -179,7 +183,7 @@ impl Checker {
                 }
                 None => {
                     let mut d = Diagnostic::error(
-                        "unknown-clause",
+                        Code::UnknownClause,
                         c.span,
                         format!("clause `{}` is not declared", c.node),
                     )
@@ -202,7 +206,7 @@ impl Checker {
         for u in &m.units {
             if crate::check::types::calendar_unit(&u.node).is_some() {
                 self.diags.push(Diagnostic::error(
-                    "duplicate-name",
+                    Code::DuplicateName,
                     u.span,
                     format!("`{}` is a built-in unit", u.node),
                 ));
@@ -220,7 +224,7 @@ impl Checker {
             for v in &e.variants {
                 if variants.contains(&v.node) {
                     self.diags.push(Diagnostic::error(
-                        "duplicate-name",
+                        Code::DuplicateName,
                         v.span,
                         format!("enum `{}` lists `{}` twice", e.name.node, v.node),
                     ));
@@ -254,7 +258,7 @@ impl Checker {
             for f in &r.fields {
                 if fields.iter().any(|x| x.name == f.name.node) {
                     self.diags.push(Diagnostic::error(
-                        "duplicate-name",
+                        Code::DuplicateName,
                         f.name.span,
                         format!("record `{}` has two fields `{}`", r.name.node, f.name.node),
                     ));
@@ -308,7 +312,7 @@ impl Checker {
             Ok(v) => Some(v),
             Err(msg) => {
                 self.diags.push(Diagnostic::error(
-                    "not-constant",
+                    Code::NotConstant,
                     e.span,
                     format!("{what} cannot be computed: {msg}"),
                 ));
@@ -331,7 +335,7 @@ impl Checker {
                 let msg =
                     format!("input `{path}` and input `{other}` overlap: one is inside the other");
                 self.diags.push(
-                    Diagnostic::error("duplicate-name", i.path.span, msg)
+                    Diagnostic::error(Code::DuplicateName, i.path.span, msg)
                         .with_help("an input is either a value or a group of inputs"),
                 );
                 continue;
@@ -386,7 +390,7 @@ impl Checker {
                         Ok(v) => Some(v),
                         Err(msg) => {
                             self.diags.push(Diagnostic::error(
-                                "not-constant",
+                                Code::NotConstant,
                                 v.span,
                                 format!("the value of {what} cannot be computed: {msg}"),
                             ));
@@ -398,7 +402,7 @@ impl Checker {
                 (None, None) => {
                     self.diags.push(
                         Diagnostic::error(
-                            "missing-type",
+                            Code::MissingType,
                             p.name.span,
                             format!("{what} has neither a type nor a value"),
                         )
@@ -432,7 +436,7 @@ impl Checker {
                     );
                     let span = p.value.as_ref().map_or(p.name.span, |v| v.span);
                     self.diags.push(
-                        Diagnostic::error("type-mismatch", span, msg)
+                        Diagnostic::error(Code::TypeMismatch, span, msg)
                             .with_related(prev.name.span, "declared here"),
                     );
                 }
@@ -487,7 +491,7 @@ impl Checker {
                 if let Some(span) = span {
                     self.diags.push(
                         Diagnostic::error(
-                            "duplicate-name",
+                            Code::DuplicateName,
                             span,
                             format!("`{name}` is also the name of an input"),
                         )
@@ -570,7 +574,7 @@ impl Checker {
             if !informative && !self.cited.contains(&i) {
                 self.diags.push(
                     Diagnostic::warning(
-                        "unused-clause",
+                        Code::UnusedClause,
                         c.span,
                         format!("clause `{}` is cited by no rule or parameter", c.id),
                     )

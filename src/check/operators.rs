@@ -7,7 +7,7 @@ use crate::ast::{BinOp, Expr, ExprKind, IsTest, UnOp};
 use crate::check::Checker;
 use crate::check::expr::{Typed, ir, num};
 use crate::check::types::comparable;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ArithOp, CmpOp, Ir, IrKind, Type, Unit};
 use crate::span::Span;
 
@@ -104,7 +104,7 @@ impl Checker {
                         self.article(&tb)
                     );
                     self.diags
-                        .push(Diagnostic::error("type-mismatch", span, msg));
+                        .push(Diagnostic::error(Code::TypeMismatch, span, msg));
                     return None;
                 }
                 let test = ir(IrKind::In(Box::new(ca), Box::new(cb)), span);
@@ -133,7 +133,7 @@ impl Checker {
         };
         if !ok {
             let mut d = Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 span,
                 format!(
                     "cannot compare {} with {} using `{}`",
@@ -143,7 +143,7 @@ impl Checker {
                 ),
             );
             if let (Type::Num { unit: x, .. }, Type::Num { unit: y, .. }) = (ta.base(), tb.base()) {
-                d.code = "unit-mismatch";
+                d.code = Code::UnitMismatch;
                 d.help = Some(self.unit_help(*y, *x));
                 d.label = Some("different units".into());
             } else if ordered {
@@ -228,7 +228,7 @@ impl Checker {
         };
         let Some((kind, ty)) = result else {
             let mut d = Diagnostic::error(
-                "type-mismatch",
+                Code::TypeMismatch,
                 span,
                 format!(
                     "cannot apply `{}` to {} and {}",
@@ -238,7 +238,7 @@ impl Checker {
                 ),
             );
             if let (Type::Num { unit: ua, .. }, Type::Num { unit: ub, .. }) = (&x, &y) {
-                d.code = "unit-mismatch";
+                d.code = Code::UnitMismatch;
                 d.help = Some(self.unit_help(*ub, *ua));
             }
             self.diags.push(d);
@@ -272,7 +272,7 @@ impl Checker {
             _ => {
                 self.diags.push(
                     Diagnostic::error(
-                        "unit-mismatch",
+                        Code::UnitMismatch,
                         n_span,
                         "only days, weeks, months or years can be added to a date",
                     )
@@ -284,7 +284,7 @@ impl Checker {
         if !integral {
             self.diags.push(
                 Diagnostic::error(
-                    "type-mismatch",
+                    Code::TypeMismatch,
                     n_span,
                     "a date moves by a whole number of days, weeks, months or years",
                 )
@@ -312,7 +312,7 @@ impl Checker {
                         test.words()
                     );
                     self.diags
-                        .push(Diagnostic::error("not-optional", x.span, msg).with_help(
+                        .push(Diagnostic::error(Code::NotOptional, x.span, msg).with_help(
                             "declare it `optional …` if its absence is a fact, or test its value",
                         ));
                     return None;
@@ -369,7 +369,7 @@ impl Checker {
                 self.types.unit_name(to)
             );
             self.diags
-                .push(Diagnostic::error("unit-mismatch", span, msg).with_help(
+                .push(Diagnostic::error(Code::UnitMismatch, span, msg).with_help(
                 "days convert to weeks and months to years; a month has no fixed number of days",
             ));
             return None;

@@ -7,7 +7,7 @@ use crate::ast::{ConclusionDecl, ExprKind, Rule, RuleKind};
 use crate::check::layers::Merged;
 use crate::check::names::did_you_mean;
 use crate::check::{Checker, Global};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 
 impl Checker {
@@ -35,7 +35,7 @@ impl Checker {
             (_, true) => {
                 self.diags.push(
                     Diagnostic::error(
-                        "type-mismatch",
+                        Code::TypeMismatch,
                         c.ty.span,
                         format!(
                             "conclusion `{}` has members but is {}",
@@ -74,7 +74,7 @@ impl Checker {
             if let Some(&prev) = labels.get(&r.label.node) {
                 let prev_span = c.rules.get(prev).map_or(r.label.span, |p| p.label.span);
                 self.diags.push(
-                    Diagnostic::error("duplicate-name", r.label.span, format!("conclusion `{}` has two rules labelled `{}`", c.name.node, r.label.node))
+                    Diagnostic::error(Code::DuplicateName, r.label.span, format!("conclusion `{}` has two rules labelled `{}`", c.name.node, r.label.node))
                         .with_label("declared again here")
                         .with_related(prev_span, "first declared here")
                         .with_help("labels name rules for exceptions, overrides and reports: give each its own"),
@@ -103,7 +103,7 @@ impl Checker {
         let citations = self.citations(&r.citations, &what, r.label.span, true);
         if (r.kind == RuleKind::Member) != element.is_some() {
             self.diags.push(
-                Diagnostic::error("mixed-rules", r.label.span, format!("conclusion `{}` mixes `member` rules with `rule`/`exception` rules", c.name.node))
+                Diagnostic::error(Code::MixedRules, r.label.span, format!("conclusion `{}` mixes `member` rules with `rule`/`exception` rules", c.name.node))
                     .with_help("a set-valued conclusion collects `member` rules; any other conclusion has `rule` and `exception`"),
             );
             return None;
@@ -113,13 +113,13 @@ impl Checker {
             match labels.get(&o.node) {
                 Some(&i) if o.node != r.label.node => overrides.push(i),
                 Some(_) => self.diags.push(Diagnostic::error(
-                    "bad-exception",
+                    Code::BadException,
                     o.span,
                     format!("`{}` cannot be an exception to itself", o.node),
                 )),
                 None => {
                     let mut d = Diagnostic::error(
-                        "unknown-rule",
+                        Code::UnknownRule,
                         o.span,
                         format!("conclusion `{}` has no rule `{}`", c.name.node, o.node),
                     )
@@ -151,7 +151,7 @@ impl Checker {
                         _ => Vec::new(),
                     };
                     let mut d = Diagnostic::error(
-                        "missing-value",
+                        Code::MissingValue,
                         r.label.span,
                         format!(
                             "member `{}` of `{}` gives no value, and its label is not one",
@@ -177,7 +177,7 @@ impl Checker {
             }
             (None, None) => {
                 self.diags.push(
-                    Diagnostic::error("missing-value", r.span, format!("{what} gives no value"))
+                    Diagnostic::error(Code::MissingValue, r.span, format!("{what} gives no value"))
                         .with_help("add `gives VALUE`"),
                 );
                 return None;
@@ -204,7 +204,7 @@ impl Checker {
             while let Some(j) = stack.pop() {
                 if j == i {
                     self.diags.push(
-                        Diagnostic::error("exception-cycle", rule.label_span, format!("{} `{}` of `{}` is, through other exceptions, an exception to itself", rule.kind.keyword(), rule.label, c.name.node))
+                        Diagnostic::error(Code::ExceptionCycle, rule.label_span, format!("{} `{}` of `{}` is, through other exceptions, an exception to itself", rule.kind.keyword(), rule.label, c.name.node))
                             .with_help("exceptions form a hierarchy: a rule cannot override what overrides it"),
                     );
                     return None;
@@ -220,7 +220,8 @@ impl Checker {
         Some(())
     }
 
-    /// Two rules of one rank that always apply together and give different values.
+    /// Two rules of one rank that always apply together and give different values: literals,
+    /// or parameters whose values in this version differ.
     fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
         for (i, a) in rules.iter().enumerate() {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
@@ -228,11 +229,11 @@ impl Checker {
                 if ranked || a.kind == RuleKind::Member {
                     continue;
                 }
-                let different_values = matches!((&a.value.kind, &b.value.kind), (IrKind::Const(x), IrKind::Const(y)) if x != y);
+                let different_values = matches!((self.known_value(&a.value), self.known_value(&b.value)), (Some(x), Some(y)) if x != y);
                 if different_values && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
                     self.diags.push(
                         Diagnostic::error(
-                            "conflict",
+                            Code::Conflict,
                             b.label_span,
                             format!("rules `{}` and `{}` of `{}` apply in the same cases and give different values", a.label, b.label, c.name.node),
                         )
@@ -242,6 +243,15 @@ impl Checker {
                     );
                 }
             }
+        }
+    }
+
+    /// The value `ir` has whatever the input: a literal, or a parameter set in this version.
+    fn known_value<'a>(&'a self, ir: &'a Ir) -> Option<&'a Value> {
+        match &ir.kind {
+            IrKind::Const(v) => Some(v),
+            IrKind::Param(i) => self.param_values.get(*i).and_then(Option::as_ref),
+            _ => None,
         }
     }
 
@@ -261,7 +271,7 @@ impl Checker {
             if let Some(e) = shadow {
                 self.diags.push(
                     Diagnostic::warning(
-                        "unreachable-rule",
+                        Code::UnreachableRule,
                         r.label_span,
                         format!(
                             "{} `{}` of `{}` never applies: exception `{}` always overrides it",
@@ -277,7 +287,7 @@ impl Checker {
                 );
             } else if never {
                 self.diags.push(Diagnostic::warning(
-                    "unreachable-rule",
+                    Code::UnreachableRule,
                     r.label_span,
                     format!(
                         "{} `{}` of `{}` never applies: its condition is false",
@@ -316,7 +326,7 @@ impl Checker {
                     .map(|(_, s, n)| (*s, n.clone()));
                 if let Some((span, name)) = first {
                     self.diags.push(
-                        Diagnostic::error("cyclic-definition", span, format!("`{name}` depends on itself: {}", names.join(" → ")))
+                        Diagnostic::error(Code::CyclicDefinition, span, format!("`{name}` depends on itself: {}", names.join(" → ")))
                             .with_label("defined in terms of itself")
                             .with_help("a definition or conclusion cannot use its own value, directly or through others"),
                     );

@@ -1,12 +1,6 @@
 //! Unit tests of the checker: layers, overrides, citations, types and units.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use crate::load::{PolicyFolder, check_texts};
 use crate::model::Value;
@@ -39,7 +33,7 @@ fn folder(files: &[(&str, &str)]) -> PolicyFolder {
 }
 
 fn codes(f: &PolicyFolder) -> Vec<&'static str> {
-    f.all_diagnostics().map(|d| d.code).collect()
+    f.all_diagnostics().map(|d| d.code.as_str()).collect()
 }
 
 #[test]
@@ -138,7 +132,10 @@ fn informative_clauses_are_not_reported_unused_but_others_are() {
     let f = folder(&[("base.policy", &text)]);
     let d: Vec<_> = f.all_diagnostics().collect();
     assert_eq!(d.len(), 1);
-    assert_eq!((d[0].code, d[0].is_error()), ("unused-clause", false));
+    assert_eq!(
+        (d[0].code, d[0].is_error()),
+        (crate::diagnostic::Code::UnusedClause, false)
+    );
     assert!(
         folder(&[("base.policy", BASE)])
             .all_diagnostics()
@@ -184,4 +181,19 @@ fn version_labels_and_extensions_are_checked_across_the_folder() {
         .find(|d| d.code == "unknown-version")
         .unwrap();
     assert_eq!(d.help.as_deref(), Some("did you mean `base`?"));
+}
+
+/// Rules giving parameters conflict when the parameters' values in the version checked differ:
+/// not in a base where both are 50 pages, but in a layer that sets one to 60.
+#[test]
+fn parameters_with_different_values_conflict_like_literals() {
+    let text = format!(
+        "{BASE}\nparameter max = 50 pages per \"a\"\nparameter max_numeric = 50 pages per \"a\"\n\
+         conclusion limit : integer pages\n  rule one gives max per \"a\"\n  rule two gives max_numeric per \"a\"\n"
+    );
+    let layer = "policy demo\nversion \"s1\"\nextends \"base\"\noverride parameter max_numeric = 60 pages per \"a\"\n";
+    let f = folder(&[("base.policy", &text), ("s1.policy", layer)]);
+    assert!(f.version("base").is_some(), "{:?}", codes(&f));
+    assert!(f.version("s1").is_none());
+    assert_eq!(codes(&f), ["conflict"]);
 }

@@ -3,7 +3,7 @@
 use crate::ast::TypeExpr;
 use crate::check::Checker;
 use crate::check::names::did_you_mean;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Type, Unit};
 use crate::span::Spanned;
 
@@ -98,7 +98,7 @@ impl Checker {
                                 "months", "years",
                             ]);
                             let mut d = Diagnostic::error(
-                                "unknown-type",
+                                Code::UnknownType,
                                 ty.span,
                                 format!("unknown type `{n}`"),
                             )
@@ -129,7 +129,7 @@ impl Checker {
         let mut candidates: Vec<&str> = self.types.units.iter().map(String::as_str).collect();
         candidates.extend(["days", "weeks", "months", "years"]);
         let mut d = Diagnostic::error(
-            "unknown-unit",
+            Code::UnknownUnit,
             unit.span,
             format!("unknown unit `{}`", unit.node),
         )

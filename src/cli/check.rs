@@ -25,7 +25,7 @@ pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
             }
             match format {
                 ErrorFormat::Human => eprintln!("{}", d.render(&folder.sources, color())),
-                ErrorFormat::Json => println!(
+                ErrorFormat::Json => outln!(
                     "{}",
                     serde_json::to_string(&d.to_json(&folder.sources)).unwrap_or_default()
                 ),

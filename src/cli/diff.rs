@@ -48,7 +48,7 @@ struct Report<'a> {
 pub(crate) fn run(args: &DiffArgs) -> u8 {
     match compare(args) {
         Ok(out) => {
-            print!("{out}");
+            out!("{out}");
             OK
         }
         Err(message) => {

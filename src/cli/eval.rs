@@ -115,11 +115,11 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         }
     };
     match args.format {
-        OutputFormat::Json => println!(
+        OutputFormat::Json => outln!(
             "{}",
             serde_json::to_string_pretty(&decision).unwrap_or_default()
         ),
-        OutputFormat::Text => print!("{}", text_decision(&decision)),
+        OutputFormat::Text => out!("{}", text_decision(&decision)),
     }
     OK
 }

@@ -27,7 +27,7 @@ pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
         match crate::format::format_source(id, &text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if check => {
-                println!("would reformat {}", file.display());
+                outln!("would reformat {}", file.display());
                 code = FINDINGS;
             }
             Ok(formatted) => {
@@ -35,7 +35,7 @@ pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
                     eprintln!("error: {}: {e}", file.display());
                     return TROUBLE;
                 }
-                println!("formatted {}", file.display());
+                outln!("formatted {}", file.display());
             }
             Err(diags) => {
                 for d in diags {

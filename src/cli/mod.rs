@@ -1,5 +1,11 @@
 //! The `clausier` command line: one file per subcommand.
 
+// Standard output goes through `out!`/`outln!`, which stop quietly on a closed pipe.
+#![deny(clippy::print_stdout)]
+
+#[macro_use]
+mod out;
+
 mod check;
 mod diff;
 mod eval;

@@ -102,7 +102,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
 pub(crate) fn openapi() -> u8 {
     match crate::server::openapi().to_pretty_json() {
         Ok(json) => {
-            println!("{json}");
+            outln!("{json}");
             OK
         }
         Err(e) => {

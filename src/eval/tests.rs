@@ -1,12 +1,6 @@
 //! Unit tests of evaluation: three-valued logic, default logic, sets, dates.
 
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests"
-)]
+#![expect(clippy::unwrap_used, reason = "tests")]
 
 use serde_json::json;
 
@@ -332,6 +326,9 @@ fn because_follows_reads_through_definitions_with_parameters_and_names_record_fi
     // A decimal keeps the scale its computation gives it (the record's 351.5 read by value,
     // times 1.2: 421.80), a record is an object keyed by its fields.
     let json = serde_json::to_string(&d).unwrap();
-    assert!(json.contains(r#""amount":{"status":"decided","value":421.80,"#), "{json}");
+    assert!(
+        json.contains(r#""amount":{"status":"decided","value":421.80,"#),
+        "{json}"
+    );
     assert!(json.contains(r#""value":{"n":5,"cap":351.5}"#), "{json}");
 }

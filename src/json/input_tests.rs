@@ -1,8 +1,7 @@
 //! Unit tests of input validation and the JSON Schema.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
     reason = "tests"

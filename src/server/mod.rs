@@ -277,7 +277,11 @@ fn log_failures(store: &Store) {
             .iter()
             .filter(|f| f.status != store::LoadStatus::Ok)
         {
-            for d in file.diagnostics.iter().filter(|d| d.severity == "error") {
+            for d in file
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+            {
                 tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
             }
         }

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::diagnostic::Severity;
 use crate::json::InputError;
 
 /// The kinds of failure, each with its row of the table.
@@ -146,7 +147,7 @@ impl ApiError {
             ApiError::InvalidPolicy(d) => (
                 Some(format!(
                     "{} error(s): nothing was written",
-                    d.iter().filter(|x| x.severity == "error").count()
+                    d.iter().filter(|x| x.severity == Severity::Error).count()
                 )),
                 None,
             ),

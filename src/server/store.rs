@@ -11,7 +11,7 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Code, Severity};
 use crate::load::{load_folder, policy_dirs};
 use crate::prepared::Prepared;
 
@@ -31,7 +31,7 @@ pub enum LoadStatus {
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct FileDiagnostic {
     /// `error` or `warning`.
-    pub severity: String,
+    pub severity: Severity,
     /// The stable code (`unknown-name`, …).
     pub code: String,
     /// The message.
@@ -188,8 +188,8 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
                 version: None,
                 status: LoadStatus::Stale,
                 diagnostics: vec![FileDiagnostic {
-                    severity: "error".into(),
-                    code: "io-error".into(),
+                    severity: Code::IoError.severity(),
+                    code: Code::IoError.to_string(),
                     message: e.to_string(),
                     location: None,
                     rendered: e.to_string(),
@@ -220,10 +220,7 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
                 d.span.is_some_and(|s| s.file == file_id) || (d.span.is_none() && d.is_error())
             })
             .map(|d| FileDiagnostic {
-                severity: match d.severity {
-                    Severity::Error => "error".into(),
-                    Severity::Warning => "warning".into(),
-                },
+                severity: d.severity,
                 code: d.code.to_string(),
                 message: d.message.clone(),
                 location: d.location(&folder.sources),
@@ -258,14 +255,14 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
             },
         };
         let mut diagnostics = diagnostics;
-        if status != LoadStatus::Ok && !diagnostics.iter().any(|d| d.severity == "error") {
+        if status != LoadStatus::Ok && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
             let message = "a version it extends fails the check (see that file)".to_string();
             diagnostics.push(FileDiagnostic {
-                severity: "error".into(),
-                code: "broken-layer".into(),
+                severity: Code::BrokenLayer.severity(),
+                code: Code::BrokenLayer.to_string(),
                 message: message.clone(),
                 location: None,
-                rendered: format!("error[broken-layer]: {message}"),
+                rendered: format!("error[{}]: {message}", Code::BrokenLayer),
             });
         }
         entry.files.push(FileStatus {

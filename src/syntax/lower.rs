@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::sync::LazyLock;
 
 use crate::ast::*;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span, Spanned};
 use crate::syntax::parser::Rule as R;
 
@@ -105,7 +105,7 @@ impl Lowerer {
             .map(|d| Spanned::new(d, span))
             .map_err(|_| {
                 Diagnostic::error(
-                    "invalid-date",
+                    Code::InvalidDate,
                     span,
                     format!("`{}` is not a date of the calendar", pair.as_str()),
                 )
@@ -556,7 +556,7 @@ impl Lowerer {
     fn decimal(&self, pair: &Pair<'_, R>) -> LResult<Decimal> {
         Decimal::from_str(pair.as_str()).map_err(|_| {
             Diagnostic::error(
-                "invalid-number",
+                Code::InvalidNumber,
                 self.span(pair),
                 format!("`{}` is too large a number", pair.as_str()),
             )
@@ -612,13 +612,16 @@ fn tight_end(pair: &Pair<'_, R>) -> usize {
 
 fn next<'i>(pairs: &mut pest::iterators::Pairs<'i, R>) -> LResult<Pair<'i, R>> {
     pairs.next().ok_or_else(|| {
-        Diagnostic::general("internal-error", "the parser produced an incomplete tree")
+        Diagnostic::general(
+            Code::InternalError,
+            "the parser produced an incomplete tree",
+        )
     })
 }
 
 fn unexpected(span: Span, rule: R) -> Diagnostic {
     Diagnostic::error(
-        "internal-error",
+        Code::InternalError,
         span,
         format!("unexpected `{rule:?}` in the parse tree"),
     )
@@ -626,7 +629,7 @@ fn unexpected(span: Span, rule: R) -> Diagnostic {
 
 fn missing_part(span: Span) -> Diagnostic {
     Diagnostic::error(
-        "internal-error",
+        Code::InternalError,
         span,
         "the parser produced an incomplete tree",
     )

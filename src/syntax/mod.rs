@@ -6,7 +6,7 @@ pub mod parser;
 pub use crate::span;
 
 use crate::ast::Policy;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::FileId;
 
 /// How deeply brackets and prefix operators may nest, and expressions in general: far beyond
@@ -23,7 +23,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     let mut pairs = parser::parse_pairs(file, text).map_err(|d| vec![d])?;
     let Some(root) = pairs.next() else {
         return Err(vec![Diagnostic::general(
-            "internal-error",
+            Code::InternalError,
             "empty parse tree",
         )]);
     };
@@ -31,7 +31,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     if let Some(span) = deepest_expression(&policy) {
         return Err(vec![
             Diagnostic::error(
-                "too-deep",
+                Code::TooDeep,
                 span,
                 format!("this expression is nested more than {MAX_DEPTH} levels deep"),
             )
@@ -103,7 +103,7 @@ fn code_part(line: &str) -> String {
 
 fn nesting(file: FileId, at: usize) -> Diagnostic {
     Diagnostic::error(
-        "too-deep",
+        Code::TooDeep,
         span::Span::new(file, at, at + 1),
         format!("brackets or operators are nested more than {MAX_NESTING} levels deep"),
     )

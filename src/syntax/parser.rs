@@ -5,7 +5,7 @@ use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pairs;
 use pest_derive::Parser;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
 /// The generated parser of `grammar/policy.pest`.
@@ -49,9 +49,13 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
         }
         ErrorVariant::CustomError { message } => (message.clone(), message.clone()),
     };
-    Diagnostic::error("syntax-error", Span::new(file, start, found_end), message)
-        .with_label(label)
-        .with_help(help_for(error))
+    Diagnostic::error(
+        Code::SyntaxError,
+        Span::new(file, start, found_end),
+        message,
+    )
+    .with_label(label)
+    .with_help(help_for(error))
 }
 
 fn help_for(error: &pest::error::Error<Rule>) -> String {

@@ -1,8 +1,7 @@
 //! Unit tests of the parser: shapes of the AST, comments, and error messages in words.
 
-#![allow(
+#![expect(
     clippy::unwrap_used,
-    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
     reason = "tests"

@@ -204,3 +204,168 @@ fn fmt_check_accepts_the_shipped_policies_and_usage_errors_exit_two() {
     );
     assert_eq!(clausier(&["frobnicate"]).status.code(), Some(2));
 }
+
+/// Runs the binary with a standard output whose reader has already gone, as after
+/// `clausier … | head -1` once `head` has its line: one end of a socket pair whose other end is
+/// closed before the binary starts, so that every write fails with `EPIPE`.
+fn clausier_into_closed_pipe(args: &[&str]) -> Output {
+    let (writer, reader) = std::os::unix::net::UnixStream::pair().expect("a socket pair");
+    drop(reader);
+    Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::os::fd::OwnedFd::from(writer))
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn every_printing_command_stops_quietly_when_stdout_is_closed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("candidate.json");
+    std::fs::write(&input, r#"{"candidate": {"pathway": "scolaire"}}"#).expect("write");
+    let broken = dir.path().join("broken");
+    std::fs::create_dir(&broken).expect("mkdir");
+    std::fs::write(
+        broken.join("demo.policy"),
+        "policy demo\nversion \"v1\"\nclause \"a\" section \"1\"\n  | Text.\nparameter n = 12 weeks   per \"b\"\n",
+    )
+    .expect("write");
+    let (input, broken) = (
+        input.to_str().expect("utf-8"),
+        broken.to_str().expect("utf-8"),
+    );
+    let bts = "policies/bts-metiers-de-la-mesure";
+    let (old, new) = (
+        format!("{bts}/session-2026.policy"),
+        format!("{bts}/session-2027.policy"),
+    );
+    let commands: [&[&str]; 6] = [
+        &["eval", bts, "--version", "session-2027", input],
+        &[
+            "eval",
+            bts,
+            "--version",
+            "session-2027",
+            "--format",
+            "text",
+            input,
+        ],
+        &["check", "--error-format", "json", broken],
+        &["test", "policies"],
+        &["fmt", "--check", broken],
+        &["diff", &old, &new],
+    ];
+    for args in commands {
+        let o = clausier_into_closed_pipe(args);
+        assert!(
+            !stderr(&o).contains("panicked") && !stderr(&o).contains("Broken pipe"),
+            "clausier {args:?}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "clausier {args:?}: {}",
+            stderr(&o)
+        );
+    }
+}
+
+/// `clausier check p.policy` in the policy's own folder: the file's folder is `.`, not the empty
+/// path that `Path::parent` gives for a bare file name.
+#[test]
+fn a_bare_file_name_is_read_from_the_current_folder() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for entry in std::fs::read_dir("policies/bts-metiers-de-la-mesure").expect("policies") {
+        let path = entry.expect("entry").path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
+    }
+    std::fs::write(
+        dir.path().join("candidate.json"),
+        r#"{"candidate": {"pathway": "scolaire"}}"#,
+    )
+    .expect("write");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_clausier"))
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("the binary runs")
+    };
+    let commands: [&[&str]; 5] = [
+        &["check", "session-2027.policy"],
+        &["eval", "session-2027.policy", "candidate.json"],
+        &["test", "session-2027.policy"],
+        &["fmt", "--check", "session-2027.policy"],
+        &["diff", "session-2026.policy", "session-2027.policy"],
+    ];
+    for args in commands {
+        let o = run(args);
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "clausier {args:?}: {}{}",
+            stdout(&o),
+            stderr(&o)
+        );
+    }
+    let o = run(&["eval", "session-2027.policy", "candidate.json"]);
+    assert!(
+        stdout(&o).contains("\"version\": \"session-2027\""),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// `clausier test <version file>` runs the examples of the versions it loaded (the file's and
+/// those it extends), still reports their failures, and says how many others it skipped.
+#[test]
+fn test_on_one_file_runs_only_the_examples_of_the_versions_it_loaded() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for file in ["annexe-ivb", "session-2026", "session-2027"] {
+        std::fs::copy(
+            format!("policies/bts-metiers-de-la-mesure/{file}.policy"),
+            dir.path().join(format!("{file}.policy")),
+        )
+        .expect("copy");
+    }
+    std::fs::create_dir(dir.path().join("tests")).expect("mkdir");
+    let example = |name: &str, version: &str, proof: &str| {
+        serde_json::json!({
+            "name": name,
+            "version": version,
+            "input": {"candidate": {"pathway": "apprentissage"}},
+            "expect": {"presence_proof": {"value": proof}}
+        })
+    };
+    let examples = serde_json::json!([
+        example("right", "session-2027", "contrat_apprentissage"),
+        example("wrong on purpose", "session-2027", "certificat_de_stage"),
+        example("other version", "session-2026", "contrat_apprentissage"),
+        example(
+            "other version, wrong",
+            "session-2026",
+            "certificat_de_stage"
+        ),
+    ]);
+    std::fs::write(dir.path().join("tests/examples.json"), examples.to_string()).expect("write");
+    let file = dir.path().join("session-2027.policy");
+    let o = clausier(&["test", file.to_str().expect("utf-8")]);
+    let out = stdout(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}{}", stderr(&o));
+    assert!(out.contains("wrong on purpose"), "{out}");
+    assert!(!out.contains("other version"), "{out}");
+    assert!(out.contains("2 example(s), 1 failure(s)"), "{out}");
+    assert!(
+        out.contains("skipped 2 example(s) of `session-2026`: only the file's version"),
+        "{out}"
+    );
+    // The whole folder runs every example, the skipped ones included.
+    let o = clausier(&["test", dir.path().to_str().expect("utf-8")]);
+    let out = stdout(&o);
+    assert!(out.contains("4 example(s), 2 failure(s)"), "{out}");
+    assert!(!out.contains("skipped"), "{out}");
+}

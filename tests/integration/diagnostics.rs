@@ -70,7 +70,7 @@ impl Case {
 
     /// The codes of every diagnostic, in order.
     fn codes(&self) -> Vec<&'static str> {
-        self.diagnostics().iter().map(|d| d.code).collect()
+        self.diagnostics().iter().map(|d| d.code.as_str()).collect()
     }
 
     /// The source text under the caret of `d`.
@@ -397,6 +397,26 @@ fn two_base_rules_with_one_condition_and_different_values_conflict() {
     );
 }
 
+/// Parameters with known values are compared like literals: 50 pages and 60 pages conflict.
+#[test]
+fn two_base_rules_giving_parameters_of_different_values_conflict() {
+    let case = Case::load("conflict-parameters");
+    case.snapshot();
+    case.assert_rejected();
+    assert_eq!(case.codes(), ["conflict"]);
+    let d = case.the("conflict");
+    assert_eq!(
+        d.message,
+        "rules `report` and `numeric_report` of `page_limit` apply in the same cases and give different values"
+    );
+    assert_eq!(case.snippet(d), "numeric_report");
+    assert_eq!(d.label.as_deref(), Some("conflicts with `report`"));
+    assert_eq!(
+        help(d),
+        "make one an exception to the other (`exception numeric_report of report`), or tell their conditions apart"
+    );
+}
+
 #[test]
 fn exceptions_that_override_each_other_are_a_cycle() {
     let case = Case::load("exception-cycle");
@@ -542,6 +562,28 @@ fn two_files_with_one_version_label() {
 }
 
 #[test]
+fn two_versions_effective_on_one_date() {
+    let case = Case::load("same-effective-date");
+    case.snapshot();
+    case.assert_rejected();
+    // The two versions without a date (`guyane-2027`, `mayotte-2027`) are not reported.
+    assert_eq!(case.codes(), ["same-effective-date"]);
+    let d = case.the("same-effective-date");
+    assert_eq!(
+        d.message,
+        "versions `session-2027` and `session-2028` both take effect on 2026-09-01"
+    );
+    assert_eq!(case.file(d), "same-effective-date/session-2028.policy");
+    assert_eq!(case.snippet(d), "2026-09-01");
+    assert!(help(d).contains("its own effective date"), "{}", help(d));
+    let rendered = case.rendered();
+    assert!(
+        rendered.contains("`session-2027` takes effect here: tests/broken/same-effective-date/session-2027.policy:4:16"),
+        "{rendered}"
+    );
+}
+
+#[test]
 fn versions_that_extend_each_other_are_a_cycle() {
     let case = Case::load("extends-cycle");
     case.snapshot();
@@ -637,4 +679,34 @@ conclusion leave_days : decimal
     let d = folder.all_diagnostics().next().expect("a diagnostic");
     assert_eq!(d.code, "not-constant");
     assert!(d.message.contains("division by zero"), "{}", d.message);
+}
+
+/// The table of codes in `grammar/LANGUAGE.md` is the one generated from `Code`: a code added,
+/// renamed or re-described without the documentation fails here. `CLAUSIER_BLESS=1` rewrites it.
+#[test]
+fn diagnostic_codes_table_in_language_md_is_up_to_date() {
+    const DOC: &str = "grammar/LANGUAGE.md";
+    const BEGIN: &str = "<!-- codes:begin -->\n";
+    const END: &str = "<!-- codes:end -->";
+    let text = std::fs::read_to_string(DOC).unwrap();
+    let start = text
+        .find(BEGIN)
+        .expect("LANGUAGE.md lost its `codes:begin` marker")
+        + BEGIN.len();
+    let end = text
+        .find(END)
+        .expect("LANGUAGE.md lost its `codes:end` marker");
+    let expected = clausier::diagnostic::code::markdown_table();
+    if text[start..end] == expected {
+        return;
+    }
+    if std::env::var_os("CLAUSIER_BLESS").is_some() {
+        let updated = format!("{}{expected}{}", &text[..start], &text[end..]);
+        std::fs::write(DOC, updated).unwrap();
+        return;
+    }
+    panic!(
+        "the table of diagnostic codes in {DOC} differs from `clausier::diagnostic::Code`: \
+         regenerate it with `CLAUSIER_BLESS=1 cargo test --test integration diagnostic_codes`"
+    );
 }

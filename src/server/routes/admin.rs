@@ -78,8 +78,8 @@ fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
 /// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
 /// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    let dir = crate::load::folder_of(path);
+    std::fs::create_dir_all(&dir)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
         path.file_name()
@@ -113,11 +113,7 @@ fn diagnostics_of(folder: &crate::load::PolicyFolder, path: &Path) -> Vec<FileDi
         .all_diagnostics()
         .filter(|d| d.span.is_none_or(|s| ids.contains(&s.file)) || d.is_error())
         .map(|d| FileDiagnostic {
-            severity: if d.is_error() {
-                "error".into()
-            } else {
-                "warning".into()
-            },
+            severity: d.severity,
             code: d.code.to_string(),
             message: d.message.clone(),
             location: d.location(&folder.sources),
