@@ -1,5 +1,7 @@
-//! The `clausier` binary.
+//! The `clausier` binary: the command line over the library (clap lives here, not in it).
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    clausier::cli::run()
+    cli::run()
 }

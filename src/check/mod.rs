@@ -1,12 +1,12 @@
 //! The checker: resolves names, types, units, citations and layers, and compiles a version of a
 //! policy into a [`CompiledPolicy`]. Every finding is a [`Diagnostic`].
 
-pub mod expr;
+pub(crate) mod expr;
 pub mod layers;
-pub mod names;
-pub mod operators;
-pub mod rules;
-pub mod types;
+pub(crate) mod names;
+pub(crate) mod operators;
+pub(crate) mod rules;
+pub(crate) mod types;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

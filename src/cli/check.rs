@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use crate::cli::{ErrorFormat, FINDINGS, OK, TROUBLE, color};
-use crate::diagnostic::Severity;
-use crate::load::load_paths;
+use clausier::diagnostic::Severity;
+use clausier::load::load_paths;
 
 pub(crate) fn run(paths: &[PathBuf], format: ErrorFormat) -> u8 {
     let (mut errors, mut warnings, mut versions, mut folders) = (0, 0, 0, 0);

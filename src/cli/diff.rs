@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::cli::{OK, TROUBLE, color};
-use crate::diff::{Impact, PolicyDiff, diff, impact, render};
-use crate::load::{PolicyFolder, load_folder, load_version_file};
-use crate::prepared::Prepared;
-use crate::request::Bounds;
+use clausier::diff::{Impact, PolicyDiff, diff, impact, render};
+use clausier::load::{PolicyFolder, load_folder, load_version_file};
+use clausier::prepared::Prepared;
+use clausier::request::Bounds;
 
 /// Arguments of `clausier diff`.
 #[derive(clap::Args, Debug)]

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
-use crate::decision::{Decision, Status};
-use crate::load::{load_folder, load_version_file, select};
-use crate::request::{Options, RequestError};
+use clausier::decision::{Decision, Status};
+use clausier::load::{load_folder, load_version_file, select};
+use clausier::request::{Options, RequestError};
 
 /// Arguments of `clausier eval`.
 #[derive(clap::Args, Debug)]
@@ -49,7 +49,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     // A file names its version (the other files loaded are the layers it extends).
     let from_file = is_file
         .then(|| {
-            let of_path = |f: &&crate::check::layers::ParsedFile| {
+            let of_path = |f: &&clausier::check::layers::ParsedFile| {
                 folder.sources.get(f.file).and_then(|s| s.path.as_deref())
                     == Some(args.policy.as_path())
             };
@@ -101,7 +101,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         explain: args.explain,
         ..Options::default()
     };
-    let decision = match crate::request::decide(policy, &json, &options) {
+    let decision = match clausier::request::decide(policy, &json, &options) {
         Ok(d) => d,
         Err(RequestError::Invalid(errors)) => {
             for e in errors {

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
-use crate::span::SourceMap;
+use clausier::span::SourceMap;
 
 pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
     let mut files = Vec::new();
@@ -24,7 +24,7 @@ pub(crate) fn run(paths: &[PathBuf], check: bool) -> u8 {
         };
         let mut sources = SourceMap::new();
         let id = sources.add(file.display().to_string(), Some(file.clone()), text.clone());
-        match crate::format::format_source(id, &text) {
+        match clausier::format::format_source(id, &text) {
             Ok(formatted) if formatted == text => {}
             Ok(_) if check => {
                 outln!("would reformat {}", file.display());

@@ -62,11 +62,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         eprintln!("error: the administration token must be at least 16 characters long");
         return TROUBLE;
     }
-    let options = crate::server::ServeOptions {
+    let options = clausier::server::ServeOptions {
         policies: args.policies.clone(),
         addr: args.addr.clone(),
         workers: args.workers,
-        limits: crate::server::Limits {
+        limits: clausier::server::Limits {
             body: args.body_limit,
             batch_body: args.batch_body_limit,
             ndjson_line: args.ndjson_line_limit,
@@ -74,11 +74,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             batch_len: args.batch_len_limit,
             string_len: args.string_limit,
             deadline: std::time::Duration::from_millis(args.deadline_ms),
-            policy_body: crate::server::Limits::default().policy_body,
+            policy_body: clausier::server::Limits::default().policy_body,
         },
         admin_token,
     };
-    match crate::server::serve(options) {
+    match clausier::server::serve(options) {
         Ok(()) => OK,
         Err(e) => {
             eprintln!("error: {e}");
@@ -100,7 +100,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
 /// Prints the OpenAPI document (what `openapi/openapi.json` holds).
 #[cfg(feature = "server")]
 pub(crate) fn openapi() -> u8 {
-    match crate::server::openapi().to_pretty_json() {
+    match clausier::server::openapi().to_pretty_json() {
         Ok(json) => {
             outln!("{json}");
             OK

@@ -5,8 +5,8 @@ use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
-use crate::examples::{Report, run as run_examples, run_versions};
-use crate::load::{PolicyFolder, load_folder, load_version_file, policy_dirs};
+use clausier::examples::{Report, run as run_examples, run_versions};
+use clausier::load::{PolicyFolder, load_folder, load_version_file, policy_dirs};
 
 pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
     let (mut total, mut failed, mut broken) = (0, 0, false);
@@ -45,7 +45,7 @@ pub(crate) fn run(paths: &[PathBuf], coverage: bool) -> u8 {
 }
 
 /// The folders to test, each with whether it was loaded from one version's file.
-fn load(paths: &[PathBuf]) -> Result<Vec<(PolicyFolder, bool)>, crate::load::LoadError> {
+fn load(paths: &[PathBuf]) -> Result<Vec<(PolicyFolder, bool)>, clausier::load::LoadError> {
     let mut out = Vec::new();
     for path in paths {
         if path.is_file() {

@@ -1,7 +1,7 @@
 //! Text to AST: the pest grammar, its error messages, and the lowering to typed nodes.
 
-pub mod lower;
-pub mod parser;
+pub(crate) mod lower;
+pub(crate) mod parser;
 /// Kept under its former path: files and spans are a leaf module of their own now.
 pub use crate::span;
 
