@@ -339,15 +339,7 @@ fn result(
                 error: None,
             }
         }
-        Outcome::Undetermined { missing, .. } => ConclusionResult {
-            status: Status::Undetermined,
-            value: Datum::Null,
-            citations: Vec::new(),
-            rules: Vec::new(),
-            because: None,
-            missing: Some(missing.iter().map(|m| m.to_string()).collect()),
-            error: None,
-        },
+        Outcome::Undetermined { missing, .. } => ConclusionResult::undetermined(missing),
         Outcome::Error { error, rules } => ConclusionResult {
             citations: citations_of(policy, c, rules),
             rules: labels(rules),
@@ -386,7 +378,14 @@ fn settled(
             missing: None,
             error: None,
         }),
-        Settled::Undetermined(missing) => Some(ConclusionResult {
+        Settled::Undetermined(missing) => Some(ConclusionResult::undetermined(&missing)),
+        Settled::Error(error) => Some(ConclusionResult::failed(&error)),
+    }
+}
+
+impl ConclusionResult {
+    fn undetermined(missing: &[Arc<str>]) -> ConclusionResult {
+        ConclusionResult {
             status: Status::Undetermined,
             value: Datum::Null,
             citations: Vec::new(),
@@ -394,12 +393,9 @@ fn settled(
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
-        }),
-        Settled::Error(error) => Some(ConclusionResult::failed(&error)),
+        }
     }
-}
 
-impl ConclusionResult {
     fn failed(error: &EvalError) -> ConclusionResult {
         ConclusionResult {
             status: Status::Error,
