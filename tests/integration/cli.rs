@@ -222,13 +222,15 @@ fn grant_candidate(dir: &std::path::Path) -> String {
 
 #[test]
 fn test_compares_amounts_by_value_whatever_their_scale() {
-    // The examples write the decided 421.80 as `421.8` once and `421.80` once, and the decided
-    // 270 as `270.0`: they pass only if numbers are compared by value.
+    // The examples write the decided 421.80 as `421.8`, `421.80` and `421.800`, the decided 270
+    // as `270.0` and the decided 600.00 as `600`: they pass only if numbers are compared by value.
     let examples = std::fs::read_to_string(format!("{GRANT}/tests/amounts.json")).expect("read");
     for written in [
         r#""value": 421.8,"#,
         r#""value": 421.80,"#,
+        r#""value": 421.800,"#,
         r#""value": 270.0,"#,
+        r#""value": 600,"#,
     ] {
         assert!(
             examples.contains(written),
@@ -271,12 +273,12 @@ fn test_fails_on_a_wrong_amount_or_a_wrong_period() {
     assert!(out.contains("3 example(s), 2 failure(s)"), "{out}");
     // The amount: one cent off is a failure, and the decided amount is reported with its scale.
     assert!(
-        out.contains("the same 421.80, written with its scale, and no flat sum (written 0.00) › annual_amount\n  - expected: value 421.81\n  + found:    {\"status\":\"decided\",\"value\":421.80,"),
+        out.contains("(written 421.800) › annual_amount\n  - expected: value 421.81\n  + found:    {\"status\":\"decided\",\"value\":421.80,"),
         "{out}"
     );
     // The period: a record is compared field by field.
     assert!(
-        out.contains("(written here 270.0) › covered_period\n  - expected: value {\"start\":\"2027-09-01\",\"end\":\"2028-06-29\"}"),
+        out.contains("(written here 600) › covered_period\n  - expected: value {\"start\":\"2027-09-01\",\"end\":\"2028-06-29\"}"),
         "{out}"
     );
 }
@@ -291,6 +293,7 @@ fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
     let out = stdout(&o);
     assert!(out.contains("\"value\": 421.80,\n"), "{out}");
     assert!(out.contains("\"value\": 270,\n"), "{out}");
+    assert!(out.contains("\"value\": 600.00,\n"), "{out}");
     assert!(
         out.contains(
             "\"value\": {\n        \"start\": \"2027-09-01\",\n        \"end\": \"2028-06-30\"\n      },"
@@ -316,6 +319,13 @@ fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
     let out = stdout(&o);
     assert!(out.contains("\nannual_amount = 421.80\n"), "{out}");
     assert!(out.contains("\ninstallation = 270\n"), "{out}");
+    // The facts behind the cap, with the scale the decision gives them.
+    assert!(
+        out.contains(
+            "\ntotal = 600.00\n  because annual_amount = 421.80\n  because installation = 270\n  because ceiling = 600.00\n"
+        ),
+        "{out}"
+    );
     assert!(
         out.contains("\ncovered_period = {start: 2027-09-01, end: 2028-06-30}\n"),
         "{out}"

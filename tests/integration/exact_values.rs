@@ -7,9 +7,11 @@
 use std::path::Path;
 
 use clausier::decision::{Datum, Decision};
+use clausier::format::format_source;
 use clausier::load::load_folder;
 use clausier::request::{Options, decide};
 use clausier::server::Limits;
+use clausier::span::FileId;
 use serde_json::{Value, json};
 
 use crate::http::{TestServer, date, post};
@@ -24,9 +26,18 @@ fn scholarship_holder_abroad() -> Value {
 }
 
 fn decision(input: &Value) -> Decision {
-    let folder = load_folder(Path::new(GRANT)).unwrap();
+    decision_in(Path::new(GRANT), input)
+}
+
+fn decision_in(folder: &Path, input: &Value) -> Decision {
+    let folder = load_folder(folder).unwrap();
     let policy = folder.version("reglement-2027").unwrap();
     decide(policy, input, &Options::default()).unwrap()
+}
+
+/// The written value of `name` in `d`.
+fn written(d: &Decision, name: &str) -> String {
+    d.conclusions.get(name).unwrap().value.to_string()
 }
 
 #[test]
@@ -54,6 +65,27 @@ fn a_decided_amount_keeps_its_scale_and_a_period_its_field_names() {
         text.contains(r#""installation":{"status":"decided","value":270,"#),
         "{text}"
     );
+    // A whole amount computed in cents stays in cents, and the facts behind it read as decided.
+    assert!(
+        text.contains(r#""total":{"status":"decided","value":600.00,"#),
+        "{text}"
+    );
+    let because = d
+        .conclusions
+        .get("total")
+        .unwrap()
+        .because
+        .as_ref()
+        .unwrap();
+    let because: Vec<&str> = because.iter().map(|b| &**b).collect();
+    assert_eq!(
+        because,
+        [
+            "annual_amount = 421.80",
+            "installation = 270",
+            "ceiling = 600.00"
+        ]
+    );
     assert!(
         text.contains(
             r#""covered_period":{"status":"decided","value":{"start":"2027-09-01","end":"2028-06-30"},"#
@@ -75,7 +107,12 @@ fn the_service_writes_the_amount_with_its_scale_and_the_period_as_an_object() {
     let r = post(&server, path, "application/json", body.to_string());
     assert_eq!(r.status, 200, "{}", r.body);
     let period = r#""value":{"start":"2027-09-01","end":"2028-06-30"}"#;
-    for expected in [r#""value":421.80,"#, r#""value":270,"#, period] {
+    for expected in [
+        r#""value":421.80,"#,
+        r#""value":270,"#,
+        r#""value":600.00,"#,
+        period,
+    ] {
         assert!(r.body.contains(expected), "{expected} in {}", r.body);
     }
 
@@ -99,4 +136,67 @@ fn the_service_writes_the_amount_with_its_scale_and_the_period_as_an_object() {
     assert_eq!(r.status, 200, "{}", r.body);
     assert!(r.body.contains(r#""value":421.80,"#), "{}", r.body);
     assert!(r.body.contains(period), "{}", r.body);
+}
+
+#[test]
+fn formatting_a_policy_keeps_the_scale_of_its_amounts() {
+    // A rate written with three decimals gives an amount with three: `clausier fmt` must keep
+    // them, or formatting would change the policy's decisions.
+    let text = std::fs::read_to_string(format!("{GRANT}/reglement-2027.policy")).unwrap();
+    let text = text.replacen("= 35.15 ", "= 35.150", 1);
+    assert!(text.contains("monthly_rate : decimal = 35.150"));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("reglement-2027.policy");
+    std::fs::write(&file, &text).unwrap();
+    let before = decision_in(dir.path(), &scholarship_holder_abroad());
+    assert_eq!(written(&before, "annual_amount"), "421.800");
+
+    let formatted = format_source(FileId(0), &text).unwrap();
+    assert!(
+        formatted.contains("monthly_rate : decimal = 35.150"),
+        "{formatted}"
+    );
+    std::fs::write(&file, &formatted).unwrap();
+    let after = decision_in(dir.path(), &scholarship_holder_abroad());
+    assert_eq!(written(&after, "annual_amount"), "421.800");
+}
+
+#[test]
+fn days_convert_to_weeks_exactly() {
+    // Twelve weeks of days are twelve weeks: the conversion divides by seven rather than
+    // multiplying by a rounded seventh (which gave 12.000000000000000000000000004 and made
+    // `84 days as weeks = 12 weeks` false).
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("v1.policy"),
+        r#"policy weeks
+version "reglement-2027"
+clause "1" section "1"
+  | Douze semaines.
+input period.days : days                                  per "1"
+conclusion in_weeks : decimal weeks
+  rule converted
+    gives period.days as weeks
+    per "1"
+conclusion twelve_weeks : bool
+  rule compared
+    gives period.days as weeks = 12 weeks
+    per "1"
+conclusion back_in_days : days
+  rule round_trip
+    gives floor(period.days as weeks) as days
+    per "1"
+"#,
+    )
+    .unwrap();
+    let on = |days: i64| decision_in(dir.path(), &json!({"period": {"days": days}}));
+    let d = on(84);
+    assert_eq!(written(&d, "in_weeks"), "12");
+    assert_eq!(written(&d, "twelve_weeks"), "true");
+    assert_eq!(written(&d, "back_in_days"), "84");
+    let d = on(83);
+    assert_eq!(written(&d, "twelve_weeks"), "false");
+    assert_eq!(written(&d, "back_in_days"), "77");
+    let d = on(91);
+    assert_eq!(written(&d, "in_weeks"), "13");
 }
