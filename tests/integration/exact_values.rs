@@ -116,6 +116,19 @@ fn the_service_writes_the_amount_with_its_scale_and_the_period_as_an_object() {
         assert!(r.body.contains(expected), "{expected} in {}", r.body);
     }
 
+    // The version's description writes the parameters as the decisions do.
+    let r = crate::http::get(
+        &server,
+        "/v1/policies/aide-mobilite/versions/reglement-2027",
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    for expected in [
+        r#""name":"monthly_rate","type":"decimal","value":35.15,"display":"35.15""#,
+        r#""name":"ceiling","type":"decimal","value":600.00,"display":"600.00""#,
+    ] {
+        assert!(r.body.contains(expected), "{expected} in {}", r.body);
+    }
+
     // The batches, as JSON and as NDJSON, write the same decision the same way.
     let batch = json!({"version": "reglement-2027", "inputs": [scholarship_holder_abroad()]});
     let r = post(
