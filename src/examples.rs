@@ -4,10 +4,10 @@
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::decision::{Decision, Status};
+use crate::decision::{Datum, Decision, Status};
 use crate::json::same_value;
 use crate::load::PolicyFolder;
 use crate::model::Type;
@@ -228,6 +228,18 @@ fn sorted(v: &[String]) -> Vec<String> {
     v
 }
 
+/// A result as a failed example reports it.
+#[derive(Serialize)]
+struct Found<'a> {
+    status: &'a str,
+    value: &'a Datum,
+    citations: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a [String]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+}
+
 /// The first difference between an expectation and a result, as (expected, found).
 fn compare(
     exp: &Expectation,
@@ -242,15 +254,17 @@ fn compare(
         .status
         .clone()
         .or_else(|| exp.value.as_ref().map(|_| "decided".to_string()));
+    // Written straight from the datum: through a `serde_json::Value` the number would become an
+    // `f64` and `421.80` would be reported as `421.8`.
     let found = || {
-        let mut o = serde_json::json!({ "status": status, "value": &got.value, "citations": got.citations.iter().map(|c| c.clause.clone()).collect::<Vec<_>>() });
-        if let (Some(m), Some(map)) = (&got.missing, o.as_object_mut()) {
-            map.insert("missing".into(), serde_json::json!(m));
-        }
-        if let (Some(e), Some(map)) = (&got.error, o.as_object_mut()) {
-            map.insert("error".into(), serde_json::json!(e));
-        }
-        o.to_string()
+        let f = Found {
+            status: &status,
+            value: &got.value,
+            citations: got.citations.iter().map(|c| &*c.clause).collect(),
+            missing: got.missing.as_deref(),
+            error: got.error.as_deref(),
+        };
+        serde_json::to_string(&f).unwrap_or_else(|e| format!("({e})"))
     };
     if let Some(ws) = &wanted_status
         && *ws != status

@@ -20,8 +20,9 @@
 //! - rules one keyword per line; a condition or value that does not fit in [`WIDTH`] columns is
 //!   broken before its `and`/`or` (and before `where`, `satisfies`, `then`, `else`);
 //! - expressions with the fewest parentheses precedence allows, canonical operators, numbers
-//!   without trailing zeros, strings re-escaped. `if` and the aggregates extend as far right as
-//!   they can, so they are parenthesised unless nothing follows them.
+//!   without leading zeros but with the scale they were written with (`4.50` stays `4.50`: the
+//!   scale shows in the decisions), strings re-escaped. `if` and the aggregates extend as far
+//!   right as they can, so they are parenthesised unless nothing follows them.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -502,9 +503,11 @@ fn quote(text: &str) -> String {
     out
 }
 
-/// A number without trailing zeros (`4.50` is written `4.5`).
+/// A number as written, with its scale: a decision writes a computed amount with the scale its
+/// operands give it (`35.150 * 12` is `421.800`, `35.15 * 12` is `421.80`), so dropping a
+/// trailing zero here would change the decisions of the policy it formats.
 fn number_text(n: &Decimal) -> String {
-    n.normalize().to_string()
+    n.to_string()
 }
 
 fn date_text(date: &NaiveDate) -> String {

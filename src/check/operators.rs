@@ -261,7 +261,10 @@ impl Checker {
             if factor == 1 {
                 n
             } else {
-                ir(IrKind::Scale(Box::new(n), Decimal::from(factor)), span)
+                ir(
+                    IrKind::Scale(Box::new(n), Decimal::from(factor), Decimal::ONE),
+                    span,
+                )
             }
         };
         let kind = match unit {
@@ -378,7 +381,7 @@ impl Checker {
             c
         } else {
             ir(
-                IrKind::Scale(Box::new(c), Decimal::from(mul) / Decimal::from(div)),
+                IrKind::Scale(Box::new(c), Decimal::from(mul), Decimal::from(div)),
                 span,
             )
         };

@@ -405,7 +405,7 @@ fn same_kind(a: &IrKind, b: &IrKind) -> bool {
         (K::Call(f, xs), K::Call(g, ys)) => f == g && same_all(xs, ys),
         (K::List(xs, s), K::List(ys, t)) => s == t && same_all(xs, ys),
         (K::Field(x, i), K::Field(y, j)) => i == j && same_code(x, y),
-        (K::Scale(x, f), K::Scale(y, g)) => f == g && same_code(x, y),
+        (K::Scale(x, f, d), K::Scale(y, g, e)) => f == g && d == e && same_code(x, y),
         (K::Not(x), K::Not(y))
         | (K::Neg(x), K::Neg(y))
         | (K::IsAbsent(x), K::IsAbsent(y))

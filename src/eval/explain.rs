@@ -14,15 +14,13 @@ pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
     match v {
         Value::None => "none".into(),
         Value::Bool(b) => b.to_string(),
-        Value::Num(n) => {
-            let n = n.normalize();
-            match ty.map(Type::base) {
-                Some(Type::Num { unit, .. }) if *unit != Unit::None => {
-                    format!("{n} {}", types.unit_name(*unit))
-                }
-                _ => n.to_string(),
+        // With its scale, as the decision writes it (`421.80`, not `421.8`).
+        Value::Num(n) => match ty.map(Type::base) {
+            Some(Type::Num { unit, .. }) if *unit != Unit::None => {
+                format!("{n} {}", types.unit_name(*unit))
             }
-        }
+            _ => n.to_string(),
+        },
         Value::Date(d) => d.format("%Y-%m-%d").to_string(),
         Value::Enum(e, i) => types
             .enums

@@ -577,9 +577,10 @@ impl<'p> Evaluator<'p> {
             },
             IrKind::AddDays(d, n, sign) => self.shift(d, n, *sign, false),
             IrKind::AddMonths(d, n, sign) => self.shift(d, n, *sign, true),
-            IrKind::Scale(x, factor) => match self.eval(x)? {
+            IrKind::Scale(x, mul, div) => match self.eval(x)? {
                 Value::Num(n) => n
-                    .checked_mul(*factor)
+                    .checked_mul(*mul)
+                    .and_then(|n| n.checked_div(*div))
                     .map(Value::Num)
                     .ok_or_else(|| overflow("a number")),
                 v => Ok(v),

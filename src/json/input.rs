@@ -264,7 +264,10 @@ impl Reader<'_> {
                 self.error(at, format!("expected a whole number, found {text}"));
                 Value::None
             }
-            Ok(d) => Value::Num(d),
+            // The number was read as an `f64`: the digits of `text` are its shortest form plus,
+            // for a whole float, a `.0` that the record may not have written (`6`, `6.0` and
+            // `6.00` all read `6.0`). No scale can be trusted, so none is kept: `6`, `351.5`.
+            Ok(d) => Value::Num(d.normalize()),
             Err(_) => {
                 self.error(at, format!("the number {text} is out of range"));
                 Value::None

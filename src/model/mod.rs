@@ -261,8 +261,10 @@ pub enum IrKind {
     AddDays(Box<Ir>, Box<Ir>, i8),
     /// `date ± n months` (the number already in months).
     AddMonths(Box<Ir>, Box<Ir>, i8),
-    /// Multiplies a number by a constant factor (unit conversions).
-    Scale(Box<Ir>, Decimal),
+    /// Multiplies a number by the first constant and divides it by the second (unit
+    /// conversions): dividing last keeps `84 days as weeks` exactly `12`, where multiplying by a
+    /// rounded `1/7` gave `12.000000000000000000000000004`.
+    Scale(Box<Ir>, Decimal, Decimal),
     /// `is absent`
     IsAbsent(Box<Ir>),
     /// `is empty`

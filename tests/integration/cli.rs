@@ -369,3 +369,130 @@ fn test_on_one_file_runs_only_the_examples_of_the_versions_it_loaded() {
     assert!(out.contains("4 example(s), 2 failure(s)"), "{out}");
     assert!(!out.contains("skipped"), "{out}");
 }
+
+/// The illustrative grant whose amounts have a scale (`421.80`) and whose period is a record.
+const GRANT: &str = "tests/policies/aide-mobilite";
+
+/// A scholarship holder abroad from September 2027 to June 2028, written to a file for `eval`.
+fn grant_candidate(dir: &std::path::Path) -> String {
+    let input = dir.join("student.json");
+    std::fs::write(
+        &input,
+        r#"{"student": {"abroad": true, "scholarship_holder": true},
+            "mobility": {"period": {"start": "2027-09-01", "end": "2028-06-30"}}}"#,
+    )
+    .expect("write");
+    input.to_str().expect("utf-8").to_string()
+}
+
+#[test]
+fn test_compares_amounts_by_value_whatever_their_scale() {
+    // The examples write the decided 421.80 as `421.8`, `421.80` and `421.800`, the decided 270
+    // as `270.0` and the decided 600.00 as `600`: they pass only if numbers are compared by value.
+    let examples = std::fs::read_to_string(format!("{GRANT}/tests/amounts.json")).expect("read");
+    for written in [
+        r#""value": 421.8,"#,
+        r#""value": 421.80,"#,
+        r#""value": 421.800,"#,
+        r#""value": 270.0,"#,
+        r#""value": 600,"#,
+    ] {
+        assert!(
+            examples.contains(written),
+            "the examples no longer write {written}"
+        );
+    }
+    let o = clausier(&["test", GRANT, "--coverage"]);
+    assert_eq!(o.status.code(), Some(0), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("3 example(s), 0 failure(s)"), "{out}");
+    assert!(
+        out.contains("every rule gives a value in some example"),
+        "{out}"
+    );
+}
+
+#[test]
+fn test_fails_on_a_wrong_amount_or_a_wrong_period() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let policy = dir.path().join("aide-mobilite");
+    std::fs::create_dir_all(policy.join("tests")).expect("mkdir");
+    std::fs::copy(
+        format!("{GRANT}/reglement-2027.policy"),
+        policy.join("reglement-2027.policy"),
+    )
+    .expect("copy");
+    let examples = std::fs::read_to_string(format!("{GRANT}/tests/amounts.json")).expect("read");
+    let wrong = examples
+        .replacen(r#""value": 421.80,"#, r#""value": 421.81,"#, 1)
+        .replacen(
+            r#""value": {"start": "2027-09-01", "end": "2028-06-30"}"#,
+            r#""value": {"start": "2027-09-01", "end": "2028-06-29"}"#,
+            1,
+        );
+    assert_ne!(wrong, examples);
+    std::fs::write(policy.join("tests/amounts.json"), wrong).expect("write");
+    let o = clausier(&["test", policy.to_str().expect("utf-8")]);
+    assert_eq!(o.status.code(), Some(1), "{}{}", stdout(&o), stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("3 example(s), 2 failure(s)"), "{out}");
+    // The amount: one cent off is a failure, and the decided amount is reported with its scale.
+    assert!(
+        out.contains("(written 421.800) › annual_amount\n  - expected: value 421.81\n  + found:    {\"status\":\"decided\",\"value\":421.80,"),
+        "{out}"
+    );
+    // The period: a record is compared field by field.
+    assert!(
+        out.contains("(written here 600) › covered_period\n  - expected: value {\"start\":\"2027-09-01\",\"end\":\"2028-06-29\"}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = grant_candidate(dir.path());
+    let o = clausier(&["eval", GRANT, "--version", "reglement-2027", &input]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // On the raw text: parsing the JSON would turn 421.80 into the float 421.8.
+    let out = stdout(&o);
+    assert!(out.contains("\"value\": 421.80,\n"), "{out}");
+    assert!(out.contains("\"value\": 270,\n"), "{out}");
+    assert!(out.contains("\"value\": 600.00,\n"), "{out}");
+    assert!(
+        out.contains(
+            "\"value\": {\n        \"start\": \"2027-09-01\",\n        \"end\": \"2028-06-30\"\n      },"
+        ),
+        "{out}"
+    );
+    let decision: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(
+        decision["conclusions"]["covered_period"]["value"],
+        serde_json::json!({"start": "2027-09-01", "end": "2028-06-30"})
+    );
+
+    let o = clausier(&[
+        "eval",
+        GRANT,
+        "--version",
+        "reglement-2027",
+        &input,
+        "--format",
+        "text",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("\nannual_amount = 421.80\n"), "{out}");
+    assert!(out.contains("\ninstallation = 270\n"), "{out}");
+    // The facts behind the cap, with the scale the decision gives them.
+    assert!(
+        out.contains(
+            "\ntotal = 600.00\n  because annual_amount = 421.80\n  because installation = 270\n  because ceiling = 600.00\n"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("\ncovered_period = {start: 2027-09-01, end: 2028-06-30}\n"),
+        "{out}"
+    );
+}

@@ -161,11 +161,13 @@ fn operators_numbers_and_strings_are_canonical() {
         ("a × b", "a * b"),
         ("a not   in b", "a not in b"),
         ("a   is   not   empty", "a is not empty"),
-        ("4.50", "4.5"),
+        // The scale is kept (a decision shows it: `4.50 * 2` is `9.00`), leading zeros are not.
+        ("4.50", "4.50"),
         ("007", "7"),
-        ("0.0", "0"),
-        ("12.000 weeks", "12 weeks"),
-        ("1.250 + 2", "1.25 + 2"),
+        ("007.50", "7.50"),
+        ("0.0", "0.0"),
+        ("12.000 weeks", "12.000 weeks"),
+        ("1.250 + 2", "1.250 + 2"),
         ("2027-04-16 - 1 day", "2027-04-16 - 1 day"),
         ("[ ]", "[]"),
         ("[1,2 ,3]", "[1, 2, 3]"),
@@ -366,7 +368,7 @@ input candidate.pathway : pathway per "1-1"
 input internship.periods : list of period = [ ] per "1-1"
 input report.pages : integer pages per "2-1"
 input report.parts : set of text
-parameter normal_weeks = 12.0 weeks per "1-1"
+parameter normal_weeks = 012.0 weeks per "1-1"
 parameter max_pages : integer pages = 50 pages per "2-1"
 parameter deadline : date per "2-1"
 definition weeks_of(p : period) : weeks per "1-1"
@@ -419,7 +421,7 @@ input internship.periods : list of period = []            per "1-1"
 input report.pages : integer pages                        per "2-1"
 input report.parts : set of text
 
-parameter normal_weeks = 12 weeks                         per "1-1"
+parameter normal_weeks = 12.0 weeks                       per "1-1"
 parameter max_pages : integer pages = 50 pages            per "2-1"
 parameter deadline : date                                 per "2-1"
 

@@ -14,6 +14,7 @@ mod bts;
 mod cli;
 mod diagnostics;
 mod diff;
+mod exact_values;
 mod format;
 mod http;
 mod layers;

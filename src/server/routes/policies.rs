@@ -5,7 +5,6 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::decision::Datum;
-use crate::json::to_json;
 use crate::model::{CompiledPolicy, Presence};
 use crate::prepared::Prepared;
 use crate::server::AppState;
@@ -115,8 +114,9 @@ pub struct ParameterView {
     /// Its type, as written in policies.
     #[serde(rename = "type")]
     pub ty: String,
-    /// Its value (null while no layer sets it).
-    pub value: serde_json::Value,
+    /// Its value (null while no layer sets it), exact as in decisions (`600.00`).
+    #[schema(value_type = serde_json::Value)]
+    pub value: Datum,
     /// The value as a reviewer reads it (`12 weeks`).
     pub display: Option<String>,
     /// The clauses that set it.
@@ -134,7 +134,8 @@ pub struct InputView {
     /// `required`, `optional` or `default`.
     pub presence: String,
     /// The default value, when it has one.
-    pub default: serde_json::Value,
+    #[schema(value_type = serde_json::Value)]
+    pub default: Datum,
     /// The clauses it cites.
     pub citations: Vec<String>,
 }
@@ -275,9 +276,10 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .map(|x| ParameterView {
                 name: x.name.clone(),
                 ty: p.types.type_name(&x.ty),
-                value: x.value.as_ref().map_or(serde_json::Value::Null, |v| {
-                    to_json(&Datum::of(&p.types, &x.ty, v))
-                }),
+                value: x
+                    .value
+                    .as_ref()
+                    .map_or(Datum::Null, |v| Datum::of(&p.types, &x.ty, v)),
                 display: x
                     .value
                     .as_ref()
@@ -290,9 +292,9 @@ fn view(p: &CompiledPolicy) -> VersionView {
             .iter()
             .map(|i| {
                 let (presence, default) = match &i.presence {
-                    Presence::Required => ("required", serde_json::Value::Null),
-                    Presence::Optional => ("optional", serde_json::Value::Null),
-                    Presence::Default(v) => ("default", to_json(&Datum::of(&p.types, &i.ty, v))),
+                    Presence::Required => ("required", Datum::Null),
+                    Presence::Optional => ("optional", Datum::Null),
+                    Presence::Default(v) => ("default", Datum::of(&p.types, &i.ty, v)),
                 };
                 InputView {
                     path: i.path.clone(),
