@@ -196,6 +196,18 @@ impl std::fmt::Display for Datum {
 impl Datum {
     /// The datum of `v`, a value of type `ty`.
     pub fn of(types: &TypeTable, ty: &Type, v: &Value) -> Datum {
+        Datum::named(types, None, ty, v)
+    }
+
+    /// As [`Datum::of`], taking enum values' names from `names` (by enum, by variant) when
+    /// given: shared, not copied.
+    pub fn named(
+        types: &TypeTable,
+        names: Option<&[Vec<Arc<str>>]>,
+        ty: &Type,
+        v: &Value,
+    ) -> Datum {
+        let of = |ty: &Type, v: &Value| Datum::named(types, names, ty, v);
         match v {
             Value::None | Value::Missing(_) => Datum::Null,
             Value::Bool(b) => Datum::Bool(*b),
@@ -203,12 +215,18 @@ impl Datum {
             Value::Date(d) => Datum::Text(d.format("%Y-%m-%d").to_string().into()),
             Value::Text(t) => Datum::Text(Arc::clone(t)),
             // The checker gives every enum value a declared variant.
-            Value::Enum(e, i) => types
-                .variant_name(*e, *i)
-                .map_or(Datum::Null, |name| Datum::Text(name.into())),
+            Value::Enum(e, i) => {
+                let shared = names.and_then(|n| n.get(*e as usize)?.get(*i as usize));
+                match shared {
+                    Some(name) => Datum::Text(Arc::clone(name)),
+                    None => types
+                        .variant_name(*e, *i)
+                        .map_or(Datum::Null, |name| Datum::Text(name.into())),
+                }
+            }
             Value::List(items) | Value::Set(items) => {
                 let elem = ty.element().unwrap_or(&Type::Any);
-                Datum::List(items.iter().map(|i| Datum::of(types, elem, i)).collect())
+                Datum::List(items.iter().map(|i| of(elem, i)).collect())
             }
             Value::Record(slots) => {
                 let fields = match ty.base() {
@@ -217,18 +235,13 @@ impl Datum {
                 };
                 let Some(fields) = fields else {
                     // Only a record type holds a record: a value without one is shown by position.
-                    return Datum::List(
-                        slots
-                            .iter()
-                            .map(|i| Datum::of(types, &Type::Any, i))
-                            .collect(),
-                    );
+                    return Datum::List(slots.iter().map(|i| of(&Type::Any, i)).collect());
                 };
                 Datum::Record(
                     fields
                         .iter()
                         .zip(slots.iter())
-                        .map(|(f, v)| (Arc::from(f.name.as_str()), Datum::of(types, &f.ty, v)))
+                        .map(|(f, v)| (Arc::from(f.name.as_str()), of(&f.ty, v)))
                         .collect(),
                 )
             }
@@ -323,7 +336,7 @@ fn result(
                 // Why the exceptions to it did not apply.
                 for (j, e) in c.rules.iter().enumerate() {
                     if e.overrides.contains(&i)
-                        && record.verdicts.get(j) == Some(&Verdict::NotApplicable)
+                        && record.rule(j).map(|r| &r.verdict) == Some(&Verdict::NotApplicable)
                     {
                         ev.add_because(policy, texts, index, j, &mut because);
                     }
@@ -331,7 +344,7 @@ fn result(
             }
             ConclusionResult {
                 status: Status::Decided,
-                value: Datum::of(&policy.types, &c.ty, value),
+                value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
                 citations: citations_of(policy, c, rules),
                 rules: labels(rules),
                 because: Some(because),
@@ -360,7 +373,7 @@ fn settled(
     match settle(policy, facts, index)? {
         Settled::Decided { value, rules, over } => Some(ConclusionResult {
             status: Status::Decided,
-            value: Datum::of(&policy.types, &c.ty, &value),
+            value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, &value),
             citations: citations_of(policy, c, &rules),
             rules: rules
                 .iter()
@@ -417,13 +430,13 @@ fn trace(policy: &Prepared, ev: &Evaluator<'_>) -> Vec<TraceEntry> {
             continue;
         };
         for (ri, r) in c.rules.iter().enumerate() {
-            let cond = record.conditions.get(ri);
+            let cond = record.rule(ri).map(|r| &r.condition);
             let condition = match cond {
                 Some(Ok(Value::Bool(true))) => "true",
                 Some(Ok(_)) => "false",
                 _ => "unknown",
             };
-            let (outcome, mut because) = match record.verdicts.get(ri) {
+            let (outcome, mut because) = match record.rule(ri).map(|r| &r.verdict) {
                 Some(Verdict::Applied) => ("applied", Vec::new()),
                 Some(Verdict::Overridden(by)) => {
                     let label = c.rules.get(*by).map_or("", |e| &*e.label);

@@ -16,6 +16,7 @@ pub struct Prepared {
     policy: CompiledPolicy,
     fact_texts: FactTexts,
     clause_json: Vec<Option<Arc<RawValue>>>,
+    variant_names: Vec<Vec<Arc<str>>>,
 }
 
 impl Prepared {
@@ -31,10 +32,17 @@ impl Prepared {
                     .map(Arc::from)
             })
             .collect();
+        let variant_names = policy
+            .types
+            .enums
+            .iter()
+            .map(|e| e.variants.iter().map(|v| Arc::from(v.as_str())).collect())
+            .collect();
         Prepared {
             policy,
             fact_texts,
             clause_json,
+            variant_names,
         }
     }
 
@@ -46,6 +54,11 @@ impl Prepared {
     /// The rendered texts of the policy's facts with few values.
     pub fn fact_texts(&self) -> &FactTexts {
         &self.fact_texts
+    }
+
+    /// The names of the enums' values, by enum and variant, shared by the decisions.
+    pub fn variant_names(&self) -> &[Vec<Arc<str>>] {
+        &self.variant_names
     }
 
     /// A clause's text as a JSON string, escaped once.

@@ -146,10 +146,7 @@ impl Evaluator<'_> {
         rule: usize,
         out: &mut Vec<Arc<str>>,
     ) {
-        let Some(record) = self.recorded(conclusion) else {
-            return;
-        };
-        let reads = record.reads(rule);
+        let reads = self.reads(conclusion, rule);
         for (i, r) in reads.iter().enumerate() {
             if reads.get(..i).is_some_and(|before| before.contains(r)) {
                 continue;

@@ -107,29 +107,44 @@ pub enum FactRef {
     Conclusion(usize),
 }
 
-/// A conclusion once decided: its outcome, and per rule the value of its condition, its
-/// verdict and the facts its condition read.
+/// A conclusion once decided: its outcome, and what became of each of its rules.
 #[derive(Clone, Debug)]
 pub struct Record {
     /// The outcome.
     pub outcome: Outcome,
-    /// The value of each rule's condition.
-    pub conditions: Vec<Res>,
-    /// What became of each rule.
-    pub verdicts: Vec<Verdict>,
-    /// The facts each rule's condition read, deciding ones only (for `and`/`or`, the side that
-    /// decided): `reads[spans[i]]` for rule `i`.
-    reads: Vec<FactRef>,
-    spans: Vec<(u32, u32)>,
+    rules: Vec<RuleRecord>,
+}
+
+/// One rule of a decided conclusion.
+#[derive(Clone, Debug)]
+pub struct RuleRecord {
+    /// The value of its condition (true when it has none).
+    pub condition: Res,
+    /// What became of it.
+    pub verdict: Verdict,
+    /// The exception that holds and overrides it, if any.
+    overridden_by: Option<usize>,
+    /// The facts its condition read (deciding ones only: for `and`/`or`, the side that
+    /// decided), as a range of the evaluator's arena.
+    reads: (u32, u32),
+}
+
+impl RuleRecord {
+    fn holds(&self) -> bool {
+        matches!(self.condition, Ok(Value::Bool(true)))
+    }
+
+    /// It may give the value: its condition is not false and no exception that holds
+    /// overrides it.
+    fn is_candidate(&self) -> bool {
+        !matches!(self.condition, Ok(Value::Bool(false))) && self.overridden_by.is_none()
+    }
 }
 
 impl Record {
-    /// The facts that rule `i`'s condition read.
-    pub fn reads(&self, rule: usize) -> &[FactRef] {
-        self.spans
-            .get(rule)
-            .and_then(|&(a, b)| self.reads.get(a as usize..b as usize))
-            .unwrap_or(&[])
+    /// Rule `i`.
+    pub fn rule(&self, i: usize) -> Option<&RuleRecord> {
+        self.rules.get(i)
     }
 }
 
@@ -143,8 +158,10 @@ pub struct Evaluator<'p> {
     /// Where each local came from, when it is an element of a list input: (slot, index).
     origins: Vec<Option<(usize, u32)>>,
     frame: usize,
-    /// The facts read by the condition being evaluated, when `recording`.
+    /// The facts read by the conditions being evaluated, when `recording`.
     reads: Vec<FactRef>,
+    /// The facts read by the rules of the conclusions decided (see [`RuleRecord`]).
+    arena: Vec<FactRef>,
     recording: bool,
     /// Values supposed for missing facts, when settling an undetermined conclusion.
     hypotheses: Option<Box<settle::Hypotheses>>,
@@ -191,6 +208,7 @@ impl<'p> Evaluator<'p> {
             origins: Vec::new(),
             frame: 0,
             reads: Vec::new(),
+            arena: Vec::new(),
             recording: false,
             hypotheses: None,
         }
@@ -208,6 +226,7 @@ impl<'p> Evaluator<'p> {
             origins: Vec::new(),
             frame: 0,
             reads: Vec::new(),
+            arena: Vec::new(),
             recording: false,
             hypotheses: None,
         }
@@ -269,6 +288,14 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// The facts that rule `rule` of conclusion `conclusion` read, once it is decided.
+    pub fn reads(&self, conclusion: usize, rule: usize) -> &[FactRef] {
+        self.recorded(conclusion)
+            .and_then(|r| r.rules.get(rule))
+            .and_then(|r| self.arena.get(r.reads.0 as usize..r.reads.1 as usize))
+            .unwrap_or(&[])
+    }
+
     /// The record of conclusion `i` if it was decided.
     pub fn recorded(&self, i: usize) -> Option<&Record> {
         self.conclusions.get(i)?.as_ref()
@@ -278,63 +305,71 @@ impl<'p> Evaluator<'p> {
         // The conditions, each recording the facts that decide it.
         let base = self.reads.len();
         let recording = std::mem::replace(&mut self.recording, true);
-        let mut spans = Vec::with_capacity(conclusion.rules.len());
-        let mut conditions = Vec::with_capacity(conclusion.rules.len());
+        let mut rules = Vec::with_capacity(conclusion.rules.len());
         for rule in &conclusion.rules {
             let start = self.reads.len() - base;
-            conditions.push(match &rule.condition {
+            let condition = match &rule.condition {
                 Some(c) => self.bool(c).map(Value::Bool),
                 None => Ok(Value::Bool(true)),
+            };
+            rules.push(RuleRecord {
+                condition,
+                verdict: Verdict::NotApplicable,
+                overridden_by: None,
+                reads: (count(start), count(self.reads.len() - base)),
             });
-            spans.push((count(start), count(self.reads.len() - base)));
         }
         self.recording = false;
-        let (outcome, verdicts) = if conclusion.is_set {
-            self.set_conclusion(conclusion, &conditions)
+        let outcome = if conclusion.is_set {
+            self.set_conclusion(conclusion, &mut rules)
         } else {
-            self.scalar_conclusion(conclusion, &conditions)
+            self.scalar_conclusion(conclusion, &mut rules)
         };
         self.recording = recording;
-        Record {
-            outcome,
-            conditions,
-            verdicts,
-            reads: self.reads.split_off(base),
-            spans,
+        // The facts move to the arena, where the record's ranges point.
+        let offset = count(self.arena.len());
+        self.arena.extend(self.reads.drain(base..));
+        for r in &mut rules {
+            r.reads = (r.reads.0 + offset, r.reads.1 + offset);
         }
+        Record { outcome, rules }
     }
 
-    fn scalar_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> (Outcome, Vec<Verdict>) {
-        let holds = |i: usize| matches!(conds.get(i), Some(Ok(Value::Bool(true))));
-        // The exception that holds and overrides rule `i`, if any.
-        let overrider = |i: usize| {
-            c.rules
-                .iter()
-                .enumerate()
-                .position(|(j, e)| holds(j) && e.overrides.contains(&i))
-        };
-        let mut verdicts: Vec<Verdict> = conds
-            .iter()
-            .enumerate()
-            .map(|(i, cond)| match cond {
-                Ok(Value::Bool(true)) => overrider(i).map_or(Verdict::Pending, Verdict::Overridden),
+    fn scalar_conclusion(&mut self, c: &ConclusionInfo, rules: &mut [RuleRecord]) -> Outcome {
+        // Which exception that holds overrides each rule: one pass over the exceptions.
+        for (j, e) in c.rules.iter().enumerate() {
+            if rules.get(j).is_some_and(RuleRecord::holds) {
+                for &i in &e.overrides {
+                    if let Some(r) = rules.get_mut(i)
+                        && r.overridden_by.is_none()
+                    {
+                        r.overridden_by = Some(j);
+                    }
+                }
+            }
+        }
+        for r in rules.iter_mut() {
+            r.verdict = match &r.condition {
+                Ok(Value::Bool(true)) => r
+                    .overridden_by
+                    .map_or(Verdict::Pending, Verdict::Overridden),
                 Ok(_) => Verdict::NotApplicable,
                 Err(Stop::Missing(m)) => Verdict::Unknown(m.clone()),
                 Err(Stop::Error(e)) => Verdict::Failed(e.clone()),
-            })
-            .collect();
-        if let Some(Err(Stop::Error(e))) = conds.iter().find(|r| matches!(r, Err(Stop::Error(_)))) {
-            let outcome = Outcome::Error {
-                error: e.clone(),
+            };
+        }
+        if let Some(e) = rules.iter().find_map(|r| match &r.condition {
+            Err(Stop::Error(e)) => Some(e.clone()),
+            _ => None,
+        }) {
+            in_error(rules);
+            return Outcome::Error {
+                error: e,
                 rules: Vec::new(),
             };
-            return (outcome, in_error(verdicts));
         }
         // A candidate may give the value: its condition is not false and no exception that
-        // holds overrides it. One pass, no allocation but the rules that surely apply.
-        let is_candidate = |i: usize| {
-            !matches!(conds.get(i), Some(Ok(Value::Bool(false)))) && overrider(i).is_none()
-        };
+        // holds overrides it.
         let mut sure: Vec<usize> = Vec::new();
         let mut first: Option<Value> = None;
         let mut agree = true;
@@ -342,14 +377,15 @@ impl<'p> Evaluator<'p> {
         let mut any = false;
         let mut unknown: Option<Stop> = None;
         for (i, rule) in c.rules.iter().enumerate() {
-            if !is_candidate(i) {
+            let Some(r) = rules.get_mut(i) else { continue };
+            if !r.is_candidate() {
                 continue;
             }
             any = true;
-            if let Some(Err(s)) = conds.get(i) {
+            if let Err(s) = &r.condition {
                 unknown = merged(unknown, s.clone());
             }
-            if holds(i) {
+            if r.holds() {
                 sure.push(i);
             }
             match self.eval(&rule.value) {
@@ -359,8 +395,8 @@ impl<'p> Evaluator<'p> {
                 },
                 Err(s) => {
                     all_known = false;
-                    if let (Stop::Error(e), Some(v)) = (&s, verdicts.get_mut(i)) {
-                        *v = Verdict::Failed(e.clone());
+                    if let Stop::Error(e) = &s {
+                        r.verdict = Verdict::Failed(e.clone());
                     }
                     unknown = merged(unknown, s);
                 }
@@ -368,21 +404,20 @@ impl<'p> Evaluator<'p> {
         }
         if !any {
             let error = EvalError::NoRuleApplies(Arc::from(c.name.as_str()));
-            let outcome = Outcome::Error {
+            return Outcome::Error {
                 error,
                 rules: Vec::new(),
             };
-            return (outcome, verdicts);
         }
-        let outcome = match (unknown, first) {
+        match (unknown, first) {
             (Some(Stop::Error(e)), _) => Outcome::Error {
                 error: e,
                 rules: Vec::new(),
             },
             (_, Some(v)) if agree && all_known && !sure.is_empty() => {
                 for &i in &sure {
-                    if let Some(v) = verdicts.get_mut(i) {
-                        *v = Verdict::Applied;
+                    if let Some(r) = rules.get_mut(i) {
+                        r.verdict = Verdict::Applied;
                     }
                 }
                 Outcome::Decided {
@@ -392,8 +427,10 @@ impl<'p> Evaluator<'p> {
             }
             (None, _) => {
                 // Every candidate applies for sure and all values are known: they disagree.
-                let rules: Vec<usize> = (0..c.rules.len()).filter(|&i| is_candidate(i)).collect();
-                let labels = rules
+                let candidates: Vec<usize> = (0..rules.len())
+                    .filter(|&i| rules.get(i).is_some_and(RuleRecord::is_candidate))
+                    .collect();
+                let labels = candidates
                     .iter()
                     .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
                     .collect();
@@ -401,7 +438,11 @@ impl<'p> Evaluator<'p> {
                     conclusion: Arc::from(c.name.as_str()),
                     rules: labels,
                 };
-                return (Outcome::Error { error, rules }, in_error(verdicts));
+                in_error(rules);
+                Outcome::Error {
+                    error,
+                    rules: candidates,
+                }
             }
             (Some(Stop::Missing(mut m)), _) => {
                 m.sort();
@@ -410,22 +451,21 @@ impl<'p> Evaluator<'p> {
                     known: Vec::new(),
                 }
             }
-        };
-        (outcome, verdicts)
+        }
     }
 
-    fn set_conclusion(&mut self, c: &ConclusionInfo, conds: &[Res]) -> (Outcome, Vec<Verdict>) {
+    fn set_conclusion(&mut self, c: &ConclusionInfo, rules: &mut [RuleRecord]) -> Outcome {
         let mut members: Vec<Value> = Vec::new();
         let mut applied = Vec::new();
-        let mut verdicts = Vec::with_capacity(c.rules.len());
         let mut unknown: Option<Stop> = None;
-        for (i, r) in c.rules.iter().enumerate() {
-            let cond = conds.get(i).cloned().unwrap_or(Ok(Value::Bool(false)));
-            let result = cond.and_then(|cond| match cond {
-                Value::Bool(true) => self.eval(&r.value).map(Some),
-                _ => Ok(None),
-            });
-            verdicts.push(match result {
+        for (i, rule) in c.rules.iter().enumerate() {
+            let Some(r) = rules.get_mut(i) else { continue };
+            let result = match &r.condition {
+                Ok(Value::Bool(true)) => self.eval(&rule.value).map(Some),
+                Ok(_) => Ok(None),
+                Err(s) => Err(s.clone()),
+            };
+            r.verdict = match result {
                 Ok(Some(v)) => {
                     members.push(v);
                     applied.push(i);
@@ -435,28 +475,24 @@ impl<'p> Evaluator<'p> {
                 Err(s) => {
                     let verdict = match &s {
                         // The member's condition holds but its value is unknown.
-                        Stop::Missing(_) if conds.get(i) == Some(&Ok(Value::Bool(true))) => {
-                            Verdict::Pending
-                        }
+                        Stop::Missing(_) if r.holds() => Verdict::Pending,
                         Stop::Missing(m) => Verdict::Unknown(m.clone()),
                         Stop::Error(e) => Verdict::Failed(e.clone()),
                     };
                     unknown = merged(unknown, s);
                     verdict
                 }
-            });
+            };
         }
         members.sort();
         members.dedup();
-        let outcome = match unknown {
+        match unknown {
             Some(Stop::Error(error)) => {
-                return (
-                    Outcome::Error {
-                        error,
-                        rules: Vec::new(),
-                    },
-                    in_error(verdicts),
-                );
+                in_error(rules);
+                Outcome::Error {
+                    error,
+                    rules: Vec::new(),
+                }
             }
             Some(Stop::Missing(mut m)) => {
                 m.sort();
@@ -469,8 +505,7 @@ impl<'p> Evaluator<'p> {
                 value: Value::Set(members.into()),
                 rules: applied,
             },
-        };
-        (outcome, verdicts)
+        }
     }
 
     /// Notes that the condition being evaluated read `fact`.
@@ -928,14 +963,12 @@ impl<'p> Evaluator<'p> {
 }
 
 /// Once a conclusion failed, the rules that held are in error with it.
-fn in_error(verdicts: Vec<Verdict>) -> Vec<Verdict> {
-    verdicts
-        .into_iter()
-        .map(|v| match v {
-            Verdict::Pending => Verdict::InError,
-            v => v,
-        })
-        .collect()
+fn in_error(rules: &mut [RuleRecord]) {
+    for r in rules {
+        if r.verdict == Verdict::Pending {
+            r.verdict = Verdict::InError;
+        }
+    }
 }
 
 /// An offset into the facts recorded for one conclusion.
