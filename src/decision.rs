@@ -9,6 +9,7 @@ use serde::ser::SerializeMap;
 use crate::eval::settle::{Settled, settle};
 use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
+pub use crate::prepared::Citation;
 use crate::prepared::Prepared;
 
 /// The policy version a decision was made under.
@@ -23,31 +24,6 @@ pub struct PolicyRef {
     pub effective_from: Option<String>,
     /// The sha256 of its sources and its layers'.
     pub sha256: String,
-}
-
-/// A clause a conclusion rests on.
-#[derive(Clone, Debug)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct Citation {
-    /// The clause reference.
-    #[cfg_attr(feature = "server", schema(value_type = String))]
-    pub clause: Arc<str>,
-    /// Its section.
-    #[cfg_attr(feature = "server", schema(value_type = String))]
-    pub section: Arc<str>,
-    /// Its text.
-    #[cfg_attr(feature = "server", schema(value_type = String))]
-    pub text: Arc<str>,
-    /// The text as a JSON string, escaped once when the policy was compiled: the clause texts
-    /// are most of a decision's bytes, and escaping them on every decision dominated its output.
-    #[cfg_attr(feature = "server", schema(ignore))]
-    pub text_json: Option<Arc<serde_json::value::RawValue>>,
-}
-
-impl PartialEq for Citation {
-    fn eq(&self, other: &Self) -> bool {
-        self.clause == other.clause && self.section == other.section && self.text == other.text
-    }
 }
 
 /// `decided`, `undetermined` or `error`.
@@ -73,7 +49,8 @@ pub struct ConclusionResult {
     #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
     pub value: Datum,
     /// The clauses behind the value.
-    pub citations: Vec<Citation>,
+    #[cfg_attr(feature = "server", schema(value_type = Vec<Citation>))]
+    pub citations: Vec<Arc<Citation>>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
@@ -292,24 +269,18 @@ impl PolicyRef {
     }
 }
 
-fn citations_of(policy: &Prepared, c: &ConclusionInfo, rules: &[usize]) -> Vec<Citation> {
-    let mut ids: Vec<ClauseId> = Vec::new();
+fn citations_of(policy: &Prepared, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
+    let mut out: Vec<Arc<Citation>> = Vec::new();
     for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
-        for id in &r.citations {
-            if !ids.contains(id) {
-                ids.push(*id);
+        for &id in &r.citations {
+            if let Some(cited) = policy.citation(id)
+                && !out.iter().any(|o| Arc::ptr_eq(o, cited))
+            {
+                out.push(Arc::clone(cited));
             }
         }
     }
-    ids.iter()
-        .filter_map(|&i| Some((i, policy.clauses.get(i)?)))
-        .map(|(i, cl)| Citation {
-            clause: cl.id.clone(),
-            section: cl.section.clone(),
-            text: cl.text.clone(),
-            text_json: policy.clause_json(i).cloned(),
-        })
-        .collect()
+    out
 }
 
 fn result(

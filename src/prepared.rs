@@ -15,21 +15,53 @@ use crate::model::{ClauseId, CompiledPolicy};
 pub struct Prepared {
     policy: CompiledPolicy,
     fact_texts: FactTexts,
-    clause_json: Vec<Option<Arc<RawValue>>>,
+    citations: Vec<Arc<Citation>>,
     variant_names: Vec<Vec<Arc<str>>>,
+}
+
+// Built once per clause when the policy is prepared and shared by every decision that cites it;
+// written by `crate::json`.
+/// A clause a conclusion rests on.
+#[derive(Clone, Debug)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Citation {
+    /// The clause reference.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub clause: Arc<str>,
+    /// Its section.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub section: Arc<str>,
+    /// Its text.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub text: Arc<str>,
+    /// The text as a JSON string, escaped once when the policy was compiled: the clause texts
+    /// are most of a decision's bytes, and escaping them on every decision dominated its output.
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub text_json: Option<Arc<RawValue>>,
+}
+
+impl PartialEq for Citation {
+    fn eq(&self, other: &Self) -> bool {
+        self.clause == other.clause && self.section == other.section && self.text == other.text
+    }
 }
 
 impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
         let fact_texts = FactTexts::of(&policy);
-        let clause_json = policy
+        let citations = policy
             .clauses
             .iter()
             .map(|c| {
-                serde_json::value::to_raw_value(&*c.text)
-                    .ok()
-                    .map(Arc::from)
+                Arc::new(Citation {
+                    clause: Arc::clone(&c.id),
+                    section: Arc::clone(&c.section),
+                    text: Arc::clone(&c.text),
+                    text_json: serde_json::value::to_raw_value(&*c.text)
+                        .ok()
+                        .map(Arc::from),
+                })
             })
             .collect();
         let variant_names = policy
@@ -41,7 +73,7 @@ impl Prepared {
         Prepared {
             policy,
             fact_texts,
-            clause_json,
+            citations,
             variant_names,
         }
     }
@@ -61,9 +93,9 @@ impl Prepared {
         &self.variant_names
     }
 
-    /// A clause's text as a JSON string, escaped once.
-    pub fn clause_json(&self, clause: ClauseId) -> Option<&Arc<RawValue>> {
-        self.clause_json.get(clause)?.as_ref()
+    /// A clause as decisions cite it.
+    pub fn citation(&self, clause: ClauseId) -> Option<&Arc<Citation>> {
+        self.citations.get(clause)
     }
 }
 

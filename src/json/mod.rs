@@ -13,7 +13,8 @@ use serde::ser::{SerializeMap, SerializeSeq, SerializeStruct};
 use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
-use crate::decision::{Citation, Datum};
+use crate::decision::Datum;
+use crate::prepared::Citation;
 
 pub use input::{InputError, parse_date, read_facts};
 pub use schema::json_schema;
