@@ -450,6 +450,9 @@ pub struct CompiledPolicy {
     pub sources: Arc<SourceMap>,
     /// The files of this version's layers, root first.
     pub layer_files: Vec<crate::syntax::span::FileId>,
+    /// The declarations of every layer, merged: what was checked, and what the semantic diff
+    /// compares.
+    pub merged: Arc<crate::check::layers::Merged>,
     /// The declared inputs as a tree of JSON objects (what the input reader walks).
     pub input_tree: crate::input::InputGroup,
     /// The pre-rendered texts of facts for explanations.

@@ -179,6 +179,18 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
     Some(m)
 }
 
+/// `base` with one more layer on top: what [`merge`] makes of `base`'s chain and `layer`,
+/// without the diagnostics of `base`'s own merge.
+pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>) -> Merged {
+    let mut m = base.clone();
+    m.header = layer.policy.header.clone();
+    m.chain.push(layer.file);
+    for item in &layer.policy.items {
+        m.add(item, diags);
+    }
+    m
+}
+
 impl Merged {
     fn add(&mut self, item: &Item, diags: &mut Vec<Diagnostic>) {
         match &item.kind {

@@ -27,7 +27,11 @@ impl Checker {
         out.into_iter().collect()
     }
 
-    fn conclusion(&mut self, c: &ConclusionDecl, index: usize) -> Option<ConclusionInfo> {
+    pub(super) fn conclusion(
+        &mut self,
+        c: &ConclusionDecl,
+        index: usize,
+    ) -> Option<ConclusionInfo> {
         let ty = self.conclusion_types.get(index)?.clone();
         let is_set = c.rules.iter().any(|r| r.kind == RuleKind::Member);
         let element = match (&ty, is_set) {
@@ -291,7 +295,7 @@ impl Checker {
     }
 
     /// Definitions and conclusions that depend on themselves.
-    fn cycles(&mut self) {
+    pub(super) fn cycles(&mut self) {
         let mut state: HashMap<Global, u8> = HashMap::new();
         let mut nodes: Vec<Global> = self.dependency_graph.keys().copied().collect();
         nodes.sort_by_key(|g| {

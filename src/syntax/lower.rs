@@ -114,7 +114,7 @@ impl Lowerer {
             })
     }
 
-    fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
+    pub(crate) fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
         // The comments before the header, and those between or at the end of its lines (a
         // trailing comment is placed at its line's start, at or before the last line's token).
         let last = pair.clone().into_inner().last();

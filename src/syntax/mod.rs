@@ -40,6 +40,34 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     Ok(policy)
 }
 
+/// The version label of a file and the label it extends, from its header alone: the rest of
+/// the file is not parsed. None when the header does not parse. What finding a version's
+/// layers among the files beside it needs; a file that [`parse`] accepts gives its header's
+/// labels here.
+pub fn header_labels(text: &str) -> Option<(String, Option<String>)> {
+    // What pest skips before the header: spaces, line ends and comments.
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+        match trimmed.strip_prefix('#') {
+            Some(comment) => {
+                rest = comment
+                    .find(['\n', '\r'])
+                    .map_or("", |i| comment.get(i..).unwrap_or(""));
+            }
+            None => {
+                rest = trimmed;
+                break;
+            }
+        }
+    }
+    let pair = parser::parse_header(rest)?;
+    let header = lower::Lowerer::new(FileId::default(), "")
+        .header(pair)
+        .ok()?;
+    Some((header.version.node, header.extends.map(|e| e.node)))
+}
+
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the
 /// recursive parser sees them.
 fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {

@@ -18,6 +18,11 @@ pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnost
     PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
 }
 
+/// Parses a file's header alone, from its first token; the text after it is not read.
+pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
+    PolicyParser::parse(Rule::header, text).ok()?.next()
+}
+
 fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),

@@ -17,4 +17,5 @@ mod diff;
 mod format;
 mod http;
 mod peers;
+mod pipeline;
 mod second_policy;
