@@ -326,7 +326,7 @@ impl Checker {
             let conflict = self
                 .input_index
                 .keys()
-                .find(|k| k.starts_with(&format!("{path}.")) || path.starts_with(&format!("{k}.")));
+                .find(|k| inside(k, &path) || inside(&path, k));
             if let Some(other) = conflict {
                 let msg =
                     format!("input `{path}` and input `{other}` overlap: one is inside the other");
@@ -580,6 +580,14 @@ impl Checker {
             }
         }
     }
+}
+
+/// True when input path `inner` is inside group `outer` (`outer.` starts it), without
+/// formatting `outer.` for every pair of inputs.
+fn inside(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 #[cfg(test)]

@@ -88,13 +88,7 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
                 }
             }
             // `not not not …` and `- - -x` nest without brackets.
-            let mut at = 0;
-            for token in code.split_whitespace() {
-                let pos = code
-                    .get(at..)
-                    .and_then(|r| r.find(token))
-                    .map_or(at, |p| at + p);
-                at = pos + token.len();
+            for (pos, token) in words(&code) {
                 if token == "not" || token.starts_with('-') || token.starts_with("(-") {
                     prefixes += 1;
                 } else {
@@ -111,6 +105,24 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
 }
 
 /// A line without its comment, strings blanked (so brackets in texts do not count).
+/// The words of `code` (split at whitespace, as `split_whitespace`) with their byte offsets.
+fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = None;
+    code.char_indices()
+        .chain(std::iter::once((code.len(), ' ')))
+        .filter_map(move |(i, c)| match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                start = None;
+                Some((s, code.get(s..i).unwrap_or("")))
+            }
+            (false, None) => {
+                start = Some(i);
+                None
+            }
+            _ => None,
+        })
+}
+
 fn code_part(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut in_string = false;
