@@ -100,7 +100,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
         Rule::number => "a number",
-        Rule::string | Rule::string_body => "a quoted text like \"3-1\"",
+        Rule::string | Rule::string_body | Rule::string_chars => "a quoted text like \"3-1\"",
         Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
         Rule::version_line => "`version \"LABEL\"`",
         Rule::effective_from => "`effective from DATE`",
@@ -183,6 +183,6 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::infix => "an operator",
         Rule::prefix | Rule::postfix => "an expression",
         Rule::kw_optional => "`optional`",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => "a space",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text | Rule::ident_char => "a space",
     }
 }
