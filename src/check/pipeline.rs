@@ -245,3 +245,42 @@ pub(crate) fn check_folder(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::*;
+    use crate::load::load_folder;
+
+    /// The BTS sessions take the annex's definitions and conclusions (the fast path is taken,
+    /// not only correct): each overrides parameters without changing their types, mayotte-2025
+    /// a rule too.
+    #[test]
+    fn the_bts_sessions_reuse_the_checked_annex() {
+        let dir = std::path::Path::new("policies/bts-metiers-de-la-mesure");
+        let folder = load_folder(dir).unwrap();
+        let file = |label: &str| folder.files.iter().find(|f| f.version() == label).unwrap();
+        let checked = check_chain(&folder.sources, &[file("annexe-ivb")], None).unwrap();
+        assert!(checked.result.policy.is_some());
+        let types = |p: &CompiledPolicy| p.params.iter().map(|p| p.ty.clone()).collect::<Vec<_>>();
+        for label in ["session-2026", "session-2027", "mayotte-2025"] {
+            let reuse = Reuse::new(&checked, file(label)).unwrap();
+            let expected: &[&str] = if label == "mayotte-2025" {
+                &["required_weeks"]
+            } else {
+                &[]
+            };
+            assert_eq!(reuse.changed, expected, "{label}");
+            let alone = crate::check::check_version(&folder.sources, &folder.files, label);
+            assert!(reuse.same_param_types(&types(alone.policy.as_ref().unwrap())));
+            // The folder's session shares the annex's clause texts, escaped once.
+            let session = folder.version(label).unwrap();
+            let annex_in_folder = folder.version("annexe-ivb").unwrap();
+            assert!(Arc::ptr_eq(
+                &session.clauses[0].text,
+                &annex_in_folder.clauses[0].text
+            ));
+        }
+    }
+}

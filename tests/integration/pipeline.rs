@@ -216,3 +216,48 @@ fn each_session_gets_its_own_values_on_the_shared_annex() {
     let compiled: Vec<&str> = f.compiled().map(|p| p.version.as_str()).collect();
     assert_eq!(compiled, ["annex", "s2"]);
 }
+
+#[test]
+fn a_header_is_read_without_the_rest_of_the_file() {
+    let text = "# a comment\n\n  # another\npolicy p\nversion \"s1\" # here too\nextends \"annex\"\n\nthis is not a declaration";
+    assert_eq!(
+        clausier::syntax::header_labels(text),
+        Some(("s1".to_string(), Some("annex".to_string())))
+    );
+    assert_eq!(
+        clausier::syntax::header_labels(ANNEX),
+        Some(("annex".to_string(), None))
+    );
+    assert_eq!(
+        clausier::syntax::header_labels("policy p\nversion s1"),
+        None
+    );
+}
+
+#[test]
+fn a_version_file_finds_its_layer_by_label_among_files_that_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sorted first, with the label of the annex but a body that does not parse: not the layer.
+    std::fs::write(
+        dir.path().join("a-broken.policy"),
+        ANNEX.replace("input n", "input"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("annex.policy"), ANNEX).unwrap();
+    let session_path = dir.path().join("s1.policy");
+    std::fs::write(&session_path, session("s1", "2025-01-01", "4")).unwrap();
+    let loaded = load_version_file(&session_path).unwrap();
+    let names: Vec<String> = loaded
+        .sources
+        .files()
+        .map(|(_, f)| {
+            Path::new(&f.name)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names, ["s1.policy", "annex.policy"]);
+    assert!(loaded.version("s1").is_some());
+}
