@@ -3,10 +3,13 @@
 //! Equality ignores spans (see [`Spanned`]), so two files that differ only in layout and
 //! comments' placement have equal ASTs when their comments are the same.
 
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::span::{Span, Spanned};
+use crate::span::{FileId, Span, Spanned};
 
 /// A name as written, with its place.
 pub type Name = Spanned<String>;
@@ -459,4 +462,34 @@ impl PartialEq for Rule {
             && self.value == other.value
             && self.citations == other.citations
     }
+}
+
+/// Every declaration of a version, its layers merged: what the type checker sees.
+///
+/// Declarations are shared with the version this one extends ([`crate::check::layers::merge_onto`] copies pointers,
+/// not syntax trees); an override replaces the pointer, or copies the one conclusion it changes.
+#[derive(Clone, Debug)]
+pub struct Merged {
+    /// The header of the version itself.
+    pub header: Header,
+    /// The files of the layers, root first.
+    pub chain: Vec<FileId>,
+    /// Clauses, overrides applied in place.
+    pub clauses: Vec<Arc<Clause>>,
+    /// Declared units.
+    pub units: Vec<Name>,
+    /// Enums.
+    pub enums: Vec<Arc<EnumDecl>>,
+    /// Records.
+    pub records: Vec<Arc<RecordDecl>>,
+    /// Inputs.
+    pub inputs: Vec<Arc<InputDecl>>,
+    /// Parameters, overrides applied in place.
+    pub params: Vec<Arc<ParameterDecl>>,
+    /// Definitions.
+    pub defs: Vec<Arc<DefinitionDecl>>,
+    /// Conclusions, rule overrides applied in place.
+    pub conclusions: Vec<Arc<ConclusionDecl>>,
+    /// The first declaration of every overridden parameter: an override keeps its type.
+    pub replaced_params: HashMap<String, ParameterDecl>,
 }

@@ -56,8 +56,8 @@
 //!   `path[].field` for a list of records); `presence` is `required`, `optional` or `default`
 //!   (with `default` rendered).
 //! - `definitions` and `types` give the canonical text of each side.
-//! - `warnings` says when part of the comparison could not be made (a policy whose sources are
-//!   not those it was compiled from).
+//! - `warnings` says when part of the comparison could not be made (none today: the checker
+//!   keeps the declarations of every version it compiles).
 //!
 //! See [`impact`] for the JSON shape of an [`Impact`].
 
@@ -366,29 +366,20 @@ pub struct TypeDiff {
 /// path), so reformatting and reordering give an empty diff; see the [module](self) for what
 /// each list holds.
 pub fn diff(old: &CompiledPolicy, new: &CompiledPolicy) -> PolicyDiff {
-    let old_ast = source::rebuild(old);
-    let new_ast = source::rebuild(new);
-    let mut warnings = Vec::new();
-    for (policy, ast) in [(old, &old_ast), (new, &new_ast)] {
-        if ast.is_none() {
-            warnings.push(format!(
-                "the sources of version `{}` could not be read again: rules, definitions and records are not compared",
-                policy.version
-            ));
-        }
-    }
-    let asts = old_ast.as_ref().zip(new_ast.as_ref());
+    // The declarations each version was checked from, kept by the checker: nothing to parse.
+    let (old_ast, new_ast) = (Some(&*old.merged), Some(&*new.merged));
+    let asts = old_ast.zip(new_ast);
     PolicyDiff {
         from: policy_ref(old),
         to: policy_ref(new),
         metadata: compare::metadata(old, new),
-        clauses: compare::clauses(old, new, old_ast.as_ref(), new_ast.as_ref()),
+        clauses: compare::clauses(old, new, old_ast, new_ast),
         parameters: compare::parameters(old, new),
         conclusions: compare::conclusions(old, new, asts),
         definitions: asts.map(compare::definitions).unwrap_or_default(),
         inputs: compare::inputs(old, new),
         types: compare::types(old, new, asts),
-        warnings,
+        warnings: Vec::new(),
     }
 }
 

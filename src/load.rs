@@ -4,12 +4,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::ast::Policy;
+use crate::check::CheckResult;
 use crate::check::layers::{ParsedFile, check_versions};
-use crate::check::{CheckResult, check_version};
+use crate::check::pipeline::check_folder;
 use crate::diagnostic::Diagnostic;
 use crate::model::CompiledPolicy;
 use crate::prepared::Prepared;
-use crate::span::SourceMap;
+use crate::span::{FileId, SourceMap};
 
 /// One policy folder, parsed and checked.
 pub struct PolicyFolder {
@@ -115,29 +117,44 @@ pub fn load_folder(dir: &Path) -> Result<PolicyFolder, LoadError> {
 /// Parses and checks versions given as texts `(name, path, text)`.
 pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) -> PolicyFolder {
     let mut sources = SourceMap::new();
-    let mut files = Vec::new();
+    let ids: Vec<FileId> = texts
+        .into_iter()
+        .map(|(name, path, text)| sources.add(name, path, text))
+        .collect();
+    let parsed = ids
+        .into_iter()
+        .map(|id| {
+            let text = sources.get(id).map_or("", |f| f.text.as_str());
+            (id, crate::syntax::parse(id, text))
+        })
+        .collect();
+    check_parsed(dir, sources, parsed)
+}
+
+/// Checks files already parsed, each once: the folder as a whole, then every version on top of
+/// the version it extends (see [`crate::check::pipeline`]).
+fn check_parsed(
+    dir: PathBuf,
+    sources: SourceMap,
+    parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,
+) -> PolicyFolder {
+    let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
-    let mut ids = Vec::new();
-    for (name, path, text) in texts {
-        ids.push(sources.add(name, path, text));
-    }
-    for id in ids {
-        let text = sources.get(id).map(|f| f.text.clone()).unwrap_or_default();
-        match crate::syntax::parse(id, &text) {
-            Ok(policy) => files.push(ParsedFile { file: id, policy }),
+    for (file, result) in parsed {
+        match result {
+            Ok(policy) => files.push(ParsedFile { file, policy }),
             Err(mut d) => diagnostics.append(&mut d),
         }
     }
     diagnostics.extend(check_versions(&files));
     let sources = Arc::new(sources);
     let mut versions: Vec<(String, CheckResult)> = Vec::new();
-    for f in &files {
-        let mut result = check_version(&sources, &files, f.version());
-        // A layer re-checks what it inherits: report each finding once.
+    for (label, mut result) in check_folder(&sources, &files) {
+        // A layer's errors stop the versions that extend it too: report each finding once.
         result.diagnostics.retain(|d| {
             !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d)
         });
-        versions.push((f.version().to_string(), result));
+        versions.push((label, result));
     }
     PolicyFolder {
         dir,
@@ -175,6 +192,8 @@ pub fn folder_of(path: &Path) -> PathBuf {
 
 /// Parses and checks one version's file with the layers it extends (found by label among the
 /// `.policy` files beside it), leaving the folder's other versions out.
+///
+/// Each file of the chain is parsed once; of the other files, only the header is read.
 pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
     let dir = folder_of(path);
     let mut siblings = Vec::new();
@@ -185,40 +204,35 @@ pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
         }
     }
     let text = std::fs::read_to_string(path).map_err(io(path))?;
-    let mut chain = vec![(
-        path.display().to_string(),
-        Some(path.to_path_buf()),
-        text.clone(),
-    )];
-    let mut extends = header_extends(&text);
-    while let Some(label) = extends.take() {
-        let found = siblings
-            .iter()
-            .position(|(_, t)| header_version(t).as_deref() == Some(label.as_str()));
-        let Some(i) = found else { break };
-        let (p, t) = siblings.swap_remove(i);
-        extends = header_extends(&t);
-        chain.push((p.display().to_string(), Some(p), t));
-    }
-    Ok(check_texts(dir, chain))
-}
-
-fn header_value(text: &str, key: &str) -> Option<String> {
     let mut sources = SourceMap::new();
-    let id = sources.add("", None, text);
-    let policy = crate::syntax::parse(id, text).ok()?;
-    match key {
-        "version" => Some(policy.header.version.node),
-        _ => policy.header.extends.map(|e| e.node),
+    let id = sources.add(path.display().to_string(), Some(path.to_path_buf()), text);
+    let leaf = crate::syntax::parse(id, sources.get(id).map_or("", |f| f.text.as_str()));
+    let mut extends = extends_of(&leaf);
+    let mut parsed = vec![(id, leaf)];
+    while let Some(label) = extends.take() {
+        // The layer is the first file beside it that parses with this label.
+        let next = FileId(u32::try_from(parsed.len()).unwrap_or(u32::MAX));
+        let found = siblings.iter().enumerate().find_map(|(i, (_, t))| {
+            let labels = crate::syntax::header_labels(t)?;
+            if labels.0 != label {
+                return None;
+            }
+            let policy = crate::syntax::parse(next, t).ok()?;
+            Some((i, policy))
+        });
+        let Some((i, policy)) = found else { break };
+        let (p, t) = siblings.swap_remove(i);
+        extends = policy.header.extends.as_ref().map(|e| e.node.clone());
+        let id = sources.add(p.display().to_string(), Some(p), t);
+        parsed.push((id, Ok(policy)));
     }
+    Ok(check_parsed(dir, sources, parsed))
 }
 
-fn header_version(text: &str) -> Option<String> {
-    header_value(text, "version")
-}
-
-fn header_extends(text: &str) -> Option<String> {
-    header_value(text, "extends")
+/// The label a parsed file extends.
+fn extends_of(parsed: &Result<Policy, Vec<Diagnostic>>) -> Option<String> {
+    let policy = parsed.as_ref().ok()?;
+    policy.header.extends.as_ref().map(|e| e.node.clone())
 }
 
 /// The policy folders that `paths` name, loaded: a `.policy` file loads its version and the

@@ -2,6 +2,7 @@
 //! set of declarations, overrides applied.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::ast::*;
 use crate::check::names::did_you_mean;
@@ -24,32 +25,7 @@ impl ParsedFile {
     }
 }
 
-/// Every declaration of a version, its layers merged: what the type checker sees.
-#[derive(Clone, Debug)]
-pub struct Merged {
-    /// The header of the version itself.
-    pub header: Header,
-    /// The files of the layers, root first.
-    pub chain: Vec<FileId>,
-    /// Clauses, overrides applied in place.
-    pub clauses: Vec<Clause>,
-    /// Declared units.
-    pub units: Vec<Name>,
-    /// Enums.
-    pub enums: Vec<EnumDecl>,
-    /// Records.
-    pub records: Vec<RecordDecl>,
-    /// Inputs.
-    pub inputs: Vec<InputDecl>,
-    /// Parameters, overrides applied in place.
-    pub params: Vec<ParameterDecl>,
-    /// Definitions.
-    pub defs: Vec<DefinitionDecl>,
-    /// Conclusions, rule overrides applied in place.
-    pub conclusions: Vec<ConclusionDecl>,
-    /// The first declaration of every overridden parameter: an override keeps its type.
-    pub replaced_params: HashMap<String, ParameterDecl>,
-}
+pub use crate::ast::Merged;
 
 /// Checks the versions of one policy folder against each other: one label per version, one
 /// policy id, every `extends` naming a version that exists, no cycle of extensions.
@@ -223,6 +199,18 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
     Some(m)
 }
 
+/// `base` with one more layer on top: what [`merge`] makes of `base`'s chain and `layer`,
+/// without the diagnostics of `base`'s own merge.
+pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>) -> Merged {
+    let mut m = base.clone();
+    m.header = layer.policy.header.clone();
+    m.chain.push(layer.file);
+    for item in &layer.policy.items {
+        m.add(item, diags);
+    }
+    m
+}
+
 impl Merged {
     fn add(&mut self, item: &Item, diags: &mut Vec<Diagnostic>) {
         match &item.kind {
@@ -230,7 +218,7 @@ impl Merged {
                 if let Some(prev) = self.clauses.iter().find(|p| p.id == c.id) {
                     diags.push(redeclared("clause", &c.id, prev.id.span, "override clause"));
                 } else {
-                    self.clauses.push(c.clone());
+                    self.clauses.push(Arc::new(c.clone()));
                 }
             }
             ItemKind::Unit(u) => {
@@ -243,35 +231,35 @@ impl Merged {
                 if self.type_name_taken(&e.name, diags) {
                     return;
                 }
-                self.enums.push(e.clone());
+                self.enums.push(Arc::new(e.clone()));
             }
             ItemKind::Record(r) => {
                 if self.type_name_taken(&r.name, diags) {
                     return;
                 }
-                self.records.push(r.clone());
+                self.records.push(Arc::new(r.clone()));
             }
             ItemKind::Input(i) => {
                 if let Some(prev) = self.inputs.iter().find(|p| p.path.node == i.path.node) {
                     let name = Name::new(i.path.node.join("."), i.path.span);
                     diags.push(redeclared("input", &name, prev.path.span, ""));
                 } else {
-                    self.inputs.push(i.clone());
+                    self.inputs.push(Arc::new(i.clone()));
                 }
             }
             ItemKind::Parameter(p) => {
                 if !self.value_name_taken(&p.name, "override parameter", diags) {
-                    self.params.push(p.clone());
+                    self.params.push(Arc::new(p.clone()));
                 }
             }
             ItemKind::Definition(d) => {
                 if !self.value_name_taken(&d.name, "", diags) {
-                    self.defs.push(d.clone());
+                    self.defs.push(Arc::new(d.clone()));
                 }
             }
             ItemKind::Conclusion(c) => {
                 if !self.value_name_taken(&c.name, "", diags) {
-                    self.conclusions.push(c.clone());
+                    self.conclusions.push(Arc::new(c.clone()));
                 }
             }
             ItemKind::Override(o) => self.apply_override(o, diags),
@@ -281,7 +269,7 @@ impl Merged {
     fn apply_override(&mut self, o: &Override, diags: &mut Vec<Diagnostic>) {
         match o {
             Override::Clause(c) => match self.clauses.iter_mut().find(|p| p.id == c.id) {
-                Some(slot) => *slot = c.clone(),
+                Some(slot) => *slot = Arc::new(c.clone()),
                 None => {
                     let ids: Vec<&str> = self.clauses.iter().map(|c| c.id.node.as_str()).collect();
                     diags.push(bad_override("clause", &c.id, did_you_mean(&c.id.node, ids)));
@@ -291,9 +279,9 @@ impl Merged {
                 Some(slot) => {
                     self.replaced_params
                         .entry(p.name.node.clone())
-                        .or_insert_with(|| slot.clone());
+                        .or_insert_with(|| (**slot).clone());
                     let ty = p.ty.clone().or_else(|| slot.ty.clone());
-                    *slot = ParameterDecl { ty, ..p.clone() };
+                    *slot = Arc::new(ParameterDecl { ty, ..p.clone() });
                 }
                 None => {
                     let names: Vec<&str> =
@@ -323,6 +311,8 @@ impl Merged {
             ));
             return;
         };
+        // The conclusion is copied here only, when shared with the version extended.
+        let c = Arc::make_mut(c);
         match c.rules.iter_mut().find(|r| r.label == rule.label) {
             Some(slot) => {
                 let comments = slot.comments.clone();

@@ -5,13 +5,12 @@ pub(crate) mod expr;
 pub mod layers;
 pub(crate) mod names;
 pub(crate) mod operators;
+pub(crate) mod pipeline;
 pub(crate) mod rules;
 pub(crate) mod types;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
-
-use sha2::{Digest, Sha256};
 
 use crate::ast::{Expr, TypeExpr};
 use crate::check::layers::{Merged, ParsedFile};
@@ -60,6 +59,7 @@ pub(crate) struct Checker {
 
 /// The outcome of checking one version: the compiled policy when there is no error, and every
 /// diagnostic (warnings included).
+#[derive(Clone)]
 pub struct CheckResult {
     /// The compiled version, prepared for deciding, if it has no error.
     pub policy: Option<Arc<Prepared>>,
@@ -67,60 +67,47 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Checks and compiles `version` from the parsed files of its policy folder.
+/// Checks and compiles `version` from the parsed files of its policy folder, its layers checked
+/// again with it. [`crate::load::check_texts`] checks a whole folder, each layer once.
 pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &str) -> CheckResult {
-    let mut diags = Vec::new();
-    let Some(chain) = layers::chain(files, version) else {
-        // The folder check has reported the missing or cyclic extension.
-        return CheckResult {
-            policy: None,
-            diagnostics: diags,
-        };
-    };
-    let Some(merged) = layers::merge(&chain, &mut diags) else {
-        return CheckResult {
-            policy: None,
-            diagnostics: diags,
-        };
-    };
-    let leaf_file = merged.chain.last().copied();
-    let mut checker = Checker::default();
-    let compiled = checker.compile(&merged, sources);
-    diags.append(&mut checker.diags);
-    // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
-    diags.retain(|d| d.is_error() || d.span.is_none_or(|s| Some(s.file) == leaf_file));
-    let failed = diags.iter().any(Diagnostic::is_error);
-    CheckResult {
-        policy: if failed {
-            None
-        } else {
-            compiled.map(|c| Arc::new(Prepared::new(c)))
-        },
-        diagnostics: diags,
-    }
+    // Without a chain, the folder check has reported the missing or cyclic extension.
+    layers::chain(files, version)
+        .and_then(|chain| pipeline::check_chain(sources, &chain, None))
+        .map_or_else(
+            || CheckResult {
+                policy: None,
+                diagnostics: Vec::new(),
+            },
+            |checked| checked.result,
+        )
 }
 
 impl Checker {
-    fn compile(&mut self, m: &Merged, sources: &Arc<SourceMap>) -> Option<CompiledPolicy> {
+    /// Checks the merged declarations of a version. With `reuse`, the definitions and the
+    /// conclusions that the version's own file leaves alone are taken from the version it
+    /// extends, when everything they were typed against is unchanged.
+    pub(crate) fn compile(
+        &mut self,
+        m: &Arc<Merged>,
+        sources: &Arc<SourceMap>,
+        sha256: String,
+        reuse: Option<&pipeline::Reuse<'_>>,
+    ) -> Option<CompiledPolicy> {
         self.allow_globals = true;
-        let clauses = self.clauses(m);
+        let clauses = self.clauses(m, reuse);
         self.declare_types(m);
         self.declare_inputs(m);
         let params = self.params(m);
         self.param_types = params.iter().map(|p| p.ty.clone()).collect();
         self.param_values = params.iter().map(|p| p.value.clone()).collect();
         self.declare_globals(m);
-        let defs = self.defs(m);
-        let conclusions = self.conclusions(m);
+        let reuse = reuse.filter(|r| r.same_param_types(&self.param_types));
+        let (defs, conclusions) = match reuse {
+            Some(r) => (Some(self.reuse_defs(r)), self.reuse_conclusions(m, r)),
+            None => (self.defs(m), self.conclusions(m)),
+        };
         self.check_records(m);
         self.unused_clauses(m, &clauses);
-        let mut hasher = Sha256::new();
-        for f in &m.chain {
-            if let Some(file) = sources.get(*f) {
-                hasher.update(file.text.as_bytes());
-                hasher.update([0u8]);
-            }
-        }
         let inputs = std::mem::take(&mut self.inputs);
         Some(CompiledPolicy {
             id: m.header.policy.node.clone(),
@@ -129,7 +116,7 @@ impl Checker {
             extends: m.header.extends.as_ref().map(|e| e.node.clone()),
             title: m.header.title.as_ref().map(|t| t.node.clone()),
             source: m.header.source.as_ref().map(|s| s.node.clone()),
-            sha256: hex::encode(hasher.finalize()),
+            sha256,
             clauses,
             types: std::mem::take(&mut self.types),
             input_tree: InputGroup::of(&inputs),
@@ -139,14 +126,21 @@ impl Checker {
             conclusions: conclusions?,
             sources: Arc::clone(sources),
             layer_files: m.chain.clone(),
+            merged: Arc::clone(m),
         })
     }
 
-    fn clauses(&mut self, m: &Merged) -> Vec<ClauseInfo> {
+    fn clauses(&mut self, m: &Merged, reuse: Option<&pipeline::Reuse<'_>>) -> Vec<ClauseInfo> {
         let mut out = Vec::new();
-        for c in &m.clauses {
+        for (i, c) in m.clauses.iter().enumerate() {
             self.clause_index.insert(c.id.node.clone(), out.len());
             self.clause_ids.push(c.id.node.clone());
+            // A clause of an older layer is the same as in the version it extends, text
+            // escaped once.
+            if let Some(info) = reuse.and_then(|r| r.clause(i, c)) {
+                out.push(info.clone());
+                continue;
+            }
             out.push(ClauseInfo {
                 id: c.id.node.as_str().into(),
                 section: c.section.node.as_str().into(),
@@ -330,7 +324,7 @@ impl Checker {
             let conflict = self
                 .input_index
                 .keys()
-                .find(|k| k.starts_with(&format!("{path}.")) || path.starts_with(&format!("{k}.")));
+                .find(|k| inside(k, &path) || inside(&path, k));
             if let Some(other) = conflict {
                 let msg =
                     format!("input `{path}` and input `{other}` overlap: one is inside the other");
@@ -584,6 +578,14 @@ impl Checker {
             }
         }
     }
+}
+
+/// True when input path `inner` is inside group `outer` (`outer.` starts it), without
+/// formatting `outer.` for every pair of inputs.
+fn inside(inner: &str, outer: &str) -> bool {
+    inner
+        .strip_prefix(outer)
+        .is_some_and(|rest| rest.starts_with('.'))
 }
 
 #[cfg(test)]

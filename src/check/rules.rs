@@ -27,7 +27,11 @@ impl Checker {
         out.into_iter().collect()
     }
 
-    fn conclusion(&mut self, c: &ConclusionDecl, index: usize) -> Option<ConclusionInfo> {
+    pub(super) fn conclusion(
+        &mut self,
+        c: &ConclusionDecl,
+        index: usize,
+    ) -> Option<ConclusionInfo> {
         let ty = self.conclusion_types.get(index)?.clone();
         let is_set = c.rules.iter().any(|r| r.kind == RuleKind::Member);
         let element = match (&ty, is_set) {
@@ -222,7 +226,7 @@ impl Checker {
 
     /// Two rules of one rank that always apply together and give different values: literals,
     /// or parameters whose values in this version differ.
-    fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
+    pub(super) fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
         for (i, a) in rules.iter().enumerate() {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
                 let ranked = a.overrides.contains(&j) || b.overrides.contains(&i);
@@ -301,7 +305,7 @@ impl Checker {
     }
 
     /// Definitions and conclusions that depend on themselves.
-    fn cycles(&mut self) {
+    pub(super) fn cycles(&mut self) {
         let mut state: HashMap<Global, u8> = HashMap::new();
         let mut nodes: Vec<Global> = self.dependency_graph.keys().copied().collect();
         nodes.sort_by_key(|g| {

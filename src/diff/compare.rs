@@ -415,7 +415,7 @@ pub(crate) fn definitions((old, new): (&Merged, &Merged)) -> Vec<DefinitionDiff>
     let sides = |m: &Merged| -> Vec<(String, DefinitionDecl)> {
         m.defs
             .iter()
-            .map(|d| (d.name.node.clone(), d.clone()))
+            .map(|d| (d.name.node.clone(), (**d).clone()))
             .collect()
     };
     let same = |o: &DefinitionDecl, n: &DefinitionDecl| {

@@ -1,32 +1,10 @@
-//! The syntax of a compiled version, rebuilt from its sources, and declarations printed in the
-//! canonical layout.
+//! Declarations printed in the canonical layout.
 
 use crate::ast::{
     ConclusionDecl, DefinitionDecl, Header, Item, ItemKind, Policy, RecordDecl, Rule, TypeExpr,
 };
-use crate::check::layers::{Merged, ParsedFile, merge};
 use crate::format::format_policy;
-use crate::model::CompiledPolicy;
 use crate::span::{Span, Spanned};
-
-/// The declarations of `policy` with its layers merged, parsed again from the files it was
-/// compiled from (the checker keeps them in [`CompiledPolicy::sources`]). None when a file is
-/// missing or no longer parses, which a policy from [`crate::load`] never meets.
-pub(crate) fn rebuild(policy: &CompiledPolicy) -> Option<Merged> {
-    let mut files = Vec::with_capacity(policy.layer_files.len());
-    for &id in &policy.layer_files {
-        let source = policy.sources.get(id)?;
-        let parsed = crate::syntax::parse(id, &source.text).ok()?;
-        files.push(ParsedFile {
-            file: id,
-            policy: parsed,
-        });
-    }
-    let chain: Vec<&ParsedFile> = files.iter().collect();
-    let mut diagnostics = Vec::new();
-    let merged = merge(&chain, &mut diagnostics)?;
-    diagnostics.iter().all(|d| !d.is_error()).then_some(merged)
-}
 
 /// `item` alone in the canonical layout, without its comments.
 fn item_text(kind: ItemKind) -> String {

@@ -423,6 +423,9 @@ pub struct CompiledPolicy {
     pub sources: Arc<SourceMap>,
     /// The files of this version's layers, root first.
     pub layer_files: Vec<crate::span::FileId>,
+    /// The declarations of every layer, merged: what was checked, and what the semantic diff
+    /// compares.
+    pub merged: Arc<crate::ast::Merged>,
     /// The declared inputs as a tree of groups, by the segments of their dotted paths.
     pub input_tree: InputGroup,
 }

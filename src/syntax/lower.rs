@@ -114,7 +114,7 @@ impl Lowerer {
             })
     }
 
-    fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
+    pub(crate) fn header(&mut self, pair: Pair<'_, R>) -> LResult<Header> {
         // The comments before the header, and those between or at the end of its lines (a
         // trailing comment is placed at its line's start, at or before the last line's token).
         let last = pair.clone().into_inner().last();
@@ -588,7 +588,8 @@ fn calendar_help(text: &str) -> String {
 /// Where the last token of a pair ends.
 fn tight_end(pair: &Pair<'_, R>) -> usize {
     let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().last() else {
+    // `next_back`, not `last`: pest finds the last pair in one step instead of walking them all.
+    let Some(last) = pair.clone().into_inner().next_back() else {
         return span.end();
     };
     let gap_start = last.as_span().end();

@@ -41,6 +41,34 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     Ok(policy)
 }
 
+/// The version label of a file and the label it extends, from its header alone: the rest of
+/// the file is not parsed. None when the header does not parse. What finding a version's
+/// layers among the files beside it needs; a file that [`parse`] accepts gives its header's
+/// labels here.
+pub fn header_labels(text: &str) -> Option<(String, Option<String>)> {
+    // What pest skips before the header: spaces, line ends and comments.
+    let mut rest = text;
+    loop {
+        let trimmed = rest.trim_start_matches([' ', '\t', '\n', '\r']);
+        match trimmed.strip_prefix('#') {
+            Some(comment) => {
+                rest = comment
+                    .find(['\n', '\r'])
+                    .map_or("", |i| comment.get(i..).unwrap_or(""));
+            }
+            None => {
+                rest = trimmed;
+                break;
+            }
+        }
+    }
+    let pair = parser::parse_header(rest)?;
+    let header = lower::Lowerer::new(FileId::default(), "")
+        .header(pair)
+        .ok()?;
+    Some((header.version.node, header.extends.map(|e| e.node)))
+}
+
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the
 /// recursive parser sees them.
 fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
@@ -61,13 +89,7 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
                 }
             }
             // `not not not …` and `- - -x` nest without brackets.
-            let mut at = 0;
-            for token in code.split_whitespace() {
-                let pos = code
-                    .get(at..)
-                    .and_then(|r| r.find(token))
-                    .map_or(at, |p| at + p);
-                at = pos + token.len();
+            for (pos, token) in words(&code) {
                 if token == "not" || token.starts_with('-') || token.starts_with("(-") {
                     prefixes += 1;
                 } else {
@@ -84,6 +106,24 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
 }
 
 /// A line without its comment, strings blanked (so brackets in texts do not count).
+/// The words of `code` (split at whitespace, as `split_whitespace`) with their byte offsets.
+fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = None;
+    code.char_indices()
+        .chain(std::iter::once((code.len(), ' ')))
+        .filter_map(move |(i, c)| match (c.is_whitespace(), start) {
+            (true, Some(s)) => {
+                start = None;
+                Some((s, code.get(s..i).unwrap_or("")))
+            }
+            (false, None) => {
+                start = Some(i);
+                None
+            }
+            _ => None,
+        })
+}
+
 fn code_part(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut in_string = false;

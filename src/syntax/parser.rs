@@ -18,6 +18,11 @@ pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnost
     PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
 }
 
+/// Parses a file's header alone, from its first token; the text after it is not read.
+pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
+    PolicyParser::parse(Rule::header, text).ok()?.next()
+}
+
 fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),
@@ -99,7 +104,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
         Rule::number => "a number",
-        Rule::string | Rule::string_body => "a quoted text like \"3-1\"",
+        Rule::string | Rule::string_body | Rule::string_chars => "a quoted text like \"3-1\"",
         Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
         Rule::version_line => "`version \"LABEL\"`",
         Rule::effective_from => "`effective from DATE`",
@@ -182,6 +187,6 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::infix => "an operator",
         Rule::prefix | Rule::postfix => "an expression",
         Rule::kw_optional => "`optional`",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::ident_char => "a space",
+        Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text | Rule::ident_char => "a space",
     }
 }

@@ -19,5 +19,6 @@ mod format;
 mod http;
 mod layers;
 mod peers;
+mod pipeline;
 mod second_policy;
 mod settle;

@@ -1,0 +1,294 @@
+//! One compile pipeline for a policy folder: each version is merged and checked once, on top of
+//! the version it extends, so that a layer shared by several versions (the annex under every
+//! session) is checked once, not once per version.
+//!
+//! Reuse never changes a result: a version's own file may only add or override clauses and
+//! override parameters and rules; the version it extends must have checked without error; and
+//! the parameters must keep their types. Then every definition and every conclusion that the
+//! version's file leaves alone was typed against exactly what a full check would see, and is
+//! taken as compiled. Anything else is checked in full, as [`super::check_version`] does.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+
+use crate::ast::{Clause, ItemKind, Override};
+use crate::check::layers::{self, Merged, ParsedFile};
+use crate::check::{CheckResult, Checker, Global};
+use crate::diagnostic::Diagnostic;
+use crate::model::{ClauseInfo, CompiledPolicy, ConclusionInfo, DefInfo, Type};
+use crate::prepared::Prepared;
+use crate::span::{FileId, SourceMap, Span};
+
+/// What a definition or conclusion reads, where it is declared and its name (the cycle check's
+/// graph).
+type Graph = HashMap<Global, (Vec<Global>, Span, String)>;
+
+/// One version checked, with what the versions that extend it can reuse.
+pub(crate) struct CheckedVersion {
+    /// The outcome, diagnostics not yet deduplicated against other versions'.
+    pub(crate) result: CheckResult,
+    /// Its declarations, layers merged.
+    merged: Arc<Merged>,
+    /// Its dependency graph.
+    graph: Graph,
+    /// The sha256 of its layers' texts, not yet finalised.
+    hasher: Sha256,
+}
+
+/// What a version takes from the checked version it extends.
+pub(crate) struct Reuse<'a> {
+    base: &'a CompiledPolicy,
+    graph: &'a Graph,
+    leaf: FileId,
+    /// The conclusions whose rules the version's file overrides: checked again.
+    changed: Vec<&'a str>,
+}
+
+impl<'a> Reuse<'a> {
+    /// The reuse `leaf` may make of `base`, if its items allow any.
+    fn new(base: &'a CheckedVersion, leaf: &'a ParsedFile) -> Option<Self> {
+        let policy = base.result.policy.as_ref()?;
+        let mut changed = Vec::new();
+        for item in &leaf.policy.items {
+            match &item.kind {
+                ItemKind::Clause(_)
+                | ItemKind::Override(Override::Clause(_) | Override::Parameter(_)) => {}
+                ItemKind::Override(Override::Rule { conclusion, .. }) => {
+                    changed.push(conclusion.node.as_str());
+                }
+                _ => return None,
+            }
+        }
+        Some(Reuse {
+            base: policy,
+            graph: &base.graph,
+            leaf: leaf.file,
+            changed,
+        })
+    }
+
+    /// The compiled clause `index` of the base, if `clause` is the base's (not declared or
+    /// overridden by the version's file: clauses keep their index under overrides).
+    pub(crate) fn clause(&self, index: usize, clause: &Clause) -> Option<&'a ClauseInfo> {
+        if clause.id.span.file == self.leaf {
+            return None;
+        }
+        self.base.clauses.get(index)
+    }
+
+    /// True when the parameters have the types they have in the base.
+    pub(crate) fn same_param_types(&self, types: &[Type]) -> bool {
+        self.base.params.len() == types.len()
+            && self.base.params.iter().zip(types).all(|(p, t)| p.ty == *t)
+    }
+}
+
+impl Checker {
+    /// The base's definitions: the version's file declares or overrides none.
+    pub(crate) fn reuse_defs(&mut self, r: &Reuse<'_>) -> Vec<DefInfo> {
+        for (i, d) in r.base.defs.iter().enumerate() {
+            self.cited.extend(d.citations.iter().copied());
+            if let Some(entry) = r.graph.get(&Global::Def(i)) {
+                self.dependency_graph.insert(Global::Def(i), entry.clone());
+            }
+        }
+        r.base.defs.clone()
+    }
+
+    /// The conclusions: the base's, but those whose rules the version's file overrides, checked
+    /// again; then the cycle check over them all.
+    pub(crate) fn reuse_conclusions(
+        &mut self,
+        m: &Merged,
+        r: &Reuse<'_>,
+    ) -> Option<Vec<ConclusionInfo>> {
+        let mut out = Vec::with_capacity(m.conclusions.len());
+        for (i, c) in m.conclusions.iter().enumerate() {
+            let kept = r
+                .base
+                .conclusions
+                .get(i)
+                .filter(|_| !r.changed.contains(&c.name.node.as_str()));
+            let info = match kept {
+                Some(info) => {
+                    for rule in &info.rules {
+                        self.cited.extend(rule.citations.iter().copied());
+                    }
+                    // The layer may give parameters the rules give other values: two rules
+                    // that agreed in the base may conflict here.
+                    self.static_conflicts(c, &info.rules);
+                    if let Some(entry) = r.graph.get(&Global::Conclusion(i)) {
+                        self.dependency_graph
+                            .insert(Global::Conclusion(i), entry.clone());
+                    }
+                    Some(info.clone())
+                }
+                None => {
+                    self.deps.clear();
+                    let info = self.conclusion(c, i);
+                    let deps = std::mem::take(&mut self.deps);
+                    self.dependency_graph.insert(
+                        Global::Conclusion(i),
+                        (deps, c.name.span, c.name.node.clone()),
+                    );
+                    info
+                }
+            };
+            out.push(info);
+        }
+        self.cycles();
+        out.into_iter().collect()
+    }
+}
+
+/// Checks the version at the end of `chain` (its layers, root first). `base`, when given, is
+/// the checked version that `chain` without its last file makes.
+pub(crate) fn check_chain(
+    sources: &Arc<SourceMap>,
+    chain: &[&ParsedFile],
+    base: Option<&CheckedVersion>,
+) -> Option<CheckedVersion> {
+    let leaf = *chain.last()?;
+    let mut diags = Vec::new();
+    // On a base without error, merging the last layer onto the base's declarations is merging
+    // the whole chain again, without its diagnostics (there are none).
+    let base = base.filter(|b| b.result.policy.is_some());
+    let (merged, hasher) = match base {
+        Some(b) => {
+            let merged = layers::merge_onto(&b.merged, leaf, &mut diags);
+            (merged, hash_more(b.hasher.clone(), sources, leaf.file))
+        }
+        None => {
+            let merged = layers::merge(chain, &mut diags)?;
+            let hasher = chain
+                .iter()
+                .fold(Sha256::new(), |h, f| hash_more(h, sources, f.file));
+            (merged, hasher)
+        }
+    };
+    let reuse = base
+        .and_then(|b| Reuse::new(b, leaf))
+        .filter(|_| !diags.iter().any(Diagnostic::is_error));
+    let merged = Arc::new(merged);
+    let mut checker = Checker::default();
+    let sha256 = hex::encode(hasher.clone().finalize());
+    let compiled = checker.compile(&merged, sources, sha256, reuse.as_ref());
+    diags.append(&mut checker.diags);
+    // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
+    diags.retain(|d| d.is_error() || d.span.is_none_or(|s| s.file == leaf.file));
+    let failed = diags.iter().any(Diagnostic::is_error);
+    Some(CheckedVersion {
+        result: CheckResult {
+            policy: if failed {
+                None
+            } else {
+                compiled.map(|c| Arc::new(Prepared::new(c)))
+            },
+            diagnostics: diags,
+        },
+        merged,
+        graph: std::mem::take(&mut checker.dependency_graph),
+        hasher,
+    })
+}
+
+/// `hasher` fed with one more file's text and a separator.
+fn hash_more(mut hasher: Sha256, sources: &SourceMap, file: FileId) -> Sha256 {
+    if let Some(f) = sources.get(file) {
+        hasher.update(f.text.as_bytes());
+        hasher.update([0u8]);
+    }
+    hasher
+}
+
+/// Checks every version of a folder, each layer once: the results by label, in file order.
+/// Diagnostics are each version's own, not yet deduplicated against the others'.
+pub(crate) fn check_folder(
+    sources: &Arc<SourceMap>,
+    files: &[ParsedFile],
+) -> Vec<(String, CheckResult)> {
+    let mut done: HashMap<&str, CheckedVersion> = HashMap::new();
+    for f in files {
+        let Some(chain) = layers::chain(files, f.version()) else {
+            continue;
+        };
+        // Root first, so that each layer finds the version it extends checked.
+        for k in 0..chain.len() {
+            let Some(layer) = chain.get(k) else { break };
+            if done.contains_key(layer.version()) {
+                continue;
+            }
+            let base = k
+                .checked_sub(1)
+                .and_then(|j| chain.get(j))
+                .and_then(|p| done.get(p.version()));
+            if let Some(checked) = chain.get(..=k).and_then(|c| check_chain(sources, c, base)) {
+                done.insert(layer.version(), checked);
+            }
+        }
+    }
+    let mut left: HashMap<&str, usize> = HashMap::new();
+    for f in files {
+        *left.entry(f.version()).or_default() += 1;
+    }
+    files
+        .iter()
+        .map(|f| {
+            let label = f.version();
+            let n = left.entry(label).or_default();
+            *n = n.saturating_sub(1);
+            // A label declared twice (an error) names one version: the last use takes it.
+            let result = if *n == 0 {
+                done.remove(label).map(|c| c.result)
+            } else {
+                done.get(label).map(|c| c.result.clone())
+            };
+            let result = result.unwrap_or(CheckResult {
+                policy: None,
+                diagnostics: Vec::new(),
+            });
+            (label.to_string(), result)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
+
+    use super::*;
+    use crate::load::load_folder;
+
+    /// The BTS sessions take the annex's definitions and conclusions (the fast path is taken,
+    /// not only correct): each overrides parameters without changing their types, mayotte-2025
+    /// a rule too.
+    #[test]
+    fn the_bts_sessions_reuse_the_checked_annex() {
+        let dir = std::path::Path::new("policies/bts-metiers-de-la-mesure");
+        let folder = load_folder(dir).unwrap();
+        let file = |label: &str| folder.files.iter().find(|f| f.version() == label).unwrap();
+        let checked = check_chain(&folder.sources, &[file("annexe-ivb")], None).unwrap();
+        assert!(checked.result.policy.is_some());
+        let types = |p: &CompiledPolicy| p.params.iter().map(|p| p.ty.clone()).collect::<Vec<_>>();
+        for label in ["session-2026", "session-2027", "mayotte-2025"] {
+            let reuse = Reuse::new(&checked, file(label)).unwrap();
+            let expected: &[&str] = if label == "mayotte-2025" {
+                &["required_weeks"]
+            } else {
+                &[]
+            };
+            assert_eq!(reuse.changed, expected, "{label}");
+            let alone = crate::check::check_version(&folder.sources, &folder.files, label);
+            assert!(reuse.same_param_types(&types(alone.policy.as_ref().unwrap())));
+            // The folder's session shares the annex's clause texts, escaped once.
+            let session = folder.version(label).unwrap();
+            let annex_in_folder = folder.version("annexe-ivb").unwrap();
+            assert!(Arc::ptr_eq(
+                &session.clauses[0].text,
+                &annex_in_folder.clauses[0].text
+            ));
+        }
+    }
+}

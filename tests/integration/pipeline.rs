@@ -1,0 +1,265 @@
+//! The compile pipeline checks each layer once and reuses it under the versions that extend it:
+//! the results must be those of checking every version with its whole chain again.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use clausier::check::check_version;
+use clausier::load::{PolicyFolder, check_texts, load_folder, load_version_file};
+use clausier::model::CompiledPolicy;
+use clausier::span::SourceMap;
+
+const BTS: &str = "policies/bts-metiers-de-la-mesure";
+
+/// Every folder of policies in the repository: the shipped ones, the test ones, and the broken
+/// ones made of several files.
+fn folders() -> Vec<PathBuf> {
+    let mut dirs = vec![
+        PathBuf::from(BTS),
+        PathBuf::from("tests/policies/retractation-consommation"),
+    ];
+    for entry in std::fs::read_dir("tests/broken").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() && path.file_name().is_some_and(|n| n != "snapshots") {
+            dirs.push(path);
+        }
+    }
+    dirs.sort();
+    dirs
+}
+
+/// A compiled version as text, its file ids replaced by the files' names and its hash maps
+/// sorted, so that two loads of the same sources compare equal whatever their file order.
+fn fingerprint(policy: &CompiledPolicy) -> String {
+    let mut p = policy.clone();
+    let mut merged = (*p.merged).clone();
+    let replaced: BTreeMap<_, _> = merged.replaced_params.drain().collect();
+    p.merged = Arc::new(merged);
+    let sources = std::mem::replace(&mut p.sources, Arc::new(SourceMap::new()));
+    let text = format!("{replaced:?}\n{p:?}");
+    named_files(text, &sources)
+}
+
+fn named_files(mut text: String, sources: &SourceMap) -> String {
+    for (id, file) in sources.files() {
+        let name = Path::new(&file.name).file_name().unwrap().to_string_lossy();
+        text = text.replace(&format!("FileId({})", id.0), &format!("File({name})"));
+    }
+    text
+}
+
+/// What the folder reports when each version is checked again with its whole chain, each
+/// finding reported once (the load before the pipeline).
+fn checked_one_by_one(folder: &PolicyFolder) -> Vec<(String, Option<String>, Vec<String>)> {
+    let mut seen = folder.diagnostics.clone();
+    let mut out = Vec::new();
+    for f in &folder.files {
+        let mut result = check_version(&folder.sources, &folder.files, f.version());
+        result.diagnostics.retain(|d| !seen.contains(d));
+        seen.extend(result.diagnostics.iter().cloned());
+        out.push(outcome(
+            f.version(),
+            result.policy.as_deref().map(clausier::Prepared::policy),
+            &result.diagnostics,
+        ));
+    }
+    out
+}
+
+fn outcome(
+    label: &str,
+    policy: Option<&CompiledPolicy>,
+    diagnostics: &[clausier::diagnostic::Diagnostic],
+) -> (String, Option<String>, Vec<String>) {
+    (
+        label.to_string(),
+        policy.map(fingerprint),
+        diagnostics.iter().map(|d| format!("{d:?}")).collect(),
+    )
+}
+
+fn as_loaded(folder: &PolicyFolder) -> Vec<(String, Option<String>, Vec<String>)> {
+    folder
+        .versions
+        .iter()
+        .map(|(label, r)| {
+            let policy = r.policy.as_deref().map(clausier::Prepared::policy);
+            outcome(label, policy, &r.diagnostics)
+        })
+        .collect()
+}
+
+#[test]
+fn every_version_compiles_as_if_checked_with_its_whole_chain() {
+    for dir in folders() {
+        let folder = load_folder(&dir).unwrap();
+        let loaded = as_loaded(&folder);
+        let again = checked_one_by_one(&folder);
+        assert_eq!(loaded.len(), again.len(), "{}", dir.display());
+        for (a, b) in loaded.iter().zip(&again) {
+            assert!(a == b, "{}: version `{}` differs", dir.display(), a.0);
+        }
+    }
+}
+
+#[test]
+fn a_version_loaded_alone_equals_the_same_version_in_its_folder() {
+    let folder = load_folder(Path::new(BTS)).unwrap();
+    assert_eq!(folder.compiled().count(), 4);
+    for (label, result) in &folder.versions {
+        let path = Path::new(BTS).join(format!("{label}.policy"));
+        let alone = load_version_file(&path).unwrap();
+        assert!(alone.is_ok(), "{label}");
+        let policy = result.policy.as_ref().unwrap();
+        assert_eq!(
+            fingerprint(alone.version(label).unwrap()),
+            fingerprint(policy),
+            "{label}"
+        );
+    }
+}
+
+const ANNEX: &str = r#"policy p
+version "annex"
+effective from 2024-01-01
+
+clause "a" section "1"
+  | A rule.
+clause "unused" section "1"
+  | Cited by nothing.
+
+parameter limit = 3 per "a"
+parameter deadline : date per "a"
+
+input n : integer
+
+conclusion ok : bool
+  rule base gives n <= limit per "a"
+"#;
+
+fn session(label: &str, date: &str, limit: &str) -> String {
+    format!(
+        "policy p\nversion \"{label}\"\neffective from {date}\nextends \"annex\"\n\n\
+         override parameter deadline = {date} per \"a\"\n\
+         override parameter limit = {limit} per \"a\"\n"
+    )
+}
+
+fn folder(texts: &[(&str, String)]) -> PolicyFolder {
+    check_texts(
+        "p".into(),
+        texts
+            .iter()
+            .map(|(name, text)| (name.to_string(), None, text.clone()))
+            .collect(),
+    )
+}
+
+#[test]
+fn a_broken_annex_is_reported_once_and_stops_every_session() {
+    let broken = ANNEX.replace("n <= limit", "n <= nope");
+    let f = folder(&[
+        ("annex.policy", broken),
+        ("s1.policy", session("s1", "2025-01-01", "4")),
+        ("s2.policy", session("s2", "2026-01-01", "5")),
+    ]);
+    let codes: Vec<(String, &str)> = f
+        .all_diagnostics()
+        .map(|d| (d.code.to_string(), f.sources.snippet(d.span.unwrap())))
+        .collect();
+    assert_eq!(
+        codes,
+        [
+            ("unknown-name".to_string(), "nope"),
+            ("unused-clause".to_string(), "\"unused\"")
+        ],
+        "each finding once, in the file that has it"
+    );
+    assert_eq!(f.compiled().count(), 0);
+    assert!(f.versions.iter().all(|(_, r)| r.policy.is_none()));
+}
+
+#[test]
+fn each_session_gets_its_own_values_on_the_shared_annex() {
+    let f = folder(&[
+        ("annex.policy", ANNEX.to_string()),
+        ("s1.policy", session("s1", "2025-01-01", "4")),
+        ("s2.policy", session("s2", "2026-01-01", "5")),
+    ]);
+    let warnings: Vec<&str> = f
+        .all_diagnostics()
+        .map(|d| f.sources.snippet(d.span.unwrap()))
+        .collect();
+    assert_eq!(warnings, ["\"unused\""], "the annex's warning, once");
+    let limit = |label: &str| {
+        let p = f.version(label).unwrap();
+        let i = p.params.iter().position(|p| p.name == "limit").unwrap();
+        format!("{:?}", p.params[i].value)
+    };
+    assert_ne!(limit("s1"), limit("s2"));
+    assert_ne!(limit("annex"), limit("s1"));
+    let sha: Vec<&str> = f.compiled().map(|p| p.sha256.as_str()).collect();
+    assert!(sha[0] != sha[1] && sha[1] != sha[2]);
+    // An override of the wrong type in one session is that session's error alone.
+    let f = folder(&[
+        ("annex.policy", ANNEX.to_string()),
+        ("s1.policy", session("s1", "2025-01-01", "true")),
+        ("s2.policy", session("s2", "2026-01-01", "5")),
+    ]);
+    // (the override, and the annex's rule that now compares an integer with a bool)
+    let errors = |label: &str| {
+        let (_, r) = f.versions.iter().find(|(l, _)| l == label).unwrap();
+        let codes: Vec<String> = r.diagnostics.iter().map(|d| d.code.to_string()).collect();
+        codes
+    };
+    assert_eq!(errors("s1"), ["type-mismatch", "type-mismatch"]);
+    assert!(errors("annex").iter().all(|c| c == "unused-clause") && errors("s2").is_empty());
+    let compiled: Vec<&str> = f.compiled().map(|p| p.version.as_str()).collect();
+    assert_eq!(compiled, ["annex", "s2"]);
+}
+
+#[test]
+fn a_header_is_read_without_the_rest_of_the_file() {
+    let text = "# a comment\n\n  # another\npolicy p\nversion \"s1\" # here too\nextends \"annex\"\n\nthis is not a declaration";
+    assert_eq!(
+        clausier::syntax::header_labels(text),
+        Some(("s1".to_string(), Some("annex".to_string())))
+    );
+    assert_eq!(
+        clausier::syntax::header_labels(ANNEX),
+        Some(("annex".to_string(), None))
+    );
+    assert_eq!(
+        clausier::syntax::header_labels("policy p\nversion s1"),
+        None
+    );
+}
+
+#[test]
+fn a_version_file_finds_its_layer_by_label_among_files_that_parse() {
+    let dir = tempfile::tempdir().unwrap();
+    // Sorted first, with the label of the annex but a body that does not parse: not the layer.
+    std::fs::write(
+        dir.path().join("a-broken.policy"),
+        ANNEX.replace("input n", "input"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("annex.policy"), ANNEX).unwrap();
+    let session_path = dir.path().join("s1.policy");
+    std::fs::write(&session_path, session("s1", "2025-01-01", "4")).unwrap();
+    let loaded = load_version_file(&session_path).unwrap();
+    let names: Vec<String> = loaded
+        .sources
+        .files()
+        .map(|(_, f)| {
+            Path::new(&f.name)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(names, ["s1.policy", "annex.policy"]);
+    assert!(loaded.version("s1").is_some());
+}
