@@ -9,22 +9,8 @@ use serde::ser::SerializeMap;
 use crate::eval::settle::{Settled, settle};
 use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
-pub use crate::prepared::Citation;
 use crate::prepared::Prepared;
-
-/// The policy version a decision was made under.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
-pub struct PolicyRef {
-    /// The policy id.
-    pub id: String,
-    /// The version label.
-    pub version: String,
-    /// Its effective date, if any.
-    pub effective_from: Option<String>,
-    /// The sha256 of its sources and its layers'.
-    pub sha256: String,
-}
+pub use crate::prepared::{Citation, PolicyRef};
 
 /// `decided`, `undetermined` or `error`.
 #[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
@@ -105,12 +91,12 @@ pub struct Decision {
 
 /// The conclusions of a decision, by name, in declaration order.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct Conclusions(pub Vec<(String, ConclusionResult)>);
+pub struct Conclusions(pub Vec<(Arc<str>, ConclusionResult)>);
 
 impl Conclusions {
     /// The result of one conclusion.
     pub fn get(&self, name: &str) -> Option<&ConclusionResult> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, c)| c)
+        self.0.iter().find(|(n, _)| &**n == name).map(|(_, c)| c)
     }
 }
 
@@ -118,7 +104,7 @@ impl Serialize for Conclusions {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for (k, v) in &self.0 {
-            map.serialize_entry(k, v)?;
+            map.serialize_entry(&**k, v)?;
         }
         map.end()
     }
@@ -244,28 +230,14 @@ pub fn decide(
         if settle && r.status == Status::Undetermined {
             r = settled(policy, facts, i, c).unwrap_or(r);
         }
-        conclusions.push((c.name.clone(), r));
+        conclusions.push((policy.conclusion_name(i), r));
     }
     let trace = explain.then(|| trace(policy, &ev));
     Decision {
         decision_id: id.to_string(),
-        policy: PolicyRef::of(policy),
+        policy: policy.policy_ref().clone(),
         conclusions: Conclusions(conclusions),
         trace,
-    }
-}
-
-impl PolicyRef {
-    /// The reference to `policy`'s version.
-    pub fn of(policy: &CompiledPolicy) -> PolicyRef {
-        PolicyRef {
-            id: policy.id.clone(),
-            version: policy.version.clone(),
-            effective_from: policy
-                .effective_from
-                .map(|d| d.format("%Y-%m-%d").to_string()),
-            sha256: policy.sha256.clone(),
-        }
     }
 }
 

@@ -385,12 +385,7 @@ pub fn diff(old: &CompiledPolicy, new: &CompiledPolicy) -> PolicyDiff {
 
 /// The version a diff or an impact names.
 pub(crate) fn policy_ref(p: &CompiledPolicy) -> PolicyRef {
-    PolicyRef {
-        id: p.id.clone(),
-        version: p.version.clone(),
-        effective_from: p.effective_from.map(|d| d.format("%Y-%m-%d").to_string()),
-        sha256: p.sha256.clone(),
-    }
+    PolicyRef::of(p)
 }
 
 #[cfg(test)]

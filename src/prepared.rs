@@ -17,6 +17,8 @@ pub struct Prepared {
     fact_texts: FactTexts,
     citations: Vec<Arc<Citation>>,
     variant_names: Vec<Vec<Arc<str>>>,
+    conclusion_names: Vec<Arc<str>>,
+    policy_ref: PolicyRef,
 }
 
 // Built once per clause when the policy is prepared and shared by every decision that cites it;
@@ -46,6 +48,38 @@ impl PartialEq for Citation {
     }
 }
 
+/// The policy version a decision was made under.
+#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PolicyRef {
+    /// The policy id.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub id: Arc<str>,
+    /// The version label.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub version: Arc<str>,
+    /// Its effective date, if any.
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub effective_from: Option<Arc<str>>,
+    /// The sha256 of its sources and its layers'.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub sha256: Arc<str>,
+}
+
+impl PolicyRef {
+    /// The reference to `policy`'s version.
+    pub fn of(policy: &CompiledPolicy) -> PolicyRef {
+        PolicyRef {
+            id: policy.id.as_str().into(),
+            version: policy.version.as_str().into(),
+            effective_from: policy
+                .effective_from
+                .map(|d| d.format("%Y-%m-%d").to_string().into()),
+            sha256: policy.sha256.as_str().into(),
+        }
+    }
+}
+
 impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
@@ -70,7 +104,15 @@ impl Prepared {
             .iter()
             .map(|e| e.variants.iter().map(|v| Arc::from(v.as_str())).collect())
             .collect();
+        let conclusion_names = policy
+            .conclusions
+            .iter()
+            .map(|c| Arc::from(c.name.as_str()))
+            .collect();
+        let policy_ref = PolicyRef::of(&policy);
         Prepared {
+            conclusion_names,
+            policy_ref,
             policy,
             fact_texts,
             citations,
@@ -91,6 +133,18 @@ impl Prepared {
     /// The names of the enums' values, by enum and variant, shared by the decisions.
     pub fn variant_names(&self) -> &[Vec<Arc<str>>] {
         &self.variant_names
+    }
+
+    /// The name of conclusion `i`, shared by the decisions.
+    pub fn conclusion_name(&self, i: usize) -> Arc<str> {
+        self.conclusion_names
+            .get(i)
+            .map_or_else(|| Arc::from(""), Arc::clone)
+    }
+
+    /// The version, as decisions name it.
+    pub fn policy_ref(&self) -> &PolicyRef {
+        &self.policy_ref
     }
 
     /// A clause as decisions cite it.

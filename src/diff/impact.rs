@@ -223,7 +223,7 @@ fn changes(before: &Decision, after: &Decision) -> Vec<ConclusionChange> {
             let new = after.conclusions.get(name);
             let same = matches!((old, new), (Some(o), Some(n)) if o.status == n.status && o.value == n.value);
             (!same).then(|| ConclusionChange {
-                conclusion: name.clone(),
+                conclusion: name.to_string(),
                 old: old.map(Outcome::from),
                 new: new.map(Outcome::from),
             })

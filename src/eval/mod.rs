@@ -204,11 +204,12 @@ impl<'p> Evaluator<'p> {
             facts,
             defs: vec![None; policy.defs.len()],
             conclusions: vec![None; policy.conclusions.len()],
-            locals: Vec::new(),
-            origins: Vec::new(),
+            // Sized for a typical decision, so that they do not grow step by step.
+            locals: Vec::with_capacity(8),
+            origins: Vec::with_capacity(8),
             frame: 0,
-            reads: Vec::new(),
-            arena: Vec::new(),
+            reads: Vec::with_capacity(32),
+            arena: Vec::with_capacity(64),
             recording: false,
             hypotheses: None,
         }

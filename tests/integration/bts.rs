@@ -61,7 +61,7 @@ fn summary(decision: &clausier::decision::Decision) -> Value {
         if let Some(m) = &c.missing {
             entry["missing"] = json!(m);
         }
-        out.insert(name.clone(), entry);
+        out.insert(name.to_string(), entry);
     }
     Value::Object(out)
 }

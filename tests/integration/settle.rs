@@ -149,7 +149,7 @@ fn decided(d: &Decision) -> Vec<(&str, &clausier::decision::ConclusionResult)> {
         .0
         .iter()
         .filter(|(_, c)| c.status == Status::Decided)
-        .map(|(n, c)| (n.as_str(), c))
+        .map(|(n, c)| (&**n, c))
         .collect()
 }
 
