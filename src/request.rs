@@ -115,21 +115,31 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
 
 /// The offset where `[`/`{` nesting first exceeds `max`, outside strings.
 fn too_deep(body: &[u8], max: usize) -> Option<usize> {
-    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
-    for (i, b) in body.iter().enumerate() {
+    let mut depth = 0usize;
+    let mut i = 0;
+    while let Some(&b) = body.get(i) {
         match b {
-            _ if escaped => escaped = false,
-            b'\\' if in_string => escaped = true,
-            b'"' => in_string = !in_string,
-            b'[' | b'{' if !in_string => {
+            // A string is skipped to its closing quote at memchr speed: most of a record's
+            // bytes are in its keys and strings.
+            b'"' => loop {
+                let rest = body.get(i + 1..)?;
+                let k = memchr::memchr2(b'"', b'\\', rest)?;
+                i += k + 1;
+                if body.get(i) == Some(&b'"') {
+                    break;
+                }
+                i += 1; // the escaped byte
+            },
+            b'[' | b'{' => {
                 depth += 1;
                 if depth > max {
                     return Some(i);
                 }
             }
-            b']' | b'}' if !in_string => depth = depth.saturating_sub(1),
+            b']' | b'}' => depth = depth.saturating_sub(1),
             _ => {}
         }
+        i += 1;
     }
     None
 }
@@ -249,4 +259,22 @@ pub fn decide_bytes(
 ) -> Result<Decision, RequestError> {
     let input: Json = parse_json(body, options.bounds.json_depth)?;
     decide(policy, &input, options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_deep;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert_eq!(too_deep(br#"{"a": [[1]]}"#, 3), None);
+        assert_eq!(too_deep(br#"{"a": [[[1]]]}"#, 3), Some(8));
+        // Brackets, quotes and backslashes inside strings do not count.
+        assert_eq!(too_deep(br#"{"a": "[[[{{{", "b": "\"[[[", "c": "\\"}"#, 1), None);
+        assert_eq!(too_deep(br#"{"a": "\\", "b": [[1]]}"#, 2), Some(18));
+        // An unterminated string or escape ends the scan without a finding.
+        assert_eq!(too_deep(br#"{"a": "[[[["#, 1), None);
+        assert_eq!(too_deep(br#"{"a": "\"#, 1), None);
+        assert_eq!(too_deep(b"", 0), None);
+    }
 }
