@@ -4,6 +4,7 @@
 //! text. The texts of facts with few possible values (enums, booleans, parameters) are rendered
 //! once, when the policy is prepared.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::eval::{Evaluator, FactRef, Outcome};
@@ -147,6 +148,7 @@ impl Evaluator<'_> {
         out: &mut Vec<Arc<str>>,
     ) {
         let reads = self.reads(conclusion, rule);
+        out.reserve(reads.len());
         for (i, r) in reads.iter().enumerate() {
             if reads.get(..i).is_some_and(|before| before.contains(r)) {
                 continue;
@@ -165,7 +167,7 @@ impl Evaluator<'_> {
             FactRef::Input(slot) => {
                 let info = policy.inputs.get(slot);
                 (
-                    info.map_or_else(String::new, |i| i.path.clone()),
+                    info.map_or(Cow::Borrowed(""), |i| Cow::Borrowed(&i.path)),
                     info.map(|i| &i.ty),
                     self.fact(slot),
                     texts.inputs.get(slot),
@@ -174,7 +176,7 @@ impl Evaluator<'_> {
             FactRef::Field(slot, field) => {
                 let (name, ty) = field_of(policy, slot, None, field);
                 let value = self.fact(slot).and_then(|v| slot_of(v, field));
-                (name, ty, value, None)
+                (Cow::Owned(name), ty, value, None)
             }
             FactRef::Element(slot, index, field) => {
                 let (name, ty) = field_of(policy, slot, Some(index), field);
@@ -182,7 +184,7 @@ impl Evaluator<'_> {
                     .fact(slot)
                     .and_then(|v| slot_of(v, index))
                     .and_then(|v| slot_of(v, field));
-                (name, ty, value, None)
+                (Cow::Owned(name), ty, value, None)
             }
             FactRef::Param(i) => {
                 if let Some(Some(text)) = texts.params.get(i) {
@@ -190,7 +192,7 @@ impl Evaluator<'_> {
                 }
                 let info = policy.params.get(i);
                 (
-                    info.map_or_else(String::new, |p| p.name.clone()),
+                    info.map_or(Cow::Borrowed(""), |p| Cow::Borrowed(&p.name)),
                     info.map(|p| &p.ty),
                     None,
                     None,
@@ -199,7 +201,7 @@ impl Evaluator<'_> {
             FactRef::Def(i) => {
                 let info = policy.defs.get(i);
                 (
-                    info.map_or_else(String::new, |d| d.name.clone()),
+                    info.map_or(Cow::Borrowed(""), |d| Cow::Borrowed(&d.name)),
                     info.map(|d| &d.ty),
                     self.definition_value(i),
                     texts.defs.get(i),
@@ -207,7 +209,7 @@ impl Evaluator<'_> {
             }
             FactRef::Conclusion(i) => {
                 let info = policy.conclusions.get(i);
-                let name = info.map_or_else(String::new, |c| c.name.clone());
+                let name = info.map_or(Cow::Borrowed(""), |c| Cow::Borrowed(c.name.as_str()));
                 let outcome = self.recorded(i).map(|r| &r.outcome);
                 if let Some(Outcome::Undetermined { known, .. }) = outcome
                     && !known.is_empty()
@@ -237,7 +239,7 @@ impl Evaluator<'_> {
 
 /// A fact described: its name, its type, its value if known, its pre-rendered texts if any.
 type Described<'a> = (
-    String,
+    Cow<'a, str>,
     Option<&'a Type>,
     Option<&'a Value>,
     Option<&'a Vec<Arc<str>>>,
