@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
-use crate::eval::settle::{Settled, settle};
+use crate::eval::settle::Settled;
 use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
 use crate::prepared::Prepared;
@@ -224,13 +224,26 @@ pub fn decide(
 ) -> Decision {
     let mut ev = Evaluator::new(policy, facts);
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
+    let mut open = Vec::new();
     for (i, c) in policy.conclusions.iter().enumerate() {
         ev.record(i);
-        let mut r = result(policy, &ev, i, c);
-        if settle && r.status == Status::Undetermined {
-            r = settled(policy, facts, i, c).unwrap_or(r);
+        let r = result(policy, &ev, i, c);
+        if r.status == Status::Undetermined {
+            open.push(i);
         }
         conclusions.push((policy.conclusion_name(i), r));
+    }
+    // What three-valued logic left undetermined, settled over the values of the missing facts
+    // (see `eval::settle`); when settling gives up, the three-valued answers stand.
+    if settle
+        && !open.is_empty()
+        && let Some(settled) = crate::eval::settle::settle(policy, facts, &open)
+    {
+        for (&i, s) in open.iter().zip(settled) {
+            if let (Some((_, r)), Some(c)) = (conclusions.get_mut(i), policy.conclusions.get(i)) {
+                *r = settled_result(policy, c, s);
+            }
+        }
     }
     let trace = explain.then(|| trace(policy, &ev));
     Decision {
@@ -304,17 +317,11 @@ fn result(
     }
 }
 
-/// An undetermined conclusion settled over the values its missing facts may take (see
-/// [`crate::eval::settle`]): decided when they all give one value, else undetermined over the
-/// facts that can change it. None when settling gave up.
-fn settled(
-    policy: &Prepared,
-    facts: &[Value],
-    index: usize,
-    c: &ConclusionInfo,
-) -> Option<ConclusionResult> {
-    match settle(policy, facts, index)? {
-        Settled::Decided { value, rules, over } => Some(ConclusionResult {
+/// A settled conclusion's result: decided when every value of the missing facts gives one
+/// value, else undetermined over the facts that can change it.
+fn settled_result(policy: &Prepared, c: &ConclusionInfo, settled: Settled) -> ConclusionResult {
+    match settled {
+        Settled::Decided { value, rules, over } => ConclusionResult {
             status: Status::Decided,
             value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, &value),
             citations: citations_of(policy, c, &rules),
@@ -333,9 +340,9 @@ fn settled(
             ),
             missing: None,
             error: None,
-        }),
-        Settled::Undetermined(missing) => Some(ConclusionResult::undetermined(&missing)),
-        Settled::Error(error) => Some(ConclusionResult::failed(&error)),
+        },
+        Settled::Undetermined(missing) => ConclusionResult::undetermined(&missing),
+        Settled::Error(error) => ConclusionResult::failed(&error),
     }
 }
 

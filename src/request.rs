@@ -270,7 +270,10 @@ mod tests {
         assert_eq!(too_deep(br#"{"a": [[1]]}"#, 3), None);
         assert_eq!(too_deep(br#"{"a": [[[1]]]}"#, 3), Some(8));
         // Brackets, quotes and backslashes inside strings do not count.
-        assert_eq!(too_deep(br#"{"a": "[[[{{{", "b": "\"[[[", "c": "\\"}"#, 1), None);
+        assert_eq!(
+            too_deep(br#"{"a": "[[[{{{", "b": "\"[[[", "c": "\\"}"#, 1),
+            None
+        );
         assert_eq!(too_deep(br#"{"a": "\\", "b": [[1]]}"#, 2), Some(18));
         // An unterminated string or escape ends the scan without a finding.
         assert_eq!(too_deep(br#"{"a": "[[[["#, 1), None);

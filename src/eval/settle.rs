@@ -16,8 +16,9 @@
 //!   and `x > 3` false): that can only leave undetermined what is in fact decided, never the
 //!   reverse.
 //!
-//! The work is bounded: at most [`BUDGET`] evaluations of the conclusion; past that, the
-//! three-valued answer stands. A value (not a test) that reads a missing fact is never split:
+//! The conclusions a decision leaves undetermined are settled together: each supposition
+//! evaluates all those still open at once. The work is bounded: at most [`BUDGET`] such
+//! evaluations per decision; past that, the three-valued answers stand. A value (not a test) that reads a missing fact is never split:
 //! such a branch stays undetermined.
 
 use std::sync::Arc;
@@ -25,8 +26,8 @@ use std::sync::Arc;
 use crate::eval::{EvalError, Evaluator, Outcome, Stop};
 use crate::model::{CompiledPolicy, Ir, Type, Value};
 
-/// The most evaluations of one conclusion spent settling it.
-pub const BUDGET: usize = 256;
+/// The most evaluations spent settling the undetermined conclusions of one decision.
+pub const BUDGET: usize = 128;
 
 /// What a conclusion comes to over every value of its missing facts.
 #[derive(Clone, Debug, PartialEq)]
@@ -114,15 +115,20 @@ impl Hypotheses {
     }
 }
 
-/// Settles conclusion `conclusion` of `policy` on `facts`, which three-valued evaluation left
-/// undetermined; none when the budget runs out.
-pub fn settle(policy: &CompiledPolicy, facts: &[Value], conclusion: usize) -> Option<Settled> {
+/// Settles the conclusions `conclusions` of `policy` on `facts`, which three-valued evaluation
+/// left undetermined: their results, in the same order. They are settled together, each
+/// supposition evaluating all those still open at once; none when the budget runs out.
+pub fn settle(
+    policy: &CompiledPolicy,
+    facts: &[Value],
+    conclusions: &[usize],
+) -> Option<Vec<Settled>> {
     let mut budget = BUDGET;
     explore(
         policy,
         facts,
-        conclusion,
-        Hypotheses::default(),
+        conclusions,
+        &Hypotheses::default(),
         &mut budget,
     )
 }
@@ -130,39 +136,58 @@ pub fn settle(policy: &CompiledPolicy, facts: &[Value], conclusion: usize) -> Op
 fn explore(
     policy: &CompiledPolicy,
     facts: &[Value],
-    conclusion: usize,
-    hypotheses: Hypotheses,
+    conclusions: &[usize],
+    hypotheses: &Hypotheses,
     budget: &mut usize,
-) -> Option<Settled> {
+) -> Option<Vec<Settled>> {
     *budget = budget.checked_sub(1)?;
     let mut ev = Evaluator::new(policy, facts);
     ev.hypotheses = Some(Box::new(hypotheses.clone()));
-    let outcome = ev.conclusion(conclusion);
+    let outcomes: Vec<Outcome> = conclusions.iter().map(|&i| ev.conclusion(i)).collect();
     let next = ev.hypotheses.and_then(|h| h.next);
-    match (outcome, next) {
-        (Outcome::Decided { value, rules }, _) => Some(Settled::Decided {
+    // What more suppositions decide: those still undetermined here. A conclusion decided here
+    // stays so under any further supposition (three-valued logic only loses unknowns).
+    let open: Vec<usize> = (0..outcomes.len())
+        .filter(|&k| matches!(outcomes.get(k), Some(Outcome::Undetermined { .. })))
+        .collect();
+    let Some(point) = next.filter(|_| !open.is_empty()) else {
+        return Some(outcomes.into_iter().map(leaf).collect());
+    };
+    let still: Vec<usize> = open
+        .iter()
+        .filter_map(|&k| conclusions.get(k).copied())
+        .collect();
+    let mut branches: Vec<Vec<Settled>> = Vec::new();
+    for value in values(policy, &point) {
+        let mut h = hypotheses.clone();
+        match (&point, value) {
+            (Point::Input(slot, _), v) => h.inputs.push((*slot, v)),
+            (Point::Atom(key, _), Value::Bool(b)) => h.atoms.push((key.clone(), b)),
+            (Point::Member(slot, x, _), Value::Bool(b)) => h.members.push(((*slot, x.clone()), b)),
+            (Point::Atom(..) | Point::Member(..), _) => return None,
+        }
+        branches.push(explore(policy, facts, &still, &h, budget)?);
+    }
+    let mut out: Vec<Settled> = outcomes.into_iter().map(leaf).collect();
+    for (j, &k) in open.iter().enumerate() {
+        let results = branches.iter().filter_map(|b| b.get(j).cloned()).collect();
+        if let Some(slot) = out.get_mut(k) {
+            *slot = combine(results, &point);
+        }
+    }
+    Some(out)
+}
+
+/// A conclusion's result where no supposition is made any more.
+fn leaf(outcome: Outcome) -> Settled {
+    match outcome {
+        Outcome::Decided { value, rules } => Settled::Decided {
             value,
             rules,
             over: Vec::new(),
-        }),
-        (Outcome::Error { error, .. }, _) => Some(Settled::Error(error)),
-        (Outcome::Undetermined { missing, .. }, None) => Some(Settled::Undetermined(missing)),
-        (Outcome::Undetermined { .. }, Some(point)) => {
-            let mut branches = Vec::new();
-            for value in values(policy, &point) {
-                let mut h = hypotheses.clone();
-                match (&point, value) {
-                    (Point::Input(slot, _), v) => h.inputs.push((*slot, v)),
-                    (Point::Atom(key, _), Value::Bool(b)) => h.atoms.push((key.clone(), b)),
-                    (Point::Member(slot, x, _), Value::Bool(b)) => {
-                        h.members.push(((*slot, x.clone()), b));
-                    }
-                    (Point::Atom(..) | Point::Member(..), _) => return None,
-                }
-                branches.push(explore(policy, facts, conclusion, h, budget)?);
-            }
-            Some(combine(branches, &point))
-        }
+        },
+        Outcome::Error { error, .. } => Settled::Error(error),
+        Outcome::Undetermined { missing, .. } => Settled::Undetermined(missing),
     }
 }
 
