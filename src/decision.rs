@@ -235,12 +235,12 @@ pub fn decide(
     }
     // What three-valued logic left undetermined, settled over the values of the missing facts
     // (see `eval::settle`); when settling gives up, the three-valued answers stand.
-    if settle
-        && !open.is_empty()
-        && let Some(settled) = crate::eval::settle::settle(policy, facts, &open)
-    {
+    if settle && !open.is_empty() {
+        let settled = crate::eval::settle::settle(policy, facts, &open);
         for (&i, s) in open.iter().zip(settled) {
-            if let (Some((_, r)), Some(c)) = (conclusions.get_mut(i), policy.conclusions.get(i)) {
+            if let (Some(s), Some((_, r)), Some(c)) =
+                (s, conclusions.get_mut(i), policy.conclusions.get(i))
+            {
                 *r = settled_result(policy, c, s);
             }
         }
@@ -317,8 +317,8 @@ fn result(
     }
 }
 
-/// A settled conclusion's result: decided when every value of the missing facts gives one
-/// value, else undetermined over the facts that can change it.
+/// A settled conclusion's result: the value every value of the missing facts gives it (or the
+/// error they all give).
 fn settled_result(policy: &Prepared, c: &ConclusionInfo, settled: Settled) -> ConclusionResult {
     match settled {
         Settled::Decided { value, rules, over } => ConclusionResult {
@@ -341,7 +341,6 @@ fn settled_result(policy: &Prepared, c: &ConclusionInfo, settled: Settled) -> Co
             missing: None,
             error: None,
         },
-        Settled::Undetermined(missing) => ConclusionResult::undetermined(&missing),
         Settled::Error(error) => ConclusionResult::failed(&error),
     }
 }

@@ -42,8 +42,6 @@ pub enum Settled {
         /// The missing facts it was settled over.
         over: Vec<Arc<str>>,
     },
-    /// Still undetermined: the missing facts that can change it.
-    Undetermined(Vec<Arc<str>>),
     /// Every branch fails the same way.
     Error(EvalError),
 }
@@ -116,13 +114,15 @@ impl Hypotheses {
 }
 
 /// Settles the conclusions `conclusions` of `policy` on `facts`, which three-valued evaluation
-/// left undetermined: their results, in the same order. They are settled together, each
-/// supposition evaluating all those still open at once; none when the budget runs out.
+/// left undetermined: for each, in the same order, its settled result, or none when some value
+/// of its missing facts leaves it undetermined or gives it another value (or the budget ran
+/// out): its three-valued answer then stands. They are settled together, each supposition
+/// evaluating all those still open at once; a conclusion found undetermined drops out.
 pub fn settle(
     policy: &CompiledPolicy,
     facts: &[Value],
     conclusions: &[usize],
-) -> Option<Vec<Settled>> {
+) -> Vec<Option<Settled>> {
     let mut budget = BUDGET;
     explore(
         policy,
@@ -131,6 +131,7 @@ pub fn settle(
         &Hypotheses::default(),
         &mut budget,
     )
+    .unwrap_or_else(|| vec![None; conclusions.len()])
 }
 
 fn explore(
@@ -139,25 +140,22 @@ fn explore(
     conclusions: &[usize],
     hypotheses: &Hypotheses,
     budget: &mut usize,
-) -> Option<Vec<Settled>> {
+) -> Option<Vec<Option<Settled>>> {
     *budget = budget.checked_sub(1)?;
     let mut ev = Evaluator::new(policy, facts);
     ev.hypotheses = Some(Box::new(hypotheses.clone()));
     let outcomes: Vec<Outcome> = conclusions.iter().map(|&i| ev.conclusion(i)).collect();
     let next = ev.hypotheses.and_then(|h| h.next);
-    // What more suppositions decide: those still undetermined here. A conclusion decided here
-    // stays so under any further supposition (three-valued logic only loses unknowns).
-    let open: Vec<usize> = (0..outcomes.len())
-        .filter(|&k| matches!(outcomes.get(k), Some(Outcome::Undetermined { .. })))
+    // A conclusion decided here stays so under any further supposition (three-valued logic
+    // only loses unknowns): only the undetermined ones are split further.
+    let mut out: Vec<Option<Settled>> = outcomes.into_iter().map(leaf).collect();
+    let open: Vec<usize> = (0..out.len())
+        .filter(|&k| matches!(out.get(k), Some(None)))
         .collect();
     let Some(point) = next.filter(|_| !open.is_empty()) else {
-        return Some(outcomes.into_iter().map(leaf).collect());
+        return Some(out);
     };
-    let still: Vec<usize> = open
-        .iter()
-        .filter_map(|&k| conclusions.get(k).copied())
-        .collect();
-    let mut branches: Vec<Vec<Settled>> = Vec::new();
+    let mut agreed: Vec<Agreed> = vec![Agreed::Nothing; open.len()];
     for value in values(policy, &point) {
         let mut h = hypotheses.clone();
         match (&point, value) {
@@ -166,28 +164,107 @@ fn explore(
             (Point::Member(slot, x, _), Value::Bool(b)) => h.members.push(((*slot, x.clone()), b)),
             (Point::Atom(..) | Point::Member(..), _) => return None,
         }
-        branches.push(explore(policy, facts, &still, &h, budget)?);
+        // Those found undetermined already drop out of the branches still to explore.
+        let alive: Vec<usize> = (0..open.len())
+            .filter(|&j| !matches!(agreed.get(j), Some(Agreed::No)))
+            .collect();
+        if alive.is_empty() {
+            break;
+        }
+        let still: Vec<usize> = alive
+            .iter()
+            .filter_map(|&j| open.get(j).and_then(|&k| conclusions.get(k)).copied())
+            .collect();
+        let results = explore(policy, facts, &still, &h, budget)?;
+        for (&j, result) in alive.iter().zip(results) {
+            if let Some(a) = agreed.get_mut(j) {
+                *a = std::mem::replace(a, Agreed::No).with(result);
+            }
+        }
     }
-    let mut out: Vec<Settled> = outcomes.into_iter().map(leaf).collect();
+    let facts_of_point: Vec<Arc<str>> = match &point {
+        Point::Input(_, path) => vec![Arc::clone(path)],
+        Point::Atom(_, missing) | Point::Member(_, _, missing) => missing.clone(),
+    };
     for (j, &k) in open.iter().enumerate() {
-        let results = branches.iter().filter_map(|b| b.get(j).cloned()).collect();
-        if let Some(slot) = out.get_mut(k) {
-            *slot = combine(results, &point);
+        if let (Some(slot), Some(a)) = (out.get_mut(k), agreed.get_mut(j)) {
+            *slot = std::mem::replace(a, Agreed::No).settled(&facts_of_point);
         }
     }
     Some(out)
 }
 
-/// A conclusion's result where no supposition is made any more.
-fn leaf(outcome: Outcome) -> Settled {
+/// A conclusion's result where no more supposition is made: none when undetermined.
+fn leaf(outcome: Outcome) -> Option<Settled> {
     match outcome {
-        Outcome::Decided { value, rules } => Settled::Decided {
+        Outcome::Decided { value, rules } => Some(Settled::Decided {
             value,
             rules,
             over: Vec::new(),
-        },
-        Outcome::Error { error, .. } => Settled::Error(error),
-        Outcome::Undetermined { missing, .. } => Settled::Undetermined(missing),
+        }),
+        Outcome::Error { error, .. } => Some(Settled::Error(error)),
+        Outcome::Undetermined { .. } => None,
+    }
+}
+
+/// What the branches of a point agree on so far, for one conclusion.
+#[derive(Clone, Debug)]
+enum Agreed {
+    /// No branch yet.
+    Nothing,
+    /// Every branch so far gave this.
+    Yes(Settled),
+    /// Two branches differ, or one is undetermined.
+    No,
+}
+
+impl Agreed {
+    fn with(self, branch: Option<Settled>) -> Agreed {
+        match (self, branch) {
+            (Agreed::Nothing, Some(b)) => Agreed::Yes(b),
+            (
+                Agreed::Yes(Settled::Decided {
+                    value,
+                    mut rules,
+                    mut over,
+                }),
+                Some(Settled::Decided {
+                    value: v,
+                    rules: r,
+                    over: o,
+                }),
+            ) if value == v => {
+                for i in r {
+                    if !rules.contains(&i) {
+                        rules.push(i);
+                    }
+                }
+                add(&mut over, &o);
+                Agreed::Yes(Settled::Decided { value, rules, over })
+            }
+            (Agreed::Yes(Settled::Error(e)), Some(Settled::Error(f))) if e == f => {
+                Agreed::Yes(Settled::Error(e))
+            }
+            _ => Agreed::No,
+        }
+    }
+
+    /// The result once every branch is in: the agreed one, settled over `facts` too.
+    fn settled(self, facts: &[Arc<str>]) -> Option<Settled> {
+        match self {
+            Agreed::Yes(Settled::Decided {
+                value,
+                mut rules,
+                mut over,
+            }) => {
+                add(&mut over, facts);
+                over.sort();
+                rules.sort_unstable();
+                Some(Settled::Decided { value, rules, over })
+            }
+            Agreed::Yes(e @ Settled::Error(_)) => Some(e),
+            Agreed::Nothing | Agreed::No => None,
+        }
     }
 }
 
@@ -225,76 +302,6 @@ fn values(policy: &CompiledPolicy, point: &Point) -> Vec<Value> {
             _ => Vec::new(),
         },
         Point::Atom(..) | Point::Member(..) => vec![Value::Bool(true), Value::Bool(false)],
-    }
-}
-
-/// One result for the branches of a point: theirs when they agree, else undetermined over
-/// what the branches miss and the point's own facts.
-fn combine(branches: Vec<Settled>, point: &Point) -> Settled {
-    let facts: Vec<Arc<str>> = match point {
-        Point::Input(_, path) => vec![Arc::clone(path)],
-        Point::Atom(_, missing) | Point::Member(_, _, missing) => missing.clone(),
-    };
-    let mut iter = branches.into_iter();
-    let Some(first) = iter.next() else {
-        return Settled::Undetermined(facts);
-    };
-    let mut agreed = Some(first);
-    let mut missing = facts.clone();
-    for b in iter {
-        if let Settled::Undetermined(m) = &b {
-            add(&mut missing, m);
-        }
-        agreed = match (agreed, b) {
-            (
-                Some(Settled::Decided {
-                    value,
-                    mut rules,
-                    mut over,
-                }),
-                Settled::Decided {
-                    value: v,
-                    rules: r,
-                    over: o,
-                },
-            ) if value == v => {
-                for i in r {
-                    if !rules.contains(&i) {
-                        rules.push(i);
-                    }
-                }
-                add(&mut over, &o);
-                Some(Settled::Decided { value, rules, over })
-            }
-            (Some(Settled::Error(e)), Settled::Error(f)) if e == f => Some(Settled::Error(e)),
-            (Some(Settled::Undetermined(m)), _) => {
-                add(&mut missing, &m);
-                None
-            }
-            _ => None,
-        };
-    }
-    match agreed {
-        Some(Settled::Decided {
-            value,
-            mut rules,
-            mut over,
-        }) => {
-            add(&mut over, &facts);
-            over.sort();
-            rules.sort_unstable();
-            Settled::Decided { value, rules, over }
-        }
-        Some(Settled::Undetermined(m)) => {
-            add(&mut missing, &m);
-            missing.sort();
-            Settled::Undetermined(missing)
-        }
-        Some(e @ Settled::Error(_)) => e,
-        None => {
-            missing.sort();
-            Settled::Undetermined(missing)
-        }
     }
 }
 
