@@ -3,7 +3,8 @@
 //! non-conforming either way: with the part, its length is out of bounds; without it, the part
 //! is missing). Here the conclusion is evaluated again under suppositions about the missing
 //! facts, splitting on one at a time, until every branch is decided; when all branches agree,
-//! the conclusion is decided whatever the facts are.
+//! the conclusion is decided whatever the facts are. As soon as a branch leaves it undetermined
+//! or gives it another value, it drops out and its three-valued answer stands.
 //!
 //! What is split on:
 //! - a missing input of a finite type (a boolean, an enum): each of its values, so that every
@@ -18,8 +19,8 @@
 //!
 //! The conclusions a decision leaves undetermined are settled together: each supposition
 //! evaluates all those still open at once. The work is bounded: at most [`BUDGET`] such
-//! evaluations per decision; past that, the three-valued answers stand. A value (not a test) that reads a missing fact is never split:
-//! such a branch stays undetermined.
+//! evaluations per decision; past that, the three-valued answers stand. A value (not a test)
+//! that reads a missing fact is never split: such a branch stays undetermined.
 
 use std::sync::Arc;
 
