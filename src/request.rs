@@ -154,6 +154,34 @@ pub fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
     out
 }
 
+/// The pointer of the first array or object nested deeper than `max`, if any (a record given
+/// as a value, not bytes, is bounded here).
+fn deepest(input: &Json, max: usize) -> Option<String> {
+    fn go<'a>(v: &'a Json, max: usize, path: &mut Vec<Step<'a>>) -> Option<String> {
+        if !(v.is_array() || v.is_object()) {
+            return None;
+        }
+        if path.len() >= max {
+            return Some(pointer(path));
+        }
+        let visit = |step: Step<'a>, child: &'a Json, path: &mut Vec<Step<'a>>| {
+            path.push(step);
+            let found = go(child, max, path);
+            path.pop();
+            found
+        };
+        match v {
+            Json::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, c)| visit(Step::Index(i), c, path)),
+            Json::Object(map) => map.iter().find_map(|(k, c)| visit(Step::Key(k), c, path)),
+            _ => None,
+        }
+    }
+    go(input, max, &mut Vec::new())
+}
+
 /// A step of a JSON pointer.
 enum Step<'a> {
     Key(&'a str),
@@ -233,6 +261,12 @@ pub fn decide(
     input: &Json,
     options: &Options,
 ) -> Result<Decision, RequestError> {
+    if let Some(at) = deepest(input, options.bounds.json_depth) {
+        let max = options.bounds.json_depth;
+        return Err(RequestError::Bad(format!(
+            "the JSON nests arrays and objects more than {max} deep (at {at})"
+        )));
+    }
     let long = long_strings(input, options.bounds.string_len);
     if !long.is_empty() {
         return Err(RequestError::Invalid(long));
@@ -279,5 +313,14 @@ mod tests {
         assert_eq!(too_deep(br#"{"a": "[[[["#, 1), None);
         assert_eq!(too_deep(br#"{"a": "\"#, 1), None);
         assert_eq!(too_deep(b"", 0), None);
+    }
+
+    #[test]
+    fn a_record_given_as_a_value_is_bounded_too() {
+        let json = serde_json::json!({"a": [{"b": [1]}], "c": 1});
+        assert_eq!(super::deepest(&json, 4), None);
+        assert_eq!(super::deepest(&json, 3).as_deref(), Some("/a/0/b"));
+        assert_eq!(super::deepest(&json, 1).as_deref(), Some("/a"));
+        assert_eq!(super::deepest(&json, 0).as_deref(), Some("/"));
     }
 }

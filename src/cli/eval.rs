@@ -90,18 +90,12 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             return TROUBLE;
         }
     };
-    let json: serde_json::Value = match serde_json::from_str(&text) {
-        Ok(j) => j,
-        Err(e) => {
-            eprintln!("error: the input is not JSON: {e}");
-            return FINDINGS;
-        }
-    };
     let options = Options {
         explain: args.explain,
         ..Options::default()
     };
-    let decision = match clausier::request::decide(policy, &json, &options) {
+    // The same path as the service's: bounded JSON bytes, then the declared inputs.
+    let decision = match clausier::request::decide_bytes(policy, text.as_bytes(), &options) {
         Ok(d) => d,
         Err(RequestError::Invalid(errors)) => {
             for e in errors {
@@ -109,7 +103,11 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             }
             return FINDINGS;
         }
-        Err(RequestError::Malformed(e) | RequestError::Bad(e)) => {
+        Err(RequestError::Malformed(e)) => {
+            eprintln!("error: the input is not JSON: {e}");
+            return FINDINGS;
+        }
+        Err(RequestError::Bad(e)) => {
             eprintln!("error: {e}");
             return FINDINGS;
         }
