@@ -125,16 +125,7 @@ impl Checker {
                     }
                     Some(info.clone())
                 }
-                None => {
-                    self.deps.clear();
-                    let info = self.conclusion(c, i);
-                    let deps = std::mem::take(&mut self.deps);
-                    self.dependency_graph.insert(
-                        Global::Conclusion(i),
-                        (deps, c.name.span, c.name.node.clone()),
-                    );
-                    info
-                }
+                None => self.conclusion_with_deps(c, i),
             };
             out.push(info);
         }

@@ -14,17 +14,26 @@ impl Checker {
     pub(crate) fn conclusions(&mut self, m: &Merged) -> Option<Vec<ConclusionInfo>> {
         let mut out = Vec::new();
         for (i, c) in m.conclusions.iter().enumerate() {
-            self.deps.clear();
-            let info = self.conclusion(c, i);
-            let deps = std::mem::take(&mut self.deps);
-            self.dependency_graph.insert(
-                Global::Conclusion(i),
-                (deps, c.name.span, c.name.node.clone()),
-            );
-            out.push(info);
+            out.push(self.conclusion_with_deps(c, i));
         }
         self.cycles();
         out.into_iter().collect()
+    }
+
+    /// Checks conclusion `i` and records what it reads, for the cycle check.
+    pub(super) fn conclusion_with_deps(
+        &mut self,
+        c: &ConclusionDecl,
+        i: usize,
+    ) -> Option<ConclusionInfo> {
+        self.deps.clear();
+        let info = self.conclusion(c, i);
+        let deps = std::mem::take(&mut self.deps);
+        self.dependency_graph.insert(
+            Global::Conclusion(i),
+            (deps, c.name.span, c.name.node.clone()),
+        );
+        info
     }
 
     pub(super) fn conclusion(

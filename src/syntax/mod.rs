@@ -2,12 +2,10 @@
 
 pub(crate) mod lower;
 pub(crate) mod parser;
-/// Kept under its former path: files and spans are a leaf module of their own now.
-pub use crate::span;
 
 use crate::ast::Policy;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::FileId;
+use crate::span::{self, FileId};
 
 /// How deeply brackets and prefix operators may nest, and expressions in general: far beyond
 /// any regulation, and low enough that no stage (all recursive) can exhaust the stack.
