@@ -145,41 +145,28 @@ fn too_deep(body: &[u8], max: usize) -> Option<usize> {
 }
 
 /// The strings of an input longer than `limit` bytes, as input errors with their pointers.
-/// Every record goes through here: the walk allocates nothing unless it finds one.
 pub fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
-    let mut out = Vec::new();
-    let mut path: Vec<Step<'_>> = Vec::new();
-    walk(input, limit, &mut path, &mut out);
-    out.sort_by(|a, b| a.pointer.cmp(&b.pointer));
-    out
+    let bounds = Bounds {
+        json_depth: usize::MAX,
+        string_len: limit,
+    };
+    beyond(input, bounds).1
 }
 
-/// The pointer of the first array or object nested deeper than `max`, if any (a record given
-/// as a value, not bytes, is bounded here).
-fn deepest(input: &Json, max: usize) -> Option<String> {
-    fn go<'a>(v: &'a Json, max: usize, path: &mut Vec<Step<'a>>) -> Option<String> {
-        if !(v.is_array() || v.is_object()) {
-            return None;
-        }
-        if path.len() >= max {
-            return Some(pointer(path));
-        }
-        let visit = |step: Step<'a>, child: &'a Json, path: &mut Vec<Step<'a>>| {
-            path.push(step);
-            let found = go(child, max, path);
-            path.pop();
-            found
-        };
-        match v {
-            Json::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, c)| visit(Step::Index(i), c, path)),
-            Json::Object(map) => map.iter().find_map(|(k, c)| visit(Step::Key(k), c, path)),
-            _ => None,
-        }
-    }
-    go(input, max, &mut Vec::new())
+/// What of `input` lies beyond `bounds`, in one walk that allocates nothing unless it finds
+/// something (every record goes through here): the pointer of the first array or object nested
+/// deeper than allowed (a record given as a value, not bytes, is bounded here), and the strings
+/// that are too long, as input errors.
+fn beyond(input: &Json, bounds: Bounds) -> (Option<String>, Vec<InputError>) {
+    let mut walk = Walk {
+        bounds,
+        path: Vec::new(),
+        deep: None,
+        long: Vec::new(),
+    };
+    walk.visit(input);
+    walk.long.sort_by(|a, b| a.pointer.cmp(&b.pointer));
+    (walk.deep, walk.long)
 }
 
 /// A step of a JSON pointer.
@@ -188,27 +175,44 @@ enum Step<'a> {
     Index(usize),
 }
 
-fn walk<'a>(value: &'a Json, limit: usize, path: &mut Vec<Step<'a>>, out: &mut Vec<InputError>) {
-    match value {
-        Json::String(s) if s.len() > limit => out.push(InputError {
-            pointer: pointer(path),
-            message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
-        }),
-        Json::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                path.push(Step::Index(i));
-                walk(v, limit, path, out);
-                path.pop();
-            }
+struct Walk<'a> {
+    bounds: Bounds,
+    path: Vec<Step<'a>>,
+    deep: Option<String>,
+    long: Vec<InputError>,
+}
+
+impl<'a> Walk<'a> {
+    fn visit(&mut self, value: &'a Json) {
+        let nests = value.is_array() || value.is_object();
+        if nests && self.path.len() >= self.bounds.json_depth {
+            self.deep.get_or_insert_with(|| pointer(&self.path));
+            return;
         }
-        Json::Object(map) => {
-            for (k, v) in map {
-                path.push(Step::Key(k));
-                walk(v, limit, path, out);
-                path.pop();
+        match value {
+            Json::String(s) if s.len() > self.bounds.string_len => {
+                let limit = self.bounds.string_len;
+                self.long.push(InputError {
+                    pointer: pointer(&self.path),
+                    message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+                });
             }
+            Json::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    self.path.push(Step::Index(i));
+                    self.visit(v);
+                    self.path.pop();
+                }
+            }
+            Json::Object(map) => {
+                for (k, v) in map {
+                    self.path.push(Step::Key(k));
+                    self.visit(v);
+                    self.path.pop();
+                }
+            }
+            _ => {}
         }
-        _ => {}
     }
 }
 
@@ -261,13 +265,13 @@ pub fn decide(
     input: &Json,
     options: &Options,
 ) -> Result<Decision, RequestError> {
-    if let Some(at) = deepest(input, options.bounds.json_depth) {
+    let (deep, long) = beyond(input, options.bounds);
+    if let Some(at) = deep {
         let max = options.bounds.json_depth;
         return Err(RequestError::Bad(format!(
             "the JSON nests arrays and objects more than {max} deep (at {at})"
         )));
     }
-    let long = long_strings(input, options.bounds.string_len);
     if !long.is_empty() {
         return Err(RequestError::Invalid(long));
     }
@@ -317,10 +321,18 @@ mod tests {
 
     #[test]
     fn a_record_given_as_a_value_is_bounded_too() {
-        let json = serde_json::json!({"a": [{"b": [1]}], "c": 1});
-        assert_eq!(super::deepest(&json, 4), None);
-        assert_eq!(super::deepest(&json, 3).as_deref(), Some("/a/0/b"));
-        assert_eq!(super::deepest(&json, 1).as_deref(), Some("/a"));
-        assert_eq!(super::deepest(&json, 0).as_deref(), Some("/"));
+        let json = serde_json::json!({"a": [{"b": [1]}], "c": "long text"});
+        let deep = |json_depth| {
+            let bounds = super::Bounds {
+                json_depth,
+                string_len: 4,
+            };
+            let (deep, long) = super::beyond(&json, bounds);
+            (deep, long.len())
+        };
+        assert_eq!(deep(4), (None, 1));
+        assert_eq!(deep(3), (Some("/a/0/b".to_string()), 1));
+        assert_eq!(deep(1), (Some("/a".to_string()), 1));
+        assert_eq!(deep(0), (Some("/".to_string()), 0));
     }
 }
