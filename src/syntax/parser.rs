@@ -188,5 +188,6 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::prefix | Rule::postfix => "an expression",
         Rule::kw_optional => "`optional`",
         Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text | Rule::ident_char => "a space",
+        Rule::line_end => "the end of a line",
     }
 }

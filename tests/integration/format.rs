@@ -1054,3 +1054,16 @@ mod generate {
         })
     }
 }
+
+/// Lines end with `\n` or `\r\n`. A lone `\r` used to end a comment for the parser but not
+/// for the comments' scanner, so `fmt` glued the next line into the comment and its output no
+/// longer parsed (found by the `policy_text` fuzzer); it is now a syntax error, and `\r\n`
+/// files format as `\n` ones do.
+#[test]
+fn a_lone_carriage_return_is_no_line_end() {
+    let lone = "policy demo\n# a comment\rversion \"v1\"\n";
+    let errors = parse(FileId(0), lone).expect_err("a lone CR is a syntax error");
+    assert_eq!(errors[0].code, "syntax-error");
+    let crlf = "policy demo\r\n# a comment\r\nversion \"v1\"\r\n";
+    assert_eq!(fmt(crlf), fmt(&crlf.replace("\r\n", "\n")));
+}
