@@ -142,6 +142,10 @@ pub struct TypeTable {
 
 impl TypeTable {
     /// The name of a unit, as written in policies.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "the checker builds every `Unit::Custom` from an index into this table"
+    )]
     pub fn unit_name(&self, unit: Unit) -> &str {
         match unit {
             Unit::None => "",
@@ -149,7 +153,7 @@ impl TypeTable {
             Unit::Weeks => "weeks",
             Unit::Months => "months",
             Unit::Years => "years",
-            Unit::Custom(i) => self.units.get(i).map_or("?", String::as_str),
+            Unit::Custom(i) => &self.units[i],
         }
     }
 
@@ -160,6 +164,11 @@ impl TypeTable {
     }
 
     /// A type as a policy author writes it.
+    #[expect(
+        clippy::indexing_slicing,
+        reason = "the checker builds every `Type::Enum` and `Type::Record` from an index into \
+                  this table"
+    )]
     pub fn type_name(&self, ty: &Type) -> String {
         match ty {
             Type::Bool => "bool".into(),
@@ -172,8 +181,8 @@ impl TypeTable {
             }
             Type::Text => "text".into(),
             Type::Date => "date".into(),
-            Type::Enum(i) => self.enums.get(*i).map_or("?".into(), |e| e.name.clone()),
-            Type::Record(i) => self.records.get(*i).map_or("?".into(), |r| r.name.clone()),
+            Type::Enum(i) => self.enums[*i].name.clone(),
+            Type::Record(i) => self.records[*i].name.clone(),
             Type::List(t) => format!("list of {}", self.type_name(t)),
             Type::Set(t) => format!("set of {}", self.type_name(t)),
             Type::Optional(t) => format!("optional {}", self.type_name(t)),
