@@ -274,12 +274,6 @@ fn result(
     index: usize,
     c: &ConclusionInfo,
 ) -> ConclusionResult {
-    let labels = |rules: &[usize]| {
-        rules
-            .iter()
-            .filter_map(|i| c.rules.get(*i).map(|r| r.label.clone()))
-            .collect()
-    };
     let Some(record) = ev.recorded(index) else {
         return ConclusionResult::failed(&EvalError::Invariant("a conclusion was not decided"));
     };
@@ -298,20 +292,12 @@ fn result(
                     }
                 }
             }
-            ConclusionResult {
-                status: Status::Decided,
-                value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
-                citations: citations_of(policy, c, rules),
-                rules: labels(rules),
-                because: Some(because),
-                missing: None,
-                error: None,
-            }
+            ConclusionResult::decided(policy, c, value, rules, because)
         }
         Outcome::Undetermined { missing, .. } => ConclusionResult::undetermined(missing),
         Outcome::Error { error, rules } => ConclusionResult {
             citations: citations_of(policy, c, rules),
-            rules: labels(rules),
+            rules: labels(c, rules),
             ..ConclusionResult::failed(error)
         },
     }
@@ -321,31 +307,48 @@ fn result(
 /// error they all give).
 fn settled_result(policy: &Prepared, c: &ConclusionInfo, settled: Settled) -> ConclusionResult {
     match settled {
-        Settled::Decided { value, rules, over } => ConclusionResult {
-            status: Status::Decided,
-            value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, &value),
-            citations: citations_of(policy, c, &rules),
-            rules: rules
+        Settled::Decided { value, rules, over } => {
+            let because = over
                 .iter()
-                .filter_map(|i| c.rules.get(*i).map(|r| r.label.clone()))
-                .collect(),
-            because: Some(
-                over.iter()
-                    .map(|f| {
-                        Arc::from(format!(
-                            "{f} is unknown, and every value it may take gives this value"
-                        ))
-                    })
-                    .collect(),
-            ),
-            missing: None,
-            error: None,
-        },
+                .map(|f| {
+                    Arc::from(format!(
+                        "{f} is unknown, and every value it may take gives this value"
+                    ))
+                })
+                .collect();
+            ConclusionResult::decided(policy, c, &value, &rules, because)
+        }
         Settled::Error(error) => ConclusionResult::failed(&error),
     }
 }
 
+/// The labels of `rules` of `c`.
+fn labels(c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<str>> {
+    rules
+        .iter()
+        .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
+        .collect()
+}
+
 impl ConclusionResult {
+    fn decided(
+        policy: &Prepared,
+        c: &ConclusionInfo,
+        value: &Value,
+        rules: &[usize],
+        because: Vec<Arc<str>>,
+    ) -> ConclusionResult {
+        ConclusionResult {
+            status: Status::Decided,
+            value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
+            citations: citations_of(policy, c, rules),
+            rules: labels(c, rules),
+            because: Some(because),
+            missing: None,
+            error: None,
+        }
+    }
+
     fn undetermined(missing: &[Arc<str>]) -> ConclusionResult {
         ConclusionResult {
             status: Status::Undetermined,

@@ -370,8 +370,8 @@ pub fn diff(old: &CompiledPolicy, new: &CompiledPolicy) -> PolicyDiff {
     let (old_ast, new_ast) = (Some(&*old.merged), Some(&*new.merged));
     let asts = old_ast.zip(new_ast);
     PolicyDiff {
-        from: policy_ref(old),
-        to: policy_ref(new),
+        from: PolicyRef::of(old),
+        to: PolicyRef::of(new),
         metadata: compare::metadata(old, new),
         clauses: compare::clauses(old, new, old_ast, new_ast),
         parameters: compare::parameters(old, new),
@@ -381,11 +381,6 @@ pub fn diff(old: &CompiledPolicy, new: &CompiledPolicy) -> PolicyDiff {
         types: compare::types(old, new, asts),
         warnings: Vec::new(),
     }
-}
-
-/// The version a diff or an impact names.
-pub(crate) fn policy_ref(p: &CompiledPolicy) -> PolicyRef {
-    PolicyRef::of(p)
 }
 
 #[cfg(test)]

@@ -5,7 +5,6 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use crate::decision::{ConclusionResult, Datum, Decision, PolicyRef, Status};
-use crate::diff::policy_ref;
 use crate::json::InputError;
 use crate::model::CompiledPolicy;
 use crate::prepared::Prepared;
@@ -182,8 +181,8 @@ pub fn impact(old: &Prepared, new: &Prepared, cases: &[(String, Json)], bounds: 
     }
     let by_conclusion = count_by_conclusion(old, new, &changed);
     Impact {
-        from: policy_ref(old),
-        to: policy_ref(new),
+        from: PolicyRef::of(old),
+        to: PolicyRef::of(new),
         counts: ImpactCounts {
             cases: cases.len(),
             changed: changed.len(),

@@ -1,11 +1,9 @@
 //! The candidate's JSON record to facts, validated against the policy's declared inputs, with
 //! an error per problem naming its JSON pointer.
 
-use std::str::FromStr;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value as Json;
 
@@ -254,22 +252,17 @@ impl Reader<'_> {
     }
 
     fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
-        // Whole numbers, the common case, need no text.
-        if let Some(i) = n.as_i64() {
-            return Value::Num(Decimal::from(i));
-        }
-        let text = n.to_string();
-        match Decimal::from_str(&text).or_else(|_| Decimal::from_scientific(&text)) {
-            Ok(d) if integral && !d.fract().is_zero() => {
-                self.error(at, format!("expected a whole number, found {text}"));
+        match crate::json::number(n) {
+            Some(d) if integral && !d.fract().is_zero() => {
+                self.error(at, format!("expected a whole number, found {n}"));
                 Value::None
             }
             // The number was read as an `f64`: the digits of `text` are its shortest form plus,
             // for a whole float, a `.0` that the record may not have written (`6`, `6.0` and
             // `6.00` all read `6.0`). No scale can be trusted, so none is kept: `6`, `351.5`.
-            Ok(d) => Value::Num(d.normalize()),
-            Err(_) => {
-                self.error(at, format!("the number {text} is out of range"));
+            Some(d) => Value::Num(d.normalize()),
+            None => {
+                self.error(at, format!("the number {n} is out of range"));
                 Value::None
             }
         }
