@@ -144,15 +144,6 @@ fn too_deep(body: &[u8], max: usize) -> Option<usize> {
     None
 }
 
-/// The strings of an input longer than `limit` bytes, as input errors with their pointers.
-pub fn long_strings(input: &Json, limit: usize) -> Vec<InputError> {
-    let bounds = Bounds {
-        json_depth: usize::MAX,
-        string_len: limit,
-    };
-    beyond(input, bounds).1
-}
-
 /// What of `input` lies beyond `bounds`, in one walk that allocates nothing unless it finds
 /// something (every record goes through here): the pointer of the first array or object nested
 /// deeper than allowed (a record given as a value, not bytes, is bounded here), and the strings
@@ -317,6 +308,18 @@ mod tests {
         assert_eq!(too_deep(br#"{"a": "[[[["#, 1), None);
         assert_eq!(too_deep(br#"{"a": "\"#, 1), None);
         assert_eq!(too_deep(b"", 0), None);
+    }
+
+    #[test]
+    fn long_strings_are_found_with_their_pointers() {
+        let input = serde_json::json!({"a": {"b/c": "xxxxx"}, "d": ["yy", "zzzzzz"]});
+        let bounds = super::Bounds {
+            json_depth: usize::MAX,
+            string_len: 4,
+        };
+        let found = super::beyond(&input, bounds).1;
+        let pointers: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a/b~1c", "/d/1"]);
     }
 
     #[test]

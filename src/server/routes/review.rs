@@ -414,7 +414,6 @@ fn rows(op: &DiffOp, old: &[SourceLine], new: &[SourceLine]) -> Vec<SourceRow> {
 #[expect(clippy::indexing_slicing, reason = "tests assert by panicking")]
 mod tests {
     use super::*;
-    use crate::request::long_strings;
 
     fn lines(file: &str, texts: &[&str]) -> Vec<SourceLine> {
         texts
@@ -459,13 +458,5 @@ mod tests {
                 .iter()
                 .all(|r| r.op == RowOp::Removed && r.new.is_none())
         );
-    }
-
-    #[test]
-    fn long_strings_are_found_with_their_pointers() {
-        let input = serde_json::json!({"a": {"b/c": "xxxxx"}, "d": ["yy", "zzzzzz"]});
-        let found = long_strings(&input, 4);
-        let pointers: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/a/b~1c", "/d/1"]);
     }
 }
