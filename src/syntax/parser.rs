@@ -40,10 +40,15 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
             (word > 0).then_some(start + word.min(40))
         })
         .unwrap_or(end.max(start));
-    let found = text
-        .get(start..found_end)
-        .filter(|s| !s.is_empty())
-        .map_or_else(|| "the end of the file".to_string(), |s| format!("`{s}`"));
+    let found = match text.get(start..found_end).filter(|s| !s.is_empty()) {
+        Some(word) => format!("`{word}`"),
+        // What stands there is a space of some kind, or nothing at all.
+        None => match text.get(start..).and_then(|rest| rest.chars().next()) {
+            None => "the end of the file".to_string(),
+            Some('\r') => "a lone carriage return (`\\r`)".to_string(),
+            Some(c) => format!("the character {c:?}"),
+        },
+    };
     let (message, label) = match &error.variant {
         ErrorVariant::ParsingError { positives, .. } => {
             let expected = expected_words(positives);

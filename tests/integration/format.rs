@@ -1064,6 +1064,11 @@ fn a_lone_carriage_return_is_no_line_end() {
     let lone = "policy demo\n# a comment\rversion \"v1\"\n";
     let errors = parse(FileId(0), lone).expect_err("a lone CR is a syntax error");
     assert_eq!(errors[0].code, "syntax-error");
+    assert!(
+        errors[0].message.contains("found a lone carriage return"),
+        "{}",
+        errors[0].message
+    );
     let crlf = "policy demo\r\n# a comment\r\nversion \"v1\"\r\n";
     assert_eq!(fmt(crlf), fmt(&crlf.replace("\r\n", "\n")));
 }
