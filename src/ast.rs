@@ -42,6 +42,9 @@ pub struct Header {
     pub title: Option<Name>,
     /// The legal source (the text that enacts the regulation).
     pub source: Option<Name>,
+    /// The language of its labels (`fr`, `en`); when declared, everything a person reads
+    /// should have a label.
+    pub language: Option<Name>,
 }
 
 /// A top-level declaration with the comments written before it.
@@ -76,6 +79,57 @@ pub enum ItemKind {
     Conclusion(ConclusionDecl),
     /// `override …`: replaces an inherited declaration
     Override(Override),
+    /// `label candidate.pathway "voie de formation" …`: words for people
+    Label(LabelDecl),
+}
+
+/// The words people read for a name: its label, in the policy's language and others, and for
+/// an input the question an interview asks and a help text.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelDecl {
+    /// What is labelled: an input path, `enum.value`, `record.field`, or the name of a
+    /// conclusion, parameter, definition or unit.
+    pub target: Spanned<Vec<String>>,
+    /// The label in the policy's language.
+    pub text: Name,
+    /// The other texts.
+    pub parts: Vec<LabelPart>,
+}
+
+/// One more text of a label.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LabelPart {
+    /// What the text is.
+    pub kind: LabelKind,
+    /// Its language (`en`, `fr`); none for the policy's.
+    pub lang: Option<Name>,
+    /// The text.
+    pub text: Name,
+}
+
+/// What a text of a label is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LabelKind {
+    /// The label itself (in another language).
+    Label,
+    /// The question an interview asks for an input.
+    Question,
+    /// A help text shown with the question.
+    Help,
+    /// A unit's singular (`semaine` for `semaines`).
+    Singular,
+}
+
+impl LabelKind {
+    /// The keyword that introduces it; none for the label.
+    pub fn keyword(self) -> Option<&'static str> {
+        match self {
+            LabelKind::Label => None,
+            LabelKind::Question => Some("question"),
+            LabelKind::Help => Some("help"),
+            LabelKind::Singular => Some("singular"),
+        }
+    }
 }
 
 /// A quoted paragraph of the regulation.
@@ -492,4 +546,6 @@ pub struct Merged {
     pub conclusions: Vec<Arc<ConclusionDecl>>,
     /// The first declaration of every overridden parameter: an override keeps its type.
     pub replaced_params: HashMap<String, ParameterDecl>,
+    /// Labels; a later layer's label of a name replaces the earlier one.
+    pub labels: Vec<Arc<LabelDecl>>,
 }

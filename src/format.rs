@@ -29,8 +29,8 @@ use rust_decimal::Decimal;
 
 use crate::ast::{
     Aggregate, BinOp, Clause, ConclusionDecl, DefinitionDecl, Expr, ExprKind, Header, InputDecl,
-    Item, ItemKind, Name, Override, ParameterDecl, Policy, RecordDecl, Rule, RuleKind, TypeExpr,
-    UnOp,
+    Item, ItemKind, LabelDecl, Name, Override, ParameterDecl, Policy, RecordDecl, Rule, RuleKind,
+    TypeExpr, UnOp,
 };
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::FileId;
@@ -137,10 +137,11 @@ enum Group {
     Parameter,
     OverrideClause,
     OverrideParameter,
+    Label,
 }
 
 /// The group of an item; none for the items that always stand apart (records, definitions,
-/// conclusions, overridden rules).
+/// conclusions, overridden rules, labels of more than one line).
 fn group_of(kind: &ItemKind) -> Option<Group> {
     match kind {
         ItemKind::Clause(_) => Some(Group::Clause),
@@ -150,6 +151,9 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Parameter(_) => Some(Group::Parameter),
         ItemKind::Override(Override::Clause(_)) => Some(Group::OverrideClause),
         ItemKind::Override(Override::Parameter(_)) => Some(Group::OverrideParameter),
+        // A one-line label groups with the next; one with more texts stands apart.
+        ItemKind::Label(label) if label.parts.is_empty() => Some(Group::Label),
+        ItemKind::Label(_) => None,
         ItemKind::Record(_)
         | ItemKind::Definition(_)
         | ItemKind::Conclusion(_)
@@ -209,6 +213,7 @@ impl Printer {
             ("extends", &header.extends),
             ("title", &header.title),
             ("source", &header.source),
+            ("language", &header.language),
         ];
         for (keyword, value) in optional {
             if let Some(value) = value {
@@ -235,6 +240,25 @@ impl Printer {
             ItemKind::Definition(definition) => self.definition(definition),
             ItemKind::Conclusion(conclusion) => self.conclusion(conclusion),
             ItemKind::Override(over) => self.override_item(over),
+            ItemKind::Label(label) => self.label(label),
+        }
+    }
+
+    /// `label target "text"`, then each other text on its own line.
+    fn label(&mut self, label: &LabelDecl) {
+        let target = label.target.node.join(".");
+        self.line(0, &format!("label {target} {}", quote(&label.text.node)));
+        for part in &label.parts {
+            let words: Vec<&str> = part
+                .kind
+                .keyword()
+                .into_iter()
+                .chain(part.lang.as_ref().map(|l| l.node.as_str()))
+                .collect();
+            self.line(
+                2,
+                &format!("{} {}", words.join(" "), quote(&part.text.node)),
+            );
         }
     }
 

@@ -190,6 +190,7 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
         defs: Vec::new(),
         conclusions: Vec::new(),
         replaced_params: HashMap::new(),
+        labels: Vec::new(),
     };
     for layer in chain {
         for item in &layer.policy.items {
@@ -263,6 +264,26 @@ impl Merged {
                 }
             }
             ItemKind::Override(o) => self.apply_override(o, diags),
+            ItemKind::Label(l) => self.add_label(l, diags),
+        }
+    }
+
+    /// A label of a name already labelled replaces it when it comes from a later layer (a
+    /// session may reword a label); twice in one file is an error.
+    fn add_label(&mut self, l: &LabelDecl, diags: &mut Vec<Diagnostic>) {
+        match self
+            .labels
+            .iter_mut()
+            .find(|p| p.target.node == l.target.node)
+        {
+            Some(prev) if prev.target.span.file == l.target.span.file => {
+                let name = Name::new(l.target.node.join("."), l.target.span);
+                let mut d = redeclared("label", &name, prev.target.span, "");
+                d.message = format!("`{}` is labelled twice", name.node);
+                diags.push(d);
+            }
+            Some(prev) => *prev = Arc::new(l.clone()),
+            None => self.labels.push(Arc::new(l.clone())),
         }
     }
 

@@ -2,6 +2,7 @@
 //! policy into a [`CompiledPolicy`]. Every finding is a [`Diagnostic`].
 
 pub(crate) mod expr;
+pub(crate) mod labels;
 pub mod layers;
 pub(crate) mod names;
 pub(crate) mod operators;
@@ -109,7 +110,7 @@ impl Checker {
         self.check_records(m);
         self.unused_clauses(m, &clauses);
         let inputs = std::mem::take(&mut self.inputs);
-        Some(CompiledPolicy {
+        let mut policy = CompiledPolicy {
             id: m.header.policy.node.clone(),
             version: m.header.version.node.clone(),
             effective_from: m.header.effective_from.as_ref().map(|d| d.node),
@@ -127,7 +128,10 @@ impl Checker {
             sources: Arc::clone(sources),
             layer_files: m.chain.clone(),
             merged: Arc::clone(m),
-        })
+            labels: Labels::default(),
+        };
+        policy.labels = self.words(m, &policy);
+        Some(policy)
     }
 
     fn clauses(&mut self, m: &Merged, reuse: Option<&pipeline::Reuse<'_>>) -> Vec<ClauseInfo> {

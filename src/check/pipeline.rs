@@ -54,6 +54,7 @@ impl<'a> Reuse<'a> {
         for item in &leaf.policy.items {
             match &item.kind {
                 ItemKind::Clause(_)
+                | ItemKind::Label(_)
                 | ItemKind::Override(Override::Clause(_) | Override::Parameter(_)) => {}
                 ItemKind::Override(Override::Rule { conclusion, .. }) => {
                     changed.push(conclusion.node.as_str());

@@ -84,6 +84,10 @@ codes! {
     Conflict = "conflict", Error, "two rules of the same rank that can apply together with different values";
     UnreachableRule = "unreachable-rule", Warning, "a rule that can never apply";
     UnusedClause = "unused-clause", Warning, "a clause that nothing cites";
+    UnknownLanguage = "unknown-language", Error, "a `language` or label text in a language other than `fr` and `en`";
+    UnknownLabelTarget = "unknown-label-target", Error, "a `label` of a name that is not declared";
+    MisplacedLabelText = "misplaced-label-text", Error, "a `question` or `help` on a label of something other than an input, or a `singular` on something other than a unit";
+    MissingLabel = "missing-label", Warning, "a policy that declares its `language` leaves something a person reads without a label";
     FmtChangedMeaning = "fmt-changed-meaning", Error, "formatting would change the meaning of the policy (a bug of `clausier fmt`)";
     InternalError = "internal-error", Error, "a bug of clausier: please report it";
     IoError = "io-error", Error, "a policy folder that cannot be read (service)";

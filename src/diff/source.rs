@@ -18,6 +18,7 @@ fn item_text(kind: ItemKind) -> String {
             extends: None,
             title: None,
             source: None,
+            language: None,
         },
         items: vec![Item {
             comments: Vec::new(),

@@ -8,8 +8,10 @@ use rust_decimal::Decimal;
 
 use crate::span::{SourceMap, Span};
 
+mod labels;
 mod value;
 
+pub use labels::{Label, Labels, Lang, Texts};
 pub use value::Value;
 
 /// Index of a clause in [`CompiledPolicy::clauses`].
@@ -437,6 +439,8 @@ pub struct CompiledPolicy {
     pub merged: Arc<crate::ast::Merged>,
     /// The declared inputs as a tree of groups, by the segments of their dotted paths.
     pub input_tree: InputGroup,
+    /// Words for people.
+    pub labels: Labels,
 }
 
 /// The declared inputs as a tree: `report.pages` is the leaf `pages` of the group `report`.

@@ -131,6 +131,7 @@ impl Lowerer {
             extends: None,
             title: None,
             source: None,
+            language: None,
         };
         for p in inner {
             let rule = p.as_rule();
@@ -139,6 +140,7 @@ impl Lowerer {
                 R::effective_from => header.effective_from = Some(self.date(value)?),
                 R::extends => header.extends = Some(self.string(value)),
                 R::title => header.title = Some(self.string(value)),
+                R::language => header.language = Some(self.string(value)),
                 _ => header.source = Some(self.string(value)),
             }
         }
@@ -163,6 +165,7 @@ impl Lowerer {
             R::definition_decl => ItemKind::Definition(self.definition(pair)?),
             R::conclusion_decl => ItemKind::Conclusion(self.conclusion(pair)?),
             R::override_decl => ItemKind::Override(self.override_decl(pair)?),
+            R::label_decl => ItemKind::Label(self.label(pair)?),
             other => return Err(unexpected(span, other)),
         };
         Ok(Item {
@@ -252,6 +255,40 @@ impl Lowerer {
             ty,
             default,
             citations,
+        })
+    }
+
+    fn label(&mut self, pair: Pair<'_, R>) -> LResult<LabelDecl> {
+        let mut inner = pair.into_inner();
+        let target = next(&mut inner)?;
+        let target_span = self.span(&target);
+        let target = target.as_str().split('.').map(str::to_string).collect();
+        let text = self.string(next(&mut inner)?);
+        let mut parts = Vec::new();
+        for part in inner {
+            let mut kind = LabelKind::Label;
+            let mut lang = None;
+            let mut text = None;
+            for p in part.into_inner() {
+                match p.as_rule() {
+                    R::label_kind => {
+                        kind = match p.as_str() {
+                            "question" => LabelKind::Question,
+                            "help" => LabelKind::Help,
+                            _ => LabelKind::Singular,
+                        }
+                    }
+                    R::lang_code => lang = Some(self.name(p)),
+                    _ => text = Some(self.string(p)),
+                }
+            }
+            let text = text.ok_or_else(|| unexpected(target_span, R::label_part))?;
+            parts.push(LabelPart { kind, lang, text });
+        }
+        Ok(LabelDecl {
+            target: Spanned::new(target, target_span),
+            text,
+            parts,
         })
     }
 

@@ -179,6 +179,7 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
         ItemKind::Conclusion(c) => c.rules.iter().for_each(|r| rule_exprs(r, out)),
         ItemKind::Override(Override::Rule { rule, .. }) => rule_exprs(rule, out),
         ItemKind::Clause(_)
+        | ItemKind::Label(_)
         | ItemKind::Unit(_)
         | ItemKind::Enum(_)
         | ItemKind::Override(Override::Clause(_)) => {}

@@ -116,6 +116,11 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::extends => "`extends \"VERSION\"`",
         Rule::title => "`title \"…\"`",
         Rule::source => "`source \"…\"`",
+        Rule::language => "`language \"fr\"`",
+        Rule::label_decl => "`label NAME \"…\"`",
+        Rule::label_part | Rule::label_kind | Rule::lang_code => {
+            "`question`, `help`, `singular`, `en` or `fr` and a quoted text"
+        }
         Rule::clause_decl
         | Rule::unit_decl
         | Rule::enum_decl
@@ -125,7 +130,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::definition_decl
         | Rule::conclusion_decl
         | Rule::override_decl => {
-            "a declaration (`clause`, `unit`, `enum`, `record`, `input`, `parameter`, `definition`, `conclusion` or `override`)"
+            "a declaration (`clause`, `unit`, `enum`, `record`, `input`, `parameter`, `definition`, `conclusion`, `override` or `label`)"
         }
         Rule::require => "`require CONDITION else \"message\"`",
         Rule::default => "`= DEFAULT`",

@@ -710,3 +710,44 @@ fn diagnostic_codes_table_in_language_md_is_up_to_date() {
          regenerate it with `CLAUSIER_BLESS=1 cargo test --test integration diagnostic_codes`"
     );
 }
+
+#[test]
+fn a_label_of_an_undeclared_input_suggests_the_declared_one() {
+    let case = Case::load("label-unknown-target");
+    case.snapshot();
+    let d = case.the("unknown-label-target");
+    assert_eq!(case.codes(), ["unknown-label-target", "missing-label"]);
+    assert_eq!(case.snippet(d), "internship.force_majeur");
+    assert_eq!(help(d), "did you mean `internship.force_majeure`?");
+}
+
+#[test]
+fn a_question_on_a_parameter_is_refused() {
+    let case = Case::load("label-question-on-parameter");
+    case.snapshot();
+    let d = case.the("misplaced-label-text");
+    assert_eq!(case.codes(), ["misplaced-label-text"]);
+    assert_eq!(
+        case.snippet(d),
+        "\"Quelle est la durée normale du stage ?\""
+    );
+    assert!(d.message.contains("`question`"), "{}", d.message);
+}
+
+#[test]
+fn a_policy_with_a_language_warns_of_each_thing_left_without_a_label() {
+    let case = Case::load("label-missing");
+    case.snapshot();
+    assert_eq!(case.codes(), ["missing-label", "missing-label"]);
+    let snippets: Vec<String> = case.diagnostics().iter().map(|d| case.snippet(d)).collect();
+    assert_eq!(snippets, ["internship.rector_validated", "ground"]);
+    let diagnostics = case.diagnostics();
+    let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "input `internship.rector_validated` has no label in `fr`",
+            "value `force_majeure` of enum `ground` has no label in `fr`",
+        ]
+    );
+}

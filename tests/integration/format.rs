@@ -576,8 +576,9 @@ mod generate {
     use chrono::NaiveDate;
     use clausier::ast::{
         Aggregate, BinOp, Clause, ConclusionDecl, DefinitionDecl, EnumDecl, Expr, ExprKind,
-        FieldDecl, Formal, Header, InputDecl, IsTest, Item, ItemKind, Name, Override,
-        ParameterDecl, Policy, RecordDecl, Require, Rule, RuleKind, TypeExpr, UnOp,
+        FieldDecl, Formal, Header, InputDecl, IsTest, Item, ItemKind, LabelDecl, LabelKind,
+        LabelPart, Name, Override, ParameterDecl, Policy, RecordDecl, Require, Rule, RuleKind,
+        TypeExpr, UnOp,
     };
     use clausier::span::{Span, Spanned};
     use proptest::collection::vec;
@@ -815,6 +816,35 @@ mod generate {
             })
     }
 
+    /// `label a.b "…"` and its other texts, in every combination of kind and language.
+    fn label() -> impl Strategy<Value = LabelDecl> + Clone {
+        let target = vec(pick(FIELDS), 1..3).prop_map(spanned);
+        let kind = prop_oneof![
+            Just(LabelKind::Label),
+            Just(LabelKind::Question),
+            Just(LabelKind::Help),
+            Just(LabelKind::Singular),
+        ];
+        let lang = option::of(
+            prop_oneof![Just("fr"), Just("en")].prop_map(|l: &str| spanned(l.to_string())),
+        );
+        let part = (kind, lang, string()).prop_filter_map(
+            "a label's other text names its kind or its language",
+            |(kind, lang, text)| {
+                (kind != LabelKind::Label || lang.is_some()).then_some(LabelPart {
+                    kind,
+                    lang,
+                    text,
+                })
+            },
+        );
+        (target, string(), vec(part, 0..3)).prop_map(|(target, text, parts)| LabelDecl {
+            target,
+            text,
+            parts,
+        })
+    }
+
     fn input() -> impl Strategy<Value = InputDecl> + Clone {
         let path = vec(pick(FIELDS), 1..4).prop_map(spanned);
         (path, type_expr(), option::of(expr()), citations()).prop_map(
@@ -927,6 +957,7 @@ mod generate {
             1 => clause().prop_map(|c| ItemKind::Override(Override::Clause(c))),
             1 => parameter().prop_map(|p| ItemKind::Override(Override::Parameter(p))),
             1 => override_rule().prop_map(ItemKind::Override),
+            1 => label().prop_map(ItemKind::Label),
         ]
     }
 
@@ -937,16 +968,20 @@ mod generate {
             option::of(string()),
             option::of(string()),
             option::of(string()),
+            option::of(string()),
         );
         (comments(), id, string(), optional).prop_map(
-            |(comments, policy, version, (effective_from, extends, title, source))| Header {
-                comments,
-                policy,
-                version,
-                effective_from,
-                extends,
-                title,
-                source,
+            |(comments, policy, version, (effective_from, extends, title, source, language))| {
+                Header {
+                    comments,
+                    policy,
+                    version,
+                    effective_from,
+                    extends,
+                    title,
+                    source,
+                    language,
+                }
             },
         )
     }
