@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
+use crate::eval::explain::settled_text;
 use crate::eval::settle::Settled;
 use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
 use crate::model::*;
@@ -214,20 +215,22 @@ impl Datum {
 
 /// Evaluates every conclusion of `policy` on `facts` under the decision id `id` (the caller
 /// draws it, so that the same facts always give the same decision); `explain` adds the trace;
-/// `settle` decides, where it can, what three-valued logic leaves undetermined.
+/// `settle` decides, where it can, what three-valued logic leaves undetermined; `lang` is the
+/// language of the texts people read (`because`, the trace).
 pub fn decide(
     policy: &Prepared,
     facts: &[Value],
     id: &str,
     explain: bool,
     settle: bool,
+    lang: Lang,
 ) -> Decision {
     let mut ev = Evaluator::new(policy, facts);
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
     let mut open = Vec::new();
     for (i, c) in policy.conclusions.iter().enumerate() {
         ev.record(i);
-        let r = result(policy, &ev, i, c);
+        let r = result(policy, &ev, i, c, lang);
         if r.status == Status::Undetermined {
             open.push(i);
         }
@@ -241,11 +244,11 @@ pub fn decide(
             if let (Some(s), Some((_, r)), Some(c)) =
                 (s, conclusions.get_mut(i), policy.conclusions.get(i))
             {
-                *r = settled_result(policy, c, s);
+                *r = settled_result(policy, c, s, lang);
             }
         }
     }
-    let trace = explain.then(|| trace(policy, &ev));
+    let trace = explain.then(|| trace(policy, &ev, lang));
     Decision {
         decision_id: id.to_string(),
         policy: policy.policy_ref().clone(),
@@ -273,13 +276,14 @@ fn result(
     ev: &Evaluator<'_>,
     index: usize,
     c: &ConclusionInfo,
+    lang: Lang,
 ) -> ConclusionResult {
     let Some(record) = ev.recorded(index) else {
         return ConclusionResult::failed(&EvalError::Invariant("a conclusion was not decided"));
     };
     match &record.outcome {
         Outcome::Decided { value, rules } => {
-            let texts = policy.fact_texts();
+            let texts = policy.fact_texts(lang);
             let mut because: Vec<Arc<str>> = Vec::new();
             for &i in rules {
                 ev.add_because(policy, texts, index, i, &mut because);
@@ -305,16 +309,17 @@ fn result(
 
 /// A settled conclusion's result: the value every value of the missing facts gives it (or the
 /// error they all give).
-fn settled_result(policy: &Prepared, c: &ConclusionInfo, settled: Settled) -> ConclusionResult {
+fn settled_result(
+    policy: &Prepared,
+    c: &ConclusionInfo,
+    settled: Settled,
+    lang: Lang,
+) -> ConclusionResult {
     match settled {
         Settled::Decided { value, rules, over } => {
             let because = over
                 .iter()
-                .map(|f| {
-                    Arc::from(format!(
-                        "{f} is unknown, and every value it may take gives this value"
-                    ))
-                })
+                .map(|f| Arc::from(settled_text(policy, f, lang)))
                 .collect();
             ConclusionResult::decided(policy, c, &value, &rules, because)
         }
@@ -375,7 +380,7 @@ impl ConclusionResult {
 }
 
 /// Every rule of every conclusion, with what became of it, read from the records.
-fn trace(policy: &Prepared, ev: &Evaluator<'_>) -> Vec<TraceEntry> {
+fn trace(policy: &Prepared, ev: &Evaluator<'_>, lang: Lang) -> Vec<TraceEntry> {
     let mut out = Vec::new();
     for (ci, c) in policy.conclusions.iter().enumerate() {
         let Some(record) = ev.recorded(ci) else {
@@ -410,7 +415,7 @@ fn trace(policy: &Prepared, ev: &Evaluator<'_>) -> Vec<TraceEntry> {
                 Some(Verdict::Failed(e)) => ("error", vec![e.to_string()]),
             };
             if matches!(cond, Some(Ok(_))) {
-                let texts = policy.fact_texts();
+                let texts = policy.fact_texts(lang);
                 because.extend(
                     ev.because(policy, texts, ci, ri)
                         .iter()

@@ -27,6 +27,8 @@
 //! conclusion adult : bool
 //!   rule minor gives false per "414"
 //!   exception of_age of minor when age >= 18 years gives true per "414"
+//! label age "âge"
+//!   en "age"
 //! "#;
 //! let folder = clausier::load::check_texts(
 //!     "majority".into(),
@@ -39,7 +41,13 @@
 //! let adult = decision.conclusions.get("adult").expect("a conclusion of the policy");
 //! assert_eq!(adult.value.to_string(), "true");
 //! assert_eq!(&*adult.citations[0].clause, "414");
-//! assert_eq!(adult.because.as_deref(), Some(&["age = 19 years".into()][..]));
+//! // What people read is French unless asked otherwise, in the policy's labels.
+//! assert_eq!(adult.because.as_deref(), Some(&["Âge : 19 ans".into()][..]));
+//!
+//! let english = Options { lang: clausier::Lang::En, ..Options::default() };
+//! let decision = decide(policy, &record, &english)?;
+//! let adult = decision.conclusions.get("adult").expect("a conclusion of the policy");
+//! assert_eq!(adult.because.as_deref(), Some(&["Age: 19 years".into()][..]));
 //! # Ok::<(), clausier::request::RequestError>(())
 //! ```
 
@@ -55,6 +63,7 @@ pub mod json;
 pub mod load;
 pub mod model;
 pub mod prepared;
+pub mod report;
 pub mod request;
 #[cfg(feature = "server")]
 pub mod server;
@@ -63,5 +72,6 @@ pub mod syntax;
 
 pub use decision::{Datum, Decision};
 pub use load::{PolicyFolder, check_texts, load_folder, load_paths};
+pub use model::Lang;
 pub use prepared::Prepared;
 pub use request::{Options, RequestError, decide};

@@ -7,14 +7,14 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use crate::eval::explain::FactTexts;
-use crate::model::{ClauseId, CompiledPolicy};
+use crate::model::{ClauseId, CompiledPolicy, Lang};
 
 /// A [`CompiledPolicy`] with what serving it needs: the texts of facts for explanations and the
 /// clause texts escaped once for JSON (they are most of a decision's bytes).
 #[derive(Debug)]
 pub struct Prepared {
     policy: CompiledPolicy,
-    fact_texts: FactTexts,
+    fact_texts: [FactTexts; 2],
     citations: Vec<Arc<Citation>>,
     variant_names: Vec<Vec<Arc<str>>>,
     conclusion_names: Vec<Arc<str>>,
@@ -83,7 +83,10 @@ impl PolicyRef {
 impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
-        let fact_texts = FactTexts::of(&policy);
+        let fact_texts = [
+            FactTexts::of(&policy, Lang::Fr),
+            FactTexts::of(&policy, Lang::En),
+        ];
         let citations = policy
             .clauses
             .iter()
@@ -125,9 +128,13 @@ impl Prepared {
         &self.policy
     }
 
-    /// The rendered texts of the policy's facts with few values.
-    pub fn fact_texts(&self) -> &FactTexts {
-        &self.fact_texts
+    /// The rendered texts of the policy's facts with few values, in `lang`.
+    pub fn fact_texts(&self, lang: Lang) -> &FactTexts {
+        let [fr, en] = &self.fact_texts;
+        match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
     }
 
     /// The names of the enums' values, by enum and variant, shared by the decisions.

@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 
 use crate::decision::Decision;
 use crate::json::{InputError, parse_date, read_facts};
+use crate::model::Lang;
 use crate::prepared::Prepared;
 
 /// What is wrong with a request.
@@ -236,6 +237,9 @@ pub struct Options {
     /// settling it (see [`crate::eval::settle`]). For comparisons with plain three-valued
     /// implementations; off by default.
     pub three_valued: bool,
+    /// The language of the texts people read (`because`): French unless asked otherwise.
+    /// Facts the policy gives no label in this language keep the `name = value` form.
+    pub lang: Lang,
 }
 
 impl Default for Bounds {
@@ -277,6 +281,7 @@ pub fn decide(
         &id,
         options.explain,
         !options.three_valued,
+        options.lang,
     ))
 }
 

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
-use clausier::decision::{Decision, Status};
+use clausier::Lang;
 use clausier::load::{load_folder, load_version_file, select};
 use clausier::request::{Options, RequestError};
 
@@ -29,6 +29,14 @@ pub(crate) struct EvalArgs {
     /// How to print the decision.
     #[arg(long, value_enum, default_value = "json")]
     format: OutputFormat,
+    /// The language of what people read (`because`, the text format): `fr` or `en`.
+    #[arg(long, default_value = "fr", value_parser = parse_lang)]
+    lang: Lang,
+}
+
+/// A language clap reads: `fr`, `en` (or a tag like `en-GB`).
+pub(crate) fn parse_lang(s: &str) -> Result<Lang, String> {
+    Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language clausier speaks: `fr` or `en`"))
 }
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
@@ -92,6 +100,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     };
     let options = Options {
         explain: args.explain,
+        lang: args.lang,
         ..Options::default()
     };
     // The same path as the service's: bounded JSON bytes, then the declared inputs.
@@ -117,7 +126,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             "{}",
             serde_json::to_string_pretty(&decision).unwrap_or_default()
         ),
-        OutputFormat::Text => out!("{}", text_decision(&decision)),
+        OutputFormat::Text => out!("{}", clausier::report::text(policy, &decision, args.lang)),
     }
     OK
 }
@@ -131,59 +140,4 @@ fn read_input(path: Option<&PathBuf>) -> std::io::Result<String> {
             Ok(s)
         }
     }
-}
-
-/// The decision for a reader: each conclusion, its value, why, and the quoted clauses.
-pub(crate) fn text_decision(d: &Decision) -> String {
-    use std::fmt::Write as _;
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{} — version {} (sha256 {})",
-        d.policy.id,
-        d.policy.version,
-        d.policy.sha256.get(..12).unwrap_or("")
-    );
-    for (name, c) in &d.conclusions.0 {
-        let _ = writeln!(out);
-        match c.status {
-            Status::Decided => {
-                let _ = writeln!(out, "{name} = {}", c.value);
-            }
-            Status::Undetermined => {
-                let missing = c.missing.as_deref().unwrap_or_default().join(", ");
-                let _ = writeln!(out, "{name}: undetermined (missing: {missing})");
-            }
-            Status::Error => {
-                let _ = writeln!(out, "{name}: error: {}", c.error.as_deref().unwrap_or(""));
-            }
-        }
-        for b in c.because.as_deref().unwrap_or_default() {
-            let _ = writeln!(out, "  because {b}");
-        }
-        for cit in &c.citations {
-            let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
-        }
-    }
-    if let Some(trace) = &d.trace {
-        let _ = writeln!(out, "\ntrace:");
-        for t in trace {
-            let _ = writeln!(
-                out,
-                "  {}.{} ({} at {}): condition {}, {}{}",
-                t.conclusion,
-                t.rule,
-                t.kind,
-                t.at,
-                t.condition,
-                t.outcome,
-                if t.because.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", t.because.join("; "))
-                }
-            );
-        }
-    }
-    out
 }

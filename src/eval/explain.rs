@@ -7,7 +7,7 @@
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use crate::eval::{Evaluator, FactRef, Outcome};
+use crate::eval::{Evaluator, FactRef, Outcome, words};
 use crate::model::*;
 
 /// A value as a reviewer reads it: `12 weeks`, `2027-04-16`, `force_majeure`, `[a, b]`.
@@ -42,40 +42,69 @@ pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
     }
 }
 
-/// The texts of facts whose values are few, rendered when the policy is compiled: for each
-/// input, definition and conclusion of an enum or boolean type, `name = value` for every value
-/// (booleans: `false` then `true`; enums: their values in order; then `none` when optional); for
-/// each parameter, `name = value`.
+/// The texts of facts whose values are few, rendered when the policy is prepared, in one
+/// language: for each input, definition and conclusion of an enum or boolean type, its text for
+/// every value (booleans: `false` then `true`; enums: their values in order; then `none` when
+/// optional); for each parameter, its text. A fact with a label in the language reads
+/// `Label : value in words`; one without reads `name = value`.
 #[derive(Clone, Debug, Default)]
 pub struct FactTexts {
+    lang: Lang,
     inputs: Vec<Vec<Arc<str>>>,
     defs: Vec<Vec<Arc<str>>>,
     conclusions: Vec<Vec<Arc<str>>>,
     params: Vec<Option<Arc<str>>>,
 }
 
-fn finite_texts(types: &TypeTable, name: &str, ty: &Type, optional: bool) -> Vec<Arc<str>> {
-    let mut out: Vec<Arc<str>> = match ty.base() {
-        Type::Bool => vec![
-            format!("{name} = false").into(),
-            format!("{name} = true").into(),
-        ],
-        Type::Enum(e) => types
-            .enums
-            .get(*e)
-            .map(|en| {
-                en.variants
-                    .iter()
-                    .map(|v| Arc::from(format!("{name} = {v}")))
-                    .collect()
-            })
-            .unwrap_or_default(),
+/// A fact's text: in words under its label, else `name = value`.
+fn fact_words(
+    policy: &CompiledPolicy,
+    name: &Named<'_>,
+    ty: Option<&Type>,
+    v: &Value,
+    lang: Lang,
+) -> String {
+    match &name.label {
+        Some(label) => words::fact(
+            label,
+            &words::value(&policy.types, &policy.labels, ty, v, lang),
+            lang,
+        ),
+        None => format!("{} = {}", name.name, render_value(&policy.types, ty, v)),
+    }
+}
+
+/// A fact's name, and its label in the language asked if it has one.
+struct Named<'a> {
+    name: Cow<'a, str>,
+    label: Option<Cow<'a, str>>,
+}
+
+fn finite_texts(
+    policy: &CompiledPolicy,
+    name: &Named<'_>,
+    ty: &Type,
+    optional: bool,
+    lang: Lang,
+) -> Vec<Arc<str>> {
+    let mut values: Vec<Value> = match ty.base() {
+        Type::Bool => vec![Value::Bool(false), Value::Bool(true)],
+        Type::Enum(e) => {
+            let n = policy.types.enums.get(*e).map_or(0, |en| en.variants.len());
+            let (Ok(e), Ok(n)) = (u32::try_from(*e), u32::try_from(n)) else {
+                return Vec::new();
+            };
+            (0..n).map(|i| Value::Enum(e, i)).collect()
+        }
         _ => return Vec::new(),
     };
     if optional || ty.is_optional() {
-        out.push(format!("{name} = none").into());
+        values.push(Value::None);
     }
-    out
+    values
+        .iter()
+        .map(|v| Arc::from(fact_words(policy, name, Some(ty), v, lang)))
+        .collect()
 }
 
 /// The position of a value among the pre-rendered texts of its fact.
@@ -88,36 +117,84 @@ fn finite_index(v: &Value, texts: &[Arc<str>]) -> Option<usize> {
     }
 }
 
+fn named<'a>(name: &'a str, label: Option<&'a str>) -> Named<'a> {
+    Named {
+        name: Cow::Borrowed(name),
+        label: label.map(Cow::Borrowed),
+    }
+}
+
 impl FactTexts {
-    /// Renders the texts of `policy`'s facts.
-    pub fn of(policy: &CompiledPolicy) -> FactTexts {
-        let t = &policy.types;
+    /// Renders the texts of `policy`'s facts in `lang`.
+    pub fn of(policy: &CompiledPolicy, lang: Lang) -> FactTexts {
+        let l = &policy.labels;
         FactTexts {
+            lang,
             inputs: policy
                 .inputs
                 .iter()
-                .map(|i| finite_texts(t, &i.path, &i.ty, i.presence == Presence::Optional))
+                .enumerate()
+                .map(|(slot, i)| {
+                    let name = named(&i.path, l.input(slot, lang));
+                    let optional = i.presence == Presence::Optional;
+                    finite_texts(policy, &name, &i.ty, optional, lang)
+                })
                 .collect(),
             defs: policy
                 .defs
                 .iter()
-                .map(|d| finite_texts(t, &d.name, &d.ty, false))
+                .enumerate()
+                .map(|(k, d)| {
+                    finite_texts(policy, &named(&d.name, l.def(k, lang)), &d.ty, false, lang)
+                })
                 .collect(),
             conclusions: policy
                 .conclusions
                 .iter()
-                .map(|c| finite_texts(t, &c.name, &c.ty, false))
+                .enumerate()
+                .map(|(k, c)| {
+                    let name = named(&c.name, l.conclusion(k, lang));
+                    finite_texts(policy, &name, &c.ty, false, lang)
+                })
                 .collect(),
             params: policy
                 .params
                 .iter()
-                .map(|p| {
-                    p.value.as_ref().map(|v| {
-                        Arc::from(format!("{} = {}", p.name, render_value(t, Some(&p.ty), v)))
-                    })
+                .enumerate()
+                .map(|(k, p)| {
+                    let name = named(&p.name, l.param(k, lang));
+                    p.value
+                        .as_ref()
+                        .map(|v| Arc::from(fact_words(policy, &name, Some(&p.ty), v, lang)))
                 })
                 .collect(),
         }
+    }
+
+    /// The language of the texts.
+    pub fn lang(&self) -> Lang {
+        self.lang
+    }
+}
+
+/// What `because` says of a fact that settling showed cannot change the value: `report.parts is
+/// unknown, and every value it may take gives this value`, or in words under its label.
+pub fn settled_text(policy: &CompiledPolicy, fact: &str, lang: Lang) -> String {
+    let slot = policy.inputs.iter().position(|i| i.path == fact);
+    let label = slot.and_then(|s| policy.labels.input(s, lang)).or_else(|| {
+        let p = policy.params.iter().position(|p| p.name == fact)?;
+        policy.labels.param(p, lang)
+    });
+    match (label, lang) {
+        (Some(label), Lang::Fr) => format!(
+            "{} : inconnu, mais chacune de ses valeurs possibles donne ce résultat",
+            words::capitalised(label)
+        ),
+        (Some(label), Lang::En) => format!(
+            "{}: unknown, and every value it may take gives this value",
+            words::capitalised(label)
+        ),
+        (None, _) => format!("{fact} is unknown, and every value it may take gives this value"),
     }
 }
 
@@ -159,39 +236,42 @@ impl Evaluator<'_> {
         }
     }
 
-    /// `name = value` for a fact, from the values deciding computed.
+    /// A fact's text, from the values deciding computed.
     fn fact_text(&self, policy: &CompiledPolicy, texts: &FactTexts, r: FactRef) -> Arc<str> {
-        let types = &policy.types;
+        let lang = texts.lang;
+        let labels = &policy.labels;
         let (name, ty, value, finite): Described<'_> = match r {
             FactRef::Input(slot) => {
                 let info = policy.inputs.get(slot);
+                let path = info.map_or("", |i| i.path.as_str());
                 (
-                    info.map_or(Cow::Borrowed(""), |i| Cow::Borrowed(&i.path)),
+                    named(path, labels.input(slot, lang)),
                     info.map(|i| &i.ty),
                     self.fact(slot),
                     texts.inputs.get(slot),
                 )
             }
             FactRef::Field(slot, field) => {
-                let (name, ty) = field_of(policy, slot, None, field);
+                let (name, ty) = field_of(policy, slot, None, field, lang);
                 let value = self.fact(slot).and_then(|v| slot_of(v, field));
-                (Cow::Owned(name), ty, value, None)
+                (name, ty, value, None)
             }
             FactRef::Element(slot, index, field) => {
-                let (name, ty) = field_of(policy, slot, Some(index), field);
+                let (name, ty) = field_of(policy, slot, Some(index), field, lang);
                 let value = self
                     .fact(slot)
                     .and_then(|v| slot_of(v, index))
                     .and_then(|v| slot_of(v, field));
-                (Cow::Owned(name), ty, value, None)
+                (name, ty, value, None)
             }
             FactRef::Param(i) => {
                 if let Some(Some(text)) = texts.params.get(i) {
                     return Arc::clone(text);
                 }
                 let info = policy.params.get(i);
+                let name = info.map_or("", |p| p.name.as_str());
                 (
-                    info.map_or(Cow::Borrowed(""), |p| Cow::Borrowed(&p.name)),
+                    named(name, labels.param(i, lang)),
                     info.map(|p| &p.ty),
                     None,
                     None,
@@ -199,8 +279,9 @@ impl Evaluator<'_> {
             }
             FactRef::Def(i) => {
                 let info = policy.defs.get(i);
+                let name = info.map_or("", |d| d.name.as_str());
                 (
-                    info.map_or(Cow::Borrowed(""), |d| Cow::Borrowed(&d.name)),
+                    named(name, labels.def(i, lang)),
                     info.map(|d| &d.ty),
                     self.definition_value(i),
                     texts.defs.get(i),
@@ -208,14 +289,16 @@ impl Evaluator<'_> {
             }
             FactRef::Conclusion(i) => {
                 let info = policy.conclusions.get(i);
-                let name = info.map_or(Cow::Borrowed(""), |c| Cow::Borrowed(c.name.as_str()));
+                let name = named(
+                    info.map_or("", |c| c.name.as_str()),
+                    labels.conclusion(i, lang),
+                );
                 let outcome = self.recorded(i).map(|r| &r.outcome);
                 if let Some(Outcome::Undetermined { known, .. }) = outcome
                     && !known.is_empty()
                 {
                     let set = Value::Set(known.clone().into());
-                    let ty = info.map(|c| &c.ty);
-                    return format!("{name} includes {}", render_value(types, ty, &set)).into();
+                    return includes(policy, &name, info.map(|c| &c.ty), &set, lang).into();
                 }
                 let value = match outcome {
                     Some(Outcome::Decided { value, .. }) => Some(value),
@@ -229,16 +312,46 @@ impl Evaluator<'_> {
                 if let Some(t) = finite.and_then(|f| finite_index(v, f).and_then(|k| f.get(k))) {
                     return Arc::clone(t);
                 }
-                format!("{name} = {}", render_value(types, ty, v)).into()
+                fact_words(policy, &name, ty, v, lang).into()
             }
-            None => format!("{name} is unknown").into(),
+            None => match &name.label {
+                Some(label) => words::fact(label, words::unknown(lang), lang).into(),
+                None => format!("{} is unknown", name.name).into(),
+            },
         }
+    }
+}
+
+/// What a set conclusion known in part includes: `causes includes [a]`, or in words.
+fn includes(
+    policy: &CompiledPolicy,
+    name: &Named<'_>,
+    ty: Option<&Type>,
+    set: &Value,
+    lang: Lang,
+) -> String {
+    match (&name.label, lang) {
+        (Some(label), Lang::Fr) => format!(
+            "{} : comprend au moins {}",
+            words::capitalised(label),
+            words::value(&policy.types, &policy.labels, ty, set, lang)
+        ),
+        (Some(label), Lang::En) => format!(
+            "{}: includes at least {}",
+            words::capitalised(label),
+            words::value(&policy.types, &policy.labels, ty, set, lang)
+        ),
+        (None, _) => format!(
+            "{} includes {}",
+            name.name,
+            render_value(&policy.types, ty, set)
+        ),
     }
 }
 
 /// A fact described: its name, its type, its value if known, its pre-rendered texts if any.
 type Described<'a> = (
-    Cow<'a, str>,
+    Named<'a>,
     Option<&'a Type>,
     Option<&'a Value>,
     Option<&'a Vec<Arc<str>>>,
@@ -252,33 +365,52 @@ fn slot_of(v: &Value, i: u32) -> Option<&Value> {
     }
 }
 
-/// The name (`internship.periods[0].end`) and type of a field of a record input, or of an
-/// element of a list input.
+/// The name (`internship.periods[0].end`), label (`fin de la période (périodes de stage
+/// n° 1)`, when both the field and the input have one in `lang`) and type of a field of a
+/// record input, or of an element of a list input.
 fn field_of(
     policy: &CompiledPolicy,
     slot: usize,
     index: Option<u32>,
     field: u32,
-) -> (String, Option<&Type>) {
+    lang: Lang,
+) -> (Named<'static>, Option<&Type>) {
     let Some(input) = policy.inputs.get(slot) else {
-        return (String::new(), None);
+        return (named_owned(String::new(), None), None);
     };
     let record = match index {
         Some(_) => input.ty.element().map(Type::base),
         None => Some(input.ty.base()),
     };
-    let info = match record {
-        Some(Type::Record(r)) => policy
-            .types
-            .records
-            .get(*r)
-            .and_then(|r| r.fields.get(field as usize)),
-        _ => None,
+    let (info, label) = match record {
+        Some(Type::Record(r)) => (
+            policy
+                .types
+                .records
+                .get(*r)
+                .and_then(|r| r.fields.get(field as usize)),
+            policy.labels.field(*r, field as usize, lang),
+        ),
+        _ => (None, None),
     };
     let field_name = info.map_or("", |f| f.name.as_str());
     let name = match index {
         Some(i) => format!("{}[{i}].{field_name}", input.path),
         None => format!("{}.{field_name}", input.path),
     };
-    (name, info.map(|f| &f.ty))
+    let label = label
+        .zip(policy.labels.input(slot, lang))
+        .map(|(f, of)| match (index, lang) {
+            (Some(i), Lang::Fr) => format!("{f} ({of} n° {})", u64::from(i) + 1),
+            (Some(i), Lang::En) => format!("{f} ({of} no. {})", u64::from(i) + 1),
+            (None, _) => format!("{f} ({of})"),
+        });
+    (named_owned(name, label), info.map(|f| &f.ty))
+}
+
+fn named_owned(name: String, label: Option<String>) -> Named<'static> {
+    Named {
+        name: Cow::Owned(name),
+        label: label.map(Cow::Owned),
+    }
 }

@@ -4,6 +4,7 @@
 mod error;
 pub mod explain;
 pub mod settle;
+pub mod words;
 
 pub use error::EvalError;
 

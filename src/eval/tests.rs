@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::decision::{Decision, Status, decide};
 use crate::load::check_texts;
+use crate::model::Lang;
 
 const HEADER: &str = r#"
 policy demo
@@ -27,7 +28,7 @@ fn decision(body: &str, input: serde_json::Value) -> Decision {
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     let policy = folder.version("v1").unwrap();
     let facts = crate::json::read_facts(policy, &input).unwrap();
-    decide(policy, &facts, "", true, true)
+    decide(policy, &facts, "", true, true, Lang::En)
 }
 
 fn value(d: &Decision, name: &str) -> serde_json::Value {

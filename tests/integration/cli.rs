@@ -479,6 +479,8 @@ fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
         &input,
         "--format",
         "text",
+        "--lang",
+        "en",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
@@ -493,6 +495,49 @@ fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
     );
     assert!(
         out.contains("\ncovered_period = {start: 2027-09-01, end: 2028-06-30}\n"),
+        "{out}"
+    );
+}
+
+#[test]
+fn eval_text_speaks_french_in_the_policy_labels() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = dir.path().join("candidate.json");
+    std::fs::write(
+        &input,
+        r#"{"candidate": {"pathway": "scolaire"},
+            "internship": {"periods": [{"start": "2026-05-04", "end": "2026-06-26", "agreement_signed": true}], "certificate_provided": true},
+            "report": {"submitted_on": "2027-04-20", "pages": 40, "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"], "legal_analysis_pages": 1.5, "activities_analysed": 2, "qsse_pages": 3, "endorsed_by_host": true}}"#,
+    )
+    .expect("write");
+    let input = input.to_string_lossy().to_string();
+    let args = [
+        "eval",
+        "policies/bts-metiers-de-la-mesure",
+        "--version",
+        "session-2027",
+        &input,
+        "--format",
+        "text",
+    ];
+    let o = clausier(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    for line in [
+        "\nAdmission à l'épreuve E6.1 : refusé  (e61_admission = refuse)\n",
+        "\n  • Durée des stages effectués sous convention : 8 semaines\n",
+        "\n  • Date de dépôt du rapport : 20 avril 2027\n",
+        "\n  • Date limite de dépôt du rapport : 16 avril 2027\n",
+        "\n  • Longueur de l'analyse juridique : 1,5 page\n",
+        "\nCauses de non-conformité : dépôt hors délai et dossier non conforme  (nonconformity_causes = [depot_hors_delai, dossier_non_conforme])\n",
+    ] {
+        assert!(out.contains(line), "{line:?} not in:\n{out}");
+    }
+    // In English, where the policy has no labels, the names stand.
+    let o = clausier(&[&args[..], &["--lang", "en"]].concat());
+    let out = stdout(&o);
+    assert!(
+        out.contains("\ne61_admission = refuse\n  because internship_status = insuffisant\n"),
         "{out}"
     );
 }

@@ -204,11 +204,14 @@ fn a_decision_cites_its_clauses() {
             .unwrap()
             .starts_with("À la fin de la période")
     );
+    // In French by default, in the policy's labels.
     assert!(
         admission["because"]
             .as_array()
             .unwrap()
-            .contains(&json!("internship.certificate_provided = true"))
+            .contains(&json!("Certificat de stage fourni : oui")),
+        "{}",
+        admission["because"]
     );
     assert_eq!(d["conclusions"].as_object().unwrap().len(), 13);
     assert!(d.get("trace").is_none());
@@ -778,4 +781,64 @@ fn requests_flowing_during_reloads_all_succeed_and_see_only_checked_versions() {
     );
     let list = get(&server, "/v1/policies").json();
     assert_eq!(list["policies"][0]["status"], "ok");
+}
+
+#[test]
+fn people_read_french_unless_they_ask_for_english() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let path = format!("{}/v1/policies/{BTS}/decisions", server.base);
+    let body = json!({"input": candidate(), "version": "session-2027"}).to_string();
+    let ask = |url: &str, accept: Option<&str>| {
+        let mut req = agent().post(url).header("content-type", "application/json");
+        if let Some(a) = accept {
+            req = req.header("accept-language", a);
+        }
+        let r = req.send(body.as_bytes()).unwrap();
+        let language = r
+            .headers()
+            .get("content-language")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let vary = r
+            .headers()
+            .get("vary")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let reply = reply(r);
+        (reply, language, vary)
+    };
+    let because = |r: &Reply| r.json()["conclusions"]["report_kind"]["because"].clone();
+
+    let (fr, language, vary) = ask(&path, None);
+    assert_eq!(fr.status, 200, "{}", fr.body);
+    assert_eq!(language, "fr");
+    assert!(vary.contains("Accept-Language"), "{vary}");
+    assert_eq!(because(&fr), json!(["Voie de formation : voie scolaire"]));
+    // Numbers in words too, with their unit's word.
+    let weeks = &fr.json()["conclusions"]["internship_status"]["because"];
+    assert!(
+        weeks
+            .as_array()
+            .unwrap()
+            .contains(&json!("Durée de stage exigée : 12 semaines")),
+        "{weeks}"
+    );
+
+    // English: the BTS policy has no English labels, so the names stand.
+    let (en, language, _) = ask(&path, Some("en-GB,en;q=0.9,fr;q=0.5"));
+    assert_eq!(language, "en");
+    assert_eq!(because(&en), json!(["candidate.pathway = scolaire"]));
+    let (en, _, _) = ask(&format!("{path}?lang=en"), Some("fr"));
+    assert_eq!(because(&en), json!(["candidate.pathway = scolaire"]));
+    // A language neither French nor English in the header gives French; in `lang`, a 400.
+    let (de, language, _) = ask(&path, Some("de"));
+    assert_eq!((de.status, language.as_str()), (200, "fr"));
+    let (bad, _, _) = ask(&format!("{path}?lang=de"), None);
+    let problem = bad.problem(400);
+    assert!(
+        problem["detail"].as_str().unwrap().contains("`lang`"),
+        "{problem}"
+    );
 }

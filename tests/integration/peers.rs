@@ -21,9 +21,12 @@ const BTS: &str = "policies/bts-metiers-de-la-mesure";
 
 /// clausier's decision, as JSON, or `None` for an input it rejects.
 fn clausier_decision(policy: &clausier::prepared::Prepared, bytes: &[u8]) -> Option<Value> {
-    // The peers implement three-valued logic alone: compare like with like.
+    // The peers implement three-valued logic alone, and write `because` with the policy's
+    // names (`name = value`): what clausier writes in English, a language in which the BTS
+    // policy has no labels. Compare like with like.
     let options = clausier::request::Options {
         three_valued: true,
+        lang: clausier::Lang::En,
         ..Default::default()
     };
     let decision = clausier::request::decide_bytes(policy, bytes, &options).ok()?;

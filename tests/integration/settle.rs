@@ -9,7 +9,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use clausier::decision::{Decision, Status, decide};
 use clausier::load::load_folder;
-use clausier::model::{CompiledPolicy, Type, Value};
+use clausier::model::{CompiledPolicy, Lang, Type, Value};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -122,8 +122,8 @@ fn settling_only_decides_what_three_valued_logic_left_undetermined() {
     for bytes in candidates() {
         let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
         let facts = clausier::json::read_facts(policy, &json).unwrap();
-        let plain = decide(policy, &facts, "", false, false);
-        let better = decide(policy, &facts, "", false, true);
+        let plain = decide(policy, &facts, "", false, false, Lang::En);
+        let better = decide(policy, &facts, "", false, true, Lang::En);
         for ((name, p), (_, b)) in plain.conclusions.0.iter().zip(&better.conclusions.0) {
             match p.status {
                 Status::Undetermined => {
@@ -173,14 +173,14 @@ proptest! {
             let policy = folder.version("session-2027").unwrap();
             let json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
             let facts = clausier::json::read_facts(policy, &json).unwrap();
-            let partial = decide(policy, &facts, "", false, true);
+            let partial = decide(policy, &facts, "", false, true, Lang::En);
             let mut rng = Rng(seed);
             let filled: Vec<Value> = facts
                 .iter()
                 .zip(&policy.inputs)
                 .map(|(v, i)| complete(policy, &i.ty, v, &mut rng))
                 .collect();
-            let full = decide(policy, &filled, "", false, true);
+            let full = decide(policy, &filled, "", false, true, Lang::En);
             for (name, c) in decided(&partial) {
                 let f = full.conclusions.get(name).unwrap();
                 prop_assert_eq!(&c.value, &f.value, "{} of {}", name, String::from_utf8_lossy(&bytes));

@@ -9,10 +9,11 @@ use serde_json::Value as Json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::decision::Decision;
+use crate::model::Lang;
 use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
-use crate::server::routes::{Selector, read_body, select_version};
+use crate::server::routes::{Selector, in_lang, lang_of, read_body, select_version};
 
 pub use crate::request::{BatchRequest, DecisionRequest};
 
@@ -47,6 +48,18 @@ pub struct BatchQuery {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// The language of the texts people read (`because`): `fr` (the default) or `en`.
+    pub lang: Option<String>,
+}
+
+/// The language asked in the query string.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LangQuery {
+    /// The language of the texts people read (`because`): `fr` (the default) or `en`; facts
+    /// the policy gives no label in that language read `name = value`. Without it,
+    /// `Accept-Language` chooses.
+    pub lang: Option<String>,
 }
 
 /// Decides one candidate's input under `policy`, within the service's limits, and counts it.
@@ -55,12 +68,14 @@ pub fn decide_one(
     policy: &Prepared,
     input: &Json,
     explain: bool,
+    lang: Lang,
 ) -> Result<Decision, ApiError> {
     let options = crate::request::Options {
         explain,
         bounds: state.limits.bounds(),
         decision_id: None,
         three_valued: false,
+        lang,
     };
     let decision = crate::request::decide(policy, input, &options)?;
     state
@@ -75,7 +90,11 @@ pub fn decide_one(
 /// with the clauses it rests on.
 #[utoipa::path(
     tag = "decisions",
-    params(("id" = String, Path, description = "The policy id")),
+    params(
+        ("id" = String, Path, description = "The policy id"),
+        LangQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The language of the texts people read when `lang` is not given: French unless English is preferred"),
+    ),
     request_body = DecisionRequest,
     responses(
         (status = 200, description = "The decision", body = Decision),
@@ -92,13 +111,16 @@ pub async fn decide(
     id: web::Path<String>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = lang_of(&req)?;
     let body = read_body(&req, payload, state.limits.body).await?;
     let request: DecisionRequest = parse_json(&body, state.limits.json_depth)?;
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
-    let decision = decide_one(&state, &policy, &request.input, request.explain)?;
-    Ok(HttpResponse::Ok().json(decision))
+    let decision = decide_one(&state, &policy, &request.input, request.explain, lang)?;
+    let mut res = HttpResponse::Ok();
+    in_lang(&mut res, lang);
+    Ok(res.json(decision))
 }
 
 /// Decisions on a cohort. With `Content-Type: application/json`, a `BatchRequest` in and a
@@ -107,7 +129,11 @@ pub async fn decide(
 /// out, streamed in input order, for cohorts too large to hold in memory.
 #[utoipa::path(
     tag = "decisions",
-    params(("id" = String, Path, description = "The policy id"), BatchQuery),
+    params(
+        ("id" = String, Path, description = "The policy id"),
+        BatchQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The language of the texts people read when `lang` is not given: French unless English is preferred"),
+    ),
     request_body(content(
         (BatchRequest = "application/json"),
         (Object = "application/x-ndjson"),
@@ -143,13 +169,14 @@ pub async fn batch(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    let lang = lang_of(&req)?;
     match media.as_str() {
         "application/x-ndjson" | "application/ndjson" => {
             let query = query.into_inner();
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
-            Ok(ndjson(state, policy, payload, query.explain))
+            Ok(ndjson(state, policy, payload, query.explain, lang))
         }
         "application/json" | "" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
@@ -176,13 +203,21 @@ pub async fn batch(
                             u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
                         ));
                     }
-                    out.push(entry(decide_one(&worker_state, &policy, input, explain)));
+                    out.push(entry(decide_one(
+                        &worker_state,
+                        &policy,
+                        input,
+                        explain,
+                        lang,
+                    )));
                 }
                 Ok(out)
             })
             .await
             .map_err(|_| ApiError::Internal)??;
-            Ok(HttpResponse::Ok().json(BatchResponse { decisions }))
+            let mut res = HttpResponse::Ok();
+            in_lang(&mut res, lang);
+            Ok(res.json(BatchResponse { decisions }))
         }
         other => Err(ApiError::UnsupportedMediaType(format!(
             "`{other}`: send application/json or application/x-ndjson"
@@ -211,6 +246,7 @@ fn ndjson(
     policy: Arc<Prepared>,
     payload: web::Payload,
     explain: bool,
+    lang: Lang,
 ) -> HttpResponse {
     let limit = state.limits.ndjson_line;
     let lines = Lines {
@@ -232,7 +268,7 @@ fn ndjson(
                     if line.len() > limit + 1 {
                         return Some((Ok(error_line(&ApiError::PayloadTooLarge(limit))), lines));
                     }
-                    match answer_line(&state, &policy, &line, explain) {
+                    match answer_line(&state, &policy, &line, explain, lang) {
                         Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
                         None => continue,
                     }
@@ -251,7 +287,7 @@ fn ndjson(
                     if lines.skipping || rest.is_empty() {
                         return None;
                     }
-                    return answer_line(&state, &policy, &rest, explain)
+                    return answer_line(&state, &policy, &rest, explain, lang)
                         .map(|out| (Ok(out), lines));
                 }
                 match lines.payload.next().await {
@@ -271,9 +307,9 @@ fn ndjson(
             }
         }
     });
-    HttpResponse::Ok()
-        .content_type("application/x-ndjson")
-        .streaming(stream)
+    let mut res = HttpResponse::Ok();
+    in_lang(&mut res, lang);
+    res.content_type("application/x-ndjson").streaming(stream)
 }
 
 /// The output line for one input line; none for a blank line.
@@ -282,13 +318,14 @@ fn answer_line(
     policy: &Prepared,
     line: &[u8],
     explain: bool,
+    lang: Lang,
 ) -> Option<web::Bytes> {
     let text = line.trim_ascii();
     if text.is_empty() {
         return None;
     }
     let result = parse_json::<Json>(text, state.limits.json_depth)
-        .and_then(|input| decide_one(state, policy, &input, explain));
+        .and_then(|input| decide_one(state, policy, &input, explain, lang));
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
         Err(e) => return Some(error_line(&e)),

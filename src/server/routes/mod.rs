@@ -145,6 +145,36 @@ pub async fn read_body(
 
 pub use crate::request::Selector;
 
+/// The `lang` query parameter, read apart from a route's other parameters.
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    lang: Option<String>,
+}
+
+/// The language of the texts people read in the answer: `?lang=fr|en`, else the one
+/// `Accept-Language` prefers among French and English, else French. An unknown `lang` is a
+/// 400; an `Accept-Language` that names neither is not an error (French is served).
+pub fn lang_of(req: &actix_web::HttpRequest) -> Result<crate::model::Lang, ApiError> {
+    use crate::model::Lang;
+    let query = web::Query::<LangQuery>::from_query(req.query_string()).ok();
+    if let Some(tag) = query.and_then(|q| q.into_inner().lang) {
+        return Lang::parse(&tag)
+            .ok_or_else(|| ApiError::BadRequest(format!("`lang` is `fr` or `en`, not `{tag}`")));
+    }
+    let accepted = req
+        .headers()
+        .get(actix_web::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Lang::negotiate);
+    Ok(accepted.unwrap_or_default())
+}
+
+/// Marks a response as being in `lang`, and as depending on `Accept-Language` (for caches).
+pub fn in_lang(res: &mut actix_web::HttpResponseBuilder, lang: crate::model::Lang) {
+    res.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()))
+        .insert_header((actix_web::http::header::VARY, "Accept-Language"));
+}
+
 /// The version of policy `id` a request selects: by label, by date, or in force today.
 pub fn select_version(
     state: &AppState,

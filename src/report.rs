@@ -1,0 +1,159 @@
+//! A decision as a person reads it: each conclusion under its label, its value in words, why,
+//! and the quoted clauses. `clausier eval --format text` prints it; names stand where the policy
+//! gives no label in the language asked.
+
+use std::fmt::Write as _;
+
+use crate::decision::{Datum, Decision, Status};
+use crate::eval::words;
+use crate::model::{Lang, Type};
+use crate::prepared::Prepared;
+
+/// The words a report uses.
+struct Words {
+    version: &'static str,
+    undetermined: &'static str,
+    missing: &'static str,
+    error: &'static str,
+    /// Before each fact of `because` (English only: French lists them as bullets).
+    because: &'static str,
+    trace: &'static str,
+}
+
+const FR: Words = Words {
+    version: "version",
+    undetermined: "indéterminé",
+    missing: "manque",
+    error: "erreur",
+    because: "•",
+    trace: "trace",
+};
+const EN: Words = Words {
+    version: "version",
+    undetermined: "undetermined",
+    missing: "missing",
+    error: "error",
+    because: "because",
+    trace: "trace",
+};
+
+fn words_of(lang: Lang) -> &'static Words {
+    match lang {
+        Lang::Fr => &FR,
+        Lang::En => &EN,
+    }
+}
+
+/// A conclusion's value in words: enum values under their labels, dates and numbers as people
+/// write them; the value as the decision gives it when its conclusion has no label.
+pub fn value_words(policy: &Prepared, conclusion: usize, value: &Datum, lang: Lang) -> String {
+    let labelled = policy.labels.conclusion(conclusion, lang).is_some();
+    let ty = policy.conclusions.get(conclusion).map(|c| &c.ty);
+    match ty {
+        Some(ty) if labelled => datum(policy, ty, value, lang),
+        _ => value.to_string(),
+    }
+}
+
+fn datum(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> String {
+    match (value, ty.base()) {
+        (Datum::Null, _) => words::nothing(lang).to_string(),
+        (Datum::Bool(b), _) => words::yes_no(*b, lang).to_string(),
+        (Datum::Text(name), Type::Enum(e)) => {
+            let variant = policy
+                .types
+                .enums
+                .get(*e)
+                .and_then(|en| en.variants.iter().position(|v| **v == **name));
+            variant
+                .and_then(|v| policy.labels.variant(*e, v, lang))
+                .map_or_else(|| name.to_string(), str::to_string)
+        }
+        (Datum::Text(d), Type::Date) => d
+            .parse()
+            .map_or_else(|_| d.to_string(), |d| words::date(d, lang)),
+        (Datum::Number(n), _) => {
+            let v = crate::model::Value::Num(*n);
+            words::value(&policy.types, &policy.labels, Some(ty), &v, lang)
+        }
+        (Datum::List(items), _) => {
+            let elem = ty.element().unwrap_or(&Type::Any);
+            let parts: Vec<String> = items.iter().map(|i| datum(policy, elem, i, lang)).collect();
+            words::join(&parts, lang)
+        }
+        _ => value.to_string(),
+    }
+}
+
+/// The decision for a reader: each conclusion, its value, why, and the quoted clauses.
+pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
+    let w = words_of(lang);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} — {} {} (sha256 {})",
+        d.policy.id,
+        w.version,
+        d.policy.version,
+        d.policy.sha256.get(..12).unwrap_or("")
+    );
+    for (i, (name, c)) in d.conclusions.0.iter().enumerate() {
+        let _ = writeln!(out);
+        let label = policy
+            .labels
+            .conclusion(i, lang)
+            .map_or_else(|| name.to_string(), words::capitalised);
+        let sep = if lang == Lang::Fr { " : " } else { ": " };
+        match c.status {
+            Status::Decided if label == **name => {
+                let _ = writeln!(out, "{name} = {}", c.value);
+            }
+            Status::Decided => {
+                let value = value_words(policy, i, &c.value, lang);
+                let _ = writeln!(out, "{label}{sep}{value}  ({name} = {})", c.value);
+            }
+            Status::Undetermined => {
+                let missing = c.missing.as_deref().unwrap_or_default().join(", ");
+                let _ = writeln!(
+                    out,
+                    "{label}{sep}{} ({}{sep}{missing})",
+                    w.undetermined, w.missing
+                );
+            }
+            Status::Error => {
+                let error = c.error.as_deref().unwrap_or("");
+                let _ = writeln!(out, "{label}{sep}{}{sep}{error}", w.error);
+            }
+        }
+        for b in c.because.as_deref().unwrap_or_default() {
+            match lang {
+                // The facts are sentences of their own: `Voie de formation : voie scolaire`.
+                Lang::Fr => {
+                    let _ = writeln!(out, "  • {b}");
+                }
+                Lang::En => {
+                    let _ = writeln!(out, "  {} {b}", w.because);
+                }
+            }
+        }
+        for cit in &c.citations {
+            let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
+        }
+    }
+    if let Some(trace) = &d.trace {
+        let _ = writeln!(out, "\n{}:", w.trace);
+        for t in trace {
+            let because = if t.because.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", t.because.join("; "))
+            };
+            let _ = writeln!(
+                out,
+                "  {}.{} ({} at {}): condition {}, {}{because}",
+                t.conclusion, t.rule, t.kind, t.at, t.condition, t.outcome,
+            );
+        }
+    }
+    out
+}
