@@ -76,6 +76,22 @@ fn datum(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> String {
             let v = crate::model::Value::Num(*n);
             words::value(&policy.types, &policy.labels, Some(ty), &v, lang)
         }
+        (Datum::Record(fields), Type::Record(r)) => {
+            let info = policy.types.records.get(*r);
+            let parts: Vec<String> = fields
+                .iter()
+                .enumerate()
+                .map(|(f, (name, v))| {
+                    let label = policy.labels.field(*r, f, lang).unwrap_or(name);
+                    let ty = info
+                        .and_then(|i| i.fields.get(f))
+                        .map_or(&Type::Any, |i| &i.ty);
+                    let sep = if lang == Lang::Fr { " : " } else { ": " };
+                    format!("{label}{sep}{}", datum(policy, ty, v, lang))
+                })
+                .collect();
+            parts.join(", ")
+        }
         (Datum::List(items), _) => {
             let elem = ty.element().unwrap_or(&Type::Any);
             let parts: Vec<String> = items.iter().map(|i| datum(policy, elem, i, lang)).collect();

@@ -380,7 +380,7 @@ impl<'i> Facts<'i> {
                 && e.0 < s.0
             {
                 return Err(Invalid(format!(
-                    "/internship/periods/{n}: the period ends before it starts"
+                    "/internship/periods/{n}: la période de stage se termine avant de commencer"
                 )));
             }
         }
@@ -389,7 +389,7 @@ impl<'i> Facts<'i> {
                 && e.0 < s.0
             {
                 return Err(Invalid(format!(
-                    "/employment/{n}: the job ends before it starts"
+                    "/employment/{n}: l'emploi se termine avant de commencer"
                 )));
             }
         }

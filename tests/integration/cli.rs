@@ -484,17 +484,22 @@ fn eval_writes_amounts_with_their_scale_and_records_as_objects() {
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let out = stdout(&o);
-    assert!(out.contains("\nannual_amount = 421.80\n"), "{out}");
-    assert!(out.contains("\ninstallation = 270\n"), "{out}");
-    // The facts behind the cap, with the scale the decision gives them.
+    assert!(out.contains("(annual_amount = 421.80)\n"), "{out}");
+    assert!(out.contains("(installation = 270)\n"), "{out}");
+    // The facts behind the cap, under their English labels, with the scale the decision
+    // gives them.
     assert!(
         out.contains(
-            "\ntotal = 600.00\n  because annual_amount = 421.80\n  because installation = 270\n  because ceiling = 600.00\n"
+            "\nTotal paid (euros): 600.00  (total = 600.00)\n  because Annual amount of the grant (euros): 421.80\n  because Installation allowance paid (euros): 270\n  because Annual ceiling (euros): 600.00\n"
         ),
         "{out}"
     );
     assert!(
-        out.contains("\ncovered_period = {start: 2027-09-01, end: 2028-06-30}\n"),
+        out.contains("(covered_period = {start: 2027-09-01, end: 2028-06-30})\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nPeriod the grant covers: start of the period: 1 September 2027, end of the period: 30 June 2028  "),
         "{out}"
     );
 }

@@ -78,12 +78,13 @@ fn a_decided_amount_keeps_its_scale_and_a_period_its_field_names() {
         .as_ref()
         .unwrap();
     let because: Vec<&str> = because.iter().map(|b| &**b).collect();
+    // In words (French by default), each amount keeps its scale, with a decimal comma.
     assert_eq!(
         because,
         [
-            "annual_amount = 421.80",
-            "installation = 270",
-            "ceiling = 600.00"
+            "Montant annuel de l'aide (euros) : 421,80",
+            "Forfait d'installation versé (euros) : 270",
+            "Plafond annuel (euros) : 600,00"
         ]
     );
     assert!(

@@ -358,7 +358,7 @@ fn every_error_is_a_problem_document() {
         errors[3]["message"]
             .as_str()
             .unwrap()
-            .contains("ends before it starts")
+            .contains("se termine avant de commencer")
     );
 }
 
