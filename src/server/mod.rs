@@ -186,6 +186,7 @@ pub fn create_app(
         .app_data(web::JsonConfig::default().error_handler(problem::json_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .wrap(actix_web::middleware::from_fn(routes::speak))
         .wrap(actix_web::middleware::from_fn(routes::log_request))
         .wrap(metrics)
         .into_utoipa_app()
@@ -195,7 +196,10 @@ pub fn create_app(
         .configure(routes::ui::configure_ui)
         .configure(not_allowed)
         .default_service(web::to(|| async {
-            ApiError::NotFound("no such route".into()).into_response()
+            Err::<HttpResponse, _>(ApiError::NotFound(problem::Said::new(
+                "aucune route ne correspond",
+                "no such route",
+            )))
         }))
 }
 

@@ -9,30 +9,72 @@ use utoipa::ToSchema;
 
 use crate::diagnostic::Severity;
 use crate::json::InputError;
+use crate::model::Lang;
+
+/// What an error says, in French and in English. Made from one string, it says the same in
+/// both (a message from a library, such as the JSON parser's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Said {
+    fr: String,
+    en: String,
+}
+
+impl Said {
+    /// The message in French and in English.
+    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Said {
+        Said {
+            fr: fr.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl From<String> for Said {
+    fn from(s: String) -> Said {
+        Said {
+            fr: s.clone(),
+            en: s,
+        }
+    }
+}
+
+impl From<&str> for Said {
+    fn from(s: &str) -> Said {
+        Said::from(s.to_string())
+    }
+}
 
 /// The kinds of failure, each with its row of the table.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     /// The body is not JSON (or not the expected JSON shape).
-    MalformedJson(String),
+    MalformedJson(Said),
     /// The request is well-formed JSON but its envelope is wrong (`as_of` not a date, …).
-    BadRequest(String),
+    BadRequest(Said),
     /// The candidate's input does not match the policy's declared inputs.
     InvalidInput(Vec<InputError>),
     /// No such policy, version, or route.
-    NotFound(String),
+    NotFound(Said),
     /// The route exists but not for this method.
     MethodNotAllowed(String),
     /// The body is over the configured limit.
     PayloadTooLarge(usize),
     /// The media type is not one the route reads.
-    UnsupportedMediaType(String),
+    UnsupportedMediaType(Said),
     /// No policy version is served yet.
-    NotReady(String),
+    NotReady(Said),
     /// An administrative request without the right bearer token.
     Unauthorized,
     /// The change would break what depends on it (a version other versions extend).
-    Conflict(String),
+    Conflict(Said),
     /// A policy text sent by an administrator fails the check.
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
@@ -48,128 +90,184 @@ struct Row {
     status: StatusCode,
     kind: &'static str,
     title: &'static str,
+    titre: &'static str,
 }
 
 impl ApiError {
     fn row(&self) -> Row {
-        let (status, kind, title) = match self {
+        let (status, kind, title, titre) = match self {
             ApiError::MalformedJson(_) => (
                 StatusCode::BAD_REQUEST,
                 "malformed-json",
                 "The body is not valid JSON",
+                "Le corps de la requête n'est pas du JSON valide",
             ),
             ApiError::BadRequest(_) => (
                 StatusCode::BAD_REQUEST,
                 "bad-request",
                 "The request is malformed",
+                "La requête est mal formée",
             ),
             ApiError::InvalidInput(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-input",
                 "The input does not match the policy's declared inputs",
+                "Le dossier ne correspond pas aux données que le règlement déclare",
             ),
-            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not-found", "Not found"),
+            ApiError::NotFound(_) => (
+                StatusCode::NOT_FOUND,
+                "not-found",
+                "Not found",
+                "Introuvable",
+            ),
             ApiError::MethodNotAllowed(_) => (
                 StatusCode::METHOD_NOT_ALLOWED,
                 "method-not-allowed",
                 "Method not allowed",
+                "Méthode non autorisée",
             ),
             ApiError::PayloadTooLarge(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "payload-too-large",
                 "The body is too large",
+                "Le corps de la requête est trop volumineux",
             ),
             ApiError::UnsupportedMediaType(_) => (
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 "unsupported-media-type",
                 "Unsupported media type",
+                "Type de contenu non pris en charge",
             ),
-            ApiError::NotReady(_) => (StatusCode::SERVICE_UNAVAILABLE, "not-ready", "Not ready"),
+            ApiError::NotReady(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not-ready",
+                "Not ready",
+                "Pas encore prêt",
+            ),
             ApiError::Unauthorized => (
                 StatusCode::UNAUTHORIZED,
                 "unauthorized",
                 "A valid bearer token is required",
+                "Un jeton d'accès valide est requis",
             ),
             ApiError::Conflict(_) => (
                 StatusCode::CONFLICT,
                 "conflict",
                 "The change conflicts with other versions",
+                "La modification est en conflit avec d'autres versions",
             ),
             ApiError::InvalidPolicy(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-policy",
                 "The policy fails the check",
+                "Le règlement ne passe pas la vérification",
             ),
             ApiError::TooManyInputs(..) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-many-inputs",
                 "The batch holds too many inputs",
+                "Le lot contient trop de dossiers",
             ),
             ApiError::DeadlineExceeded(_) => (
                 StatusCode::SERVICE_UNAVAILABLE,
                 "deadline-exceeded",
                 "The evaluation exceeded its deadline",
+                "L'évaluation a dépassé son délai",
             ),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
                 "Internal server error",
+                "Erreur interne du serveur",
             ),
         };
         Row {
             status,
             kind,
             title,
+            titre,
         }
     }
 
-    /// The problem document of this error.
+    /// The problem document of this error, in English (what logs and the `Display` say).
     pub fn problem(&self) -> Problem {
+        self.problem_in(Lang::En)
+    }
+
+    /// The problem document of this error, its title and detail in `lang`; the input errors
+    /// in `errors` are said in the language the request was read in.
+    pub fn problem_in(&self, lang: Lang) -> Problem {
         let row = self.row();
+        let fr = lang == Lang::Fr;
+        let pick = |fr_text: String, en_text: String| if fr { fr_text } else { en_text };
         let diagnostics = match self {
             ApiError::InvalidPolicy(d) => Some(d.clone()),
             _ => None,
         };
         let (detail, errors) = match self {
-            ApiError::MalformedJson(d) | ApiError::BadRequest(d) | ApiError::NotFound(d) => {
-                (Some(d.clone()), None)
-            }
-            ApiError::MethodNotAllowed(allowed) => {
-                (Some(format!("this route answers {allowed}")), None)
-            }
-            ApiError::UnsupportedMediaType(d) | ApiError::NotReady(d) | ApiError::Conflict(d) => {
-                (Some(d.clone()), None)
-            }
-            ApiError::Unauthorized => (
-                Some("send `Authorization: Bearer <token>` with the administration token".into()),
-                None,
-            ),
-            ApiError::InvalidPolicy(d) => (
-                Some(format!(
-                    "{} error(s): nothing was written",
-                    d.iter().filter(|x| x.severity == Severity::Error).count()
+            ApiError::MalformedJson(d)
+            | ApiError::BadRequest(d)
+            | ApiError::NotFound(d)
+            | ApiError::UnsupportedMediaType(d)
+            | ApiError::NotReady(d)
+            | ApiError::Conflict(d) => (Some(d.get(lang).to_string()), None),
+            ApiError::MethodNotAllowed(allowed) => (
+                Some(pick(
+                    format!("cette route répond à {allowed}"),
+                    format!("this route answers {allowed}"),
                 )),
                 None,
             ),
+            ApiError::Unauthorized => (
+                Some(pick(
+                    "envoyez `Authorization: Bearer <jeton>` avec le jeton d'administration".into(),
+                    "send `Authorization: Bearer <token>` with the administration token".into(),
+                )),
+                None,
+            ),
+            ApiError::InvalidPolicy(d) => {
+                let n = d.iter().filter(|x| x.severity == Severity::Error).count();
+                (
+                    Some(pick(
+                        format!("{n} erreur(s) : rien n'a été écrit"),
+                        format!("{n} error(s): nothing was written"),
+                    )),
+                    None,
+                )
+            }
             ApiError::TooManyInputs(n, limit) => (
-                Some(format!(
-                    "the batch holds {n} inputs, over the limit of {limit}: send it as NDJSON"
+                Some(pick(
+                    format!(
+                        "le lot contient {n} dossiers, au-delà de la limite de {limit} : envoyez-le en NDJSON"
+                    ),
+                    format!(
+                        "the batch holds {n} inputs, over the limit of {limit}: send it as NDJSON"
+                    ),
                 )),
                 None,
             ),
             ApiError::DeadlineExceeded(ms) => (
-                Some(format!(
-                    "the evaluation took longer than {ms} ms: split the batch, or send it as NDJSON"
+                Some(pick(
+                    format!(
+                        "l'évaluation a duré plus de {ms} ms : découpez le lot, ou envoyez-le en NDJSON"
+                    ),
+                    format!(
+                        "the evaluation took longer than {ms} ms: split the batch, or send it as NDJSON"
+                    ),
                 )),
                 None,
             ),
             ApiError::InvalidInput(errors) => (
-                Some(format!("{} error(s) in the input", errors.len())),
+                Some(pick(
+                    format!("{} erreur(s) dans le dossier", errors.len()),
+                    format!("{} error(s) in the input", errors.len()),
+                )),
                 Some(errors.clone()),
             ),
             ApiError::PayloadTooLarge(limit) => (
-                Some(format!(
-                    "the body is larger than the limit of {limit} bytes"
+                Some(pick(
+                    format!("le corps dépasse la limite de {limit} octets"),
+                    format!("the body is larger than the limit of {limit} bytes"),
                 )),
                 None,
             ),
@@ -177,12 +275,27 @@ impl ApiError {
         };
         Problem {
             problem_type: format!("urn:clausier:problem:{}", row.kind),
-            title: row.title.to_string(),
+            title: if fr { row.titre } else { row.title }.to_string(),
             status: row.status.as_u16(),
             detail,
             errors,
             diagnostics,
         }
+    }
+
+    /// The response of this error in `lang`: what [`ResponseError::error_response`] gives in
+    /// English, the language middleware calls this with the request's language.
+    pub fn response_in(&self, lang: Lang) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header(ContentType(problem_mime()));
+        response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
+        if let ApiError::MethodNotAllowed(allowed) = self {
+            response.insert_header(("Allow", allowed.as_str()));
+        }
+        if let ApiError::Unauthorized = self {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
+        }
+        response.json(self.problem_in(lang))
     }
 }
 
@@ -220,15 +333,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header(ContentType(problem_mime()));
-        if let ApiError::MethodNotAllowed(allowed) = self {
-            response.insert_header(("Allow", allowed.as_str()));
-        }
-        if let ApiError::Unauthorized = self {
-            response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
-        }
-        response.json(self.problem())
+        self.response_in(Lang::Fr)
     }
 }
 
@@ -249,9 +354,12 @@ pub fn json_error(
         E::Overflow { limit } | E::OverflowKnownLength { limit, .. } => {
             ApiError::PayloadTooLarge(*limit)
         }
-        E::ContentType => ApiError::UnsupportedMediaType("expected application/json".into()),
-        E::Deserialize(e) => ApiError::MalformedJson(e.to_string()),
-        other => ApiError::MalformedJson(other.to_string()),
+        E::ContentType => ApiError::UnsupportedMediaType(Said::new(
+            "application/json attendu",
+            "expected application/json",
+        )),
+        E::Deserialize(e) => ApiError::MalformedJson(e.to_string().into()),
+        other => ApiError::MalformedJson(other.to_string().into()),
     };
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
@@ -261,7 +369,7 @@ pub fn path_error(
     err: actix_web::error::PathError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let api = ApiError::NotFound(err.to_string());
+    let api = ApiError::NotFound(err.to_string().into());
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
@@ -270,7 +378,7 @@ pub fn query_error(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    let api = ApiError::BadRequest(err.to_string());
+    let api = ApiError::BadRequest(err.to_string().into());
     actix_web::error::InternalError::from_response(err, api.error_response()).into()
 }
 
@@ -286,8 +394,8 @@ impl From<crate::request::RequestError> for ApiError {
     fn from(e: crate::request::RequestError) -> Self {
         use crate::request::RequestError as R;
         match e {
-            R::Malformed(m) => ApiError::MalformedJson(m),
-            R::Bad(m) => ApiError::BadRequest(m),
+            R::Malformed(m) => ApiError::MalformedJson(m.into()),
+            R::Bad(m) => ApiError::BadRequest(m.into()),
             R::Invalid(errors) => ApiError::InvalidInput(errors),
         }
     }

@@ -269,7 +269,7 @@ fn versions_are_chosen_by_label_by_date_or_as_in_force_today() {
         p["detail"]
             .as_str()
             .unwrap()
-            .contains("in force on 2020-01-01")
+            .contains("n'est en vigueur le 2020-01-01")
     );
     let today_2027 = TestServer::bts(date("2026-11-28"));
     assert_eq!(
@@ -434,7 +434,13 @@ fn an_ndjson_batch_streams_one_line_out_per_line_in() {
         "{}\n",
     )
     .problem(404);
-    assert!(p["detail"].as_str().unwrap().contains("no version `nope`"));
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("n'a pas de version `nope`"),
+        "{p}"
+    );
 }
 
 #[test]
@@ -841,4 +847,35 @@ fn people_read_french_unless_they_ask_for_english() {
         problem["detail"].as_str().unwrap().contains("`lang`"),
         "{problem}"
     );
+}
+
+#[test]
+fn problems_are_said_in_the_language_asked() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let url = format!("{}/v1/policies/nope/decisions", server.base);
+    let ask = |accept: &str| {
+        reply(
+            agent()
+                .post(&url)
+                .header("content-type", "application/json")
+                .header("accept-language", accept)
+                .send(r#"{"input": {}}"#.as_bytes())
+                .unwrap(),
+        )
+    };
+    let fr = ask("fr-FR").problem(404);
+    assert_eq!(fr["title"], "Introuvable");
+    assert_eq!(fr["detail"], "il n'existe pas de règlement `nope`");
+    let en = ask("en").problem(404);
+    assert_eq!(en["title"], "Not found");
+    assert_eq!(en["detail"], "there is no policy `nope`");
+    // The same for a route that does not exist, and for an invalid record.
+    let missing = get(&server, "/v1/nothing-here").problem(404);
+    assert_eq!(missing["detail"], "aucune route ne correspond");
+    let invalid = decide(&server, json!({"input": {"candidate": {"pathway": "x"}}})).problem(422);
+    assert_eq!(
+        invalid["title"],
+        "Le dossier ne correspond pas aux données que le règlement déclare"
+    );
+    assert_eq!(invalid["detail"], "1 erreur(s) dans le dossier");
 }

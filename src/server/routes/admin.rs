@@ -69,9 +69,12 @@ fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
     if first_ok && rest_ok && !name.contains("..") && name.len() <= 100 {
         Ok(())
     } else {
-        Err(ApiError::BadRequest(format!(
-            "`{name}` is not a valid {what}: use lowercase letters, digits, `.`, `_` and `-`"
-        )))
+        Err(ApiError::BadRequest(
+            format!(
+                "`{name}` is not a valid {what}: use lowercase letters, digits, `.`, `_` and `-`"
+            )
+            .into(),
+        ))
     }
 }
 
@@ -184,7 +187,7 @@ pub async fn put_version(
                 return Err(ApiError::BadRequest(format!(
                     "the text declares policy `{}` version `{}`, but the path names policy `{id2}` version `{label2}`",
                     header.policy.node, header.version.node
-                )));
+                ).into()));
             }
         }
         let diagnostics = diagnostics_of(&folder, &file2);
@@ -250,9 +253,9 @@ pub async fn delete_version(
     valid_name("version label", &label)?;
     let file = state.store.root().join(&id).join(format!("{label}.policy"));
     if !file.is_file() {
-        return Err(ApiError::NotFound(format!(
-            "policy `{id}` has no version file `{label}.policy`"
-        )));
+        return Err(ApiError::NotFound(
+            format!("policy `{id}` has no version file `{label}.policy`").into(),
+        ));
     }
     let set = state.store.snapshot();
     let dependents: Vec<String> = set
@@ -266,10 +269,13 @@ pub async fn delete_version(
         })
         .unwrap_or_default();
     if !dependents.is_empty() {
-        return Err(ApiError::Conflict(format!(
-            "versions {} extend `{label}`: delete or change them first",
-            dependents.join(", ")
-        )));
+        return Err(ApiError::Conflict(
+            format!(
+                "versions {} extend `{label}`: delete or change them first",
+                dependents.join(", ")
+            )
+            .into(),
+        ));
     }
     std::fs::remove_file(&file).map_err(|e| {
         tracing::error!(file = %file.display(), error = %e, "cannot delete a policy file");

@@ -12,7 +12,7 @@ use crate::decision::Decision;
 use crate::model::Lang;
 use crate::prepared::Prepared;
 use crate::server::AppState;
-use crate::server::problem::{ApiError, Problem, parse_json};
+use crate::server::problem::{ApiError, Problem, Said, parse_json};
 use crate::server::routes::{Selector, in_lang, lang_of, read_body, select_version};
 
 pub use crate::request::{BatchRequest, DecisionRequest};
@@ -203,13 +203,8 @@ pub async fn batch(
                             u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
                         ));
                     }
-                    out.push(entry(decide_one(
-                        &worker_state,
-                        &policy,
-                        input,
-                        explain,
-                        lang,
-                    )));
+                    let decided = decide_one(&worker_state, &policy, input, explain, lang);
+                    out.push(entry(decided, lang));
                 }
                 Ok(out)
             })
@@ -219,16 +214,18 @@ pub async fn batch(
             in_lang(&mut res, lang);
             Ok(res.json(BatchResponse { decisions }))
         }
-        other => Err(ApiError::UnsupportedMediaType(format!(
-            "`{other}`: send application/json or application/x-ndjson"
-        ))),
+        other => Err(ApiError::UnsupportedMediaType(
+            format!("`{other}`: send application/json or application/x-ndjson").into(),
+        )),
     }
 }
 
-fn entry(result: Result<Decision, ApiError>) -> BatchEntry {
+fn entry(result: Result<Decision, ApiError>, lang: Lang) -> BatchEntry {
     match result {
         Ok(d) => BatchEntry::Decision(Box::new(d)),
-        Err(e) => BatchEntry::Error { error: e.problem() },
+        Err(e) => BatchEntry::Error {
+            error: e.problem_in(lang),
+        },
     }
 }
 
@@ -266,7 +263,10 @@ fn ndjson(
                         continue;
                     }
                     if line.len() > limit + 1 {
-                        return Some((Ok(error_line(&ApiError::PayloadTooLarge(limit))), lines));
+                        return Some((
+                            Ok(error_line(&ApiError::PayloadTooLarge(limit), lang)),
+                            lines,
+                        ));
                     }
                     match answer_line(&state, &policy, &line, explain, lang) {
                         Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
@@ -277,7 +277,10 @@ fn ndjson(
                     // Answer the over-long line now and drop what remains of it.
                     lines.buffer.clear();
                     lines.skipping = true;
-                    return Some((Ok(error_line(&ApiError::PayloadTooLarge(limit))), lines));
+                    return Some((
+                        Ok(error_line(&ApiError::PayloadTooLarge(limit), lang)),
+                        lines,
+                    ));
                 }
                 if lines.skipping {
                     lines.buffer.clear();
@@ -296,9 +299,13 @@ fn ndjson(
                         lines.finished = true;
                         lines.buffer.clear();
                         return Some((
-                            Ok(error_line(&ApiError::BadRequest(format!(
-                                "the body could not be read: {e}"
-                            )))),
+                            Ok(error_line(
+                                &ApiError::BadRequest(Said::new(
+                                    format!("le corps de la requête n'a pu être lu : {e}"),
+                                    format!("the body could not be read: {e}"),
+                                )),
+                                lang,
+                            )),
                             lines,
                         ));
                     }
@@ -328,15 +335,15 @@ fn answer_line(
         .and_then(|input| decide_one(state, policy, &input, explain, lang));
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
-        Err(e) => return Some(error_line(&e)),
+        Err(e) => return Some(error_line(&e, lang)),
     };
     out.push(b'\n');
     Some(web::Bytes::from(out))
 }
 
-fn error_line(e: &ApiError) -> web::Bytes {
+fn error_line(e: &ApiError, lang: Lang) -> web::Bytes {
     let mut out =
-        serde_json::to_vec(&serde_json::json!({ "error": e.problem() })).unwrap_or_default();
+        serde_json::to_vec(&serde_json::json!({ "error": e.problem_in(lang) })).unwrap_or_default();
     out.push(b'\n');
     web::Bytes::from(out)
 }

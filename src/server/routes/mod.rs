@@ -22,7 +22,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::prepared::Prepared;
 use crate::server::AppState;
-use crate::server::problem::ApiError;
+use crate::server::problem::{ApiError, Said};
 use crate::server::store::PolicySet;
 
 /// Registers every documented route.
@@ -82,10 +82,29 @@ pub fn method_fallbacks(api: &OpenApi) -> impl FnOnce(&mut web::ServiceConfig) +
         for (path, allow) in paths {
             cfg.service(web::resource(path).to(move || {
                 let allow = allow.clone();
-                async move { ApiError::MethodNotAllowed(allow).into_response() }
+                async move { Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow)) }
             }));
         }
     }
+}
+
+/// Says every error in the request's language (see [`lang_of`]): a handler's error is a
+/// problem document, rendered again here in French or English.
+pub async fn speak(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
+    let lang = lang_of(req.request()).unwrap_or_default();
+    let res = next.call(req).await?;
+    let said = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+        .map(|api| api.response_in(lang));
+    Ok(match said {
+        Some(response) => res.into_response(response),
+        None => res.map_into_boxed_body(),
+    })
 }
 
 /// Logs one line per request: its id, method, route, status and latency. The id is also
@@ -133,8 +152,12 @@ pub async fn read_body(
     }
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("the body could not be read: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            ApiError::BadRequest(Said::new(
+                format!("le corps de la requête n'a pu être lu : {e}"),
+                format!("the body could not be read: {e}"),
+            ))
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
@@ -158,8 +181,12 @@ pub fn lang_of(req: &actix_web::HttpRequest) -> Result<crate::model::Lang, ApiEr
     use crate::model::Lang;
     let query = web::Query::<LangQuery>::from_query(req.query_string()).ok();
     if let Some(tag) = query.and_then(|q| q.into_inner().lang) {
-        return Lang::parse(&tag)
-            .ok_or_else(|| ApiError::BadRequest(format!("`lang` is `fr` or `en`, not `{tag}`")));
+        return Lang::parse(&tag).ok_or_else(|| {
+            ApiError::BadRequest(Said::new(
+                format!("`lang` vaut `fr` ou `en`, pas `{tag}`"),
+                format!("`lang` is `fr` or `en`, not `{tag}`"),
+            ))
+        });
     }
     let accepted = req
         .headers()
@@ -182,16 +209,19 @@ pub fn select_version(
     id: &str,
     selector: &Selector,
 ) -> Result<Arc<Prepared>, ApiError> {
-    let entry = set
-        .policies
-        .get(id)
-        .ok_or_else(|| ApiError::NotFound(format!("there is no policy `{id}`")))?;
+    let entry = set.policies.get(id).ok_or_else(|| {
+        ApiError::NotFound(Said::new(
+            format!("il n'existe pas de règlement `{id}`"),
+            format!("there is no policy `{id}`"),
+        ))
+    })?;
     match (&selector.version, selector.as_of) {
-        (Some(label), _) => {
-            entry.versions.get(label).cloned().ok_or_else(|| {
-                ApiError::NotFound(format!("policy `{id}` has no version `{label}`"))
-            })
-        }
+        (Some(label), _) => entry.versions.get(label).cloned().ok_or_else(|| {
+            ApiError::NotFound(Said::new(
+                format!("le règlement `{id}` n'a pas de version `{label}`"),
+                format!("policy `{id}` has no version `{label}`"),
+            ))
+        }),
         (None, date) => {
             let date = date.unwrap_or_else(|| (state.today)());
             let chosen =
@@ -199,7 +229,10 @@ pub fn select_version(
             chosen
                 .and_then(|label| entry.versions.get(&label).cloned())
                 .ok_or_else(|| {
-                    ApiError::NotFound(format!("no version of policy `{id}` is in force on {date}"))
+                    ApiError::NotFound(Said::new(
+                        format!("aucune version du règlement `{id}` n'est en vigueur le {date}"),
+                        format!("no version of policy `{id}` is in force on {date}"),
+                    ))
                 })
         }
     }

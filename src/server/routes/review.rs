@@ -283,9 +283,10 @@ pub async fn impact(
 
 fn required(value: Option<String>, name: &str) -> Result<String, ApiError> {
     value.filter(|v| !v.is_empty()).ok_or_else(|| {
-        ApiError::BadRequest(format!(
-            "give the version labels to compare: `?from=…&to=…` (`{name}` is missing)"
-        ))
+        ApiError::BadRequest(
+            format!("give the version labels to compare: `?from=…&to=…` (`{name}` is missing)")
+                .into(),
+        )
     })
 }
 
