@@ -51,6 +51,10 @@ pub struct ConclusionResult {
     /// What went wrong (error only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What would change the value (only when the request asks for hints; see
+    /// [`crate::hints`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hints: Option<Vec<crate::hints::Hint>>,
 }
 
 /// One rule considered, for the trace.
@@ -346,6 +350,7 @@ impl ConclusionResult {
             because: Some(because),
             missing: None,
             error: None,
+            hints: None,
         }
     }
 
@@ -358,6 +363,7 @@ impl ConclusionResult {
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
+            hints: None,
         }
     }
 
@@ -370,6 +376,7 @@ impl ConclusionResult {
             because: None,
             missing: None,
             error: Some(error.to_string()),
+            hints: None,
         }
     }
 }

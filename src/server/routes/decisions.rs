@@ -56,11 +56,23 @@ pub fn decide_one(
     input: &Json,
     explain: bool,
 ) -> Result<Decision, ApiError> {
+    decide_hinted(state, policy, input, explain, None)
+}
+
+/// As [`decide_one`], with the hints asked for (see [`crate::hints`]).
+pub fn decide_hinted(
+    state: &AppState,
+    policy: &Prepared,
+    input: &Json,
+    explain: bool,
+    hints: Option<crate::json::HintsRequest>,
+) -> Result<Decision, ApiError> {
     let options = crate::request::Options {
         explain,
         bounds: state.limits.bounds(),
         decision_id: None,
         three_valued: false,
+        hints,
     };
     let decision = crate::request::decide(policy, input, &options)?;
     state
@@ -97,7 +109,24 @@ pub async fn decide(
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
-    let decision = decide_one(&state, &policy, &request.input, request.explain)?;
+    let decision = match request.hints {
+        // The search for hints runs many evaluations (bounded): off the request's thread.
+        Some(hints) => {
+            let worker = state.clone();
+            web::block(move || {
+                decide_hinted(
+                    &worker,
+                    &policy,
+                    &request.input,
+                    request.explain,
+                    Some(hints),
+                )
+            })
+            .await
+            .map_err(|_| ApiError::Internal)??
+        }
+        None => decide_one(&state, &policy, &request.input, request.explain)?,
+    };
     Ok(HttpResponse::Ok().json(decision))
 }
 
