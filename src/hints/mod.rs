@@ -31,9 +31,9 @@ pub use text::hint_text;
 /// The most evaluations spent on the hints of one conclusion.
 pub const EVALUATIONS_PER_CONCLUSION: usize = 3_000;
 /// The most evaluations spent on the hints of one decision.
-pub const EVALUATIONS_PER_REQUEST: usize = 12_000;
+pub const EVALUATIONS_PER_REQUEST: usize = 30_000;
 /// The most changes in one hint.
-pub const MAX_CHANGES: usize = 6;
+pub const MAX_CHANGES: usize = 10;
 /// The most first changes tried for a pair, when no single change reaches the goal.
 pub const FIRST_STEPS: usize = 8;
 /// The most hints per value a conclusion may be given.
@@ -241,7 +241,7 @@ fn step(
     s: &mut Searcher<'_>,
     facts: &[Value],
     goal: &Goal,
-    score: Option<usize>,
+    score: Option<search::Score>,
     chain: &[Edit],
 ) -> (Vec<Found>, Vec<Found>) {
     let fixed: Vec<Loc> = chain
@@ -370,8 +370,16 @@ fn change(policy: &Prepared, facts: &[Value], e: &Edit) -> Option<Change> {
                 return None;
             };
             let elem = ty.element().unwrap_or(&Type::Any);
+            let item = items.get(*at)?;
+            // An element that is a record is named by its index (the record is shown whole);
+            // a value, by itself.
+            let path = match item {
+                Value::Record(_) => format!("{}[{at}]", blank.path),
+                _ => blank.path.clone(),
+            };
             Change {
-                remove: Some(datum(elem, items.get(*at)?)),
+                path,
+                remove: Some(datum(elem, item)),
                 ..blank
             }
         }

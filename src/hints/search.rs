@@ -7,6 +7,7 @@
 
 use super::edit::{Edit, Loc, What, apply, at_position, get, position};
 use super::sites::{Reads, Site};
+use crate::ast::RuleKind;
 use crate::eval::{Evaluator, Outcome};
 use crate::model::{CompiledPolicy, Type, Value};
 
@@ -38,15 +39,19 @@ impl Goal {
     }
 }
 
+/// How far the facts are from the goal: the rules that held at the start and still hold, then
+/// the members of sets that hold and did not (lower is closer).
+pub type Score = (usize, usize);
+
 /// What an evaluation of changed facts gives: the conclusion's value, and how many of the
-/// rules that held in the candidate's record still hold (fewer is progress towards a change
-/// that needs several steps).
+/// rules it depends on hold that held in the candidate's record or are members of a set (fewer
+/// is progress towards a change that needs several steps).
 #[derive(Clone, Debug)]
 pub struct Probe {
     /// The value, when decided.
     pub value: Option<Value>,
-    /// The rules that held at the start and still hold.
-    pub score: usize,
+    /// The rules that held at the start and still hold, and the members that hold.
+    pub score: Score,
 }
 
 /// A change that reaches the goal or makes progress, with the facts after it.
@@ -122,15 +127,26 @@ impl<'a> Searcher<'a> {
             Some(Outcome::Decided { value, .. }) => Some(value.clone()),
             _ => None,
         };
-        let score = self
-            .held
-            .iter()
-            .filter(|(c, r)| {
-                ev.record(*c)
-                    .and_then(|rec| rec.rule(*r))
-                    .is_some_and(|r| r.condition == Ok(Value::Bool(true)))
-            })
-            .count();
+        // The rules that hold and held at the start first; then the members of sets that hold
+        // and did not (a cause a set collects: a defect to be mended, when the set is one of
+        // defects).
+        let mut score = (0, 0);
+        for &c in &self.reads.conclusions {
+            let Some(info) = self.policy.conclusions.get(c) else {
+                continue;
+            };
+            for (r, rule) in info.rules.iter().enumerate() {
+                let holds = ev
+                    .record(c)
+                    .and_then(|rec| rec.rule(r))
+                    .is_some_and(|r| r.condition == Ok(Value::Bool(true)));
+                if holds && self.held.contains(&(c, r)) {
+                    score.0 += 1;
+                } else if holds && rule.kind == RuleKind::Member {
+                    score.1 += 1;
+                }
+            }
+        }
         Some(Probe { value, score })
     }
 
@@ -140,7 +156,7 @@ impl<'a> Searcher<'a> {
         &mut self,
         facts: &[Value],
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
         fixed: &[Loc],
     ) -> Vec<Found> {
         let mut out = Vec::new();
@@ -201,7 +217,7 @@ impl<'a> Searcher<'a> {
         facts: &[Value],
         slot: usize,
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
         fixed: &[Loc],
         out: &mut Vec<Found>,
     ) {
@@ -267,7 +283,7 @@ impl<'a> Searcher<'a> {
         loc: Loc,
         ty: &Type,
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
         fixed: &[Loc],
         out: &mut Vec<Found>,
     ) {
@@ -329,7 +345,7 @@ impl<'a> Searcher<'a> {
         loc: Loc,
         ty: &Type,
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
         out: &mut Vec<Found>,
     ) {
         let site = match loc {
@@ -399,22 +415,16 @@ impl<'a> Searcher<'a> {
         integral: bool,
         dir: i64,
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
     ) -> Option<Found> {
         let origin = position(start, integral)?;
+        let probe =
+            |s: &mut Self, k: i64| s.at(facts, loc, start, integral, origin + dir * k, goal, score);
         let mut lo = 0i64;
         let mut step = 1i64;
         let mut hit = None;
-        for _ in 0..MAX_DOUBLINGS {
-            match self.at(
-                facts,
-                loc,
-                start,
-                integral,
-                origin + dir * step,
-                goal,
-                score,
-            ) {
+        'doubling: for _ in 0..MAX_DOUBLINGS {
+            match probe(self, step) {
                 Tried::Accepted(f) => {
                     hit = Some(f);
                     break;
@@ -423,14 +433,30 @@ impl<'a> Searcher<'a> {
                     lo = step;
                     step *= 2;
                 }
-                Tried::Off | Tried::Spent => return None,
+                Tried::Spent => return None,
+                // Past the edge (below zero, off the calendar, a record made invalid): the
+                // farthest value this side of it is tried instead.
+                Tried::Off => loop {
+                    step = lo + (step - lo) / 2;
+                    if step <= lo {
+                        return None;
+                    }
+                    match probe(self, step) {
+                        Tried::Accepted(f) => {
+                            hit = Some(f);
+                            break 'doubling;
+                        }
+                        Tried::Off => {}
+                        Tried::No | Tried::Spent => return None,
+                    }
+                },
             }
         }
         let mut found = hit?;
         let mut hi = step;
         while hi - lo > 1 {
             let mid = lo + (hi - lo) / 2;
-            match self.at(facts, loc, start, integral, origin + dir * mid, goal, score) {
+            match probe(self, mid) {
                 Tried::Accepted(f) => {
                     hi = mid;
                     found = f;
@@ -454,7 +480,7 @@ impl<'a> Searcher<'a> {
         integral: bool,
         pos: i64,
         goal: &Goal,
-        score: Option<usize>,
+        score: Option<Score>,
     ) -> Tried {
         let Some(value) = at_position(like, integral, pos) else {
             return Tried::Off;
@@ -467,7 +493,7 @@ impl<'a> Searcher<'a> {
     }
 
     /// Makes `edit` and evaluates: accepted when it reaches the goal or makes progress.
-    fn attempt(&mut self, facts: &[Value], edit: Edit, goal: &Goal, score: Option<usize>) -> Tried {
+    fn attempt(&mut self, facts: &[Value], edit: Edit, goal: &Goal, score: Option<Score>) -> Tried {
         let Some(changed) = apply(self.policy, facts, &edit) else {
             return Tried::Off;
         };
