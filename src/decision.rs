@@ -51,8 +51,8 @@ pub struct ConclusionResult {
     /// What went wrong (error only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
-    /// What would change the value (only when the request asks for hints; see
-    /// [`crate::hints`]).
+    /// What would change the value: the smallest changes to the record that give it another
+    /// value, or the value asked for (only when the request asks for hints).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hints: Option<Vec<crate::hints::Hint>>,
 }

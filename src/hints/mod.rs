@@ -51,6 +51,13 @@ pub enum Asked {
 /// A way to change a conclusion's value.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", schema(example = json!({
+    "changes": [{"path": "internship.periods[0].end", "from": "2026-06-26", "to": "2026-07-24"}],
+    "gives": "admis",
+    "clauses": ["2.1.2-4", "4-1", "3-1"],
+    "effects": [{"name": "completed_weeks", "from": 8, "to": 12}],
+    "text": "internship.periods[0].end : 2026-07-24 au lieu de 2026-06-26 (28 jours plus tard) → e61_admission = admis (completed_weeks : 8 → 12)"
+})))]
 pub struct Hint {
     /// The changes to the record, all needed together.
     pub changes: Vec<Change>,

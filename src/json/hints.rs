@@ -14,6 +14,7 @@ use crate::model::{CompiledPolicy, Type, Value};
 /// `false` (none), or the value wanted for each conclusion named.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", schema(example = json!({"e61_admission": "admis", "report_conformity": "conforme"})))]
 #[serde(untagged)]
 pub enum HintsRequest {
     /// `true`: hints for every decided conclusion; `false`: none.
