@@ -52,6 +52,75 @@ pub struct ConclusionResult {
     /// What went wrong (error only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// What would change the value: the smallest changes to the record that give it another
+    /// value, or the value asked for (only when the request asks for hints).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hints: Option<Vec<Hint>>,
+}
+
+/// A way to change a conclusion's value.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", schema(example = json!({
+    "changes": [{"path": "internship.periods[0].end", "from": "2026-06-26", "to": "2026-07-24"}],
+    "gives": "admis",
+    "clauses": ["2.1.2-4", "4-1", "3-1"],
+    "effects": [{"name": "completed_weeks", "from": 8, "to": 12}],
+    "text": "internship.periods[0].end : 2026-07-24 au lieu de 2026-06-26 (28 jours plus tard) → e61_admission = admis (completed_weeks : 8 → 12)"
+})))]
+pub struct Hint {
+    /// The changes to the record, all needed together.
+    pub changes: Vec<Change>,
+    /// The conclusion's value once they are made.
+    #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
+    pub gives: Datum,
+    /// The clauses of the rules that give that value, then of those that gave the old one.
+    #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
+    pub clauses: Vec<Arc<str>>,
+    /// What the changes do to the quantities the conclusion depends on (`completed_weeks`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub effects: Vec<Effect>,
+    /// The hint in one line.
+    pub text: String,
+}
+
+/// One change to the candidate's record: a new value (`from`, `to`), or an element added to
+/// a list (`add`) or removed from it (`remove`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Change {
+    /// Where, as a dotted path: `internship.periods[0].end`, `report.parts`.
+    pub path: String,
+    /// The value now (`null` when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<serde_json::Value>))]
+    pub from: Option<Datum>,
+    /// The value to give it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<serde_json::Value>))]
+    pub to: Option<Datum>,
+    /// The element to add to the list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<serde_json::Value>))]
+    pub add: Option<Datum>,
+    /// The element to remove from the list.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<serde_json::Value>))]
+    pub remove: Option<Datum>,
+}
+
+/// A derived quantity that the changes move.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Effect {
+    /// The conclusion.
+    pub name: String,
+    /// Its value now.
+    #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
+    pub from: Datum,
+    /// Its value after the changes.
+    #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
+    pub to: Datum,
 }
 
 /// One rule considered, for the trace.
@@ -351,6 +420,7 @@ impl ConclusionResult {
             because: Some(because),
             missing: None,
             error: None,
+            hints: None,
         }
     }
 
@@ -363,6 +433,7 @@ impl ConclusionResult {
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
+            hints: None,
         }
     }
 
@@ -375,6 +446,7 @@ impl ConclusionResult {
             because: None,
             missing: None,
             error: Some(error.to_string()),
+            hints: None,
         }
     }
 }

@@ -59,6 +59,7 @@ pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod format;
+pub mod hints;
 pub mod json;
 pub mod load;
 pub mod model;

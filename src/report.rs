@@ -15,6 +15,8 @@ struct Words {
     undetermined: &'static str,
     missing: &'static str,
     error: &'static str,
+    /// Before each hint.
+    would_change: &'static str,
     /// Before each fact of `because` (English only: French lists them as bullets).
     because: &'static str,
     trace: &'static str,
@@ -25,6 +27,7 @@ const FR: Words = Words {
     undetermined: "indéterminé",
     missing: "manque",
     error: "erreur",
+    would_change: "changerait la décision :",
     because: "•",
     trace: "trace",
 };
@@ -33,6 +36,7 @@ const EN: Words = Words {
     undetermined: "undetermined",
     missing: "missing",
     error: "error",
+    would_change: "would change:",
     because: "because",
     trace: "trace",
 };
@@ -50,12 +54,14 @@ pub fn value_words(policy: &Prepared, conclusion: usize, value: &Datum, lang: La
     let labelled = policy.labels.conclusion(conclusion, lang).is_some();
     let ty = policy.conclusions.get(conclusion).map(|c| &c.ty);
     match ty {
-        Some(ty) if labelled => datum(policy, ty, value, lang),
+        Some(ty) if labelled => datum_words(policy, ty, value, lang),
         _ => value.to_string(),
     }
 }
 
-fn datum(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> String {
+/// A value of type `ty` in words (enum values under their labels, dates and numbers as people
+/// write them).
+pub fn datum_words(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> String {
     match (value, ty.base()) {
         (Datum::Null, _) => words::nothing(lang).to_string(),
         (Datum::Bool(b), _) => words::yes_no(*b, lang).to_string(),
@@ -87,14 +93,17 @@ fn datum(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> String {
                         .and_then(|i| i.fields.get(f))
                         .map_or(&Type::Any, |i| &i.ty);
                     let sep = if lang == Lang::Fr { " : " } else { ": " };
-                    format!("{label}{sep}{}", datum(policy, ty, v, lang))
+                    format!("{label}{sep}{}", datum_words(policy, ty, v, lang))
                 })
                 .collect();
             parts.join(", ")
         }
         (Datum::List(items), _) => {
             let elem = ty.element().unwrap_or(&Type::Any);
-            let parts: Vec<String> = items.iter().map(|i| datum(policy, elem, i, lang)).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .map(|i| datum_words(policy, elem, i, lang))
+                .collect();
             words::join(&parts, lang)
         }
         _ => value.to_string(),
@@ -154,6 +163,16 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
         }
         for cit in &c.citations {
             let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
+        }
+        for h in c.hints.as_deref().unwrap_or_default() {
+            let clauses: Vec<&str> = h.clauses.iter().map(|c| &**c).collect();
+            let _ = writeln!(
+                out,
+                "  {} {} [{}]",
+                w.would_change,
+                h.text,
+                clauses.join(", ")
+            );
         }
     }
     if let Some(trace) = &d.trace {

@@ -1,5 +1,5 @@
 //! Requests for decisions, as the service receives them, independent of any HTTP framework: the
-//! envelope (`input`, `version`, `as_of`, `explain`), the bounds on the JSON (nesting depth,
+//! envelope (`input`, `version`, `as_of`, `explain`, `hints`), the bounds on the JSON (nesting depth,
 //! string length), and the path from bytes to a decision. The service maps [`RequestError`] to
 //! its problem documents; the fuzzers drive this path without a server.
 
@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::decision::Decision;
-use crate::json::{InputError, parse_date, read_facts};
+use crate::json::{HintsRequest, InputError, parse_date, read_facts, read_hints};
 use crate::model::Lang;
 use crate::prepared::Prepared;
 
@@ -38,6 +38,11 @@ pub struct DecisionRequest {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// What would change the decision: `true` for every decided conclusion (changes towards
+    /// any other value), or the value wanted for each conclusion named
+    /// (`{"e61_admission": "admis"}`). Each concerned conclusion gets a `hints` list.
+    #[serde(default)]
+    pub hints: Option<HintsRequest>,
 }
 
 /// A request for the decisions on several candidates.
@@ -240,6 +245,8 @@ pub struct Options {
     /// The language of the texts people read (`because`): French unless asked otherwise.
     /// Facts the policy gives no label in this language keep the `name = value` form.
     pub lang: Lang,
+    /// The hints asked for (see [`crate::hints`]); none by default.
+    pub hints: Option<HintsRequest>,
 }
 
 impl Default for Bounds {
@@ -270,19 +277,22 @@ pub fn decide(
     if !long.is_empty() {
         return Err(RequestError::Invalid(long));
     }
+    let asked = match &options.hints {
+        Some(h) => read_hints(policy, h).map_err(RequestError::Bad)?,
+        None => None,
+    };
     let facts = read_facts(policy, input).map_err(RequestError::Invalid)?;
     let id = match &options.decision_id {
         Some(id) => id.clone(),
         None => uuid::Uuid::new_v4().to_string(),
     };
-    Ok(crate::decision::decide(
-        policy,
-        &facts,
-        &id,
-        options.explain,
-        !options.three_valued,
-        options.lang,
-    ))
+    let settle = !options.three_valued;
+    let mut decision =
+        crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang);
+    if let Some(asked) = asked {
+        crate::hints::attach(policy, &facts, &mut decision, &asked, settle, options.lang);
+    }
+    Ok(decision)
 }
 
 /// As [`decide`], from the record's JSON bytes, whose nesting is bounded before parsing.

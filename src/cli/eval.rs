@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
 use clausier::Lang;
+use clausier::json::HintsRequest;
 use clausier::load::{load_folder, load_version_file, select};
 use clausier::request::{Options, RequestError};
 
@@ -26,6 +27,10 @@ pub(crate) struct EvalArgs {
     /// Add the trace of every rule considered.
     #[arg(long)]
     explain: bool,
+    /// Add, to each decided conclusion, the smallest changes to the record that would give it
+    /// another value.
+    #[arg(long)]
+    hints: bool,
     /// How to print the decision.
     #[arg(long, value_enum, default_value = "json")]
     format: OutputFormat,
@@ -101,6 +106,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     let options = Options {
         explain: args.explain,
         lang: args.lang,
+        hints: args.hints.then_some(HintsRequest::All(true)),
         ..Options::default()
     };
     // The same path as the service's: bounded JSON bytes, then the declared inputs.

@@ -2,6 +2,7 @@
 //! ([`schema`]). The engine below works on plain values ([`crate::model::Value`]); what JSON
 //! means for them (exact numbers, records as objects, dates as strings) is decided here, once.
 
+pub mod hints;
 pub mod input;
 pub mod schema;
 
@@ -16,6 +17,7 @@ use serde_json::value::RawValue;
 use crate::decision::Datum;
 use crate::prepared::Citation;
 
+pub use hints::{HintsRequest, read_hints};
 pub use input::{InputError, parse_date, read_facts};
 pub use schema::json_schema;
 

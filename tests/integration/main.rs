@@ -16,6 +16,7 @@ mod diagnostics;
 mod diff;
 mod exact_values;
 mod format;
+mod hints;
 mod http;
 mod layers;
 mod peers;

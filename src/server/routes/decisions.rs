@@ -70,12 +70,25 @@ pub fn decide_one(
     explain: bool,
     lang: Lang,
 ) -> Result<Decision, ApiError> {
+    decide_hinted(state, policy, input, explain, lang, None)
+}
+
+/// As [`decide_one`], with the hints asked for (see [`crate::hints`]).
+pub fn decide_hinted(
+    state: &AppState,
+    policy: &Prepared,
+    input: &Json,
+    explain: bool,
+    lang: Lang,
+    hints: Option<crate::json::HintsRequest>,
+) -> Result<Decision, ApiError> {
     let options = crate::request::Options {
         explain,
         bounds: state.limits.bounds(),
         decision_id: None,
         three_valued: false,
         lang,
+        hints,
     };
     let decision = crate::request::decide(policy, input, &options)?;
     state
@@ -117,7 +130,25 @@ pub async fn decide(
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
-    let decision = decide_one(&state, &policy, &request.input, request.explain, lang)?;
+    let decision = match request.hints {
+        // The search for hints runs many evaluations (bounded): off the request's thread.
+        Some(hints) => {
+            let worker = state.clone();
+            web::block(move || {
+                decide_hinted(
+                    &worker,
+                    &policy,
+                    &request.input,
+                    request.explain,
+                    lang,
+                    Some(hints),
+                )
+            })
+            .await
+            .map_err(|_| ApiError::Internal)??
+        }
+        None => decide_one(&state, &policy, &request.input, request.explain, lang)?,
+    };
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     Ok(res.json(decision))

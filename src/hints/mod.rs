@@ -1,0 +1,356 @@
+//! What would change a decision: for a decided conclusion, the smallest changes to the
+//! candidate's record that give it another value (or a value asked for), each with the clauses
+//! involved, and each verified by deciding again on the changed record.
+//!
+//! The places tried are those the conclusion's rules read ([`sites`]), through the definitions
+//! and conclusions they use. A single change is looked for first ([`search`]); when none
+//! reaches the goal, changes are chained: the change that leaves the fewest of the rules that
+//! held still holding is made, and the search starts again from there, up to
+//! [`MAX_CHANGES`] changes. The work is bounded by [`EVALUATIONS_PER_CONCLUSION`] and
+//! [`EVALUATIONS_PER_REQUEST`]. This module knows no JSON: it reads facts and writes
+//! [`Hint`]s of [`Datum`]s, which the JSON edge serialises with the decision.
+
+mod edit;
+mod search;
+mod sites;
+mod text;
+
+use std::sync::Arc;
+
+pub use crate::decision::{Change, Effect, Hint};
+use crate::decision::{Datum, Decision, Status};
+use crate::eval::{Evaluator, Outcome};
+use crate::model::{Lang, Type, Value};
+use crate::prepared::Prepared;
+use edit::{Edit, Loc, What, apply, distance, get};
+use search::{Found, Goal, Searcher};
+
+pub use text::hint_text;
+
+/// The most evaluations spent on the hints of one conclusion.
+pub const EVALUATIONS_PER_CONCLUSION: usize = 3_000;
+/// The most evaluations spent on the hints of one decision.
+pub const EVALUATIONS_PER_REQUEST: usize = 30_000;
+/// The most changes in one hint.
+pub const MAX_CHANGES: usize = 10;
+/// The most first changes tried for a pair, when no single change reaches the goal.
+pub const FIRST_STEPS: usize = 8;
+/// The most hints per value a conclusion may be given.
+pub const HINTS_PER_VALUE: usize = 3;
+
+/// What hints are asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Asked {
+    /// Every decided conclusion, towards any other value.
+    All,
+    /// These conclusions (by index), each towards a value.
+    Targets(Vec<(usize, Value)>),
+}
+
+/// Adds to `decision` (made on `facts` under `policy`) the hints `asked` for: each concerned
+/// decided conclusion gets its list (empty when no change within the bounds gives the value).
+/// `settle` is what the decision was made with, and what the hints are verified with.
+pub fn attach(
+    policy: &Prepared,
+    facts: &[Value],
+    decision: &mut Decision,
+    asked: &Asked,
+    settle: bool,
+    lang: Lang,
+) {
+    let wanted: Vec<(usize, Option<Value>)> = match asked {
+        Asked::All => (0..policy.conclusions.len()).map(|i| (i, None)).collect(),
+        Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
+    };
+    let mut left = EVALUATIONS_PER_REQUEST;
+    for (i, target) in wanted {
+        let decided = decision
+            .conclusions
+            .0
+            .get(i)
+            .is_some_and(|(_, c)| c.status == Status::Decided);
+        if !decided {
+            continue;
+        }
+        let found = for_conclusion(
+            policy,
+            facts,
+            decision,
+            i,
+            target,
+            (settle, lang),
+            &mut left,
+        );
+        if let Some((_, c)) = decision.conclusions.0.get_mut(i) {
+            c.hints = Some(found);
+        }
+    }
+}
+
+/// The hints of conclusion `i`.
+fn for_conclusion(
+    policy: &Prepared,
+    facts: &[Value],
+    decision: &Decision,
+    i: usize,
+    target: Option<Value>,
+    (settle, lang): (bool, Lang),
+    left: &mut usize,
+) -> Vec<Hint> {
+    let mut ev = Evaluator::new(policy, facts);
+    // A conclusion decided only by settling its missing facts is left without hints.
+    let Some(Outcome::Decided { value, .. }) = ev.outcome(i) else {
+        return Vec::new();
+    };
+    let goal = match target {
+        Some(t) if t == *value => return Vec::new(),
+        Some(t) => Goal::Value(t),
+        None => Goal::Other(value.clone()),
+    };
+    let reads = sites::reads(policy, i);
+    let budget = EVALUATIONS_PER_CONCLUSION.min(*left);
+    let mut searcher = Searcher::new(policy, i, &reads, facts, budget);
+    let chains = chains(&mut searcher, facts, &goal);
+    *left -= budget - searcher.budget;
+    let mut hints: Vec<(Rank, Hint)> = chains
+        .into_iter()
+        .filter_map(|edits| {
+            verified(
+                policy,
+                facts,
+                decision,
+                i,
+                &reads,
+                &goal,
+                &edits,
+                (settle, lang),
+            )
+        })
+        .collect();
+    // Smallest first; among equals, by the paths changed, so that the order does not depend
+    // on the language the hints are written in.
+    let paths = |h: &Hint| -> Vec<String> {
+        h.changes
+            .iter()
+            .map(|c| format!("{} {:?}", c.path, c.to))
+            .collect()
+    };
+    hints.sort_by_cached_key(|(rank, h)| (*rank, paths(h)));
+    let mut out: Vec<Hint> = Vec::new();
+    for (_, h) in hints {
+        let same = out.iter().filter(|o| o.gives == h.gives).count();
+        if same < HINTS_PER_VALUE && !out.iter().any(|o| o.changes == h.changes) {
+            out.push(h);
+        }
+    }
+    out
+}
+
+/// The chains of changes that reach `goal`: the single changes that do; else the pairs made
+/// of one of the [`FIRST_STEPS`] changes that make the most progress and a change that then
+/// reaches the goal; else the chain that makes the most progress at each step, ended by each
+/// change that then reaches it.
+fn chains(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal) -> Vec<Vec<Edit>> {
+    let Some(start) = s.probe(facts) else {
+        return Vec::new();
+    };
+    let (reached, mut progress) = step(s, facts, goal, Some(start.score), &[]);
+    if !reached.is_empty() {
+        return reached.into_iter().map(|f| vec![f.edit]).collect();
+    }
+    progress.sort_by_key(|f| {
+        (
+            f.probe.score,
+            distance(get(facts, f.edit.loc), &f.edit.what),
+        )
+    });
+    let mut pairs = Vec::new();
+    for first in progress.iter().take(FIRST_STEPS) {
+        let chain = [first.edit.clone()];
+        let (reached, _) = step(s, &first.facts, goal, None, &chain);
+        pairs.extend(
+            reached
+                .into_iter()
+                .map(|f| vec![first.edit.clone(), f.edit]),
+        );
+    }
+    if !pairs.is_empty() {
+        return pairs;
+    }
+    let Some(best) = progress.into_iter().next() else {
+        return Vec::new();
+    };
+    let mut score = best.probe.score;
+    let mut current = best.facts;
+    let mut chain = vec![best.edit];
+    while chain.len() < MAX_CHANGES {
+        let (reached, progress) = step(s, &current, goal, Some(score), &chain);
+        if !reached.is_empty() {
+            return reached
+                .into_iter()
+                .map(|f| chain.iter().cloned().chain([f.edit]).collect())
+                .collect();
+        }
+        let Some(best) = progress.into_iter().min_by_key(|f| {
+            let from = get(&current, f.edit.loc);
+            (f.probe.score, distance(from, &f.edit.what))
+        }) else {
+            return Vec::new();
+        };
+        score = best.probe.score;
+        current = best.facts;
+        chain.push(best.edit);
+    }
+    Vec::new()
+}
+
+/// One step from `facts`, after the changes `chain` (whose places are left alone): the changes
+/// that reach `goal`, and those that bring the score under `score` (when given).
+fn step(
+    s: &mut Searcher<'_>,
+    facts: &[Value],
+    goal: &Goal,
+    score: Option<search::Score>,
+    chain: &[Edit],
+) -> (Vec<Found>, Vec<Found>) {
+    let fixed: Vec<Loc> = chain
+        .iter()
+        .filter(|e| matches!(e.what, What::Set(_)))
+        .map(|e| e.loc)
+        .collect();
+    s.changes(facts, goal, score, &fixed)
+        .into_iter()
+        .partition(|f| goal.reached(f.probe.value.as_ref()))
+}
+
+/// How a hint ranks, smallest first: its changes, the other conclusions they move, and how far
+/// they go.
+type Rank = (usize, usize, u64);
+
+/// The hint of `edits`, once deciding again on the changed facts gives the goal; with its
+/// rank.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "what one hint is built from: the decision before and the changes after"
+)]
+fn verified(
+    policy: &Prepared,
+    facts: &[Value],
+    before: &Decision,
+    i: usize,
+    reads: &sites::Reads,
+    goal: &Goal,
+    edits: &[Edit],
+    (settle, lang): (bool, Lang),
+) -> Option<(Rank, Hint)> {
+    let mut changed = facts.to_vec();
+    let mut changes = Vec::with_capacity(edits.len());
+    let mut far = 0u64;
+    for e in edits {
+        far = far.saturating_add(distance(get(&changed, e.loc), &e.what));
+        changes.push(change(policy, &changed, e)?);
+        changed = apply(policy, &changed, e)?;
+    }
+    let after = crate::decision::decide(policy, &changed, &before.decision_id, false, settle, lang);
+    let (_, now) = after.conclusions.0.get(i)?;
+    let (_, then) = before.conclusions.0.get(i)?;
+    let c = policy.conclusions.get(i)?;
+    let wanted = match goal {
+        Goal::Value(v) | Goal::Other(v) => {
+            Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, v)
+        }
+    };
+    let reached = match goal {
+        Goal::Value(_) => now.value == wanted,
+        Goal::Other(_) => now.value != wanted,
+    };
+    if now.status != Status::Decided || !reached {
+        return None;
+    }
+    let mut clauses: Vec<Arc<str>> = Vec::new();
+    for cit in now.citations.iter().chain(&then.citations) {
+        if !clauses.contains(&cit.clause) {
+            clauses.push(Arc::clone(&cit.clause));
+        }
+    }
+    let effects = reads
+        .conclusions
+        .iter()
+        .filter(|&&j| j != i)
+        .filter_map(|&j| {
+            let (n, old) = before.conclusions.0.get(j)?;
+            let (_, new) = after.conclusions.0.get(j)?;
+            let quantity = matches!(
+                policy.conclusions.get(j)?.ty.base(),
+                Type::Num { .. } | Type::Date
+            );
+            (quantity && old.value != new.value && new.status == Status::Decided).then(|| Effect {
+                name: n.to_string(),
+                from: old.value.clone(),
+                to: new.value.clone(),
+            })
+        })
+        .collect();
+    // The other conclusions the changes move: fewer is a smaller change to the decision.
+    let moved = before
+        .conclusions
+        .0
+        .iter()
+        .zip(&after.conclusions.0)
+        .enumerate()
+        .filter(|(j, ((_, a), (_, b)))| *j != i && (a.status != b.status || a.value != b.value))
+        .count();
+    changes.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut hint = Hint {
+        changes,
+        gives: now.value.clone(),
+        clauses,
+        effects,
+        text: String::new(),
+    };
+    hint.text = hint_text(policy, i, &hint, lang);
+    Some(((edits.len(), moved, far), hint))
+}
+
+/// The change `e` to `facts`, as the record reads it.
+fn change(policy: &Prepared, facts: &[Value], e: &Edit) -> Option<Change> {
+    let datum =
+        |ty: &Type, v: &Value| Datum::named(&policy.types, Some(policy.variant_names()), ty, v);
+    let (path, ty) = edit::describe(policy, e.loc)?;
+    let blank = Change {
+        path,
+        from: None,
+        to: None,
+        add: None,
+        remove: None,
+    };
+    Some(match &e.what {
+        What::Set(v) => Change {
+            from: Some(get(facts, e.loc).map_or(Datum::Null, |f| datum(&ty, f))),
+            to: Some(datum(&ty, v)),
+            ..blank
+        },
+        What::Add(v) => Change {
+            add: Some(datum(ty.element().unwrap_or(&Type::Any), v)),
+            ..blank
+        },
+        What::Remove(at) => {
+            let Some(Value::List(items)) = get(facts, e.loc) else {
+                return None;
+            };
+            let elem = ty.element().unwrap_or(&Type::Any);
+            let item = items.get(*at)?;
+            // An element that is a record is named by its index (the record is shown whole);
+            // a value, by itself.
+            let path = match item {
+                Value::Record(_) => format!("{}[{at}]", blank.path),
+                _ => blank.path.clone(),
+            };
+            Change {
+                path,
+                remove: Some(datum(elem, item)),
+                ..blank
+            }
+        }
+    })
+}
