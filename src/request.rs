@@ -192,6 +192,10 @@ impl<'a> Walk<'a> {
                 self.long.push(InputError {
                     pointer: pointer(&self.path),
                     message: format!("a text of {} bytes, over the limit of {limit}", s.len()),
+                    message_fr: Some(format!(
+                        "un texte de {} octets, au-delà de la limite de {limit}",
+                        s.len()
+                    )),
                 });
             }
             Json::Array(items) => {

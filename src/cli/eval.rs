@@ -114,7 +114,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         Ok(d) => d,
         Err(RequestError::Invalid(errors)) => {
             for e in errors {
-                eprintln!("error: {}: {}", e.pointer, e.message);
+                eprintln!("error: {}: {}", e.pointer, e.in_lang(args.lang).message);
             }
             return FINDINGS;
         }

@@ -199,10 +199,9 @@ pub fn impact(old: &Prepared, new: &Prepared, cases: &[(String, Json)], bounds: 
 fn input_errors(e: RequestError) -> Vec<InputError> {
     match e {
         RequestError::Invalid(errors) => errors,
-        RequestError::Malformed(message) | RequestError::Bad(message) => vec![InputError {
-            pointer: "/".into(),
-            message,
-        }],
+        RequestError::Malformed(message) | RequestError::Bad(message) => {
+            vec![InputError::new("/", message)]
+        }
     }
 }
 

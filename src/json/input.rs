@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::check::names::did_you_mean;
+use crate::check::names::suggest;
 use crate::eval::Evaluator;
 use crate::model::*;
 
@@ -17,8 +17,53 @@ use crate::model::*;
 pub struct InputError {
     /// Where, as a JSON pointer into the input (`/report/pages`).
     pub pointer: String,
-    /// What is wrong.
+    /// What is wrong (in English; see [`InputError::in_lang`]).
     pub message: String,
+    /// The same in French, when it was said in French.
+    #[serde(skip)]
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub message_fr: Option<String>,
+}
+
+impl InputError {
+    /// An error said in English only.
+    pub fn new(pointer: impl Into<String>, message: impl Into<String>) -> InputError {
+        InputError {
+            pointer: pointer.into(),
+            message: message.into(),
+            message_fr: None,
+        }
+    }
+
+    /// The error with its message in `lang` (English when it has no French).
+    pub fn in_lang(&self, lang: Lang) -> InputError {
+        let message = match (lang, &self.message_fr) {
+            (Lang::Fr, Some(fr)) => fr.clone(),
+            _ => self.message.clone(),
+        };
+        InputError {
+            pointer: self.pointer.clone(),
+            message,
+            message_fr: self.message_fr.clone(),
+        }
+    }
+}
+
+/// "did you mean `x`?", else "expected one of a, b", in English and in French.
+fn hint<'a>(name: &str, known: impl IntoIterator<Item = &'a str> + Clone) -> (String, String) {
+    match suggest(name, known.clone()) {
+        Some(close) => (
+            format!("did you mean `{close}`?"),
+            format!("vouliez-vous dire `{close}` ?"),
+        ),
+        None => {
+            let all: Vec<&str> = known.into_iter().collect();
+            (
+                format!("expected one of {}", all.join(", ")),
+                format!("valeurs attendues : {}", all.join(", ")),
+            )
+        }
+    }
 }
 
 /// Reads the candidate record into one value per input slot ([`Value::Missing`] for a required
@@ -36,11 +81,15 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
     if input.is_object() {
         reader.group(&policy.input_tree, input, At::Root, &mut facts);
     } else {
-        let message = format!(
+        let en = format!(
             "expected the candidate's record as an object, found {}",
             kind(input)
         );
-        reader.error(At::Root, message);
+        let fr = format!(
+            "le dossier du candidat doit être un objet, pas {}",
+            kind_fr(input)
+        );
+        reader.error(At::Root, en, fr);
     }
     if reader.errors.is_empty() {
         Ok(facts)
@@ -65,6 +114,17 @@ fn kind(json: &Json) -> &'static str {
         Json::String(_) => "a string",
         Json::Array(_) => "an array",
         Json::Object(_) => "an object",
+    }
+}
+
+fn kind_fr(json: &Json) -> &'static str {
+    match json {
+        Json::Null => "null",
+        Json::Bool(_) => "un booléen",
+        Json::Number(_) => "un nombre",
+        Json::String(_) => "un texte",
+        Json::Array(_) => "une liste",
+        Json::Object(_) => "un objet",
     }
 }
 
@@ -124,17 +184,22 @@ struct Reader<'p> {
 }
 
 impl Reader<'_> {
-    fn error(&mut self, at: At<'_>, message: impl Into<String>) {
+    fn error(&mut self, at: At<'_>, en: impl Into<String>, fr: impl Into<String>) {
         self.errors.push(InputError {
             pointer: at.pointer(),
-            message: message.into(),
+            message: en.into(),
+            message_fr: Some(fr.into()),
         });
     }
 
     fn group(&mut self, group: &InputGroup, json: &Json, at: At<'_>, facts: &mut [Value]) {
         let Json::Object(map) = json else {
             if !json.is_null() {
-                self.error(at, format!("expected an object, found {}", kind(json)));
+                self.error(
+                    at,
+                    format!("expected an object, found {}", kind(json)),
+                    format!("un objet est attendu, pas {}", kind_fr(json)),
+                );
             }
             return;
         };
@@ -156,13 +221,12 @@ impl Reader<'_> {
                     }
                 }
                 None => {
-                    let hint = did_you_mean(key, group.members.keys().map(String::as_str))
-                        .unwrap_or_else(|| {
-                            let known: Vec<&str> =
-                                group.members.keys().map(String::as_str).collect();
-                            format!("expected one of {}", known.join(", "))
-                        });
-                    self.error(At::Key(&at, key), format!("unknown field `{key}`: {hint}"));
+                    let (en, fr) = hint(key, group.members.keys().map(String::as_str));
+                    self.error(
+                        At::Key(&at, key),
+                        format!("unknown field `{key}`: {en}"),
+                        format!("champ inconnu `{key}` : {fr}"),
+                    );
                 }
             }
         }
@@ -189,6 +253,9 @@ impl Reader<'_> {
                     self.error(
                         at,
                         format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"),
+                        format!(
+                            "`{s}` n'est pas une date : écrire AAAA-MM-JJ, par exemple 2027-04-16"
+                        ),
                     );
                     Value::None
                 }
@@ -201,18 +268,17 @@ impl Reader<'_> {
                     Some(i) => match (u32::try_from(*e), u32::try_from(i)) {
                         (Ok(e), Ok(i)) => Value::Enum(e, i),
                         _ => {
-                            self.error(at, "internal error: more enums than a u32 counts");
+                            let e = "internal error: more enums than a u32 counts";
+                            self.error(at, e, e);
                             Value::None
                         }
                     },
                     None => {
-                        let hint = did_you_mean(s, info.variants.iter().map(String::as_str))
-                            .unwrap_or_else(|| {
-                                format!("expected one of {}", info.variants.join(", "))
-                            });
+                        let (en, fr) = hint(s, info.variants.iter().map(String::as_str));
                         self.error(
                             at,
-                            format!("`{s}` is not a value of `{}`: {hint}", info.name),
+                            format!("`{s}` is not a value of `{}`: {en}", info.name),
+                            format!("`{s}` n'est pas une valeur de `{}` : {fr}", info.name),
                         );
                         Value::None
                     }
@@ -233,19 +299,33 @@ impl Reader<'_> {
             }
             (Type::Record(r), Json::Object(map)) => self.record(*r, map, at),
             _ => {
-                let expected = match ty {
-                    Type::Enum(e) => types.enums.get(*e).map_or("a string".into(), |i| {
-                        format!("one of {}", i.variants.join(", "))
-                    }),
-                    Type::Date => "a date string YYYY-MM-DD".into(),
-                    Type::Record(_) => "an object".into(),
-                    Type::List(_) | Type::Set(_) => "an array".into(),
-                    Type::Bool => "true or false".into(),
-                    Type::Num { integral: true, .. } => "a whole number".into(),
-                    Type::Num { .. } => "a number".into(),
-                    _ => types.type_name(ty),
-                };
-                self.error(at, format!("expected {expected}, found {}", kind(json)));
+                let (en, fr): (String, String) =
+                    match ty {
+                        Type::Enum(e) => types.enums.get(*e).map_or(
+                            ("a string".into(), "un texte".into()),
+                            |i| {
+                                let all = i.variants.join(", ");
+                                (format!("one of {all}"), format!("l'une des valeurs {all}"))
+                            },
+                        ),
+                        Type::Date => (
+                            "a date string YYYY-MM-DD".into(),
+                            "une date AAAA-MM-JJ".into(),
+                        ),
+                        Type::Record(_) => ("an object".into(), "un objet".into()),
+                        Type::List(_) | Type::Set(_) => ("an array".into(), "une liste".into()),
+                        Type::Bool => ("true or false".into(), "true ou false".into()),
+                        Type::Num { integral: true, .. } => {
+                            ("a whole number".into(), "un nombre entier".into())
+                        }
+                        Type::Num { .. } => ("a number".into(), "un nombre".into()),
+                        _ => (types.type_name(ty), types.type_name(ty)),
+                    };
+                self.error(
+                    at,
+                    format!("expected {en}, found {}", kind(json)),
+                    format!("{fr} est attendu, pas {}", kind_fr(json)),
+                );
                 Value::None
             }
         }
@@ -254,7 +334,11 @@ impl Reader<'_> {
     fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
         match crate::json::number(n) {
             Some(d) if integral && !d.fract().is_zero() => {
-                self.error(at, format!("expected a whole number, found {n}"));
+                self.error(
+                    at,
+                    format!("expected a whole number, found {n}"),
+                    format!("un nombre entier est attendu, pas {n}"),
+                );
                 Value::None
             }
             // The number was read as an `f64`: the digits of `text` are its shortest form plus,
@@ -262,7 +346,11 @@ impl Reader<'_> {
             // `6.00` all read `6.0`). No scale can be trusted, so none is kept: `6`, `351.5`.
             Some(d) => Value::Num(d.normalize()),
             None => {
-                self.error(at, format!("the number {n} is out of range"));
+                self.error(
+                    at,
+                    format!("the number {n} is out of range"),
+                    format!("le nombre {n} est hors des limites"),
+                );
                 Value::None
             }
         }
@@ -275,18 +363,12 @@ impl Reader<'_> {
         };
         for key in map.keys() {
             if !info.fields.iter().any(|f| &f.name == key) {
-                let hint = did_you_mean(key, info.fields.iter().map(|f| f.name.as_str()))
-                    .unwrap_or_else(|| {
-                        format!(
-                            "expected one of {}",
-                            info.fields
-                                .iter()
-                                .map(|f| f.name.as_str())
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        )
-                    });
-                self.error(At::Key(&at, key), format!("unknown field `{key}`: {hint}"));
+                let (en, fr) = hint(key, info.fields.iter().map(|f| f.name.as_str()));
+                self.error(
+                    At::Key(&at, key),
+                    format!("unknown field `{key}`: {en}"),
+                    format!("champ inconnu `{key}` : {fr}"),
+                );
             }
         }
         let before = self.errors.len();
@@ -307,8 +389,9 @@ impl Reader<'_> {
             for (code, message) in &info.requires {
                 let (result, back) = ev.with_locals_returned(locals, code);
                 locals = back;
+                // Written by the policy's author, in the policy's language.
                 if result == Ok(Value::Bool(false)) {
-                    self.error(at, message.clone());
+                    self.error(at, message.clone(), message.clone());
                 }
             }
             return Value::Record(locals.into());

@@ -87,7 +87,8 @@ fn an_end_before_its_start_is_rejected_with_the_policy_message() {
         errs,
         [InputError {
             pointer: "/candidate/jobs/0".into(),
-            message: "the period ends before it starts".into()
+            message: "the period ends before it starts".into(),
+            message_fr: Some("the period ends before it starts".into()),
         }]
     );
 }
@@ -192,4 +193,19 @@ fn a_require_over_an_absent_field_is_no_input_error() {
         panic!()
     };
     assert_eq!(job[0], Value::Missing("candidate.jobs[0].start".into()));
+}
+
+#[test]
+fn every_error_is_said_in_french_too() {
+    let errs = errors(json!({"candidate": {"pathway": "scolair", "jobs": "none"}, "x": 1}));
+    let fr: Vec<String> = errs
+        .iter()
+        .map(|e| e.in_lang(crate::model::Lang::Fr).message)
+        .collect();
+    assert!(
+        fr.iter()
+            .all(|m| !m.contains("expected") && !m.contains("unknown")),
+        "{fr:?}"
+    );
+    assert_eq!(errs.len(), fr.len());
 }

@@ -262,7 +262,7 @@ impl ApiError {
                     format!("{} erreur(s) dans le dossier", errors.len()),
                     format!("{} error(s) in the input", errors.len()),
                 )),
-                Some(errors.clone()),
+                Some(errors.iter().map(|e| e.in_lang(lang)).collect()),
             ),
             ApiError::PayloadTooLarge(limit) => (
                 Some(pick(

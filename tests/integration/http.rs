@@ -348,11 +348,14 @@ fn every_error_is_a_problem_document() {
             "/internship/periods/0"
         ]
     );
-    assert!(
-        errors[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("did you mean `scolaire`?")
+    // In French by default.
+    assert_eq!(
+        errors[0]["message"],
+        "`scolair` n'est pas une valeur de `pathway` : vouliez-vous dire `scolaire` ?"
+    );
+    assert_eq!(
+        errors[1]["message"],
+        "un nombre entier est attendu, pas un texte"
     );
     assert!(
         errors[3]["message"]
@@ -878,4 +881,32 @@ fn problems_are_said_in_the_language_asked() {
         "Le dossier ne correspond pas aux données que le règlement déclare"
     );
     assert_eq!(invalid["detail"], "1 erreur(s) dans le dossier");
+}
+
+#[test]
+fn input_errors_are_said_in_english_on_request() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let r = reply(
+        agent()
+            .post(format!(
+                "{}/v1/policies/{BTS}/decisions?lang=en",
+                server.base
+            ))
+            .header("content-type", "application/json")
+            .send(
+                json!({"input": {"candidate": {"pathway": "scolair"}}})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .unwrap(),
+    );
+    let p = r.problem(422);
+    assert_eq!(
+        p["title"],
+        "The input does not match the policy's declared inputs"
+    );
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`scolair` is not a value of `pathway`: did you mean `scolaire`?"
+    );
 }
