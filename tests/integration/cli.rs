@@ -123,12 +123,12 @@ fn eval_rejects_bad_input_with_json_pointers() {
     let err = stderr(&o);
     assert!(
         err.contains(
-            "/candidate/pathway: `scolair` is not a value of `pathway`: did you mean `scolaire`?"
+            "/candidate/pathway: `scolair` n'est pas une valeur de `pathway` : vouliez-vous dire `scolaire` ?"
         ),
         "{err}"
     );
     assert!(
-        err.contains("/report/pagse: unknown field `pagse`: did you mean `pages`?"),
+        err.contains("/report/pagse: champ inconnu `pagse` : vouliez-vous dire `pages` ?"),
         "{err}"
     );
 }
