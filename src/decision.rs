@@ -56,6 +56,10 @@ pub struct ConclusionResult {
     /// value, or the value asked for (only when the request asks for hints).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hints: Option<Vec<Hint>>,
+    /// The conclusion in one sentence, under the policy's labels in the language asked
+    /// (« Admission à l'épreuve E6.1 : refusé »; only when the request asks for `words`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
 }
 
 /// A way to change a conclusion's value.
@@ -421,6 +425,7 @@ impl ConclusionResult {
             missing: None,
             error: None,
             hints: None,
+            text: None,
         }
     }
 
@@ -434,6 +439,7 @@ impl ConclusionResult {
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
             hints: None,
+            text: None,
         }
     }
 
@@ -447,6 +453,7 @@ impl ConclusionResult {
             missing: None,
             error: Some(error.to_string()),
             hints: None,
+            text: None,
         }
     }
 }

@@ -110,6 +110,55 @@ pub fn datum_words(policy: &Prepared, ty: &Type, value: &Datum, lang: Lang) -> S
     }
 }
 
+/// Conclusion `i` in one sentence, under its label in `lang`: « Admission à l'épreuve E6.1 :
+/// refusé », « Durée de stage exigée : indéterminée (il manque : nombre de pages du
+/// rapport) ». Its name stands where the policy gives no label.
+pub fn sentence(
+    policy: &Prepared,
+    i: usize,
+    c: &crate::decision::ConclusionResult,
+    lang: Lang,
+) -> String {
+    let w = words_of(lang);
+    let name = policy.conclusions.get(i).map_or("", |c| c.name.as_str());
+    let label = policy
+        .labels
+        .conclusion(i, lang)
+        .map_or_else(|| name.to_string(), words::capitalised);
+    let sep = if lang == Lang::Fr { " : " } else { ": " };
+    match c.status {
+        Status::Decided => format!("{label}{sep}{}", value_words(policy, i, &c.value, lang)),
+        Status::Undetermined => {
+            let missing: Vec<String> = c
+                .missing
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .map(|m| missing_words(policy, m, lang))
+                .collect();
+            format!(
+                "{label}{sep}{} ({}{sep}{})",
+                w.undetermined,
+                w.missing,
+                missing.join(", ")
+            )
+        }
+        Status::Error => format!("{label}{sep}{}", w.error),
+    }
+}
+
+/// A missing fact under its label: an input or a parameter, else its path.
+fn missing_words(policy: &Prepared, path: &str, lang: Lang) -> String {
+    let input = policy.inputs.iter().position(|i| i.path == path);
+    let label = input
+        .and_then(|s| policy.labels.input(s, lang))
+        .or_else(|| {
+            let p = policy.params.iter().position(|p| p.name == path)?;
+            policy.labels.param(p, lang)
+        });
+    label.map_or_else(|| path.to_string(), str::to_string)
+}
+
 /// The decision for a reader: each conclusion, its value, why, and the quoted clauses.
 pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
     let w = words_of(lang);

@@ -43,6 +43,10 @@ pub struct DecisionRequest {
     /// (`{"e61_admission": "admis"}`). Each concerned conclusion gets a `hints` list.
     #[serde(default)]
     pub hints: Option<HintsRequest>,
+    /// Add to each conclusion its `text`: the conclusion in one sentence, under the policy's
+    /// labels, in the language asked.
+    #[serde(default)]
+    pub words: bool,
 }
 
 /// A request for the decisions on several candidates.
@@ -251,6 +255,8 @@ pub struct Options {
     pub lang: Lang,
     /// The hints asked for (see [`crate::hints`]); none by default.
     pub hints: Option<HintsRequest>,
+    /// Add each conclusion's sentence in words (`text`).
+    pub words: bool,
 }
 
 impl Default for Bounds {
@@ -295,6 +301,11 @@ pub fn decide(
         crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang);
     if let Some(asked) = asked {
         crate::hints::attach(policy, &facts, &mut decision, &asked, settle, options.lang);
+    }
+    if options.words {
+        for (i, (_, c)) in decision.conclusions.0.iter_mut().enumerate() {
+            c.text = Some(crate::report::sentence(policy, i, c, options.lang));
+        }
     }
     Ok(decision)
 }

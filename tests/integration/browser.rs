@@ -317,7 +317,7 @@ fn the_form_shows_a_decision_with_values_reasons_and_quoted_clauses() {
         &[
             "décidée",
             "refuse",
-            "internship_status = insuffisant",
+            "Durée du stage : insuffisant",
             "Clause 3-1",
             "La durée normale du stage en milieu professionnel est de douze semaines.",
         ],
@@ -326,7 +326,7 @@ fn the_form_shows_a_decision_with_values_reasons_and_quoted_clauses() {
         article(&dom, "k-required_weeks"),
         &[
             "8",
-            "internship.reduction_ground = force_majeure",
+            "Motif de réduction du stage : force majeure",
             "Clause 3-2",
         ],
     );

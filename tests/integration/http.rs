@@ -910,3 +910,35 @@ fn input_errors_are_said_in_english_on_request() {
         "`scolair` is not a value of `pathway`: did you mean `scolaire`?"
     );
 }
+
+#[test]
+fn words_give_each_conclusion_as_a_sentence() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let mut input = candidate();
+    input["report"]["pages"] = json!(null);
+    let r = decide(
+        &server,
+        json!({"input": input, "version": "session-2027", "words": true}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = r.json();
+    assert_eq!(
+        d["conclusions"]["e61_admission"]["text"],
+        "Admission à l'épreuve E6.1 : admis"
+    );
+    assert_eq!(
+        d["conclusions"]["required_weeks"]["text"],
+        "Durée de stage exigée : 12 semaines"
+    );
+    assert_eq!(
+        d["conclusions"]["report_conformity"]["text"],
+        "Conformité du rapport : indéterminé (manque : nombre de pages du rapport)"
+    );
+    // Without `words`, no `text`: the decision is as it always was.
+    let plain = decide(
+        &server,
+        json!({"input": candidate(), "version": "session-2027"}),
+    )
+    .json();
+    assert!(plain["conclusions"]["e61_admission"].get("text").is_none());
+}

@@ -70,17 +70,18 @@ pub fn decide_one(
     explain: bool,
     lang: Lang,
 ) -> Result<Decision, ApiError> {
-    decide_hinted(state, policy, input, explain, lang, None)
+    decide_hinted(state, policy, input, explain, lang, (None, false))
 }
 
-/// As [`decide_one`], with the hints asked for (see [`crate::hints`]).
+/// As [`decide_one`], with the hints asked for (see [`crate::hints`]) and, with `words`, each
+/// conclusion's sentence.
 pub fn decide_hinted(
     state: &AppState,
     policy: &Prepared,
     input: &Json,
     explain: bool,
     lang: Lang,
-    hints: Option<crate::json::HintsRequest>,
+    (hints, words): (Option<crate::json::HintsRequest>, bool),
 ) -> Result<Decision, ApiError> {
     let options = crate::request::Options {
         explain,
@@ -89,6 +90,7 @@ pub fn decide_hinted(
         three_valued: false,
         lang,
         hints,
+        words,
     };
     let decision = crate::request::decide(policy, input, &options)?;
     state
@@ -131,6 +133,14 @@ pub async fn decide(
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
     let decision = match request.hints {
+        None if request.words => decide_hinted(
+            &state,
+            &policy,
+            &request.input,
+            request.explain,
+            lang,
+            (None, true),
+        )?,
         // The search for hints runs many evaluations (bounded): off the request's thread.
         Some(hints) => {
             let worker = state.clone();
@@ -141,7 +151,7 @@ pub async fn decide(
                     &request.input,
                     request.explain,
                     lang,
-                    Some(hints),
+                    (Some(hints), request.words),
                 )
             })
             .await

@@ -5,7 +5,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::decision::Datum;
-use crate::model::{CompiledPolicy, Presence};
+use crate::model::{CompiledPolicy, Lang, Presence};
 use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem};
@@ -121,6 +121,9 @@ pub struct ParameterView {
     pub display: Option<String>,
     /// The clauses that set it.
     pub citations: Vec<String>,
+    /// Its label in the language asked, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// A declared input.
@@ -138,6 +141,24 @@ pub struct InputView {
     pub default: Datum,
     /// The clauses it cites.
     pub citations: Vec<String>,
+    /// Its label in the language asked, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The question an interview asks for it, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// Its help text, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+/// A value of an enum and its label.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValueLabel {
+    /// The value, as decisions give it.
+    pub value: String,
+    /// Its label in the language asked (the value itself when the policy gives none).
+    pub label: String,
 }
 
 /// A definition (a named computation the rules use).
@@ -179,6 +200,13 @@ pub struct ConclusionView {
     pub ty: String,
     /// Its rules.
     pub rules: Vec<RuleView>,
+    /// Its label in the language asked, when the policy gives one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// For a conclusion whose values are an enum's (alone, optional or in a set): each value
+    /// and its label.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueLabel>,
 }
 
 /// A source file of the version or of a layer it extends.
@@ -245,7 +273,33 @@ fn informative_clauses(p: &CompiledPolicy) -> std::collections::HashSet<String> 
         .collect()
 }
 
-fn view(p: &CompiledPolicy) -> VersionView {
+/// Each value of the enum a type holds (alone, optional, or in a list or set), with its label.
+fn value_labels(p: &CompiledPolicy, ty: &crate::model::Type, lang: Lang) -> Vec<ValueLabel> {
+    use crate::model::Type;
+    let base = match ty.base() {
+        Type::List(e) | Type::Set(e) => e.base(),
+        other => other,
+    };
+    let Type::Enum(e) = base else {
+        return Vec::new();
+    };
+    p.types.enums.get(*e).map_or_else(Vec::new, |en| {
+        en.variants
+            .iter()
+            .enumerate()
+            .map(|(v, name)| ValueLabel {
+                value: name.clone(),
+                label: p.labels.variant(*e, v, lang).unwrap_or(name).to_string(),
+            })
+            .collect()
+    })
+}
+
+fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
+    let words = |l: Option<&crate::model::Label>,
+                 pick: fn(&crate::model::Label) -> &crate::model::Texts| {
+        l.and_then(|l| pick(l).get(lang)).map(str::to_string)
+    };
     let informative = informative_clauses(p);
     let clause_ids = |ids: &[usize]| {
         ids.iter()
@@ -285,12 +339,19 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     .as_ref()
                     .map(|v| crate::eval::explain::render_value(&p.types, Some(&x.ty), v)),
                 citations: clause_ids(&x.citations),
+                label: p
+                    .params
+                    .iter()
+                    .position(|q| q.name == x.name)
+                    .and_then(|k| p.labels.param(k, lang))
+                    .map(str::to_string),
             })
             .collect(),
         inputs: p
             .inputs
             .iter()
-            .map(|i| {
+            .enumerate()
+            .map(|(slot, i)| {
                 let (presence, default) = match &i.presence {
                     Presence::Required => ("required", Datum::Null),
                     Presence::Optional => ("optional", Datum::Null),
@@ -302,6 +363,9 @@ fn view(p: &CompiledPolicy) -> VersionView {
                     presence: presence.into(),
                     default,
                     citations: clause_ids(&i.citations),
+                    label: words(p.labels.input_label(slot), |l| &l.label),
+                    question: words(p.labels.input_label(slot), |l| &l.question),
+                    help: words(p.labels.input_label(slot), |l| &l.help),
                 }
             })
             .collect(),
@@ -329,9 +393,12 @@ fn view(p: &CompiledPolicy) -> VersionView {
         conclusions: p
             .conclusions
             .iter()
-            .map(|c| ConclusionView {
+            .enumerate()
+            .map(|(k, c)| ConclusionView {
                 name: c.name.clone(),
                 ty: p.types.type_name(&c.ty),
+                label: p.labels.conclusion(k, lang).map(str::to_string),
+                values: value_labels(p, &c.ty, lang),
                 rules: c
                     .rules
                     .iter()
@@ -386,11 +453,15 @@ fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<Prepar
 #[get("/v1/policies/{id}/versions/{version}")]
 pub async fn version_view(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = crate::server::routes::lang_of(&req)?;
     let (id, label) = path.into_inner();
     let policy = find(&state, &id, &label)?;
-    Ok(HttpResponse::Ok().json(view(&policy)))
+    let mut res = HttpResponse::Ok();
+    crate::server::routes::in_lang(&mut res, lang);
+    Ok(res.json(view(&policy, lang)))
 }
 
 /// The JSON Schema (draft 2020-12) of the input the version declares.

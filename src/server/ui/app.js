@@ -28,7 +28,9 @@ function h(tag, attrs, ...children) {
 
 /** The JSON (or text) of an API call; a problem+json answer is thrown with its fields. */
 async function api(path, options) {
-  const response = await fetch(path, options);
+  // The page is in French: so are the service's answers (its `because` lines and problems).
+  const headers = { "Accept-Language": "fr", ...((options && options.headers) || {}) };
+  const response = await fetch(path, { ...options, headers });
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
   if (!response.ok) {
