@@ -1,4 +1,4 @@
-//! The reviewer web page at `/ui/`: one HTML page, its stylesheet and its script, embedded in
+//! The reviewer web page at `/ui/`: one HTML page, its stylesheet and its scripts, embedded in
 //! the binary. It loads nothing from elsewhere (an intranet may have no internet) and reads the
 //! JSON API of the same service. Not part of the OpenAPI document.
 
@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, web};
 const INDEX: &str = include_str!("../ui/index.html");
 const CSS: &str = include_str!("../ui/app.css");
 const JS: &str = include_str!("../ui/app.js");
+const CANDIDATE_JS: &str = include_str!("../ui/candidate.js");
 
 /// Only this origin's own files and API: a page that cannot reach out works the same offline.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -18,6 +19,7 @@ pub fn configure_ui(cfg: &mut web::ServiceConfig) {
         .route("/ui/index.html", web::get().to(index))
         .route("/ui/app.css", web::get().to(css))
         .route("/ui/app.js", web::get().to(js))
+        .route("/ui/candidate.js", web::get().to(candidate_js))
         .route(
             "/ui",
             web::get().to(|| async {
@@ -47,4 +49,8 @@ async fn css() -> HttpResponse {
 
 async fn js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", JS)
+}
+
+async fn candidate_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", CANDIDATE_JS)
 }

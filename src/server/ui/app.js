@@ -1,10 +1,11 @@
-// The reviewer page of clausier: four views over the service's JSON API, chosen by the URL
-// hash. No framework and no external file; every text from the API is inserted as text (h()).
+// The reviewer page of clausier: five views over the service's JSON API, chosen by the URL
+// hash (the candidate page is in candidate.js). No framework and no external file; every text from the API is inserted as text (h()).
 //
 //   #/                                   the policies, their versions and load status
 //   #/p/{id}/v/{version}                 a version: each clause beside what cites it
 //   #/p/{id}/diff?from=A&to=B            the semantic diff of two versions, the files side by side
 //   #/p/{id}/decide?version=V&input=J    a candidate's decision (input J prefilled and decided)
+//   #/p/{id}/candidat?version=V          a candidate's questionnaire and decision report
 "use strict";
 
 const main = document.getElementById("main");
@@ -49,6 +50,7 @@ const link = {
   },
   diff: (id, from, to) => `#/p/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}`,
   decide: (id, v) => `#/p/${enc(id)}/decide?version=${enc(v)}`,
+  candidate: (id, v) => `#/p/${enc(id)}/candidat?version=${enc(v)}`,
 };
 
 function render(title, ...nodes) {
@@ -146,7 +148,8 @@ function policyCard(p) {
           previousVersion(p, v.version) && h("a", { href: link.diff(p.id, previousVersion(p, v.version), v.version) },
             `Comparer à ${previousVersion(p, v.version)}`),
           v.extends && v.extends !== previousVersion(p, v.version) && h("a", { href: link.diff(p.id, v.extends, v.version) }, `Comparer à ${v.extends}`),
-          h("a", { href: link.decide(p.id, v.version) }, "Tester un dossier")))))),
+          h("a", { href: link.candidate(p.id, v.version) }, "Dossier d’un candidat"), " · ",
+          h("a", { href: link.decide(p.id, v.version) }, "Tester un dossier (JSON)")))))),
     compareForm(p),
     filesTable(p, failed.length > 0));
 }
@@ -229,7 +232,8 @@ async function versionView(id, label, only) {
       h("dt", {}, "Empreinte"), h("dd", {}, code(short(v.sha256)))),
     h("p", { class: "toolbar" },
       h("label", { for: "version-switch" }, "Autre version : "), switcher, " ",
-      h("a", { href: link.decide(id, label) }, "Tester un dossier sur cette version"), " ",
+      h("a", { href: link.candidate(id, label) }, "Dossier d’un candidat sur cette version"), " ",
+      h("a", { href: link.decide(id, label) }, "Tester un dossier (JSON)"), " ",
       v.extends && h("a", { href: link.diff(id, v.extends, label) }, `Comparer à ${v.extends}`)),
     h("p", { class: "summary" },
       `${v.clauses.length} clauses, dans l’ordre du texte, chacune à côté de ce qui la cite (paramètres, champs du dossier, définitions, règles) : `,
@@ -535,6 +539,7 @@ async function route(focus) {
       await versionView(id, path[3], { section: param("section"), clause: param("clause") });
     } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"));
     else if (p === "p" && view === "decide" && path.length === 3) await decideView(id, param("version"), param("input"));
+    else if (p === "p" && view === "candidat" && path.length === 3) await candidateView(id, param("version"));
     else render("Introuvable", h("h1", {}, "Page introuvable"), h("p", {}, h("a", { href: link.home() }, "Retour aux règlements")));
   } catch (err) {
     render("Erreur", crumbs(), h("h1", {}, "La page n’a pas pu être chargée"), problemBox(err));

@@ -1,0 +1,296 @@
+// The candidate page of clausier: a guided interview that asks, in the policy's words, only the
+// questions whose answers can still change the decision, then a printable decision report.
+// It uses the helpers of app.js (h, api, render, crumbs, badge, code, enc, link…).
+//
+//   #/p/{id}/candidat?version=V         the questionnaire, then the report
+"use strict";
+
+/** Sets `value` at a dotted `path` of `record` (`report.pages` → `{report: {pages}}`). */
+function setAt(record, path, value) {
+  const keys = path.split(".");
+  let at = record;
+  for (const key of keys.slice(0, -1)) at = at[key] ??= {};
+  at[keys[keys.length - 1]] = value;
+}
+
+/** Removes the value at a dotted `path`, and the groups it leaves empty. */
+function removeAt(record, path) {
+  const keys = path.split(".");
+  const chain = [record];
+  for (const key of keys.slice(0, -1)) {
+    const next = chain[chain.length - 1][key];
+    if (typeof next !== "object" || next === null) return;
+    chain.push(next);
+  }
+  delete chain[chain.length - 1][keys[keys.length - 1]];
+  for (let i = chain.length - 1; i > 0; i--) {
+    if (Object.keys(chain[i]).length === 0) delete chain[i - 1][keys[i - 1]];
+  }
+}
+
+const UNITS = { weeks: "semaines", days: "jours", months: "mois", years: "ans", pages: "pages" };
+const yesNo = (b) => (b ? "oui" : "non");
+const frenchDate = (s) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? s
+    : d.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+};
+
+/** An answer in words, by the question's type. */
+function answerWords(type, value) {
+  if (value === null) return "néant";
+  switch (type.kind) {
+    case "boolean": return yesNo(value);
+    case "enum": return (type.values.find((c) => c.value === value) || { label: value }).label;
+    case "date": return frenchDate(value);
+    case "integer": case "decimal": return `${String(value).replace(".", ",")}${type.unit ? ` ${UNITS[type.unit] || type.unit}` : ""}`;
+    case "list": case "set":
+      if (!value.length) return "aucun élément";
+      if (type.element.kind === "record") return `${value.length} élément(s)`;
+      return value.map((v) => answerWords(type.element, v)).join(", ");
+    default: return String(value);
+  }
+}
+
+/** A form control for one value of `type`, named `name`; `read()` gives its value or throws. */
+function control(type, name, label, initial) {
+  const id = `f-${slug(name)}`;
+  const wrap = (input, extra) => ({ node: h("span", { class: "control" }, input, extra || ""), read: () => input.read(), id });
+  switch (type.kind) {
+    case "boolean": {
+      const group = h("span", { class: "choices", role: "radiogroup", "aria-label": label },
+        [true, false].map((b) => h("label", {}, h("input", { type: "radio", name: id, value: String(b), checked: initial === b }), ` ${yesNo(b)}`)));
+      return { node: group, id, read: () => {
+        const on = group.querySelector("input:checked");
+        if (!on) throw new Error("choisissez oui ou non");
+        return on.value === "true";
+      } };
+    }
+    case "enum": {
+      const group = h("span", { class: "choices", role: "radiogroup", "aria-label": label },
+        type.values.map((c) => h("label", {}, h("input", { type: "radio", name: id, value: c.value, checked: initial === c.value }), ` ${c.label}`)));
+      return { node: group, id, read: () => {
+        const on = group.querySelector("input:checked");
+        if (!on) throw new Error("choisissez une valeur");
+        return on.value;
+      } };
+    }
+    case "integer": case "decimal": {
+      const input = h("input", { id, type: "number", step: type.kind === "integer" ? "1" : "any", min: "0", value: initial ?? "" });
+      return { node: h("span", { class: "control" }, input, type.unit ? ` ${UNITS[type.unit] || type.unit}` : ""), id, read: () => {
+        if (input.value === "") throw new Error("indiquez un nombre");
+        const n = Number(input.value);
+        if (!Number.isFinite(n) || (type.kind === "integer" && !Number.isInteger(n))) throw new Error("nombre invalide");
+        return n;
+      } };
+    }
+    case "date": {
+      const input = h("input", { id, type: "date", value: initial ?? "" });
+      return wrap(Object.assign(input, { read: () => { if (!input.value) throw new Error("indiquez une date"); return input.value; } }));
+    }
+    case "list": case "set":
+      return type.element.kind === "record" ? recordList(type.element, name, label, initial || [])
+        : enumList(type.element, name, label, initial || []);
+    default: {
+      const input = h("input", { id, type: "text", value: initial ?? "" });
+      return wrap(Object.assign(input, { read: () => input.value }));
+    }
+  }
+}
+
+/** Check boxes for a list of enum values. */
+function enumList(element, name, label, initial) {
+  const id = `f-${slug(name)}`;
+  const values = element.kind === "enum" ? element.values : [];
+  const group = h("span", { class: "choices", role: "group", "aria-label": label },
+    values.map((c) => h("label", {}, h("input", { type: "checkbox", name: id, value: c.value, checked: initial.includes(c.value) }), ` ${c.label}`)));
+  return { node: group, id, read: () => [...group.querySelectorAll("input:checked")].map((i) => i.value) };
+}
+
+/** A list of records (periods, jobs): one fieldset per element, with « Ajouter » and « Retirer ». */
+function recordList(record, name, label, initial) {
+  const id = `f-${slug(name)}`;
+  const items = h("div", { class: "items" });
+  const entries = [];
+  const add = (value) => {
+    const n = entries.length + 1;
+    const fields = record.fields.map((f) => {
+      const c = f.optional || f.default !== undefined
+        ? optionalControl(f, `${name}-${n}-${f.name}`, value?.[f.name])
+        : control(f.type, `${name}-${n}-${f.name}`, f.label, value?.[f.name]);
+      return { f, c };
+    });
+    const set = h("fieldset", { class: "item" }, h("legend", {}, `${label} n° ${n}`),
+      fields.map(({ f, c }) => h("p", {}, h("label", { for: c.id }, `${capital(f.label)} `), c.node)));
+    const entry = { set, fields };
+    set.append(h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => {
+      entries.splice(entries.indexOf(entry), 1);
+      set.remove();
+    } }, "Retirer")));
+    entries.push(entry);
+    items.append(set);
+  };
+  initial.forEach(add);
+  const node = h("div", { class: "records", id }, items,
+    h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => add() }, `Ajouter : ${label}`)));
+  return { node, id, read: () => entries.map(({ fields }) => {
+    const out = {};
+    for (const { f, c } of fields) {
+      const v = c.read();
+      if (v !== undefined) out[f.name] = v;
+    }
+    return out;
+  }) };
+}
+
+/** A field that may be left out: left blank, it takes its default (or none). */
+function optionalControl(field, name, initial) {
+  if (field.type.kind === "boolean") {
+    const id = `f-${slug(name)}`;
+    const box = h("input", { id, type: "checkbox", checked: initial ?? field.default ?? false });
+    return { node: box, id, read: () => box.checked };
+  }
+  const inner = control(field.type, name, field.label, initial);
+  return { ...inner, read: () => {
+    try {
+      const v = inner.read();
+      return v === "" ? undefined : v;
+    } catch { return undefined; }
+  } };
+}
+
+const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+
+/** One question as a fieldset: its words, its control, and « Valider » / « Je ne sais pas ». */
+function questionBox(q, answer, cannot) {
+  const c = control(q.type, q.path, q.label);
+  const error = h("p", { class: "field-error", role: "alert" });
+  const submit = (value) => { error.textContent = ""; answer(q.path, value); };
+  const validate = () => {
+    try { submit(c.read()); } catch (err) { error.textContent = err.message; }
+  };
+  // A choice is an answer at once; a number, a date or a list is validated.
+  if (q.type.kind === "boolean" || q.type.kind === "enum") {
+    c.node.addEventListener("change", validate);
+  }
+  return h("fieldset", { class: "question", id: `q-${slug(q.path)}` },
+    h("legend", {}, q.question || `${capital(q.label)} ?`),
+    q.help && h("p", { class: "help" }, q.help),
+    h("div", { class: "answer" }, c.node),
+    error,
+    h("p", { class: "actions" },
+      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", onclick: validate }, "Valider"),
+      q.optional && h("button", { type: "button", class: "secondary", onclick: () => submit(null) }, "Sans objet"),
+      h("button", { type: "button", class: "secondary", onclick: () => cannot(q.path) }, "Je ne sais pas")),
+    q.clauses.length > 0 && h("p", { class: "muted why" }, "Posée au titre de : ",
+      q.clauses.map((cl, i) => [i ? ", " : "", `clause ${cl}`])));
+}
+
+async function candidateView(id, version) {
+  const policy = await findPolicy(id);
+  const chosen = version || defaultVersion(policy);
+  const view = await api(`/v1/policies/${enc(id)}/versions/${enc(chosen)}`);
+  const record = {};
+  const unknown = [];
+  const asked = new Map(); // path → the question, for the answers' words
+  const answers = h("section", { id: "answers", "aria-labelledby": "answers-title" });
+  const questions = h("section", { id: "questions", "aria-labelledby": "questions-title", "aria-live": "polite" });
+  const report = h("div", { id: "report" });
+
+  const answer = (path, value) => { setAt(record, path, value); step(); };
+  const cannot = (path) => { if (!unknown.includes(path)) unknown.push(path); step(); };
+  const change = (path) => {
+    removeAt(record, path);
+    const at = unknown.indexOf(path);
+    if (at >= 0) unknown.splice(at, 1);
+    step();
+  };
+
+  const showAnswers = () => {
+    const given = [...asked.values()].filter((q) => unknown.includes(q.path) || hasAt(record, q.path));
+    answers.replaceChildren(h("h2", { id: "answers-title" }, "Réponses données"),
+      given.length === 0 ? h("p", { class: "muted" }, "Aucune pour l’instant.")
+        : h("dl", { class: "given" }, given.map((q) => [
+          h("dt", {}, capital(q.label)),
+          h("dd", {}, unknown.includes(q.path) ? h("em", {}, "inconnu") : answerWords(q.type, getAt(record, q.path)), " ",
+            h("button", { type: "button", class: "link", onclick: () => change(q.path), "aria-label": `Modifier : ${q.label}` }, "Modifier")),
+        ])));
+  };
+
+  async function step() {
+    report.replaceChildren();
+    let interview;
+    try {
+      interview = await api(`/v1/policies/${enc(id)}/interview`, { method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ version: chosen, input: record, unknown }) });
+    } catch (err) {
+      questions.replaceChildren(problemBox(err));
+      return;
+    }
+    for (const q of interview.questions) asked.set(q.path, q);
+    showAnswers();
+    if (interview.done) {
+      questions.replaceChildren(h("h2", { id: "questions-title" }, "Questions"),
+        h("p", {}, "Toutes les questions utiles ont reçu une réponse."));
+      await decide();
+    } else {
+      questions.replaceChildren(h("h2", { id: "questions-title" }, "Questions"),
+        h("p", { class: "muted" }, `${interview.questions.length} question(s) peuvent encore changer la décision ; la plus décisive d’abord.`),
+        interview.questions.map((q) => questionBox(q, answer, cannot)),
+        h("p", {}, h("button", { type: "button", class: "secondary", onclick: decide }, "Établir la décision avec les réponses données")));
+      questions.querySelector("input, button")?.focus();
+    }
+  }
+
+  async function decide() {
+    report.replaceChildren(h("p", { class: "loading" }, "Décision en cours…"));
+    try {
+      const d = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ version: chosen, input: record, words: true, hints: true }) });
+      report.replaceChildren(reportView(d, view));
+    } catch (err) {
+      report.replaceChildren(problemBox(err));
+    }
+  }
+
+  render(`Dossier d’un candidat — ${id}`,
+    crumbs(id, "dossier d’un candidat"),
+    h("h1", {}, `Dossier d’un candidat — ${view.title || id}`),
+    h("p", { class: "lead" }, `Version ${view.version}`, view.effective_from ? `, en vigueur à partir du ${frenchDate(view.effective_from)}` : "",
+      ". Répondez aux questions : seules celles qui peuvent encore changer la décision sont posées. ",
+      h("a", { href: link.decide(id, chosen) }, "Mode expert : saisir le dossier en JSON")),
+    h("div", { class: "interview" }, questions, answers),
+    report);
+  await step();
+}
+
+function getAt(record, path) {
+  return path.split(".").reduce((at, key) => (at == null ? undefined : at[key]), record);
+}
+const hasAt = (record, path) => getAt(record, path) !== undefined;
+
+/** The decision report: each conclusion as a sentence, why, the clauses quoted, what would change it. */
+function reportView(d, view) {
+  const labels = new Map(view.conclusions.map((c) => [c.name, c]));
+  const entries = Object.entries(d.conclusions);
+  return h("section", { class: "report", "aria-labelledby": "report-title" },
+    h("h2", { id: "report-title" }, "Rapport de décision"),
+    h("p", { class: "meta" }, view.title || d.policy.id, h("br"),
+      "Version ", code(d.policy.version), d.policy.effective_from ? `, en vigueur à partir du ${frenchDate(d.policy.effective_from)}` : "",
+      h("br"), "Empreinte des sources (sha256) ", code(d.policy.sha256),
+      h("br"), "Décision n° ", code(d.decision_id), ` · établie le ${new Date().toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" })}`),
+    h("p", { class: "no-print" }, h("button", { type: "button", onclick: () => window.print() }, "Imprimer le rapport")),
+    entries.map(([name, c]) => {
+      const words = labels.get(name);
+      return h("article", { class: `conclusion ${c.status}`, id: `r-${slug(name)}` },
+        h("h3", {}, capital(words?.label || name), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
+        h("p", { class: "sentence" }, h("strong", {}, c.text || `${name} = ${showValue(c.value)}`)),
+        c.because?.length > 0 && h("div", {}, h("h4", {}, "Motifs"), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
+        (c.citations || []).length > 0 && h("div", {}, h("h4", {}, "Clauses appliquées"),
+          c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, `Clause ${q.clause}, section ${q.section}`), h("p", {}, q.text)))),
+        c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, "Ce qui changerait cette conclusion"),
+          h("ul", {}, c.hints.map((x) => h("li", {}, x.text, x.clauses.length ? h("span", { class: "muted" }, ` (clauses ${x.clauses.join(", ")})`) : "")))));
+    }));
+}
