@@ -51,6 +51,7 @@ pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod format;
+pub mod interview;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -16,7 +16,7 @@ use serde_json::value::RawValue;
 use crate::decision::Datum;
 use crate::prepared::Citation;
 
-pub use input::{InputError, parse_date, read_facts};
+pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
 pub use schema::json_schema;
 
 impl Serialize for Datum {
