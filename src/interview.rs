@@ -73,10 +73,7 @@ pub fn interview(
         .collect();
     let mut candidates = candidates(policy, facts, &decision.conclusions, &open, unknown);
     let search = relevance::Search::new(policy, wanted);
-    candidates.retain(|c| match answers(policy, c.slot) {
-        Some(values) => search.can_change(facts, c.slot, &values),
-        None => true,
-    });
+    candidates.retain(|c| search.can_change(facts, c.slot, answers(policy, c.slot).as_deref()));
     rank(&mut candidates);
     let mut ev = Evaluator::new(policy, facts);
     let questions = candidates
@@ -133,9 +130,7 @@ fn candidates(
                 .copied()
                 .filter(|&i| {
                     conclusions.0.get(i).is_some_and(|(_, c)| {
-                        c.missing
-                            .as_deref()
-                            .is_some_and(|m| m.iter().any(|p| *p == info.path))
+                        c.missing.as_deref().is_some_and(|m| m.contains(&info.path))
                     })
                 })
                 .collect();

@@ -1,14 +1,20 @@
-//! Whether the answer to an unanswered boolean or enum input can change a wanted conclusion.
+//! Whether the answer to an unanswered input can change a wanted conclusion.
 //!
-//! Deciding with each of its values and comparing is not enough: `kind` in
+//! Deciding with each value of a boolean or enum input and comparing is not enough: `kind` in
 //! `kind = school and school_ok` / `kind = work and work_ok` leaves the conclusion undetermined
 //! whatever its value, yet decides which question follows. So when every value gives the same
 //! statuses and values, the search supposes values for another unanswered boolean or enum input
-//! that a condition waiting for this one also waits for, and compares again in each branch.
-//! Where no such input is left, the branches are compared with their missing facts too (which
-//! inputs would still be needed). An input that no undecided condition waits for cannot change
-//! anything. The search makes at most [`SEARCH`] decisions per input; past that, the input is
-//! taken to matter (it is asked rather than silently dropped).
+//! that a condition waiting for this one also waits for (from the condition waiting for the
+//! fewest facts), and compares again in each branch. Where no such input is left, the branches
+//! are compared with their missing facts too (which inputs would still be needed). An input of
+//! another type (a number, a date, a list) matters when some supposition of the boolean and
+//! enum inputs waiting with it leaves a condition waiting for it: answering « scolaire » decides
+//! that the proof is a certificate or an exemption, so no condition waits for the employment
+//! records any more. The search makes at most [`SEARCH`] evaluations per input; past that, the
+//! input is taken to matter (asked rather than silently dropped).
+//!
+//! A condition that compares a conclusion which only numbers, dates or lists leave open keeps
+//! waiting for the inputs it reads: those may then be asked although no answer can change it.
 
 use std::collections::HashMap;
 
@@ -17,7 +23,7 @@ use crate::eval::{Evaluator, Verdict};
 use crate::model::Value;
 use crate::prepared::Prepared;
 
-/// Most decisions the search makes for one input.
+/// Most evaluations (decisions, or three-valued passes) the search makes for one input.
 pub const SEARCH: usize = 64;
 
 /// The status, value and (when `missing`) missing facts of each wanted conclusion.
@@ -45,13 +51,23 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// Whether some answer to input `slot` (its `values`) can give a wanted conclusion another
-    /// result on `facts`; true when the search runs out of budget.
-    pub(super) fn can_change(&self, facts: &[Value], slot: usize, values: &[Value]) -> bool {
+    /// Whether the answer to input `slot` can give a wanted conclusion another result on
+    /// `facts`: for a boolean or enum (`values`), whether some answers differ; for another type,
+    /// whether some supposition about the boolean and enum inputs that wait with it leaves a
+    /// condition waiting for it. True when the search runs out of budget.
+    pub(super) fn can_change(
+        &self,
+        facts: &[Value],
+        slot: usize,
+        values: Option<&[Value]>,
+    ) -> bool {
         let mut budget = SEARCH;
         let mut facts = facts.to_vec();
-        self.differs(&mut facts, slot, values, &mut budget)
-            .unwrap_or(true)
+        match values {
+            Some(values) => self.differs(&mut facts, slot, values, &mut budget),
+            None => self.waited(&mut facts, slot, &mut budget),
+        }
+        .unwrap_or(true)
     }
 
     /// None when the budget ran out.
@@ -66,27 +82,53 @@ impl<'a> Search<'a> {
         if !all_same(&branches, false) {
             return Some(true);
         }
-        let Some(next) = self.next_split(facts, slot) else {
-            return Some(!all_same(&branches, true));
-        };
-        let Some(next_values) = super::answers(self.policy, next) else {
-            return Some(!all_same(&branches, true));
-        };
+        match self.next_split(facts, slot) {
+            Wait::Split(next) => {
+                self.any_branch(facts, next, budget, |s, f, b| s.differs(f, slot, values, b))
+            }
+            Wait::Waited | Wait::Not => Some(!all_same(&branches, true)),
+        }
+    }
+
+    /// Whether some condition still waits for input `slot` once the boolean and enum inputs
+    /// that wait with it have values; none when the budget ran out.
+    fn waited(&self, facts: &mut Vec<Value>, slot: usize, budget: &mut usize) -> Option<bool> {
+        *budget = budget.checked_sub(1)?;
+        match self.next_split(facts, slot) {
+            Wait::Split(next) => {
+                self.any_branch(facts, next, budget, |s, f, b| s.waited(f, slot, b))
+            }
+            Wait::Waited => Some(true),
+            Wait::Not => Some(false),
+        }
+    }
+
+    /// Whether `test` holds with some value of input `next` (restored afterwards).
+    fn any_branch(
+        &self,
+        facts: &mut Vec<Value>,
+        next: usize,
+        budget: &mut usize,
+        test: impl Fn(&Self, &mut Vec<Value>, &mut usize) -> Option<bool>,
+    ) -> Option<bool> {
         let saved = facts.get(next)?.clone();
-        let mut found = false;
-        for v in next_values {
+        let mut found = Some(false);
+        for v in super::answers(self.policy, next).unwrap_or_default() {
             if let Some(f) = facts.get_mut(next) {
                 *f = v;
             }
-            if self.differs(facts, slot, values, budget)? {
-                found = true;
-                break;
+            match test(self, facts, budget) {
+                Some(false) => {}
+                other => {
+                    found = other;
+                    break;
+                }
             }
         }
         if let Some(f) = facts.get_mut(next) {
             *f = saved;
         }
-        Some(found)
+        found
     }
 
     /// The outcomes of deciding `facts` with each of `values` for input `slot`.
@@ -113,13 +155,16 @@ impl<'a> Search<'a> {
         Some(out)
     }
 
-    /// The first unanswered boolean or enum input (in declaration order) that a condition
-    /// waiting for input `slot` also waits for; none when no condition waits for it, or no such
-    /// input is left.
-    fn next_split(&self, facts: &[Value], slot: usize) -> Option<usize> {
-        let path = self.policy.inputs.get(slot)?.path.as_str();
+    /// Whether a condition waits for input `slot`, and the next input to suppose values for:
+    /// an unanswered boolean or enum input that such a condition also waits for, from the
+    /// condition that waits for the fewest facts (the most specific: a condition that reads a
+    /// whole conclusion waits for all its facts), the first declared.
+    fn next_split(&self, facts: &[Value], slot: usize) -> Wait {
+        let Some(path) = self.policy.inputs.get(slot).map(|i| i.path.as_str()) else {
+            return Wait::Not;
+        };
         let mut ev = Evaluator::new(self.policy, facts);
-        let mut with: Vec<usize> = Vec::new();
+        let mut waiting: Vec<Vec<usize>> = Vec::new();
         for (i, c) in self.policy.conclusions.iter().enumerate() {
             let Some(record) = ev.record(i) else {
                 continue;
@@ -128,15 +173,39 @@ impl<'a> Search<'a> {
                 let Some(Verdict::Unknown(m)) = record.rule(j).map(|r| &r.verdict) else {
                     continue;
                 };
-                if !m.iter().any(|p| &**p == path) {
-                    continue;
+                if m.iter().any(|p| &**p == path) {
+                    waiting.push(
+                        m.iter()
+                            .filter_map(|p| self.slots.get(&**p))
+                            .copied()
+                            .collect(),
+                    );
                 }
-                with.extend(m.iter().filter_map(|p| self.slots.get(&**p)).copied());
             }
         }
-        with.retain(|&s| s != slot && super::answers(self.policy, s).is_some());
-        with.into_iter().min()
+        if waiting.is_empty() {
+            return Wait::Not;
+        }
+        waiting.sort_by_key(Vec::len);
+        waiting
+            .into_iter()
+            .find_map(|with| {
+                with.into_iter()
+                    .filter(|&s| s != slot && super::answers(self.policy, s).is_some())
+                    .min()
+            })
+            .map_or(Wait::Waited, Wait::Split)
     }
+}
+
+/// What waits for an input.
+enum Wait {
+    /// No undecided condition.
+    Not,
+    /// Undecided conditions, with no boolean or enum input left to suppose.
+    Waited,
+    /// Undecided conditions; suppose values for this input next.
+    Split(usize),
 }
 
 fn outcomes(conclusions: &Conclusions, wanted: &[usize]) -> Outcomes {

@@ -81,3 +81,28 @@ fn answers_that_close_a_branch_remove_its_questions() {
         ["school_ok"]
     );
 }
+
+#[test]
+fn a_scolaire_candidate_is_never_asked_about_the_apprenticeship() {
+    let folder =
+        crate::load::load_folder(std::path::Path::new("policies/bts-metiers-de-la-mesure"))
+            .unwrap();
+    let policy = folder.version("session-2027").unwrap();
+    let ask = |input| {
+        let i = interview(policy, &input, &InterviewOptions::default()).unwrap();
+        i.questions.into_iter().map(|q| q.path).collect::<Vec<_>>()
+    };
+    // Before the pathway is known, the apprenticeship may matter.
+    let first = ask(json!({}));
+    assert_eq!(first[0], "candidate.pathway");
+    assert!(
+        first.iter().any(|p| p.starts_with("apprenticeship.")),
+        "{first:?}"
+    );
+    let scolaire = ask(json!({"candidate": {"pathway": "scolaire"}}));
+    assert!(!scolaire.is_empty());
+    assert!(
+        !scolaire.iter().any(|p| p.starts_with("apprenticeship.")),
+        "{scolaire:?}"
+    );
+}

@@ -17,6 +17,7 @@ mod diff;
 mod exact_values;
 mod format;
 mod http;
+mod interview;
 mod layers;
 mod peers;
 mod pipeline;
