@@ -215,3 +215,135 @@ fn every_example_is_reached_by_answering_only_relevant_questions() {
     }
     assert!(examples > 100, "{examples} examples");
 }
+
+#[test]
+fn the_first_question_is_the_pathway_with_its_values() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let first = ask(&server, &json!({"version": "session-2027", "input": {}}));
+    assert_eq!(first["done"], false);
+    let q = &first["questions"][0];
+    assert_eq!(q["path"], "candidate.pathway");
+    assert_eq!(q["type"]["kind"], "enum");
+    assert_eq!(q["label"], "candidate.pathway");
+    assert_eq!(q["question"], Value::Null);
+    assert_eq!(q["help"], Value::Null);
+    let values: Vec<&str> = q["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            assert_eq!(c["label"], c["value"]);
+            c["value"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            "scolaire",
+            "apprentissage",
+            "formation_continue",
+            "experience_professionnelle"
+        ]
+    );
+    assert!(
+        q["clauses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "2.2-1")
+    );
+    assert!(
+        q["conclusions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "presence_proof")
+    );
+    // A defaulted input shows its default; a list input its element's fields.
+    let questions = first["questions"].as_array().unwrap();
+    let by_path = |p: &str| questions.iter().find(|q| q["path"] == p).unwrap();
+    assert_eq!(by_path("exemption.ground")["default"], "aucune");
+    let periods = &by_path("internship.periods")["type"];
+    assert_eq!(periods["kind"], "list");
+    assert_eq!(periods["element"]["kind"], "record");
+    assert_eq!(periods["element"]["fields"][0]["name"], "start");
+    assert_eq!(periods["element"]["fields"][0]["type"]["kind"], "date");
+}
+
+#[test]
+fn wanted_conclusions_and_unknown_inputs_narrow_the_questions() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let scolaire = json!({"candidate": {"pathway": "scolaire"}});
+    let r = ask(
+        &server,
+        &json!({"version": "session-2027", "input": scolaire, "conclusions": ["report_kind"]}),
+    );
+    // The pathway decides the kind of report: nothing is left to ask.
+    assert_eq!(r["done"], true);
+    assert_eq!(r["questions"], json!([]));
+    let conclusions = r["decision"]["conclusions"].as_object().unwrap();
+    assert_eq!(conclusions.len(), 1);
+    assert_eq!(conclusions["report_kind"]["value"], "rapport_de_stage");
+    // An input the person cannot answer is never asked, and stays unknown.
+    let r = ask(
+        &server,
+        &json!({"version": "session-2027", "input": scolaire, "unknown": ["exemption.ground"]}),
+    );
+    let paths: Vec<&str> = r["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.contains(&"exemption.ground"), "{paths:?}");
+    assert!(!paths.is_empty());
+    // Everything answered: done, and the decision is the ordinary one.
+    let mut record = crate::http::candidate();
+    for (path, v) in [
+        ("candidate.distance_learning", json!(false)),
+        ("exemption.ground", json!("aucune")),
+        ("exemption.rector_validated", json!(false)),
+        ("internship.reduction_ground", json!("aucun")),
+        ("internship.rector_validated", json!(false)),
+        ("report.dossier_provided", json!(false)),
+        ("previous_attempt.failed", json!(false)),
+    ] {
+        set(&mut record, path, v);
+    }
+    let r = ask(
+        &server,
+        &json!({"version": "session-2027", "input": record}),
+    );
+    assert_eq!(r["done"], true, "{r}");
+    assert_eq!(
+        r["decision"]["conclusions"]["e61_admission"]["value"],
+        "admis"
+    );
+}
+
+#[test]
+fn unknown_names_and_bad_requests_are_problems() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let path = format!("/v1/policies/{BTS}/interview");
+    let send = |body: Value| post(&server, &path, "application/json", body.to_string());
+    let p = send(json!({"input": {}, "conclusions": ["e61_admision"], "unknown": ["report.page"]}))
+        .problem(422);
+    assert_eq!(p["errors"][0]["pointer"], "/conclusions/0");
+    assert!(p["errors"][0]["message"].as_str().unwrap().contains(
+        "`e61_admision` is not a conclusion of the policy: did you mean `e61_admission`?"
+    ));
+    assert_eq!(p["errors"][1]["pointer"], "/unknown/0");
+    let p = send(json!({"input": {"report": {"pages": "many"}}})).problem(422);
+    assert_eq!(p["errors"][0]["pointer"], "/report/pages");
+    send(json!({"input": {}, "extra": 1})).problem(400);
+    send(json!({"input": {}, "version": "v0"})).problem(404);
+    let r = post(
+        &server,
+        "/v1/policies/none/interview",
+        "application/json",
+        json!({"input": {}}).to_string(),
+    );
+    r.problem(404);
+    let r = post(&server, &path, "application/json", "{");
+    r.problem(400);
+}
