@@ -284,6 +284,25 @@ fn wanted_conclusions_and_unknown_inputs_narrow_the_questions() {
     let conclusions = r["decision"]["conclusions"].as_object().unwrap();
     assert_eq!(conclusions.len(), 1);
     assert_eq!(conclusions["report_kind"]["value"], "rapport_de_stage");
+    // Once the pathway is scolaire, the apprenticeship and the employment records cannot
+    // matter any more.
+    let r = ask(
+        &server,
+        &json!({"version": "session-2027", "input": scolaire}),
+    );
+    let asked: Vec<&str> = r["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| q["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(asked[0], "exemption.ground", "{asked:?}");
+    assert!(
+        !asked
+            .iter()
+            .any(|p| p.starts_with("apprenticeship.") || *p == "employment"),
+        "{asked:?}"
+    );
     // An input the person cannot answer is never asked, and stays unknown.
     let r = ask(
         &server,
