@@ -60,6 +60,7 @@ pub mod eval;
 pub mod examples;
 pub mod format;
 pub mod hints;
+pub mod interview;
 pub mod json;
 pub mod load;
 pub mod model;

@@ -171,7 +171,13 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
         d.policy.version,
         d.policy.sha256.get(..12).unwrap_or("")
     );
-    for (i, (name, c)) in d.conclusions.0.iter().enumerate() {
+    for (name, c) in &d.conclusions.0 {
+        // By name: a decision may hold only some of the policy's conclusions (an interview's).
+        let i = policy
+            .conclusions
+            .iter()
+            .position(|k| k.name == **name)
+            .unwrap_or(usize::MAX);
         let _ = writeln!(out);
         let label = policy
             .labels

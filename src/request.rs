@@ -8,7 +8,8 @@ use serde::Deserialize;
 use serde_json::Value as Json;
 
 use crate::decision::Decision;
-use crate::json::{HintsRequest, InputError, parse_date, read_facts, read_hints};
+use crate::interview::Interview;
+use crate::json::{Absence, HintsRequest, InputError, parse_date, read_facts_as, read_hints};
 use crate::model::Lang;
 use crate::prepared::Prepared;
 
@@ -277,25 +278,12 @@ pub fn decide(
     input: &Json,
     options: &Options,
 ) -> Result<Decision, RequestError> {
-    let (deep, long) = beyond(input, options.bounds);
-    if let Some(at) = deep {
-        let max = options.bounds.json_depth;
-        return Err(RequestError::Bad(format!(
-            "the JSON nests arrays and objects more than {max} deep (at {at})"
-        )));
-    }
-    if !long.is_empty() {
-        return Err(RequestError::Invalid(long));
-    }
+    let facts = facts(policy, input, options.bounds, Absence::Declared)?;
     let asked = match &options.hints {
         Some(h) => read_hints(policy, h).map_err(RequestError::Bad)?,
         None => None,
     };
-    let facts = read_facts(policy, input).map_err(RequestError::Invalid)?;
-    let id = match &options.decision_id {
-        Some(id) => id.clone(),
-        None => uuid::Uuid::new_v4().to_string(),
-    };
+    let id = decision_id(options.decision_id.as_ref());
     let settle = !options.three_valued;
     let mut decision =
         crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang);
@@ -308,6 +296,144 @@ pub fn decide(
         }
     }
     Ok(decision)
+}
+
+/// The facts of a record within `bounds`, read against the policy's declared inputs.
+fn facts(
+    policy: &Prepared,
+    input: &Json,
+    bounds: Bounds,
+    absence: Absence,
+) -> Result<Vec<crate::model::Value>, RequestError> {
+    let (deep, long) = beyond(input, bounds);
+    if let Some(at) = deep {
+        let max = bounds.json_depth;
+        return Err(RequestError::Bad(format!(
+            "the JSON nests arrays and objects more than {max} deep (at {at})"
+        )));
+    }
+    if !long.is_empty() {
+        return Err(RequestError::Invalid(long));
+    }
+    read_facts_as(policy, input, absence).map_err(RequestError::Invalid)
+}
+
+/// The id given, else a fresh UUID v4.
+fn decision_id(given: Option<&String>) -> String {
+    match given {
+        Some(id) => id.clone(),
+        None => uuid::Uuid::new_v4().to_string(),
+    }
+}
+
+/// A request for the next questions of an interview.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct InterviewRequest {
+    /// The answers so far, as a partial record: an input left out is unanswered (unknown, even
+    /// when it has a default or is optional); `null` answers an optional input with "none" and a
+    /// defaulted one with its default.
+    #[cfg_attr(feature = "server", schema(value_type = Object))]
+    pub input: Json,
+    /// Inputs (dotted paths) the person cannot answer: they stay unknown and are never asked.
+    #[serde(default)]
+    pub unknown: Vec<String>,
+    /// The conclusions wanted (default: all of them).
+    pub conclusions: Option<Vec<String>>,
+    /// The version label (else `as_of`, else the version in force today).
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+}
+
+/// How to run an interview: the bounds on the record, the conclusions wanted, the inputs the
+/// person cannot answer.
+#[derive(Debug, Clone, Default)]
+pub struct InterviewOptions {
+    /// The bounds on the record.
+    pub bounds: Bounds,
+    /// The decision's id; a fresh UUID v4 when none.
+    pub decision_id: Option<String>,
+    /// The conclusions wanted, by name; all when none.
+    pub conclusions: Option<Vec<String>>,
+    /// The inputs the person cannot answer, by dotted path.
+    pub unknown: Vec<String>,
+    /// The language of the texts people read (questions, labels, `because`).
+    pub lang: Lang,
+}
+
+/// The interview on a partial record under `policy` (see [`crate::interview`]): the record is
+/// bounded and read as [`decide`] reads it, except that an input it leaves out is unanswered.
+/// A name in `conclusions` or `unknown` that the policy does not declare is an invalid request
+/// whose errors point into the request (`/conclusions/0`, `/unknown/1`).
+pub fn interview(
+    policy: &Prepared,
+    input: &Json,
+    options: &InterviewOptions,
+) -> Result<Interview, RequestError> {
+    let mut errors = Vec::new();
+    let wanted = match &options.conclusions {
+        Some(names) => resolve(
+            names,
+            "conclusions",
+            "a conclusion",
+            policy.conclusions.iter().map(|c| c.name.as_str()),
+            &mut errors,
+        ),
+        None => (0..policy.conclusions.len()).collect(),
+    };
+    let unknown = resolve(
+        &options.unknown,
+        "unknown",
+        "an input",
+        policy.inputs.iter().map(|i| i.path.as_str()),
+        &mut errors,
+    );
+    let facts = facts(policy, input, options.bounds, Absence::Unanswered);
+    if !errors.is_empty() {
+        if let Err(RequestError::Invalid(more)) = facts {
+            errors.extend(more);
+        }
+        return Err(RequestError::Invalid(errors));
+    }
+    Ok(crate::interview::interview(
+        policy,
+        &facts?,
+        &wanted,
+        &unknown,
+        &decision_id(options.decision_id.as_ref()),
+        options.lang,
+    ))
+}
+
+/// The indices of `names` among `declared`, sorted and without repeats; an error for each name
+/// not declared, at `/{field}/{i}`.
+fn resolve<'a>(
+    names: &[String],
+    field: &str,
+    what: &str,
+    declared: impl Iterator<Item = &'a str> + Clone,
+    errors: &mut Vec<InputError>,
+) -> Vec<usize> {
+    let mut found = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        match declared.clone().position(|d| d == name) {
+            Some(i) => found.push(i),
+            None => {
+                let hint = crate::check::names::did_you_mean(name, declared.clone())
+                    .map(|h| format!(": {h}"))
+                    .unwrap_or_default();
+                errors.push(InputError::new(
+                    format!("/{field}/{k}"),
+                    format!("`{name}` is not {what} of the policy{hint}"),
+                ));
+            }
+        }
+    }
+    found.sort_unstable();
+    found.dedup();
+    found
 }
 
 /// As [`decide`], from the record's JSON bytes, whose nesting is bounded before parsing.

@@ -1,14 +1,14 @@
 //! `clausier eval`: one decision, printed as JSON or as text with the quoted clauses.
 
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
 use crate::cli::{FINDINGS, OK, OutputFormat, TROUBLE, color};
 use clausier::Lang;
 use clausier::json::HintsRequest;
-use clausier::load::{load_folder, load_version_file, select};
+use clausier::load::{PolicyFolder, load_folder, load_version_file, select};
 use clausier::request::{Options, RequestError};
 
 /// Arguments of `clausier eval`.
@@ -45,55 +45,11 @@ pub(crate) fn parse_lang(s: &str) -> Result<Lang, String> {
 }
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
-    let is_file = args.policy.is_file();
-    let loaded = if is_file {
-        load_version_file(&args.policy)
-    } else {
-        load_folder(&args.policy)
+    let (folder, label) = match load(&args.policy, args.version.as_deref(), args.as_of) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let folder = match loaded {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return TROUBLE;
-        }
-    };
-    let dir = &folder.dir;
-    // A file names its version (the other files loaded are the layers it extends).
-    let from_file = is_file
-        .then(|| {
-            let of_path = |f: &&clausier::check::layers::ParsedFile| {
-                folder.sources.get(f.file).and_then(|s| s.path.as_deref())
-                    == Some(args.policy.as_path())
-            };
-            folder
-                .files
-                .iter()
-                .find(of_path)
-                .map(|f| f.version().to_string())
-        })
-        .flatten();
-    if is_file && from_file.is_none() && args.version.is_none() {
-        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(&folder.sources, color()));
-        }
-        return FINDINGS;
-    }
-    let label = args.version.clone().or(from_file);
-    let today = chrono::Local::now().date_naive();
-    let Some(policy) = select(
-        folder.compiled(),
-        label.as_deref(),
-        args.as_of.unwrap_or(today),
-    ) else {
-        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
-            eprintln!("{}", d.render(&folder.sources, color()));
-        }
-        let what = label.map_or_else(
-            || format!("in force on {}", args.as_of.unwrap_or(today)),
-            |l| format!("`{l}`"),
-        );
-        eprintln!("error: no checked version {what} in {}", dir.display());
+    let Some(policy) = folder.version(&label) else {
         return TROUBLE;
     };
     let text = match read_input(args.input.as_ref()) {
@@ -135,6 +91,64 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         OutputFormat::Text => out!("{}", clausier::report::text(policy, &decision, args.lang)),
     }
     OK
+}
+
+/// Loads the policy folder (or one version's file and its layers) and chooses the version: by
+/// label, by the file named, else in force on `as_of` (default today). On failure, the
+/// diagnostics and the error are printed and the exit code returned.
+pub(crate) fn load(
+    path: &Path,
+    version: Option<&str>,
+    as_of: Option<NaiveDate>,
+) -> Result<(PolicyFolder, String), u8> {
+    let is_file = path.is_file();
+    let loaded = if is_file {
+        load_version_file(path)
+    } else {
+        load_folder(path)
+    };
+    let folder = match loaded {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Err(TROUBLE);
+        }
+    };
+    let dir = &folder.dir;
+    // A file names its version (the other files loaded are the layers it extends).
+    let from_file = is_file
+        .then(|| {
+            let of_path = |f: &&clausier::check::layers::ParsedFile| {
+                folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(path)
+            };
+            folder
+                .files
+                .iter()
+                .find(of_path)
+                .map(|f| f.version().to_string())
+        })
+        .flatten();
+    if is_file && from_file.is_none() && version.is_none() {
+        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(&folder.sources, color()));
+        }
+        return Err(FINDINGS);
+    }
+    let label = version.map(str::to_string).or(from_file);
+    let today = chrono::Local::now().date_naive();
+    let Some(policy) = select(folder.compiled(), label.as_deref(), as_of.unwrap_or(today)) else {
+        for d in folder.all_diagnostics().filter(|d| d.is_error()) {
+            eprintln!("{}", d.render(&folder.sources, color()));
+        }
+        let what = label.map_or_else(
+            || format!("in force on {}", as_of.unwrap_or(today)),
+            |l| format!("`{l}`"),
+        );
+        eprintln!("error: no checked version {what} in {}", dir.display());
+        return Err(TROUBLE);
+    };
+    let label = policy.version.clone();
+    Ok((folder, label))
 }
 
 fn read_input(path: Option<&PathBuf>) -> std::io::Result<String> {

@@ -10,6 +10,7 @@ mod check;
 mod diff;
 mod eval;
 mod fmt;
+mod interview;
 mod serve;
 mod test;
 
@@ -58,6 +59,8 @@ enum Command {
     Openapi,
     /// Evaluate one candidate and print the decision.
     Eval(eval::EvalArgs),
+    /// Ask, one question at a time, what can still change the decision, then print it.
+    Interview(interview::InterviewArgs),
     /// Parse and check policies; print diagnostics like rustc.
     Check {
         /// Policy files, policy folders, or a folder of policy folders.
@@ -102,6 +105,7 @@ pub fn run() -> ExitCode {
         Command::Serve(args) => serve::run(&args),
         Command::Openapi => serve::openapi(),
         Command::Eval(args) => eval::run(&args),
+        Command::Interview(args) => interview::run(&args),
         Command::Check {
             paths,
             error_format,

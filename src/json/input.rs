@@ -66,9 +66,31 @@ fn hint<'a>(name: &str, known: impl IntoIterator<Item = &'a str> + Clone) -> (St
     }
 }
 
+/// What a declared input that the record leaves out reads as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Absence {
+    /// As declared: a required input is a missing fact, an optional one `none`, a defaulted
+    /// one its default (an ordinary decision).
+    Declared,
+    /// Unanswered: every input left out is a missing fact, whatever its declaration (an
+    /// interview, where the record holds only the answers given so far). `null` still answers
+    /// as declared: `none` for an optional input, the default for a defaulted one.
+    Unanswered,
+}
+
 /// Reads the candidate record into one value per input slot ([`Value::Missing`] for a required
 /// fact that is absent). Every problem is reported, not only the first.
 pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, Vec<InputError>> {
+    read_facts_as(policy, input, Absence::Declared)
+}
+
+/// As [`read_facts`], an input that the record leaves out reading as `absence` says (only the
+/// declared inputs: the fields of a record value given keep their declared absence).
+pub fn read_facts_as(
+    policy: &CompiledPolicy,
+    input: &Json,
+    absence: Absence,
+) -> Result<Vec<Value>, Vec<InputError>> {
     let mut reader = Reader {
         policy,
         errors: Vec::new(),
@@ -76,7 +98,10 @@ pub fn read_facts(policy: &CompiledPolicy, input: &Json) -> Result<Vec<Value>, V
     let mut facts: Vec<Value> = policy
         .inputs
         .iter()
-        .map(|i| absent(&i.presence, || Arc::clone(&i.fact_path)))
+        .map(|i| match absence {
+            Absence::Declared => absent(&i.presence, || Arc::clone(&i.fact_path)),
+            Absence::Unanswered => Value::Missing(Arc::clone(&i.fact_path)),
+        })
         .collect();
     if input.is_object() {
         reader.group(&policy.input_tree, input, At::Root, &mut facts);

@@ -18,7 +18,7 @@ use crate::decision::Datum;
 use crate::prepared::Citation;
 
 pub use hints::{HintsRequest, read_hints};
-pub use input::{InputError, parse_date, read_facts};
+pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
 pub use schema::json_schema;
 
 impl Serialize for Datum {

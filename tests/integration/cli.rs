@@ -546,3 +546,142 @@ fn eval_text_speaks_french_in_the_policy_labels() {
         "{out}"
     );
 }
+
+/// Runs `clausier interview` on a scolaire candidate, answering each question as it comes
+/// (from the paths printed), and returns everything printed and the paths asked.
+fn interview_scolaire() -> (String, Vec<String>) {
+    use std::io::{Read, Write};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args([
+            "interview",
+            "policies/bts-metiers-de-la-mesure",
+            "--version",
+            "session-2027",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut printed = String::new();
+    let mut asked = Vec::new();
+    let mut wrong_once = false;
+    loop {
+        // Read up to the prompt, or to the end.
+        let mut block = Vec::new();
+        let mut byte = [0u8; 1];
+        while !block.ends_with(b"> ") {
+            if stdout.read(&mut byte).unwrap() == 0 {
+                break;
+            }
+            block.push(byte[0]);
+        }
+        let text = String::from_utf8(block).unwrap();
+        printed.push_str(&text);
+        if !text.ends_with("> ") {
+            break;
+        }
+        // A question starts with its words and, in brackets at the end of the line, the
+        // input's path; an answer asked again prints only the reason.
+        let header = text.lines().find_map(|l| {
+            let inner = l.strip_suffix(')')?.rsplit_once('(')?.1;
+            (inner.contains('.') && !inner.contains(' ')).then_some(inner)
+        });
+        if let Some(h) = header {
+            asked.push(h.to_string());
+        }
+        let path = asked.last().cloned().unwrap_or_default();
+        let answer = match path.as_str() {
+            "candidate.pathway" if !wrong_once => {
+                wrong_once = true;
+                "lycée"
+            }
+            "candidate.pathway" => "1",
+            "candidate.distance_learning" => "non",
+            "exemption.ground" => "aucune",
+            "exemption.rector_validated" => "non",
+            "internship.periods" => {
+                r#"[{"start": "2026-05-04", "end": "2026-07-24", "agreement_signed": true}]"#
+            }
+            "internship.certificate_provided" => "oui",
+            "internship.reduction_ground" => "aucun",
+            "internship.rector_validated" => "non",
+            "report.submitted_on" => "2027-04-10",
+            "report.pages" => "40",
+            "report.parts" => {
+                r#"["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"]"#
+            }
+            "report.legal_analysis_pages" => "3",
+            "report.activities_analysed" => "2",
+            "report.qsse_pages" => "3,5",
+            "report.endorsed_by_host" => "oui",
+            "report.dossier_provided" => "non",
+            "previous_attempt.failed" => "non",
+            _ => "?",
+        };
+        writeln!(stdin, "{answer}").unwrap();
+    }
+    assert!(child.wait().unwrap().success(), "{printed}");
+    (printed, asked)
+}
+
+#[test]
+fn interview_asks_one_question_at_a_time_and_prints_the_decision() {
+    let (printed, asked) = interview_scolaire();
+    assert_eq!(asked.first().map(String::as_str), Some("candidate.pathway"));
+    // A wrong answer is asked again, with the reason.
+    assert!(
+        printed.contains("`lycée` n'est pas une des valeurs"),
+        "{printed}"
+    );
+    assert!(
+        !asked
+            .iter()
+            .any(|p| p.starts_with("apprenticeship.") || p == "employment"),
+        "{asked:?}"
+    );
+    // The decision in the policy's words.
+    assert!(
+        printed.contains("\nAdmission à l'épreuve E6.1 : admis  (e61_admission = admis)\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("(report_conformity = conforme)\n"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("Par quelle voie le candidat prépare-t-il le BTS ? (candidate.pathway)"),
+        "{printed}"
+    );
+    assert!(printed.contains("[2.1.2-4] «"), "{printed}");
+}
+
+#[test]
+fn interview_ends_quietly_when_the_input_ends() {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args([
+            "interview",
+            "policies/bts-metiers-de-la-mesure",
+            "--version",
+            "session-2027",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"scolaire\n?\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stderr(&o), "");
+    let out = stdout(&o);
+    assert!(out.contains("exemption.ground"), "{out}");
+    assert!(!out.contains("e61_admission ="), "{out}");
+}

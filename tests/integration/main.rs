@@ -18,6 +18,7 @@ mod exact_values;
 mod format;
 mod hints;
 mod http;
+mod interview;
 mod layers;
 mod peers;
 mod pipeline;

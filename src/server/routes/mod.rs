@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod decisions;
 pub mod health;
+pub mod interview;
 pub mod policies;
 pub mod review;
 pub mod ui;
@@ -29,6 +30,7 @@ use crate::server::store::PolicySet;
 pub fn configure(cfg: &mut ServiceConfig) {
     cfg.service(decisions::decide)
         .service(decisions::batch)
+        .service(interview::interview)
         .service(policies::list)
         .service(policies::version_view)
         .service(policies::schema)
