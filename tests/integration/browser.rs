@@ -20,7 +20,7 @@ const BTS: &str = "bts-metiers-de-la-mesure";
 
 /// The Chromium binary, or none (the test then passes, saying why) unless browser tests are
 /// required.
-fn chromium() -> Option<PathBuf> {
+pub(crate) fn chromium() -> Option<PathBuf> {
     let found = std::env::var_os("CLAUSIER_CHROMIUM")
         .map(PathBuf::from)
         .or_else(|| {
@@ -43,7 +43,7 @@ fn chromium() -> Option<PathBuf> {
     found
 }
 
-fn screenshots() -> PathBuf {
+pub(crate) fn screenshots() -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/ui-screenshots");
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -11,6 +11,7 @@
 mod admin;
 mod browser;
 mod bts;
+mod candidate_page;
 mod cli;
 mod diagnostics;
 mod diff;

@@ -120,10 +120,10 @@ function recordList(record, name, label, initial) {
         : control(f.type, `${name}-${n}-${f.name}`, f.label, value?.[f.name]);
       return { f, c };
     });
-    const set = h("fieldset", { class: "item" }, h("legend", {}, `${label} n° ${n}`),
-      fields.map(({ f, c }) => h("p", {}, h("label", { for: c.id }, `${capital(f.label)} `), c.node)));
+    const set = h("fieldset", { class: "item" }, h("legend", {}, `${capital(label)} n° ${n}`),
+      fields.map(({ f, c }) => h("p", { "data-field": f.name }, h("label", { for: c.id }, `${capital(f.label)} `), c.node)));
     const entry = { set, fields };
-    set.append(h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => {
+    set.append(h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "remove", onclick: () => {
       entries.splice(entries.indexOf(entry), 1);
       set.remove();
     } }, "Retirer")));
@@ -132,7 +132,7 @@ function recordList(record, name, label, initial) {
   };
   initial.forEach(add);
   const node = h("div", { class: "records", id }, items,
-    h("p", {}, h("button", { type: "button", class: "secondary", onclick: () => add() }, `Ajouter : ${label}`)));
+    h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "add", onclick: () => add() }, `Ajouter : ${label}`)));
   return { node, id, read: () => entries.map(({ fields }) => {
     const out = {};
     for (const { f, c } of fields) {
@@ -173,15 +173,15 @@ function questionBox(q, answer, cannot) {
   if (q.type.kind === "boolean" || q.type.kind === "enum") {
     c.node.addEventListener("change", validate);
   }
-  return h("fieldset", { class: "question", id: `q-${slug(q.path)}` },
+  return h("fieldset", { class: "question", id: `q-${slug(q.path)}`, "data-path": q.path, "data-kind": q.type.kind },
     h("legend", {}, q.question || `${capital(q.label)} ?`),
     q.help && h("p", { class: "help" }, q.help),
     h("div", { class: "answer" }, c.node),
     error,
     h("p", { class: "actions" },
-      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", onclick: validate }, "Valider"),
-      q.optional && h("button", { type: "button", class: "secondary", onclick: () => submit(null) }, "Sans objet"),
-      h("button", { type: "button", class: "secondary", onclick: () => cannot(q.path) }, "Je ne sais pas")),
+      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", "data-action": "validate", onclick: validate }, "Valider"),
+      q.optional && h("button", { type: "button", class: "secondary", "data-action": "none", onclick: () => submit(null) }, "Sans objet"),
+      h("button", { type: "button", class: "secondary", "data-action": "unknown", onclick: () => cannot(q.path) }, "Je ne sais pas")),
     q.clauses.length > 0 && h("p", { class: "muted why" }, "Posée au titre de : ",
       q.clauses.map((cl, i) => [i ? ", " : "", `clause ${cl}`])));
 }
@@ -217,8 +217,12 @@ async function candidateView(id, version) {
         ])));
   };
 
+  // Each round of the interview, and the report, are marked on <main>: what a script that
+  // fills the form (or a test) waits for.
+  let rounds = 0;
   async function step() {
     report.replaceChildren();
+    delete main.dataset.report;
     let interview;
     try {
       interview = await api(`/v1/policies/${enc(id)}/interview`, { method: "POST",
@@ -226,6 +230,7 @@ async function candidateView(id, version) {
         body: JSON.stringify({ version: chosen, input: record, unknown }) });
     } catch (err) {
       questions.replaceChildren(problemBox(err));
+      main.dataset.round = String(++rounds);
       return;
     }
     for (const q of interview.questions) asked.set(q.path, q);
@@ -237,10 +242,11 @@ async function candidateView(id, version) {
     } else {
       questions.replaceChildren(h("h2", { id: "questions-title" }, "Questions"),
         h("p", { class: "muted" }, `${interview.questions.length} question(s) peuvent encore changer la décision ; la plus décisive d’abord.`),
-        interview.questions.map((q) => questionBox(q, answer, cannot)),
+        ...interview.questions.map((q) => questionBox(q, answer, cannot)),
         h("p", {}, h("button", { type: "button", class: "secondary", onclick: decide }, "Établir la décision avec les réponses données")));
       questions.querySelector("input, button")?.focus();
     }
+    main.dataset.round = String(++rounds);
   }
 
   async function decide() {
@@ -250,8 +256,10 @@ async function candidateView(id, version) {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ version: chosen, input: record, words: true, hints: true }) });
       report.replaceChildren(reportView(d, view));
+      main.dataset.report = d.decision_id;
     } catch (err) {
       report.replaceChildren(problemBox(err));
+      main.dataset.report = "error";
     }
   }
 

@@ -1,0 +1,435 @@
+//! The candidate page (`/ui/#/p/<id>/candidat`) used as an exam office would: headless
+//! Chromium, driven over the DevTools protocol, fills the questionnaire from scratch, one
+//! question at a time, through the page's own controls (radio buttons, number and date fields,
+//! the « Ajouter » button of a list of periods, « Je ne sais pas »), answering from a
+//! candidate's record, until the page shows its decision report; the report is then checked and
+//! printed to PDF (`target/ui-screenshots/candidate-*.pdf`, with a screenshot beside it).
+//!
+//! Three candidates: a school pupil, an apprentice and a candidate in formation continue
+//! (perfectionnement, proving employment). Each asks only relevant questions: a pupil is never
+//! asked about an apprenticeship contract or jobs.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tungstenite::stream::MaybeTlsStream;
+use tungstenite::{Message, WebSocket};
+
+use crate::browser::{chromium, screenshots};
+use crate::http::{TestServer, date};
+
+const BTS: &str = "bts-metiers-de-la-mesure";
+
+/// A Chromium page driven over the DevTools protocol.
+struct Page {
+    socket: WebSocket<MaybeTlsStream<TcpStream>>,
+    session: String,
+    next: u64,
+    child: Child,
+    _profile: tempfile::TempDir,
+}
+
+impl Page {
+    /// Starts headless Chromium and opens `url` in a page 1280 pixels wide.
+    fn open(chromium: &std::path::Path, url: &str) -> Page {
+        let profile = tempfile::tempdir().unwrap();
+        let mut child = Command::new(chromium)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--remote-debugging-port=0",
+                "--window-size=1280,1000",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg("about:blank")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Chromium says where its DevTools listen on standard error.
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if let Some(at) = line.find("ws://") {
+                    let _ = tx.send(line[at..].trim().to_string());
+                }
+            }
+        });
+        let ws = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("chromium announces its DevTools address");
+        let (socket, _) = tungstenite::connect(ws.as_str()).unwrap();
+        let mut page = Page {
+            socket,
+            session: String::new(),
+            next: 0,
+            child,
+            _profile: profile,
+        };
+        let target = page.call("Target.createTarget", json!({"url": "about:blank"}));
+        let target = target["targetId"].as_str().unwrap().to_string();
+        let attached = page.call(
+            "Target.attachToTarget",
+            json!({"targetId": target, "flatten": true}),
+        );
+        page.session = attached["sessionId"].as_str().unwrap().to_string();
+        page.call("Page.navigate", json!({"url": url}));
+        page
+    }
+
+    /// Sends a command (to the page once attached) and returns its result.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        let mut message = json!({"id": id, "method": method, "params": params});
+        if !self.session.is_empty() {
+            message["sessionId"] = json!(self.session);
+        }
+        self.socket
+            .send(Message::text(message.to_string()))
+            .unwrap();
+        loop {
+            let Message::Text(text) = self.socket.read().unwrap() else {
+                continue;
+            };
+            let reply: Value = serde_json::from_str(text.as_str()).unwrap();
+            if reply["id"] == id {
+                assert!(reply.get("error").is_none(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// The value of a JavaScript expression (awaited when a promise).
+    fn eval(&mut self, expression: &str) -> Value {
+        let r = self.call(
+            "Runtime.evaluate",
+            json!({"expression": expression, "awaitPromise": true, "returnByValue": true}),
+        );
+        assert!(
+            r.get("exceptionDetails").is_none(),
+            "{expression}: {}",
+            r["exceptionDetails"]
+        );
+        r["result"]["value"].clone()
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true.
+    fn wait_for(&mut self, condition: &str) {
+        let started = Instant::now();
+        while self.eval(&format!("Boolean({condition})")) != json!(true) {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "waited 60 s for `{condition}`; the page:\n{}",
+                self.eval("document.getElementById('main')?.innerText")
+            );
+            std::thread::sleep(Duration::from_millis(30));
+        }
+    }
+
+    /// The page as a PNG or a PDF, saved under `target/ui-screenshots/`.
+    fn save(&mut self, method: &str, params: Value, name: &str) -> Vec<u8> {
+        let data = self.call(method, params)["data"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let bytes = base64(&data);
+        std::fs::write(screenshots().join(name), &bytes).unwrap();
+        bytes
+    }
+}
+
+impl Drop for Page {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Standard base64, as the DevTools protocol sends binary data.
+fn base64(text: &str) -> Vec<u8> {
+    let value = |c: u8| match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' => 62,
+        _ => 63,
+    };
+    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
+    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
+    for chunk in digits.chunks(4) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(&bytes[1..chunk.len()]);
+    }
+    out
+}
+
+/// What the page's questionnaire shows: its round, the first question (path and kind) and
+/// whether the report is there.
+fn state(page: &mut Page) -> Value {
+    page.eval(
+        "(() => { const m = document.getElementById('main'); \
+         const q = document.querySelector('fieldset.question'); \
+         return { round: m.dataset.round || '', report: m.dataset.report || '', \
+                  path: q ? q.dataset.path : null, kind: q ? q.dataset.kind : null }; })()",
+    )
+}
+
+/// The JavaScript that answers question `path` of kind `kind` with `value` (none: « Je ne
+/// sais pas ») through the page's controls, as a person would.
+fn answer_script(path: &str, kind: &str, value: Option<&Value>) -> String {
+    let q = format!("document.querySelector('fieldset.question[data-path=\"{path}\"]')");
+    let click = |action: &str| format!("{q}.querySelector('[data-action=\"{action}\"]').click()");
+    let Some(value) = value else {
+        return click("unknown");
+    };
+    if value.is_null() {
+        return click("none");
+    }
+    match kind {
+        "boolean" | "enum" => {
+            let v = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("{q}.querySelector('input[value=\"{v}\"]').click()")
+        }
+        "list" | "set" if value.as_array().is_some_and(|a| a.iter().all(Value::is_string)) => {
+            format!(
+                "(() => {{ const want = {value}; \
+                 for (const box of {q}.querySelectorAll('input[type=checkbox]')) box.checked = want.includes(box.value); \
+                 {}; }})()",
+                click("validate")
+            )
+        }
+        "list" | "set" => format!(
+            "(() => {{ const items = {value}; const q = {q}; \
+             for (const item of items) {{ \
+               q.querySelector('[data-action=\"add\"]').click(); \
+               const sets = q.querySelectorAll('fieldset.item'); const set = sets[sets.length - 1]; \
+               for (const [name, v] of Object.entries(item)) {{ \
+                 const p = set.querySelector(`[data-field=\"${{name}}\"]`); \
+                 const radio = p.querySelector(`input[type=radio][value=\"${{v}}\"]`); \
+                 const box = p.querySelector('input[type=checkbox]'); \
+                 if (radio) radio.click(); \
+                 else if (box) box.checked = v === true; \
+                 else p.querySelector('input').value = v; \
+               }} \
+             }} \
+             {}; }})()",
+            click("validate")
+        ),
+        _ => {
+            let v = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!(
+                "(() => {{ const i = {q}.querySelector('input'); i.value = '{v}'; {}; }})()",
+                click("validate")
+            )
+        }
+    }
+}
+
+/// Fills the questionnaire of `version` from scratch with the answers of `record`, question
+/// after question, and returns the paths asked, in order, with the page left on its report.
+fn fill(page: &mut Page, record: &Value, name: &str) -> Vec<String> {
+    page.wait_for("document.getElementById('main')?.dataset.round");
+    let mut asked = Vec::new();
+    loop {
+        let s = state(page);
+        if !s["report"].as_str().unwrap_or("").is_empty() {
+            return asked;
+        }
+        let Some(path) = s["path"].as_str().map(str::to_string) else {
+            let text = page.eval("document.getElementById('main').innerText");
+            panic!("neither a question nor the report after {asked:?}:\n{text}");
+        };
+        assert!(
+            !asked.contains(&path),
+            "`{path}` is asked twice: {asked:?}"
+        );
+        assert!(asked.len() < 40, "too many questions: {asked:?}");
+        let value = path
+            .split('.')
+            .try_fold(record, |at, key| at.get(key));
+        if asked.len() == 3 {
+            // The questionnaire under way, as the person sees it.
+            page.save(
+                "Page.captureScreenshot",
+                json!({"format": "png"}),
+                &format!("candidate-{name}-questions.png"),
+            );
+        }
+        let round = s["round"].as_str().unwrap_or("").to_string();
+        let script = answer_script(&path, s["kind"].as_str().unwrap_or(""), value);
+        page.eval(&script);
+        asked.push(path);
+        page.wait_for(&format!(
+            "document.getElementById('main').dataset.round !== '{round}'"
+        ));
+    }
+}
+
+/// Opens the candidate page of session-2027, fills it with `record`, checks the report holds
+/// `sentences`, prints it, and returns the paths asked and the report's text.
+fn candidate(name: &str, record: &Value, sentences: &[&str]) -> Option<(Vec<String>, String)> {
+    let chromium = chromium()?;
+    let server = TestServer::bts(date("2026-11-28"));
+    let url = format!(
+        "{}/ui/#/p/{BTS}/candidat?version=session-2027",
+        server.base
+    );
+    let mut page = Page::open(&chromium, &url);
+    let asked = fill(&mut page, record, name);
+    let report = page
+        .eval("document.querySelector('#report .report').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    for s in sentences {
+        assert!(report.contains(s), "`{s}` is not in the report:\n{report}");
+    }
+    // What a person prints: the report alone, with its version, hash and decision id.
+    page.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": 1280, "height": 1000, "deviceScaleFactor": 1, "mobile": false}),
+    );
+    page.eval("document.getElementById('report').scrollIntoView()");
+    page.save(
+        "Page.captureScreenshot",
+        json!({"format": "png"}),
+        &format!("candidate-{name}.png"),
+    );
+    let pdf = page.save(
+        "Page.printToPDF",
+        json!({"printBackground": true}),
+        &format!("candidate-{name}.pdf"),
+    );
+    assert!(pdf.starts_with(b"%PDF-"), "not a PDF");
+    assert!(pdf.len() > 10_000, "a PDF of {} bytes", pdf.len());
+    Some((asked, report))
+}
+
+fn assert_never_asked(asked: &[String], prefixes: &[&str]) {
+    for p in asked {
+        assert!(
+            !prefixes.iter().any(|x| p.starts_with(x)),
+            "`{p}` should not be asked: {asked:?}"
+        );
+    }
+}
+
+#[test]
+fn a_school_pupil_is_decided_from_scratch_and_the_report_printed() {
+    let record = json!({
+        "candidate": {"pathway": "scolaire", "distance_learning": false},
+        "internship": {
+            "periods": [{"start": "2026-05-04", "end": "2026-06-26", "agreement_signed": true}],
+            "certificate_provided": true,
+            "reduction_ground": "aucun", "rector_validated": false
+        },
+        "exemption": {"ground": "aucune", "rector_validated": false},
+        "report": {
+            "submitted_on": "2027-04-10", "pages": 40,
+            "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"],
+            "legal_analysis_pages": 3, "activities_analysed": 2, "qsse_pages": 3, "endorsed_by_host": true
+        },
+        "previous_attempt": {"failed": false}
+    });
+    let Some((asked, report)) = candidate(
+        "scolaire",
+        &record,
+        &[
+            "Rapport de décision",
+            "Admission à l'épreuve E6.1 : refusé",
+            "Durée des stages effectués sous convention : 8 semaines",
+            "Conformité du rapport : conforme",
+            "Ce qui changerait cette conclusion",
+            "Fin de la période (périodes de stage n° 1) : 24 juillet 2026 au lieu de 26 juin 2026",
+            "Décision n°",
+        ],
+    ) else {
+        return;
+    };
+    assert_eq!(asked.first().map(String::as_str), Some("candidate.pathway"));
+    assert!(asked.iter().any(|p| p == "internship.periods"), "{asked:?}");
+    assert_never_asked(&asked, &["apprenticeship.", "employment"]);
+    // The clauses are quoted.
+    assert!(report.contains("Clause 2.1.2-4"), "{report}");
+}
+
+#[test]
+fn an_apprentice_is_decided_from_scratch() {
+    let record = json!({
+        "candidate": {"pathway": "apprentissage", "distance_learning": false},
+        "apprenticeship": {"contract_copy": true, "employer_attestation": false},
+        "exemption": {"ground": "aucune", "rector_validated": false},
+        "report": {
+            "submitted_on": "2027-04-20", "pages": 45,
+            "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"],
+            "legal_analysis_pages": 2.5, "activities_analysed": 1, "qsse_pages": 2, "endorsed_by_host": true
+        },
+        "previous_attempt": {"failed": true}
+    });
+    let Some((asked, _)) = candidate(
+        "apprenti",
+        &record,
+        &[
+            "Pièce attestant la présence en milieu professionnel : contrat d'apprentissage",
+            "Admission à l'épreuve E6.1 : admis",
+            "Causes de non-conformité : dépôt hors délai",
+            "Possibilités en cas de nouvelle présentation : prorogation du contrat d'apprentissage initial et nouveau contrat avec un autre employeur",
+        ],
+    ) else {
+        return;
+    };
+    assert_never_asked(&asked, &["internship.", "employment"]);
+}
+
+#[test]
+fn a_candidate_in_continuing_education_proves_employment_from_scratch() {
+    let record = json!({
+        "candidate": {"pathway": "formation_continue", "continuing_education": "perfectionnement", "distance_learning": false},
+        "employment": [
+            {"start": "2026-01-05", "end": "2027-04-30", "full_time": true, "field": "metrologie", "certificate": true}
+        ],
+        "exemption": {"ground": "aucune", "rector_validated": false},
+        "report": {
+            "submitted_on": "2027-04-01", "pages": 30,
+            "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"],
+            "legal_analysis_pages": 2, "activities_analysed": 2, "qsse_pages": 1.5,
+            "dossier_provided": true
+        },
+        "previous_attempt": {"failed": false}
+    });
+    let Some((asked, _)) = candidate(
+        "formation-continue",
+        &record,
+        &[
+            "Pièce attestant la présence en milieu professionnel : certificats de travail",
+            "Admission à l'épreuve E6.1 : admis",
+            "Forme du rapport : rapport numérique et dossier",
+            "Conformité du rapport : conforme",
+        ],
+    ) else {
+        return;
+    };
+    assert!(asked.iter().any(|p| p == "employment"), "{asked:?}");
+    assert_never_asked(&asked, &["apprenticeship.", "internship.periods"]);
+}
