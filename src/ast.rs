@@ -94,6 +94,9 @@ pub struct LabelDecl {
     pub text: Name,
     /// The other texts.
     pub parts: Vec<LabelPart>,
+    /// For a conclusion, the values a candidate hopes for (`true`, `none`, enum values), as
+    /// written; empty when not said.
+    pub favourable: Vec<Name>,
 }
 
 /// One more text of a label.

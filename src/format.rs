@@ -152,7 +152,9 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Override(Override::Clause(_)) => Some(Group::OverrideClause),
         ItemKind::Override(Override::Parameter(_)) => Some(Group::OverrideParameter),
         // A one-line label groups with the next; one with more texts stands apart.
-        ItemKind::Label(label) if label.parts.is_empty() => Some(Group::Label),
+        ItemKind::Label(label) if label.parts.is_empty() && label.favourable.is_empty() => {
+            Some(Group::Label)
+        }
         ItemKind::Label(_) => None,
         ItemKind::Record(_)
         | ItemKind::Definition(_)
@@ -259,6 +261,10 @@ impl Printer {
                 2,
                 &format!("{} {}", words.join(" "), quote(&part.text.node)),
             );
+        }
+        if !label.favourable.is_empty() {
+            let values: Vec<&str> = label.favourable.iter().map(|v| v.node.as_str()).collect();
+            self.line(2, &format!("favourable {}", values.join(", ")));
         }
     }
 

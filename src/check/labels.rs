@@ -8,7 +8,7 @@ use crate::check::names::did_you_mean;
 use crate::check::types::{NamedType, calendar_unit};
 use crate::check::{Checker, Global};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{CompiledPolicy, Label, Labels, Lang, Unit};
+use crate::model::{CompiledPolicy, Label, Labels, Lang, Type, Unit, Value};
 use crate::span::Span;
 
 /// What a label names.
@@ -46,6 +46,7 @@ impl Checker {
             defs: vec![None; policy.defs.len()],
             units: vec![None; policy.types.units.len()],
             builtin_units: Default::default(),
+            favourable: vec![Vec::new(); policy.conclusions.len()],
         };
         let language = m.header.language.as_ref();
         labels.language = language.and_then(|l| self.language(&l.node, l.span));
@@ -55,6 +56,14 @@ impl Checker {
                 continue;
             };
             let label = self.label(decl, target, primary);
+            if !decl.favourable.is_empty() {
+                let values = self.favourable(decl, target, policy);
+                if let Target::Conclusion(i) = target
+                    && let Some(slot) = labels.favourable.get_mut(i)
+                {
+                    *slot = values;
+                }
+            }
             let slot = match target {
                 Target::Input(i) => labels.inputs.get_mut(i),
                 Target::Field(r, f) => labels.fields.get_mut(r).and_then(|r| r.get_mut(f)),
@@ -262,6 +271,108 @@ impl Checker {
                 )),
             );
         }
+    }
+}
+
+impl Checker {
+    /// The favourable values of `decl`, resolved against its conclusion's type; an error for
+    /// a value the conclusion cannot take, or for `favourable` on anything but a conclusion.
+    fn favourable(
+        &mut self,
+        decl: &LabelDecl,
+        target: Target,
+        policy: &CompiledPolicy,
+    ) -> Vec<Value> {
+        let Target::Conclusion(i) = target else {
+            if let Some(first) = decl.favourable.first() {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::MisplacedLabelText,
+                        first.span,
+                        format!(
+                            "`favourable` does not apply to `{}`",
+                            decl.target.node.join(".")
+                        ),
+                    )
+                    .with_label("not a conclusion")
+                    .with_help(
+                        "`favourable` names the values of a conclusion that a candidate hopes for",
+                    ),
+                );
+            }
+            return Vec::new();
+        };
+        let Some(ty) = policy.conclusions.get(i).map(|c| &c.ty) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for name in &decl.favourable {
+            match favourable_value(policy, ty, &name.node) {
+                Some(v) => out.push(v),
+                None => {
+                    let mut known: Vec<String> = match ty.base() {
+                        Type::Bool => vec!["true".into(), "false".into()],
+                        Type::Enum(e) => policy
+                            .types
+                            .enums
+                            .get(*e)
+                            .map(|en| en.variants.clone())
+                            .unwrap_or_default(),
+                        _ => Vec::new(),
+                    };
+                    if ty.is_optional() {
+                        known.push("none".into());
+                    }
+                    let help = did_you_mean(&name.node, known.iter().map(String::as_str))
+                        .unwrap_or_else(|| {
+                            format!(
+                                "the values of `{}` are {}",
+                                decl.target.node.join("."),
+                                known.join(", ")
+                            )
+                        });
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::UnknownName,
+                            name.span,
+                            format!(
+                                "`{}` is not a value of conclusion `{}`",
+                                name.node,
+                                decl.target.node.join(".")
+                            ),
+                        )
+                        .with_label("not one of its values")
+                        .with_help(help),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// `name` as a value of type `ty`: `true`/`false`, `none` when optional, an enum's value.
+fn favourable_value(policy: &CompiledPolicy, ty: &Type, name: &str) -> Option<Value> {
+    if name == "none" {
+        return ty.is_optional().then_some(Value::None);
+    }
+    match ty.base() {
+        Type::Bool => match name {
+            "true" => Some(Value::Bool(true)),
+            "false" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Type::Enum(e) => {
+            let v = policy
+                .types
+                .enums
+                .get(*e)?
+                .variants
+                .iter()
+                .position(|v| v == name)?;
+            Some(Value::Enum(u32::try_from(*e).ok()?, u32::try_from(v).ok()?))
+        }
+        _ => None,
     }
 }
 

@@ -43,6 +43,10 @@ pub const HINTS_PER_VALUE: usize = 3;
 pub enum Asked {
     /// Every decided conclusion, towards any other value.
     All,
+    /// Every decided conclusion whose policy names its favourable values and whose value is
+    /// not one of them, towards each favourable value: what is not granted, and what would
+    /// grant it.
+    Favourable,
     /// These conclusions (by index), each towards a value.
     Targets(Vec<(usize, Value)>),
 }
@@ -61,6 +65,7 @@ pub fn attach(
     let wanted: Vec<(usize, Option<Value>)> = match asked {
         Asked::All => (0..policy.conclusions.len()).map(|i| (i, None)).collect(),
         Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
+        Asked::Favourable => not_granted(policy, facts),
     };
     let mut left = EVALUATIONS_PER_REQUEST;
     for (i, target) in wanted {
@@ -82,9 +87,28 @@ pub fn attach(
             &mut left,
         );
         if let Some((_, c)) = decision.conclusions.0.get_mut(i) {
-            c.hints = Some(found);
+            // Several favourable values: the hints towards each, in turn.
+            c.hints.get_or_insert_with(Vec::new).extend(found);
         }
     }
+}
+
+/// The conclusions, decided on `facts`, whose value is not one of the favourable values the
+/// policy names for them, each with every favourable value as a target.
+fn not_granted(policy: &Prepared, facts: &[Value]) -> Vec<(usize, Option<Value>)> {
+    let mut ev = Evaluator::new(policy, facts);
+    let mut out = Vec::new();
+    for (i, favourable) in policy.labels.favourable.iter().enumerate() {
+        if favourable.is_empty() {
+            continue;
+        }
+        if let Some(Outcome::Decided { value, .. }) = ev.outcome(i)
+            && !favourable.contains(value)
+        {
+            out.extend(favourable.iter().map(|f| (i, Some(f.clone()))));
+        }
+    }
+    out
 }
 
 /// The hints of conclusion `i`.

@@ -11,7 +11,8 @@ use crate::json::{number, parse_date};
 use crate::model::{CompiledPolicy, Type, Value};
 
 /// The hints a request asks for: `true` (every decided conclusion, towards any other value),
-/// `false` (none), or the value wanted for each conclusion named.
+/// `false` (none), `"favourable"` (what is not granted, towards the values the policy marks
+/// favourable), or the value wanted for each conclusion named.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "server", schema(example = json!({"e61_admission": "admis", "report_conformity": "conforme"})))]
@@ -19,6 +20,9 @@ use crate::model::{CompiledPolicy, Type, Value};
 pub enum HintsRequest {
     /// `true`: hints for every decided conclusion; `false`: none.
     All(bool),
+    /// `"favourable"`: hints for the conclusions whose value is not one the policy marks
+    /// favourable, towards those values.
+    Mode(String),
     /// The value wanted for each conclusion named, as the decision writes it.
     #[cfg_attr(feature = "server", schema(value_type = Object))]
     Targets(BTreeMap<String, Json>),
@@ -32,6 +36,12 @@ pub fn read_hints(
 ) -> Result<Option<Asked>, String> {
     let targets = match request {
         HintsRequest::All(all) => return Ok(all.then_some(Asked::All)),
+        HintsRequest::Mode(mode) if mode == "favourable" => return Ok(Some(Asked::Favourable)),
+        HintsRequest::Mode(mode) => {
+            return Err(format!(
+                "`hints` is `true`, `\"favourable\"` or an object of values wanted, not `\"{mode}\"`"
+            ));
+        }
         HintsRequest::Targets(t) => t,
     };
     let mut out = Vec::with_capacity(targets.len());

@@ -124,6 +124,8 @@ pub struct Labels {
     pub units: Vec<Option<Arc<Label>>>,
     /// The built-in units: days, weeks, months, years.
     pub builtin_units: [Option<Arc<Label>>; 4],
+    /// By conclusion, the values a candidate hopes for (empty when the policy does not say).
+    pub favourable: Vec<Vec<crate::model::Value>>,
 }
 
 fn text(labels: &[Option<Arc<Label>>], i: usize, lang: Lang) -> Option<&str> {

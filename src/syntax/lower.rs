@@ -265,7 +265,16 @@ impl Lowerer {
         let target = target.as_str().split('.').map(str::to_string).collect();
         let text = self.string(next(&mut inner)?);
         let mut parts = Vec::new();
+        let mut favourable = Vec::new();
         for part in inner {
+            if part.as_rule() == R::favourable {
+                favourable.extend(
+                    part.into_inner()
+                        .filter(|p| p.as_rule() == R::favourable_value)
+                        .map(|p| self.name(p)),
+                );
+                continue;
+            }
             let mut kind = LabelKind::Label;
             let mut lang = None;
             let mut text = None;
@@ -289,6 +298,7 @@ impl Lowerer {
             target: Spanned::new(target, target_span),
             text,
             parts,
+            favourable,
         })
     }
 

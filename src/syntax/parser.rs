@@ -118,6 +118,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::source => "`source \"…\"`",
         Rule::language => "`language \"fr\"`",
         Rule::label_decl => "`label NAME \"…\"`",
+        Rule::favourable | Rule::kw_favourable | Rule::favourable_value => "`favourable VALUE, …`",
         Rule::label_part | Rule::label_kind | Rule::lang_code => {
             "`question`, `help`, `singular`, `en` or `fr` and a quoted text"
         }

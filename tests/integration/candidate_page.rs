@@ -208,7 +208,11 @@ fn answer_script(path: &str, kind: &str, value: Option<&Value>) -> String {
             };
             format!("{q}.querySelector('input[value=\"{v}\"]').click()")
         }
-        "list" | "set" if value.as_array().is_some_and(|a| a.iter().all(Value::is_string)) => {
+        "list" | "set"
+            if value
+                .as_array()
+                .is_some_and(|a| a.iter().all(Value::is_string)) =>
+        {
             format!(
                 "(() => {{ const want = {value}; \
                  for (const box of {q}.querySelectorAll('input[type=checkbox]')) box.checked = want.includes(box.value); \
@@ -260,14 +264,9 @@ fn fill(page: &mut Page, record: &Value, name: &str) -> Vec<String> {
             let text = page.eval("document.getElementById('main').innerText");
             panic!("neither a question nor the report after {asked:?}:\n{text}");
         };
-        assert!(
-            !asked.contains(&path),
-            "`{path}` is asked twice: {asked:?}"
-        );
+        assert!(!asked.contains(&path), "`{path}` is asked twice: {asked:?}");
         assert!(asked.len() < 40, "too many questions: {asked:?}");
-        let value = path
-            .split('.')
-            .try_fold(record, |at, key| at.get(key));
+        let value = path.split('.').try_fold(record, |at, key| at.get(key));
         if asked.len() == 3 {
             // The questionnaire under way, as the person sees it.
             page.save(
@@ -291,10 +290,7 @@ fn fill(page: &mut Page, record: &Value, name: &str) -> Vec<String> {
 fn candidate(name: &str, record: &Value, sentences: &[&str]) -> Option<(Vec<String>, String)> {
     let chromium = chromium()?;
     let server = TestServer::bts(date("2026-11-28"));
-    let url = format!(
-        "{}/ui/#/p/{BTS}/candidat?version=session-2027",
-        server.base
-    );
+    let url = format!("{}/ui/#/p/{BTS}/candidat?version=session-2027", server.base);
     let mut page = Page::open(&chromium, &url);
     let asked = fill(&mut page, record, name);
     let report = page
@@ -360,7 +356,7 @@ fn a_school_pupil_is_decided_from_scratch_and_the_report_printed() {
             "Admission à l'épreuve E6.1 : refusé",
             "Durée des stages effectués sous convention : 8 semaines",
             "Conformité du rapport : conforme",
-            "Ce qui changerait cette conclusion",
+            "Ce qui permettrait une issue favorable",
             "Fin de la période (périodes de stage n° 1) : 24 juillet 2026 au lieu de 26 juin 2026",
             "Décision n°",
         ],

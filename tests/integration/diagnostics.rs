@@ -751,3 +751,13 @@ fn a_policy_with_a_language_warns_of_each_thing_left_without_a_label() {
         ]
     );
 }
+
+#[test]
+fn a_favourable_value_the_conclusion_cannot_take_suggests_its_values() {
+    let case = Case::load("label-favourable-unknown-value");
+    case.snapshot();
+    let d = case.the("unknown-name");
+    assert_eq!(case.codes(), ["unknown-name"]);
+    assert_eq!(case.snippet(d), "admise");
+    assert_eq!(help(d), "did you mean `admis`?");
+}

@@ -838,11 +838,15 @@ mod generate {
                 })
             },
         );
-        (target, string(), vec(part, 0..3)).prop_map(|(target, text, parts)| LabelDecl {
-            target,
-            text,
-            parts,
-        })
+        let favourable = vec(pick(FIELDS).prop_map(spanned), 0..3);
+        (target, string(), vec(part, 0..3), favourable).prop_map(
+            |(target, text, parts, favourable)| LabelDecl {
+                target,
+                text,
+                parts,
+                favourable,
+            },
+        )
     }
 
     fn input() -> impl Strategy<Value = InputDecl> + Clone {

@@ -321,3 +321,40 @@ fn hints_over_http() {
     let plain = crate::http::decide(&server, json!({"input": input}));
     assert!(!plain.body.contains("\"hints\""));
 }
+
+#[test]
+fn favourable_hints_say_what_would_grant_what_is_not_granted() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let mut input = crate::http::candidate();
+    input["internship"]["certificate_provided"] = json!(false);
+    let r = crate::http::decide(
+        &server,
+        json!({"input": input, "version": "session-2027", "hints": "favourable"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let d = r.json();
+    let c = &d["conclusions"];
+    // Refused: hints towards each favourable value the policy names.
+    assert_eq!(c["e61_admission"]["value"], "refuse");
+    let hints = c["e61_admission"]["hints"].as_array().unwrap();
+    assert!(!hints.is_empty());
+    assert!(
+        hints
+            .iter()
+            .all(|h| h["gives"] == "admis" || h["gives"] == "admis_sur_autorisation"),
+        "{hints:?}"
+    );
+    // Granted, or without favourable values: no hints at all.
+    assert!(
+        c["report_conformity"].get("hints").is_none(),
+        "{}",
+        c["report_conformity"]
+    );
+    assert!(c["presence_proof"].get("hints").is_none());
+    // Anything else is a 400.
+    let bad = crate::http::decide(
+        &server,
+        json!({"input": crate::http::candidate(), "version": "session-2027", "hints": "most"}),
+    );
+    bad.problem(400);
+}

@@ -32,8 +32,10 @@ const UNITS = { weeks: "semaines", days: "jours", months: "mois", years: "ans", 
 const yesNo = (b) => (b ? "oui" : "non");
 const frenchDate = (s) => {
   const d = new Date(`${s}T00:00:00Z`);
-  return Number.isNaN(d.getTime()) ? s
-    : d.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  if (Number.isNaN(d.getTime())) return s;
+  const text = d.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+  // The first of a month is written « 1er ».
+  return d.getUTCDate() === 1 ? text.replace(/^1 /, "1er ") : text;
 };
 
 /** An answer in words, by the question's type. */
@@ -254,7 +256,7 @@ async function candidateView(id, version) {
     try {
       const d = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ version: chosen, input: record, words: true, hints: true }) });
+        body: JSON.stringify({ version: chosen, input: record, words: true, hints: "favourable" }) });
       report.replaceChildren(reportView(d, view));
       main.dataset.report = d.decision_id;
     } catch (err) {
@@ -279,6 +281,9 @@ function getAt(record, path) {
 }
 const hasAt = (record, path) => getAt(record, path) !== undefined;
 
+/** A conclusion in one sentence: the service's, or its name and value. */
+const sentence = (name, c) => c.text || `${name} = ${showValue(c.value)}`;
+
 /** The decision report: each conclusion as a sentence, why, the clauses quoted, what would change it. */
 function reportView(d, view) {
   const labels = new Map(view.conclusions.map((c) => [c.name, c]));
@@ -290,15 +295,21 @@ function reportView(d, view) {
       h("br"), "Empreinte des sources (sha256) ", code(d.policy.sha256),
       h("br"), "Décision n° ", code(d.decision_id), ` · établie le ${new Date().toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" })}`),
     h("p", { class: "no-print" }, h("button", { type: "button", onclick: () => window.print() }, "Imprimer le rapport")),
+    h("h3", {}, "En bref"),
+    h("ul", { class: "brief-list" }, entries.map(([name, c]) => h("li", {},
+      h("a", { href: `#r-${slug(name)}`, onclick: (e) => {
+        e.preventDefault();
+        document.getElementById(`r-${slug(name)}`)?.scrollIntoView();
+      } }, sentence(name, c)),
+      c.hints?.length > 0 ? h("span", { class: "muted" }, " — voir ce qui permettrait une issue favorable") : ""))),
     entries.map(([name, c]) => {
       const words = labels.get(name);
-      return h("article", { class: `conclusion ${c.status}`, id: `r-${slug(name)}` },
-        h("h3", {}, capital(words?.label || name), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
-        h("p", { class: "sentence" }, h("strong", {}, c.text || `${name} = ${showValue(c.value)}`)),
+      return h("article", { class: `conclusion ${c.status}`, id: `r-${slug(name)}`, "aria-label": capital(words?.label || name) },
+        h("h3", {}, sentence(name, c), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
         c.because?.length > 0 && h("div", {}, h("h4", {}, "Motifs"), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
         (c.citations || []).length > 0 && h("div", {}, h("h4", {}, "Clauses appliquées"),
           c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, `Clause ${q.clause}, section ${q.section}`), h("p", {}, q.text)))),
-        c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, "Ce qui changerait cette conclusion"),
+        c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, "Ce qui permettrait une issue favorable"),
           h("ul", {}, c.hints.map((x) => h("li", {}, x.text, x.clauses.length ? h("span", { class: "muted" }, ` (clauses ${x.clauses.join(", ")})`) : "")))));
     }));
 }
