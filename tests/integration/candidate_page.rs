@@ -5,9 +5,11 @@
 //! candidate's record, until the page shows its decision report; the report is then checked and
 //! printed to PDF (`target/ui-screenshots/candidate-*.pdf`, with a screenshot beside it).
 //!
-//! Three candidates: a school pupil, an apprentice and a candidate in formation continue
-//! (perfectionnement, proving employment). Each asks only relevant questions: a pupil is never
-//! asked about an apprenticeship contract or jobs.
+//! Four candidates, one per pathway: a school pupil, an apprentice, a candidate in formation
+//! continue (perfectionnement, proving employment) and one by professional experience. Each is
+//! asked only relevant questions: a pupil is never asked about an apprenticeship contract or
+//! jobs. An answer the record does not hold is « Je ne sais pas »; an optional one absent from
+//! it (a report never submitted) is « Sans objet ».
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
@@ -428,4 +430,43 @@ fn a_candidate_in_continuing_education_proves_employment_from_scratch() {
     };
     assert!(asked.iter().any(|p| p == "employment"), "{asked:?}");
     assert_never_asked(&asked, &["apprenticeship.", "internship.periods"]);
+}
+
+#[test]
+fn a_candidate_with_professional_experience_is_decided_from_scratch() {
+    let record = json!({
+        "candidate": {"pathway": "experience_professionnelle", "distance_learning": false},
+        "employment": [
+            {"start": "2022-09-01", "end": "2026-08-31", "full_time": true, "field": "metrologie", "certificate": true}
+        ],
+        "exemption": {"ground": "aucune", "rector_validated": false},
+        "report": {"submitted_on": null},
+        "previous_attempt": {"failed": false}
+    });
+    let Some((asked, _)) = candidate(
+        "experience-professionnelle",
+        &record,
+        &[
+            "Pièce attestant la présence en milieu professionnel : certificats de travail",
+            "Admission à l'épreuve E6.1 : admis",
+            "Forme du rapport : rapport numérique",
+            // Never submitted: the report is not conforming, and the report says what would be.
+            "Causes de non-conformité : absence de dépôt du rapport",
+            "Conformité du rapport : non conforme",
+        ],
+    ) else {
+        return;
+    };
+    assert!(
+        asked.iter().any(|p| p == "report.submitted_on"),
+        "{asked:?}"
+    );
+    assert_never_asked(
+        &asked,
+        &[
+            "apprenticeship.",
+            "internship.",
+            "candidate.continuing_education",
+        ],
+    );
 }
