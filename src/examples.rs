@@ -168,8 +168,14 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
                 .push(fail(None, "a valid input".into(), found));
             return;
         }
-        Err(RequestError::Malformed(e) | RequestError::Bad(e)) => {
+        Err(RequestError::Malformed(e)) => {
             report.failures.push(fail(None, "a valid input".into(), e));
+            return;
+        }
+        Err(RequestError::Bad(e)) => {
+            report
+                .failures
+                .push(fail(None, "a valid input".into(), e.to_string()));
             return;
         }
     };

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use crate::decision::Decision;
 use crate::interview::Interview;
 use crate::json::{Absence, HintsRequest, InputError, parse_date, read_facts_as, read_hints};
-use crate::model::Lang;
+use crate::model::{Lang, Said};
 use crate::prepared::Prepared;
 
 /// What is wrong with a request.
@@ -19,7 +19,7 @@ pub enum RequestError {
     /// The body is not JSON.
     Malformed(String),
     /// The body is JSON but the request is wrong (its shape, `as_of`, too deep a nesting).
-    Bad(String),
+    Bad(Said),
     /// The candidate's record does not match the policy's declared inputs.
     Invalid(Vec<InputError>),
 }
@@ -80,13 +80,17 @@ impl Selector {
     /// Reads `version` and `as_of` (strings) into a selector; both at once is a bad request.
     pub fn parse(version: Option<String>, as_of: Option<String>) -> Result<Selector, RequestError> {
         if version.is_some() && as_of.is_some() {
-            return Err(RequestError::Bad(
-                "give `version` or `as_of`, not both".into(),
-            ));
+            return Err(RequestError::Bad(Said::new(
+                "donnez `version` ou `as_of`, pas les deux",
+                "give `version` or `as_of`, not both",
+            )));
         }
         let as_of = match as_of {
             Some(d) => Some(parse_date(&d).ok_or_else(|| {
-                RequestError::Bad(format!("`as_of` must be a date YYYY-MM-DD, found `{d}`"))
+                RequestError::Bad(Said::new(
+                    format!("`as_of` doit être une date AAAA-MM-JJ, pas `{d}`"),
+                    format!("`as_of` must be a date YYYY-MM-DD, found `{d}`"),
+                ))
             })?),
             None => None,
         };
@@ -111,14 +115,17 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     max_depth: usize,
 ) -> Result<T, RequestError> {
     if let Some(at) = too_deep(body, max_depth) {
-        return Err(RequestError::Bad(format!(
-            "the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"
+        return Err(RequestError::Bad(Said::new(
+            format!(
+                "le JSON imbrique listes et objets sur plus de {max_depth} niveaux (à l'octet {at})"
+            ),
+            format!("the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"),
         )));
     }
     serde_json::from_slice(body).map_err(|e| {
         use serde_json::error::Category;
         match e.classify() {
-            Category::Data => RequestError::Bad(e.to_string()),
+            Category::Data => RequestError::Bad(e.to_string().into()),
             _ => RequestError::Malformed(e.to_string()),
         }
     })
@@ -280,7 +287,7 @@ pub fn decide(
 ) -> Result<Decision, RequestError> {
     let facts = facts(policy, input, options.bounds, Absence::Declared)?;
     let asked = match &options.hints {
-        Some(h) => read_hints(policy, h).map_err(RequestError::Bad)?,
+        Some(h) => read_hints(policy, h).map_err(|e| RequestError::Bad(e.into()))?,
         None => None,
     };
     let id = decision_id(options.decision_id.as_ref());
@@ -308,8 +315,9 @@ fn facts(
     let (deep, long) = beyond(input, bounds);
     if let Some(at) = deep {
         let max = bounds.json_depth;
-        return Err(RequestError::Bad(format!(
-            "the JSON nests arrays and objects more than {max} deep (at {at})"
+        return Err(RequestError::Bad(Said::new(
+            format!("le JSON imbrique listes et objets sur plus de {max} niveaux (en {at})"),
+            format!("the JSON nests arrays and objects more than {max} deep (at {at})"),
         )));
     }
     if !long.is_empty() {

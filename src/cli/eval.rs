@@ -79,7 +79,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             return FINDINGS;
         }
         Err(RequestError::Bad(e)) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", e.get(args.lang));
             return FINDINGS;
         }
     };

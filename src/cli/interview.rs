@@ -82,8 +82,12 @@ pub(crate) fn run(args: &InterviewArgs) -> u8 {
                 }
                 return FINDINGS;
             }
-            Err(RequestError::Malformed(e) | RequestError::Bad(e)) => {
+            Err(RequestError::Malformed(e)) => {
                 eprintln!("error: {e}");
+                return FINDINGS;
+            }
+            Err(RequestError::Bad(e)) => {
+                eprintln!("error: {}", e.get(lang));
                 return FINDINGS;
             }
         };

@@ -199,9 +199,8 @@ pub fn impact(old: &Prepared, new: &Prepared, cases: &[(String, Json)], bounds: 
 fn input_errors(e: RequestError) -> Vec<InputError> {
     match e {
         RequestError::Invalid(errors) => errors,
-        RequestError::Malformed(message) | RequestError::Bad(message) => {
-            vec![InputError::new("/", message)]
-        }
+        RequestError::Malformed(message) => vec![InputError::new("/", message)],
+        RequestError::Bad(message) => vec![InputError::new("/", message.to_string())],
     }
 }
 

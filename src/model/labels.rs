@@ -57,6 +57,54 @@ impl Lang {
     }
 }
 
+/// What an error says, in French and in English. Made from one string, it says the same in
+/// both (a message from a library, such as the JSON parser's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Said {
+    fr: String,
+    en: String,
+}
+
+impl Said {
+    /// The message in French and in English.
+    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Said {
+        Said {
+            fr: fr.into(),
+            en: en.into(),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Fr => &self.fr,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl From<String> for Said {
+    fn from(s: String) -> Said {
+        Said {
+            fr: s.clone(),
+            en: s,
+        }
+    }
+}
+
+impl From<&str> for Said {
+    fn from(s: &str) -> Said {
+        Said::from(s.to_string())
+    }
+}
+
+impl std::fmt::Display for Said {
+    /// In English: what logs and tests read.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.en)
+    }
+}
+
 /// One text in each language, where given.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Texts {

@@ -11,7 +11,7 @@ use crate::span::{SourceMap, Span};
 mod labels;
 mod value;
 
-pub use labels::{Label, Labels, Lang, Texts};
+pub use labels::{Label, Labels, Lang, Said, Texts};
 pub use value::Value;
 
 /// Index of a clause in [`CompiledPolicy::clauses`].

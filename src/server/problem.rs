@@ -10,47 +10,7 @@ use utoipa::ToSchema;
 use crate::diagnostic::Severity;
 use crate::json::InputError;
 use crate::model::Lang;
-
-/// What an error says, in French and in English. Made from one string, it says the same in
-/// both (a message from a library, such as the JSON parser's).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Said {
-    fr: String,
-    en: String,
-}
-
-impl Said {
-    /// The message in French and in English.
-    pub fn new(fr: impl Into<String>, en: impl Into<String>) -> Said {
-        Said {
-            fr: fr.into(),
-            en: en.into(),
-        }
-    }
-
-    /// The message in `lang`.
-    pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Fr => &self.fr,
-            Lang::En => &self.en,
-        }
-    }
-}
-
-impl From<String> for Said {
-    fn from(s: String) -> Said {
-        Said {
-            fr: s.clone(),
-            en: s,
-        }
-    }
-}
-
-impl From<&str> for Said {
-    fn from(s: &str) -> Said {
-        Said::from(s.to_string())
-    }
-}
+pub use crate::model::Said;
 
 /// The kinds of failure, each with its row of the table.
 #[derive(Debug, Clone, PartialEq)]
@@ -395,7 +355,7 @@ impl From<crate::request::RequestError> for ApiError {
         use crate::request::RequestError as R;
         match e {
             R::Malformed(m) => ApiError::MalformedJson(m.into()),
-            R::Bad(m) => ApiError::BadRequest(m.into()),
+            R::Bad(m) => ApiError::BadRequest(m),
             R::Invalid(errors) => ApiError::InvalidInput(errors),
         }
     }

@@ -185,7 +185,12 @@ fn request_limits_answer_with_the_right_status() {
         "]".repeat(20)
     );
     let p = post(&server, &path, "application/json", deep).problem(400);
-    assert!(p["detail"].as_str().unwrap().contains("more than 8 deep"));
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("sur plus de 8 niveaux")
+    );
     let p = decide(
         &server,
         json!({"input": {"candidate": {"id": "x".repeat(101)}}}),

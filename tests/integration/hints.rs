@@ -291,7 +291,7 @@ fn without_hints_the_decision_has_none_and_bad_targets_are_refused() {
     ] {
         let options = options(serde_json::from_value(hints).unwrap());
         match decide(policy, &input, &options) {
-            Err(RequestError::Bad(m)) => assert!(m.contains(says), "{m}"),
+            Err(RequestError::Bad(m)) => assert!(m.to_string().contains(says), "{m}"),
             other => panic!("{other:?}"),
         }
     }
