@@ -476,20 +476,28 @@ fn trace(policy: &Prepared, ev: &Evaluator<'_>, lang: Lang) -> Vec<TraceEntry> {
                 Some(Verdict::Applied) => ("applied", Vec::new()),
                 Some(Verdict::Overridden(by)) => {
                     let label = c.rules.get(*by).map_or("", |e| &*e.label);
-                    ("overridden", vec![format!("exception `{label}` applies")])
+                    let text = match lang {
+                        Lang::Fr => format!("l'exception `{label}` s'applique"),
+                        Lang::En => format!("exception `{label}` applies"),
+                    };
+                    ("overridden", vec![text])
                 }
                 Some(Verdict::NotApplicable) => ("not applicable", Vec::new()),
-                Some(Verdict::Unknown(m)) => (
-                    "undetermined",
-                    vec![format!(
-                        "missing: {}",
-                        m.iter().map(|x| &**x).collect::<Vec<_>>().join(", ")
-                    )],
-                ),
-                Some(Verdict::Pending) => (
-                    "undetermined",
-                    vec!["an exception to it cannot be decided".to_string()],
-                ),
+                Some(Verdict::Unknown(m)) => {
+                    let missing = m.iter().map(|x| &**x).collect::<Vec<_>>().join(", ");
+                    let text = match lang {
+                        Lang::Fr => format!("manque : {missing}"),
+                        Lang::En => format!("missing: {missing}"),
+                    };
+                    ("undetermined", vec![text])
+                }
+                Some(Verdict::Pending) => {
+                    let text = match lang {
+                        Lang::Fr => "une exception à cette règle ne peut être décidée",
+                        Lang::En => "an exception to it cannot be decided",
+                    };
+                    ("undetermined", vec![text.to_string()])
+                }
                 Some(Verdict::InError) | None => ("error", Vec::new()),
                 Some(Verdict::Failed(e)) => ("error", vec![e.to_string()]),
             };
