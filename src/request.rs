@@ -31,6 +31,7 @@ pub enum RequestError {
 pub struct DecisionRequest {
     /// The candidate's record, as the policy's input schema describes it.
     #[cfg_attr(feature = "server", schema(value_type = Object))]
+    #[serde(deserialize_with = "crate::json::strict::value")]
     pub input: Json,
     /// The version label (else `as_of`, else the version in force today).
     pub version: Option<String>,
@@ -57,6 +58,7 @@ pub struct DecisionRequest {
 pub struct BatchRequest {
     /// The candidates' records (one that is not a valid record gets its own error entry).
     #[cfg_attr(feature = "server", schema(value_type = Vec<serde_json::Value>))]
+    #[serde(deserialize_with = "crate::json::strict::values")]
     pub inputs: Vec<Json>,
     /// The version label.
     pub version: Option<String>,
@@ -343,6 +345,7 @@ pub struct InterviewRequest {
     /// when it has a default or is optional); `null` answers an optional input with "none" and a
     /// defaulted one with its default.
     #[cfg_attr(feature = "server", schema(value_type = Object))]
+    #[serde(deserialize_with = "crate::json::strict::value")]
     pub input: Json,
     /// Inputs (dotted paths) the person cannot answer: they stay unknown and are never asked.
     #[serde(default)]
@@ -450,7 +453,7 @@ pub fn decide_bytes(
     body: &[u8],
     options: &Options,
 ) -> Result<Decision, RequestError> {
-    let input: Json = parse_json(body, options.bounds.json_depth)?;
+    let crate::json::strict::Strict(input) = parse_json(body, options.bounds.json_depth)?;
     decide(policy, &input, options)
 }
 

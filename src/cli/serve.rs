@@ -47,21 +47,34 @@ pub(crate) struct ServeArgs {
 
 #[cfg(feature = "server")]
 pub(crate) fn run(args: &ServeArgs) -> u8 {
-    let token = match &args.admin_token_file {
+    // A token given but blank is an error, not administration turned off in silence.
+    let (token, from) = match &args.admin_token_file {
         Some(file) => match std::fs::read_to_string(file) {
-            Ok(t) => Some(t.trim().to_string()),
+            Ok(t) => (Some(t.trim().to_string()), file.display().to_string()),
             Err(e) => {
                 eprintln!("error: {}: {e}", file.display());
                 return TROUBLE;
             }
         },
-        None => std::env::var("CLAUSIER_ADMIN_TOKEN").ok(),
+        None => (
+            std::env::var("CLAUSIER_ADMIN_TOKEN")
+                .ok()
+                .map(|t| t.trim().to_string()),
+            "CLAUSIER_ADMIN_TOKEN".to_string(),
+        ),
     };
-    let admin_token = token.filter(|t| !t.is_empty());
-    if admin_token.as_ref().is_some_and(|t| t.len() < 16) {
-        eprintln!("error: the administration token must be at least 16 characters long");
-        return TROUBLE;
+    if let Some(t) = &token {
+        let checked = if t.is_empty() {
+            Err("it holds no token".to_string())
+        } else {
+            clausier::server::check_admin_token(t)
+        };
+        if let Err(reason) = checked {
+            eprintln!("error: {from}: {reason}");
+            return TROUBLE;
+        }
     }
+    let admin_token = token;
     let options = clausier::server::ServeOptions {
         policies: args.policies.clone(),
         addr: args.addr.clone(),

@@ -357,6 +357,19 @@ impl Reader<'_> {
     }
 
     fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
+        // A whole number beyond the integers (`2^64`) is read as a float and rounded: it is
+        // rejected, not cited rounded. Floats are exact integers up to 2^53.
+        let rounded = n.is_f64()
+            && n.as_f64()
+                .is_some_and(|f| f.abs() >= 9_007_199_254_740_992.0);
+        if integral && rounded {
+            self.error(
+                at,
+                format!("the number {n} is out of range: whole numbers are exact up to 2^53 when written with an exponent or beyond 64 bits"),
+                format!("le nombre {n} est hors des limites : un nombre entier écrit avec un exposant ou au-delà de 64 bits n'est exact que jusqu'à 2^53"),
+            );
+            return Value::None;
+        }
         match crate::json::number(n) {
             Some(d) if integral && !d.fract().is_zero() => {
                 self.error(

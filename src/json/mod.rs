@@ -5,6 +5,7 @@
 pub mod hints;
 pub mod input;
 pub mod schema;
+pub mod strict;
 
 use std::str::FromStr;
 

@@ -121,6 +121,29 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The bearer token of the administration routes; none turns them off (404).
     pub admin_token: Option<Arc<str>>,
+    /// Held by every administrative write from its check to its reload, so that two writes
+    /// never interleave (an upload of a version and the deletion of the version it extends).
+    pub admin_lock: Arc<std::sync::Mutex<()>>,
+}
+
+/// Checks an administration token: at least 16 characters, all of them those a bearer token
+/// may hold (RFC 6750's `token68`: letters, digits, `-._~+/`, then `=` padding), so that a
+/// token can be sent at all and is not blank. The reason when it is not.
+pub fn check_admin_token(token: &str) -> Result<(), String> {
+    let body = token.trim_end_matches('=');
+    let allowed =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+' | '/');
+    if token.chars().count() < 16 {
+        return Err("the administration token must be at least 16 characters long".into());
+    }
+    if body.is_empty() || !body.chars().all(allowed) {
+        return Err(
+            "the administration token may hold only ASCII letters, digits and `-._~+/` (then `=`): \
+             nothing else can be sent in an `Authorization: Bearer` header"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 impl AppState {
@@ -132,6 +155,7 @@ impl AppState {
             limits: Limits::default(),
             metrics: Metrics::new()?,
             admin_token: None,
+            admin_lock: Arc::new(std::sync::Mutex::new(())),
         })
     }
 }

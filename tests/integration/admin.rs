@@ -225,3 +225,144 @@ fn a_batch_over_its_deadline_is_refused() {
     .problem(503);
     assert_eq!(p["type"], "urn:clausier:problem:deadline-exceeded");
 }
+
+/// An `Authorization` header as given, for the scheme's spellings.
+fn reload_with(server: &TestServer, authorization: &str) -> Reply {
+    reply(
+        agent()
+            .post(format!("{}/v1/admin/reload", server.base))
+            .header("authorization", authorization)
+            .send("")
+            .unwrap(),
+    )
+}
+
+#[test]
+fn the_bearer_scheme_is_case_insensitive() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let server = admin_server(root.path());
+    for header in [
+        format!("Bearer {TOKEN}"),
+        format!("bearer {TOKEN}"),
+        format!("BEARER  {TOKEN}"),
+    ] {
+        assert_eq!(reload_with(&server, &header).status, 200, "{header}");
+    }
+    for header in [format!("Basic {TOKEN}"), TOKEN.to_string(), "Bearer".into()] {
+        reload_with(&server, &header).problem(401);
+    }
+}
+
+#[test]
+fn tokens_that_could_never_be_sent_or_are_blank_are_refused() {
+    use clausier::server::check_admin_token;
+    assert!(check_admin_token("a-long-enough-test-token").is_ok());
+    assert!(check_admin_token("YWxhZGRpbjpvcGVuc2VzYW1lAA==").is_ok());
+    // Counted in characters, not bytes: four emoji are four characters, and no header can
+    // carry them.
+    assert!(check_admin_token("🔑🔑🔑🔑").is_err());
+    assert!(check_admin_token(&"🔑".repeat(16)).is_err());
+    assert!(check_admin_token(&" ".repeat(16)).is_err());
+    assert!(check_admin_token("sixteen chars ok").is_err());
+    assert!(check_admin_token("short").is_err());
+    assert!(check_admin_token("================").is_err());
+}
+
+#[test]
+fn a_blank_token_file_stops_the_service_instead_of_turning_administration_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("token");
+    std::fs::write(&file, "  \n\t\n").unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--admin-token-file"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("holds no token"), "{err}");
+}
+
+#[test]
+fn an_upload_and_the_deletion_of_what_it_extends_never_both_succeed() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let server = admin_server(root.path());
+    let base_text = |label: &str, extends: Option<&str>| {
+        let mut t = format!(
+            "policy race\nversion \"{label}\"\n{}\nclause \"1\" section \"1\"\n  | Une règle.\n",
+            extends.map_or(String::new(), |e| format!("extends \"{e}\""))
+        );
+        if extends.is_none() {
+            t.push_str("input x : bool    per \"1\"\nconclusion c : bool\n  rule r\n    gives x\n    per \"1\"\n");
+        }
+        t
+    };
+    for run in 0..10 {
+        let base = format!("rbase{run}");
+        let child = format!("rchild{run}");
+        let put_base = send(
+            &server,
+            "PUT",
+            &format!("/v1/policies/race/versions/{base}"),
+            Some(TOKEN),
+            &base_text(&base, None),
+        );
+        assert_eq!(put_base.status, 200, "{}", put_base.body);
+        let child_text = base_text(&child, Some(&base));
+        let (child_put, base_delete) = std::thread::scope(|s| {
+            let put = s.spawn(|| {
+                send(
+                    &server,
+                    "PUT",
+                    &format!("/v1/policies/race/versions/{child}"),
+                    Some(TOKEN),
+                    &child_text,
+                )
+            });
+            let del = s.spawn(|| {
+                send(
+                    &server,
+                    "DELETE",
+                    &format!("/v1/policies/race/versions/{base}"),
+                    Some(TOKEN),
+                    "",
+                )
+            });
+            (put.join().unwrap(), del.join().unwrap())
+        });
+        for r in [&child_put, &base_delete] {
+            assert_ne!(r.status, 500, "{}", r.body);
+        }
+        // One of them comes first: the child extends a base that exists (and the deletion is
+        // refused), or the base is gone (and the child is refused).
+        assert!(
+            !(child_put.status == 200 && base_delete.status == 200),
+            "run {run}: both succeeded: {} / {}",
+            child_put.body,
+            base_delete.body
+        );
+        if child_put.status == 200 {
+            assert_eq!(base_delete.status, 409, "{}", base_delete.body);
+            let served = get(&server, "/v1/policies").json();
+            let race = served["policies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["id"] == "race")
+                .unwrap()
+                .clone();
+            assert!(
+                race["versions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|v| v["version"] == child.as_str()),
+                "{race}"
+            );
+        } else {
+            assert_eq!(child_put.status, 422, "{}", child_put.body);
+        }
+    }
+}

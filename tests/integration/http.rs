@@ -942,3 +942,37 @@ fn words_give_each_conclusion_as_a_sentence() {
     .json();
     assert!(plain["conclusions"]["e61_admission"].get("text").is_none());
 }
+
+#[test]
+fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let path = format!("/v1/policies/{BTS}/decisions");
+    let twice = r#"{"version": "session-2027", "input": {"report": {"pages": 40, "pages": 60}}}"#;
+    let p = post(&server, &path, "application/json", twice).problem(400);
+    assert!(
+        p["detail"]
+            .as_str()
+            .unwrap()
+            .contains("`pages` appears twice"),
+        "{p}"
+    );
+    // The same in a batch and on an NDJSON line.
+    let batch = r#"{"version": "session-2027", "inputs": [{"candidate": {"pathway": "scolaire", "pathway": "apprentissage"}}]}"#;
+    post(&server, &format!("{path}/batch"), "application/json", batch).problem(400);
+    let lines = post(
+        &server,
+        &format!("{path}/batch?version=session-2027"),
+        "application/x-ndjson",
+        "{\"report\": {\"pages\": 1, \"pages\": 2}}\n",
+    );
+    assert!(lines.body.contains("appears twice"), "{}", lines.body);
+    // 2^64 pages is not a number of pages anyone can count exactly: refused, not rounded.
+    let big =
+        r#"{"version": "session-2027", "input": {"report": {"pages": 18446744073709551616}}}"#;
+    let p = post(&server, &path, "application/json", big).problem(422);
+    assert_eq!(p["errors"][0]["pointer"], "/report/pages");
+    // The largest integers are still exact.
+    let exact =
+        r#"{"version": "session-2027", "input": {"report": {"pages": 18446744073709551615}}}"#;
+    assert_eq!(post(&server, &path, "application/json", exact).status, 200);
+}

@@ -48,7 +48,7 @@ fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+        .and_then(bearer)
         .unwrap_or("");
     if constant_time_eq::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
@@ -56,6 +56,31 @@ fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
         tracing::warn!(path = %req.path(), "administration request refused: bad or missing token");
         Err(ApiError::Unauthorized)
     }
+}
+
+/// The token of an `Authorization` value of the `Bearer` scheme, whose name is
+/// case-insensitive (RFC 9110 §11.1).
+fn bearer(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_matches([' ', '\t']))
+}
+
+/// Runs `write` holding the administration lock: checks, writes and reloads of two requests
+/// never interleave. A poisoned lock (a write that panicked) is taken over: the folder on disk
+/// is the truth, and the next reload reads it.
+fn serialized<T>(lock: &std::sync::Mutex<()>, write: impl FnOnce() -> T) -> T {
+    let _held = lock
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    write()
+}
+
+/// Logs the cause of a failure the client sees as a bare 500.
+fn internal(what: &str, cause: impl std::fmt::Display) -> ApiError {
+    tracing::error!(error = %cause, "administration: {what}");
+    ApiError::Internal
 }
 
 /// Policy ids and version labels name files: `[a-z0-9][a-z0-9._-]*`, no `..`.
@@ -131,7 +156,8 @@ fn check_with(dir: &Path, path: &Path, text: &str) -> Result<crate::load::Policy
     let mut texts = Vec::new();
     for file in policy_files(dir).unwrap_or_default() {
         if file != path {
-            let t = std::fs::read_to_string(&file).map_err(|_| ApiError::Internal)?;
+            let t = std::fs::read_to_string(&file)
+                .map_err(|e| internal(&format!("cannot read {}", file.display()), e))?;
             texts.push((file.display().to_string(), Some(file), t));
         }
     }
@@ -177,8 +203,9 @@ pub async fn put_version(
     let file: PathBuf = dir.join(format!("{label}.policy"));
     let existed = file.exists();
     let store = std::sync::Arc::clone(&state.store);
+    let lock = std::sync::Arc::clone(&state.admin_lock);
     let (id2, label2, file2) = (id.clone(), label.clone(), file.clone());
-    let outcome = web::block(move || -> Result<Vec<FileDiagnostic>, ApiError> {
+    let outcome = web::block(move || serialized(&lock, || -> Result<Vec<FileDiagnostic>, ApiError> {
         let folder = check_with(&dir, &file2, &text)?;
         let mine = folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(file2.as_path()));
         if let Some(f) = mine {
@@ -194,15 +221,13 @@ pub async fn put_version(
         if !folder.is_ok() {
             return Err(ApiError::InvalidPolicy(diagnostics));
         }
-        write_atomically(&file2, &text).map_err(|e| {
-            tracing::error!(file = %file2.display(), error = %e, "cannot write a policy file");
-            ApiError::Internal
-        })?;
+        write_atomically(&file2, &text)
+            .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
         store.reload();
         Ok(diagnostics)
-    })
+    }))
     .await
-    .map_err(|_| ApiError::Internal)?;
+    .map_err(|e| internal("the upload's task failed", e))?;
     let warnings = match outcome {
         Ok(w) => w,
         Err(e) => {
@@ -251,40 +276,13 @@ pub async fn delete_version(
     let (id, label) = path.into_inner();
     valid_name("policy id", &id)?;
     valid_name("version label", &label)?;
-    let file = state.store.root().join(&id).join(format!("{label}.policy"));
-    if !file.is_file() {
-        return Err(ApiError::NotFound(
-            format!("policy `{id}` has no version file `{label}.policy`").into(),
-        ));
-    }
-    let set = state.store.snapshot();
-    let dependents: Vec<String> = set
-        .policies
-        .get(&id)
-        .map(|p| {
-            p.compiled()
-                .filter(|v| v.extends.as_deref() == Some(label.as_str()))
-                .map(|v| v.version.clone())
-                .collect()
-        })
-        .unwrap_or_default();
-    if !dependents.is_empty() {
-        return Err(ApiError::Conflict(
-            format!(
-                "versions {} extend `{label}`: delete or change them first",
-                dependents.join(", ")
-            )
-            .into(),
-        ));
-    }
-    std::fs::remove_file(&file).map_err(|e| {
-        tracing::error!(file = %file.display(), error = %e, "cannot delete a policy file");
-        ApiError::Internal
-    })?;
+    let dir = state.store.root().join(&id);
     let store = std::sync::Arc::clone(&state.store);
-    web::block(move || store.reload())
+    let lock = std::sync::Arc::clone(&state.admin_lock);
+    let (id2, label2) = (id.clone(), label.clone());
+    web::block(move || serialized(&lock, || delete_file(&store, &dir, &id2, &label2)))
         .await
-        .map_err(|_| ApiError::Internal)?;
+        .map_err(|e| internal("the deletion's task failed", e))??;
     tracing::info!(policy = %id, version = %label, "administration: version deleted");
     Ok(HttpResponse::Ok().json(VersionWritten {
         id,
@@ -312,9 +310,10 @@ pub async fn reload(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&state, &req)?;
     let store = std::sync::Arc::clone(&state.store);
-    let summary = web::block(move || store.reload())
+    let lock = std::sync::Arc::clone(&state.admin_lock);
+    let summary = web::block(move || serialized(&lock, || store.reload()))
         .await
-        .map_err(|_| ApiError::Internal)?;
+        .map_err(|e| internal("the reload's task failed", e))?;
     let result = if summary.failed_files == 0 {
         "ok"
     } else {
@@ -330,4 +329,44 @@ pub async fn reload(
         versions: summary.versions,
         failed_files: summary.failed_files,
     }))
+}
+
+/// Deletes version `label` of policy `id` from `dir` and reloads, unless a file of the folder
+/// (served or not: one in error still names it) extends it.
+fn delete_file(
+    store: &crate::server::store::Store,
+    dir: &Path,
+    id: &str,
+    label: &str,
+) -> Result<(), ApiError> {
+    let file = dir.join(format!("{label}.policy"));
+    if !file.is_file() {
+        return Err(ApiError::NotFound(
+            format!("policy `{id}` has no version file `{label}.policy`").into(),
+        ));
+    }
+    let mut dependents: Vec<String> = Vec::new();
+    for other in policy_files(dir).unwrap_or_default() {
+        let text = std::fs::read_to_string(&other)
+            .map_err(|e| internal(&format!("cannot read {}", other.display()), e))?;
+        if let Some((version, Some(extends))) = crate::syntax::header_labels(&text)
+            && extends == label
+        {
+            dependents.push(version);
+        }
+    }
+    if !dependents.is_empty() {
+        dependents.sort();
+        return Err(ApiError::Conflict(
+            format!(
+                "versions {} extend `{label}`: delete or change them first",
+                dependents.join(", ")
+            )
+            .into(),
+        ));
+    }
+    std::fs::remove_file(&file)
+        .map_err(|e| internal(&format!("cannot delete {}", file.display()), e))?;
+    store.reload();
+    Ok(())
 }

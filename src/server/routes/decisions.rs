@@ -372,7 +372,8 @@ fn answer_line(
     if text.is_empty() {
         return None;
     }
-    let result = parse_json::<Json>(text, state.limits.json_depth)
+    let result = parse_json::<crate::json::strict::Strict>(text, state.limits.json_depth)
+        .map(|strict| strict.0)
         .and_then(|input| decide_one(state, policy, &input, explain, lang));
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
