@@ -129,6 +129,11 @@ impl<'a> Searcher<'a> {
         }
     }
 
+    /// The policy searched.
+    pub fn policy(&self) -> &'a CompiledPolicy {
+        self.policy
+    }
+
     /// Evaluates the conclusion on `facts`; none once the budget is spent.
     pub fn probe(&mut self, facts: &[Value]) -> Option<Probe> {
         self.budget = self.budget.checked_sub(1)?;
