@@ -4,10 +4,12 @@
 //!
 //! The places tried are those the conclusion's rules read ([`sites`]), through the definitions
 //! and conclusions they use. A single change is looked for first ([`search`]); when none
-//! reaches the goal, changes are chained: the change that leaves the fewest of the rules that
-//! held still holding is made, and the search starts again from there, up to
-//! [`MAX_CHANGES`] changes. The work is bounded by [`EVALUATIONS_PER_CONCLUSION`] and
-//! [`EVALUATIONS_PER_REQUEST`]. This module knows no JSON: it reads facts and writes
+//! reaches the goal, changes are chained: the change that makes the most progress (the fewest
+//! of the rules that held still holding, then the fewest missing facts, see [`search::Score`])
+//! is made, and the search starts again from there, up to [`MAX_CHANGES`] changes; a chain
+//! found is then rid of the changes it does not need. A conclusion that only settling decides
+//! is searched from its settled value. The work is bounded by [`EVALUATIONS_PER_CONCLUSION`]
+//! and [`EVALUATIONS_PER_REQUEST`]. This module knows no JSON: it reads facts and writes
 //! [`Hint`]s of [`Datum`]s, which the JSON edge serialises with the decision.
 
 mod edit;
@@ -19,6 +21,7 @@ use std::sync::Arc;
 
 pub use crate::decision::{Change, Effect, Hint};
 use crate::decision::{Datum, Decision, Status};
+use crate::eval::settle::Settled;
 use crate::eval::{Evaluator, Outcome};
 use crate::model::{Lang, Type, Value};
 use crate::prepared::Prepared;
@@ -65,7 +68,7 @@ pub fn attach(
     let wanted: Vec<(usize, Option<Value>)> = match asked {
         Asked::All => (0..policy.conclusions.len()).map(|i| (i, None)).collect(),
         Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
-        Asked::Favourable => not_granted(policy, facts),
+        Asked::Favourable => not_granted(policy, decision),
     };
     let mut left = EVALUATIONS_PER_REQUEST;
     for (i, target) in wanted {
@@ -93,22 +96,44 @@ pub fn attach(
     }
 }
 
-/// The conclusions, decided on `facts`, whose value is not one of the favourable values the
+/// The conclusions decided in `decision` whose value is not one of the favourable values the
 /// policy names for them, each with every favourable value as a target.
-fn not_granted(policy: &Prepared, facts: &[Value]) -> Vec<(usize, Option<Value>)> {
-    let mut ev = Evaluator::new(policy, facts);
+fn not_granted(policy: &Prepared, decision: &Decision) -> Vec<(usize, Option<Value>)> {
     let mut out = Vec::new();
     for (i, favourable) in policy.labels.favourable.iter().enumerate() {
-        if favourable.is_empty() {
+        let (Some(c), Some((_, result))) =
+            (policy.conclusions.get(i), decision.conclusions.0.get(i))
+        else {
             continue;
-        }
-        if let Some(Outcome::Decided { value, .. }) = ev.outcome(i)
-            && !favourable.contains(value)
+        };
+        let named = |v: &Value| Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, v);
+        if result.status == Status::Decided
+            && !favourable.is_empty()
+            && !favourable.iter().any(|f| named(f) == result.value)
         {
             out.extend(favourable.iter().map(|f| (i, Some(f.clone()))));
         }
     }
     out
+}
+
+/// The value of conclusion `i` on `facts`: decided by three-valued evaluation or, when
+/// `settle`, by settling its missing facts (see [`crate::eval::settle`]).
+fn decided_value(policy: &Prepared, facts: &[Value], i: usize, settle: bool) -> Option<Value> {
+    let mut ev = Evaluator::new(policy, facts);
+    match ev.outcome(i)? {
+        Outcome::Decided { value, .. } => Some(value.clone()),
+        Outcome::Undetermined { .. } if settle => {
+            match crate::eval::settle::settle(policy, facts, &[i])
+                .into_iter()
+                .next()??
+            {
+                Settled::Decided { value, .. } => Some(value),
+                Settled::Error(_) => None,
+            }
+        }
+        _ => None,
+    }
 }
 
 /// The hints of conclusion `i`.
@@ -121,20 +146,21 @@ fn for_conclusion(
     (settle, lang): (bool, Lang),
     left: &mut usize,
 ) -> Vec<Hint> {
-    let mut ev = Evaluator::new(policy, facts);
-    // A conclusion decided only by settling its missing facts is left without hints.
-    let Some(Outcome::Decided { value, .. }) = ev.outcome(i) else {
+    let Some(value) = decided_value(policy, facts, i, settle) else {
         return Vec::new();
     };
     let goal = match target {
-        Some(t) if t == *value => return Vec::new(),
+        Some(t) if t == value => return Vec::new(),
         Some(t) => Goal::Value(t),
-        None => Goal::Other(value.clone()),
+        None => Goal::Other(value),
     };
     let reads = sites::reads(policy, i);
     let budget = EVALUATIONS_PER_CONCLUSION.min(*left);
     let mut searcher = Searcher::new(policy, i, &reads, facts, budget);
-    let chains = chains(&mut searcher, facts, &goal);
+    let chains: Vec<Vec<Edit>> = chains(&mut searcher, facts, &goal)
+        .into_iter()
+        .map(|edits| pruned(&mut searcher, facts, &goal, edits))
+        .collect();
     *left -= budget - searcher.budget;
     let mut hints: Vec<(Rank, Hint)> = chains
         .into_iter()
@@ -226,6 +252,31 @@ fn chains(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal) -> Vec<Vec<Edit>> 
         chain.push(best.edit);
     }
     Vec::new()
+}
+
+/// `edits`, a chain that reaches `goal` from `facts`, without the changes it reaches it
+/// without: a change made on the way that the goal turns out not to need (the greedy steps of
+/// a chain each make progress, not all of it needed) is dropped, the last first.
+fn pruned(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal, mut edits: Vec<Edit>) -> Vec<Edit> {
+    for k in (0..edits.len()).rev() {
+        if edits.len() < 2 {
+            break;
+        }
+        let mut without = edits.clone();
+        without.remove(k);
+        let changed = without
+            .iter()
+            .try_fold(facts.to_vec(), |f, e| apply(s.policy(), &f, e));
+        let Some(changed) = changed else {
+            continue;
+        };
+        match s.probe(&changed) {
+            Some(p) if goal.reached(p.value.as_ref()) => edits = without,
+            Some(_) => {}
+            None => break,
+        }
+    }
+    edits
 }
 
 /// One step from `facts`, after the changes `chain` (whose places are left alone): the changes

@@ -1,9 +1,13 @@
 //! The search for changes: each place a conclusion reads is tried with the values it may take
-//! (the other boolean, the other enum values, elements added to or removed from a list, the
-//! thresholds a missing number or date is compared against) and, for a number or a date, the
+//! (the other boolean, the other enum values, elements added to or removed from a list, a
+//! missing list given whole, the thresholds an absent or missing number or date is compared
+//! against) and, for a number or a date, the
 //! nearest value in each direction that makes a difference, found by doubling the step and
 //! then halving the interval (assuming the conclusion moves monotonically with the value). Every
 //! try is one evaluation, counted against a budget.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use super::edit::{Edit, Loc, What, apply, at_position, get, position};
 use super::sites::{Reads, Site};
@@ -39,18 +43,24 @@ impl Goal {
     }
 }
 
-/// How far the facts are from the goal: the rules that held at the start and still hold, then
-/// the members of sets that hold and did not (lower is closer).
-pub type Score = (usize, usize);
+/// How far the facts are from the goal (lower is closer): the rules that held at the start and
+/// still hold; then the missing facts that leave the conclusion, or one it depends on,
+/// undetermined; then the members of sets that hold and did not.
+///
+/// The missing facts come second so that a record lacking what the conclusion needs can be
+/// completed a fact at a time: once a change has undone what gave the unwanted value (the report
+/// is now submitted), the conclusion is undetermined until each fact it then needs is given,
+/// and each fact given is progress, even one that shows a defect a later change mends.
+pub type Score = (usize, usize, usize);
 
-/// What an evaluation of changed facts gives: the conclusion's value, and how many of the
-/// rules it depends on hold that held in the candidate's record or are members of a set (fewer
-/// is progress towards a change that needs several steps).
+/// What an evaluation of changed facts gives: the conclusion's value, and how far it is from
+/// the goal (fewer is progress towards a change that needs several steps).
 #[derive(Clone, Debug)]
 pub struct Probe {
     /// The value, when decided.
     pub value: Option<Value>,
-    /// The rules that held at the start and still hold, and the members that hold.
+    /// The rules that held at the start and still hold, the missing facts, and the members
+    /// that hold.
     pub score: Score,
 }
 
@@ -119,6 +129,11 @@ impl<'a> Searcher<'a> {
         }
     }
 
+    /// The policy searched.
+    pub fn policy(&self) -> &'a CompiledPolicy {
+        self.policy
+    }
+
     /// Evaluates the conclusion on `facts`; none once the budget is spent.
     pub fn probe(&mut self, facts: &[Value]) -> Option<Probe> {
         self.budget = self.budget.checked_sub(1)?;
@@ -127,9 +142,16 @@ impl<'a> Searcher<'a> {
             Some(Outcome::Decided { value, .. }) => Some(value.clone()),
             _ => None,
         };
-        // The rules that hold and held at the start first; then the members of sets that hold
-        // and did not (a cause a set collects: a defect to be mended, when the set is one of
-        // defects).
+        let (held, members) = self.rules_held(&mut ev);
+        Some(Probe {
+            value,
+            score: (held, self.missing(&mut ev), members),
+        })
+    }
+
+    /// The rules that hold and held at the start; then the members of sets that hold and did
+    /// not (a cause a set collects: a defect to be mended, when the set is one of defects).
+    fn rules_held(&self, ev: &mut Evaluator<'_>) -> (usize, usize) {
         let mut score = (0, 0);
         for &c in &self.reads.conclusions {
             let Some(info) = self.policy.conclusions.get(c) else {
@@ -147,7 +169,18 @@ impl<'a> Searcher<'a> {
                 }
             }
         }
-        Some(Probe { value, score })
+        score
+    }
+
+    /// How many facts (input paths and parameters) the conclusion and those it depends on miss.
+    fn missing(&self, ev: &mut Evaluator<'_>) -> usize {
+        let mut missing: BTreeSet<Arc<str>> = BTreeSet::new();
+        for &c in &self.reads.conclusions {
+            if let Some(Outcome::Undetermined { missing: m, .. }) = ev.outcome(c) {
+                missing.extend(m.iter().cloned());
+            }
+        }
+        missing.len()
     }
 
     /// The single changes of `facts` that reach `goal` or bring the score under `score` (when
@@ -225,40 +258,18 @@ impl<'a> Searcher<'a> {
             return;
         };
         let ty = info.ty.clone();
-        let Some(element) = ty.element() else {
+        if ty.element().is_none() {
             self.scalar(facts, Loc::Input(slot), &ty, goal, score, fixed, out);
             return;
-        };
-        let Some(Value::List(items)) = facts.get(slot) else {
-            return;
-        };
-        let mut edits = Vec::new();
-        match element.base() {
-            // A list of enum values: add each value it lacks, remove each it holds.
-            Type::Enum(e) => {
-                let n = self
-                    .policy
-                    .types
-                    .enums
-                    .get(*e)
-                    .map_or(0, |e| e.variants.len());
-                for v in 0..n {
-                    let value = Value::Enum(
-                        u32::try_from(*e).unwrap_or(u32::MAX),
-                        u32::try_from(v).unwrap_or(u32::MAX),
-                    );
-                    edits.push(match items.iter().position(|i| *i == value) {
-                        Some(at) => What::Remove(at),
-                        None => What::Add(value),
-                    });
-                }
-            }
-            // A list of records: remove each element.
-            Type::Record(_) => {
-                edits.extend((0..items.len().min(MAX_ELEMENTS)).map(What::Remove));
-            }
-            _ => {}
         }
+        let edits = match facts.get(slot) {
+            Some(Value::List(items)) => self.list_edits(&ty, items),
+            // A required list the record leaves out: given whole.
+            Some(Value::Missing(_)) if !fixed.contains(&Loc::Input(slot)) => {
+                self.filled_lists(&ty).into_iter().map(What::Set).collect()
+            }
+            _ => Vec::new(),
+        };
         for what in edits {
             let edit = Edit {
                 loc: Loc::Input(slot),
@@ -270,6 +281,58 @@ impl<'a> Searcher<'a> {
                 Tried::No | Tried::Off => {}
             }
         }
+    }
+
+    /// The changes of a list input of type `ty` holding `items`: for a list of enum values,
+    /// each value added if it lacks it, removed if it holds it; for a list of records, each
+    /// element removed.
+    fn list_edits(&self, ty: &Type, items: &[Value]) -> Vec<What> {
+        match ty.element().map(Type::base) {
+            Some(Type::Enum(e)) => self
+                .variants(*e)
+                .into_iter()
+                .map(|value| match items.iter().position(|i| *i == value) {
+                    Some(at) => What::Remove(at),
+                    None => What::Add(value),
+                })
+                .collect(),
+            Some(Type::Record(_)) => (0..items.len().min(MAX_ELEMENTS))
+                .map(What::Remove)
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// The values a missing list input of type `ty` is tried with: for a list of enum values,
+    /// every value (in the order the enum declares them), then none; for any other list, none.
+    fn filled_lists(&self, ty: &Type) -> Vec<Value> {
+        let whole = |items: Vec<Value>| match ty.base() {
+            Type::Set(_) => Value::Set(items.into()),
+            _ => Value::List(items.into()),
+        };
+        let mut out = Vec::new();
+        if let Some(Type::Enum(e)) = ty.element().map(Type::base) {
+            out.push(whole(self.variants(*e)));
+        }
+        out.push(whole(Vec::new()));
+        out
+    }
+
+    /// The values of enum `e`, in the order it declares them.
+    fn variants(&self, e: usize) -> Vec<Value> {
+        let n = self
+            .policy
+            .types
+            .enums
+            .get(e)
+            .map_or(0, |e| e.variants.len());
+        let Ok(e) = u32::try_from(e) else {
+            return Vec::new();
+        };
+        (0..n)
+            .filter_map(|v| u32::try_from(v).ok())
+            .map(|v| Value::Enum(e, v))
+            .collect()
     }
 
     /// Tries the values of one place that holds a boolean, an enum, a number or a date.
@@ -294,20 +357,11 @@ impl<'a> Searcher<'a> {
         let values: Vec<Value> = match (ty.base(), &current) {
             (Type::Bool, Some(Value::Bool(b))) => vec![Value::Bool(!b)],
             (Type::Bool, _) => vec![Value::Bool(false), Value::Bool(true)],
-            (Type::Enum(e), _) => {
-                let n = self
-                    .policy
-                    .types
-                    .enums
-                    .get(*e)
-                    .map_or(0, |e| e.variants.len());
-                let e = u32::try_from(*e).unwrap_or(u32::MAX);
-                (0..n)
-                    .filter_map(|v| u32::try_from(v).ok())
-                    .map(|v| Value::Enum(e, v))
-                    .filter(|v| current.as_ref() != Some(v))
-                    .collect()
-            }
+            (Type::Enum(e), _) => self
+                .variants(*e)
+                .into_iter()
+                .filter(|v| current.as_ref() != Some(v))
+                .collect(),
             (Type::Num { .. }, Some(v @ Value::Num(_)))
             | (Type::Date, Some(v @ Value::Date(_))) => {
                 let integral = matches!(ty.base(), Type::Num { integral: true, .. });
