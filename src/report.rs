@@ -121,11 +121,7 @@ pub fn sentence(
 ) -> String {
     let w = words_of(lang);
     let name = policy.conclusions.get(i).map_or("", |c| c.name.as_str());
-    let label = policy
-        .labels
-        .conclusion(i, lang)
-        .map_or_else(|| name.to_string(), words::capitalised);
-    let sep = if lang == Lang::Fr { " : " } else { ": " };
+    let (label, sep) = heading(policy, i, name, lang);
     match c.status {
         Status::Decided => format!("{label}{sep}{}", value_words(policy, i, &c.value, lang)),
         Status::Undetermined => {
@@ -145,6 +141,16 @@ pub fn sentence(
         }
         Status::Error => format!("{label}{sep}{}", w.error),
     }
+}
+
+/// Conclusion `i` (named `name`) under its label, capitalised, or its name; and what separates
+/// it from its value in `lang`.
+fn heading(policy: &Prepared, i: usize, name: &str, lang: Lang) -> (String, &'static str) {
+    let label = policy
+        .labels
+        .conclusion(i, lang)
+        .map_or_else(|| name.to_string(), words::capitalised);
+    (label, if lang == Lang::Fr { " : " } else { ": " })
 }
 
 /// A missing fact under its label: an input or a parameter, else its path.
@@ -179,11 +185,7 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
             .position(|k| k.name == **name)
             .unwrap_or(usize::MAX);
         let _ = writeln!(out);
-        let label = policy
-            .labels
-            .conclusion(i, lang)
-            .map_or_else(|| name.to_string(), words::capitalised);
-        let sep = if lang == Lang::Fr { " : " } else { ": " };
+        let (label, sep) = heading(policy, i, name, lang);
         match c.status {
             Status::Decided if label == **name => {
                 let _ = writeln!(out, "{name} = {}", c.value);
