@@ -25,12 +25,15 @@ pub(crate) struct DiffArgs {
     /// evaluate under both versions.
     #[arg(long, value_name = "DIR")]
     cases: Option<PathBuf>,
+    /// The language of the text and markdown forms: `fr` or `en`.
+    #[arg(long, default_value = "fr", value_parser = crate::cli::eval::parse_lang)]
+    lang: clausier::Lang,
 }
 
 /// How a diff is printed.
 #[derive(Clone, Copy, Debug, clap::ValueEnum, PartialEq, Eq)]
 enum DiffFormat {
-    /// For a reviewer, in French.
+    /// For a reviewer (in French unless `--lang en`).
     Text,
     /// To paste in a review.
     Markdown,
@@ -68,18 +71,18 @@ fn compare(args: &DiffArgs) -> Result<String, String> {
     let i = cases.map(|cases| impact(old, new, &cases, Bounds::default()));
     Ok(match args.format {
         DiffFormat::Text => {
-            let mut out = render::text(&d);
+            let mut out = render::text(&d, args.lang);
             if let Some(i) = &i {
                 out.push('\n');
-                out.push_str(&render::impact_text(i));
+                out.push_str(&render::impact_text(i, args.lang));
             }
             out
         }
         DiffFormat::Markdown => {
-            let mut out = render::markdown(&d);
+            let mut out = render::markdown(&d, args.lang);
             if let Some(i) = &i {
                 out.push('\n');
-                out.push_str(&render::impact_markdown(i));
+                out.push_str(&render::impact_markdown(i, args.lang));
             }
             out
         }

@@ -1,6 +1,6 @@
-//! A diff and an impact printed for a reviewer, in French and in the policy's own terms: as
-//! plain text ([`text`], [`impact_text`]) or as markdown to paste in a review ([`markdown`],
-//! [`impact_markdown`]).
+//! A diff and an impact printed for a reviewer, in French (or English on request) and in the
+//! policy's own terms: as plain text ([`text`], [`impact_text`]) or as markdown to paste in a
+//! review ([`markdown`], [`impact_markdown`]).
 
 mod markdown;
 
@@ -8,107 +8,176 @@ use std::fmt::Write as _;
 
 use crate::decision::{Datum, Status};
 use crate::diff::*;
+use crate::model::Lang;
+
+/// The language a diff is said in, and its words.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Say(pub Lang);
+
+impl Say {
+    /// `fr` in French, `en` in English.
+    pub(crate) fn t(self, fr: &'static str, en: &'static str) -> &'static str {
+        match self.0 {
+            Lang::Fr => fr,
+            Lang::En => en,
+        }
+    }
+
+    /// What separates a name from its value: ` : ` in French, `: ` in English.
+    pub(crate) fn colon(self) -> &'static str {
+        self.t(" : ", ": ")
+    }
+}
 
 pub use markdown::{impact_markdown, markdown};
 
 /// The diff as plain text: one section per kind of change, each change on its line, old → new.
-pub fn text(d: &PolicyDiff) -> String {
+pub fn text(d: &PolicyDiff, lang: Lang) -> String {
+    let say = Say(lang);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", title(d));
+    let _ = writeln!(out, "{}", title(d, say));
     if !d.metadata.is_empty() {
         section(&mut out, "Version");
         for m in &d.metadata {
             let _ = writeln!(
                 out,
-                "  {} : {} → {}",
-                metadata_label(m.field),
-                metadata_value(m.field, m.old.as_deref()),
-                metadata_value(m.field, m.new.as_deref())
+                "  {}{} {} → {}",
+                metadata_label(m.field, say),
+                say.colon().trim_end(),
+                metadata_value(m.field, m.old.as_deref(), say),
+                metadata_value(m.field, m.new.as_deref(), say)
             );
         }
     }
     if !d.clauses.is_empty() {
         section(&mut out, "Clauses");
         for c in &d.clauses {
-            text_clause(&mut out, c);
+            text_clause(&mut out, c, say);
         }
     }
     if !d.parameters.is_empty() {
-        section(&mut out, "Paramètres");
+        section(&mut out, say.t("Paramètres", "Parameters"));
         for p in &d.parameters {
-            let _ = writeln!(out, "  {}", parameter_line(p, "`"));
+            let _ = writeln!(out, "  {}", parameter_line(p, "`", say));
         }
     }
     if !d.conclusions.is_empty() {
-        section(&mut out, "Règles");
+        section(&mut out, say.t("Règles", "Rules"));
         for c in &d.conclusions {
-            text_conclusion(&mut out, c);
+            text_conclusion(&mut out, c, say);
         }
     }
     if !d.definitions.is_empty() {
-        section(&mut out, "Définitions");
+        section(&mut out, say.t("Définitions", "Definitions"));
         for def in &d.definitions {
-            let what = format!("Définition {} `{}`", feminine(def.change), def.name);
-            text_sides(&mut out, &what, def.old.as_deref(), def.new.as_deref(), 2);
+            let what = definition_heading(def, say);
+            text_sides(
+                &mut out,
+                &what,
+                def.old.as_deref(),
+                def.new.as_deref(),
+                (2, say),
+            );
         }
     }
     if !d.inputs.is_empty() {
-        section(&mut out, "Champs d'entrée");
+        section(&mut out, say.t("Champs d'entrée", "Input fields"));
         for i in &d.inputs {
-            let _ = writeln!(out, "  {}", input_line(i, "`"));
+            let _ = writeln!(out, "  {}", input_line(i, "`", say));
         }
     }
     if !d.types.is_empty() {
         section(&mut out, "Types");
         for t in &d.types {
-            let what = format!(
-                "Type {} `{}` ({})",
-                masculine(t.change),
-                t.name,
-                kind_fr(t.kind)
+            let what = type_heading(t, say);
+            text_sides(
+                &mut out,
+                &what,
+                t.old.as_deref(),
+                t.new.as_deref(),
+                (2, say),
             );
-            text_sides(&mut out, &what, t.old.as_deref(), t.new.as_deref(), 2);
         }
     }
     for w in &d.warnings {
-        let _ = writeln!(out, "\nAttention : {w}");
+        let _ = writeln!(out, "\n{}{w}", say.t("Attention : ", "Warning: "));
     }
-    let _ = writeln!(out, "\n{}", summary(d));
+    let _ = writeln!(out, "\n{}", summary(d, say));
     out
+}
+
+/// `Définition modifiée `x``, `Definition changed `x``.
+pub(crate) fn definition_heading(def: &DefinitionDiff, say: Say) -> String {
+    match say.0 {
+        Lang::Fr => format!("Définition {} `{}`", feminine(def.change, say), def.name),
+        Lang::En => format!("Definition {} `{}`", feminine(def.change, say), def.name),
+    }
+}
+
+/// `Type modifié `x` (énumération)`, `Type changed `x` (enum)`.
+pub(crate) fn type_heading(t: &TypeDiff, say: Say) -> String {
+    format!(
+        "Type {} `{}` ({})",
+        masculine(t.change, say),
+        t.name,
+        kind_words(t.kind, say)
+    )
 }
 
 /// The impact as plain text: the counts, each case that changes with its conclusions old → new
 /// and their clauses, the invalid cases, and the count of cases per conclusion.
-pub fn impact_text(i: &Impact) -> String {
+pub fn impact_text(i: &Impact, lang: Lang) -> String {
+    let say = Say(lang);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", impact_title(i));
+    let _ = writeln!(out, "{}", impact_title(i, say));
     for case in &i.changed {
-        let _ = writeln!(out, "\nDossier « {} »", case.case);
+        let _ = writeln!(out, "\n{} « {} »", say.t("Dossier", "Case"), case.case);
         for c in &case.conclusions {
             let _ = writeln!(
                 out,
-                "  {} : {} → {}",
+                "  {}{}{} → {}",
                 c.conclusion,
-                outcome(c.old.as_ref()),
-                outcome(c.new.as_ref())
+                say.colon(),
+                outcome(c.old.as_ref(), say),
+                outcome(c.new.as_ref(), say)
             );
-            let _ = writeln!(out, "    {}", clauses_line(c));
+            let _ = writeln!(out, "    {}", clauses_line(c, say));
         }
     }
     for case in &i.invalid {
-        let _ = writeln!(out, "\nDossier invalide « {} »", case.case);
+        let _ = writeln!(
+            out,
+            "\n{} « {} »",
+            say.t("Dossier invalide", "Invalid case"),
+            case.case
+        );
         for (version, errors) in [(&i.from.version, &case.old), (&i.to.version, &case.new)] {
             let _ = writeln!(
                 out,
-                "  sous {version} : {}",
-                input_errors(errors.as_deref())
+                "  {} {version}{}{}",
+                say.t("sous", "under"),
+                say.colon(),
+                input_errors(errors.as_deref(), say)
             );
         }
     }
     if !i.by_conclusion.is_empty() {
-        let _ = writeln!(out, "\nDossiers qui changent, par conclusion");
+        let _ = writeln!(
+            out,
+            "\n{}",
+            say.t(
+                "Dossiers qui changent, par conclusion",
+                "Cases that change, by conclusion"
+            )
+        );
         for c in &i.by_conclusion {
-            let _ = writeln!(out, "  {} : {}", c.conclusion, cases_fr(c.cases));
+            let _ = writeln!(
+                out,
+                "  {}{}{}",
+                c.conclusion,
+                say.colon(),
+                cases_words(c.cases, say)
+            );
         }
     }
     out
@@ -120,16 +189,16 @@ fn section(out: &mut String, name: &str) {
     let _ = writeln!(out, "\n{name}");
 }
 
-fn text_clause(out: &mut String, c: &ClauseDiff) {
+fn text_clause(out: &mut String, c: &ClauseDiff, say: Say) {
     let side = c.new.as_ref().or(c.old.as_ref());
     let section = side.map_or("", |s| s.section.as_str());
     let _ = writeln!(
         out,
         "  Clause {} \"{}\" (section {section})",
-        feminine(c.change),
+        feminine(c.change, say),
         c.id
     );
-    for note in clause_notes(c) {
+    for note in clause_notes(c, say) {
         let _ = writeln!(out, "    {note}");
     }
     let quoted = match c.change {
@@ -141,17 +210,27 @@ fn text_clause(out: &mut String, c: &ClauseDiff) {
 }
 
 /// What changed in a clause besides its text: its section, its `informative` mark.
-pub(crate) fn clause_notes(c: &ClauseDiff) -> Vec<String> {
+pub(crate) fn clause_notes(c: &ClauseDiff, say: Say) -> Vec<String> {
     let mut notes = Vec::new();
     if let (Some(o), Some(n)) = (&c.old, &c.new) {
         if o.section != n.section {
-            notes.push(format!("section : {} → {}", o.section, n.section));
+            notes.push(format!(
+                "section{}{} → {}",
+                say.colon(),
+                o.section,
+                n.section
+            ));
         }
         if o.informative != n.informative {
             notes.push(if n.informative {
-                "désormais informative (ne fonde aucune règle)".to_string()
+                say.t(
+                    "désormais informative (ne fonde aucune règle)",
+                    "now informative (sets no rule)",
+                )
+                .to_string()
             } else {
-                "n'est plus informative".to_string()
+                say.t("n'est plus informative", "no longer informative")
+                    .to_string()
             });
         }
     }
@@ -175,22 +254,28 @@ pub(crate) fn word_diff_text(
     parts.join(" ")
 }
 
-fn text_conclusion(out: &mut String, c: &ConclusionDiff) {
-    let _ = writeln!(out, "  {}", conclusion_line(c, "`"));
+fn text_conclusion(out: &mut String, c: &ConclusionDiff, say: Say) {
+    let _ = writeln!(out, "  {}", conclusion_line(c, "`", say));
     for r in &c.rules {
         text_sides(
             out,
-            &rule_heading(r, "`"),
+            &rule_heading(r, "`", say),
             r.old.as_ref().map(|s| s.text.as_str()),
             r.new.as_ref().map(|s| s.text.as_str()),
-            4,
+            (4, say),
         );
     }
 }
 
 /// A change's heading line, then the text of each side (both under `avant :` and `après :`
 /// when it changed).
-fn text_sides(out: &mut String, what: &str, old: Option<&str>, new: Option<&str>, indent: usize) {
+fn text_sides(
+    out: &mut String,
+    what: &str,
+    old: Option<&str>,
+    new: Option<&str>,
+    (indent, say): (usize, Say),
+) {
     let pad = " ".repeat(indent);
     let _ = writeln!(out, "{pad}{what}");
     let block = |out: &mut String, text: &str, extra: usize| {
@@ -200,9 +285,9 @@ fn text_sides(out: &mut String, what: &str, old: Option<&str>, new: Option<&str>
     };
     match (old, new) {
         (Some(o), Some(n)) => {
-            let _ = writeln!(out, "{pad}  avant :");
+            let _ = writeln!(out, "{pad}  {}", say.t("avant :", "before:"));
             block(out, o, 4);
-            let _ = writeln!(out, "{pad}  après :");
+            let _ = writeln!(out, "{pad}  {}", say.t("après :", "after:"));
             block(out, n, 4);
         }
         (Some(t), None) | (None, Some(t)) => block(out, t, 2),
@@ -213,33 +298,58 @@ fn text_sides(out: &mut String, what: &str, old: Option<&str>, new: Option<&str>
 // ------------------------------------------------------------------------------------ shared words
 
 /// `Comparaison de POLICY : OLD → NEW`.
-pub(crate) fn title(d: &PolicyDiff) -> String {
+pub(crate) fn title(d: &PolicyDiff, say: Say) -> String {
+    let of = say.t("Comparaison de", "Comparison of");
     if d.from.id == d.to.id {
         format!(
-            "Comparaison de {} : {} → {}",
-            d.from.id, d.from.version, d.to.version
+            "{of} {}{}{} → {}",
+            d.from.id,
+            say.colon(),
+            d.from.version,
+            d.to.version
         )
     } else {
         format!(
-            "Comparaison de {}@{} → {}@{}",
+            "{of} {}@{} → {}@{}",
             d.from.id, d.from.version, d.to.id, d.to.version
         )
     }
 }
 
 /// The closing line: how many changes of meaning, of which kinds.
-pub(crate) fn summary(d: &PolicyDiff) -> String {
+pub(crate) fn summary(d: &PolicyDiff, say: Say) -> String {
     let n = d.changes();
     if n == 0 {
-        return "Aucun changement de sens : les deux versions disent la même chose.".into();
+        return say
+            .t(
+                "Aucun changement de sens : les deux versions disent la même chose.",
+                "No change of meaning: both versions say the same.",
+            )
+            .into();
     }
     let kinds = [
         (d.clauses.len(), "clause", "clauses"),
-        (d.parameters.len(), "paramètre", "paramètres"),
+        (
+            d.parameters.len(),
+            say.t("paramètre", "parameter"),
+            say.t("paramètres", "parameters"),
+        ),
         (d.conclusion_changes(), "conclusion", "conclusions"),
-        (d.rule_changes(), "règle", "règles"),
-        (d.definitions.len(), "définition", "définitions"),
-        (d.inputs.len(), "champ d'entrée", "champs d'entrée"),
+        (
+            d.rule_changes(),
+            say.t("règle", "rule"),
+            say.t("règles", "rules"),
+        ),
+        (
+            d.definitions.len(),
+            say.t("définition", "definition"),
+            say.t("définitions", "definitions"),
+        ),
+        (
+            d.inputs.len(),
+            say.t("champ d'entrée", "input field"),
+            say.t("champs d'entrée", "input fields"),
+        ),
         (d.types.len(), "type", "types"),
     ];
     let parts: Vec<String> = kinds
@@ -247,52 +357,64 @@ pub(crate) fn summary(d: &PolicyDiff) -> String {
         .filter(|(k, ..)| *k > 0)
         .map(|(k, one, many)| format!("{k} {}", if *k == 1 { one } else { many }))
         .collect();
-    let what = if n == 1 {
-        "changement de sens"
-    } else {
-        "changements de sens"
+    let what = match (n, say.0) {
+        (1, Lang::Fr) => "changement de sens",
+        (_, Lang::Fr) => "changements de sens",
+        (1, Lang::En) => "change of meaning",
+        (_, Lang::En) => "changes of meaning",
     };
-    format!("En tout : {n} {what} ({}).", parts.join(", "))
+    format!(
+        "{} {n} {what} ({}).",
+        say.t("En tout :", "In all:"),
+        parts.join(", ")
+    )
 }
 
-pub(crate) fn metadata_label(field: &str) -> &'static str {
+pub(crate) fn metadata_label(field: &str, say: Say) -> &'static str {
     match field {
-        "effective_from" => "En vigueur à partir du",
-        "title" => "Titre",
+        "effective_from" => say.t("En vigueur à partir du", "Effective from"),
+        "title" => say.t("Titre", "Title"),
         _ => "Source",
     }
 }
 
-pub(crate) fn metadata_value(field: &str, value: Option<&str>) -> String {
+pub(crate) fn metadata_value(field: &str, value: Option<&str>, say: Say) -> String {
     match (field, value) {
         (_, Some(v)) if field == "effective_from" => v.to_string(),
         (_, Some(v)) => format!("« {v} »"),
-        ("effective_from", None) => "aucune date (version choisie par son libellé)".into(),
-        (_, None) => "aucun".into(),
+        ("effective_from", None) => say
+            .t(
+                "aucune date (version choisie par son libellé)",
+                "no date (version chosen by its label)",
+            )
+            .into(),
+        (_, None) => say.t("aucun", "none").into(),
     }
 }
 
-pub(crate) fn feminine(change: Change) -> &'static str {
+/// What happened to a feminine noun (`clause ajoutée`); in English, to any noun.
+pub(crate) fn feminine(change: Change, say: Say) -> &'static str {
     match change {
-        Change::Added => "ajoutée",
-        Change::Removed => "supprimée",
-        Change::Changed => "modifiée",
+        Change::Added => say.t("ajoutée", "added"),
+        Change::Removed => say.t("supprimée", "removed"),
+        Change::Changed => say.t("modifiée", "changed"),
     }
 }
 
-pub(crate) fn masculine(change: Change) -> &'static str {
+/// What happened to a masculine noun (`type ajouté`); in English, to any noun.
+pub(crate) fn masculine(change: Change, say: Say) -> &'static str {
     match change {
-        Change::Added => "ajouté",
-        Change::Removed => "supprimé",
-        Change::Changed => "modifié",
+        Change::Added => say.t("ajouté", "added"),
+        Change::Removed => say.t("supprimé", "removed"),
+        Change::Changed => say.t("modifié", "changed"),
     }
 }
 
-fn kind_fr(kind: &str) -> &'static str {
+fn kind_words(kind: &str, say: Say) -> &'static str {
     match kind {
-        "enum" => "énumération",
-        "record" => "enregistrement",
-        _ => "unité",
+        "enum" => say.t("énumération", "enum"),
+        "record" => say.t("enregistrement", "record"),
+        _ => say.t("unité", "unit"),
     }
 }
 
@@ -305,18 +427,18 @@ pub(crate) fn same_clauses(a: &[String], b: &[String]) -> bool {
     a == b
 }
 
-fn list_or_none(ids: &[String]) -> String {
+fn list_or_none(ids: &[String], say: Say) -> String {
     if ids.is_empty() {
-        "aucune".into()
+        say.t("aucune", "none").into()
     } else {
         ids.join(", ")
     }
 }
 
 /// `clause 3-1` or `clauses 3-1, 3-2`.
-pub(crate) fn clause_list(ids: &[String]) -> String {
+pub(crate) fn clause_list(ids: &[String], say: Say) -> String {
     match ids {
-        [] => "aucune clause".into(),
+        [] => say.t("aucune clause", "no clause").into(),
         [one] => format!("clause {one}"),
         many => format!("clauses {}", many.join(", ")),
     }
@@ -324,8 +446,13 @@ pub(crate) fn clause_list(ids: &[String]) -> String {
 
 /// `Paramètre `x` : 8 weeks → 4 weeks (clauses 3-1 → mayotte-1, 3-1)`, with names between
 /// `quote` marks.
-pub(crate) fn parameter_line(p: &ParameterDiff, quote: &str) -> String {
-    let value = |s: &ParameterSide| s.value.clone().unwrap_or_else(|| "non défini".into());
+pub(crate) fn parameter_line(p: &ParameterDiff, quote: &str, say: Say) -> String {
+    let value = |s: &ParameterSide| {
+        s.value
+            .clone()
+            .unwrap_or_else(|| say.t("non défini", "not set").into())
+    };
+    let c = say.colon();
     let name = format!("{quote}{}{quote}", p.name);
     match (&p.old, &p.new) {
         (Some(o), Some(n)) => {
@@ -337,174 +464,236 @@ pub(crate) fn parameter_line(p: &ParameterDiff, quote: &str) -> String {
                 parts.push(format!("{} → {}", value(o), value(n)));
             }
             let cites = if same_clauses(&o.citations, &n.citations) {
-                clause_list(&n.citations)
+                clause_list(&n.citations, say)
             } else {
                 format!(
-                    "clauses citées : {} → {}",
-                    list_or_none(&o.citations),
-                    list_or_none(&n.citations)
+                    "{}{c}{} → {}",
+                    say.t("clauses citées", "clauses cited"),
+                    list_or_none(&o.citations, say),
+                    list_or_none(&n.citations, say)
                 )
             };
             if parts.is_empty() {
-                parts.push(format!("{} (valeur inchangée)", value(n)));
+                let same = say.t("valeur inchangée", "value unchanged");
+                parts.push(format!("{} ({same})", value(n)));
             }
-            format!("Paramètre {name} : {} ({cites})", parts.join(", "))
+            let noun = say.t("Paramètre", "Parameter");
+            format!("{noun} {name}{c}{} ({cites})", parts.join(", "))
         }
         (None, Some(n)) => format!(
-            "Paramètre ajouté {name} : {} ({})",
+            "{} {name}{c}{} ({})",
+            say.t("Paramètre ajouté", "Parameter added"),
             value(n),
-            clause_list(&n.citations)
+            clause_list(&n.citations, say)
         ),
         (Some(o), None) => format!(
-            "Paramètre supprimé {name} (valait {} ; {})",
+            "{} {name} ({} {} ; {})",
+            say.t("Paramètre supprimé", "Parameter removed"),
+            say.t("valait", "was"),
             value(o),
-            clause_list(&o.citations)
+            clause_list(&o.citations, say)
         ),
         (None, None) => String::new(),
     }
 }
 
 /// `Champ ajouté `a.b` : integer, obligatoire`.
-pub(crate) fn input_line(i: &InputDiff, quote: &str) -> String {
+pub(crate) fn input_line(i: &InputDiff, quote: &str, say: Say) -> String {
     let path = format!("{quote}{}{quote}", i.path);
+    let c = say.colon();
     match (&i.old, &i.new) {
         (Some(o), Some(n)) => format!(
-            "Champ modifié {path} : {} → {}",
-            input_side(o),
-            input_side(n)
+            "{} {path}{c}{} → {}",
+            say.t("Champ modifié", "Field changed"),
+            input_side(o, say),
+            input_side(n, say)
         ),
-        (None, Some(n)) => format!("Champ ajouté {path} : {}", input_side(n)),
-        (Some(o), None) => format!("Champ supprimé {path} (était : {})", input_side(o)),
+        (None, Some(n)) => format!(
+            "{} {path}{c}{}",
+            say.t("Champ ajouté", "Field added"),
+            input_side(n, say)
+        ),
+        (Some(o), None) => format!(
+            "{} {path} ({}{})",
+            say.t("Champ supprimé", "Field removed"),
+            say.t("était : ", "was: "),
+            input_side(o, say)
+        ),
         (None, None) => String::new(),
     }
 }
 
-pub(crate) fn input_side(s: &InputSide) -> String {
+pub(crate) fn input_side(s: &InputSide, say: Say) -> String {
     let presence = match (s.presence, &s.default) {
-        ("required", _) => "obligatoire".to_string(),
-        ("optional", _) => "facultatif".to_string(),
-        (_, Some(d)) => format!("par défaut {d}"),
-        (_, None) => "par défaut".to_string(),
+        ("required", _) => say.t("obligatoire", "required").to_string(),
+        ("optional", _) => say.t("facultatif", "optional").to_string(),
+        (_, Some(d)) => format!("{} {d}", say.t("par défaut", "default")),
+        (_, None) => say.t("par défaut", "default").to_string(),
     };
     let mut text = format!("{}, {presence}", s.ty);
     if !s.citations.is_empty() {
-        let _ = write!(text, " ({})", clause_list(&s.citations));
+        let _ = write!(text, " ({})", clause_list(&s.citations, say));
     }
     text
 }
 
 /// `Conclusion `x`` (its rules changed), `Conclusion ajoutée `x` : type`, or a retyping.
-pub(crate) fn conclusion_line(c: &ConclusionDiff, quote: &str) -> String {
+pub(crate) fn conclusion_line(c: &ConclusionDiff, quote: &str, say: Say) -> String {
     let name = format!("{quote}{}{quote}", c.name);
+    let colon = say.colon();
     match (&c.old, &c.new) {
         (Some(o), Some(n)) if o.ty != n.ty => {
-            format!("Conclusion {name} : type {} → {}", o.ty, n.ty)
+            format!("Conclusion {name}{colon}type {} → {}", o.ty, n.ty)
         }
         (Some(_), Some(_)) => format!("Conclusion {name}"),
-        (None, Some(n)) => format!("Conclusion ajoutée {name} : {}", n.ty),
-        (Some(o), None) => format!("Conclusion supprimée {name} : {}", o.ty),
+        (None, Some(n)) => format!(
+            "Conclusion {} {name}{colon}{}",
+            feminine(Change::Added, say),
+            n.ty
+        ),
+        (Some(o), None) => format!(
+            "Conclusion {} {name}{colon}{}",
+            feminine(Change::Removed, say),
+            o.ty
+        ),
         (None, None) => String::new(),
     }
 }
 
 /// `Exception modifiée `reduced` : clauses citées`.
-pub(crate) fn rule_heading(r: &RuleDiff, quote: &str) -> String {
+pub(crate) fn rule_heading(r: &RuleDiff, quote: &str, say: Say) -> String {
     let kind = r.new.as_ref().or(r.old.as_ref()).map_or("rule", |s| s.kind);
     let (noun, change) = match kind {
-        "exception" => ("Exception", feminine(r.change)),
-        "member" => ("Membre", masculine(r.change)),
-        _ => ("Règle", feminine(r.change)),
+        "exception" => ("Exception", feminine(r.change, say)),
+        "member" => (say.t("Membre", "Member"), masculine(r.change, say)),
+        _ => (say.t("Règle", "Rule"), feminine(r.change, say)),
     };
     let mut line = format!("{noun} {change} {quote}{}{quote}", r.label);
     if !r.aspects.is_empty() {
-        let aspects: Vec<&str> = r.aspects.iter().map(|a| aspect_fr(a)).collect();
-        let _ = write!(line, " : {}", aspects.join(", "));
+        let aspects: Vec<&str> = r.aspects.iter().map(|a| aspect_words(a, say)).collect();
+        let _ = write!(line, "{}{}", say.colon(), aspects.join(", "));
     }
     line
 }
 
-fn aspect_fr(aspect: &str) -> &'static str {
+fn aspect_words(aspect: &str, say: Say) -> &'static str {
     match aspect {
-        "kind" => "nature (règle, exception, membre)",
-        "overrides" => "règles écartées",
+        "kind" => say.t(
+            "nature (règle, exception, membre)",
+            "kind (rule, exception, member)",
+        ),
+        "overrides" => say.t("règles écartées", "rules overridden"),
         "condition" => "condition",
-        "value" => "valeur donnée",
-        _ => "clauses citées",
+        "value" => say.t("valeur donnée", "value given"),
+        _ => say.t("clauses citées", "clauses cited"),
     }
 }
 
 // ------------------------------------------------------------------------------------ impact words
 
-pub(crate) fn impact_title(i: &Impact) -> String {
+pub(crate) fn impact_title(i: &Impact, say: Say) -> String {
     let c = &i.counts;
+    let plural =
+        |n: usize, fr_one: &'static str, fr_many: &'static str, en: &'static str| match say.0 {
+            Lang::Fr if n > 1 => fr_many,
+            Lang::Fr => fr_one,
+            Lang::En => en,
+        };
     let mut line = format!(
-        "Impact de {} → {} sur {} : {} {}, {} {}",
+        "{} {} → {} {} {}{}{} {}, {} {}",
+        say.t("Impact de", "Impact of"),
         i.from.version,
         i.to.version,
-        cases_fr(c.cases),
+        say.t("sur", "on"),
+        cases_words(c.cases, say),
+        say.colon(),
         c.changed,
-        if c.changed > 1 { "changent" } else { "change" },
-        c.unchanged,
-        if c.unchanged > 1 {
-            "inchangés"
-        } else {
-            "inchangé"
+        match say.0 {
+            Lang::Fr if c.changed > 1 => "changent",
+            Lang::Fr => "change",
+            Lang::En => "change",
         },
+        c.unchanged,
+        plural(c.unchanged, "inchangé", "inchangés", "unchanged"),
     );
     if c.invalid > 0 {
         let _ = write!(
             line,
             ", {} {}",
             c.invalid,
-            if c.invalid > 1 {
-                "invalides"
-            } else {
-                "invalide"
-            }
+            plural(c.invalid, "invalide", "invalides", "invalid")
         );
     }
     line
 }
 
-pub(crate) fn cases_fr(n: usize) -> String {
-    format!("{n} dossier{}", if n > 1 { "s" } else { "" })
+/// `3 dossiers`, `3 cases`.
+pub(crate) fn cases_words(n: usize, say: Say) -> String {
+    let s = if n > 1 { "s" } else { "" };
+    match say.0 {
+        Lang::Fr => format!("{n} dossier{s}"),
+        Lang::En => format!("{n} case{s}"),
+    }
 }
 
 /// A conclusion's result under one version: its value, `indéterminé (manque : …)`, an error,
 /// or `absente` when the version has no such conclusion.
-pub(crate) fn outcome(o: Option<&Outcome>) -> String {
+pub(crate) fn outcome(o: Option<&Outcome>, say: Say) -> String {
     let Some(o) = o else {
-        return "absente".into();
+        return say.t("absente", "absent").into();
     };
     match o.status {
-        Status::Decided if o.value == Datum::Null => "aucune valeur".into(),
+        Status::Decided if o.value == Datum::Null => say.t("aucune valeur", "no value").into(),
         Status::Decided => o.value.to_string(),
         Status::Undetermined => format!(
-            "indéterminé (manque : {})",
+            "{} ({}{}{})",
+            say.t("indéterminé", "undetermined"),
+            say.t("manque", "missing"),
+            say.colon(),
             o.missing.as_deref().unwrap_or_default().join(", ")
         ),
-        Status::Error => format!("erreur ({})", o.error.as_deref().unwrap_or("")),
+        Status::Error => format!(
+            "{} ({})",
+            say.t("erreur", "error"),
+            o.error.as_deref().unwrap_or("")
+        ),
     }
 }
 
 /// The clauses behind a conclusion under each version.
-pub(crate) fn clauses_line(c: &ConclusionChange) -> String {
+pub(crate) fn clauses_line(c: &ConclusionChange, say: Say) -> String {
     let ids = |o: Option<&Outcome>| o.map(|o| o.citations.clone()).unwrap_or_default();
     let (old, new) = (ids(c.old.as_ref()), ids(c.new.as_ref()));
+    let colon = say.colon();
     if old == new {
-        format!("clauses : {} (inchangées)", list_or_none(&new))
+        format!(
+            "clauses{colon}{} ({})",
+            list_or_none(&new, say),
+            say.t("inchangées", "unchanged")
+        )
     } else {
-        format!("clauses : {} → {}", list_or_none(&old), list_or_none(&new))
+        format!(
+            "clauses{colon}{} → {}",
+            list_or_none(&old, say),
+            list_or_none(&new, say)
+        )
     }
 }
 
-pub(crate) fn input_errors(errors: Option<&[crate::json::InputError]>) -> String {
+pub(crate) fn input_errors(errors: Option<&[crate::json::InputError]>, say: Say) -> String {
     match errors {
-        None => "entrée valide".into(),
+        None => say.t("entrée valide", "valid input").into(),
         Some(errors) => {
             let parts: Vec<String> = errors
                 .iter()
-                .map(|e| format!("{} : {}", pointer(&e.pointer), e.message))
+                .map(|e| {
+                    format!(
+                        "{}{}{}",
+                        pointer(&e.pointer),
+                        say.colon(),
+                        e.in_lang(say.0).message
+                    )
+                })
                 .collect();
             parts.join(" ; ")
         }

@@ -153,7 +153,7 @@ fn reordering_reformatting_and_comments_change_nothing() {
     let d = diff(f.version("base").unwrap(), g.version("shuffled").unwrap());
     assert!(d.is_empty(), "{d:#?}");
     assert_eq!(d.changes(), 0);
-    assert!(render::text(&d).contains("Aucun changement de sens"));
+    assert!(render::text(&d, crate::model::Lang::Fr).contains("Aucun changement de sens"));
 }
 
 #[test]
@@ -294,7 +294,7 @@ fn every_kind_of_change_is_listed() {
 fn the_renderings_name_each_change() {
     let f = demo();
     let d = diff(f.version("base").unwrap(), f.version("next").unwrap());
-    let text = render::text(&d);
+    let text = render::text(&d, crate::model::Lang::Fr);
     for expected in [
         "Comparaison de demo : base → next",
         "En vigueur à partir du : 2021-09-01 → aucune date",
@@ -318,7 +318,7 @@ fn the_renderings_name_each_change() {
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
     }
-    let md = render::markdown(&d);
+    let md = render::markdown(&d, crate::model::Lang::Fr);
     for expected in [
         "# Comparaison de demo : base → next",
         "> Le stage dure ~~huit~~ **quatre** semaines au moins.",
@@ -339,10 +339,13 @@ fn a_layer_is_compared_with_its_layers_merged() {
     let p = &d.parameters[0];
     assert_eq!(p.old.as_ref().unwrap().value, None);
     assert_eq!(p.new.as_ref().unwrap().value.as_deref(), Some("2027-04-16"));
-    assert!(render::text(&d).contains("Paramètre `deadline` : non défini → 2027-04-16 (clause b)"));
+    assert!(
+        render::text(&d, crate::model::Lang::Fr)
+            .contains("Paramètre `deadline` : non défini → 2027-04-16 (clause b)")
+    );
     // Backwards, the value is unset again.
     let back = diff(f.version("s1").unwrap(), f.version("base").unwrap());
-    assert!(render::text(&back).contains("2027-04-16 → non défini"));
+    assert!(render::text(&back, crate::model::Lang::Fr).contains("2027-04-16 → non défini"));
 }
 
 #[test]
@@ -413,7 +416,7 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
         "declaration order, removed last"
     );
 
-    let text = render::impact_text(&i);
+    let text = render::impact_text(&i, crate::model::Lang::Fr);
     assert!(
         text.contains("sur 4 dossiers : 2 changent, 0 inchangé, 2 invalides"),
         "{text}"
@@ -481,5 +484,39 @@ fn word_diff_merges_runs() {
             (SegmentOp::Equal, "d"),
             (SegmentOp::Added, "e")
         ]
+    );
+}
+
+#[test]
+fn the_diff_reads_in_english_on_request() {
+    let f = demo();
+    let d = diff(f.version("base").unwrap(), f.version("next").unwrap());
+    let text = render::text(&d, crate::model::Lang::En);
+    for expected in [
+        "Comparison of demo: base → next",
+        "Effective from: 2021-09-01 → no date",
+        "Clause changed \"a\" (section 1)",
+        "no longer informative",
+        "Parameter `minimum`: 8 weeks → 4 weeks (clauses cited: a → a, c)",
+        "Parameter added `max_pages`: 50 pages (clause b)",
+        "Exception added `forced`",
+        "Rule changed `r`: condition",
+        "Conclusion removed `gone`: bool",
+        "Definition changed `weeks`",
+        "Field added `periods[].host`: text, optional",
+        "Field removed `late` (was: bool, default false)",
+        "Type changed `ground` (enum)",
+        "In all: 21 changes of meaning",
+    ] {
+        assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+    }
+    let md = render::markdown(&d, crate::model::Lang::En);
+    assert!(
+        md.contains("| `late` | bool, default false | — (removed) |"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| Parameter | Before | After | Clauses |"),
+        "{md}"
     );
 }

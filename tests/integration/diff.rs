@@ -152,7 +152,7 @@ fn annexe_to_mayotte_shows_the_amendment() {
     );
     assert_eq!(d.changes(), 5);
 
-    let text = render::text(&d);
+    let text = render::text(&d, clausier::Lang::Fr);
     for expected in [
         "Clause ajoutée \"mayotte-2025-1\" (section mesure exceptionnelle)",
         "Paramètre `minimum_reduced_weeks` : 8 weeks → 4 weeks (clauses citées : 3-1 → mayotte-2025-1, 3-1)",
@@ -195,7 +195,7 @@ fn a_reformatted_and_reordered_copy_is_the_same_policy() {
         assert_ne!(policy.sha256, copied.sha256, "the texts differ");
         let d = diff(policy, copied);
         assert!(d.is_empty(), "{}: {d:#?}", policy.version);
-        assert!(render::text(&d).contains("Aucun changement de sens"));
+        assert!(render::text(&d, clausier::Lang::Fr).contains("Aucun changement de sens"));
     }
 }
 

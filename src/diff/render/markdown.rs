@@ -9,9 +9,10 @@ use super::*;
 
 /// The diff as markdown: a heading per kind of change, tables for the header, parameters and
 /// inputs, a `diff` block per changed rule, definition or type.
-pub fn markdown(d: &PolicyDiff) -> String {
+pub fn markdown(d: &PolicyDiff, lang: Lang) -> String {
+    let say = Say(lang);
     let mut out = String::new();
-    let _ = writeln!(out, "# {}", title(d));
+    let _ = writeln!(out, "# {}", title(d, say));
     if !d.metadata.is_empty() {
         let _ = writeln!(out, "\n## Version\n");
         let _ = writeln!(out, "| | `{}` | `{}` |", d.from.version, d.to.version);
@@ -20,66 +21,76 @@ pub fn markdown(d: &PolicyDiff) -> String {
             let _ = writeln!(
                 out,
                 "| {} | {} | {} |",
-                metadata_label(m.field),
-                cell(&metadata_value(m.field, m.old.as_deref())),
-                cell(&metadata_value(m.field, m.new.as_deref()))
+                metadata_label(m.field, say),
+                cell(&metadata_value(m.field, m.old.as_deref(), say)),
+                cell(&metadata_value(m.field, m.new.as_deref(), say))
             );
         }
     }
     if !d.clauses.is_empty() {
         let _ = writeln!(out, "\n## Clauses");
         for c in &d.clauses {
-            clause(&mut out, c);
+            clause(&mut out, c, say);
         }
     }
     if !d.parameters.is_empty() {
-        parameters(&mut out, &d.parameters);
+        parameters(&mut out, &d.parameters, say);
     }
     if !d.conclusions.is_empty() {
-        let _ = writeln!(out, "\n## Règles");
+        let _ = writeln!(out, "\n## {}", say.t("Règles", "Rules"));
         for c in &d.conclusions {
-            let _ = writeln!(out, "\n### {}", conclusion_line(c, "`"));
+            let _ = writeln!(out, "\n### {}", conclusion_line(c, "`", say));
             for r in &c.rules {
-                let _ = writeln!(out, "\n**{}**\n", rule_heading(r, "`"));
+                let _ = writeln!(out, "\n**{}**\n", rule_heading(r, "`", say));
                 let side = |s: &Option<RuleSide>| s.as_ref().map(|s| s.text.clone());
                 diff_block(&mut out, side(&r.old).as_deref(), side(&r.new).as_deref());
             }
         }
     }
     if !d.definitions.is_empty() {
-        let _ = writeln!(out, "\n## Définitions");
+        let _ = writeln!(out, "\n## {}", say.t("Définitions", "Definitions"));
         for def in &d.definitions {
-            let what = format!("Définition {} `{}`", feminine(def.change), def.name);
+            let what = definition_heading(def, say);
             let _ = writeln!(out, "\n**{what}**\n");
             diff_block(&mut out, def.old.as_deref(), def.new.as_deref());
         }
     }
     if !d.inputs.is_empty() {
-        inputs(&mut out, &d.inputs);
+        inputs(&mut out, &d.inputs, say);
     }
     if !d.types.is_empty() {
         let _ = writeln!(out, "\n## Types");
         for t in &d.types {
-            let _ = writeln!(out, "\n**Type {} `{}`**\n", masculine(t.change), t.name);
+            let _ = writeln!(out, "\n**{}**\n", type_heading(t, say));
             diff_block(&mut out, t.old.as_deref(), t.new.as_deref());
         }
     }
     for w in &d.warnings {
-        let _ = writeln!(out, "\n> **Attention** : {w}");
+        let _ = writeln!(
+            out,
+            "\n> **{}**{}{w}",
+            say.t("Attention", "Warning"),
+            say.colon()
+        );
     }
-    let _ = writeln!(out, "\n**{}**", summary(d));
+    let _ = writeln!(out, "\n**{}**", summary(d, say));
     out
 }
 
 /// The impact as markdown: the counts, a table of every conclusion that changes (case,
 /// conclusion, old and new value, clauses of each), the count per conclusion, the invalid cases.
-pub fn impact_markdown(i: &Impact) -> String {
+pub fn impact_markdown(i: &Impact, lang: Lang) -> String {
+    let say = Say(lang);
     let mut out = String::new();
-    let _ = writeln!(out, "## {}", impact_title(i));
+    let _ = writeln!(out, "## {}", impact_title(i, say));
     if !i.changed.is_empty() {
         let _ = writeln!(
             out,
-            "\n| Dossier | Conclusion | Avant | Après | Clauses avant | Clauses après |"
+            "\n{}",
+            say.t(
+                "| Dossier | Conclusion | Avant | Après | Clauses avant | Clauses après |",
+                "| Case | Conclusion | Before | After | Clauses before | Clauses after |"
+            )
         );
         let _ = writeln!(out, "|---|---|---|---|---|---|");
         for case in &i.changed {
@@ -93,8 +104,8 @@ pub fn impact_markdown(i: &Impact) -> String {
                     "| `{}` | `{}` | {} | {} | {} | {} |",
                     case.case,
                     c.conclusion,
-                    cell(&outcome(c.old.as_ref())),
-                    cell(&outcome(c.new.as_ref())),
+                    cell(&outcome(c.old.as_ref(), say)),
+                    cell(&outcome(c.new.as_ref(), say)),
                     ids(&c.old),
                     ids(&c.new)
                 );
@@ -102,40 +113,57 @@ pub fn impact_markdown(i: &Impact) -> String {
         }
     }
     if !i.by_conclusion.is_empty() {
-        let _ = writeln!(out, "\n### Dossiers qui changent, par conclusion\n");
-        let _ = writeln!(out, "| Conclusion | Dossiers |");
+        let _ = writeln!(
+            out,
+            "\n### {}\n",
+            say.t(
+                "Dossiers qui changent, par conclusion",
+                "Cases that change, by conclusion"
+            )
+        );
+        let _ = writeln!(
+            out,
+            "{}",
+            say.t("| Conclusion | Dossiers |", "| Conclusion | Cases |")
+        );
         let _ = writeln!(out, "|---|---|");
         for c in &i.by_conclusion {
             let _ = writeln!(out, "| `{}` | {} |", c.conclusion, c.cases);
         }
     }
     if !i.invalid.is_empty() {
-        let _ = writeln!(out, "\n### Dossiers invalides\n");
+        let _ = writeln!(
+            out,
+            "\n### {}\n",
+            say.t("Dossiers invalides", "Invalid cases")
+        );
+        let under = say.t("sous", "under");
+        let colon = say.colon();
         for case in &i.invalid {
             let _ = writeln!(
                 out,
-                "- `{}` — sous `{}` : {} ; sous `{}` : {}",
+                "- `{}` — {under} `{}`{colon}{} ; {under} `{}`{colon}{}",
                 case.case,
                 i.from.version,
-                input_errors(case.old.as_deref()),
+                input_errors(case.old.as_deref(), say),
                 i.to.version,
-                input_errors(case.new.as_deref())
+                input_errors(case.new.as_deref(), say)
             );
         }
     }
     out
 }
 
-fn clause(out: &mut String, c: &ClauseDiff) {
+fn clause(out: &mut String, c: &ClauseDiff, say: Say) {
     let side = c.new.as_ref().or(c.old.as_ref());
     let section = side.map_or("", |s| s.section.as_str());
     let _ = writeln!(
         out,
         "\n### Clause {} `{}` (section {section})\n",
-        feminine(c.change),
+        feminine(c.change, say),
         c.id
     );
-    for note in clause_notes(c) {
+    for note in clause_notes(c, say) {
         let _ = writeln!(out, "- {note}");
     }
     let quoted = match c.change {
@@ -146,9 +174,16 @@ fn clause(out: &mut String, c: &ClauseDiff) {
     let _ = writeln!(out, "> {quoted}");
 }
 
-fn parameters(out: &mut String, parameters: &[ParameterDiff]) {
-    let _ = writeln!(out, "\n## Paramètres\n");
-    let _ = writeln!(out, "| Paramètre | Avant | Après | Clauses |");
+fn parameters(out: &mut String, parameters: &[ParameterDiff], say: Say) {
+    let _ = writeln!(out, "\n## {}\n", say.t("Paramètres", "Parameters"));
+    let _ = writeln!(
+        out,
+        "{}",
+        say.t(
+            "| Paramètre | Avant | Après | Clauses |",
+            "| Parameter | Before | After | Clauses |"
+        )
+    );
     let _ = writeln!(out, "|---|---|---|---|");
     for p in parameters {
         let typed = p
@@ -159,7 +194,10 @@ fn parameters(out: &mut String, parameters: &[ParameterDiff]) {
         let side = |s: &Option<ParameterSide>, absent: &str| match s {
             None => absent.to_string(),
             Some(s) => {
-                let value = s.value.clone().unwrap_or_else(|| "non défini".into());
+                let value = s
+                    .value
+                    .clone()
+                    .unwrap_or_else(|| say.t("non défini", "not set").into());
                 if typed {
                     format!("{value} ({})", s.ty)
                 } else {
@@ -178,27 +216,32 @@ fn parameters(out: &mut String, parameters: &[ParameterDiff]) {
             out,
             "| `{}` | {} | {} | {} |",
             p.name,
-            cell(&side(&p.old, "— (ajouté)")),
-            cell(&side(&p.new, "— (supprimé)")),
+            cell(&side(&p.old, say.t("— (ajouté)", "— (added)"))),
+            cell(&side(&p.new, say.t("— (supprimé)", "— (removed)"))),
             cites
         );
     }
 }
 
-fn inputs(out: &mut String, inputs: &[InputDiff]) {
-    let _ = writeln!(out, "\n## Champs d'entrée\n");
-    let _ = writeln!(out, "| Champ | Avant | Après |");
+fn inputs(out: &mut String, inputs: &[InputDiff], say: Say) {
+    let _ = writeln!(out, "\n## {}\n", say.t("Champs d'entrée", "Input fields"));
+    let _ = writeln!(
+        out,
+        "{}",
+        say.t("| Champ | Avant | Après |", "| Field | Before | After |")
+    );
     let _ = writeln!(out, "|---|---|---|");
     for i in inputs {
         let side = |s: &Option<InputSide>, absent: &str| {
-            s.as_ref().map_or_else(|| absent.to_string(), input_side)
+            s.as_ref()
+                .map_or_else(|| absent.to_string(), |s| input_side(s, say))
         };
         let _ = writeln!(
             out,
             "| `{}` | {} | {} |",
             i.path,
-            cell(&side(&i.old, "— (ajouté)")),
-            cell(&side(&i.new, "— (supprimé)"))
+            cell(&side(&i.old, say.t("— (ajouté)", "— (added)"))),
+            cell(&side(&i.new, say.t("— (supprimé)", "— (removed)")))
         );
     }
 }

@@ -37,6 +37,9 @@ pub struct DiffQuery {
     /// The old version's label.
     #[param(required = true)]
     pub from: Option<String>,
+    /// The language of the text and markdown forms: `fr` (the default) or `en`; without it,
+    /// `Accept-Language` chooses.
+    pub lang: Option<String>,
     /// The new version's label.
     #[param(required = true)]
     pub to: Option<String>,
@@ -125,6 +128,9 @@ pub struct ImpactQuery {
     /// `json` (default), `text` or `markdown`.
     #[param(inline)]
     pub format: Option<ReviewFormat>,
+    /// The language of the text and markdown forms: `fr` (the default) or `en`; without it,
+    /// `Accept-Language` chooses.
+    pub lang: Option<String>,
 }
 
 /// The candidates to replay under two versions.
@@ -196,9 +202,11 @@ fn versions(
 #[get("/v1/policies/{id}/diff")]
 pub async fn diff(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     id: web::Path<String>,
     query: web::Query<DiffQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = crate::server::routes::lang_of(&req)?;
     let query = query.into_inner();
     let from = required(query.from, "from")?;
     let to = required(query.to, "to")?;
@@ -209,8 +217,8 @@ pub async fn diff(
         .await
         .map_err(|_| ApiError::Internal)?;
     Ok(match format {
-        ReviewFormat::Text => text_response("text/plain", render::text(&semantic)),
-        ReviewFormat::Markdown => text_response("text/markdown", render::markdown(&semantic)),
+        ReviewFormat::Text => text_response("text/plain", render::text(&semantic, lang)),
+        ReviewFormat::Markdown => text_response("text/markdown", render::markdown(&semantic, lang)),
         ReviewFormat::Json => {
             let source_diff = if query.sources {
                 let diff = web::block(move || source_diff(&old, &new))
@@ -256,6 +264,7 @@ pub async fn impact(
     query: web::Query<ImpactQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let lang = crate::server::routes::lang_of(&req)?;
     let body = read_body(&req, payload, state.limits.batch_body).await?;
     let request: ImpactRequest = parse_json(&body, state.limits.json_depth)?;
     let count = request.inputs.len() + request.cases.len();
@@ -276,8 +285,10 @@ pub async fn impact(
         .map_err(|_| ApiError::Internal)??;
     Ok(match query.format.unwrap_or_default() {
         ReviewFormat::Json => HttpResponse::Ok().json(result),
-        ReviewFormat::Text => text_response("text/plain", render::impact_text(&result)),
-        ReviewFormat::Markdown => text_response("text/markdown", render::impact_markdown(&result)),
+        ReviewFormat::Text => text_response("text/plain", render::impact_text(&result, lang)),
+        ReviewFormat::Markdown => {
+            text_response("text/markdown", render::impact_markdown(&result, lang))
+        }
     })
 }
 
