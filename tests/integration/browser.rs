@@ -50,8 +50,15 @@ pub(crate) fn screenshots() -> PathBuf {
 }
 
 /// Opens `url` in headless Chromium, lets its scripts and fetches run, saves a screenshot
-/// `name.png` of a 1366-pixel-wide window `height` pixels tall, and returns the DOM.
+/// `name.png` of a 1366-pixel-wide window `height` pixels tall, and returns the DOM. The
+/// browser is a French exam office's: it prefers French (headless Chromium says `en-US`
+/// otherwise, which the page would follow).
 fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
+    open_in(chromium, "fr-FR,fr", url, name, height)
+}
+
+/// [`open`] in a browser whose languages, in order of preference, are `languages`.
+fn open_in(chromium: &Path, languages: &str, url: &str, name: &str, height: u32) -> String {
     let work = tempfile::tempdir().unwrap();
     let dom_path = work.path().join("dom.html");
     let log_path = work.path().join("chromium.log");
@@ -71,6 +78,7 @@ fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
             "--virtual-time-budget=5000",
             "--dump-dom",
         ])
+        .arg(format!("--accept-lang={languages}"))
         .arg(format!(
             "--user-data-dir={}",
             work.path().join("profile").display()

@@ -50,6 +50,8 @@ impl Page {
                 "--disable-sync",
                 "--remote-debugging-port=0",
                 "--window-size=1280,1000",
+                // A French exam office's browser (headless Chromium says `en-US` otherwise).
+                "--accept-lang=fr-FR,fr",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
