@@ -158,6 +158,9 @@ function optionalControl(field, name, initial) {
 }
 
 const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+/** A question's label as a heading: capitalised, unless it is the bare path (no label in the
+ * page's language), which is shown as written. */
+const heading = (q) => (q.label === q.path ? q.label : capital(q.label));
 
 /** One question as a fieldset: its words, its control, and « Valider » / « Je ne sais pas ». */
 function questionBox(q, answer, cannot) {
@@ -172,7 +175,7 @@ function questionBox(q, answer, cannot) {
     c.node.addEventListener("change", validate);
   }
   return h("fieldset", { class: "question", id: `q-${slug(q.path)}`, "data-path": q.path, "data-kind": q.type.kind },
-    h("legend", {}, q.question || `${capital(q.label)} ?`),
+    h("legend", {}, q.question || t("question-mark", heading(q))),
     q.help && h("p", { class: "help" }, q.help),
     h("div", { class: "answer" }, c.node),
     error,
@@ -209,7 +212,7 @@ async function candidateView(id, version) {
     answers.replaceChildren(h("h2", { id: "answers-title" }, t("answers.title")),
       given.length === 0 ? h("p", { class: "muted" }, t("answers.none"))
         : h("dl", { class: "given" }, given.map((q) => [
-          h("dt", {}, capital(q.label)),
+          h("dt", {}, heading(q)),
           h("dd", {}, unknown.includes(q.path) ? h("em", {}, t("unknown")) : answerWords(q.type, getAt(record, q.path)), " ",
             h("button", { type: "button", class: "link", onclick: () => change(q.path), "aria-label": t("change.label", q.label) }, t("change"))),
         ])));

@@ -266,6 +266,7 @@ const WORDS = {
   add: { fr: (label) => `Ajouter : ${label}`, en: (label) => `Add: ${label}` },
   validate: { fr: "Valider", en: "Confirm" },
   "not-applicable": { fr: "Sans objet", en: "Not applicable" },
+  "question-mark": { fr: (label) => `${label} ?`, en: (label) => `${label}?` },
   "dont-know": { fr: "Je ne sais pas", en: "I don’t know" },
   "asked-under": { fr: "Posée au titre de : ", en: "Asked under: " },
   "clause.lower": { fr: (c) => `clause ${c}`, en: (c) => `clause ${c}` },
