@@ -471,7 +471,12 @@ fn a_decision_reads_in_english_and_the_service_answers_in_english() {
         article(&dom, "k-nonconformity_details"),
         &["undetermined", "Missing information", "report.pages"],
     );
-    for french in ["Durée du stage : insuffisant", "Parce que", "décidée", "Décider"] {
+    for french in [
+        "Durée du stage : insuffisant",
+        "Parce que",
+        "décidée",
+        "Décider",
+    ] {
         assert!(!dom.contains(french), "`{french}` in the English page");
     }
     contains_all(&dom, &[&switch_to("fr", "Français", &hash)]);
@@ -528,7 +533,10 @@ fn the_page_follows_the_browser_unless_its_address_says_otherwise() {
     // The address has the last word, either way.
     let dom = version("en-US,en", "?lang=fr", "version-fr");
     assert!(dom.contains("<html lang=\"fr\">"));
-    contains_all(&dom, &["42 informatives", "0 non citées", "Autre version : "]);
+    contains_all(
+        &dom,
+        &["42 informatives", "0 non citées", "Autre version : "],
+    );
     let dom = version("fr-FR,fr", "?lang=en", "version-en");
     assert!(dom.contains("<html lang=\"en\">"));
     contains_all(&dom, &["42 informative", "0 uncited"]);
@@ -589,11 +597,21 @@ fn the_words_are_served_from_the_binary_in_both_languages() {
     let server = TestServer::bts(date("2026-11-28"));
     let r = get(&server, "/ui/words.js");
     assert_eq!(r.status, 200);
-    assert!(r.content_type.starts_with("text/javascript"), "{}", r.content_type);
+    assert!(
+        r.content_type.starts_with("text/javascript"),
+        "{}",
+        r.content_type
+    );
     for external in ["http://", "https://"] {
-        assert!(!r.body.contains(external), "words.js refers to `{external}`");
+        assert!(
+            !r.body.contains(external),
+            "words.js refers to `{external}`"
+        );
     }
-    contains_all(&r.body, &["\"report.title\": { fr: \"Rapport de décision\", en: \"Decision report\" }"]);
+    contains_all(
+        &r.body,
+        &["\"report.title\": { fr: \"Rapport de décision\", en: \"Decision report\" }"],
+    );
     // The page loads them first: the other scripts use them.
     let index = get(&server, "/ui/").body;
     let at = |script: &str| index.find(&format!("<script src=\"{script}\"")).unwrap();

@@ -483,7 +483,10 @@ fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
     // A French browser gets the page in French, the service's questions too.
     assert_eq!(page.eval("document.documentElement.lang"), json!("fr"));
     let legend = "document.querySelector('fieldset.question legend').innerText";
-    assert_eq!(page.eval(legend), json!("Par quelle voie le candidat prépare-t-il le BTS ?"));
+    assert_eq!(
+        page.eval(legend),
+        json!("Par quelle voie le candidat prépare-t-il le BTS ?")
+    );
     // The switch, from the keyboard: to it, then Enter.
     page.eval("document.getElementById('lang-switch').focus()");
     for kind in ["keyDown", "keyUp"] {
@@ -512,7 +515,13 @@ fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
         .as_str()
         .unwrap()
         .to_string();
-    for words in ["A candidate’s file", "Questions", "I don’t know", "Answers given", "Asked under: "] {
+    for words in [
+        "A candidate’s file",
+        "Questions",
+        "I don’t know",
+        "Answers given",
+        "Asked under: ",
+    ] {
         assert!(text.contains(words), "`{words}` is not in:\n{text}");
     }
 
@@ -551,10 +560,21 @@ fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
         "Clause 2.1.2-4, section 2.1.2",
         "What would permit a favourable outcome",
     ] {
-        assert!(report.contains(words), "`{words}` is not in the report:\n{report}");
+        assert!(
+            report.contains(words),
+            "`{words}` is not in the report:\n{report}"
+        );
     }
-    for french in ["Rapport de décision", "Motifs", "Clauses appliquées", "septembre"] {
-        assert!(!report.contains(french), "`{french}` in the English report:\n{report}");
+    for french in [
+        "Rapport de décision",
+        "Motifs",
+        "Clauses appliquées",
+        "septembre",
+    ] {
+        assert!(
+            !report.contains(french),
+            "`{french}` in the English report:\n{report}"
+        );
     }
     page.eval("document.getElementById('report').scrollIntoView()");
     page.save(

@@ -285,6 +285,7 @@ function dedent(text) {
 // A change as the word for a masculine (`change.m`) or a feminine (`change.f`) French noun.
 const changed = (gender, change) => t(gender)[change] || change;
 const FIELD = { effective_from: "in-force-from", title: "title", source: "source" };
+const metaValue = (field, value) => (value == null ? "—" : field === "effective_from" ? dateNode(value) : value);
 
 async function diffView(id, from, to) {
   const policy = await findPolicy(id);
@@ -298,7 +299,7 @@ async function diffView(id, from, to) {
     h("p", { class: "summary" }, changes || d.metadata.length ? t("diff.count", changes, d.metadata.length) : t("diff.same")),
     d.warnings.map((w) => h("p", { class: "problem" }, w)),
     d.metadata.length > 0 && part(t("version"), table(["", from, to],
-      d.metadata.map((m) => [FIELD[m.field] ? t(FIELD[m.field]) : m.field, m.old ?? "—", m.new ?? "—"]))),
+      d.metadata.map((m) => [FIELD[m.field] ? t(FIELD[m.field]) : m.field, metaValue(m.field, m.old), metaValue(m.field, m.new)]))),
     d.clauses.length > 0 && part(t("part.clauses"), d.clauses.map(clauseChange)),
     d.parameters.length > 0 && part(t("part.parameters"), table([t("parameter"), from, to, t("part.clauses")], d.parameters.map((p) => [
       code(p.name), sideValue(p.old), sideValue(p.new), (p.new || p.old).citations.join(", ")]))),
