@@ -50,8 +50,15 @@ pub(crate) fn screenshots() -> PathBuf {
 }
 
 /// Opens `url` in headless Chromium, lets its scripts and fetches run, saves a screenshot
-/// `name.png` of a 1366-pixel-wide window `height` pixels tall, and returns the DOM.
+/// `name.png` of a 1366-pixel-wide window `height` pixels tall, and returns the DOM. The
+/// browser is a French exam office's: it prefers French (headless Chromium says `en-US`
+/// otherwise, which the page would follow).
 fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
+    open_in(chromium, "fr-FR,fr", url, name, height)
+}
+
+/// [`open`] in a browser whose languages, in order of preference, are `languages`.
+fn open_in(chromium: &Path, languages: &str, url: &str, name: &str, height: u32) -> String {
     let work = tempfile::tempdir().unwrap();
     let dom_path = work.path().join("dom.html");
     let log_path = work.path().join("chromium.log");
@@ -71,6 +78,7 @@ fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
             "--virtual-time-budget=5000",
             "--dump-dom",
         ])
+        .arg(format!("--accept-lang={languages}"))
         .arg(format!(
             "--user-data-dir={}",
             work.path().join("profile").display()
@@ -340,6 +348,223 @@ fn the_form_shows_a_decision_with_values_reasons_and_quoted_clauses() {
     );
 }
 
+/// A candidate's record as it is written in the page's address (`&input=…`).
+fn in_address(record: &serde_json::Value) -> String {
+    record
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// The language switch as the page leaves it: a link to the same view in the other language.
+fn switch_to(lang: &str, words: &str, hash: &str) -> String {
+    let hash = hash.replace('&', "&amp;");
+    format!(
+        "<a id=\"lang-switch\" href=\"?lang={lang}{hash}\" hreflang=\"{lang}\" lang=\"{lang}\">{words}</a>"
+    )
+}
+
+#[test]
+fn the_policies_page_reads_in_english_on_request() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::bts(date("2026-11-28"));
+    // The address asks for English; the browser prefers French.
+    let dom = open(
+        &chromium,
+        &format!("{}/ui/?lang=en#/", server.base),
+        "policies-en",
+        1300,
+    );
+    assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+    contains_all(
+        &dom,
+        &[
+            "<title>Policies — clausier</title>",
+            "policy review",
+            "Policies and versions",
+            "all files are valid",
+            "In force from",
+            "To review",
+            "in force today",
+            "undated (chosen by its name)",
+            "Read the clauses",
+            "Compare with session-2026",
+            "A candidate’s file",
+            "Test a record (JSON)",
+            "Compare version",
+            "Files: ",
+            "loaded",
+            // Dates in English words, and as written for machines.
+            "<time datetime=\"2026-09-01\">1 September 2026</time>",
+            "Served by clausier, with no external resource.",
+        ],
+    );
+    let versions = between(&dom, "<caption>Versions</caption>", "</table>");
+    contains_all(versions, &["annexe-ivb", "session-2027", "mayotte-2025"]);
+    for french in [
+        "Règlements et versions",
+        "en vigueur aujourd’hui",
+        "Lire les clauses",
+        "Dossier d’un candidat",
+        "Chargement",
+        "septembre",
+    ] {
+        assert!(!dom.contains(french), "`{french}` in the English page");
+    }
+    // The switch leads to the same view in French, and says so in French.
+    contains_all(&dom, &[&switch_to("fr", "Français", "#/")]);
+}
+
+#[test]
+fn a_decision_reads_in_english_and_the_service_answers_in_english() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::bts(date("2026-11-28"));
+    let candidate = json!({
+        "candidate": {"pathway": "scolaire"},
+        "internship": {
+            "periods": [{"start": "2026-05-04", "end": "2026-06-05", "agreement_signed": true}],
+            "certificate_provided": true,
+            "reduction_ground": "force_majeure",
+            "rector_validated": true
+        },
+        "report": {"submitted_on": "2027-04-20"}
+    });
+    let hash = format!(
+        "#/p/{BTS}/decide?version=session-2027&input={}",
+        in_address(&candidate)
+    );
+    let url = format!("{}/ui/?lang=en{hash}", server.base);
+    let dom = open(&chromium, &url, "decision-en", 2000);
+    assert!(dom.contains("<html lang=\"en\">"), "{dom}");
+    contains_all(
+        &dom,
+        &[
+            "Test a candidate’s record",
+            "The candidate’s record (JSON)",
+            "Decision",
+            "(in force from 1 September 2026)",
+            "13 conclusions: 12 decided, 1 undetermined, 0 failed.",
+            "In brief (the details, with the clauses cited, follow)",
+        ],
+    );
+    // The `because` lines come from the service, in English: the BTS policy has no English
+    // labels, so they keep the `name = value` form.
+    contains_all(
+        article(&dom, "k-presence_proof"),
+        &["decided", "Because", "candidate.pathway = scolaire"],
+    );
+    contains_all(
+        article(&dom, "k-e61_admission"),
+        &[
+            "Value: ",
+            "refuse",
+            "internship_status = insuffisant",
+            "Clauses cited",
+            "Clause 3-1",
+        ],
+    );
+    contains_all(
+        article(&dom, "k-nonconformity_details"),
+        &["undetermined", "Missing information", "report.pages"],
+    );
+    for french in [
+        "Durée du stage : insuffisant",
+        "Parce que",
+        "décidée",
+        "Décider",
+    ] {
+        assert!(!dom.contains(french), "`{french}` in the English page");
+    }
+    contains_all(&dom, &[&switch_to("fr", "Français", &hash)]);
+}
+
+#[test]
+fn the_page_follows_the_browser_unless_its_address_says_otherwise() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::bts(date("2026-11-28"));
+    let hash = format!("#/p/{BTS}/v/session-2027");
+    let version = |languages: &str, query: &str, name: &str| {
+        open_in(
+            &chromium,
+            languages,
+            &format!("{}/ui/{query}{hash}", server.base),
+            name,
+            1000,
+        )
+    };
+    // A browser that lists English before French reads in English.
+    for languages in ["en-GB,en,fr", "de-DE,en"] {
+        let dom = version(languages, "", "version-en");
+        assert!(dom.contains("<html lang=\"en\">"), "{languages}");
+        contains_all(
+            &dom,
+            &[
+                "Other version: ",
+                "clauses, in the order of the text",
+                "42 informative",
+                "0 uncited",
+                "Section 3",
+                "exception",
+                " of conclusion ",
+                "(overrides normal)",
+                "In force from",
+                "1 September 2026",
+                &switch_to("fr", "Français", &hash),
+            ],
+        );
+    }
+    // French first, or neither language: French.
+    for languages in ["fr-FR,fr,en", "de-DE,de"] {
+        let dom = version(languages, "", "version-fr");
+        assert!(dom.contains("<html lang=\"fr\">"), "{languages}");
+        contains_all(
+            &dom,
+            &[
+                "42 informatives",
+                "1er septembre 2026",
+                &switch_to("en", "English", &hash),
+            ],
+        );
+    }
+    // The address has the last word, either way.
+    let dom = version("en-US,en", "?lang=fr", "version-fr");
+    assert!(dom.contains("<html lang=\"fr\">"));
+    contains_all(
+        &dom,
+        &["42 informatives", "0 non citées", "Autre version : "],
+    );
+    let dom = version("fr-FR,fr", "?lang=en", "version-en");
+    assert!(dom.contains("<html lang=\"en\">"));
+    contains_all(&dom, &["42 informative", "0 uncited"]);
+
+    // The diff, in English.
+    let dom = open(
+        &chromium,
+        &format!(
+            "{}/ui/?lang=en#/p/{BTS}/diff?from=session-2026&to=session-2027",
+            server.base
+        ),
+        "diff-en",
+        2100,
+    );
+    contains_all(
+        &dom,
+        &[
+            "Compare two versions of",
+            "What changes in meaning, from session-2026 to session-2027",
+            "2 change(s) in meaning, 3 change(s) to the header.",
+            "Parameters</h3>",
+            "The files’ text, side by side",
+            "Impact on records",
+            "Replay",
+        ],
+    );
+}
+
 #[test]
 fn the_page_is_served_from_the_binary_and_loads_nothing_from_elsewhere() {
     let server = TestServer::bts(date("2026-11-28"));
@@ -365,6 +590,32 @@ fn the_page_is_served_from_the_binary_and_loads_nothing_from_elsewhere() {
         .unwrap();
     assert_eq!(r.status().as_u16(), 308);
     assert_eq!(r.headers()["location"], "/ui/");
+}
+
+#[test]
+fn the_words_are_served_from_the_binary_in_both_languages() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let r = get(&server, "/ui/words.js");
+    assert_eq!(r.status, 200);
+    assert!(
+        r.content_type.starts_with("text/javascript"),
+        "{}",
+        r.content_type
+    );
+    for external in ["http://", "https://"] {
+        assert!(
+            !r.body.contains(external),
+            "words.js refers to `{external}`"
+        );
+    }
+    contains_all(
+        &r.body,
+        &["\"report.title\": { fr: \"Rapport de décision\", en: \"Decision report\" }"],
+    );
+    // The page loads them first: the other scripts use them.
+    let index = get(&server, "/ui/").body;
+    let at = |script: &str| index.find(&format!("<script src=\"{script}\"")).unwrap();
+    assert!(at("words.js") < at("candidate.js") && at("candidate.js") < at("app.js"));
 }
 
 fn agent_no_redirect() -> ureq::Agent {

@@ -50,6 +50,8 @@ impl Page {
                 "--disable-sync",
                 "--remote-debugging-port=0",
                 "--window-size=1280,1000",
+                // A French exam office's browser (headless Chromium says `en-US` otherwise).
+                "--accept-lang=fr-FR,fr",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
@@ -468,5 +470,116 @@ fn a_candidate_with_professional_experience_is_decided_from_scratch() {
             "internship.",
             "candidate.continuing_education",
         ],
+    );
+}
+
+#[test]
+fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
+    let Some(chromium) = chromium() else { return };
+    let server = TestServer::bts(date("2026-11-28"));
+    let hash = format!("#/p/{BTS}/candidat?version=session-2027");
+    let mut page = Page::open(&chromium, &format!("{}/ui/{hash}", server.base));
+    page.wait_for("document.getElementById('main')?.dataset.round");
+    // A French browser gets the page in French, the service's questions too.
+    assert_eq!(page.eval("document.documentElement.lang"), json!("fr"));
+    let legend = "document.querySelector('fieldset.question legend').innerText";
+    assert_eq!(
+        page.eval(legend),
+        json!("Par quelle voie le candidat prépare-t-il le BTS ?")
+    );
+    // The switch, from the keyboard: to it, then Enter.
+    page.eval("document.getElementById('lang-switch').focus()");
+    for kind in ["keyDown", "keyUp"] {
+        page.call(
+            "Input.dispatchKeyEvent",
+            json!({"type": kind, "key": "Enter", "code": "Enter",
+                   "windowsVirtualKeyCode": 13, "text": "\r"}),
+        );
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    page.wait_for(
+        "document.documentElement.lang === 'en' && document.getElementById('main')?.dataset.round",
+    );
+    // The same questionnaire, in English: the address keeps the view and says `lang=en`.
+    assert_eq!(page.eval("location.search"), json!("?lang=en"));
+    assert_eq!(page.eval("location.hash"), json!(hash));
+    let switch = page.eval(
+        "(() => { const a = document.getElementById('lang-switch'); \
+         return [a.innerText, a.lang, a.getAttribute('href')]; })()",
+    );
+    assert_eq!(switch, json!(["Français", "fr", format!("?lang=fr{hash}")]));
+    // The BTS policy has no English labels: the question falls back to the input's path.
+    assert_eq!(page.eval(legend), json!("candidate.pathway?"));
+    let text = page
+        .eval("document.getElementById('main').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    for words in [
+        "A candidate’s file",
+        "Questions",
+        "I don’t know",
+        "Answers given",
+        "Asked under: ",
+    ] {
+        assert!(text.contains(words), "`{words}` is not in:\n{text}");
+    }
+
+    let record = json!({
+        "candidate": {"pathway": "scolaire", "distance_learning": false},
+        "internship": {
+            "periods": [{"start": "2026-05-04", "end": "2026-06-26", "agreement_signed": true}],
+            "certificate_provided": true,
+            "reduction_ground": "aucun", "rector_validated": false
+        },
+        "exemption": {"ground": "aucune", "rector_validated": false},
+        "report": {
+            "submitted_on": "2027-04-10", "pages": 40,
+            "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"],
+            "legal_analysis_pages": 3, "activities_analysed": 2, "qsse_pages": 3, "endorsed_by_host": true
+        },
+        "previous_attempt": {"failed": false}
+    });
+    let asked = fill(&mut page, &record, "english");
+    assert_never_asked(&asked, &["apprenticeship.", "employment"]);
+    let report = page
+        .eval("document.querySelector('#report .report').innerText")
+        .as_str()
+        .unwrap()
+        .to_string();
+    for words in [
+        "Decision report",
+        "in force from 1 September 2026",
+        "Hash of the sources (sha256)",
+        "Decision no.",
+        "Print the report",
+        "In brief",
+        "Reasons",
+        "candidate.pathway = scolaire",
+        "Clauses applied",
+        "Clause 2.1.2-4, section 2.1.2",
+        "What would permit a favourable outcome",
+    ] {
+        assert!(
+            report.contains(words),
+            "`{words}` is not in the report:\n{report}"
+        );
+    }
+    for french in [
+        "Rapport de décision",
+        "Motifs",
+        "Clauses appliquées",
+        "septembre",
+    ] {
+        assert!(
+            !report.contains(french),
+            "`{french}` in the English report:\n{report}"
+        );
+    }
+    page.eval("document.getElementById('report').scrollIntoView()");
+    page.save(
+        "Page.captureScreenshot",
+        json!({"format": "png"}),
+        "candidate-english.png",
     );
 }

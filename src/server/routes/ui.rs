@@ -8,6 +8,7 @@ const INDEX: &str = include_str!("../ui/index.html");
 const CSS: &str = include_str!("../ui/app.css");
 const JS: &str = include_str!("../ui/app.js");
 const CANDIDATE_JS: &str = include_str!("../ui/candidate.js");
+const WORDS_JS: &str = include_str!("../ui/words.js");
 
 /// Only this origin's own files and API: a page that cannot reach out works the same offline.
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
@@ -20,6 +21,7 @@ pub fn configure_ui(cfg: &mut web::ServiceConfig) {
         .route("/ui/app.css", web::get().to(css))
         .route("/ui/app.js", web::get().to(js))
         .route("/ui/candidate.js", web::get().to(candidate_js))
+        .route("/ui/words.js", web::get().to(words_js))
         .route(
             "/ui",
             web::get().to(|| async {
@@ -53,4 +55,9 @@ async fn js() -> HttpResponse {
 
 async fn candidate_js() -> HttpResponse {
     asset("text/javascript; charset=utf-8", CANDIDATE_JS)
+}
+
+/// The page's words in French and English, and the choice of its language.
+async fn words_js() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", WORDS_JS)
 }

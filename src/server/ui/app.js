@@ -1,5 +1,6 @@
 // The reviewer page of clausier: five views over the service's JSON API, chosen by the URL
 // hash (the candidate page is in candidate.js). No framework and no external file; every text from the API is inserted as text (h()).
+// The page's own words are in words.js (t()), in French or English.
 //
 //   #/                                   the policies, their versions and load status
 //   #/p/{id}/v/{version}                 a version: each clause beside what cites it
@@ -29,8 +30,8 @@ function h(tag, attrs, ...children) {
 
 /** The JSON (or text) of an API call; a problem+json answer is thrown with its fields. */
 async function api(path, options) {
-  // The page is in French: so are the service's answers (its `because` lines and problems).
-  const headers = { "Accept-Language": "fr", ...((options && options.headers) || {}) };
+  // The service answers in the page's language (its `because` lines, problems, questions, hints).
+  const headers = { "Accept-Language": LANG, ...((options && options.headers) || {}) };
   const response = await fetch(path, { ...options, headers });
   const type = response.headers.get("content-type") || "";
   const body = type.includes("json") ? await response.json() : await response.text();
@@ -60,34 +61,36 @@ function render(title, ...nodes) {
 }
 
 function problemBox(error) {
-  const p = error.problem || { title: "Erreur", detail: error.message };
+  const p = error.problem || { title: t("error"), detail: error.message };
   return h("div", { class: "problem", role: "alert" },
-    h("strong", {}, p.title), p.detail ? ` : ${p.detail}` : "",
+    h("strong", {}, p.title), p.detail ? `${t("colon")}${p.detail}` : "",
     p.errors && h("ul", {}, p.errors.map((e) => h("li", {}, h("code", {}, e.pointer), ` ${e.message}`))));
 }
 
 const badge = (kind, text) => h("span", { class: `badge ${kind}` }, text);
 const code = (text) => h("code", {}, text);
+/** A date in the page's words, keeping its ISO form for machines. */
+const dateNode = (iso) => h("time", { datetime: iso }, dateWords(iso));
 const short = (sha) => (sha || "").slice(0, 12);
 const slug = (text) => String(text).replace(/[^A-Za-z0-9_.-]/g, "_");
 
 function showValue(v) {
-  if (v === null || v === undefined) return "aucune valeur";
-  if (v === true) return "vrai";
-  if (v === false) return "faux";
-  if (Array.isArray(v)) return v.length ? v.map(showValue).join(", ") : "aucun (ensemble vide)";
+  if (v === null || v === undefined) return t("value.none");
+  if (v === true) return t("value.true");
+  if (v === false) return t("value.false");
+  if (Array.isArray(v)) return v.length ? v.map(showValue).join(", ") : t("value.empty");
   return String(v);
 }
 
 function crumbs(...items) {
-  return h("nav", { class: "crumbs", "aria-label": "Fil d’Ariane" },
-    h("ol", {}, h("li", {}, h("a", { href: link.home() }, "Règlements")), items.map((i) => h("li", {}, i))));
+  return h("nav", { class: "crumbs", "aria-label": t("breadcrumb") },
+    h("ol", {}, h("li", {}, h("a", { href: link.home() }, t("policies"))), items.map((i) => h("li", {}, i))));
 }
 
 /** The versions of a policy as `<option>`s, `selected` chosen. */
 function versionOptions(policy, selected) {
   return policy.versions.map((v) => h("option", { value: v.version, selected: v.version === selected },
-    v.version, v.effective_from ? ` (à partir du ${v.effective_from})` : " (sans date)"));
+    v.version, v.effective_from ? t("option.from", dateWords(v.effective_from)) : t("option.undated")));
 }
 
 /** The version in force today, else the last one listed. */
@@ -104,52 +107,47 @@ function previousVersion(policy, label) {
 async function findPolicy(id) {
   const list = await api("/v1/policies");
   const policy = list.policies.find((p) => p.id === id);
-  if (!policy) throw Object.assign(new Error(), { problem: { title: "Introuvable", detail: `aucun règlement « ${id} »` } });
+  if (!policy) throw Object.assign(new Error(), { problem: { title: t("not-found"), detail: t("no-policy", id) } });
   return policy;
 }
 
 // ------------------------------------------------------------------------------- policies
 
-const LOAD = {
-  ok: ["ok", "chargé"],
-  stale: ["warn", "en erreur : la dernière version valide reste servie"],
-  error: ["error", "en erreur : rien n’est servi"],
-};
+const LOAD_KIND = { ok: "ok", stale: "warn", error: "error" };
+const loadBadge = (status) => badge(LOAD_KIND[status] || "warn", t("load")[status] || status);
 
 async function policiesView() {
   const list = await api("/v1/policies");
-  render("Règlements",
-    h("h1", {}, "Règlements et versions"),
-    h("p", { class: "lead" }, "Chaque règlement, ses versions avec leur date d’entrée en vigueur, et l’état de chargement de ses fichiers. ",
-      "Ouvrez une version pour lire ses clauses à côté des règles qui les appliquent, comparez deux versions, ou testez un dossier de candidat."),
-    list.policies.length ? list.policies.map(policyCard) : h("p", {}, "Aucun règlement n’est servi."));
+  render(t("policies"),
+    h("h1", {}, t("policies.title")),
+    h("p", { class: "lead" }, t("policies.lead")),
+    list.policies.length ? list.policies.map(policyCard) : h("p", {}, t("policies.none")));
 }
 
 function policyCard(p) {
   const failed = p.files.filter((f) => f.status !== "ok");
   return h("section", { class: "card", "aria-labelledby": `p-${slug(p.id)}` },
     h("h2", { id: `p-${slug(p.id)}` }, p.id, " ",
-      p.status === "ok" ? badge("ok", "tous les fichiers sont valides") : badge("error", `${failed.length} fichier(s) en erreur`)),
+      p.status === "ok" ? badge("ok", t("files.valid")) : badge("error", t("files.failing", failed.length))),
     failed.length > 0 && h("div", { class: "problem" },
-      h("p", {}, h("strong", {}, "Fichiers qui ne passent pas la vérification"),
-        " (le détail des diagnostics est dans le tableau des fichiers, plus bas) :"),
-      h("ul", {}, failed.map((f) => h("li", {}, code(f.file), ` — ${LOAD[f.status]?.[1] || f.status} — `,
+      h("p", {}, h("strong", {}, t("files.fail-check")), t("files.see-below")),
+      h("ul", {}, failed.map((f) => h("li", {}, code(f.file), ` — ${t("load")[f.status] || f.status} — `,
         f.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join(" ; "))))),
     h("table", {},
-      h("caption", {}, "Versions"),
-      h("thead", {}, h("tr", {}, ["Version", "En vigueur à partir du", "Étend", "Titre", "Pour relire"].map((t) => h("th", { scope: "col" }, t)))),
+      h("caption", {}, t("versions")),
+      h("thead", {}, h("tr", {}, [t("version"), t("in-force-from"), t("extends"), t("title"), t("to-review")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, p.versions.map((v) => h("tr", {},
-        h("th", { scope: "row" }, h("a", { href: link.version(p.id, v.version) }, v.version), " ", v.in_force && badge("ok", "en vigueur aujourd’hui")),
-        h("td", {}, v.effective_from || h("span", { class: "muted" }, "sans date (choisie par son nom)")),
+        h("th", { scope: "row" }, h("a", { href: link.version(p.id, v.version) }, v.version), " ", v.in_force && badge("ok", t("in-force-today"))),
+        h("td", {}, v.effective_from ? dateNode(v.effective_from) : h("span", { class: "muted" }, t("undated"))),
         h("td", { class: "nowrap" }, v.extends || "—"),
         h("td", {}, v.title || "—"),
         h("td", { class: "actions" },
-          h("a", { href: link.version(p.id, v.version) }, "Lire les clauses"),
+          h("a", { href: link.version(p.id, v.version) }, t("read-clauses")),
           previousVersion(p, v.version) && h("a", { href: link.diff(p.id, previousVersion(p, v.version), v.version) },
-            `Comparer à ${previousVersion(p, v.version)}`),
-          v.extends && v.extends !== previousVersion(p, v.version) && h("a", { href: link.diff(p.id, v.extends, v.version) }, `Comparer à ${v.extends}`),
-          h("a", { href: link.candidate(p.id, v.version) }, "Dossier d’un candidat"), " · ",
-          h("a", { href: link.decide(p.id, v.version) }, "Tester un dossier (JSON)")))))),
+            t("compare-with", previousVersion(p, v.version))),
+          v.extends && v.extends !== previousVersion(p, v.version) && h("a", { href: link.diff(p.id, v.extends, v.version) }, t("compare-with", v.extends)),
+          h("a", { href: link.candidate(p.id, v.version) }, t("candidate-file")), " · ",
+          h("a", { href: link.decide(p.id, v.version) }, t("test-json"))))))),
     compareForm(p),
     filesTable(p, failed.length > 0));
 }
@@ -163,28 +161,27 @@ function compareForm(policy, from, to) {
     class: "compare",
     onsubmit: (e) => { e.preventDefault(); location.hash = link.diff(policy.id, fromSel.value, toSel.value); },
   },
-  h("label", { for: fromSel.id }, "Comparer la version"), fromSel,
-  h("label", { for: toSel.id }, "à la version"), toSel,
-  h("button", { type: "submit" }, "Comparer"));
+  h("label", { for: fromSel.id }, t("compare.from")), fromSel,
+  h("label", { for: toSel.id }, t("compare.to")), toSel,
+  h("button", { type: "submit" }, t("compare.go")));
 }
 
 function filesTable(p, open) {
   return h("details", { class: "files", open },
-    h("summary", {}, `Fichiers : ${p.files.length}, dont ${p.files.filter((f) => f.status !== "ok").length} en erreur`),
+    h("summary", {}, t("files.summary", p.files.length, p.files.filter((f) => f.status !== "ok").length)),
     h("table", {},
-      h("thead", {}, h("tr", {}, ["Fichier", "Version", "État", "Diagnostics"].map((t) => h("th", { scope: "col" }, t)))),
+      h("thead", {}, h("tr", {}, [t("file"), t("version"), t("state"), t("diagnostics")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, p.files.map((f) => h("tr", { class: `load-${f.status}` },
         h("td", { class: "nowrap" }, code(f.file)),
         h("td", { class: "nowrap" }, f.version || "—"),
-        h("td", {}, badge(...(LOAD[f.status] || ["warn", f.status]))),
+        h("td", {}, loadBadge(f.status)),
         h("td", { class: "diags" }, f.diagnostics.length
           ? f.diagnostics.map((d) => h("pre", { class: `diag ${d.severity}` }, d.rendered))
-          : h("span", { class: "muted" }, "aucun")))))));
+          : h("span", { class: "muted" }, t("none"))))))));
 }
 
 // -------------------------------------------------------------------------------- version
 
-const RULE_KIND = { rule: "règle", exception: "exception", member: "membre" };
 
 async function versionView(id, label, only) {
   const [v, policy] = await Promise.all([
@@ -208,8 +205,8 @@ async function versionView(id, label, only) {
   // One section only, with `?section=…`, or the section of `?clause=…`.
   const sections = [...new Set(v.clauses.map((c) => c.section))];
   const shown = only.section ?? v.clauses.find((c) => c.id === only.clause)?.section;
-  const toc = h("nav", { class: "toc", "aria-label": "Sections du texte" }, "Sections : ",
-    h("a", { href: link.version(id, label), "aria-current": shown === undefined ? "page" : false }, "toutes"),
+  const toc = h("nav", { class: "toc", "aria-label": t("toc.label") }, t("toc.sections"),
+    h("a", { href: link.version(id, label), "aria-current": shown === undefined ? "page" : false }, t("toc.all")),
     sections.map((x) => [" · ", h("a", { href: link.version(id, label, { section: x }), "aria-current": x === shown ? "page" : false }, x)]));
   const body = [];
   let section = null;
@@ -217,7 +214,7 @@ async function versionView(id, label, only) {
     if (shown !== undefined && clause.section !== shown) continue;
     if (clause.section !== section) {
       section = clause.section;
-      body.push(h("h2", { class: "section" }, `Section ${section}`));
+      body.push(h("h2", { class: "section" }, t("section", section)));
     }
     body.push(clauseArticle(clause, uses.get(clause.id), count(uses.get(clause.id)) === 0));
   }
@@ -225,23 +222,23 @@ async function versionView(id, label, only) {
     crumbs(id, label),
     h("h1", {}, v.title || `${id} — ${label}`),
     h("dl", { class: "meta" },
-      h("dt", {}, "Version"), h("dd", {}, code(v.version)),
-      h("dt", {}, "En vigueur à partir du"), h("dd", {}, v.effective_from || "sans date (choisie par son nom)"),
-      h("dt", {}, "Étend"), h("dd", {}, v.extends || "—"),
-      h("dt", {}, "Source"), h("dd", {}, v.legal_source || "—"),
-      h("dt", {}, "Empreinte"), h("dd", {}, code(short(v.sha256)))),
+      h("dt", {}, t("version")), h("dd", {}, code(v.version)),
+      h("dt", {}, t("in-force-from")), h("dd", {}, v.effective_from ? dateNode(v.effective_from) : t("undated")),
+      h("dt", {}, t("extends")), h("dd", {}, v.extends || "—"),
+      h("dt", {}, t("source")), h("dd", {}, v.legal_source || "—"),
+      h("dt", {}, t("hash")), h("dd", {}, code(short(v.sha256)))),
     h("p", { class: "toolbar" },
-      h("label", { for: "version-switch" }, "Autre version : "), switcher, " ",
-      h("a", { href: link.candidate(id, label) }, "Dossier d’un candidat sur cette version"), " ",
-      h("a", { href: link.decide(id, label) }, "Tester un dossier (JSON)"), " ",
-      v.extends && h("a", { href: link.diff(id, v.extends, label) }, `Comparer à ${v.extends}`)),
+      h("label", { for: "version-switch" }, t("other-version")), switcher, " ",
+      h("a", { href: link.candidate(id, label) }, t("candidate-file-here")), " ",
+      h("a", { href: link.decide(id, label) }, t("test-json")), " ",
+      v.extends && h("a", { href: link.diff(id, v.extends, label) }, t("compare-with", v.extends))),
     h("p", { class: "summary" },
-      `${v.clauses.length} clauses, dans l’ordre du texte, chacune à côté de ce qui la cite (paramètres, champs du dossier, définitions, règles) : `,
-      `${v.clauses.length - informative - uncited} citées, `,
-      badge("info", `${informative} informatives`), " (elles ne fondent aucune règle), ",
-      badge(uncited ? "warn" : "ok", `${uncited} non citées`), "."),
+      t("clauses.summary", v.clauses.length),
+      t("clauses.cited", v.clauses.length - informative - uncited),
+      badge("info", t("clauses.informative", informative)), t("clauses.informative-why"),
+      badge(uncited ? "warn" : "ok", t("clauses.uncited", uncited)), "."),
     toc,
-    body.length ? body : h("p", { class: "problem" }, `Aucune clause dans la section « ${shown} ».`));
+    body.length ? body : h("p", { class: "problem" }, t("clauses.none-in", shown)));
   // `?clause=3-1` marks that clause, and brings it into view if it is below the fold.
   const target = only.clause && document.getElementById(`c-${slug(only.clause)}`)?.closest("article");
   if (target) {
@@ -251,27 +248,27 @@ async function versionView(id, label, only) {
 }
 
 function clauseArticle(clause, use, none) {
-  const mark = none && (clause.informative ? badge("info", "informative") : badge("warn", "non citée"));
+  const mark = none && (clause.informative ? badge("info", t("informative")) : badge("warn", t("uncited")));
   const headingId = `c-${slug(clause.id)}`;
   const kind = (text) => h("span", { class: "kind" }, text);
   return h("article", { class: `clause${none ? (clause.informative ? " informative" : " uncited") : ""}`, "aria-labelledby": headingId },
     h("div", { class: "clause-text" },
-      h("h3", { id: headingId }, h("span", { class: "ref" }, `Clause ${clause.id}`), " ", mark),
+      h("h3", { id: headingId }, h("span", { class: "ref" }, t("clause", clause.id)), " ", mark),
       h("blockquote", {}, clause.text)),
     // An informative clause that nothing cites is shown alone: there is nothing to put beside it.
-    !(none && clause.informative) && h("div", { class: "clause-uses", role: "group", "aria-label": `Ce qui cite la clause ${clause.id}` },
-      none && h("p", { class: "muted" }, "Rien ne cite cette clause : ni règle, ni paramètre, ni champ du dossier, ni définition."),
+    !(none && clause.informative) && h("div", { class: "clause-uses", role: "group", "aria-label": t("cites.label", clause.id) },
+      none && h("p", { class: "muted" }, t("cites.nothing")),
       use.params.map((p) => h("div", { class: "use param" },
-        h("p", {}, kind("paramètre"), " ", code(p.name), " = ",
-          h("strong", {}, p.display ?? "non défini"), " ", h("span", { class: "muted" }, `(${p.type})`)))),
+        h("p", {}, kind(t("kind.parameter")), " ", code(p.name), " = ",
+          h("strong", {}, p.display ?? t("not-set")), " ", h("span", { class: "muted" }, `(${p.type})`)))),
       use.inputs.map((i) => h("div", { class: "use input" },
-        h("p", {}, kind("champ"), " ", code(i.path), " ", h("span", { class: "muted" }, `(${i.type}, ${i.presence})`)))),
+        h("p", {}, kind(t("kind.field")), " ", code(i.path), " ", h("span", { class: "muted" }, `(${i.type}, ${i.presence})`)))),
       use.definitions.map((d) => h("div", { class: "use definition" },
-        h("p", {}, kind("définition"), " ", code(d.name)), h("pre", {}, dedent(d.source)))),
+        h("p", {}, kind(t("kind.definition")), " ", code(d.name)), h("pre", {}, dedent(d.source)))),
       use.rules.map(({ conclusion, rule }) => h("div", { class: "use rule" },
-        h("p", {}, kind(RULE_KIND[rule.kind] || rule.kind), " ", code(rule.label),
-          " de la conclusion ", code(conclusion.name),
-          rule.overrides.length ? ` (déroge à ${rule.overrides.join(", ")})` : ""),
+        h("p", {}, kind(t("rule-kind")[rule.kind] || rule.kind), " ", code(rule.label),
+          t("of-conclusion"), code(conclusion.name),
+          rule.overrides.length ? t("overrides", rule.overrides.join(", ")) : ""),
         h("pre", {}, dedent(rule.source))))));
 }
 
@@ -285,34 +282,33 @@ function dedent(text) {
 
 // ----------------------------------------------------------------------------------- diff
 
-const CHANGE_M = { added: "ajouté", removed: "supprimé", changed: "modifié" };
-const CHANGE_F = { added: "ajoutée", removed: "supprimée", changed: "modifiée" };
-const ASPECT = { kind: "nature", overrides: "exceptions", condition: "condition", value: "valeur", citations: "clauses citées" };
-const FIELD = { effective_from: "En vigueur à partir du", title: "Titre", source: "Source" };
+// A change as the word for a masculine (`change.m`) or a feminine (`change.f`) French noun.
+const changed = (gender, change) => t(gender)[change] || change;
+const FIELD = { effective_from: "in-force-from", title: "title", source: "source" };
+const metaValue = (field, value) => (value == null ? "—" : field === "effective_from" ? dateNode(value) : value);
 
 async function diffView(id, from, to) {
   const policy = await findPolicy(id);
-  const head = [crumbs(id, "comparaison"), h("h1", {}, `Comparer deux versions de ${id}`), compareForm(policy, from, to)];
-  if (!from || !to) return render(`Comparer ${id}`, head, h("p", {}, "Choisissez les deux versions à comparer."));
+  const head = [crumbs(id, t("diff.crumb")), h("h1", {}, t("diff.h1", id)), compareForm(policy, from, to)];
+  if (!from || !to) return render(t("diff.title", id), head, h("p", {}, t("diff.choose")));
   const d = await api(`/v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&sources=true`);
   const changes = d.clauses.length + d.parameters.length + d.definitions.length + d.inputs.length + d.types.length
     + d.conclusions.reduce((n, c) => n + c.rules.length + (c.change !== "changed" || c.old?.type !== c.new?.type ? 1 : 0), 0);
   render(`${from} → ${to}`, head,
-    h("h2", {}, `Ce qui change de sens, de ${from} à ${to}`),
-    h("p", { class: "summary" }, changes || d.metadata.length
-      ? `${changes} changement(s) de sens, ${d.metadata.length} changement(s) d’en-tête.`
-      : "Aucun changement de sens : les deux versions disent la même chose."),
+    h("h2", {}, t("diff.h2", from, to)),
+    h("p", { class: "summary" }, changes || d.metadata.length ? t("diff.count", changes, d.metadata.length) : t("diff.same")),
     d.warnings.map((w) => h("p", { class: "problem" }, w)),
-    d.metadata.length > 0 && part("Version", table(["", from, to], d.metadata.map((m) => [FIELD[m.field] || m.field, m.old ?? "—", m.new ?? "—"]))),
-    d.clauses.length > 0 && part("Clauses", d.clauses.map(clauseChange)),
-    d.parameters.length > 0 && part("Paramètres", table(["Paramètre", from, to, "Clauses"], d.parameters.map((p) => [
+    d.metadata.length > 0 && part(t("version"), table(["", from, to],
+      d.metadata.map((m) => [FIELD[m.field] ? t(FIELD[m.field]) : m.field, metaValue(m.field, m.old), metaValue(m.field, m.new)]))),
+    d.clauses.length > 0 && part(t("part.clauses"), d.clauses.map(clauseChange)),
+    d.parameters.length > 0 && part(t("part.parameters"), table([t("parameter"), from, to, t("part.clauses")], d.parameters.map((p) => [
       code(p.name), sideValue(p.old), sideValue(p.new), (p.new || p.old).citations.join(", ")]))),
-    d.conclusions.length > 0 && part("Règles", d.conclusions.map(conclusionChange)),
-    d.definitions.length > 0 && part("Définitions", d.definitions.map((x) =>
-      h("div", {}, h("h3", {}, "Définition ", code(x.name), ` ${CHANGE_F[x.change]}`), sideBySide(x.old, x.new, from, to)))),
-    d.inputs.length > 0 && part("Champs du dossier", table(["Champ", from, to], d.inputs.map((i) => [code(i.path), inputSide(i.old), inputSide(i.new)]))),
-    d.types.length > 0 && part("Types", d.types.map((t) =>
-      h("div", {}, h("h3", {}, `Type (${t.kind}) `, code(t.name), ` ${CHANGE_M[t.change]}`), sideBySide(t.old, t.new, from, to)))),
+    d.conclusions.length > 0 && part(t("part.rules"), d.conclusions.map(conclusionChange)),
+    d.definitions.length > 0 && part(t("part.definitions"), d.definitions.map((x) =>
+      h("div", {}, h("h3", {}, t("definition"), code(x.name), ` ${changed("change.f", x.change)}`), sideBySide(x.old, x.new, from, to)))),
+    d.inputs.length > 0 && part(t("record-fields"), table([t("field"), from, to], d.inputs.map((i) => [code(i.path), inputSide(i.old), inputSide(i.new)]))),
+    d.types.length > 0 && part(t("part.types"), d.types.map((x) =>
+      h("div", {}, h("h3", {}, t("type", x.kind), code(x.name), ` ${changed("change.m", x.change)}`), sideBySide(x.old, x.new, from, to)))),
     sourceTable(d.source_diff, from, to),
     impactForm(id, from, to));
 }
@@ -321,42 +317,40 @@ const part = (title, ...content) => h("section", { class: "part" }, h("h3", { cl
 
 function table(headers, rows) {
   return h("table", {},
-    h("thead", {}, h("tr", {}, headers.map((t) => h("th", { scope: "col" }, t)))),
+    h("thead", {}, h("tr", {}, headers.map((x) => h("th", { scope: "col" }, x)))),
     h("tbody", {}, rows.map((r) => h("tr", {}, r.map((cell, i) => (i === 0 ? h("th", { scope: "row" }, cell) : h("td", {}, cell)))))));
 }
 
-const sideValue = (side) => (side ? h("span", {}, side.value ?? h("em", {}, "non défini")) : h("em", {}, "absent"));
-const inputSide = (s) => (s ? `${s.type}, ${s.presence}${s.default != null ? ` = ${s.default}` : ""}` : h("em", {}, "absent"));
+const sideValue = (side) => (side ? h("span", {}, side.value ?? h("em", {}, t("not-set"))) : h("em", {}, t("absent")));
+const inputSide = (s) => (s ? `${s.type}, ${s.presence}${s.default != null ? ` = ${s.default}` : ""}` : h("em", {}, t("absent")));
 
 function clauseChange(c) {
   const text = c.text_diff.length
     ? c.text_diff.map((s) => [s.op === "equal" ? s.text : h(s.op === "added" ? "ins" : "del", {}, s.text), " "])
     : (c.new || c.old).text;
   const notes = [];
-  if (c.old && c.new && c.old.section !== c.new.section) notes.push(`section ${c.old.section} → ${c.new.section}`);
-  if (c.old && c.new && c.old.informative !== c.new.informative) notes.push(c.new.informative ? "désormais informative" : "n’est plus informative");
+  if (c.old && c.new && c.old.section !== c.new.section) notes.push(t("moved-section", c.old.section, c.new.section));
+  if (c.old && c.new && c.old.informative !== c.new.informative) notes.push(t(c.new.informative ? "now-informative" : "no-longer-informative"));
   return h("div", { class: "clause-change" },
-    h("h4", {}, `Clause ${c.id} ${CHANGE_F[c.change]}`, notes.length ? ` (${notes.join(", ")})` : ""),
+    h("h4", {}, `${t("clause", c.id)} ${changed("change.f", c.change)}`, notes.length ? ` (${notes.join(", ")})` : ""),
     h("blockquote", { class: `worddiff ${c.change}` }, text));
 }
 
 function conclusionChange(c) {
   return h("div", { class: "conclusion-change" },
-    h("h4", {}, "Conclusion ", code(c.name), c.change === "changed" ? "" : ` ${CHANGE_F[c.change]}`,
+    h("h4", {}, `${t("conclusion")} `, code(c.name), c.change === "changed" ? "" : ` ${changed("change.f", c.change)}`,
       c.old && c.new && c.old.type !== c.new.type ? ` : type ${c.old.type} → ${c.new.type}` : ""),
     c.rules.map((r) => h("div", { class: "rule-change" },
-      h("p", {}, h("span", { class: "kind" }, RULE_KIND[(r.new || r.old).kind]), " ", code(r.label), ` ${CHANGE_F[r.change]}`,
-        r.aspects.length ? ` (${r.aspects.map((a) => ASPECT[a] || a).join(", ")})` : ""),
+      h("p", {}, h("span", { class: "kind" }, t("rule-kind")[(r.new || r.old).kind]), " ", code(r.label), ` ${changed("change.f", r.change)}`,
+        r.aspects.length ? ` (${r.aspects.map((a) => t("aspect")[a] || a).join(", ")})` : ""),
       sideBySide(r.old?.text, r.new?.text))));
 }
 
-function sideBySide(old, neu, from = "avant", to = "après") {
+function sideBySide(old, neu, from = t("before"), to = t("after")) {
   return h("div", { class: "sbs-pre" },
-    h("div", {}, h("p", { class: "side" }, from), old != null ? h("pre", { class: "old" }, old) : h("p", { class: "muted" }, "absent")),
-    h("div", {}, h("p", { class: "side" }, to), neu != null ? h("pre", { class: "new" }, neu) : h("p", { class: "muted" }, "absent")));
+    h("div", {}, h("p", { class: "side" }, from), old != null ? h("pre", { class: "old" }, old) : h("p", { class: "muted" }, t("absent"))),
+    h("div", {}, h("p", { class: "side" }, to), neu != null ? h("pre", { class: "new" }, neu) : h("p", { class: "muted" }, t("absent"))));
 }
-
-const ROW_LABEL = { removed: "supprimée", added: "ajoutée", changed: "modifiée" };
 
 function sourceTable(sd, from, to) {
   if (!sd) return null;
@@ -365,10 +359,10 @@ function sourceTable(sd, from, to) {
     const mark = op === "equal" ? null : side === "old" ? "del" : "ins";
     const sign = { del: "− ", ins: "+ " }[mark] || "";
     return [h("td", { class: "ln", title: line.file }, sign, line.line),
-      h("td", { class: `code ${op}` }, mark ? h(mark, { title: `ligne ${ROW_LABEL[op]}` }, line.text) : line.text)];
+      h("td", { class: `code ${op}` }, mark ? h(mark, { title: t("line.changed")[op] }, line.text) : line.text)];
   };
   // A heading row opens each hunk, and again wherever a side passes into another file.
-  const where = (l) => (l ? `${l.file}, à partir de la ligne ${l.line}` : "");
+  const where = (l) => (l ? t("line.from", l.file, l.line) : "");
   const rows = sd.hunks.flatMap((hunk) => {
     let files = [undefined, undefined];
     return hunk.rows.flatMap((r) => {
@@ -380,11 +374,10 @@ function sourceTable(sd, from, to) {
     });
   });
   return h("section", { class: "part" },
-    h("h3", { class: "part-title" }, "Texte des fichiers, côte à côte"),
-    h("p", { class: "muted" }, "Les lignes qui diffèrent, avec trois lignes de contexte ; les couches communes n’apparaissent pas. ",
-      "Fond rouge et signe − : ligne retirée ou remplacée ; fond vert et signe + : ligne ajoutée ou qui la remplace."),
-    sd.hunks.length === 0 ? h("p", {}, "Les fichiers sont identiques.") : h("table", { class: "sbs" },
-      h("caption", {}, `${from} (${sd.old_files.join(", ")}) à gauche, ${to} (${sd.new_files.join(", ")}) à droite`),
+    h("h3", { class: "part-title" }, t("files.title")),
+    h("p", { class: "muted" }, t("files.how")),
+    sd.hunks.length === 0 ? h("p", {}, t("files.same")) : h("table", { class: "sbs" },
+      h("caption", {}, t("files.caption", from, sd.old_files.join(", "), to, sd.new_files.join(", "))),
       h("colgroup", {}, h("col", { class: "ln" }), h("col"), h("col", { class: "ln" }), h("col")),
       h("thead", {}, h("tr", {}, h("th", { scope: "col", colspan: 2 }, from), h("th", { scope: "col", colspan: 2 }, to))),
       h("tbody", {}, rows)));
@@ -392,7 +385,7 @@ function sourceTable(sd, from, to) {
 
 function impactForm(id, from, to) {
   const area = h("textarea", { id: "impact-input", rows: 6, spellcheck: "false",
-    placeholder: "[ {\"candidate\": {…}, …}, … ]  ou  {\"nom du dossier\": {…}, …}" });
+    placeholder: t("impact.placeholder") });
   const out = h("div", { "aria-live": "polite" });
   const run = async (e) => {
     e.preventDefault();
@@ -403,7 +396,7 @@ function impactForm(id, from, to) {
         ? { from, to, inputs: parsed }
         : { from, to, cases: Object.entries(parsed).map(([name, input]) => ({ name, input })) };
     } catch (err) {
-      return out.replaceChildren(problemBox({ problem: { title: "JSON invalide", detail: err.message } }));
+      return out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: err.message } }));
     }
     try {
       const impact = await api(`/v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
@@ -413,29 +406,29 @@ function impactForm(id, from, to) {
     }
   };
   return h("section", { class: "part" },
-    h("h3", { class: "part-title" }, "Impact sur des dossiers"),
+    h("h3", { class: "part-title" }, t("impact.title")),
     h("form", { onsubmit: run },
-      h("label", { for: area.id }, "Dossiers de candidats à décider sous les deux versions : un tableau JSON de dossiers, ou un objet « nom → dossier »"),
-      area, h("button", { type: "submit" }, "Rejouer")),
+      h("label", { for: area.id }, t("impact.label")),
+      area, h("button", { type: "submit" }, t("impact.replay"))),
     out);
 }
 
 function impactResult(i) {
-  const outcome = (o) => (o ? [h("strong", {}, o.status === "decided" ? showValue(o.value) : STATUS[o.status]),
-    o.citations.length ? ` (clauses ${o.citations.join(", ")})` : ""] : h("em", {}, "absente"));
+  const outcome = (o) => (o ? [h("strong", {}, o.status === "decided" ? showValue(o.value) : t("status")[o.status]),
+    o.citations.length ? t("clauses", o.citations.join(", ")) : ""] : h("em", {}, t("impact.absent")));
   return h("div", {},
-    h("p", { class: "summary" }, `${i.counts.cases} dossier(s) : ${i.counts.changed} change(nt), ${i.counts.unchanged} inchangé(s), ${i.counts.invalid} invalide(s).`),
-    i.changed.length > 0 && table(["Dossier", "Conclusion", i.from.version, i.to.version],
+    h("p", { class: "summary" }, t("impact.count", i.counts.cases, i.counts.changed, i.counts.unchanged, i.counts.invalid)),
+    i.changed.length > 0 && table([t("record"), t("conclusion"), i.from.version, i.to.version],
       i.changed.flatMap((c) => c.conclusions.map((x) => [c.case, code(x.conclusion), outcome(x.old), outcome(x.new)]))),
-    i.invalid.length > 0 && h("h4", {}, "Dossiers refusés par une version (non comparés)"),
-    i.invalid.length > 0 && h("ul", {}, i.invalid.map((c) => h("li", {}, `${c.case} : refusé par `,
-      [c.old && i.from.version, c.new && i.to.version].filter(Boolean).join(" et "), " — ",
+    i.invalid.length > 0 && h("h4", {}, t("impact.refused")),
+    i.invalid.length > 0 && h("ul", {}, i.invalid.map((c) => h("li", {}, t("impact.refused-by", c.case),
+      [c.old && i.from.version, c.new && i.to.version].filter(Boolean).join(t("and")), " — ",
       (c.old || c.new).map((e) => `${e.pointer} ${e.message}`).join(" ; ")))));
 }
 
 // --------------------------------------------------------------------------------- decide
 
-const STATUS = { decided: "décidée", undetermined: "indéterminée", error: "en erreur" };
+const statusWords = (status) => t("status")[status] || status;
 const STATUS_KIND = { decided: "ok", undetermined: "warn", error: "error" };
 
 async function decideView(id, version, input) {
@@ -448,8 +441,8 @@ async function decideView(id, version, input) {
   const loadFields = async () => {
     try {
       const v = await api(`/v1/policies/${enc(id)}/versions/${enc(select.value)}`);
-      fields.replaceChildren(h("details", {}, h("summary", {}, `Champs du dossier attendus par ${v.version} (${v.inputs.length})`),
-        table(["Champ", "Type", "Présence"], v.inputs.map((i) => [code(i.path), i.type, i.presence]))));
+      fields.replaceChildren(h("details", {}, h("summary", {}, t("decide.fields", v.version, v.inputs.length)),
+        table([t("field"), "Type", t("presence")], v.inputs.map((i) => [code(i.path), i.type, i.presence]))));
     } catch (err) {
       fields.replaceChildren(problemBox(err));
     }
@@ -460,9 +453,9 @@ async function decideView(id, version, input) {
     try {
       parsed = JSON.parse(area.value);
     } catch (err) {
-      return out.replaceChildren(problemBox({ problem: { title: "JSON invalide", detail: err.message } }));
+      return out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: err.message } }));
     }
-    out.replaceChildren(h("p", { class: "loading" }, "Décision en cours…"));
+    out.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
       const decision = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" }, body: JSON.stringify({ version: select.value, input: parsed }) });
@@ -472,13 +465,13 @@ async function decideView(id, version, input) {
     }
   };
   select.addEventListener("change", loadFields);
-  render(`Tester un dossier — ${id}`,
-    crumbs(id, "tester un dossier"),
-    h("h1", {}, `Tester un dossier de candidat — ${id}`),
+  render(t("decide.title", id),
+    crumbs(id, t("decide.crumb")),
+    h("h1", {}, t("decide.h1", id)),
     h("form", { class: "decide", onsubmit: run },
-      h("p", {}, h("label", { for: select.id }, "Version "), select),
-      h("p", {}, h("label", { for: area.id }, "Dossier du candidat (JSON)")), area,
-      h("p", {}, h("button", { type: "submit" }, "Décider"))),
+      h("p", {}, h("label", { for: select.id }, `${t("version")} `), select),
+      h("p", {}, h("label", { for: area.id }, t("decide.record"))), area,
+      h("p", {}, h("button", { type: "submit" }, t("decide.go")))),
     fields, out);
   await loadFields();
   if (input) {
@@ -492,36 +485,35 @@ function decisionView(d) {
   const entries = Object.entries(d.conclusions).map(([name, c]) => [name, { rules: [], citations: [], ...c }]);
   const count = (s) => entries.filter(([, c]) => c.status === s).length;
   return h("section", { "aria-labelledby": "decision-title" },
-    h("h2", { id: "decision-title" }, "Décision"),
-    h("p", { class: "meta" }, "Version ", code(d.policy.version),
-      d.policy.effective_from ? ` (en vigueur à partir du ${d.policy.effective_from})` : "",
-      " · empreinte ", code(short(d.policy.sha256)), " · décision ", code(d.decision_id)),
-    h("p", { class: "summary" }, `${entries.length} conclusions : ${count("decided")} décidée(s), `,
-      `${count("undetermined")} indéterminée(s), ${count("error")} en erreur.`),
+    h("h2", { id: "decision-title" }, t("decision")),
+    h("p", { class: "meta" }, `${t("version")} `, code(d.policy.version),
+      d.policy.effective_from ? t("in-force-from-paren", dateWords(d.policy.effective_from)) : "",
+      t("meta.hash"), code(short(d.policy.sha256)), t("meta.decision"), code(d.decision_id)),
+    h("p", { class: "summary" }, t("decision.count", entries.length, count("decided"), count("undetermined"), count("error"))),
     h("table", { class: "brief" },
-      h("caption", {}, "En bref (le détail, avec les clauses citées, suit)"),
-      h("thead", {}, h("tr", {}, ["Conclusion", "État", "Valeur"].map((t) => h("th", { scope: "col" }, t)))),
+      h("caption", {}, t("decision.brief")),
+      h("thead", {}, h("tr", {}, [t("conclusion"), t("state"), t("value")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, entries.map(([name, c]) => h("tr", {},
         // The URL hash routes the page, so in-page links scroll by script.
         h("th", { scope: "row" }, h("a", { href: `#k-${slug(name)}`, onclick: (e) => {
           e.preventDefault();
           document.getElementById(`k-${slug(name)}`)?.scrollIntoView();
         } }, code(name))),
-        h("td", {}, badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
+        h("td", {}, badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
         h("td", {}, c.status === "decided" ? showValue(c.value)
-          : c.missing?.length ? `manque : ${c.missing.join(", ")}` : c.error || "—"))))),
+          : c.missing?.length ? t("missing", c.missing.join(", ")) : c.error || "—"))))),
     entries.map(([name, c]) => h("article", { class: `conclusion ${c.status}`, "aria-labelledby": `k-${slug(name)}` },
-      h("h3", { id: `k-${slug(name)}` }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
-      c.status === "decided" && h("p", { class: "value" }, "Valeur : ", h("strong", {}, showValue(c.value)),
-        c.rules.length ? h("span", { class: "muted" }, ` — règle(s) ${c.rules.join(", ")}`) : ""),
+      h("h3", { id: `k-${slug(name)}` }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
+      c.status === "decided" && h("p", { class: "value" }, t("value.is"), h("strong", {}, showValue(c.value)),
+        c.rules.length ? h("span", { class: "muted" }, t("by-rules", c.rules.join(", "))) : ""),
       c.error && h("p", { class: "problem" }, c.error),
-      c.because?.length > 0 && h("div", {}, h("h4", {}, "Parce que"), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
-      c.missing?.length > 0 && h("div", {}, h("h4", {}, "Informations manquantes"),
+      c.because?.length > 0 && h("div", {}, h("h4", {}, t("because")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
+      c.missing?.length > 0 && h("div", {}, h("h4", {}, t("missing-information")),
         h("ul", {}, c.missing.map((m) => h("li", {}, code(m))))),
-      c.citations.length > 0 && h("div", {}, h("h4", {}, "Clauses citées"),
+      c.citations.length > 0 && h("div", {}, h("h4", {}, t("cited-clauses")),
         c.citations.map((q) => h("blockquote", { class: "quote" },
           h("p", { class: "cite" }, h("a", { href: link.version(d.policy.id, d.policy.version, { clause: q.clause }) },
-            `Clause ${q.clause}`), `, section ${q.section}`), h("p", {}, q.text)))))));
+            t("clause", q.clause)), `, section ${q.section}`), h("p", {}, q.text)))))));
 }
 
 // --------------------------------------------------------------------------------- router
@@ -540,9 +532,9 @@ async function route(focus) {
     } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"));
     else if (p === "p" && view === "decide" && path.length === 3) await decideView(id, param("version"), param("input"));
     else if (p === "p" && view === "candidat" && path.length === 3) await candidateView(id, param("version"));
-    else render("Introuvable", h("h1", {}, "Page introuvable"), h("p", {}, h("a", { href: link.home() }, "Retour aux règlements")));
+    else render(t("not-found"), h("h1", {}, t("page-not-found")), h("p", {}, h("a", { href: link.home() }, t("back-home"))));
   } catch (err) {
-    render("Erreur", crumbs(), h("h1", {}, "La page n’a pas pu être chargée"), problemBox(err));
+    render(t("error"), crumbs(), h("h1", {}, t("not-loaded")), problemBox(err));
   }
   // For screen readers, a new view is announced from its start.
   if (focus) main.focus({ preventScroll: true });

@@ -1,6 +1,7 @@
 // The candidate page of clausier: a guided interview that asks, in the policy's words, only the
 // questions whose answers can still change the decision, then a printable decision report.
-// It uses the helpers of app.js (h, api, render, crumbs, badge, code, enc, link…).
+// It uses the helpers of app.js (h, api, render, crumbs, badge, code, enc, link…) and the words
+// of words.js (t, dateWords).
 //
 //   #/p/{id}/candidat?version=V         the questionnaire, then the report
 "use strict";
@@ -28,27 +29,22 @@ function removeAt(record, path) {
   }
 }
 
-const UNITS = { weeks: "semaines", days: "jours", months: "mois", years: "ans", pages: "pages" };
-const yesNo = (b) => (b ? "oui" : "non");
-const frenchDate = (s) => {
-  const d = new Date(`${s}T00:00:00Z`);
-  if (Number.isNaN(d.getTime())) return s;
-  const text = d.toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
-  // The first of a month is written « 1er ».
-  return d.getUTCDate() === 1 ? text.replace(/^1 /, "1er ") : text;
-};
+const unit = (name) => t("units")[name] || name;
+const yesNo = (b) => t(b ? "yes" : "no");
+// A decimal point in English, a comma in French.
+const numberWords = (n) => (LANG === "fr" ? String(n).replace(".", ",") : String(n));
 
 /** An answer in words, by the question's type. */
 function answerWords(type, value) {
-  if (value === null) return "néant";
+  if (value === null) return t("nil");
   switch (type.kind) {
     case "boolean": return yesNo(value);
     case "enum": return (type.values.find((c) => c.value === value) || { label: value }).label;
-    case "date": return frenchDate(value);
-    case "integer": case "decimal": return `${String(value).replace(".", ",")}${type.unit ? ` ${UNITS[type.unit] || type.unit}` : ""}`;
+    case "date": return dateWords(value);
+    case "integer": case "decimal": return `${numberWords(value)}${type.unit ? ` ${unit(type.unit)}` : ""}`;
     case "list": case "set":
-      if (!value.length) return "aucun élément";
-      if (type.element.kind === "record") return `${value.length} élément(s)`;
+      if (!value.length) return t("no-item");
+      if (type.element.kind === "record") return t("items", value.length);
       return value.map((v) => answerWords(type.element, v)).join(", ");
     default: return String(value);
   }
@@ -64,7 +60,7 @@ function control(type, name, label, initial) {
         [true, false].map((b) => h("label", {}, h("input", { type: "radio", name: id, value: String(b), checked: initial === b }), ` ${yesNo(b)}`)));
       return { node: group, id, read: () => {
         const on = group.querySelector("input:checked");
-        if (!on) throw new Error("choisissez oui ou non");
+        if (!on) throw new Error(t("ask.yes-no"));
         return on.value === "true";
       } };
     }
@@ -73,22 +69,22 @@ function control(type, name, label, initial) {
         type.values.map((c) => h("label", {}, h("input", { type: "radio", name: id, value: c.value, checked: initial === c.value }), ` ${c.label}`)));
       return { node: group, id, read: () => {
         const on = group.querySelector("input:checked");
-        if (!on) throw new Error("choisissez une valeur");
+        if (!on) throw new Error(t("ask.choice"));
         return on.value;
       } };
     }
     case "integer": case "decimal": {
       const input = h("input", { id, type: "number", step: type.kind === "integer" ? "1" : "any", min: "0", value: initial ?? "" });
-      return { node: h("span", { class: "control" }, input, type.unit ? ` ${UNITS[type.unit] || type.unit}` : ""), id, read: () => {
-        if (input.value === "") throw new Error("indiquez un nombre");
+      return { node: h("span", { class: "control" }, input, type.unit ? ` ${unit(type.unit)}` : ""), id, read: () => {
+        if (input.value === "") throw new Error(t("ask.number"));
         const n = Number(input.value);
-        if (!Number.isFinite(n) || (type.kind === "integer" && !Number.isInteger(n))) throw new Error("nombre invalide");
+        if (!Number.isFinite(n) || (type.kind === "integer" && !Number.isInteger(n))) throw new Error(t("bad-number"));
         return n;
       } };
     }
     case "date": {
       const input = h("input", { id, type: "date", value: initial ?? "" });
-      return wrap(Object.assign(input, { read: () => { if (!input.value) throw new Error("indiquez une date"); return input.value; } }));
+      return wrap(Object.assign(input, { read: () => { if (!input.value) throw new Error(t("ask.date")); return input.value; } }));
     }
     case "list": case "set":
       return type.element.kind === "record" ? recordList(type.element, name, label, initial || [])
@@ -122,19 +118,19 @@ function recordList(record, name, label, initial) {
         : control(f.type, `${name}-${n}-${f.name}`, f.label, value?.[f.name]);
       return { f, c };
     });
-    const set = h("fieldset", { class: "item" }, h("legend", {}, `${capital(label)} n° ${n}`),
+    const set = h("fieldset", { class: "item" }, h("legend", {}, t("item.legend", capital(label), n)),
       fields.map(({ f, c }) => h("p", { "data-field": f.name }, h("label", { for: c.id }, `${capital(f.label)} `), c.node)));
     const entry = { set, fields };
     set.append(h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "remove", onclick: () => {
       entries.splice(entries.indexOf(entry), 1);
       set.remove();
-    } }, "Retirer")));
+    } }, t("remove"))));
     entries.push(entry);
     items.append(set);
   };
   initial.forEach(add);
   const node = h("div", { class: "records", id }, items,
-    h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "add", onclick: () => add() }, `Ajouter : ${label}`)));
+    h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "add", onclick: () => add() }, t("add", label))));
   return { node, id, read: () => entries.map(({ fields }) => {
     const out = {};
     for (const { f, c } of fields) {
@@ -162,6 +158,9 @@ function optionalControl(field, name, initial) {
 }
 
 const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
+/** A question's label as a heading: capitalised, unless it is the bare path (no label in the
+ * page's language), which is shown as written. */
+const heading = (q) => (q.label === q.path ? q.label : capital(q.label));
 
 /** One question as a fieldset: its words, its control, and « Valider » / « Je ne sais pas ». */
 function questionBox(q, answer, cannot) {
@@ -176,16 +175,16 @@ function questionBox(q, answer, cannot) {
     c.node.addEventListener("change", validate);
   }
   return h("fieldset", { class: "question", id: `q-${slug(q.path)}`, "data-path": q.path, "data-kind": q.type.kind },
-    h("legend", {}, q.question || `${capital(q.label)} ?`),
+    h("legend", {}, q.question || t("question-mark", heading(q))),
     q.help && h("p", { class: "help" }, q.help),
     h("div", { class: "answer" }, c.node),
     error,
     h("p", { class: "actions" },
-      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", "data-action": "validate", onclick: validate }, "Valider"),
-      q.optional && h("button", { type: "button", class: "secondary", "data-action": "none", onclick: () => submit(null) }, "Sans objet"),
-      h("button", { type: "button", class: "secondary", "data-action": "unknown", onclick: () => cannot(q.path) }, "Je ne sais pas")),
-    q.clauses.length > 0 && h("p", { class: "muted why" }, "Posée au titre de : ",
-      q.clauses.map((cl, i) => [i ? ", " : "", `clause ${cl}`])));
+      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", "data-action": "validate", onclick: validate }, t("validate")),
+      q.optional && h("button", { type: "button", class: "secondary", "data-action": "none", onclick: () => submit(null) }, t("not-applicable")),
+      h("button", { type: "button", class: "secondary", "data-action": "unknown", onclick: () => cannot(q.path) }, t("dont-know"))),
+    q.clauses.length > 0 && h("p", { class: "muted why" }, t("asked-under"),
+      q.clauses.map((cl, i) => [i ? ", " : "", t("clause.lower", cl)])));
 }
 
 async function candidateView(id, version) {
@@ -210,12 +209,12 @@ async function candidateView(id, version) {
 
   const showAnswers = () => {
     const given = [...asked.values()].filter((q) => unknown.includes(q.path) || hasAt(record, q.path));
-    answers.replaceChildren(h("h2", { id: "answers-title" }, "Réponses données"),
-      given.length === 0 ? h("p", { class: "muted" }, "Aucune pour l’instant.")
+    answers.replaceChildren(h("h2", { id: "answers-title" }, t("answers.title")),
+      given.length === 0 ? h("p", { class: "muted" }, t("answers.none"))
         : h("dl", { class: "given" }, given.map((q) => [
-          h("dt", {}, capital(q.label)),
-          h("dd", {}, unknown.includes(q.path) ? h("em", {}, "inconnu") : answerWords(q.type, getAt(record, q.path)), " ",
-            h("button", { type: "button", class: "link", onclick: () => change(q.path), "aria-label": `Modifier : ${q.label}` }, "Modifier")),
+          h("dt", {}, heading(q)),
+          h("dd", {}, unknown.includes(q.path) ? h("em", {}, t("unknown")) : answerWords(q.type, getAt(record, q.path)), " ",
+            h("button", { type: "button", class: "link", onclick: () => change(q.path), "aria-label": t("change.label", q.label) }, t("change"))),
         ])));
   };
 
@@ -238,21 +237,21 @@ async function candidateView(id, version) {
     for (const q of interview.questions) asked.set(q.path, q);
     showAnswers();
     if (interview.done) {
-      questions.replaceChildren(h("h2", { id: "questions-title" }, "Questions"),
-        h("p", {}, "Toutes les questions utiles ont reçu une réponse."));
+      questions.replaceChildren(h("h2", { id: "questions-title" }, t("questions")),
+        h("p", {}, t("questions.done")));
       await decide();
     } else {
-      questions.replaceChildren(h("h2", { id: "questions-title" }, "Questions"),
-        h("p", { class: "muted" }, `${interview.questions.length} question(s) peuvent encore changer la décision ; la plus décisive d’abord.`),
+      questions.replaceChildren(h("h2", { id: "questions-title" }, t("questions")),
+        h("p", { class: "muted" }, t("questions.left", interview.questions.length)),
         ...interview.questions.map((q) => questionBox(q, answer, cannot)),
-        h("p", {}, h("button", { type: "button", class: "secondary", onclick: decide }, "Établir la décision avec les réponses données")));
+        h("p", {}, h("button", { type: "button", class: "secondary", onclick: decide }, t("decide-now"))));
       questions.querySelector("input, button")?.focus();
     }
     main.dataset.round = String(++rounds);
   }
 
   async function decide() {
-    report.replaceChildren(h("p", { class: "loading" }, "Décision en cours…"));
+    report.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
       const d = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" },
@@ -265,12 +264,12 @@ async function candidateView(id, version) {
     }
   }
 
-  render(`Dossier d’un candidat — ${id}`,
-    crumbs(id, "dossier d’un candidat"),
-    h("h1", {}, `Dossier d’un candidat — ${view.title || id}`),
-    h("p", { class: "lead" }, `Version ${view.version}`, view.effective_from ? `, en vigueur à partir du ${frenchDate(view.effective_from)}` : "",
-      ". Répondez aux questions : seules celles qui peuvent encore changer la décision sont posées. ",
-      h("a", { href: link.decide(id, chosen) }, "Mode expert : saisir le dossier en JSON")),
+  render(t("candidate.title", id),
+    crumbs(id, t("candidate.crumb")),
+    h("h1", {}, t("candidate.title", view.title || id)),
+    h("p", { class: "lead" }, t("version-of", view.version), view.effective_from ? t("in-force-from-comma", dateWords(view.effective_from)) : "",
+      t("candidate.lead"),
+      h("a", { href: link.decide(id, chosen) }, t("expert-mode"))),
     h("div", { class: "interview" }, questions, answers),
     report);
   await step();
@@ -289,27 +288,27 @@ function reportView(d, view) {
   const labels = new Map(view.conclusions.map((c) => [c.name, c]));
   const entries = Object.entries(d.conclusions);
   return h("section", { class: "report", "aria-labelledby": "report-title" },
-    h("h2", { id: "report-title" }, "Rapport de décision"),
+    h("h2", { id: "report-title" }, t("report.title")),
     h("p", { class: "meta" }, view.title || d.policy.id, h("br"),
-      "Version ", code(d.policy.version), d.policy.effective_from ? `, en vigueur à partir du ${frenchDate(d.policy.effective_from)}` : "",
-      h("br"), "Empreinte des sources (sha256) ", code(d.policy.sha256),
-      h("br"), "Décision n° ", code(d.decision_id), ` · établie le ${new Date().toLocaleDateString("fr-FR", { day: "numeric", month: "long", year: "numeric" })}`),
-    h("p", { class: "no-print" }, h("button", { type: "button", onclick: () => window.print() }, "Imprimer le rapport")),
-    h("h3", {}, "En bref"),
+      `${t("version")} `, code(d.policy.version), d.policy.effective_from ? t("in-force-from-comma", dateWords(d.policy.effective_from)) : "",
+      h("br"), t("report.hash"), code(d.policy.sha256),
+      h("br"), t("report.decision"), code(d.decision_id), t("report.made-on", dateWords(today()))),
+    h("p", { class: "no-print" }, h("button", { type: "button", onclick: () => window.print() }, t("report.print"))),
+    h("h3", {}, t("report.brief")),
     h("ul", { class: "brief-list" }, entries.map(([name, c]) => h("li", {},
       h("a", { href: `#r-${slug(name)}`, onclick: (e) => {
         e.preventDefault();
         document.getElementById(`r-${slug(name)}`)?.scrollIntoView();
       } }, sentence(name, c)),
-      c.hints?.length > 0 ? h("span", { class: "muted" }, " — voir ce qui permettrait une issue favorable") : ""))),
+      c.hints?.length > 0 ? h("span", { class: "muted" }, t("report.see-hints")) : ""))),
     entries.map(([name, c]) => {
       const words = labels.get(name);
       return h("article", { class: `conclusion ${c.status}`, id: `r-${slug(name)}`, "aria-label": capital(words?.label || name) },
-        h("h3", {}, sentence(name, c), " ", badge(STATUS_KIND[c.status] || "warn", STATUS[c.status] || c.status)),
-        c.because?.length > 0 && h("div", {}, h("h4", {}, "Motifs"), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
-        (c.citations || []).length > 0 && h("div", {}, h("h4", {}, "Clauses appliquées"),
-          c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, `Clause ${q.clause}, section ${q.section}`), h("p", {}, q.text)))),
-        c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, "Ce qui permettrait une issue favorable"),
-          h("ul", {}, c.hints.map((x) => h("li", {}, x.text, x.clauses.length ? h("span", { class: "muted" }, ` (clauses ${x.clauses.join(", ")})`) : "")))));
+        h("h3", {}, sentence(name, c), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
+        c.because?.length > 0 && h("div", {}, h("h4", {}, t("report.reasons")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
+        (c.citations || []).length > 0 && h("div", {}, h("h4", {}, t("report.clauses")),
+          c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, t("clause-section", q.clause, q.section)), h("p", {}, q.text)))),
+        c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, t("report.hints")),
+          h("ul", {}, c.hints.map((x) => h("li", {}, x.text, x.clauses.length ? h("span", { class: "muted" }, t("clauses", x.clauses.join(", "))) : "")))));
     }));
 }
