@@ -402,8 +402,12 @@ mod tests {
     #[test]
     fn a_policy_starts_with_its_keyword_after_comments_and_blank_lines() {
         assert!(starts_like_a_policy("policy x\nversion \"1\""));
-        assert!(starts_like_a_policy("\u{feff}# a comment\n\n  # another\npolicy\n  x"));
-        assert!(!starts_like_a_policy("root:x:0:0:root:/root:/bin/bash\npolicy x"));
+        assert!(starts_like_a_policy(
+            "\u{feff}# a comment\n\n  # another\npolicy\n  x"
+        ));
+        assert!(!starts_like_a_policy(
+            "root:x:0:0:root:/root:/bin/bash\npolicy x"
+        ));
         assert!(!starts_like_a_policy("policyx"));
         assert!(!starts_like_a_policy(""));
     }

@@ -268,7 +268,10 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
             "failed"
         };
         reloads.with_label_values(&[result]).inc();
-        if summary.failure.is_none_or(|f| f == store::ReloadFailure::Check) {
+        if summary
+            .failure
+            .is_none_or(|f| f == store::ReloadFailure::Check)
+        {
             tracing::info!(
                 versions = summary.versions,
                 failed_files = summary.failed_files,
@@ -303,7 +306,9 @@ fn log_failures(store: &Store) {
                 .diagnostics
                 .iter()
                 // An I/O error is logged once, as an error, by the store.
-                .filter(|d| d.severity == crate::diagnostic::Severity::Error && d.code != "io-error")
+                .filter(|d| {
+                    d.severity == crate::diagnostic::Severity::Error && d.code != "io-error"
+                })
             {
                 tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
             }

@@ -163,8 +163,7 @@ impl PolicySet {
             entry.versions.iter().any(|(label, new)| {
                 let replaced = old.versions.get(label).filter(|o| !Arc::ptr_eq(o, new));
                 let counts = (entry.declared.get(label), old.declared.get(label));
-                replaced.is_some()
-                    && matches!(counts, (Some(now), Some(then)) if now.loses(*then))
+                replaced.is_some() && matches!(counts, (Some(now), Some(then)) if now.loses(*then))
             })
         })
     }
@@ -274,10 +273,10 @@ impl Store {
     /// any more, keeps the whole last good set served.
     pub fn reload(&self) -> ReloadSummary {
         self.reload_if(|_| true).unwrap_or(ReloadSummary {
-                versions: 0,
-                failed_files: 0,
-                failure: None,
-            })
+            versions: 0,
+            failed_files: 0,
+            failure: None,
+        })
     }
 
     /// Like [`Store::reload`], but serves the new set only if `accept` agrees once it is read
@@ -361,11 +360,17 @@ fn next_set(
     }
     if !next.has_versions() && current.has_versions() {
         let message = "no policy found in the policies folder".to_string();
-        return (kept_set(current, &message), Some((ReloadFailure::Empty, message)));
+        return (
+            kept_set(current, &message),
+            Some((ReloadFailure::Empty, message)),
+        );
     }
-    let failure = next
-        .has_errors()
-        .then(|| (ReloadFailure::Check, "some files fail the check".to_string()));
+    let failure = next.has_errors().then(|| {
+        (
+            ReloadFailure::Check,
+            "some files fail the check".to_string(),
+        )
+    });
     (next, failure)
 }
 
@@ -389,7 +394,8 @@ fn kept_entry(entry: &PolicyEntry, message: &str) -> PolicyEntry {
             file.status = LoadStatus::Stale;
         }
         // Only the latest reason: the set may be kept over several failed reloads.
-        file.diagnostics.retain(|d| d.code != Code::IoError.as_str());
+        file.diagnostics
+            .retain(|d| d.code != Code::IoError.as_str());
         file.diagnostics.push(one_line(Code::IoError, message));
     }
     kept

@@ -66,12 +66,7 @@ impl Served {
     }
 
     fn get(&self, path: &str) -> Reply {
-        reply(
-            agent()
-                .get(format!("{}{path}", self.base))
-                .call()
-                .unwrap(),
-        )
+        reply(agent().get(format!("{}{path}", self.base)).call().unwrap())
     }
 
     fn decide(&self, body: &Value) -> Reply {
@@ -88,7 +83,10 @@ impl Served {
     fn parameter(&self, name: &str) -> Option<String> {
         let v = self.get(&format!("/v1/policies/{BTS}/versions/session-2027"));
         let v = v.json();
-        let p = v["parameters"].as_array()?.iter().find(|p| p["name"] == name)?;
+        let p = v["parameters"]
+            .as_array()?
+            .iter()
+            .find(|p| p["name"] == name)?;
         p["value"].as_str().map(str::to_string)
     }
 
@@ -154,15 +152,28 @@ impl Load {
                 })
             })
             .collect();
-        Load {
+        let load = Load {
             stop,
             answers,
             clients,
+        };
+        // The load is under way before the fault.
+        load.wait_for_answers(5);
+        load
+    }
+
+    fn wait_for_answers(&self, n: usize) {
+        let started = Instant::now();
+        while self.answers.load(Ordering::Relaxed) < n
+            && started.elapsed() < Duration::from_secs(10)
+        {
+            std::thread::sleep(Duration::from_millis(10));
         }
     }
 
     /// Stops the load and asserts that every answer was right (and that there were answers).
     fn finish(self) {
+        self.wait_for_answers(40);
         self.stop.store(true, Ordering::Relaxed);
         let wrong: Vec<String> = self
             .clients
@@ -244,16 +255,22 @@ fn an_unreadable_folder_is_a_failed_reload_that_keeps_the_last_good_versions() {
         let summary = served.store.reload();
         assert_eq!(summary.failure, Some(ReloadFailure::Unreadable));
         assert_eq!(summary.versions, 4, "the last good versions stay served");
-        assert!(summary.failed_files > 0, "a failed reload is not reported as a success");
-        let list = served.list();
         assert!(
-            statuses(&list).iter().all(|(_, s)| s == "stale"),
+            summary.failed_files > 0,
+            "a failed reload is not reported as a success"
+        );
+        let list = served.list();
+        assert!(statuses(&list).iter().all(|(_, s)| s == "stale"), "{list}");
+        assert!(
+            list.contains("io-error") && list.contains("cannot be read"),
             "{list}"
         );
-        assert!(list.contains("io-error") && list.contains("cannot be read"), "{list}");
         assert!(!list.contains(root.path().to_str().unwrap()), "{list}");
         let metrics = served.get("/metrics").body;
-        let counted = format!("clausier_reload_failures_total{{reason=\"unreadable\"}} {}", n + 1);
+        let counted = format!(
+            "clausier_reload_failures_total{{reason=\"unreadable\"}} {}",
+            n + 1
+        );
         assert!(metrics.contains(&counted), "{metrics}");
 
         *faulty.lock().unwrap() = None;
@@ -318,7 +335,10 @@ fn a_root_replaced_by_a_file_then_renamed_over_is_followed() {
     wait_for("the unreadable folder to be reported", || {
         served.list().contains("io-error")
     });
-    assert_eq!(served.parameter("report_deadline").as_deref(), Some("2027-04-16"));
+    assert_eq!(
+        served.parameter("report_deadline").as_deref(),
+        Some("2027-04-16")
+    );
 
     // Another folder renamed onto the root is served.
     let next = parent.path().join("next");
@@ -377,15 +397,21 @@ fn links_are_followed_only_inside_the_root_and_nothing_else_is_shown() {
     )
     .unwrap();
     std::os::unix::fs::symlink("..2026_11_28", dir.join("..data")).unwrap();
-    std::os::unix::fs::symlink("..data/session-2026.policy", dir.join("session-2026.policy"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        "..data/session-2026.policy",
+        dir.join("session-2026.policy"),
+    )
+    .unwrap();
     // A served version whose file becomes a link outside, a new link outside, a folder link
     // outside, a file that is not a policy, and a policy that fails the check.
     std::fs::remove_file(dir.join("session-2027.policy")).unwrap();
     std::os::unix::fs::symlink(&secret, dir.join("session-2027.policy")).unwrap();
     std::os::unix::fs::symlink(&secret, dir.join("session-2099.policy")).unwrap();
-    std::os::unix::fs::symlink(outside.path().join("elsewhere"), root.path().join("elsewhere"))
-        .unwrap();
+    std::os::unix::fs::symlink(
+        outside.path().join("elsewhere"),
+        root.path().join("elsewhere"),
+    )
+    .unwrap();
     std::fs::write(dir.join("notes.policy"), "SECRET-4242 is the password\n").unwrap();
     let broken = std::fs::read_to_string(dir.join("mayotte-2025.policy"))
         .unwrap()
@@ -412,9 +438,17 @@ fn links_are_followed_only_inside_the_root_and_nothing_else_is_shown() {
     assert!(list.contains(&format!(
         "`{BTS}/session-2027.policy` is a symbolic link that leads outside the policies folder: not read"
     )));
-    assert!(list.contains(&format!("`{BTS}/notes.policy` does not start like a policy file")));
-    assert!(list.contains(&format!("--> {BTS}/mayotte-2026.policy:")), "{list}");
-    assert!(list.contains("`elsewhere` is a symbolic link that leads outside"), "{list}");
+    assert!(list.contains(&format!(
+        "`{BTS}/notes.policy` does not start like a policy file"
+    )));
+    assert!(
+        list.contains(&format!("--> {BTS}/mayotte-2026.policy:")),
+        "{list}"
+    );
+    assert!(
+        list.contains("`elsewhere` is a symbolic link that leads outside"),
+        "{list}"
+    );
     // The version behind the escaping link is the last good one; the one inside is served.
     let d = served.decide(&json!({"input": candidate(), "version": "session-2027"}));
     assert_eq!(d.json()["policy"]["sha256"], sha);
@@ -478,5 +512,7 @@ fn a_text_that_loses_declarations_waits_for_a_second_look() {
 
     // A text that really drops a declaration is served after the second look.
     std::fs::write(&file, &first).unwrap();
-    wait_for("the shorter file", || served.parameter("exam_date").is_none());
+    wait_for("the shorter file", || {
+        served.parameter("exam_date").is_none()
+    });
 }
