@@ -1,6 +1,8 @@
 //! Reading policy folders from disk: every `*.policy` file of a folder is a version; each
 //! version is checked with its layers.
 
+pub mod tree;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

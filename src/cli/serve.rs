@@ -43,6 +43,10 @@ pub(crate) struct ServeArgs {
     /// `CLAUSIER_ADMIN_TOKEN` may hold it instead). Without a token, those routes do not exist.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
+    /// How long the policies folder must stay unchanged before a change is read, in
+    /// milliseconds.
+    #[arg(long, default_value_t = 500, env = "CLAUSIER_SETTLE_MS")]
+    settle_ms: u64,
 }
 
 #[cfg(feature = "server")]
@@ -90,6 +94,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             policy_body: clausier::server::Limits::default().policy_body,
         },
         admin_token,
+        settle: std::time::Duration::from_millis(args.settle_ms),
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

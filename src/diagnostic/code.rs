@@ -90,8 +90,9 @@ codes! {
     MissingLabel = "missing-label", Warning, "a policy that declares its `language` leaves something a person reads without a label";
     FmtChangedMeaning = "fmt-changed-meaning", Error, "formatting would change the meaning of the policy (a bug of `clausier fmt`)";
     InternalError = "internal-error", Error, "a bug of clausier: please report it";
-    IoError = "io-error", Error, "a policy folder that cannot be read (service)";
+    IoError = "io-error", Error, "the policies folder, or one of its policy folders, that cannot be read (service)";
     BrokenLayer = "broken-layer", Error, "a version that fails because a version it extends fails (service)";
+    NotRead = "not-read", Error, "a `.policy` file the service does not read: a link that leads outside the policies folder, not a regular file, not UTF-8 text, or a text that does not start like a policy (service)";
 }
 
 impl fmt::Display for Code {

@@ -5,6 +5,7 @@
 pub mod problem;
 pub mod routes;
 pub mod store;
+pub mod watch;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -74,6 +75,8 @@ pub struct Metrics {
     pub decisions: IntCounterVec,
     /// Reloads of the policies folder, by result (`ok`, `failed`).
     pub reloads: IntCounterVec,
+    /// Failed reloads, by reason (`unreadable`, `empty`, `check`).
+    pub reload_failures: IntCounterVec,
     /// The middleware that counts requests and serves `/metrics`.
     pub middleware: actix_web_prom::PrometheusMetrics,
 }
@@ -93,8 +96,16 @@ impl Metrics {
             Opts::new("clausier_reloads_total", "Reloads of the policies folder"),
             &["result"],
         )?;
+        let reload_failures = IntCounterVec::new(
+            Opts::new(
+                "clausier_reload_failures_total",
+                "Reloads of the policies folder that kept the last good versions, by reason",
+            ),
+            &["reason"],
+        )?;
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
+        registry.register(Box::new(reload_failures.clone()))?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
             .registry(registry)
             .endpoint("/metrics")
@@ -103,6 +114,7 @@ impl Metrics {
         Ok(Metrics {
             decisions,
             reloads,
+            reload_failures,
             middleware,
         })
     }
@@ -149,11 +161,13 @@ pub fn check_admin_token(token: &str) -> Result<(), String> {
 impl AppState {
     /// A state over `store`, with the system clock and default limits.
     pub fn new(store: Arc<Store>) -> Result<AppState, Box<dyn std::error::Error + Send + Sync>> {
+        let metrics = Metrics::new()?;
+        store.count_failures_in(metrics.reload_failures.clone());
         Ok(AppState {
             store,
             today: Arc::new(|| chrono::Local::now().date_naive()),
             limits: Limits::default(),
-            metrics: Metrics::new()?,
+            metrics,
             admin_token: None,
             admin_lock: Arc::new(std::sync::Mutex::new(())),
         })
@@ -247,6 +261,8 @@ pub struct ServeOptions {
     pub limits: Limits,
     /// The bearer token of the administration routes (none: they answer 404).
     pub admin_token: Option<String>,
+    /// How long the policies folder must stay unchanged before a change is read.
+    pub settle: Duration,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -265,24 +281,29 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     }
     let reloads = state.metrics.reloads.clone();
     let watched = Arc::clone(&store);
-    let _watcher = store::watch(
-        Arc::clone(&store),
-        Duration::from_millis(200),
-        move |summary| {
-            let result = if summary.failed_files == 0 {
-                "ok"
-            } else {
-                "failed"
-            };
-            reloads.with_label_values(&[result]).inc();
+    let watch = store::WatchOptions {
+        settle: options.settle,
+        ..store::WatchOptions::default()
+    };
+    let _watcher = store::watch_with(Arc::clone(&store), watch, move |summary| {
+        let result = if summary.failed_files == 0 {
+            "ok"
+        } else {
+            "failed"
+        };
+        reloads.with_label_values(&[result]).inc();
+        if summary
+            .failure
+            .is_none_or(|f| f == store::ReloadFailure::Check)
+        {
             tracing::info!(
                 versions = summary.versions,
                 failed_files = summary.failed_files,
                 "policies reloaded"
             );
-            log_failures(&watched);
-        },
-    )
+        }
+        log_failures(&watched);
+    })
     .map_err(std::io::Error::other)?;
     let api = Arc::new(openapi());
     let workers = options
@@ -308,7 +329,10 @@ fn log_failures(store: &Store) {
             for d in file
                 .diagnostics
                 .iter()
-                .filter(|d| d.severity == crate::diagnostic::Severity::Error)
+                // An I/O error is logged once, as an error, by the store.
+                .filter(|d| {
+                    d.severity == crate::diagnostic::Severity::Error && d.code != "io-error"
+                })
             {
                 tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
             }

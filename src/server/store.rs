@@ -1,19 +1,27 @@
 //! The policy store: every version found under the policies folder, reloaded when files change
 //! and swapped atomically (a request sees the old set or the new one, never a mix). A version
-//! whose file fails the check never replaces the one being served.
+//! whose file fails the check never replaces the one being served; a folder that cannot be read,
+//! or that holds no policy any more, never replaces the set being served.
+//!
+//! What is read, and how links are judged, is [`crate::load::tree`]; when a change is read is
+//! the watcher's business ([`super::watch`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use arc_swap::ArcSwap;
+use prometheus::IntCounterVec;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::ast::{ItemKind, Override, Policy};
 use crate::diagnostic::{Code, Severity};
-use crate::load::{load_folder, policy_dirs};
+use crate::load::check_texts;
+use crate::load::tree::{Files, Fingerprint, Folder, ReadHook, Tree};
 use crate::prepared::Prepared;
+
+pub use super::watch::{WatchOptions, Watcher, watch, watch_with};
 
 /// What happened to one policy file at the last load.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
@@ -21,9 +29,10 @@ use crate::prepared::Prepared;
 pub enum LoadStatus {
     /// It checked and is served.
     Ok,
-    /// It fails the check; the last good version from this file is still served.
+    /// It fails the check or could not be read; the last good version from this file is still
+    /// served.
     Stale,
-    /// It fails the check and nothing from it is served.
+    /// It fails the check or is not read, and nothing from it is served.
     Error,
 }
 
@@ -66,12 +75,50 @@ pub struct PolicyEntry {
     pub files: Vec<FileStatus>,
     /// The version served from each file (what a broken edit falls back to).
     served_from: HashMap<PathBuf, Arc<Prepared>>,
+    /// What the file of each served version declares, by label.
+    declared: HashMap<String, Declared>,
 }
 
 impl PolicyEntry {
     /// The versions served, in no particular order.
     pub fn compiled(&self) -> impl Iterator<Item = &Prepared> {
         self.versions.values().map(AsRef::as_ref)
+    }
+}
+
+/// How many parameters, conclusions and rules a version's own file declares (overrides
+/// included): a text that declares fewer than the one served may be a file caught half-written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Declared {
+    parameters: usize,
+    conclusions: usize,
+    rules: usize,
+}
+
+impl Declared {
+    fn of(policy: &Policy) -> Declared {
+        let mut d = Declared::default();
+        for item in &policy.items {
+            match &item.kind {
+                ItemKind::Parameter(_) | ItemKind::Override(Override::Parameter(_)) => {
+                    d.parameters += 1;
+                }
+                ItemKind::Conclusion(c) => {
+                    d.conclusions += 1;
+                    d.rules += c.rules.len();
+                }
+                ItemKind::Override(Override::Rule { .. }) => d.rules += 1,
+                _ => {}
+            }
+        }
+        d
+    }
+
+    /// True when `self` has fewer of something than `before`.
+    fn loses(self, before: Declared) -> bool {
+        self.parameters < before.parameters
+            || self.conclusions < before.conclusions
+            || self.rules < before.rules
     }
 }
 
@@ -97,6 +144,53 @@ impl PolicySet {
             .flat_map(|p| &p.files)
             .any(|f| f.status != LoadStatus::Ok)
     }
+
+    fn failed_files(&self) -> usize {
+        self.policies
+            .values()
+            .flat_map(|p| &p.files)
+            .filter(|f| f.status != LoadStatus::Ok)
+            .count()
+    }
+
+    /// True when some version of `self` would replace a different one of `before` whose file
+    /// declares more parameters, conclusions or rules.
+    fn loses_declarations(&self, before: &PolicySet) -> bool {
+        self.policies.values().any(|entry| {
+            let Some(old) = before.policies.get(&entry.id) else {
+                return false;
+            };
+            entry.versions.iter().any(|(label, new)| {
+                let replaced = old.versions.get(label).filter(|o| !Arc::ptr_eq(o, new));
+                let counts = (entry.declared.get(label), old.declared.get(label));
+                replaced.is_some() && matches!(counts, (Some(now), Some(then)) if now.loses(*then))
+            })
+        })
+    }
+}
+
+/// Why a reload did not give a fully checked set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadFailure {
+    /// The folder, or a policy folder served before, could not be read: what was served stays
+    /// served, marked stale.
+    Unreadable,
+    /// No policy was found where some were served (an unmounted volume, a folder being
+    /// replaced): what was served stays served, marked stale.
+    Empty,
+    /// Some files fail the check (their last good versions stay served).
+    Check,
+}
+
+impl ReloadFailure {
+    /// The `reason` label of the failure counter.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ReloadFailure::Unreadable => "unreadable",
+            ReloadFailure::Empty => "empty",
+            ReloadFailure::Check => "check",
+        }
+    }
 }
 
 /// A reload's outcome, for logs and metrics.
@@ -104,24 +198,51 @@ impl PolicySet {
 pub struct ReloadSummary {
     /// Versions served after the reload.
     pub versions: usize,
-    /// Files that fail the check.
+    /// Files that fail the check or could not be read (at least 1 when the folder itself could
+    /// not be read).
     pub failed_files: usize,
+    /// What went wrong, if anything.
+    pub failure: Option<ReloadFailure>,
+}
+
+/// A reload read and checked, before it is served: what [`Store::reload_if`] shows its judge.
+pub struct Pending<'a> {
+    /// The stamps of what was read, taken after reading it.
+    pub fingerprint: &'a Fingerprint,
+    next: &'a PolicySet,
+    current: &'a PolicySet,
+}
+
+impl Pending<'_> {
+    /// True when a version would be replaced by a text that declares fewer parameters,
+    /// conclusions or rules than the one served.
+    pub fn loses_declarations(&self) -> bool {
+        self.next.loses_declarations(self.current)
+    }
 }
 
 /// The served set of policies and how to reload it.
 pub struct Store {
-    root: PathBuf,
+    tree: Tree,
     current: ArcSwap<PolicySet>,
     reloading: Mutex<()>,
+    failures: OnceLock<IntCounterVec>,
 }
 
 impl Store {
     /// Loads every policy under `root`.
     pub fn open(root: impl Into<PathBuf>) -> Store {
+        Store::open_with(root, None)
+    }
+
+    /// Loads every policy under `root`, calling `hook` before each read of the disk (see
+    /// [`ReadHook`]).
+    pub fn open_with(root: impl Into<PathBuf>, hook: Option<ReadHook>) -> Store {
         let store = Store {
-            root: root.into(),
+            tree: Tree::new(root, hook),
             current: ArcSwap::from_pointee(PolicySet::default()),
             reloading: Mutex::new(()),
+            failures: OnceLock::new(),
         };
         store.reload();
         store
@@ -129,7 +250,17 @@ impl Store {
 
     /// The folder of policies.
     pub fn root(&self) -> &Path {
-        &self.root
+        self.tree.root()
+    }
+
+    /// The folder of policies and how it is read.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Counts each failed reload from now on in `counter`, by its reason (one label).
+    pub fn count_failures_in(&self, counter: IntCounterVec) {
+        let _ = self.failures.set(counter);
     }
 
     /// The set served now. Hold it for the whole request: it never changes underneath.
@@ -138,71 +269,170 @@ impl Store {
     }
 
     /// Re-reads the folder, checks every version, and swaps in the new set. Broken files keep
-    /// their last good version served.
+    /// their last good version served; a folder that cannot be read, or that holds no policy
+    /// any more, keeps the whole last good set served.
     pub fn reload(&self) -> ReloadSummary {
+        self.reload_if(|_| true).unwrap_or(ReloadSummary {
+            versions: 0,
+            failed_files: 0,
+            failure: None,
+        })
+    }
+
+    /// Like [`Store::reload`], but serves the new set only if `accept` agrees once it is read
+    /// and checked (the watcher refuses a reading that changed since the folder settled); none
+    /// when it refused.
+    pub fn reload_if(&self, accept: impl FnOnce(&Pending) -> bool) -> Option<ReloadSummary> {
         let _one_at_a_time = self
             .reloading
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let previous = self.current.load_full();
-        let mut next = PolicySet {
-            policies: BTreeMap::new(),
-            generation: previous.generation + 1,
+        let current = self.current.load_full();
+        let reading = self.tree.read();
+        let (next, failure) = next_set(reading.folders, &current);
+        let pending = Pending {
+            fingerprint: &reading.fingerprint,
+            next: &next,
+            current: &current,
         };
-        let dirs = policy_dirs(&self.root).unwrap_or_default();
-        for dir in dirs {
-            let Some(id) = dir.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
-                continue;
-            };
-            let before = previous.policies.get(&id);
-            let entry = load_entry(&id, &dir, before);
-            next.policies.insert(id, entry);
+        if !accept(&pending) {
+            return None;
         }
         let summary = ReloadSummary {
             versions: next.policies.values().map(|p| p.versions.len()).sum(),
-            failed_files: next
-                .policies
-                .values()
-                .flat_map(|p| &p.files)
-                .filter(|f| f.status != LoadStatus::Ok)
-                .count(),
+            failed_files: next.failed_files().max(usize::from(failure.is_some())),
+            failure: failure.as_ref().map(|(f, _)| *f),
         };
         self.current.store(Arc::new(next));
-        summary
+        if let Some((failure, message)) = failure {
+            self.report(failure, &message, summary);
+        }
+        Some(summary)
+    }
+
+    fn report(&self, failure: ReloadFailure, message: &str, summary: ReloadSummary) {
+        if let Some(counter) = self.failures.get() {
+            counter.with_label_values(&[failure.reason()]).inc();
+        }
+        if failure != ReloadFailure::Check {
+            tracing::error!(
+                reason = failure.reason(),
+                versions = summary.versions,
+                "policies not reloaded: {message}; the last good versions stay served, marked stale"
+            );
+        }
     }
 }
 
-fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry {
+/// The set to serve after `folders` were read over `current`, and what failed.
+fn next_set(
+    folders: Result<Vec<Folder>, String>,
+    current: &PolicySet,
+) -> (PolicySet, Option<(ReloadFailure, String)>) {
+    let folders = match folders {
+        Ok(folders) => folders,
+        Err(message) => {
+            let kept = kept_set(current, &message);
+            return (kept, Some((ReloadFailure::Unreadable, message)));
+        }
+    };
+    let mut next = PolicySet {
+        policies: BTreeMap::new(),
+        generation: current.generation + 1,
+    };
+    let mut unreadable = None;
+    for folder in folders {
+        let before = current.policies.get(&folder.id);
+        let entry = match folder.files {
+            Ok(files) => load_entry(&folder.id, &folder.dir, files, before),
+            // A folder never served that cannot be listed (`lost+found`) is not a policy.
+            Err(_) if before.is_none() => continue,
+            Err(message) => {
+                let kept = before.map(|b| kept_entry(b, &message)).unwrap_or_default();
+                unreadable.get_or_insert(message);
+                kept
+            }
+        };
+        next.policies.insert(folder.id, entry);
+    }
+    if let Some(message) = unreadable {
+        return (next, Some((ReloadFailure::Unreadable, message)));
+    }
+    if !next.has_versions() && current.has_versions() {
+        let message = "no policy found in the policies folder".to_string();
+        return (
+            kept_set(current, &message),
+            Some((ReloadFailure::Empty, message)),
+        );
+    }
+    let failure = next.has_errors().then(|| {
+        (
+            ReloadFailure::Check,
+            "some files fail the check".to_string(),
+        )
+    });
+    (next, failure)
+}
+
+/// `current` kept as it is, every file marked stale for `message`.
+fn kept_set(current: &PolicySet, message: &str) -> PolicySet {
+    PolicySet {
+        policies: current
+            .policies
+            .iter()
+            .map(|(id, entry)| (id.clone(), kept_entry(entry, message)))
+            .collect(),
+        generation: current.generation + 1,
+    }
+}
+
+/// `entry` kept as it is, each file marked stale for `message` (an I/O error).
+fn kept_entry(entry: &PolicyEntry, message: &str) -> PolicyEntry {
+    let mut kept = entry.clone();
+    for file in &mut kept.files {
+        if file.status == LoadStatus::Ok {
+            file.status = LoadStatus::Stale;
+        }
+        // Only the latest reason: the set may be kept over several failed reloads.
+        file.diagnostics
+            .retain(|d| d.code != Code::IoError.as_str());
+        file.diagnostics.push(one_line(Code::IoError, message));
+    }
+    kept
+}
+
+/// A diagnostic that has no place in a text.
+fn one_line(code: Code, message: &str) -> FileDiagnostic {
+    FileDiagnostic {
+        severity: code.severity(),
+        code: code.to_string(),
+        message: message.to_string(),
+        location: None,
+        rendered: format!("{}[{code}]: {message}", code.severity()),
+    }
+}
+
+/// The file name of `path` within its folder.
+fn file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
+/// Checks the files of one policy folder; a file that fails (or was not read) keeps the version
+/// it served before.
+fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) -> PolicyEntry {
     let mut entry = PolicyEntry {
         id: id.to_string(),
         ..PolicyEntry::default()
     };
-    let folder = match load_folder(dir) {
-        Ok(f) => f,
-        Err(e) => {
-            // The folder cannot be read: keep serving what was served.
-            let mut kept = before.cloned().unwrap_or_default();
-            kept.id = id.to_string();
-            kept.files.push(FileStatus {
-                file: dir.display().to_string(),
-                version: None,
-                status: LoadStatus::Stale,
-                diagnostics: vec![FileDiagnostic {
-                    severity: Code::IoError.severity(),
-                    code: Code::IoError.to_string(),
-                    message: e.to_string(),
-                    location: None,
-                    rendered: e.to_string(),
-                }],
-            });
-            return kept;
-        }
-    };
-    let labels: HashMap<crate::span::FileId, String> = folder
-        .files
-        .iter()
-        .map(|f| (f.file, f.version().to_string()))
+    let texts = files
+        .texts
+        .into_iter()
+        .map(|t| (t.name, Some(t.path), t.text))
         .collect();
+    let folder = check_texts(dir.to_path_buf(), texts);
     let mut compiled: HashMap<String, Arc<Prepared>> = HashMap::new();
     for (label, result) in &folder.versions {
         if let Some(p) = &result.policy {
@@ -213,102 +443,98 @@ fn load_entry(id: &str, dir: &Path, before: Option<&PolicyEntry>) -> PolicyEntry
         let Some(path) = source.path.clone() else {
             continue;
         };
-        let label = labels.get(&file_id).cloned();
-        let diagnostics: Vec<FileDiagnostic> = folder
-            .all_diagnostics()
-            .filter(|d| {
-                d.span.is_some_and(|s| s.file == file_id) || (d.span.is_none() && d.is_error())
-            })
-            .map(|d| FileDiagnostic {
-                severity: d.severity,
-                code: d.code.to_string(),
-                message: d.message.clone(),
-                location: d.location(&folder.sources),
-                rendered: d.render(&folder.sources, false),
-            })
-            .collect();
+        let parsed = folder.files.iter().find(|f| f.file == file_id);
+        let label = parsed.map(|f| f.version().to_string());
         let fresh = label.as_ref().and_then(|l| compiled.remove(l));
-        let name = path.file_name().map_or_else(
-            || path.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        let status = match fresh {
-            Some(policy) => {
-                // Keep the same Arc when nothing changed, so identity tells "same version".
-                let policy = match before.and_then(|b| b.served_from.get(&path)) {
-                    Some(old) if old.sha256 == policy.sha256 => Arc::clone(old),
-                    _ => policy,
-                };
-                entry
-                    .versions
-                    .insert(policy.version.clone(), Arc::clone(&policy));
-                entry.served_from.insert(path.clone(), policy);
-                LoadStatus::Ok
+        let status = match (fresh, parsed) {
+            (Some(policy), Some(parsed)) => {
+                entry.serve_fresh(&path, policy, Declared::of(&parsed.policy), before)
             }
-            None => match before.and_then(|b| b.served_from.get(&path)) {
-                Some(old) if !entry.versions.contains_key(&old.version) => {
-                    entry.versions.insert(old.version.clone(), Arc::clone(old));
-                    entry.served_from.insert(path.clone(), Arc::clone(old));
-                    LoadStatus::Stale
-                }
-                _ => LoadStatus::Error,
-            },
+            _ => entry.serve_stale(&path, before),
         };
-        let mut diagnostics = diagnostics;
-        if status != LoadStatus::Ok && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
-            let message = "a version it extends fails the check (see that file)".to_string();
-            diagnostics.push(FileDiagnostic {
-                severity: Code::BrokenLayer.severity(),
-                code: Code::BrokenLayer.to_string(),
-                message: message.clone(),
-                location: None,
-                rendered: format!("error[{}]: {message}", Code::BrokenLayer),
-            });
-        }
+        let diagnostics = diagnostics_of(&folder, file_id, &status);
         entry.files.push(FileStatus {
-            file: name,
+            file: file_name(&path),
             version: label,
             status,
             diagnostics,
         });
     }
+    for refused in files.refused {
+        let status = entry.serve_stale(&refused.path, before);
+        entry.files.push(FileStatus {
+            file: file_name(&refused.path),
+            version: None,
+            status,
+            diagnostics: vec![one_line(Code::NotRead, &refused.message)],
+        });
+    }
     entry
 }
 
-/// Watches the policies folder and reloads on change (debounced: an editor's save through a
-/// temporary file and a rename is one change). Dropping it stops the watching.
-pub struct Watcher {
-    _debouncer: notify_debouncer_full::Debouncer<
-        notify::RecommendedWatcher,
-        notify_debouncer_full::RecommendedCache,
-    >,
+impl PolicyEntry {
+    /// Serves `policy`, read from `path`.
+    fn serve_fresh(
+        &mut self,
+        path: &Path,
+        policy: Arc<Prepared>,
+        declared: Declared,
+        before: Option<&PolicyEntry>,
+    ) -> LoadStatus {
+        // Keep the same Arc when nothing changed, so identity tells "same version".
+        let policy = match before.and_then(|b| b.served_from.get(path)) {
+            Some(old) if old.sha256 == policy.sha256 => Arc::clone(old),
+            _ => policy,
+        };
+        self.declared.insert(policy.version.clone(), declared);
+        self.versions
+            .insert(policy.version.clone(), Arc::clone(&policy));
+        self.served_from.insert(path.to_path_buf(), policy);
+        LoadStatus::Ok
+    }
+
+    /// Keeps serving what `path` served before, if anything (and no other file serves its
+    /// label now).
+    fn serve_stale(&mut self, path: &Path, before: Option<&PolicyEntry>) -> LoadStatus {
+        let Some(before) = before else {
+            return LoadStatus::Error;
+        };
+        match before.served_from.get(path) {
+            Some(old) if !self.versions.contains_key(&old.version) => {
+                if let Some(d) = before.declared.get(&old.version) {
+                    self.declared.insert(old.version.clone(), *d);
+                }
+                self.versions.insert(old.version.clone(), Arc::clone(old));
+                self.served_from.insert(path.to_path_buf(), Arc::clone(old));
+                LoadStatus::Stale
+            }
+            _ => LoadStatus::Error,
+        }
+    }
 }
 
-/// Starts watching `store`'s folder; `on_reload` is called after each reload.
-pub fn watch(
-    store: Arc<Store>,
-    debounce: Duration,
-    on_reload: impl Fn(ReloadSummary) + Send + 'static,
-) -> Result<Watcher, notify::Error> {
-    use notify::RecursiveMode;
-    let (tx, rx) = std::sync::mpsc::channel();
-    let mut debouncer = notify_debouncer_full::new_debouncer(debounce, None, tx)?;
-    debouncer.watch(store.root(), RecursiveMode::Recursive)?;
-    std::thread::Builder::new()
-        .name("policy-watcher".into())
-        .spawn(move || {
-            for result in rx {
-                let relevant = match &result {
-                    Ok(events) => events.iter().any(|e| !e.event.kind.is_access()),
-                    Err(_) => true,
-                };
-                if relevant {
-                    on_reload(store.reload());
-                }
-            }
+/// The checker's findings about one file, for the policy list.
+fn diagnostics_of(
+    folder: &crate::load::PolicyFolder,
+    file_id: crate::span::FileId,
+    status: &LoadStatus,
+) -> Vec<FileDiagnostic> {
+    let mut diagnostics: Vec<FileDiagnostic> = folder
+        .all_diagnostics()
+        .filter(|d| d.span.is_some_and(|s| s.file == file_id) || (d.span.is_none() && d.is_error()))
+        .map(|d| FileDiagnostic {
+            severity: d.severity,
+            code: d.code.to_string(),
+            message: d.message.clone(),
+            location: d.location(&folder.sources),
+            rendered: d.render(&folder.sources, false),
         })
-        .map_err(|e| notify::Error::generic(&e.to_string()))?;
-    Ok(Watcher {
-        _debouncer: debouncer,
-    })
+        .collect();
+    if *status != LoadStatus::Ok && !diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        diagnostics.push(one_line(
+            Code::BrokenLayer,
+            "a version it extends fails the check (see that file)",
+        ));
+    }
+    diagnostics
 }

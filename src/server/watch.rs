@@ -1,0 +1,255 @@
+//! Watching the policies folder: when something that would be read changes, wait until it has
+//! settled, then reload.
+//!
+//! - **Settle.** A change is read only once everything the store reads (the listing of each
+//!   folder, each policy file's size and modification time) has stayed the same for the settle
+//!   interval; the stamps are taken again after reading, and a reading that differs from the
+//!   settled state is thrown away. A file written in several steps is thus not read between
+//!   them when the pauses are shorter than the settle interval.
+//! - **A second look at a text that shrinks.** A reading in which a version's file declares
+//!   fewer parameters, conclusions or rules than the file being served waits one more settle
+//!   interval, and is served only if nothing changed meanwhile: a file caught half-written
+//!   usually lacks its end.
+//! - **Following the folder.** The watch covers the root (recursively) and the folder that holds
+//!   it, and is set again whenever the root is a new folder (deleted and recreated, renamed
+//!   over, a link swapped to another checkout). The folder is also looked at every poll
+//!   interval whatever the notifications say, so a change they miss is seen late, never lost.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher as _};
+
+use crate::load::tree::Fingerprint;
+use crate::server::store::{Pending, ReloadSummary, Store};
+
+/// When the watcher reads a change.
+#[derive(Debug, Clone, Copy)]
+pub struct WatchOptions {
+    /// How long what is read must stay unchanged before it is read (default 500 ms).
+    pub settle: Duration,
+    /// How often the folder is looked at when no notification comes (default 1 s).
+    pub poll: Duration,
+}
+
+impl Default for WatchOptions {
+    fn default() -> Self {
+        WatchOptions {
+            settle: Duration::from_millis(500),
+            poll: Duration::from_secs(1),
+        }
+    }
+}
+
+/// Watches the policies folder and reloads on change. Dropping it stops the watching.
+pub struct Watcher {
+    wake: Sender<Wake>,
+}
+
+impl Drop for Watcher {
+    fn drop(&mut self) {
+        let _ = self.wake.send(Wake::Stop);
+    }
+}
+
+/// What wakes the watching thread.
+enum Wake {
+    /// Something changed under the root or beside it.
+    Event,
+    /// The [`Watcher`] was dropped.
+    Stop,
+}
+
+/// Starts watching `store`'s folder with a settle interval of `settle` (and the default poll
+/// interval); `on_reload` is called after each reload.
+pub fn watch(
+    store: Arc<Store>,
+    settle: Duration,
+    on_reload: impl Fn(ReloadSummary) + Send + 'static,
+) -> Result<Watcher, notify::Error> {
+    let options = WatchOptions {
+        settle,
+        ..WatchOptions::default()
+    };
+    watch_with(store, options, on_reload)
+}
+
+/// Starts watching `store`'s folder; `on_reload` is called after each reload.
+pub fn watch_with(
+    store: Arc<Store>,
+    options: WatchOptions,
+    on_reload: impl Fn(ReloadSummary) + Send + 'static,
+) -> Result<Watcher, notify::Error> {
+    let (wake, rx) = std::sync::mpsc::channel();
+    let root = std::path::absolute(store.root())?;
+    let events = wake.clone();
+    let near = root.clone();
+    let notifier = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        let relevant = match &event {
+            Ok(e) => !e.kind.is_access() && e.paths.iter().any(|p| concerns(&near, p)),
+            Err(_) => true,
+        };
+        if relevant {
+            let _ = events.send(Wake::Event);
+        }
+    })?;
+    let armed = Armed::new(notifier, root);
+    std::thread::Builder::new()
+        .name("policy-watcher".into())
+        .spawn(move || run(&store, options, &rx, armed, on_reload))
+        .map_err(|e| notify::Error::generic(&e.to_string()))?;
+    Ok(Watcher { wake })
+}
+
+/// True when a change at `path` may concern the folder `root` (inside it, or one of the folders
+/// that lead to it).
+fn concerns(root: &Path, path: &Path) -> bool {
+    path.starts_with(root) || root.starts_with(path)
+}
+
+/// The watches in place, set again when the root becomes another folder.
+struct Armed {
+    notifier: notify::RecommendedWatcher,
+    root: PathBuf,
+    /// The identity of the root folder watched, if one is.
+    watched: Option<(u64, u64)>,
+    parent: bool,
+}
+
+impl Armed {
+    fn new(notifier: notify::RecommendedWatcher, root: PathBuf) -> Armed {
+        let mut armed = Armed {
+            notifier,
+            root,
+            watched: None,
+            parent: false,
+        };
+        armed.refresh();
+        armed
+    }
+
+    /// Watches the root again if it is not the folder watched, and its parent if not yet.
+    fn refresh(&mut self) {
+        if !self.parent {
+            let parent = self.root.parent().unwrap_or(Path::new("/")).to_path_buf();
+            self.parent = self
+                .notifier
+                .watch(&parent, RecursiveMode::NonRecursive)
+                .is_ok();
+        }
+        let now = identity(&self.root);
+        if now == self.watched {
+            return;
+        }
+        let _ = self.notifier.unwatch(&self.root);
+        let watching = now.is_some()
+            && self
+                .notifier
+                .watch(&self.root, RecursiveMode::Recursive)
+                .is_ok();
+        self.watched = if watching { now } else { None };
+    }
+}
+
+/// The device and inode of the folder at `path` (links followed).
+fn identity(path: &Path) -> Option<(u64, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        Some((meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        Some((0, 0))
+    }
+}
+
+/// The watching thread: wait for a change, let it settle, reload.
+fn run(
+    store: &Store,
+    options: WatchOptions,
+    rx: &Receiver<Wake>,
+    mut armed: Armed,
+    on_reload: impl Fn(ReloadSummary),
+) {
+    // Unknown at first: the first look reads the folder again, in case it changed between the
+    // store's first load and the watch.
+    let mut served = Fingerprint::default();
+    let mut held: Option<Fingerprint> = None;
+    let mut pending = false;
+    loop {
+        let wait = if pending { step(options) } else { options.poll };
+        if !woken(rx, wait) {
+            return;
+        }
+        armed.refresh();
+        let now = store.tree().fingerprint();
+        pending = now != served;
+        if !pending {
+            continue;
+        }
+        let Some(settled) = settle(store, now, options, rx) else {
+            return;
+        };
+        let accept = |p: &Pending| judge(p, &settled, &mut held);
+        if let Some(summary) = store.reload_if(accept) {
+            served = settled;
+            held = None;
+            pending = false;
+            on_reload(summary);
+        }
+    }
+}
+
+/// Whether to serve what was read: only what settled, and a text that declares less than the
+/// one served only at the second look.
+fn judge(pending: &Pending, settled: &Fingerprint, held: &mut Option<Fingerprint>) -> bool {
+    if pending.fingerprint != settled {
+        return false;
+    }
+    if pending.loses_declarations() && held.as_ref() != Some(settled) {
+        *held = Some(settled.clone());
+        return false;
+    }
+    true
+}
+
+/// How often the folder is looked at while it settles.
+fn step(options: WatchOptions) -> Duration {
+    (options.settle / 5).clamp(Duration::from_millis(5), Duration::from_millis(100))
+}
+
+/// Waits up to `wait` for a notification; false when the watcher is stopped.
+fn woken(rx: &Receiver<Wake>, wait: Duration) -> bool {
+    match rx.recv_timeout(wait) {
+        Ok(Wake::Event) | Err(RecvTimeoutError::Timeout) => true,
+        Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => false,
+    }
+}
+
+/// Waits until the fingerprint has stayed the same for the settle interval, and returns it;
+/// none when the watcher is stopped meanwhile.
+fn settle(
+    store: &Store,
+    mut seen: Fingerprint,
+    options: WatchOptions,
+    rx: &Receiver<Wake>,
+) -> Option<Fingerprint> {
+    let mut since = Instant::now();
+    while since.elapsed() < options.settle {
+        let left = options.settle.saturating_sub(since.elapsed());
+        if !woken(rx, step(options).min(left)) {
+            return None;
+        }
+        let now = store.tree().fingerprint();
+        if now != seen {
+            seen = now;
+            since = Instant::now();
+        }
+    }
+    Some(seen)
+}
