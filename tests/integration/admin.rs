@@ -366,3 +366,29 @@ fn an_upload_and_the_deletion_of_what_it_extends_never_both_succeed() {
         }
     }
 }
+
+#[test]
+fn a_refused_upload_names_files_relative_to_the_policies_folder() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let server = admin_server(root.path());
+    let broken = "policy bts-metiers-de-la-mesure\nversion \"session-2028\"\nextends \"annexe-ivb\"\n\noverride parameter report_deadline = 2028-04-14    per \"nope\"\n";
+    let r = send(
+        &server,
+        "PUT",
+        &format!("/v1/policies/{BTS}/versions/session-2028"),
+        Some(TOKEN),
+        broken,
+    );
+    let p = r.problem(422);
+    let body = p.to_string();
+    let absolute = root.path().to_string_lossy().to_string();
+    assert!(
+        !body.contains(&absolute),
+        "an absolute path reached the client: {body}"
+    );
+    assert!(
+        body.contains("bts-metiers-de-la-mesure/session-2028.policy"),
+        "{body}"
+    );
+}

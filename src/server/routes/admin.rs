@@ -9,7 +9,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::load::{check_texts, policy_files};
+use crate::load::check_texts;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem};
 use crate::server::routes::read_body;
@@ -150,23 +150,48 @@ fn diagnostics_of(folder: &crate::load::PolicyFolder, path: &Path) -> Vec<FileDi
         .collect()
 }
 
+/// The policy texts of folder `id` as the service reads them (named relative to the policies
+/// root; links leading outside it are not read), but for `except`.
+fn folder_texts(
+    store: &crate::server::store::Store,
+    id: &str,
+    except: &Path,
+) -> Result<Vec<(String, Option<PathBuf>, String)>, ApiError> {
+    let folders = store
+        .tree()
+        .read()
+        .folders
+        .map_err(|e| internal("cannot read the policies folder", e))?;
+    let Some(folder) = folders.into_iter().find(|f| f.id == id) else {
+        return Ok(Vec::new());
+    };
+    let files = folder
+        .files
+        .map_err(|e| internal(&format!("cannot read the folder of `{id}`"), e))?;
+    Ok(files
+        .texts
+        .into_iter()
+        .filter(|t| t.path != except)
+        .map(|t| (t.name, Some(t.path), t.text))
+        .collect())
+}
+
 /// Checks the folder as it would be with `text` in `path`: the new file and every version that
-/// extends it must pass.
-fn check_with(dir: &Path, path: &Path, text: &str) -> Result<crate::load::PolicyFolder, ApiError> {
-    let mut texts = Vec::new();
-    for file in policy_files(dir).unwrap_or_default() {
-        if file != path {
-            let t = std::fs::read_to_string(&file)
-                .map_err(|e| internal(&format!("cannot read {}", file.display()), e))?;
-            texts.push((file.display().to_string(), Some(file), t));
-        }
-    }
+/// extends it must pass. Files are named relative to the policies root, as the service shows
+/// them.
+fn check_with(
+    store: &crate::server::store::Store,
+    (id, label): (&str, &str),
+    path: &Path,
+    text: &str,
+) -> Result<crate::load::PolicyFolder, ApiError> {
+    let mut texts = folder_texts(store, id, path)?;
     texts.push((
-        path.display().to_string(),
+        format!("{id}/{label}.policy"),
         Some(path.to_path_buf()),
         text.to_string(),
     ));
-    Ok(check_texts(dir.to_path_buf(), texts))
+    Ok(check_texts(crate::load::folder_of(path), texts))
 }
 
 /// Uploads the text of a version (`text/plain`), checked with the rest of its folder before it
@@ -206,7 +231,7 @@ pub async fn put_version(
     let lock = std::sync::Arc::clone(&state.admin_lock);
     let (id2, label2, file2) = (id.clone(), label.clone(), file.clone());
     let outcome = web::block(move || serialized(&lock, || -> Result<Vec<FileDiagnostic>, ApiError> {
-        let folder = check_with(&dir, &file2, &text)?;
+        let folder = check_with(&store, (&id2, &label2), &file2, &text)?;
         let mine = folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(file2.as_path()));
         if let Some(f) = mine {
             let header = &f.policy.header;
@@ -346,9 +371,7 @@ fn delete_file(
         ));
     }
     let mut dependents: Vec<String> = Vec::new();
-    for other in policy_files(dir).unwrap_or_default() {
-        let text = std::fs::read_to_string(&other)
-            .map_err(|e| internal(&format!("cannot read {}", other.display()), e))?;
+    for (_, _, text) in folder_texts(store, id, &file)? {
         if let Some((version, Some(extends))) = crate::syntax::header_labels(&text)
             && extends == label
         {
