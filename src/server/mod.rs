@@ -268,6 +268,7 @@ pub struct ServeOptions {
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
 pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     init_logging();
+    routes::admin::remove_stale_temporaries(&options.policies);
     let store = Arc::new(Store::open(&options.policies));
     let set = store.snapshot();
     let versions: usize = set.policies.values().map(|p| p.versions.len()).sum();

@@ -103,6 +103,35 @@ fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
     }
 }
 
+/// Removes the temporary files that an upload interrupted mid-write (a killed process) left
+/// in the policy folders under `root` (`.<file>.policy.<uuid>.tmp`, never read as policies);
+/// returns how many. Run once at start, before anything is served or written.
+pub fn remove_stale_temporaries(root: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return 0;
+    };
+    let dirs = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .chain(std::iter::once(root.to_path_buf()));
+    let mut removed = 0;
+    for dir in dirs {
+        let Ok(files) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for file in files.filter_map(Result::ok) {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let ours = name.starts_with('.') && name.ends_with(".tmp") && name.contains(".policy.");
+            if ours && file.path().is_file() && std::fs::remove_file(file.path()).is_ok() {
+                tracing::info!(file = %name, "removed a temporary file left by an interrupted upload");
+                removed += 1;
+            }
+        }
+    }
+    removed
+}
+
 /// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
 /// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
 fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
