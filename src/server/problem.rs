@@ -39,6 +39,9 @@ pub enum ApiError {
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
     DeadlineExceeded(u64),
+    /// The body (or, in an NDJSON stream, one line) did not arrive within the body timeout, in
+    /// milliseconds; the connection is closed after the answer.
+    RequestTimeout(u64),
     /// A JSON batch with more inputs than allowed: (inputs, limit).
     TooManyInputs(usize, usize),
     /// Anything else: details go to the log, not to the client.
@@ -134,6 +137,12 @@ impl ApiError {
                 "The evaluation exceeded its deadline",
                 "L'évaluation a dépassé son délai",
             ),
+            ApiError::RequestTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "The body did not arrive in time",
+                "Le corps de la requête n'est pas arrivé à temps",
+            ),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -217,6 +226,17 @@ impl ApiError {
                 )),
                 None,
             ),
+            ApiError::RequestTimeout(ms) => (
+                Some(pick(
+                    format!(
+                        "le corps n'est pas arrivé en entier en {ms} ms : la connexion est fermée"
+                    ),
+                    format!(
+                        "the body did not arrive in full within {ms} ms: the connection is closed"
+                    ),
+                )),
+                None,
+            ),
             ApiError::InvalidInput(errors) => (
                 Some(pick(
                     format!("{} erreur(s) dans le dossier", errors.len()),
@@ -251,6 +271,10 @@ impl ApiError {
         response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
         if let ApiError::MethodNotAllowed(allowed) = self {
             response.insert_header(("Allow", allowed.as_str()));
+        }
+        if let ApiError::RequestTimeout(_) = self {
+            // The rest of a late body may still come: the connection cannot be reused.
+            response.force_close();
         }
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));

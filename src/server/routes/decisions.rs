@@ -12,8 +12,10 @@ use crate::decision::Decision;
 use crate::model::Lang;
 use crate::prepared::Prepared;
 use crate::server::AppState;
-use crate::server::problem::{ApiError, Problem, Said, parse_json};
-use crate::server::routes::{Selector, in_lang, lang_of, read_body, select_version};
+use crate::server::problem::{ApiError, Problem, parse_json};
+use crate::server::routes::{
+    Selector, body_timeout, in_lang, lang_of, millis, read_body, select_version, unreadable,
+};
 
 pub use crate::request::{BatchRequest, DecisionRequest};
 
@@ -115,6 +117,7 @@ pub fn decide_hinted(
         (status = 200, description = "The decision", body = Decision),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
     )
@@ -186,6 +189,7 @@ pub async fn decide(
         )),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
@@ -217,7 +221,14 @@ pub async fn batch(
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
-            Ok(ndjson(state, policy, payload, query.explain, lang))
+            let within = body_timeout(&req);
+            Ok(ndjson(
+                state,
+                policy,
+                (payload, within),
+                query.explain,
+                lang,
+            ))
         }
         "application/json" | "" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
@@ -277,12 +288,48 @@ struct Lines {
     finished: bool,
     /// Set while skipping the rest of an over-long line.
     skipping: bool,
+    /// When the line being received must be complete: the body timeout holds for each line,
+    /// counted from the end of the one before (a stream may be long, not slow).
+    due: tokio::time::Instant,
+    /// The body timeout.
+    within: std::time::Duration,
+}
+
+impl Lines {
+    /// Reads the next chunk into the buffer. A broken body or a late line gives the error line
+    /// that ends the stream (unfinished, the connection is then closed).
+    async fn fill(&mut self, lang: Lang) -> Option<web::Bytes> {
+        let next = tokio::time::timeout_at(self.due, self.payload.next()).await;
+        let error = match next {
+            Ok(Some(Ok(chunk))) => {
+                self.buffer.extend_from_slice(&chunk);
+                return None;
+            }
+            Ok(None) => {
+                self.finished = true;
+                return None;
+            }
+            Ok(Some(Err(e))) => unreadable(&e),
+            Err(_) => ApiError::RequestTimeout(millis(self.within)),
+        };
+        self.finished = true;
+        self.buffer.clear();
+        Some(error_line(&error, lang))
+    }
+
+    /// The next complete line in the buffer, if any; the next line is due a body timeout
+    /// from now.
+    fn next_line(&mut self) -> Option<web::BytesMut> {
+        let at = memchr::memchr(b'\n', &self.buffer)?;
+        self.due = tokio::time::Instant::now() + self.within;
+        Some(self.buffer.split_to(at + 1))
+    }
 }
 
 fn ndjson(
     state: web::Data<AppState>,
     policy: Arc<Prepared>,
-    payload: web::Payload,
+    (payload, within): (web::Payload, std::time::Duration),
     explain: bool,
     lang: Lang,
 ) -> HttpResponse {
@@ -292,14 +339,15 @@ fn ndjson(
         buffer: web::BytesMut::new(),
         finished: false,
         skipping: false,
+        due: tokio::time::Instant::now() + within,
+        within,
     };
     let stream = futures_util::stream::unfold(lines, move |mut lines| {
         let state = state.clone();
         let policy = Arc::clone(&policy);
         async move {
             loop {
-                if let Some(at) = lines.buffer.iter().position(|b| *b == b'\n') {
-                    let line = lines.buffer.split_to(at + 1);
+                if let Some(line) = lines.next_line() {
                     if std::mem::take(&mut lines.skipping) {
                         continue;
                     }
@@ -334,23 +382,8 @@ fn ndjson(
                     return answer_line(&state, &policy, &rest, explain, lang)
                         .map(|out| (Ok(out), lines));
                 }
-                match lines.payload.next().await {
-                    Some(Ok(chunk)) => lines.buffer.extend_from_slice(&chunk),
-                    Some(Err(e)) => {
-                        lines.finished = true;
-                        lines.buffer.clear();
-                        return Some((
-                            Ok(error_line(
-                                &ApiError::BadRequest(Said::new(
-                                    format!("le corps de la requête n'a pu être lu : {e}"),
-                                    format!("the body could not be read: {e}"),
-                                )),
-                                lang,
-                            )),
-                            lines,
-                        ));
-                    }
-                    None => lines.finished = true,
+                if let Some(error) = lines.fill(lang).await {
+                    return Some((Ok(error), lines));
                 }
             }
         }
