@@ -42,8 +42,8 @@ pub enum ApiError {
     /// The body (or, in an NDJSON stream, one line) did not arrive within the body timeout, in
     /// milliseconds; the connection is closed after the answer.
     RequestTimeout(u64),
-    /// A JSON batch with more inputs than allowed: (inputs, limit).
-    TooManyInputs(usize, usize),
+    /// A JSON batch with more inputs than this limit.
+    TooManyInputs(usize),
     /// Anything else: details go to the log, not to the client.
     Internal,
 }
@@ -125,7 +125,7 @@ impl ApiError {
                 "The policy fails the check",
                 "Le règlement ne passe pas la vérification",
             ),
-            ApiError::TooManyInputs(..) => (
+            ApiError::TooManyInputs(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-many-inputs",
                 "The batch holds too many inputs",
@@ -204,13 +204,13 @@ impl ApiError {
                     None,
                 )
             }
-            ApiError::TooManyInputs(n, limit) => (
+            ApiError::TooManyInputs(limit) => (
                 Some(pick(
                     format!(
-                        "le lot contient {n} dossiers, au-delà de la limite de {limit} : envoyez-le en NDJSON"
+                        "le lot contient plus de {limit} dossiers, la limite : envoyez-le en NDJSON"
                     ),
                     format!(
-                        "the batch holds {n} inputs, over the limit of {limit}: send it as NDJSON"
+                        "the batch holds more than {limit} inputs, the limit: send it as NDJSON"
                     ),
                 )),
                 None,
@@ -376,11 +376,15 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
 
 impl From<crate::request::RequestError> for ApiError {
     fn from(e: crate::request::RequestError) -> Self {
-        use crate::request::RequestError as R;
+        use crate::request::{Exceeded, RequestError as R};
         match e {
             R::Malformed(m) => ApiError::MalformedJson(m.into()),
             R::Bad(m) => ApiError::BadRequest(m),
             R::Invalid(errors) => ApiError::InvalidInput(errors),
+            R::Exceeded(Exceeded::Inputs(limit)) => ApiError::TooManyInputs(limit),
+            R::Exceeded(Exceeded::Deadline(budget)) => {
+                ApiError::DeadlineExceeded(u64::try_from(budget.as_millis()).unwrap_or(u64::MAX))
+            }
         }
     }
 }

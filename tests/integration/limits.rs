@@ -202,3 +202,189 @@ fn a_body_sent_slowly_within_the_timeout_is_read() {
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert_eq!(get(&server, "/healthz").status, 200);
 }
+
+#[test]
+fn a_batch_is_counted_while_it_is_read() {
+    use clausier::request::{Exceeded, RequestError, parse_batch};
+    // What follows the fourth input is never read: a batch of three stops there.
+    let body = br#"{"inputs": [{}, {}, {}, {}, this is not JSON"#;
+    let e = parse_batch(body, 64, 3).unwrap_err();
+    assert_eq!(e, RequestError::Exceeded(Exceeded::Inputs(3)));
+    // Within the limit, the inputs are kept as their text, in order.
+    let body = br#"{"version": "v", "inputs": [{"a": 1}, [2], "x"], "explain": true}"#;
+    let read = parse_batch(body, 64, 3).unwrap();
+    let texts: Vec<&str> = read.inputs.iter().map(|r| r.get()).collect();
+    assert_eq!(texts, [r#"{"a": 1}"#, "[2]", r#""x""#]);
+    assert_eq!(read.version.as_deref(), Some("v"));
+    assert!(read.explain);
+    // The envelope is as strict as before: unknown, repeated or missing fields are refused.
+    for bad in [
+        r#"{"inputs": [], "verison": "v"}"#,
+        r#"{"inputs": [], "inputs": []}"#,
+        r#"{"version": "v"}"#,
+        r#"{"inputs": {}}"#,
+    ] {
+        assert!(
+            matches!(
+                parse_batch(bad.as_bytes(), 64, 3),
+                Err(RequestError::Bad(_))
+            ),
+            "{bad}"
+        );
+    }
+    assert!(matches!(
+        parse_batch(br#"{"inputs": [}"#, 64, 3),
+        Err(RequestError::Malformed(_))
+    ));
+}
+
+#[test]
+fn a_batch_over_its_length_is_refused_before_the_rest_is_read() {
+    let server =
+        TestServer::start_with(Path::new("policies"), date("2026-11-28"), false, |state| {
+            state.limits.batch_len = 3;
+        });
+    let p = crate::http::post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch"),
+        "application/json",
+        r#"{"inputs": [{}, {}, {}, {}, this is not JSON"#,
+    )
+    .problem(413);
+    assert_eq!(p["type"], "urn:clausier:problem:too-many-inputs");
+    assert!(p["detail"].as_str().unwrap().contains("3"), "{p}");
+}
+
+#[test]
+fn a_json_batch_is_streamed_in_the_same_shape() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let inputs: Vec<_> = (0..40).map(|_| crate::http::candidate()).collect();
+    let body = serde_json::json!({"inputs": inputs, "version": "session-2027"}).to_string();
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/policies/{BTS}/decisions/batch HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let (answer, _) = until_closed(&mut stream, Duration::from_secs(60));
+    let head = answer
+        .split("\r\n\r\n")
+        .next()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    assert!(head.contains("content-type: application/json"), "{head}");
+    // Through an HTTP client, the same document as ever.
+    let r = crate::http::post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch"),
+        "application/json",
+        body,
+    );
+    let decisions = r.json()["decisions"].as_array().unwrap().clone();
+    assert_eq!(decisions.len(), 40);
+    assert!(
+        decisions
+            .iter()
+            .all(|d| d["conclusions"]["e61_admission"]["value"] == "admis")
+    );
+}
+
+#[test]
+fn a_deadline_holds_inside_one_evaluation() {
+    use clausier::request::{Deadline, Exceeded, Options, RequestError, decide};
+    let folder = clausier::load::load_folder(Path::new("policies").join(BTS).as_path()).unwrap();
+    let policy = folder.version("session-2027").unwrap();
+    let input = crate::http::candidate();
+    let passed = Deadline::after(Duration::ZERO);
+    std::thread::sleep(Duration::from_millis(2));
+    let options = Options {
+        deadline: Some(passed),
+        ..Options::default()
+    };
+    assert_eq!(
+        decide(policy, &input, &options).unwrap_err(),
+        RequestError::Exceeded(Exceeded::Deadline(Duration::ZERO))
+    );
+    // A deadline far off changes nothing.
+    let options = Options {
+        deadline: Some(Deadline::after(Duration::from_secs(3600))),
+        decision_id: Some("x".into()),
+        ..Options::default()
+    };
+    let without = Options {
+        decision_id: Some("x".into()),
+        ..Options::default()
+    };
+    assert_eq!(
+        serde_json::to_value(decide(policy, &input, &options).unwrap()).unwrap(),
+        serde_json::to_value(decide(policy, &input, &without).unwrap()).unwrap()
+    );
+}
+
+#[test]
+fn a_record_of_many_unknown_fields_answers_a_bounded_list_of_errors() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let record: serde_json::Map<String, serde_json::Value> = (0..5_000)
+        .map(|i| (format!("field{i}"), serde_json::Value::from(i)))
+        .collect();
+    let p = crate::http::decide(&server, serde_json::json!({"input": record})).problem(422);
+    let errors = p["errors"].as_array().unwrap();
+    assert_eq!(errors.len(), clausier::request::MAX_INPUT_ERRORS + 1);
+    assert!(
+        errors.last().unwrap()["message"]
+            .as_str()
+            .unwrap()
+            .contains("4900"),
+        "{}",
+        errors.last().unwrap()
+    );
+}
+
+/// The resident memory of process `pid`: (`VmRSS`, `VmHWM`) in KiB.
+fn memory_kib(pid: u32) -> (u64, u64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .unwrap()
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+#[test]
+fn memory_after_a_series_of_batches_is_reported() {
+    // Measured, not asserted tightly: the numbers are printed (`--nocapture`) and only a gross
+    // leak fails. `benches/batch-memory.sh` measures the release build on larger batches.
+    let served = Served::start(&["--workers", "1"]);
+    let (idle, _) = memory_kib(served.child.id());
+    let inputs: Vec<_> = (0..2_000).map(|_| crate::http::candidate()).collect();
+    let body = serde_json::json!({"inputs": inputs, "version": "session-2027"}).to_string();
+    let url = format!("{}/v1/policies/{BTS}/decisions/batch", served.base());
+    for _ in 0..3 {
+        let r = crate::http::reply(
+            crate::http::agent()
+                .post(&url)
+                .header("content-type", "application/json")
+                .send(body.as_bytes())
+                .unwrap(),
+        );
+        assert_eq!(r.status, 200);
+        assert!(r.body.ends_with("]}"));
+    }
+    let (after, peak) = memory_kib(served.child.id());
+    eprintln!(
+        "batches of 2,000 inputs ({} KiB in): RSS idle {idle} KiB, peak {peak} KiB, after {after} KiB",
+        body.len() >> 10
+    );
+    assert!(
+        after < idle + (512 << 10),
+        "idle {idle} KiB, after {after} KiB"
+    );
+}

@@ -261,7 +261,7 @@ pub async fn impact(
     let request: ImpactRequest = parse_json(&body, state.limits.json_depth)?;
     let count = request.inputs.len() + request.cases.len();
     if count > state.limits.batch_len {
-        return Err(ApiError::TooManyInputs(count, state.limits.batch_len));
+        return Err(ApiError::TooManyInputs(state.limits.batch_len));
     }
     let (old, new) = versions(&state, &id, &request.from, &request.to)?;
     let cases: Vec<(String, Json)> = request
