@@ -319,23 +319,11 @@ fn answer_batch(
     lang: Lang,
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let limits = state.limits;
-    let read = crate::request::parse_batch(body, limits.json_depth, limits.batch_len);
-    let cohort = match read {
-        Ok(cohort) => cohort,
-        Err(e) => return Some(e.into()),
-    };
-    let selector = Selector::parse(cohort.version, cohort.as_of);
-    let set = state.store.snapshot();
-    let policy = match selector.map_err(ApiError::from) {
-        Ok(selector) => select_version(state, &set, id, &selector),
-        Err(e) => Err(e),
-    };
-    let policy = match policy {
-        Ok(policy) => policy,
+    let (cohort, policy) = match open_batch(state, id, body) {
+        Ok(opened) => opened,
         Err(e) => return Some(e),
     };
-    let deadline = Deadline::after(limits.deadline);
+    let deadline = Deadline::after(state.limits.deadline);
     let mut out = Writer::new(tx);
     let mut late: Option<Vec<u8>> = None;
     for (i, raw) in cohort.inputs.iter().enumerate() {
@@ -360,6 +348,20 @@ fn answer_batch(
     out.buffer.extend_from_slice(b"]}");
     out.flush();
     None
+}
+
+/// A JSON batch read (its inputs as text) and the version it selects.
+fn open_batch<'b>(
+    state: &AppState,
+    id: &str,
+    body: &'b [u8],
+) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
+    let limits = state.limits;
+    let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
+    let selector = Selector::parse(cohort.version.take(), cohort.as_of.take())?;
+    let set = state.store.snapshot();
+    let policy = select_version(state, &set, id, &selector)?;
+    Ok((cohort, policy))
 }
 
 /// The decision on one input of a JSON batch, read from its text now.
