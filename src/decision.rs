@@ -298,10 +298,72 @@ pub fn decide(
     settle: bool,
     lang: Lang,
 ) -> Decision {
+    match run(policy, facts, id, (explain, settle), lang, &NoDeadline) {
+        Ok(decision) => decision,
+        Err(never) => match never {},
+    }
+}
+
+/// As [`decide`], giving up once `until` has passed: it is checked before each conclusion is
+/// evaluated and before settling (settling, once started, runs to its own bound).
+pub fn decide_until(
+    policy: &Prepared,
+    facts: &[Value],
+    id: &str,
+    (explain, settle): (bool, bool),
+    lang: Lang,
+    until: &Until,
+) -> Result<Decision, Late> {
+    run(policy, facts, id, (explain, settle), lang, until)
+}
+
+/// When [`decide_until`] must give up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Until(pub std::time::Instant);
+
+/// The deadline of [`decide_until`] passed before the decision was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the deadline passed before the decision was made")]
+pub struct Late;
+
+/// A deadline as [`run`] checks it; without one, the check costs nothing and cannot fail.
+trait Clock {
+    type Late;
+    fn check(&self) -> Result<(), Self::Late>;
+}
+
+struct NoDeadline;
+
+impl Clock for NoDeadline {
+    type Late = std::convert::Infallible;
+    fn check(&self) -> Result<(), Self::Late> {
+        Ok(())
+    }
+}
+
+impl Clock for Until {
+    type Late = Late;
+    fn check(&self) -> Result<(), Late> {
+        if std::time::Instant::now() > self.0 {
+            return Err(Late);
+        }
+        Ok(())
+    }
+}
+
+fn run<C: Clock>(
+    policy: &Prepared,
+    facts: &[Value],
+    id: &str,
+    (explain, settle): (bool, bool),
+    lang: Lang,
+    clock: &C,
+) -> Result<Decision, C::Late> {
     let mut ev = Evaluator::new(policy, facts);
     let mut conclusions = Vec::with_capacity(policy.conclusions.len());
     let mut open = Vec::new();
     for (i, c) in policy.conclusions.iter().enumerate() {
+        clock.check()?;
         ev.record(i);
         let r = result(policy, &ev, i, c, lang);
         if r.status == Status::Undetermined {
@@ -312,6 +374,7 @@ pub fn decide(
     // What three-valued logic left undetermined, settled over the values of the missing facts
     // (see `eval::settle`); when settling gives up, the three-valued answers stand.
     if settle && !open.is_empty() {
+        clock.check()?;
         let settled = crate::eval::settle::settle(policy, facts, &open);
         for (&i, s) in open.iter().zip(settled) {
             if let (Some(s), Some((_, r)), Some(c)) =
@@ -322,12 +385,12 @@ pub fn decide(
         }
     }
     let trace = explain.then(|| trace(policy, &ev, lang));
-    Decision {
+    Ok(Decision {
         decision_id: id.to_string(),
         policy: policy.policy_ref().clone(),
         conclusions: Conclusions(conclusions),
         trace,
-    }
+    })
 }
 
 fn citations_of(policy: &Prepared, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {

@@ -178,6 +178,12 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
                 .push(fail(None, "a valid input".into(), e.to_string()));
             return;
         }
+        Err(RequestError::Exceeded(e)) => {
+            report
+                .failures
+                .push(fail(None, "a valid input".into(), e.said().to_string()));
+            return;
+        }
     };
     record_coverage(policy, &decision, report);
     for (name, expectation) in &ex.expect {

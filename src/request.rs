@@ -6,12 +6,15 @@
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value as Json;
+use serde_json::value::RawValue;
 
 use crate::decision::Decision;
 use crate::interview::Interview;
 use crate::json::{Absence, HintsRequest, InputError, parse_date, read_facts_as, read_hints};
 use crate::model::{Lang, Said};
 use crate::prepared::Prepared;
+
+mod batch;
 
 /// What is wrong with a request.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +25,84 @@ pub enum RequestError {
     Bad(Said),
     /// The candidate's record does not match the policy's declared inputs.
     Invalid(Vec<InputError>),
+    /// The request goes past a limit of the service: its deadline, the length of a batch.
+    Exceeded(Exceeded),
 }
+
+/// A limit a request went past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exceeded {
+    /// The evaluation was still running at its deadline (see [`Deadline`]), set this long
+    /// after the request came.
+    Deadline(std::time::Duration),
+    /// A JSON batch holds more inputs than this limit.
+    Inputs(usize),
+}
+
+impl Exceeded {
+    /// What was exceeded, in words.
+    pub fn said(&self) -> Said {
+        match self {
+            Exceeded::Deadline(budget) => Said::new(
+                format!("l'évaluation a duré plus de {} ms", budget.as_millis()),
+                format!("the evaluation took longer than {} ms", budget.as_millis()),
+            ),
+            Exceeded::Inputs(limit) => Said::new(
+                format!("le lot contient plus de {limit} dossiers"),
+                format!("the batch holds more than {limit} inputs"),
+            ),
+        }
+    }
+}
+
+/// When an evaluation must be over. It is checked where a decision's work can be cut cleanly:
+/// after the record is read, before each conclusion is evaluated, before settling, before
+/// hints and sentences (see [`decide`]); a settling or a search for hints, once started, runs
+/// to its own bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    /// The instant.
+    pub at: std::time::Instant,
+    /// How long after the start of the work it was set (what an error reports).
+    pub budget: std::time::Duration,
+}
+
+impl Deadline {
+    /// The deadline `budget` from now (a budget too large to count is a deadline far off).
+    pub fn after(budget: std::time::Duration) -> Deadline {
+        let now = std::time::Instant::now();
+        let at = now
+            .checked_add(budget)
+            .or_else(|| now.checked_add(FAR))
+            .unwrap_or(now);
+        Deadline { at, budget }
+    }
+
+    /// Whether it has passed.
+    pub fn passed(&self) -> bool {
+        std::time::Instant::now() > self.at
+    }
+
+    /// `Err(Exceeded::Deadline)` once it has passed.
+    pub fn check(&self) -> Result<(), RequestError> {
+        if self.passed() {
+            return Err(self.exceeded());
+        }
+        Ok(())
+    }
+
+    /// The error of a request still running at this deadline.
+    pub fn exceeded(&self) -> RequestError {
+        RequestError::Exceeded(Exceeded::Deadline(self.budget))
+    }
+}
+
+/// What "no deadline in practice" means when a budget overflows the clock: a century.
+const FAR: std::time::Duration = std::time::Duration::from_secs(100 * 365 * 24 * 3600);
+
+/// The most input errors reported for one record: past them, one more error says how many
+/// were left out (a record of a million unknown fields must not answer a million errors).
+pub const MAX_INPUT_ERRORS: usize = 100;
 
 /// A request for one decision.
 #[derive(Debug, Deserialize)]
@@ -67,6 +147,48 @@ pub struct BatchRequest {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+}
+
+/// A JSON batch as read from its bytes, before any input is: each input is its JSON text,
+/// parsed when its turn comes, so that a batch never holds more than one record as values.
+#[derive(Debug)]
+pub struct RawBatch<'a> {
+    /// The inputs, in order.
+    pub inputs: Vec<&'a RawValue>,
+    /// The version label.
+    pub version: Option<String>,
+    /// A date `YYYY-MM-DD`: the version in force on that day.
+    pub as_of: Option<String>,
+    /// Add the trace of every rule considered.
+    pub explain: bool,
+}
+
+/// Reads a JSON batch (the shape of [`BatchRequest`]) within a nesting depth, counting its
+/// inputs as they are read: the reading stops at input `max_len + 1` with
+/// [`Exceeded::Inputs`], and no input is parsed into values here.
+pub fn parse_batch(
+    body: &[u8],
+    max_depth: usize,
+    max_len: usize,
+) -> Result<RawBatch<'_>, RequestError> {
+    if let Some(at) = too_deep(body, max_depth) {
+        return Err(deep_bytes(max_depth, at));
+    }
+    let over = std::cell::Cell::new(false);
+    let mut de = serde_json::Deserializer::from_slice(body);
+    let seed = batch::Envelope {
+        max_len,
+        over: &over,
+    };
+    let read = serde::de::DeserializeSeed::deserialize(seed, &mut de).and_then(|b| {
+        de.end()?;
+        Ok(b)
+    });
+    match read {
+        Ok(batch) => Ok(batch),
+        Err(_) if over.get() => Err(RequestError::Exceeded(Exceeded::Inputs(max_len))),
+        Err(e) => Err(classify(&e)),
+    }
 }
 
 /// Which version a request asks for.
@@ -117,20 +239,27 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
     max_depth: usize,
 ) -> Result<T, RequestError> {
     if let Some(at) = too_deep(body, max_depth) {
-        return Err(RequestError::Bad(Said::new(
-            format!(
-                "le JSON imbrique listes et objets sur plus de {max_depth} niveaux (à l'octet {at})"
-            ),
-            format!("the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"),
-        )));
+        return Err(deep_bytes(max_depth, at));
     }
-    serde_json::from_slice(body).map_err(|e| {
-        use serde_json::error::Category;
-        match e.classify() {
-            Category::Data => RequestError::Bad(e.to_string().into()),
-            _ => RequestError::Malformed(e.to_string()),
-        }
-    })
+    serde_json::from_slice(body).map_err(|e| classify(&e))
+}
+
+/// JSON nested deeper than `max_depth`, first at byte `at`.
+fn deep_bytes(max_depth: usize, at: usize) -> RequestError {
+    RequestError::Bad(Said::new(
+        format!(
+            "le JSON imbrique listes et objets sur plus de {max_depth} niveaux (à l'octet {at})"
+        ),
+        format!("the JSON nests arrays and objects more than {max_depth} deep (at byte {at})"),
+    ))
+}
+
+/// A syntax error is malformed JSON; a shape error, a bad request.
+fn classify(e: &serde_json::Error) -> RequestError {
+    match e.classify() {
+        serde_json::error::Category::Data => RequestError::Bad(e.to_string().into()),
+        _ => RequestError::Malformed(e.to_string()),
+    }
 }
 
 /// The offset where `[`/`{` nesting first exceeds `max`, outside strings.
@@ -267,6 +396,9 @@ pub struct Options {
     pub hints: Option<HintsRequest>,
     /// Add each conclusion's sentence in words (`text`).
     pub words: bool,
+    /// When the evaluation must be over (see [`Deadline`] for where it is checked); none: no
+    /// deadline.
+    pub deadline: Option<Deadline>,
 }
 
 impl Default for Bounds {
@@ -287,19 +419,30 @@ pub fn decide(
     input: &Json,
     options: &Options,
 ) -> Result<Decision, RequestError> {
+    let check = || options.deadline.as_ref().map_or(Ok(()), Deadline::check);
     let facts = facts(policy, input, options.bounds, Absence::Declared)?;
+    check()?;
     let asked = match &options.hints {
         Some(h) => read_hints(policy, h).map_err(|e| RequestError::Bad(e.into()))?,
         None => None,
     };
     let id = decision_id(options.decision_id.as_ref());
     let settle = !options.three_valued;
-    let mut decision =
-        crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang);
+    let mut decision = match options.deadline {
+        None => crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang),
+        Some(deadline) => {
+            let until = crate::decision::Until(deadline.at);
+            let modes = (options.explain, settle);
+            crate::decision::decide_until(policy, &facts, &id, modes, options.lang, &until)
+                .map_err(|_| deadline.exceeded())?
+        }
+    };
     if let Some(asked) = asked {
+        check()?;
         crate::hints::attach(policy, &facts, &mut decision, &asked, settle, options.lang);
     }
     if options.words {
+        check()?;
         for (i, (_, c)) in decision.conclusions.0.iter_mut().enumerate() {
             c.text = Some(crate::report::sentence(policy, i, c, options.lang));
         }
@@ -323,9 +466,23 @@ fn facts(
         )));
     }
     if !long.is_empty() {
-        return Err(RequestError::Invalid(long));
+        return Err(RequestError::Invalid(at_most(long)));
     }
-    read_facts_as(policy, input, absence).map_err(RequestError::Invalid)
+    read_facts_as(policy, input, absence).map_err(|e| RequestError::Invalid(at_most(e)))
+}
+
+/// The first [`MAX_INPUT_ERRORS`] of `errors`, and one more saying how many were left out.
+fn at_most(mut errors: Vec<InputError>) -> Vec<InputError> {
+    if errors.len() > MAX_INPUT_ERRORS {
+        let left = errors.len() - MAX_INPUT_ERRORS;
+        errors.truncate(MAX_INPUT_ERRORS);
+        errors.push(InputError {
+            pointer: "/".into(),
+            message: format!("{left} more errors not shown"),
+            message_fr: Some(format!("{left} erreurs de plus, non montrées")),
+        });
+    }
+    errors
 }
 
 /// The id given, else a fresh UUID v4.

@@ -82,6 +82,10 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             eprintln!("error: {}", e.get(args.lang));
             return FINDINGS;
         }
+        Err(RequestError::Exceeded(e)) => {
+            eprintln!("error: {}", e.said().get(args.lang));
+            return FINDINGS;
+        }
     };
     match args.format {
         OutputFormat::Json => outln!(

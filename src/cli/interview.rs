@@ -90,6 +90,10 @@ pub(crate) fn run(args: &InterviewArgs) -> u8 {
                 eprintln!("error: {}", e.get(lang));
                 return FINDINGS;
             }
+            Err(RequestError::Exceeded(e)) => {
+                eprintln!("error: {}", e.said().get(lang));
+                return FINDINGS;
+            }
         };
         let question = match interview.questions.first() {
             Some(q) if !interview.done => q,

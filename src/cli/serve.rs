@@ -39,6 +39,18 @@ pub(crate) struct ServeArgs {
     /// Longest evaluation of one request, in milliseconds.
     #[arg(long, default_value_t = 30_000, env = "CLAUSIER_DEADLINE_MS")]
     deadline_ms: u64,
+    /// Longest wait for a whole request body, in milliseconds (for an NDJSON batch: for each
+    /// line, after the one before); past it the answer is 408 and the connection is closed.
+    #[arg(long, default_value_t = 10_000, env = "CLAUSIER_BODY_TIMEOUT_MS")]
+    body_timeout_ms: u64,
+    /// Longest wait for a request's headers, in milliseconds; past it the connection is closed
+    /// (408).
+    #[arg(long, default_value_t = 5_000, env = "CLAUSIER_HEADER_TIMEOUT_MS")]
+    header_timeout_ms: u64,
+    /// Most client connections open at once (default: the limit on open files less 256 kept
+    /// for the service itself; never more). Further connections wait to be accepted.
+    #[arg(long, env = "CLAUSIER_MAX_CONNECTIONS")]
+    max_connections: Option<usize>,
     /// A file holding the bearer token of the administration routes (the variable
     /// `CLAUSIER_ADMIN_TOKEN` may hold it instead). Without a token, those routes do not exist.
     #[arg(long)]
@@ -91,8 +103,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             batch_len: args.batch_len_limit,
             string_len: args.string_limit,
             deadline: std::time::Duration::from_millis(args.deadline_ms),
+            body_timeout: std::time::Duration::from_millis(args.body_timeout_ms),
             policy_body: clausier::server::Limits::default().policy_body,
         },
+        header_timeout: std::time::Duration::from_millis(args.header_timeout_ms),
+        max_connections: args.max_connections,
         admin_token,
         settle: std::time::Duration::from_millis(args.settle_ms),
     };

@@ -201,6 +201,7 @@ fn input_errors(e: RequestError) -> Vec<InputError> {
         RequestError::Invalid(errors) => errors,
         RequestError::Malformed(message) => vec![InputError::new("/", message)],
         RequestError::Bad(message) => vec![InputError::new("/", message.to_string())],
+        RequestError::Exceeded(e) => vec![InputError::new("/", e.said().to_string())],
     }
 }
 

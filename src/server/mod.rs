@@ -2,6 +2,7 @@
 //! versions, health and metrics, the OpenAPI document and its browsable UI. Built on the same
 //! engine as the command line; `create_app` is what production and the tests run.
 
+pub mod connections;
 pub mod problem;
 pub mod routes;
 pub mod store;
@@ -37,6 +38,9 @@ pub struct Limits {
     pub string_len: usize,
     /// Longest evaluation of one request (a JSON batch as a whole, an NDJSON line each).
     pub deadline: std::time::Duration,
+    /// Longest wait for a whole body, from the moment its handler starts reading it (for an
+    /// NDJSON stream: for each line); past it the answer is 408 and the connection is closed.
+    pub body_timeout: std::time::Duration,
     /// Largest policy text an administrator may upload, in bytes.
     pub policy_body: usize,
 }
@@ -62,6 +66,7 @@ impl Default for Limits {
             batch_len: 100_000,
             string_len: bounds.string_len,
             deadline: std::time::Duration::from_secs(30),
+            body_timeout: std::time::Duration::from_secs(10),
             policy_body: 4 << 20,
         }
     }
@@ -259,6 +264,12 @@ pub struct ServeOptions {
     pub workers: Option<usize>,
     /// Request limits.
     pub limits: Limits,
+    /// Longest wait for a request's headers (actix's `client_request_timeout`); the body has
+    /// its own bound, [`Limits::body_timeout`].
+    pub header_timeout: Duration,
+    /// Most client connections open at once in the process (none: as many as the limit on
+    /// open files allows, see [`connections::cap`]).
+    pub max_connections: Option<usize>,
     /// The bearer token of the administration routes (none: they answer 404).
     pub admin_token: Option<String>,
     /// How long the policies folder must stay unchanged before a change is read.
@@ -310,8 +321,17 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     let workers = options
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let cap = connections::cap(options.max_connections, connections::open_files_limit());
+    tracing::info!(
+        max_connections = cap,
+        header_timeout = ?options.header_timeout,
+        body_timeout = ?options.limits.body_timeout,
+        "connection limits"
+    );
     let server = actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
         .workers(workers)
+        .max_connections(connections::per_worker(cap, workers))
+        .client_request_timeout(options.header_timeout)
         .shutdown_timeout(30)
         .bind(&options.addr)?;
     for addr in server.addrs() {

@@ -39,8 +39,11 @@ pub enum ApiError {
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
     DeadlineExceeded(u64),
-    /// A JSON batch with more inputs than allowed: (inputs, limit).
-    TooManyInputs(usize, usize),
+    /// The body (or, in an NDJSON stream, one line) did not arrive within the body timeout, in
+    /// milliseconds; the connection is closed after the answer.
+    RequestTimeout(u64),
+    /// A JSON batch with more inputs than this limit.
+    TooManyInputs(usize),
     /// Anything else: details go to the log, not to the client.
     Internal,
 }
@@ -122,7 +125,7 @@ impl ApiError {
                 "The policy fails the check",
                 "Le règlement ne passe pas la vérification",
             ),
-            ApiError::TooManyInputs(..) => (
+            ApiError::TooManyInputs(_) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too-many-inputs",
                 "The batch holds too many inputs",
@@ -133,6 +136,12 @@ impl ApiError {
                 "deadline-exceeded",
                 "The evaluation exceeded its deadline",
                 "L'évaluation a dépassé son délai",
+            ),
+            ApiError::RequestTimeout(_) => (
+                StatusCode::REQUEST_TIMEOUT,
+                "request-timeout",
+                "The body did not arrive in time",
+                "Le corps de la requête n'est pas arrivé à temps",
             ),
             ApiError::Internal => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -195,13 +204,13 @@ impl ApiError {
                     None,
                 )
             }
-            ApiError::TooManyInputs(n, limit) => (
+            ApiError::TooManyInputs(limit) => (
                 Some(pick(
                     format!(
-                        "le lot contient {n} dossiers, au-delà de la limite de {limit} : envoyez-le en NDJSON"
+                        "le lot contient plus de {limit} dossiers, la limite : envoyez-le en NDJSON"
                     ),
                     format!(
-                        "the batch holds {n} inputs, over the limit of {limit}: send it as NDJSON"
+                        "the batch holds more than {limit} inputs, the limit: send it as NDJSON"
                     ),
                 )),
                 None,
@@ -213,6 +222,17 @@ impl ApiError {
                     ),
                     format!(
                         "the evaluation took longer than {ms} ms: split the batch, or send it as NDJSON"
+                    ),
+                )),
+                None,
+            ),
+            ApiError::RequestTimeout(ms) => (
+                Some(pick(
+                    format!(
+                        "le corps n'est pas arrivé en entier en {ms} ms : la connexion est fermée"
+                    ),
+                    format!(
+                        "the body did not arrive in full within {ms} ms: the connection is closed"
                     ),
                 )),
                 None,
@@ -251,6 +271,10 @@ impl ApiError {
         response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
         if let ApiError::MethodNotAllowed(allowed) = self {
             response.insert_header(("Allow", allowed.as_str()));
+        }
+        if let ApiError::RequestTimeout(_) = self {
+            // The rest of a late body may still come: the connection cannot be reused.
+            response.force_close();
         }
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
@@ -352,11 +376,15 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(
 
 impl From<crate::request::RequestError> for ApiError {
     fn from(e: crate::request::RequestError) -> Self {
-        use crate::request::RequestError as R;
+        use crate::request::{Exceeded, RequestError as R};
         match e {
             R::Malformed(m) => ApiError::MalformedJson(m.into()),
             R::Bad(m) => ApiError::BadRequest(m),
             R::Invalid(errors) => ApiError::InvalidInput(errors),
+            R::Exceeded(Exceeded::Inputs(limit)) => ApiError::TooManyInputs(limit),
+            R::Exceeded(Exceeded::Deadline(budget)) => {
+                ApiError::DeadlineExceeded(u64::try_from(budget.as_millis()).unwrap_or(u64::MAX))
+            }
         }
     }
 }

@@ -22,6 +22,7 @@ mod hints;
 mod http;
 mod interview;
 mod layers;
+mod limits;
 mod peers;
 mod pipeline;
 mod second_policy;

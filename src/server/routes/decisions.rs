@@ -12,9 +12,12 @@ use crate::decision::Decision;
 use crate::model::Lang;
 use crate::prepared::Prepared;
 use crate::server::AppState;
-use crate::server::problem::{ApiError, Problem, Said, parse_json};
-use crate::server::routes::{Selector, in_lang, lang_of, read_body, select_version};
+use crate::server::problem::{ApiError, Problem, parse_json};
+use crate::server::routes::{
+    Selector, body_timeout, in_lang, lang_of, millis, read_body, select_version, unreadable,
+};
 
+use crate::request::Deadline;
 pub use crate::request::{BatchRequest, DecisionRequest};
 
 /// The decisions of a batch, in input order: each a decision or an error.
@@ -62,7 +65,8 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
-/// Decides one candidate's input under `policy`, within the service's limits, and counts it.
+/// Decides one candidate's input under `policy`, within the service's limits (its deadline
+/// counted from now), and counts it.
 pub fn decide_one(
     state: &AppState,
     policy: &Prepared,
@@ -70,7 +74,26 @@ pub fn decide_one(
     explain: bool,
     lang: Lang,
 ) -> Result<Decision, ApiError> {
-    decide_hinted(state, policy, input, explain, lang, (None, false))
+    let deadline = Deadline::after(state.limits.deadline);
+    decide_by(state, policy, input, (explain, lang), deadline)
+}
+
+/// As [`decide_one`], by a deadline shared with other inputs (a JSON batch's).
+pub fn decide_by(
+    state: &AppState,
+    policy: &Prepared,
+    input: &Json,
+    (explain, lang): (bool, Lang),
+    deadline: Deadline,
+) -> Result<Decision, ApiError> {
+    let options = crate::request::Options {
+        explain,
+        bounds: state.limits.bounds(),
+        lang,
+        deadline: Some(deadline),
+        ..crate::request::Options::default()
+    };
+    counted(state, policy, input, &options)
 }
 
 /// As [`decide_one`], with the hints asked for (see [`crate::hints`]) and, with `words`, each
@@ -91,8 +114,19 @@ pub fn decide_hinted(
         lang,
         hints,
         words,
+        deadline: Some(Deadline::after(state.limits.deadline)),
     };
-    let decision = crate::request::decide(policy, input, &options)?;
+    counted(state, policy, input, &options)
+}
+
+/// The decision under `options`, counted in the metrics.
+fn counted(
+    state: &AppState,
+    policy: &Prepared,
+    input: &Json,
+    options: &crate::request::Options,
+) -> Result<Decision, ApiError> {
+    let decision = crate::request::decide(policy, input, options)?;
     state
         .metrics
         .decisions
@@ -115,6 +149,7 @@ pub fn decide_hinted(
         (status = 200, description = "The decision", body = Decision),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
     )
@@ -186,6 +221,7 @@ pub async fn decide(
         )),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
@@ -217,48 +253,165 @@ pub async fn batch(
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
-            Ok(ndjson(state, policy, payload, query.explain, lang))
+            let within = body_timeout(&req);
+            Ok(ndjson(
+                state,
+                policy,
+                (payload, within),
+                query.explain,
+                lang,
+            ))
         }
         "application/json" | "" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
-            let request: BatchRequest = parse_json(&body, state.limits.json_depth)?;
-            if request.inputs.len() > state.limits.batch_len {
-                return Err(ApiError::TooManyInputs(
-                    request.inputs.len(),
-                    state.limits.batch_len,
-                ));
-            }
-            let selector = Selector::parse(request.version, request.as_of)?;
-            let set = state.store.snapshot();
-            let policy = select_version(&state, &set, &id, &selector)?;
-            let explain = request.explain;
-            let inputs = request.inputs;
-            let worker_state = state.clone();
-            let decisions = web::block(move || {
-                let started = std::time::Instant::now();
-                let deadline = worker_state.limits.deadline;
-                let mut out = Vec::with_capacity(inputs.len());
-                for input in &inputs {
-                    if started.elapsed() > deadline {
-                        return Err(ApiError::DeadlineExceeded(
-                            u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
-                        ));
-                    }
-                    let decided = decide_one(&worker_state, &policy, input, explain, lang);
-                    out.push(entry(decided, lang));
-                }
-                Ok(out)
-            })
-            .await
-            .map_err(|_| ApiError::Internal)??;
-            let mut res = HttpResponse::Ok();
-            in_lang(&mut res, lang);
-            Ok(res.json(BatchResponse { decisions }))
+            json_batch(state, id.into_inner(), body, lang).await
         }
         other => Err(ApiError::UnsupportedMediaType(
             format!("`{other}`: send application/json or application/x-ndjson").into(),
         )),
     }
+}
+
+/// What the work on a JSON batch sends to its response: the chunks of the body, or, first and
+/// alone, the error that answers the request instead.
+type Chunk = Result<web::Bytes, ApiError>;
+
+/// Bytes of the answer gathered before they are sent.
+const CHUNK: usize = 64 << 10;
+
+/// Answers a JSON batch. Reading the inputs, deciding and writing the answer run on the
+/// blocking pool, off the workers that serve other requests; the answer is streamed as it is
+/// written, `{"decisions":[` entry by entry `]}`, so that neither the inputs as values (each is
+/// parsed when its turn comes) nor the decisions are all held in memory at once.
+async fn json_batch(
+    state: web::Data<AppState>,
+    id: String,
+    body: web::Bytes,
+    lang: Lang,
+) -> Result<HttpResponse, ApiError> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(8);
+    let worker = state.clone();
+    tokio::task::spawn_blocking(move || {
+        if let Some(error) = answer_batch(&worker, &id, &body, lang, &tx) {
+            // Nothing was sent yet: the error answers the request.
+            let _ = tx.blocking_send(Err(error));
+        }
+    });
+    let first = rx.recv().await.ok_or(ApiError::Internal)??;
+    let rest = futures_util::stream::unfold(rx, |mut rx| async move {
+        let chunk = rx.recv().await?;
+        Some((chunk.map_err(actix_web::Error::from), rx))
+    });
+    let stream = futures_util::stream::once(async move { Ok(first) }).chain(rest);
+    let mut res = HttpResponse::Ok();
+    in_lang(&mut res, lang);
+    Ok(res.content_type("application/json").streaming(stream))
+}
+
+/// The answer of a JSON batch, written to `tx` in chunks; an error instead when the request
+/// fails before the first chunk is sent (the body, the version, or the deadline passed before
+/// the first chunk: 503 as a whole). Once a chunk is sent, the inputs left when the deadline
+/// passes get its problem as their entries.
+fn answer_batch(
+    state: &AppState,
+    id: &str,
+    body: &[u8],
+    lang: Lang,
+    tx: &tokio::sync::mpsc::Sender<Chunk>,
+) -> Option<ApiError> {
+    let (cohort, policy) = match open_batch(state, id, body) {
+        Ok(opened) => opened,
+        Err(e) => return Some(e),
+    };
+    let deadline = Deadline::after(state.limits.deadline);
+    let mut out = Writer::new(tx);
+    let mut late: Option<Vec<u8>> = None;
+    for (i, raw) in cohort.inputs.iter().enumerate() {
+        if i > 0 {
+            out.buffer.push(b',');
+        }
+        if late.is_none() {
+            let decided = decide_raw(state, &policy, raw, (cohort.explain, lang), deadline);
+            match decided {
+                Err(e @ ApiError::DeadlineExceeded(_)) if !out.sent => return Some(e),
+                Err(e @ ApiError::DeadlineExceeded(_)) => late = Some(entry_bytes(Err(e), lang)),
+                result => out.buffer.extend_from_slice(&entry_bytes(result, lang)),
+            }
+        }
+        if let Some(bytes) = &late {
+            out.buffer.extend_from_slice(bytes);
+        }
+        if out.buffer.len() >= CHUNK && !out.flush() {
+            return None; // the client has gone
+        }
+    }
+    out.buffer.extend_from_slice(b"]}");
+    out.flush();
+    None
+}
+
+/// A JSON batch read (its inputs as text) and the version it selects.
+fn open_batch<'b>(
+    state: &AppState,
+    id: &str,
+    body: &'b [u8],
+) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
+    let limits = state.limits;
+    let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
+    let selector = Selector::parse(cohort.version.take(), cohort.as_of.take())?;
+    let set = state.store.snapshot();
+    let policy = select_version(state, &set, id, &selector)?;
+    Ok((cohort, policy))
+}
+
+/// The decision on one input of a JSON batch, read from its text now.
+fn decide_raw(
+    state: &AppState,
+    policy: &Prepared,
+    raw: &serde_json::value::RawValue,
+    (explain, lang): (bool, Lang),
+    deadline: Deadline,
+) -> Result<Decision, ApiError> {
+    deadline.check()?;
+    let input: Json = parse_json(raw.get().as_bytes(), state.limits.json_depth)?;
+    decide_by(state, policy, &input, (explain, lang), deadline)
+}
+
+/// The answer of a JSON batch being written: what is not sent yet, and whether anything was.
+struct Writer<'t> {
+    tx: &'t tokio::sync::mpsc::Sender<Chunk>,
+    buffer: Vec<u8>,
+    sent: bool,
+}
+
+impl<'t> Writer<'t> {
+    fn new(tx: &'t tokio::sync::mpsc::Sender<Chunk>) -> Self {
+        let mut buffer = Vec::with_capacity(CHUNK + (CHUNK >> 2));
+        buffer.extend_from_slice(b"{\"decisions\":[");
+        Writer {
+            tx,
+            buffer,
+            sent: false,
+        }
+    }
+
+    /// Sends what is written (waiting while the client reads slower than the batch is
+    /// decided); false when the client has gone.
+    fn flush(&mut self) -> bool {
+        let chunk = web::Bytes::from(std::mem::replace(
+            &mut self.buffer,
+            Vec::with_capacity(CHUNK + (CHUNK >> 2)),
+        ));
+        self.sent = true;
+        self.tx.blocking_send(Ok(chunk)).is_ok()
+    }
+}
+
+/// One entry of a batch's answer, as JSON.
+fn entry_bytes(result: Result<Decision, ApiError>, lang: Lang) -> Vec<u8> {
+    serde_json::to_vec(&entry(result, lang)).unwrap_or_else(|_| {
+        serde_json::to_vec(&entry(Err(ApiError::Internal), lang)).unwrap_or_default()
+    })
 }
 
 fn entry(result: Result<Decision, ApiError>, lang: Lang) -> BatchEntry {
@@ -277,12 +430,48 @@ struct Lines {
     finished: bool,
     /// Set while skipping the rest of an over-long line.
     skipping: bool,
+    /// When the line being received must be complete: the body timeout holds for each line,
+    /// counted from the end of the one before (a stream may be long, not slow).
+    due: tokio::time::Instant,
+    /// The body timeout.
+    within: std::time::Duration,
+}
+
+impl Lines {
+    /// Reads the next chunk into the buffer. A broken body or a late line gives the error line
+    /// that ends the stream (unfinished, the connection is then closed).
+    async fn fill(&mut self, lang: Lang) -> Option<web::Bytes> {
+        let next = tokio::time::timeout_at(self.due, self.payload.next()).await;
+        let error = match next {
+            Ok(Some(Ok(chunk))) => {
+                self.buffer.extend_from_slice(&chunk);
+                return None;
+            }
+            Ok(None) => {
+                self.finished = true;
+                return None;
+            }
+            Ok(Some(Err(e))) => unreadable(&e),
+            Err(_) => ApiError::RequestTimeout(millis(self.within)),
+        };
+        self.finished = true;
+        self.buffer.clear();
+        Some(error_line(&error, lang))
+    }
+
+    /// The next complete line in the buffer, if any; the next line is due a body timeout
+    /// from now.
+    fn next_line(&mut self) -> Option<web::BytesMut> {
+        let at = memchr::memchr(b'\n', &self.buffer)?;
+        self.due = tokio::time::Instant::now() + self.within;
+        Some(self.buffer.split_to(at + 1))
+    }
 }
 
 fn ndjson(
     state: web::Data<AppState>,
     policy: Arc<Prepared>,
-    payload: web::Payload,
+    (payload, within): (web::Payload, std::time::Duration),
     explain: bool,
     lang: Lang,
 ) -> HttpResponse {
@@ -292,14 +481,15 @@ fn ndjson(
         buffer: web::BytesMut::new(),
         finished: false,
         skipping: false,
+        due: tokio::time::Instant::now() + within,
+        within,
     };
     let stream = futures_util::stream::unfold(lines, move |mut lines| {
         let state = state.clone();
         let policy = Arc::clone(&policy);
         async move {
             loop {
-                if let Some(at) = lines.buffer.iter().position(|b| *b == b'\n') {
-                    let line = lines.buffer.split_to(at + 1);
+                if let Some(line) = lines.next_line() {
                     if std::mem::take(&mut lines.skipping) {
                         continue;
                     }
@@ -334,23 +524,8 @@ fn ndjson(
                     return answer_line(&state, &policy, &rest, explain, lang)
                         .map(|out| (Ok(out), lines));
                 }
-                match lines.payload.next().await {
-                    Some(Ok(chunk)) => lines.buffer.extend_from_slice(&chunk),
-                    Some(Err(e)) => {
-                        lines.finished = true;
-                        lines.buffer.clear();
-                        return Some((
-                            Ok(error_line(
-                                &ApiError::BadRequest(Said::new(
-                                    format!("le corps de la requête n'a pu être lu : {e}"),
-                                    format!("the body could not be read: {e}"),
-                                )),
-                                lang,
-                            )),
-                            lines,
-                        ));
-                    }
-                    None => lines.finished = true,
+                if let Some(error) = lines.fill(lang).await {
+                    return Some((Ok(error), lines));
                 }
             }
         }

@@ -71,6 +71,7 @@ pub use crate::request::InterviewRequest;
          })),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs, or `conclusions` or `unknown` names what the policy does not declare", body = Problem, content_type = "application/problem+json"),
     )

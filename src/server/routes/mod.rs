@@ -138,10 +138,12 @@ pub async fn log_request(
 }
 
 /// Reads a whole body, refusing more than `limit` bytes (413) before reading it when the
-/// client announced its length.
+/// client announced its length, and answering 408 (closing the connection) when the whole body
+/// has not arrived within the service's body timeout ([`crate::server::Limits::body_timeout`]),
+/// counted from the moment the handler starts reading.
 pub async fn read_body(
     req: &actix_web::HttpRequest,
-    mut payload: web::Payload,
+    payload: web::Payload,
     limit: usize,
 ) -> Result<web::Bytes, ApiError> {
     let announced = req
@@ -152,20 +154,44 @@ pub async fn read_body(
     if announced.is_some_and(|n| n > limit) {
         return Err(ApiError::PayloadTooLarge(limit));
     }
+    let within = body_timeout(req);
+    actix_web::rt::time::timeout(within, collect(payload, limit))
+        .await
+        .map_err(|_| ApiError::RequestTimeout(millis(within)))?
+}
+
+/// The body timeout of the service that received `req`.
+pub fn body_timeout(req: &actix_web::HttpRequest) -> std::time::Duration {
+    req.app_data::<web::Data<AppState>>().map_or_else(
+        || crate::server::Limits::default().body_timeout,
+        |state| state.limits.body_timeout,
+    )
+}
+
+/// A duration in whole milliseconds, as problem documents state it.
+pub fn millis(d: std::time::Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The chunks of `payload`, up to `limit` bytes in all.
+async fn collect(mut payload: web::Payload, limit: usize) -> Result<web::Bytes, ApiError> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| {
-            ApiError::BadRequest(Said::new(
-                format!("le corps de la requête n'a pu être lu : {e}"),
-                format!("the body could not be read: {e}"),
-            ))
-        })?;
+        let chunk = chunk.map_err(|e| unreadable(&e))?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit));
         }
         body.extend_from_slice(&chunk);
     }
     Ok(body.freeze())
+}
+
+/// A body that could not be read (the connection broke, a malformed chunk).
+pub fn unreadable(e: &impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(Said::new(
+        format!("le corps de la requête n'a pu être lu : {e}"),
+        format!("the body could not be read: {e}"),
+    ))
 }
 
 pub use crate::request::Selector;

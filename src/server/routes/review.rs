@@ -252,6 +252,7 @@ pub async fn diff(
         )),
         (status = 400, description = "Malformed JSON or request (`from` or `to` missing)", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit, or too many candidates", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
@@ -269,7 +270,7 @@ pub async fn impact(
     let request: ImpactRequest = parse_json(&body, state.limits.json_depth)?;
     let count = request.inputs.len() + request.cases.len();
     if count > state.limits.batch_len {
-        return Err(ApiError::TooManyInputs(count, state.limits.batch_len));
+        return Err(ApiError::TooManyInputs(state.limits.batch_len));
     }
     let (old, new) = versions(&state, &id, &request.from, &request.to)?;
     let cases: Vec<(String, Json)> = request
