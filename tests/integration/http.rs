@@ -956,9 +956,14 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
             .contains("`pages` appears twice"),
         "{p}"
     );
-    // The same in a batch and on an NDJSON line.
-    let batch = r#"{"version": "session-2027", "inputs": [{"candidate": {"pathway": "scolaire", "pathway": "apprentissage"}}]}"#;
-    post(&server, &format!("{path}/batch"), "application/json", batch).problem(400);
+    // The same for an input of a batch (its own error entry, the others decided) and on an
+    // NDJSON line.
+    let batch = r#"{"version": "session-2027", "inputs": [{"candidate": {"pathway": "scolaire", "pathway": "apprentissage"}}, {}]}"#;
+    let r = post(&server, &format!("{path}/batch"), "application/json", batch);
+    assert_eq!(r.status, 200, "{}", r.body);
+    let entries = r.json()["decisions"].clone();
+    assert_eq!(entries[0]["error"]["status"], 400, "{entries}");
+    assert!(entries[1]["decision_id"].is_string(), "{entries}");
     let lines = post(
         &server,
         &format!("{path}/batch?version=session-2027"),

@@ -373,7 +373,8 @@ fn decide_raw(
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
     deadline.check()?;
-    let input: Json = parse_json(raw.get().as_bytes(), state.limits.json_depth)?;
+    let crate::json::strict::Strict(input) =
+        parse_json(raw.get().as_bytes(), state.limits.json_depth)?;
     decide_by(state, policy, &input, (explain, lang), deadline)
 }
 
