@@ -279,17 +279,37 @@ impl Store {
         })
     }
 
+    /// Like [`Store::reload`], after an administrative write: the folder is as the
+    /// administrator left it, so a folder left without any policy (the last version deleted)
+    /// is served empty, not taken for a fault.
+    pub fn reload_written(&self) -> ReloadSummary {
+        self.reload_checked(|_| true, true)
+            .unwrap_or(ReloadSummary {
+                versions: 0,
+                failed_files: 0,
+                failure: None,
+            })
+    }
+
     /// Like [`Store::reload`], but serves the new set only if `accept` agrees once it is read
     /// and checked (the watcher refuses a reading that changed since the folder settled); none
     /// when it refused.
     pub fn reload_if(&self, accept: impl FnOnce(&Pending) -> bool) -> Option<ReloadSummary> {
+        self.reload_checked(accept, false)
+    }
+
+    fn reload_checked(
+        &self,
+        accept: impl FnOnce(&Pending) -> bool,
+        deliberate: bool,
+    ) -> Option<ReloadSummary> {
         let _one_at_a_time = self
             .reloading
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = self.current.load_full();
         let reading = self.tree.read();
-        let (next, failure) = next_set(reading.folders, &current);
+        let (next, failure) = next_set(reading.folders, &current, deliberate);
         let pending = Pending {
             fingerprint: &reading.fingerprint,
             next: &next,
@@ -324,10 +344,12 @@ impl Store {
     }
 }
 
-/// The set to serve after `folders` were read over `current`, and what failed.
+/// The set to serve after `folders` were read over `current`, and what failed; `deliberate`
+/// when an administrative write left the folder so (an empty folder is then no fault).
 fn next_set(
     folders: Result<Vec<Folder>, String>,
     current: &PolicySet,
+    deliberate: bool,
 ) -> (PolicySet, Option<(ReloadFailure, String)>) {
     let folders = match folders {
         Ok(folders) => folders,
@@ -358,7 +380,7 @@ fn next_set(
     if let Some(message) = unreadable {
         return (next, Some((ReloadFailure::Unreadable, message)));
     }
-    if !next.has_versions() && current.has_versions() {
+    if !next.has_versions() && current.has_versions() && !deliberate {
         let message = "no policy found in the policies folder".to_string();
         return (
             kept_set(current, &message),

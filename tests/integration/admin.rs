@@ -392,3 +392,30 @@ fn a_refused_upload_names_files_relative_to_the_policies_folder() {
         "{body}"
     );
 }
+
+#[test]
+fn deleting_the_last_version_served_withdraws_it() {
+    // An administrator's deletion is deliberate: the folder left without any policy is served
+    // empty, not taken for a fault that keeps the last good set.
+    let root = tempfile::tempdir().unwrap();
+    let server = admin_server(root.path());
+    let text = "policy solo\nversion \"v1\"\nclause \"1\" section \"1\"\n  | Une règle.\ninput x : bool    per \"1\"\nconclusion c : bool\n  rule r\n    gives x\n    per \"1\"\n";
+    let put = send(
+        &server,
+        "PUT",
+        "/v1/policies/solo/versions/v1",
+        Some(TOKEN),
+        text,
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    assert_eq!(get(&server, "/v1/policies/solo/versions/v1").status, 200);
+    let del = send(
+        &server,
+        "DELETE",
+        "/v1/policies/solo/versions/v1",
+        Some(TOKEN),
+        "",
+    );
+    assert_eq!(del.status, 200, "{}", del.body);
+    get(&server, "/v1/policies/solo/versions/v1").problem(404);
+}

@@ -277,7 +277,7 @@ pub async fn put_version(
         }
         write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
-        store.reload();
+        store.reload_written();
         Ok(diagnostics)
     }))
     .await
@@ -419,6 +419,6 @@ fn delete_file(
     }
     std::fs::remove_file(&file)
         .map_err(|e| internal(&format!("cannot delete {}", file.display()), e))?;
-    store.reload();
+    store.reload_written();
     Ok(())
 }
