@@ -195,7 +195,14 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
                 let _ = writeln!(out, "{label}{sep}{value}  ({name} = {})", c.value);
             }
             Status::Undetermined => {
-                let missing = c.missing.as_deref().unwrap_or_default().join(", ");
+                let missing: Vec<String> = c
+                    .missing
+                    .as_deref()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|m| missing_words(policy, m, lang))
+                    .collect();
+                let missing = missing.join(", ");
                 let _ = writeln!(
                     out,
                     "{label}{sep}{} ({}{sep}{missing})",

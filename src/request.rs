@@ -257,9 +257,38 @@ fn deep_bytes(max_depth: usize, at: usize) -> RequestError {
 /// A syntax error is malformed JSON; a shape error, a bad request.
 fn classify(e: &serde_json::Error) -> RequestError {
     match e.classify() {
-        serde_json::error::Category::Data => RequestError::Bad(e.to_string().into()),
+        serde_json::error::Category::Data => RequestError::Bad(shape_error(e)),
         _ => RequestError::Malformed(e.to_string()),
     }
+}
+
+/// A shape error of a request's JSON, in French and in English: serde's words for what is
+/// wrong (unknown, missing or repeated field, wrong type) said in French too, its position at
+/// the end.
+fn shape_error(e: &serde_json::Error) -> Said {
+    let en = e.to_string();
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    let what = en.strip_suffix(&position).unwrap_or(&en);
+    let fr_position = format!(" (ligne {}, colonne {})", e.line(), e.column());
+    let patterns = [
+        ("unknown field ", "champ inconnu "),
+        ("missing field ", "champ manquant "),
+        ("duplicate field ", "champ en double "),
+        ("the key ", "la clé "),
+        (
+            " appears twice in one object",
+            " figure deux fois dans un même objet",
+        ),
+        (", expected one of ", ", valeurs attendues : "),
+        (", expected ", ", attendu : "),
+        ("invalid type: ", "type invalide : "),
+        ("invalid value: ", "valeur invalide : "),
+        ("unknown variant ", "valeur inconnue "),
+    ];
+    let fr = patterns
+        .iter()
+        .fold(what.to_string(), |text, (en, fr)| text.replace(en, fr));
+    Said::new(format!("{fr}{fr_position}"), en)
 }
 
 /// The offset where `[`/`{` nesting first exceeds `max`, outside strings.

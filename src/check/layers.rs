@@ -197,6 +197,11 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
             m.add(item, diags);
         }
     }
+    // A layer that does not say its labels' language keeps the one of the layers below.
+    m.header.language = chain
+        .iter()
+        .rev()
+        .find_map(|f| f.policy.header.language.clone());
     Some(m)
 }
 
@@ -204,7 +209,11 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
 /// without the diagnostics of `base`'s own merge.
 pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>) -> Merged {
     let mut m = base.clone();
+    let language = base.header.language.clone();
     m.header = layer.policy.header.clone();
+    if m.header.language.is_none() {
+        m.header.language = language;
+    }
     m.chain.push(layer.file);
     for item in &layer.policy.items {
         m.add(item, diags);

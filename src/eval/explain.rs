@@ -194,7 +194,12 @@ pub fn settled_text(policy: &CompiledPolicy, fact: &str, lang: Lang) -> String {
             "{}: unknown, and every value it may take gives this value",
             words::capitalised(label)
         ),
-        (None, _) => format!("{fact} is unknown, and every value it may take gives this value"),
+        (None, Lang::Fr) => {
+            format!("{fact} : inconnu, mais chacune de ses valeurs possibles donne ce résultat")
+        }
+        (None, Lang::En) => {
+            format!("{fact} is unknown, and every value it may take gives this value")
+        }
     }
 }
 
@@ -314,9 +319,10 @@ impl Evaluator<'_> {
                 }
                 fact_words(policy, &name, ty, v, lang).into()
             }
-            None => match &name.label {
-                Some(label) => words::fact(label, words::unknown(lang), lang).into(),
-                None => format!("{} is unknown", name.name).into(),
+            None => match (&name.label, lang) {
+                (Some(label), _) => words::fact(label, words::unknown(lang), lang).into(),
+                (None, Lang::Fr) => format!("{} : inconnu", name.name).into(),
+                (None, Lang::En) => format!("{} is unknown", name.name).into(),
             },
         }
     }
@@ -341,7 +347,12 @@ fn includes(
             words::capitalised(label),
             words::value(&policy.types, &policy.labels, ty, set, lang)
         ),
-        (None, _) => format!(
+        (None, Lang::Fr) => format!(
+            "{} comprend {}",
+            name.name,
+            render_value(&policy.types, ty, set)
+        ),
+        (None, Lang::En) => format!(
             "{} includes {}",
             name.name,
             render_value(&policy.types, ty, set)

@@ -150,7 +150,7 @@ pub fn check_admin_token(token: &str) -> Result<(), String> {
     let body = token.trim_end_matches('=');
     let allowed =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~' | '+' | '/');
-    if token.chars().count() < 16 {
+    if body.chars().count() < 16 {
         return Err("the administration token must be at least 16 characters long".into());
     }
     if body.is_empty() || !body.chars().all(allowed) {

@@ -269,6 +269,7 @@ impl ApiError {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header(ContentType(problem_mime()));
         response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
+        response.insert_header((actix_web::http::header::VARY, "Accept-Language"));
         if let ApiError::MethodNotAllowed(allowed) = self {
             response.insert_header(("Allow", allowed.as_str()));
         }
@@ -345,7 +346,11 @@ pub fn json_error(
         E::Deserialize(e) => ApiError::MalformedJson(e.to_string().into()),
         other => ApiError::MalformedJson(other.to_string().into()),
     };
-    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    {
+        let _ = err;
+        // As an `ApiError`, so that the language middleware says it in the request's language.
+        actix_web::Error::from(api)
+    }
 }
 
 /// Maps path extractor errors into the table.
@@ -354,7 +359,11 @@ pub fn path_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     let api = ApiError::NotFound(err.to_string().into());
-    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    {
+        let _ = err;
+        // As an `ApiError`, so that the language middleware says it in the request's language.
+        actix_web::Error::from(api)
+    }
 }
 
 /// Maps query-string extractor errors into the table.
@@ -363,7 +372,11 @@ pub fn query_error(
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
     let api = ApiError::BadRequest(err.to_string().into());
-    actix_web::error::InternalError::from_response(err, api.error_response()).into()
+    {
+        let _ = err;
+        // As an `ApiError`, so that the language middleware says it in the request's language.
+        actix_web::Error::from(api)
+    }
 }
 
 /// Reads a JSON body within a nesting depth (see [`crate::request::parse_json`]).

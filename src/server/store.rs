@@ -449,8 +449,26 @@ fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) 
         id: id.to_string(),
         ..PolicyEntry::default()
     };
-    let texts = files
-        .texts
+    // The folder's name is the id the service serves under: a file that declares another
+    // policy is never served, and is left out of the check (what extends it then fails).
+    let (texts, foreign): (Vec<_>, Vec<_>) = files.texts.into_iter().partition(|t| {
+        crate::syntax::header_policy_id(&t.text).is_none_or(|declared| declared == id)
+    });
+    for t in foreign {
+        let declared = crate::syntax::header_policy_id(&t.text).unwrap_or_default();
+        entry.files.push(FileStatus {
+            file: file_name(&t.path),
+            version: crate::syntax::header_labels(&t.text).map(|(v, _)| v),
+            status: LoadStatus::Error,
+            diagnostics: vec![one_line(
+                Code::PolicyIdMismatch,
+                &format!(
+                    "this file declares policy `{declared}` but sits in the folder `{id}`, the id the service serves: rename the folder `{declared}` or declare `policy {id}`"
+                ),
+            )],
+        });
+    }
+    let texts = texts
         .into_iter()
         .map(|t| (t.name, Some(t.path), t.text))
         .collect();
@@ -467,23 +485,6 @@ fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) 
         };
         let parsed = folder.files.iter().find(|f| f.file == file_id);
         let label = parsed.map(|f| f.version().to_string());
-        // The folder's name is the id the service serves under: a file that declares another
-        // policy is never served (neither fresh nor as the version it served before).
-        let declared_id = parsed.map(|f| f.policy.header.policy.node.as_str());
-        if let Some(other) = declared_id.filter(|d| *d != id) {
-            entry.files.push(FileStatus {
-                file: file_name(&path),
-                version: label,
-                status: LoadStatus::Error,
-                diagnostics: vec![one_line(
-                    Code::PolicyIdMismatch,
-                    &format!(
-                        "this file declares policy `{other}` but sits in the folder `{id}`, the id the service serves: rename the folder `{other}` or declare `policy {id}`"
-                    ),
-                )],
-            });
-            continue;
-        }
         let fresh = label.as_ref().and_then(|l| compiled.remove(l));
         let status = match (fresh, parsed) {
             (Some(policy), Some(parsed)) => {

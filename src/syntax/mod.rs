@@ -44,6 +44,16 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
 /// layers among the files beside it needs; a file that [`parse`] accepts gives its header's
 /// labels here.
 pub fn header_labels(text: &str) -> Option<(String, Option<String>)> {
+    header_of(text).map(|h| (h.version.node, h.extends.map(|e| e.node)))
+}
+
+/// The policy id a file's header declares, read as [`header_labels`] reads the labels.
+pub fn header_policy_id(text: &str) -> Option<String> {
+    header_of(text).map(|h| h.policy.node)
+}
+
+/// The header of a file, from its header alone.
+fn header_of(text: &str) -> Option<crate::ast::Header> {
     // What pest skips before the header: spaces, line ends and comments.
     let mut rest = text;
     loop {
@@ -61,10 +71,7 @@ pub fn header_labels(text: &str) -> Option<(String, Option<String>)> {
         }
     }
     let pair = parser::parse_header(rest)?;
-    let header = lower::Lowerer::new(FileId::default(), "")
-        .header(pair)
-        .ok()?;
-    Some((header.version.node, header.extends.map(|e| e.node)))
+    lower::Lowerer::new(FileId::default(), "").header(pair).ok()
 }
 
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the

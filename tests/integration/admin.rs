@@ -267,6 +267,8 @@ fn tokens_that_could_never_be_sent_or_are_blank_are_refused() {
     assert!(check_admin_token("sixteen chars ok").is_err());
     assert!(check_admin_token("short").is_err());
     assert!(check_admin_token("================").is_err());
+    // Padding is not length.
+    assert!(check_admin_token("a===============").is_err());
 }
 
 #[test]
@@ -418,4 +420,38 @@ fn deleting_the_last_version_served_withdraws_it() {
     );
     assert_eq!(del.status, 200, "{}", del.body);
     get(&server, "/v1/policies/solo/versions/v1").problem(404);
+}
+
+#[test]
+fn a_folder_named_otherwise_than_its_policy_serves_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    // The BTS files, copied into a folder of another name.
+    let other = root.path().join("autre-nom");
+    std::fs::create_dir_all(&other).unwrap();
+    for name in ["annexe-ivb.policy", "session-2027.policy"] {
+        std::fs::copy(root.path().join(BTS).join(name), other.join(name)).unwrap();
+    }
+    let server = admin_server(root.path());
+    get(&server, "/v1/policies/autre-nom/versions/session-2027").problem(404);
+    let list = get(&server, "/v1/policies").json();
+    let entry = list["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "autre-nom")
+        .unwrap()
+        .clone();
+    assert!(entry["versions"].as_array().unwrap().is_empty(), "{entry}");
+    let text = entry.to_string();
+    assert!(text.contains("policy-id-mismatch"), "{text}");
+    // The folder named after the policy is served as before.
+    assert_eq!(
+        get(
+            &server,
+            &format!("/v1/policies/{BTS}/versions/session-2027")
+        )
+        .status,
+        200
+    );
 }

@@ -761,3 +761,23 @@ fn a_favourable_value_the_conclusion_cannot_take_suggests_its_values() {
     assert_eq!(case.snippet(d), "admise");
     assert_eq!(help(d), "did you mean `admis`?");
 }
+
+#[test]
+fn a_layer_keeps_the_language_of_the_version_it_extends() {
+    let base = "policy p\nversion \"base\"\nlanguage \"fr\"\nclause \"1\" section \"1\"\n  | Une règle.\ninput x : bool    per \"1\"\nconclusion c : bool\n  rule r\n    gives x\n    per \"1\"\nlabel x \"x\"\nlabel c \"c\"\n";
+    // The layer adds an input without a label and says no language of its own.
+    let layer = "policy p\nversion \"next\"\nextends \"base\"\ninput y : bool    per \"1\"\n";
+    let folder = check_texts(
+        PathBuf::from("p"),
+        vec![
+            ("p/base.policy".into(), None, base.into()),
+            ("p/next.policy".into(), None, layer.into()),
+        ],
+    );
+    let next = folder.version("next").expect("the layer checks");
+    assert_eq!(next.labels.language, Some(clausier::Lang::Fr));
+    let warned = folder
+        .all_diagnostics()
+        .any(|d| d.code == "missing-label" && d.message.contains("input `y`"));
+    assert!(warned, "the layer's unlabelled input is reported");
+}

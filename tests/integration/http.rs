@@ -953,7 +953,7 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
         p["detail"]
             .as_str()
             .unwrap()
-            .contains("`pages` appears twice"),
+            .contains("la clé `pages` figure deux fois dans un même objet"),
         "{p}"
     );
     // The same for an input of a batch (its own error entry, the others decided) and on an
@@ -970,7 +970,7 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
         "application/x-ndjson",
         "{\"report\": {\"pages\": 1, \"pages\": 2}}\n",
     );
-    assert!(lines.body.contains("appears twice"), "{}", lines.body);
+    assert!(lines.body.contains("figure deux fois"), "{}", lines.body);
     // 2^64 pages is not a number of pages anyone can count exactly: refused, not rounded.
     let big =
         r#"{"version": "session-2027", "input": {"report": {"pages": 18446744073709551616}}}"#;

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 
 use crate::load::check_texts;
 use crate::server::AppState;
-use crate::server::problem::{ApiError, Problem};
+use crate::server::problem::{ApiError, Problem, Said};
 use crate::server::routes::read_body;
 use crate::server::store::FileDiagnostic;
 
@@ -30,6 +30,13 @@ pub struct VersionWritten {
     pub warnings: Vec<FileDiagnostic>,
 }
 
+/// What an upload did, read under the administration lock.
+struct Written {
+    warnings: Vec<FileDiagnostic>,
+    existed: bool,
+    sha256: Option<String>,
+}
+
 /// The outcome of a reload.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Reloaded {
@@ -42,7 +49,10 @@ pub struct Reloaded {
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
 fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     let Some(expected) = &state.admin_token else {
-        return Err(ApiError::NotFound("no such route".into()));
+        return Err(ApiError::NotFound(Said::new(
+            "aucune route ne correspond",
+            "no such route",
+        )));
     };
     let given = req
         .headers()
@@ -94,12 +104,14 @@ fn valid_name(what: &str, name: &str) -> Result<(), ApiError> {
     if first_ok && rest_ok && !name.contains("..") && name.len() <= 100 {
         Ok(())
     } else {
-        Err(ApiError::BadRequest(
+        Err(ApiError::BadRequest(Said::new(
+            format!(
+                "`{name}` n'est pas un nom valide : lettres minuscules, chiffres, `.`, `_` et `-`"
+            ),
             format!(
                 "`{name}` is not a valid {what}: use lowercase letters, digits, `.`, `_` and `-`"
-            )
-            .into(),
-        ))
+            ),
+        )))
     }
 }
 
@@ -251,24 +263,36 @@ pub async fn put_version(
     valid_name("policy id", &id)?;
     valid_name("version label", &label)?;
     let body = read_body(&req, payload, state.limits.policy_body).await?;
-    let text = String::from_utf8(body.to_vec())
-        .map_err(|_| ApiError::BadRequest("the policy text is not UTF-8".into()))?;
+    let text = String::from_utf8(body.to_vec()).map_err(|_| {
+        ApiError::BadRequest(Said::new(
+            "le texte du règlement n'est pas en UTF-8",
+            "the policy text is not UTF-8",
+        ))
+    })?;
     let dir = state.store.root().join(&id);
     let file: PathBuf = dir.join(format!("{label}.policy"));
-    let existed = file.exists();
     let store = std::sync::Arc::clone(&state.store);
     let lock = std::sync::Arc::clone(&state.admin_lock);
     let (id2, label2, file2) = (id.clone(), label.clone(), file.clone());
-    let outcome = web::block(move || serialized(&lock, || -> Result<Vec<FileDiagnostic>, ApiError> {
+    // What the answer says (created or updated, the sha256 served) is read under the lock too,
+    // so that two uploads of one version at once each report their own.
+    let outcome = web::block(move || serialized(&lock, || -> Result<Written, ApiError> {
+        let existed = file2.exists();
         let folder = check_with(&store, (&id2, &label2), &file2, &text)?;
         let mine = folder.files.iter().find(|f| folder.sources.get(f.file).and_then(|s| s.path.as_deref()) == Some(file2.as_path()));
         if let Some(f) = mine {
             let header = &f.policy.header;
             if header.policy.node != id2 || header.version.node != label2 {
-                return Err(ApiError::BadRequest(format!(
-                    "the text declares policy `{}` version `{}`, but the path names policy `{id2}` version `{label2}`",
-                    header.policy.node, header.version.node
-                ).into()));
+                return Err(ApiError::BadRequest(Said::new(
+                    format!(
+                        "le texte déclare le règlement `{}` version `{}`, mais le chemin nomme le règlement `{id2}` version `{label2}`",
+                        header.policy.node, header.version.node
+                    ),
+                    format!(
+                        "the text declares policy `{}` version `{}`, but the path names policy `{id2}` version `{label2}`",
+                        header.policy.node, header.version.node
+                    ),
+                )));
             }
         }
         let diagnostics = diagnostics_of(&folder, &file2);
@@ -278,24 +302,31 @@ pub async fn put_version(
         write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
         store.reload_written();
-        Ok(diagnostics)
+        let sha256 = store
+            .snapshot()
+            .policies
+            .get(&id2)
+            .and_then(|p| p.versions.get(&label2))
+            .map(|v| v.sha256.clone());
+        Ok(Written {
+            warnings: diagnostics,
+            existed,
+            sha256,
+        })
     }))
     .await
     .map_err(|e| internal("the upload's task failed", e))?;
-    let warnings = match outcome {
+    let Written {
+        warnings,
+        existed,
+        sha256,
+    } = match outcome {
         Ok(w) => w,
         Err(e) => {
             tracing::warn!(policy = %id, version = %label, "administration: upload refused: {e}");
             return Err(e);
         }
     };
-    let sha256 = state
-        .store
-        .snapshot()
-        .policies
-        .get(&id)
-        .and_then(|p| p.versions.get(&label))
-        .map(|v| v.sha256.clone());
     let action = if existed { "updated" } else { "created" };
     tracing::info!(policy = %id, version = %label, action, sha256 = sha256.as_deref().unwrap_or(""), "administration: version written");
     Ok(HttpResponse::Ok().json(VersionWritten {
@@ -395,27 +426,33 @@ fn delete_file(
 ) -> Result<(), ApiError> {
     let file = dir.join(format!("{label}.policy"));
     if !file.is_file() {
-        return Err(ApiError::NotFound(
-            format!("policy `{id}` has no version file `{label}.policy`").into(),
-        ));
+        return Err(ApiError::NotFound(Said::new(
+            format!("le règlement `{id}` n'a pas de fichier de version `{label}.policy`"),
+            format!("policy `{id}` has no version file `{label}.policy`"),
+        )));
     }
+    // Versions extend the version a file declares, whatever the file's name.
+    let declared = std::fs::read_to_string(&file)
+        .ok()
+        .and_then(|t| crate::syntax::header_labels(&t))
+        .map_or_else(|| label.to_string(), |(version, _)| version);
     let mut dependents: Vec<String> = Vec::new();
     for (_, _, text) in folder_texts(store, id, &file)? {
         if let Some((version, Some(extends))) = crate::syntax::header_labels(&text)
-            && extends == label
+            && extends == declared
         {
             dependents.push(version);
         }
     }
     if !dependents.is_empty() {
         dependents.sort();
-        return Err(ApiError::Conflict(
+        let list = dependents.join(", ");
+        return Err(ApiError::Conflict(Said::new(
             format!(
-                "versions {} extend `{label}`: delete or change them first",
-                dependents.join(", ")
-            )
-            .into(),
-        ));
+                "les versions {list} étendent `{declared}` : supprimez-les ou modifiez-les d'abord"
+            ),
+            format!("versions {list} extend `{declared}`: delete or change them first"),
+        )));
     }
     std::fs::remove_file(&file)
         .map_err(|e| internal(&format!("cannot delete {}", file.display()), e))?;

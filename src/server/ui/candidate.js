@@ -221,7 +221,11 @@ async function candidateView(id, version) {
   // Each round of the interview, and the report, are marked on <main>: what a script that
   // fills the form (or a test) waits for.
   let rounds = 0;
+  // Answers given quickly start several rounds at once: only the latest one's reply is shown,
+  // and a report is shown only if no answer came after it was asked for.
+  let latest = 0;
   async function step() {
+    const mine = ++latest;
     report.replaceChildren();
     delete main.dataset.report;
     let interview;
@@ -230,10 +234,12 @@ async function candidateView(id, version) {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ version: chosen, input: record, unknown }) });
     } catch (err) {
+      if (mine !== latest) return;
       questions.replaceChildren(problemBox(err));
       main.dataset.round = String(++rounds);
       return;
     }
+    if (mine !== latest) return;
     for (const q of interview.questions) asked.set(q.path, q);
     showAnswers();
     if (interview.done) {
@@ -251,14 +257,17 @@ async function candidateView(id, version) {
   }
 
   async function decide() {
+    const mine = latest;
     report.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
       const d = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ version: chosen, input: record, words: true, hints: "favourable" }) });
+      if (mine !== latest) return;
       report.replaceChildren(reportView(d, view));
       main.dataset.report = d.decision_id;
     } catch (err) {
+      if (mine !== latest) return;
       report.replaceChildren(problemBox(err));
       main.dataset.report = "error";
     }
