@@ -195,19 +195,7 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
                 let _ = writeln!(out, "{label}{sep}{value}  ({name} = {})", c.value);
             }
             Status::Undetermined => {
-                let missing: Vec<String> = c
-                    .missing
-                    .as_deref()
-                    .unwrap_or_default()
-                    .iter()
-                    .map(|m| missing_words(policy, m, lang))
-                    .collect();
-                let missing = missing.join(", ");
-                let _ = writeln!(
-                    out,
-                    "{label}{sep}{} ({}{sep}{missing})",
-                    w.undetermined, w.missing
-                );
+                let _ = writeln!(out, "{}", sentence(policy, i, c, lang));
             }
             Status::Error => {
                 let error = c.error.as_deref().unwrap_or("");
