@@ -28,7 +28,11 @@ pub use crate::request::InterviewRequest;
 /// into the request (`/conclusions/0`, `/unknown/1`), the others into `input`.
 #[utoipa::path(
     tag = "decisions",
-    params(("id" = String, Path, description = "The policy id")),
+    params(
+        ("id" = String, Path, description = "The policy id"),
+        crate::server::routes::decisions::LangQuery,
+        ("Accept-Language" = Option<String>, Header, description = "The language of the questions, labels and `because` lines when `lang` is not given: French unless English is preferred"),
+    ),
     request_body(
         content = InterviewRequest,
         example = json!({
@@ -54,14 +58,14 @@ pub use crate::request::InterviewRequest;
                 "path": "exemption.ground",
                 "type": { "kind": "enum", "name": "exemption_ground",
                           "values": [ { "value": "aucune", "label": "aucune" },
-                                      { "value": "vae", "label": "vae" },
-                                      { "value": "autre", "label": "autre" } ] },
+                                      { "value": "vae", "label": "validation des acquis de l'expérience" },
+                                      { "value": "autre", "label": "autre motif" } ] },
                 "values": [ { "value": "aucune", "label": "aucune" },
-                            { "value": "vae", "label": "vae" },
-                            { "value": "autre", "label": "autre" } ],
-                "label": "exemption.ground",
-                "question": null,
-                "help": null,
+                            { "value": "vae", "label": "validation des acquis de l'expérience" },
+                            { "value": "autre", "label": "autre motif" } ],
+                "label": "motif de dispense de stage",
+                "question": "Le candidat bénéficie-t-il d'une dispense de stage, et à quel titre ?",
+                "help": "Par exemple au titre de la validation des acquis de l'expérience (3-1).",
                 "optional": false,
                 "default": "aucune",
                 "clauses": ["3-1", "3-2"],
