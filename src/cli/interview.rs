@@ -105,7 +105,7 @@ pub(crate) fn run(args: &InterviewArgs) -> u8 {
                 return OK;
             }
         };
-        outln!("{}", prompt(question, lang));
+        outln!("{}", prompt(policy, question, lang));
         // Asked until the answer reads, or the input ends.
         loop {
             out!("> ");
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &InterviewArgs) -> u8 {
 }
 
 /// The question as printed: its words, what it is for, and how to answer.
-fn prompt(q: &Question, lang: Lang) -> String {
+fn prompt(policy: &Prepared, q: &Question, lang: Lang) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let _ = writeln!(out);
@@ -142,11 +142,24 @@ fn prompt(q: &Question, lang: Lang) -> String {
         let _ = writeln!(out, "  {help}");
     }
     if !q.conclusions.is_empty() {
+        // The conclusions it can change, by their labels where the policy gives them.
+        let names: Vec<&str> = q
+            .conclusions
+            .iter()
+            .map(|c| {
+                policy
+                    .conclusions
+                    .iter()
+                    .position(|k| k.name == **c)
+                    .and_then(|i| policy.labels.conclusion(i, lang))
+                    .unwrap_or(c)
+            })
+            .collect();
         let _ = writeln!(
             out,
             "  {} {}",
-            say(lang, "pour :", "for:"),
-            q.conclusions.join(", ")
+            say(lang, "peut changer :", "can change:"),
+            names.join(", ")
         );
     }
     match &q.ty {
@@ -200,6 +213,15 @@ fn kind(ty: &ValueType, lang: Lang) -> &'static str {
         ValueType::Decimal { .. } => say(lang, "un nombre", "a number"),
         ValueType::Date => say(lang, "une date AAAA-MM-JJ", "a date YYYY-MM-DD"),
         ValueType::Text => say(lang, "un texte", "a text"),
+        ValueType::List { element } | ValueType::Set { element }
+            if matches!(**element, ValueType::Enum { .. }) =>
+        {
+            say(
+                lang,
+                "les noms ou numéros des valeurs, séparés par des virgules (`aucune` s'il n'y en a pas)",
+                "the values' names or numbers, separated by commas (`none` for none)",
+            )
+        }
         ValueType::List { .. } | ValueType::Set { .. } => say(
             lang,
             "une liste JSON, sur une ligne",
@@ -225,7 +247,11 @@ fn answer(
     if line.is_empty() || line == "?" {
         return Ok(None);
     }
-    let value = if q.optional && matches!(line, "none" | "null" | "aucun" | "aucune") {
+    let value = if q.optional
+        && matches!(
+            line.to_lowercase().as_str(),
+            "none" | "null" | "aucun" | "aucune" | "sans objet" | "néant"
+        ) {
         Json::Null
     } else {
         parse(&q.ty, line, lang)?
@@ -292,6 +318,19 @@ fn parse(ty: &ValueType, line: &str, lang: Lang) -> Result<Json, String> {
             )),
         },
         ValueType::Text => Ok(Json::String(line.to_string())),
+        // A list of values: their names or numbers, separated by commas (`1, 3, 4`); `[]` or
+        // `aucune` for none.
+        ValueType::List { element } | ValueType::Set { element }
+            if matches!(**element, ValueType::Enum { .. }) && !line.starts_with('[') =>
+        {
+            if matches!(line.to_lowercase().as_str(), "aucune" | "aucun" | "none") {
+                return Ok(Json::Array(Vec::new()));
+            }
+            line.split(',')
+                .map(|item| parse(element, item.trim(), lang))
+                .collect::<Result<Vec<Json>, String>>()
+                .map(Json::Array)
+        }
         ValueType::List { .. } | ValueType::Set { .. } | ValueType::Record { .. } => {
             serde_json::from_str(line).map_err(|e| {
                 if fr {

@@ -609,9 +609,8 @@ fn interview_scolaire() -> (String, Vec<String>) {
             "internship.rector_validated" => "non",
             "report.submitted_on" => "2027-04-10",
             "report.pages" => "40",
-            "report.parts" => {
-                r#"["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"]"#
-            }
+            // The values by number or by name, separated by commas.
+            "report.parts" => "1, analyse_juridique, 3, conclusion, 5, 6",
             "report.legal_analysis_pages" => "3",
             "report.activities_analysed" => "2",
             "report.qsse_pages" => "3,5",
