@@ -222,7 +222,7 @@ pub fn create_app(
         InitError = (),
     >,
 > {
-    let not_allowed = routes::method_fallbacks(&api);
+    let not_allowed = routes::method_fallbacks(&api, state.admin_token.is_some());
     let metrics = state.metrics.middleware.clone();
     App::new()
         .app_data(web::Data::new(state))
@@ -230,6 +230,7 @@ pub fn create_app(
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
         .wrap(actix_web::middleware::from_fn(routes::speak))
+        .wrap(actix_web::middleware::from_fn(routes::head_as_get))
         .wrap(actix_web::middleware::from_fn(routes::log_request))
         .wrap(metrics)
         .into_utoipa_app()

@@ -270,6 +270,13 @@ impl ApiError {
         response.insert_header(ContentType(problem_mime()));
         response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
         response.insert_header((actix_web::http::header::VARY, "Accept-Language"));
+        // The body was not read to its end: the connection cannot carry another request.
+        if matches!(
+            self,
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyInputs(_) | ApiError::RequestTimeout(_)
+        ) {
+            response.force_close();
+        }
         if let ApiError::MethodNotAllowed(allowed) = self {
             response.insert_header(("Allow", allowed.as_str()));
         }

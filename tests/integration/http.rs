@@ -981,3 +981,67 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
         r#"{"version": "session-2027", "input": {"report": {"pages": 18446744073709551615}}}"#;
     assert_eq!(post(&server, &path, "application/json", exact).status, 200);
 }
+
+#[test]
+fn head_answers_as_get_without_a_body() {
+    let server = TestServer::bts(date("2026-11-28"));
+    for path in [
+        "/v1/policies",
+        "/openapi.json",
+        "/ui/",
+        "/docs/",
+        "/healthz",
+    ] {
+        let r = agent()
+            .head(format!("{}{path}", server.base))
+            .call()
+            .unwrap();
+        assert_eq!(r.status().as_u16(), 200, "HEAD {path}");
+        let length = r
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let body = reply(r).body;
+        assert!(body.is_empty(), "HEAD {path} sent a body");
+        assert!(length.is_some_and(|n| n > 0), "HEAD {path}: {length:?}");
+    }
+}
+
+#[test]
+fn allow_offers_the_administration_only_when_it_is_on() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let r = reply(
+        agent()
+            .patch(format!(
+                "{}/v1/policies/{BTS}/versions/session-2027",
+                server.base
+            ))
+            .send("")
+            .unwrap(),
+    );
+    let p = r.problem(405);
+    assert_eq!(p["detail"], "cette route répond à GET, HEAD", "{p}");
+}
+
+#[test]
+fn a_body_over_the_limit_closes_the_connection_and_says_so() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let big = format!(
+        r#"{{"input": {{"candidate": {{"id": "{}"}}}}}}"#,
+        "x".repeat(2 << 20)
+    );
+    let r = agent()
+        .post(format!("{}/v1/policies/{BTS}/decisions", server.base))
+        .header("content-type", "application/json")
+        .send(big.as_bytes())
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 413);
+    let connection = r
+        .headers()
+        .get("connection")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    assert_eq!(connection, "close");
+}

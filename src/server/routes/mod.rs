@@ -57,27 +57,41 @@ pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
 }
 
 /// For each documented path, a last resource that answers 405 with `Allow` to the methods the
-/// path does not serve (registered after the real routes, so it only sees the others).
-pub fn method_fallbacks(api: &OpenApi) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
+/// path does not serve (registered after the real routes, so it only sees the others). With
+/// `admin` off, the administration's operations are not offered (a path left with none answers
+/// 404, as routes that do not exist).
+pub fn method_fallbacks(
+    api: &OpenApi,
+    admin: bool,
+) -> impl FnOnce(&mut web::ServiceConfig) + use<> {
+    let offered = |op: &Option<utoipa::openapi::path::Operation>| {
+        op.as_ref().is_some_and(|op| {
+            admin
+                || !op
+                    .tags
+                    .as_ref()
+                    .is_some_and(|tags| tags.iter().any(|t| t == "admin"))
+        })
+    };
     let paths: Vec<(String, String)> = api
         .paths
         .paths
         .iter()
-        .map(|(path, item)| {
+        .filter_map(|(path, item)| {
             let mut methods: Vec<&str> = Vec::new();
-            if item.get.is_some() {
+            if offered(&item.get) {
                 methods.extend(["GET", "HEAD"]);
             }
-            if item.post.is_some() {
+            if offered(&item.post) {
                 methods.push("POST");
             }
-            if item.put.is_some() {
+            if offered(&item.put) {
                 methods.push("PUT");
             }
-            if item.delete.is_some() {
+            if offered(&item.delete) {
                 methods.push("DELETE");
             }
-            (path.clone(), methods.join(", "))
+            (!methods.is_empty()).then(|| (path.clone(), methods.join(", ")))
         })
         .collect();
     move |cfg: &mut web::ServiceConfig| {
@@ -88,6 +102,19 @@ pub fn method_fallbacks(api: &OpenApi) -> impl FnOnce(&mut web::ServiceConfig) +
             }));
         }
     }
+}
+
+/// Answers `HEAD` as `GET` (RFC 9110 §9.3.2): the route, the status and the headers are those
+/// of the `GET`. The HTTP layer, which read the request as a `HEAD`, sends no body and keeps
+/// the `Content-Length` the body would have.
+pub async fn head_as_get(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if req.method() == actix_web::http::Method::HEAD {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    next.call(req).await
 }
 
 /// Says every error in the request's language (see [`lang_of`]): a handler's error is a
