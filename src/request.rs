@@ -222,6 +222,24 @@ impl Selector {
     }
 }
 
+/// A field of a JSON batch that the query string may also give (`version`, `as_of`): the one
+/// given, or the value both give; two different values are a bad request.
+pub fn agreed(
+    name: &str,
+    body: Option<String>,
+    query: Option<String>,
+) -> Result<Option<String>, RequestError> {
+    match (body, query) {
+        (Some(body), Some(query)) if body != query => Err(RequestError::Bad(Said::new(
+            format!(
+                "`{name}` vaut `{body}` dans le corps mais `{query}` dans les paramètres de l'URL"
+            ),
+            format!("`{name}` is `{body}` in the body but `{query}` in the query string"),
+        ))),
+        (body, query) => Ok(body.or(query)),
+    }
+}
+
 /// Bounds on what a request's JSON may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Bounds {

@@ -981,3 +981,78 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
         r#"{"version": "session-2027", "input": {"report": {"pages": 18446744073709551615}}}"#;
     assert_eq!(post(&server, &path, "application/json", exact).status, 200);
 }
+
+#[test]
+fn a_json_batch_honours_the_query_as_an_ndjson_one_does() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let path = format!("/v1/policies/{BTS}/decisions/batch");
+    let inputs = json!({"inputs": [{}]}).to_string();
+    let r = post(
+        &server,
+        &format!("{path}?version=session-2026&explain=true"),
+        "application/json",
+        inputs.clone(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let entry = r.json()["decisions"][0].clone();
+    assert_eq!(entry["policy"]["version"], "session-2026", "{entry}");
+    assert!(entry["trace"].is_array(), "{entry}");
+    let by_date = post(
+        &server,
+        &format!("{path}?as_of=2025-10-01"),
+        "application/json",
+        inputs.clone(),
+    );
+    assert_eq!(
+        by_date.json()["decisions"][0]["policy"]["version"],
+        "session-2026"
+    );
+    post(
+        &server,
+        &format!("{path}?as_of=garbage"),
+        "application/json",
+        inputs.clone(),
+    )
+    .problem(400);
+    let p = post(
+        &server,
+        &format!("{path}?version=nope"),
+        "application/json",
+        inputs.clone(),
+    )
+    .problem(404);
+    assert!(p["detail"].as_str().unwrap().contains("`nope`"), "{p}");
+    // The body and the query may both say it, if they agree.
+    let same = json!({"inputs": [{}], "version": "session-2026"}).to_string();
+    let r = post(
+        &server,
+        &format!("{path}?version=session-2026"),
+        "application/json",
+        same,
+    );
+    assert_eq!(
+        r.json()["decisions"][0]["policy"]["version"],
+        "session-2026"
+    );
+    let other = json!({"inputs": [{}], "version": "session-2027"}).to_string();
+    let p = post(
+        &server,
+        &format!("{path}?version=session-2026"),
+        "application/json",
+        other,
+    )
+    .problem(400);
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("session-2026") && detail.contains("session-2027"),
+        "{p}"
+    );
+    let dated = json!({"inputs": [{}], "as_of": "2027-01-01"}).to_string();
+    post(
+        &server,
+        &format!("{path}?as_of=2026-01-01"),
+        "application/json",
+        dated,
+    )
+    .problem(400);
+}

@@ -40,7 +40,8 @@ pub enum BatchEntry {
     },
 }
 
-/// The query of an NDJSON batch.
+/// The query of a batch (JSON or NDJSON): for a JSON batch, `version` and `as_of` may be given
+/// here or in the body (both: the same value), and `explain` here or in the body.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BatchQuery {
@@ -264,7 +265,7 @@ pub async fn batch(
         }
         "application/json" | "" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
-            json_batch(state, id.into_inner(), body, lang).await
+            json_batch(state, id.into_inner(), body, lang, query.into_inner()).await
         }
         other => Err(ApiError::UnsupportedMediaType(
             format!("`{other}`: send application/json or application/x-ndjson").into(),
@@ -288,11 +289,12 @@ async fn json_batch(
     id: String,
     body: web::Bytes,
     lang: Lang,
+    query: BatchQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(8);
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(error) = answer_batch(&worker, &id, &body, lang, &tx) {
+        if let Some(error) = answer_batch(&worker, (&id, &query), &body, lang, &tx) {
             // Nothing was sent yet: the error answers the request.
             let _ = tx.blocking_send(Err(error));
         }
@@ -314,12 +316,12 @@ async fn json_batch(
 /// passes get its problem as their entries.
 fn answer_batch(
     state: &AppState,
-    id: &str,
+    (id, query): (&str, &BatchQuery),
     body: &[u8],
     lang: Lang,
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let (cohort, policy) = match open_batch(state, id, body) {
+    let (cohort, policy) = match open_batch(state, (id, query), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
@@ -350,15 +352,20 @@ fn answer_batch(
     None
 }
 
-/// A JSON batch read (its inputs as text) and the version it selects.
+/// A JSON batch read (its inputs as text) and the version it selects: `version`, `as_of` and
+/// `explain` from the body or the query string, as the NDJSON form takes them (a field given by
+/// both with different values is a bad request).
 fn open_batch<'b>(
     state: &AppState,
-    id: &str,
+    (id, query): (&str, &BatchQuery),
     body: &'b [u8],
 ) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
     let limits = state.limits;
     let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
-    let selector = Selector::parse(cohort.version.take(), cohort.as_of.take())?;
+    let version = crate::request::agreed("version", cohort.version.take(), query.version.clone())?;
+    let as_of = crate::request::agreed("as_of", cohort.as_of.take(), query.as_of.clone())?;
+    cohort.explain |= query.explain;
+    let selector = Selector::parse(version, as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(state, &set, id, &selector)?;
     Ok((cohort, policy))
