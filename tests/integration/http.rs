@@ -1056,3 +1056,19 @@ fn a_json_batch_honours_the_query_as_an_ndjson_one_does() {
     )
     .problem(400);
 }
+
+#[test]
+fn the_lines_of_an_ndjson_batch_are_documented_as_batch_entries() {
+    let served = clausier::server::openapi();
+    let doc = serde_json::to_value(&served).unwrap();
+    let ok = &doc["paths"]["/v1/policies/{id}/decisions/batch"]["post"]["responses"]["200"];
+    for media in ["application/json", "application/x-ndjson"] {
+        let schema = ok["content"][media]["schema"].to_string();
+        let wanted = if media == "application/json" {
+            "BatchResponse"
+        } else {
+            "BatchEntry"
+        };
+        assert!(schema.contains(wanted), "{media}: {schema}");
+    }
+}

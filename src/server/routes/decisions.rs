@@ -202,8 +202,8 @@ pub async fn decide(
 
 /// Decisions on a cohort. With `Content-Type: application/json`, a `BatchRequest` in and a
 /// `BatchResponse` out. With `Content-Type: application/x-ndjson`, one input object per line in
-/// (version and date in the query string) and one decision (or `{"error": problem}`) per line
-/// out, streamed in input order, for cohorts too large to hold in memory.
+/// (version and date in the query string) and one `BatchEntry` per line out (a decision, or
+/// `{"error": problem}`), streamed in input order, for cohorts too large to hold in memory.
 #[utoipa::path(
     tag = "decisions",
     params(
@@ -218,7 +218,7 @@ pub async fn decide(
     responses(
         (status = 200, description = "The decisions, in input order", content(
             (BatchResponse = "application/json"),
-            (Decision = "application/x-ndjson"),
+            (BatchEntry = "application/x-ndjson"),
         )),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
