@@ -982,6 +982,26 @@ fn a_record_with_a_key_twice_or_an_inexact_integer_is_refused() {
     assert_eq!(post(&server, &path, "application/json", exact).status, 200);
 }
 
+/// The status line and body of a raw HTTP/1.1 POST of `body` with only the headers given.
+fn raw_post(server: &TestServer, path: &str, headers: &str, body: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
+}
+
 #[test]
 fn a_json_batch_honours_the_query_as_an_ndjson_one_does() {
     let server = TestServer::bts(date("2026-11-28"));
@@ -1070,5 +1090,32 @@ fn the_lines_of_an_ndjson_batch_are_documented_as_batch_entries() {
             "BatchEntry"
         };
         assert!(schema.contains(wanted), "{media}: {schema}");
+    }
+}
+
+#[test]
+fn a_decision_or_an_interview_is_asked_in_json_only() {
+    let server = TestServer::bts(date("2026-11-28"));
+    for route in ["decisions", "interview"] {
+        let path = format!("/v1/policies/{BTS}/{route}");
+        let body = json!({"input": {}, "version": "session-2027"}).to_string();
+        for media in ["text/plain", "application/x-www-form-urlencoded"] {
+            let p = post(&server, &path, media, body.clone()).problem(415);
+            assert_eq!(p["type"], "urn:clausier:problem:unsupported-media-type");
+            assert!(
+                p["detail"].as_str().unwrap().contains("application/json"),
+                "{p}"
+            );
+        }
+        let (status, problem) = raw_post(&server, &path, "", &body);
+        assert!(status.contains(" 415 "), "{status} {problem}");
+        assert!(problem.contains("application/json"), "{problem}");
+        let r = post(
+            &server,
+            &path,
+            "application/json; charset=utf-8",
+            body.clone(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
     }
 }

@@ -14,7 +14,8 @@ use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{
-    Selector, body_timeout, in_lang, lang_of, millis, read_body, select_version, unreadable,
+    Selector, body_timeout, in_lang, json_only, lang_of, media_type, millis, read_body,
+    select_version, unreadable, unsupported_media,
 };
 
 use crate::request::Deadline;
@@ -152,6 +153,7 @@ fn counted(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -163,6 +165,7 @@ pub async fn decide(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req)?;
+    json_only(&req)?;
     let body = read_body(&req, payload, state.limits.body).await?;
     let request: DecisionRequest = parse_json(&body, state.limits.json_depth)?;
     let selector = Selector::parse(request.version, request.as_of)?;
@@ -236,17 +239,7 @@ pub async fn batch(
     query: web::Query<BatchQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let media = media_type(&req);
     let lang = lang_of(&req)?;
     match media.as_str() {
         "application/x-ndjson" | "application/ndjson" => {
@@ -263,12 +256,16 @@ pub async fn batch(
                 lang,
             ))
         }
-        "application/json" | "" => {
+        "application/json" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
             json_batch(state, id.into_inner(), body, lang, query.into_inner()).await
         }
-        other => Err(ApiError::UnsupportedMediaType(
-            format!("`{other}`: send application/json or application/x-ndjson").into(),
+        other => Err(unsupported_media(
+            other,
+            (
+                "application/json ou application/x-ndjson",
+                "application/json or application/x-ndjson",
+            ),
         )),
     }
 }

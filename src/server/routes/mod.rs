@@ -137,6 +137,44 @@ pub async fn log_request(
     Ok(res)
 }
 
+/// The media type of a request's body (`Content-Type` without its parameters, in lower case);
+/// empty when none is given.
+pub fn media_type(req: &actix_web::HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The 415 for a body of media type `media` (empty: none given), naming what the route reads
+/// (`accepted`, said in French and in English).
+pub fn unsupported_media(media: &str, (accepte, accepted): (&str, &str)) -> ApiError {
+    if media.is_empty() {
+        return ApiError::UnsupportedMediaType(Said::new(
+            format!("la requête n'indique pas de `Content-Type` : envoyez {accepte}"),
+            format!("the request has no `Content-Type`: send {accepted}"),
+        ));
+    }
+    ApiError::UnsupportedMediaType(Said::new(
+        format!("`{media}` n'est pas accepté : envoyez {accepte}"),
+        format!("`{media}` is not accepted: send {accepted}"),
+    ))
+}
+
+/// Refuses (415) a body that is not `application/json`.
+pub fn json_only(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    match media_type(req).as_str() {
+        "application/json" => Ok(()),
+        other => Err(unsupported_media(
+            other,
+            ("application/json", "application/json"),
+        )),
+    }
+}
+
 /// Reads a whole body, refusing more than `limit` bytes (413) before reading it when the
 /// client announced its length, and answering 408 (closing the connection) when the whole body
 /// has not arrived within the service's body timeout ([`crate::server::Limits::body_timeout`]),
