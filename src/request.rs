@@ -78,9 +78,9 @@ impl Deadline {
         Deadline { at, budget }
     }
 
-    /// Whether it has passed.
+    /// Whether it has passed (a zero budget has passed as soon as it is set).
     pub fn passed(&self) -> bool {
-        std::time::Instant::now() > self.at
+        std::time::Instant::now() >= self.at
     }
 
     /// `Err(Exceeded::Deadline)` once it has passed.

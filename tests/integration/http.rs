@@ -1119,3 +1119,48 @@ fn a_decision_or_an_interview_is_asked_in_json_only() {
         assert_eq!(r.status, 200, "{}", r.body);
     }
 }
+
+#[test]
+fn a_zero_deadline_refuses_a_single_decision_and_every_route_documents_it() {
+    let server =
+        TestServer::start_with(Path::new("policies"), date("2026-11-28"), false, |state| {
+            state.limits.deadline = Duration::from_millis(0);
+        });
+    let p = decide(
+        &server,
+        json!({"input": candidate(), "version": "session-2027"}),
+    )
+    .problem(503);
+    assert_eq!(p["type"], "urn:clausier:problem:deadline-exceeded");
+    let doc = serde_json::to_value(clausier::server::openapi()).unwrap();
+    for path in ["decisions", "decisions/batch"] {
+        let responses = &doc["paths"][format!("/v1/policies/{{id}}/{path}")]["post"]["responses"];
+        assert!(responses.get("503").is_some(), "{path}: {responses}");
+    }
+}
+
+#[test]
+fn a_compressed_body_is_refused_as_unsupported() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let body = json!({"input": {}, "version": "session-2027"}).to_string();
+    for (path, media) in [
+        ("decisions", "application/json"),
+        (
+            "decisions/batch?version=session-2027",
+            "application/x-ndjson",
+        ),
+        ("decisions/batch", "application/json"),
+    ] {
+        let r = reply(
+            agent()
+                .post(format!("{}/v1/policies/{BTS}/{path}", server.base))
+                .header("content-type", media)
+                .header("content-encoding", "gzip")
+                .send(body.as_bytes())
+                .unwrap(),
+        );
+        let p = r.problem(415);
+        assert_eq!(p["type"], "urn:clausier:problem:unsupported-media-type");
+        assert!(p["detail"].as_str().unwrap().contains("gzip"), "{p}");
+    }
+}

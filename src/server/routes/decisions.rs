@@ -14,8 +14,8 @@ use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{
-    Selector, body_timeout, in_lang, json_only, lang_of, media_type, millis, read_body,
-    select_version, unreadable, unsupported_media,
+    Selector, body_timeout, identity_encoding, in_lang, json_only, lang_of, media_type, millis,
+    read_body, select_version, unreadable, unsupported_media,
 };
 
 use crate::request::Deadline;
@@ -153,8 +153,9 @@ fn counted(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/decisions")]
@@ -227,7 +228,7 @@ pub async fn decide(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor NDJSON, or compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -243,6 +244,7 @@ pub async fn batch(
     let lang = lang_of(&req)?;
     match media.as_str() {
         "application/x-ndjson" | "application/ndjson" => {
+            identity_encoding(&req)?;
             let query = query.into_inner();
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();

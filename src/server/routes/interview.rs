@@ -77,7 +77,7 @@ pub use crate::request::InterviewRequest;
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "The body is not application/json", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs, or `conclusions` or `unknown` names what the policy does not declare", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -175,15 +175,37 @@ pub fn json_only(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
     }
 }
 
+/// Refuses (415) a body sent with a `Content-Encoding` (other than `identity`): bodies are
+/// read as sent, never decompressed.
+pub fn identity_encoding(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::CONTENT_ENCODING) else {
+        return Ok(());
+    };
+    let encoding = value.to_str().unwrap_or("?").trim().to_ascii_lowercase();
+    if encoding.is_empty() || encoding == "identity" {
+        return Ok(());
+    }
+    Err(ApiError::UnsupportedMediaType(Said::new(
+        format!(
+            "le corps est envoyé avec `Content-Encoding: {encoding}`, qui n'est pas accepté : envoyez-le non compressé"
+        ),
+        format!(
+            "the body is sent with `Content-Encoding: {encoding}`, which is not accepted: send it uncompressed"
+        ),
+    )))
+}
+
 /// Reads a whole body, refusing more than `limit` bytes (413) before reading it when the
 /// client announced its length, and answering 408 (closing the connection) when the whole body
 /// has not arrived within the service's body timeout ([`crate::server::Limits::body_timeout`]),
-/// counted from the moment the handler starts reading.
+/// counted from the moment the handler starts reading. A compressed body is refused (see
+/// [`identity_encoding`]).
 pub async fn read_body(
     req: &actix_web::HttpRequest,
     payload: web::Payload,
     limit: usize,
 ) -> Result<web::Bytes, ApiError> {
+    identity_encoding(req)?;
     let announced = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
