@@ -78,9 +78,9 @@ impl Deadline {
         Deadline { at, budget }
     }
 
-    /// Whether it has passed.
+    /// Whether it has passed (a zero budget has passed as soon as it is set).
     pub fn passed(&self) -> bool {
-        std::time::Instant::now() > self.at
+        std::time::Instant::now() >= self.at
     }
 
     /// `Err(Exceeded::Deadline)` once it has passed.
@@ -219,6 +219,24 @@ impl Selector {
             None => None,
         };
         Ok(Selector { version, as_of })
+    }
+}
+
+/// A field of a JSON batch that the query string may also give (`version`, `as_of`): the one
+/// given, or the value both give; two different values are a bad request.
+pub fn agreed(
+    name: &str,
+    body: Option<String>,
+    query: Option<String>,
+) -> Result<Option<String>, RequestError> {
+    match (body, query) {
+        (Some(body), Some(query)) if body != query => Err(RequestError::Bad(Said::new(
+            format!(
+                "`{name}` vaut `{body}` dans le corps mais `{query}` dans les paramètres de l'URL"
+            ),
+            format!("`{name}` is `{body}` in the body but `{query}` in the query string"),
+        ))),
+        (body, query) => Ok(body.or(query)),
     }
 }
 

@@ -1045,3 +1045,186 @@ fn a_body_over_the_limit_closes_the_connection_and_says_so() {
         .to_string();
     assert_eq!(connection, "close");
 }
+
+/// The status line and body of a raw HTTP/1.1 POST of `body` with only the headers given.
+fn raw_post(server: &TestServer, path: &str, headers: &str, body: &str) -> (String, String) {
+    use std::io::{Read, Write};
+    let addr = server.base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap_or((&answer, ""));
+    (
+        head.lines().next().unwrap_or("").to_string(),
+        body.to_string(),
+    )
+}
+
+#[test]
+fn a_json_batch_honours_the_query_as_an_ndjson_one_does() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let path = format!("/v1/policies/{BTS}/decisions/batch");
+    let inputs = json!({"inputs": [{}]}).to_string();
+    let r = post(
+        &server,
+        &format!("{path}?version=session-2026&explain=true"),
+        "application/json",
+        inputs.clone(),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let entry = r.json()["decisions"][0].clone();
+    assert_eq!(entry["policy"]["version"], "session-2026", "{entry}");
+    assert!(entry["trace"].is_array(), "{entry}");
+    let by_date = post(
+        &server,
+        &format!("{path}?as_of=2025-10-01"),
+        "application/json",
+        inputs.clone(),
+    );
+    assert_eq!(
+        by_date.json()["decisions"][0]["policy"]["version"],
+        "session-2026"
+    );
+    post(
+        &server,
+        &format!("{path}?as_of=garbage"),
+        "application/json",
+        inputs.clone(),
+    )
+    .problem(400);
+    let p = post(
+        &server,
+        &format!("{path}?version=nope"),
+        "application/json",
+        inputs.clone(),
+    )
+    .problem(404);
+    assert!(p["detail"].as_str().unwrap().contains("`nope`"), "{p}");
+    // The body and the query may both say it, if they agree.
+    let same = json!({"inputs": [{}], "version": "session-2026"}).to_string();
+    let r = post(
+        &server,
+        &format!("{path}?version=session-2026"),
+        "application/json",
+        same,
+    );
+    assert_eq!(
+        r.json()["decisions"][0]["policy"]["version"],
+        "session-2026"
+    );
+    let other = json!({"inputs": [{}], "version": "session-2027"}).to_string();
+    let p = post(
+        &server,
+        &format!("{path}?version=session-2026"),
+        "application/json",
+        other,
+    )
+    .problem(400);
+    let detail = p["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("session-2026") && detail.contains("session-2027"),
+        "{p}"
+    );
+    let dated = json!({"inputs": [{}], "as_of": "2027-01-01"}).to_string();
+    post(
+        &server,
+        &format!("{path}?as_of=2026-01-01"),
+        "application/json",
+        dated,
+    )
+    .problem(400);
+}
+
+#[test]
+fn the_lines_of_an_ndjson_batch_are_documented_as_batch_entries() {
+    let served = clausier::server::openapi();
+    let doc = serde_json::to_value(&served).unwrap();
+    let ok = &doc["paths"]["/v1/policies/{id}/decisions/batch"]["post"]["responses"]["200"];
+    for media in ["application/json", "application/x-ndjson"] {
+        let schema = ok["content"][media]["schema"].to_string();
+        let wanted = if media == "application/json" {
+            "BatchResponse"
+        } else {
+            "BatchEntry"
+        };
+        assert!(schema.contains(wanted), "{media}: {schema}");
+    }
+}
+
+#[test]
+fn a_decision_or_an_interview_is_asked_in_json_only() {
+    let server = TestServer::bts(date("2026-11-28"));
+    for route in ["decisions", "interview"] {
+        let path = format!("/v1/policies/{BTS}/{route}");
+        let body = json!({"input": {}, "version": "session-2027"}).to_string();
+        for media in ["text/plain", "application/x-www-form-urlencoded"] {
+            let p = post(&server, &path, media, body.clone()).problem(415);
+            assert_eq!(p["type"], "urn:clausier:problem:unsupported-media-type");
+            assert!(
+                p["detail"].as_str().unwrap().contains("application/json"),
+                "{p}"
+            );
+        }
+        let (status, problem) = raw_post(&server, &path, "", &body);
+        assert!(status.contains(" 415 "), "{status} {problem}");
+        assert!(problem.contains("application/json"), "{problem}");
+        let r = post(
+            &server,
+            &path,
+            "application/json; charset=utf-8",
+            body.clone(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+}
+
+#[test]
+fn a_zero_deadline_refuses_a_single_decision_and_every_route_documents_it() {
+    let server =
+        TestServer::start_with(Path::new("policies"), date("2026-11-28"), false, |state| {
+            state.limits.deadline = Duration::from_millis(0);
+        });
+    let p = decide(
+        &server,
+        json!({"input": candidate(), "version": "session-2027"}),
+    )
+    .problem(503);
+    assert_eq!(p["type"], "urn:clausier:problem:deadline-exceeded");
+    let doc = serde_json::to_value(clausier::server::openapi()).unwrap();
+    for path in ["decisions", "decisions/batch"] {
+        let responses = &doc["paths"][format!("/v1/policies/{{id}}/{path}")]["post"]["responses"];
+        assert!(responses.get("503").is_some(), "{path}: {responses}");
+    }
+}
+
+#[test]
+fn a_compressed_body_is_refused_as_unsupported() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let body = json!({"input": {}, "version": "session-2027"}).to_string();
+    for (path, media) in [
+        ("decisions", "application/json"),
+        (
+            "decisions/batch?version=session-2027",
+            "application/x-ndjson",
+        ),
+        ("decisions/batch", "application/json"),
+    ] {
+        let r = reply(
+            agent()
+                .post(format!("{}/v1/policies/{BTS}/{path}", server.base))
+                .header("content-type", media)
+                .header("content-encoding", "gzip")
+                .send(body.as_bytes())
+                .unwrap(),
+        );
+        let p = r.problem(415);
+        assert_eq!(p["type"], "urn:clausier:problem:unsupported-media-type");
+        assert!(p["detail"].as_str().unwrap().contains("gzip"), "{p}");
+    }
+}

@@ -14,7 +14,8 @@ use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{
-    Selector, body_timeout, in_lang, lang_of, millis, read_body, select_version, unreadable,
+    Selector, body_timeout, identity_encoding, in_lang, json_only, lang_of, media_type, millis,
+    read_body, select_version, unreadable, unsupported_media,
 };
 
 use crate::request::Deadline;
@@ -40,7 +41,8 @@ pub enum BatchEntry {
     },
 }
 
-/// The query of an NDJSON batch.
+/// The query of a batch (JSON or NDJSON): for a JSON batch, `version` and `as_of` may be given
+/// here or in the body (both: the same value), and `explain` here or in the body.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BatchQuery {
@@ -151,7 +153,9 @@ fn counted(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/decisions")]
@@ -162,6 +166,7 @@ pub async fn decide(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req)?;
+    json_only(&req)?;
     let body = read_body(&req, payload, state.limits.body).await?;
     let request: DecisionRequest = parse_json(&body, state.limits.json_depth)?;
     let selector = Selector::parse(request.version, request.as_of)?;
@@ -201,8 +206,8 @@ pub async fn decide(
 
 /// Decisions on a cohort. With `Content-Type: application/json`, a `BatchRequest` in and a
 /// `BatchResponse` out. With `Content-Type: application/x-ndjson`, one input object per line in
-/// (version and date in the query string) and one decision (or `{"error": problem}`) per line
-/// out, streamed in input order, for cohorts too large to hold in memory.
+/// (version and date in the query string) and one `BatchEntry` per line out (a decision, or
+/// `{"error": problem}`), streamed in input order, for cohorts too large to hold in memory.
 #[utoipa::path(
     tag = "decisions",
     params(
@@ -217,13 +222,13 @@ pub async fn decide(
     responses(
         (status = 200, description = "The decisions, in input order", content(
             (BatchResponse = "application/json"),
-            (Decision = "application/x-ndjson"),
+            (BatchEntry = "application/x-ndjson"),
         )),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Neither JSON nor NDJSON", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Neither JSON nor NDJSON, or compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -235,20 +240,11 @@ pub async fn batch(
     query: web::Query<BatchQuery>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("application/json");
-    let media = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let media = media_type(&req);
     let lang = lang_of(&req)?;
     match media.as_str() {
         "application/x-ndjson" | "application/ndjson" => {
+            identity_encoding(&req)?;
             let query = query.into_inner();
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
@@ -262,12 +258,16 @@ pub async fn batch(
                 lang,
             ))
         }
-        "application/json" | "" => {
+        "application/json" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
-            json_batch(state, id.into_inner(), body, lang).await
+            json_batch(state, id.into_inner(), body, lang, query.into_inner()).await
         }
-        other => Err(ApiError::UnsupportedMediaType(
-            format!("`{other}`: send application/json or application/x-ndjson").into(),
+        other => Err(unsupported_media(
+            other,
+            (
+                "application/json ou application/x-ndjson",
+                "application/json or application/x-ndjson",
+            ),
         )),
     }
 }
@@ -288,11 +288,12 @@ async fn json_batch(
     id: String,
     body: web::Bytes,
     lang: Lang,
+    query: BatchQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(8);
     let worker = state.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(error) = answer_batch(&worker, &id, &body, lang, &tx) {
+        if let Some(error) = answer_batch(&worker, (&id, &query), &body, lang, &tx) {
             // Nothing was sent yet: the error answers the request.
             let _ = tx.blocking_send(Err(error));
         }
@@ -314,12 +315,12 @@ async fn json_batch(
 /// passes get its problem as their entries.
 fn answer_batch(
     state: &AppState,
-    id: &str,
+    (id, query): (&str, &BatchQuery),
     body: &[u8],
     lang: Lang,
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let (cohort, policy) = match open_batch(state, id, body) {
+    let (cohort, policy) = match open_batch(state, (id, query), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
@@ -350,15 +351,20 @@ fn answer_batch(
     None
 }
 
-/// A JSON batch read (its inputs as text) and the version it selects.
+/// A JSON batch read (its inputs as text) and the version it selects: `version`, `as_of` and
+/// `explain` from the body or the query string, as the NDJSON form takes them (a field given by
+/// both with different values is a bad request).
 fn open_batch<'b>(
     state: &AppState,
-    id: &str,
+    (id, query): (&str, &BatchQuery),
     body: &'b [u8],
 ) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
     let limits = state.limits;
     let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
-    let selector = Selector::parse(cohort.version.take(), cohort.as_of.take())?;
+    let version = crate::request::agreed("version", cohort.version.take(), query.version.clone())?;
+    let as_of = crate::request::agreed("as_of", cohort.as_of.take(), query.as_of.clone())?;
+    cohort.explain |= query.explain;
+    let selector = Selector::parse(version, as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(state, &set, id, &selector)?;
     Ok((cohort, policy))

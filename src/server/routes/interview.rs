@@ -77,6 +77,7 @@ pub use crate::request::InterviewRequest;
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs, or `conclusions` or `unknown` names what the policy does not declare", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -88,6 +89,7 @@ pub async fn interview(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::server::routes::lang_of(&req)?;
+    crate::server::routes::json_only(&req)?;
     let body = read_body(&req, payload, state.limits.body).await?;
     let request: InterviewRequest = parse_json(&body, state.limits.json_depth)?;
     let selector = Selector::parse(request.version, request.as_of)?;

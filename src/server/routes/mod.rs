@@ -164,15 +164,75 @@ pub async fn log_request(
     Ok(res)
 }
 
+/// The media type of a request's body (`Content-Type` without its parameters, in lower case);
+/// empty when none is given.
+pub fn media_type(req: &actix_web::HttpRequest) -> String {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
+}
+
+/// The 415 for a body of media type `media` (empty: none given), naming what the route reads
+/// (`accepted`, said in French and in English).
+pub fn unsupported_media(media: &str, (accepte, accepted): (&str, &str)) -> ApiError {
+    if media.is_empty() {
+        return ApiError::UnsupportedMediaType(Said::new(
+            format!("la requête n'indique pas de `Content-Type` : envoyez {accepte}"),
+            format!("the request has no `Content-Type`: send {accepted}"),
+        ));
+    }
+    ApiError::UnsupportedMediaType(Said::new(
+        format!("`{media}` n'est pas accepté : envoyez {accepte}"),
+        format!("`{media}` is not accepted: send {accepted}"),
+    ))
+}
+
+/// Refuses (415) a body that is not `application/json`.
+pub fn json_only(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    match media_type(req).as_str() {
+        "application/json" => Ok(()),
+        other => Err(unsupported_media(
+            other,
+            ("application/json", "application/json"),
+        )),
+    }
+}
+
+/// Refuses (415) a body sent with a `Content-Encoding` (other than `identity`): bodies are
+/// read as sent, never decompressed.
+pub fn identity_encoding(req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    let Some(value) = req.headers().get(actix_web::http::header::CONTENT_ENCODING) else {
+        return Ok(());
+    };
+    let encoding = value.to_str().unwrap_or("?").trim().to_ascii_lowercase();
+    if encoding.is_empty() || encoding == "identity" {
+        return Ok(());
+    }
+    Err(ApiError::UnsupportedMediaType(Said::new(
+        format!(
+            "le corps est envoyé avec `Content-Encoding: {encoding}`, qui n'est pas accepté : envoyez-le non compressé"
+        ),
+        format!(
+            "the body is sent with `Content-Encoding: {encoding}`, which is not accepted: send it uncompressed"
+        ),
+    )))
+}
+
 /// Reads a whole body, refusing more than `limit` bytes (413) before reading it when the
 /// client announced its length, and answering 408 (closing the connection) when the whole body
 /// has not arrived within the service's body timeout ([`crate::server::Limits::body_timeout`]),
-/// counted from the moment the handler starts reading.
+/// counted from the moment the handler starts reading. A compressed body is refused (see
+/// [`identity_encoding`]).
 pub async fn read_body(
     req: &actix_web::HttpRequest,
     payload: web::Payload,
     limit: usize,
 ) -> Result<web::Bytes, ApiError> {
+    identity_encoding(req)?;
     let announced = req
         .headers()
         .get(actix_web::http::header::CONTENT_LENGTH)
