@@ -260,12 +260,18 @@ impl ApiError {
             detail,
             errors,
             diagnostics,
+            request_id: None,
         }
     }
 
     /// The response of this error in `lang`: what [`ResponseError::error_response`] gives in
     /// English, the language middleware calls this with the request's language.
     pub fn response_in(&self, lang: Lang) -> HttpResponse {
+        self.response_for(lang, None)
+    }
+
+    /// As [`ApiError::response_in`], the problem naming the request's id when known.
+    pub fn response_for(&self, lang: Lang, request_id: Option<&str>) -> HttpResponse {
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header(ContentType(problem_mime()));
         response.insert_header((actix_web::http::header::CONTENT_LANGUAGE, lang.code()));
@@ -287,7 +293,9 @@ impl ApiError {
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
         }
-        response.json(self.problem_in(lang))
+        let mut problem = self.problem_in(lang);
+        problem.request_id = request_id.map(str::to_string);
+        response.json(problem)
     }
 }
 
@@ -310,6 +318,10 @@ pub struct Problem {
     /// For an invalid policy: the checker's diagnostics.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub diagnostics: Option<Vec<crate::server::store::FileDiagnostic>>,
+    /// The request's id (its `x-request-id`, given or drawn): what to quote to the service's
+    /// operators, who find it in the logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl std::fmt::Display for ApiError {

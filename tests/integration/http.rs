@@ -1228,3 +1228,35 @@ fn a_compressed_body_is_refused_as_unsupported() {
         assert!(p["detail"].as_str().unwrap().contains("gzip"), "{p}");
     }
 }
+
+#[test]
+fn a_problem_names_the_request_id_the_logs_hold() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let r = agent()
+        .get(format!("{}/v1/policies/nope/versions/x", server.base))
+        .header("x-request-id", "dossier-42")
+        .call()
+        .unwrap();
+    assert_eq!(
+        r.headers()
+            .get("x-request-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("dossier-42")
+    );
+    let p = reply(r).problem(404);
+    assert_eq!(p["request_id"], "dossier-42");
+    // Without one, the id drawn is in the problem and in the header alike.
+    let r = agent()
+        .get(format!("{}/v1/policies/nope/versions/x", server.base))
+        .call()
+        .unwrap();
+    let header = r
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    let p = reply(r).problem(404);
+    assert_eq!(p["request_id"], header.as_str());
+    assert_eq!(header.len(), 36);
+}

@@ -124,17 +124,24 @@ pub async fn speak(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
     let lang = lang_of(req.request()).unwrap_or_default();
+    let id = actix_web::HttpMessage::extensions(&req)
+        .get::<RequestId>()
+        .map(|id| id.0.clone());
     let res = next.call(req).await?;
     let said = res
         .response()
         .error()
         .and_then(|e| e.as_error::<ApiError>())
-        .map(|api| api.response_in(lang));
+        .map(|api| api.response_for(lang, id.as_deref()));
     Ok(match said {
         Some(response) => res.into_response(response),
         None => res.map_into_boxed_body(),
     })
 }
+
+/// The id of the request being served (its `x-request-id`), for the problems that name it.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
 
 /// Logs one line per request: its id, method, route, status and latency. The id is also
 /// returned in `x-request-id`.
@@ -151,6 +158,7 @@ pub async fn log_request(
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "UNKNOWN".to_string());
+    actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(id.clone()));
     let mut res = next.call(req).await?;
     let status = res.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
