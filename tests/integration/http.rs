@@ -1260,3 +1260,49 @@ fn a_problem_names_the_request_id_the_logs_hold() {
     assert_eq!(p["request_id"], header.as_str());
     assert_eq!(header.len(), 36);
 }
+
+#[test]
+fn a_version_and_its_schema_are_revalidated_by_their_etag() {
+    let server = TestServer::bts(date("2026-11-28"));
+    for path in [
+        format!("/v1/policies/{BTS}/versions/session-2027"),
+        format!("/v1/policies/{BTS}/versions/session-2027/schema"),
+    ] {
+        let url = format!("{}{path}", server.base);
+        let first = agent().get(&url).call().unwrap();
+        assert_eq!(first.status().as_u16(), 200);
+        let etag = first
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        assert!(etag.starts_with('"') && etag.len() > 60, "{path}: {etag}");
+        let again = agent()
+            .get(&url)
+            .header("if-none-match", &etag)
+            .call()
+            .unwrap();
+        assert_eq!(again.status().as_u16(), 304, "{path}");
+        let other = agent()
+            .get(&url)
+            .header("if-none-match", "\"something-else\"")
+            .call()
+            .unwrap();
+        assert_eq!(other.status().as_u16(), 200, "{path}");
+    }
+    // The view's words depend on the language: its tag does too.
+    let url = format!("{}/v1/policies/{BTS}/versions/session-2027", server.base);
+    let tag = |lang: &str| {
+        agent()
+            .get(format!("{url}?lang={lang}"))
+            .call()
+            .unwrap()
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string()
+    };
+    assert_ne!(tag("fr"), tag("en"));
+}

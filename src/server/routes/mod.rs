@@ -139,6 +139,39 @@ pub async fn speak(
     })
 }
 
+/// A representation that is a pure function of `etag` (a version's sha256, with the language
+/// when it matters): 304 Not Modified when the client holds it (`If-None-Match`), else the
+/// answer `build` makes, with its `ETag`. Caches revalidate each time (`no-cache`): a reload
+/// may serve another version under the same label.
+pub fn cached(
+    req: &actix_web::HttpRequest,
+    etag: &str,
+    build: impl FnOnce() -> HttpResponse,
+) -> HttpResponse {
+    let quoted = format!("\"{etag}\"");
+    let held = req
+        .headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == quoted || tag == "*" || tag.strip_prefix("W/") == Some(quoted.as_str()));
+    let mut res = if held {
+        HttpResponse::NotModified().finish()
+    } else {
+        build()
+    };
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&quoted) {
+        res.headers_mut()
+            .insert(actix_web::http::header::ETAG, value);
+    }
+    res.headers_mut().insert(
+        actix_web::http::header::CACHE_CONTROL,
+        actix_web::http::header::HeaderValue::from_static("no-cache"),
+    );
+    res
+}
+
 /// The id of the request being served (its `x-request-id`), for the problems that name it.
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);

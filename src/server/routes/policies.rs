@@ -446,7 +446,8 @@ fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<Prepar
     tag = "policies",
     params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
     responses(
-        (status = 200, description = "The version", body = VersionView),
+        (status = 200, description = "The version (with an `ETag`: its sha256 and the language)", body = VersionView),
+        (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is the version's"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -459,9 +460,13 @@ pub async fn version_view(
     let lang = crate::server::routes::lang_of(&req)?;
     let (id, label) = path.into_inner();
     let policy = find(&state, &id, &label)?;
-    let mut res = HttpResponse::Ok();
-    crate::server::routes::in_lang(&mut res, lang);
-    Ok(res.json(view(&policy, lang)))
+    // The view is a function of the version's sources and of the language of its labels.
+    let etag = format!("{}-{}", policy.sha256, lang.code());
+    Ok(crate::server::routes::cached(&req, &etag, || {
+        let mut res = HttpResponse::Ok();
+        crate::server::routes::in_lang(&mut res, lang);
+        res.json(view(&policy, lang))
+    }))
 }
 
 /// The JSON Schema (draft 2020-12) of the input the version declares.
@@ -469,18 +474,22 @@ pub async fn version_view(
     tag = "policies",
     params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
     responses(
-        (status = 200, description = "The JSON Schema of the input", body = Object, content_type = "application/schema+json"),
+        (status = 200, description = "The JSON Schema of the input (with an `ETag`: the version's sha256)", body = Object, content_type = "application/schema+json"),
+        (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is the version's"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/policies/{id}/versions/{version}/schema")]
 pub async fn schema(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, label) = path.into_inner();
     let policy = find(&state, &id, &label)?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/schema+json")
-        .json(crate::json::json_schema(&policy)))
+    Ok(crate::server::routes::cached(&req, &policy.sha256, || {
+        HttpResponse::Ok()
+            .content_type("application/schema+json")
+            .json(crate::json::json_schema(&policy))
+    }))
 }
