@@ -1262,11 +1262,13 @@ fn a_problem_names_the_request_id_the_logs_hold() {
 }
 
 #[test]
-fn a_version_and_its_schema_are_revalidated_by_their_etag() {
+fn a_version_its_schema_and_a_diff_are_revalidated_by_their_etag() {
     let server = TestServer::bts(date("2026-11-28"));
     for path in [
         format!("/v1/policies/{BTS}/versions/session-2027"),
         format!("/v1/policies/{BTS}/versions/session-2027/schema"),
+        format!("/v1/policies/{BTS}/diff?from=session-2026&to=session-2027"),
+        format!("/v1/policies/{BTS}/diff?from=session-2026&to=session-2027&format=text"),
     ] {
         let url = format!("{}{path}", server.base);
         let first = agent().get(&url).call().unwrap();

@@ -148,20 +148,28 @@ pub fn cached(
     etag: &str,
     build: impl FnOnce() -> HttpResponse,
 ) -> HttpResponse {
-    let quoted = format!("\"{etag}\"");
-    let held = req
-        .headers()
-        .get_all(actix_web::http::header::IF_NONE_MATCH)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .any(|tag| tag == quoted || tag == "*" || tag.strip_prefix("W/") == Some(quoted.as_str()));
-    let mut res = if held {
+    let res = if held(req, etag) {
         HttpResponse::NotModified().finish()
     } else {
         build()
     };
-    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&quoted) {
+    tagged(res, etag)
+}
+
+/// Whether the client holds the representation `etag` names (`If-None-Match`).
+pub fn held(req: &actix_web::HttpRequest, etag: &str) -> bool {
+    let quoted = format!("\"{etag}\"");
+    req.headers()
+        .get_all(actix_web::http::header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == quoted || tag == "*" || tag.strip_prefix("W/") == Some(quoted.as_str()))
+}
+
+/// `res` with the `ETag` `etag` and `Cache-Control: no-cache`.
+pub fn tagged(mut res: HttpResponse, etag: &str) -> HttpResponse {
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&format!("\"{etag}\"")) {
         res.headers_mut()
             .insert(actix_web::http::header::ETAG, value);
     }

@@ -195,6 +195,7 @@ fn versions(
             (String = "text/plain"),
             (String = "text/markdown"),
         )),
+        (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is this diff's (the two versions' sha256, the form and the language)"),
         (status = 400, description = "`from` or `to` missing, or a malformed query", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
     )
@@ -212,11 +213,25 @@ pub async fn diff(
     let to = required(query.to, "to")?;
     let (old, new) = versions(&state, &id, &from, &to)?;
     let format = query.format.unwrap_or_default();
+    // The diff is a function of the two versions' sources, the form asked and its language.
+    let etag = format!(
+        "{}-{}-{format:?}-{}-{}",
+        old.sha256,
+        new.sha256,
+        query.sources,
+        lang.code()
+    );
+    if crate::server::routes::held(&req, &etag) {
+        return Ok(crate::server::routes::tagged(
+            HttpResponse::NotModified().finish(),
+            &etag,
+        ));
+    }
     let (old2, new2) = (std::sync::Arc::clone(&old), std::sync::Arc::clone(&new));
     let semantic = web::block(move || crate::diff::diff(&old2, &new2))
         .await
         .map_err(|_| ApiError::Internal)?;
-    Ok(match format {
+    let answer = match format {
         ReviewFormat::Text => text_response("text/plain", render::text(&semantic, lang)),
         ReviewFormat::Markdown => text_response("text/markdown", render::markdown(&semantic, lang)),
         ReviewFormat::Json => {
@@ -233,7 +248,8 @@ pub async fn diff(
                 source_diff,
             })
         }
-    })
+    };
+    Ok(crate::server::routes::tagged(answer, &etag))
 }
 
 /// The impact of a change of version: every candidate evaluated under both versions, and the
