@@ -14,7 +14,10 @@ use crate::model::{ClauseId, CompiledPolicy, Lang};
 #[derive(Debug)]
 pub struct Prepared {
     policy: CompiledPolicy,
-    fact_texts: [FactTexts; 2],
+    /// In French, the default, rendered when the policy is prepared; in English, at the first
+    /// decision that asks for it (loading, which every reload pays, renders one language).
+    fact_texts_fr: FactTexts,
+    fact_texts_en: std::sync::OnceLock<FactTexts>,
     citations: Vec<Arc<Citation>>,
     variant_names: Vec<Vec<Arc<str>>>,
     conclusion_names: Vec<Arc<str>>,
@@ -83,10 +86,7 @@ impl PolicyRef {
 impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
-        let fact_texts = [
-            FactTexts::of(&policy, Lang::Fr),
-            FactTexts::of(&policy, Lang::En),
-        ];
+        let fact_texts_fr = FactTexts::of(&policy, Lang::Fr);
         let citations = policy
             .clauses
             .iter()
@@ -117,7 +117,8 @@ impl Prepared {
             conclusion_names,
             policy_ref,
             policy,
-            fact_texts,
+            fact_texts_fr,
+            fact_texts_en: std::sync::OnceLock::new(),
             citations,
             variant_names,
         }
@@ -130,10 +131,11 @@ impl Prepared {
 
     /// The rendered texts of the policy's facts with few values, in `lang`.
     pub fn fact_texts(&self, lang: Lang) -> &FactTexts {
-        let [fr, en] = &self.fact_texts;
         match lang {
-            Lang::Fr => fr,
-            Lang::En => en,
+            Lang::Fr => &self.fact_texts_fr,
+            Lang::En => self
+                .fact_texts_en
+                .get_or_init(|| FactTexts::of(&self.policy, Lang::En)),
         }
     }
 

@@ -1,7 +1,7 @@
 //! `clausier eval`: one decision, printed as JSON or as text with the quoted clauses.
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
@@ -14,16 +14,10 @@ use clausier::request::{Options, RequestError};
 /// Arguments of `clausier eval`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct EvalArgs {
-    /// A policy folder, or one version's file.
-    policy: PathBuf,
+    #[command(flatten)]
+    which: Which,
     /// The candidate record (JSON); `-` or nothing reads standard input.
     input: Option<PathBuf>,
-    /// The version label.
-    #[arg(long, conflicts_with = "as_of")]
-    version: Option<String>,
-    /// The date whose version in force applies (YYYY-MM-DD); default: today.
-    #[arg(long)]
-    as_of: Option<NaiveDate>,
     /// Add the trace of every rule considered.
     #[arg(long)]
     explain: bool,
@@ -39,13 +33,26 @@ pub(crate) struct EvalArgs {
     lang: Lang,
 }
 
+/// The policy and the version a command decides under (`eval`, `interview`).
+#[derive(clap::Args, Debug)]
+pub(crate) struct Which {
+    /// A policy folder, or one version's file.
+    pub(crate) policy: PathBuf,
+    /// The version label.
+    #[arg(long, conflicts_with = "as_of")]
+    pub(crate) version: Option<String>,
+    /// The date whose version in force applies (YYYY-MM-DD); default: today.
+    #[arg(long)]
+    pub(crate) as_of: Option<NaiveDate>,
+}
+
 /// A language clap reads: `fr`, `en` (or a tag like `en-GB`).
 pub(crate) fn parse_lang(s: &str) -> Result<Lang, String> {
     Lang::parse(s).ok_or_else(|| format!("`{s}` is not a language clausier speaks: `fr` or `en`"))
 }
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
-    let (folder, label) = match load(&args.policy, args.version.as_deref(), args.as_of) {
+    let (folder, label) = match load(&args.which) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -100,11 +107,12 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
 /// Loads the policy folder (or one version's file and its layers) and chooses the version: by
 /// label, by the file named, else in force on `as_of` (default today). On failure, the
 /// diagnostics and the error are printed and the exit code returned.
-pub(crate) fn load(
-    path: &Path,
-    version: Option<&str>,
-    as_of: Option<NaiveDate>,
-) -> Result<(PolicyFolder, String), u8> {
+pub(crate) fn load(which: &Which) -> Result<(PolicyFolder, String), u8> {
+    let (path, version, as_of) = (
+        which.policy.as_path(),
+        which.version.as_deref(),
+        which.as_of,
+    );
     let is_file = path.is_file();
     let loaded = if is_file {
         load_version_file(path)

@@ -4,10 +4,9 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use serde_json::Value as Json;
 
-use crate::cli::eval::load;
+use crate::cli::eval::{Which, load};
 use crate::cli::{FINDINGS, OK, TROUBLE};
 use clausier::Lang;
 use clausier::Prepared;
@@ -18,16 +17,10 @@ use clausier::request::{InterviewOptions, RequestError};
 /// Arguments of `clausier interview`.
 #[derive(clap::Args, Debug)]
 pub(crate) struct InterviewArgs {
-    /// A policy folder, or one version's file.
-    policy: PathBuf,
+    #[command(flatten)]
+    which: Which,
     /// The answers known already (a JSON record); the others are asked on standard input.
     input: Option<PathBuf>,
-    /// The version label.
-    #[arg(long, conflicts_with = "as_of")]
-    version: Option<String>,
-    /// The date whose version in force applies (YYYY-MM-DD); default: today.
-    #[arg(long)]
-    as_of: Option<NaiveDate>,
     /// The conclusions wanted, separated by commas (default: all).
     #[arg(long, value_delimiter = ',')]
     conclusions: Option<Vec<String>>,
@@ -45,7 +38,7 @@ fn say(lang: Lang, fr: &'static str, en: &'static str) -> &'static str {
 }
 
 pub(crate) fn run(args: &InterviewArgs) -> u8 {
-    let (folder, label) = match load(&args.policy, args.version.as_deref(), args.as_of) {
+    let (folder, label) = match load(&args.which) {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -179,7 +172,7 @@ fn prompt(policy: &Prepared, q: &Question, lang: Lang) -> String {
         }
     }
     if let Some(d) = &q.default {
-        let _ = writeln!(out, "  {} {d}", say(lang, "par défaut :", "usually:"));
+        let _ = writeln!(out, "  {} {d}", say(lang, "par défaut :", "default:"));
     }
     if q.optional {
         let _ = writeln!(
@@ -203,7 +196,7 @@ fn prompt(policy: &Prepared, q: &Question, lang: Lang) -> String {
 /// How to write an answer of type `ty`.
 fn kind(ty: &ValueType, lang: Lang) -> &'static str {
     match ty {
-        ValueType::Boolean => say(lang, "oui ou non", "oui or non"),
+        ValueType::Boolean => say(lang, "oui ou non", "yes or no"),
         ValueType::Enum { .. } => say(
             lang,
             "le nom ou le numéro d'une valeur",
@@ -275,7 +268,7 @@ fn parse(ty: &ValueType, line: &str, lang: Lang) -> Result<Json, String> {
             "oui" | "o" | "true" | "yes" | "y" => Ok(Json::Bool(true)),
             "non" | "n" | "false" | "no" => Ok(Json::Bool(false)),
             _ if fr => Err(format!("`{line}` n'est ni oui ni non")),
-            _ => Err(format!("`{line}` is not oui or non")),
+            _ => Err(format!("`{line}` is not yes or no")),
         },
         ValueType::Enum { values, .. } => {
             let by_number = line
