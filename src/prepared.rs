@@ -87,18 +87,45 @@ impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
         let fact_texts_fr = FactTexts::of(&policy, Lang::Fr);
+        Prepared::with_texts(policy, fact_texts_fr, &[])
+    }
+
+    /// Builds the caches of `policy`, a version that extends `base`'s and declares no input,
+    /// definition, conclusion, enum or label of its own (it overrides parameters, rules and
+    /// clauses, and adds clauses: a new session): the texts of its facts are `base`'s but for
+    /// its parameters, and the clauses it shares with `base` keep their citations.
+    pub fn extending(policy: CompiledPolicy, base: &Prepared) -> Prepared {
+        let fact_texts_fr = base.fact_texts_fr.with_params_of(&policy);
+        Prepared::with_texts(policy, fact_texts_fr, &base.citations)
+    }
+
+    /// The caches of `policy`, with its French fact texts, reusing those of `citations` that
+    /// cite the very same clause (the same shared texts).
+    fn with_texts(
+        policy: CompiledPolicy,
+        fact_texts_fr: FactTexts,
+        citations: &[Arc<Citation>],
+    ) -> Prepared {
         let citations = policy
             .clauses
             .iter()
-            .map(|c| {
-                Arc::new(Citation {
+            .enumerate()
+            .map(|(i, c)| match citations.get(i) {
+                Some(cited)
+                    if Arc::ptr_eq(&cited.clause, &c.id)
+                        && Arc::ptr_eq(&cited.section, &c.section)
+                        && Arc::ptr_eq(&cited.text, &c.text) =>
+                {
+                    Arc::clone(cited)
+                }
+                _ => Arc::new(Citation {
                     clause: Arc::clone(&c.id),
                     section: Arc::clone(&c.section),
                     text: Arc::clone(&c.text),
                     text_json: serde_json::value::to_raw_value(&*c.text)
                         .ok()
                         .map(Arc::from),
-                })
+                }),
             })
             .collect();
         let variant_names = policy

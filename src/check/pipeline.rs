@@ -171,12 +171,21 @@ pub(crate) fn check_chain(
     // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
     diags.retain(|d| d.is_error() || d.span.is_none_or(|s| s.file == leaf.file));
     let failed = diags.iter().any(Diagnostic::is_error);
+    // A version that reuses its base's compiled declarations and labels nothing of its own
+    // renders the same fact texts, but for its parameters.
+    let texts_base = base
+        .and_then(|b| b.result.policy.as_ref())
+        .filter(|_| reuse.is_some() && !leaf_labels(leaf));
+    let prepare = |c| match texts_base {
+        Some(b) => Prepared::extending(c, b),
+        None => Prepared::new(c),
+    };
     Some(CheckedVersion {
         result: CheckResult {
             policy: if failed {
                 None
             } else {
-                compiled.map(|c| Arc::new(Prepared::new(c)))
+                compiled.map(|c| Arc::new(prepare(c)))
             },
             diagnostics: diags,
         },
@@ -184,6 +193,14 @@ pub(crate) fn check_chain(
         graph: std::mem::take(&mut checker.dependency_graph),
         hasher,
     })
+}
+
+/// True when `file` labels something.
+fn leaf_labels(file: &ParsedFile) -> bool {
+    file.policy
+        .items
+        .iter()
+        .any(|i| matches!(i.kind, ItemKind::Label(_)))
 }
 
 /// `hasher` fed with one more file's text and a separator.

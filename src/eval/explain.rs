@@ -50,9 +50,9 @@ pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
 #[derive(Clone, Debug, Default)]
 pub struct FactTexts {
     lang: Lang,
-    inputs: Vec<Vec<Arc<str>>>,
-    defs: Vec<Vec<Arc<str>>>,
-    conclusions: Vec<Vec<Arc<str>>>,
+    inputs: Arc<[Vec<Arc<str>>]>,
+    defs: Arc<[Vec<Arc<str>>]>,
+    conclusions: Arc<[Vec<Arc<str>>]>,
     params: Vec<Option<Arc<str>>>,
 }
 
@@ -157,17 +157,20 @@ impl FactTexts {
                     finite_texts(policy, &name, &c.ty, false, lang)
                 })
                 .collect(),
-            params: policy
-                .params
-                .iter()
-                .enumerate()
-                .map(|(k, p)| {
-                    let name = named(&p.name, l.param(k, lang));
-                    p.value
-                        .as_ref()
-                        .map(|v| Arc::from(fact_words(policy, &name, Some(&p.ty), v, lang)))
-                })
-                .collect(),
+            params: param_texts(policy, lang),
+        }
+    }
+
+    /// The texts of `policy`, a version that extends the one these texts are of and changes
+    /// nothing they render but parameters' values (no input, definition, conclusion or label
+    /// of its own): these texts shared, its parameters' rendered.
+    pub fn with_params_of(&self, policy: &CompiledPolicy) -> FactTexts {
+        FactTexts {
+            lang: self.lang,
+            inputs: Arc::clone(&self.inputs),
+            defs: Arc::clone(&self.defs),
+            conclusions: Arc::clone(&self.conclusions),
+            params: param_texts(policy, self.lang),
         }
     }
 
@@ -175,6 +178,21 @@ impl FactTexts {
     pub fn lang(&self) -> Lang {
         self.lang
     }
+}
+
+/// The text of each parameter of `policy` that has a value.
+fn param_texts(policy: &CompiledPolicy, lang: Lang) -> Vec<Option<Arc<str>>> {
+    policy
+        .params
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let name = named(&p.name, policy.labels.param(k, lang));
+            p.value
+                .as_ref()
+                .map(|v| Arc::from(fact_words(policy, &name, Some(&p.ty), v, lang)))
+        })
+        .collect()
 }
 
 /// What `because` says of a fact that settling showed cannot change the value: `report.parts is

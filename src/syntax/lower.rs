@@ -54,6 +54,40 @@ impl Lowerer {
         }
     }
 
+    /// A lowerer for the part of a file that starts at byte `base` (`text` is that part), its
+    /// positions being those of the whole file.
+    pub(crate) fn for_part(file: FileId, text: &str, base: usize) -> Self {
+        let mut comments = Comments::scan(text);
+        for (at, _) in &mut comments.pending {
+            *at += base;
+        }
+        Lowerer {
+            file,
+            comments,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Lowers `items_file`: its items, and the comments after the last one.
+    pub(crate) fn items(
+        mut self,
+        pair: Pair<'_, R>,
+    ) -> Result<(Vec<Item>, Vec<String>), Vec<Diagnostic>> {
+        let mut items = Vec::new();
+        for p in pair.into_inner().filter(|p| p.as_rule() != R::EOI) {
+            match self.item(p) {
+                Ok(i) => items.push(i),
+                Err(e) => self.errors.push(e),
+            }
+        }
+        let trailing_comments = self.comments.take_before(usize::MAX);
+        if self.errors.is_empty() {
+            Ok((items, trailing_comments))
+        } else {
+            Err(self.errors)
+        }
+    }
+
     /// Lowers `policy_file`, returning the policy or the first error.
     pub(crate) fn policy(mut self, pair: Pair<'_, R>) -> Result<Policy, Vec<Diagnostic>> {
         let mut header = None;

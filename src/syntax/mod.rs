@@ -18,14 +18,11 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     if let Some(d) = too_nested(file, text) {
         return Err(vec![d]);
     }
-    let mut pairs = parser::parse_pairs(file, text).map_err(|d| vec![d])?;
-    let Some(root) = pairs.next() else {
-        return Err(vec![Diagnostic::general(
-            Code::InternalError,
-            "empty parse tree",
-        )]);
+    let halves = split_point(text).and_then(|at| parse_in_halves(file, text, at));
+    let policy = match halves {
+        Some(policy) => policy,
+        None => parse_whole(file, text)?,
     };
-    let policy = lower::Lowerer::new(file, text).policy(root)?;
     if let Some(span) = deepest_expression(&policy) {
         return Err(vec![
             Diagnostic::error(
@@ -37,6 +34,109 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
         ]);
     }
     Ok(policy)
+}
+
+/// Parses and lowers a file in one piece, on the calling thread.
+fn parse_whole(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
+    let mut pairs = parser::parse_pairs(file, text).map_err(|d| vec![d])?;
+    let Some(root) = pairs.next() else {
+        return Err(vec![Diagnostic::general(
+            Code::InternalError,
+            "empty parse tree",
+        )]);
+    };
+    lower::Lowerer::new(file, text).policy(root)
+}
+
+/// From this size on, a file is parsed in two halves on two cores, when the machine has them:
+/// pest's parse is about half of a load, and a regulation's main file (the BTS annex is 50 KB)
+/// is most of the text. Below it, a thread costs more than it saves.
+const SPLIT_FROM: usize = 16 * 1024;
+
+/// The words that start a declaration at the top of a file.
+const ITEM_WORDS: [&str; 10] = [
+    "clause",
+    "conclusion",
+    "definition",
+    "enum",
+    "input",
+    "label",
+    "override",
+    "parameter",
+    "record",
+    "unit",
+];
+
+/// Where to cut a large file in two: the first line from its middle on that starts, at its
+/// first column, with a declaration's word and a space. None for a small file, or on one core.
+///
+/// Parsing the two sides apart gives exactly the whole file's parse whenever both sides parse
+/// (the first as a file, the second as items): no declaration can continue with a
+/// declaration's word (the grammar keeps them out of units and field names for that reason),
+/// so the whole file's first half ends where the first side ends, and the second begins
+/// there. Comments, strings and clause texts never span lines, so a line's first column is
+/// never inside one. When either side fails, the whole file is parsed again in one piece, so
+/// its diagnostics are those of the one-piece parse. `syntax::tests` checks the equality at
+/// every possible cut of every policy of the repository.
+fn split_point(text: &str) -> Option<usize> {
+    static CORES: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
+    });
+    if text.len() < SPLIT_FROM || *CORES < 2 {
+        return None;
+    }
+    cut_points(text).find(|&at| at >= text.len() / 2)
+}
+
+/// Every line start where [`split_point`] may cut.
+fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'\n', bytes)
+        .map(|i| i + 1)
+        .filter(move |&at| {
+            let line = bytes.get(at..).unwrap_or_default();
+            ITEM_WORDS.iter().any(|word| {
+                line.strip_prefix(word.as_bytes())
+                    .is_some_and(|rest| matches!(rest.first(), Some(b' ' | b'\t')))
+            })
+        })
+}
+
+/// Parses `text` cut at `at`: the header and the items before `at` on another thread, the
+/// items from `at` on this one, then joins them. None when either side does not parse.
+fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
+    let (head, tail) = (text.get(..at)?, text.get(at..)?);
+    std::thread::scope(|scope| {
+        let first = scope.spawn(move || parse_whole(file, head).ok());
+        // The text before `at` as one comment line: pest skips it at memchr speed, and the
+        // second side's positions are those of the whole file.
+        let mut padded = String::with_capacity(text.len());
+        padded.push('#');
+        padded.extend(std::iter::repeat_n(' ', at.checked_sub(2)?));
+        padded.push('\n');
+        padded.push_str(tail);
+        let second = parser::parse_items(&padded)
+            .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok());
+        let mut policy = first.join().ok().flatten()?;
+        let (items, trailing_comments) = second?;
+        // The comments after the first side's last item precede the second side's first.
+        let mut pending = std::mem::take(&mut policy.trailing_comments);
+        let mut items = items.into_iter();
+        match items.next() {
+            Some(mut next) => {
+                pending.append(&mut next.comments);
+                next.comments = pending;
+                policy.items.push(next);
+                policy.items.extend(items);
+                policy.trailing_comments = trailing_comments;
+            }
+            None => {
+                pending.extend(trailing_comments);
+                policy.trailing_comments = pending;
+            }
+        }
+        Some(policy)
+    })
 }
 
 /// The version label of a file and the label it extends, from its header alone: the rest of
@@ -75,18 +175,19 @@ fn header_of(text: &str) -> Option<crate::ast::Header> {
 }
 
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the
-/// recursive parser sees them.
+/// recursive parser sees them. One pass over each line of code, without copying it.
 fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
     let mut offset = 0;
     let mut depth: usize = 0;
     let mut prefixes: usize = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('|') {
-            let code = code_part(line);
-            for (i, c) in code.char_indices() {
+            let mut code_end = line.len();
+            for (i, c) in code_chars(line) {
                 match c {
                     '(' | '[' => depth += 1,
                     ')' | ']' => depth = depth.saturating_sub(1),
+                    '#' => code_end = i,
                     _ => {}
                 }
                 if depth > MAX_NESTING {
@@ -94,7 +195,7 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
                 }
             }
             // `not not not …` and `- - -x` nest without brackets.
-            for (pos, token) in words(&code) {
+            for (pos, token) in words(line.get(..code_end).unwrap_or("")) {
                 if token == "not" || token.starts_with('-') || token.starts_with("(-") {
                     prefixes += 1;
                 } else {
@@ -110,11 +211,34 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
     None
 }
 
-/// A line without its comment, strings blanked (so brackets in texts do not count).
-/// The words of `code` (split at whitespace, as `split_whitespace`) with their byte offsets.
+/// The characters of a line as the nesting checks read them: those of quoted texts blanked
+/// (brackets and words in texts do not count), and a `#` outside texts, which starts the
+/// comment, as the last.
+fn code_chars(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    line.char_indices().map_while(move |(i, c)| {
+        if in_comment {
+            return None;
+        }
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '#' if !in_string => in_comment = true,
+            _ => {}
+        }
+        Some((i, if in_string && c != '"' { ' ' } else { c }))
+    })
+}
+
+/// The words of a line's code (split at whitespace, as `split_whitespace`, quoted texts
+/// blanked) with their byte offsets. A word's characters are all outside texts but for its
+/// quotes, so it is the same slice of the line.
 fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut start = None;
-    code.char_indices()
+    code_chars(code)
         .chain(std::iter::once((code.len(), ' ')))
         .filter_map(move |(i, c)| match (c.is_whitespace(), start) {
             (true, Some(s)) => {
@@ -127,23 +251,6 @@ fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
             }
             _ => None,
         })
-}
-
-fn code_part(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
-    let mut in_string = false;
-    let mut escaped = false;
-    for c in line.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => break,
-            _ => {}
-        }
-        out.push(if in_string && c != '"' { ' ' } else { c });
-    }
-    out
 }
 
 fn nesting(file: FileId, at: usize) -> Diagnostic {

@@ -18,6 +18,12 @@ pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnost
     PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
 }
 
+/// Parses the items of a file from `text`'s first item on (the text before it is one comment,
+/// so that positions are those of the whole file); None when they do not parse.
+pub(crate) fn parse_items(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
+    PolicyParser::parse(Rule::items_file, text).ok()?.next()
+}
+
 /// Parses a file's header alone, from its first token; the text after it is not read.
 pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
     PolicyParser::parse(Rule::header, text).ok()?.next()
@@ -189,7 +195,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::binder => "`NAME in LIST`",
         Rule::filter => "`where CONDITION`",
         Rule::keyword | Rule::item_keyword => "a keyword",
-        Rule::policy_file => "a policy",
+        Rule::policy_file | Rule::items_file => "a policy",
         Rule::informative => "`informative`",
         Rule::field_decl => "a record field `NAME : TYPE`",
         Rule::item => "a declaration",

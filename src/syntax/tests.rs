@@ -2,6 +2,7 @@
 
 #![expect(
     clippy::unwrap_used,
+    clippy::expect_used,
     clippy::indexing_slicing,
     clippy::panic,
     reason = "tests"
@@ -148,4 +149,71 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         ")".repeat(60)
     );
     policy(&fine);
+}
+
+/// Every `.policy` file under `dir`, recursively.
+fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            policy_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "policy") {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn a_file_parsed_in_two_halves_is_the_file_parsed_whole_at_every_cut() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    policy_files(&root.join("policies"), &mut files);
+    policy_files(&root.join("tests"), &mut files);
+    assert!(
+        files.len() > 20,
+        "the policies of the repository: {files:?}"
+    );
+    let (mut cuts, mut halved) = (0, 0);
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap();
+        let whole = super::parse_whole(FileId::default(), &text);
+        for at in super::cut_points(&text) {
+            cuts += 1;
+            let Some(halves) = super::parse_in_halves(FileId::default(), &text, at) else {
+                continue;
+            };
+            halved += 1;
+            // Debug shows the spans too, which `==` ignores.
+            let whole = whole.as_ref().map(|p| format!("{p:?}"));
+            assert_eq!(
+                Ok(format!("{halves:?}")),
+                whole.as_ref().map_err(|_| ()).cloned(),
+                "{} cut at byte {at}",
+                path.display()
+            );
+        }
+    }
+    // The BTS annex alone has some 150 places to cut, and they all parse.
+    assert!(halved > 150, "{halved} of {cuts} cuts parsed in halves");
+}
+
+#[test]
+fn a_large_file_is_cut_in_its_second_half_before_a_declaration() {
+    let annex = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/policies/bts-metiers-de-la-mesure/annexe-ivb.policy"
+    ))
+    .unwrap();
+    if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
+        return;
+    }
+    let at = super::split_point(&annex).expect("the annex is large enough to cut");
+    assert!(at >= annex.len() / 2 && at < annex.len());
+    let line = &annex[at..];
+    assert!(
+        super::ITEM_WORDS
+            .iter()
+            .any(|w| line.starts_with(&format!("{w} ")))
+    );
+    assert_eq!(super::split_point("policy p\nversion \"v\"\n"), None);
 }

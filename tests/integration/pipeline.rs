@@ -263,3 +263,28 @@ fn a_version_file_finds_its_layer_by_label_among_files_that_parse() {
     assert_eq!(names, ["s1.policy", "annex.policy"]);
     assert!(loaded.version("s1").is_some());
 }
+
+/// A session that only overrides parameters, rules and clauses shares its base's fact texts
+/// and citations: they must be those it would render alone.
+#[test]
+fn shared_fact_texts_and_citations_are_those_rendered_afresh() {
+    use clausier::model::Lang;
+    for dir in folders() {
+        let folder = load_folder(&dir).unwrap();
+        for prepared in folder.compiled() {
+            let fresh = clausier::Prepared::new(prepared.policy().clone());
+            for lang in [Lang::Fr, Lang::En] {
+                assert_eq!(
+                    format!("{:?}", prepared.fact_texts(lang)),
+                    format!("{:?}", fresh.fact_texts(lang)),
+                    "{} {}",
+                    dir.display(),
+                    prepared.version
+                );
+            }
+            for clause in 0..prepared.clauses.len() {
+                assert_eq!(prepared.citation(clause), fresh.citation(clause));
+            }
+        }
+    }
+}
