@@ -64,6 +64,7 @@ pub mod interview;
 pub mod json;
 pub mod load;
 pub mod model;
+mod parallel;
 pub mod prepared;
 pub mod report;
 pub mod request;

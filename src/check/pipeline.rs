@@ -203,6 +203,20 @@ fn leaf_labels(file: &ParsedFile) -> bool {
         .any(|i| matches!(i.kind, ItemKind::Label(_)))
 }
 
+/// The label of the version that `chain`'s last layer extends.
+fn parent<'a>(chain: &[&'a ParsedFile]) -> Option<&'a str> {
+    chain
+        .len()
+        .checked_sub(2)
+        .and_then(|i| chain.get(i))
+        .map(|f| f.version())
+}
+
+/// True when both chains end with the same version.
+fn same_version(a: &[&ParsedFile], b: &[&ParsedFile]) -> bool {
+    a.last().map(|f| f.version()) == b.last().map(|f| f.version())
+}
+
 /// `hasher` fed with one more file's text and a separator.
 fn hash_more(mut hasher: Sha256, sources: &SourceMap, file: FileId) -> Sha256 {
     if let Some(f) = sources.get(file) {
@@ -218,23 +232,42 @@ pub(crate) fn check_folder(
     sources: &Arc<SourceMap>,
     files: &[ParsedFile],
 ) -> Vec<(String, CheckResult)> {
-    let mut done: HashMap<&str, CheckedVersion> = HashMap::new();
+    // Every version with its layers, root first, each once.
+    let mut waiting: Vec<Vec<&ParsedFile>> = Vec::new();
     for f in files {
         let Some(chain) = layers::chain(files, f.version()) else {
             continue;
         };
-        // Root first, so that each layer finds the version it extends checked.
-        for k in 0..chain.len() {
-            let Some(layer) = chain.get(k) else { break };
-            if done.contains_key(layer.version()) {
-                continue;
+        for k in 1..=chain.len() {
+            let Some(prefix) = chain.get(..k) else { break };
+            if !waiting.iter().any(|c| same_version(c, prefix)) {
+                waiting.push(prefix.to_vec());
             }
-            let base = k
-                .checked_sub(1)
-                .and_then(|j| chain.get(j))
-                .and_then(|p| done.get(p.version()));
-            if let Some(checked) = chain.get(..=k).and_then(|c| check_chain(sources, c, base)) {
-                done.insert(layer.version(), checked);
+        }
+    }
+    // In waves: a version is checked once the version it extends has been (the annex, then
+    // every session on it, side by side).
+    let mut done: HashMap<&str, CheckedVersion> = HashMap::new();
+    let mut tried: Vec<&str> = Vec::new();
+    while !waiting.is_empty() {
+        let (ready, rest): (Vec<_>, Vec<_>) = waiting
+            .into_iter()
+            .partition(|c| parent(c).is_none_or(|p| tried.contains(&p)));
+        waiting = rest;
+        if ready.is_empty() {
+            break;
+        }
+        let checked = crate::parallel::map(&ready, |chain| {
+            let base = parent(chain).and_then(|p| done.get(p));
+            check_chain(sources, chain, base)
+        });
+        for (chain, checked) in ready.iter().zip(checked) {
+            let Some(label) = chain.last().map(|f| f.version()) else {
+                continue;
+            };
+            tried.push(label);
+            if let Some(checked) = checked {
+                done.insert(label, checked);
             }
         }
     }

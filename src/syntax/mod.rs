@@ -79,10 +79,7 @@ const ITEM_WORDS: [&str; 10] = [
 /// its diagnostics are those of the one-piece parse. `syntax::tests` checks the equality at
 /// every possible cut of every policy of the repository.
 fn split_point(text: &str) -> Option<usize> {
-    static CORES: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
-        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
-    });
-    if text.len() < SPLIT_FROM || *CORES < 2 {
+    if text.len() < SPLIT_FROM || crate::parallel::cores() < 2 {
         return None;
     }
     cut_points(text).find(|&at| at >= text.len() / 2)
