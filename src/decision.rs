@@ -92,6 +92,8 @@ pub struct Hint {
 /// a list (`add`) or removed from it (`remove`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+// Named apart from the diff's `Change` (added, removed, changed): one name, one schema.
+#[cfg_attr(feature = "server", schema(as = RecordChange))]
 pub struct Change {
     /// Where, as a dotted path: `internship.periods[0].end`, `report.parts`.
     pub path: String,
@@ -147,7 +149,8 @@ pub struct TraceEntry {
     pub because: Vec<String>,
 }
 
-/// A decision on one candidate.
+/// A decision on one candidate. Each version publishes the JSON Schema of its decisions, every
+/// conclusion named and its value typed, at `GET /v1/policies/{id}/versions/{version}/decision-schema`.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct Decision {

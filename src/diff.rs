@@ -89,8 +89,8 @@ pub enum Change {
     Changed,
 }
 
-/// The semantic difference between two versions of a policy. See the [module](self) for its
-/// JSON shape.
+/// The semantic difference between two versions of a policy (the module's documentation shows
+/// its JSON shape).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PolicyDiff {

@@ -62,7 +62,7 @@ pub struct PolicyRef {
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub version: Arc<str>,
     /// Its effective date, if any.
-    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>, format = Date))]
     pub effective_from: Option<Arc<str>>,
     /// The sha256 of its sources and its layers'.
     #[cfg_attr(feature = "server", schema(value_type = String))]

@@ -109,13 +109,15 @@ pub const MAX_INPUT_ERRORS: usize = 100;
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DecisionRequest {
-    /// The candidate's record, as the policy's input schema describes it.
+    /// The candidate's record, as the version's input schema describes it
+    /// (`GET /v1/policies/{id}/versions/{version}/schema`: every field typed, enum values, dates).
     #[cfg_attr(feature = "server", schema(value_type = Object))]
     #[serde(deserialize_with = "crate::json::strict::value")]
     pub input: Json,
     /// The version label (else `as_of`, else the version in force today).
     pub version: Option<String>,
     /// A date `YYYY-MM-DD`: the version in force on that day.
+    #[cfg_attr(feature = "server", schema(format = Date))]
     pub as_of: Option<String>,
     /// Add the trace of every rule considered.
     #[serde(default)]
@@ -143,6 +145,7 @@ pub struct BatchRequest {
     /// The version label.
     pub version: Option<String>,
     /// A date `YYYY-MM-DD`: the version in force on that day.
+    #[cfg_attr(feature = "server", schema(format = Date))]
     pub as_of: Option<String>,
     /// Add the trace of every rule considered.
     #[serde(default)]
@@ -559,6 +562,7 @@ pub struct InterviewRequest {
     /// The version label (else `as_of`, else the version in force today).
     pub version: Option<String>,
     /// A date `YYYY-MM-DD`: the version in force on that day.
+    #[cfg_attr(feature = "server", schema(format = Date))]
     pub as_of: Option<String>,
 }
 

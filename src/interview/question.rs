@@ -19,6 +19,7 @@ pub struct Question {
     pub path: String,
     /// The type of the answer.
     #[serde(rename = "type")]
+    #[cfg_attr(feature = "server", schema(value_type = ValueTypeSchema))]
     pub ty: ValueType,
     /// For an enum, its values in declared order.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -46,7 +47,6 @@ pub struct Question {
 
 /// The type of an answer, as a form needs it.
 #[derive(Clone, Debug, Serialize, PartialEq)]
-#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ValueType {
     /// `true` or `false`.
@@ -77,13 +77,11 @@ pub enum ValueType {
     /// An array of elements.
     List {
         /// The elements' type.
-        #[cfg_attr(feature = "server", schema(no_recursion))]
         element: Box<ValueType>,
     },
     /// An array of distinct elements, in any order.
     Set {
         /// The elements' type.
-        #[cfg_attr(feature = "server", schema(no_recursion))]
         element: Box<ValueType>,
     },
     /// An object with these fields.
@@ -93,6 +91,54 @@ pub enum ValueType {
         /// Its fields, in declared order.
         fields: Vec<Field>,
     },
+}
+
+// `ValueType` as the OpenAPI document describes it: one object whose `kind` says which members
+// it has, rather than a union of one object per kind, which refers to itself (a list's element,
+// a record's fields) and which client generators do not handle (openapi-python-client drops
+// every schema that uses it). The JSON is the same.
+/// The type of an answer, as a form needs it: `kind` says which other members it has.
+#[cfg(feature = "server")]
+#[derive(utoipa::ToSchema)]
+#[schema(as = ValueType)]
+#[expect(dead_code, reason = "a schema for the document only: never built")]
+pub(crate) struct ValueTypeSchema {
+    /// `boolean`, `enum` (with `name` and `values`), `integer` or `decimal` (with `unit` when the
+    /// number has one), `date` (`YYYY-MM-DD`), `text`, `list` or `set` (with `element`), or
+    /// `record` (with `name` and `fields`).
+    kind: ValueKind,
+    /// The enum's or the record's name.
+    #[schema(required = false)]
+    name: String,
+    /// An enum's values, in declared order.
+    #[schema(required = false)]
+    values: Vec<Choice>,
+    /// A number's unit (`pages`).
+    #[schema(required = false)]
+    unit: String,
+    /// A list's or a set's elements' type.
+    #[schema(no_recursion, required = false)]
+    element: Box<ValueTypeSchema>,
+    /// A record's fields, in declared order.
+    #[schema(required = false)]
+    fields: Vec<Field>,
+}
+
+/// The kinds of answer types.
+#[cfg(feature = "server")]
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[expect(dead_code, reason = "a schema for the document only: never built")]
+pub(crate) enum ValueKind {
+    Boolean,
+    Enum,
+    Integer,
+    Decimal,
+    Date,
+    Text,
+    List,
+    Set,
+    Record,
 }
 
 /// A field of a record.
@@ -105,7 +151,7 @@ pub struct Field {
     pub label: String,
     /// Its type.
     #[serde(rename = "type")]
-    #[cfg_attr(feature = "server", schema(no_recursion))]
+    #[cfg_attr(feature = "server", schema(value_type = ValueTypeSchema, no_recursion))]
     pub ty: ValueType,
     /// It may be left out (or `null`): it then has no value.
     pub optional: bool,

@@ -154,13 +154,28 @@ fn the_schema_describes_the_same_declarations() {
     let job = &schema["properties"]["candidate"]["properties"]["jobs"]["items"];
     assert_eq!(
         job["properties"]["field"]["enum"],
-        json!(["metrologie", "autre"])
+        json!(["metrologie", "autre", null])
     );
     assert_eq!(job["properties"]["start"]["format"], json!("date"));
     assert_eq!(job["properties"]["full_time"]["default"], json!(true));
+    // `null` is absence, for every field.
     assert_eq!(
         schema["properties"]["report"]["properties"]["pages"]["type"],
-        json!("integer")
+        json!(["integer", "null"])
+    );
+    assert_eq!(
+        schema["properties"]["candidate"]["properties"]["id"]["type"],
+        json!(["string", "null"])
+    );
+    assert_eq!(
+        job["description"],
+        json!(
+            "Each must meet, or the record is refused: `end >= start` (else: the period ends before it starts)."
+        )
+    );
+    assert_eq!(
+        job["properties"]["start"]["pattern"],
+        json!("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
     );
     assert_eq!(
         schema["properties"]["report"]["properties"]["parts"]["uniqueItems"],

@@ -20,7 +20,7 @@ use crate::prepared::Citation;
 
 pub use hints::{HintsRequest, read_hints};
 pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
-pub use schema::json_schema;
+pub use schema::{decision_schema, json_schema};
 
 impl Serialize for Datum {
     /// Numbers are written exactly as the decimal holds them: a whole number as an integer, any

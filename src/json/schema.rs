@@ -1,4 +1,5 @@
-//! The JSON Schema (draft 2020-12) of the candidate record a policy declares.
+//! The JSON Schemas (draft 2020-12) of a version: the candidate record it declares, and the
+//! decision it gives, each conclusion's value typed.
 
 use serde_json::{Value as Json, json};
 
@@ -26,7 +27,8 @@ fn group_schema(policy: &CompiledPolicy, group: &InputGroup) -> Json {
     let mut props = serde_json::Map::new();
     for (name, node) in &group.members {
         let s = match node {
-            InputNode::Group(g) => group_schema(policy, g),
+            // A group given as `null` is a group of absent fields.
+            InputNode::Group(g) => nullable(group_schema(policy, g)),
             InputNode::Leaf(slot) => match policy.inputs.get(*slot) {
                 Some(info) => field_schema(policy, &info.ty, &info.presence),
                 None => json!({}),
@@ -37,38 +39,68 @@ fn group_schema(policy: &CompiledPolicy, group: &InputGroup) -> Json {
     json!({ "type": "object", "properties": props, "additionalProperties": false })
 }
 
+/// A field of the record: `null` is absence, whatever its presence says absence means.
 fn field_schema(policy: &CompiledPolicy, ty: &Type, presence: &Presence) -> Json {
     let mut s = type_schema(policy, ty);
     if let Json::Object(map) = &mut s {
-        match presence {
+        let what = match presence {
             Presence::Default(v) => {
                 map.insert("default".into(), to_json(&Datum::of(&policy.types, ty, v)));
+                "absent or null means the default"
             }
-            Presence::Optional => {
-                map.insert(
-                    "description".into(),
-                    json!("optional: absent or null means none"),
-                );
-            }
+            Presence::Optional => "optional: absent or null means none",
             Presence::Required => {
-                map.insert(
-                    "description".into(),
-                    json!("absent means unknown: conclusions that need it are undetermined"),
-                );
+                "absent or null means unknown: conclusions that need it are undetermined"
             }
-        }
+        };
+        let description = match map.remove("description") {
+            Some(Json::String(d)) => format!("{what}. {d}"),
+            _ => what.to_string(),
+        };
+        map.insert("description".into(), Json::String(description));
     }
-    s
+    nullable(s)
 }
+
+/// `schema`, `null` allowed too.
+fn nullable(mut schema: Json) -> Json {
+    let Json::Object(map) = &mut schema else {
+        return schema;
+    };
+    if let Some(Json::Array(values)) = map.get_mut("enum") {
+        values.push(Json::Null);
+    }
+    match map.get_mut("type") {
+        Some(Json::String(t)) => {
+            let t = std::mem::take(t);
+            map.insert("type".into(), json!([t, "null"]));
+        }
+        Some(Json::Array(types)) if !types.contains(&json!("null")) => types.push(json!("null")),
+        _ => {}
+    }
+    schema
+}
+
+/// A date as the service reads it: `format: date` is an annotation to most validators, so the
+/// pattern says it too (month 01 to 12, day 01 to 31; the service also refuses 2027-02-30).
+const DATE_PATTERN: &str = "^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$";
 
 fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
     let types = &policy.types;
     match ty {
         Type::Bool => json!({ "type": "boolean" }),
-        Type::Num { integral: true, .. } => json!({ "type": "integer" }),
-        Type::Num { .. } => json!({ "type": "number" }),
+        Type::Num { integral, unit } => {
+            let mut s = json!({ "type": if *integral { "integer" } else { "number" } });
+            if let (false, Json::Object(map)) = (*unit == Unit::None, &mut s) {
+                map.insert(
+                    "description".into(),
+                    json!(format!("in {}", types.unit_name(*unit))),
+                );
+            }
+            s
+        }
         Type::Text => json!({ "type": "string" }),
-        Type::Date => json!({ "type": "string", "format": "date" }),
+        Type::Date => json!({ "type": "string", "format": "date", "pattern": DATE_PATTERN }),
         Type::Enum(e) => {
             json!({ "type": "string", "enum": types.enums.get(*e).map(|i| i.variants.clone()).unwrap_or_default() })
         }
@@ -85,8 +117,84 @@ fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
             for f in &info.fields {
                 props.insert(f.name.clone(), field_schema(policy, &f.ty, &f.presence));
             }
-            json!({ "type": "object", "properties": props, "additionalProperties": false })
+            let mut s =
+                json!({ "type": "object", "properties": props, "additionalProperties": false });
+            if let (Some(rules), Json::Object(map)) = (requirements(policy, &info.name), &mut s) {
+                map.insert("description".into(), json!(rules));
+            }
+            s
         }
         Type::Any => json!({}),
     }
+}
+
+/// What a record's `require` lines ask, in their source text and message: a JSON Schema cannot
+/// say `end >= start`, so its description does.
+fn requirements(policy: &CompiledPolicy, record: &str) -> Option<String> {
+    let decl = policy
+        .merged
+        .records
+        .iter()
+        .find(|r| r.name.node == record)?;
+    let lines: Vec<String> = decl
+        .requires
+        .iter()
+        .map(|q| {
+            format!(
+                "`{}` (else: {})",
+                policy.sources.snippet(q.condition.span),
+                q.message.node
+            )
+        })
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "Each must meet, or the record is refused: {}.",
+            lines.join("; ")
+        )
+    })
+}
+
+/// The JSON Schema (draft 2020-12) of the decisions the version gives: the decision's shape
+/// (`generic`, the service's schemas of a decision and of what it holds, by name: `Decision`,
+/// `ConclusionResult`, …, their references as `#/$defs/NAME`), with every conclusion of the
+/// version named, and its value typed (enum values, units, dates; `null` unless decided).
+pub fn decision_schema(policy: &CompiledPolicy, generic: &serde_json::Map<String, Json>) -> Json {
+    let mut conclusions = serde_json::Map::new();
+    for (k, c) in policy.conclusions.iter().enumerate() {
+        let mut value = nullable(type_schema(policy, &c.ty));
+        if let (Some(label), Json::Object(map)) =
+            (policy.labels.conclusion(k, Lang::Fr), &mut value)
+        {
+            map.insert("title".into(), json!(label));
+        }
+        conclusions.insert(
+            c.name.clone(),
+            json!({
+                "allOf": [
+                    { "$ref": "#/$defs/ConclusionResult" },
+                    { "properties": { "value": value } }
+                ]
+            }),
+        );
+    }
+    let names: Vec<&str> = policy.conclusions.iter().map(|c| c.name.as_str()).collect();
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": format!("decision of {} {}", policy.id, policy.version),
+        "allOf": [
+            { "$ref": "#/$defs/Decision" },
+            {
+                "properties": {
+                    "conclusions": {
+                        "type": "object",
+                        "properties": conclusions,
+                        "required": names,
+                        "additionalProperties": false
+                    }
+                }
+            }
+        ],
+        "$defs": generic
+    })
 }

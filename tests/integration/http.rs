@@ -11,7 +11,7 @@ use clausier::server::store::{Store, Watcher, watch};
 use clausier::server::{AppState, Limits, create_app, openapi};
 use serde_json::{Value, json};
 
-const BTS: &str = "bts-metiers-de-la-mesure";
+pub const BTS: &str = "bts-metiers-de-la-mesure";
 
 /// A server on an ephemeral port, stopped when dropped.
 pub struct TestServer {

@@ -25,5 +25,6 @@ mod layers;
 mod limits;
 mod peers;
 mod pipeline;
+mod schemas;
 mod second_policy;
 mod settle;

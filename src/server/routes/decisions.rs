@@ -49,6 +49,7 @@ pub struct BatchQuery {
     /// The version label.
     pub version: Option<String>,
     /// A date `YYYY-MM-DD`: the version in force on that day.
+    #[param(format = Date)]
     pub as_of: Option<String>,
     /// Add the trace of every rule considered.
     #[serde(default)]

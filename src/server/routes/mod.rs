@@ -34,6 +34,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(policies::list)
         .service(policies::version_view)
         .service(policies::schema)
+        .service(policies::decision_schema)
         .service(review::diff)
         .service(review::impact)
         .service(health::healthz)

@@ -17,6 +17,7 @@ pub struct VersionSummary {
     /// The version label.
     pub version: String,
     /// Its effective date; none for a version selected by label only.
+    #[schema(format = Date)]
     pub effective_from: Option<String>,
     /// The version it extends.
     pub extends: Option<String>,
@@ -226,6 +227,7 @@ pub struct VersionView {
     /// The version label.
     pub version: String,
     /// Its effective date.
+    #[schema(format = Date)]
     pub effective_from: Option<String>,
     /// The version it extends.
     pub extends: Option<String>,
@@ -493,3 +495,62 @@ pub async fn schema(
             .json(crate::json::json_schema(&policy))
     }))
 }
+
+/// The JSON Schema (draft 2020-12) of the decisions the version gives: every conclusion named,
+/// its value typed.
+#[utoipa::path(
+    tag = "policies",
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    responses(
+        (status = 200, description = "The JSON Schema of a decision under this version: the `Decision` of this document, with each conclusion of the version named and its `value` typed (enum values, units, dates; `null` unless decided). With an `ETag`: the version's sha256", body = Object, content_type = "application/schema+json"),
+        (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is the version's"),
+        (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/policies/{id}/versions/{version}/decision-schema")]
+pub async fn decision_schema(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, label) = path.into_inner();
+    let policy = find(&state, &id, &label)?;
+    Ok(crate::server::routes::cached(&req, &policy.sha256, || {
+        HttpResponse::Ok()
+            .content_type("application/schema+json")
+            .json(crate::json::decision_schema(&policy, &DECISION_DEFS))
+    }))
+}
+
+/// The schemas of this document that a decision is made of (`Decision` and those it refers
+/// to), their references rewritten for a standalone JSON Schema's `$defs`.
+static DECISION_DEFS: std::sync::LazyLock<serde_json::Map<String, serde_json::Value>> =
+    std::sync::LazyLock::new(|| {
+        let api = serde_json::to_value(crate::server::openapi()).unwrap_or_default();
+        let all = api
+            .pointer("/components/schemas")
+            .and_then(serde_json::Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut defs = serde_json::Map::new();
+        let mut todo = vec!["Decision".to_string()];
+        while let Some(name) = todo.pop() {
+            if defs.contains_key(&name) {
+                continue;
+            }
+            let Some(found) = all.get(&name) else {
+                continue;
+            };
+            let text = serde_json::to_string(found)
+                .unwrap_or_default()
+                .replace("#/components/schemas/", "#/$defs/");
+            todo.extend(
+                text.split("#/$defs/")
+                    .skip(1)
+                    .filter_map(|rest| rest.split('"').next())
+                    .map(str::to_string),
+            );
+            defs.insert(name, serde_json::from_str(&text).unwrap_or_default());
+        }
+        defs
+    });

@@ -1,0 +1,150 @@
+//! The published JSON Schemas agree with the service: every example record the service accepts
+//! is valid under its version's input schema, records the service refuses are not, and every
+//! decision the service gives is valid under the version's decision schema, which names each
+//! conclusion and types its value.
+
+use serde_json::{Value, json};
+
+use crate::http::{BTS, TestServer, date, decide, get};
+
+const VERSIONS: [&str; 4] = ["annexe-ivb", "mayotte-2025", "session-2026", "session-2027"];
+
+/// The inputs of the BTS policy's examples, with the version each names.
+fn example_inputs() -> Vec<(String, Value)> {
+    let dir = format!("policies/{BTS}/tests");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        let cases: Vec<Value> = serde_json::from_str(&text).unwrap();
+        for case in cases {
+            let version = case["version"]
+                .as_str()
+                .unwrap_or("session-2027")
+                .to_string();
+            out.push((version, case["input"].clone()));
+        }
+    }
+    assert!(out.len() > 100, "{} examples", out.len());
+    out
+}
+
+fn validator(server: &TestServer, version: &str, which: &str) -> jsonschema::Validator {
+    let reply = get(
+        server,
+        &format!("/v1/policies/{BTS}/versions/{version}/{which}"),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.content_type, "application/schema+json");
+    jsonschema::validator_for(&reply.json()).unwrap()
+}
+
+#[test]
+fn every_example_record_and_its_decision_are_valid_under_the_published_schemas() {
+    let server = TestServer::bts(date("2027-03-01"));
+    let inputs: Vec<_> = VERSIONS
+        .iter()
+        .map(|v| validator(&server, v, "schema"))
+        .collect();
+    let decisions: Vec<_> = VERSIONS
+        .iter()
+        .map(|v| validator(&server, v, "decision-schema"))
+        .collect();
+    for (version, input) in example_inputs() {
+        let k = VERSIONS.iter().position(|v| *v == version).unwrap();
+        let errors: Vec<String> = inputs[k]
+            .iter_errors(&input)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{version} {input}: {errors:?}");
+        let reply = decide(
+            &server,
+            json!({"input": input, "version": version, "explain": true, "words": true, "hints": true}),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let decision = reply.json();
+        let errors: Vec<String> = decisions[k]
+            .iter_errors(&decision)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{version} {input}: {errors:?}");
+    }
+}
+
+#[test]
+fn the_decision_schema_names_every_conclusion_and_types_its_value() {
+    let server = TestServer::bts(date("2027-03-01"));
+    let schema = validator(&server, "session-2027", "decision-schema");
+    let decision = decide(
+        &server,
+        json!({"input": crate::http::candidate(), "version": "session-2027"}),
+    )
+    .json();
+    assert!(schema.is_valid(&decision));
+    // A value outside the conclusion's enum, a number where a boolean is, a conclusion left out
+    // or one the version does not have: each is refused.
+    let mut wrong = decision.clone();
+    wrong["conclusions"]["e61_admission"]["value"] = json!("peut-etre");
+    assert!(!schema.is_valid(&wrong));
+    let mut wrong = decision.clone();
+    wrong["conclusions"]["jury_informed"]["value"] = json!(3);
+    assert!(!schema.is_valid(&wrong));
+    let mut wrong = decision.clone();
+    wrong["conclusions"]
+        .as_object_mut()
+        .unwrap()
+        .remove("presence_proof");
+    assert!(!schema.is_valid(&wrong));
+    let mut wrong = decision;
+    wrong["conclusions"]["made_up"] = json!({"status": "decided", "value": 1, "citations": []});
+    assert!(!schema.is_valid(&wrong));
+}
+
+#[test]
+fn what_the_service_refuses_the_input_schema_refuses_and_what_it_accepts_it_accepts() {
+    let server = TestServer::bts(date("2027-03-01"));
+    let schema = validator(&server, "session-2027", "schema");
+    let with = |pointer: &str, value: Value| {
+        let mut input = crate::http::candidate();
+        *input.pointer_mut(pointer).unwrap() = value;
+        input
+    };
+    let refused = [
+        with("/internship/periods/0/start", json!("2026-13-01")),
+        with("/internship/periods/0/start", json!("04/05/2026")),
+        with("/candidate/pathway", json!("scolair")),
+        with("/report/pages", json!(4.5)),
+        with("/candidate", json!({"pathway": "scolaire", "unknown": 1})),
+    ];
+    for input in refused {
+        let reply = decide(&server, json!({"input": input, "version": "session-2027"}));
+        assert_eq!(reply.status, 422, "{input}: {}", reply.body);
+        assert!(!schema.is_valid(&input), "{input}");
+    }
+    // `null` is absence for every field: unknown, none or the default.
+    let accepted = [
+        with("/candidate/pathway", Value::Null),
+        with("/candidate", json!({"pathway": "scolaire", "id": null})),
+        with("/internship/periods/0/agreement_signed", Value::Null),
+        with("/report", Value::Null),
+    ];
+    for input in accepted {
+        let reply = decide(&server, json!({"input": input, "version": "session-2027"}));
+        assert_eq!(reply.status, 200, "{input}: {}", reply.body);
+        assert!(schema.is_valid(&input), "{input}");
+    }
+}
+
+#[test]
+fn a_records_requirements_are_stated_in_its_schema() {
+    let server = TestServer::bts(date("2027-03-01"));
+    let schema = get(
+        &server,
+        &format!("/v1/policies/{BTS}/versions/session-2027/schema"),
+    )
+    .json();
+    let job = &schema["properties"]["employment"]["items"];
+    assert_eq!(
+        job["description"],
+        "Each must meet, or the record is refused: `end >= start` (else: l'emploi se termine avant de commencer)."
+    );
+}
