@@ -94,7 +94,7 @@ fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
             if let (false, Json::Object(map)) = (*unit == Unit::None, &mut s) {
                 map.insert(
                     "description".into(),
-                    json!(format!("in {}", types.unit_name(*unit))),
+                    json!(format!("In {}.", types.unit_name(*unit))),
                 );
             }
             s

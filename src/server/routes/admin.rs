@@ -235,13 +235,24 @@ fn check_with(
     Ok(check_texts(crate::load::folder_of(path), texts))
 }
 
+// Declared as bytes, which is what it is to a client, and how client generators send a body
+// they do not read (openapi-python-client, with `application/octet-stream` for `text/plain`).
+/// A policy file's text, in UTF-8.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[expect(
+    dead_code,
+    reason = "a schema for the document only: the body is read as bytes"
+)]
+struct PolicyText(String);
+
 /// Uploads the text of a version (`text/plain`), checked with the rest of its folder before it
 /// is written; on failure nothing is written and the diagnostics come back.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
     params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
-    request_body(content = String, content_type = "text/plain", description = "The policy file"),
+    request_body(content = PolicyText, content_type = "text/plain", description = "The policy file"),
     responses(
         (status = 200, description = "Written and served", body = VersionWritten),
         (status = 400, description = "Invalid id, label or text encoding", body = Problem, content_type = "application/problem+json"),

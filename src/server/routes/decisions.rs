@@ -205,6 +205,17 @@ pub async fn decide(
     Ok(res.json(decision))
 }
 
+// Declared as bytes, which is what it is to a client, and how client generators send a body
+// they do not read (openapi-python-client, with `application/octet-stream` for NDJSON).
+/// The body of an NDJSON batch: records, one JSON object per line.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[expect(
+    dead_code,
+    reason = "a schema for the document only: the body is read as bytes"
+)]
+struct NdjsonRecords(String);
+
 /// Decisions on a cohort. With `Content-Type: application/json`, a `BatchRequest` in and a
 /// `BatchResponse` out. With `Content-Type: application/x-ndjson`, one input object per line in
 /// (version and date in the query string) and one `BatchEntry` per line out (a decision, or
@@ -218,7 +229,7 @@ pub async fn decide(
     ),
     request_body(content(
         (BatchRequest = "application/json"),
-        (Object = "application/x-ndjson"),
+        (NdjsonRecords = "application/x-ndjson"),
     )),
     responses(
         (status = 200, description = "The decisions, in input order", content(
