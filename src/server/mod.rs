@@ -3,6 +3,7 @@
 //! engine as the command line; `create_app` is what production and the tests run.
 
 pub mod connections;
+mod examples;
 pub mod problem;
 pub mod routes;
 pub mod store;
@@ -205,6 +206,7 @@ pub fn openapi() -> OpenApi {
     api.components
         .get_or_insert_with(Default::default)
         .add_security_scheme("bearer", bearer);
+    examples::add(&mut api);
     api
 }
 

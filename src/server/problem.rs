@@ -301,6 +301,7 @@ impl ApiError {
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
+#[schema(example = problem_example)]
 pub struct Problem {
     /// A URI naming the kind of problem (`urn:clausier:problem:invalid-input`).
     #[serde(rename = "type")]
@@ -322,6 +323,11 @@ pub struct Problem {
     /// operators, who find it in the logs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+}
+
+/// The example of a problem in the OpenAPI document: a record refused, in French.
+fn problem_example() -> serde_json::Value {
+    serde_json::from_str(include_str!("../../openapi/examples/problem.json")).unwrap_or_default()
 }
 
 impl std::fmt::Display for ApiError {

@@ -16,6 +16,7 @@ mod cli;
 mod diagnostics;
 mod diff;
 mod exact_values;
+mod examples;
 mod folder_faults;
 mod format;
 mod hints;
