@@ -1,0 +1,86 @@
+"""Writes the examples of the OpenAPI document again from a running service's answers (the
+administration examples, `put.*`, `delete.*` and `reload.*`, and `problem.json` are kept):
+
+    cargo run -- serve &
+    python3 openapi/examples/regenerate.py http://127.0.0.1:8080
+    cargo run -- openapi > openapi/openapi.json
+
+`tests/integration/examples.rs` fails when an example no longer shows what the service answers.
+"""
+
+import json
+import os
+import sys
+import urllib.request
+
+B = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
+BTS = "bts-metiers-de-la-mesure"
+OUT = os.path.dirname(os.path.abspath(__file__))
+def req(method, path, body=None, ct="application/json", raw=False):
+    data=None
+    if body is not None:
+        data = body if isinstance(body,bytes) else json.dumps(body).encode()
+    r=urllib.request.Request(B+path, data=data, method=method, headers={"content-type":ct})
+    with urllib.request.urlopen(r) as resp:
+        t=resp.read().decode()
+        return t if raw else json.loads(t)
+def save(name, value):
+    with open(f"{OUT}/{name}", "w") as f:
+        if isinstance(value,str): f.write(value)
+        else: f.write(json.dumps(value, ensure_ascii=False, indent=2)+"\n")
+cand={"candidate":{"pathway":"scolaire"},"internship":{"periods":[{"start":"2026-05-04","end":"2026-07-24","agreement_signed":True}],"certificate_provided":True},"report":{"submitted_on":"2027-04-10","pages":40,"parts":["presentation_entreprise","analyse_juridique","activites","conclusion","resume_anglais","demarche_qsse"],"legal_analysis_pages":3,"activities_analysed":2,"qsse_pages":3,"endorsed_by_host":True}}
+short={"candidate":{"pathway":"scolaire"},"internship":{"periods":[{"start":"2026-05-04","end":"2026-06-12","agreement_signed":True}],"certificate_provided":True}}
+keep=["presence_proof","e61_admission","report_conformity"]
+def trim(d, names=keep):
+    d["conclusions"]={k:d["conclusions"][k] for k in names if k in d["conclusions"]}
+    d["decision_id"]="0190f7c2-7b1e-4c55-9d0e-2a4b6c8d0e1f"
+    return d
+dec_req={"input":cand,"version":"session-2027"}
+save("decide.request.json", dec_req)
+save("decide.response.json", trim(req("POST",f"/v1/policies/{BTS}/decisions",dec_req)))
+b_req={"inputs":[cand, short],"version":"session-2027"}
+save("batch.request.json", b_req)
+b=req("POST",f"/v1/policies/{BTS}/decisions/batch",b_req)
+b["decisions"]=[trim(x,["e61_admission"]) for x in b["decisions"]]
+save("batch.response.json", b)
+nd="\n".join(json.dumps(x, ensure_ascii=False) for x in [cand, {"candidate":{"pathway":"scolair"}}])+"\n"
+save("batch.request.ndjson", nd)
+lines=req("POST",f"/v1/policies/{BTS}/decisions/batch?version=session-2027",nd.encode(),"application/x-ndjson",raw=True).splitlines()
+out=[]
+for l in lines:
+    x=json.loads(l)
+    if "conclusions" in x: x=trim(x,["e61_admission"])
+    out.append(json.dumps(x, ensure_ascii=False))
+save("batch.response.ndjson", "\n".join(out)+"\n")
+i_req={"input":{"candidate":{"pathway":"scolaire"}},"conclusions":["e61_admission"],"version":"session-2027"}
+save("interview.request.json", i_req)
+iv=req("POST",f"/v1/policies/{BTS}/interview",i_req)
+iv["questions"]=iv["questions"][:2]
+iv["decision"]["decision_id"]="0190f7c2-7b1e-4c55-9d0e-2a4b6c8d0e1f"
+save("interview.response.json", iv)
+save("policies.response.json", req("GET","/v1/policies"))
+v=req("GET",f"/v1/policies/{BTS}/versions/session-2027")
+for k in list(v.keys()):
+    if isinstance(v[k], list) and len(v[k])>1: v[k]=v[k][:1]
+v["sources"][0]["text"]=v["sources"][0]["text"][:400].rsplit("\n",1)[0]+"\n…\n"
+v["conclusions"][0]["rules"]=v["conclusions"][0]["rules"][:2]
+save("version.response.json", v)
+s=req("GET",f"/v1/policies/{BTS}/versions/session-2027/schema")
+s["properties"]={"candidate": s["properties"]["candidate"]}
+save("schema.response.json", s)
+ds=req("GET",f"/v1/policies/{BTS}/versions/session-2027/decision-schema")
+c=ds["allOf"][1]["properties"]["conclusions"]
+c["properties"]={"e61_admission": c["properties"]["e61_admission"]}
+c["required"]=["e61_admission"]
+ds["$defs"]={"Decision": {"description": "the Decision and ConclusionResult schemas of this document, …"}, "ConclusionResult": {}}
+save("decision-schema.response.json", ds)
+save("diff.response.json", req("GET",f"/v1/policies/{BTS}/diff?from=session-2026&to=session-2027"))
+save("diff.response.txt", req("GET",f"/v1/policies/{BTS}/diff?from=session-2026&to=session-2027&format=text",raw=True))
+save("diff.response.md", req("GET",f"/v1/policies/{BTS}/diff?from=session-2026&to=session-2027&format=markdown",raw=True))
+im_req={"from":"session-2026","to":"session-2027","cases":[{"name":"dossier remis le 10 avril","input":cand}]}
+save("impact.request.json", im_req)
+save("impact.response.json", req("POST",f"/v1/policies/{BTS}/impact",im_req))
+save("impact.response.txt", req("POST",f"/v1/policies/{BTS}/impact?format=text",im_req,raw=True))
+save("impact.response.md", req("POST",f"/v1/policies/{BTS}/impact?format=markdown",im_req,raw=True))
+save("healthz.response.json", req("GET","/healthz"))
+save("readyz.response.json", req("GET","/readyz"))
