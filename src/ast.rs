@@ -301,6 +301,8 @@ pub enum Override {
     Clause(Clause),
     /// A parameter a layer sets or changes.
     Parameter(ParameterDecl),
+    /// A definition a layer computes otherwise (same parameters, same type).
+    Definition(DefinitionDecl),
     /// A rule of a conclusion (`override rule c.label …`).
     Rule {
         /// The conclusion the rule belongs to.

@@ -159,7 +159,7 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Record(_)
         | ItemKind::Definition(_)
         | ItemKind::Conclusion(_)
-        | ItemKind::Override(Override::Rule { .. }) => None,
+        | ItemKind::Override(Override::Definition(_) | Override::Rule { .. }) => None,
     }
 }
 
@@ -239,7 +239,7 @@ impl Printer {
             ItemKind::Record(record) => self.record(record),
             ItemKind::Input(input) => self.line(0, &input_line(input)),
             ItemKind::Parameter(parameter) => self.line(0, &parameter_line("", parameter)),
-            ItemKind::Definition(definition) => self.definition(definition),
+            ItemKind::Definition(definition) => self.definition("", definition),
             ItemKind::Conclusion(conclusion) => self.conclusion(conclusion),
             ItemKind::Override(over) => self.override_item(over),
             ItemKind::Label(label) => self.label(label),
@@ -303,7 +303,8 @@ impl Printer {
         }
     }
 
-    fn definition(&mut self, definition: &DefinitionDecl) {
+    /// A definition, `prefix` (`override `) before it.
+    fn definition(&mut self, prefix: &str, definition: &DefinitionDecl) {
         let params: Vec<String> = definition
             .params
             .iter()
@@ -315,7 +316,7 @@ impl Printer {
             format!("({})", params.join(", "))
         };
         let head = format!(
-            "definition {}{params} : {}",
+            "{prefix}definition {}{params} : {}",
             definition.name.node,
             type_text(&definition.ty.node)
         );
@@ -346,6 +347,7 @@ impl Printer {
         match over {
             Override::Clause(clause) => self.clause("override ", clause),
             Override::Parameter(parameter) => self.line(0, &parameter_line("override ", parameter)),
+            Override::Definition(definition) => self.definition("override ", definition),
             Override::Rule { conclusion, rule } => {
                 // The parser gives an overridden rule's comments to the item; print any here.
                 self.comments(&rule.comments, 0);

@@ -263,7 +263,7 @@ impl Merged {
                 }
             }
             ItemKind::Definition(d) => {
-                if !self.value_name_taken(&d.name, "", diags) {
+                if !self.value_name_taken(&d.name, "override definition", diags) {
                     self.defs.push(Arc::new(d.clone()));
                 }
             }
@@ -323,8 +323,49 @@ impl Merged {
                     ));
                 }
             },
+            Override::Definition(d) => self.override_definition(d, diags),
             Override::Rule { conclusion, rule } => self.override_rule(conclusion, rule, diags),
         }
+    }
+
+    /// A definition computed otherwise: it keeps its parameters' and its result's types, which
+    /// whatever reads it relies on.
+    fn override_definition(&mut self, d: &DefinitionDecl, diags: &mut Vec<Diagnostic>) {
+        let Some(slot) = self.defs.iter_mut().find(|p| p.name == d.name) else {
+            let names: Vec<&str> = self.defs.iter().map(|d| d.name.node.as_str()).collect();
+            diags.push(bad_override(
+                "definition",
+                &d.name,
+                did_you_mean(&d.name.node, names),
+            ));
+            return;
+        };
+        let types = |def: &DefinitionDecl| -> Vec<TypeExpr> {
+            def.params
+                .iter()
+                .map(|f| f.ty.node.clone())
+                .chain([def.ty.node.clone()])
+                .collect()
+        };
+        if types(slot) != types(d) {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadOverride,
+                    d.ty.span,
+                    format!(
+                        "the override of definition `{}` changes its parameters or its type",
+                        d.name.node
+                    ),
+                )
+                .with_label("not the type declared before")
+                .with_related(slot.ty.span, "declared here")
+                .with_help(
+                    "an override keeps the definition's parameters and type: what reads it relies on them; declare a new definition for another type",
+                ),
+            );
+            return;
+        }
+        *slot = Arc::new(d.clone());
     }
 
     fn override_rule(&mut self, conclusion: &Name, rule: &Rule, diags: &mut Vec<Diagnostic>) {

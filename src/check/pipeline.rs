@@ -56,6 +56,8 @@ impl<'a> Reuse<'a> {
                 ItemKind::Clause(_)
                 | ItemKind::Label(_)
                 | ItemKind::Override(Override::Clause(_) | Override::Parameter(_)) => {}
+                // A definition computed otherwise: everything that reads it is checked again.
+                ItemKind::Override(Override::Definition(_)) => return None,
                 ItemKind::Override(Override::Rule { conclusion, .. }) => {
                     changed.push(conclusion.node.as_str());
                 }

@@ -443,6 +443,7 @@ impl Lowerer {
         match inner.as_rule() {
             R::clause_decl => Ok(Override::Clause(self.clause(inner)?)),
             R::parameter_decl => Ok(Override::Parameter(self.parameter(inner)?)),
+            R::definition_decl => Ok(Override::Definition(self.definition(inner)?)),
             _ => {
                 let mut parts = inner.into_inner();
                 let kind = match next(&mut parts)?.as_str() {

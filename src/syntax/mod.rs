@@ -286,7 +286,7 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
         ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => {
             out.extend(p.value.iter())
         }
-        ItemKind::Definition(d) => out.push(&d.body),
+        ItemKind::Definition(d) | ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
         ItemKind::Conclusion(c) => c.rules.iter().for_each(|r| rule_exprs(r, out)),
         ItemKind::Override(Override::Rule { rule, .. }) => rule_exprs(rule, out),
         ItemKind::Clause(_)

@@ -542,6 +542,20 @@ fn an_override_that_changes_the_type_of_a_parameter() {
 }
 
 #[test]
+fn an_override_that_changes_the_type_of_a_definition() {
+    let case = Case::load("override-definition-changes-type");
+    case.snapshot();
+    let d = case.the("bad-override");
+    assert_eq!(case.codes(), ["bad-override"]);
+    assert_eq!(case.snippet(d), "integer days");
+    assert!(
+        help(d).contains("keeps the definition's parameters and type"),
+        "{}",
+        help(d)
+    );
+}
+
+#[test]
 fn extending_a_missing_version_suggests_the_closest_label() {
     let case = Case::load("extends-missing-version");
     case.snapshot();

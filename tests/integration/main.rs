@@ -22,6 +22,7 @@ mod format;
 mod hints;
 mod http;
 mod interview;
+mod language;
 mod layers;
 mod limits;
 mod peers;

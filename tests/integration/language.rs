@@ -1,0 +1,135 @@
+//! What the language offers a regulation's author beyond the BTS annex: definitions a layer
+//! computes otherwise, values narrowed by a test of presence, invariants on the policy's own
+//! inputs, and the clauses of parameters reaching decisions.
+
+use std::path::PathBuf;
+
+use clausier::decision::{Decision, Status};
+use clausier::load::{PolicyFolder, check_texts};
+use clausier::request::{Options, decide};
+use serde_json::{Value, json};
+
+/// A folder of policy files from texts, each named `<label>.policy`.
+fn folder(files: &[(&str, &str)]) -> PolicyFolder {
+    let texts = files
+        .iter()
+        .map(|(name, text)| (format!("{name}.policy"), None, (*text).to_string()))
+        .collect();
+    check_texts(PathBuf::from("."), texts)
+}
+
+fn errors(folder: &PolicyFolder) -> Vec<String> {
+    folder
+        .all_diagnostics()
+        .map(|d| d.render(&folder.sources, false))
+        .collect()
+}
+
+fn decision(folder: &PolicyFolder, version: &str, input: Value) -> Decision {
+    let policy = folder
+        .version(version)
+        .unwrap_or_else(|| panic!("{:?}", errors(folder)));
+    decide(policy, &input, &Options::default()).unwrap()
+}
+
+fn value(d: &Decision, name: &str) -> Value {
+    serde_json::to_value(d.conclusions.get(name).unwrap()).unwrap()["value"].clone()
+}
+
+const BASE: &str = r#"
+policy stage
+version "bareme"
+effective from 2021-09-01
+
+clause "3-1" section "3"
+  | La durée du stage est de douze semaines; les semaines à l'étranger comptent pour moitié.
+record period
+  weeks : integer weeks
+  abroad : bool = false
+
+input internship.periods : list of period = []             per "3-1"
+
+definition counted(p : period) : integer weeks             per "3-1"
+  = if p.abroad then floor(p.weeks / 2) else p.weeks
+
+definition done : integer weeks                            per "3-1"
+  = sum of counted(p) for p in internship.periods
+
+conclusion enough : bool
+  rule long_enough
+    when done >= 12 weeks
+    gives true
+    per "3-1"
+  rule too_short
+    when done < 12 weeks
+    gives false
+    per "3-1"
+"#;
+
+const SESSION: &str = r#"
+policy stage
+version "session-2027"
+effective from 2026-09-01
+extends "bareme"
+
+clause "3-2" section "3"
+  | Elles comptent entières à partir de la session 2027.
+
+override definition counted(p : period) : integer weeks    per "3-2"
+  = p.weeks
+"#;
+
+#[test]
+fn a_layer_computes_a_definition_otherwise() {
+    let folder = folder(&[("bareme", BASE), ("session-2027", SESSION)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let abroad = json!({"internship": {"periods": [{"weeks": 8}, {"weeks": 6, "abroad": true}]}});
+    // 8 + 6/2 = 11 weeks under the annex; 8 + 6 = 14 under the session.
+    assert_eq!(
+        value(&decision(&folder, "bareme", abroad.clone()), "enough"),
+        json!(false)
+    );
+    let d = decision(&folder, "session-2027", abroad);
+    assert_eq!(value(&d, "enough"), json!(true));
+    assert_eq!(d.conclusions.get("enough").unwrap().status, Status::Decided);
+}
+
+#[test]
+fn the_diff_shows_the_definition_computed_otherwise() {
+    let folder = folder(&[("bareme", BASE), ("session-2027", SESSION)]);
+    let (from, to) = (
+        folder.version("bareme").unwrap(),
+        folder.version("session-2027").unwrap(),
+    );
+    let diff = clausier::diff::diff(from, to);
+    let changed: Vec<String> = diff.definitions.iter().map(|d| d.name.clone()).collect();
+    assert_eq!(changed, ["counted"], "{:#?}", diff.definitions);
+}
+
+#[test]
+fn an_override_of_a_definition_nobody_declared_is_refused() {
+    let session = SESSION.replace("override definition counted", "override definition compted");
+    let folder = folder(&[("bareme", BASE), ("session-2027", &session)]);
+    let found = errors(&folder).join("\n");
+    assert!(
+        found.contains("there is no definition `compted` to override"),
+        "{found}"
+    );
+    assert!(found.contains("did you mean `counted`?"), "{found}");
+}
+
+#[test]
+fn fmt_keeps_an_overridden_definition() {
+    use clausier::span::FileId;
+    let formatted = clausier::format::format_source(FileId::default(), SESSION).unwrap();
+    assert!(
+        formatted.contains("override definition counted(p : period) : integer weeks"),
+        "{formatted}"
+    );
+    let again = clausier::format::format_source(FileId::default(), &formatted).unwrap();
+    assert_eq!(formatted, again);
+    assert_eq!(
+        clausier::syntax::parse(FileId::default(), SESSION).unwrap(),
+        clausier::syntax::parse(FileId::default(), &formatted).unwrap()
+    );
+}
