@@ -93,16 +93,19 @@ pub async fn problems(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<actix_web::body::BoxBody>, actix_web::Error> {
-    let lang = lang_of(req.request()).unwrap_or_default();
-    let id = actix_web::HttpMessage::extensions(&req)
-        .get::<RequestId>()
-        .map(|id| id.0.clone());
     let res = next.call(req).await?;
     let refused = res
         .response()
         .error()
         .and_then(|e| e.as_error::<CorsError>())
-        .map(|e| refusal(e).response_for(lang, id.as_deref()));
+        .map(|e| {
+            let request = res.request();
+            let lang = lang_of(request).unwrap_or_default();
+            let id = actix_web::HttpMessage::extensions(request)
+                .get::<RequestId>()
+                .map(|id| id.0.clone());
+            refusal(e).response_for(lang, id.as_deref())
+        });
     Ok(match refused {
         Some(mut response) => {
             // Caches keep one answer per origin.

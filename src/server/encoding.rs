@@ -54,12 +54,19 @@ fn negotiate(req: &ServiceRequest) -> Option<ContentEncoding> {
 /// document). An answer that is compressed carries a weak `ETag` (`W/"…"`, what nginx does
 /// too): its bytes are not those of the uncompressed answer, but it means the same thing, and
 /// `If-None-Match` compares tags weakly.
+///
+/// `/metrics` is never compressed: its middleware answers it by replacing the body of the
+/// answer that came back through `Compress` while keeping its headers, so a compressed
+/// answer's `Content-Encoding` would announce a body that is not.
 pub async fn accept_encoding(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let coding = negotiate(&req);
-    if coding.is_none() && req.headers().contains_key(header::ACCEPT_ENCODING) {
+    let mut coding = negotiate(&req);
+    if req.path() == crate::server::METRICS_PATH {
+        coding = Some(ContentEncoding::Identity);
+        req.head_mut().headers.remove(header::ACCEPT_ENCODING);
+    } else if coding.is_none() && req.headers().contains_key(header::ACCEPT_ENCODING) {
         req.head_mut().headers.remove(header::ACCEPT_ENCODING);
     }
     let mut res = next.call(req).await?;

@@ -74,6 +74,9 @@ impl Default for Limits {
     }
 }
 
+/// Where the metrics are served (by their middleware, not by a route).
+pub const METRICS_PATH: &str = "/metrics";
+
 /// The service's metrics: requests and latency per route and status (the middleware),
 /// decisions per policy and version, reloads.
 #[derive(Clone)]
@@ -115,7 +118,7 @@ impl Metrics {
         registry.register(Box::new(reload_failures.clone()))?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
             .registry(registry)
-            .endpoint("/metrics")
+            .endpoint(METRICS_PATH)
             .mask_unmatched_patterns("UNKNOWN")
             .build()?;
         Ok(Metrics {

@@ -117,6 +117,18 @@ fn answers_are_compressed_in_the_coding_the_client_asks_for() {
     assert_eq!(status, 200);
     assert_eq!(header(&head, "content-encoding"), "");
     assert!(serde_json::from_slice::<Value>(&body).is_ok());
+    // The metrics are not compressed (Prometheus asks for gzip: it gets plain text, said so).
+    let (status, head, body) = fetch(
+        &format!("{}/metrics", server.base),
+        &[("accept-encoding", "gzip")],
+    );
+    assert_eq!(status, 200);
+    assert_eq!(header(&head, "content-encoding"), "");
+    assert!(
+        body.starts_with(b"# HELP"),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
     // A problem is compressed too, and stays a problem.
     let (status, head, body) = fetch(
         &format!("{}/v1/policies/nope/versions/x", server.base),
