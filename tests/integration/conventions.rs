@@ -440,6 +440,39 @@ fn configured_origins_get_preflights_answered_and_headers_exposed() {
 }
 
 #[test]
+fn origins_are_read_from_the_flag_or_the_variable() {
+    use crate::limits::Served;
+    let allowed = |base: &str, origin: &str| {
+        let r = agent()
+            .options(format!("{base}/v1/policies"))
+            .header("origin", origin)
+            .header("access-control-request-method", "GET")
+            .call()
+            .unwrap();
+        r.status().as_u16() == 200 && r.headers().get("access-control-allow-origin").is_some()
+    };
+    let flags = Served::start(&[
+        "--cors-origin",
+        "https://a.example",
+        "--cors-origin",
+        "https://b.example:8443",
+    ]);
+    assert!(allowed(&flags.base(), "https://a.example"));
+    assert!(allowed(&flags.base(), "https://b.example:8443"));
+    assert!(!allowed(&flags.base(), "https://c.example"));
+    let variable = Served::start_with_env(
+        &[],
+        &[(
+            "CLAUSIER_CORS_ORIGIN",
+            "https://a.example, https://b.example:8443",
+        )],
+    );
+    assert!(allowed(&variable.base(), "https://a.example"));
+    assert!(allowed(&variable.base(), "https://b.example:8443"));
+    assert!(!allowed(&variable.base(), "https://c.example"));
+}
+
+#[test]
 fn any_origin_is_allowed_only_when_said_so() {
     let server = cors_server(&["*"], false);
     let (status, head, _) = preflight(
