@@ -59,6 +59,16 @@ pub(crate) struct ServeArgs {
     /// milliseconds.
     #[arg(long, default_value_t = 500, env = "CLAUSIER_SETTLE_MS")]
     settle_ms: u64,
+    /// An origin whose pages may call the service from a browser (CORS), as the browser sends
+    /// it: `https://host` or `https://host:port`; `*` for any origin. Repeat it for several
+    /// (the variable holds them separated by commas). Without it, CORS is off.
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "CLAUSIER_CORS_ORIGIN",
+        value_delimiter = ','
+    )]
+    cors_origins: Vec<String>,
 }
 
 #[cfg(feature = "server")]
@@ -91,6 +101,16 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         }
     }
     let admin_token = token;
+    let mut cors_origins = Vec::new();
+    for origin in args.cors_origins.iter().filter(|o| !o.trim().is_empty()) {
+        match clausier::server::cors::check_origin(origin) {
+            Ok(origin) => cors_origins.push(origin),
+            Err(reason) => {
+                eprintln!("error: --cors-origin: {reason}");
+                return TROUBLE;
+            }
+        }
+    }
     let options = clausier::server::ServeOptions {
         policies: args.policies.clone(),
         addr: args.addr.clone(),
@@ -110,6 +130,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         max_connections: args.max_connections,
         admin_token,
         settle: std::time::Duration::from_millis(args.settle_ms),
+        cors_origins,
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

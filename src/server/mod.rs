@@ -3,6 +3,8 @@
 //! engine as the command line; `create_app` is what production and the tests run.
 
 pub mod connections;
+pub mod cors;
+pub mod encoding;
 mod examples;
 pub mod problem;
 pub mod routes;
@@ -73,6 +75,9 @@ impl Default for Limits {
     }
 }
 
+/// Where the metrics are served (by their middleware, not by a route).
+pub const METRICS_PATH: &str = "/metrics";
+
 /// The service's metrics: requests and latency per route and status (the middleware),
 /// decisions per policy and version, reloads.
 #[derive(Clone)]
@@ -114,7 +119,7 @@ impl Metrics {
         registry.register(Box::new(reload_failures.clone()))?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
             .registry(registry)
-            .endpoint("/metrics")
+            .endpoint(METRICS_PATH)
             .mask_unmatched_patterns("UNKNOWN")
             .build()?;
         Ok(Metrics {
@@ -142,6 +147,9 @@ pub struct AppState {
     /// Held by every administrative write from its check to its reload, so that two writes
     /// never interleave (an upload of a version and the deletion of the version it extends).
     pub admin_lock: Arc<std::sync::Mutex<()>>,
+    /// The origins whose pages may call the service from a browser (CORS), each checked with
+    /// [`cors::check_origin`]; `*` for any; none (the default) turns CORS off.
+    pub cors_origins: Vec<String>,
 }
 
 /// Checks an administration token: at least 16 characters, all of them those a bearer token
@@ -176,6 +184,7 @@ impl AppState {
             metrics,
             admin_token: None,
             admin_lock: Arc::new(std::sync::Mutex::new(())),
+            cors_origins: Vec::new(),
         })
     }
 }
@@ -206,12 +215,19 @@ pub fn openapi() -> OpenApi {
     api.components
         .get_or_insert_with(Default::default)
         .add_security_scheme("bearer", bearer);
+    routes::document_errors(&mut api);
     examples::add(&mut api);
     api
 }
 
-/// The application: routes, error handling, metrics and request logging. `api` is the
-/// document served at `/openapi.json` (build it once with [`openapi`]).
+/// The application: routes, error handling, metrics and request logging, compression and
+/// CORS. `api` is the document served at `/openapi.json` (build it once with [`openapi`]).
+///
+/// The middleware, from the outside in: metrics (which answer `/metrics` themselves), the
+/// request log and id, refused CORS preflights said as problems, the choice of a content
+/// coding, `Compress` (answers of known length), streamed answers encoded and flushed as they
+/// go, CORS (when origins are configured), `no-store` on answers to `POST`, `HEAD` as `GET`,
+/// and errors said in the request's language.
 pub fn create_app(
     state: AppState,
     api: Arc<OpenApi>,
@@ -224,16 +240,30 @@ pub fn create_app(
         InitError = (),
     >,
 > {
-    let not_allowed = routes::method_fallbacks(&api, state.admin_token.is_some());
+    use actix_web::middleware::{Compress, Condition, from_fn};
+    let admin = state.admin_token.is_some();
+    let not_allowed = routes::method_fallbacks(&api, admin);
     let metrics = state.metrics.middleware.clone();
+    let cors = Condition::new(
+        !state.cors_origins.is_empty(),
+        cors::middleware(&state.cors_origins, admin),
+    );
     App::new()
         .app_data(web::Data::new(state))
         .app_data(web::JsonConfig::default().error_handler(problem::json_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
-        .wrap(actix_web::middleware::from_fn(routes::speak))
-        .wrap(actix_web::middleware::from_fn(routes::head_as_get))
-        .wrap(actix_web::middleware::from_fn(routes::log_request))
+        .wrap(from_fn(routes::speak))
+        .wrap(from_fn(routes::head_as_get))
+        .wrap(from_fn(routes::no_store))
+        // Inside the compression: CORS rewrites `Vary` from its first value only, so it must
+        // come before `Compress` adds `accept-encoding` as a second one.
+        .wrap(cors)
+        .wrap(from_fn(encoding::encode_streams))
+        .wrap(Compress::default())
+        .wrap(from_fn(encoding::accept_encoding))
+        .wrap(from_fn(cors::problems))
+        .wrap(from_fn(routes::log_request))
         .wrap(metrics)
         .into_utoipa_app()
         .configure(routes::configure)
@@ -277,6 +307,8 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// How long the policies folder must stay unchanged before a change is read.
     pub settle: Duration,
+    /// The origins allowed to call the service from a browser (CORS; none: off).
+    pub cors_origins: Vec<String>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -293,6 +325,10 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     state.admin_token = options.admin_token.map(Arc::from);
     if state.admin_token.is_some() {
         tracing::info!("administration routes enabled");
+    }
+    state.cors_origins = options.cors_origins;
+    if !state.cors_origins.is_empty() {
+        tracing::info!(origins = ?state.cors_origins, "cross-origin requests (CORS) allowed");
     }
     let reloads = state.metrics.reloads.clone();
     let watched = Arc::clone(&store);

@@ -145,6 +145,35 @@ impl PolicySet {
             .any(|f| f.status != LoadStatus::Ok)
     }
 
+    /// A digest of what is served: the sha256 (hex) of the sorted list of every served version
+    /// (policy id, version label, the version's sha256) and of every file's load status
+    /// (policy id, file, the label it declares, `ok`, `stale` or `error`). Two replicas that
+    /// serve the same versions from the same files give the same digest, and any reload that
+    /// changes what is served changes it; reading the folder again without a change does not.
+    /// Cheap: a few lines per version hashed, nothing cached.
+    pub fn set_digest(&self) -> String {
+        use sha2::Digest as _;
+        let mut hasher = sha2::Sha256::new();
+        // Tabs and newlines never occur in ids, labels, file names or hashes.
+        for (id, entry) in &self.policies {
+            for (label, version) in &entry.versions {
+                hasher.update(format!("version\t{id}\t{label}\t{}\n", version.sha256));
+            }
+            let mut files: Vec<&FileStatus> = entry.files.iter().collect();
+            files.sort_by(|a, b| a.file.cmp(&b.file));
+            for file in files {
+                let status = match file.status {
+                    LoadStatus::Ok => "ok",
+                    LoadStatus::Stale => "stale",
+                    LoadStatus::Error => "error",
+                };
+                let label = file.version.as_deref().unwrap_or("");
+                hasher.update(format!("file\t{id}\t{}\t{label}\t{status}\n", file.file));
+            }
+        }
+        hex::encode(hasher.finalize())
+    }
+
     fn failed_files(&self) -> usize {
         self.policies
             .values()

@@ -27,7 +27,7 @@ use crate::http::{TestServer, date};
 const BTS: &str = "bts-metiers-de-la-mesure";
 
 /// A Chromium page driven over the DevTools protocol.
-struct Page {
+pub(crate) struct Page {
     socket: WebSocket<MaybeTlsStream<TcpStream>>,
     session: String,
     next: u64,
@@ -37,7 +37,7 @@ struct Page {
 
 impl Page {
     /// Starts headless Chromium and opens `url` in a page 1280 pixels wide.
-    fn open(chromium: &std::path::Path, url: &str) -> Page {
+    pub(crate) fn open(chromium: &std::path::Path, url: &str) -> Page {
         let profile = tempfile::tempdir().unwrap();
         let mut child = Command::new(chromium)
             .args([
@@ -115,7 +115,7 @@ impl Page {
     }
 
     /// The value of a JavaScript expression (awaited when a promise).
-    fn eval(&mut self, expression: &str) -> Value {
+    pub(crate) fn eval(&mut self, expression: &str) -> Value {
         let r = self.call(
             "Runtime.evaluate",
             json!({"expression": expression, "awaitPromise": true, "returnByValue": true}),
@@ -129,7 +129,7 @@ impl Page {
     }
 
     /// Waits until `condition` (a JavaScript expression) is true.
-    fn wait_for(&mut self, condition: &str) {
+    pub(crate) fn wait_for(&mut self, condition: &str) {
         let started = Instant::now();
         while self.eval(&format!("Boolean({condition})")) != json!(true) {
             assert!(
@@ -142,7 +142,7 @@ impl Page {
     }
 
     /// The page as a PNG or a PDF, saved under `target/ui-screenshots/`.
-    fn save(&mut self, method: &str, params: Value, name: &str) -> Vec<u8> {
+    pub(crate) fn save(&mut self, method: &str, params: Value, name: &str) -> Vec<u8> {
         let data = self.call(method, params)["data"]
             .as_str()
             .unwrap()

@@ -13,17 +13,23 @@ use crate::http::{TestServer, date, get};
 const BTS: &str = "bts-metiers-de-la-mesure";
 
 /// `clausier serve` in a child process, killed when dropped.
-struct Served {
+pub(crate) struct Served {
     child: Child,
     addr: String,
 }
 
 impl Served {
     /// Starts the service on 127.0.0.1 with `args` added, and waits until it listens.
-    fn start(args: &[&str]) -> Served {
+    pub(crate) fn start(args: &[&str]) -> Served {
+        Served::start_with_env(args, &[])
+    }
+
+    /// [`Served::start`] with these environment variables set.
+    pub(crate) fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
             .args(["serve", "--policies", "policies", "--addr", "127.0.0.1:0"])
             .args(args)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -49,7 +55,7 @@ impl Served {
         }
     }
 
-    fn base(&self) -> String {
+    pub(crate) fn base(&self) -> String {
         format!("http://{}", self.addr)
     }
 }

@@ -45,16 +45,88 @@ pub fn configure(cfg: &mut ServiceConfig) {
 }
 
 /// `/openapi.json` and the browsable UI at `/docs/` (assets served from the binary).
+///
+/// Every URL the UI uses is relative, so that it works wherever a proxy mounts the service
+/// (`/clausier/docs/` reads `/clausier/docs/openapi.json`): the UI reads its own copy of the
+/// document, `docs/openapi.json`, which names the service as `servers: [{"url": ".."}]` (the
+/// folder above the document's), so that its "Try it out" calls the service where the page was
+/// found. The document itself, `/openapi.json`, names no server, as before.
 pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
-    cfg.service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", (**api).clone()))
-        .route(
-            "/docs",
-            web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header(("Location", "/docs/"))
-                    .finish()
-            }),
-        );
+    let mut for_docs = (**api).clone();
+    for_docs.servers = Some(vec![
+        utoipa::openapi::server::ServerBuilder::new()
+            .url("..")
+            .description(Some("this service, where the documentation page was found"))
+            .build(),
+    ]);
+    let config = utoipa_swagger_ui::Config::new(["openapi.json"]);
+    let document = web::Bytes::from(serde_json::to_vec(&**api).unwrap_or_default());
+    // The document changes only with the binary: its hash is its tag.
+    let etag = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&document));
+    cfg.route(
+        "/openapi.json",
+        web::get().to(move |req: actix_web::HttpRequest| {
+            let (document, etag) = (document.clone(), etag.clone());
+            async move {
+                cached(&req, &etag, || {
+                    HttpResponse::Ok()
+                        .content_type("application/json")
+                        .body(document)
+                })
+            }
+        }),
+    )
+    .service(
+        SwaggerUi::new("/docs/{_:.*}")
+            .url("/docs/openapi.json", for_docs)
+            .config(config),
+    )
+    .route("/docs", web::get().to(|| relative_redirect("docs/")));
+}
+
+/// A permanent redirect to `to`, relative to the request's path (`/docs` to `docs/`, which is
+/// `/clausier/docs/` behind a proxy that mounts the service at `/clausier/`).
+pub async fn relative_redirect(to: &'static str) -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((actix_web::http::header::LOCATION, to))
+        .finish()
+}
+
+/// Documents the errors any operation may answer besides those it lists: every operation gets
+/// a `default` response, a problem document (a path no route serves is 404, a method its path
+/// does not serve is 405 with `Allow`, and a failure of the service is 500).
+pub fn document_errors(api: &mut OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let default = ResponseBuilder::new()
+        .description(
+            "Any other error, as an RFC 9457 problem document: 404 for a path no route serves, \
+             405 for a method the path does not serve (with `Allow`: the methods it does), \
+             500 for a failure of the service (without its details)",
+        )
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build();
+    for item in api.paths.paths.values_mut() {
+        for operation in [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            operation
+                .responses
+                .responses
+                .entry("default".to_string())
+                .or_insert_with(|| default.clone().into());
+        }
+    }
 }
 
 /// For each documented path, a last resource that answers 405 with `Allow` to the methods the
@@ -166,6 +238,23 @@ pub fn held(req: &actix_web::HttpRequest, etag: &str) -> bool {
         .flat_map(|v| v.split(','))
         .map(str::trim)
         .any(|tag| tag == quoted || tag == "*" || tag.strip_prefix("W/") == Some(quoted.as_str()))
+}
+
+/// Answers to `POST` carry `Cache-Control: no-store`: they hold candidates' records and the
+/// decisions on them, which no cache (a proxy's, a browser's) may keep.
+pub async fn no_store(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let post = req.method() == actix_web::http::Method::POST;
+    let mut res = next.call(req).await?;
+    if post {
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            actix_web::http::header::HeaderValue::from_static("no-store"),
+        );
+    }
+    Ok(res)
 }
 
 /// `res` with the `ETag` `etag` and `Cache-Control: no-cache`.

@@ -49,12 +49,39 @@ pub struct PolicyList {
     pub policies: Vec<PolicySummary>,
 }
 
+/// The tag of the list of policies: the served set ([`PolicySet::set_digest`]), today's date
+/// (which version is in force) and the diagnostics of the files (which a file still broken,
+/// but otherwise, changes without changing its status).
+///
+/// [`PolicySet::set_digest`]: crate::server::store::PolicySet::set_digest
+fn list_etag(set: &crate::server::store::PolicySet, today: chrono::NaiveDate) -> String {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(format!("{}\n{today}\n", set.set_digest()));
+    for file in set.policies.values().flat_map(|p| &p.files) {
+        for d in &file.diagnostics {
+            hasher.update(format!("{}\n{}\n", file.file, d.rendered));
+        }
+    }
+    hex::encode(hasher.finalize())
+}
+
 /// The policies with their versions, effective dates and load status.
-#[utoipa::path(tag = "policies", responses((status = 200, description = "The policies", body = PolicyList)))]
+#[utoipa::path(
+    tag = "policies",
+    responses(
+        (status = 200, description = "The policies (with an `ETag`: a digest of the versions served, the status and diagnostics of their files, and today's date)", body = PolicyList),
+        (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is the list's"),
+    )
+)]
 #[get("/v1/policies")]
-pub async fn list(state: web::Data<AppState>) -> HttpResponse {
+pub async fn list(state: web::Data<AppState>, req: actix_web::HttpRequest) -> HttpResponse {
     let set = state.store.snapshot();
     let today = (state.today)();
+    let etag = list_etag(&set, today);
+    if crate::server::routes::held(&req, &etag) {
+        return crate::server::routes::tagged(HttpResponse::NotModified().finish(), &etag);
+    }
     let policies = set
         .policies
         .values()
@@ -91,7 +118,7 @@ pub async fn list(state: web::Data<AppState>) -> HttpResponse {
             }
         })
         .collect();
-    HttpResponse::Ok().json(PolicyList { policies })
+    crate::server::routes::tagged(HttpResponse::Ok().json(PolicyList { policies }), &etag)
 }
 
 /// A clause of the regulation.

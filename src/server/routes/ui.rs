@@ -1,6 +1,9 @@
 //! The reviewer web page at `/ui/`: one HTML page, its stylesheet and its scripts, embedded in
 //! the binary. It loads nothing from elsewhere (an intranet may have no internet) and reads the
 //! JSON API of the same service. Not part of the OpenAPI document.
+//!
+//! Every URL in the page is relative (`app.js`, `../v1/policies`, `../docs/`), so the page
+//! works wherever a proxy mounts the service (`/clausier/ui/` reads `/clausier/v1/…`).
 
 use actix_web::{HttpResponse, web};
 
@@ -14,7 +17,8 @@ const WORDS_JS: &str = include_str!("../ui/words.js");
 const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
                    connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
-/// Registers `/ui/` and its assets, and `/ui` redirecting to `/ui/`.
+/// Registers `/ui/` and its assets, and `/ui` redirecting to `ui/` (relative, as every URL of the
+/// page).
 pub fn configure_ui(cfg: &mut web::ServiceConfig) {
     cfg.route("/ui/", web::get().to(index))
         .route("/ui/index.html", web::get().to(index))
@@ -22,14 +26,7 @@ pub fn configure_ui(cfg: &mut web::ServiceConfig) {
         .route("/ui/app.js", web::get().to(js))
         .route("/ui/candidate.js", web::get().to(candidate_js))
         .route("/ui/words.js", web::get().to(words_js))
-        .route(
-            "/ui",
-            web::get().to(|| async {
-                HttpResponse::PermanentRedirect()
-                    .insert_header(("Location", "/ui/"))
-                    .finish()
-            }),
-        );
+        .route("/ui", web::get().to(|| super::relative_redirect("ui/")));
 }
 
 fn asset(mime: &str, body: &'static str) -> HttpResponse {

@@ -28,7 +28,10 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
-/** The JSON (or text) of an API call; a problem+json answer is thrown with its fields. */
+/**
+ * The JSON (or text) of an API call; a problem+json answer is thrown with its fields. `path` is
+ * relative to the page (`../v1/…`), so the page works wherever a proxy mounts the service.
+ */
 async function api(path, options) {
   // The service answers in the page's language (its `because` lines, problems, questions, hints).
   const headers = { "Accept-Language": LANG, ...((options && options.headers) || {}) };
@@ -105,7 +108,7 @@ function previousVersion(policy, label) {
 }
 
 async function findPolicy(id) {
-  const list = await api("/v1/policies");
+  const list = await api("../v1/policies");
   const policy = list.policies.find((p) => p.id === id);
   if (!policy) throw Object.assign(new Error(), { problem: { title: t("not-found"), detail: t("no-policy", id) } });
   return policy;
@@ -117,7 +120,7 @@ const LOAD_KIND = { ok: "ok", stale: "warn", error: "error" };
 const loadBadge = (status) => badge(LOAD_KIND[status] || "warn", t("load")[status] || status);
 
 async function policiesView() {
-  const list = await api("/v1/policies");
+  const list = await api("../v1/policies");
   render(t("policies"),
     h("h1", {}, t("policies.title")),
     h("p", { class: "lead" }, t("policies.lead")),
@@ -185,7 +188,7 @@ function filesTable(p, open) {
 
 async function versionView(id, label, only) {
   const [v, policy] = await Promise.all([
-    api(`/v1/policies/${enc(id)}/versions/${enc(label)}`), findPolicy(id)]);
+    api(`../v1/policies/${enc(id)}/versions/${enc(label)}`), findPolicy(id)]);
   // What cites each clause: parameters, input fields, definitions, rules.
   const uses = new Map(v.clauses.map((c) => [c.id, { params: [], inputs: [], definitions: [], rules: [] }]));
   const cite = (kind, item, citations) => { for (const c of new Set(citations)) uses.get(c)?.[kind].push(item); };
@@ -291,7 +294,7 @@ async function diffView(id, from, to) {
   const policy = await findPolicy(id);
   const head = [crumbs(id, t("diff.crumb")), h("h1", {}, t("diff.h1", id)), compareForm(policy, from, to)];
   if (!from || !to) return render(t("diff.title", id), head, h("p", {}, t("diff.choose")));
-  const d = await api(`/v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&sources=true`);
+  const d = await api(`../v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&sources=true`);
   const changes = d.clauses.length + d.parameters.length + d.definitions.length + d.inputs.length + d.types.length
     + d.conclusions.reduce((n, c) => n + c.rules.length + (c.change !== "changed" || c.old?.type !== c.new?.type ? 1 : 0), 0);
   render(`${from} → ${to}`, head,
@@ -399,7 +402,7 @@ function impactForm(id, from, to) {
       return out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: err.message } }));
     }
     try {
-      const impact = await api(`/v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      const impact = await api(`../v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       out.replaceChildren(impactResult(impact));
     } catch (err) {
       out.replaceChildren(problemBox(err));
@@ -440,7 +443,7 @@ async function decideView(id, version, input) {
   const out = h("div", { id: "decision", "aria-live": "polite" });
   const loadFields = async () => {
     try {
-      const v = await api(`/v1/policies/${enc(id)}/versions/${enc(select.value)}`);
+      const v = await api(`../v1/policies/${enc(id)}/versions/${enc(select.value)}`);
       fields.replaceChildren(h("details", {}, h("summary", {}, t("decide.fields", v.version, v.inputs.length)),
         table([t("field"), "Type", t("presence")], v.inputs.map((i) => [code(i.path), i.type, i.presence]))));
     } catch (err) {
@@ -457,7 +460,7 @@ async function decideView(id, version, input) {
     }
     out.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
-      const decision = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
+      const decision = await api(`../v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" }, body: JSON.stringify({ version: select.value, input: parsed }) });
       out.replaceChildren(decisionView(decision));
     } catch (err) {

@@ -190,7 +190,7 @@ function questionBox(q, answer, cannot) {
 async function candidateView(id, version) {
   const policy = await findPolicy(id);
   const chosen = version || defaultVersion(policy);
-  const view = await api(`/v1/policies/${enc(id)}/versions/${enc(chosen)}`);
+  const view = await api(`../v1/policies/${enc(id)}/versions/${enc(chosen)}`);
   const record = {};
   const unknown = [];
   const asked = new Map(); // path → the question, for the answers' words
@@ -230,7 +230,7 @@ async function candidateView(id, version) {
     delete main.dataset.report;
     let interview;
     try {
-      interview = await api(`/v1/policies/${enc(id)}/interview`, { method: "POST",
+      interview = await api(`../v1/policies/${enc(id)}/interview`, { method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ version: chosen, input: record, unknown }) });
     } catch (err) {
@@ -260,7 +260,7 @@ async function candidateView(id, version) {
     const mine = latest;
     report.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
-      const d = await api(`/v1/policies/${enc(id)}/decisions`, { method: "POST",
+      const d = await api(`../v1/policies/${enc(id)}/decisions`, { method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ version: chosen, input: record, words: true, hints: "favourable" }) });
       if (mine !== latest) return;
