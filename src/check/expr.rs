@@ -35,7 +35,11 @@ impl Checker {
             ),
         )
         .with_label(format!("this is {}", self.article(&ty)));
-        if let (
+        if let Type::Optional(inner) = &ty
+            && assignable(inner, expected)
+        {
+            d.help = self.narrowing_help(e, &ty);
+        } else if let (
             Type::Num {
                 integral: false,
                 unit: a,
@@ -57,6 +61,23 @@ impl Checker {
         }
         self.diags.push(d);
         None
+    }
+
+    /// For a value that may be absent where a plain one is needed: how a test makes it plain.
+    pub(super) fn narrowing_help(&self, e: &Expr, ty: &Type) -> Option<String> {
+        let Type::Optional(inner) = ty else {
+            return None;
+        };
+        let mut chain = Vec::new();
+        if !Self::dotted(e, &mut chain) {
+            return None;
+        }
+        let x = chain.join(".");
+        Some(format!(
+            "`{x}` may be absent; where a test says it is present it is {}: \
+             `when {x} is present`, `{x} is present and …`, `if {x} is present then … else …`",
+            self.article(inner)
+        ))
     }
 
     pub(super) fn unit_help(&self, a: Unit, b: Unit) -> String {
@@ -116,8 +137,16 @@ impl Checker {
                 Some((ir(IrKind::Const(Value::None), span), ty))
             }
             ExprKind::List(items) => self.list_literal(items, expected, span),
-            ExprKind::Name(n) => self.name(n, span, expected),
-            ExprKind::Field(..) => self.field(e),
+            ExprKind::Name(n) => {
+                let (code, ty) = self.name(n, span, expected)?;
+                let ty = self.narrow(&code, ty);
+                Some((code, ty))
+            }
+            ExprKind::Field(..) => {
+                let (code, ty) = self.field(e)?;
+                let ty = self.narrow(&code, ty);
+                Some((code, ty))
+            }
             ExprKind::Call(f, args) => self.call(f, args, span),
             ExprKind::Unary(op, x) => self.unary(*op, x, span),
             ExprKind::Binary(op, a, b) => self.binary(*op, a, b, span),
@@ -367,9 +396,11 @@ impl Checker {
                 _ => info.ty.clone(),
             };
             let mut code = ir(IrKind::Input(slot), span);
+            ty = self.narrow(&code, ty);
             for f in chain.get(len..)? {
                 let name = crate::ast::Name::new((*f).to_string(), span);
                 (code, ty) = self.record_field(code, &ty, &name, span)?;
+                ty = self.narrow(&code, ty);
             }
             return Some((code, ty));
         }
@@ -422,8 +453,11 @@ impl Checker {
                         self.article(&ta),
                         self.article(&tb)
                     );
-                    self.diags
-                        .push(Diagnostic::error(Code::TypeMismatch, span, msg));
+                    let mut d = Diagnostic::error(Code::TypeMismatch, span, msg);
+                    d.help = self
+                        .narrowing_help(a, &ta)
+                        .or_else(|| self.narrowing_help(b, &tb));
+                    self.diags.push(d);
                     return None;
                 }
                 let ty = match (&ta, &tb) {
@@ -534,9 +568,13 @@ impl Checker {
         span: Span,
     ) -> Typed {
         let cc = self.expect(c, &Type::Bool, "the condition of `if`")?;
-        let (ca, ta) = self.expr(a, expected)?;
+        let (ca, ta) = self.narrowed(super::narrowing::present_if_true(&cc), |c| {
+            c.expr(a, expected)
+        })?;
         let hint = expected.cloned().unwrap_or_else(|| ta.clone());
-        let (cb, tb) = self.expr(b, Some(&hint))?;
+        let (cb, tb) = self.narrowed(super::narrowing::present_if_false(&cc), |c| {
+            c.expr(b, Some(&hint))
+        })?;
         let ty = if assignable(&tb, &ta) {
             ta.clone()
         } else if assignable(&ta, &tb) {

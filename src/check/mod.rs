@@ -5,6 +5,7 @@ pub(crate) mod expr;
 pub(crate) mod labels;
 pub mod layers;
 pub(crate) mod names;
+pub(crate) mod narrowing;
 pub(crate) mod operators;
 pub(crate) mod pipeline;
 pub(crate) mod rules;
@@ -52,6 +53,9 @@ pub(crate) struct Checker {
     pub(crate) clause_ids: Vec<String>,
     pub(crate) cited: HashSet<ClauseId>,
     pub(crate) locals: Vec<(String, Type)>,
+    /// The values known present where the expression being typed is read (see
+    /// [`narrowing`]).
+    pub(crate) present: Vec<String>,
     pub(crate) deps: Vec<Global>,
     pub(crate) allow_globals: bool,
     /// What each definition and conclusion reads, for the cycle check.

@@ -70,11 +70,19 @@ impl Checker {
                     &Type::Bool,
                     &format!("the left side of `{}`", op.symbol()),
                 )?;
-                let cb = self.expect(
-                    b,
-                    &Type::Bool,
-                    &format!("the right side of `{}`", op.symbol()),
-                )?;
+                // The right side is read where the left one holds (`and`) or fails (`or`).
+                let present = if op == BinOp::And {
+                    super::narrowing::present_if_true(&ca)
+                } else {
+                    super::narrowing::present_if_false(&ca)
+                };
+                let cb = self.narrowed(present, |c| {
+                    c.expect(
+                        b,
+                        &Type::Bool,
+                        &format!("the right side of `{}`", op.symbol()),
+                    )
+                })?;
                 let kind = if op == BinOp::And {
                     IrKind::And(Box::new(ca), Box::new(cb))
                 } else {

@@ -148,9 +148,18 @@ impl Checker {
             }
             None => None,
         };
+        // The value is read where the condition holds.
+        let present = condition
+            .as_ref()
+            .map(super::narrowing::present_if_true)
+            .unwrap_or_default();
         let value = match (&r.value, element) {
-            (Some(v), Some(e)) => self.expect(v, e, &format!("the value of {what}"))?,
-            (Some(v), None) => self.expect(v, ty, &format!("the value of {what}"))?,
+            (Some(v), Some(e)) => {
+                self.narrowed(present, |c| c.expect(v, e, &format!("the value of {what}")))?
+            }
+            (Some(v), None) => self.narrowed(present, |c| {
+                c.expect(v, ty, &format!("the value of {what}"))
+            })?,
             (None, Some(e)) => {
                 let is_value = matches!(e, Type::Enum(en) if self.types.enums.get(*en).is_some_and(|x| x.variants.contains(&r.label.node)));
                 if !is_value {

@@ -556,6 +556,21 @@ fn an_override_that_changes_the_type_of_a_definition() {
 }
 
 #[test]
+fn an_optional_value_used_without_a_test_says_how_to_narrow_it() {
+    let case = Case::load("optional-without-test");
+    case.snapshot();
+    let d = case.the("type-mismatch");
+    assert_eq!(case.codes(), ["type-mismatch"]);
+    assert_eq!(case.snippet(d), "max(candidate.birth, cutoff)");
+    assert!(
+        help(d).contains("`when candidate.birth is present`"),
+        "{}",
+        help(d)
+    );
+    assert!(help(d).contains("it is a `date`"), "{}", help(d));
+}
+
+#[test]
 fn extending_a_missing_version_suggests_the_closest_label() {
     let case = Case::load("extends-missing-version");
     case.snapshot();

@@ -133,3 +133,84 @@ fn fmt_keeps_an_overridden_definition() {
         clausier::syntax::parse(FileId::default(), &formatted).unwrap()
     );
 }
+
+const BIRTH: &str = r#"
+policy naissance
+version "v1"
+
+clause "1" section "1"
+  | La date de référence est la plus tardive de la date de naissance et de la date limite.
+
+record period
+  start : date
+  end : optional date
+
+input candidate.birth : optional date                      per "1"
+input periods : list of period = []                        per "1"
+parameter cutoff = 2008-09-01                              per "1"
+
+conclusion reference : date
+  rule known
+    when candidate.birth is present
+    gives max(candidate.birth, cutoff)
+    per "1"
+  rule unknown
+    when candidate.birth is absent
+    gives cutoff
+    per "1"
+
+conclusion reference_if : date
+  rule r
+    gives if candidate.birth is absent then cutoff else min(candidate.birth, cutoff)
+    per "1"
+
+conclusion before_cutoff : bool
+  rule r
+    gives candidate.birth is absent or candidate.birth < cutoff
+    per "1"
+
+conclusion every_period_closed_in_order : bool
+  rule r
+    gives every p in periods satisfies (p.end is present and max(p.end, p.start) = p.end)
+    per "1"
+"#;
+
+#[test]
+fn a_value_tested_present_has_its_plain_type_where_the_test_holds() {
+    let folder = folder(&[("v1", BIRTH)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let born = decision(
+        &folder,
+        "v1",
+        json!({"candidate": {"birth": "2009-01-15"}, "periods": [{"start": "2026-05-04", "end": "2026-06-12"}]}),
+    );
+    assert_eq!(value(&born, "reference"), json!("2009-01-15"));
+    assert_eq!(value(&born, "reference_if"), json!("2008-09-01"));
+    assert_eq!(value(&born, "before_cutoff"), json!(false));
+    assert_eq!(value(&born, "every_period_closed_in_order"), json!(true));
+    // Absent: the tests fail, and the other branches give the values.
+    let unborn = decision(
+        &folder,
+        "v1",
+        json!({"candidate": {"birth": null}, "periods": [{"start": "2026-05-04"}]}),
+    );
+    assert_eq!(value(&unborn, "reference"), json!("2008-09-01"));
+    assert_eq!(value(&unborn, "reference_if"), json!("2008-09-01"));
+    assert_eq!(value(&unborn, "before_cutoff"), json!(true));
+    assert_eq!(value(&unborn, "every_period_closed_in_order"), json!(false));
+    // An optional input left out is none, as `null` is.
+    let silent = decision(&folder, "v1", json!({}));
+    assert_eq!(value(&silent, "reference"), json!("2008-09-01"));
+}
+
+#[test]
+fn a_test_narrows_only_where_it_holds() {
+    // After `or`, the right side is read where the left fails: `is present` there narrows
+    // nothing, and `max` still refuses the optional value.
+    let policy = BIRTH.replace(
+        "gives candidate.birth is absent or candidate.birth < cutoff",
+        "gives candidate.birth is present or max(candidate.birth, cutoff) = cutoff",
+    );
+    let found = errors(&folder(&[("v1", &policy)])).join("\n");
+    assert!(found.contains("`max` takes two numbers"), "{found}");
+}
