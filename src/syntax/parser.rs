@@ -34,6 +34,15 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
+    if let Some(m) = known_mistake(text, start) {
+        return Diagnostic::error(
+            Code::SyntaxError,
+            Span::new(file, m.start, m.end),
+            m.message,
+        )
+        .with_label(m.label)
+        .with_help(m.help);
+    }
     // Underline the word found at the error, so the caret sits under what was read.
     let found_end = text
         .get(start..)
@@ -74,6 +83,88 @@ fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> D
     .with_help(help_for(error))
 }
 
+/// A mistake authors make often, found where the parser stopped: what to underline and what to
+/// write instead.
+struct Mistake {
+    start: usize,
+    end: usize,
+    message: String,
+    label: &'static str,
+    help: String,
+}
+
+/// The common mistakes, told apart by the text around `at` (where the parser stopped): a unit
+/// glued to `per`, a decimal comma, a percent sign, a list indexed with brackets.
+fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
+    let before = text.get(..at)?;
+    let after = text.get(at..)?;
+    let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
+    // The word before the position, spaces skipped: `eurosper` in `12 eurosper "4-3"`.
+    let trimmed = before.trim_end();
+    let word_start = trimmed
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_name_char(*c))
+        .last()
+        .map_or(trimmed.len(), |(i, _)| i);
+    let word = trimmed.get(word_start..)?;
+    if after.starts_with('"')
+        && let Some(glued) = word.strip_suffix("per").filter(|g| !g.is_empty())
+    {
+        return Some(Mistake {
+            start: word_start,
+            end: trimmed.len(),
+            message: format!("`{word}` reads as one word"),
+            label: "one word here",
+            help: format!("write `{glued} per \"…\"`: the unit and `per` are two words"),
+        });
+    }
+    let digits_before = before
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_ascii_digit());
+    if let Some(rest) = after.strip_prefix(',')
+        && digits_before
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+    {
+        let whole = before.len()
+            - before
+                .chars()
+                .rev()
+                .take_while(char::is_ascii_digit)
+                .count();
+        let fraction = rest.chars().take_while(char::is_ascii_digit).count();
+        let number = text.get(whole..at + 1 + fraction)?;
+        return Some(Mistake {
+            start: whole,
+            end: at + 1 + fraction,
+            message: format!("`{number}` is not a number: decimals are written with a point"),
+            label: "a decimal comma",
+            help: format!("write `{}`", number.replace(',', ".")),
+        });
+    }
+    if after.starts_with('%') {
+        return Some(Mistake {
+            start: at,
+            end: at + 1,
+            message: "`%` is not part of the language: a rate is a plain number".into(),
+            label: "a percent sign",
+            help: "write the rate as a decimal, `0.06` for 6 %, or `6 / 100`".into(),
+        });
+    }
+    if after.starts_with('[') && before.chars().next_back().is_some_and(is_name_char) {
+        let end = after.find(']').map_or(at + 1, |i| at + i + 1);
+        return Some(Mistake {
+            start: at,
+            end,
+            message: "a list is not indexed with brackets".into(),
+            label: "an index",
+            help: "read a list whole: `any p in L where …`, `each p in L where …`, `count of p in L`, `sum of … for p in L`, or `min` and `max`".into(),
+        });
+    }
+    None
+}
+
 fn help_for(error: &pest::error::Error<Rule>) -> String {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
         return "see grammar/LANGUAGE.md for the syntax".to_string();
@@ -89,7 +180,7 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
     } else if positives.contains(&Rule::clause_text_line) {
         "each line of a clause's text starts with `|`".into()
     } else if positives.contains(&Rule::ident) {
-        "names start with a letter or `_` and are not keywords (`when`, `gives`, `and`, …)".into()
+        "names start with a letter or `_` (in any script), go on with letters, digits and `_`, and are not keywords (`when`, `gives`, `and`, …)".into()
     } else {
         "see grammar/LANGUAGE.md for the syntax".into()
     }
@@ -112,7 +203,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::EOI => "the end of the file",
         Rule::header => "the header `policy ID`",
         Rule::policy_id => "a policy id like `exam-regulation`",
-        Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
+        Rule::ident | Rule::ident_start | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
         Rule::number => "a number",
         Rule::string | Rule::string_body | Rule::string_chars => "a quoted text like \"3-1\"",

@@ -217,3 +217,22 @@ fn a_large_file_is_cut_in_its_second_half_before_a_declaration() {
     );
     assert_eq!(super::split_point("policy p\nversion \"v\"\n"), None);
 }
+
+#[test]
+fn names_are_unicode_words() {
+    let p = policy(
+        "enum échelon = zéro_bis | un\ninput candidat.durée_stage : integer weeks\nparameter durée_max = 12 weeks per \"x\"\ndefinition ok : bool = candidat.durée_stage >= durée_max",
+    );
+    let ItemKind::Enum(e) = &p.items[0].kind else {
+        panic!()
+    };
+    assert_eq!(e.name.node, "échelon");
+    assert_eq!(e.variants[0].node, "zéro_bis");
+    let ItemKind::Parameter(d) = &p.items[2].kind else {
+        panic!()
+    };
+    assert_eq!(d.name.node, "durée_max");
+    // A keyword stays whole: `andé` is a name, not `and`.
+    let q = policy("definition andé : bool = true\ndefinition x : bool = andé and true");
+    assert_eq!(q.items.len(), 2);
+}

@@ -571,6 +571,46 @@ fn an_optional_value_used_without_a_test_says_how_to_narrow_it() {
 }
 
 #[test]
+fn a_unit_glued_to_per_is_pointed_at_and_split() {
+    let case = Case::load("unit-glued-to-per");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(case.snippet(d), "eurosper");
+    assert_eq!(d.message, "`eurosper` reads as one word");
+    assert_eq!(
+        help(d),
+        "write `euros per \"…\"`: the unit and `per` are two words"
+    );
+}
+
+#[test]
+fn a_decimal_comma_is_pointed_at_and_written_with_a_point() {
+    let case = Case::load("decimal-comma");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(case.snippet(d), "1108,40");
+    assert_eq!(help(d), "write `1108.40`");
+}
+
+#[test]
+fn a_percent_sign_says_how_to_write_a_rate() {
+    let case = Case::load("percent-sign");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(case.snippet(d), "%");
+    assert!(help(d).contains("`0.06` for 6 %"), "{}", help(d));
+}
+
+#[test]
+fn an_index_into_a_list_says_how_to_read_a_list() {
+    let case = Case::load("list-index");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(case.snippet(d), "[0]");
+    assert!(help(d).contains("`any p in L where …`"), "{}", help(d));
+}
+
+#[test]
 fn extending_a_missing_version_suggests_the_closest_label() {
     let case = Case::load("extends-missing-version");
     case.snapshot();
