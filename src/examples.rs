@@ -71,8 +71,10 @@ pub struct Report {
     pub failures: Vec<Failure>,
     /// Rules that gave a value in some example: (file, offset) of the rule.
     pub rules_applied: HashSet<(u32, usize)>,
-    /// Clauses cited by some decided conclusion, by (version, id).
-    pub clauses_cited: HashSet<String>,
+    /// Clauses cited by some decided conclusion, by where their text is declared (file,
+    /// offset), as rules are: a clause a layer amends is exercised apart from the text it
+    /// replaces, and one every version inherits counts once.
+    pub clauses_cited: HashSet<(u32, usize)>,
     /// The versions of the examples left out by [`run_versions`], with how many each.
     pub skipped: BTreeMap<String, usize>,
 }
@@ -186,6 +188,14 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
         }
     };
     record_coverage(policy, &decision, report);
+    // An example that expects nothing would pass whatever the policy decides.
+    if ex.expect.is_empty() {
+        report.failures.push(fail(
+            None,
+            "at least one expected conclusion".into(),
+            "`expect` is empty".into(),
+        ));
+    }
     for (name, expectation) in &ex.expect {
         let Some(got) = decision.conclusions.get(name) else {
             report.failures.push(fail(
@@ -206,6 +216,19 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
                 continue;
             }
         };
+        if exp.status.is_none()
+            && exp.value.is_none()
+            && exp.citations.is_none()
+            && exp.missing.is_none()
+        {
+            report.failures.push(fail(
+                Some(name),
+                "an expectation that says something: `value`, `status`, `citations` or `missing`"
+                    .into(),
+                "`{}`".into(),
+            ));
+            continue;
+        }
         let is_set = policy
             .conclusions
             .iter()
@@ -229,7 +252,9 @@ fn record_coverage(
             report.rules_applied.insert((r.span.file.0, r.span.start));
         }
         for cit in &result.citations {
-            report.clauses_cited.insert(cit.clause.to_string());
+            if let Some(cl) = policy.clauses.iter().find(|cl| cl.id == cit.clause) {
+                report.clauses_cited.insert((cl.span.file.0, cl.span.start));
+            }
         }
     }
 }
@@ -308,7 +333,8 @@ fn compare(
 pub struct Uncovered {
     /// The rules never applied.
     pub rules: Vec<String>,
-    /// The clauses never cited by a decision.
+    /// The clauses that carry a rule but that no decision cited, as `id (file:line)` of the
+    /// text (a layer's amended text is a clause of its own).
     pub clauses: Vec<String>,
 }
 
@@ -331,11 +357,14 @@ impl Report {
                         ));
                     }
                     for id in &r.citations {
-                        if let Some(cl) = policy.clauses.get(*id)
-                            && !self.clauses_cited.contains(&*cl.id)
-                            && !out.clauses.iter().any(|x| **x == *cl.id)
-                        {
-                            out.clauses.push(cl.id.to_string());
+                        let Some(cl) = policy.clauses.get(*id) else {
+                            continue;
+                        };
+                        let key = (cl.span.file.0, cl.span.start);
+                        let at = crate::decision::location(policy, cl.span);
+                        let named = format!("{} ({at})", cl.id);
+                        if !self.clauses_cited.contains(&key) && !out.clauses.contains(&named) {
+                            out.clauses.push(named);
                         }
                     }
                 }

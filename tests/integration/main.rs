@@ -29,6 +29,7 @@ mod limits;
 mod peers;
 mod pipeline;
 mod proxied;
+mod runner;
 mod schemas;
 mod second_policy;
 mod settle;
