@@ -684,3 +684,45 @@ fn interview_ends_quietly_when_the_input_ends() {
     assert!(out.contains("exemption.ground"), "{out}");
     assert!(!out.contains("e61_admission ="), "{out}");
 }
+
+/// `clausier eval POLICY -` reads the record from standard input, and without `--version` or
+/// `--as-of` decides under the version in force today (here, of two versions effective in
+/// 2000 and in 2999, the first, whatever today is).
+#[test]
+fn eval_reads_standard_input_and_takes_the_version_in_force_today() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = |version: &str, from: &str, weeks: u32| {
+        format!(
+            "policy stage\nversion \"{version}\"\neffective from {from}\n\nclause \"1\" section \"1\"\n  | Douze semaines.\n\ninput weeks : integer weeks                                per \"1\"\n\nconclusion enough : bool\n  rule yes\n    when weeks >= {weeks} weeks\n    gives true\n    per \"1\"\n  rule no\n    when weeks < {weeks} weeks\n    gives false\n    per \"1\"\n"
+        )
+    };
+    std::fs::write(
+        dir.path().join("past.policy"),
+        policy("past", "2000-01-01", 12),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("future.policy"),
+        policy("future", "2999-01-01", 20),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(["eval", dir.path().to_str().unwrap(), "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(br#"{"weeks": 14}"#)
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let decision: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(decision["policy"]["version"], "past");
+    assert_eq!(decision["conclusions"]["enough"]["value"], true);
+}

@@ -214,3 +214,101 @@ fn a_test_narrows_only_where_it_holds() {
     let found = errors(&folder(&[("v1", &policy)])).join("\n");
     assert!(found.contains("`max` takes two numbers"), "{found}");
 }
+
+const FEATURES: &str = r#"
+policy features
+version "v1"
+
+clause "1" section "1"
+  | Le candidat justifie de deux ans d'activité et de trois emplois au moins, tous déclarés.
+
+record job
+  start : date
+  end : date
+  declared : bool
+
+input jobs : list of job = []                              per "1"
+input note : optional text                                 per "1"
+input service : integer months = 0 months                  per "1"
+
+definition days_worked : integer days                      per "1"
+  = sum of (j.end - j.start) for j in jobs
+
+conclusion jobs_count : integer
+  rule r
+    gives count of j in jobs where j.declared
+    per "1"
+
+conclusion all_declared : bool
+  rule r
+    gives every j in jobs satisfies j.declared
+    per "1"
+
+conclusion years_of_service : integer years
+  rule r
+    gives floor(service as years)
+    per "1"
+
+conclusion weeks_worked : integer weeks
+  rule r
+    gives floor(days_worked as weeks)
+    per "1"
+
+conclusion has_note : bool
+  rule r
+    gives note is present
+    per "1"
+"#;
+
+#[test]
+fn count_every_conversions_and_null_are_evaluated() {
+    let folder = folder(&[("v1", FEATURES)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let jobs = json!([
+        {"start": "2020-01-01", "end": "2021-01-01", "declared": true},
+        {"start": "2021-01-01", "end": "2022-07-01", "declared": true},
+        {"start": "2022-07-01", "end": "2022-08-01", "declared": false}
+    ]);
+    let d = decision(
+        &folder,
+        "v1",
+        json!({"jobs": jobs, "note": null, "service": 30}),
+    );
+    assert_eq!(value(&d, "jobs_count"), json!(2));
+    assert_eq!(value(&d, "all_declared"), json!(false));
+    // 30 months are 2.5 years; 366 + 546 + 31 = 943 days are 134.7 weeks.
+    assert_eq!(value(&d, "years_of_service"), json!(2));
+    assert_eq!(value(&d, "weeks_worked"), json!(134));
+    // `null` is absence: the optional note is none.
+    assert_eq!(value(&d, "has_note"), json!(false));
+}
+
+#[test]
+fn every_is_three_valued() {
+    let folder = folder(&[("v1", FEATURES)]);
+    // One job undeclared decides `every` whatever the unknown one says.
+    let d = decision(
+        &folder,
+        "v1",
+        json!({"jobs": [
+            {"start": "2020-01-01", "end": "2021-01-01", "declared": false},
+            {"start": "2021-01-01", "end": "2022-01-01"}
+        ]}),
+    );
+    assert_eq!(value(&d, "all_declared"), json!(false));
+    // Every known one declared, one unknown: undetermined, the fact named.
+    let d = decision(
+        &folder,
+        "v1",
+        json!({"jobs": [
+            {"start": "2020-01-01", "end": "2021-01-01", "declared": true},
+            {"start": "2021-01-01", "end": "2022-01-01"}
+        ]}),
+    );
+    let all = d.conclusions.get("all_declared").unwrap();
+    assert_eq!(all.status, Status::Undetermined);
+    assert_eq!(all.missing.as_deref().unwrap(), ["jobs[1].declared"]);
+    // No job: `every` holds.
+    let d = decision(&folder, "v1", json!({"jobs": []}));
+    assert_eq!(value(&d, "all_declared"), json!(true));
+}
