@@ -3,8 +3,9 @@
 //! checked, and a screenshot saved under `target/ui-screenshots/` for a person to look at.
 //!
 //! Chromium comes from Debian's `chromium` package (`.ci/run` installs it). Without it these
-//! tests say so and pass, unless `CLAUSIER_BROWSER_TESTS=required` (as in `.ci/run`), where a
-//! missing browser fails them. `CLAUSIER_CHROMIUM` names another binary.
+//! tests are compiled as ignored (`src/build.rs`), so `cargo test` counts them as ignored and
+//! says why, unless `CLAUSIER_BROWSER_TESTS=required` (as in `.ci/run`), where a missing
+//! browser fails them. `CLAUSIER_CHROMIUM` names another binary.
 //!
 //! The review endpoints the page reads (`/diff`, `/impact`) are checked here over plain HTTP too.
 
@@ -143,6 +144,10 @@ fn contains_all(haystack: &str, needles: &[&str]) {
     }
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_policies_page_lists_versions_dates_and_load_errors() {
     let Some(chromium) = chromium() else { return };
@@ -198,6 +203,10 @@ fn the_policies_page_lists_versions_dates_and_load_errors() {
     );
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn a_version_shows_each_clause_beside_what_cites_it() {
     let Some(chromium) = chromium() else { return };
@@ -243,6 +252,10 @@ fn a_version_shows_each_clause_beside_what_cites_it() {
     assert!(!dom.contains("id=\"c-2.1.1-1\""), "only section 3 is shown");
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_diff_page_lists_the_two_changed_dates_and_the_files_side_by_side() {
     let Some(chromium) = chromium() else { return };
@@ -284,6 +297,10 @@ fn the_diff_page_lists_the_two_changed_dates_and_the_files_side_by_side() {
     );
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_form_shows_a_decision_with_values_reasons_and_quoted_clauses() {
     let Some(chromium) = chromium() else { return };
@@ -368,6 +385,10 @@ fn switch_to(lang: &str, words: &str, hash: &str) -> String {
     )
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_policies_page_reads_in_english_on_request() {
     let Some(chromium) = chromium() else { return };
@@ -419,6 +440,10 @@ fn the_policies_page_reads_in_english_on_request() {
     contains_all(&dom, &[&switch_to("fr", "Français", "#/")]);
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn a_decision_reads_in_english_and_the_service_answers_in_english() {
     let Some(chromium) = chromium() else { return };
@@ -482,6 +507,10 @@ fn a_decision_reads_in_english_and_the_service_answers_in_english() {
     contains_all(&dom, &[&switch_to("fr", "Français", &hash)]);
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_page_follows_the_browser_unless_its_address_says_otherwise() {
     let Some(chromium) = chromium() else { return };

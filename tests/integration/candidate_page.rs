@@ -335,6 +335,10 @@ fn assert_never_asked(asked: &[String], prefixes: &[&str]) {
     }
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn a_school_pupil_is_decided_from_scratch_and_the_report_printed() {
     let record = json!({
@@ -374,6 +378,10 @@ fn a_school_pupil_is_decided_from_scratch_and_the_report_printed() {
     assert!(report.contains("Clause 2.1.2-4"), "{report}");
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn an_apprentice_is_decided_from_scratch() {
     let record = json!({
@@ -402,6 +410,10 @@ fn an_apprentice_is_decided_from_scratch() {
     assert_never_asked(&asked, &["internship.", "employment"]);
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn a_candidate_in_continuing_education_proves_employment_from_scratch() {
     let record = json!({
@@ -434,6 +446,10 @@ fn a_candidate_in_continuing_education_proves_employment_from_scratch() {
     assert_never_asked(&asked, &["apprenticeship.", "internship.periods"]);
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn a_candidate_with_professional_experience_is_decided_from_scratch() {
     let record = json!({
@@ -473,6 +489,10 @@ fn a_candidate_with_professional_experience_is_decided_from_scratch() {
     );
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
     let Some(chromium) = chromium() else { return };

@@ -162,6 +162,10 @@ fn the_service_answers_through_a_proxy_that_mounts_it_under_a_sub_path() {
     assert_eq!(ureq::ResponseExt::get_uri(&r).path(), "/clausier/ui/");
 }
 
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
 #[test]
 fn the_pages_work_in_a_browser_under_a_sub_path() {
     let Some(chromium) = chromium() else { return };
