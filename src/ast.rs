@@ -463,6 +463,8 @@ pub enum ExprKind {
     Number(Decimal),
     /// `12 weeks`, `50 pages`
     Quantity(Decimal, Name),
+    /// `6 %`: the number written, a hundredth of it meant
+    Percent(Decimal),
     /// `2027-04-16`
     Date(NaiveDate),
     /// `"text"`

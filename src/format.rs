@@ -631,6 +631,10 @@ fn write_bare(out: &mut String, e: &Expr, slot: Slot) {
     match &e.node {
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         ExprKind::Number(n) => out.push_str(&number_text(n)),
+        ExprKind::Percent(n) => {
+            out.push_str(&number_text(n));
+            out.push_str(" %");
+        }
         ExprKind::Quantity(n, unit) => {
             out.push_str(&number_text(n));
             out.push(' ');

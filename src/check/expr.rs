@@ -6,6 +6,7 @@ use crate::check::types::assignable;
 use crate::check::{Checker, Global};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Ir, IrKind, Type, Unit, Value};
+use crate::model::{RoundMode, Rounding};
 use crate::span::Span;
 
 pub(super) type Typed = Option<(Ir, Type)>;
@@ -63,6 +64,35 @@ impl Checker {
         None
     }
 
+    /// The step of a rounding (`round(x, 0.01 euros)`): a positive constant in the unit of the
+    /// number rounded.
+    fn rounding_step(
+        &mut self,
+        name: &str,
+        step: &Expr,
+        unit: Unit,
+    ) -> Option<rust_decimal::Decimal> {
+        let expected = num(false, unit);
+        let saved = std::mem::replace(&mut self.allow_globals, false);
+        let code = self.expect(step, &expected, &format!("the step of `{name}`"));
+        self.allow_globals = saved;
+        let value = crate::eval::const_eval(&code?).ok();
+        match value {
+            Some(Value::Num(n)) if n > rust_decimal::Decimal::ZERO => Some(n),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::NotConstant,
+                        step.span,
+                        format!("the step of `{name}` must be a positive constant"),
+                    )
+                    .with_help("write the multiple to round to: `0.01 euros` for cents, `1` for whole numbers"),
+                );
+                None
+            }
+        }
+    }
+
     /// For a value that may be absent where a plain one is needed: how a test makes it plain.
     pub(super) fn narrowing_help(&self, e: &Expr, ty: &Type) -> Option<String> {
         let Type::Optional(inner) = ty else {
@@ -117,6 +147,14 @@ impl Checker {
                 ir(IrKind::Const(Value::Num(*n)), span),
                 num(n.fract().is_zero(), Unit::None),
             )),
+            ExprKind::Percent(n) => {
+                // Exact: a hundredth of a decimal is a decimal (6 % is 0.06, 5.5 % is 0.055).
+                let rate = *n / rust_decimal::Decimal::ONE_HUNDRED;
+                Some((
+                    ir(IrKind::Const(Value::Num(rate)), span),
+                    num(false, Unit::None),
+                ))
+            }
             ExprKind::Quantity(n, unit) => {
                 let unit = self.resolve_unit(unit)?;
                 Some((
@@ -430,13 +468,27 @@ impl Checker {
 
     fn call(&mut self, f: &crate::ast::Name, args: &[Expr], span: Span) -> Typed {
         match (f.node.as_str(), args) {
-            ("floor", [x]) => {
+            (name @ ("floor" | "ceil" | "round" | "round_half_even"), [x, rest @ ..])
+                if rest.len() <= 1 =>
+            {
+                let mode = match name {
+                    "floor" => RoundMode::Down,
+                    "ceil" => RoundMode::Up,
+                    "round" => RoundMode::HalfUp,
+                    _ => RoundMode::HalfEven,
+                };
                 let (c, t) = self.expr(x, None)?;
                 let Type::Num { unit, .. } = t.base() else {
-                    return self.wrong_operand(x.span, "`floor` takes a number", &t);
+                    return self.wrong_operand(x.span, &format!("`{name}` takes a number"), &t);
                 };
-                let ty = self.maybe_optional(&t, num(true, *unit));
-                Some((ir(IrKind::Floor(Box::new(c)), span), ty))
+                let unit = *unit;
+                let step = match rest.first() {
+                    Some(step) => self.rounding_step(name, step, unit)?,
+                    None => rust_decimal::Decimal::ONE,
+                };
+                let ty = self.maybe_optional(&t, num(step.fract().is_zero(), unit));
+                let rounding = Rounding { mode, step };
+                Some((ir(IrKind::Round(Box::new(c), rounding), span), ty))
             }
             ("min" | "max", [a, b]) => {
                 let (ca, ta) = self.expr(a, None)?;

@@ -431,8 +431,8 @@ fn same_kind(a: &IrKind, b: &IrKind) -> bool {
         (K::Not(x), K::Not(y))
         | (K::Neg(x), K::Neg(y))
         | (K::IsAbsent(x), K::IsAbsent(y))
-        | (K::IsEmpty(x), K::IsEmpty(y))
-        | (K::Floor(x), K::Floor(y)) => same_code(x, y),
+        | (K::IsEmpty(x), K::IsEmpty(y)) => same_code(x, y),
+        (K::Round(x, r), K::Round(y, s)) => r == s && same_code(x, y),
         (K::And(a1, b1), K::And(a2, b2))
         | (K::Or(a1, b1), K::Or(a2, b2))
         | (K::In(a1, b1), K::In(a2, b2))

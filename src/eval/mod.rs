@@ -633,8 +633,11 @@ impl<'p> Evaluator<'p> {
                     _ => Ok(Value::Bool(true)),
                 }
             }
-            IrKind::Floor(x) => match self.eval(x)? {
-                Value::Num(n) => Ok(Value::Num(n.floor())),
+            IrKind::Round(x, rounding) => match self.eval(x)? {
+                Value::Num(n) => rounding
+                    .apply(n)
+                    .map(Value::Num)
+                    .ok_or_else(|| overflow("a rounding")),
                 v => Ok(v),
             },
             IrKind::MinMax(max, a, b) => {

@@ -162,7 +162,7 @@ fn children(kind: &IrKind) -> Vec<&Ir> {
         | IrKind::Scale(a, _, _)
         | IrKind::IsAbsent(a)
         | IrKind::IsEmpty(a)
-        | IrKind::Floor(a)
+        | IrKind::Round(a, _)
         | IrKind::Field(a, _) => vec![a],
         IrKind::And(a, b)
         | IrKind::Or(a, b)

@@ -232,6 +232,52 @@ pub enum ArithOp {
     Div,
 }
 
+/// How a number is rounded to a multiple of a step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RoundMode {
+    /// Toward minus infinity (`floor`).
+    Down,
+    /// Toward plus infinity (`ceil`).
+    Up,
+    /// To the nearest, a half away from zero (`round`: how French administration rounds,
+    /// 0.125 € to 0.13 €).
+    HalfUp,
+    /// To the nearest, a half to the even multiple (`round_half_even`, the banker's rounding).
+    HalfEven,
+}
+
+/// A rounding: its mode and the step the result is a multiple of (`1` for a whole number,
+/// `0.01` for cents), whose scale the result takes (`421.8` to the cent is `421.80`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rounding {
+    /// How.
+    pub mode: RoundMode,
+    /// To a multiple of what (positive).
+    pub step: rust_decimal::Decimal,
+}
+
+impl Rounding {
+    /// `n` rounded; none when the step is not positive or the result overflows.
+    pub fn apply(self, n: rust_decimal::Decimal) -> Option<rust_decimal::Decimal> {
+        use rust_decimal::RoundingStrategy as S;
+        if self.step <= rust_decimal::Decimal::ZERO {
+            return None;
+        }
+        let strategy = match self.mode {
+            RoundMode::Down => S::ToNegativeInfinity,
+            RoundMode::Up => S::ToPositiveInfinity,
+            RoundMode::HalfUp => S::MidpointAwayFromZero,
+            RoundMode::HalfEven => S::MidpointNearestEven,
+        };
+        let multiples = n
+            .checked_div(self.step)?
+            .round_dp_with_strategy(0, strategy);
+        let mut out = multiples.checked_mul(self.step)?;
+        out.rescale(self.step.scale());
+        Some(out)
+    }
+}
+
 /// The compiled forms of expressions.
 #[derive(Clone, Debug, PartialEq)]
 pub enum IrKind {
@@ -280,8 +326,8 @@ pub enum IrKind {
     IsAbsent(Box<Ir>),
     /// `is empty`
     IsEmpty(Box<Ir>),
-    /// `floor(x)`
-    Floor(Box<Ir>),
+    /// `floor`, `ceil`, `round`, `round_half_even`: to a multiple of a step
+    Round(Box<Ir>, Rounding),
     /// `min(a, b)` (false) or `max(a, b)` (true)
     MinMax(bool, Box<Ir>, Box<Ir>),
     /// `if c then a else b`

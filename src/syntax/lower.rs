@@ -570,6 +570,7 @@ impl Lowerer {
                     .collect::<LResult<Vec<_>>>()?,
             ),
             R::number => ExprKind::Number(self.decimal(&pair)?),
+            R::percent => ExprKind::Percent(self.decimal(&next(&mut pair.into_inner())?)?),
             R::quantity => {
                 let mut inner = pair.into_inner();
                 let n = next(&mut inner)?;

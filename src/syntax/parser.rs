@@ -147,9 +147,9 @@ fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
         return Some(Mistake {
             start: at,
             end: at + 1,
-            message: "`%` is not part of the language: a rate is a plain number".into(),
+            message: "`%` follows a number: `6 %` is a rate".into(),
             label: "a percent sign",
-            help: "write the rate as a decimal, `0.06` for 6 %, or `6 / 100`".into(),
+            help: "write a rate as a number and `%` (`6 %`), or as a decimal (`0.06`); a rate of a value is a product: `montant * 6 %`".into(),
         });
     }
     if after.starts_with('[') && before.chars().next_back().is_some_and(is_name_char) {
@@ -278,6 +278,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::list_lit => "a list like `[a, b]`",
         Rule::paren => "`(`",
         Rule::quantity => "a quantity like `12 weeks`",
+        Rule::percent => "a rate like `6 %`",
         Rule::call => "a call",
         Rule::if_expr => "`if … then … else …`",
         Rule::count_expr | Rule::sum_expr | Rule::any_expr | Rule::every_expr | Rule::each_expr => {

@@ -598,7 +598,7 @@ fn a_percent_sign_says_how_to_write_a_rate() {
     case.snapshot();
     let d = case.the("syntax-error");
     assert_eq!(case.snippet(d), "%");
-    assert!(help(d).contains("`0.06` for 6 %"), "{}", help(d));
+    assert!(help(d).contains("`montant * 6 %`"), "{}", help(d));
 }
 
 #[test]

@@ -312,3 +312,95 @@ fn every_is_three_valued() {
     let d = decision(&folder, "v1", json!({"jobs": []}));
     assert_eq!(value(&d, "all_declared"), json!(true));
 }
+
+const MONEY: &str = r#"
+policy bourse
+version "v"
+
+clause "1" section "1"
+  | Le montant est majoré de 6 % puis arrondi au centime le plus proche.
+
+unit euros
+
+input base : decimal euros                                 per "1"
+parameter majoration = 6 %                                 per "1"
+
+conclusion montant : decimal euros
+  rule r
+    gives round(base * (1 + majoration), 0.01 euros)
+    per "1"
+
+conclusion au_dixieme_pair : decimal euros
+  rule r
+    gives round_half_even(base, 0.1 euros)
+    per "1"
+
+conclusion par_exces : integer euros
+  rule r
+    gives ceil(base)
+    per "1"
+
+conclusion par_tranche_de_5 : integer euros
+  rule r
+    gives floor(base, 5 euros)
+    per "1"
+
+conclusion a_l_euro : integer euros
+  rule r
+    gives round(base)
+    per "1"
+"#;
+
+#[test]
+fn rates_and_roundings_say_their_rule_and_keep_the_scale_of_their_step() {
+    let folder = folder(&[("v", MONEY)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let d = decision(&folder, "v", json!({"base": 397.925}));
+    let json = serde_json::to_string(&d).unwrap();
+    // 397.925 × 1.06 = 421.8005: to the cent, half up, with two decimals.
+    assert!(
+        json.contains(r#""montant":{"status":"decided","value":421.80,"#),
+        "{json}"
+    );
+    // 3,979.25 tenths: the half goes to the even 3,979.
+    assert_eq!(value(&d, "au_dixieme_pair"), json!(397.9));
+    assert_eq!(value(&d, "par_exces"), json!(398));
+    assert_eq!(value(&d, "par_tranche_de_5"), json!(395));
+    assert_eq!(value(&d, "a_l_euro"), json!(398));
+    // A half rounds away from zero with `round`, to the even multiple with `round_half_even`.
+    let d = decision(&folder, "v", json!({"base": 2.5}));
+    assert_eq!(value(&d, "a_l_euro"), json!(3));
+    assert_eq!(value(&d, "au_dixieme_pair"), json!(2.5));
+    let d = decision(&folder, "v", json!({"base": 0.25}));
+    assert_eq!(value(&d, "au_dixieme_pair"), json!(0.2));
+}
+
+#[test]
+fn a_rounding_step_is_a_positive_constant_of_the_unit() {
+    for (step, said) in [
+        ("base", "the step of `round` must be a positive constant"),
+        ("0 euros", "the step of `round` must be a positive constant"),
+        ("0.01", "the step of `round` must be a `decimal euros`"),
+    ] {
+        let policy = MONEY.replace(
+            "round(base * (1 + majoration), 0.01 euros)",
+            &format!("round(base, {step})"),
+        );
+        let found = errors(&folder(&[("v", &policy)])).join("\n");
+        assert!(found.contains(said), "{step}: {found}");
+    }
+}
+
+#[test]
+fn fmt_keeps_rates_and_roundings() {
+    use clausier::span::FileId;
+    let formatted = clausier::format::format_source(FileId::default(), MONEY).unwrap();
+    assert!(
+        formatted.contains("parameter majoration = 6 %"),
+        "{formatted}"
+    );
+    assert!(
+        formatted.contains("round(base * (1 + majoration), 0.01 euros)"),
+        "{formatted}"
+    );
+}
