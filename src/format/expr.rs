@@ -356,13 +356,20 @@ impl<'s> Exprs<'s> {
 
     /// `a in [x, y,` / `z]`, `total + f(x,` / `y)`: one operator whose right operand is a list
     /// or a call stays on the line of its left operand, the brackets broken instead, when the
-    /// left operand fits flat, the bracket opens in the first two thirds of the line, and
-    /// every line fits. None otherwise.
+    /// left operand fits flat, the bracket opens in the first two thirds of the line, each item
+    /// fits flat after it, and every line fits. None otherwise.
+    ///
+    /// Items that fit flat are laid out without breaking anything inside them: trying costs a
+    /// walk of the operand, however deep the nesting (a failed try is not paid again below).
     fn hug(&self, left: &Expr, op: BinOp, right: &Expr, slot: Slot, at: At) -> Option<String> {
         let strength = op.precedence();
         let right_slot = Slot::new(strength + 1, slot.tail);
-        let bracketed = matches!(right.node, ExprKind::List(_) | ExprKind::Call(..));
-        if !bracketed || self.parenthesised(right, right_slot) {
+        let (open, items) = match &right.node {
+            ExprKind::List(items) => (1, items),
+            ExprKind::Call(f, args) => (width(&f.node) + 1, args),
+            _ => return None,
+        };
+        if self.parenthesised(right, right_slot) {
             return None;
         }
         let prefix = format!(
@@ -371,7 +378,9 @@ impl<'s> Exprs<'s> {
             op.symbol()
         );
         let col = at.col + width(&prefix);
-        if col > 2 * WIDTH / 3 {
+        let align = col + open;
+        let item_fits = |item: &Expr| align + width(&self.flat(item, Slot::TOP)) < WIDTH;
+        if col > 2 * WIDTH / 3 || !items.iter().all(item_fits) {
             return None;
         }
         let right = self.layout(
