@@ -622,7 +622,8 @@ proptest! {
     }
 }
 
-/// `policy` prints to a text that parses back to it, and that prints to the same text.
+/// `policy` prints to a text that parses back to it, and that prints to the same text, from its
+/// AST or from the text (whose parentheses and blank lines are then all the printer's own).
 fn reads_back(policy: &Policy) -> Result<(), TestCaseError> {
     let text = format_policy(policy);
     let parsed = parse(FileId(0), &text);
@@ -634,7 +635,8 @@ fn reads_back(policy: &Policy) -> Result<(), TestCaseError> {
     );
     let parsed = parsed.unwrap();
     prop_assert!(&parsed == policy, "reads back differently:\n{}", text);
-    prop_assert_eq!(format_policy(&parsed), text);
+    prop_assert_eq!(format_policy(&parsed), text.clone());
+    prop_assert_eq!(format_source(FileId(0), &text).ok(), Some(text));
     Ok(())
 }
 
