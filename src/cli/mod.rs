@@ -83,7 +83,7 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Rewrite policies in the canonical layout.
     Fmt {
-        /// Report the files that are not formatted, change nothing.
+        /// Print the diff for each file that is not formatted, change nothing (exit 1 if any).
         #[arg(long)]
         check: bool,
         /// Policy files or folders (searched recursively).

@@ -1,4 +1,5 @@
-//! Pest pairs to the typed AST, with spans, and comments attached to the nodes they precede.
+//! Pest pairs to the typed AST, with spans, and comments attached to the nodes they precede or
+//! are written in.
 
 use chrono::NaiveDate;
 use pest::iterators::Pair;
@@ -183,7 +184,7 @@ impl Lowerer {
 
     fn item(&mut self, pair: Pair<'_, R>) -> LResult<Item> {
         let span = self.span(&pair);
-        let comments = self.comments.take_before(span.start);
+        let mut comments = self.comments.take_before(span.start);
         let kind = match pair.as_rule() {
             R::clause_decl => ItemKind::Clause(self.clause(pair)?),
             R::unit_decl => ItemKind::Unit(self.name(next(&mut pair.into_inner())?)),
@@ -193,7 +194,11 @@ impl Lowerer {
                 let variants = inner.map(|p| self.name(p)).collect();
                 ItemKind::Enum(EnumDecl { name, variants })
             }
-            R::record_decl => ItemKind::Record(self.record(pair)?),
+            R::record_decl => {
+                let (record, on_requires) = self.record(pair)?;
+                comments.extend(on_requires);
+                ItemKind::Record(record)
+            }
             R::input_decl => ItemKind::Input(self.input(pair)?),
             R::parameter_decl => ItemKind::Parameter(self.parameter(pair)?),
             R::definition_decl => ItemKind::Definition(self.definition(pair)?),
@@ -202,6 +207,9 @@ impl Lowerer {
             R::label_decl => ItemKind::Label(self.label(pair)?),
             other => return Err(unexpected(span, other)),
         };
+        // Those written inside the item and not taken by a field or a rule (on its first line,
+        // between the lines of a definition, a label or an overridden rule) are its own.
+        comments.extend(self.comments.take_before(span.end));
         Ok(Item {
             comments,
             kind,
@@ -235,19 +243,25 @@ impl Lowerer {
         })
     }
 
-    fn record(&mut self, pair: Pair<'_, R>) -> LResult<RecordDecl> {
+    /// A record, and the comments written before or on its `require` lines, which belong to
+    /// the record (a `require` holds no comments, and the field after it is another line).
+    fn record(&mut self, pair: Pair<'_, R>) -> LResult<(RecordDecl, Vec<String>)> {
         let mut inner = pair.into_inner();
         let name = self.name(next(&mut inner)?);
         let mut fields = Vec::new();
         let mut requires = Vec::new();
+        let mut on_requires = Vec::new();
         for p in inner {
+            let end = self.span(&p).end;
             if p.as_rule() == R::require {
+                on_requires.extend(self.comments.take_before(end));
                 let mut parts = p.into_inner();
                 let condition = self.expr(next(&mut parts)?)?;
                 let message = self.string(next(&mut parts)?);
                 requires.push(Require { condition, message });
             } else {
-                let comments = self.comments.take_before(p.as_span().start());
+                // Those before the field, and those on its line.
+                let comments = self.comments.take_before(end);
                 let mut parts = p.into_inner();
                 let name = self.name(next(&mut parts)?);
                 let ty = self.type_expr(next(&mut parts)?)?;
@@ -263,11 +277,12 @@ impl Lowerer {
                 });
             }
         }
-        Ok(RecordDecl {
+        let record = RecordDecl {
             name,
             fields,
             requires,
-        })
+        };
+        Ok((record, on_requires))
     }
 
     fn input(&mut self, pair: Pair<'_, R>) -> LResult<InputDecl> {
@@ -405,7 +420,10 @@ impl Lowerer {
         };
         let mut inner = pair.into_inner();
         let label = self.name(next(&mut inner)?);
-        self.rule_parts(comments, kind, label, inner, span)
+        let mut rule = self.rule_parts(comments, kind, label, inner, span)?;
+        // Those written between its lines or at their ends are the rule's, not the next one's.
+        rule.comments.extend(self.comments.take_before(span.end));
+        Ok(rule)
     }
 
     fn rule_parts(
@@ -734,7 +752,7 @@ fn unescape(body: &str) -> String {
     out
 }
 
-/// Comment lines of a file, by byte offset, handed out to the nodes that follow them.
+/// Comment lines of a file, by byte offset, handed out to the nodes that follow or hold them.
 struct Comments {
     pending: std::collections::VecDeque<(usize, String)>,
 }
@@ -747,11 +765,8 @@ impl Comments {
         let mut offset = 0;
         for line in text.split_inclusive('\n') {
             let trimmed = line.trim_start();
-            if !trimmed.starts_with('|')
-                && let Some(at) = comment_start(line)
-            {
-                let comment = line.get(at + 1..).unwrap_or("").trim_end().to_string();
-                let comment = comment.strip_prefix(' ').unwrap_or(&comment).to_string();
+            if let Some(at) = comment_in(line) {
+                let comment = comment_text(line, at);
                 let code_before = line.get(..at).is_some_and(|s| !s.trim().is_empty());
                 // A trailing comment belongs to the code on its line: place it at the line start.
                 let place = if code_before {
@@ -779,6 +794,48 @@ impl Comments {
         }
         out
     }
+}
+
+/// Consecutive comments on lines of their own that blank lines separate, as pairs of texts:
+/// the paragraph breaks of the comment blocks of `text`, which the AST does not keep (its
+/// comments are lines of text) and `clausier fmt` does.
+pub(crate) fn paragraph_breaks(text: &str) -> std::collections::HashSet<(String, String)> {
+    let mut breaks = std::collections::HashSet::new();
+    // The last comment on a line of its own, while only blank lines follow it.
+    let mut previous: Option<String> = None;
+    let mut blank = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            blank = true;
+            continue;
+        }
+        let own_line = comment_in(line)
+            .filter(|&at| line.get(..at).is_some_and(|s| s.trim().is_empty()))
+            .map(|at| comment_text(line, at));
+        if let (Some(comment), Some(before)) = (&own_line, previous.take())
+            && blank
+        {
+            breaks.insert((before, comment.clone()));
+        }
+        previous = own_line;
+        blank = false;
+    }
+    breaks
+}
+
+/// Where the comment of a line starts: a `#` outside strings, on a line that is not clause text.
+fn comment_in(line: &str) -> Option<usize> {
+    if line.trim_start().starts_with('|') {
+        return None;
+    }
+    comment_start(line)
+}
+
+/// The text of the comment that starts at `at` on `line`: without its `#`, one space after it,
+/// and the spaces that end it.
+fn comment_text(line: &str, at: usize) -> String {
+    let comment = line.get(at + 1..).unwrap_or("").trim_end();
+    comment.strip_prefix(' ').unwrap_or(comment).to_string()
 }
 
 /// The byte offset of a `#` that starts a comment on this line, if any.

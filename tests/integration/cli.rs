@@ -205,6 +205,57 @@ fn fmt_check_accepts_the_shipped_policies_and_usage_errors_exit_two() {
     assert_eq!(clausier(&["frobnicate"]).status.code(), Some(2));
 }
 
+/// A policy that parses but does not pass the check (`per "b"` cites no clause), its
+/// parameter's `per` not yet aligned.
+const UNFORMATTED_AND_WRONG: &str = "policy demo\nversion \"v1\"\n\nclause \"a\" section \"1\"\n  | Text.\n\nparameter n = 12   per \"b\"\n";
+
+#[test]
+fn fmt_check_prints_the_diff_it_would_apply_and_changes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("demo.policy");
+    std::fs::write(&file, UNFORMATTED_AND_WRONG).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let o = clausier(&["fmt", "--check", path]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let diff = format!(
+        "--- {path}\n+++ {path} (formatted)\n@@ -4,4 +4,4 @@\n clause \"a\" section \"1\"\n   | Text.\n \n\
+         -parameter n = 12   per \"b\"\n\
+         +parameter n = 12                                          per \"b\"\n"
+    );
+    assert_eq!(stdout(&o), diff);
+    let unchanged = std::fs::read_to_string(&file).expect("read");
+    assert_eq!(unchanged, UNFORMATTED_AND_WRONG);
+    // Formatted, the file gives no diff.
+    assert_eq!(clausier(&["fmt", path]).status.code(), Some(0));
+    let o = clausier(&["fmt", "--check", path]);
+    assert_eq!((o.status.code(), stdout(&o)), (Some(0), String::new()));
+}
+
+#[test]
+fn fmt_formats_a_policy_with_errors_and_warns_that_it_has_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("demo.policy");
+    std::fs::write(&file, UNFORMATTED_AND_WRONG).expect("write");
+    let path = file.to_str().expect("utf-8");
+    let o = clausier(&["fmt", path]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(stdout(&o), format!("formatted {path}\n"));
+    assert_eq!(
+        stderr(&o),
+        format!(
+            "warning: `{path}` does not pass `clausier check` (1 error(s)); it parses, so fmt \
+             lays it out all the same: `clausier check {path}` lists the errors\n"
+        )
+    );
+    let formatted = std::fs::read_to_string(&file).expect("read");
+    assert!(
+        formatted.contains("parameter n = 12                                          per \"b\"\n")
+    );
+    // A policy that passes the check gets no warning.
+    let o = clausier(&["fmt", "--check", "policies"]);
+    assert_eq!((o.status.code(), stderr(&o)), (Some(0), String::new()));
+}
+
 /// Runs the binary with a standard output whose reader has already gone, as after
 /// `clausier … | head -1` once `head` has its line: one end of a socket pair whose other end is
 /// closed before the binary starts, so that every write fails with `EPIPE`.
