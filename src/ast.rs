@@ -50,7 +50,8 @@ pub struct Header {
 /// A top-level declaration with the comments written before it.
 #[derive(Clone, Debug)]
 pub struct Item {
-    /// Comment lines (without `#`) that precede the item.
+    /// Comment lines (without `#`) written before the item, or inside it where no field or
+    /// rule takes them (on a `require` line); `fmt` prints them above the item.
     pub comments: Vec<String>,
     /// The declaration.
     pub kind: ItemKind,
@@ -171,7 +172,7 @@ pub struct RecordDecl {
 /// A field of a record.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldDecl {
-    /// Comment lines before the field.
+    /// Comment lines before the field, or at the end of its line.
     pub comments: Vec<String>,
     /// Its name.
     pub name: Name,
@@ -276,7 +277,7 @@ impl RuleKind {
 /// A rule of a conclusion.
 #[derive(Clone, Debug)]
 pub struct Rule {
-    /// Comment lines before the rule.
+    /// Comment lines before the rule, or written on its lines (`fmt` prints them above it).
     pub comments: Vec<String>,
     /// Base rule, exception or member.
     pub kind: RuleKind,
