@@ -145,7 +145,7 @@ impl Checker {
             ExprKind::Bool(b) => Some((ir(IrKind::Const(Value::Bool(*b)), span), Type::Bool)),
             ExprKind::Number(n) => Some((
                 ir(IrKind::Const(Value::Num(*n)), span),
-                num(n.fract().is_zero(), Unit::None),
+                num(n.scale() == 0, Unit::None),
             )),
             ExprKind::Percent(n) => {
                 // Exact: a hundredth of a decimal is a decimal (6 % is 0.06, 5.5 % is 0.055).
@@ -159,7 +159,7 @@ impl Checker {
                 let unit = self.resolve_unit(unit)?;
                 Some((
                     ir(IrKind::Const(Value::Num(*n)), span),
-                    num(n.fract().is_zero(), unit),
+                    num(n.scale() == 0, unit),
                 ))
             }
             ExprKind::Date(d) => Some((ir(IrKind::Const(Value::Date(*d)), span), Type::Date)),

@@ -404,3 +404,26 @@ fn fmt_keeps_rates_and_roundings() {
         "{formatted}"
     );
 }
+
+/// The illustrative grant in `tests/policies/bourse-criteres-sociaux/`: French names, money,
+/// a rate and a rounding, a date narrowed by a test, and a layer that computes a definition
+/// otherwise. Both versions check without a finding, and the examples pass and exercise every
+/// rule and clause.
+#[test]
+fn the_grant_checks_clean_and_its_examples_pass_with_full_coverage() {
+    let folder = clausier::load::load_folder(std::path::Path::new(
+        "tests/policies/bourse-criteres-sociaux",
+    ))
+    .unwrap();
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    assert_eq!(folder.compiled().count(), 2);
+    let report = clausier::examples::run(&folder);
+    let failures: Vec<String> = report.failures.iter().map(ToString::to_string).collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert_eq!(report.run, 9);
+    let uncovered = report.uncovered(&folder);
+    assert!(
+        uncovered.rules.is_empty() && uncovered.clauses.is_empty(),
+        "{uncovered:?}"
+    );
+}
