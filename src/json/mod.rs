@@ -65,14 +65,16 @@ fn whole(n: &Decimal) -> Option<i64> {
 }
 
 impl Serialize for Citation {
+    /// `{"clause", "section", "text"}`: the JSON written when the policy was prepared, when
+    /// there is one (see [`Citation::json`]).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(raw) = &self.json {
+            return raw.serialize(s);
+        }
         let mut st = s.serialize_struct("Citation", 3)?;
         st.serialize_field("clause", &*self.clause)?;
         st.serialize_field("section", &*self.section)?;
-        match &self.text_json {
-            Some(raw) => st.serialize_field("text", &**raw)?,
-            None => st.serialize_field("text", &*self.text)?,
-        }
+        st.serialize_field("text", &*self.text)?;
         st.end()
     }
 }
