@@ -2,6 +2,7 @@
 //! ([`schema`]). The engine below works on plain values ([`crate::model::Value`]); what JSON
 //! means for them (exact numbers, records as objects, dates as strings) is decided here, once.
 
+pub mod direct;
 pub mod hints;
 pub mod input;
 pub mod schema;
