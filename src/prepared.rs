@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use crate::eval::explain::FactTexts;
-use crate::model::{ClauseId, CompiledPolicy, Lang};
+use crate::model::{ClauseId, CompiledPolicy, ConclusionInfo, Lang};
 
 /// A [`CompiledPolicy`] with what serving it needs: the texts of facts for explanations and the
 /// clause texts escaped once for JSON (they are most of a decision's bytes).
@@ -19,6 +19,8 @@ pub struct Prepared {
     fact_texts_fr: FactTexts,
     fact_texts_en: std::sync::OnceLock<FactTexts>,
     citations: Vec<Arc<Citation>>,
+    /// By conclusion and rule: what a decision shows of the rule when it alone gives the value.
+    rule_lists: Vec<Vec<RuleLists>>,
     variant_names: Vec<Vec<Arc<str>>>,
     conclusion_names: Vec<Arc<str>>,
     policy_ref: PolicyRef,
@@ -45,6 +47,17 @@ pub struct Citation {
     /// some twenty clauses).
     #[cfg_attr(feature = "server", schema(ignore))]
     pub json: Option<Arc<RawValue>>,
+}
+
+/// A rule's citations and its label, as a decision lists them when the rule alone gives a
+/// conclusion's value (the usual case): built once when the policy is prepared and shared by
+/// those decisions, which then allocate nothing for them.
+#[derive(Clone, Debug)]
+pub struct RuleLists {
+    /// The clauses the rule cites, each once, in order.
+    pub citations: Arc<[Arc<Citation>]>,
+    /// The rule's label, alone.
+    pub labels: Arc<[Arc<str>]>,
 }
 
 impl PartialEq for Citation {
@@ -89,7 +102,7 @@ impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
         let fact_texts_fr = FactTexts::of(&policy, Lang::Fr);
-        let citations = policy
+        let citations: Vec<Arc<Citation>> = policy
             .clauses
             .iter()
             .map(|c| {
@@ -103,6 +116,18 @@ impl Prepared {
                     .ok()
                     .map(Arc::from);
                 Arc::new(citation)
+            })
+            .collect();
+        let rule_lists = policy
+            .conclusions
+            .iter()
+            .map(|c| {
+                (0..c.rules.len())
+                    .map(|r| RuleLists {
+                        citations: cited(&citations, c, &[r]).into(),
+                        labels: labelled(c, &[r]).into(),
+                    })
+                    .collect()
             })
             .collect();
         let variant_names = policy
@@ -124,6 +149,7 @@ impl Prepared {
             fact_texts_fr,
             fact_texts_en: std::sync::OnceLock::new(),
             citations,
+            rule_lists,
             variant_names,
         }
     }
@@ -164,6 +190,39 @@ impl Prepared {
     pub fn citation(&self, clause: ClauseId) -> Option<&Arc<Citation>> {
         self.citations.get(clause)
     }
+
+    /// The citations and label of rule `rule` of conclusion `conclusion`, shared.
+    pub fn rule_lists(&self, conclusion: usize, rule: usize) -> Option<&RuleLists> {
+        self.rule_lists.get(conclusion)?.get(rule)
+    }
+
+    /// The clauses that `rules` of `c` cite, each once, in order.
+    pub fn cited(&self, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
+        cited(&self.citations, c, rules)
+    }
+}
+
+/// The clauses that `rules` of `c` cite, each once, in order, from the policy's `citations`.
+fn cited(citations: &[Arc<Citation>], c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
+    let mut out: Vec<Arc<Citation>> = Vec::new();
+    for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
+        for &id in &r.citations {
+            if let Some(cited) = citations.get(id)
+                && !out.iter().any(|o| Arc::ptr_eq(o, cited))
+            {
+                out.push(Arc::clone(cited));
+            }
+        }
+    }
+    out
+}
+
+/// The labels of `rules` of `c`.
+pub fn labelled(c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<str>> {
+    rules
+        .iter()
+        .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
+        .collect()
 }
 
 impl Deref for Prepared {
