@@ -66,8 +66,8 @@ impl PartialEq for Citation {
     }
 }
 
-/// The policy version a decision was made under.
-#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+/// The policy version a decision was made under; written by `crate::json`.
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PolicyRef {
     /// The policy id.
@@ -82,19 +82,35 @@ pub struct PolicyRef {
     /// The sha256 of its sources and its layers'.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub sha256: Arc<str>,
+    /// The whole reference as a JSON object, written once: every decision carries it (the
+    /// sha256 alone is 64 characters to escape).
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub json: Option<Arc<RawValue>>,
+}
+
+impl PartialEq for PolicyRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.version == other.version
+            && self.effective_from == other.effective_from
+            && self.sha256 == other.sha256
+    }
 }
 
 impl PolicyRef {
     /// The reference to `policy`'s version.
     pub fn of(policy: &CompiledPolicy) -> PolicyRef {
-        PolicyRef {
+        let mut r = PolicyRef {
             id: policy.id.as_str().into(),
             version: policy.version.as_str().into(),
             effective_from: policy
                 .effective_from
                 .map(|d| d.format("%Y-%m-%d").to_string().into()),
             sha256: policy.sha256.as_str().into(),
-        }
+            json: None,
+        };
+        r.json = serde_json::value::to_raw_value(&r).ok().map(Arc::from);
+        r
     }
 }
 

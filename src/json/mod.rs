@@ -17,7 +17,7 @@ use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
 use crate::decision::Datum;
-use crate::prepared::Citation;
+use crate::prepared::{Citation, PolicyRef};
 
 pub use hints::{HintsRequest, read_hints};
 pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
@@ -76,6 +76,22 @@ impl Serialize for Citation {
         st.serialize_field("clause", &*self.clause)?;
         st.serialize_field("section", &*self.section)?;
         st.serialize_field("text", &*self.text)?;
+        st.end()
+    }
+}
+
+impl Serialize for PolicyRef {
+    /// `{"id", "version", "effective_from", "sha256"}`: the JSON written when the reference was
+    /// made, when there is one (see [`PolicyRef::json`]).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(raw) = &self.json {
+            return raw.serialize(s);
+        }
+        let mut st = s.serialize_struct("PolicyRef", 4)?;
+        st.serialize_field("id", &*self.id)?;
+        st.serialize_field("version", &*self.version)?;
+        st.serialize_field("effective_from", &self.effective_from.as_deref())?;
+        st.serialize_field("sha256", &*self.sha256)?;
         st.end()
     }
 }
