@@ -44,7 +44,8 @@ pub struct Citation {
     /// The whole citation as a JSON object, written once when the policy is prepared: the
     /// clause texts are most of a decision's bytes, and escaping them, the clause and section
     /// and the three keys on every decision dominated its output (a typical decision cites
-    /// some twenty clauses).
+    /// some twenty clauses). It is copied as it is, on one line even by a pretty printer:
+    /// [`crate::json::pretty`] indents it.
     #[cfg_attr(feature = "server", schema(ignore))]
     pub json: Option<Arc<RawValue>>,
 }
@@ -66,7 +67,8 @@ impl PartialEq for Citation {
     }
 }
 
-/// The policy version a decision was made under; written by `crate::json`.
+// Made once per version and shared by its decisions; written by `crate::json`.
+/// The policy version a decision was made under.
 #[derive(Clone, Debug)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PolicyRef {
@@ -83,7 +85,7 @@ pub struct PolicyRef {
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub sha256: Arc<str>,
     /// The whole reference as a JSON object, written once: every decision carries it (the
-    /// sha256 alone is 64 characters to escape).
+    /// sha256 alone is 64 characters to escape). Copied as it is, like [`Citation::json`].
     #[cfg_attr(feature = "server", schema(ignore))]
     pub json: Option<Arc<RawValue>>,
 }

@@ -5,6 +5,7 @@
 pub mod direct;
 pub mod hints;
 pub mod input;
+pub mod pretty;
 pub mod schema;
 pub mod strict;
 
