@@ -364,10 +364,15 @@ impl Reader<'_> {
                     }
                 }
             }
-            _ => Value::None,
+            _ => {
+                let e = "internal error: a string read for a type that takes none";
+                self.error(at, e, e);
+                Value::None
+            }
         }
     }
 
+    /// A number, refused when `integral` and it is not whole, or when it is out of range.
     pub(super) fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
         // A whole number beyond the integers (`2^64`) is read as a float and rounded: it is
         // rejected, not cited rounded. Floats are exact integers up to 2^53.
