@@ -37,11 +37,11 @@ pub struct ConclusionResult {
     pub value: Datum,
     /// The clauses behind the value.
     #[cfg_attr(feature = "server", schema(value_type = Vec<Citation>))]
-    pub citations: Vec<Arc<Citation>>,
+    pub citations: Shared<Arc<Citation>>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(skip_serializing_if = "Shared::is_empty")]
     #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
-    pub rules: Vec<Arc<str>>,
+    pub rules: Shared<Arc<str>>,
     /// The facts that made those rules apply.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "server", schema(value_type = Option<Vec<String>>))]
@@ -60,6 +60,63 @@ pub struct ConclusionResult {
     /// (« Admission à l'épreuve E6.1 : refusé »; only when the request asks for `words`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// A list of a conclusion's result: the one the policy prepared for the rule that alone gave
+/// the value, shared by every decision it gives (see [`crate::prepared::RuleLists`]), or one of
+/// its own (several rules, none). It reads as a slice.
+#[derive(Clone, Debug)]
+pub enum Shared<T> {
+    /// Prepared with the policy.
+    Prepared(Arc<[T]>),
+    /// This decision's own.
+    Own(Vec<T>),
+}
+
+impl<T> Shared<T> {
+    /// True when it lists nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl<T> Default for Shared<T> {
+    fn default() -> Self {
+        Shared::Own(Vec::new())
+    }
+}
+
+impl<T> std::ops::Deref for Shared<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        match self {
+            Shared::Prepared(items) => items,
+            Shared::Own(items) => items,
+        }
+    }
+}
+
+impl<'a, T> IntoIterator for &'a Shared<T> {
+    type Item = &'a T;
+    type IntoIter = std::slice::Iter<'a, T>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<T: PartialEq> PartialEq for Shared<T> {
+    /// Compares the items, however they are held.
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl<T: Serialize> Serialize for Shared<T> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter())
+    }
 }
 
 /// A way to change a conclusion's value.
@@ -383,7 +440,7 @@ fn run<C: Clock>(
             if let (Some(s), Some((_, r)), Some(c)) =
                 (s, conclusions.get_mut(i), policy.conclusions.get(i))
             {
-                *r = settled_result(policy, c, s, lang);
+                *r = settled_result(policy, (i, c), s, lang);
             }
         }
     }
@@ -396,18 +453,25 @@ fn run<C: Clock>(
     })
 }
 
-fn citations_of(policy: &Prepared, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
-    let mut out: Vec<Arc<Citation>> = Vec::new();
-    for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
-        for &id in &r.citations {
-            if let Some(cited) = policy.citation(id)
-                && !out.iter().any(|o| Arc::ptr_eq(o, cited))
-            {
-                out.push(Arc::clone(cited));
-            }
-        }
+/// The citations and labels of `rules` of conclusion `index`: shared when one rule gives them.
+fn lists(
+    policy: &Prepared,
+    index: usize,
+    c: &ConclusionInfo,
+    rules: &[usize],
+) -> (Shared<Arc<Citation>>, Shared<Arc<str>>) {
+    if let [rule] = rules
+        && let Some(lists) = policy.rule_lists(index, *rule)
+    {
+        return (
+            Shared::Prepared(Arc::clone(&lists.citations)),
+            Shared::Prepared(Arc::clone(&lists.labels)),
+        );
     }
-    out
+    (
+        Shared::Own(policy.cited(c, rules)),
+        Shared::Own(crate::prepared::labelled(c, rules)),
+    )
 }
 
 fn result(
@@ -435,14 +499,17 @@ fn result(
                     }
                 }
             }
-            ConclusionResult::decided(policy, c, value, rules, because)
+            ConclusionResult::decided(policy, (index, c), value, rules, because)
         }
         Outcome::Undetermined { missing, .. } => ConclusionResult::undetermined(missing),
-        Outcome::Error { error, rules } => ConclusionResult {
-            citations: citations_of(policy, c, rules),
-            rules: labels(c, rules),
-            ..ConclusionResult::failed(error)
-        },
+        Outcome::Error { error, rules } => {
+            let (citations, rules) = lists(policy, index, c, rules);
+            ConclusionResult {
+                citations,
+                rules,
+                ..ConclusionResult::failed(error)
+            }
+        }
     }
 }
 
@@ -450,7 +517,7 @@ fn result(
 /// error they all give).
 fn settled_result(
     policy: &Prepared,
-    c: &ConclusionInfo,
+    conclusion: (usize, &ConclusionInfo),
     settled: Settled,
     lang: Lang,
 ) -> ConclusionResult {
@@ -460,33 +527,26 @@ fn settled_result(
                 .iter()
                 .map(|f| Arc::from(settled_text(policy, f, lang)))
                 .collect();
-            ConclusionResult::decided(policy, c, &value, &rules, because)
+            ConclusionResult::decided(policy, conclusion, &value, &rules, because)
         }
         Settled::Error(error) => ConclusionResult::failed(&error),
     }
 }
 
-/// The labels of `rules` of `c`.
-fn labels(c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<str>> {
-    rules
-        .iter()
-        .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
-        .collect()
-}
-
 impl ConclusionResult {
     fn decided(
         policy: &Prepared,
-        c: &ConclusionInfo,
+        (index, c): (usize, &ConclusionInfo),
         value: &Value,
         rules: &[usize],
         because: Vec<Arc<str>>,
     ) -> ConclusionResult {
+        let (citations, rules) = lists(policy, index, c, rules);
         ConclusionResult {
             status: Status::Decided,
             value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
-            citations: citations_of(policy, c, rules),
-            rules: labels(c, rules),
+            citations,
+            rules,
             because: Some(because),
             missing: None,
             error: None,
@@ -499,8 +559,8 @@ impl ConclusionResult {
         ConclusionResult {
             status: Status::Undetermined,
             value: Datum::Null,
-            citations: Vec::new(),
-            rules: Vec::new(),
+            citations: Shared::default(),
+            rules: Shared::default(),
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
             error: None,
@@ -513,8 +573,8 @@ impl ConclusionResult {
         ConclusionResult {
             status: Status::Error,
             value: Datum::Null,
-            citations: Vec::new(),
-            rules: Vec::new(),
+            citations: Shared::default(),
+            rules: Shared::default(),
             because: None,
             missing: None,
             error: Some(error.to_string()),

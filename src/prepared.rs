@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde_json::value::RawValue;
 
 use crate::eval::explain::FactTexts;
-use crate::model::{ClauseId, CompiledPolicy, Lang};
+use crate::model::{ClauseId, CompiledPolicy, ConclusionInfo, Lang};
 
 /// A [`CompiledPolicy`] with what serving it needs: the texts of facts for explanations and the
 /// clause texts escaped once for JSON (they are most of a decision's bytes).
@@ -19,6 +19,8 @@ pub struct Prepared {
     fact_texts_fr: FactTexts,
     fact_texts_en: std::sync::OnceLock<FactTexts>,
     citations: Vec<Arc<Citation>>,
+    /// By conclusion and rule: what a decision shows of the rule when it alone gives the value.
+    rule_lists: Vec<Vec<RuleLists>>,
     variant_names: Vec<Vec<Arc<str>>>,
     conclusion_names: Vec<Arc<str>>,
     policy_ref: PolicyRef,
@@ -39,10 +41,24 @@ pub struct Citation {
     /// Its text.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub text: Arc<str>,
-    /// The text as a JSON string, escaped once when the policy was compiled: the clause texts
-    /// are most of a decision's bytes, and escaping them on every decision dominated its output.
+    /// The whole citation as a JSON object, written once when the policy is prepared: the
+    /// clause texts are most of a decision's bytes, and escaping them, the clause and section
+    /// and the three keys on every decision dominated its output (a typical decision cites
+    /// some twenty clauses). It is copied as it is, on one line even by a pretty printer:
+    /// [`crate::json::pretty`] indents it.
     #[cfg_attr(feature = "server", schema(ignore))]
-    pub text_json: Option<Arc<RawValue>>,
+    pub json: Option<Arc<RawValue>>,
+}
+
+/// A rule's citations and its label, as a decision lists them when the rule alone gives a
+/// conclusion's value (the usual case): built once when the policy is prepared and shared by
+/// those decisions, which then allocate nothing for them.
+#[derive(Clone, Debug)]
+pub struct RuleLists {
+    /// The clauses the rule cites, each once, in order.
+    pub citations: Arc<[Arc<Citation>]>,
+    /// The rule's label, alone.
+    pub labels: Arc<[Arc<str>]>,
 }
 
 impl PartialEq for Citation {
@@ -51,8 +67,9 @@ impl PartialEq for Citation {
     }
 }
 
+// Made once per version and shared by its decisions; written by `crate::json`.
 /// The policy version a decision was made under.
-#[derive(Clone, Debug, serde::Serialize, PartialEq)]
+#[derive(Clone, Debug)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct PolicyRef {
     /// The policy id.
@@ -67,19 +84,35 @@ pub struct PolicyRef {
     /// The sha256 of its sources and its layers'.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub sha256: Arc<str>,
+    /// The whole reference as a JSON object, written once: every decision carries it (the
+    /// sha256 alone is 64 characters to escape). Copied as it is, like [`Citation::json`].
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub json: Option<Arc<RawValue>>,
+}
+
+impl PartialEq for PolicyRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+            && self.version == other.version
+            && self.effective_from == other.effective_from
+            && self.sha256 == other.sha256
+    }
 }
 
 impl PolicyRef {
     /// The reference to `policy`'s version.
     pub fn of(policy: &CompiledPolicy) -> PolicyRef {
-        PolicyRef {
+        let mut r = PolicyRef {
             id: policy.id.as_str().into(),
             version: policy.version.as_str().into(),
             effective_from: policy
                 .effective_from
                 .map(|d| d.format("%Y-%m-%d").to_string().into()),
             sha256: policy.sha256.as_str().into(),
-        }
+            json: None,
+        };
+        r.json = serde_json::value::to_raw_value(&r).ok().map(Arc::from);
+        r
     }
 }
 
@@ -106,7 +139,7 @@ impl Prepared {
         fact_texts_fr: FactTexts,
         citations: &[Arc<Citation>],
     ) -> Prepared {
-        let citations = policy
+        let citations: Vec<Arc<Citation>> = policy
             .clauses
             .iter()
             .enumerate()
@@ -118,14 +151,30 @@ impl Prepared {
                 {
                     Arc::clone(cited)
                 }
-                _ => Arc::new(Citation {
-                    clause: Arc::clone(&c.id),
-                    section: Arc::clone(&c.section),
-                    text: Arc::clone(&c.text),
-                    text_json: serde_json::value::to_raw_value(&*c.text)
+                _ => {
+                    let mut citation = Citation {
+                        clause: Arc::clone(&c.id),
+                        section: Arc::clone(&c.section),
+                        text: Arc::clone(&c.text),
+                        json: None,
+                    };
+                    citation.json = serde_json::value::to_raw_value(&citation)
                         .ok()
-                        .map(Arc::from),
-                }),
+                        .map(Arc::from);
+                    Arc::new(citation)
+                }
+            })
+            .collect();
+        let rule_lists = policy
+            .conclusions
+            .iter()
+            .map(|c| {
+                (0..c.rules.len())
+                    .map(|r| RuleLists {
+                        citations: cited(&citations, c, &[r]).into(),
+                        labels: labelled(c, &[r]).into(),
+                    })
+                    .collect()
             })
             .collect();
         let variant_names = policy
@@ -147,6 +196,7 @@ impl Prepared {
             fact_texts_fr,
             fact_texts_en: std::sync::OnceLock::new(),
             citations,
+            rule_lists,
             variant_names,
         }
     }
@@ -187,6 +237,39 @@ impl Prepared {
     pub fn citation(&self, clause: ClauseId) -> Option<&Arc<Citation>> {
         self.citations.get(clause)
     }
+
+    /// The citations and label of rule `rule` of conclusion `conclusion`, shared.
+    pub fn rule_lists(&self, conclusion: usize, rule: usize) -> Option<&RuleLists> {
+        self.rule_lists.get(conclusion)?.get(rule)
+    }
+
+    /// The clauses that `rules` of `c` cite, each once, in order.
+    pub fn cited(&self, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
+        cited(&self.citations, c, rules)
+    }
+}
+
+/// The clauses that `rules` of `c` cite, each once, in order, from the policy's `citations`.
+fn cited(citations: &[Arc<Citation>], c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
+    let mut out: Vec<Arc<Citation>> = Vec::new();
+    for r in rules.iter().filter_map(|i| c.rules.get(*i)) {
+        for &id in &r.citations {
+            if let Some(cited) = citations.get(id)
+                && !out.iter().any(|o| Arc::ptr_eq(o, cited))
+            {
+                out.push(Arc::clone(cited));
+            }
+        }
+    }
+    out
+}
+
+/// The labels of `rules` of `c`.
+pub fn labelled(c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<str>> {
+    rules
+        .iter()
+        .filter_map(|i| c.rules.get(*i).map(|r| Arc::clone(&r.label)))
+        .collect()
 }
 
 impl Deref for Prepared {

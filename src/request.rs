@@ -469,8 +469,17 @@ pub fn decide(
     input: &Json,
     options: &Options,
 ) -> Result<Decision, RequestError> {
-    let check = || options.deadline.as_ref().map_or(Ok(()), Deadline::check);
     let facts = facts(policy, input, options.bounds, Absence::Declared)?;
+    decide_facts(policy, &facts, options)
+}
+
+/// The decision on a record's facts, once read (the rest of [`decide`]).
+fn decide_facts(
+    policy: &Prepared,
+    facts: &[crate::model::Value],
+    options: &Options,
+) -> Result<Decision, RequestError> {
+    let check = || options.deadline.as_ref().map_or(Ok(()), Deadline::check);
     check()?;
     let asked = match &options.hints {
         Some(h) => read_hints(policy, h).map_err(|e| RequestError::Bad(e.into()))?,
@@ -479,17 +488,17 @@ pub fn decide(
     let id = decision_id(options.decision_id.as_ref());
     let settle = !options.three_valued;
     let mut decision = match options.deadline {
-        None => crate::decision::decide(policy, &facts, &id, options.explain, settle, options.lang),
+        None => crate::decision::decide(policy, facts, &id, options.explain, settle, options.lang),
         Some(deadline) => {
             let until = crate::decision::Until(deadline.at);
             let modes = (options.explain, settle);
-            crate::decision::decide_until(policy, &facts, &id, modes, options.lang, &until)
+            crate::decision::decide_until(policy, facts, &id, modes, options.lang, &until)
                 .map_err(|_| deadline.exceeded())?
         }
     };
     if let Some(asked) = asked {
         check()?;
-        crate::hints::attach(policy, &facts, &mut decision, &asked, settle, options.lang);
+        crate::hints::attach(policy, facts, &mut decision, &asked, settle, options.lang);
     }
     if options.words {
         check()?;
@@ -656,18 +665,89 @@ fn resolve<'a>(
 }
 
 /// As [`decide`], from the record's JSON bytes, whose nesting is bounded before parsing.
+///
+/// A valid record is read straight into facts ([`crate::json::direct`]); any other is parsed
+/// into a value and read as [`decide`] reads it, which gives the same errors as ever (syntax,
+/// every input error with its pointer, a key twice, texts past the bound).
 pub fn decide_bytes(
     policy: &Prepared,
     body: &[u8],
     options: &Options,
 ) -> Result<Decision, RequestError> {
-    let crate::json::strict::Strict(input) = parse_json(body, options.bounds.json_depth)?;
-    decide(policy, &input, options)
+    let bounds = options.bounds;
+    if let Some(at) = too_deep(body, bounds.json_depth) {
+        return Err(deep_bytes(bounds.json_depth, at));
+    }
+    // The bytes are nested within the bound: the values are too (see `beyond`).
+    match crate::json::direct::read_facts(policy, body, bounds.string_len) {
+        Some(facts) => decide_facts(policy, &facts, options),
+        None => {
+            let crate::json::strict::Strict(input) =
+                serde_json::from_slice(body).map_err(|e| classify(&e))?;
+            decide(policy, &input, options)
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::too_deep;
+
+    const POLICY: &str = r#"
+policy demo
+version "v1"
+clause "a" section "1"
+  | Rule a.
+enum field = metrologie | autre
+record job
+  start : date
+  end : date
+  field : field
+  require end >= start else "the job ends before it starts"
+input candidate.id : optional text
+input candidate.jobs : list of job = []
+input report.pages : integer
+input report.parts : set of field
+conclusion long : bool
+  rule short gives false per "a"
+  exception long of short when report.pages > 10 gives true per "a"
+"#;
+
+    #[test]
+    #[expect(clippy::panic, reason = "tests")]
+    fn a_record_from_bytes_is_decided_or_refused_as_its_value_is() {
+        let folder = crate::load::check_texts(
+            "demo".into(),
+            vec![("demo.policy".into(), None, POLICY.into())],
+        );
+        let Some(policy) = folder.version("v1") else {
+            panic!("the demo policy checks")
+        };
+        let options = super::Options {
+            decision_id: Some("id".into()),
+            bounds: super::Bounds {
+                json_depth: 4,
+                string_len: 16,
+            },
+            ..super::Options::default()
+        };
+        for text in [
+            r#"{"report": {"pages": 12, "parts": ["autre", "metrologie"]}}"#,
+            r#"{"candidate": {"jobs": [{"start": "2026-01-01", "field": "autre"}]}}"#,
+            r#"{"report": {"pages": 12}, "report": {"pages": 3}}"#,
+            r#"{"report": {"pages": 1e16, "pagez": 3}, "candidate": {"id": "seventeen bytes!!"}}"#,
+            r#"{"candidate": {"jobs": [{"start": "2026-01-10", "end": "2026-01-01"}, {"x": 1}]}}"#,
+            r#"{"candidate": {"jobs": [[[[1]]]]}}"#,
+            r#"{"report": {"pages": 12}} x"#,
+            r#"{"report": {"pages": 12"#,
+            "[]",
+        ] {
+            let from_bytes = super::decide_bytes(policy, text.as_bytes(), &options);
+            let from_value = super::parse_json::<crate::json::strict::Strict>(text.as_bytes(), 4)
+                .and_then(|s| super::decide(policy, &s.0, &options));
+            assert_eq!(from_bytes, from_value, "{text}");
+        }
+    }
 
     #[test]
     fn nesting_is_counted_outside_strings_only() {

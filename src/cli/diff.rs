@@ -91,7 +91,8 @@ fn compare(args: &DiffArgs) -> Result<String, String> {
                 diff: &d,
                 impact: i.as_ref(),
             };
-            let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+            let json =
+                clausier::json::pretty::to_string_pretty(&report).map_err(|e| e.to_string())?;
             format!("{json}\n")
         }
     })

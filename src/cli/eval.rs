@@ -97,7 +97,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     match args.format {
         OutputFormat::Json => outln!(
             "{}",
-            serde_json::to_string_pretty(&decision).unwrap_or_default()
+            clausier::json::pretty::to_string_pretty(&decision).unwrap_or_default()
         ),
         OutputFormat::Text => out!("{}", clausier::report::text(policy, &decision, args.lang)),
     }

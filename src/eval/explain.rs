@@ -5,40 +5,68 @@
 //! once, when the policy is prepared.
 
 use std::borrow::Cow;
+use std::fmt::Write;
 use std::sync::Arc;
 
 use crate::eval::{Evaluator, FactRef, Outcome, words};
 use crate::model::*;
 
 /// A value as a reviewer reads it: `12 weeks`, `2027-04-16`, `force_majeure`, `[a, b]`.
+pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
+    let mut out = String::new();
+    write_value(&mut out, types, ty, v);
+    out
+}
+
+/// Writes [`render_value`] at the end of `out`: a `because` text is written in one string,
+/// not assembled from the strings of its parts.
 #[expect(
     clippy::indexing_slicing,
     reason = "an enum value is made by the input reader or the checker from a declared variant"
 )]
-pub fn render_value(types: &TypeTable, ty: Option<&Type>, v: &Value) -> String {
+fn write_value(out: &mut String, types: &TypeTable, ty: Option<&Type>, v: &Value) {
+    // Writing to a `String` cannot fail: the results of `write!` are left.
     match v {
-        Value::None => "none".into(),
-        Value::Bool(b) => b.to_string(),
+        Value::None => out.push_str("none"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         // With its scale, as the decision writes it (`421.80`, not `421.8`).
-        Value::Num(n) => match ty.map(Type::base) {
-            Some(Type::Num { unit, .. }) if *unit != Unit::None => {
-                format!("{n} {}", types.unit_name(*unit))
+        Value::Num(n) => {
+            let _ = write!(out, "{n}");
+            if let Some(Type::Num { unit, .. }) = ty.map(Type::base)
+                && *unit != Unit::None
+            {
+                out.push(' ');
+                out.push_str(types.unit_name(*unit));
             }
-            _ => n.to_string(),
-        },
-        Value::Date(d) => d.format("%Y-%m-%d").to_string(),
-        Value::Enum(e, i) => types.enums[*e as usize].variants[*i as usize].clone(),
-        Value::Text(t) => format!("\"{t}\""),
-        Value::List(items) | Value::Set(items) => {
-            let elem = ty.and_then(Type::element);
-            if items.iter().any(|i| matches!(i, Value::Record(_))) {
-                return format!("{} entries", items.len());
-            }
-            let parts: Vec<String> = items.iter().map(|i| render_value(types, elem, i)).collect();
-            format!("[{}]", parts.join(", "))
         }
-        Value::Record(_) => "{…}".into(),
-        Value::Missing(p) => format!("missing ({p})"),
+        Value::Date(d) => {
+            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
+        }
+        Value::Enum(e, i) => out.push_str(&types.enums[*e as usize].variants[*i as usize]),
+        Value::Text(t) => {
+            out.push('"');
+            out.push_str(t);
+            out.push('"');
+        }
+        Value::List(items) | Value::Set(items) => {
+            if items.iter().any(|i| matches!(i, Value::Record(_))) {
+                let _ = write!(out, "{} entries", items.len());
+                return;
+            }
+            let elem = ty.and_then(Type::element);
+            out.push('[');
+            for (k, item) in items.iter().enumerate() {
+                if k > 0 {
+                    out.push_str(", ");
+                }
+                write_value(out, types, elem, item);
+            }
+            out.push(']');
+        }
+        Value::Record(_) => out.push_str("{…}"),
+        Value::Missing(p) => {
+            let _ = write!(out, "missing ({p})");
+        }
     }
 }
 
@@ -70,7 +98,14 @@ fn fact_words(
             &words::value(&policy.types, &policy.labels, ty, v, lang),
             lang,
         ),
-        None => format!("{} = {}", name.name, render_value(&policy.types, ty, v)),
+        None => {
+            // The name, then the value: most values are short.
+            let mut out = String::with_capacity(name.name.len() + 24);
+            out.push_str(&name.name);
+            out.push_str(" = ");
+            write_value(&mut out, &policy.types, ty, v);
+            out
+        }
     }
 }
 

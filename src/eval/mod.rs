@@ -692,13 +692,19 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    /// The value of a constant, a present input, a set parameter or a local, by reference.
+    /// The value of a constant, a present input, a set parameter, a local, or a conclusion
+    /// already decided, by reference: what [`Self::eval`] would give, without a clone (most
+    /// conditions compare one of these with a constant: `presence_proof = dispense`).
     fn peek<'s>(&'s self, code: &'s Ir) -> Option<&'s Value> {
         let v = match &code.kind {
             IrKind::Const(v) => v,
             IrKind::Input(slot) => self.facts.get(*slot)?,
             IrKind::Param(i) => self.policy?.params.get(*i)?.value.as_ref()?,
             IrKind::Local(i) => self.locals.get(self.frame + i)?,
+            IrKind::Conclusion(i) => match &self.recorded(*i)?.outcome {
+                Outcome::Decided { value, .. } => value,
+                _ => return None,
+            },
             _ => return None,
         };
         (!matches!(v, Value::Missing(_))).then_some(v)

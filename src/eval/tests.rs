@@ -1,6 +1,6 @@
 //! Unit tests of evaluation: three-valued logic, default logic, sets, dates.
 
-#![expect(clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::unwrap_used, clippy::panic, reason = "tests")]
 
 use serde_json::json;
 
@@ -87,7 +87,7 @@ fn an_applicable_exception_overrides_its_base() {
         c.citations.iter().map(|c| &*c.clause).collect::<Vec<_>>(),
         ["b"]
     );
-    assert_eq!(c.rules, [std::sync::Arc::<str>::from("reduced")]);
+    assert_eq!(*c.rules, [std::sync::Arc::<str>::from("reduced")]);
     assert!(
         c.because
             .as_ref()
@@ -152,6 +152,34 @@ conclusion causes : set of cause
   member long when submitted is present and pages > 50 per "a"
   member long_again when submitted is present and pages > 60 gives long per "b"
 "#;
+
+#[test]
+fn a_value_one_rule_gives_shares_that_rule_s_lists_across_decisions() {
+    use crate::decision::Shared;
+    let text = format!("{HEADER}\n{DEFAULTS}");
+    let folder = check_texts("demo".into(), vec![("demo.policy".into(), None, text)]);
+    let policy = folder.version("v1").unwrap();
+    let weeks = |input: serde_json::Value| {
+        let facts = crate::json::read_facts(policy, &input).unwrap();
+        let d = decide(policy, &facts, "", false, true, Lang::En);
+        d.conclusions.get("weeks").unwrap().clone()
+    };
+    let one = weeks(json!({"ground": "force_majeure", "validated": true}));
+    let two = weeks(json!({"ground": "force_majeure", "validated": true, "exempt": false}));
+    assert_eq!(
+        one.citations.iter().map(|c| &*c.clause).collect::<Vec<_>>(),
+        ["b"]
+    );
+    match (&one.citations, &two.citations, &one.rules, &two.rules) {
+        (Shared::Prepared(a), Shared::Prepared(b), Shared::Prepared(c), Shared::Prepared(d)) => {
+            assert!(std::sync::Arc::ptr_eq(a, b) && std::sync::Arc::ptr_eq(c, d));
+        }
+        lists => panic!("not shared: {lists:?}"),
+    }
+    // Undetermined: nothing to list, nothing shared.
+    let three = weeks(json!({"ground": "force_majeure"}));
+    assert!(matches!(three.citations, Shared::Own(ref v) if v.is_empty()));
+}
 
 #[test]
 fn a_set_collects_every_member_with_its_citations() {

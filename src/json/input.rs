@@ -123,7 +123,8 @@ pub fn read_facts_as(
     }
 }
 
-fn absent(presence: &Presence, path: impl FnOnce() -> Arc<str>) -> Value {
+/// What a declared input or field left out (or `null`) reads as.
+pub(super) fn absent(presence: &Presence, path: impl FnOnce() -> Arc<str>) -> Value {
     match presence {
         Presence::Required => Value::Missing(path()),
         Presence::Optional => Value::None,
@@ -156,7 +157,7 @@ fn kind_fr(json: &Json) -> &'static str {
 /// Where a value sits in the input, as a chain of steps: the JSON pointer and the dotted path
 /// of a missing fact are spelled out only when an error or a missing fact needs them.
 #[derive(Clone, Copy)]
-enum At<'a> {
+pub(super) enum At<'a> {
     /// The record itself.
     Root,
     /// A member of an object; `dot` is false for the members of a group of inputs whose
@@ -193,7 +194,7 @@ impl At<'_> {
     }
 
     /// The name of a missing fact: the input's dotted path, then `[i]` and `.field`.
-    fn fact_path(&self) -> String {
+    pub(super) fn fact_path(&self) -> String {
         match self {
             At::Root => String::new(),
             At::Input(_, _, path) => (*path).to_string(),
@@ -203,9 +204,12 @@ impl At<'_> {
     }
 }
 
-struct Reader<'p> {
-    policy: &'p CompiledPolicy,
-    errors: Vec<InputError>,
+/// Reads values against the policy's types, noting every problem; shared with the reader of
+/// bytes ([`super::direct`]), which takes its conversions from here so that both read a valid
+/// record alike.
+pub(super) struct Reader<'p> {
+    pub(super) policy: &'p CompiledPolicy,
+    pub(super) errors: Vec<InputError>,
 }
 
 impl Reader<'_> {
@@ -271,44 +275,7 @@ impl Reader<'_> {
             (Type::Optional(inner), _) => self.present(inner, json, at),
             (Type::Bool, Json::Bool(b)) => Value::Bool(*b),
             (Type::Num { integral, .. }, Json::Number(n)) => self.number(n, *integral, at),
-            (Type::Text, Json::String(s)) => Value::Text(Arc::from(s.as_str())),
-            (Type::Date, Json::String(s)) => match parse_date(s) {
-                Some(d) => Value::Date(d),
-                None => {
-                    self.error(
-                        at,
-                        format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"),
-                        format!(
-                            "`{s}` n'est pas une date : écrire AAAA-MM-JJ, par exemple 2027-04-16"
-                        ),
-                    );
-                    Value::None
-                }
-            },
-            (Type::Enum(e), Json::String(s)) => {
-                let Some(info) = types.enums.get(*e) else {
-                    return Value::None;
-                };
-                match info.variants.iter().position(|v| v == s) {
-                    Some(i) => match (u32::try_from(*e), u32::try_from(i)) {
-                        (Ok(e), Ok(i)) => Value::Enum(e, i),
-                        _ => {
-                            let e = "internal error: more enums than a u32 counts";
-                            self.error(at, e, e);
-                            Value::None
-                        }
-                    },
-                    None => {
-                        let (en, fr) = hint(s, info.variants.iter().map(String::as_str));
-                        self.error(
-                            at,
-                            format!("`{s}` is not a value of `{}`: {en}", info.name),
-                            format!("`{s}` n'est pas une valeur de `{}` : {fr}", info.name),
-                        );
-                        Value::None
-                    }
-                }
-            }
+            (Type::Text | Type::Date | Type::Enum(_), Json::String(s)) => self.string(ty, s, at),
             (Type::List(elem) | Type::Set(elem), Json::Array(items)) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
@@ -356,7 +323,57 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
+    /// A string as a text, a date or an enum value (`ty` is one of those).
+    pub(super) fn string(&mut self, ty: &Type, s: &str, at: At<'_>) -> Value {
+        match ty {
+            Type::Text => Value::Text(Arc::from(s)),
+            Type::Date => match parse_date(s) {
+                Some(d) => Value::Date(d),
+                None => {
+                    self.error(
+                        at,
+                        format!("`{s}` is not a date: expected YYYY-MM-DD, like 2027-04-16"),
+                        format!(
+                            "`{s}` n'est pas une date : écrire AAAA-MM-JJ, par exemple 2027-04-16"
+                        ),
+                    );
+                    Value::None
+                }
+            },
+            Type::Enum(e) => {
+                let Some(info) = self.policy.types.enums.get(*e) else {
+                    return Value::None;
+                };
+                match info.variants.iter().position(|v| v == s) {
+                    Some(i) => match (u32::try_from(*e), u32::try_from(i)) {
+                        (Ok(e), Ok(i)) => Value::Enum(e, i),
+                        _ => {
+                            let e = "internal error: more enums than a u32 counts";
+                            self.error(at, e, e);
+                            Value::None
+                        }
+                    },
+                    None => {
+                        let (en, fr) = hint(s, info.variants.iter().map(String::as_str));
+                        self.error(
+                            at,
+                            format!("`{s}` is not a value of `{}`: {en}", info.name),
+                            format!("`{s}` n'est pas une valeur de `{}` : {fr}", info.name),
+                        );
+                        Value::None
+                    }
+                }
+            }
+            _ => {
+                let e = "internal error: a string read for a type that takes none";
+                self.error(at, e, e);
+                Value::None
+            }
+        }
+    }
+
+    /// A number, refused when `integral` and it is not whole, or when it is out of range.
+    pub(super) fn number(&mut self, n: &serde_json::Number, integral: bool, at: At<'_>) -> Value {
         // A whole number beyond the integers (`2^64`) is read as a float and rounded: it is
         // rejected, not cited rounded. Floats are exact integers up to 2^53.
         let rounded = n.is_f64()
@@ -421,20 +438,25 @@ impl Reader<'_> {
                 }
             })
             .collect();
-        if self.errors.len() == before && !info.requires.is_empty() {
-            let mut ev = Evaluator::bare();
-            let mut locals = slots;
-            for (code, message) in &info.requires {
-                let (result, back) = ev.with_locals_returned(locals, code);
-                locals = back;
-                // Written by the policy's author, in the policy's language.
-                if result == Ok(Value::Bool(false)) {
-                    self.error(at, message.clone(), message.clone());
-                }
-            }
-            return Value::Record(locals.into());
+        if self.errors.len() == before {
+            return self.required(info, slots, at);
         }
         Value::Record(slots.into())
+    }
+
+    /// The record of `slots`, once its `require`s are checked (an error for each that fails).
+    pub(super) fn required(&mut self, info: &RecordInfo, slots: Vec<Value>, at: At<'_>) -> Value {
+        let mut ev = Evaluator::bare();
+        let mut locals = slots;
+        for (code, message) in &info.requires {
+            let (result, back) = ev.with_locals_returned(locals, code);
+            locals = back;
+            // Written by the policy's author, in the policy's language.
+            if result == Ok(Value::Bool(false)) {
+                self.error(at, message.clone(), message.clone());
+            }
+        }
+        Value::Record(locals.into())
     }
 }
 

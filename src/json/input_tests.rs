@@ -224,3 +224,68 @@ fn every_error_is_said_in_french_too() {
     );
     assert_eq!(errs.len(), fr.len());
 }
+
+/// The reader of bytes ([`crate::json::direct`]) against the careful reader, on one text.
+fn both_readers(text: &str) -> (Option<Vec<Value>>, Option<Vec<Value>>) {
+    let p = policy();
+    let direct = crate::json::direct::read_facts(&p, text.as_bytes(), 16);
+    let careful = serde_json::from_str::<crate::json::strict::Strict>(text)
+        .ok()
+        .and_then(|s| read_facts(&p, &s.0).ok());
+    (direct, careful)
+}
+
+#[test]
+fn a_valid_record_reads_from_its_bytes_as_the_careful_reader_reads_it() {
+    for text in [
+        r#"{}"#,
+        r#"{"candidate": null, "report": {"pages": null}}"#,
+        r#"{"candidate": {"id": "c-1", "jobs": [{"start": "2026-01-01", "end": "2026-02-01", "field": "autre"}]}}"#,
+        r#"{"candidate": {"jobs": [{"end": "2026-01-01", "field": "autre", "host": null, "full_time": false}, null]}}"#,
+        r#"{"report": {"pages": 45.0, "legal_pages": 3.50, "parts": ["autre", "metrologie", "autre"]}}"#,
+        r#"{"report": {"pages": 4.5e1, "legal_pages": -0, "parts": []}}"#,
+        r#"{"report": {"pages": 9007199254740993, "legal_pages": 1e-3}}"#,
+        r#"{"rep\u006frt": {"p\u0061ges": 3}, "candidate": {"id": "a\"b\\c"}}"#,
+        " \n{\"report\": {\"pages\": 1}}\n ",
+    ] {
+        let (direct, careful) = both_readers(text);
+        assert!(careful.is_some(), "{text}");
+        assert_eq!(direct, careful, "{text}");
+    }
+}
+
+#[test]
+fn anything_invalid_is_left_to_the_careful_reader() {
+    for text in [
+        r#"{"report": {"pages": 1}, "report": {"pages": 1}}"#,
+        r#"{"report": {"pages": 1, "pages": 1}}"#,
+        r#"{"report": null, "report": {}}"#,
+        r#"{"candidate": {"jobs": [{"end": "2026-01-01", "end": "2026-01-01"}]}}"#,
+        r#"{"report": {"pagez": 1}}"#,
+        r#"{"x": 1}"#,
+        r#"{"candidate": {"jobs": [{"end": "2026-01-01", "extra": 1}]}}"#,
+        r#"{"report": {"pages": "1"}}"#,
+        r#"{"report": {"pages": 4.5}}"#,
+        r#"{"report": {"pages": 1e16}}"#,
+        r#"{"report": {"pages": 18446744073709551616}}"#,
+        r#"{"report": {"legal_pages": 1e300}}"#,
+        r#"{"report": {"parts": ["metrology"]}}"#,
+        r#"{"report": {"parts": "autre"}}"#,
+        r#"{"candidate": {"id": "seventeen bytes!!"}}"#,
+        r#"{"candidate": {"jobs": [{"start": "2026-01-10", "end": "2026-01-01"}]}}"#,
+        r#"{"candidate": {"jobs": [{"start": "2026-02-30"}]}}"#,
+        r#"{"candidate": {"jobs": {}}}"#,
+        r#"{"candidate": 3}"#,
+        r#"{"report": {"pages": 1}} x"#,
+        r#"{"report": {"pages": 1}"#,
+        "null",
+        "[]",
+        "",
+    ] {
+        let (direct, careful) = both_readers(text);
+        assert_eq!(direct, None, "{text}");
+        // What the careful reader refuses, not what the reader of bytes left to it.
+        let long = text.contains("seventeen");
+        assert!(careful.is_none() || long, "{text}");
+    }
+}

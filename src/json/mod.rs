@@ -2,8 +2,10 @@
 //! ([`schema`]). The engine below works on plain values ([`crate::model::Value`]); what JSON
 //! means for them (exact numbers, records as objects, dates as strings) is decided here, once.
 
+pub mod direct;
 pub mod hints;
 pub mod input;
+pub mod pretty;
 pub mod schema;
 pub mod strict;
 
@@ -16,7 +18,7 @@ use serde_json::Value as Json;
 use serde_json::value::RawValue;
 
 use crate::decision::Datum;
-use crate::prepared::Citation;
+use crate::prepared::{Citation, PolicyRef};
 
 pub use hints::{HintsRequest, read_hints};
 pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
@@ -65,14 +67,32 @@ fn whole(n: &Decimal) -> Option<i64> {
 }
 
 impl Serialize for Citation {
+    /// `{"clause", "section", "text"}`: the JSON written when the policy was prepared, when
+    /// there is one (see [`Citation::json`]).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(raw) = &self.json {
+            return raw.serialize(s);
+        }
         let mut st = s.serialize_struct("Citation", 3)?;
         st.serialize_field("clause", &*self.clause)?;
         st.serialize_field("section", &*self.section)?;
-        match &self.text_json {
-            Some(raw) => st.serialize_field("text", &**raw)?,
-            None => st.serialize_field("text", &*self.text)?,
+        st.serialize_field("text", &*self.text)?;
+        st.end()
+    }
+}
+
+impl Serialize for PolicyRef {
+    /// `{"id", "version", "effective_from", "sha256"}`: the JSON written when the reference was
+    /// made, when there is one (see [`PolicyRef::json`]).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if let Some(raw) = &self.json {
+            return raw.serialize(s);
         }
+        let mut st = s.serialize_struct("PolicyRef", 4)?;
+        st.serialize_field("id", &*self.id)?;
+        st.serialize_field("version", &*self.version)?;
+        st.serialize_field("effective_from", &self.effective_from.as_deref())?;
+        st.serialize_field("sha256", &*self.sha256)?;
         st.end()
     }
 }

@@ -86,17 +86,41 @@ pub fn decide_by(
     state: &AppState,
     policy: &Prepared,
     input: &Json,
-    (explain, lang): (bool, Lang),
+    modes: (bool, Lang),
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
-    let options = crate::request::Options {
+    counted(state, policy, input, &limited(state, modes, deadline))
+}
+
+/// As [`decide_by`], from the input's JSON bytes (an input of a JSON batch, a line of an
+/// NDJSON one): a valid record is read straight into facts, with no `serde_json::Value`
+/// between (see [`crate::request::decide_bytes`]); an invalid one gets the same errors.
+fn decide_bytes_by(
+    state: &AppState,
+    policy: &Prepared,
+    bytes: &[u8],
+    modes: (bool, Lang),
+    deadline: Deadline,
+) -> Result<Decision, ApiError> {
+    let options = limited(state, modes, deadline);
+    let decision = crate::request::decide_bytes(policy, bytes, &options)?;
+    count(state, policy);
+    Ok(decision)
+}
+
+/// The options of a decision within the service's limits.
+fn limited(
+    state: &AppState,
+    (explain, lang): (bool, Lang),
+    deadline: Deadline,
+) -> crate::request::Options {
+    crate::request::Options {
         explain,
         bounds: state.limits.bounds(),
         lang,
         deadline: Some(deadline),
         ..crate::request::Options::default()
-    };
-    counted(state, policy, input, &options)
+    }
 }
 
 /// As [`decide_one`], with the hints asked for (see [`crate::hints`]) and, with `words`, each
@@ -130,12 +154,17 @@ fn counted(
     options: &crate::request::Options,
 ) -> Result<Decision, ApiError> {
     let decision = crate::request::decide(policy, input, options)?;
+    count(state, policy);
+    Ok(decision)
+}
+
+/// Counts a decision made under `policy` in the metrics.
+fn count(state: &AppState, policy: &Prepared) {
     state
         .metrics
         .decisions
         .with_label_values(&[policy.id.as_str(), policy.version.as_str()])
         .inc();
-    Ok(decision)
 }
 
 /// The decision on one candidate: every conclusion of the policy, decided or undetermined,
@@ -391,9 +420,13 @@ fn decide_raw(
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
     deadline.check()?;
-    let crate::json::strict::Strict(input) =
-        parse_json(raw.get().as_bytes(), state.limits.json_depth)?;
-    decide_by(state, policy, &input, (explain, lang), deadline)
+    decide_bytes_by(
+        state,
+        policy,
+        raw.get().as_bytes(),
+        (explain, lang),
+        deadline,
+    )
 }
 
 /// The answer of a JSON batch being written: what is not sent yet, and whether anything was.
@@ -566,9 +599,8 @@ fn answer_line(
     if text.is_empty() {
         return None;
     }
-    let result = parse_json::<crate::json::strict::Strict>(text, state.limits.json_depth)
-        .map(|strict| strict.0)
-        .and_then(|input| decide_one(state, policy, &input, explain, lang));
+    let deadline = Deadline::after(state.limits.deadline);
+    let result = decide_bytes_by(state, policy, text, (explain, lang), deadline);
     let mut out = match result {
         Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
         Err(e) => return Some(error_line(&e, lang)),
