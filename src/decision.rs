@@ -26,6 +26,36 @@ pub enum Status {
     Error,
 }
 
+/// A citation in a decision: the clause with its section and text (the default), or its id
+/// alone (`citations=ids`).
+#[cfg(feature = "server")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[expect(
+    dead_code,
+    reason = "a schema for the document only: decisions write citations themselves"
+)]
+pub(crate) enum CitationOrId {
+    /// The clause, its section and its text.
+    Citation(Citation),
+    /// The clause's id.
+    Id(String),
+}
+
+/// A clause's section and text, in the `clauses` of a decision asked with `citations=ids`.
+#[cfg(feature = "server")]
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "a schema for the document only: decisions write clauses themselves"
+)]
+pub struct ClauseText {
+    /// Its section.
+    section: String,
+    /// Its text.
+    text: String,
+}
+
 /// One conclusion of a decision.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -35,8 +65,9 @@ pub struct ConclusionResult {
     /// The value (`null` unless decided, or when it is none).
     #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
     pub value: Datum,
-    /// The clauses behind the value.
-    #[cfg_attr(feature = "server", schema(value_type = Vec<Citation>))]
+    /// The clauses behind the value: each with its section and text, or, when the request asks
+    /// for `citations=ids`, its id alone (the texts are then in the decision's `clauses`).
+    #[cfg_attr(feature = "server", schema(value_type = Vec<CitationOrId>))]
     pub citations: Shared<Arc<Citation>>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
     #[serde(skip_serializing_if = "Shared::is_empty")]

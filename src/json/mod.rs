@@ -166,3 +166,45 @@ pub fn number(n: &serde_json::Number) -> Option<Decimal> {
         .or_else(|_| Decimal::from_scientific(&text))
         .ok()
 }
+
+/// A decision with its citations by clause id (`citations=ids`): each conclusion's
+/// `citations` lists the ids of its clauses, and a top-level `clauses` object gives each
+/// clause's section and text once, by id, in the order first cited. The default form repeats a
+/// clause's text in every conclusion that cites it, most of a decision's bytes.
+pub fn by_clause_id(decision: &crate::decision::Decision) -> Vec<u8> {
+    use serde_json::json;
+    let mut clauses = serde_json::Map::new();
+    let mut conclusions = serde_json::Map::new();
+    for (name, result) in &decision.conclusions.0 {
+        let mut value = serde_json::to_value(result).unwrap_or(Json::Null);
+        let ids = result
+            .citations
+            .iter()
+            .map(|c| {
+                clauses
+                    .entry(c.clause.to_string())
+                    .or_insert_with(|| json!({ "section": &*c.section, "text": &*c.text }));
+                Json::String(c.clause.to_string())
+            })
+            .collect();
+        if let Some(citations) = value.get_mut("citations") {
+            *citations = Json::Array(ids);
+        }
+        conclusions.insert(name.to_string(), value);
+    }
+    let mut out = serde_json::Map::new();
+    out.insert("decision_id".into(), json!(decision.decision_id));
+    out.insert(
+        "policy".into(),
+        serde_json::to_value(&decision.policy).unwrap_or(Json::Null),
+    );
+    out.insert("conclusions".into(), Json::Object(conclusions));
+    out.insert("clauses".into(), Json::Object(clauses));
+    if let Some(trace) = &decision.trace {
+        out.insert(
+            "trace".into(),
+            serde_json::to_value(trace).unwrap_or(Json::Null),
+        );
+    }
+    serde_json::to_vec(&out).unwrap_or_default()
+}

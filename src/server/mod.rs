@@ -217,6 +217,32 @@ pub fn openapi() -> OpenApi {
         .add_security_scheme("bearer", bearer);
     routes::document_errors(&mut api);
     examples::add(&mut api);
+    document_clauses(api)
+}
+
+/// The `clauses` of a decision asked with `citations=ids`: the decision's schema holds no such
+/// field (the decision JSON is written without it otherwise), so the document adds it, with
+/// the `ClauseText` it maps each id to.
+fn document_clauses(mut api: OpenApi) -> OpenApi {
+    use utoipa::PartialSchema as _;
+    use utoipa::openapi::RefOr;
+    use utoipa::openapi::schema::{ObjectBuilder, Ref, Schema, SchemaType, Type};
+    let components = api.components.get_or_insert_with(Default::default);
+    components
+        .schemas
+        .insert("ClauseText".into(), crate::decision::ClauseText::schema());
+    if let Some(RefOr::T(Schema::Object(decision))) = components.schemas.get_mut("Decision") {
+        let clauses = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Object, Type::Null]))
+            .additional_properties(Some(RefOr::Ref(Ref::from_schema_name("ClauseText"))))
+            .description(Some(
+                "With `citations=ids` only: the section and text of every clause the \
+                 conclusions cite, by id, once each.",
+            ));
+        decision
+            .properties
+            .insert("clauses".into(), RefOr::T(Schema::Object(clauses.build())));
+    }
     api
 }
 

@@ -148,3 +148,78 @@ fn a_records_requirements_are_stated_in_its_schema() {
         "Each must meet, or the record is refused: `end >= start` (else: l'emploi se termine avant de commencer)."
     );
 }
+
+/// `citations=ids`: each citation is its clause's id, and the decision's `clauses` gives each
+/// cited clause's section and text once, those of the full form; the decision stays valid
+/// under the version's decision schema, and is smaller.
+#[test]
+fn citations_by_id_give_each_text_once_and_keep_the_decision_valid() {
+    let server = TestServer::bts(date("2027-03-01"));
+    let schema = validator(&server, "session-2027", "decision-schema");
+    let body = json!({"input": crate::http::candidate(), "version": "session-2027"}).to_string();
+    let path = format!("/v1/policies/{BTS}/decisions");
+    let full = crate::http::post(&server, &path, "application/json", body.clone());
+    let ids = crate::http::post(
+        &server,
+        &format!("{path}?citations=ids"),
+        "application/json",
+        body.clone(),
+    );
+    assert_eq!(ids.status, 200, "{}", ids.body);
+    assert!(
+        ids.body.len() * 3 < full.body.len() * 2,
+        "{} against {} bytes",
+        ids.body.len(),
+        full.body.len()
+    );
+    let (full, ids) = (full.json(), ids.json());
+    assert!(
+        schema.is_valid(&ids),
+        "{:?}",
+        schema
+            .iter_errors(&ids)
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+    );
+    let clauses = ids["clauses"].as_object().unwrap();
+    let mut cited = 0;
+    for (name, conclusion) in full["conclusions"].as_object().unwrap() {
+        let by_id = ids["conclusions"][name]["citations"].as_array().unwrap();
+        let whole = conclusion["citations"].as_array().unwrap();
+        assert_eq!(by_id.len(), whole.len(), "{name}");
+        for (id, citation) in by_id.iter().zip(whole) {
+            let id = id.as_str().unwrap();
+            assert_eq!(id, citation["clause"]);
+            assert_eq!(clauses[id]["section"], citation["section"]);
+            assert_eq!(clauses[id]["text"], citation["text"]);
+            cited += 1;
+        }
+    }
+    assert!(
+        cited > clauses.len(),
+        "texts given once: {cited} citations, {} clauses",
+        clauses.len()
+    );
+    // The batches, both forms of them.
+    let batch = format!("/v1/policies/{BTS}/decisions/batch?citations=ids&version=session-2027");
+    let inputs = json!({"inputs": [crate::http::candidate()]}).to_string();
+    let reply = crate::http::post(&server, &batch, "application/json", inputs).json();
+    assert_eq!(reply["decisions"][0]["clauses"], ids["clauses"]);
+    let line = crate::http::post(
+        &server,
+        &batch,
+        "application/x-ndjson",
+        crate::http::candidate().to_string(),
+    );
+    let first: serde_json::Value = serde_json::from_str(line.body.lines().next().unwrap()).unwrap();
+    assert_eq!(first["clauses"], ids["clauses"]);
+    // Anything else is a bad request.
+    let bad = crate::http::post(
+        &server,
+        &format!("{path}?citations=short"),
+        "application/json",
+        body,
+    );
+    assert_eq!(bad.status, 400);
+    assert_eq!(bad.json()["detail"], "`citations` vaut `full` ou `ids`");
+}

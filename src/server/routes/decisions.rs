@@ -56,6 +56,53 @@ pub struct BatchQuery {
     pub explain: bool,
     /// The language of the texts people read (`because`): `fr` (the default) or `en`.
     pub lang: Option<String>,
+    /// `full` (the default): each citation with its clause's section and text; `ids`: each by
+    /// its clause's id, the texts once in each decision's `clauses`.
+    #[param(inline)]
+    pub citations: Option<CitationForm>,
+}
+
+/// How a decision writes its citations.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CitationForm {
+    /// Each citation with its clause's section and text (the default).
+    #[default]
+    Full,
+    /// Each citation by its clause's id, the sections and texts once in the decision's
+    /// `clauses`.
+    Ids,
+}
+
+/// The form of the citations, asked in the query string.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CitationsQuery {
+    /// `full` (the default): each citation with its clause's section and text; `ids`: each by
+    /// its clause's id, the texts once in the decision's `clauses` (a decision a fraction of
+    /// the size).
+    #[param(inline)]
+    pub citations: Option<CitationForm>,
+}
+
+/// The form of the citations the request asks for.
+fn citation_form(req: &HttpRequest) -> Result<CitationForm, ApiError> {
+    web::Query::<CitationsQuery>::from_query(req.query_string())
+        .map(|q| q.into_inner().citations.unwrap_or_default())
+        .map_err(|_| {
+            ApiError::BadRequest(crate::server::problem::Said::new(
+                "`citations` vaut `full` ou `ids`".to_string(),
+                "`citations` is `full` or `ids`".to_string(),
+            ))
+        })
+}
+
+/// A decision's bytes in the form asked.
+fn decision_bytes(decision: &Decision, form: CitationForm) -> Vec<u8> {
+    match form {
+        CitationForm::Full => serde_json::to_vec(decision).unwrap_or_default(),
+        CitationForm::Ids => crate::json::by_clause_id(decision),
+    }
 }
 
 /// The language asked in the query string.
@@ -174,6 +221,7 @@ fn count(state: &AppState, policy: &Prepared) {
     params(
         ("id" = String, Path, description = "The policy id"),
         LangQuery,
+        CitationsQuery,
         ("Accept-Language" = Option<String>, Header, description = "The language of the texts people read when `lang` is not given: French unless English is preferred"),
     ),
     request_body = DecisionRequest,
@@ -196,6 +244,7 @@ pub async fn decide(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let lang = lang_of(&req)?;
+    let form = citation_form(&req)?;
     json_only(&req)?;
     let body = read_body(&req, payload, state.limits.body).await?;
     let request: DecisionRequest = parse_json(&body, state.limits.json_depth)?;
@@ -231,7 +280,9 @@ pub async fn decide(
     };
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
-    Ok(res.json(decision))
+    Ok(res
+        .content_type("application/json")
+        .body(decision_bytes(&decision, form)))
 }
 
 // Declared as bytes, which is what it is to a client, and how client generators send a body
@@ -295,7 +346,7 @@ pub async fn batch(
                 state,
                 policy,
                 (payload, within),
-                query.explain,
+                (query.explain, query.citations.unwrap_or_default()),
                 lang,
             ))
         }
@@ -366,6 +417,7 @@ fn answer_batch(
         Err(e) => return Some(e),
     };
     let deadline = Deadline::after(state.limits.deadline);
+    let form = query.citations.unwrap_or_default();
     let mut out = Writer::new(tx);
     let mut late: Option<Vec<u8>> = None;
     for (i, raw) in cohort.inputs.iter().enumerate() {
@@ -376,8 +428,12 @@ fn answer_batch(
             let decided = decide_raw(state, &policy, raw, (cohort.explain, lang), deadline);
             match decided {
                 Err(e @ ApiError::DeadlineExceeded(_)) if !out.sent => return Some(e),
-                Err(e @ ApiError::DeadlineExceeded(_)) => late = Some(entry_bytes(Err(e), lang)),
-                result => out.buffer.extend_from_slice(&entry_bytes(result, lang)),
+                Err(e @ ApiError::DeadlineExceeded(_)) => {
+                    late = Some(entry_bytes(Err(e), lang, form))
+                }
+                result => out
+                    .buffer
+                    .extend_from_slice(&entry_bytes(result, lang, form)),
             }
         }
         if let Some(bytes) = &late {
@@ -460,10 +516,13 @@ impl<'t> Writer<'t> {
 }
 
 /// One entry of a batch's answer, as JSON.
-fn entry_bytes(result: Result<Decision, ApiError>, lang: Lang) -> Vec<u8> {
-    serde_json::to_vec(&entry(result, lang)).unwrap_or_else(|_| {
-        serde_json::to_vec(&entry(Err(ApiError::Internal), lang)).unwrap_or_default()
-    })
+fn entry_bytes(result: Result<Decision, ApiError>, lang: Lang, form: CitationForm) -> Vec<u8> {
+    match result {
+        Ok(decision) if form == CitationForm::Ids => crate::json::by_clause_id(&decision),
+        result => serde_json::to_vec(&entry(result, lang)).unwrap_or_else(|_| {
+            serde_json::to_vec(&entry(Err(ApiError::Internal), lang)).unwrap_or_default()
+        }),
+    }
 }
 
 fn entry(result: Result<Decision, ApiError>, lang: Lang) -> BatchEntry {
@@ -524,7 +583,7 @@ fn ndjson(
     state: web::Data<AppState>,
     policy: Arc<Prepared>,
     (payload, within): (web::Payload, std::time::Duration),
-    explain: bool,
+    (explain, form): (bool, CitationForm),
     lang: Lang,
 ) -> HttpResponse {
     let limit = state.limits.ndjson_line;
@@ -551,7 +610,7 @@ fn ndjson(
                             lines,
                         ));
                     }
-                    match answer_line(&state, &policy, &line, explain, lang) {
+                    match answer_line(&state, &policy, &line, (explain, form), lang) {
                         Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
                         None => continue,
                     }
@@ -573,7 +632,7 @@ fn ndjson(
                     if lines.skipping || rest.is_empty() {
                         return None;
                     }
-                    return answer_line(&state, &policy, &rest, explain, lang)
+                    return answer_line(&state, &policy, &rest, (explain, form), lang)
                         .map(|out| (Ok(out), lines));
                 }
                 if let Some(error) = lines.fill(lang).await {
@@ -592,7 +651,7 @@ fn answer_line(
     state: &AppState,
     policy: &Prepared,
     line: &[u8],
-    explain: bool,
+    (explain, form): (bool, CitationForm),
     lang: Lang,
 ) -> Option<web::Bytes> {
     let text = line.trim_ascii();
@@ -602,7 +661,7 @@ fn answer_line(
     let deadline = Deadline::after(state.limits.deadline);
     let result = decide_bytes_by(state, policy, text, (explain, lang), deadline);
     let mut out = match result {
-        Ok(decision) => serde_json::to_vec(&decision).unwrap_or_default(),
+        Ok(decision) => decision_bytes(&decision, form),
         Err(e) => return Some(error_line(&e, lang)),
     };
     out.push(b'\n');
