@@ -129,6 +129,8 @@ pub struct PolicySet {
     pub policies: BTreeMap<String, PolicyEntry>,
     /// How many loads produced this set (1 for the first).
     pub generation: u64,
+    /// [`PolicySet::set_digest`], computed when the set is published (empty before).
+    pub digest: String,
 }
 
 impl PolicySet {
@@ -352,6 +354,8 @@ impl Store {
             failed_files: next.failed_files().max(usize::from(failure.is_some())),
             failure: failure.as_ref().map(|(f, _)| *f),
         };
+        let mut next = next;
+        next.digest = next.set_digest();
         self.current.store(Arc::new(next));
         if let Some((failure, message)) = failure {
             self.report(failure, &message, summary);
@@ -390,6 +394,7 @@ fn next_set(
     let mut next = PolicySet {
         policies: BTreeMap::new(),
         generation: current.generation + 1,
+        digest: String::new(),
     };
     let mut unreadable = None;
     for folder in folders {
@@ -434,6 +439,7 @@ fn kept_set(current: &PolicySet, message: &str) -> PolicySet {
             .map(|(id, entry)| (id.clone(), kept_entry(entry, message)))
             .collect(),
         generation: current.generation + 1,
+        digest: String::new(),
     }
 }
 

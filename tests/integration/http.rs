@@ -1308,3 +1308,48 @@ fn a_version_its_schema_and_a_diff_are_revalidated_by_their_etag() {
     };
     assert_ne!(tag("fr"), tag("en"));
 }
+
+/// Replicas serving the same files give the same set digest, in the list and in the
+/// `Clausier-Policy-Set` header of every decision; a replica serving another text gives another.
+#[test]
+fn the_set_served_is_named_in_the_list_and_on_every_decision() {
+    let (a, b, c) = (
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+        tempfile::tempdir().unwrap(),
+    );
+    for dir in [&a, &b, &c] {
+        copy_policies(dir.path());
+    }
+    let session = c.path().join(BTS).join("session-2027.policy");
+    let text = std::fs::read_to_string(&session).unwrap();
+    std::fs::write(&session, format!("{text}\n# amended\n")).unwrap();
+    let today = date("2027-03-01");
+    let servers: Vec<TestServer> = [&a, &b, &c]
+        .iter()
+        .map(|d| TestServer::start(d.path(), today, Limits::default(), false))
+        .collect();
+    let digests: Vec<String> = servers
+        .iter()
+        .map(|s| {
+            let listed = get(s, "/v1/policies").json()["set_digest"]
+                .as_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(listed.len(), 64);
+            let decision = agent()
+                .post(format!("{}/v1/policies/{BTS}/decisions", s.base))
+                .header("content-type", "application/json")
+                .send(json!({"input": candidate()}).to_string().as_bytes())
+                .unwrap();
+            let header = decision.headers()["clausier-policy-set"]
+                .to_str()
+                .unwrap()
+                .to_string();
+            assert_eq!(header, listed);
+            listed
+        })
+        .collect();
+    assert_eq!(digests[0], digests[1], "the same files");
+    assert_ne!(digests[0], digests[2], "another text");
+}

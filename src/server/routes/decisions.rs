@@ -17,6 +17,7 @@ use crate::server::routes::{
     Selector, body_timeout, identity_encoding, in_lang, json_only, lang_of, media_type, millis,
     read_body, select_version, unreadable, unsupported_media,
 };
+use crate::server::store::PolicySet;
 
 use crate::request::Deadline;
 pub use crate::request::{BatchRequest, DecisionRequest};
@@ -61,6 +62,10 @@ pub struct BatchQuery {
     #[param(inline)]
     pub citations: Option<CitationForm>,
 }
+
+/// The header that names the set of policies a decision was made under
+/// ([`PolicySet::set_digest`]): replicas that send the same one serve the same rules.
+pub const POLICY_SET: &str = "Clausier-Policy-Set";
 
 /// How a decision writes its citations.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, ToSchema)]
@@ -226,7 +231,7 @@ fn count(state: &AppState, policy: &Prepared) {
     ),
     request_body = DecisionRequest,
     responses(
-        (status = 200, description = "The decision", body = Decision),
+        (status = 200, description = "The decision", body = Decision, headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
@@ -280,6 +285,7 @@ pub async fn decide(
     };
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
+    res.insert_header((POLICY_SET, set.digest.clone()));
     Ok(res
         .content_type("application/json")
         .body(decision_bytes(&decision, form)))
@@ -315,7 +321,7 @@ struct NdjsonRecords(String);
         (status = 200, description = "The decisions, in input order", content(
             (BatchResponse = "application/json"),
             (BatchEntry = "application/x-ndjson"),
-        )),
+        ), headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
@@ -342,8 +348,10 @@ pub async fn batch(
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
             let within = body_timeout(&req);
+            let digest = set.digest.clone();
             Ok(ndjson(
                 state,
+                digest,
                 policy,
                 (payload, within),
                 (query.explain, query.citations.unwrap_or_default()),
@@ -384,8 +392,11 @@ async fn json_batch(
 ) -> Result<HttpResponse, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(8);
     let worker = state.clone();
+    // One set for the whole batch, named in the answer's header.
+    let set = state.store.snapshot();
+    let digest = set.digest.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(error) = answer_batch(&worker, (&id, &query), &body, lang, &tx) {
+        if let Some(error) = answer_batch(&worker, (&id, &query, &set), &body, lang, &tx) {
             // Nothing was sent yet: the error answers the request.
             let _ = tx.blocking_send(Err(error));
         }
@@ -398,6 +409,7 @@ async fn json_batch(
     let stream = futures_util::stream::once(async move { Ok(first) }).chain(rest);
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
+    res.insert_header((POLICY_SET, digest));
     Ok(res.content_type("application/json").streaming(stream))
 }
 
@@ -407,12 +419,12 @@ async fn json_batch(
 /// passes get its problem as their entries.
 fn answer_batch(
     state: &AppState,
-    (id, query): (&str, &BatchQuery),
+    (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &[u8],
     lang: Lang,
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let (cohort, policy) = match open_batch(state, (id, query), body) {
+    let (cohort, policy) = match open_batch(state, (id, query, set), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
@@ -453,7 +465,7 @@ fn answer_batch(
 /// both with different values is a bad request).
 fn open_batch<'b>(
     state: &AppState,
-    (id, query): (&str, &BatchQuery),
+    (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &'b [u8],
 ) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
     let limits = state.limits;
@@ -462,8 +474,7 @@ fn open_batch<'b>(
     let as_of = crate::request::agreed("as_of", cohort.as_of.take(), query.as_of.clone())?;
     cohort.explain |= query.explain;
     let selector = Selector::parse(version, as_of)?;
-    let set = state.store.snapshot();
-    let policy = select_version(state, &set, id, &selector)?;
+    let policy = select_version(state, set, id, &selector)?;
     Ok((cohort, policy))
 }
 
@@ -581,6 +592,7 @@ impl Lines {
 
 fn ndjson(
     state: web::Data<AppState>,
+    digest: String,
     policy: Arc<Prepared>,
     (payload, within): (web::Payload, std::time::Duration),
     (explain, form): (bool, CitationForm),
@@ -643,6 +655,7 @@ fn ndjson(
     });
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
+    res.insert_header((POLICY_SET, digest));
     res.content_type("application/x-ndjson").streaming(stream)
 }
 

@@ -44,6 +44,7 @@ pub use crate::request::InterviewRequest;
     ),
     responses(
         (status = 200, description = "The decision so far and the next questions", body = Interview,
+         headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`)")),
          example = json!({
             "decision": {
                 "decision_id": "0b1f0c5e-4a8e-4d53-9d43-3a7f2f3e9c11",
@@ -111,5 +112,9 @@ pub async fn interview(
     .map_err(|_| ApiError::Internal)?;
     let mut res = HttpResponse::Ok();
     crate::server::routes::in_lang(&mut res, lang);
+    res.insert_header((
+        crate::server::routes::decisions::POLICY_SET,
+        set.digest.clone(),
+    ));
     Ok(res.json(result?))
 }

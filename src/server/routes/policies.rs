@@ -47,6 +47,10 @@ pub struct PolicySummary {
 pub struct PolicyList {
     /// The policies, by id.
     pub policies: Vec<PolicySummary>,
+    /// A digest of the whole set served (every version's sha256 and every file's load status):
+    /// two replicas that give the same digest serve the same rules. Decisions carry it in the
+    /// `Clausier-Policy-Set` header.
+    pub set_digest: String,
 }
 
 /// The tag of the list of policies: the served set ([`PolicySet::set_digest`]), today's date
@@ -118,7 +122,14 @@ pub async fn list(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Ht
             }
         })
         .collect();
-    crate::server::routes::tagged(HttpResponse::Ok().json(PolicyList { policies }), &etag)
+    let set_digest = set.digest.clone();
+    crate::server::routes::tagged(
+        HttpResponse::Ok().json(PolicyList {
+            policies,
+            set_digest,
+        }),
+        &etag,
+    )
 }
 
 /// A clause of the regulation.
