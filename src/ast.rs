@@ -202,6 +202,8 @@ pub struct InputDecl {
     pub default: Option<Expr>,
     /// The clauses it serves (optional on inputs).
     pub citations: Vec<Name>,
+    /// Invariants a record must meet, or be refused with the input's pointer.
+    pub requires: Vec<Require>,
 }
 
 /// A named constant.

@@ -527,7 +527,22 @@ fn facts(
     if !long.is_empty() {
         return Err(RequestError::Invalid(at_most(long)));
     }
-    read_facts_as(policy, input, absence).map_err(|e| RequestError::Invalid(at_most(e)))
+    let facts =
+        read_facts_as(policy, input, absence).map_err(|e| RequestError::Invalid(at_most(e)))?;
+    met(policy, facts)
+}
+
+/// `facts`, if they meet the `require` lines of the policy's inputs.
+fn met(
+    policy: &Prepared,
+    facts: Vec<crate::model::Value>,
+) -> Result<Vec<crate::model::Value>, RequestError> {
+    let broken = crate::json::broken_requirements(policy, &facts);
+    if broken.is_empty() {
+        Ok(facts)
+    } else {
+        Err(RequestError::Invalid(at_most(broken)))
+    }
 }
 
 /// The first [`MAX_INPUT_ERRORS`] of `errors`, and one more saying how many were left out.
@@ -680,7 +695,7 @@ pub fn decide_bytes(
     }
     // The bytes are nested within the bound: the values are too (see `beyond`).
     match crate::json::direct::read_facts(policy, body, bounds.string_len) {
-        Some(facts) => decide_facts(policy, &facts, options),
+        Some(facts) => decide_facts(policy, &met(policy, facts)?, options),
         None => {
             let crate::json::strict::Strict(input) =
                 serde_json::from_slice(body).map_err(|e| classify(&e))?;

@@ -106,6 +106,7 @@ impl Checker {
         self.param_types = params.iter().map(|p| p.ty.clone()).collect();
         self.param_values = params.iter().map(|p| p.value.clone()).collect();
         self.declare_globals(m);
+        self.input_requirements(m);
         let reuse = reuse.filter(|r| r.same_param_types(&self.param_types));
         let (defs, conclusions) = match reuse {
             Some(r) => (Some(self.reuse_defs(r)), self.reuse_conclusions(m, r)),
@@ -356,8 +357,43 @@ impl Checker {
                 ty,
                 presence,
                 citations,
+                requires: Vec::new(),
                 span: i.path.span,
             });
+        }
+    }
+
+    /// The `require` lines of the inputs: conditions over inputs and parameters only (a record
+    /// is checked as it is read, before anything is decided).
+    fn input_requirements(&mut self, m: &Merged) {
+        for decl in &m.inputs {
+            let path = decl.path.node.join(".");
+            let Some(&slot) = self.input_index.get(&path) else {
+                continue;
+            };
+            for q in &decl.requires {
+                let before = self.deps.len();
+                let what = format!("the `require` of input `{path}`");
+                let code = self.expect(&q.condition, &Type::Bool, &what);
+                let reads_rules = self
+                    .deps
+                    .drain(before..)
+                    .any(|g| !matches!(g, Global::Param(_)));
+                if reads_rules {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::TypeMismatch,
+                            q.condition.span,
+                            format!("{what} reads a definition or a conclusion"),
+                        )
+                        .with_help("a record is checked as it is read, before anything is decided: a `require` reads inputs and parameters only"),
+                    );
+                    continue;
+                }
+                if let (Some(code), Some(info)) = (code, self.inputs.get_mut(slot)) {
+                    info.requires.push((code, q.message.node.clone()));
+                }
+            }
         }
     }
 

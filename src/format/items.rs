@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use crate::ast::{
     Clause, ConclusionDecl, DefinitionDecl, Expr, Header, InputDecl, Item, ItemKind, LabelDecl,
-    Name, Override, ParameterDecl, Policy, RecordDecl, Rule, RuleKind,
+    Name, Override, ParameterDecl, Policy, RecordDecl, Require, Rule, RuleKind,
 };
 
 use super::expr::{At, Exprs, Slot};
@@ -33,7 +33,9 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Clause(_) => Some(Group::Clause),
         ItemKind::Unit(_) => Some(Group::Unit),
         ItemKind::Enum(_) => Some(Group::Enum),
-        ItemKind::Input(_) => Some(Group::Input),
+        // An input with `require` lines stands apart, as a record does.
+        ItemKind::Input(input) if input.requires.is_empty() => Some(Group::Input),
+        ItemKind::Input(_) => None,
         ItemKind::Parameter(_) => Some(Group::Parameter),
         ItemKind::Override(Override::Clause(_)) => Some(Group::OverrideClause),
         ItemKind::Override(Override::Parameter(_)) => Some(Group::OverrideParameter),
@@ -166,7 +168,10 @@ impl Printer<'_> {
                 self.line(0, &format!("{head}{variants}"));
             }
             ItemKind::Record(record) => self.record(record),
-            ItemKind::Input(input) => self.line(0, &self.input(input)),
+            ItemKind::Input(input) => {
+                self.line(0, &self.input(input));
+                self.requires(&input.requires);
+            }
             ItemKind::Parameter(parameter) => self.line(0, &self.parameter("", parameter)),
             ItemKind::Definition(definition) => self.definition("", definition),
             ItemKind::Conclusion(conclusion) => self.conclusion(conclusion),
@@ -233,7 +238,12 @@ impl Printer<'_> {
             let text = self.with_value(head, field.default.as_ref(), 2);
             self.line(2, &text);
         }
-        for require in &record.requires {
+        self.requires(&record.requires);
+    }
+
+    /// The `require` lines of a record or an input, indented under it.
+    fn requires(&mut self, requires: &[Require]) {
+        for require in requires {
             let message = format!("else {}", quote(&require.message.node));
             let col = 2 + "require ".len();
             let at = At::new(col, 4).then(1 + width(&message));

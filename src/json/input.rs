@@ -460,6 +460,26 @@ impl Reader<'_> {
     }
 }
 
+/// The `require` lines of the policy's inputs that `facts` break, each as an error at its
+/// input's pointer (`/report/pages`), in the policy's words. A condition a missing fact leaves
+/// unknown breaks nothing.
+pub fn broken_requirements(policy: &CompiledPolicy, facts: &[Value]) -> Vec<InputError> {
+    let mut errors = Vec::new();
+    let mut ev = Evaluator::new(policy, facts);
+    for info in policy.inputs.iter().filter(|i| !i.requires.is_empty()) {
+        for (code, message) in &info.requires {
+            if ev.eval(code) == Ok(Value::Bool(false)) {
+                errors.push(InputError {
+                    pointer: format!("/{}", info.segments.join("/")),
+                    message: message.clone(),
+                    message_fr: Some(message.clone()),
+                });
+            }
+        }
+    }
+    errors
+}
+
 /// A strict `YYYY-MM-DD` date.
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();

@@ -21,7 +21,7 @@ use crate::decision::Datum;
 use crate::prepared::{Citation, PolicyRef};
 
 pub use hints::{HintsRequest, read_hints};
-pub use input::{Absence, InputError, parse_date, read_facts, read_facts_as};
+pub use input::{Absence, InputError, broken_requirements, parse_date, read_facts, read_facts_as};
 pub use schema::{decision_schema, json_schema};
 
 impl Serialize for Datum {

@@ -375,6 +375,9 @@ pub struct InputInfo {
     pub presence: Presence,
     /// The clauses it serves.
     pub citations: Vec<ClauseId>,
+    /// Invariants a record must meet, with their messages: a record that breaks one is refused
+    /// with this input's pointer.
+    pub requires: Vec<(Ir, String)>,
     /// Where it was declared.
     pub span: Span,
 }

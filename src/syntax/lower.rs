@@ -293,9 +293,16 @@ impl Lowerer {
         let ty = self.type_expr(next(&mut inner)?)?;
         let mut default = None;
         let mut citations = Vec::new();
+        let mut requires = Vec::new();
         for p in inner {
             match p.as_rule() {
                 R::default => default = Some(self.expr(next(&mut p.into_inner())?)?),
+                R::require => {
+                    let mut parts = p.into_inner();
+                    let condition = self.expr(next(&mut parts)?)?;
+                    let message = self.string(next(&mut parts)?);
+                    requires.push(Require { condition, message });
+                }
                 _ => citations = self.citations(p),
             }
         }
@@ -304,6 +311,7 @@ impl Lowerer {
             ty,
             default,
             citations,
+            requires,
         })
     }
 

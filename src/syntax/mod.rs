@@ -282,7 +282,10 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
             out.extend(r.fields.iter().filter_map(|f| f.default.as_ref()));
             out.extend(r.requires.iter().map(|q| &q.condition));
         }
-        ItemKind::Input(i) => out.extend(i.default.iter()),
+        ItemKind::Input(i) => {
+            out.extend(i.default.iter());
+            out.extend(i.requires.iter().map(|q| &q.condition));
+        }
         ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => {
             out.extend(p.value.iter())
         }

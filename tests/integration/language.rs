@@ -427,3 +427,52 @@ fn the_grant_checks_clean_and_its_examples_pass_with_full_coverage() {
         "{uncovered:?}"
     );
 }
+
+/// A `require` on the policy's own inputs: a record that breaks it is refused at the input's
+/// pointer, in the policy's words, whichever reader reads it; one it cannot judge (the fact
+/// missing) is decided.
+#[test]
+fn an_input_requirement_refuses_the_record_at_the_inputs_pointer() {
+    use clausier::request::{RequestError, decide_bytes};
+    let folder = clausier::load::load_folder(std::path::Path::new(
+        "tests/policies/bourse-criteres-sociaux",
+    ))
+    .unwrap();
+    let policy = folder.version("bareme-2026").unwrap();
+    let options = Options::default();
+    // The careful reader (from a value) and the direct one (from bytes) refuse it alike.
+    let input = json!({"foyer": {"revenu": -5.00}});
+    let refused = decide(policy, &input, &options);
+    let Err(RequestError::Invalid(errors)) = refused else {
+        panic!("{input}: {refused:?}")
+    };
+    assert!(
+        errors.iter().any(|e| e.pointer == "/foyer/revenu"
+            && e.message == "le revenu du foyer ne peut pas être négatif"),
+        "{errors:?}"
+    );
+    let bytes = br#"{"foyer": {"revenu": -5.00}}"#;
+    let Err(RequestError::Invalid(errors)) = decide_bytes(policy, bytes, &options) else {
+        panic!("the direct reader decided a broken record")
+    };
+    assert_eq!(errors[0].pointer, "/foyer/revenu");
+    // Unknown income: nothing to judge, and the échelon stays undetermined.
+    let d = decide(policy, &json!({}), &options).unwrap();
+    assert_eq!(
+        d.conclusions.get("échelon_obtenu").unwrap().status,
+        Status::Undetermined
+    );
+}
+
+#[test]
+fn an_input_requirement_reads_inputs_and_parameters_only() {
+    let policy = MONEY.replace(
+        "input base : decimal euros                                 per \"1\"",
+        "input base : decimal euros                                 per \"1\"\n  require montant >= 0.00 euros else \"négatif\"",
+    );
+    let found = errors(&folder(&[("v", &policy)])).join("\n");
+    assert!(
+        found.contains("reads a definition or a conclusion"),
+        "{found}"
+    );
+}
