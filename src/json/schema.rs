@@ -30,7 +30,16 @@ fn group_schema(policy: &CompiledPolicy, group: &InputGroup) -> Json {
             // A group given as `null` is a group of absent fields.
             InputNode::Group(g) => nullable(group_schema(policy, g)),
             InputNode::Leaf(slot) => match policy.inputs.get(*slot) {
-                Some(info) => field_schema(policy, &info.ty, &info.presence),
+                Some(info) => {
+                    let mut s = field_schema(policy, &info.ty, &info.presence);
+                    if let (Some(rules), Json::Object(map)) =
+                        (input_requirements(policy, &info.path), &mut s)
+                    {
+                        let said = map.get("description").and_then(Json::as_str).unwrap_or("");
+                        map.insert("description".into(), json!(format!("{said}. {rules}")));
+                    }
+                    s
+                }
                 None => json!({}),
             },
         };
@@ -126,6 +135,32 @@ fn type_schema(policy: &CompiledPolicy, ty: &Type) -> Json {
         }
         Type::Any => json!({}),
     }
+}
+
+/// What an input's `require` lines ask, as for a record's.
+fn input_requirements(policy: &CompiledPolicy, path: &str) -> Option<String> {
+    let decl = policy
+        .merged
+        .inputs
+        .iter()
+        .find(|i| i.path.node.join(".") == path)?;
+    let lines: Vec<String> = decl
+        .requires
+        .iter()
+        .map(|q| {
+            format!(
+                "`{}` (else: {})",
+                policy.sources.snippet(q.condition.span),
+                q.message.node
+            )
+        })
+        .collect();
+    (!lines.is_empty()).then(|| {
+        format!(
+            "It must meet, or the record is refused: {}.",
+            lines.join("; ")
+        )
+    })
 }
 
 /// What a record's `require` lines ask, in their source text and message: a JSON Schema cannot

@@ -476,3 +476,19 @@ fn an_input_requirement_reads_inputs_and_parameters_only() {
         "{found}"
     );
 }
+
+#[test]
+fn an_input_requirement_is_stated_in_the_input_schema() {
+    let folder = clausier::load::load_folder(std::path::Path::new(
+        "tests/policies/bourse-criteres-sociaux",
+    ))
+    .unwrap();
+    let schema = clausier::json::json_schema(folder.version("bareme-2026").unwrap());
+    let description = schema["properties"]["foyer"]["properties"]["revenu"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(
+        description.ends_with("It must meet, or the record is refused: `foyer.revenu >= 0.00 euros` (else: le revenu du foyer ne peut pas être négatif)."),
+        "{description}"
+    );
+}
