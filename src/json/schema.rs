@@ -144,23 +144,7 @@ fn input_requirements(policy: &CompiledPolicy, path: &str) -> Option<String> {
         .inputs
         .iter()
         .find(|i| i.path.node.join(".") == path)?;
-    let lines: Vec<String> = decl
-        .requires
-        .iter()
-        .map(|q| {
-            format!(
-                "`{}` (else: {})",
-                policy.sources.snippet(q.condition.span),
-                q.message.node
-            )
-        })
-        .collect();
-    (!lines.is_empty()).then(|| {
-        format!(
-            "It must meet, or the record is refused: {}.",
-            lines.join("; ")
-        )
-    })
+    said_requirements(policy, &decl.requires, "It must meet")
 }
 
 /// What a record's `require` lines ask, in their source text and message: a JSON Schema cannot
@@ -171,8 +155,17 @@ fn requirements(policy: &CompiledPolicy, record: &str) -> Option<String> {
         .records
         .iter()
         .find(|r| r.name.node == record)?;
-    let lines: Vec<String> = decl
-        .requires
+    said_requirements(policy, &decl.requires, "Each must meet")
+}
+
+/// `requires` in words: `LEAD, or the record is refused: `COND` (else: MESSAGE); …`; none when
+/// there are none.
+fn said_requirements(
+    policy: &CompiledPolicy,
+    requires: &[crate::ast::Require],
+    lead: &str,
+) -> Option<String> {
+    let lines: Vec<String> = requires
         .iter()
         .map(|q| {
             format!(
@@ -182,12 +175,7 @@ fn requirements(policy: &CompiledPolicy, record: &str) -> Option<String> {
             )
         })
         .collect();
-    (!lines.is_empty()).then(|| {
-        format!(
-            "Each must meet, or the record is refused: {}.",
-            lines.join("; ")
-        )
-    })
+    (!lines.is_empty()).then(|| format!("{lead}, or the record is refused: {}.", lines.join("; ")))
 }
 
 /// The JSON Schema (draft 2020-12) of the decisions the version gives: the decision's shape

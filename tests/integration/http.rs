@@ -1354,6 +1354,22 @@ fn the_set_served_is_named_in_the_list_and_on_every_decision() {
     assert_ne!(digests[0], digests[2], "another text");
 }
 
+/// The entries of an NDJSON batch of `lines` under session-2027 (the answer must be 200).
+fn ndjson_entries(server: &TestServer, lines: String) -> Vec<Value> {
+    let reply = post(
+        server,
+        &format!("/v1/policies/{BTS}/decisions/batch?version=session-2027"),
+        "application/x-ndjson",
+        lines,
+    );
+    assert_eq!(reply.status, 200);
+    reply
+        .body
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 /// The deadline holds for each NDJSON line: with none left, every line answers its own 503
 /// problem and the stream goes on to the end.
 #[test]
@@ -1363,19 +1379,8 @@ fn a_zero_deadline_refuses_each_ndjson_line_on_its_own() {
             state.limits.deadline = Duration::from_millis(0);
         });
     let lines = format!("{}\n{}\n", candidate(), candidate());
-    let reply = post(
-        &server,
-        &format!("/v1/policies/{BTS}/decisions/batch?version=session-2027"),
-        "application/x-ndjson",
-        lines,
-    );
-    assert_eq!(reply.status, 200);
-    let entries: Vec<Value> = reply
-        .body
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(entries.len(), 2, "{}", reply.body);
+    let entries = ndjson_entries(&server, lines);
+    assert_eq!(entries.len(), 2, "{entries:?}");
     for entry in entries {
         assert_eq!(entry["error"]["status"], 503, "{entry}");
         assert_eq!(
@@ -1395,19 +1400,8 @@ fn an_over_long_ndjson_line_is_refused_alone() {
         });
     let long = json!({"candidate": {"id": "x".repeat(2000)}});
     let lines = format!("{}\n{long}\n{}\n", candidate(), candidate());
-    let reply = post(
-        &server,
-        &format!("/v1/policies/{BTS}/decisions/batch?version=session-2027"),
-        "application/x-ndjson",
-        lines,
-    );
-    assert_eq!(reply.status, 200);
-    let entries: Vec<Value> = reply
-        .body
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert_eq!(entries.len(), 3, "{}", reply.body);
+    let entries = ndjson_entries(&server, lines);
+    assert_eq!(entries.len(), 3, "{entries:?}");
     assert!(entries[0]["conclusions"].is_object(), "{}", entries[0]);
     assert_eq!(entries[1]["error"]["status"], 413, "{}", entries[1]);
     assert!(entries[2]["conclusions"].is_object(), "{}", entries[2]);

@@ -525,12 +525,24 @@ pub async fn schema(
     req: actix_web::HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
+    schema_answer(&state, &req, path, |policy| {
+        crate::json::json_schema(policy)
+    })
+}
+
+/// A JSON Schema of a version (`schema` of its policy), revalidated by the version's sha256.
+fn schema_answer(
+    state: &AppState,
+    req: &actix_web::HttpRequest,
+    path: web::Path<(String, String)>,
+    build: impl FnOnce(&Prepared) -> serde_json::Value,
+) -> Result<HttpResponse, ApiError> {
     let (id, label) = path.into_inner();
-    let policy = find(&state, &id, &label)?;
-    Ok(crate::server::routes::cached(&req, &policy.sha256, || {
+    let policy = find(state, &id, &label)?;
+    Ok(crate::server::routes::cached(req, &policy.sha256, || {
         HttpResponse::Ok()
             .content_type("application/schema+json")
-            .json(crate::json::json_schema(&policy))
+            .json(build(&policy))
     }))
 }
 
@@ -551,13 +563,9 @@ pub async fn decision_schema(
     req: actix_web::HttpRequest,
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (id, label) = path.into_inner();
-    let policy = find(&state, &id, &label)?;
-    Ok(crate::server::routes::cached(&req, &policy.sha256, || {
-        HttpResponse::Ok()
-            .content_type("application/schema+json")
-            .json(crate::json::decision_schema(&policy, &DECISION_DEFS))
-    }))
+    schema_answer(&state, &req, path, |policy| {
+        crate::json::decision_schema(policy, &DECISION_DEFS)
+    })
 }
 
 /// The schemas of this document that a decision is made of (`Decision` and those it refers
