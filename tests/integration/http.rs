@@ -220,7 +220,39 @@ fn a_decision_cites_its_clauses() {
         json!({"input": candidate(), "version": "session-2027", "explain": true}),
     )
     .json();
-    assert!(explained["trace"].as_array().unwrap().len() > 30);
+    let trace = explained["trace"].as_array().unwrap();
+    assert!(trace.len() > 30);
+    // Each rule is there with its place, verdict and reasons: the admission's base rule applied
+    // on the certificate, its exceptions not applicable, each saying which fact made it so.
+    let admission: Vec<&Value> = trace
+        .iter()
+        .filter(|e| e["conclusion"] == "e61_admission")
+        .collect();
+    let applied: Vec<&str> = admission
+        .iter()
+        .filter(|e| e["outcome"] == "applied")
+        .map(|e| e["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(applied, ["with_certificate"]);
+    let no_certificate = admission
+        .iter()
+        .find(|e| e["rule"] == "no_certificate")
+        .unwrap();
+    assert_eq!(no_certificate["kind"], "exception");
+    assert_eq!(no_certificate["condition"], "false");
+    assert_eq!(no_certificate["outcome"], "not applicable");
+    assert_eq!(
+        no_certificate["because"],
+        json!(["Certificat de stage fourni : oui"])
+    );
+    assert!(
+        no_certificate["at"]
+            .as_str()
+            .unwrap()
+            .starts_with("bts-metiers-de-la-mesure/annexe-ivb.policy:"),
+        "{}",
+        no_certificate["at"]
+    );
 }
 
 #[test]
@@ -1011,17 +1043,21 @@ fn head_answers_as_get_without_a_body() {
 #[test]
 fn allow_offers_the_administration_only_when_it_is_on() {
     let server = TestServer::bts(date("2026-11-28"));
-    let r = reply(
-        agent()
-            .patch(format!(
-                "{}/v1/policies/{BTS}/versions/session-2027",
-                server.base
-            ))
-            .send("")
-            .unwrap(),
-    );
-    let p = r.problem(405);
+    let raw = agent()
+        .patch(format!(
+            "{}/v1/policies/{BTS}/versions/session-2027",
+            server.base
+        ))
+        .send("")
+        .unwrap();
+    let allow = raw
+        .headers()
+        .get("allow")
+        .map(|v| v.to_str().unwrap().to_string());
+    let p = reply(raw).problem(405);
     assert_eq!(p["detail"], "cette route répond à GET, HEAD", "{p}");
+    // The header says it too, as HTTP wants of a 405.
+    assert_eq!(allow.as_deref(), Some("GET, HEAD"));
 }
 
 #[test]
