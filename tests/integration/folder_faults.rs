@@ -9,8 +9,8 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use clausier::load::tree::ReadHook;
+use clausier::server::AppState;
 use clausier::server::store::{ReloadFailure, Store, WatchOptions, Watcher, watch_with};
-use clausier::server::{AppState, create_app, openapi};
 use serde_json::{Value, json};
 
 use crate::http::{Reply, agent, copy_policies, date, reply};
@@ -41,22 +41,7 @@ impl Served {
             };
             watch_with(Arc::clone(&store), options, |_| {}).unwrap()
         });
-        let api = Arc::new(openapi());
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server =
-                    actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
-                        .workers(2)
-                        .bind(("127.0.0.1", 0))
-                        .unwrap();
-                let addr = server.addrs()[0];
-                let server = server.run();
-                tx.send((addr, server.handle())).unwrap();
-                server.await.unwrap();
-            });
-        });
-        let (addr, handle) = rx.recv().unwrap();
+        let (addr, handle) = crate::http::spawn(state);
         Served {
             base: format!("http://{addr}"),
             store,

@@ -38,22 +38,7 @@ impl TestServer {
         configure(&mut state);
         let watcher =
             watched.then(|| watch(Arc::clone(&store), Duration::from_millis(100), |_| {}).unwrap());
-        let api = Arc::new(openapi());
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            actix_web::rt::System::new().block_on(async move {
-                let server =
-                    actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
-                        .workers(2)
-                        .bind(("127.0.0.1", 0))
-                        .unwrap();
-                let addr = server.addrs()[0];
-                let server = server.run();
-                tx.send((addr, server.handle())).unwrap();
-                server.await.unwrap();
-            });
-        });
-        let (addr, handle) = rx.recv().unwrap();
+        let (addr, handle) = spawn(state);
         TestServer {
             base: format!("http://{addr}"),
             handle,
@@ -64,6 +49,27 @@ impl TestServer {
     pub fn bts(today: NaiveDate) -> TestServer {
         TestServer::start(Path::new("policies"), today, Limits::default(), false)
     }
+}
+
+/// Runs the service of `state`, as production builds it, on an ephemeral port of 127.0.0.1 in
+/// a thread of its own: its address and the handle that stops it.
+pub fn spawn(state: AppState) -> (std::net::SocketAddr, actix_web::dev::ServerHandle) {
+    let api = Arc::new(openapi());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server =
+                actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
+                    .workers(2)
+                    .bind(("127.0.0.1", 0))
+                    .unwrap();
+            let addr = server.addrs()[0];
+            let server = server.run();
+            tx.send((addr, server.handle())).unwrap();
+            server.await.unwrap();
+        });
+    });
+    rx.recv().unwrap()
 }
 
 impl Drop for TestServer {

@@ -285,7 +285,7 @@ pub async fn decide(
     };
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
-    res.insert_header((POLICY_SET, set.digest.clone()));
+    res.insert_header((POLICY_SET, set.digest.as_str()));
     Ok(res
         .content_type("application/json")
         .body(decision_bytes(&decision, form)))

@@ -114,7 +114,7 @@ pub async fn interview(
     crate::server::routes::in_lang(&mut res, lang);
     res.insert_header((
         crate::server::routes::decisions::POLICY_SET,
-        set.digest.clone(),
+        set.digest.as_str(),
     ));
     Ok(res.json(result?))
 }
