@@ -80,6 +80,8 @@ pub enum ItemKind {
     Conclusion(ConclusionDecl),
     /// `override …`: replaces an inherited declaration
     Override(Override),
+    /// `row c.label …`: a row a layer adds to an inherited table
+    Row(AddedRow),
     /// `label candidate.pathway "voie de formation" …`: words for people
     Label(LabelDecl),
 }
@@ -250,8 +252,84 @@ pub struct ConclusionDecl {
     pub name: Name,
     /// Its type.
     pub ty: Spanned<TypeExpr>,
-    /// The rules that give its value.
+    /// The rules that give its value (a table's rows, when it has one).
     pub rules: Vec<Rule>,
+    /// Its decision table, when its rules are written as one: the rows are then its rules.
+    pub table: Option<Table>,
+}
+
+/// A decision table: how its rows combine, and what each column tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Table {
+    /// How the rows that apply give the value.
+    pub hit: Spanned<HitPolicy>,
+    /// What each column tests, in order.
+    pub columns: Vec<Expr>,
+}
+
+/// How the rows of a table that apply give its value (DMN's hit policies).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HitPolicy {
+    /// The first row that applies, from the top.
+    First,
+    /// At most one row applies: the checker rejects rows that can apply together.
+    Unique,
+    /// Rows that apply together give the same value, or the decision reports a conflict.
+    Any,
+    /// Every row that applies gives a member of the set.
+    Collect,
+}
+
+impl HitPolicy {
+    /// How it is written.
+    pub fn keyword(self) -> &'static str {
+        match self {
+            HitPolicy::First => "first",
+            HitPolicy::Unique => "unique",
+            HitPolicy::Any => "any",
+            HitPolicy::Collect => "collect",
+        }
+    }
+}
+
+/// What a cell of a table row asks of its column.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cell {
+    /// `-`: any value.
+    Any,
+    /// A value the column equals.
+    Equal(Expr),
+    /// `< VALUE` and the other comparisons.
+    Compare(BinOp, Expr),
+    /// `[LOW .. HIGH]`; an open end (`]LOW ..`, `.. HIGH[`) is left out.
+    Range {
+        /// The lower end.
+        low: Expr,
+        /// True when the lower end is left out.
+        low_open: bool,
+        /// The upper end.
+        high: Expr,
+        /// True when the upper end is left out.
+        high_open: bool,
+    },
+    /// `in [VALUES]` or `not in [VALUES]`.
+    In {
+        /// True for `not in`.
+        negated: bool,
+        /// The list.
+        list: Expr,
+    },
+}
+
+/// `row c.label [before other] | … | gives … per …`: a row a layer adds to an inherited table.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AddedRow {
+    /// The conclusion whose table it extends.
+    pub conclusion: Name,
+    /// The row it is placed before; last when none.
+    pub before: Option<Name>,
+    /// The row.
+    pub rule: Rule,
 }
 
 /// What a rule is within its conclusion.
@@ -263,6 +341,8 @@ pub enum RuleKind {
     Exception,
     /// A member of a set-valued conclusion.
     Member,
+    /// A row of a decision table.
+    Row,
 }
 
 impl RuleKind {
@@ -272,6 +352,7 @@ impl RuleKind {
             RuleKind::Rule => "rule",
             RuleKind::Exception => "exception",
             RuleKind::Member => "member",
+            RuleKind::Row => "row",
         }
     }
 }
@@ -293,6 +374,9 @@ pub struct Rule {
     pub value: Option<Expr>,
     /// The clauses it rests on.
     pub citations: Vec<Name>,
+    /// A table row's cells, one per column (its condition is then none: the checker reads
+    /// it from the cells and the table's columns).
+    pub cells: Option<Vec<Spanned<Cell>>>,
     /// The whole rule.
     pub span: Span,
 }
@@ -525,6 +609,7 @@ impl PartialEq for Rule {
             && self.condition == other.condition
             && self.value == other.value
             && self.citations == other.citations
+            && self.cells == other.cells
     }
 }
 

@@ -632,10 +632,14 @@ fn trace(policy: &Prepared, ev: &Evaluator<'_>, lang: Lang) -> Vec<TraceEntry> {
             let (outcome, mut because) = match record.rule(ri).map(|r| &r.verdict) {
                 Some(Verdict::Applied) => ("applied", Vec::new()),
                 Some(Verdict::Overridden(by)) => {
-                    let label = c.rules.get(*by).map_or("", |e| &*e.label);
-                    let text = match lang {
-                        Lang::Fr => format!("l'exception `{label}` s'applique"),
-                        Lang::En => format!("exception `{label}` applies"),
+                    let by = c.rules.get(*by);
+                    let label = by.map_or("", |e| &*e.label);
+                    let row = by.is_some_and(|e| e.kind == crate::ast::RuleKind::Row);
+                    let text = match (lang, row) {
+                        (Lang::Fr, false) => format!("l'exception `{label}` s'applique"),
+                        (Lang::En, false) => format!("exception `{label}` applies"),
+                        (Lang::Fr, true) => format!("la ligne `{label}`, plus haut, s'applique"),
+                        (Lang::En, true) => format!("row `{label}`, above it, applies"),
                     };
                     ("overridden", vec![text])
                 }

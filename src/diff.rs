@@ -246,6 +246,10 @@ pub struct ConclusionSide {
     /// Its type, as a policy author writes it.
     #[serde(rename = "type")]
     pub ty: String,
+    /// For a conclusion written as a decision table, its hit policy and columns
+    /// (`table first | foyer.revenu | foyer.points_de_charge`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
 }
 
 /// A conclusion that changed.
@@ -267,7 +271,7 @@ pub struct ConclusionDiff {
 impl ConclusionDiff {
     /// True when both versions have the conclusion, with different types.
     pub fn retyped(&self) -> bool {
-        matches!((&self.old, &self.new), (Some(o), Some(n)) if o != n)
+        matches!((&self.old, &self.new), (Some(o), Some(n)) if o.ty != n.ty)
     }
 }
 

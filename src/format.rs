@@ -37,6 +37,7 @@
 
 mod expr;
 mod items;
+mod table;
 #[cfg(test)]
 mod tests;
 

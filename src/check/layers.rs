@@ -273,8 +273,94 @@ impl Merged {
                 }
             }
             ItemKind::Override(o) => self.apply_override(o, diags),
+            ItemKind::Row(r) => self.add_row(r, diags),
             ItemKind::Label(l) => self.add_label(l, diags),
         }
+    }
+
+    /// A row added to an inherited table: last, or before the row it names.
+    fn add_row(&mut self, added: &AddedRow, diags: &mut Vec<Diagnostic>) {
+        let Some(c) = self.table_of(&added.conclusion, diags) else {
+            return;
+        };
+        let c = Arc::make_mut(c);
+        let label = &added.rule.label;
+        if let Some(prev) = c.rules.iter().find(|r| &r.label == label) {
+            diags.push(
+                Diagnostic::error(
+                    Code::DuplicateName,
+                    label.span,
+                    format!(
+                        "the table of `{}` already has a row `{}`",
+                        c.name.node, label.node
+                    ),
+                )
+                .with_label("added again here")
+                .with_related(prev.label.span, "first declared here")
+                .with_help(format!(
+                    "to change it, write `override row {}.{} …`",
+                    c.name.node, label.node
+                )),
+            );
+            return;
+        }
+        let at = match &added.before {
+            None => Some(c.rules.len()),
+            Some(before) => c.rules.iter().position(|r| &r.label == before),
+        };
+        let Some(at) = at else {
+            let labels: Vec<&str> = c.rules.iter().map(|r| r.label.node.as_str()).collect();
+            let mut d = Diagnostic::error(
+                Code::UnknownRule,
+                added.before.as_ref().map_or(label.span, |b| b.span),
+                format!(
+                    "the table of `{}` has no row `{}`",
+                    c.name.node,
+                    added.before.as_ref().map_or("", |b| b.node.as_str())
+                ),
+            )
+            .with_label("no such row");
+            d.help = added
+                .before
+                .as_ref()
+                .and_then(|b| did_you_mean(&b.node, labels));
+            diags.push(d);
+            return;
+        };
+        c.rules.insert(at, added.rule.clone());
+    }
+
+    /// The conclusion named `name` when it has a table; an error otherwise.
+    fn table_of(
+        &mut self,
+        name: &Name,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Option<&mut Arc<ConclusionDecl>> {
+        let names: Vec<String> = self
+            .conclusions
+            .iter()
+            .map(|c| c.name.node.clone())
+            .collect();
+        let Some(c) = self.conclusions.iter_mut().find(|c| &c.name == name) else {
+            diags.push(bad_override(
+                "conclusion",
+                name,
+                did_you_mean(&name.node, names.iter().map(String::as_str)),
+            ));
+            return None;
+        };
+        if c.table.is_none() {
+            diags.push(
+                Diagnostic::error(
+                    Code::BadOverride,
+                    name.span,
+                    format!("conclusion `{}` has no table to add a row to", name.node),
+                )
+                .with_help("rows belong to a conclusion written as a `table`; add a `rule` with `override rule` instead"),
+            );
+            return None;
+        }
+        Some(c)
     }
 
     /// A label of a name already labelled replaces it when it comes from a later layer (a
@@ -385,6 +471,25 @@ impl Merged {
         // The conclusion is copied here only, when shared with the version extended.
         let c = Arc::make_mut(c);
         match c.rules.iter_mut().find(|r| r.label == rule.label) {
+            Some(slot) if (slot.kind == RuleKind::Row) != (rule.kind == RuleKind::Row) => {
+                let (was, written) = if slot.kind == RuleKind::Row {
+                    ("a row of its table", "override row")
+                } else {
+                    ("a rule, not a row", "override rule")
+                };
+                diags.push(
+                    Diagnostic::error(
+                        Code::BadOverride,
+                        rule.label.span,
+                        format!("`{}` of `{}` is {was}", rule.label.node, c.name.node),
+                    )
+                    .with_related(slot.label.span, "declared here")
+                    .with_help(format!(
+                        "write `{written} {}.{} …`",
+                        c.name.node, rule.label.node
+                    )),
+                );
+            }
             Some(slot) => {
                 let comments = slot.comments.clone();
                 *slot = Rule {

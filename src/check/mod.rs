@@ -9,6 +9,7 @@ pub(crate) mod narrowing;
 pub(crate) mod operators;
 pub(crate) mod pipeline;
 pub(crate) mod rules;
+pub(crate) mod table;
 pub(crate) mod types;
 
 use std::collections::{HashMap, HashSet};

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::ast::{Clause, ItemKind, Override};
+use crate::ast::{AddedRow, Clause, ItemKind, Override};
 use crate::check::layers::{self, Merged, ParsedFile};
 use crate::check::{CheckResult, Checker, Global};
 use crate::diagnostic::Diagnostic;
@@ -58,7 +58,8 @@ impl<'a> Reuse<'a> {
                 | ItemKind::Override(Override::Clause(_) | Override::Parameter(_)) => {}
                 // A definition computed otherwise: everything that reads it is checked again.
                 ItemKind::Override(Override::Definition(_)) => return None,
-                ItemKind::Override(Override::Rule { conclusion, .. }) => {
+                ItemKind::Override(Override::Rule { conclusion, .. })
+                | ItemKind::Row(AddedRow { conclusion, .. }) => {
                     changed.push(conclusion.node.as_str());
                 }
                 _ => return None,

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::ast::{ConclusionDecl, ExprKind, Rule, RuleKind};
+use crate::ast::{ConclusionDecl, ExprKind, HitPolicy, Rule, RuleKind};
 use crate::check::layers::Merged;
 use crate::check::names::did_you_mean;
 use crate::check::{Checker, Global};
@@ -42,7 +42,20 @@ impl Checker {
         index: usize,
     ) -> Option<ConclusionInfo> {
         let ty = self.conclusion_types.get(index)?.clone();
-        let is_set = c.rules.iter().any(|r| r.kind == RuleKind::Member);
+        // A table's rows are read as rules: their conditions from the cells.
+        let table_rules;
+        let written: &[Rule] = match &c.table {
+            Some(t) => {
+                table_rules = self.table_rules(c, t)?;
+                &table_rules
+            }
+            None => &c.rules,
+        };
+        let collects = c
+            .table
+            .as_ref()
+            .is_some_and(|t| t.hit.node == HitPolicy::Collect);
+        let is_set = collects || written.iter().any(|r| r.kind == RuleKind::Member);
         let element = match (&ty, is_set) {
             (Type::Set(e), true) => Some((**e).clone()),
             (_, true) => {
@@ -64,12 +77,17 @@ impl Checker {
         };
         let labels = self.labels(c)?;
         let mut rules = Vec::new();
-        for r in &c.rules {
+        for r in written {
             rules.push(self.rule(c, r, &ty, element.as_ref(), &labels));
         }
         let mut rules: Vec<RuleInfo> = rules.into_iter().collect::<Option<_>>()?;
         self.close_overrides(c, &mut rules)?;
-        self.static_conflicts(c, &rules);
+        if let Some(t) = &c.table {
+            self.table_checks(c, t);
+        }
+        if !c.table.as_ref().is_some_and(|t| t.hit.node == HitPolicy::Unique) {
+            self.static_conflicts(c, &rules);
+        }
         self.unreachable(c, &rules);
         Some(ConclusionInfo {
             name: c.name.node.clone(),
@@ -114,7 +132,7 @@ impl Checker {
             c.name.node
         );
         let citations = self.citations(&r.citations, &what, r.label.span, true);
-        if (r.kind == RuleKind::Member) != element.is_some() {
+        if r.kind != RuleKind::Row && (r.kind == RuleKind::Member) != element.is_some() {
             self.diags.push(
                 Diagnostic::error(Code::MixedRules, r.label.span, format!("conclusion `{}` mixes `member` rules with `rule`/`exception` rules", c.name.node))
                     .with_help("a set-valued conclusion collects `member` rules; any other conclusion has `rule` and `exception`"),
@@ -248,7 +266,9 @@ impl Checker {
         for (i, a) in rules.iter().enumerate() {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
                 let ranked = a.overrides.contains(&j) || b.overrides.contains(&i);
-                if ranked || a.kind == RuleKind::Member {
+                let member = a.kind == RuleKind::Member
+                    || c.table.as_ref().is_some_and(|t| t.hit.node == HitPolicy::Collect);
+                if ranked || member {
                     continue;
                 }
                 let different_values = matches!((self.known_value(&a.value), self.known_value(&b.value)), (Some(x), Some(y)) if x != y);

@@ -83,6 +83,9 @@ codes! {
     ExceptionCycle = "exception-cycle", Error, "exceptions that override each other in a cycle";
     Conflict = "conflict", Error, "two rules of the same rank that can apply together with different values";
     UnreachableRule = "unreachable-rule", Warning, "a rule that can never apply";
+    TableShape = "table-shape", Error, "a decision table whose rows do not have one cell per column, or whose hit policy does not suit its conclusion's type";
+    TableOverlap = "table-overlap", Error, "two rows of a `unique` table that can apply together";
+    TableGap = "table-gap", Warning, "values of a table's column that no row covers: the conclusion then has no value";
     UnusedClause = "unused-clause", Warning, "a clause that nothing cites";
     UnknownLanguage = "unknown-language", Error, "a `language` or label text in a language other than `fr` and `en`";
     UnknownLabelTarget = "unknown-label-target", Error, "a `label` of a name that is not declared";

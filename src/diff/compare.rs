@@ -307,19 +307,28 @@ pub(crate) fn conclusions(
     new: &CompiledPolicy,
     asts: Option<(&Merged, &Merged)>,
 ) -> Vec<ConclusionDiff> {
-    let sides = |p: &CompiledPolicy| -> Vec<(String, ConclusionSide)> {
+    let sides = |p: &CompiledPolicy, m: Option<&Merged>| -> Vec<(String, ConclusionSide)> {
         p.conclusions
             .iter()
             .map(|c| {
+                let table = m
+                    .and_then(|m| m.conclusions.iter().find(|d| d.name.node == c.name))
+                    .and_then(|d| d.table.as_ref())
+                    .map(super::source::table_heading);
                 let side = ConclusionSide {
                     ty: p.types.type_name(&c.ty),
+                    table,
                 };
                 (c.name.clone(), side)
             })
             .collect()
     };
+    let (old_sides, new_sides) = (
+        sides(old, asts.map(|(o, _)| o)),
+        sides(new, asts.map(|(_, n)| n)),
+    );
     // Pair every conclusion, even unchanged ones: their rules may differ.
-    pair(sides(old), sides(new), |_, _| false)
+    pair(old_sides, new_sides, |_, _| false)
         .into_iter()
         .filter_map(|e| {
             let rules = asts.map_or_else(Vec::new, |(o, n)| {
@@ -390,6 +399,7 @@ fn aspects(o: &Rule, n: &Rule) -> Vec<&'static str> {
             !same_set(&names(&o.overrides), &names(&n.overrides)),
         ),
         ("condition", o.condition != n.condition),
+        ("cells", o.cells != n.cells),
         ("value", o.value != n.value),
         (
             "citations",

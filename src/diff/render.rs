@@ -545,6 +545,10 @@ pub(crate) fn conclusion_line(c: &ConclusionDiff, quote: &str, say: Say) -> Stri
         (Some(o), Some(n)) if o.ty != n.ty => {
             format!("Conclusion {name}{colon}type {} → {}", o.ty, n.ty)
         }
+        (Some(o), Some(n)) if o.table != n.table => {
+            let side = |t: &Option<String>| t.clone().unwrap_or_else(|| say.t("règles", "rules").into());
+            format!("Conclusion {name}{colon}{} → {}", side(&o.table), side(&n.table))
+        }
         (Some(_), Some(_)) => format!("Conclusion {name}"),
         (None, Some(n)) => format!(
             "Conclusion {} {name}{colon}{}",
@@ -566,6 +570,7 @@ pub(crate) fn rule_heading(r: &RuleDiff, quote: &str, say: Say) -> String {
     let (noun, change) = match kind {
         "exception" => ("Exception", feminine(r.change, say)),
         "member" => (say.t("Membre", "Member"), masculine(r.change, say)),
+        "row" => (say.t("Ligne", "Row"), feminine(r.change, say)),
         _ => (say.t("Règle", "Rule"), feminine(r.change, say)),
     };
     let mut line = format!("{noun} {change} {quote}{}{quote}", r.label);
@@ -579,11 +584,12 @@ pub(crate) fn rule_heading(r: &RuleDiff, quote: &str, say: Say) -> String {
 fn aspect_words(aspect: &str, say: Say) -> &'static str {
     match aspect {
         "kind" => say.t(
-            "nature (règle, exception, membre)",
-            "kind (rule, exception, member)",
+            "nature (règle, exception, membre, ligne)",
+            "kind (rule, exception, member, row)",
         ),
         "overrides" => say.t("règles écartées", "rules overridden"),
         "condition" => "condition",
+        "cells" => say.t("cellules", "cells"),
         "value" => say.t("valeur donnée", "value given"),
         _ => say.t("clauses citées", "clauses cited"),
     }

@@ -40,6 +40,7 @@ pub(crate) fn rule_text(rule: &Rule) -> String {
     let conclusion = ConclusionDecl {
         name: Spanned::new("c".into(), Span::default()),
         ty: Spanned::new(TypeExpr::Named("bool".into()), Span::default()),
+        table: None,
         rules: vec![Rule {
             comments: Vec::new(),
             ..rule.clone()
@@ -71,4 +72,20 @@ pub(crate) fn uncommented(record: &RecordDecl) -> RecordDecl {
         field.comments.clear();
     }
     record
+}
+
+/// A table's hit policy and columns on one line: `table first | foyer.revenu | …`.
+pub(crate) fn table_heading(table: &crate::ast::Table) -> String {
+    let conclusion = ConclusionDecl {
+        name: Spanned::new("c".into(), Span::default()),
+        ty: Spanned::new(TypeExpr::Named("bool".into()), Span::default()),
+        table: Some(table.clone()),
+        rules: Vec::new(),
+    };
+    let text = item_text(ItemKind::Conclusion(conclusion));
+    let mut lines = text.lines().skip(1).map(str::trim);
+    let hit = lines.next().unwrap_or_default();
+    let columns = lines.next().unwrap_or_default();
+    let columns = columns.strip_prefix("columns").unwrap_or(columns).trim_start();
+    format!("{hit} {columns}")
 }

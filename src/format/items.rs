@@ -8,6 +8,7 @@ use crate::ast::{
 };
 
 use super::expr::{At, Exprs, Slot};
+use super::table;
 use super::{
     PER_COLUMN, WIDTH, date_text, fill, fits, is_rule_line, quote, spaces, type_text, width,
     wrap_joined,
@@ -23,6 +24,8 @@ enum Group {
     Parameter,
     OverrideClause,
     OverrideParameter,
+    OverrideRow,
+    AddedRow,
     Label,
 }
 
@@ -39,6 +42,10 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Parameter(_) => Some(Group::Parameter),
         ItemKind::Override(Override::Clause(_)) => Some(Group::OverrideClause),
         ItemKind::Override(Override::Parameter(_)) => Some(Group::OverrideParameter),
+        ItemKind::Override(Override::Rule { rule, .. }) if rule.kind == RuleKind::Row => {
+            Some(Group::OverrideRow)
+        }
+        ItemKind::Row(_) => Some(Group::AddedRow),
         // A one-line label groups with the next; one with more texts stands apart.
         ItemKind::Label(label) if label.parts.is_empty() && label.favourable.is_empty() => {
             Some(Group::Label)
@@ -176,6 +183,16 @@ impl Printer<'_> {
             ItemKind::Definition(definition) => self.definition("", definition),
             ItemKind::Conclusion(conclusion) => self.conclusion(conclusion),
             ItemKind::Override(over) => self.override_item(over),
+            ItemKind::Row(added) => {
+                self.comments(&added.rule.comments, 0);
+                let mut head = format!("row {}.{}", added.conclusion.node, added.rule.label.node);
+                if let Some(before) = &added.before {
+                    head.push_str(" before ");
+                    head.push_str(&before.node);
+                }
+                let line = table::row_line(&self.exprs, &head, &added.rule);
+                self.line(0, &line);
+            }
             ItemKind::Label(label) => self.label(label),
         }
     }
@@ -290,7 +307,24 @@ impl Printer<'_> {
             type_text(&conclusion.ty.node)
         );
         self.line(0, &head);
+        if let Some(t) = &conclusion.table {
+            let laid = table::lay_out(&self.exprs, t, &conclusion.rules);
+            self.line(2, &laid.heading[0]);
+            self.line(4, &laid.heading[1]);
+            for (rule, line) in conclusion.rules.iter().zip(&laid.rows) {
+                self.comments(&rule.comments, 4);
+                self.line(4, line);
+            }
+            return;
+        }
         for (i, rule) in conclusion.rules.iter().enumerate() {
+            if rule.kind == RuleKind::Row {
+                // A row outside its table: one shown alone, in a diff.
+                self.comments(&rule.comments, 2);
+                let line = table::row_line(&self.exprs, &format!("row {}", rule.label.node), rule);
+                self.line(2, &line);
+                continue;
+            }
             // A commented base rule opens a new group of a rule and its exceptions.
             if i > 0 && rule.kind == RuleKind::Rule && !rule.comments.is_empty() {
                 self.blank();
@@ -309,6 +343,12 @@ impl Printer<'_> {
                 self.line(0, &text);
             }
             Override::Definition(definition) => self.definition("override ", definition),
+            Override::Rule { conclusion, rule } if rule.kind == RuleKind::Row => {
+                self.comments(&rule.comments, 0);
+                let head = format!("override row {}.{}", conclusion.node, rule.label.node);
+                let line = table::row_line(&self.exprs, &head, rule);
+                self.line(0, &line);
+            }
             Override::Rule { conclusion, rule } => {
                 // The parser gives an overridden rule's comments to the item; print any here.
                 self.comments(&rule.comments, 0);

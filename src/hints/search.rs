@@ -164,7 +164,7 @@ impl<'a> Searcher<'a> {
                     .is_some_and(|r| r.condition == Ok(Value::Bool(true)));
                 if holds && self.held.contains(&(c, r)) {
                     score.0 += 1;
-                } else if holds && rule.kind == RuleKind::Member {
+                } else if holds && (rule.kind == RuleKind::Member || info.is_set) {
                     score.1 += 1;
                 }
             }

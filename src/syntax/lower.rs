@@ -204,6 +204,7 @@ impl Lowerer {
             R::definition_decl => ItemKind::Definition(self.definition(pair)?),
             R::conclusion_decl => ItemKind::Conclusion(self.conclusion(pair)?),
             R::override_decl => ItemKind::Override(self.override_decl(pair)?),
+            R::row_decl => ItemKind::Row(self.added_row(pair)?),
             R::label_decl => ItemKind::Label(self.label(pair)?),
             other => return Err(unexpected(span, other)),
         };
@@ -414,8 +415,168 @@ impl Lowerer {
         let mut inner = pair.into_inner();
         let name = self.name(next(&mut inner)?);
         let ty = self.type_expr(next(&mut inner)?)?;
-        let rules = inner.map(|p| self.rule(p)).collect::<LResult<Vec<_>>>()?;
-        Ok(ConclusionDecl { name, ty, rules })
+        let mut table = None;
+        let mut rules = Vec::new();
+        for p in inner {
+            if p.as_rule() == R::decision_table {
+                let (t, rows) = self.table(p)?;
+                table = Some(t);
+                rules = rows;
+            } else {
+                rules.push(self.rule(p)?);
+            }
+        }
+        Ok(ConclusionDecl {
+            name,
+            ty,
+            rules,
+            table,
+        })
+    }
+
+    /// A decision table: its hit policy and columns, and its rows as rules.
+    fn table(&mut self, pair: Pair<'_, R>) -> LResult<(Table, Vec<Rule>)> {
+        let mut table = Table {
+            hit: Spanned::new(HitPolicy::First, self.span(&pair)),
+            columns: Vec::new(),
+        };
+        let mut rows = Vec::new();
+        for p in pair.into_inner() {
+            match p.as_rule() {
+                R::hit_policy => {
+                    let hit = match p.as_str() {
+                        "unique" => HitPolicy::Unique,
+                        "any" => HitPolicy::Any,
+                        "collect" => HitPolicy::Collect,
+                        _ => HitPolicy::First,
+                    };
+                    table.hit = Spanned::new(hit, self.span(&p));
+                }
+                R::table_columns => {
+                    table.columns = p
+                        .into_inner()
+                        .map(|e| self.expr(e))
+                        .collect::<LResult<_>>()?;
+                }
+                R::table_row => {
+                    let span = self.span(&p);
+                    let comments = self.comments.take_before(span.start);
+                    let mut inner = p.into_inner();
+                    let label = self.name(next(&mut inner)?);
+                    let mut row = self.row_parts(comments, label, inner, span)?;
+                    row.comments.extend(self.comments.take_before(span.end));
+                    rows.push(row);
+                }
+                _ => {}
+            }
+        }
+        Ok((table, rows))
+    }
+
+    /// A row's cells, value and citations, after its label.
+    fn row_parts<'a>(
+        &mut self,
+        comments: Vec<String>,
+        label: Name,
+        parts: impl Iterator<Item = Pair<'a, R>>,
+        span: Span,
+    ) -> LResult<Rule> {
+        let mut cells = Vec::new();
+        let mut rest = Vec::new();
+        for p in parts {
+            if p.as_rule() == R::row_cells {
+                for c in p.into_inner() {
+                    cells.push(self.cell(c)?);
+                }
+            } else {
+                rest.push(p);
+            }
+        }
+        let mut rule = Rule {
+            comments,
+            kind: RuleKind::Row,
+            label,
+            overrides: Vec::new(),
+            condition: None,
+            value: None,
+            citations: Vec::new(),
+            cells: Some(cells),
+            span,
+        };
+        for p in rest {
+            match p.as_rule() {
+                R::gives => rule.value = Some(self.expr(next(&mut p.into_inner())?)?),
+                _ => rule.citations = self.citations(p),
+            }
+        }
+        Ok(rule)
+    }
+
+    fn cell(&self, pair: Pair<'_, R>) -> LResult<Spanned<Cell>> {
+        let span = self.span(&pair);
+        let inner = next(&mut pair.into_inner())?;
+        let cell = match inner.as_rule() {
+            R::any_cell => Cell::Any,
+            R::compare_cell => {
+                let mut parts = inner.into_inner();
+                let op = match next(&mut parts)?.as_rule() {
+                    R::le_op => BinOp::Le,
+                    R::ge_op => BinOp::Ge,
+                    R::ne_op => BinOp::Ne,
+                    R::lt_op => BinOp::Lt,
+                    R::gt_op => BinOp::Gt,
+                    _ => BinOp::Eq,
+                };
+                let value = self.expr(next(&mut parts)?)?;
+                if op == BinOp::Eq {
+                    Cell::Equal(value)
+                } else {
+                    Cell::Compare(op, value)
+                }
+            }
+            R::range_cell => {
+                let mut parts = inner.into_inner();
+                let low_open = next(&mut parts)?.as_str() == "]";
+                let low = self.expr(next(&mut parts)?)?;
+                let high = self.expr(next(&mut parts)?)?;
+                let high_open = next(&mut parts)?.as_str() == "[";
+                Cell::Range {
+                    low,
+                    low_open,
+                    high,
+                    high_open,
+                }
+            }
+            R::in_cell => {
+                let mut parts = inner.into_inner();
+                let negated = next(&mut parts)?.as_rule() == R::not_in_op;
+                Cell::In {
+                    negated,
+                    list: self.expr(next(&mut parts)?)?,
+                }
+            }
+            _ => Cell::Equal(self.expr(inner)?),
+        };
+        Ok(Spanned::new(cell, span))
+    }
+
+    /// `row c.label [before other] | … `: a row added to an inherited table.
+    fn added_row(&mut self, pair: Pair<'_, R>) -> LResult<AddedRow> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let conclusion = self.name(next(&mut inner)?);
+        let label = self.name(next(&mut inner)?);
+        let mut rest = inner.peekable();
+        let before = match rest.next_if(|p| p.as_rule() == R::ident) {
+            Some(p) => Some(self.name(p)),
+            None => None,
+        };
+        let rule = self.row_parts(Vec::new(), label, rest, span)?;
+        Ok(AddedRow {
+            conclusion,
+            before,
+            rule,
+        })
     }
 
     fn rule(&mut self, pair: Pair<'_, R>) -> LResult<Rule> {
@@ -450,6 +611,7 @@ impl Lowerer {
             condition: None,
             value: None,
             citations: Vec::new(),
+            cells: None,
             span,
         };
         for p in parts {
@@ -470,6 +632,13 @@ impl Lowerer {
             R::clause_decl => Ok(Override::Clause(self.clause(inner)?)),
             R::parameter_decl => Ok(Override::Parameter(self.parameter(inner)?)),
             R::definition_decl => Ok(Override::Definition(self.definition(inner)?)),
+            R::override_row => {
+                let mut parts = inner.into_inner();
+                let conclusion = self.name(next(&mut parts)?);
+                let label = self.name(next(&mut parts)?);
+                let rule = self.row_parts(Vec::new(), label, parts, span)?;
+                Ok(Override::Rule { conclusion, rule })
+            }
             _ => {
                 let mut parts = inner.into_inner();
                 let kind = match next(&mut parts)?.as_str() {

@@ -272,10 +272,18 @@ fn deepest_expression(policy: &Policy) -> Option<span::Span> {
 }
 
 fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::ast::Expr>) {
-    use crate::ast::{ItemKind, Override};
+    use crate::ast::{AddedRow, ItemKind, Override};
     let rule_exprs = |r: &'a crate::ast::Rule, out: &mut Vec<&'a crate::ast::Expr>| {
         out.extend(r.condition.iter());
         out.extend(r.value.iter());
+        for cell in r.cells.iter().flatten() {
+            match &cell.node {
+                crate::ast::Cell::Any => {}
+                crate::ast::Cell::Equal(e) | crate::ast::Cell::Compare(_, e) => out.push(e),
+                crate::ast::Cell::In { list, .. } => out.push(list),
+                crate::ast::Cell::Range { low, high, .. } => out.extend([low, high]),
+            }
+        }
     };
     match kind {
         ItemKind::Record(r) => {
@@ -290,8 +298,13 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
             out.extend(p.value.iter())
         }
         ItemKind::Definition(d) | ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
-        ItemKind::Conclusion(c) => c.rules.iter().for_each(|r| rule_exprs(r, out)),
-        ItemKind::Override(Override::Rule { rule, .. }) => rule_exprs(rule, out),
+        ItemKind::Conclusion(c) => {
+            out.extend(c.table.iter().flat_map(|t| t.columns.iter()));
+            c.rules.iter().for_each(|r| rule_exprs(r, out));
+        }
+        ItemKind::Override(Override::Rule { rule, .. }) | ItemKind::Row(AddedRow { rule, .. }) => {
+            rule_exprs(rule, out)
+        }
         ItemKind::Clause(_)
         | ItemKind::Label(_)
         | ItemKind::Unit(_)

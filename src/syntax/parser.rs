@@ -228,7 +228,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::definition_decl
         | Rule::conclusion_decl
         | Rule::override_decl => {
-            "a declaration (`clause`, `unit`, `enum`, `record`, `input`, `parameter`, `definition`, `conclusion`, `override` or `label`)"
+            "a declaration (`clause`, `unit`, `enum`, `record`, `input`, `parameter`, `definition`, `conclusion`, `override`, `row` or `label`)"
         }
         Rule::require => "`require CONDITION else \"message\"`",
         Rule::default => "`= DEFAULT`",
@@ -292,6 +292,17 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::field_decl => "a record field `NAME : TYPE`",
         Rule::item => "a declaration",
         Rule::conclusion_rule => "a rule (`rule`, `exception` or `member`)",
+        Rule::decision_table | Rule::kw_table => "a decision table (`table first`, …)",
+        Rule::hit_policy => "a hit policy (`first`, `unique`, `any` or `collect`)",
+        Rule::table_columns => "the table's columns (`columns | EXPR | …`)",
+        Rule::table_row | Rule::row_decl | Rule::override_row => {
+            "a table row (`row LABEL | CELL | … | gives VALUE per \"CLAUSE\"`)"
+        }
+        Rule::row_cells | Rule::cell => "a cell (`-`, a value, `< VALUE`, `[LOW .. HIGH]`, `in [..]`)",
+        Rule::any_cell => "`-`",
+        Rule::compare_cell => "a comparison like `<= 12 weeks`",
+        Rule::range_cell | Rule::range_open | Rule::range_close => "a range like `[1 .. 4]`",
+        Rule::in_cell => "`in [VALUES]`",
         Rule::primary | Rule::postfixed => "a value",
         Rule::infix => "an operator",
         Rule::prefix | Rule::postfix => "an expression",

@@ -850,3 +850,55 @@ fn a_layer_keeps_the_language_of_the_version_it_extends() {
         .any(|d| d.code == "missing-label" && d.message.contains("input `y`"));
     assert!(warned, "the layer's unlabelled input is reported");
 }
+
+// ------------------------------------------------------------------------------------ tables
+
+#[test]
+fn rows_of_a_unique_table_that_share_a_limit_overlap() {
+    let case = Case::load("table-overlap");
+    case.snapshot();
+    case.assert_rejected();
+    let d = case.the("table-overlap");
+    assert_eq!(case.codes(), ["table-overlap"]);
+    assert_eq!(case.snippet(d), "nombreux");
+    assert!(d.message.contains("`peu` and `nombreux`"), "{}", d.message);
+    assert_eq!(d.related.len(), 1, "the other row is shown");
+    assert!(help(d).contains("`first`"));
+}
+
+#[test]
+fn a_table_without_a_row_above_its_last_ceiling_has_a_gap() {
+    let case = Case::load("table-gap");
+    case.snapshot();
+    let d = case.the("table-gap");
+    assert_eq!(case.codes(), ["table-gap"]);
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(case.snippet(d), "foyer.revenu");
+    assert!(
+        d.message.contains("`foyer.revenu` > 25000.00 euros"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn a_row_with_a_cell_missing_is_rejected() {
+    let case = Case::load("table-cells");
+    case.snapshot();
+    case.assert_rejected();
+    let d = case.the("table-shape");
+    assert_eq!(case.codes(), ["table-shape"]);
+    assert_eq!(case.snippet(d), "trois");
+    assert!(d.message.contains("1 cell for 2 columns"), "{}", d.message);
+    assert!(help(d).contains("`-`"));
+}
+
+#[test]
+fn a_row_overridden_as_a_rule_is_told_to_override_a_row() {
+    let case = Case::load("table-override-rule");
+    case.snapshot();
+    case.assert_rejected();
+    let d = case.the("bad-override");
+    assert_eq!(case.snippet(d), "deux");
+    assert_eq!(help(d), "write `override row montant.deux …`");
+}

@@ -696,10 +696,10 @@ fn reads_back(policy: &Policy) -> Result<(), TestCaseError> {
 mod generate {
     use chrono::NaiveDate;
     use clausier::ast::{
-        Aggregate, BinOp, Clause, ConclusionDecl, DefinitionDecl, EnumDecl, Expr, ExprKind,
-        FieldDecl, Formal, Header, InputDecl, IsTest, Item, ItemKind, LabelDecl, LabelKind,
-        LabelPart, Name, Override, ParameterDecl, Policy, RecordDecl, Require, Rule, RuleKind,
-        TypeExpr, UnOp,
+        AddedRow, Aggregate, BinOp, Cell, Clause, ConclusionDecl, DefinitionDecl, EnumDecl, Expr,
+        ExprKind, FieldDecl, Formal, Header, HitPolicy, InputDecl, IsTest, Item, ItemKind,
+        LabelDecl, LabelKind, LabelPart, Name, Override, ParameterDecl, Policy, RecordDecl,
+        Require, Rule, RuleKind, Table, TypeExpr, UnOp,
     };
     use clausier::span::{Span, Spanned};
     use proptest::collection::vec;
@@ -1037,14 +1037,80 @@ mod generate {
                 condition,
                 value: (kind != RuleKind::Member || gives).then_some(value),
                 citations,
+                cells: None,
                 span: Span::default(),
             },
         )
     }
 
     fn conclusion() -> impl Strategy<Value = ConclusionDecl> + Clone {
-        (name(), type_expr(), vec(conclusion_rule(), 1..4))
-            .prop_map(|(name, ty, rules)| ConclusionDecl { name, ty, rules })
+        let rules = (name(), type_expr(), vec(conclusion_rule(), 1..4)).prop_map(
+            |(name, ty, rules)| ConclusionDecl {
+                name,
+                ty,
+                rules,
+                table: None,
+            },
+        );
+        prop_oneof![3 => rules, 1 => table_conclusion()]
+    }
+
+    /// A cell of a table row: any of its forms.
+    fn cell() -> impl Strategy<Value = Spanned<Cell>> + Clone {
+        let op = prop_oneof![
+            Just(BinOp::Lt),
+            Just(BinOp::Le),
+            Just(BinOp::Gt),
+            Just(BinOp::Ge),
+            Just(BinOp::Ne)
+        ];
+        prop_oneof![
+            1 => Just(Cell::Any),
+            2 => expr().prop_map(Cell::Equal),
+            2 => (op, expr()).prop_map(|(op, e)| Cell::Compare(op, e)),
+            2 => (expr(), any::<bool>(), expr(), any::<bool>()).prop_map(
+                |(low, low_open, high, high_open)| Cell::Range { low, low_open, high, high_open }
+            ),
+            1 => (any::<bool>(), expr()).prop_map(|(negated, list)| Cell::In { negated, list }),
+        ]
+        .prop_map(spanned)
+    }
+
+    /// A row: its cells, `gives` optional (a `collect` row may omit it), citations.
+    fn row() -> impl Strategy<Value = Rule> + Clone {
+        let parts = (vec(cell(), 1..4), option::of(expr()), citations());
+        (comments(), name(), parts).prop_map(|(comments, label, (cells, value, citations))| Rule {
+            comments,
+            kind: RuleKind::Row,
+            label,
+            overrides: Vec::new(),
+            condition: None,
+            value,
+            citations,
+            cells: Some(cells),
+            span: Span::default(),
+        })
+    }
+
+    /// A conclusion written as a decision table.
+    fn table_conclusion() -> impl Strategy<Value = ConclusionDecl> + Clone {
+        let hit = prop_oneof![
+            Just(HitPolicy::First),
+            Just(HitPolicy::Unique),
+            Just(HitPolicy::Any),
+            Just(HitPolicy::Collect)
+        ];
+        (name(), type_expr(), hit, vec(expr(), 1..4), vec(row(), 1..4)).prop_map(
+            |(name, ty, hit, columns, rules)| ConclusionDecl {
+                name,
+                ty,
+                rules,
+                table: Some(Table {
+                    hit: spanned(hit),
+                    columns,
+                }),
+            },
+        )
     }
 
     /// `override rule C.L …`: any kind, `of` and `gives` optional; its comments belong to the item.
@@ -1066,8 +1132,28 @@ mod generate {
                     condition,
                     value,
                     citations,
+                    cells: None,
                     span: Span::default(),
                 },
+            },
+        )
+    }
+
+    /// `override row C.L | … ` and `row C.L [before B] | …`.
+    fn row_item() -> impl Strategy<Value = ItemKind> + Clone {
+        (name(), option::of(name()), row(), any::<bool>()).prop_map(
+            |(conclusion, before, mut rule, overridden)| {
+                // The parser gives a lone row's comments to the item.
+                rule.comments.clear();
+                if overridden {
+                    ItemKind::Override(Override::Rule { conclusion, rule })
+                } else {
+                    ItemKind::Row(AddedRow {
+                        conclusion,
+                        before,
+                        rule,
+                    })
+                }
             },
         )
     }
@@ -1085,6 +1171,7 @@ mod generate {
             1 => clause().prop_map(|c| ItemKind::Override(Override::Clause(c))),
             1 => parameter().prop_map(|p| ItemKind::Override(Override::Parameter(p))),
             1 => override_rule().prop_map(ItemKind::Override),
+            1 => row_item(),
             1 => label().prop_map(ItemKind::Label),
         ]
     }
@@ -1169,6 +1256,7 @@ mod generate {
                 condition: Some(condition),
                 value: Some(value),
                 citations: Vec::new(),
+                cells: None,
                 span: Span::default(),
             });
         (header(), name(), type_expr(), body, vec(rule, 1..3)).prop_map(
@@ -1180,7 +1268,12 @@ mod generate {
                     citations: Vec::new(),
                     body,
                 };
-                let conclusion = ConclusionDecl { name, ty, rules };
+                let conclusion = ConclusionDecl {
+                    name,
+                    ty,
+                    rules,
+                    table: None,
+                };
                 let items = [
                     ItemKind::Definition(definition),
                     ItemKind::Conclusion(conclusion),
