@@ -85,7 +85,11 @@ impl Checker {
         if let Some(t) = &c.table {
             self.table_checks(c, t);
         }
-        if !c.table.as_ref().is_some_and(|t| t.hit.node == HitPolicy::Unique) {
+        if !c
+            .table
+            .as_ref()
+            .is_some_and(|t| t.hit.node == HitPolicy::Unique)
+        {
             self.static_conflicts(c, &rules);
         }
         self.unreachable(c, &rules);
@@ -267,7 +271,9 @@ impl Checker {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
                 let ranked = a.overrides.contains(&j) || b.overrides.contains(&i);
                 let member = a.kind == RuleKind::Member
-                    || c.table.as_ref().is_some_and(|t| t.hit.node == HitPolicy::Collect);
+                    || c.table
+                        .as_ref()
+                        .is_some_and(|t| t.hit.node == HitPolicy::Collect);
                 if ranked || member {
                     continue;
                 }

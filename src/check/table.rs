@@ -87,7 +87,10 @@ impl Checker {
                     Diagnostic::error(
                         Code::TableShape,
                         row.label.span,
-                        format!("`{}` of `{}` is a rule, not a row", row.label.node, c.name.node),
+                        format!(
+                            "`{}` of `{}` is a rule, not a row",
+                            row.label.node, c.name.node
+                        ),
                     )
                     .with_help("the rules of a conclusion written as a table are its rows"),
                 );
@@ -138,7 +141,10 @@ impl Checker {
             let cells = row.cells.iter().flatten();
             let row_admits = cells
                 .zip(&domains)
-                .map(|(cell, d)| d.as_ref().and_then(|(d, ty)| self.admits(&cell.node, *d, ty)))
+                .map(|(cell, d)| {
+                    d.as_ref()
+                        .and_then(|(d, ty)| self.admits(&cell.node, *d, ty))
+                })
                 .collect();
             admits.push(row_admits);
         }
@@ -158,7 +164,11 @@ impl Checker {
             Type::Num { .. } => Some(Domain::Decimal),
             Type::Date => Some(Domain::Date),
             Type::Bool => Some(Domain::Finite(2)),
-            Type::Enum(e) => self.types.enums.get(*e).map(|e| Domain::Finite(e.variants.len())),
+            Type::Enum(e) => self
+                .types
+                .enums
+                .get(*e)
+                .map(|e| Domain::Finite(e.variants.len())),
             _ => None,
         }
     }
@@ -324,8 +334,10 @@ impl Checker {
     ) {
         for (j, (column, domain)) in t.columns.iter().zip(domains).enumerate() {
             let Some((domain, ty)) = domain else { continue };
-            let cells: Option<Vec<&Admits>> =
-                admits.iter().map(|r| r.get(j).and_then(Option::as_ref)).collect();
+            let cells: Option<Vec<&Admits>> = admits
+                .iter()
+                .map(|r| r.get(j).and_then(Option::as_ref))
+                .collect();
             let Some(cells) = cells else { continue };
             let Some(gap) = uncovered(&cells, *domain) else {
                 continue;
@@ -395,10 +407,7 @@ impl Checker {
                 format!("`{column}` {op} {}", show(x))
             }
             Gap::Between(lo, hi) => {
-                let (lo_op, hi_op) = (
-                    if lo.1 { ">=" } else { ">" },
-                    if hi.1 { "<=" } else { "<" },
-                );
+                let (lo_op, hi_op) = (if lo.1 { ">=" } else { ">" }, if hi.1 { "<=" } else { "<" });
                 if lo.0 == hi.0 {
                     format!("`{column}` = {}", show(&lo.0))
                 } else {
@@ -428,9 +437,8 @@ fn condition(columns: &[Expr], cells: &[Spanned<Cell>]) -> Option<Expr> {
     for (column, cell) in columns.iter().zip(cells) {
         // The column is read where the cell is written, so that carets point at the cell.
         let col = || Box::new(Expr::new(column.node.clone(), cell.span));
-        let test = |op, e: &Expr| {
-            Expr::new(ExprKind::Binary(op, col(), Box::new(e.clone())), cell.span)
-        };
+        let test =
+            |op, e: &Expr| Expr::new(ExprKind::Binary(op, col(), Box::new(e.clone())), cell.span);
         match &cell.node {
             Cell::Any => {}
             Cell::Equal(e) => tests.push(test(BinOp::Eq, e)),
@@ -460,11 +468,19 @@ fn condition(columns: &[Expr], cells: &[Spanned<Cell>]) -> Option<Expr> {
 fn whole(i: Interval) -> Option<Interval> {
     let low = i.low.map(|(x, closed)| {
         let up = x.ceil();
-        if up == x && !closed { up + Decimal::ONE } else { up }
+        if up == x && !closed {
+            up + Decimal::ONE
+        } else {
+            up
+        }
     });
     let high = i.high.map(|(x, closed)| {
         let down = x.floor();
-        if down == x && !closed { down - Decimal::ONE } else { down }
+        if down == x && !closed {
+            down - Decimal::ONE
+        } else {
+            down
+        }
     });
     if let (Some(l), Some(h)) = (low, high)
         && l > h
@@ -528,7 +544,11 @@ fn uncovered(cells: &[&Admits], domain: Domain) -> Option<Gap> {
     }
     if let Domain::Finite(n) = domain {
         return (0..n)
-            .find(|v| !cells.iter().any(|c| matches!(c, Admits::Values(x) if x.contains(v))))
+            .find(|v| {
+                !cells
+                    .iter()
+                    .any(|c| matches!(c, Admits::Values(x) if x.contains(v)))
+            })
             .map(Gap::Value);
     }
     let mut intervals: Vec<Interval> = cells
@@ -643,7 +663,10 @@ mod tests {
             uncovered(&[&a], Domain::Decimal),
             Some(Gap::From(d(10), false))
         );
-        assert_eq!(uncovered(&[&a], Domain::Integer), Some(Gap::From(d(11), true)));
+        assert_eq!(
+            uncovered(&[&a], Domain::Integer),
+            Some(Gap::From(d(11), true))
+        );
     }
 
     #[test]

@@ -546,8 +546,13 @@ pub(crate) fn conclusion_line(c: &ConclusionDiff, quote: &str, say: Say) -> Stri
             format!("Conclusion {name}{colon}type {} → {}", o.ty, n.ty)
         }
         (Some(o), Some(n)) if o.table != n.table => {
-            let side = |t: &Option<String>| t.clone().unwrap_or_else(|| say.t("règles", "rules").into());
-            format!("Conclusion {name}{colon}{} → {}", side(&o.table), side(&n.table))
+            let side =
+                |t: &Option<String>| t.clone().unwrap_or_else(|| say.t("règles", "rules").into());
+            format!(
+                "Conclusion {name}{colon}{} → {}",
+                side(&o.table),
+                side(&n.table)
+            )
         }
         (Some(_), Some(_)) => format!("Conclusion {name}"),
         (None, Some(n)) => format!(

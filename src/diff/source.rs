@@ -86,6 +86,9 @@ pub(crate) fn table_heading(table: &crate::ast::Table) -> String {
     let mut lines = text.lines().skip(1).map(str::trim);
     let hit = lines.next().unwrap_or_default();
     let columns = lines.next().unwrap_or_default();
-    let columns = columns.strip_prefix("columns").unwrap_or(columns).trim_start();
+    let columns = columns
+        .strip_prefix("columns")
+        .unwrap_or(columns)
+        .trim_start();
     format!("{hit} {columns}")
 }

@@ -71,7 +71,10 @@ pub(super) fn row_line(exprs: &Exprs, head: &str, rule: &Rule) -> String {
 
 /// The table of a conclusion whose rows are `rows`, aligned.
 pub(super) fn lay_out(exprs: &Exprs, table: &Table, rows: &[Rule]) -> Laid {
-    let heads: Vec<String> = rows.iter().map(|r| format!("row {}", r.label.node)).collect();
+    let heads: Vec<String> = rows
+        .iter()
+        .map(|r| format!("row {}", r.label.node))
+        .collect();
     let headings: Vec<String> = table
         .columns
         .iter()
@@ -102,7 +105,9 @@ pub(super) fn lay_out(exprs: &Exprs, table: &Table, rows: &[Rule]) -> Laid {
         .chain([width("columns")])
         .max()
         .unwrap_or(0);
-    let columns = headings.len().max(cells.iter().map(Vec::len).max().unwrap_or(0));
+    let columns = headings
+        .len()
+        .max(cells.iter().map(Vec::len).max().unwrap_or(0));
     let widths: Vec<usize> = (0..columns)
         .map(|j| {
             let heading = headings.get(j).map_or(0, |h| width(h));
@@ -114,12 +119,8 @@ pub(super) fn lay_out(exprs: &Exprs, table: &Table, rows: &[Rule]) -> Laid {
     let heading = [
         format!("table {}", table.hit.node.keyword()),
         aligned(
-            std::iter::once(("columns".to_string(), first)).chain(
-                headings
-                    .iter()
-                    .zip(&widths)
-                    .map(|(h, w)| (h.clone(), *w)),
-            ),
+            std::iter::once(("columns".to_string(), first))
+                .chain(headings.iter().zip(&widths).map(|(h, w)| (h.clone(), *w))),
             false,
         ),
     ];

@@ -567,10 +567,9 @@ impl Lowerer {
         let conclusion = self.name(next(&mut inner)?);
         let label = self.name(next(&mut inner)?);
         let mut rest = inner.peekable();
-        let before = match rest.next_if(|p| p.as_rule() == R::ident) {
-            Some(p) => Some(self.name(p)),
-            None => None,
-        };
+        let before = rest
+            .next_if(|p| p.as_rule() == R::ident)
+            .map(|p| self.name(p));
         let rule = self.row_parts(Vec::new(), label, rest, span)?;
         Ok(AddedRow {
             conclusion,

@@ -298,7 +298,9 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::table_row | Rule::row_decl | Rule::override_row => {
             "a table row (`row LABEL | CELL | … | gives VALUE per \"CLAUSE\"`)"
         }
-        Rule::row_cells | Rule::cell => "a cell (`-`, a value, `< VALUE`, `[LOW .. HIGH]`, `in [..]`)",
+        Rule::row_cells | Rule::cell => {
+            "a cell (`-`, a value, `< VALUE`, `[LOW .. HIGH]`, `in [..]`)"
+        }
         Rule::any_cell => "`-`",
         Rule::compare_cell => "a comparison like `<= 12 weeks`",
         Rule::range_cell | Rule::range_open | Rule::range_close => "a range like `[1 .. 4]`",

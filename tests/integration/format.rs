@@ -1044,14 +1044,15 @@ mod generate {
     }
 
     fn conclusion() -> impl Strategy<Value = ConclusionDecl> + Clone {
-        let rules = (name(), type_expr(), vec(conclusion_rule(), 1..4)).prop_map(
-            |(name, ty, rules)| ConclusionDecl {
-                name,
-                ty,
-                rules,
-                table: None,
-            },
-        );
+        let rules =
+            (name(), type_expr(), vec(conclusion_rule(), 1..4)).prop_map(|(name, ty, rules)| {
+                ConclusionDecl {
+                    name,
+                    ty,
+                    rules,
+                    table: None,
+                }
+            });
         prop_oneof![3 => rules, 1 => table_conclusion()]
     }
 
@@ -1100,8 +1101,14 @@ mod generate {
             Just(HitPolicy::Any),
             Just(HitPolicy::Collect)
         ];
-        (name(), type_expr(), hit, vec(expr(), 1..4), vec(row(), 1..4)).prop_map(
-            |(name, ty, hit, columns, rules)| ConclusionDecl {
+        (
+            name(),
+            type_expr(),
+            hit,
+            vec(expr(), 1..4),
+            vec(row(), 1..4),
+        )
+            .prop_map(|(name, ty, hit, columns, rules)| ConclusionDecl {
                 name,
                 ty,
                 rules,
@@ -1109,8 +1116,7 @@ mod generate {
                     hit: spanned(hit),
                     columns,
                 }),
-            },
-        )
+            })
     }
 
     /// `override rule C.L …`: any kind, `of` and `gives` optional; its comments belong to the item.

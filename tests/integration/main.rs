@@ -33,3 +33,4 @@ mod runner;
 mod schemas;
 mod second_policy;
 mod settle;
+mod tables;
