@@ -307,6 +307,7 @@ impl Checker {
                     continue;
                 };
                 if together {
+                    let example = self.overlap_example(c, a, b, domains);
                     self.diags.push(
                         Diagnostic::error(
                             Code::TableOverlap,
@@ -318,10 +319,55 @@ impl Checker {
                         )
                         .with_label(format!("overlaps `{}`", ra.label.node))
                         .with_related(ra.label.span, "this row")
-                        .with_help("tell their cells apart, or make the table `first` (the first row that applies wins) or `any` (rows that apply together give the same value)"),
+                        .with_help(format!("both apply {example}: tell their cells apart, or make the table `first` (the first row that applies wins) or `any` (rows that apply together give the same value)")),
                     );
                 }
             }
+        }
+    }
+
+    /// Where two rows both apply, in words: `when `x` = 2 points`, or `whatever the input`.
+    fn overlap_example(
+        &self,
+        c: &ConclusionDecl,
+        a: &[Option<Admits>],
+        b: &[Option<Admits>],
+        domains: &[Option<(Domain, Type)>],
+    ) -> String {
+        let Some(t) = &c.table else {
+            return String::new();
+        };
+        let mut parts = Vec::new();
+        for (((x, y), d), column) in a.iter().zip(b).zip(domains).zip(&t.columns) {
+            let (Some(x), Some(y), Some((d, ty))) = (x, y, d) else {
+                continue;
+            };
+            let column = self.column_text(column);
+            let gap = match (x, y) {
+                (Admits::All, Admits::All) => continue,
+                (Admits::Values(v), Admits::All) | (Admits::All, Admits::Values(v)) => {
+                    v.first().map(|i| Gap::Value(*i))
+                }
+                (Admits::Values(v), Admits::Values(w)) => {
+                    v.iter().find(|i| w.contains(i)).map(|i| Gap::Value(*i))
+                }
+                (Admits::Ranges(r), Admits::All) | (Admits::All, Admits::Ranges(r)) => {
+                    r.first().and_then(point_of)
+                }
+                (Admits::Ranges(r), Admits::Ranges(s)) => r
+                    .iter()
+                    .flat_map(|i| s.iter().filter_map(move |j| intersect(i, j, *d)))
+                    .find_map(|i| point_of(&i)),
+                _ => None,
+            };
+            if let Some(gap) = gap {
+                parts.push(self.gap_text(&gap, &column, ty));
+            }
+        }
+        if parts.is_empty() {
+            "whatever the input".to_string()
+        } else {
+            format!("when {}", parts.join(" and "))
         }
     }
 
@@ -526,7 +572,17 @@ fn intersect(a: &Interval, b: &Interval, domain: Domain) -> Option<Interval> {
     }
 }
 
-/// A value that no row covers.
+/// One value of an interval, as a [`Gap`] of one point (or its range when no end is written).
+fn point_of(i: &Interval) -> Option<Gap> {
+    match (i.low, i.high) {
+        (Some((x, true)), _) | (_, Some((x, true))) => Some(Gap::Between((x, true), (x, true))),
+        (Some(lo), Some(hi)) => Some(Gap::Between(lo, hi)),
+        (Some((x, closed)), None) => Some(Gap::From(x, closed)),
+        (None, Some(_)) | (None, None) => None,
+    }
+}
+
+/// A value that no row covers (or, for an overlap, one that two rows admit).
 #[derive(Debug, PartialEq)]
 enum Gap {
     /// A value of a finite type, by index.

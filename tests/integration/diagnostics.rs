@@ -864,6 +864,11 @@ fn rows_of_a_unique_table_that_share_a_limit_overlap() {
     assert!(d.message.contains("`peu` and `nombreux`"), "{}", d.message);
     assert_eq!(d.related.len(), 1, "the other row is shown");
     assert!(help(d).contains("`first`"));
+    assert!(
+        help(d).starts_with("both apply when `foyer.points_de_charge` = 2 points"),
+        "{}",
+        help(d)
+    );
 }
 
 #[test]
