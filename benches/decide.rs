@@ -25,6 +25,7 @@ mod cases;
 mod native;
 #[path = "peers/rego.rs"]
 mod rego;
+mod synthetic;
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ const VERSION: &str = "session-2027";
 const MIX: usize = 1_000;
 /// The candidates of `batch`.
 const BATCH: usize = 100_000;
+/// The sizes of the synthetic policies of `load_scale`, in items.
+const SCALES: [usize; 3] = [1_000, 10_000, 100_000];
 
 fn folder() -> PolicyFolder {
     let folder = load_folder(Path::new(POLICY_DIR)).expect("the BTS policy reads");
@@ -154,6 +157,34 @@ fn load(c: &mut Criterion) {
                 || texts.clone(),
                 |texts| check_texts(PathBuf::from(POLICY_DIR), texts),
                 BatchSize::SmallInput,
+            )
+        });
+    }
+    group.finish();
+}
+
+/// Parse, check and compile synthetic policies of 1,000, 10,000 and 100,000 items
+/// (`synthetic.rs`): the throughput in items per second shows how the cost grows.
+fn load_scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("load_scale");
+    group.sampling_mode(SamplingMode::Flat);
+    for items in SCALES {
+        let text = synthetic::policy(items);
+        let texts = vec![("synthetic/v.policy".to_string(), None, text)];
+        let checked = check_texts(PathBuf::from("synthetic"), texts.clone());
+        assert!(checked.is_ok(), "the synthetic policy checks");
+        group.throughput(Throughput::Elements(items as u64));
+        if items >= 100_000 {
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(20));
+        } else {
+            group.sample_size(20);
+        }
+        group.bench_function(items.to_string(), |b| {
+            b.iter_batched(
+                || texts.clone(),
+                |texts| check_texts(PathBuf::from("synthetic"), texts),
+                BatchSize::LargeInput,
             )
         });
     }
@@ -298,7 +329,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 17] = [
+    let rows: [(&str, &str, usize); 20] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -307,6 +338,9 @@ fn table(since: SystemTime) {
         ("decide_cases", "regorus", MIX),
         ("load", "bts", 0),
         ("load", "session-2027", 0),
+        ("load_scale", "1000", 0),
+        ("load_scale", "10000", 0),
+        ("load_scale", "100000", 0),
         ("stages", "read", 1),
         ("stages", "parse", 1),
         ("stages", "read_facts", 1),
@@ -341,6 +375,16 @@ fn table(since: SystemTime) {
             (Some(x), Some(y)) => format!("{:.2}", x / y),
             _ => String::from("—"),
         };
+    let per_item =
+        |items: usize| median("load_scale", &items.to_string(), since).map(|m| m / items as f64);
+    if let (Some(small), Some(large)) = (per_item(1_000), per_item(100_000)) {
+        println!(
+            "\nload_scale: {} per item at 1,000 items, {} at 100,000 ({:.2} ×, target ≤ 2)",
+            human(small),
+            human(large),
+            large / small
+        );
+    }
     println!("\n| ratio | decide | decide_cases | target |\n|---|---|---|---|");
     println!(
         "| clausier / native | {} | {} | ≤ 1.5 (aim 1.2) |",
@@ -364,6 +408,9 @@ fn main() {
     decide(&mut c);
     decide_cases(&mut c);
     load(&mut c);
+    if measuring {
+        load_scale(&mut c);
+    }
     stages(&mut c);
     batch(&mut c, if measuring { BATCH } else { MIX });
     c.final_summary();

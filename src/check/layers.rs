@@ -7,7 +7,7 @@ use std::sync::Arc;
 use crate::ast::*;
 use crate::check::names::did_you_mean;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::FileId;
+use crate::span::{FileId, Span};
 
 /// One parsed policy file.
 #[derive(Clone, Debug)]
@@ -26,6 +26,74 @@ impl ParsedFile {
 }
 
 pub use crate::ast::Merged;
+
+/// Where each name of the declarations being merged stands, so that every lookup of a merge
+/// takes constant time: a policy of many thousand items merges in linear time.
+#[derive(Default)]
+struct Index {
+    clauses: HashMap<String, usize>,
+    inputs: HashMap<Vec<String>, usize>,
+    /// Units, enums and records: where each name was first declared.
+    types: HashMap<String, Span>,
+    /// Parameters, definitions and conclusions: where each name was first declared.
+    values: HashMap<String, Span>,
+    params: HashMap<String, usize>,
+    defs: HashMap<String, usize>,
+    conclusions: HashMap<String, usize>,
+    labels: HashMap<Vec<String>, usize>,
+}
+
+impl Index {
+    /// The index of what `m` holds.
+    fn of(m: &Merged) -> Index {
+        let positions = |names: Vec<&String>| -> HashMap<String, usize> {
+            names
+                .into_iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect()
+        };
+        let mut types = HashMap::new();
+        for name in m
+            .units
+            .iter()
+            .chain(m.enums.iter().map(|e| &e.name))
+            .chain(m.records.iter().map(|r| &r.name))
+        {
+            types.entry(name.node.clone()).or_insert(name.span);
+        }
+        let mut values = HashMap::new();
+        for name in m
+            .params
+            .iter()
+            .map(|p| &p.name)
+            .chain(m.defs.iter().map(|d| &d.name))
+            .chain(m.conclusions.iter().map(|c| &c.name))
+        {
+            values.entry(name.node.clone()).or_insert(name.span);
+        }
+        Index {
+            clauses: positions(m.clauses.iter().map(|c| &c.id.node).collect()),
+            inputs: m
+                .inputs
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.path.node.clone(), i))
+                .collect(),
+            types,
+            values,
+            params: positions(m.params.iter().map(|p| &p.name.node).collect()),
+            defs: positions(m.defs.iter().map(|d| &d.name.node).collect()),
+            conclusions: positions(m.conclusions.iter().map(|c| &c.name.node).collect()),
+            labels: m
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| (l.target.node.clone(), i))
+                .collect(),
+        }
+    }
+}
 
 /// Checks the versions of one policy folder against each other: one label per version, one
 /// policy id, every `extends` naming a version that exists, no cycle of extensions.
@@ -192,9 +260,10 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
         replaced_params: HashMap::new(),
         labels: Vec::new(),
     };
+    let mut ix = Index::default();
     for layer in chain {
         for item in &layer.policy.items {
-            m.add(item, diags);
+            m.add(item, &mut ix, diags);
         }
     }
     // A layer that does not say its labels' language keeps the one of the layers below.
@@ -215,72 +284,84 @@ pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>
         m.header.language = language;
     }
     m.chain.push(layer.file);
+    let mut ix = Index::of(&m);
     for item in &layer.policy.items {
-        m.add(item, diags);
+        m.add(item, &mut ix, diags);
     }
     m
 }
 
 impl Merged {
-    fn add(&mut self, item: &Item, diags: &mut Vec<Diagnostic>) {
+    fn add(&mut self, item: &Item, ix: &mut Index, diags: &mut Vec<Diagnostic>) {
         match &item.kind {
             ItemKind::Clause(c) => {
-                if let Some(prev) = self.clauses.iter().find(|p| p.id == c.id) {
+                let prev = ix
+                    .clauses
+                    .get(&c.id.node)
+                    .and_then(|&i| self.clauses.get(i));
+                if let Some(prev) = prev {
                     diags.push(redeclared("clause", &c.id, prev.id.span, "override clause"));
                 } else {
+                    ix.clauses.insert(c.id.node.clone(), self.clauses.len());
                     self.clauses.push(Arc::new(c.clone()));
                 }
             }
             ItemKind::Unit(u) => {
-                if self.type_name_taken(u, diags) {
-                    return;
+                if !type_name_taken(u, ix, diags) {
+                    self.units.push(u.clone());
                 }
-                self.units.push(u.clone());
             }
             ItemKind::Enum(e) => {
-                if self.type_name_taken(&e.name, diags) {
-                    return;
+                if !type_name_taken(&e.name, ix, diags) {
+                    self.enums.push(Arc::new(e.clone()));
                 }
-                self.enums.push(Arc::new(e.clone()));
             }
             ItemKind::Record(r) => {
-                if self.type_name_taken(&r.name, diags) {
-                    return;
+                if !type_name_taken(&r.name, ix, diags) {
+                    self.records.push(Arc::new(r.clone()));
                 }
-                self.records.push(Arc::new(r.clone()));
             }
             ItemKind::Input(i) => {
-                if let Some(prev) = self.inputs.iter().find(|p| p.path.node == i.path.node) {
+                let prev = ix
+                    .inputs
+                    .get(&i.path.node)
+                    .and_then(|&k| self.inputs.get(k));
+                if let Some(prev) = prev {
                     let name = Name::new(i.path.node.join("."), i.path.span);
                     diags.push(redeclared("input", &name, prev.path.span, ""));
                 } else {
+                    ix.inputs.insert(i.path.node.clone(), self.inputs.len());
                     self.inputs.push(Arc::new(i.clone()));
                 }
             }
             ItemKind::Parameter(p) => {
-                if !self.value_name_taken(&p.name, "override parameter", diags) {
+                if !value_name_taken(&p.name, "override parameter", ix, diags) {
+                    ix.params.insert(p.name.node.clone(), self.params.len());
                     self.params.push(Arc::new(p.clone()));
                 }
             }
             ItemKind::Definition(d) => {
-                if !self.value_name_taken(&d.name, "override definition", diags) {
+                if !value_name_taken(&d.name, "override definition", ix, diags) {
+                    ix.defs.insert(d.name.node.clone(), self.defs.len());
                     self.defs.push(Arc::new(d.clone()));
                 }
             }
             ItemKind::Conclusion(c) => {
-                if !self.value_name_taken(&c.name, "", diags) {
+                if !value_name_taken(&c.name, "", ix, diags) {
+                    ix.conclusions
+                        .insert(c.name.node.clone(), self.conclusions.len());
                     self.conclusions.push(Arc::new(c.clone()));
                 }
             }
-            ItemKind::Override(o) => self.apply_override(o, diags),
-            ItemKind::Row(r) => self.add_row(r, diags),
-            ItemKind::Label(l) => self.add_label(l, diags),
+            ItemKind::Override(o) => self.apply_override(o, ix, diags),
+            ItemKind::Row(r) => self.add_row(r, ix, diags),
+            ItemKind::Label(l) => self.add_label(l, ix, diags),
         }
     }
 
     /// A row added to an inherited table: last, or before the row it names.
-    fn add_row(&mut self, added: &AddedRow, diags: &mut Vec<Diagnostic>) {
-        let Some(c) = self.table_of(&added.conclusion, diags) else {
+    fn add_row(&mut self, added: &AddedRow, ix: &Index, diags: &mut Vec<Diagnostic>) {
+        let Some(c) = self.table_of(&added.conclusion, ix, diags) else {
             return;
         };
         let c = Arc::make_mut(c);
@@ -334,14 +415,20 @@ impl Merged {
     fn table_of(
         &mut self,
         name: &Name,
+        ix: &Index,
         diags: &mut Vec<Diagnostic>,
     ) -> Option<&mut Arc<ConclusionDecl>> {
-        let names: Vec<String> = self
+        let at = ix
             .conclusions
-            .iter()
-            .map(|c| c.name.node.clone())
-            .collect();
-        let Some(c) = self.conclusions.iter_mut().find(|c| &c.name == name) else {
+            .get(&name.node)
+            .copied()
+            .filter(|&i| i < self.conclusions.len());
+        let Some(i) = at else {
+            let names: Vec<String> = self
+                .conclusions
+                .iter()
+                .map(|c| c.name.node.clone())
+                .collect();
             diags.push(bad_override(
                 "conclusion",
                 name,
@@ -349,6 +436,7 @@ impl Merged {
             ));
             return None;
         };
+        let c = self.conclusions.get_mut(i)?;
         if c.table.is_none() {
             diags.push(
                 Diagnostic::error(
@@ -365,12 +453,9 @@ impl Merged {
 
     /// A label of a name already labelled replaces it when it comes from a later layer (a
     /// session may reword a label); twice in one file is an error.
-    fn add_label(&mut self, l: &LabelDecl, diags: &mut Vec<Diagnostic>) {
-        match self
-            .labels
-            .iter_mut()
-            .find(|p| p.target.node == l.target.node)
-        {
+    fn add_label(&mut self, l: &LabelDecl, ix: &mut Index, diags: &mut Vec<Diagnostic>) {
+        let at = ix.labels.get(&l.target.node).copied();
+        match at.and_then(|i| self.labels.get_mut(i)) {
             Some(prev) if prev.target.span.file == l.target.span.file => {
                 let name = Name::new(l.target.node.join("."), l.target.span);
                 let mut d = redeclared("label", &name, prev.target.span, "");
@@ -378,20 +463,31 @@ impl Merged {
                 diags.push(d);
             }
             Some(prev) => *prev = Arc::new(l.clone()),
-            None => self.labels.push(Arc::new(l.clone())),
+            None => {
+                ix.labels.insert(l.target.node.clone(), self.labels.len());
+                self.labels.push(Arc::new(l.clone()));
+            }
         }
     }
 
-    fn apply_override(&mut self, o: &Override, diags: &mut Vec<Diagnostic>) {
+    fn apply_override(&mut self, o: &Override, ix: &Index, diags: &mut Vec<Diagnostic>) {
         match o {
-            Override::Clause(c) => match self.clauses.iter_mut().find(|p| p.id == c.id) {
+            Override::Clause(c) => match ix
+                .clauses
+                .get(&c.id.node)
+                .and_then(|&i| self.clauses.get_mut(i))
+            {
                 Some(slot) => *slot = Arc::new(c.clone()),
                 None => {
                     let ids: Vec<&str> = self.clauses.iter().map(|c| c.id.node.as_str()).collect();
                     diags.push(bad_override("clause", &c.id, did_you_mean(&c.id.node, ids)));
                 }
             },
-            Override::Parameter(p) => match self.params.iter_mut().find(|q| q.name == p.name) {
+            Override::Parameter(p) => match ix
+                .params
+                .get(&p.name.node)
+                .and_then(|&i| self.params.get_mut(i))
+            {
                 Some(slot) => {
                     self.replaced_params
                         .entry(p.name.node.clone())
@@ -409,15 +505,18 @@ impl Merged {
                     ));
                 }
             },
-            Override::Definition(d) => self.override_definition(d, diags),
-            Override::Rule { conclusion, rule } => self.override_rule(conclusion, rule, diags),
+            Override::Definition(d) => self.override_definition(d, ix, diags),
+            Override::Rule { conclusion, rule } => {
+                self.override_rule(conclusion, rule, ix, diags);
+            }
         }
     }
 
     /// A definition computed otherwise: it keeps its parameters' and its result's types, which
     /// whatever reads it relies on.
-    fn override_definition(&mut self, d: &DefinitionDecl, diags: &mut Vec<Diagnostic>) {
-        let Some(slot) = self.defs.iter_mut().find(|p| p.name == d.name) else {
+    fn override_definition(&mut self, d: &DefinitionDecl, ix: &Index, diags: &mut Vec<Diagnostic>) {
+        let at = ix.defs.get(&d.name.node).copied();
+        let Some(slot) = at.and_then(|i| self.defs.get_mut(i)) else {
             let names: Vec<&str> = self.defs.iter().map(|d| d.name.node.as_str()).collect();
             diags.push(bad_override(
                 "definition",
@@ -454,13 +553,23 @@ impl Merged {
         *slot = Arc::new(d.clone());
     }
 
-    fn override_rule(&mut self, conclusion: &Name, rule: &Rule, diags: &mut Vec<Diagnostic>) {
-        let names: Vec<String> = self
-            .conclusions
-            .iter()
-            .map(|c| c.name.node.clone())
-            .collect();
-        let Some(c) = self.conclusions.iter_mut().find(|c| &c.name == conclusion) else {
+    fn override_rule(
+        &mut self,
+        conclusion: &Name,
+        rule: &Rule,
+        ix: &Index,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let names: Vec<String> = if ix.conclusions.contains_key(&conclusion.node) {
+            Vec::new()
+        } else {
+            self.conclusions
+                .iter()
+                .map(|c| c.name.node.clone())
+                .collect()
+        };
+        let at = ix.conclusions.get(&conclusion.node).copied();
+        let Some(c) = at.and_then(|i| self.conclusions.get_mut(i)) else {
             diags.push(bad_override(
                 "conclusion",
                 conclusion,
@@ -509,40 +618,32 @@ impl Merged {
             }
         }
     }
+}
 
-    fn type_name_taken(&self, name: &Name, diags: &mut Vec<Diagnostic>) -> bool {
-        let prev = self
-            .units
-            .iter()
-            .chain(self.enums.iter().map(|e| &e.name))
-            .chain(self.records.iter().map(|r| &r.name))
-            .find(|n| *n == name);
-        if let Some(prev) = prev {
-            diags.push(redeclared("type", name, prev.span, ""));
-            return true;
-        }
-        false
+/// True (and reported) when a unit, enum or record of that name is declared already.
+fn type_name_taken(name: &Name, ix: &mut Index, diags: &mut Vec<Diagnostic>) -> bool {
+    if let Some(prev) = ix.types.get(&name.node) {
+        diags.push(redeclared("type", name, *prev, ""));
+        return true;
     }
+    ix.types.insert(name.node.clone(), name.span);
+    false
+}
 
-    fn value_name_taken(
-        &self,
-        name: &Name,
-        override_form: &str,
-        diags: &mut Vec<Diagnostic>,
-    ) -> bool {
-        let prev = self
-            .params
-            .iter()
-            .map(|p| &p.name)
-            .chain(self.defs.iter().map(|d| &d.name))
-            .chain(self.conclusions.iter().map(|c| &c.name))
-            .find(|n| *n == name);
-        if let Some(prev) = prev {
-            diags.push(redeclared("name", name, prev.span, override_form));
-            return true;
-        }
-        false
+/// True (and reported) when a parameter, definition or conclusion of that name is declared
+/// already; the name is taken otherwise.
+fn value_name_taken(
+    name: &Name,
+    override_form: &str,
+    ix: &mut Index,
+    diags: &mut Vec<Diagnostic>,
+) -> bool {
+    if let Some(prev) = ix.values.get(&name.node) {
+        diags.push(redeclared("name", name, *prev, override_form));
+        return true;
     }
+    ix.values.insert(name.node.clone(), name.span);
+    false
 }
 
 fn redeclared(

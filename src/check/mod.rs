@@ -331,10 +331,20 @@ impl Checker {
             let Some((ty, presence)) = self.presence(&i.ty, i.default.as_ref()) else {
                 continue;
             };
-            let conflict = self
-                .input_index
-                .keys()
-                .find(|k| inside(k, &path) || inside(&path, k));
+            // An input declared at one of its groups, or one inside it: looked up by the path's
+            // groups and the groups declared so far (the names are searched only for the message).
+            let segments = &i.path.node;
+            let overlaps = (1..segments.len()).any(|n| {
+                let group = segments.get(..n).map(|s| s.join(".")).unwrap_or_default();
+                self.input_index.contains_key(&group)
+            }) || self.input_prefixes.contains(&path);
+            let conflict = if overlaps {
+                self.input_index
+                    .keys()
+                    .find(|k| inside(k, &path) || inside(&path, k))
+            } else {
+                None
+            };
             if let Some(other) = conflict {
                 let msg =
                     format!("input `{path}` and input `{other}` overlap: one is inside the other");
