@@ -22,7 +22,10 @@
 //! - the `per` of an input, parameter or definition on its line, from column 59 when there is
 //!   room, else four spaces after the declaration, else on a line of its own;
 //! - rules one keyword per line;
-//! - no line wider than [`WIDTH`] columns, but for a string (strings do not span lines): an
+//! - a title, source, label text or `require` message that does not fit on its line cut at its
+//!   spaces into quoted pieces, one under the other (see [`text_lines`]), and the pieces of one
+//!   that fits joined;
+//! - no line wider than [`WIDTH`] columns, but for a word longer than a line: an
 //!   expression that does not fit is broken before its outermost operator (`and`/`or` first,
 //!   then comparisons, `+ -`, `* /`), before `where`, `satisfies`, `then`, `else`, `for`, and
 //!   after the commas of a list or a call's arguments, whose lines align after the bracket. An
@@ -174,6 +177,69 @@ fn closes(word: &str) -> bool {
     word.starts_with(['»', ':', ';', '!', '?']) && !word.chars().any(char::is_alphanumeric)
 }
 
+/// A text for people (a title, a source, a label, a `require` message) as quoted pieces, its
+/// first quote at column `col`: the text is cut at its spaces into pieces whose lines fit in
+/// [`WIDTH`], each further piece on a line of its own with its quote under the first. The
+/// pieces joined with one space give the text back, so only a space between two words is a
+/// cut (never one of two spaces in a row), and a text that starts or ends with a space stays
+/// one piece (the parser refuses such a piece in a text of several). A word wider than the
+/// line stays whole.
+fn text_lines(text: &str, col: usize) -> String {
+    let words = text_words(text);
+    let joins_back = !text.starts_with(char::is_whitespace) && !text.ends_with(char::is_whitespace);
+    if words.len() < 2 || !joins_back {
+        return quote(text);
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for word in words {
+        let word = escape(word);
+        // The quotes around the piece, and the space before the word.
+        if !current.is_empty() && col + width(&current) + 1 + width(&word) + 2 > WIDTH {
+            pieces.push(std::mem::take(&mut current));
+        }
+        if !current.is_empty() {
+            current.push(' ');
+        }
+        current.push_str(&word);
+    }
+    pieces.push(current);
+    let lines: Vec<String> = pieces.iter().map(|p| format!("\"{p}\"")).collect();
+    lines.join(&format!("\n{}", spaces(col)))
+}
+
+/// The words of a text between which it may be cut: the text split at each space that has no
+/// other space beside it, and French punctuation kept with its word (as [`unbreakable`] keeps
+/// it). Joined with one space, the words are the text.
+fn text_words(text: &str) -> Vec<&str> {
+    let mut words = Vec::new();
+    let mut start = 0;
+    for (i, _) in text.match_indices(' ') {
+        let (Some(before), Some(after)) = (text.get(..i), text.get(i + 1..)) else {
+            continue;
+        };
+        let blank_beside = before.is_empty()
+            || after.is_empty()
+            || before.ends_with(char::is_whitespace)
+            || after.starts_with(char::is_whitespace);
+        if blank_beside {
+            continue;
+        }
+        let last = before
+            .rsplit(char::is_whitespace)
+            .next()
+            .unwrap_or_default();
+        let next = after.split(char::is_whitespace).next().unwrap_or_default();
+        if opens(last) || closes(next) {
+            continue;
+        }
+        words.push(text.get(start..i).unwrap_or_default());
+        start = i + 1;
+    }
+    words.push(text.get(start..).unwrap_or_default());
+    words
+}
+
 /// A comment drawn as a line (`====`, `----`), which opens or closes a banner.
 fn is_rule_line(comment: &str) -> bool {
     comment.chars().count() >= 3
@@ -267,15 +333,18 @@ fn number_type(kind: &str, unit: Option<&Name>) -> String {
 
 /// A string literal: quoted, with `"` and `\` escaped.
 fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
+    format!("\"{}\"", escape(text))
+}
+
+/// A string literal's body: `text` with `"` and `\` escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c == '"' || c == '\\' {
             out.push('\\');
         }
         out.push(c);
     }
-    out.push('"');
     out
 }
 

@@ -10,8 +10,8 @@ use crate::ast::{
 use super::expr::{At, Exprs, Slot};
 use super::table;
 use super::{
-    PER_COLUMN, WIDTH, date_text, fill, fits, is_rule_line, quote, spaces, type_text, width,
-    wrap_joined,
+    PER_COLUMN, WIDTH, date_text, fill, fits, is_rule_line, quote, spaces, text_lines, type_text,
+    width, wrap_joined,
 };
 
 /// The kinds of item that stay grouped, without blank lines, when they follow one another.
@@ -147,17 +147,18 @@ impl Printer<'_> {
         if let Some(date) = &header.effective_from {
             self.line(0, &format!("effective from {}", date_text(&date.node)));
         }
-        let optional = [
-            ("extends", &header.extends),
-            ("title", &header.title),
-            ("source", &header.source),
-            ("language", &header.language),
-        ];
-        for (keyword, value) in optional {
+        if let Some(extends) = &header.extends {
+            self.line(0, &format!("extends {}", quote(&extends.node)));
+        }
+        // Texts for people go on over further lines when they do not fit on one.
+        for (keyword, value) in [("title", &header.title), ("source", &header.source)] {
             if let Some(value) = value {
-                // A string cannot span lines: one longer than the width stays whole.
-                self.line(0, &format!("{keyword} {}", quote(&value.node)));
+                let text = text_lines(&value.node, width(keyword) + 1);
+                self.line(0, &format!("{keyword} {text}"));
             }
+        }
+        if let Some(language) = &header.language {
+            self.line(0, &format!("language {}", quote(&language.node)));
         }
     }
 
@@ -197,8 +198,9 @@ impl Printer<'_> {
         }
     }
 
-    /// `label target "text"` (the text on the next line when it does not fit), then each other
-    /// text on its own line.
+    /// `label target "text"` (the text on the next line when it does not fit, and over further
+    /// lines when it does not fit there either), then each other text on its own line, going
+    /// on over further lines under its first quote.
     fn label(&mut self, label: &LabelDecl) {
         let target = label.target.node.join(".");
         let head = format!("label {target} {}", quote(&label.text.node));
@@ -206,7 +208,7 @@ impl Printer<'_> {
             self.line(0, &head);
         } else {
             self.line(0, &format!("label {target}"));
-            self.line(2, &quote(&label.text.node));
+            self.line(2, &text_lines(&label.text.node, 2));
         }
         for part in &label.parts {
             let words: Vec<&str> = part
@@ -215,10 +217,9 @@ impl Printer<'_> {
                 .into_iter()
                 .chain(part.lang.as_ref().map(|l| l.node.as_str()))
                 .collect();
-            self.line(
-                2,
-                &format!("{} {}", words.join(" "), quote(&part.text.node)),
-            );
+            let head = words.join(" ");
+            let text = text_lines(&part.text.node, 2 + width(&head) + 1);
+            self.line(2, &format!("{head} {text}"));
         }
         if !label.favourable.is_empty() {
             let values: Vec<String> = label.favourable.iter().map(|v| v.node.clone()).collect();
@@ -262,6 +263,8 @@ impl Printer<'_> {
     fn requires(&mut self, requires: &[Require]) {
         for require in requires {
             let message = format!("else {}", quote(&require.message.node));
+            // On a line of its own, the message goes on over further lines when it is long.
+            let message_lines = format!("else {}", text_lines(&require.message.node, 9));
             let col = 2 + "require ".len();
             let at = At::new(col, 4).then(1 + width(&message));
             let condition = self.exprs.layout(&require.condition, Slot::MIDDLE, at);
@@ -271,7 +274,7 @@ impl Printer<'_> {
             } else {
                 let at = At::new(col, 4);
                 let condition = self.exprs.layout(&require.condition, Slot::MIDDLE, at);
-                self.line(2, &format!("require {condition}\n    {message}"));
+                self.line(2, &format!("require {condition}\n    {message_lines}"));
             }
         }
     }

@@ -3,7 +3,7 @@
 //! paragraphs of comments stay apart. (`tests/integration/format.rs` has the layout's cases and
 //! the property tests.)
 
-#![expect(clippy::unwrap_used, reason = "tests")]
+#![expect(clippy::unwrap_used, clippy::indexing_slicing, reason = "tests")]
 
 use super::expr::bracketed;
 use super::{WIDTH, format_policy, format_source};
@@ -352,4 +352,122 @@ conclusion c : bool
 "
     );
     assert_eq!(fmt(&text), expected);
+}
+
+#[test]
+fn long_texts_go_on_over_lines_under_their_first_quote() {
+    let text = "policy p
+version \"1\"
+title \"Code de la consommation — droit de rétractation, délai porté à trente jours (illustration)\"
+source \"Code de la consommation, articles L221-18 à L221-21 et L221-28, dans leur rédaction issue de l'ordonnance n° 2016-301 du 14 mars 2016\"
+record r
+  a : integer
+  require a > 0 else \"le nombre de pages du rapport ne peut pas être négatif, ni nul d'ailleurs, selon l'annexe\"
+label x \"l'étudiant effectue à l'étranger une période d'études ou de stage prévue par sa formation\"
+  question en \"Is the student spending a period of study or internship abroad as part of the programme?\"
+  help \"Chaque période avec ses dates de début et de fin, et si la convention de stage a été signée : seules les périodes sous convention comptent (2.1.1-3).\"
+";
+    let expected = "policy p
+version \"1\"
+title \"Code de la consommation — droit de rétractation, délai porté à trente jours\"
+      \"(illustration)\"
+source \"Code de la consommation, articles L221-18 à L221-21 et L221-28, dans leur rédaction\"
+       \"issue de l'ordonnance n° 2016-301 du 14 mars 2016\"
+
+record r
+  a : integer
+  require a > 0
+    else \"le nombre de pages du rapport ne peut pas être négatif, ni nul d'ailleurs, selon\"
+         \"l'annexe\"
+
+label x
+  \"l'étudiant effectue à l'étranger une période d'études ou de stage prévue par sa formation\"
+  question en \"Is the student spending a period of study or internship abroad as part of the\"
+              \"programme?\"
+  help \"Chaque période avec ses dates de début et de fin, et si la convention de stage a été\"
+       \"signée : seules les périodes sous convention comptent (2.1.1-3).\"
+";
+    let formatted = fmt(text);
+    assert_eq!(formatted, expected);
+    assert!(too_wide(&formatted).is_empty(), "{formatted}");
+    // The pieces read back as the one-line texts.
+    assert_eq!(
+        parse(FileId(0), &formatted).unwrap(),
+        parse(FileId(0), text).unwrap()
+    );
+}
+
+#[test]
+fn pieces_that_fit_on_one_line_are_joined() {
+    let text = format!("{HEADER}title \"droit de\"\n  \"rétractation\"\n");
+    assert_eq!(
+        fmt(&text),
+        format!("{HEADER}title \"droit de rétractation\"\n")
+    );
+}
+
+#[test]
+fn a_text_is_cut_only_where_its_pieces_join_back_to_it() {
+    let word = "x".repeat(120);
+    let cases = [
+        // Two spaces in a row, or a tab, are never a cut; nor is a space before `:` or after `«`.
+        format!("{}a  b{}", "mot ".repeat(20), " fin".repeat(10)),
+        format!("{}a\tb{}", "mot ".repeat(20), " fin".repeat(10)),
+        format!(
+            "{}« guillemets » : deux points{}",
+            "mot ".repeat(18),
+            " fin".repeat(10)
+        ),
+        // A text with a space at either end stays one piece; a word longer than the line stays
+        // whole.
+        format!(" {}", "mot ".repeat(40)),
+        format!("début {word} fin"),
+        // Quotes and backslashes are escaped in each piece.
+        format!(
+            "{}\"cité\" et \\ {}",
+            "mot ".repeat(20),
+            "fin ".repeat(10).trim_end()
+        ),
+    ];
+    for value in cases {
+        let escaped = value.replace('\\', "\\\\").replace('"', "\\\"");
+        let text = format!("{HEADER}title \"{escaped}\"\n");
+        let formatted = fmt(&text);
+        let title = parse(FileId(0), &formatted).unwrap().header.title.unwrap();
+        assert_eq!(title.node, value, "{formatted}");
+        for line in formatted.lines() {
+            let wide = line.chars().count() > WIDTH;
+            assert!(
+                !wide || line.contains(&word) || value.starts_with(' '),
+                "{formatted}"
+            );
+        }
+    }
+    let formatted = fmt(&format!("{HEADER}title \"début {word} fin\"\n"));
+    assert_eq!(
+        formatted,
+        format!("{HEADER}title \"début\"\n      \"{word}\"\n      \"fin\"\n")
+    );
+}
+
+#[test]
+fn texts_are_filled_to_the_width() {
+    // Every length of text and of word: no line passes the width, and each line but the last
+    // of a text is full (its next word would not have fitted).
+    for word_len in 1..=12 {
+        for words in [5, 17, 40] {
+            let value: Vec<String> = (0..words)
+                .map(|i| "é".repeat(1 + (i * 7) % word_len))
+                .collect();
+            let value = value.join(" ");
+            let formatted = fmt(&format!("{HEADER}source \"{value}\"\n"));
+            assert!(too_wide(&formatted).is_empty(), "{formatted}");
+            let lines: Vec<&str> = formatted.lines().skip(2).collect();
+            for pair in lines.windows(2) {
+                let next_word = pair[1].trim().trim_matches('"').split(' ').next().unwrap();
+                let joined = pair[0].chars().count() + 1 + next_word.chars().count();
+                assert!(joined > WIDTH, "{formatted}");
+            }
+        }
+    }
 }

@@ -134,6 +134,42 @@ impl Lowerer {
         Spanned::new(unescape(body), span)
     }
 
+    /// A text that may go on over several lines: its pieces joined with one space, its span
+    /// from the first quote to the last. A piece of several that starts or ends with a space
+    /// (or is empty) is refused, so that the value reads as the lines do and `clausier fmt`
+    /// may cut a text at any of its spaces.
+    fn text(&self, pair: Pair<'_, R>) -> LResult<Name> {
+        let span = self.span(&pair);
+        let mut pieces = pair.into_inner().peekable();
+        let Some(first) = pieces.next() else {
+            return Err(missing_part(span));
+        };
+        if pieces.peek().is_none() {
+            return Ok(self.string(first));
+        }
+        let mut text = String::new();
+        for piece in std::iter::once(first).chain(pieces) {
+            let piece = self.string(piece);
+            if let Some(fault) = piece_fault(&piece.node) {
+                return Err(Diagnostic::error(
+                    Code::SyntaxError,
+                    piece.span,
+                    format!("this piece of a text written over several lines {fault}"),
+                )
+                .with_label("a piece of the text")
+                .with_help(
+                    "the pieces of a text are joined with one space: write each without spaces \
+                     at its ends, and without empty pieces",
+                ));
+            }
+            if !text.is_empty() {
+                text.push(' ');
+            }
+            text.push_str(&piece.node);
+        }
+        Ok(Spanned::new(text, span))
+    }
+
     fn date(&self, pair: Pair<'_, R>) -> LResult<Spanned<NaiveDate>> {
         let span = self.span(&pair);
         NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
@@ -174,9 +210,9 @@ impl Lowerer {
             match rule {
                 R::effective_from => header.effective_from = Some(self.date(value)?),
                 R::extends => header.extends = Some(self.string(value)),
-                R::title => header.title = Some(self.string(value)),
+                R::title => header.title = Some(self.text(value)?),
                 R::language => header.language = Some(self.string(value)),
-                _ => header.source = Some(self.string(value)),
+                _ => header.source = Some(self.text(value)?),
             }
         }
         Ok(header)
@@ -258,7 +294,7 @@ impl Lowerer {
                 on_requires.extend(self.comments.take_before(end));
                 let mut parts = p.into_inner();
                 let condition = self.expr(next(&mut parts)?)?;
-                let message = self.string(next(&mut parts)?);
+                let message = self.text(next(&mut parts)?)?;
                 requires.push(Require { condition, message });
             } else {
                 // Those before the field, and those on its line.
@@ -301,7 +337,7 @@ impl Lowerer {
                 R::require => {
                     let mut parts = p.into_inner();
                     let condition = self.expr(next(&mut parts)?)?;
-                    let message = self.string(next(&mut parts)?);
+                    let message = self.text(next(&mut parts)?)?;
                     requires.push(Require { condition, message });
                 }
                 _ => citations = self.citations(p),
@@ -321,7 +357,7 @@ impl Lowerer {
         let target = next(&mut inner)?;
         let target_span = self.span(&target);
         let target = target.as_str().split('.').map(str::to_string).collect();
-        let text = self.string(next(&mut inner)?);
+        let text = self.text(next(&mut inner)?)?;
         let mut parts = Vec::new();
         let mut favourable = Vec::new();
         for part in inner {
@@ -346,7 +382,7 @@ impl Lowerer {
                         }
                     }
                     R::lang_code => lang = Some(self.name(p)),
-                    _ => text = Some(self.string(p)),
+                    _ => text = Some(self.text(p)?),
                 }
             }
             let text = text.ok_or_else(|| unexpected(target_span, R::label_part))?;
@@ -913,6 +949,20 @@ fn missing_part(span: Span) -> Diagnostic {
     )
 }
 
+/// What is wrong with a piece of a text of several pieces, if anything: the pieces are joined
+/// with one space, so none is empty or has a space at either end.
+fn piece_fault(piece: &str) -> Option<&'static str> {
+    if piece.is_empty() {
+        Some("is empty")
+    } else if piece.starts_with(char::is_whitespace) {
+        Some("starts with a space")
+    } else if piece.ends_with(char::is_whitespace) {
+        Some("ends with a space")
+    } else {
+        None
+    }
+}
+
 fn unescape(body: &str) -> String {
     let mut out = String::with_capacity(body.len());
     let mut chars = body.chars();
@@ -1015,7 +1065,7 @@ fn comment_text(line: &str, at: usize) -> String {
 }
 
 /// The byte offset of a `#` that starts a comment on this line, if any.
-fn comment_start(line: &str) -> Option<usize> {
+pub(crate) fn comment_start(line: &str) -> Option<usize> {
     let mut in_string = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {

@@ -75,7 +75,8 @@ const ITEM_WORDS: [&str; 10] = [
 /// declaration's word (the grammar keeps them out of units and field names for that reason),
 /// so the whole file's first half ends where the first side ends, and the second begins
 /// there. Comments, strings and clause texts never span lines, so a line's first column is
-/// never inside one. When either side fails, the whole file is parsed again in one piece, so
+/// never inside one; a text that goes on over several lines (its pieces joined with one
+/// space) goes on with lines that start with a quote, after spaces or not, never with a word. When either side fails, the whole file is parsed again in one piece, so
 /// its diagnostics are those of the one-piece parse. `syntax::tests` checks the equality at
 /// every possible cut of every policy of the repository.
 fn split_point(text: &str) -> Option<usize> {

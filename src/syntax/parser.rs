@@ -98,6 +98,9 @@ struct Mistake {
 fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
     let before = text.get(..at)?;
     let after = text.get(at..)?;
+    if let Some(mistake) = text_mistake(before, after) {
+        return Some(mistake);
+    }
     let is_name_char = |c: char| c.is_alphanumeric() || c == '_';
     // The word before the position, spaces skipped: `eurosper` in `12 eurosper "4-3"`.
     let trimmed = before.trim_end();
@@ -165,6 +168,143 @@ fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
     None
 }
 
+/// A mistake in a quoted text, or in a text written over several lines, where the parser
+/// stopped between `before` and `after`: a text not closed on its line, two texts on one line,
+/// a piece that does not directly follow the one before, a line that closes a text it does not
+/// open.
+fn text_mistake(before: &str, after: &str) -> Option<Mistake> {
+    let at = before.len();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let on_line_before = before.get(line_start..)?.trim();
+    let line = after.split(['\n', '\r']).next().unwrap_or_default();
+    // The line before with some code, when it ends with a text, and whether it is right above.
+    let previous = previous_code_line(before.get(..line_start)?)
+        .filter(|(code, _)| code.ends_with('"'))
+        .map(|(_, directly)| directly);
+    let Some(body) = line.strip_prefix('"') else {
+        return (on_line_before.is_empty() && previous.is_some())
+            .then(|| unopened_piece(at, line.trim_end()))
+            .flatten();
+    };
+    let Some(close) = closing_quote(body) else {
+        return Some(Mistake {
+            start: at,
+            end: at + line.trim_end().len(),
+            message: "this quoted text is not closed on its line".into(),
+            label: "no closing quote",
+            help: "a quoted text ends on the line where it starts; a long text goes on over the \
+                   next lines as quoted pieces, one on each line, joined with one space"
+                .into(),
+        });
+    };
+    let end = at + close + 2;
+    if on_line_before.ends_with('"') {
+        return Some(second_text_on_line(
+            at,
+            end,
+            has_word(on_line_before, "per"),
+        ));
+    }
+    let directly = previous.filter(|_| on_line_before.is_empty())?;
+    let help = if directly {
+        "titles, sources, labels, questions, helps and `require` messages may go on over several \
+         lines; versions, clause ids, citations and texts in expressions are written on one line"
+    } else {
+        "the pieces of a text stand on the lines that directly follow it, without a comment or a \
+         blank line between them"
+    };
+    Some(Mistake {
+        start: at,
+        end,
+        message: "this quoted text cannot continue the one before it".into(),
+        label: "a piece of text",
+        help: help.into(),
+    })
+}
+
+/// A quoted text right after another on one line, from `start` to `end`: a forgotten comma
+/// between citations (`after_per`), else a piece of a long text that belongs on the next line.
+fn second_text_on_line(start: usize, end: usize, after_per: bool) -> Mistake {
+    let help = if after_per {
+        "citations are separated by commas: `per \"3-1\", \"3-2\"`"
+    } else {
+        "a long text goes on over the next lines: write each further quoted piece on a line of \
+         its own, under the first (the pieces are joined with one space)"
+    };
+    Mistake {
+        start,
+        end,
+        message: "two quoted texts follow each other on one line".into(),
+        label: "a second text",
+        help: help.into(),
+    }
+}
+
+/// A line under a text that ends with a quote it does not open (`content`, from `start`): a
+/// piece of the text without its opening quote.
+fn unopened_piece(start: usize, content: &str) -> Option<Mistake> {
+    let unopened = content.ends_with('"') && closing_quote(content) == content.len().checked_sub(1);
+    unopened.then(|| Mistake {
+        start,
+        end: start + content.len(),
+        message: "this line closes a quoted text that it does not open".into(),
+        label: "no opening quote",
+        help: format!(
+            "each line of a text written over several lines is a quoted piece: write `\"{content}`"
+        ),
+    })
+}
+
+/// The position of the first unescaped `"` in `text` (the body of a quoted text after its
+/// opening quote), if any.
+fn closing_quote(text: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The code of the last line of `text` that has some (its comment and spaces cut off), and
+/// whether it is the very last line (no blank or comment line after it, and no comment on it).
+fn previous_code_line(text: &str) -> Option<(&str, bool)> {
+    let mut directly = true;
+    for line in text.lines().rev() {
+        let code = match crate::syntax::lower::comment_start(line) {
+            Some(i) => {
+                directly = false;
+                line.get(..i)?
+            }
+            None => line,
+        };
+        let code = code.trim();
+        if !code.is_empty() {
+            return Some((code, directly));
+        }
+        directly = false;
+    }
+    None
+}
+
+/// Whether `word` is a word of `code` outside its quoted texts.
+fn has_word(code: &str, word: &str) -> bool {
+    let mut outside = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(open) = rest.find('"') {
+        outside.push_str(rest.get(..open).unwrap_or_default());
+        outside.push(' ');
+        let body = rest.get(open + 1..).unwrap_or_default();
+        rest = closing_quote(body).map_or("", |close| body.get(close + 1..).unwrap_or_default());
+    }
+    outside.push_str(rest);
+    outside.split_whitespace().any(|w| w == word)
+}
+
 fn help_for(error: &pest::error::Error<Rule>) -> String {
     let ErrorVariant::ParsingError { positives, .. } = &error.variant else {
         return "see grammar/LANGUAGE.md for the syntax".to_string();
@@ -206,7 +346,9 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::ident | Rule::ident_start | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
         Rule::number => "a number",
-        Rule::string | Rule::string_body | Rule::string_chars => "a quoted text like \"3-1\"",
+        Rule::string | Rule::string_body | Rule::string_chars | Rule::text => {
+            "a quoted text like \"3-1\""
+        }
         Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
         Rule::version_line => "`version \"LABEL\"`",
         Rule::effective_from => "`effective from DATE`",
@@ -310,6 +452,6 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::prefix | Rule::postfix => "an expression",
         Rule::kw_optional => "`optional`",
         Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text | Rule::ident_char => "a space",
-        Rule::line_end => "the end of a line",
+        Rule::line_end | Rule::text_break => "the end of a line",
     }
 }

@@ -236,3 +236,143 @@ fn names_are_unicode_words() {
     let q = policy("definition andé : bool = true\ndefinition x : bool = andé and true");
     assert_eq!(q.items.len(), 2);
 }
+
+/// The value of the one text in a policy whose header has `title` and nothing else of note.
+fn title_of(body: &str) -> (String, String) {
+    let text = format!("policy p\nversion \"v\"\n{body}");
+    let header = parse(FileId(0), &text)
+        .unwrap_or_else(|d| panic!("{d:?}"))
+        .header;
+    let title = header.title.unwrap();
+    let written = text[title.span.start..title.span.end].to_string();
+    (title.node, written)
+}
+
+#[test]
+fn a_long_text_goes_on_over_lines_joined_by_one_space() {
+    let (value, written) = title_of(
+        "title \"Code de la consommation — droit de\"\n      \"rétractation (contrats à\"\r\n\t\"distance)\"\nsource \"s\"\n",
+    );
+    assert_eq!(
+        value,
+        "Code de la consommation — droit de rétractation (contrats à distance)"
+    );
+    // The span covers every piece, from the first quote to the last.
+    assert_eq!(
+        written,
+        "\"Code de la consommation — droit de\"\n      \"rétractation (contrats à\"\r\n\t\"distance)\""
+    );
+    // The same text on one line is the same value.
+    let (one_line, _) =
+        title_of("title \"Code de la consommation — droit de rétractation (contrats à distance)\"");
+    assert_eq!(one_line, value);
+}
+
+#[test]
+fn labels_helps_questions_and_messages_go_on_over_lines() {
+    let p = policy(
+        "record r\n  a : integer\n  require a > 0\n    else \"a doit être\"\n         \"positif\"\n\
+         input x : integer\n  require x > 0 else \"x est\"\n    \"positif\"\n\
+         label x \"une\"\n  \"valeur\"\n  en \"a\"\n     \"value\"\n  help \"aide \\\"citée\\\"\"\n       \"suite\"\n  question en \"why\"\n              \"not?\"\n",
+    );
+    let ItemKind::Record(r) = &p.items[0].kind else {
+        panic!()
+    };
+    assert_eq!(r.requires[0].message.node, "a doit être positif");
+    let ItemKind::Input(i) = &p.items[1].kind else {
+        panic!()
+    };
+    assert_eq!(i.requires[0].message.node, "x est positif");
+    let ItemKind::Label(l) = &p.items[2].kind else {
+        panic!()
+    };
+    let texts: Vec<&str> = std::iter::once(&l.text)
+        .chain(l.parts.iter().map(|part| &part.text))
+        .map(|t| t.node.as_str())
+        .collect();
+    assert_eq!(
+        texts,
+        ["une valeur", "a value", "aide \"citée\" suite", "why not?"]
+    );
+}
+
+#[test]
+fn a_piece_of_a_long_text_has_no_space_at_its_ends() {
+    for (body, fault, piece) in [
+        (
+            "title \"droit de \"\n  \"rétractation\"",
+            "ends with a space",
+            "\"droit de \"",
+        ),
+        (
+            "title \"droit de\"\n  \" rétractation\"",
+            "starts with a space",
+            "\" rétractation\"",
+        ),
+        ("title \"droit de\"\n  \"\"", "is empty", "\"\""),
+    ] {
+        let (message, found) = error(body);
+        assert_eq!(
+            message,
+            format!("this piece of a text written over several lines {fault}")
+        );
+        assert_eq!(found, piece);
+    }
+    // A text of one piece keeps its spaces.
+    assert_eq!(title_of("title \" droit \"").0, " droit ");
+}
+
+#[test]
+fn mistakes_in_long_texts_are_told_in_words() {
+    let cases = [
+        (
+            "title \"droit de\" \"rétractation\"",
+            "two quoted texts follow each other on one line",
+            "\"rétractation\"",
+        ),
+        (
+            "title \"droit de\"\n      rétractation\"",
+            "this line closes a quoted text that it does not open",
+            "rétractation\"",
+        ),
+        (
+            "title \"droit de\"\n      \"rétractation\nsource \"s\"",
+            "this quoted text is not closed on its line",
+            "\"rétractation",
+        ),
+        (
+            "title \"droit de\" # un commentaire\n      \"rétractation\"",
+            "this quoted text cannot continue the one before it",
+            "\"rétractation\"",
+        ),
+        (
+            "title \"droit de\"\n\n      \"rétractation\"",
+            "this quoted text cannot continue the one before it",
+            "\"rétractation\"",
+        ),
+        // Versions, clause ids, citations and texts in expressions are written on one line.
+        (
+            "extends \"annexe\"\n  \"ivb\"",
+            "this quoted text cannot continue the one before it",
+            "\"ivb\"",
+        ),
+        (
+            "clause \"1\" section \"1\"\n  | T\nparameter n = 1 per \"1\"\n  \"2\"",
+            "this quoted text cannot continue the one before it",
+            "\"2\"",
+        ),
+    ];
+    for (body, expected, piece) in cases {
+        let (message, found) = error(body);
+        assert_eq!(
+            (message.as_str(), found.as_str()),
+            (expected, piece),
+            "{body}"
+        );
+    }
+    // Two citations without their comma are told how citations are separated.
+    let text = "policy p\nversion \"v\"\nclause \"1\" section \"1\"\n  | T\nparameter n = 1 per \"1\" \"2\"";
+    let d = parse(FileId(0), text).unwrap_err().remove(0);
+    assert_eq!(d.message, "two quoted texts follow each other on one line");
+    assert!(d.help.unwrap().contains("separated by commas"));
+}

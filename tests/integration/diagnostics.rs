@@ -593,6 +593,34 @@ fn a_decimal_comma_is_pointed_at_and_written_with_a_point() {
 }
 
 #[test]
+fn a_text_going_on_without_its_opening_quote_says_how_to_write_the_piece() {
+    let case = Case::load("text-without-opening-quote");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(
+        case.snippet(d),
+        "du ministère chargé de l'enseignement supérieur\""
+    );
+    assert!(
+        help(d).contains("`\"du ministère chargé de l'enseignement supérieur\"`"),
+        "{}",
+        help(d)
+    );
+}
+
+#[test]
+fn two_pieces_of_a_text_on_one_line_say_where_the_second_goes() {
+    let case = Case::load("text-pieces-on-one-line");
+    case.snapshot();
+    let d = case.the("syntax-error");
+    assert_eq!(
+        case.snippet(d),
+        "\"tel qu'il figure sur l'avis d'imposition.\""
+    );
+    assert!(help(d).contains("on a line of its own"), "{}", help(d));
+}
+
+#[test]
 fn a_percent_sign_says_how_to_write_a_rate() {
     let case = Case::load("percent-sign");
     case.snapshot();
