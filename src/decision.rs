@@ -8,7 +8,7 @@ use serde::ser::SerializeMap;
 
 use crate::eval::explain::settled_text;
 use crate::eval::settle::Settled;
-use crate::eval::{EvalError, Evaluator, Outcome, Verdict};
+use crate::eval::{EvalError, Evaluator, Outcome, Source, Verdict};
 use crate::model::*;
 use crate::prepared::Prepared;
 pub use crate::prepared::{Citation, PolicyRef};
@@ -26,8 +26,9 @@ pub enum Status {
     Error,
 }
 
-/// A citation in a decision: the clause with its section and text (the default), or its id
-/// alone (`citations=ids`).
+/// A citation in a decision: the clause with its section and text (the default), or, with
+/// `citations=ids`, its id alone, or its id and `via` for a clause a parameter or definition
+/// brought.
 #[cfg(feature = "server")]
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(untagged)]
@@ -40,6 +41,21 @@ pub(crate) enum CitationOrId {
     Citation(Citation),
     /// The clause's id.
     Id(String),
+    /// The clause's id, and what brought it.
+    Via(ClauseVia),
+}
+
+/// With `citations=ids`: a clause that a parameter or definition brought into a conclusion, by
+/// id, with what brought it.
+#[cfg(feature = "server")]
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"clause": "mayotte-2025-1", "via": "parameter minimum_reduced_weeks"}))]
+pub(crate) struct ClauseVia {
+    /// The clause's id.
+    clause: String,
+    /// The parameter or definition that brought it (`parameter minimum_reduced_weeks`).
+    via: String,
 }
 
 /// A clause's section and text, in the `clauses` of a decision asked with `citations=ids`.
@@ -65,8 +81,15 @@ pub struct ConclusionResult {
     /// The value (`null` unless decided, or when it is none).
     #[cfg_attr(feature = "server", schema(value_type = serde_json::Value))]
     pub value: Datum,
-    /// The clauses behind the value: each with its section and text, or, when the request asks
-    /// for `citations=ids`, its id alone (the texts are then in the decision's `clauses`).
+    /// The unit of the value, when it is a quantity (`weeks` for `"value": 12`): only beside a
+    /// number.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = String, required = false, example = "weeks"))]
+    pub unit: Option<Arc<str>>,
+    /// The clauses behind the value: those the rules that gave it cite, then those of the
+    /// parameters and definitions these rules read (each marked `via` what brought it), each
+    /// clause once; each with its section and text, or, when the request asks for
+    /// `citations=ids`, its id alone (the texts are then in the decision's `clauses`).
     #[cfg_attr(feature = "server", schema(value_type = Vec<CitationOrId>))]
     pub citations: Shared<Arc<Citation>>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
@@ -484,25 +507,50 @@ fn run<C: Clock>(
     })
 }
 
-/// The citations and labels of `rules` of conclusion `index`: shared when one rule gives them.
+/// The citations and labels of `rules` of conclusion `index`: shared when one rule gives them
+/// and what it read brings no clause of its own. The clauses of `sources` (the parameters and
+/// definitions the rules read) follow the rules' own, `via` what brought them, each clause once.
 fn lists(
     policy: &Prepared,
     index: usize,
     c: &ConclusionInfo,
     rules: &[usize],
+    sources: &[Source],
 ) -> (Shared<Arc<Citation>>, Shared<Arc<str>>) {
-    if let [rule] = rules
-        && let Some(lists) = policy.rule_lists(index, *rule)
-    {
-        return (
-            Shared::Prepared(Arc::clone(&lists.citations)),
-            Shared::Prepared(Arc::clone(&lists.labels)),
-        );
+    let (citations, labels) = match rules {
+        [rule] => match policy.rule_lists(index, *rule) {
+            Some(lists) => (
+                Shared::Prepared(Arc::clone(&lists.citations)),
+                Shared::Prepared(Arc::clone(&lists.labels)),
+            ),
+            None => (Shared::Own(Vec::new()), Shared::Own(Vec::new())),
+        },
+        _ => (
+            Shared::Own(policy.cited(c, rules)),
+            Shared::Own(crate::prepared::labelled(c, rules)),
+        ),
+    };
+    (with_sources(policy, citations, sources), labels)
+}
+
+/// `citations`, then the clauses of `sources` that are not among them, `via` their source.
+fn with_sources(
+    policy: &Prepared,
+    citations: Shared<Arc<Citation>>,
+    sources: &[Source],
+) -> Shared<Arc<Citation>> {
+    let mut own: Option<Vec<Arc<Citation>>> = None;
+    for &source in sources {
+        for cited in policy.source_citations(source) {
+            let list = own.as_deref().unwrap_or(&citations);
+            if list.iter().any(|c| c.clause == cited.clause) {
+                continue;
+            }
+            own.get_or_insert_with(|| citations.to_vec())
+                .push(Arc::clone(cited));
+        }
     }
-    (
-        Shared::Own(policy.cited(c, rules)),
-        Shared::Own(crate::prepared::labelled(c, rules)),
-    )
+    own.map_or(citations, Shared::Own)
 }
 
 fn result(
@@ -519,6 +567,10 @@ fn result(
         Outcome::Decided { value, rules } => {
             let texts = policy.fact_texts(lang);
             let mut because: Vec<Arc<str>> = Vec::new();
+            let mut sources: Vec<Source> = Vec::new();
+            for &i in rules {
+                ev.add_sources(index, i, &mut sources);
+            }
             for &i in rules {
                 ev.add_because(policy, texts, index, i, &mut because);
                 // Why the exceptions to it did not apply.
@@ -530,11 +582,11 @@ fn result(
                     }
                 }
             }
-            ConclusionResult::decided(policy, (index, c), value, rules, because)
+            ConclusionResult::decided(policy, (index, c), value, (rules, &sources), because)
         }
         Outcome::Undetermined { missing, .. } => ConclusionResult::undetermined(missing),
         Outcome::Error { error, rules } => {
-            let (citations, rules) = lists(policy, index, c, rules);
+            let (citations, rules) = lists(policy, index, c, rules, &[]);
             ConclusionResult {
                 citations,
                 rules,
@@ -553,12 +605,17 @@ fn settled_result(
     lang: Lang,
 ) -> ConclusionResult {
     match settled {
-        Settled::Decided { value, rules, over } => {
+        Settled::Decided {
+            value,
+            rules,
+            over,
+            sources,
+        } => {
             let because = over
                 .iter()
                 .map(|f| Arc::from(settled_text(policy, f, lang)))
                 .collect();
-            ConclusionResult::decided(policy, conclusion, &value, &rules, because)
+            ConclusionResult::decided(policy, conclusion, &value, (&rules, &sources), because)
         }
         Settled::Error(error) => ConclusionResult::failed(&error),
     }
@@ -569,13 +626,18 @@ impl ConclusionResult {
         policy: &Prepared,
         (index, c): (usize, &ConclusionInfo),
         value: &Value,
-        rules: &[usize],
+        (rules, sources): (&[usize], &[Source]),
         because: Vec<Arc<str>>,
     ) -> ConclusionResult {
-        let (citations, rules) = lists(policy, index, c, rules);
+        let (citations, rules) = lists(policy, index, c, rules, sources);
+        let unit = match value {
+            Value::Num(_) => policy.conclusion_unit(index).cloned(),
+            _ => None,
+        };
         ConclusionResult {
             status: Status::Decided,
             value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
+            unit,
             citations,
             rules,
             because: Some(because),
@@ -590,6 +652,7 @@ impl ConclusionResult {
         ConclusionResult {
             status: Status::Undetermined,
             value: Datum::Null,
+            unit: None,
             citations: Shared::default(),
             rules: Shared::default(),
             because: None,
@@ -604,6 +667,7 @@ impl ConclusionResult {
         ConclusionResult {
             status: Status::Error,
             value: Datum::Null,
+            unit: None,
             citations: Shared::default(),
             rules: Shared::default(),
             because: None,

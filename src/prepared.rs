@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use serde_json::value::RawValue;
 
+use crate::eval::Source;
 use crate::eval::explain::FactTexts;
-use crate::model::{ClauseId, CompiledPolicy, ConclusionInfo, Lang};
+use crate::model::{ClauseId, ClauseInfo, CompiledPolicy, ConclusionInfo, Lang, Type, Unit};
 
 /// A [`CompiledPolicy`] with what serving it needs: the texts of facts for explanations and the
 /// clause texts escaped once for JSON (they are most of a decision's bytes).
@@ -19,6 +20,12 @@ pub struct Prepared {
     fact_texts_fr: FactTexts,
     fact_texts_en: std::sync::OnceLock<FactTexts>,
     citations: Vec<Arc<Citation>>,
+    /// By parameter, then by definition: their clauses as a decision cites them when a rule
+    /// reads them (`via` the parameter or definition).
+    param_citations: Vec<Arc<[Arc<Citation>]>>,
+    def_citations: Vec<Arc<[Arc<Citation>]>>,
+    /// By conclusion: the name of its unit, when its values are quantities (`weeks`).
+    conclusion_units: Vec<Option<Arc<str>>>,
     /// By conclusion and rule: what a decision shows of the rule when it alone gives the value.
     rule_lists: Vec<Vec<RuleLists>>,
     variant_names: Vec<Vec<Arc<str>>>,
@@ -41,6 +48,15 @@ pub struct Citation {
     /// Its text.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub text: Arc<str>,
+    /// What brought the clause into the decision when the rules that gave the value do not
+    /// cite it themselves: the parameter or definition they read whose clause it is
+    /// (`parameter minimum_reduced_weeks`, `definition completed_weeks`). Absent for a clause a
+    /// rule cites.
+    #[cfg_attr(feature = "server", schema(value_type = String, required = false, example = "parameter minimum_reduced_weeks"))]
+    pub via: Option<Arc<str>>,
+    /// The parameter or definition named by `via`, for the renderings that put it into words.
+    #[cfg_attr(feature = "server", schema(ignore))]
+    pub source: Option<Source>,
     /// The whole citation as a JSON object, written once when the policy is prepared: the
     /// clause texts are most of a decision's bytes, and escaping them, the clause and section
     /// and the three keys on every decision dominated its output (a typical decision cites
@@ -61,9 +77,30 @@ pub struct RuleLists {
     pub labels: Arc<[Arc<str>]>,
 }
 
+impl Citation {
+    /// The citation of `clause`, `via` a parameter or definition or not, with its JSON.
+    fn new(clause: &ClauseInfo, via: Option<Arc<str>>) -> Citation {
+        let mut citation = Citation {
+            clause: Arc::clone(&clause.id),
+            section: Arc::clone(&clause.section),
+            text: Arc::clone(&clause.text),
+            via,
+            source: None,
+            json: None,
+        };
+        citation.json = serde_json::value::to_raw_value(&citation)
+            .ok()
+            .map(Arc::from);
+        citation
+    }
+}
+
 impl PartialEq for Citation {
     fn eq(&self, other: &Self) -> bool {
-        self.clause == other.clause && self.section == other.section && self.text == other.text
+        self.clause == other.clause
+            && self.section == other.section
+            && self.text == other.text
+            && self.via == other.via
     }
 }
 
@@ -151,18 +188,39 @@ impl Prepared {
                 {
                     Arc::clone(cited)
                 }
-                _ => {
-                    let mut citation = Citation {
-                        clause: Arc::clone(&c.id),
-                        section: Arc::clone(&c.section),
-                        text: Arc::clone(&c.text),
-                        json: None,
-                    };
-                    citation.json = serde_json::value::to_raw_value(&citation)
-                        .ok()
-                        .map(Arc::from);
-                    Arc::new(citation)
+                _ => Arc::new(Citation::new(c, None)),
+            })
+            .collect();
+        let via = |source: Source, name: &str, ids: &[ClauseId]| -> Arc<[Arc<Citation>]> {
+            let kind = match source {
+                Source::Param(_) => "parameter",
+                Source::Def(_) => "definition",
+            };
+            let via: Arc<str> = format!("{kind} {name}").into();
+            let mut out: Vec<Arc<Citation>> = Vec::with_capacity(ids.len());
+            for c in ids.iter().filter_map(|&id| policy.clauses.get(id)) {
+                if !out.iter().any(|o| o.clause == c.id) {
+                    let mut citation = Citation::new(c, Some(Arc::clone(&via)));
+                    citation.source = Some(source);
+                    out.push(Arc::new(citation));
                 }
+            }
+            out.into()
+        };
+        let param_citations = (policy.params.iter().enumerate())
+            .map(|(i, p)| via(Source::Param(i), &p.name, &p.citations))
+            .collect();
+        let def_citations = (policy.defs.iter().enumerate())
+            .map(|(i, d)| via(Source::Def(i), &d.name, &d.citations))
+            .collect();
+        let conclusion_units = policy
+            .conclusions
+            .iter()
+            .map(|c| match c.ty.base() {
+                Type::Num { unit, .. } if *unit != Unit::None => {
+                    Some(Arc::from(policy.types.unit_name(*unit)))
+                }
+                _ => None,
             })
             .collect();
         let rule_lists = policy
@@ -196,6 +254,9 @@ impl Prepared {
             fact_texts_fr,
             fact_texts_en: std::sync::OnceLock::new(),
             citations,
+            param_citations,
+            def_citations,
+            conclusion_units,
             rule_lists,
             variant_names,
         }
@@ -236,6 +297,21 @@ impl Prepared {
     /// A clause as decisions cite it.
     pub fn citation(&self, clause: ClauseId) -> Option<&Arc<Citation>> {
         self.citations.get(clause)
+    }
+
+    /// The clauses of a parameter or definition a rule read, as a decision cites them: `via`
+    /// it, each once.
+    pub fn source_citations(&self, source: Source) -> &[Arc<Citation>] {
+        let list = match source {
+            Source::Param(i) => self.param_citations.get(i),
+            Source::Def(i) => self.def_citations.get(i),
+        };
+        list.map_or(&[], |l| l)
+    }
+
+    /// The name of conclusion `i`'s unit, when its values are quantities (`weeks`).
+    pub fn conclusion_unit(&self, i: usize) -> Option<&Arc<str>> {
+        self.conclusion_units.get(i)?.as_ref()
     }
 
     /// The citations and label of rule `rule` of conclusion `conclusion`, shared.

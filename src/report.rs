@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::decision::{Datum, Decision, Status};
-use crate::eval::words;
+use crate::eval::{Source, words};
 use crate::model::{Lang, Type};
 use crate::prepared::Prepared;
 
@@ -165,6 +165,40 @@ fn missing_words(policy: &Prepared, path: &str, lang: Lang) -> String {
     label.map_or_else(|| path.to_string(), str::to_string)
 }
 
+/// A conclusion's value as the decision gives it, with its unit when it has one: `12 weeks`.
+fn with_unit(c: &crate::decision::ConclusionResult) -> String {
+    match &c.unit {
+        Some(unit) => format!("{} {unit}", c.value),
+        None => c.value.to_string(),
+    }
+}
+
+/// What brought a clause that no rule cites into a conclusion, in words: « via le paramètre
+/// durée normale du stage » (under its label), `via parameter normal_weeks` (without one).
+pub fn via_words(policy: &Prepared, source: Source, lang: Lang) -> String {
+    let (name, label) = match source {
+        Source::Param(k) => (
+            policy.params.get(k).map(|p| p.name.as_str()),
+            policy.labels.param(k, lang),
+        ),
+        Source::Def(k) => (
+            policy.defs.get(k).map(|d| d.name.as_str()),
+            policy.labels.def(k, lang),
+        ),
+    };
+    let name = match label {
+        Some(label) => format!("« {label} »"),
+        None => name.unwrap_or_default().to_string(),
+    };
+    let kind = match (source, lang) {
+        (Source::Param(_), Lang::Fr) => "le paramètre",
+        (Source::Def(_), Lang::Fr) => "la définition",
+        (Source::Param(_), Lang::En) => "parameter",
+        (Source::Def(_), Lang::En) => "definition",
+    };
+    format!("via {kind} {name}")
+}
+
 /// The decision for a reader: each conclusion, its value, why, and the quoted clauses.
 pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
     let w = words_of(lang);
@@ -188,11 +222,11 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
         let (label, sep) = heading(policy, i, name, lang);
         match c.status {
             Status::Decided if label == **name => {
-                let _ = writeln!(out, "{name} = {}", c.value);
+                let _ = writeln!(out, "{name} = {}", with_unit(c));
             }
             Status::Decided => {
                 let value = value_words(policy, i, &c.value, lang);
-                let _ = writeln!(out, "{label}{sep}{value}  ({name} = {})", c.value);
+                let _ = writeln!(out, "{label}{sep}{value}  ({name} = {})", with_unit(c));
             }
             Status::Undetermined => {
                 let _ = writeln!(out, "{}", sentence(policy, i, c, lang));
@@ -214,7 +248,15 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
             }
         }
         for cit in &c.citations {
-            let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
+            match cit.source {
+                Some(source) => {
+                    let via = via_words(policy, source, lang);
+                    let _ = writeln!(out, "  [{}] « {} » ({via})", cit.clause, cit.text);
+                }
+                None => {
+                    let _ = writeln!(out, "  [{}] « {} »", cit.clause, cit.text);
+                }
+            }
         }
         for h in c.hints.as_deref().unwrap_or_default() {
             let clauses: Vec<&str> = h.clauses.iter().map(|c| &**c).collect();

@@ -1,7 +1,8 @@
 # The BTS « Métiers de la Mesure » rules of SPEC §4.2, with the session-2027 parameters, in Rego:
 # the `regorus` peer of benches/decide.rs. `data.bts.decision` gives every conclusion with its
 # status, value, the labels of the rules that gave it and the clauses they cite (clause, section,
-# text), like clausier's decision (without `because` and `missing`).
+# text), then those of the parameters they read (`via`), like clausier's decision (without
+# `because`, `missing` and `unit`).
 #
 # Missing facts follow SPEC §4: a fact absent from the input (or null) that has no default is
 # unknown, and makes undetermined only the conclusions that need it. Unknown truth values are
@@ -176,9 +177,33 @@ decided(conclusion, value, rules) := {
 	"citations": citations(conclusion, rules),
 }
 
-# The clauses of the rules, each once, in order.
-citations(conclusion, rules) := [clauses[id] | some i, id in ids; not seen(ids, i, id)] if {
+# The clauses of the rules, each once, in order; then those of the parameters the rules read
+# that the rules do not cite, each once, with the parameter that brought it (`via`).
+citations(conclusion, rules) := array.concat(own, brought) if {
 	ids := [id | some rule in rules; some id in rule_clauses[conclusion][rule]]
+	own := [clauses[id] | some i, id in ids; not seen(ids, i, id)]
+	vias := [v | some rule in rules; some v in via_of(conclusion, rule)]
+	brought := [{"clause": c.clause, "section": c.section, "text": c.text, "via": v[1]} |
+		some i, v in vias
+		not listed(ids, v[0])
+		not seen_clause(vias, i, v[0])
+		c := clauses[v[0]]
+	]
+}
+
+via_of(conclusion, rule) := v if {
+	v := rule_via[conclusion][rule]
+} else := []
+
+listed(ids, id) if {
+	some x in ids
+	x == id
+}
+
+seen_clause(vias, i, id) if {
+	some j, x in vias
+	j < i
+	x[0] == id
 }
 
 seen(ids, i, id) if {
@@ -500,6 +525,26 @@ decision := {"conclusions": {
 
 # ------------------------------------------------------------------------------ the citations
 
+# The clauses of the parameters that rules read, as [clause, via], when the rule may not cite
+# them itself (the parameters of the page counts cite their member's own clause).
+rule_via := {
+	"presence_proof": {"perfectionnement_employment": [["4-3", "parameter exam_date"]]},
+	"required_weeks": {
+		"normal": [
+			["0-1", "parameter normal_weeks"],
+			["2.1.2-3", "parameter normal_weeks"],
+			["3-1", "parameter normal_weeks"],
+		],
+		"reduced": [["3-1", "parameter minimum_reduced_weeks"]],
+	},
+	"e61_admission": {"on_authorisation": [
+		["0-1", "parameter normal_weeks"],
+		["2.1.2-3", "parameter normal_weeks"],
+		["3-1", "parameter normal_weeks"],
+	]},
+	"nonconformity_causes": {"depot_hors_delai": [["4-3", "parameter report_deadline"]]},
+}
+
 rule_clauses := {
 	"presence_proof": {
 		"certificate": ["2.1.2-4", "2.4-1"],
@@ -568,6 +613,7 @@ rule_clauses := {
 }
 
 clauses := {
+	"0-1": {"clause": "0-1", "section": "0", "text": "Une période de stage d’une durée minimale de douze semaines en milieu professionnel est obligatoire pour le candidat au brevet de technicien supérieur « Métiers de la Mesure ». Le stagiaire peut participer aux activités d’un laboratoire ou d’une entreprise mettant en œuvre des procédures de mesure et/ou de contrôle avec des activités liées à la métrologie."},
 	"2.1.1-3": {"clause": "2.1.1-3", "section": "2.1.1", "text": "Chaque période de stage en entreprise fait l’objet d’une convention entre l’établissement fréquenté par l’étudiant et la ou les structure(s) d’accueil. La convention est établie conformément aux dispositions et décrets en vigueur."},
 	"2.1.2-3": {"clause": "2.1.2-3", "section": "2.1.2", "text": "La période du stage en milieu professionnel, dont le positionnement en fin de première année est laissé à l’initiative de chaque établissement, est d’une durée de douze semaines. Les activités à conduire sont conjointement définies par l’enseignant et le stagiaire en accord avec les propositions du tuteur en entreprise et en phase avec les compétences à mobiliser. Ces éléments sont consignés dans l’annexe pédagogique de la convention de stage."},
 	"2.1.2-4": {"clause": "2.1.2-4", "section": "2.1.2", "text": "À la fin de la période du stage en milieu professionnel, un certificat de stage est remis au stagiaire par le responsable de l’entreprise ou son représentant, attestant la présence de l’étudiant. Un candidat qui n’aura pas fourni cette pièce ne pourra être admis à se présenter à l’épreuve E6.1 « gestion et mise en œuvre d’instruments en milieu professionnel » (Unité U6.1). Un candidat, qui, pour une raison de force majeure dûment constatée, n’effectue qu’une partie de la durée obligatoire du stage prévue dans la convention, peut être autorisé par le Recteur à se présenter à l’examen, le jury étant tenu informé de sa situation."},

@@ -580,10 +580,17 @@ struct Cite {
     clause: &'static str,
     section: &'static str,
     text: &'static str,
+    /// The parameter that brought the clause, when the rule does not cite it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    via: Option<&'static str>,
 }
 
-/// A rule: its label and the clauses it cites.
-struct Rule(&'static str, &'static [&'static Cite]);
+/// A rule: its label, the clauses it cites, and those of the parameters it reads.
+struct Rule(
+    &'static str,
+    &'static [&'static Cite],
+    &'static [&'static Cite],
+);
 
 /// A conclusion's value.
 enum Val {
@@ -617,6 +624,8 @@ impl Serialize for Val {
 struct Conclusion {
     status: &'static str,
     value: Val,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<&'static str>,
     citations: Vec<&'static Cite>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     rules: Vec<&'static str>,
@@ -640,9 +649,18 @@ impl Conclusion {
                 }
             }
         }
+        // Then the clauses of the parameters the rules read, those not cited already.
+        for i in bits(rules) {
+            for c in table[i].2 {
+                if !citations.iter().any(|x| x.clause == c.clause) {
+                    citations.push(c);
+                }
+            }
+        }
         Conclusion {
             status: "decided",
             value,
+            unit: None,
             citations,
             rules: labels,
             because: Some(because.0),
@@ -655,6 +673,7 @@ impl Conclusion {
         Conclusion {
             status: "undetermined",
             value: Val::Null,
+            unit: None,
             citations: Vec::new(),
             rules: Vec::new(),
             because: None,
@@ -667,12 +686,21 @@ impl Conclusion {
         Conclusion {
             status: "error",
             value: Val::Null,
+            unit: None,
             citations: Vec::new(),
             rules: Vec::new(),
             because: None,
             missing: None,
             error: Some("no rule applies, or rules conflict"),
         }
+    }
+
+    /// The conclusion with the unit of its number (`weeks`), when it has one.
+    fn in_unit(mut self, unit: &'static str) -> Conclusion {
+        if matches!(self.value, Val::Int(_)) {
+            self.unit = Some(unit);
+        }
+        self
     }
 
     /// A scalar conclusion, with its `because` computed only when decided.

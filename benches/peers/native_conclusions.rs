@@ -279,7 +279,8 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
                 _ => b.add(proof_fact()),
             })
         },
-    );
+    )
+    .in_unit("weeks");
     let rw_fact = |v: Option<i64>| match v {
         Some(n) => Cow::Owned(format!("required_weeks = {n} weeks")),
         None => Cow::Borrowed("required_weeks = none"),
@@ -291,7 +292,8 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         Err(m) => Out::Undetermined(m),
     };
     let completed_weeks =
-        Conclusion::scalar(&cw, &COMPLETED_WEEKS, Val::Int, |_| Because::default());
+        Conclusion::scalar(&cw, &COMPLETED_WEEKS, Val::Int, |_| Because::default())
+            .in_unit("weeks");
     let cw_fact = |n: i64| format!("completed_weeks = {n} weeks");
 
     // internship_status (3-1)

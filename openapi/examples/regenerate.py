@@ -37,7 +37,9 @@ def trim(d, names=keep):
     return d
 dec_req={"input":cand,"version":"session-2027"}
 save("decide.request.json", dec_req)
-save("decide.response.json", trim(req("POST",f"/v1/policies/{BTS}/decisions",dec_req)))
+# With `required_weeks` too: a quantity with its unit, and a clause cited through a parameter.
+save("decide.response.json", trim(req("POST",f"/v1/policies/{BTS}/decisions",dec_req),
+    ["presence_proof","required_weeks","e61_admission","report_conformity"]))
 b_req={"inputs":[cand, short],"version":"session-2027"}
 save("batch.request.json", b_req)
 b=req("POST",f"/v1/policies/{BTS}/decisions/batch",b_req)
@@ -70,8 +72,9 @@ s["properties"]={"candidate": s["properties"]["candidate"]}
 save("schema.response.json", s)
 ds=req("GET",f"/v1/policies/{BTS}/versions/session-2027/decision-schema")
 c=ds["allOf"][1]["properties"]["conclusions"]
-c["properties"]={"e61_admission": c["properties"]["e61_admission"]}
-c["required"]=["e61_admission"]
+# An enum-valued conclusion, and a quantity whose unit is a constant.
+c["properties"]={k: c["properties"][k] for k in ["required_weeks", "e61_admission"]}
+c["required"]=["required_weeks", "e61_admission"]
 ds["$defs"]={"Decision": {"description": "the Decision and ConclusionResult schemas of this document, …"}, "ConclusionResult": {}}
 save("decision-schema.response.json", ds)
 save("diff.response.json", req("GET",f"/v1/policies/{BTS}/diff?from=session-2026&to=session-2027"))

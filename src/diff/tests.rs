@@ -385,7 +385,8 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
         .unwrap();
     assert_eq!(enough.old.as_ref().unwrap().value, json!(false));
     assert_eq!(enough.new.as_ref().unwrap().value, json!(true));
-    assert_eq!(enough.new.as_ref().unwrap().citations, ["a", "b"]);
+    // `c` through the parameter `minimum` that the rule reads.
+    assert_eq!(enough.new.as_ref().unwrap().citations, ["a", "b", "c"]);
     // `gone` exists only before, `abroad_ok` only after.
     let gone = five
         .conclusions

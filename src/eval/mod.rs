@@ -108,6 +108,16 @@ pub enum FactRef {
     Conclusion(usize),
 }
 
+/// A parameter or a definition that a rule read while it was decided: the decision cites its
+/// clauses beside the rule's (`"via": "parameter minimum_reduced_weeks"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// A parameter.
+    Param(usize),
+    /// A definition, with or without parameters.
+    Def(usize),
+}
+
 /// A conclusion once decided: its outcome, and what became of each of its rules.
 #[derive(Clone, Debug)]
 pub struct Record {
@@ -128,6 +138,9 @@ pub struct RuleRecord {
     /// The facts its condition read (deciding ones only: for `and`/`or`, the side that
     /// decided), as a range of the evaluator's arena.
     reads: (u32, u32),
+    /// The parameters and definitions its condition read (as `reads`, the deciding side of an
+    /// `and`/`or`), then its value, as ranges of the evaluator's arena of sources.
+    sources: [(u32, u32); 2],
 }
 
 impl RuleRecord {
@@ -164,6 +177,14 @@ pub struct Evaluator<'p> {
     /// The facts read by the rules of the conclusions decided (see [`RuleRecord`]).
     arena: Vec<FactRef>,
     recording: bool,
+    /// The parameters and definitions read by what is being evaluated (always recorded: a
+    /// decision cites their clauses).
+    used: Vec<Source>,
+    /// The sources read by the rules of the conclusions decided, and by the definitions
+    /// computed (see [`RuleRecord`] and `def_sources`).
+    sources: Vec<Source>,
+    /// By definition without parameters, once computed: the range of `sources` its body read.
+    def_sources: Vec<(u32, u32)>,
     /// Values supposed for missing facts, when settling an undetermined conclusion.
     hypotheses: Option<Box<settle::Hypotheses>>,
 }
@@ -212,6 +233,9 @@ impl<'p> Evaluator<'p> {
             reads: Vec::with_capacity(32),
             arena: Vec::with_capacity(64),
             recording: false,
+            used: Vec::with_capacity(8),
+            sources: Vec::with_capacity(16),
+            def_sources: vec![(0, 0); policy.defs.len()],
             hypotheses: None,
         }
     }
@@ -230,6 +254,9 @@ impl<'p> Evaluator<'p> {
             reads: Vec::new(),
             arena: Vec::new(),
             recording: false,
+            used: Vec::new(),
+            sources: Vec::new(),
+            def_sources: Vec::new(),
             hypotheses: None,
         }
     }
@@ -240,7 +267,10 @@ impl<'p> Evaluator<'p> {
         let saved = std::mem::replace(&mut self.locals, locals);
         let origins = std::mem::replace(&mut self.origins, vec![None; self.locals.len()]);
         let frame = std::mem::replace(&mut self.frame, 0);
+        let used = self.used.len();
         let r = self.eval(code);
+        // A `require` belongs to no rule: what it read is cited by no decision.
+        self.used.truncate(used);
         self.frame = frame;
         self.origins = origins;
         (r, std::mem::replace(&mut self.locals, saved))
@@ -298,6 +328,42 @@ impl<'p> Evaluator<'p> {
             .unwrap_or(&[])
     }
 
+    /// The parameters and definitions that rule `rule` of conclusion `conclusion` read while
+    /// it was decided (its condition, then its value), and, through each definition, what that
+    /// definition read: each once, in the order first read, a definition before what it read.
+    /// Appended to `out`, skipping those already there.
+    pub fn add_sources(&self, conclusion: usize, rule: usize, out: &mut Vec<Source>) {
+        let Some(r) = self.recorded(conclusion).and_then(|r| r.rules.get(rule)) else {
+            return;
+        };
+        let [condition, value] = r.sources;
+        let mut stack = vec![
+            self.sources_in(value).iter(),
+            self.sources_in(condition).iter(),
+        ];
+        while let Some(top) = stack.last_mut() {
+            let Some(&s) = top.next() else {
+                stack.pop();
+                continue;
+            };
+            if out.contains(&s) {
+                continue;
+            }
+            out.push(s);
+            if let Source::Def(i) = s
+                && let Some(&range) = self.def_sources.get(i)
+            {
+                stack.push(self.sources_in(range).iter());
+            }
+        }
+    }
+
+    fn sources_in(&self, (start, end): (u32, u32)) -> &[Source] {
+        self.sources
+            .get(start as usize..end as usize)
+            .unwrap_or_default()
+    }
+
     /// The record of conclusion `i` if it was decided.
     pub fn recorded(&self, i: usize) -> Option<&Record> {
         self.conclusions.get(i)?.as_ref()
@@ -306,38 +372,63 @@ impl<'p> Evaluator<'p> {
     fn decide_conclusion(&mut self, conclusion: &ConclusionInfo) -> Record {
         // The conditions, each recording the facts that decide it.
         let base = self.reads.len();
+        let used = self.used.len();
         let recording = std::mem::replace(&mut self.recording, true);
         let mut rules = Vec::with_capacity(conclusion.rules.len());
         for rule in &conclusion.rules {
             let start = self.reads.len() - base;
+            let used_start = self.used.len() - used;
             let condition = match &rule.condition {
                 Some(c) => self.bool(c).map(Value::Bool),
                 None => Ok(Value::Bool(true)),
             };
+            let used_end = count(self.used.len() - used);
             rules.push(RuleRecord {
                 condition,
                 verdict: Verdict::NotApplicable,
                 overridden_by: None,
                 reads: (count(start), count(self.reads.len() - base)),
+                sources: [(count(used_start), used_end), (used_end, used_end)],
             });
         }
         self.recording = false;
         let outcome = if conclusion.is_set {
-            self.set_conclusion(conclusion, &mut rules)
+            self.set_conclusion(conclusion, &mut rules, used)
         } else {
-            self.scalar_conclusion(conclusion, &mut rules)
+            self.scalar_conclusion(conclusion, &mut rules, used)
         };
         self.recording = recording;
         // The facts move to the arena, where the record's ranges point.
         let offset = count(self.arena.len());
         self.arena.extend(self.reads.drain(base..));
+        let sources = count(self.sources.len());
+        self.sources.extend(self.used.drain(used..));
         for r in &mut rules {
             r.reads = (r.reads.0 + offset, r.reads.1 + offset);
+            for s in &mut r.sources {
+                *s = (s.0 + sources, s.1 + sources);
+            }
         }
         Record { outcome, rules }
     }
 
-    fn scalar_conclusion(&mut self, c: &ConclusionInfo, rules: &mut [RuleRecord]) -> Outcome {
+    /// Evaluates rule `r`'s value, noting the sources it reads in `record` (as offsets from
+    /// `used`, the start of the conclusion's sources).
+    fn rule_value(&mut self, value: &Ir, record: &mut RuleRecord, used: usize) -> Res {
+        let start = count(self.used.len() - used);
+        let v = self.eval(value);
+        if let Some(s) = record.sources.get_mut(1) {
+            *s = (start, count(self.used.len() - used));
+        }
+        v
+    }
+
+    fn scalar_conclusion(
+        &mut self,
+        c: &ConclusionInfo,
+        rules: &mut [RuleRecord],
+        used: usize,
+    ) -> Outcome {
         // Which exception that holds overrides each rule: one pass over the exceptions.
         for (j, e) in c.rules.iter().enumerate() {
             if rules.get(j).is_some_and(RuleRecord::holds) {
@@ -390,7 +481,7 @@ impl<'p> Evaluator<'p> {
             if r.holds() {
                 sure.push(i);
             }
-            match self.eval(&rule.value) {
+            match self.rule_value(&rule.value, r, used) {
                 Ok(v) => match &first {
                     None => first = Some(v),
                     Some(f) => agree &= *f == v,
@@ -456,14 +547,19 @@ impl<'p> Evaluator<'p> {
         }
     }
 
-    fn set_conclusion(&mut self, c: &ConclusionInfo, rules: &mut [RuleRecord]) -> Outcome {
+    fn set_conclusion(
+        &mut self,
+        c: &ConclusionInfo,
+        rules: &mut [RuleRecord],
+        used: usize,
+    ) -> Outcome {
         let mut members: Vec<Value> = Vec::new();
         let mut applied = Vec::new();
         let mut unknown: Option<Stop> = None;
         for (i, rule) in c.rules.iter().enumerate() {
             let Some(r) = rules.get_mut(i) else { continue };
             let result = match &r.condition {
-                Ok(Value::Bool(true)) => self.eval(&rule.value).map(Some),
+                Ok(Value::Bool(true)) => self.rule_value(&rule.value, r, used).map(Some),
                 Ok(_) => Ok(None),
                 Err(s) => Err(s.clone()),
             };
@@ -527,6 +623,7 @@ impl<'p> Evaluator<'p> {
             }
             IrKind::Param(i) => {
                 self.note(FactRef::Param(*i));
+                self.note_source(Source::Param(*i));
                 let p = self
                     .policy
                     .and_then(|p| p.params.get(*i))
@@ -571,6 +668,8 @@ impl<'p> Evaluator<'p> {
                         self.note_peeked(a);
                         self.note_peeked(b);
                     }
+                    self.use_peeked(a);
+                    self.use_peeked(b);
                     return Ok(Value::Bool(holds));
                 }
                 let (x, y) = self.both(a, b)?;
@@ -721,6 +820,19 @@ impl<'p> Evaluator<'p> {
         }
     }
 
+    /// Notes the parameter behind an operand read in place by [`Self::peek`].
+    fn use_peeked(&mut self, code: &Ir) {
+        if let IrKind::Param(i) = code.kind {
+            self.note_source(Source::Param(i));
+        }
+    }
+
+    /// Notes that a parameter or definition was read. Repeats are kept: `and`, `or`, `any`
+    /// and `every` drop the reads of what did not decide, which may hold an earlier one.
+    fn note_source(&mut self, source: Source) {
+        self.used.push(source);
+    }
+
     fn input(&mut self, slot: usize) -> Res {
         match self.facts.get(slot) {
             Some(Value::Missing(path)) => match &mut self.hypotheses {
@@ -765,6 +877,7 @@ impl<'p> Evaluator<'p> {
             if self.recording {
                 self.note_peeked(code);
             }
+            self.use_peeked(code);
             return Ok(b);
         }
         match self.eval(code) {
@@ -795,17 +908,20 @@ impl<'p> Evaluator<'p> {
     /// both were needed, the right side's alone when it short-circuits.
     fn and_or(&mut self, a: &Ir, b: &Ir, short: bool) -> Res {
         let mark = self.reads.len();
+        let used = self.used.len();
         let left = self.bool(a);
         if left == Ok(short) {
             return Ok(Value::Bool(short));
         }
         let middle = self.reads.len();
+        let used_middle = self.used.len();
         let right = self.bool(b);
         match (left, right) {
             (_, Ok(r)) if r == short => {
                 if self.recording {
                     self.reads.drain(mark..middle);
                 }
+                self.used.drain(used..used_middle);
                 Ok(Value::Bool(short))
             }
             (Ok(_), Ok(r)) => Ok(Value::Bool(r)),
@@ -829,6 +945,7 @@ impl<'p> Evaluator<'p> {
     }
 
     fn definition(&mut self, i: usize) -> Res {
+        self.note_source(Source::Def(i));
         if let Some(Some(done)) = self.defs.get(i) {
             return done.clone();
         }
@@ -839,11 +956,18 @@ impl<'p> Evaluator<'p> {
         // A definition without parameters is a named fact: `because` names it, not what it read.
         let recording = std::mem::replace(&mut self.recording, false);
         let frame = std::mem::replace(&mut self.frame, self.locals.len());
+        let used = self.used.len();
         let r = self.eval(&def.body);
         self.frame = frame;
         self.recording = recording;
         if let Some(slot) = self.defs.get_mut(i) {
             *slot = Some(r.clone());
+        }
+        // What the body read is the definition's, kept once for every rule that reads it.
+        let start = count(self.sources.len());
+        self.sources.extend(self.used.drain(used..));
+        if let Some(range) = self.def_sources.get_mut(i) {
+            *range = (start, count(self.sources.len()));
         }
         r
     }
@@ -853,6 +977,7 @@ impl<'p> Evaluator<'p> {
             .policy
             .and_then(|p| p.defs.get(i))
             .ok_or_else(|| invariant("a constant cannot call a definition"))?;
+        self.note_source(Source::Def(i));
         let mut values = Vec::with_capacity(args.len());
         for a in args {
             values.push(self.eval(a)?);
@@ -898,6 +1023,7 @@ impl<'p> Evaluator<'p> {
             _ => return Err(invariant("an aggregate over a value that is not a list")),
         };
         let mark = self.reads.len();
+        let used = self.used.len();
         let mut count = 0i64;
         let mut sum = Decimal::ZERO;
         let mut kept = Vec::new();
@@ -905,6 +1031,7 @@ impl<'p> Evaluator<'p> {
         let mut stop: Option<Stop> = None;
         for (index, item) in items.iter().enumerate() {
             let before = self.reads.len();
+            let used_before = self.used.len();
             self.locals.push(item.clone());
             let index = u32::try_from(index).ok();
             self.origins.push(slot.zip(index));
@@ -952,6 +1079,7 @@ impl<'p> Evaluator<'p> {
                         self.note(FactRef::Input(slot));
                     }
                 }
+                self.used.drain(used..used_before);
                 return Ok(Value::Bool(kind == Aggregate::Any));
             }
         }

@@ -24,7 +24,7 @@
 
 use std::sync::Arc;
 
-use crate::eval::{EvalError, Evaluator, Outcome, Stop};
+use crate::eval::{EvalError, Evaluator, Outcome, Source, Stop};
 use crate::model::{CompiledPolicy, Ir, Type, Value};
 
 /// The most evaluations spent settling the undetermined conclusions of one decision.
@@ -42,6 +42,9 @@ pub enum Settled {
         rules: Vec<usize>,
         /// The missing facts it was settled over.
         over: Vec<Arc<str>>,
+        /// The parameters and definitions those rules read in some branch (see
+        /// [`Evaluator::add_sources`]).
+        sources: Vec<Source>,
     },
     /// Every branch fails the same way.
     Error(EvalError),
@@ -146,10 +149,14 @@ fn explore(
     let mut ev = Evaluator::new(policy, facts);
     ev.hypotheses = Some(Box::new(hypotheses.clone()));
     let outcomes: Vec<Outcome> = conclusions.iter().map(|&i| ev.conclusion(i)).collect();
-    let next = ev.hypotheses.and_then(|h| h.next);
     // A conclusion decided here stays so under any further supposition (three-valued logic
     // only loses unknowns): only the undetermined ones are split further.
-    let mut out: Vec<Option<Settled>> = outcomes.into_iter().map(leaf).collect();
+    let mut out: Vec<Option<Settled>> = conclusions
+        .iter()
+        .zip(outcomes)
+        .map(|(&i, o)| leaf(&ev, i, o))
+        .collect();
+    let next = ev.hypotheses.and_then(|h| h.next);
     let open: Vec<usize> = (0..out.len())
         .filter(|&k| matches!(out.get(k), Some(None)))
         .collect();
@@ -195,14 +202,21 @@ fn explore(
     Some(out)
 }
 
-/// A conclusion's result where no more supposition is made: none when undetermined.
-fn leaf(outcome: Outcome) -> Option<Settled> {
+/// Conclusion `i`'s result where no more supposition is made: none when undetermined.
+fn leaf(ev: &Evaluator<'_>, i: usize, outcome: Outcome) -> Option<Settled> {
     match outcome {
-        Outcome::Decided { value, rules } => Some(Settled::Decided {
-            value,
-            rules,
-            over: Vec::new(),
-        }),
+        Outcome::Decided { value, rules } => {
+            let mut sources = Vec::new();
+            for &r in &rules {
+                ev.add_sources(i, r, &mut sources);
+            }
+            Some(Settled::Decided {
+                value,
+                rules,
+                over: Vec::new(),
+                sources,
+            })
+        }
         Outcome::Error { error, .. } => Some(Settled::Error(error)),
         Outcome::Undetermined { .. } => None,
     }
@@ -228,11 +242,13 @@ impl Agreed {
                     value,
                     mut rules,
                     mut over,
+                    mut sources,
                 }),
                 Some(Settled::Decided {
                     value: v,
                     rules: r,
                     over: o,
+                    sources: s,
                 }),
             ) if value == v => {
                 for i in r {
@@ -241,7 +257,17 @@ impl Agreed {
                     }
                 }
                 add(&mut over, &o);
-                Agreed::Yes(Settled::Decided { value, rules, over })
+                for x in s {
+                    if !sources.contains(&x) {
+                        sources.push(x);
+                    }
+                }
+                Agreed::Yes(Settled::Decided {
+                    value,
+                    rules,
+                    over,
+                    sources,
+                })
             }
             (Agreed::Yes(Settled::Error(e)), Some(Settled::Error(f))) if e == f => {
                 Agreed::Yes(Settled::Error(e))
@@ -257,11 +283,17 @@ impl Agreed {
                 value,
                 mut rules,
                 mut over,
+                sources,
             }) => {
                 add(&mut over, facts);
                 over.sort();
                 rules.sort_unstable();
-                Some(Settled::Decided { value, rules, over })
+                Some(Settled::Decided {
+                    value,
+                    rules,
+                    over,
+                    sources,
+                })
             }
             Agreed::Yes(e @ Settled::Error(_)) => Some(e),
             Agreed::Nothing | Agreed::No => None,

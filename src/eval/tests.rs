@@ -361,3 +361,99 @@ fn because_follows_reads_through_definitions_with_parameters_and_names_record_fi
     );
     assert!(json.contains(r#""value":{"n":5,"cap":351.5}"#), "{json}");
 }
+
+/// The clause ids of a conclusion's citations, each with what brought it (`b via parameter p`).
+fn cited(d: &Decision, name: &str) -> Vec<String> {
+    let c = d.conclusions.get(name).unwrap();
+    c.citations
+        .iter()
+        .map(|c| match &c.via {
+            Some(via) => format!("{} via {via}", c.clause),
+            None => c.clause.to_string(),
+        })
+        .collect()
+}
+
+const SOURCES: &str = r#"
+clause "c" section "2"
+  | Definition c.
+clause "d" section "2"
+  | Function d.
+input pages : integer
+parameter limit = 10                      per "b"
+definition over : bool                    per "c"
+  = pages > limit
+definition doubled(n : integer) : integer per "d"
+  = n * limit
+conclusion long : bool
+  rule no gives false per "a"
+  exception yes of no when over gives true per "a"
+conclusion twice : integer
+  rule r gives doubled(pages) per "a"
+conclusion cited_twice : bool
+  rule r when pages > limit gives true per "b"
+  rule s when pages <= limit gives false per "a"
+"#;
+
+#[test]
+fn a_definition_brings_its_clauses_and_those_of_the_parameters_it_reads() {
+    let d = decision(SOURCES, json!({"pages": 12}));
+    // The exception's condition reads `over`, which reads `limit`: both are cited, marked.
+    assert_eq!(
+        cited(&d, "long"),
+        ["a", "c via definition over", "b via parameter limit"]
+    );
+    // A function brings its clauses too, and what its body reads.
+    assert_eq!(
+        cited(&d, "twice"),
+        ["a", "d via definition doubled", "b via parameter limit"]
+    );
+    assert_eq!(value(&d, "twice"), json!(120));
+    // The base rule applies: the exception's condition, which read `over`, brings nothing.
+    let d = decision(SOURCES, json!({"pages": 8}));
+    assert_eq!(cited(&d, "long"), ["a"]);
+}
+
+#[test]
+fn a_clause_the_rule_cites_is_not_cited_again_through_a_parameter() {
+    let d = decision(SOURCES, json!({"pages": 12}));
+    assert_eq!(cited(&d, "cited_twice"), ["b"]);
+    let d = decision(SOURCES, json!({"pages": 8}));
+    assert_eq!(cited(&d, "cited_twice"), ["a", "b via parameter limit"]);
+}
+
+#[test]
+fn a_quantity_is_given_with_its_unit_and_nothing_else_is() {
+    let d = decision(
+        DEFAULTS,
+        json!({"ground": "force_majeure", "validated": true}),
+    );
+    let weeks = d.conclusions.get("weeks").unwrap();
+    assert_eq!(weeks.unit.as_deref(), Some("weeks"));
+    let written = serde_json::to_string(weeks).unwrap();
+    assert!(
+        written.starts_with(r#"{"status":"decided","value":8,"unit":"weeks","#),
+        "{written}"
+    );
+    // None is not a number: no unit beside it.
+    let d = decision(DEFAULTS, json!({"exempt": true}));
+    assert_eq!(d.conclusions.get("weeks").unwrap().unit, None);
+    let d = decision(LOGIC, json!({"x": true, "y": true}));
+    assert_eq!(d.conclusions.get("both").unwrap().unit, None);
+}
+
+#[test]
+fn an_amount_keeps_its_scale_beside_its_unit() {
+    let body = r#"
+unit euros
+parameter monthly = 35.15 euros per "a"
+conclusion annual : decimal euros
+  rule r gives monthly * 12 per "a"
+"#;
+    let d = decision(body, json!({}));
+    let written = serde_json::to_string(d.conclusions.get("annual").unwrap()).unwrap();
+    assert!(
+        written.starts_with(r#"{"status":"decided","value":421.80,"unit":"euros","#),
+        "{written}"
+    );
+}

@@ -67,16 +67,20 @@ fn whole(n: &Decimal) -> Option<i64> {
 }
 
 impl Serialize for Citation {
-    /// `{"clause", "section", "text"}`: the JSON written when the policy was prepared, when
+    /// `{"clause", "section", "text"}`, and `"via"` for a clause a parameter or definition
+    /// brought: the JSON written when the policy was prepared, when
     /// there is one (see [`Citation::json`]).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if let Some(raw) = &self.json {
             return raw.serialize(s);
         }
-        let mut st = s.serialize_struct("Citation", 3)?;
+        let mut st = s.serialize_struct("Citation", 4)?;
         st.serialize_field("clause", &*self.clause)?;
         st.serialize_field("section", &*self.section)?;
         st.serialize_field("text", &*self.text)?;
+        if let Some(via) = &self.via {
+            st.serialize_field("via", &**via)?;
+        }
         st.end()
     }
 }
@@ -168,7 +172,8 @@ pub fn number(n: &serde_json::Number) -> Option<Decimal> {
 }
 
 /// A decision with its citations by clause id (`citations=ids`): each conclusion's
-/// `citations` lists the ids of its clauses, and a top-level `clauses` object gives each
+/// `citations` lists the ids of its clauses (`{"clause", "via"}` for a clause a parameter or
+/// definition brought), and a top-level `clauses` object gives each
 /// clause's section and text once, by id, in the order first cited. The default form repeats a
 /// clause's text in every conclusion that cites it, most of a decision's bytes.
 pub fn by_clause_id(decision: &crate::decision::Decision) -> Vec<u8> {
@@ -184,7 +189,10 @@ pub fn by_clause_id(decision: &crate::decision::Decision) -> Vec<u8> {
                 clauses
                     .entry(c.clause.to_string())
                     .or_insert_with(|| json!({ "section": &*c.section, "text": &*c.text }));
-                Json::String(c.clause.to_string())
+                match &c.via {
+                    Some(via) => json!({ "clause": &*c.clause, "via": &**via }),
+                    None => Json::String(c.clause.to_string()),
+                }
             })
             .collect();
         if let Some(citations) = value.get_mut("citations") {

@@ -181,7 +181,8 @@ fn said_requirements(
 /// The JSON Schema (draft 2020-12) of the decisions the version gives: the decision's shape
 /// (`generic`, the service's schemas of a decision and of what it holds, by name: `Decision`,
 /// `ConclusionResult`, …, their references as `#/$defs/NAME`), with every conclusion of the
-/// version named, and its value typed (enum values, units, dates; `null` unless decided).
+/// version named, and its value typed (enum values, units, dates; `null` unless decided), with
+/// its `unit` when its value is a quantity.
 pub fn decision_schema(policy: &CompiledPolicy, generic: &serde_json::Map<String, Json>) -> Json {
     let mut conclusions = serde_json::Map::new();
     for (k, c) in policy.conclusions.iter().enumerate() {
@@ -191,12 +192,23 @@ pub fn decision_schema(policy: &CompiledPolicy, generic: &serde_json::Map<String
         {
             map.insert("title".into(), json!(label));
         }
+        let mut properties = serde_json::Map::new();
+        properties.insert("value".into(), value);
+        // A quantity's number comes with its unit, always the same.
+        if let Type::Num { unit, .. } = c.ty.base()
+            && *unit != Unit::None
+        {
+            properties.insert(
+                "unit".into(),
+                json!({ "const": policy.types.unit_name(*unit) }),
+            );
+        }
         conclusions.insert(
             c.name.clone(),
             json!({
                 "allOf": [
                     { "$ref": "#/$defs/ConclusionResult" },
-                    { "properties": { "value": value } }
+                    { "properties": properties }
                 ]
             }),
         );

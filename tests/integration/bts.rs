@@ -45,13 +45,25 @@ fn the_examples_pass_and_exercise_every_rule_and_clause() {
     );
 }
 
-/// A decision reduced to what a reviewer checks: status, value, clause ids, reasons, missing.
+/// A clause id, with what brought it when no rule cites it: `0-1 via parameter normal_weeks`.
+fn cited(c: &std::sync::Arc<clausier::decision::Citation>) -> String {
+    match &c.via {
+        Some(via) => format!("{} via {via}", c.clause),
+        None => c.clause.to_string(),
+    }
+}
+
+/// A decision reduced to what a reviewer checks: status, value and unit, clause ids (and what
+/// brought those no rule cites), reasons, missing.
 fn summary(decision: &clausier::decision::Decision) -> Value {
     let mut out = serde_json::Map::new();
     out.insert("version".into(), json!(decision.policy.version));
     for (name, c) in &decision.conclusions.0 {
         let mut entry = json!({ "status": c.status, "value": c.value });
-        let clauses: Vec<&str> = c.citations.iter().map(|c| &*c.clause).collect();
+        if let Some(unit) = &c.unit {
+            entry["unit"] = json!(unit);
+        }
+        let clauses: Vec<String> = c.citations.iter().map(cited).collect();
         if !clauses.is_empty() {
             entry["citations"] = json!(clauses);
         }
@@ -124,5 +136,86 @@ fn the_same_input_and_policy_give_the_same_conclusions() {
     assert_eq!(
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap()
+    );
+}
+
+/// A rector-validated reduction for force majeure, five weeks done: the candidate of the tests
+/// below.
+fn reduced_for_force_majeure() -> Value {
+    json!({
+        "candidate": {"pathway": "scolaire"},
+        "internship": {
+            "periods": [{"start": "2025-01-06", "end": "2025-02-07", "agreement_signed": true}],
+            "certificate_provided": true,
+            "reduction_ground": "force_majeure",
+            "rector_validated": true
+        }
+    })
+}
+
+fn citations_of(decision: &clausier::decision::Decision, name: &str) -> Vec<String> {
+    let c = decision.conclusions.get(name).expect("a conclusion");
+    c.citations.iter().map(cited).collect()
+}
+
+/// The Mayotte layer restates no rule: its amending clause reaches the decision through the
+/// parameter it amends, which the annex's `reduced` exception reads.
+#[test]
+fn the_mayotte_amendment_is_cited_through_the_parameter_it_amends() {
+    let folder = bts();
+    let policy = folder.version("mayotte-2025").expect("mayotte-2025");
+    let d = decide(policy, &reduced_for_force_majeure(), &Options::default()).expect("valid");
+    let weeks = d.conclusions.get("required_weeks").expect("required_weeks");
+    assert_eq!(clausier::json::to_json(&weeks.value), json!(4));
+    assert_eq!(weeks.unit.as_deref(), Some("weeks"));
+    assert_eq!(*weeks.rules, [std::sync::Arc::<str>::from("reduced")]);
+    assert_eq!(
+        citations_of(&d, "required_weeks"),
+        [
+            "3-1",
+            "3-2",
+            "mayotte-2025-1 via parameter minimum_reduced_weeks"
+        ]
+    );
+    // As the service writes it.
+    let written: Value = serde_json::to_value(&d).expect("json");
+    assert_eq!(
+        written["conclusions"]["required_weeks"]["citations"][2]["via"],
+        "parameter minimum_reduced_weeks"
+    );
+    assert!(
+        written["conclusions"]["required_weeks"]["citations"][0]
+            .get("via")
+            .is_none()
+    );
+}
+
+/// Under session-2027 the same candidate's reduction cites 3-1 once, as the rule does (the
+/// parameter's 3-1 is not repeated), and the admission on authorisation, whose condition
+/// compares the weeks done with `normal_weeks`, cites that parameter's clauses after its own,
+/// 3-1 among them.
+#[test]
+fn session_2027_cites_the_clauses_of_the_parameters_its_rules_read() {
+    let folder = bts();
+    let policy = folder.version("session-2027").expect("session-2027");
+    let mut input = reduced_for_force_majeure();
+    input["internship"]["periods"] =
+        json!([{"start": "2026-05-04", "end": "2026-07-10", "agreement_signed": true}]);
+    let d = decide(policy, &input, &Options::default()).expect("valid");
+    assert_eq!(citations_of(&d, "required_weeks"), ["3-1", "3-2"]);
+    let admission = d.conclusions.get("e61_admission").expect("e61_admission");
+    assert_eq!(
+        clausier::json::to_json(&admission.value),
+        json!("admis_sur_autorisation")
+    );
+    assert_eq!(
+        citations_of(&d, "e61_admission"),
+        [
+            "2.1.2-4",
+            "4-2",
+            "0-1 via parameter normal_weeks",
+            "2.1.2-3 via parameter normal_weeks",
+            "3-1 via parameter normal_weeks"
+        ]
     );
 }

@@ -131,26 +131,9 @@ fn annexe_to_mayotte_shows_the_amendment() {
         ["mayotte-2025-1", "3-1"]
     );
 
-    // The overridden exception now cites the amending clause; nothing else in it changed.
-    assert_eq!(d.conclusions.len(), 1);
-    let required = &d.conclusions[0];
-    assert_eq!(required.name, "required_weeks");
-    assert_eq!(required.rules.len(), 1);
-    let reduced = &required.rules[0];
-    assert_eq!(
-        (reduced.label.as_str(), reduced.change),
-        ("reduced", Change::Changed)
-    );
-    assert_eq!(reduced.aspects, ["citations"]);
-    assert!(
-        reduced
-            .new
-            .as_ref()
-            .unwrap()
-            .text
-            .ends_with("per \"3-1\", \"3-2\", \"mayotte-2025-1\"")
-    );
-    assert_eq!(d.changes(), 5);
+    // No rule is restated: the amending clause reaches decisions through the parameter.
+    assert!(d.conclusions.is_empty(), "{:?}", d.conclusions);
+    assert_eq!(d.changes(), 4);
 
     let text = render::text(&d, clausier::Lang::Fr);
     for expected in [
@@ -158,7 +141,6 @@ fn annexe_to_mayotte_shows_the_amendment() {
         "Paramètre `minimum_reduced_weeks` : 8 weeks → 4 weeks (clauses citées : 3-1 → mayotte-2025-1, 3-1)",
         "Paramètre `report_deadline` : non défini → 2025-04-18 (clause 4-3)",
         "Paramètre `exam_date` : non défini → 2025-05-20 (clause 4-3)",
-        "Exception modifiée `reduced` : clauses citées",
         "En vigueur à partir du : 2021-09-01 → aucune date (version choisie par son libellé)",
     ] {
         assert!(text.contains(expected), "missing {expected:?} in\n{text}");
@@ -366,7 +348,11 @@ fn cli_json() {
         .unwrap();
     assert_eq!(admission["old"]["value"], "refuse");
     assert_eq!(admission["new"]["value"], "admis_sur_autorisation");
-    assert_eq!(admission["new"]["citations"], json!(["2.1.2-4", "4-2"]));
+    // The rule's clauses, then those of `normal_weeks`, which its condition reads.
+    assert_eq!(
+        admission["new"]["citations"],
+        json!(["2.1.2-4", "4-2", "0-1", "2.1.2-3", "3-1"])
+    );
 }
 
 #[test]

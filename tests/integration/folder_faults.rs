@@ -401,7 +401,7 @@ fn links_are_followed_only_inside_the_root_and_nothing_else_is_shown() {
     let broken = std::fs::read_to_string(dir.join("mayotte-2025.policy"))
         .unwrap()
         .replace("mayotte-2025", "mayotte-2026")
-        .replace("per \"3-1\"", "per \"3-11\"");
+        .replace("\"3-1\"", "\"3-11\"");
     std::fs::write(dir.join("mayotte-2026.policy"), broken).unwrap();
     assert_eq!(served.store.reload().failure, Some(ReloadFailure::Check));
 

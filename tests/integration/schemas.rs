@@ -94,6 +94,11 @@ fn the_decision_schema_names_every_conclusion_and_types_its_value() {
         .unwrap()
         .remove("presence_proof");
     assert!(!schema.is_valid(&wrong));
+    // A quantity's unit is the conclusion's, and only a quantity has one.
+    assert_eq!(decision["conclusions"]["required_weeks"]["unit"], "weeks");
+    let mut wrong = decision.clone();
+    wrong["conclusions"]["required_weeks"]["unit"] = json!("days");
+    assert!(!schema.is_valid(&wrong));
     let mut wrong = decision;
     wrong["conclusions"]["made_up"] = json!({"status": "decided", "value": 1, "citations": []});
     assert!(!schema.is_valid(&wrong));
@@ -183,18 +188,32 @@ fn citations_by_id_give_each_text_once_and_keep_the_decision_valid() {
     );
     let clauses = ids["clauses"].as_object().unwrap();
     let mut cited = 0;
+    let mut vias = 0;
     for (name, conclusion) in full["conclusions"].as_object().unwrap() {
         let by_id = ids["conclusions"][name]["citations"].as_array().unwrap();
         let whole = conclusion["citations"].as_array().unwrap();
         assert_eq!(by_id.len(), whole.len(), "{name}");
         for (id, citation) in by_id.iter().zip(whole) {
-            let id = id.as_str().unwrap();
+            // A clause a parameter brought is `{"clause", "via"}`, the others their id alone.
+            let id = match id.as_str() {
+                Some(id) => {
+                    assert!(citation.get("via").is_none(), "{name}: {citation}");
+                    id
+                }
+                None => {
+                    assert_eq!(id["via"], citation["via"], "{name}");
+                    vias += 1;
+                    id["clause"].as_str().unwrap()
+                }
+            };
             assert_eq!(id, citation["clause"]);
             assert_eq!(clauses[id]["section"], citation["section"]);
             assert_eq!(clauses[id]["text"], citation["text"]);
             cited += 1;
         }
     }
+    // `required_weeks` cites 0-1 through `normal_weeks`.
+    assert!(vias > 0, "{ids}");
     assert!(
         cited > clauses.len(),
         "texts given once: {cited} citations, {} clauses",

@@ -85,6 +85,17 @@ function showValue(v) {
   return String(v);
 }
 
+/** A conclusion's value, with its unit when it is a quantity: « 12 semaines ». */
+function showResult(c) {
+  return c.unit ? `${showValue(c.value)} ${unit(c.unit)}` : showValue(c.value);
+}
+
+/** What brought a clause into a conclusion (`parameter normal_weeks`), in words. */
+function viaWords(via) {
+  const [kind, ...name] = String(via).split(" ");
+  return t("via", kind, name.join(" "));
+}
+
 function crumbs(...items) {
   return h("nav", { class: "crumbs", "aria-label": t("breadcrumb") },
     h("ol", {}, h("li", {}, h("a", { href: link.home() }, t("policies"))), items.map((i) => h("li", {}, i))));
@@ -503,11 +514,11 @@ function decisionView(d) {
           document.getElementById(`k-${slug(name)}`)?.scrollIntoView();
         } }, code(name))),
         h("td", {}, badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
-        h("td", {}, c.status === "decided" ? showValue(c.value)
+        h("td", {}, c.status === "decided" ? showResult(c)
           : c.missing?.length ? t("missing", c.missing.join(", ")) : c.error || "—"))))),
     entries.map(([name, c]) => h("article", { class: `conclusion ${c.status}`, "aria-labelledby": `k-${slug(name)}` },
       h("h3", { id: `k-${slug(name)}` }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
-      c.status === "decided" && h("p", { class: "value" }, t("value.is"), h("strong", {}, showValue(c.value)),
+      c.status === "decided" && h("p", { class: "value" }, t("value.is"), h("strong", {}, showResult(c)),
         c.rules.length ? h("span", { class: "muted" }, t("by-rules", c.rules.join(", "))) : ""),
       c.error && h("p", { class: "problem" }, c.error),
       c.because?.length > 0 && h("div", {}, h("h4", {}, t("because")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
@@ -516,7 +527,8 @@ function decisionView(d) {
       c.citations.length > 0 && h("div", {}, h("h4", {}, t("cited-clauses")),
         c.citations.map((q) => h("blockquote", { class: "quote" },
           h("p", { class: "cite" }, h("a", { href: link.version(d.policy.id, d.policy.version, { clause: q.clause }) },
-            t("clause", q.clause)), `, section ${q.section}`), h("p", {}, q.text)))))));
+            t("clause", q.clause)), `, section ${q.section}`, q.via ? ` — ${viaWords(q.via)}` : ""),
+          h("p", {}, q.text)))))));
 }
 
 // --------------------------------------------------------------------------------- router

@@ -290,7 +290,7 @@ function getAt(record, path) {
 const hasAt = (record, path) => getAt(record, path) !== undefined;
 
 /** A conclusion in one sentence: the service's, or its name and value. */
-const sentence = (name, c) => c.text || `${name} = ${showValue(c.value)}`;
+const sentence = (name, c) => c.text || `${name} = ${showResult(c)}`;
 
 /** The decision report: each conclusion as a sentence, why, the clauses quoted, what would change it. */
 function reportView(d, view) {
@@ -316,7 +316,8 @@ function reportView(d, view) {
         h("h3", {}, sentence(name, c), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
         c.because?.length > 0 && h("div", {}, h("h4", {}, t("report.reasons")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
         (c.citations || []).length > 0 && h("div", {}, h("h4", {}, t("report.clauses")),
-          c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, t("clause-section", q.clause, q.section)), h("p", {}, q.text)))),
+          c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, t("clause-section", q.clause, q.section),
+            q.via ? ` — ${viaWords(q.via)}` : ""), h("p", {}, q.text)))),
         c.hints?.length > 0 && h("div", { class: "hints" }, h("h4", {}, t("report.hints")),
           h("ul", {}, c.hints.map((x) => h("li", {}, x.text, x.clauses.length ? h("span", { class: "muted" }, t("clauses", x.clauses.join(", "))) : "")))));
     }));

@@ -55,6 +55,11 @@ const WORDS = {
   source: { fr: "Source", en: "Source" },
   hash: { fr: "Empreinte", en: "Hash" },
   clause: { fr: (id) => `Clause ${id}`, en: (id) => `Clause ${id}` },
+  // What brought a clause that no rule cites: `parameter normal_weeks`, `definition weeks_of`.
+  via: {
+    fr: (kind, name) => (kind === "definition" ? `via la définition ${name}` : `via le paramètre ${name}`),
+    en: (kind, name) => `via ${kind === "definition" ? "definition" : "parameter"} ${name}`,
+  },
   clauses: { fr: (list) => ` (clauses ${list})`, en: (list) => ` (clauses ${list})` },
   section: { fr: (s) => `Section ${s}`, en: (s) => `Section ${s}` },
   "clause-section": { fr: (c, s) => `Clause ${c}, section ${s}`, en: (c, s) => `Clause ${c}, section ${s}` },
