@@ -8,6 +8,7 @@ pub mod encoding;
 mod examples;
 pub mod problem;
 pub mod routes;
+pub mod stopping;
 pub mod store;
 pub mod watch;
 
@@ -296,6 +297,7 @@ pub fn create_app(
         .into_app()
         .configure(|cfg| routes::configure_docs(cfg, &api))
         .configure(routes::ui::configure_ui)
+        .configure(routes::health::configure_metrics)
         .configure(not_allowed)
         .default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::NotFound(problem::Said::new(
@@ -382,6 +384,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         log_failures(&watched);
     })
     .map_err(std::io::Error::other)?;
+    tracing::info!(folder = %options.policies.display(), settle = ?options.settle, "watching the policies folder");
     let api = Arc::new(openapi());
     let workers = options
         .workers
@@ -393,16 +396,57 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         body_timeout = ?options.limits.body_timeout,
         "connection limits"
     );
-    let server = actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
-        .workers(workers)
-        .max_connections(connections::per_worker(cap, workers))
-        .client_request_timeout(options.header_timeout)
-        .shutdown_timeout(30)
-        .bind(&options.addr)?;
-    for addr in server.addrs() {
-        tracing::info!(%addr, workers, "listening");
-    }
-    actix_web::rt::System::new().block_on(server.run())
+    actix_web::rt::System::new().block_on(async move {
+        // In place before the service says it listens: from then on a stop is always graceful.
+        let signal = stopping::signal()?;
+        let open = stopping::OpenConnections::default();
+        let tracked = open.clone();
+        let server =
+            actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
+                .workers(workers)
+                .max_connections(connections::per_worker(cap, workers))
+                .client_request_timeout(head_deadline(options.header_timeout))
+                .on_connect(move |_, extensions| tracked.track(extensions))
+                .disable_signals()
+                .bind(&options.addr)?;
+        for addr in server.addrs() {
+            tracing::info!(%addr, workers, "listening");
+        }
+        let server = server.run();
+        let handle = server.handle();
+        actix_web::rt::spawn(async move {
+            let signal = signal.await;
+            // Paused first, and stopped once the connections have closed: see `stopping`.
+            handle.pause().await;
+            tracing::info!(
+                %signal,
+                "stopping: no new connection is accepted, the requests in flight finish"
+            );
+            let drained = open.drained(stopping::GRACE).await;
+            if !drained {
+                tracing::warn!(
+                    connections = open.count(),
+                    "stopping with connections still open after {:?}",
+                    stopping::GRACE
+                );
+            }
+            handle.stop(drained).await;
+        });
+        server.await?;
+        Ok(())
+    })
+}
+
+/// How often the HTTP layer (actix-http) reads the clock: it sets a connection's deadline for
+/// its headers from a time it refreshes every half second, which can be that much behind.
+const HTTP_CLOCK_TICK: Duration = Duration::from_millis(500);
+
+/// The header timeout to give the HTTP layer so that a client has at least `wanted`: with
+/// `wanted` alone, a connection accepted just before the clock is refreshed would have up to
+/// half a second less, and one under half a second could be answered 408 at once. (Zero, which
+/// the HTTP layer reads as "no timeout", is never given.)
+fn head_deadline(wanted: Duration) -> Duration {
+    wanted + HTTP_CLOCK_TICK
 }
 
 fn log_failures(store: &Store) {
@@ -420,7 +464,17 @@ fn log_failures(store: &Store) {
                     d.severity == crate::diagnostic::Severity::Error && d.code != "io-error"
                 })
             {
-                tracing::warn!(policy = %policy.id, file = %file.file, status = ?file.status, "{}", d.rendered);
+                // One line per diagnostic, as every log record: the caret rendering is in the
+                // policy list (`GET /v1/policies`).
+                tracing::warn!(
+                    policy = %policy.id,
+                    file = %file.file,
+                    status = ?file.status,
+                    code = %d.code,
+                    location = %d.location.as_deref().unwrap_or(""),
+                    "{}",
+                    d.message.replace('\n', " ")
+                );
             }
         }
     }

@@ -1,7 +1,8 @@
 //! The BTS « Métiers de la Mesure » policy: its examples pass and cover every rule, and the
-//! decisions on a folder of candidates (tests/cases/bts) are snapshotted for review.
-//! Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test integration bts`, then
-//! read the diff before committing.
+//! decisions on a folder of candidates (tests/cases/bts) give the conclusions each case
+//! expects (its `expect`, written as the policy's examples are), then are snapshotted whole for
+//! review. Regenerate the snapshots with `INSTA_UPDATE=always cargo test --test integration
+//! bts`, then read the diff before committing: an expectation is never regenerated.
 
 use std::path::Path;
 
@@ -78,6 +79,19 @@ fn summary(decision: &clausier::decision::Decision) -> Value {
     Value::Object(out)
 }
 
+/// Lists of clauses and of missing facts compare in any order; values as they are (a set's
+/// members come in a stable order).
+fn unordered(key: &str, v: &Value) -> Value {
+    match (key, v.as_array()) {
+        ("citations" | "missing", Some(items)) => {
+            let mut items = items.clone();
+            items.sort_by_key(ToString::to_string);
+            Value::Array(items)
+        }
+        _ => v.clone(),
+    }
+}
+
 #[test]
 fn decisions_on_the_cases_folder() {
     let folder = bts();
@@ -101,6 +115,34 @@ fn decisions_on_the_cases_folder() {
         let policy = folder.version(version).expect("version exists");
         let decision =
             decide(policy, &case_json["input"], &Options::default()).expect("valid input");
+        let expect = case_json["expect"].as_object().expect("an `expect` object");
+        assert!(!expect.is_empty(), "{name}: `expect` is empty");
+        let found = summary(&decision);
+        for (conclusion, wanted) in expect {
+            let got = &found[conclusion.as_str()];
+            assert!(got.is_object(), "{name}: no conclusion `{conclusion}`");
+            let wanted = wanted.as_object().expect("an expectation object");
+            if wanted.contains_key("value") {
+                assert_eq!(got["status"], "decided", "{name}: {conclusion}: {got}");
+            }
+            for (key, value) in wanted {
+                assert!(
+                    ["status", "value", "citations", "missing"].contains(&key.as_str()),
+                    "{name}: {conclusion}: unknown key `{key}`"
+                );
+                // An absent list of citations (or of missing facts) is an empty one.
+                let got = if got[key.as_str()].is_null() && key != "value" && key != "status" {
+                    json!([])
+                } else {
+                    got[key.as_str()].clone()
+                };
+                assert_eq!(
+                    unordered(key, &got),
+                    unordered(key, value),
+                    "{name}: {conclusion}.{key}"
+                );
+            }
+        }
         insta::with_settings!({ snapshot_path => "../cases/bts/snapshots", prepend_module_to_snapshot => false, description => format!("tests/cases/bts/{name}.json") }, {
             insta::assert_json_snapshot!(name, summary(&decision));
         });

@@ -154,14 +154,14 @@ fn a_compressed_request_body_is_still_refused() {
 }
 
 /// A chunked HTTP/1.1 response read as it arrives.
-struct Chunked {
+pub(crate) struct Chunked {
     reader: BufReader<TcpStream>,
-    head: String,
+    pub(crate) head: String,
 }
 
 impl Chunked {
     /// Reads the status line and headers.
-    fn start(stream: TcpStream) -> Chunked {
+    pub(crate) fn start(stream: TcpStream) -> Chunked {
         stream
             .set_read_timeout(Some(Duration::from_secs(20)))
             .unwrap();
@@ -181,7 +181,7 @@ impl Chunked {
 
     /// The next chunk's bytes; none at the last chunk. Blocks until the chunk arrives (a
     /// chunk that never comes fails on the read timeout).
-    fn next(&mut self) -> Option<Vec<u8>> {
+    pub(crate) fn next(&mut self) -> Option<Vec<u8>> {
         let mut size = String::new();
         self.reader.read_line(&mut size).unwrap();
         let size = usize::from_str_radix(size.trim(), 16).unwrap();
@@ -441,7 +441,7 @@ fn configured_origins_get_preflights_answered_and_headers_exposed() {
 
 #[test]
 fn origins_are_read_from_the_flag_or_the_variable() {
-    use crate::limits::Served;
+    use crate::serve::Served;
     let allowed = |base: &str, origin: &str| {
         let r = agent()
             .options(format!("{base}/v1/policies"))

@@ -183,36 +183,181 @@ fn a_reformatted_and_reordered_copy_is_the_same_policy() {
 
 #[test]
 fn impact_of_mayotte_shows_who_flips() {
+    // Mayotte 2025 lowers the reduced minimum from 8 weeks to 4, and moves the session dates a
+    // year earlier (deadline 2025-04-18, exam 2025-05-20): every change below follows from one
+    // of the two, and nothing else changes.
     let folder = bts();
     let cases = cases();
-    assert!(cases.len() >= 6);
+    assert_eq!(cases.len(), 8);
     let i = impact(
         folder.version("session-2026").unwrap(),
         folder.version("mayotte-2025").unwrap(),
         &cases,
         clausier::request::Bounds::default(),
     );
-    let five = i
+    let value = |o: &Option<clausier::diff::Outcome>| {
+        let o = o.as_ref().expect("the conclusion exists on both sides");
+        assert_eq!(o.status, clausier::decision::Status::Decided, "{o:?}");
+        serde_json::to_value(&o.value).unwrap()
+    };
+    let flips: Vec<(&str, &str, Value, Value)> = i
         .changed
         .iter()
-        .find(|c| c.case == "force-majeure-5-semaines")
-        .expect("the five-week internship flips");
-    let admission = five
-        .conclusions
-        .iter()
-        .find(|c| c.conclusion == "e61_admission")
-        .expect("its admission changes");
-    assert_eq!(admission.old.as_ref().unwrap().value, json!("refuse"));
+        .flat_map(|c| {
+            c.conclusions.iter().map(|k| {
+                (
+                    c.case.as_str(),
+                    k.conclusion.as_str(),
+                    value(&k.old),
+                    value(&k.new),
+                )
+            })
+        })
+        .collect();
+    let expected = [
+        // Three weeks: the minimum halves, still short of it.
+        (
+            "force-majeure-3-semaines",
+            "required_weeks",
+            json!(8),
+            json!(4),
+        ),
+        // Five weeks of force majeure: now enough, admitted on the rector's authorisation.
+        (
+            "force-majeure-5-semaines",
+            "required_weeks",
+            json!(8),
+            json!(4),
+        ),
+        (
+            "force-majeure-5-semaines",
+            "internship_status",
+            json!("insuffisant"),
+            json!("satisfait"),
+        ),
+        (
+            "force-majeure-5-semaines",
+            "e61_admission",
+            json!("refuse"),
+            json!("admis_sur_autorisation"),
+        ),
+        (
+            "force-majeure-5-semaines",
+            "jury_informed",
+            json!(false),
+            json!(true),
+        ),
+        // Six weeks of a formation aménagée: enough, and admitted outright (not force majeure).
+        (
+            "formation-amenagee-6-semaines",
+            "required_weeks",
+            json!(8),
+            json!(4),
+        ),
+        (
+            "formation-amenagee-6-semaines",
+            "internship_status",
+            json!("insuffisant"),
+            json!("satisfait"),
+        ),
+        (
+            "formation-amenagee-6-semaines",
+            "e61_admission",
+            json!("refuse"),
+            json!("admis"),
+        ),
+        // Employed from January 2025: six months before the 2026 exam, not before May 2025's.
+        (
+            "perfectionnement-emploi-2025",
+            "presence_proof",
+            json!("certificats_de_travail"),
+            json!("certificat_de_stage"),
+        ),
+        (
+            "perfectionnement-emploi-2025",
+            "required_weeks",
+            json!(null),
+            json!(12),
+        ),
+        (
+            "perfectionnement-emploi-2025",
+            "internship_status",
+            json!("non_requis"),
+            json!("insuffisant"),
+        ),
+        (
+            "perfectionnement-emploi-2025",
+            "e61_admission",
+            json!("admis"),
+            json!("refuse"),
+        ),
+        // Submitted on 22 April 2025: on time for 2026, after Mayotte's deadline of 18 April.
+        (
+            "rapport-depose-le-2025-04-22",
+            "nonconformity_causes",
+            json!([]),
+            json!(["depot_hors_delai"]),
+        ),
+        (
+            "rapport-depose-le-2025-04-22",
+            "report_conformity",
+            json!("conforme"),
+            json!("non_conforme"),
+        ),
+        (
+            "rapport-depose-le-2025-04-22",
+            "e61_mention",
+            json!(null),
+            json!("non_valide"),
+        ),
+        (
+            "rapport-depose-le-2025-04-22",
+            "diploma_blocked",
+            json!(false),
+            json!(true),
+        ),
+    ];
     assert_eq!(
-        admission.new.as_ref().unwrap().value,
-        json!("admis_sur_autorisation")
+        flips,
+        expected
+            .iter()
+            .map(|(c, k, o, n)| (*c, *k, o.clone(), n.clone()))
+            .collect::<Vec<_>>()
     );
-    // Unchanged cases are counted, invalid ones listed, none dropped.
+    // The clauses behind the new values: Mayotte's amending clause for the duration.
+    let new_citations = |case: &str, conclusion: &str| {
+        i.changed
+            .iter()
+            .find(|c| c.case == case)
+            .and_then(|c| c.conclusions.iter().find(|k| k.conclusion == conclusion))
+            .and_then(|k| k.new.as_ref())
+            .map(|o| o.citations.clone())
+            .unwrap()
+    };
     assert_eq!(
-        i.counts.cases,
-        i.counts.changed + i.counts.unchanged + i.counts.invalid
+        new_citations("force-majeure-3-semaines", "required_weeks"),
+        ["3-1", "3-2", "mayotte-2025-1"]
     );
-    assert!(i.counts.unchanged >= 2);
+    // Admitted on authorisation: the rule's clauses, then those of the normal duration it reads.
+    assert_eq!(
+        new_citations("force-majeure-5-semaines", "e61_admission"),
+        ["2.1.2-4", "4-2", "0-1", "2.1.2-3", "3-1"]
+    );
+    // Late against Mayotte's deadline: the clause, then the one that sets the deadline.
+    assert_eq!(
+        new_citations("rapport-depose-le-2025-04-22", "nonconformity_causes"),
+        ["4-6", "4-3"]
+    );
+    // The two cases nothing touches are counted, the one with a typo is listed, none dropped.
+    assert_eq!(
+        (
+            i.counts.cases,
+            i.counts.changed,
+            i.counts.unchanged,
+            i.counts.invalid
+        ),
+        (8, 5, 2, 1)
+    );
     let invalid: Vec<&str> = i.invalid.iter().map(|c| c.case.as_str()).collect();
     assert_eq!(invalid, ["faute-de-frappe"]);
     let by: Vec<(&str, usize)> = i
@@ -220,7 +365,20 @@ fn impact_of_mayotte_shows_who_flips() {
         .iter()
         .map(|c| (c.conclusion.as_str(), c.cases))
         .collect();
-    assert!(by.contains(&("e61_admission", 3)), "{by:?}");
+    assert_eq!(
+        by,
+        [
+            ("presence_proof", 1),
+            ("required_weeks", 4),
+            ("internship_status", 3),
+            ("e61_admission", 3),
+            ("jury_informed", 1),
+            ("nonconformity_causes", 1),
+            ("report_conformity", 1),
+            ("e61_mention", 1),
+            ("diploma_blocked", 1),
+        ]
+    );
 }
 
 // ------------------------------------------------------------------------------------ the command

@@ -642,8 +642,8 @@ fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     let started = Instant::now();
     while !ok() {
         assert!(
-            started.elapsed() < Duration::from_secs(2),
-            "not within 2 s: {what}"
+            started.elapsed() < Duration::from_secs(20),
+            "not within 20 s: {what}"
         );
         std::thread::sleep(Duration::from_millis(25));
     }
@@ -753,7 +753,7 @@ fn edits_are_picked_up_broken_files_keep_the_last_good_version_and_fixes_recover
 }
 
 /// The sha256 the service gives `session-2027` when its file holds `text`.
-fn sha_of_session_2027(text: &str) -> String {
+pub fn sha_of_session_2027(text: &str) -> String {
     let annex = std::fs::read_to_string(format!("policies/{BTS}/annexe-ivb.policy")).unwrap();
     let folder = clausier::load::check_texts(
         BTS.into(),
@@ -763,71 +763,6 @@ fn sha_of_session_2027(text: &str) -> String {
         ],
     );
     folder.version("session-2027").unwrap().sha256.clone()
-}
-
-#[test]
-fn requests_flowing_during_reloads_all_succeed_and_see_only_checked_versions() {
-    let root = tempfile::tempdir().unwrap();
-    copy_policies(root.path());
-    let server = Arc::new(TestServer::start(
-        root.path(),
-        date("2026-11-28"),
-        Limits::default(),
-        true,
-    ));
-    let file = root.path().join(BTS).join("session-2027.policy");
-    let original = std::fs::read_to_string(&file).unwrap();
-    // Valid rewrites move the deadline day by day; invalid ones cite a clause that does not exist.
-    let valid = |i: usize| original.replace("2027-04-16", &format!("2027-04-{:02}", 17 + i));
-    let invalid = |i: usize| original.replace("per \"4-3\"", &format!("per \"9-{i}\""));
-    let rounds = 12;
-    let mut allowed: std::collections::HashSet<String> = (0..rounds)
-        .map(|i| sha_of_session_2027(&valid(i)))
-        .collect();
-    allowed.insert(sha_of_session_2027(&original));
-    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let clients: Vec<_> = (0..4)
-        .map(|_| {
-            let (server, stop) = (Arc::clone(&server), Arc::clone(&stop));
-            std::thread::spawn(move || {
-                let mut seen = Vec::new();
-                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
-                    let r = decide(
-                        &server,
-                        json!({"input": candidate(), "version": "session-2027"}),
-                    );
-                    assert_eq!(r.status, 200, "{}", r.body);
-                    seen.push(r.json()["policy"]["sha256"].as_str().unwrap().to_string());
-                }
-                seen
-            })
-        })
-        .collect();
-    for i in 0..rounds {
-        save(&file, &invalid(i));
-        std::thread::sleep(Duration::from_millis(60));
-        save(&file, &valid(i));
-        std::thread::sleep(Duration::from_millis(60));
-    }
-    let last_valid = valid(rounds - 1);
-    let expected = sha_of_session_2027(&last_valid);
-    wait_for("the last valid file to be served", || {
-        decide(&server, json!({"input": {}, "version": "session-2027"})).json()["policy"]["sha256"]
-            == expected.as_str()
-    });
-    stop.store(true, std::sync::atomic::Ordering::Relaxed);
-    let seen: Vec<String> = clients
-        .into_iter()
-        .flat_map(|c| c.join().unwrap())
-        .collect();
-    assert!(seen.len() > 20, "only {} requests", seen.len());
-    let foreign: Vec<&String> = seen.iter().filter(|s| !allowed.contains(*s)).collect();
-    assert!(
-        foreign.is_empty(),
-        "decisions from versions that did not pass the check: {foreign:?}"
-    );
-    let list = get(&server, "/v1/policies").json();
-    assert_eq!(list["policies"][0]["status"], "ok");
 }
 
 #[test]

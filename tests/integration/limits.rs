@@ -2,74 +2,19 @@
 //! leaves the service answering, a JSON batch is counted while it is parsed and answered as a
 //! stream. Some tests run the real `clausier serve`, started on an ephemeral port.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::http::{TestServer, date, get};
+use crate::serve::Served;
 
 const BTS: &str = "bts-metiers-de-la-mesure";
 
-/// `clausier serve` in a child process, killed when dropped.
-pub(crate) struct Served {
-    child: Child,
-    addr: String,
-}
-
-impl Served {
-    /// Starts the service on 127.0.0.1 with `args` added, and waits until it listens.
-    pub(crate) fn start(args: &[&str]) -> Served {
-        Served::start_with_env(args, &[])
-    }
-
-    /// [`Served::start`] with these environment variables set.
-    pub(crate) fn start_with_env(args: &[&str], env: &[(&str, &str)]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
-            .args(["serve", "--policies", "policies", "--addr", "127.0.0.1:0"])
-            .args(args)
-            .envs(env.iter().copied())
-            .env("RUST_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut log = BufReader::new(child.stderr.take().unwrap());
-        let mut addr = None;
-        let mut line = String::new();
-        while addr.is_none() && log.read_line(&mut line).unwrap() > 0 {
-            if line.contains("listening") {
-                addr = line
-                    .split_whitespace()
-                    .find_map(|w| w.strip_prefix("addr="))
-                    .map(str::to_string);
-            }
-            line.clear();
-        }
-        // Keep reading the log, or the service would block writing it.
-        std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
-        Served {
-            child,
-            addr: addr.expect("the service never said where it listens"),
-        }
-    }
-
-    pub(crate) fn base(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A connection that sends a request announcing `Content-Length: 1000`, one byte of body,
 /// then nothing.
-fn stall(addr: &str, path: &str, content_type: &str) -> TcpStream {
+pub(crate) fn stall(addr: &str, path: &str, content_type: &str) -> TcpStream {
     let mut stream = TcpStream::connect(addr).unwrap();
     write!(
         stream,
@@ -82,7 +27,7 @@ fn stall(addr: &str, path: &str, content_type: &str) -> TcpStream {
 
 /// Everything the server sends until it closes the connection, and how long that took; fails
 /// if it is still open after `within`.
-fn until_closed(stream: &mut TcpStream, within: Duration) -> (String, Duration) {
+pub(crate) fn until_closed(stream: &mut TcpStream, within: Duration) -> (String, Duration) {
     let started = Instant::now();
     stream.set_read_timeout(Some(within)).unwrap();
     let mut out = Vec::new();
@@ -166,7 +111,7 @@ fn while_two_hundred_slow_clients_stall_healthz_answers() {
     let served = Served::start(&["--body-timeout-ms", "1000", "--workers", "2"]);
     let path = format!("/v1/policies/{BTS}/decisions");
     let mut stalled: Vec<TcpStream> = (0..200)
-        .map(|_| stall(&served.addr, &path, "application/json"))
+        .map(|_| stall(served.addr(), &path, "application/json"))
         .collect();
     let health = crate::http::agent()
         .get(format!("{}/healthz", served.base()))
@@ -369,7 +314,7 @@ fn memory_after_a_series_of_batches_is_reported() {
     // Measured, not asserted tightly: the numbers are printed (`--nocapture`) and only a gross
     // leak fails. `benches/batch-memory.sh` measures the release build on larger batches.
     let served = Served::start(&["--workers", "1"]);
-    let (idle, _) = memory_kib(served.child.id());
+    let (idle, _) = memory_kib(served.pid());
     let inputs: Vec<_> = (0..2_000).map(|_| crate::http::candidate()).collect();
     let body = serde_json::json!({"inputs": inputs, "version": "session-2027"}).to_string();
     let url = format!("{}/v1/policies/{BTS}/decisions/batch", served.base());
@@ -384,7 +329,7 @@ fn memory_after_a_series_of_batches_is_reported() {
         assert_eq!(r.status, 200);
         assert!(r.body.ends_with("]}"));
     }
-    let (after, peak) = memory_kib(served.child.id());
+    let (after, peak) = memory_kib(served.pid());
     eprintln!(
         "batches of 2,000 inputs ({} KiB in): RSS idle {idle} KiB, peak {peak} KiB, after {after} KiB",
         body.len() >> 10

@@ -1,6 +1,6 @@
 //! Liveness and readiness.
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpResponse, get, guard, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -36,4 +36,20 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     } else {
         ApiError::NotReady("no policy version is loaded".into()).into_response()
     }
+}
+
+/// `/metrics` as a route of its own, so that the request log names it with the status sent
+/// and other methods are answered 405: the metrics middleware answers a `GET` itself, putting
+/// the metrics in place of this empty body.
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource(crate::server::METRICS_PATH)
+            .guard(guard::Get())
+            .to(|| async { HttpResponse::Ok().finish() }),
+    )
+    .service(
+        web::resource(crate::server::METRICS_PATH).to(|| async {
+            Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET, HEAD".into()))
+        }),
+    );
 }

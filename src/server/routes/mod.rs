@@ -285,7 +285,8 @@ pub async fn log_request(
         .headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| v.len() <= 128)
+        // Printable ASCII without spaces, so that an id cannot forge fields of the log line.
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| uuid::Uuid::new_v4().to_string(), str::to_string);
     let method = req.method().to_string();
     let route = req.match_pattern().unwrap_or_else(|| "UNKNOWN".to_string());
