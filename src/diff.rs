@@ -64,7 +64,7 @@
 mod compare;
 mod impact;
 pub mod render;
-mod source;
+pub(crate) mod source;
 
 use serde::Serialize;
 

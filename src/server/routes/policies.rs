@@ -442,7 +442,8 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                 rules: c
                     .rules
                     .iter()
-                    .map(|r| RuleView {
+                    .map(|r| (r, row_heading(p, c, r)))
+                    .map(|(r, heading)| RuleView {
                         label: r.label.to_string(),
                         kind: r.kind.keyword().into(),
                         overrides: r
@@ -451,7 +452,11 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                             .filter_map(|i| c.rules.get(*i).map(|o| o.label.to_string()))
                             .collect(),
                         citations: clause_ids(&r.citations),
-                        source: p.sources.snippet(r.span).to_string(),
+                        // A row is read under its table's hit policy and columns.
+                        source: match heading {
+                            Some(h) => format!("{h}\n{}", p.sources.snippet(r.span)),
+                            None => p.sources.snippet(r.span).to_string(),
+                        },
                     })
                     .collect(),
             })
@@ -600,3 +605,17 @@ static DECISION_DEFS: std::sync::LazyLock<serde_json::Map<String, serde_json::Va
         }
         defs
     });
+
+/// For a row of a decision table, the table's hit policy and columns on one line
+/// (`table first | foyer.revenu | …`); none for a rule.
+fn row_heading(
+    p: &CompiledPolicy,
+    c: &crate::model::ConclusionInfo,
+    r: &crate::model::RuleInfo,
+) -> Option<String> {
+    if r.kind != crate::ast::RuleKind::Row {
+        return None;
+    }
+    let decl = p.merged.conclusions.iter().find(|d| d.name.node == c.name)?;
+    decl.table.as_ref().map(crate::diff::source::table_heading)
+}

@@ -282,7 +282,8 @@ function clauseArticle(clause, use, none) {
       use.rules.map(({ conclusion, rule }) => h("div", { class: "use rule" },
         h("p", {}, kind(t("rule-kind")[rule.kind] || rule.kind), " ", code(rule.label),
           t("of-conclusion"), code(conclusion.name),
-          rule.overrides.length ? t("overrides", rule.overrides.join(", ")) : ""),
+          // A row's place in its table says what it overrides: its source shows the table.
+          rule.overrides.length && rule.kind !== "row" ? t("overrides", rule.overrides.join(", ")) : ""),
         h("pre", {}, dedent(rule.source))))));
 }
 

@@ -111,8 +111,8 @@ const WORDS = {
 
   // a version
   "rule-kind": {
-    fr: { rule: "règle", exception: "exception", member: "membre" },
-    en: { rule: "rule", exception: "exception", member: "member" },
+    fr: { rule: "règle", exception: "exception", member: "membre", row: "ligne" },
+    en: { rule: "rule", exception: "exception", member: "member", row: "row" },
   },
   "toc.label": { fr: "Sections du texte", en: "Sections of the text" },
   "toc.sections": { fr: "Sections : ", en: "Sections: " },
