@@ -130,9 +130,7 @@ fn tables(c: &mut Criterion) {
 
     let engine = DecisionEngine::default();
     let content: DecisionContent = serde_json::from_value(jdm()).expect("a JDM graph");
-    let mut decision = engine
-        .create_decision(Arc::new(content))
-        .expect("a graph");
+    let mut decision = engine.create_decision(Arc::new(content)).expect("a graph");
     decision.compile();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -151,7 +149,8 @@ fn tables(c: &mut Criterion) {
         let ours: Value = serde_json::from_slice(&clausier_decide(bytes)).expect("JSON");
         let theirs: Value = serde_json::from_slice(&zen_decide(bytes)).expect("JSON");
         assert_eq!(
-            ours["conclusions"]["échelon_obtenu"]["value"], theirs["échelon_obtenu"],
+            ours["conclusions"]["échelon_obtenu"]["value"],
+            theirs["échelon_obtenu"],
             "{}",
             String::from_utf8_lossy(bytes)
         );
