@@ -33,4 +33,5 @@ mod runner;
 mod schemas;
 mod second_policy;
 mod settle;
+mod symlinks;
 mod tables;
