@@ -309,7 +309,12 @@ impl Walker<'_> {
             .tree
             .check(&path)
             .and_then(|()| std::fs::read_to_string(source));
-        let after = std::fs::metadata(source).map_or(before, |m| Stamp::of(&m));
+        // When the file read is gone (a ConfigMap's old revision removed after a swap), the
+        // stamp is that of what the path leads to now: the reading then differs from the
+        // settled state and is read again, instead of serving a file "that cannot be read".
+        let after = std::fs::metadata(source)
+            .or_else(|_| std::fs::metadata(&path))
+            .map_or(before, |m| Stamp::of(&m));
         marks.push(Mark::File(name.clone(), after));
         let message = match read {
             Ok(text) if starts_like_a_policy(&text) => {
@@ -380,6 +385,25 @@ fn kind(path: &Path, base: &Path) -> Kind {
     } else {
         Kind::Other
     }
+}
+
+/// True when the folder `root` looks published by a symbolic link swap, as a cluster publishes
+/// it: a `..data` link in it or in one of its folders (a Kubernetes ConfigMap volume, or a
+/// git-sync checkout mounted the same way), or the root itself a link (git-sync's `current`).
+/// Such a folder is managed by its publisher: what is written into it is replaced by the next
+/// revision.
+pub fn published_by_swap(root: &Path) -> bool {
+    let is_link = |p: &Path| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if is_link(root) || is_link(&root.join("..data")) {
+        return true;
+    }
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return false;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+        .any(|e| is_link(&e.path().join("..data")))
 }
 
 /// True when the first line that is neither blank nor a comment starts with the keyword

@@ -353,6 +353,14 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     state.admin_token = options.admin_token.map(Arc::from);
     if state.admin_token.is_some() {
         tracing::info!("administration routes enabled");
+        if crate::load::tree::published_by_swap(&options.policies) {
+            tracing::warn!(
+                folder = %options.policies.display(),
+                "the policies folder is published by a symlink swap (a ConfigMap or git-sync layout): \
+                 with several replicas, publish policies through git/ConfigMap, not the admin API \
+                 (an upload reaches one replica only, and the next revision published replaces it)"
+            );
+        }
     }
     state.cors_origins = options.cors_origins;
     if !state.cors_origins.is_empty() {

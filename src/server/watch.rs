@@ -12,8 +12,13 @@
 //!   usually lacks its end.
 //! - **Following the folder.** The watch covers the root (recursively) and the folder that holds
 //!   it, and is set again whenever the root is a new folder (deleted and recreated, renamed
-//!   over, a link swapped to another checkout). The folder is also looked at every poll
-//!   interval whatever the notifications say, so a change they miss is seen late, never lost.
+//!   over, a link swapped to another checkout). When the way to the root passes through
+//!   symbolic links (git-sync's `current -> .worktrees/<rev>` with the policies in
+//!   `current/policies`), the folder holding each link is watched too, and a watched folder
+//!   that has become another one (after a swap) is watched again. The folder is also looked at
+//!   every poll interval whatever the notifications say (the resolved root, every link's
+//!   resolved target and every file's stamp: a ConfigMap's `..data` swap changes them all), so
+//!   a change the notifications miss is seen late (within the poll interval), never lost.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -115,7 +120,9 @@ struct Armed {
     root: PathBuf,
     /// The identity of the root folder watched, if one is.
     watched: Option<(u64, u64)>,
-    parent: bool,
+    /// The folders watched beside the root (not recursively), each with the identity of the
+    /// folder watched (none: not watched).
+    beside: Vec<(PathBuf, Option<(u64, u64)>)>,
 }
 
 impl Armed {
@@ -124,33 +131,75 @@ impl Armed {
             notifier,
             root,
             watched: None,
-            parent: false,
+            beside: Vec::new(),
         };
         armed.refresh();
         armed
     }
 
-    /// Watches the root again if it is not the folder watched, and its parent if not yet.
+    /// Watches again each folder that is no longer the one watched: the root (recursively),
+    /// and beside it the folders where a swap of it would show.
     fn refresh(&mut self) {
-        if !self.parent {
-            let parent = self.root.parent().unwrap_or(Path::new("/")).to_path_buf();
-            self.parent = self
-                .notifier
-                .watch(&parent, RecursiveMode::NonRecursive)
-                .is_ok();
+        for folder in beside(&self.root) {
+            let now = identity(&folder);
+            match self.beside.iter_mut().find(|(p, _)| *p == folder) {
+                Some((_, watched)) if now.is_some() && *watched == now => {}
+                Some((_, watched)) => {
+                    *watched = arm(
+                        &mut self.notifier,
+                        &folder,
+                        now,
+                        RecursiveMode::NonRecursive,
+                    );
+                }
+                None => {
+                    let watched = arm(
+                        &mut self.notifier,
+                        &folder,
+                        now,
+                        RecursiveMode::NonRecursive,
+                    );
+                    self.beside.push((folder, watched));
+                }
+            }
         }
         let now = identity(&self.root);
         if now == self.watched {
             return;
         }
-        let _ = self.notifier.unwatch(&self.root);
-        let watching = now.is_some()
-            && self
-                .notifier
-                .watch(&self.root, RecursiveMode::Recursive)
-                .is_ok();
-        self.watched = if watching { now } else { None };
+        let root = self.root.clone();
+        self.watched = arm(&mut self.notifier, &root, now, RecursiveMode::Recursive);
     }
+}
+
+/// Watches `folder` anew (whatever was watched at that path before), when it is a folder
+/// (`now`, its identity); gives the identity watched.
+fn arm(
+    notifier: &mut notify::RecommendedWatcher,
+    folder: &Path,
+    now: Option<(u64, u64)>,
+    mode: RecursiveMode,
+) -> Option<(u64, u64)> {
+    let _ = notifier.unwatch(folder);
+    let watching = now.is_some() && notifier.watch(folder, mode).is_ok();
+    if watching { now } else { None }
+}
+
+/// The folders where a swap of the root shows: the one that holds the root, and the one that
+/// holds each symbolic link on the way to it (git-sync's `current -> .worktrees/<rev>` when
+/// the policies are `current/policies`: the swap is a rename in the folder that holds
+/// `current`, and the folder `current` itself is another one after it).
+fn beside(root: &Path) -> Vec<PathBuf> {
+    let mut folders = vec![root.parent().unwrap_or(Path::new("/")).to_path_buf()];
+    for step in root.ancestors() {
+        let link = std::fs::symlink_metadata(step).is_ok_and(|m| m.file_type().is_symlink());
+        if let Some(parent) = step.parent().filter(|_| link) {
+            if !folders.iter().any(|f| f == parent) {
+                folders.push(parent.to_path_buf());
+            }
+        }
+    }
+    folders
 }
 
 /// The device and inode of the folder at `path` (links followed).

@@ -36,4 +36,5 @@ mod second_policy;
 mod serve;
 mod settle;
 mod stopping;
+mod symlinks;
 mod tables;
