@@ -490,7 +490,11 @@ fn log_failures(store: &Store) {
 
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // notify warns when it cannot unwatch a folder that a swap has just removed (the old
+    // revision of a ConfigMap or a git-sync checkout): the service watches the new one, so
+    // that is no news for an operator.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,notify::inotify=error"));
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
