@@ -269,10 +269,12 @@ pub struct Decision {
     pub decision_id: String,
     /// The version applied.
     pub policy: PolicyRef,
-    /// Every conclusion, in declaration order.
+    /// Every conclusion, in declaration order; when the request names `conclusions`, those
+    /// alone.
     #[cfg_attr(feature = "server", schema(value_type = std::collections::BTreeMap<String, ConclusionResult>))]
     pub conclusions: Conclusions,
-    /// Every rule considered (only when asked for).
+    /// Every rule considered (only when asked for): the rules of every conclusion evaluated,
+    /// those asked and those they read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<Vec<TraceEntry>>,
 }
@@ -412,23 +414,63 @@ pub fn decide(
     settle: bool,
     lang: Lang,
 ) -> Decision {
-    match run(policy, facts, id, (explain, settle), lang, &NoDeadline) {
+    decide_only(policy, facts, id, None, (explain, settle), lang)
+}
+
+/// As [`decide`], for the conclusions `only` (indices, sorted, each once) when given: the
+/// decision holds them alone, in declaration order, and nothing else is evaluated but what
+/// they read (definitions, other conclusions), which the trace then lists too.
+pub fn decide_only(
+    policy: &Prepared,
+    facts: &[Value],
+    id: &str,
+    only: Option<&[usize]>,
+    (explain, settle): (bool, bool),
+    lang: Lang,
+) -> Decision {
+    match run(
+        policy,
+        facts,
+        id,
+        only,
+        (explain, settle),
+        lang,
+        &NoDeadline,
+    ) {
         Ok(decision) => decision,
         Err(never) => match never {},
     }
 }
 
-/// As [`decide`], giving up once `until` has passed: it is checked before each conclusion is
-/// evaluated and before settling (settling, once started, runs to its own bound).
+/// As [`decide_only`], giving up once `until` has passed: it is checked before each conclusion
+/// is evaluated and before settling (settling, once started, runs to its own bound).
 pub fn decide_until(
     policy: &Prepared,
     facts: &[Value],
     id: &str,
+    only: Option<&[usize]>,
     (explain, settle): (bool, bool),
     lang: Lang,
     until: &Until,
 ) -> Result<Decision, Late> {
-    run(policy, facts, id, (explain, settle), lang, until)
+    run(policy, facts, id, only, (explain, settle), lang, until)
+}
+
+/// Where conclusion `i` stands among the conclusions of a decision made for `only` (all of the
+/// policy's when none), if it is one of them.
+pub fn position(only: Option<&[usize]>, i: usize) -> Option<usize> {
+    match only {
+        None => Some(i),
+        Some(only) => only.binary_search(&i).ok(),
+    }
+}
+
+/// The conclusion at `position` among those of a decision made for `only`.
+pub fn index_at(only: Option<&[usize]>, position: usize) -> Option<usize> {
+    match only {
+        None => Some(position),
+        Some(only) => only.get(position).copied(),
+    }
 }
 
 /// When [`decide_until`] must give up.
@@ -469,19 +511,28 @@ fn run<C: Clock>(
     policy: &Prepared,
     facts: &[Value],
     id: &str,
+    only: Option<&[usize]>,
     (explain, settle): (bool, bool),
     lang: Lang,
     clock: &C,
 ) -> Result<Decision, C::Late> {
     let mut ev = Evaluator::new(policy, facts);
-    let mut conclusions = Vec::with_capacity(policy.conclusions.len());
+    let asked = only.map_or(policy.conclusions.len(), <[usize]>::len);
+    let mut conclusions = Vec::with_capacity(asked);
+    // The undetermined ones: their indices, and where they stand in the decision.
     let mut open = Vec::new();
-    for (i, c) in policy.conclusions.iter().enumerate() {
+    let mut at = Vec::new();
+    for k in 0..asked {
+        let Some((i, c)) = index_at(only, k).and_then(|i| Some((i, policy.conclusions.get(i)?)))
+        else {
+            continue;
+        };
         clock.check()?;
         ev.record(i);
         let r = result(policy, &ev, i, c, lang);
         if r.status == Status::Undetermined {
             open.push(i);
+            at.push(conclusions.len());
         }
         conclusions.push((policy.conclusion_name(i), r));
     }
@@ -490,9 +541,9 @@ fn run<C: Clock>(
     if settle && !open.is_empty() {
         clock.check()?;
         let settled = crate::eval::settle::settle(policy, facts, &open);
-        for (&i, s) in open.iter().zip(settled) {
+        for ((&i, &k), s) in open.iter().zip(&at).zip(settled) {
             if let (Some(s), Some((_, r)), Some(c)) =
-                (s, conclusions.get_mut(i), policy.conclusions.get(i))
+                (s, conclusions.get_mut(k), policy.conclusions.get(i))
             {
                 *r = settled_result(policy, (i, c), s, lang);
             }
@@ -679,11 +730,14 @@ impl ConclusionResult {
     }
 }
 
-/// Every rule of every conclusion, with what became of it, read from the records.
+/// Every rule of every conclusion evaluated (those asked and those they read), in declaration
+/// order, with what became of it, read from the records.
 fn trace(policy: &Prepared, ev: &Evaluator<'_>, lang: Lang) -> Vec<TraceEntry> {
     let mut out = Vec::new();
-    for (ci, c) in policy.conclusions.iter().enumerate() {
-        let Some(record) = ev.recorded(ci) else {
+    let mut evaluated: Vec<usize> = ev.evaluated().collect();
+    evaluated.sort_unstable();
+    for ci in evaluated {
+        let (Some(c), Some(record)) = (policy.conclusions.get(ci), ev.recorded(ci)) else {
             continue;
         };
         for (ri, r) in c.rules.iter().enumerate() {

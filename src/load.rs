@@ -9,7 +9,7 @@ use std::sync::Arc;
 use crate::ast::Policy;
 use crate::check::CheckResult;
 use crate::check::layers::{ParsedFile, check_versions};
-use crate::check::pipeline::check_folder;
+use crate::check::pipeline::{Checked, check_folder};
 use crate::diagnostic::Diagnostic;
 use crate::model::CompiledPolicy;
 use crate::prepared::Prepared;
@@ -27,6 +27,9 @@ pub struct PolicyFolder {
     pub diagnostics: Vec<Diagnostic>,
     /// Each version's check, by label, in file order.
     pub versions: Vec<(String, CheckResult)>,
+    /// The versions checked, kept for a later load of the folder (see [`check_texts_after`]);
+    /// empty unless the load was asked to keep them.
+    checked: Checked,
 }
 
 impl PolicyFolder {
@@ -48,6 +51,22 @@ impl PolicyFolder {
     /// True when nothing failed.
     pub fn is_ok(&self) -> bool {
         !self.all_diagnostics().any(Diagnostic::is_error)
+    }
+
+    /// How many versions this load checked; the others, whose chains of files a load before
+    /// checked, were taken from it (see [`check_texts_after`]).
+    pub fn checked_anew(&self) -> usize {
+        self.checked.anew()
+    }
+
+    /// True when `texts` (`(name, path, text)`, in order) are the texts of the files this
+    /// folder was loaded from, one for one.
+    pub fn read_from(&self, texts: &[(String, Option<PathBuf>, String)]) -> bool {
+        let files: Vec<_> = self.sources.files().map(|(_, f)| f).collect();
+        files.len() == texts.len()
+            && files.iter().zip(texts).all(|(f, (name, path, text))| {
+                f.name == *name && f.path == *path && f.text == *text
+            })
     }
 
     /// The compiled versions, in file order.
@@ -118,6 +137,29 @@ pub fn load_folder(dir: &Path) -> Result<PolicyFolder, LoadError> {
 
 /// Parses and checks versions given as texts `(name, path, text)`.
 pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) -> PolicyFolder {
+    check_texts_keeping(dir, texts, None)
+}
+
+/// As [`check_texts`], for a folder loaded again: a version whose chain of files (names, paths
+/// and texts, at the same places in the folder) `previous` checked is taken as checked, not
+/// checked again; the versions checked are kept in the folder for the next load (see
+/// [`PolicyFolder::checked_anew`]). Without `previous`, every version is checked, and kept.
+/// The result is the one [`check_texts`] gives.
+pub fn check_texts_after(
+    dir: PathBuf,
+    texts: Vec<(String, Option<PathBuf>, String)>,
+    previous: Option<&PolicyFolder>,
+) -> PolicyFolder {
+    let empty = Checked::default();
+    let previous = previous.map_or(&empty, |p| &p.checked);
+    check_texts_keeping(dir, texts, Some(previous))
+}
+
+fn check_texts_keeping(
+    dir: PathBuf,
+    texts: Vec<(String, Option<PathBuf>, String)>,
+    previous: Option<&Checked>,
+) -> PolicyFolder {
     let mut sources = SourceMap::new();
     let ids: Vec<FileId> = texts
         .into_iter()
@@ -130,7 +172,7 @@ pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) 
             (id, crate::syntax::parse(id, text))
         })
         .collect();
-    check_parsed(dir, sources, parsed)
+    check_parsed(dir, sources, parsed, previous)
 }
 
 /// Checks files already parsed, each once: the folder as a whole, then every version on top of
@@ -139,6 +181,7 @@ fn check_parsed(
     dir: PathBuf,
     sources: SourceMap,
     parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,
+    previous: Option<&Checked>,
 ) -> PolicyFolder {
     let mut files = Vec::with_capacity(parsed.len());
     let mut diagnostics = Vec::new();
@@ -151,7 +194,8 @@ fn check_parsed(
     diagnostics.extend(check_versions(&files));
     let sources = Arc::new(sources);
     let mut versions: Vec<(String, CheckResult)> = Vec::new();
-    for (label, mut result) in check_folder(&sources, &files) {
+    let (results, checked) = check_folder(&sources, &files, previous);
+    for (label, mut result) in results {
         // A layer's errors stop the versions that extend it too: report each finding once.
         result.diagnostics.retain(|d| {
             !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d)
@@ -164,6 +208,7 @@ fn check_parsed(
         files,
         diagnostics,
         versions,
+        checked,
     }
 }
 
@@ -228,7 +273,7 @@ pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
         let id = sources.add(p.display().to_string(), Some(p), t);
         parsed.push((id, Ok(policy)));
     }
-    Ok(check_parsed(dir, sources, parsed))
+    Ok(check_parsed(dir, sources, parsed, None))
 }
 
 /// The label a parsed file extends.

@@ -30,6 +30,8 @@ pub struct Prepared {
     rule_lists: Vec<Vec<RuleLists>>,
     variant_names: Vec<Vec<Arc<str>>>,
     conclusion_names: Vec<Arc<str>>,
+    /// The conclusions by name: a request that names some finds them without a scan.
+    conclusion_indices: std::collections::HashMap<Arc<str>, usize>,
     policy_ref: PolicyRef,
 }
 
@@ -241,14 +243,18 @@ impl Prepared {
             .iter()
             .map(|e| e.variants.iter().map(|v| Arc::from(v.as_str())).collect())
             .collect();
-        let conclusion_names = policy
+        let conclusion_names: Vec<Arc<str>> = policy
             .conclusions
             .iter()
             .map(|c| Arc::from(c.name.as_str()))
             .collect();
+        let conclusion_indices = (conclusion_names.iter().enumerate())
+            .map(|(i, name)| (Arc::clone(name), i))
+            .collect();
         let policy_ref = PolicyRef::of(&policy);
         Prepared {
             conclusion_names,
+            conclusion_indices,
             policy_ref,
             policy,
             fact_texts_fr,
@@ -287,6 +293,11 @@ impl Prepared {
         self.conclusion_names
             .get(i)
             .map_or_else(|| Arc::from(""), Arc::clone)
+    }
+
+    /// The index of the conclusion named `name`, if the policy declares one.
+    pub fn conclusion_index(&self, name: &str) -> Option<usize> {
+        self.conclusion_indices.get(name).copied()
     }
 
     /// The version, as decisions name it.

@@ -122,6 +122,10 @@ pub struct DecisionRequest {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// The conclusions to decide, by name (default: all of them). The decision then holds
+    /// these alone, and evaluates nothing but what they read; a name the policy does not
+    /// declare, or an empty list, is refused (422).
+    pub conclusions: Option<Vec<String>>,
     /// What would change the decision: `true` for every decided conclusion (changes towards
     /// any other value), or the value wanted for each conclusion named
     /// (`{"e61_admission": "admis"}`). Each concerned conclusion gets a `hints` list.
@@ -150,6 +154,10 @@ pub struct BatchRequest {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// The conclusions to decide, by name (default: all of them). The decision then holds
+    /// these alone, and evaluates nothing but what they read; a name the policy does not
+    /// declare, or an empty list, is refused (422).
+    pub conclusions: Option<Vec<String>>,
 }
 
 /// A JSON batch as read from its bytes, before any input is: each input is its JSON text,
@@ -164,6 +172,8 @@ pub struct RawBatch<'a> {
     pub as_of: Option<String>,
     /// Add the trace of every rule considered.
     pub explain: bool,
+    /// The conclusions to decide, by name (all when none).
+    pub conclusions: Option<Vec<String>>,
 }
 
 /// Reads a JSON batch (the shape of [`BatchRequest`]) within a nesting depth, counting its
@@ -449,6 +459,9 @@ pub struct Options {
     /// When the evaluation must be over (see [`Deadline`] for where it is checked); none: no
     /// deadline.
     pub deadline: Option<Deadline>,
+    /// The conclusions to decide, by index, sorted, each once (see [`conclusions`]): the
+    /// decision holds them alone (see [`crate::decision::decide_only`]). All when none.
+    pub conclusions: Option<std::sync::Arc<[usize]>>,
 }
 
 impl Default for Bounds {
@@ -481,32 +494,120 @@ fn decide_facts(
 ) -> Result<Decision, RequestError> {
     let check = || options.deadline.as_ref().map_or(Ok(()), Deadline::check);
     check()?;
+    let only = options.conclusions.as_deref();
     let asked = match &options.hints {
         Some(h) => read_hints(policy, h).map_err(|e| RequestError::Bad(e.into()))?,
         None => None,
     };
+    if let Some(asked) = &asked {
+        among(policy, asked, only)?;
+    }
     let id = decision_id(options.decision_id.as_ref());
-    let settle = !options.three_valued;
+    let modes = (options.explain, !options.three_valued);
     let mut decision = match options.deadline {
-        None => crate::decision::decide(policy, facts, &id, options.explain, settle, options.lang),
+        None => crate::decision::decide_only(policy, facts, &id, only, modes, options.lang),
         Some(deadline) => {
             let until = crate::decision::Until(deadline.at);
-            let modes = (options.explain, settle);
-            crate::decision::decide_until(policy, facts, &id, modes, options.lang, &until)
+            crate::decision::decide_until(policy, facts, &id, only, modes, options.lang, &until)
                 .map_err(|_| deadline.exceeded())?
         }
     };
     if let Some(asked) = asked {
         check()?;
-        crate::hints::attach(policy, facts, &mut decision, &asked, settle, options.lang);
+        let (decision, lang) = ((&mut decision, only), options.lang);
+        crate::hints::attach(policy, facts, decision, &asked, modes.1, lang);
     }
     if options.words {
         check()?;
-        for (i, (_, c)) in decision.conclusions.0.iter_mut().enumerate() {
+        for (k, (_, c)) in decision.conclusions.0.iter_mut().enumerate() {
+            let i = crate::decision::index_at(only, k).unwrap_or(k);
             c.text = Some(crate::report::sentence(policy, i, c, options.lang));
         }
     }
     Ok(decision)
+}
+
+/// The conclusions named in `names` (the field `field` of a request: `conclusions`), by index,
+/// sorted, each once. A name the policy does not declare is an invalid request, its error at
+/// `/{field}/{k}` with a "did you mean"; an empty list too, at `/{field}` (to decide every
+/// conclusion, the field is left out).
+pub fn conclusions(
+    policy: &Prepared,
+    names: &[String],
+    field: &str,
+) -> Result<std::sync::Arc<[usize]>, RequestError> {
+    if names.is_empty() {
+        return Err(RequestError::Invalid(vec![InputError {
+            pointer: format!("/{field}"),
+            message: format!(
+                "`{field}` names no conclusion: name at least one, or leave it out to decide them all"
+            ),
+            message_fr: Some(format!(
+                "`{field}` ne nomme aucune conclusion : nommez-en au moins une, ou omettez-le pour les décider toutes"
+            )),
+        }]));
+    }
+    let mut found = Vec::with_capacity(names.len());
+    let mut errors = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        match policy.conclusion_index(name) {
+            Some(i) => found.push(i),
+            None => {
+                let declared = policy.conclusions.iter().map(|c| c.name.as_str());
+                let close = crate::check::names::suggest(name, declared);
+                let (en, fr) = close.map_or_else(Default::default, |c| {
+                    (
+                        format!(": did you mean `{c}`?"),
+                        format!(" : vouliez-vous dire `{c}` ?"),
+                    )
+                });
+                errors.push(InputError {
+                    pointer: format!("/{field}/{k}"),
+                    message: format!("`{name}` is not a conclusion of the policy{en}"),
+                    message_fr: Some(format!(
+                        "`{name}` n'est pas une conclusion de la politique{fr}"
+                    )),
+                });
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Err(RequestError::Invalid(at_most(errors)));
+    }
+    found.sort_unstable();
+    found.dedup();
+    Ok(found.into())
+}
+
+/// The names of a query string's list (`conclusions=e61_admission,jury_informed`): separated by
+/// commas, spaces around them ignored; an empty value names none.
+pub fn names_in(list: &str) -> Vec<String> {
+    list.split(',')
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// `Ok` when every conclusion the hints name is among those `only` asked for (any, when all are).
+fn among(
+    policy: &Prepared,
+    asked: &crate::hints::Asked,
+    only: Option<&[usize]>,
+) -> Result<(), RequestError> {
+    let crate::hints::Asked::Targets(targets) = asked else {
+        return Ok(());
+    };
+    for (i, _) in targets {
+        if crate::decision::position(only, *i).is_none() {
+            let name = policy.conclusion_name(*i);
+            return Err(RequestError::Bad(Said::new(
+                format!("`hints` nomme `{name}`, qui n'est pas parmi les `conclusions` demandées"),
+                format!("`hints` names `{name}`, which is not among the `conclusions` asked for"),
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The facts of a record within `bounds`, read against the policy's declared inputs.

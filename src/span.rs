@@ -74,16 +74,33 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The whole text.
     pub text: String,
+    /// The byte offset where each line after the first starts, found at the first need: a
+    /// trace or a diagnostic places its rules in a large file without reading it from the
+    /// start each time.
+    lines: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl SourceFile {
     /// Line and column (both from 1, column in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let before = self.text.get(..offset).unwrap_or("");
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = before.get(line_start..).map_or(0, |s| s.chars().count()) + 1;
+        let starts = self.lines.get_or_init(|| {
+            memchr::memchr_iter(b'\n', self.text.as_bytes())
+                .map(|i| i + 1)
+                .collect()
+        });
+        // The lines that start at or before the offset, the first included.
+        let line = starts.partition_point(|&s| s <= offset) + 1;
+        let line_start = line
+            .checked_sub(2)
+            .and_then(|i| starts.get(i))
+            .copied()
+            .unwrap_or(0);
+        let column = self
+            .text
+            .get(line_start..offset)
+            .map_or(0, |s| s.chars().count())
+            + 1;
         (line, column)
     }
 }
@@ -112,6 +129,7 @@ impl SourceMap {
             name: name.into(),
             path,
             text: text.into(),
+            lines: std::sync::OnceLock::new(),
         });
         id
     }
@@ -134,5 +152,33 @@ impl SourceMap {
             .iter()
             .enumerate()
             .map(|(i, f)| (FileId(u32::try_from(i).unwrap_or(u32::MAX)), f))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SourceMap;
+
+    #[test]
+    fn lines_and_columns_are_counted_from_one_in_characters() {
+        let mut map = SourceMap::new();
+        let text = "ab\nçé\n\nx";
+        let id = map.add("f", None, text);
+        let Some(file) = map.get(id) else {
+            unreachable!("the file was just added")
+        };
+        let naive = |offset: usize| {
+            let before = text.get(..offset).unwrap_or_default();
+            let line = before.matches('\n').count() + 1;
+            let start = before.rfind('\n').map_or(0, |i| i + 1);
+            let column = before.get(start..).unwrap_or_default().chars().count() + 1;
+            (line, column)
+        };
+        for offset in text.char_indices().map(|(i, _)| i).chain([text.len()]) {
+            assert_eq!(file.line_col(offset), naive(offset), "at {offset}");
+        }
+        assert_eq!(file.line_col(2), (1, 3));
+        assert_eq!(file.line_col(3), (2, 1));
+        assert_eq!(file.line_col(100), (4, 2));
     }
 }

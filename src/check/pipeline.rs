@@ -7,6 +7,11 @@
 //! the parameters must keep their types. Then every definition and every conclusion that the
 //! version's file leaves alone was typed against exactly what a full check would see, and is
 //! taken as compiled. Anything else is checked in full, as [`super::check_version`] does.
+//!
+//! Across loads, a version whose chain of files (each file's name, path and bytes, at the same
+//! place in the folder) is the one a previous load checked takes that check as it is
+//! ([`Checked`]): a reload after an edit checks again only the versions whose files or layers
+//! changed. The key is the files' content, so that an entry can never stand for other texts.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -35,6 +40,48 @@ pub(crate) struct CheckedVersion {
     graph: Graph,
     /// The sha256 of its layers' texts, not yet finalised.
     hasher: Sha256,
+}
+
+/// One file of a chain as a previous check knows it: its place in the folder and the sha256 of
+/// its name, path and text.
+type FileKey = (FileId, [u8; 32]);
+
+/// The versions a load of a folder checked, by their chains of files, for the next load of the
+/// same folder to take those whose files did not change (see [`check_folder`]).
+#[derive(Clone, Default)]
+pub struct Checked {
+    versions: HashMap<Vec<FileKey>, Arc<CheckedVersion>>,
+    /// How many versions the load checked, the others taken from the load before.
+    anew: usize,
+}
+
+impl Checked {
+    /// How many versions the load that made it checked, the others (whose files did not
+    /// change) taken from the load before.
+    pub fn anew(&self) -> usize {
+        self.anew
+    }
+}
+
+/// The key of every file of the folder, by file id.
+fn file_keys(sources: &SourceMap) -> HashMap<FileId, FileKey> {
+    sources
+        .files()
+        .map(|(id, f)| {
+            let mut h = Sha256::new();
+            for part in [
+                f.name.as_bytes(),
+                f.path
+                    .as_deref()
+                    .map_or(&b""[..], |p| p.as_os_str().as_encoded_bytes()),
+                f.text.as_bytes(),
+            ] {
+                h.update(part.len().to_le_bytes());
+                h.update(part);
+            }
+            (id, (id, h.finalize().into()))
+        })
+        .collect()
 }
 
 /// What a version takes from the checked version it extends.
@@ -229,12 +276,20 @@ fn hash_more(mut hasher: Sha256, sources: &SourceMap, file: FileId) -> Sha256 {
     hasher
 }
 
-/// Checks every version of a folder, each layer once: the results by label, in file order.
-/// Diagnostics are each version's own, not yet deduplicated against the others'.
+/// Checks every version of a folder, each layer once: the results by label, in file order, and
+/// the versions checked, kept for the next load when `previous` is given (the versions a load
+/// before kept, empty for a first load): a version whose chain of files it holds is taken from
+/// it, not checked again. Diagnostics are each version's own, not yet deduplicated against the
+/// others'.
 pub(crate) fn check_folder(
     sources: &Arc<SourceMap>,
     files: &[ParsedFile],
-) -> Vec<(String, CheckResult)> {
+    previous: Option<&Checked>,
+) -> (Vec<(String, CheckResult)>, Checked) {
+    let keys = previous.map(|_| file_keys(sources)).unwrap_or_default();
+    let key = |chain: &[&ParsedFile]| -> Option<Vec<FileKey>> {
+        chain.iter().map(|f| keys.get(&f.file).copied()).collect()
+    };
     // Every version with its layers, root first, each once.
     let mut waiting: Vec<Vec<&ParsedFile>> = Vec::new();
     for f in files {
@@ -250,7 +305,8 @@ pub(crate) fn check_folder(
     }
     // In waves: a version is checked once the version it extends has been (the annex, then
     // every session on it, side by side).
-    let mut done: HashMap<&str, CheckedVersion> = HashMap::new();
+    let mut done: HashMap<&str, Arc<CheckedVersion>> = HashMap::new();
+    let mut next = Checked::default();
     let mut tried: Vec<&str> = Vec::new();
     while !waiting.is_empty() {
         let (ready, rest): (Vec<_>, Vec<_>) = waiting
@@ -261,15 +317,25 @@ pub(crate) fn check_folder(
             break;
         }
         let checked = crate::parallel::map(&ready, |chain| {
+            let key = key(chain).filter(|_| previous.is_some());
+            let kept = (key.as_ref()).and_then(|k| previous?.versions.get(k));
+            if let Some(kept) = kept {
+                return (Some(Arc::clone(kept)), key, false);
+            }
             let base = parent(chain).and_then(|p| done.get(p));
-            check_chain(sources, chain, base)
+            let checked = check_chain(sources, chain, base.map(AsRef::as_ref));
+            (checked.map(Arc::new), key, true)
         });
-        for (chain, checked) in ready.iter().zip(checked) {
+        for (chain, (checked, key, anew)) in ready.iter().zip(checked) {
             let Some(label) = chain.last().map(|f| f.version()) else {
                 continue;
             };
             tried.push(label);
+            next.anew += usize::from(anew);
             if let Some(checked) = checked {
+                if let Some(key) = key {
+                    next.versions.insert(key, Arc::clone(&checked));
+                }
                 done.insert(label, checked);
             }
         }
@@ -278,25 +344,25 @@ pub(crate) fn check_folder(
     for f in files {
         *left.entry(f.version()).or_default() += 1;
     }
-    files
+    let results = files
         .iter()
         .map(|f| {
             let label = f.version();
             let n = left.entry(label).or_default();
             *n = n.saturating_sub(1);
             // A label declared twice (an error) names one version: the last use takes it.
-            let result = if *n == 0 {
-                done.remove(label).map(|c| c.result)
-            } else {
-                done.get(label).map(|c| c.result.clone())
-            };
+            let result = done.get(label).map(|c| c.result.clone());
+            if *n == 0 {
+                done.remove(label);
+            }
             let result = result.unwrap_or(CheckResult {
                 policy: None,
                 diagnostics: Vec::new(),
             });
             (label.to_string(), result)
         })
-        .collect()
+        .collect();
+    (results, next)
 }
 
 #[cfg(test)]

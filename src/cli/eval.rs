@@ -21,6 +21,10 @@ pub(crate) struct EvalArgs {
     /// Add the trace of every rule considered.
     #[arg(long)]
     explain: bool,
+    /// Decide this conclusion only (repeat for several): the decision holds the conclusions
+    /// named alone, and evaluates nothing but what they read. Default: every conclusion.
+    #[arg(long = "conclusion", value_name = "NAME")]
+    conclusions: Vec<String>,
     /// Add, to each decided conclusion, the smallest changes to the record that would give it
     /// another value.
     #[arg(long)]
@@ -66,10 +70,15 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             return TROUBLE;
         }
     };
+    let conclusions = match conclusions(policy, &args.conclusions, args.lang) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
     let options = Options {
         explain: args.explain,
         lang: args.lang,
         hints: args.hints.then_some(HintsRequest::All(true)),
+        conclusions,
         ..Options::default()
     };
     // The same path as the service's: bounded JSON bytes, then the declared inputs.
@@ -102,6 +111,28 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         OutputFormat::Text => out!("{}", clausier::report::text(policy, &decision, args.lang)),
     }
     OK
+}
+
+/// The conclusions named by `--conclusion` (all when none), or the exit code once the names
+/// the policy does not declare are printed.
+fn conclusions(
+    policy: &clausier::prepared::Prepared,
+    names: &[String],
+    lang: Lang,
+) -> Result<Option<std::sync::Arc<[usize]>>, u8> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    match clausier::request::conclusions(policy, names, "conclusions") {
+        Ok(found) => Ok(Some(found)),
+        Err(RequestError::Invalid(errors)) => {
+            for e in errors {
+                eprintln!("error: --conclusion: {}", e.in_lang(lang).message);
+            }
+            Err(FINDINGS)
+        }
+        Err(_) => Err(TROUBLE),
+    }
 }
 
 /// Loads the policy folder (or one version's file and its layers) and chooses the version: by

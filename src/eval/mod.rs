@@ -167,7 +167,12 @@ pub struct Evaluator<'p> {
     policy: Option<&'p CompiledPolicy>,
     facts: &'p [Value],
     defs: Vec<Option<Res>>,
-    conclusions: Vec<Option<Record>>,
+    /// By conclusion: where its record is in `records`, plus one; 0 while it is not decided.
+    /// Zeroed memory, so that an evaluator of a large policy costs little to make when a
+    /// decision reads a few of its conclusions.
+    slots: Vec<u32>,
+    /// The conclusions decided so far with their records, in the order they were.
+    records: Vec<(usize, Record)>,
     locals: Vec<Value>,
     /// Where each local came from, when it is an element of a list input: (slot, index).
     origins: Vec<Option<(usize, u32)>>,
@@ -225,7 +230,9 @@ impl<'p> Evaluator<'p> {
             policy: Some(policy),
             facts,
             defs: vec![None; policy.defs.len()],
-            conclusions: vec![None; policy.conclusions.len()],
+            slots: vec![0; policy.conclusions.len()],
+            // Sized for a policy of a few dozen conclusions, all decided.
+            records: Vec::with_capacity(policy.conclusions.len().min(32)),
             // Sized for a typical decision, so that they do not grow step by step.
             locals: Vec::with_capacity(8),
             origins: Vec::with_capacity(8),
@@ -247,7 +254,8 @@ impl<'p> Evaluator<'p> {
             policy: None,
             facts: &[],
             defs: Vec::new(),
-            conclusions: Vec::new(),
+            slots: Vec::new(),
+            records: Vec::new(),
             locals: Vec::new(),
             origins: Vec::new(),
             frame: 0,
@@ -295,14 +303,22 @@ impl<'p> Evaluator<'p> {
     /// Conclusion `i` decided, with what became of each of its rules: computed once, and read
     /// by the decision's `because`, its trace and its `missing`.
     pub fn record(&mut self, i: usize) -> Option<&Record> {
-        if matches!(self.conclusions.get(i), Some(None)) {
+        if self.slots.get(i) == Some(&0) {
             let conclusion = self.policy.and_then(|p| p.conclusions.get(i))?;
             let record = self.decide_conclusion(conclusion);
-            if let Some(slot) = self.conclusions.get_mut(i) {
-                *slot = Some(record);
+            // Its rules may have decided others first: its place is taken now.
+            self.records.push((i, record));
+            if let Some(slot) = self.slots.get_mut(i) {
+                *slot = count(self.records.len());
             }
         }
-        self.conclusions.get(i)?.as_ref()
+        self.recorded(i)
+    }
+
+    /// The conclusions decided so far (asked for, or read by one that was), in the order they
+    /// were: a conclusion no one asked for or read is never evaluated.
+    pub fn evaluated(&self) -> impl Iterator<Item = usize> + '_ {
+        self.records.iter().map(|(i, _)| *i)
     }
 
     /// The value of input `slot`, unless it is missing.
@@ -366,7 +382,8 @@ impl<'p> Evaluator<'p> {
 
     /// The record of conclusion `i` if it was decided.
     pub fn recorded(&self, i: usize) -> Option<&Record> {
-        self.conclusions.get(i)?.as_ref()
+        let slot = self.slots.get(i)?.checked_sub(1)?;
+        self.records.get(slot as usize).map(|(_, r)| r)
     }
 
     fn decide_conclusion(&mut self, conclusion: &ConclusionInfo) -> Record {

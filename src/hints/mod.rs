@@ -20,7 +20,7 @@ mod text;
 use std::sync::Arc;
 
 pub use crate::decision::{Change, Effect, Hint};
-use crate::decision::{Datum, Decision, Status};
+use crate::decision::{ConclusionResult, Datum, Decision, Status, index_at, position};
 use crate::eval::settle::Settled;
 use crate::eval::{Evaluator, Outcome};
 use crate::model::{Lang, Type, Value};
@@ -54,28 +54,35 @@ pub enum Asked {
     Targets(Vec<(usize, Value)>),
 }
 
-/// Adds to `decision` (made on `facts` under `policy`) the hints `asked` for: each concerned
-/// decided conclusion gets its list (empty when no change within the bounds gives the value).
-/// `settle` is what the decision was made with, and what the hints are verified with.
+/// Adds to `decision` (made on `facts` under `policy`, for the conclusions `only` when given:
+/// see [`crate::decision::decide_only`]) the hints `asked` for: each concerned decided
+/// conclusion of the decision gets its list (empty when no change within the bounds gives the
+/// value). `settle` is what the decision was made with, and what the hints are verified with.
 pub fn attach(
     policy: &Prepared,
     facts: &[Value],
-    decision: &mut Decision,
+    (decision, only): (&mut Decision, Option<&[usize]>),
     asked: &Asked,
     settle: bool,
     lang: Lang,
 ) {
     let wanted: Vec<(usize, Option<Value>)> = match asked {
-        Asked::All => (0..policy.conclusions.len()).map(|i| (i, None)).collect(),
+        Asked::All => (0..decision.conclusions.0.len())
+            .filter_map(|k| index_at(only, k))
+            .map(|i| (i, None))
+            .collect(),
         Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
-        Asked::Favourable => not_granted(policy, decision),
+        Asked::Favourable => not_granted(policy, decision, only),
     };
     let mut left = EVALUATIONS_PER_REQUEST;
     for (i, target) in wanted {
+        let Some(k) = position(only, i) else {
+            continue;
+        };
         let decided = decision
             .conclusions
             .0
-            .get(i)
+            .get(k)
             .is_some_and(|(_, c)| c.status == Status::Decided);
         if !decided {
             continue;
@@ -83,27 +90,30 @@ pub fn attach(
         let found = for_conclusion(
             policy,
             facts,
-            decision,
+            (decision, only),
             i,
             target,
             (settle, lang),
             &mut left,
         );
-        if let Some((_, c)) = decision.conclusions.0.get_mut(i) {
+        if let Some((_, c)) = decision.conclusions.0.get_mut(k) {
             // Several favourable values: the hints towards each, in turn.
             c.hints.get_or_insert_with(Vec::new).extend(found);
         }
     }
 }
 
-/// The conclusions decided in `decision` whose value is not one of the favourable values the
-/// policy names for them, each with every favourable value as a target.
-fn not_granted(policy: &Prepared, decision: &Decision) -> Vec<(usize, Option<Value>)> {
+/// The conclusions decided in `decision` (made for `only`) whose value is not one of the
+/// favourable values the policy names for them, each with every favourable value as a target.
+fn not_granted(
+    policy: &Prepared,
+    decision: &Decision,
+    only: Option<&[usize]>,
+) -> Vec<(usize, Option<Value>)> {
     let mut out = Vec::new();
     for (i, favourable) in policy.labels.favourable.iter().enumerate() {
-        let (Some(c), Some((_, result))) =
-            (policy.conclusions.get(i), decision.conclusions.0.get(i))
-        else {
+        let result = position(only, i).and_then(|k| decision.conclusions.0.get(k));
+        let (Some(c), Some((_, result))) = (policy.conclusions.get(i), result) else {
             continue;
         };
         let named = |v: &Value| Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, v);
@@ -140,7 +150,7 @@ fn decided_value(policy: &Prepared, facts: &[Value], i: usize, settle: bool) -> 
 fn for_conclusion(
     policy: &Prepared,
     facts: &[Value],
-    decision: &Decision,
+    (decision, only): (&Decision, Option<&[usize]>),
     i: usize,
     target: Option<Value>,
     (settle, lang): (bool, Lang),
@@ -155,6 +165,25 @@ fn for_conclusion(
         None => Goal::Other(value),
     };
     let reads = sites::reads(policy, i);
+    // A decision for some conclusions is compared, before and after the changes, over them and
+    // those the conclusion reads (whose `effects` a hint shows), decided anew; a decision for
+    // every conclusion, over all of them, as it is.
+    let scope: Option<Vec<usize>> = only.map(|only| {
+        let mut scope: Vec<usize> = only.iter().chain(&reads.conclusions).copied().collect();
+        scope.sort_unstable();
+        scope.dedup();
+        scope
+    });
+    let scoped;
+    let before = match &scope {
+        Some(scope) => {
+            let modes = (false, settle);
+            let id = &decision.decision_id;
+            scoped = crate::decision::decide_only(policy, facts, id, Some(scope), modes, lang);
+            &scoped
+        }
+        None => decision,
+    };
     let budget = EVALUATIONS_PER_CONCLUSION.min(*left);
     let mut searcher = Searcher::new(policy, i, &reads, facts, budget);
     let chains: Vec<Vec<Edit>> = chains(&mut searcher, facts, &goal)
@@ -168,7 +197,7 @@ fn for_conclusion(
             verified(
                 policy,
                 facts,
-                decision,
+                (before, scope.as_deref()),
                 i,
                 &reads,
                 &goal,
@@ -311,7 +340,7 @@ type Rank = (usize, usize, u64);
 fn verified(
     policy: &Prepared,
     facts: &[Value],
-    before: &Decision,
+    (before, scope): (&Decision, Option<&[usize]>),
     i: usize,
     reads: &sites::Reads,
     goal: &Goal,
@@ -326,9 +355,10 @@ fn verified(
         changes.push(change(policy, &changed, e)?);
         changed = apply(policy, &changed, e)?;
     }
-    let after = crate::decision::decide(policy, &changed, &before.decision_id, false, settle, lang);
-    let (_, now) = after.conclusions.0.get(i)?;
-    let (_, then) = before.conclusions.0.get(i)?;
+    let id = &before.decision_id;
+    let after = crate::decision::decide_only(policy, &changed, id, scope, (false, settle), lang);
+    let (_, now) = after.conclusions.0.get(position(scope, i)?)?;
+    let (_, then) = at(before, scope, i)?;
     let c = policy.conclusions.get(i)?;
     let wanted = match goal {
         Goal::Value(v) | Goal::Other(v) => {
@@ -353,8 +383,8 @@ fn verified(
         .iter()
         .filter(|&&j| j != i)
         .filter_map(|&j| {
-            let (n, old) = before.conclusions.0.get(j)?;
-            let (_, new) = after.conclusions.0.get(j)?;
+            let (n, old) = at(before, scope, j)?;
+            let (_, new) = at(&after, scope, j)?;
             let quantity = matches!(
                 policy.conclusions.get(j)?.ty.base(),
                 Type::Num { .. } | Type::Date
@@ -373,7 +403,9 @@ fn verified(
         .iter()
         .zip(&after.conclusions.0)
         .enumerate()
-        .filter(|(j, ((_, a), (_, b)))| *j != i && (a.status != b.status || a.value != b.value))
+        .filter(|(k, ((_, a), (_, b)))| {
+            index_at(scope, *k) != Some(i) && (a.status != b.status || a.value != b.value)
+        })
         .count();
     changes.sort_by(|a, b| a.path.cmp(&b.path));
     let mut hint = Hint {
@@ -385,6 +417,15 @@ fn verified(
     };
     hint.text = hint_text(policy, i, &hint, lang);
     Some(((edits.len(), moved, far), hint))
+}
+
+/// Conclusion `j` of decision `d`, made for `scope` (see [`crate::decision::decide_only`]).
+fn at<'d>(
+    d: &'d Decision,
+    scope: Option<&[usize]>,
+    j: usize,
+) -> Option<&'d (Arc<str>, ConclusionResult)> {
+    d.conclusions.0.get(position(scope, j)?)
 }
 
 /// The change `e` to `facts`, as the record reads it.

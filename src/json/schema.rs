@@ -182,10 +182,21 @@ fn said_requirements(
 /// (`generic`, the service's schemas of a decision and of what it holds, by name: `Decision`,
 /// `ConclusionResult`, …, their references as `#/$defs/NAME`), with every conclusion of the
 /// version named, and its value typed (enum values, units, dates; `null` unless decided), with
-/// its `unit` when its value is a quantity.
-pub fn decision_schema(policy: &CompiledPolicy, generic: &serde_json::Map<String, Json>) -> Json {
+/// its `unit` when its value is a quantity. Every conclusion is required, as a decision holds
+/// them all; with `only` (indices, as a request's `conclusions` gives them), the schema of the
+/// decisions asked for these: they alone, each required.
+pub fn decision_schema(
+    policy: &CompiledPolicy,
+    generic: &serde_json::Map<String, Json>,
+    only: Option<&[usize]>,
+) -> Json {
     let mut conclusions = serde_json::Map::new();
+    let mut names: Vec<&str> = Vec::new();
     for (k, c) in policy.conclusions.iter().enumerate() {
+        if crate::decision::position(only, k).is_none() {
+            continue;
+        }
+        names.push(&c.name);
         let mut value = nullable(type_schema(policy, &c.ty));
         if let (Some(label), Json::Object(map)) =
             (policy.labels.conclusion(k, Lang::Fr), &mut value)
@@ -213,7 +224,6 @@ pub fn decision_schema(policy: &CompiledPolicy, generic: &serde_json::Map<String
             }),
         );
     }
-    let names: Vec<&str> = policy.conclusions.iter().map(|c| c.name.as_str()).collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": format!("decision of {} {}", policy.id, policy.version),

@@ -10,7 +10,7 @@ use serde_json::value::RawValue;
 
 use super::RawBatch;
 
-const FIELDS: &[&str] = &["inputs", "version", "as_of", "explain"];
+const FIELDS: &[&str] = &["inputs", "version", "as_of", "explain", "conclusions"];
 
 /// The whole batch object; sets `over` when `inputs` holds more than `max_len` items.
 pub(super) struct Envelope<'c> {
@@ -36,6 +36,7 @@ impl<'de> Visitor<'de> for Envelope<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut inputs = None;
         let (mut version, mut as_of, mut explain) = (None, None, None);
+        let mut conclusions = None;
         while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
             match key.as_ref() {
                 "inputs" if inputs.is_none() => {
@@ -49,6 +50,9 @@ impl<'de> Visitor<'de> for Envelope<'_> {
                 }
                 "as_of" if as_of.is_none() => as_of = Some(map.next_value::<Option<String>>()?),
                 "explain" if explain.is_none() => explain = Some(map.next_value::<bool>()?),
+                "conclusions" if conclusions.is_none() => {
+                    conclusions = Some(map.next_value::<Option<Vec<String>>>()?);
+                }
                 other if FIELDS.contains(&other) => {
                     return Err(A::Error::duplicate_field(field(other)));
                 }
@@ -60,6 +64,7 @@ impl<'de> Visitor<'de> for Envelope<'_> {
             version: version.flatten(),
             as_of: as_of.flatten(),
             explain: explain.unwrap_or(false),
+            conclusions: conclusions.flatten(),
         })
     }
 }

@@ -313,7 +313,8 @@ pub struct Problem {
     /// What happened in this occurrence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// For invalid input: each error with its JSON pointer into the input.
+    /// For invalid input: each error with its JSON pointer into the input (for a field of the
+    /// request that names something of the policy, such as `conclusions`, into the request).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<InputError>>,
     /// For an invalid policy: the checker's diagnostics.

@@ -17,8 +17,8 @@ use utoipa::ToSchema;
 
 use crate::ast::{ItemKind, Override, Policy};
 use crate::diagnostic::{Code, Severity};
-use crate::load::check_texts;
 use crate::load::tree::{Files, Fingerprint, Folder, ReadHook, Tree};
+use crate::load::{PolicyFolder, check_texts_after};
 use crate::prepared::Prepared;
 
 pub use super::watch::{WatchOptions, Watcher, watch, watch_with};
@@ -77,6 +77,26 @@ pub struct PolicyEntry {
     served_from: HashMap<PathBuf, Arc<Prepared>>,
     /// What the file of each served version declares, by label.
     declared: HashMap<String, Declared>,
+    /// The folder as the load that made this entry read and checked it: the next load takes
+    /// from it what did not change.
+    last: LastLoad,
+    /// How many versions the load that made this entry checked (the others taken as checked
+    /// by the load before).
+    checked_anew: usize,
+}
+
+/// A policy folder as a load read and checked it, kept for the next load: a folder whose files
+/// did not change is taken whole, and in one that changed, the versions whose chains of files
+/// did not change are (see [`crate::load::check_texts_after`]). Keyed by the files' content,
+/// never by a time or a name alone: what is taken is what checking the same texts gives.
+#[derive(Clone, Default)]
+struct LastLoad(Option<Arc<PolicyFolder>>);
+
+impl std::fmt::Debug for LastLoad {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let versions = self.0.as_ref().map_or(0, |l| l.versions.len());
+        write!(f, "LastLoad({versions} versions)")
+    }
 }
 
 impl PolicyEntry {
@@ -234,6 +254,9 @@ pub struct ReloadSummary {
     pub failed_files: usize,
     /// What went wrong, if anything.
     pub failure: Option<ReloadFailure>,
+    /// Versions this reload checked: the others, whose files and layers did not change since
+    /// the load before, were taken as that load checked them.
+    pub checked: usize,
 }
 
 /// A reload read and checked, before it is served: what [`Store::reload_if`] shows its judge.
@@ -299,7 +322,9 @@ impl Store {
         self.current.load_full()
     }
 
-    /// Re-reads the folder, checks every version, and swaps in the new set. Broken files keep
+    /// Re-reads the folder, checks every version whose files or layers changed (the others are
+    /// taken as the load before checked them), and swaps in the new set; until then, the set
+    /// before is served. Broken files keep
     /// their last good version served; a folder that cannot be read, or that holds no policy
     /// any more, keeps the whole last good set served.
     pub fn reload(&self) -> ReloadSummary {
@@ -307,6 +332,7 @@ impl Store {
             versions: 0,
             failed_files: 0,
             failure: None,
+            checked: 0,
         })
     }
 
@@ -319,6 +345,7 @@ impl Store {
                 versions: 0,
                 failed_files: 0,
                 failure: None,
+                checked: 0,
             })
     }
 
@@ -353,6 +380,7 @@ impl Store {
             versions: next.policies.values().map(|p| p.versions.len()).sum(),
             failed_files: next.failed_files().max(usize::from(failure.is_some())),
             failure: failure.as_ref().map(|(f, _)| *f),
+            checked: next.policies.values().map(|p| p.checked_anew).sum(),
         };
         let mut next = next;
         next.digest = next.set_digest();
@@ -446,6 +474,7 @@ fn kept_set(current: &PolicySet, message: &str) -> PolicySet {
 /// `entry` kept as it is, each file marked stale for `message` (an I/O error).
 fn kept_entry(entry: &PolicyEntry, message: &str) -> PolicyEntry {
     let mut kept = entry.clone();
+    kept.checked_anew = 0;
     for file in &mut kept.files {
         if file.status == LoadStatus::Ok {
             file.status = LoadStatus::Stale;
@@ -503,11 +532,20 @@ fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) 
             )],
         });
     }
-    let texts = texts
+    let texts: Vec<_> = texts
         .into_iter()
         .map(|t| (t.name, Some(t.path), t.text))
         .collect();
-    let folder = check_texts(dir.to_path_buf(), texts);
+    let last = before.and_then(|b| b.last.0.as_ref());
+    let folder = match last {
+        Some(last) if last.read_from(&texts) => Arc::clone(last),
+        _ => {
+            let folder = check_texts_after(dir.to_path_buf(), texts, last.map(AsRef::as_ref));
+            entry.checked_anew = folder.checked_anew();
+            Arc::new(folder)
+        }
+    };
+    entry.last = LastLoad(Some(Arc::clone(&folder)));
     let mut compiled: HashMap<String, Arc<Prepared>> = HashMap::new();
     for (label, result) in &folder.versions {
         if let Some(p) = &result.policy {

@@ -9,6 +9,7 @@
 )]
 
 mod admin;
+mod asked;
 mod browser;
 mod bts;
 mod candidate_page;

@@ -288,3 +288,85 @@ fn shared_fact_texts_and_citations_are_those_rendered_afresh() {
         }
     }
 }
+
+/// A reload checks again only the versions whose files or layers changed: the others, in the
+/// folder edited and in every other folder, are served as they were (the same `Arc`), and
+/// what is checked again is what a fresh load gives.
+#[test]
+fn a_reload_checks_again_only_the_versions_whose_files_changed() {
+    use clausier::server::store::Store;
+
+    let root = tempfile::tempdir().unwrap();
+    crate::http::copy_policies(root.path());
+    let other = root.path().join("retractation-consommation");
+    std::fs::create_dir_all(&other).unwrap();
+    for entry in std::fs::read_dir("tests/policies/retractation-consommation").unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, other.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let store = Store::open(root.path());
+    let served = |store: &Store| -> BTreeMap<(String, String), Arc<clausier::Prepared>> {
+        let set = store.snapshot();
+        let mut out = BTreeMap::new();
+        for (id, entry) in &set.policies {
+            for (label, p) in &entry.versions {
+                out.insert((id.clone(), label.clone()), Arc::clone(p));
+            }
+        }
+        out
+    };
+    let first = served(&store);
+    assert_eq!(first.len(), 6, "{:?}", first.keys());
+
+    // Nothing changed: nothing is checked, everything is served as it was.
+    let summary = store.reload();
+    assert_eq!((summary.checked, summary.failure), (0, None));
+    let again = served(&store);
+    assert!(first.iter().all(|(k, p)| Arc::ptr_eq(p, &again[k])));
+
+    // A session edited: that session alone is checked again.
+    let bts = root.path().join(crate::http::BTS);
+    let session = bts.join("session-2027.policy");
+    let text = std::fs::read_to_string(&session).unwrap();
+    std::fs::write(&session, text.replace("2027-04-16", "2027-04-23")).unwrap();
+    let summary = store.reload();
+    assert_eq!((summary.checked, summary.failure), (1, None));
+    let after = served(&store);
+    for (key, p) in &first {
+        let edited = key.1 == "session-2027";
+        assert_eq!(!Arc::ptr_eq(p, &after[key]), edited, "{key:?}");
+    }
+    let fresh = load_folder(&bts).unwrap();
+    let key = (crate::http::BTS.to_string(), "session-2027".to_string());
+    assert_eq!(
+        fingerprint(&after[&key]),
+        fingerprint(fresh.version("session-2027").unwrap())
+    );
+
+    // The annex edited: every BTS version is checked again (each extends it), the other
+    // policy's are not.
+    let annex = bts.join("annexe-ivb.policy");
+    let text = std::fs::read_to_string(&annex).unwrap();
+    std::fs::write(&annex, format!("{text}\n")).unwrap();
+    let summary = store.reload();
+    assert_eq!((summary.checked, summary.failure), (4, None));
+    let last = served(&store);
+    for (key, p) in &after {
+        let bts_version = key.0 == crate::http::BTS;
+        assert_eq!(!Arc::ptr_eq(p, &last[key]), bts_version, "{key:?}");
+    }
+    // A broken edit checks its version again (and fails), the others are still taken.
+    let text = std::fs::read_to_string(&session).unwrap();
+    let broken = text.replace("parameter report_deadline", "parameter report_dedline");
+    std::fs::write(&session, broken).unwrap();
+    let summary = store.reload();
+    assert_eq!(summary.checked, 1);
+    assert!(summary.failure.is_some());
+    let broken = served(&store);
+    assert!(
+        last.iter().all(|(k, p)| Arc::ptr_eq(p, &broken[k])),
+        "the last good version stays served"
+    );
+}

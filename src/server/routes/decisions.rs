@@ -42,8 +42,9 @@ pub enum BatchEntry {
     },
 }
 
-/// The query of a batch (JSON or NDJSON): for a JSON batch, `version` and `as_of` may be given
-/// here or in the body (both: the same value), and `explain` here or in the body.
+/// The query of a batch (JSON or NDJSON): for a JSON batch, `version`, `as_of` and
+/// `conclusions` may be given here or in the body (both: the same value), and `explain` here or
+/// in the body.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BatchQuery {
@@ -55,6 +56,11 @@ pub struct BatchQuery {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// The conclusions to decide, by name, separated by commas (`e61_admission,jury_informed`;
+    /// default: all of them): each decision then holds these alone, and evaluates nothing but
+    /// what they read. A name the policy does not declare, or an empty list, is refused (422,
+    /// the pointer `/conclusions/{k}` naming the k-th name).
+    pub conclusions: Option<String>,
     /// The language of the texts people read (`because`): `fr` (the default) or `en`.
     pub lang: Option<String>,
     /// `full` (the default): each citation with its clause's section and text; `ids`: each by
@@ -120,17 +126,49 @@ pub struct LangQuery {
     pub lang: Option<String>,
 }
 
+/// What a request asks of each of its decisions: the trace, and which conclusions.
+#[derive(Clone, Debug, Default)]
+pub struct Wanted {
+    /// Add the trace of every rule considered.
+    pub explain: bool,
+    /// The conclusions to decide, by index (see [`crate::request::conclusions`]); all when
+    /// none.
+    pub conclusions: Option<Arc<[usize]>>,
+}
+
+impl Wanted {
+    /// `explain`, and the conclusions `names` (read against `policy`, the field `conclusions`).
+    pub fn of(
+        policy: &Prepared,
+        explain: bool,
+        names: Option<&[String]>,
+    ) -> Result<Wanted, ApiError> {
+        let conclusions = names
+            .map(|names| crate::request::conclusions(policy, names, "conclusions"))
+            .transpose()?;
+        Ok(Wanted {
+            explain,
+            conclusions,
+        })
+    }
+}
+
+/// The names of a query string's `conclusions` (see [`crate::request::names_in`]).
+fn named(query: Option<&str>) -> Option<Vec<String>> {
+    query.map(crate::request::names_in)
+}
+
 /// Decides one candidate's input under `policy`, within the service's limits (its deadline
 /// counted from now), and counts it.
 pub fn decide_one(
     state: &AppState,
     policy: &Prepared,
     input: &Json,
-    explain: bool,
+    wanted: &Wanted,
     lang: Lang,
 ) -> Result<Decision, ApiError> {
     let deadline = Deadline::after(state.limits.deadline);
-    decide_by(state, policy, input, (explain, lang), deadline)
+    decide_by(state, policy, input, (wanted, lang), deadline)
 }
 
 /// As [`decide_one`], by a deadline shared with other inputs (a JSON batch's).
@@ -138,7 +176,7 @@ pub fn decide_by(
     state: &AppState,
     policy: &Prepared,
     input: &Json,
-    modes: (bool, Lang),
+    modes: (&Wanted, Lang),
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
     counted(state, policy, input, &limited(state, modes, deadline))
@@ -151,7 +189,7 @@ fn decide_bytes_by(
     state: &AppState,
     policy: &Prepared,
     bytes: &[u8],
-    modes: (bool, Lang),
+    modes: (&Wanted, Lang),
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
     let options = limited(state, modes, deadline);
@@ -163,14 +201,15 @@ fn decide_bytes_by(
 /// The options of a decision within the service's limits.
 fn limited(
     state: &AppState,
-    (explain, lang): (bool, Lang),
+    (wanted, lang): (&Wanted, Lang),
     deadline: Deadline,
 ) -> crate::request::Options {
     crate::request::Options {
-        explain,
+        explain: wanted.explain,
         bounds: state.limits.bounds(),
         lang,
         deadline: Some(deadline),
+        conclusions: wanted.conclusions.clone(),
         ..crate::request::Options::default()
     }
 }
@@ -181,12 +220,12 @@ pub fn decide_hinted(
     state: &AppState,
     policy: &Prepared,
     input: &Json,
-    explain: bool,
+    wanted: &Wanted,
     lang: Lang,
     (hints, words): (Option<crate::json::HintsRequest>, bool),
 ) -> Result<Decision, ApiError> {
     let options = crate::request::Options {
-        explain,
+        explain: wanted.explain,
         bounds: state.limits.bounds(),
         decision_id: None,
         three_valued: false,
@@ -194,6 +233,7 @@ pub fn decide_hinted(
         hints,
         words,
         deadline: Some(Deadline::after(state.limits.deadline)),
+        conclusions: wanted.conclusions.clone(),
     };
     counted(state, policy, input, &options)
 }
@@ -219,8 +259,8 @@ fn count(state: &AppState, policy: &Prepared) {
         .inc();
 }
 
-/// The decision on one candidate: every conclusion of the policy, decided or undetermined,
-/// with the clauses it rests on.
+/// The decision on one candidate: every conclusion of the policy (or those the request names in
+/// `conclusions`), decided or undetermined, with the clauses it rests on.
 #[utoipa::path(
     tag = "decisions",
     params(
@@ -237,7 +277,7 @@ fn count(state: &AppState, policy: &Prepared) {
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The input does not match the policy's declared inputs", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The input does not match the policy's declared inputs, or `conclusions` names a conclusion the version does not declare (or none)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -256,15 +296,11 @@ pub async fn decide(
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
+    let wanted = Wanted::of(&policy, request.explain, request.conclusions.as_deref())?;
     let decision = match request.hints {
-        None if request.words => decide_hinted(
-            &state,
-            &policy,
-            &request.input,
-            request.explain,
-            lang,
-            (None, true),
-        )?,
+        None if request.words => {
+            decide_hinted(&state, &policy, &request.input, &wanted, lang, (None, true))?
+        }
         // The search for hints runs many evaluations (bounded): off the request's thread.
         Some(hints) => {
             let worker = state.clone();
@@ -273,7 +309,7 @@ pub async fn decide(
                     &worker,
                     &policy,
                     &request.input,
-                    request.explain,
+                    &wanted,
                     lang,
                     (Some(hints), request.words),
                 )
@@ -281,7 +317,7 @@ pub async fn decide(
             .await
             .map_err(|_| ApiError::Internal)??
         }
-        None => decide_one(&state, &policy, &request.input, request.explain, lang)?,
+        None => decide_one(&state, &policy, &request.input, &wanted, lang)?,
     };
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
@@ -327,6 +363,7 @@ struct NdjsonRecords(String);
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON, or compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`conclusions` names a conclusion the version does not declare (or none)", body = Problem, content_type = "application/problem+json"),
         (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -347,6 +384,8 @@ pub async fn batch(
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
+            let names = named(query.conclusions.as_deref());
+            let wanted = Wanted::of(&policy, query.explain, names.as_deref())?;
             let within = body_timeout(&req);
             let digest = set.digest.clone();
             Ok(ndjson(
@@ -354,7 +393,7 @@ pub async fn batch(
                 digest,
                 policy,
                 (payload, within),
-                (query.explain, query.citations.unwrap_or_default()),
+                (wanted, query.citations.unwrap_or_default()),
                 lang,
             ))
         }
@@ -424,7 +463,7 @@ fn answer_batch(
     lang: Lang,
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let (cohort, policy) = match open_batch(state, (id, query, set), body) {
+    let (cohort, policy, wanted) = match open_batch(state, (id, query, set), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
@@ -437,7 +476,7 @@ fn answer_batch(
             out.buffer.push(b',');
         }
         if late.is_none() {
-            let decided = decide_raw(state, &policy, raw, (cohort.explain, lang), deadline);
+            let decided = decide_raw(state, &policy, raw, (&wanted, lang), deadline);
             match decided {
                 Err(e @ ApiError::DeadlineExceeded(_)) if !out.sent => return Some(e),
                 Err(e @ ApiError::DeadlineExceeded(_)) => {
@@ -460,22 +499,36 @@ fn answer_batch(
     None
 }
 
-/// A JSON batch read (its inputs as text) and the version it selects: `version`, `as_of` and
-/// `explain` from the body or the query string, as the NDJSON form takes them (a field given by
-/// both with different values is a bad request).
+/// A JSON batch read (its inputs as text), the version it selects and what it asks of each
+/// decision: `version`, `as_of`, `conclusions` and `explain` from the body or the query string,
+/// as the NDJSON form takes them (a field given by both with different values is a bad
+/// request).
 fn open_batch<'b>(
     state: &AppState,
     (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &'b [u8],
-) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>), ApiError> {
+) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>, Wanted), ApiError> {
     let limits = state.limits;
     let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
     let version = crate::request::agreed("version", cohort.version.take(), query.version.clone())?;
     let as_of = crate::request::agreed("as_of", cohort.as_of.take(), query.as_of.clone())?;
+    let names = match (
+        cohort.conclusions.take(),
+        named(query.conclusions.as_deref()),
+    ) {
+        (Some(body), Some(query)) if body != query => {
+            return Err(ApiError::BadRequest(crate::server::problem::Said::new(
+                "`conclusions` diffère entre le corps et les paramètres de l'URL".to_string(),
+                "`conclusions` differs between the body and the query string".to_string(),
+            )));
+        }
+        (body, query) => body.or(query),
+    };
     cohort.explain |= query.explain;
     let selector = Selector::parse(version, as_of)?;
     let policy = select_version(state, set, id, &selector)?;
-    Ok((cohort, policy))
+    let wanted = Wanted::of(&policy, cohort.explain, names.as_deref())?;
+    Ok((cohort, policy, wanted))
 }
 
 /// The decision on one input of a JSON batch, read from its text now.
@@ -483,17 +536,11 @@ fn decide_raw(
     state: &AppState,
     policy: &Prepared,
     raw: &serde_json::value::RawValue,
-    (explain, lang): (bool, Lang),
+    modes: (&Wanted, Lang),
     deadline: Deadline,
 ) -> Result<Decision, ApiError> {
     deadline.check()?;
-    decide_bytes_by(
-        state,
-        policy,
-        raw.get().as_bytes(),
-        (explain, lang),
-        deadline,
-    )
+    decide_bytes_by(state, policy, raw.get().as_bytes(), modes, deadline)
 }
 
 /// The answer of a JSON batch being written: what is not sent yet, and whether anything was.
@@ -595,7 +642,7 @@ fn ndjson(
     digest: String,
     policy: Arc<Prepared>,
     (payload, within): (web::Payload, std::time::Duration),
-    (explain, form): (bool, CitationForm),
+    (wanted, form): (Wanted, CitationForm),
     lang: Lang,
 ) -> HttpResponse {
     let limit = state.limits.ndjson_line;
@@ -610,6 +657,7 @@ fn ndjson(
     let stream = futures_util::stream::unfold(lines, move |mut lines| {
         let state = state.clone();
         let policy = Arc::clone(&policy);
+        let wanted = wanted.clone();
         async move {
             loop {
                 if let Some(line) = lines.next_line() {
@@ -622,7 +670,7 @@ fn ndjson(
                             lines,
                         ));
                     }
-                    match answer_line(&state, &policy, &line, (explain, form), lang) {
+                    match answer_line(&state, &policy, &line, (&wanted, form), lang) {
                         Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
                         None => continue,
                     }
@@ -644,7 +692,7 @@ fn ndjson(
                     if lines.skipping || rest.is_empty() {
                         return None;
                     }
-                    return answer_line(&state, &policy, &rest, (explain, form), lang)
+                    return answer_line(&state, &policy, &rest, (&wanted, form), lang)
                         .map(|out| (Ok(out), lines));
                 }
                 if let Some(error) = lines.fill(lang).await {
@@ -664,7 +712,7 @@ fn answer_line(
     state: &AppState,
     policy: &Prepared,
     line: &[u8],
-    (explain, form): (bool, CitationForm),
+    (wanted, form): (&Wanted, CitationForm),
     lang: Lang,
 ) -> Option<web::Bytes> {
     let text = line.trim_ascii();
@@ -672,7 +720,7 @@ fn answer_line(
         return None;
     }
     let deadline = Deadline::after(state.limits.deadline);
-    let result = decide_bytes_by(state, policy, text, (explain, lang), deadline);
+    let result = decide_bytes_by(state, policy, text, (wanted, lang), deadline);
     let mut out = match result {
         Ok(decision) => decision_bytes(&decision, form),
         Err(e) => return Some(error_line(&e, lang)),

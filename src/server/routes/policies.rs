@@ -551,15 +551,26 @@ fn schema_answer(
     }))
 }
 
-/// The JSON Schema (draft 2020-12) of the decisions the version gives: every conclusion named,
-/// its value typed.
+/// The conclusions a decision schema is asked for.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DecisionSchemaQuery {
+    /// The conclusions the decisions are asked for, by name, separated by commas (as a
+    /// request's `conclusions`): the schema then names these alone, each required. Default:
+    /// every conclusion, each required.
+    pub conclusions: Option<String>,
+}
+
+/// The JSON Schema (draft 2020-12) of the decisions the version gives: every conclusion named
+/// and required, its value typed; with `conclusions`, the schema of decisions asked for those.
 #[utoipa::path(
     tag = "policies",
-    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label"), DecisionSchemaQuery),
     responses(
-        (status = 200, description = "The JSON Schema of a decision under this version: the `Decision` of this document, with each conclusion of the version named and its `value` typed (enum values, units, dates; `null` unless decided). With an `ETag`: the version's sha256", body = Object, content_type = "application/schema+json"),
+        (status = 200, description = "The JSON Schema of a decision under this version: the `Decision` of this document, with each conclusion of the version named and required and its `value` typed (enum values, units, dates; `null` unless decided). A decision asked for some `conclusions` holds those alone: its schema is asked with the same `conclusions`, which names them alone, each required (one schema per set of conclusions a client asks for, so that a client generator types every field it receives as present). With an `ETag`: the version's sha256 (and the conclusions asked)", body = Object, content_type = "application/schema+json"),
         (status = 304, description = "Not modified: the `ETag` given in `If-None-Match` is the version's"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`conclusions` names a conclusion the version does not declare (or none)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/policies/{id}/versions/{version}/decision-schema")]
@@ -567,10 +578,28 @@ pub async fn decision_schema(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     path: web::Path<(String, String)>,
+    query: web::Query<DecisionSchemaQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    schema_answer(&state, &req, path, |policy| {
-        crate::json::decision_schema(policy, &DECISION_DEFS)
-    })
+    let Some(names) = query.into_inner().conclusions else {
+        return schema_answer(&state, &req, path, |policy| {
+            crate::json::decision_schema(policy, &DECISION_DEFS, None)
+        });
+    };
+    let (id, label) = path.into_inner();
+    let policy = find(&state, &id, &label)?;
+    let only =
+        crate::request::conclusions(&policy, &crate::request::names_in(&names), "conclusions")?;
+    let asked: Vec<String> = only.iter().map(usize::to_string).collect();
+    let etag = format!("{}-{}", policy.sha256, asked.join("."));
+    Ok(crate::server::routes::cached(&req, &etag, || {
+        HttpResponse::Ok()
+            .content_type("application/schema+json")
+            .json(crate::json::decision_schema(
+                &policy,
+                &DECISION_DEFS,
+                Some(&only),
+            ))
+    }))
 }
 
 /// The schemas of this document that a decision is made of (`Decision` and those it refers
