@@ -616,6 +616,10 @@ fn row_heading(
     if r.kind != crate::ast::RuleKind::Row {
         return None;
     }
-    let decl = p.merged.conclusions.iter().find(|d| d.name.node == c.name)?;
+    let decl = p
+        .merged
+        .conclusions
+        .iter()
+        .find(|d| d.name.node == c.name)?;
     decl.table.as_ref().map(crate::diff::source::table_heading)
 }
