@@ -86,6 +86,12 @@ exemption_ground := or_default(fact("exemption", "ground"), "aucune")
 
 exemption_validated := or_default(fact("exemption", "rector_validated"), false)
 
+special_work_contract := or_default(fact("continuing_contract", "special_work_contract"), false)
+
+activities_consistent := fact("continuing_contract", "activities_consistent")
+
+contract_attestation := or_default(fact("continuing_contract", "employer_attestation"), false)
+
 contract_copy := or_default(fact("apprenticeship", "contract_copy"), false)
 
 employer_attestation := or_default(fact("apprenticeship", "employer_attestation"), false)
@@ -254,12 +260,25 @@ presence_proof := decided("presence_proof", "dispense", ["exempted"]) if {
 } else := decided("presence_proof", "certificats_de_travail", ["perfectionnement_employment"]) if {
 	pathway == "formation_continue"
 	perfectionnement_employment == true
+} else := decided("presence_proof", "contrat_de_travail_particulier", ["special_contract"]) if {
+	pathway == "formation_continue"
+	special_contract == true
 } else := undetermined if {
 	pathway == "formation_continue"
 	perfectionnement_employment == null
+} else := undetermined if {
+	pathway == "formation_continue"
+	special_contract == null
 } else := decided("presence_proof", "certificat_de_stage", ["certificate"])
 
 perfectionnement_employment := and3(eq3(situation, "perfectionnement"), qualifying_employment)
+
+# 2.3.1-3: première formation or reconversion under a work contract of a particular type whose
+# activities are consistent with the référentiel
+special_contract := and3(
+	and3(not3(eq3(situation, "perfectionnement")), special_work_contract),
+	activities_consistent,
+)
 
 # 2.3.2-1: only jobs in métrologie proven by a certificat de travail count
 certified(job) := and3(eq3(field(job, "field"), "metrologie"), field(job, "certificate"))
@@ -308,6 +327,8 @@ required_weeks := undetermined if {
 	presence_proof.value == "contrat_apprentissage"
 } else := decided("required_weeks", null, ["work_certificates"]) if {
 	presence_proof.value == "certificats_de_travail"
+} else := decided("required_weeks", null, ["special_contract"]) if {
+	presence_proof.value == "contrat_de_travail_particulier"
 } else := decided("required_weeks", null, ["exempted"]) if {
 	presence_proof.value == "dispense"
 } else := decided("required_weeks", minimum_reduced_weeks, ["reduced"]) if {
@@ -362,6 +383,11 @@ e61_admission := undetermined if {
 	presence_proof.value == "contrat_apprentissage"
 } else := admission_with_work_certificates if {
 	presence_proof.value == "certificats_de_travail"
+} else := decided("e61_admission", "refuse", ["no_employer_attestation"]) if {
+	presence_proof.value == "contrat_de_travail_particulier"
+	contract_attestation == false
+} else := decided("e61_admission", "admis", ["with_special_contract"]) if {
+	presence_proof.value == "contrat_de_travail_particulier"
 } else := decided("e61_admission", "admis", ["exempted"])
 
 admission_with_certificate := decided("e61_admission", "refuse", ["no_certificate"]) if {
@@ -550,6 +576,7 @@ rule_clauses := {
 		"certificate": ["2.1.2-4", "2.4-1"],
 		"apprentice": ["2.2-1"],
 		"perfectionnement_employment": ["2.3.2-1"],
+		"special_contract": ["2.3.1-3"],
 		"experience": ["2.5-1"],
 		"exempted": ["3-1", "3-2"],
 	},
@@ -558,6 +585,7 @@ rule_clauses := {
 		"reduced": ["3-1", "3-2"],
 		"apprentice": ["2.2-1"],
 		"work_certificates": ["2.3.2-1", "2.5-1"],
+		"special_contract": ["2.3.1-3"],
 		"exempted": ["3-1", "3-2"],
 	},
 	"completed_weeks": {"signed_periods": ["2.1.1-3", "2.1.2-3"]},
@@ -571,6 +599,8 @@ rule_clauses := {
 		"no_contract": ["2.2-1"],
 		"with_work_certificates": ["2.3.2-1", "2.5-1"],
 		"no_work_certificate": ["2.3.2-1", "2.5-1"],
+		"with_special_contract": ["2.3.1-3"],
+		"no_employer_attestation": ["2.3.1-3"],
 		"exempted": ["3-1", "3-2"],
 	},
 	"jury_informed": {"not_informed": ["2.1.2-4", "4-2"], "informed": ["2.1.2-4", "4-2"]},
@@ -629,6 +659,7 @@ clauses := {
 	"2.2-2": {"clause": "2.2-2", "section": "2.2", "text": "Les objectifs pédagogiques ainsi que les supports (rapport d’activité et grille d’évaluation) de la sous-épreuve E6.1 « gestion et mise en œuvre d’instruments en milieu professionnel » (Unité U6.1) et les conditions d’évaluation associées sont les mêmes que ceux qui concernent les candidats de la voie scolaire."},
 	"2.3-1": {"clause": "2.3-1", "section": "2.3", "text": "Les candidats qui se préparent au brevet de technicien supérieur « Métiers de la Mesure » par la voie de la formation continue rédigent un rapport numérique sur leurs activités professionnelles dans le même esprit que le rapport du stage en milieu professionnel des candidats de la voie scolaire et des candidats par apprentissage."},
 	"2.3.1-1": {"clause": "2.3.1-1", "section": "2.3.1", "text": "La durée de stage est de 12 semaines."},
+	"2.3.1-3": {"clause": "2.3.1-3", "section": "2.3.1", "text": "Lorsque cette préparation s’effectue dans le cadre d’un contrat de travail de type particulier, le stage obligatoire est inclus dans la période de formation dispensée en milieu professionnel si les activités effectuées sont en cohérence avec les exigences du référentiel du brevet de technicien supérieur préparé et conformes aux objectifs définis ci-dessus."},
 	"2.3.2-1": {"clause": "2.3.2-1", "section": "2.3.2", "text": "Le certificat de stage peut être remplacé par un ou plusieurs certificats de travail attestant que l’intéressé a travaillé dans le domaine de la métrologie en qualité de salarié à temps plein pendant six mois au cours de l’année précédant l’examen ou à temps partiel pendant un an au cours des deux années précédant l’examen. Les activités effectuées doivent être en cohérence avec les exigences du référentiel du BTS « Métiers de la Mesure »."},
 	"2.3.2-2": {"clause": "2.3.2-2", "section": "2.3.2", "text": "Les candidats rédigent un rapport numérique et un dossier sur leurs activités professionnelles dans le même esprit que le rapport du stage en milieu professionnel."},
 	"2.4-1": {"clause": "2.4-1", "section": "2.4", "text": "Les candidats relèvent, selon leur statut (scolaire, apprenti, formation continue), de l’un des cas précédents."},

@@ -299,6 +299,31 @@ pub fn candidate(rng: &mut Rng) -> Value {
     if rng.chance(12) {
         input.insert("previous_attempt".into(), json!({"failed": rng.chance(80)}));
     }
+
+    // A work contract of a particular type (2.3.1-3), mostly in formation continue; whether the
+    // activities meet the référentiel is sometimes unknown.
+    if (formation_continue && rng.chance(40)) || rng.chance(3) {
+        let mut c = Map::new();
+        put(
+            &mut c,
+            "special_work_contract",
+            rng.chance(10),
+            json!(rng.chance(75)),
+        );
+        put(
+            &mut c,
+            "activities_consistent",
+            rng.chance(15),
+            json!(rng.chance(80)),
+        );
+        put(
+            &mut c,
+            "employer_attestation",
+            rng.chance(15),
+            json!(rng.chance(80)),
+        );
+        input.insert("continuing_contract".into(), Value::Object(c));
+    }
     Value::Object(input)
 }
 

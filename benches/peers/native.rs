@@ -258,6 +258,7 @@ struct Input {
     candidate: Option<Candidate>,
     internship: Option<Internship>,
     exemption: Option<Exemption>,
+    continuing_contract: Option<ContinuingContract>,
     apprenticeship: Option<Apprenticeship>,
     employment: Option<Vec<Job>>,
     report: Option<Report>,
@@ -297,6 +298,14 @@ struct Period {
 struct Exemption {
     ground: Option<ExemptionGround>,
     rector_validated: Option<bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContinuingContract {
+    special_work_contract: Option<bool>,
+    activities_consistent: Option<bool>,
+    employer_attestation: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -351,6 +360,9 @@ struct Facts<'i> {
     rector_validated: bool,
     exemption_ground: ExemptionGround,
     exemption_validated: bool,
+    special_work_contract: bool,
+    activities_consistent: Option<bool>,
+    contract_attestation: bool,
     contract_copy: bool,
     employer_attestation: bool,
     employment: &'i [Job],
@@ -371,6 +383,7 @@ impl<'i> Facts<'i> {
         let i = input.internship.as_ref();
         let e = input.exemption.as_ref();
         let a = input.apprenticeship.as_ref();
+        let cc = input.continuing_contract.as_ref();
         let r = input.report.as_ref();
         let periods = i.and_then(|i| i.periods.as_deref()).unwrap_or_default();
         let employment = input.employment.as_deref().unwrap_or_default();
@@ -404,6 +417,9 @@ impl<'i> Facts<'i> {
             rector_validated: i.and_then(|i| i.rector_validated).unwrap_or(false),
             exemption_ground: e.and_then(|e| e.ground).unwrap_or(ExemptionGround::Aucune),
             exemption_validated: e.and_then(|e| e.rector_validated).unwrap_or(false),
+            special_work_contract: cc.and_then(|c| c.special_work_contract).unwrap_or(false),
+            activities_consistent: cc.and_then(|c| c.activities_consistent),
+            contract_attestation: cc.and_then(|c| c.employer_attestation).unwrap_or(false),
             contract_copy: a.and_then(|a| a.contract_copy).unwrap_or(false),
             employer_attestation: a.and_then(|a| a.employer_attestation).unwrap_or(false),
             employment,
@@ -433,6 +449,11 @@ impl<'i> Facts<'i> {
         self.situation
             .map(|x| x == s)
             .ok_or_else(|| missing("candidate.continuing_education"))
+    }
+
+    fn activities_consistent(&self) -> T<bool> {
+        self.activities_consistent
+            .ok_or_else(|| missing("continuing_contract.activities_consistent"))
     }
 
     fn pages(&self) -> T<i64> {

@@ -5,7 +5,7 @@ use super::*;
 
 // ------------------------------------------------------------------------- the rules' citations
 
-pub(super) static PRESENCE_PROOF: [Rule; 5] = [
+pub(super) static PRESENCE_PROOF: [Rule; 6] = [
     Rule("certificate", &[&C_2_1_2_4, &C_2_4_1], &[]),
     Rule("apprentice", &[&C_2_2_1], &[]),
     Rule(
@@ -13,10 +13,11 @@ pub(super) static PRESENCE_PROOF: [Rule; 5] = [
         &[&C_2_3_2_1],
         &[&V_4_3_EXAM_DATE],
     ),
+    Rule("special_contract", &[&C_2_3_1_3], &[]),
     Rule("experience", &[&C_2_5_1], &[]),
     Rule("exempted", &[&C_3_1, &C_3_2], &[]),
 ];
-pub(super) static REQUIRED_WEEKS: [Rule; 5] = [
+pub(super) static REQUIRED_WEEKS: [Rule; 6] = [
     Rule(
         "normal",
         &[&C_2_1_2_3, &C_2_3_1_1, &C_3_1],
@@ -25,6 +26,7 @@ pub(super) static REQUIRED_WEEKS: [Rule; 5] = [
     Rule("reduced", &[&C_3_1, &C_3_2], &MINIMUM_REDUCED_WEEKS_VIA),
     Rule("apprentice", &[&C_2_2_1], &[]),
     Rule("work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[]),
+    Rule("special_contract", &[&C_2_3_1_3], &[]),
     Rule("exempted", &[&C_3_1, &C_3_2], &[]),
 ];
 pub(super) static COMPLETED_WEEKS: [Rule; 1] =
@@ -34,7 +36,7 @@ pub(super) static INTERNSHIP_STATUS: [Rule; 3] = [
     Rule("long_enough", &[&C_3_1], &[]),
     Rule("not_required", &[&C_3_1], &[]),
 ];
-pub(super) static E61_ADMISSION: [Rule; 9] = [
+pub(super) static E61_ADMISSION: [Rule; 11] = [
     Rule("with_certificate", &[&C_2_1_2_4, &C_4_1], &[]),
     Rule("on_authorisation", &[&C_2_1_2_4, &C_4_2], &NORMAL_WEEKS_VIA),
     Rule("internship_too_short", &[&C_3_1], &[]),
@@ -43,6 +45,8 @@ pub(super) static E61_ADMISSION: [Rule; 9] = [
     Rule("no_contract", &[&C_2_2_1], &[]),
     Rule("with_work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[]),
     Rule("no_work_certificate", &[&C_2_3_2_1, &C_2_5_1], &[]),
+    Rule("with_special_contract", &[&C_2_3_1_3], &[]),
+    Rule("no_employer_attestation", &[&C_2_3_1_3], &[]),
     Rule("exempted", &[&C_3_1, &C_3_2], &[]),
 ];
 pub(super) static JURY_INFORMED: [Rule; 2] = [
@@ -232,6 +236,12 @@ pub(super) static C_2_3_1_1: Cite = Cite {
     clause: "2.3.1-1",
     section: "2.3.1",
     text: "La durée de stage est de 12 semaines.",
+    via: None,
+};
+pub(super) static C_2_3_1_3: Cite = Cite {
+    clause: "2.3.1-3",
+    section: "2.3.1",
+    text: "Lorsque cette préparation s’effectue dans le cadre d’un contrat de travail de type particulier, le stage obligatoire est inclus dans la période de formation dispensée en milieu professionnel si les activités effectuées sont en cohérence avec les exigences du référentiel du brevet de technicien supérieur préparé et conformes aux objectifs définis ci-dessus.",
     via: None,
 };
 pub(super) static C_2_3_2_1: Cite = Cite {

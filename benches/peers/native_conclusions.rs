@@ -53,6 +53,7 @@ pub(super) enum Proof {
     CertificatDeStage,
     ContratApprentissage,
     CertificatsDeTravail,
+    ContratDeTravailParticulier,
     Dispense,
 }
 
@@ -62,6 +63,7 @@ impl Proof {
             Proof::CertificatDeStage => "certificat_de_stage",
             Proof::ContratApprentissage => "contrat_apprentissage",
             Proof::CertificatsDeTravail => "certificats_de_travail",
+            Proof::ContratDeTravailParticulier => "contrat_de_travail_particulier",
             Proof::Dispense => "dispense",
         }
     }
@@ -71,6 +73,7 @@ impl Proof {
             Proof::CertificatDeStage => "presence_proof = certificat_de_stage",
             Proof::ContratApprentissage => "presence_proof = contrat_apprentissage",
             Proof::CertificatsDeTravail => "presence_proof = certificats_de_travail",
+            Proof::ContratDeTravailParticulier => "presence_proof = contrat_de_travail_particulier",
             Proof::Dispense => "presence_proof = dispense",
         }
     }
@@ -172,7 +175,10 @@ pub(super) const RESITS: &[&str] = &[
 pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
     use Pathway::*;
 
-    // presence_proof (2.1.2-4, 2.2-1, 2.3.2-1, 2.5-1, 3-1, 3-2)
+    // presence_proof (2.1.2-4, 2.2-1, 2.3.2-1, 2.3.1-3, 2.5-1, 3-1, 3-2)
+    let not_perfectionnement = || f.situation_is(Situation::Perfectionnement).map(|p| !p);
+    let special_first = || and(f.pathway_is(FormationContinue), not_perfectionnement);
+    let special_contract = || and(special_first(), || Ok(f.special_work_contract));
     let pp_conds = [
         Ok(true),
         f.pathway_is(Apprentissage),
@@ -182,16 +188,18 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
             }),
             || f.qualifying_employment(),
         ),
+        and(special_contract(), || f.activities_consistent()),
         f.pathway_is(ExperienceProfessionnelle),
         Ok(f.exemption_ground != ExemptionGround::Aucune && f.exemption_validated),
     ];
-    let pp_over = [0, 0b1, 0b1, 0b1, 0b1111];
+    let pp_over = [0, 0b1, 0b1, 0b1, 0b1, 0b11111];
     let pp = resolve(
         &pp_conds,
         [
             Ok(Proof::CertificatDeStage),
             Ok(Proof::ContratApprentissage),
             Ok(Proof::CertificatsDeTravail),
+            Ok(Proof::ContratDeTravailParticulier),
             Ok(Proof::CertificatsDeTravail),
             Ok(Proof::Dispense),
         ],
@@ -203,7 +211,7 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         |v| Val::Name(v.name()),
         |rules| {
             explain(&pp_conds, &pp_over, 0b1, rules, |i, b| match i {
-                1 | 3 => b.add(pathway_fact(f.pathway.unwrap())),
+                1 | 4 => b.add(pathway_fact(f.pathway.unwrap())),
                 2 => {
                     let fc = f.pathway_is(FormationContinue);
                     let first = and(fc.clone(), || f.situation_is(Situation::Perfectionnement));
@@ -219,6 +227,28 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
                         }
                     } else {
                         b.add("qualifying_employment = false");
+                    }
+                }
+                3 => {
+                    // `((pathway and situation) and contract) and consistent`: every fact when
+                    // true, else the leftmost side that made it false.
+                    if pp_conds[3] == Ok(true) {
+                        b.add(pathway_fact(f.pathway.unwrap()));
+                        b.add(situation_fact(f.situation.unwrap()));
+                        b.add("continuing_contract.special_work_contract = true");
+                        b.add("continuing_contract.activities_consistent = true");
+                    } else if is_false(&special_contract()) {
+                        if is_false(&special_first()) {
+                            if is_false(&f.pathway_is(FormationContinue)) {
+                                b.add(pathway_fact(f.pathway.unwrap()));
+                            } else {
+                                b.add(situation_fact(f.situation.unwrap()));
+                            }
+                        } else {
+                            b.add("continuing_contract.special_work_contract = false");
+                        }
+                    } else {
+                        b.add("continuing_contract.activities_consistent = false");
                     }
                 }
                 _ => {
@@ -245,14 +275,16 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         Ok(reduced),
         proof_is(Proof::ContratApprentissage),
         proof_is(Proof::CertificatsDeTravail),
+        proof_is(Proof::ContratDeTravailParticulier),
         proof_is(Proof::Dispense),
     ];
-    let rw_over = [0, 0b1, 0b11, 0b11, 0b11];
+    let rw_over = [0, 0b1, 0b11, 0b11, 0b11, 0b11];
     let rw = resolve(
         &rw_conds,
         [
             Ok(Some(NORMAL_WEEKS)),
             Ok(Some(MINIMUM_REDUCED_WEEKS)),
+            Ok(None),
             Ok(None),
             Ok(None),
             Ok(None),
@@ -361,15 +393,21 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         and(proof_is(Proof::CertificatsDeTravail), || {
             f.any_work_certificate().map(|a| !a)
         }),
+        proof_is(Proof::ContratDeTravailParticulier),
+        and(proof_is(Proof::ContratDeTravailParticulier), || {
+            Ok(!f.contract_attestation)
+        }),
         proof_is(Proof::Dispense),
     ];
-    let e61_over = [0, 0b1, 0b11, 0b111, 0, 1 << 4, 0, 1 << 6, 0];
+    let e61_over = [0, 0b1, 0b11, 0b111, 0, 1 << 4, 0, 1 << 6, 0, 1 << 8, 0];
     let e61 = resolve(
         &e61_conds,
         [
             Ok(Admission::Admis),
             Ok(Admission::AdmisSurAutorisation),
             Ok(Admission::Refuse),
+            Ok(Admission::Refuse),
+            Ok(Admission::Admis),
             Ok(Admission::Refuse),
             Ok(Admission::Admis),
             Ok(Admission::Refuse),
@@ -465,6 +503,16 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
                             b.add(proof_fact());
                         }
                         employment_facts(b);
+                    }
+                }
+                9 => {
+                    if e61_conds[9] == Ok(true) {
+                        b.add(proof_fact());
+                        b.add("continuing_contract.employer_attestation = false");
+                    } else if is_false(&e61_conds[8]) {
+                        b.add(proof_fact());
+                    } else {
+                        b.add("continuing_contract.employer_attestation = true");
                     }
                 }
                 _ => b.add(proof_fact()),
