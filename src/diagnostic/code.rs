@@ -84,6 +84,8 @@ codes! {
     Conflict = "conflict", Error, "two rules of the same rank that can apply together with different values";
     UnreachableRule = "unreachable-rule", Warning, "a rule that can never apply";
     UnusedClause = "unused-clause", Warning, "a clause that nothing cites";
+    IncompleteRules = "incomplete-rules", Warning, "a conclusion for which some inputs meet no rule's condition, shown by an example";
+    ConflictingRules = "conflicting-rules", Warning, "two rules of the same rank that some inputs make both apply with different values, shown by an example";
     UnknownLanguage = "unknown-language", Error, "a `language` or label text in a language other than `fr` and `en`";
     UnknownLabelTarget = "unknown-label-target", Error, "a `label` of a name that is not declared";
     MisplacedLabelText = "misplaced-label-text", Error, "a `question` or `help` on a label of something other than an input, or a `singular` on something other than a unit";
