@@ -60,7 +60,7 @@ fn a_gap_in_a_table_is_shown_by_an_example() {
     let help = gap(&body).unwrap();
     assert!(
         help.starts_with(
-            "for example when `revenu` > 37500.00 euros and `outre_mer` = true: cover"
+            "for example when `revenu` > 37500.00 euros and `outre_mer` = true: add a rule"
         ),
         "{help}"
     );
