@@ -109,6 +109,16 @@ impl Values {
     }
 }
 
+/// How a comparison reads a number or a date of an input.
+enum Cut {
+    /// Neither side is one.
+    Neither,
+    /// One side is, the other is no constant it is cut at: not understood.
+    Opaque,
+    /// Variable `.0` is compared with constant `.1` (on its left when `.2`).
+    At(usize, Value, bool),
+}
+
 /// Evaluation in one region.
 pub(super) struct Approx<'a> {
     scope: &'a Scope<'a>,
@@ -240,24 +250,18 @@ impl<'a> Approx<'a> {
     /// A comparison: a number or a date read from an input only with a constant it is cut at
     /// (or `none`), anything else over the values both sides may take.
     fn compare(&mut self, op: CmpOp, a: &Ir, b: &Ir) -> Tri {
-        for (term, other, flipped) in [(a, b, false), (b, a, true)] {
-            let Some(v) = self.ordered(term) else {
-                continue;
-            };
-            let cuts = self.vars.get(v).and_then(|var| var.constants.as_ref());
-            let Some(c) = self.scope.constant(other) else {
-                return Tri::Maybe;
-            };
-            if c != Value::None && !cuts.is_some_and(|cuts| cuts.contains(&c)) {
-                return Tri::Maybe;
+        match self.cut(a, b) {
+            Cut::At(v, c, flipped) => {
+                return Tri::over(self.samples(v), |x| {
+                    if flipped {
+                        compare(op, &c, x)
+                    } else {
+                        compare(op, x, &c)
+                    }
+                });
             }
-            return Tri::over(self.samples(v), |x| {
-                if flipped {
-                    compare(op, &c, x)
-                } else {
-                    compare(op, x, &c)
-                }
-            });
+            Cut::Opaque => return Tri::Maybe,
+            Cut::Neither => {}
         }
         let (x, y) = (self.values(a), self.values(b));
         if x.other || y.other || x.known.is_empty() || y.known.is_empty() {
@@ -268,6 +272,22 @@ impl<'a> Approx<'a> {
             .iter()
             .flat_map(|p| y.known.iter().map(move |q| (p, q)));
         Tri::over(pairs, |(p, q)| compare(op, p, q))
+    }
+
+    /// How a comparison of `a` and `b` reads a number or a date of an input, if it does.
+    fn cut(&self, a: &Ir, b: &Ir) -> Cut {
+        let (v, other, flipped) = match (self.ordered(a), self.ordered(b)) {
+            (Some(v), _) => (v, b, false),
+            (None, Some(v)) => (v, a, true),
+            (None, None) => return Cut::Neither,
+        };
+        let cuts = self.vars.get(v).and_then(|var| var.constants.as_ref());
+        match self.scope.constant(other) {
+            Some(c) if c == Value::None || cuts.is_some_and(|cuts| cuts.contains(&c)) => {
+                Cut::At(v, c, flipped)
+            }
+            _ => Cut::Opaque,
+        }
     }
 
     /// `a in [..]`, the list written out with values known here.
@@ -299,7 +319,8 @@ impl<'a> Approx<'a> {
 
     /// The values conclusion `j` may have here, by the default logic of its rules: those of the
     /// rules that may apply and that no exception surely applying overrides; and another when
-    /// no rule may apply or two rules of one rank may give different values.
+    /// a condition is not decided, none surely applies, or two rules of one rank may give
+    /// different values.
     fn conclusion(&mut self, j: usize) -> Values {
         if let Some(v) = self.cache.get(&j) {
             return v.clone();
@@ -313,9 +334,14 @@ impl<'a> Approx<'a> {
         }
         self.depth += 1;
         let statuses = self.statuses(c);
+        // With none known to apply, no rule may; and a condition not decided that reads what
+        // is not understood may also fail (and the conclusion with it).
+        let fails = c.rules.iter().zip(&statuses).any(|(r, s)| {
+            *s == Tri::Maybe && r.condition.as_ref().is_some_and(|x| self.may_fail(x))
+        });
         let mut out = Values {
             known: Vec::new(),
-            other: !statuses.contains(&Tri::True),
+            other: fails || !statuses.contains(&Tri::True),
         };
         let mut candidates: Vec<(usize, Values)> = Vec::new();
         for i in may_win(c, &statuses) {
@@ -339,6 +365,35 @@ impl<'a> Approx<'a> {
         out
     }
 
+    /// Whether `ir` reads something not understood, which may fail or miss a fact (the
+    /// conclusions it reads say so in their own values).
+    fn may_fail(&self, ir: &Ir) -> bool {
+        self.fails(ir, 0)
+    }
+
+    fn fails(&self, ir: &Ir, depth: usize) -> bool {
+        use IrKind as K;
+        match &ir.kind {
+            K::Const(_) | K::Input(_) | K::Conclusion(_) => false,
+            K::Param(_) => self.scope.constant(ir).is_none(),
+            K::Def(i) => {
+                depth >= MAX_DEPTH
+                    || self
+                        .scope
+                        .defs
+                        .get(*i)
+                        .is_none_or(|d| self.fails(&d.body, depth + 1))
+            }
+            K::Not(x) | K::IsAbsent(x) => self.fails(x, depth),
+            K::And(a, b) | K::Or(a, b) | K::Cmp(_, a, b) | K::In(a, b) => {
+                self.fails(a, depth) || self.fails(b, depth)
+            }
+            K::If(c, a, b) => self.fails(c, depth) || self.fails(a, depth) || self.fails(b, depth),
+            K::List(items, _) => items.iter().any(|x| self.fails(x, depth)),
+            _ => true,
+        }
+    }
+
     /// A variable not yet chosen on which `ir` depends, where it is undecided: choosing it may
     /// decide `ir`.
     pub(super) fn pick(&mut self, ir: &Ir) -> Option<usize> {
@@ -347,10 +402,7 @@ impl<'a> Approx<'a> {
             return None;
         }
         match &ir.kind {
-            K::Input(i) => self
-                .vars
-                .of_input(*i)
-                .filter(|v| self.assigned.get(*v).copied().flatten().is_none()),
+            K::Input(i) => self.vars.of_input(*i).and_then(|v| self.unassigned(v)),
             K::Not(x) => self.pick(x),
             K::And(a, b) | K::Or(a, b) => {
                 if self.truth(ir) != Tri::Maybe {
@@ -358,8 +410,18 @@ impl<'a> Approx<'a> {
                 }
                 self.pick_undecided(a).or_else(|| self.pick_undecided(b))
             }
-            K::Cmp(_, a, b) | K::In(a, b) => {
+            K::Cmp(_, a, b) => {
                 if self.truth(ir) != Tri::Maybe {
+                    return None;
+                }
+                match self.cut(a, b) {
+                    Cut::At(v, _, _) => self.unassigned(v),
+                    Cut::Opaque => None,
+                    Cut::Neither => self.pick(a).or_else(|| self.pick(b)),
+                }
+            }
+            K::In(a, b) => {
+                if self.truth(ir) != Tri::Maybe || self.ordered(a).is_some() {
                     return None;
                 }
                 self.pick(a).or_else(|| self.pick(b))
@@ -382,6 +444,14 @@ impl<'a> Approx<'a> {
             K::Conclusion(j) => self.pick_conclusion(*j),
             _ => None,
         }
+    }
+
+    /// `v`, if not yet chosen.
+    fn unassigned(&self, v: usize) -> Option<usize> {
+        self.assigned
+            .get(v)
+            .is_some_and(Option::is_none)
+            .then_some(v)
     }
 
     fn pick_undecided(&mut self, ir: &Ir) -> Option<usize> {

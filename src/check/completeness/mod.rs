@@ -283,9 +283,35 @@ impl<'a> Search<'a> {
         }
     }
 
-    /// The first finding; the region it was found in stays chosen.
+    /// The first finding, in the largest region around it that the search can tell has it
+    /// too: each variable whose choice the finding does not need is given up, so that the
+    /// example names only what matters. That region stays chosen.
     fn run<T>(&mut self, mut test: impl FnMut(&mut Approx<'_>) -> Step<T>) -> Option<T> {
-        self.visit(&mut test).ok().flatten()
+        self.visit(&mut test).ok().flatten()?;
+        for v in self.order.clone() {
+            let Some(slot) = self.assigned.get_mut(v) else {
+                continue;
+            };
+            let kept = slot.take();
+            if self.found(&mut test).is_none()
+                && let Some(slot) = self.assigned.get_mut(v)
+            {
+                *slot = kept;
+            }
+        }
+        let assigned = &self.assigned;
+        self.order
+            .retain(|v| assigned.get(*v).copied().flatten().is_some());
+        self.found(&mut test)
+    }
+
+    /// The finding of the region chosen, if every record of it has one.
+    fn found<T>(&self, test: &mut impl FnMut(&mut Approx<'_>) -> Step<T>) -> Option<T> {
+        let mut a = Approx::new(self.scope, self.vars, &self.assigned);
+        match test(&mut a) {
+            Step::Found(t) if self.valid(&mut a).is_none() => Some(t),
+            _ => None,
+        }
     }
 
     fn visit<T>(

@@ -198,3 +198,109 @@ conclusion x : integer
 "#;
     assert!(check(body).is_empty());
 }
+
+#[test]
+fn a_definition_without_parameters_is_read_through() {
+    let body = r#"
+enum statut = étudiant | apprenti | salarié
+input s : statut per "1"
+definition en_formation : bool = s in [étudiant, apprenti]
+conclusion aide : integer
+  rule formation when en_formation gives 100 per "1"
+  rule emploi when s = salarié gives 0 per "1"
+"#;
+    assert!(check(body).is_empty());
+    let help = gap(&body.replace("[étudiant, apprenti]", "[étudiant]")).unwrap();
+    assert!(
+        help.starts_with("for example when `s` = apprenti:"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_parameter_without_a_value_is_not_understood() {
+    // Until a layer sets the deadline, no date can be said to be before or after it.
+    let body = r#"
+parameter date_limite : date per "1"
+input dépôt : date per "1"
+conclusion à_temps : bool
+  rule oui when dépôt <= date_limite gives true per "1"
+"#;
+    assert!(check(body).is_empty());
+    let help = gap(&body.replace(": date per \"1\"\ninput", "= 2027-04-16 per \"1\"\ninput"));
+    assert!(
+        help.unwrap()
+            .starts_with("for example when `dépôt` > 2027-04-16:")
+    );
+}
+
+#[test]
+fn the_presence_of_an_optional_text_is_a_region() {
+    let body = r#"
+input hôte : optional text per "1"
+conclusion accueilli : bool
+  rule oui when hôte is present gives true per "1"
+"#;
+    assert!(
+        gap(body)
+            .unwrap()
+            .starts_with("for example when `hôte` is absent:")
+    );
+    let body = body.replace(
+        "gives true per \"1\"",
+        "gives true per \"1\"\n  rule non when hôte = none gives false per \"1\"",
+    );
+    assert!(check(&body).is_empty());
+}
+
+/// A grant table of 8 income bands by 6 family sizes: complete, then with one cell left out.
+#[test]
+fn a_table_of_48_cells_is_searched_cell_by_cell() {
+    let mut body = String::from(
+        "enum foyer = f1 | f2 | f3 | f4 | f5 | f6\ninput taille : foyer per \"1\"\n\
+         input revenu : integer euros per \"1\"\n  require revenu >= 0 euros else \"négatif\"\n\
+         conclusion échelon : integer\n",
+    );
+    for f in 1..=6 {
+        for b in 0..8 {
+            let low = b * 5000 + f * 100;
+            let high = if b == 7 {
+                String::new()
+            } else {
+                format!(" and revenu < {} euros", (b + 1) * 5000 + f * 100)
+            };
+            let low = if b == 0 { 0 } else { low };
+            body.push_str(&format!(
+                "  rule r{f}_{b} when taille = f{f} and revenu >= {low} euros{high} gives {b} per \"1\"\n"
+            ));
+        }
+    }
+    assert!(check(&body).is_empty());
+    let holed = body.replace("rule r4_3 when", "rule r4_3 when false and");
+    let help = gap(&holed).unwrap();
+    assert!(
+        help.starts_with("for example when `taille` = f4 and `revenu` = 15400 euros:"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_example_names_only_what_the_finding_needs() {
+    // The search splits on `b` first, but without `a` neither of the first two rules applies,
+    // whatever `b`.
+    let body = r#"
+enum sorte = x | y
+input a : bool per "1"
+input b : bool per "1"
+input s : sorte per "1"
+conclusion c : integer
+  rule r1 when b and a gives 1 per "1"
+  rule r2 when not b and a gives 2 per "1"
+  rule r3 when s = x gives 3 per "1"
+"#;
+    let help = gap(body).unwrap();
+    assert!(
+        help.starts_with("for example when `a` = false and `s` = y:"),
+        "{help}"
+    );
+}
