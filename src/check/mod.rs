@@ -1,6 +1,7 @@
 //! The checker: resolves names, types, units, citations and layers, and compiles a version of a
 //! policy into a [`CompiledPolicy`]. Every finding is a [`Diagnostic`].
 
+pub(crate) mod completeness;
 pub(crate) mod expr;
 pub(crate) mod labels;
 pub mod layers;
@@ -113,6 +114,13 @@ impl Checker {
             Some(r) => (Some(self.reuse_defs(r)), self.reuse_conclusions(m, r)),
             None => (self.defs(m), self.conclusions(m)),
         };
+        if let (Some(defs), Some(conclusions)) = (&defs, &conclusions) {
+            // A version that reuses its base's conclusions looks again only at those it
+            // changes: the others were looked at with the base.
+            self.completeness(defs, conclusions, |name| {
+                reuse.is_none_or(|r| r.rechecks(name))
+            });
+        }
         self.check_records(m);
         self.unused_clauses(m, &clauses);
         let inputs = std::mem::take(&mut self.inputs);

@@ -129,6 +129,11 @@ impl<'a> Reuse<'a> {
         self.base.clauses.get(index)
     }
 
+    /// True when conclusion `name` is checked again, its rules overridden by the version's file.
+    pub(crate) fn rechecks(&self, name: &str) -> bool {
+        self.changed.contains(&name)
+    }
+
     /// True when the parameters have the types they have in the base.
     pub(crate) fn same_param_types(&self, types: &[Type]) -> bool {
         self.base.params.len() == types.len()

@@ -433,7 +433,8 @@ fn same_all(a: &[Ir], b: &[Ir]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same_code(x, y))
 }
 
-fn same_opt(a: Option<&Ir>, b: Option<&Ir>) -> bool {
+/// Structural equality of two optional pieces of compiled code, spans aside.
+pub(crate) fn same_opt(a: Option<&Ir>, b: Option<&Ir>) -> bool {
     match (a, b) {
         (Some(x), Some(y)) => same_code(x, y),
         (None, None) => true,

@@ -87,6 +87,8 @@ codes! {
     TableOverlap = "table-overlap", Error, "two rows of a `unique` table that can apply together";
     TableGap = "table-gap", Warning, "values of a table's column that no row covers: the conclusion then has no value";
     UnusedClause = "unused-clause", Warning, "a clause that nothing cites";
+    IncompleteRules = "incomplete-rules", Warning, "a conclusion for which some inputs meet no rule's condition, shown by an example";
+    ConflictingRules = "conflicting-rules", Warning, "two rules of the same rank that some inputs make both apply with different values, shown by an example";
     UnknownLanguage = "unknown-language", Error, "a `language` or label text in a language other than `fr` and `en`";
     UnknownLabelTarget = "unknown-label-target", Error, "a `label` of a name that is not declared";
     MisplacedLabelText = "misplaced-label-text", Error, "a `question` or `help` on a label of something other than an input, or a `singular` on something other than a unit";

@@ -1143,7 +1143,8 @@ pub fn shift_date(date: NaiveDate, amount: i64, months: bool) -> Option<NaiveDat
     }
 }
 
-fn compare(op: CmpOp, x: &Value, y: &Value) -> bool {
+/// A comparison of two values: an ordering with `none` on either side is false.
+pub(crate) fn compare(op: CmpOp, x: &Value, y: &Value) -> bool {
     match op {
         CmpOp::Eq => x == y,
         CmpOp::Ne => x != y,

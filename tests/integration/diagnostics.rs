@@ -417,6 +417,56 @@ fn two_base_rules_giving_parameters_of_different_values_conflict() {
     );
 }
 
+/// A count compared with thresholds from 1 up: no rule for 0, shown by an example.
+#[test]
+fn rules_that_leave_out_the_numbers_below_their_thresholds_are_incomplete() {
+    let case = Case::load("incomplete-integer-threshold");
+    case.snapshot();
+    assert!(case.folder.is_ok(), "a warning does not reject the policy");
+    assert_eq!(case.codes(), ["incomplete-rules"]);
+    let d = case.the("incomplete-rules");
+    assert_eq!(d.message, "no rule of `leave_weeks` applies to some inputs");
+    assert_eq!(case.snippet(d), "leave_weeks");
+    assert!(
+        help(d).starts_with("for example when `pregnancy.children_expected` < 1: add a rule"),
+        "{}",
+        help(d)
+    );
+}
+
+#[test]
+fn rules_that_leave_out_an_enum_value_are_incomplete() {
+    let case = Case::load("incomplete-enum-value");
+    case.snapshot();
+    assert_eq!(case.codes(), ["incomplete-rules"]);
+    let d = case.the("incomplete-rules");
+    assert_eq!(case.snippet(d), "report_kind");
+    assert!(
+        help(d).starts_with("for example when `candidate.pathway` = experience_professionnelle:"),
+        "{}",
+        help(d)
+    );
+}
+
+/// Two base rules whose conditions overlap for some inputs only: a warning with an example,
+/// where the `conflict` error is for rules with the same condition.
+#[test]
+fn base_rules_that_overlap_for_some_inputs_with_different_values_conflict() {
+    let case = Case::load("conflicting-rules-region");
+    case.snapshot();
+    assert!(case.folder.is_ok(), "a warning does not reject the policy");
+    assert_eq!(case.codes(), ["conflicting-rules"]);
+    let d = case.the("conflicting-rules");
+    assert_eq!(case.snippet(d), "apprentice");
+    assert_eq!(d.label.as_deref(), Some("conflicts with `reduced`"));
+    assert_eq!(
+        help(d),
+        "for example when `candidate.pathway` = apprentissage and `internship.force_majeure` = \
+         true: make one an exception to the other (`exception apprentice of reduced`), or tell \
+         their conditions apart"
+    );
+}
+
 #[test]
 fn exceptions_that_override_each_other_are_a_cycle() {
     let case = Case::load("exception-cycle");
