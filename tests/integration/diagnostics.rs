@@ -461,9 +461,9 @@ fn base_rules_that_overlap_for_some_inputs_with_different_values_conflict() {
     assert_eq!(d.label.as_deref(), Some("conflicts with `reduced`"));
     assert_eq!(
         help(d),
-        "for example when `candidate.pathway` = apprentissage and `internship.force_majeure` = \
-         true: make one an exception to the other (`exception apprentice of reduced`), or tell \
-         their conditions apart"
+        "for example when `internship.force_majeure` = true and `candidate.pathway` = \
+         apprentissage: make one an exception to the other (`exception apprentice of reduced`), \
+         or tell their conditions apart"
     );
 }
 

@@ -10,6 +10,34 @@ use super::domain::Vars;
 use crate::eval::compare;
 use crate::model::{CmpOp, ConclusionInfo, Ir, IrKind, Value};
 
+/// Hashes the keys of the search's tables, small integers made by the search itself (the
+/// default hasher's resistance to chosen keys buys nothing here and costs most of a lookup).
+#[derive(Default)]
+pub(super) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// A table keyed by small integers.
+type Table<V> = HashMap<u64, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
 /// How deep definitions and conclusions are followed through each other.
 const MAX_DEPTH: usize = 32;
 
@@ -125,18 +153,85 @@ pub(super) struct Approx<'a> {
     vars: &'a Vars,
     /// The sample each variable holds, if chosen.
     assigned: &'a [Option<usize>],
-    /// The values of the conclusions met, in this region.
-    cache: HashMap<usize, Values>,
+    /// The conclusions met, kept from one region to the next.
+    memo: &'a mut Memo,
+    /// Each conclusion met in this region, by index.
+    here: Vec<Option<Here>>,
     depth: usize,
 }
 
+/// Where a conclusion evaluated in the region is kept.
+enum Here {
+    /// In the memo, under this key.
+    Memo(u64),
+    /// Here only (its variables' samples do not fit a key).
+    Own(Seen),
+}
+
+/// The conclusions evaluated during a search, each under the samples of the variables it
+/// reads: regions that differ only in other variables share them.
+pub(super) struct Memo {
+    /// The variables each conclusion reads, by index, once known.
+    reads: Vec<Option<Vec<usize>>>,
+    /// The bits a variable's sample takes in a key (its number of samples, plus one).
+    bits: Vec<u32>,
+    /// What may make each rule's condition of each conclusion fail, once known.
+    fallible: Vec<Option<Vec<Fallible>>>,
+    /// The conditions decided in the region being evaluated, by address (a search asks again
+    /// of those it picks a variable in): emptied for each region, its room kept.
+    truths: Table<Tri>,
+    /// Each conclusion evaluated, by the samples of the variables it reads packed in a key.
+    seen: Vec<Table<Seen>>,
+}
+
+impl Memo {
+    pub(super) fn new(vars: &Vars, conclusions: usize) -> Memo {
+        let bits = vars
+            .list
+            .iter()
+            .map(|v| usize::BITS - (v.samples.len() + 1).leading_zeros())
+            .collect();
+        Memo {
+            reads: vec![None; conclusions],
+            bits,
+            fallible: vec![None; conclusions],
+            truths: Table::default(),
+            seen: (0..conclusions).map(|_| Table::default()).collect(),
+        }
+    }
+}
+
+/// What may make a condition fail.
+#[derive(Clone)]
+struct Fallible {
+    /// It reads something not understood.
+    opaque: bool,
+    /// The conclusions it reads.
+    reads: Vec<usize>,
+}
+
+/// A conclusion evaluated in a region.
+struct Seen {
+    values: Values,
+    statuses: Vec<Tri>,
+    /// A variable that may decide it, once looked for.
+    pick: Option<Option<usize>>,
+}
+
 impl<'a> Approx<'a> {
-    pub(super) fn new(scope: &'a Scope<'a>, vars: &'a Vars, assigned: &'a [Option<usize>]) -> Self {
+    pub(super) fn new(
+        scope: &'a Scope<'a>,
+        vars: &'a Vars,
+        assigned: &'a [Option<usize>],
+        memo: &'a mut Memo,
+    ) -> Self {
+        memo.truths.clear();
         Approx {
             scope,
             vars,
             assigned,
-            cache: HashMap::new(),
+            memo,
+            here: (0..scope.conclusions.len()).map(|_| None).collect(),
             depth: 0,
         }
     }
@@ -169,7 +264,7 @@ impl<'a> Approx<'a> {
             K::Param(_) => self
                 .scope
                 .constant(ir)
-                .map_or_else(Values::unknown, Values::one),
+                .map_or_else(Values::unknown, |v| Values::one(v.clone())),
             K::Input(i) => match self.vars.of_input(*i) {
                 Some(v) if self.ordered(ir).is_none() => Values {
                     known: self.samples(v).cloned().collect(),
@@ -208,6 +303,22 @@ impl<'a> Approx<'a> {
 
     pub(super) fn truth(&mut self, ir: &Ir) -> Tri {
         use IrKind as K;
+        // Only what joins conditions is kept: an atom costs less to decide again than to keep.
+        let composite = matches!(ir.kind, K::And(..) | K::Or(..));
+        if !composite {
+            return self.decide(ir);
+        }
+        let at = std::ptr::from_ref(ir).addr() as u64;
+        if let Some(t) = self.memo.truths.get(&at) {
+            return *t;
+        }
+        let t = self.decide(ir);
+        self.memo.truths.insert(at, t);
+        t
+    }
+
+    fn decide(&mut self, ir: &Ir) -> Tri {
+        use IrKind as K;
         match &ir.kind {
             K::Const(Value::Bool(b)) => Tri::of(*b),
             K::Not(x) => self.truth(x).not(),
@@ -231,14 +342,7 @@ impl<'a> Approx<'a> {
             K::In(a, list) => self.member(a, list),
             K::IsAbsent(a) => match self.ordered(a) {
                 Some(v) => Tri::over(self.samples(v), |x| *x == Value::None),
-                None => {
-                    let x = self.values(a);
-                    if x.other || x.known.is_empty() {
-                        Tri::Maybe
-                    } else {
-                        Tri::over(&x.known, |v| *v == Value::None)
-                    }
-                }
+                None => self.against(a, |v| *v == Value::None),
             },
             K::Input(_) | K::Param(_) | K::Def(_) | K::Conclusion(_) | K::If(..) => {
                 self.values(ir).truth()
@@ -263,6 +367,12 @@ impl<'a> Approx<'a> {
             Cut::Opaque => return Tri::Maybe,
             Cut::Neither => {}
         }
+        let scope = self.scope;
+        match (scope.constant(a), scope.constant(b)) {
+            (None, Some(c)) => return self.against(a, |x| compare(op, x, c)),
+            (Some(c), None) => return self.against(b, |y| compare(op, c, y)),
+            _ => {}
+        }
         let (x, y) = (self.values(a), self.values(b));
         if x.other || y.other || x.known.is_empty() || y.known.is_empty() {
             return Tri::Maybe;
@@ -283,8 +393,8 @@ impl<'a> Approx<'a> {
         };
         let cuts = self.vars.get(v).and_then(|var| var.constants.as_ref());
         match self.scope.constant(other) {
-            Some(c) if c == Value::None || cuts.is_some_and(|cuts| cuts.contains(&c)) => {
-                Cut::At(v, c, flipped)
+            Some(c) if *c == Value::None || cuts.is_some_and(|cuts| cuts.contains(c)) => {
+                Cut::At(v, c.clone(), flipped)
             }
             _ => Cut::Opaque,
         }
@@ -295,18 +405,31 @@ impl<'a> Approx<'a> {
         let IrKind::List(items, _) = &list.kind else {
             return Tri::Maybe;
         };
-        let mut values = Vec::with_capacity(items.len());
-        for item in items {
-            match self.values(item).single() {
-                Some(v) => values.push(v.clone()),
-                None => return Tri::Maybe,
-            }
-        }
-        let x = self.values(a);
-        if x.other || x.known.is_empty() {
+        let scope = self.scope;
+        if !items.iter().all(|x| scope.constant(x).is_some()) {
             return Tri::Maybe;
         }
-        Tri::over(&x.known, |v| values.contains(v))
+        self.against(a, |v| items.iter().any(|x| scope.constant(x) == Some(v)))
+    }
+
+    /// Whether `f` holds of every value `term` may take here (without copying them where
+    /// they are kept).
+    fn against(&mut self, term: &Ir, f: impl Fn(&Value) -> bool) -> Tri {
+        let decide = |x: &Values| {
+            if x.other || x.known.is_empty() {
+                Tri::Maybe
+            } else {
+                Tri::over(&x.known, &f)
+            }
+        };
+        match &term.kind {
+            IrKind::Input(i) => match self.vars.of_input(*i) {
+                Some(v) if self.ordered(term).is_none() => Tri::over(self.samples(v), &f),
+                _ => Tri::Maybe,
+            },
+            IrKind::Conclusion(j) => self.seen(*j).map_or(Tri::Maybe, |s| decide(&s.values)),
+            _ => decide(&self.values(term)),
+        }
     }
 
     /// Whether each rule of `c` applies here (a rule without `when` always does).
@@ -322,59 +445,171 @@ impl<'a> Approx<'a> {
     /// a condition is not decided, none surely applies, or two rules of one rank may give
     /// different values.
     fn conclusion(&mut self, j: usize) -> Values {
-        if let Some(v) = self.cache.get(&j) {
-            return v.clone();
+        self.seen(j)
+            .map_or_else(Values::unknown, |s| s.values.clone())
+    }
+
+    /// Conclusion `j` evaluated here, once.
+    fn seen(&mut self, j: usize) -> Option<&mut Seen> {
+        if self.here.get(j).is_none_or(Option::is_none) {
+            let key = self.key(j);
+            let known =
+                key.is_some_and(|k| self.memo.seen.get(j).is_some_and(|m| m.contains_key(&k)));
+            let here = match key {
+                Some(k) if known => Here::Memo(k),
+                _ => {
+                    let fresh = self.evaluate(j)?;
+                    match (key, self.memo.seen.get_mut(j)) {
+                        (Some(k), Some(m)) => {
+                            m.insert(k, fresh);
+                            Here::Memo(k)
+                        }
+                        _ => Here::Own(fresh),
+                    }
+                }
+            };
+            if let Some(slot) = self.here.get_mut(j) {
+                *slot = Some(here);
+            }
         }
+        let Approx { here, memo, .. } = self;
+        match here.get_mut(j)?.as_mut()? {
+            Here::Memo(k) => memo.seen.get_mut(j)?.get_mut(k),
+            Here::Own(seen) => Some(seen),
+        }
+    }
+
+    /// Evaluates conclusion `j`'s rules here.
+    fn evaluate(&mut self, j: usize) -> Option<Seen> {
         let scope = self.scope;
-        let Some(c) = scope.conclusions.get(j).filter(|c| !c.is_set) else {
-            return Values::unknown();
-        };
+        let c = scope.conclusions.get(j).filter(|c| !c.is_set)?;
         if self.depth >= MAX_DEPTH {
-            return Values::unknown();
+            return None;
         }
         self.depth += 1;
         let statuses = self.statuses(c);
+        let values = self.outcome(j, c, &statuses);
+        self.depth -= 1;
+        Some(Seen {
+            values,
+            statuses,
+            pick: None,
+        })
+    }
+
+    /// The memo's key of conclusion `j` here: the samples of the variables it reads, if they
+    /// fit.
+    fn key(&mut self, j: usize) -> Option<u64> {
+        let (scope, vars) = (self.scope, self.vars);
+        let slot = self.memo.reads.get_mut(j)?;
+        let reads = slot.get_or_insert_with(|| vars.read_by(scope, j));
+        let mut key: u64 = 0;
+        let mut used: u32 = 0;
+        for v in reads.iter() {
+            let bits = *self.memo.bits.get(*v)?;
+            used += bits;
+            if used > u64::BITS {
+                return None;
+            }
+            let sample = self
+                .assigned
+                .get(*v)
+                .copied()
+                .flatten()
+                .map_or(0, |s| s + 1);
+            key = (key << bits) | u64::try_from(sample).ok()?;
+        }
+        Some(key)
+    }
+
+    fn outcome(&mut self, j: usize, c: &ConclusionInfo, statuses: &[Tri]) -> Values {
         // With none known to apply, no rule may; and a condition not decided that reads what
         // is not understood may also fail (and the conclusion with it).
-        let fails = c.rules.iter().zip(&statuses).any(|(r, s)| {
-            *s == Tri::Maybe && r.condition.as_ref().is_some_and(|x| self.may_fail(x))
-        });
+        let fails = self.may_fail(j, c, statuses);
         let mut out = Values {
             known: Vec::new(),
             other: fails || !statuses.contains(&Tri::True),
         };
-        let mut candidates: Vec<(usize, Values)> = Vec::new();
-        for i in may_win(c, &statuses) {
-            if let Some(r) = c.rules.get(i) {
-                candidates.push((i, self.values(&r.value)));
-            }
-        }
-        for (k, (a, va)) in candidates.iter().enumerate() {
-            for (b, vb) in candidates.iter().skip(k + 1) {
-                let same = matches!((va.single(), vb.single()), (Some(x), Some(y)) if x == y);
-                if !same && !ranked(c, *a, *b) {
+        let scope = self.scope;
+        let winners = may_win(c, statuses);
+        // Two rules of one rank that may both give their values, unless the same constant,
+        // may conflict.
+        for (k, &a) in winners.iter().enumerate() {
+            for &b in winners.iter().skip(k + 1) {
+                let value = |i: usize| c.rules.get(i).and_then(|r| scope.constant(&r.value));
+                let same = matches!((value(a), value(b)), (Some(x), Some(y)) if x == y);
+                if !same && !ranked(c, a, b) {
                     out.other = true;
                 }
             }
         }
-        for (_, v) in candidates {
-            out.add(v);
+        for i in winners {
+            let Some(r) = c.rules.get(i) else { continue };
+            match scope.constant(&r.value) {
+                Some(v) if !out.known.contains(v) => out.known.push(v.clone()),
+                Some(_) => {}
+                None => out.add(self.values(&r.value)),
+            }
         }
-        self.depth -= 1;
-        self.cache.insert(j, out.clone());
         out
     }
 
-    /// Whether `ir` reads something not understood, which may fail or miss a fact (the
-    /// conclusions it reads say so in their own values).
-    fn may_fail(&self, ir: &Ir) -> bool {
-        self.fails(ir, 0)
+    /// Whether each rule's condition of conclusion `j` (`c`) reads something not understood,
+    /// which may fail or miss a fact (the conclusions it reads say so in their own values).
+    fn fallible(&mut self, j: usize, c: &ConclusionInfo) {
+        if self.memo.fallible.get(j).is_some_and(Option::is_some) {
+            return;
+        }
+        let found: Vec<Fallible> = c
+            .rules
+            .iter()
+            .map(|r| {
+                let mut reads = Vec::new();
+                let opaque = r
+                    .condition
+                    .as_ref()
+                    .is_some_and(|x| self.fails(x, 0, &mut reads));
+                Fallible { opaque, reads }
+            })
+            .collect();
+        if let Some(slot) = self.memo.fallible.get_mut(j) {
+            *slot = Some(found);
+        }
     }
 
-    fn fails(&self, ir: &Ir, depth: usize) -> bool {
+    /// True when an undecided condition of conclusion `j` may fail here: it reads what is
+    /// not understood, or a conclusion that may itself fail or have no value.
+    fn may_fail(&mut self, j: usize, c: &ConclusionInfo, statuses: &[Tri]) -> bool {
+        self.fallible(j, c);
+        let mut reads: Vec<usize> = Vec::new();
+        if let Some(Some(rules)) = self.memo.fallible.get(j) {
+            for (f, s) in rules.iter().zip(statuses) {
+                if *s != Tri::Maybe {
+                    continue;
+                }
+                if f.opaque {
+                    return true;
+                }
+                reads.extend(&f.reads);
+            }
+        }
+        reads
+            .into_iter()
+            .any(|k| self.seen(k).is_none_or(|s| s.values.other))
+    }
+
+    /// Whether `ir` reads something not understood; the conclusions it reads go to `reads`
+    /// (whether they may fail depends on the region).
+    fn fails(&self, ir: &Ir, depth: usize, reads: &mut Vec<usize>) -> bool {
         use IrKind as K;
         match &ir.kind {
-            K::Const(_) | K::Input(_) | K::Conclusion(_) => false,
+            K::Const(_) | K::Input(_) => false,
+            K::Conclusion(j) => {
+                if !reads.contains(j) {
+                    reads.push(*j);
+                }
+                false
+            }
             K::Param(_) => self.scope.constant(ir).is_none(),
             K::Def(i) => {
                 depth >= MAX_DEPTH
@@ -382,14 +617,27 @@ impl<'a> Approx<'a> {
                         .scope
                         .defs
                         .get(*i)
-                        .is_none_or(|d| self.fails(&d.body, depth + 1))
+                        .is_none_or(|d| self.fails(&d.body, depth + 1, reads))
             }
-            K::Not(x) | K::IsAbsent(x) => self.fails(x, depth),
+            K::Not(x) | K::IsAbsent(x) => self.fails(x, depth, reads),
             K::And(a, b) | K::Or(a, b) | K::Cmp(_, a, b) | K::In(a, b) => {
-                self.fails(a, depth) || self.fails(b, depth)
+                // Both sides, so that every conclusion read is listed.
+                let left = self.fails(a, depth, reads);
+                self.fails(b, depth, reads) || left
             }
-            K::If(c, a, b) => self.fails(c, depth) || self.fails(a, depth) || self.fails(b, depth),
-            K::List(items, _) => items.iter().any(|x| self.fails(x, depth)),
+            K::If(c, a, b) => {
+                let cond = self.fails(c, depth, reads);
+                let then = self.fails(a, depth, reads);
+                self.fails(b, depth, reads) || cond || then
+            }
+            K::List(items, _) => {
+                // Every item, so that every conclusion read is listed.
+                let mut any = false;
+                for x in items {
+                    any |= self.fails(x, depth, reads);
+                }
+                any
+            }
             _ => true,
         }
     }
@@ -410,24 +658,58 @@ impl<'a> Approx<'a> {
                 }
                 self.pick_undecided(a).or_else(|| self.pick_undecided(b))
             }
-            K::Cmp(_, a, b) => {
+            K::Cmp(op, a, b) => {
                 if self.truth(ir) != Tri::Maybe {
                     return None;
                 }
-                match self.cut(a, b) {
-                    Cut::At(v, _, _) => self.unassigned(v),
-                    Cut::Opaque => None,
-                    Cut::Neither => self.pick(a).or_else(|| self.pick(b)),
+                match (self.cut(a, b), &a.kind, &b.kind) {
+                    (Cut::At(v, _, _), _, _) => self.unassigned(v),
+                    (Cut::Opaque, _, _) => None,
+                    (Cut::Neither, K::Conclusion(j), _) if self.scope.constant(b).is_some() => {
+                        let c = self.scope.constant(b)?;
+                        self.pick_conclusion(*j, Some(&|v: &Value| compare(*op, v, c)))
+                    }
+                    (Cut::Neither, _, K::Conclusion(j)) if self.scope.constant(a).is_some() => {
+                        let c = self.scope.constant(a)?;
+                        self.pick_conclusion(*j, Some(&|v: &Value| compare(*op, c, v)))
+                    }
+                    (Cut::Neither, _, _) => {
+                        // A side not known that no choice makes known leaves it undecided.
+                        let mut found = None;
+                        for side in [a, b] {
+                            match self.pick(side) {
+                                Some(v) => found = found.or(Some(v)),
+                                None if self.values(side).single().is_none() => return None,
+                                None => {}
+                            }
+                        }
+                        found
+                    }
                 }
             }
             K::In(a, b) => {
                 if self.truth(ir) != Tri::Maybe || self.ordered(a).is_some() {
                     return None;
                 }
-                self.pick(a).or_else(|| self.pick(b))
+                let listed: Option<Vec<Value>> = match &b.kind {
+                    K::List(items, _) => items
+                        .iter()
+                        .map(|x| self.scope.constant(x).cloned())
+                        .collect(),
+                    _ => None,
+                };
+                match (&a.kind, listed) {
+                    (K::Conclusion(j), Some(listed)) => {
+                        self.pick_conclusion(*j, Some(&|v: &Value| listed.contains(v)))
+                    }
+                    _ => self.pick(a).or_else(|| self.pick(b)),
+                }
             }
             K::List(items, _) => items.iter().find_map(|x| self.pick(x)),
-            K::IsAbsent(a) => self.pick(a),
+            K::IsAbsent(a) => match &a.kind {
+                K::Conclusion(j) => self.pick_conclusion(*j, Some(&|v: &Value| *v == Value::None)),
+                _ => self.pick(a),
+            },
             K::If(c, a, b) => match self.truth(c) {
                 Tri::True => self.pick(a),
                 Tri::False => self.pick(b),
@@ -441,7 +723,7 @@ impl<'a> Approx<'a> {
                 self.depth -= 1;
                 out
             }
-            K::Conclusion(j) => self.pick_conclusion(*j),
+            K::Conclusion(j) => self.pick_conclusion(*j, None),
             _ => None,
         }
     }
@@ -462,23 +744,58 @@ impl<'a> Approx<'a> {
         }
     }
 
-    /// A variable that may decide conclusion `j`'s value: one of an undecided condition, or of
-    /// the value of a rule that may give it.
-    fn pick_conclusion(&mut self, j: usize) -> Option<usize> {
+    /// A variable that may decide conclusion `j`'s value, or, with `target`, whether its value
+    /// meets it: one of an undecided condition, or of the value of a rule that may give it.
+    /// The most specific rules are looked at first, and with a target, the exceptions over the
+    /// rules that may give a value that meets it, then those rules: what decides it is there.
+    fn pick_conclusion(
+        &mut self,
+        j: usize,
+        target: Option<&dyn Fn(&Value) -> bool>,
+    ) -> Option<usize> {
         let scope = self.scope;
         let c = scope.conclusions.get(j).filter(|c| !c.is_set)?;
-        if self.conclusion(j).single().is_some() {
+        let seen = self.seen(j)?;
+        if target.is_none()
+            && let Some(done) = seen.pick
+        {
+            return done;
+        }
+        if seen.values.single().is_some() {
+            seen.pick = Some(None);
             return None;
         }
+        let statuses = seen.statuses.clone();
         self.depth += 1;
-        let statuses = self.statuses(c);
-        let mut found = None;
-        for (r, s) in c.rules.iter().zip(&statuses) {
-            if let (Tri::Maybe, Some(cond)) = (s, &r.condition) {
-                found = self.pick(cond);
-                if found.is_some() {
-                    break;
+        // The most specific rules first: an exception that applies settles what it overrides.
+        let mut order: Vec<usize> = (0..c.rules.len()).collect();
+        order.sort_by_key(|i| std::cmp::Reverse(c.rules.get(*i).map_or(0, |r| r.overrides.len())));
+        if let Some(f) = target {
+            let mut rank = vec![2u8; c.rules.len()];
+            for (i, r) in c.rules.iter().enumerate() {
+                if scope.constant(&r.value).is_none_or(f) {
+                    if let Some(x) = rank.get_mut(i) {
+                        *x = (*x).min(1);
+                    }
+                    for (k, e) in c.rules.iter().enumerate() {
+                        if e.overrides.contains(&i)
+                            && let Some(x) = rank.get_mut(k)
+                        {
+                            *x = 0;
+                        }
+                    }
                 }
+            }
+            order.sort_by_key(|i| rank.get(*i).copied());
+        }
+        let mut found = None;
+        for i in order {
+            let (Some(r), Some(Tri::Maybe)) = (c.rules.get(i), statuses.get(i)) else {
+                continue;
+            };
+            found = r.condition.as_ref().and_then(|cond| self.pick(cond));
+            if found.is_some() {
+                break;
             }
         }
         if found.is_none() {
@@ -490,6 +807,11 @@ impl<'a> Approx<'a> {
             }
         }
         self.depth -= 1;
+        if target.is_none()
+            && let Some(seen) = self.seen(j)
+        {
+            seen.pick = Some(found);
+        }
         found
     }
 }

@@ -3,8 +3,6 @@
 //! values; a number or a date by the constants it is compared with, the intervals between them
 //! and beyond them; an optional input by `none` too.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::Days;
 use rust_decimal::Decimal;
 
@@ -50,12 +48,12 @@ pub(super) struct Var {
 }
 
 /// The variables of one analysis.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(super) struct Vars {
     /// The variables, in the order they were met.
     pub(super) list: Vec<Var>,
     /// The variable of each input slot.
-    by_input: HashMap<usize, usize>,
+    by_input: Vec<Option<usize>>,
 }
 
 impl Vars {
@@ -67,7 +65,7 @@ impl Vars {
             walk.ir(ir);
         }
         // The invariants of the inputs met: a region that breaks one is no input at all.
-        let met: HashSet<usize> = walk.order.iter().copied().collect();
+        let met: Vec<usize> = walk.order.clone();
         for info in scope.inputs {
             for (req, _) in &info.requires {
                 if reads_any(req, &met) {
@@ -75,20 +73,54 @@ impl Vars {
                 }
             }
         }
-        let mut vars = Vars::default();
+        let mut vars = Vars {
+            list: Vec::new(),
+            by_input: vec![None; scope.inputs.len()],
+        };
         for input in walk.order.clone() {
-            let constants = walk.constants.remove(&input).unwrap_or_default();
+            let constants = walk
+                .constants
+                .get_mut(input)
+                .map(std::mem::take)
+                .unwrap_or_default();
             if let Some(var) = variable(scope, input, constants) {
-                vars.by_input.insert(input, vars.list.len());
+                if let Some(slot) = vars.by_input.get_mut(input) {
+                    *slot = Some(vars.list.len());
+                }
                 vars.list.push(var);
             }
         }
         vars
     }
 
+    /// The variables that conclusion `j` reads, through its rules and what they read: its
+    /// value in a region depends on these alone.
+    pub(super) fn read_by(&self, scope: &Scope<'_>, j: usize) -> Vec<usize> {
+        let mut walk = Walk::new(scope);
+        walk.conclusion(j);
+        let mut out: Vec<usize> = walk
+            .order
+            .iter()
+            .filter_map(|i| self.of_input(*i))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+
+    /// How many variables `ir` reads, through what it reads: the fewer, the sooner it is
+    /// decided.
+    pub(super) fn weight(&self, scope: &Scope<'_>, ir: &Ir) -> usize {
+        let mut walk = Walk::new(scope);
+        walk.ir(ir);
+        walk.order
+            .iter()
+            .filter(|i| self.of_input(**i).is_some())
+            .count()
+    }
+
     /// The variable of input `slot`, if it is one.
     pub(super) fn of_input(&self, slot: usize) -> Option<usize> {
-        self.by_input.get(&slot).copied()
+        self.by_input.get(slot).copied().flatten()
     }
 
     /// The variable `v`.
@@ -130,7 +162,7 @@ pub(super) fn inputs_read(ir: &Ir) -> Vec<usize> {
 }
 
 /// True when `ir` reads one of `inputs`.
-fn reads_any(ir: &Ir, inputs: &HashSet<usize>) -> bool {
+fn reads_any(ir: &Ir, inputs: &[usize]) -> bool {
     let mut found = false;
     visit(ir, &mut |x| {
         if let IrKind::Input(i) = x.kind {
@@ -190,10 +222,12 @@ fn visit(ir: &Ir, f: &mut impl FnMut(&Ir)) {
 struct Walk<'s> {
     scope: &'s Scope<'s>,
     order: Vec<usize>,
-    seen: HashSet<usize>,
-    constants: HashMap<usize, Vec<Value>>,
-    defs: HashSet<usize>,
-    conclusions: HashSet<usize>,
+    /// By input slot, definition and conclusion index: met already.
+    seen: Vec<bool>,
+    defs: Vec<bool>,
+    conclusions: Vec<bool>,
+    /// By input slot.
+    constants: Vec<Vec<Value>>,
 }
 
 impl<'s> Walk<'s> {
@@ -201,10 +235,10 @@ impl<'s> Walk<'s> {
         Walk {
             scope,
             order: Vec::new(),
-            seen: HashSet::new(),
-            constants: HashMap::new(),
-            defs: HashSet::new(),
-            conclusions: HashSet::new(),
+            seen: vec![false; scope.inputs.len()],
+            defs: vec![false; scope.defs.len()],
+            conclusions: vec![false; scope.conclusions.len()],
+            constants: vec![Vec::new(); scope.inputs.len()],
         }
     }
 
@@ -212,42 +246,56 @@ impl<'s> Walk<'s> {
         let mut defs = Vec::new();
         let mut conclusions = Vec::new();
         visit(ir, &mut |x| match &x.kind {
-            IrKind::Input(i) if self.seen.insert(*i) => self.order.push(*i),
+            IrKind::Input(i) if first(&mut self.seen, *i) => self.order.push(*i),
             IrKind::Def(i) => defs.push(*i),
             IrKind::Conclusion(j) => conclusions.push(*j),
             IrKind::Cmp(_, a, b) => {
                 for (term, other) in [(a, b), (b, a)] {
                     if let (IrKind::Input(i), Some(c)) = (&term.kind, self.scope.constant(other))
                         && matches!(c, Value::Num(_) | Value::Date(_))
+                        && let Some(list) = self.constants.get_mut(*i)
+                        && !list.contains(c)
                     {
-                        let list = self.constants.entry(*i).or_default();
-                        if !list.contains(&c) {
-                            list.push(c);
-                        }
+                        list.push(c.clone());
                     }
                 }
             }
             _ => {}
         });
         for i in defs {
-            if self.defs.insert(i)
+            if first(&mut self.defs, i)
                 && let Some(d) = self.scope.defs.get(i)
             {
                 self.ir(&d.body);
             }
         }
         for j in conclusions {
-            if self.conclusions.insert(j)
-                && let Some(c) = self.scope.conclusions.get(j)
-            {
-                for r in &c.rules {
-                    if let Some(cond) = &r.condition {
-                        self.ir(cond);
-                    }
-                    self.ir(&r.value);
+            self.conclusion(j);
+        }
+    }
+
+    fn conclusion(&mut self, j: usize) {
+        if first(&mut self.conclusions, j)
+            && let Some(c) = self.scope.conclusions.get(j)
+        {
+            for r in &c.rules {
+                if let Some(cond) = &r.condition {
+                    self.ir(cond);
                 }
+                self.ir(&r.value);
             }
         }
+    }
+}
+
+/// True the first time `i` is marked in `met`.
+fn first(met: &mut [bool], i: usize) -> bool {
+    match met.get_mut(i) {
+        Some(m) if !*m => {
+            *m = true;
+            true
+        }
+        _ => false,
     }
 }
 

@@ -9,13 +9,17 @@
 //! intervals that the constants cut), searched depth first: a region is reported only when
 //! every record in it has the finding, and the records that an input's `require` refuses are
 //! left out. What is not understood (an aggregate, arithmetic, a text) may apply or not, so it
-//! never produces a finding: silence rather than a false warning. The search is bounded, and
-//! gives up silently past its budget.
+//! never produces a finding: silence rather than a false warning. Conflicts are looked for
+//! between rules understood through and through (`clear`), after the pairs that the text of
+//! their conditions tells apart (`disjoint`). The search is bounded, and gives up silently past
+//! its budget.
 
 mod approx;
+mod clear;
+mod disjoint;
 mod domain;
 
-use approx::{Approx, Tri, overridden};
+use approx::{Approx, Memo, Tri};
 use domain::Vars;
 
 use crate::check::Checker;
@@ -41,10 +45,10 @@ pub(crate) struct Scope<'a> {
 
 impl Scope<'_> {
     /// The value `ir` has whatever the input: a literal, or a parameter set in this version.
-    pub(crate) fn constant(&self, ir: &Ir) -> Option<Value> {
+    pub(crate) fn constant<'s>(&'s self, ir: &'s Ir) -> Option<&'s Value> {
         match &ir.kind {
-            IrKind::Const(v) => Some(v.clone()),
-            IrKind::Param(i) => self.params.get(*i).cloned().flatten(),
+            IrKind::Const(v) => Some(v),
+            IrKind::Param(i) => self.params.get(*i).and_then(Option::as_ref),
             _ => None,
         }
     }
@@ -89,29 +93,45 @@ pub(crate) fn gap(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnostic> {
         .iter()
         .map(|r| r.condition.as_ref())
         .collect::<Option<_>>()?;
-    // Cheap first: a condition that can never be known false leaves no gap to find.
-    if conditions.is_empty() || !conditions.iter().all(|x| may_be(scope, x, false, 0)) {
+    // Cheap first: a condition that can never be known false leaves no gap to find, nor do
+    // rules that name every value of what they test.
+    if conditions.is_empty()
+        || !conditions.iter().all(|x| may_be(scope, x, false, 0))
+        || disjoint::covered(scope, c)
+    {
         return None;
     }
     let vars = Vars::collect(scope, &conditions);
+    // The conditions that read fewest variables first: they are decided soonest.
+    let mut order: Vec<(usize, &Ir)> = conditions
+        .iter()
+        .map(|x| (vars.weight(scope, x), *x))
+        .collect();
+    order.sort_by_key(|(w, _)| *w);
     let mut search = Search::new(scope, &vars);
     search.run(|a: &mut Approx<'_>| {
-        let statuses = a.statuses(c);
-        if statuses.contains(&Tri::True) {
-            return Step::Prune;
+        let mut all_false = true;
+        let mut undecided = Vec::new();
+        for (_, cond) in &order {
+            match a.truth(cond) {
+                Tri::True => return Step::Prune,
+                Tri::False => {}
+                Tri::Maybe => {
+                    all_false = false;
+                    undecided.push(*cond);
+                }
+            }
         }
-        if statuses.iter().all(|s| *s == Tri::False) {
+        if all_false {
             return Step::Found(());
         }
         // Every undecided condition must be decided false: one that no choice can decide
         // leaves no gap here.
         let mut branch = None;
-        for (cond, s) in conditions.iter().zip(&statuses) {
-            if *s == Tri::Maybe {
-                match a.pick(cond) {
-                    Some(v) => branch = branch.or(Some(v)),
-                    None => return Step::Prune,
-                }
+        for cond in undecided {
+            match a.pick(cond) {
+                Some(v) => branch = branch.or(Some(v)),
+                None => return Step::Prune,
             }
         }
         branch.map_or(Step::Prune, Step::Branch)
@@ -140,7 +160,7 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
             .as_ref()
             .is_none_or(|x| may_be(scope, x, true, 0))
     };
-    let mut pairs = Vec::new();
+    let mut pairs: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     for (i, a) in c.rules.iter().enumerate() {
         for (j, b) in c.rules.iter().enumerate().skip(i + 1) {
             let values = (scope.constant(&a.value), scope.constant(&b.value));
@@ -150,6 +170,7 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
                 && !same_opt(a.condition.as_ref(), b.condition.as_ref())
                 && may_apply(a)
                 && may_apply(b)
+                && !matches!((&a.condition, &b.condition), (Some(x), Some(y)) if disjoint::disjoint(scope, x, y))
             {
                 // The exceptions over either: one that applies sets it aside.
                 let over = c
@@ -163,6 +184,20 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
             }
         }
     }
+    // Only rules understood through and through (and the exceptions over them).
+    let mut clear = clear::Clear::new(scope);
+    let mut understood: Vec<Option<bool>> = vec![None; c.rules.len()];
+    let mut is_clear = |k: usize| match understood.get(k).copied().flatten() {
+        Some(known) => known,
+        None => {
+            let found = rule(k).is_some_and(|r| r.condition.as_ref().is_none_or(|x| clear.ir(x)));
+            if let Some(slot) = understood.get_mut(k) {
+                *slot = Some(found);
+            }
+            found
+        }
+    };
+    pairs.retain(|(x, y, over)| is_clear(*x) && is_clear(*y) && over.iter().all(|k| is_clear(*k)));
     if pairs.is_empty() {
         return None;
     }
@@ -172,33 +207,69 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
         .filter_map(|r| r.condition.as_ref())
         .collect();
     let vars = Vars::collect(scope, &conditions);
+    // Each pair's rules and exceptions, those whose conditions read fewest variables first:
+    // they are decided soonest.
+    let weights: Vec<usize> = c
+        .rules
+        .iter()
+        .map(|r| r.condition.as_ref().map_or(0, |x| vars.weight(scope, x)))
+        .collect();
+    let weight = |k: usize| weights.get(k).copied().unwrap_or(0);
+    let pairs: Vec<(usize, usize, Vec<usize>, Vec<usize>)> = pairs
+        .into_iter()
+        .map(|(x, y, over)| {
+            let mut members: Vec<usize> = [x, y].into_iter().chain(over.iter().copied()).collect();
+            members.sort_by_key(|k| weight(*k));
+            (x, y, over, members)
+        })
+        .collect();
     let mut search = Search::new(scope, &vars);
     let (i, j) = search.run(|a: &mut Approx<'_>| {
-        let statuses = a.statuses(c);
-        let status = |i: usize| statuses.get(i).copied().unwrap_or(Tri::Maybe);
+        // Only the rules of the pairs are evaluated, each once.
+        let mut statuses: Vec<Option<Tri>> = vec![None; c.rules.len()];
+        let mut status = |a: &mut Approx<'_>, k: usize| {
+            let known = statuses.get(k).copied().flatten();
+            known.unwrap_or_else(|| {
+                let s = rule(k)
+                    .and_then(|r| r.condition.as_ref())
+                    .map_or(Tri::True, |x| a.truth(x));
+                if let Some(slot) = statuses.get_mut(k) {
+                    *slot = Some(s);
+                }
+                s
+            })
+        };
         let mut branch = None;
-        for (x, y, over) in &pairs {
+        for (x, y, over, members) in &pairs {
             let (x, y) = (*x, *y);
-            if status(x) == Tri::False || status(y) == Tri::False {
+            // The pair's rules, the cheapest first: one that does not apply rules it out.
+            let ruled_out = members
+                .iter()
+                .filter(|k| **k == x || **k == y)
+                .any(|k| status(a, *k) == Tri::False);
+            if ruled_out {
                 continue;
             }
-            if overridden(c, &statuses, x, Tri::True) || overridden(c, &statuses, y, Tri::True) {
+            // An exception over either that applies sets it aside.
+            if over.iter().any(|e| status(a, *e) == Tri::True) {
                 continue;
             }
-            let sure = status(x) == Tri::True
-                && status(y) == Tri::True
-                && over.iter().all(|e| status(*e) == Tri::False);
+            let sure = status(a, x) == Tri::True
+                && status(a, y) == Tri::True
+                && over.iter().all(|e| status(a, *e) == Tri::False);
             if sure {
                 return Step::Found((x, y));
+            }
+            if branch.is_some() {
+                continue;
             }
             // Each undecided rule of the pair, and each exception over them, must be decided:
             // when one cannot be, the pair does not conflict for sure here.
             let mut first = None;
-            let undecided = [x, y]
-                .into_iter()
-                .chain(over.iter().copied())
-                .filter(|k| status(*k) == Tri::Maybe);
-            for k in undecided {
+            for &k in members {
+                if status(a, k) != Tri::Maybe {
+                    continue;
+                }
                 match rule(k)
                     .and_then(|r| r.condition.as_ref())
                     .and_then(|cond| a.pick(cond))
@@ -257,6 +328,8 @@ struct Search<'a> {
     left: usize,
     /// The inputs' `require` lines that read a variable, with the variables each reads.
     requires: Vec<(&'a Ir, Vec<usize>)>,
+    /// The conclusions evaluated so far.
+    memo: Memo,
 }
 
 impl<'a> Search<'a> {
@@ -280,6 +353,7 @@ impl<'a> Search<'a> {
             order: Vec::new(),
             left: MAX_REGIONS,
             requires,
+            memo: Memo::new(vars, scope.conclusions.len()),
         }
     }
 
@@ -306,10 +380,10 @@ impl<'a> Search<'a> {
     }
 
     /// The finding of the region chosen, if every record of it has one.
-    fn found<T>(&self, test: &mut impl FnMut(&mut Approx<'_>) -> Step<T>) -> Option<T> {
-        let mut a = Approx::new(self.scope, self.vars, &self.assigned);
+    fn found<T>(&mut self, test: &mut impl FnMut(&mut Approx<'_>) -> Step<T>) -> Option<T> {
+        let mut a = Approx::new(self.scope, self.vars, &self.assigned, &mut self.memo);
         match test(&mut a) {
-            Step::Found(t) if self.valid(&mut a).is_none() => Some(t),
+            Step::Found(t) if valid(&self.requires, &self.assigned, &mut a).is_none() => Some(t),
             _ => None,
         }
     }
@@ -320,9 +394,9 @@ impl<'a> Search<'a> {
     ) -> Result<Option<T>, ()> {
         self.left = self.left.checked_sub(1).ok_or(())?;
         let step = {
-            let mut a = Approx::new(self.scope, self.vars, &self.assigned);
+            let mut a = Approx::new(self.scope, self.vars, &self.assigned, &mut self.memo);
             match test(&mut a) {
-                Step::Found(t) => match self.valid(&mut a) {
+                Step::Found(t) => match valid(&self.requires, &self.assigned, &mut a) {
                     Some(Step::Branch(v)) => Step::Branch(v),
                     Some(_) => Step::Prune,
                     None => Step::Found(t),
@@ -355,25 +429,6 @@ impl<'a> Search<'a> {
         Ok(None)
     }
 
-    /// None when every record of the region meets the `require` lines that read what it
-    /// chose; else a step: prune when none does (or it cannot tell), branch to tell.
-    fn valid(&self, a: &mut Approx<'_>) -> Option<Step<()>> {
-        for (req, read) in &self.requires {
-            let chosen = read
-                .iter()
-                .any(|v| self.assigned.get(*v).copied().flatten().is_some());
-            if !chosen {
-                continue;
-            }
-            match a.truth(req) {
-                Tri::True => {}
-                Tri::False => return Some(Step::Prune),
-                Tri::Maybe => return Some(a.pick(req).map_or(Step::Prune, Step::Branch)),
-            }
-        }
-        None
-    }
-
     /// The region chosen, in words.
     fn example(&self) -> Option<String> {
         let words: Vec<String> = self
@@ -386,6 +441,29 @@ impl<'a> Search<'a> {
             .collect();
         (!words.is_empty()).then(|| words.join(" and "))
     }
+}
+
+/// None when every record of the region meets the `require` lines that read what it chose;
+/// else a step: prune when none does (or it cannot tell), branch to tell.
+fn valid(
+    requires: &[(&Ir, Vec<usize>)],
+    assigned: &[Option<usize>],
+    a: &mut Approx<'_>,
+) -> Option<Step<()>> {
+    for (req, read) in requires {
+        let chosen = read
+            .iter()
+            .any(|v| assigned.get(*v).copied().flatten().is_some());
+        if !chosen {
+            continue;
+        }
+        match a.truth(req) {
+            Tri::True => {}
+            Tri::False => return Some(Step::Prune),
+            Tri::Maybe => return Some(a.pick(req).map_or(Step::Prune, Step::Branch)),
+        }
+    }
+    None
 }
 
 /// Whether `ir` may be known `want` in some region: false when what decides it is not

@@ -286,8 +286,7 @@ fn a_table_of_48_cells_is_searched_cell_by_cell() {
 
 #[test]
 fn the_example_names_only_what_the_finding_needs() {
-    // The search splits on `b` first, but without `a` neither of the first two rules applies,
-    // whatever `b`.
+    // The search splits on `b` first, but without `a` no rule applies, whatever `b` and `s`.
     let body = r#"
 enum sorte = x | y
 input a : bool per "1"
@@ -296,11 +295,8 @@ input s : sorte per "1"
 conclusion c : integer
   rule r1 when b and a gives 1 per "1"
   rule r2 when not b and a gives 2 per "1"
-  rule r3 when s = x gives 3 per "1"
+  rule r3 when s = x and a gives 3 per "1"
 "#;
     let help = gap(body).unwrap();
-    assert!(
-        help.starts_with("for example when `a` = false and `s` = y:"),
-        "{help}"
-    );
+    assert!(help.starts_with("for example when `a` = false:"), "{help}");
 }
