@@ -60,6 +60,9 @@ pub(crate) struct Checker {
     pub(crate) present: Vec<String>,
     pub(crate) deps: Vec<Global>,
     pub(crate) allow_globals: bool,
+    /// The conclusions whose table has a column no row covers (`table-gap`): the search for
+    /// a region where no rule applies would only say it again.
+    pub(crate) table_gaps: HashSet<String>,
     /// What each definition and conclusion reads, for the cycle check.
     pub(crate) dependency_graph: HashMap<Global, (Vec<Global>, Span, String)>,
 }

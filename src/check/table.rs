@@ -390,6 +390,7 @@ impl Checker {
             };
             let column_text = self.column_text(column);
             let example = self.gap_text(&gap, &column_text, ty);
+            self.table_gaps.insert(c.name.node.clone());
             self.diags.push(
                 Diagnostic::warning(
                     Code::TableGap,

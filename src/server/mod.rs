@@ -492,9 +492,14 @@ fn init_logging() {
     use tracing_subscriber::EnvFilter;
     // notify warns when it cannot unwatch a folder that a swap has just removed (the old
     // revision of a ConfigMap or a git-sync checkout): the service watches the new one, so
-    // that is no news for an operator.
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,notify::inotify=error"));
+    // that is no news for an operator (unless `RUST_LOG` asks for notify's own words).
+    let asked = std::env::var("RUST_LOG").unwrap_or_else(|_| "info".to_string());
+    let directives = if asked.contains("notify") {
+        asked
+    } else {
+        format!("{asked},notify::inotify=error")
+    };
+    let filter = EnvFilter::try_new(&directives).unwrap_or_else(|_| EnvFilter::new("info"));
     use std::io::IsTerminal;
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)

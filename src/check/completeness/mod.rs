@@ -79,7 +79,9 @@ impl Checker {
             if c.is_set || !wanted(&c.name) {
                 continue;
             }
-            found.extend(gap(&scope, c));
+            if !self.table_gaps.contains(&c.name) {
+                found.extend(gap(&scope, c));
+            }
             found.extend(conflict(&scope, c));
         }
         self.diags.extend(found);
