@@ -444,7 +444,7 @@ impl Merged {
                     name.span,
                     format!("conclusion `{}` has no table to add a row to", name.node),
                 )
-                .with_help("rows belong to a conclusion written as a `table`; add a `rule` with `override rule` instead"),
+                .with_help("rows belong to a conclusion written as a `table`; this one has rules, which `override rule` replaces one by one"),
             );
             return None;
         }
