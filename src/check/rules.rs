@@ -317,21 +317,32 @@ impl Checker {
                 })
             );
             if let Some(e) = shadow {
+                // Under `first`, what overrides a row is a row above it that tests nothing.
+                let (by, help) = if e.kind == RuleKind::Row {
+                    (
+                        format!("row `{}` above it applies to every input", e.label),
+                        "give the row above a cell that tests its column, or remove the row",
+                    )
+                } else {
+                    (
+                        format!("exception `{}` always overrides it", e.label),
+                        "give the exception a `when` condition, or remove the rule",
+                    )
+                };
                 self.diags.push(
                     Diagnostic::warning(
                         Code::UnreachableRule,
                         r.label_span,
                         format!(
-                            "{} `{}` of `{}` never applies: exception `{}` always overrides it",
+                            "{} `{}` of `{}` never applies: {by}",
                             r.kind.keyword(),
                             r.label,
                             c.name.node,
-                            e.label
                         ),
                     )
                     .with_label("never applies")
                     .with_related(e.label_span, "always applies")
-                    .with_help("give the exception a `when` condition, or remove the rule"),
+                    .with_help(help),
                 );
             } else if never {
                 self.diags.push(Diagnostic::warning(

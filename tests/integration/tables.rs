@@ -315,3 +315,25 @@ fn a_cell_of_another_unit_is_a_unit_mismatch_at_the_cell() {
     let snippet = d.to_json(&folder.sources).snippet.unwrap_or_default();
     assert_eq!(snippet, "<= 12500.00 points");
 }
+
+/// Under `first`, a row of `-` cells above others leaves them unreachable, and the warning says
+/// it in the words of a table.
+#[test]
+fn a_row_below_a_row_that_tests_nothing_never_applies() {
+    let text = COLLECT
+        .replace("set of aide", "aide")
+        .replace("table collect", "table first")
+        .replace(
+            "row repas      | true     | -  ",
+            "row repas      | -        | -  ",
+        );
+    let folder = check_texts(PathBuf::from("."), vec![("v.policy".into(), None, text)]);
+    let found: Vec<String> = folder
+        .all_diagnostics()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        found,
+        ["row `transport` of `aides` never applies: row `repas` above it applies to every input"]
+    );
+}
