@@ -20,26 +20,8 @@ work=$(mktemp -d)
 trap 'kill "${server:-}" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 # The bodies: one decision request per example input, under session-2027.
-python3 - "$work/bodies.lua" <<'PY'
-import glob, json, sys
-bodies = []
-for path in sorted(glob.glob("policies/bts-metiers-de-la-mesure/tests/*.json")):
-    for example in json.load(open(path)):
-        bodies.append(json.dumps({"input": example["input"], "version": "session-2027"}, ensure_ascii=False))
-with open(sys.argv[1], "w") as f:
-    f.write("bodies = {\n")
-    for b in bodies:
-        f.write("  [==[" + b + "]==],\n")
-    f.write("}\n")
-print(f"{len(bodies)} candidate bodies", file=sys.stderr)
-PY
+python3 benches/wrk-bodies.py "$work/bodies.lua"
 cat >> "$work/bodies.lua" <<'LUA'
-local i = 0
-request = function()
-  i = i % #bodies + 1
-  return wrk.format("POST", "/v1/policies/bts-metiers-de-la-mesure/decisions",
-    { ["Content-Type"] = "application/json" }, bodies[i])
-end
 local statuses = {}
 response = function(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1

@@ -102,25 +102,8 @@ done
   { echo "HAProxy does not see three replicas up" >&2; cat "$work/haproxy.log" >&2; exit 1; }
 
 # --- the load --------------------------------------------------------------------------------------
-python3 - "$work/bodies.lua" <<'PY'
-import glob, json, sys
-bodies = []
-for path in sorted(glob.glob("policies/bts-metiers-de-la-mesure/tests/*.json")):
-    for example in json.load(open(path)):
-        bodies.append(json.dumps({"input": example["input"], "version": "session-2027"}, ensure_ascii=False))
-with open(sys.argv[1], "w") as f:
-    f.write("bodies = {\n")
-    for b in bodies:
-        f.write("  [==[" + b + "]==],\n")
-    f.write("}\n")
-PY
+python3 benches/wrk-bodies.py "$work/bodies.lua"
 cat >>"$work/bodies.lua" <<'LUA'
-local i = 0
-request = function()
-  i = i % #bodies + 1
-  return wrk.format("POST", "/v1/policies/bts-metiers-de-la-mesure/decisions",
-    { ["Content-Type"] = "application/json" }, bodies[i])
-end
 -- wrk runs one Lua state per thread: each keeps its own count, summed in done().
 local threads = {}
 setup = function(thread)
