@@ -45,6 +45,9 @@ pub struct Header {
     /// The language of its labels (`fr`, `en`); when declared, everything a person reads
     /// should have a label.
     pub language: Option<Name>,
+    /// The input that identifies a candidate in the decision records (`identified by
+    /// candidate.id`), as written.
+    pub identified_by: Option<Name>,
 }
 
 /// A top-level declaration with the comments written before it.

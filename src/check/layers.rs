@@ -271,6 +271,11 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
         .iter()
         .rev()
         .find_map(|f| f.policy.header.language.clone());
+    // And the same for the input that identifies a candidate.
+    m.header.identified_by = chain
+        .iter()
+        .rev()
+        .find_map(|f| f.policy.header.identified_by.clone());
     Some(m)
 }
 
@@ -279,9 +284,13 @@ pub fn merge(chain: &[&ParsedFile], diags: &mut Vec<Diagnostic>) -> Option<Merge
 pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>) -> Merged {
     let mut m = base.clone();
     let language = base.header.language.clone();
+    let identified_by = base.header.identified_by.clone();
     m.header = layer.policy.header.clone();
     if m.header.language.is_none() {
         m.header.language = language;
+    }
+    if m.header.identified_by.is_none() {
+        m.header.identified_by = identified_by;
     }
     m.chain.push(layer.file);
     let mut ix = Index::of(&m);

@@ -126,6 +126,7 @@ impl Checker {
         }
         self.check_records(m);
         self.unused_clauses(m, &clauses);
+        let record_key = self.record_key(m);
         let inputs = std::mem::take(&mut self.inputs);
         let mut policy = CompiledPolicy {
             id: m.header.policy.node.clone(),
@@ -135,6 +136,7 @@ impl Checker {
             title: m.header.title.as_ref().map(|t| t.node.clone()),
             source: m.header.source.as_ref().map(|s| s.node.clone()),
             sha256,
+            record_key,
             clauses,
             types: std::mem::take(&mut self.types),
             input_tree: InputGroup::of(&inputs),
@@ -149,6 +151,38 @@ impl Checker {
         };
         policy.labels = self.words(m, &policy);
         Some(policy)
+    }
+
+    /// The input `identified by` names: a declared input whose value is a text or a whole
+    /// number (what a decision record can be looked up by).
+    fn record_key(&mut self, m: &Merged) -> Option<String> {
+        let key = m.header.identified_by.as_ref()?;
+        let Some(input) = self
+            .input_index
+            .get(&key.node)
+            .and_then(|&i| self.inputs.get(i))
+        else {
+            let mut d = Diagnostic::error(
+                Code::UnknownInput,
+                key.span,
+                format!("`{}` is not a declared input", key.node),
+            );
+            d.help = names::did_you_mean(&key.node, self.input_index.keys().map(String::as_str));
+            self.diags.push(d);
+            return None;
+        };
+        if !matches!(input.ty, Type::Text | Type::Num { integral: true, .. }) {
+            self.diags.push(Diagnostic::error(
+                Code::TypeMismatch,
+                key.span,
+                format!(
+                    "`{}` identifies a candidate only if it is a text or a whole number",
+                    key.node
+                ),
+            ));
+            return None;
+        }
+        Some(key.node.clone())
     }
 
     fn clauses(&mut self, m: &Merged, reuse: Option<&pipeline::Reuse<'_>>) -> Vec<ClauseInfo> {

@@ -11,6 +11,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod interview;
+mod records;
 mod serve;
 mod test;
 
@@ -51,6 +52,10 @@ pub enum OutputFormat {
 }
 
 #[derive(Subcommand, Debug)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "the command line is parsed once, at start: the size of `serve`'s options costs nothing"
+)]
 enum Command {
     /// Serve the policies over HTTP.
     Serve(serve::ServeArgs),
@@ -81,6 +86,11 @@ enum Command {
     },
     /// Compare two versions: what changed in meaning and, with `--cases`, whose decision.
     Diff(diff::DiffArgs),
+    /// Check a decision's signed receipt offline, against the service's public keys.
+    Verify(records::VerifyArgs),
+    /// Decide a recorded decision again under the version in force today (or another), and
+    /// show which conclusions change (exit 1 when some do).
+    Replay(records::ReplayArgs),
     /// Rewrite policies in the canonical layout.
     Fmt {
         /// Print the diff for each file that is not formatted, change nothing (exit 1 if any).
@@ -112,6 +122,8 @@ pub fn run() -> ExitCode {
         } => check::run(&paths, error_format),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Fmt { check, paths } => fmt::run(&paths, check),
+        Command::Verify(args) => records::verify(&args),
+        Command::Replay(args) => records::replay(&args),
         Command::Diff(args) => diff::run(&args),
     };
     ExitCode::from(code)

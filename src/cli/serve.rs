@@ -69,38 +69,173 @@ pub(crate) struct ServeArgs {
         value_delimiter = ','
     )]
     cors_origins: Vec<String>,
+    /// Where the service keeps its data: the decision store (SQLite), the key that signs
+    /// receipts, the salt of hashed inputs. Created when missing. Default:
+    /// `$XDG_DATA_HOME/clausier` (`~/.local/share/clausier`).
+    #[arg(long, env = "CLAUSIER_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The decision store: `sqlite` (a file in the data folder, the default), a URL
+    /// `sqlite:///path/file.db` or `postgres://user:password@host/db` (replicas that share
+    /// one), or `none` (decisions are not kept).
+    #[arg(long, default_value = "sqlite", env = "CLAUSIER_STORE")]
+    store: String,
+    /// Records waiting to be written, at most; a decision whose record finds the queue full is
+    /// still answered, its record lost (counted and logged).
+    #[arg(long, default_value_t = 10_000, env = "CLAUSIER_STORE_QUEUE")]
+    store_queue: usize,
+    /// Longest wait of an answer for its record's commit, in milliseconds; past it the
+    /// decision is answered and its record stays queued (counted and logged).
+    #[arg(long, default_value_t = 1_000, env = "CLAUSIER_STORE_WAIT_MS")]
+    store_wait_ms: u64,
+    /// Days a decision record is kept: `DAYS` for every policy, `POLICY=DAYS` for one
+    /// (repeat it, or separate them by commas). Records older are deleted every hour.
+    #[arg(
+        long = "retention-days",
+        value_name = "[POLICY=]DAYS",
+        default_value = "730",
+        env = "CLAUSIER_RETENTION_DAYS",
+        value_delimiter = ','
+    )]
+    retention_days: Vec<String>,
+    /// `full` keeps each candidate's record with its decision; `hashed` keeps a salted sha256
+    /// of the record (and of the candidate's key) instead (the salt in the data folder).
+    #[arg(long, default_value = "full", env = "CLAUSIER_KEEP_INPUTS")]
+    keep_inputs: String,
+    /// The Ed25519 private key (PKCS#8 PEM) that signs every decision's receipt. Default:
+    /// `receipt-key.pem` in the data folder, made at first start.
+    #[arg(long, env = "CLAUSIER_SIGNING_KEY")]
+    signing_key: Option<PathBuf>,
+    /// Decisions carry no signed receipt.
+    #[arg(long, env = "CLAUSIER_NO_RECEIPTS")]
+    no_receipts: bool,
+    /// A file holding the bearer token of the routes that read the decision records (the
+    /// variable `CLAUSIER_RECORDS_TOKEN` may hold it instead). Without it, those routes do not
+    /// exist.
+    #[arg(long)]
+    records_token_file: Option<PathBuf>,
 }
 
+/// The default data folder: `$XDG_DATA_HOME/clausier`, else `~/.local/share/clausier`, else
+/// `clausier-data` here.
+fn default_data_dir() -> PathBuf {
+    let xdg = std::env::var_os("XDG_DATA_HOME").filter(|v| !v.is_empty());
+    let home = std::env::var_os("HOME").filter(|v| !v.is_empty());
+    match (xdg, home) {
+        (Some(xdg), _) => PathBuf::from(xdg).join("clausier"),
+        (None, Some(home)) => PathBuf::from(home).join(".local/share/clausier"),
+        (None, None) => PathBuf::from("clausier-data"),
+    }
+}
+
+/// A bearer token from `file`, else from the variable `var`: checked when given.
 #[cfg(feature = "server")]
-pub(crate) fn run(args: &ServeArgs) -> u8 {
-    // A token given but blank is an error, not administration turned off in silence.
-    let (token, from) = match &args.admin_token_file {
+fn token(file: Option<&PathBuf>, var: &str) -> Result<Option<String>, String> {
+    let (token, from) = match file {
         Some(file) => match std::fs::read_to_string(file) {
             Ok(t) => (Some(t.trim().to_string()), file.display().to_string()),
-            Err(e) => {
-                eprintln!("error: {}: {e}", file.display());
-                return TROUBLE;
-            }
+            Err(e) => return Err(format!("{}: {e}", file.display())),
         },
         None => (
-            std::env::var("CLAUSIER_ADMIN_TOKEN")
-                .ok()
-                .map(|t| t.trim().to_string()),
-            "CLAUSIER_ADMIN_TOKEN".to_string(),
+            std::env::var(var).ok().map(|t| t.trim().to_string()),
+            var.to_string(),
         ),
     };
     if let Some(t) = &token {
+        // A token given but blank is an error, not the routes turned off in silence.
         let checked = if t.is_empty() {
             Err("it holds no token".to_string())
         } else {
             clausier::server::check_admin_token(t)
         };
-        if let Err(reason) = checked {
-            eprintln!("error: {from}: {reason}");
+        checked.map_err(|reason| format!("{from}: {reason}"))?;
+    }
+    Ok(token)
+}
+
+/// The records' options the arguments give (none with `--store none`).
+#[cfg(feature = "server")]
+fn records(
+    args: &ServeArgs,
+    data: &std::path::Path,
+) -> Result<Option<clausier::server::records::RecordsOptions>, String> {
+    let url = match args.store.trim() {
+        "none" => return Ok(None),
+        "sqlite" => format!("sqlite://{}?mode=rwc", data.join("decisions.db").display()),
+        url if url.starts_with("sqlite:")
+            || url.starts_with("postgres://")
+            || url.starts_with("postgresql://") =>
+        {
+            url.to_string()
+        }
+        other => {
+            return Err(format!(
+                "--store: `{other}` is neither `sqlite`, `none`, a `sqlite://` URL nor a `postgres://` one"
+            ));
+        }
+    };
+    let mut retention = Vec::new();
+    for given in args
+        .retention_days
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+    {
+        let (policy, days) = match given.split_once('=') {
+            Some((policy, days)) => (Some(policy.trim().to_string()), days),
+            None => (None, given),
+        };
+        let days: u32 = days
+            .trim()
+            .parse()
+            .ok()
+            .filter(|d| *d > 0)
+            .ok_or_else(|| format!("--retention-days: `{given}` is not `DAYS` or `POLICY=DAYS` (DAYS a whole number above 0)"))?;
+        retention.push((policy, days));
+    }
+    let hashed = match args.keep_inputs.trim() {
+        "full" => None,
+        "hashed" => Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?),
+        other => return Err(format!("--keep-inputs: `{other}` is `full` or `hashed`")),
+    };
+    Ok(Some(clausier::server::records::RecordsOptions {
+        url,
+        queue: args.store_queue,
+        wait: std::time::Duration::from_millis(args.store_wait_ms),
+        retention,
+        hashed,
+        purge_every: std::time::Duration::from_secs(3600),
+    }))
+}
+
+#[cfg(feature = "server")]
+pub(crate) fn run(args: &ServeArgs) -> u8 {
+    let tokens = token(args.admin_token_file.as_ref(), "CLAUSIER_ADMIN_TOKEN").and_then(|admin| {
+        token(args.records_token_file.as_ref(), "CLAUSIER_RECORDS_TOKEN").map(|r| (admin, r))
+    });
+    let (admin_token, records_token) = match tokens {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            eprintln!("error: {e}");
             return TROUBLE;
         }
+    };
+    if admin_token.is_some() && admin_token == records_token {
+        eprintln!("error: the records token must differ from the administration token");
+        return TROUBLE;
     }
-    let admin_token = token;
+    let data = args.data_dir.clone().unwrap_or_else(default_data_dir);
+    let records = match records(args, &data) {
+        Ok(records) => records,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return TROUBLE;
+        }
+    };
+    let signing_key = (!args.no_receipts).then(|| {
+        args.signing_key
+            .clone()
+            .unwrap_or_else(|| data.join("receipt-key.pem"))
+    });
     let mut cors_origins = Vec::new();
     for origin in args.cors_origins.iter().filter(|o| !o.trim().is_empty()) {
         match clausier::server::cors::check_origin(origin) {
@@ -131,6 +266,10 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         admin_token,
         settle: std::time::Duration::from_millis(args.settle_ms),
         cors_origins,
+        data_dir: data,
+        records,
+        signing_key,
+        records_token,
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

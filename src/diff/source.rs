@@ -19,6 +19,7 @@ fn item_text(kind: ItemKind) -> String {
             title: None,
             source: None,
             language: None,
+            identified_by: None,
         },
         items: vec![Item {
             comments: Vec::new(),

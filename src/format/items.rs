@@ -160,6 +160,9 @@ impl Printer<'_> {
         if let Some(language) = &header.language {
             self.line(0, &format!("language {}", quote(&language.node)));
         }
+        if let Some(key) = &header.identified_by {
+            self.line(0, &format!("identified by {}", key.node));
+        }
     }
 
     fn item(&mut self, item: &Item) {

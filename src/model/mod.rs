@@ -467,6 +467,9 @@ pub struct CompiledPolicy {
     pub source: Option<String>,
     /// The sha256 of the sources of this version and its layers.
     pub sha256: String,
+    /// The input that identifies a candidate in the decision records (`identified by
+    /// candidate.id`), if the policy names one.
+    pub record_key: Option<String>,
     /// The clauses, in declaration order (root layer first).
     pub clauses: Vec<ClauseInfo>,
     /// Enums, records and units.

@@ -7,6 +7,7 @@ pub mod cors;
 pub mod encoding;
 mod examples;
 pub mod problem;
+pub mod records;
 pub mod routes;
 pub mod stopping;
 pub mod store;
@@ -89,6 +90,8 @@ pub struct Metrics {
     pub reloads: IntCounterVec,
     /// Failed reloads, by reason (`unreadable`, `empty`, `check`).
     pub reload_failures: IntCounterVec,
+    /// The decision records' counters.
+    pub records: records::RecordMetrics,
     /// The middleware that counts requests and serves `/metrics`.
     pub middleware: actix_web_prom::PrometheusMetrics,
 }
@@ -118,6 +121,7 @@ impl Metrics {
         registry.register(Box::new(decisions.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
         registry.register(Box::new(reload_failures.clone()))?;
+        let records = records::RecordMetrics::new(&registry)?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
             .registry(registry)
             .endpoint(METRICS_PATH)
@@ -127,6 +131,7 @@ impl Metrics {
             decisions,
             reloads,
             reload_failures,
+            records,
             middleware,
         })
     }
@@ -151,6 +156,12 @@ pub struct AppState {
     /// The origins whose pages may call the service from a browser (CORS), each checked with
     /// [`cors::check_origin`]; `*` for any; none (the default) turns CORS off.
     pub cors_origins: Vec<String>,
+    /// The store of decision records; none: decisions are not kept.
+    pub records: Option<Arc<records::Records>>,
+    /// The key that signs each decision's receipt; none: decisions carry no receipt.
+    pub signer: Option<Arc<records::receipt::Signer>>,
+    /// The bearer token of the routes that read the records; none turns them off (404).
+    pub records_token: Option<Arc<str>>,
 }
 
 /// Checks an administration token: at least 16 characters, all of them those a bearer token
@@ -186,6 +197,9 @@ impl AppState {
             admin_token: None,
             admin_lock: Arc::new(std::sync::Mutex::new(())),
             cors_origins: Vec::new(),
+            records: None,
+            signer: None,
+            records_token: None,
         })
     }
 }
@@ -213,9 +227,17 @@ pub fn openapi() -> OpenApi {
             ))
             .build(),
     );
-    api.components
-        .get_or_insert_with(Default::default)
-        .add_security_scheme("bearer", bearer);
+    let records = SecurityScheme::Http(
+        HttpBuilder::new()
+            .scheme(HttpAuthScheme::Bearer)
+            .description(Some(
+                "the token of the decision records (`CLAUSIER_RECORDS_TOKEN` or `--records-token-file`)",
+            ))
+            .build(),
+    );
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme("bearer", bearer);
+    components.add_security_scheme("records", records);
     routes::document_errors(&mut api);
     examples::add(&mut api);
     document_clauses(api)
@@ -337,6 +359,15 @@ pub struct ServeOptions {
     pub settle: Duration,
     /// The origins allowed to call the service from a browser (CORS; none: off).
     pub cors_origins: Vec<String>,
+    /// Where the service keeps its data (created when missing).
+    pub data_dir: std::path::PathBuf,
+    /// The decision store (none: decisions are not kept).
+    pub records: Option<records::RecordsOptions>,
+    /// The key that signs receipts, made there when missing if it is in the data folder
+    /// (none: no receipts).
+    pub signing_key: Option<std::path::PathBuf>,
+    /// The bearer token of the routes that read the records (none: they answer 404).
+    pub records_token: Option<String>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -363,6 +394,30 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         }
     }
     state.cors_origins = options.cors_origins;
+    if options.records.is_some() || options.signing_key.is_some() {
+        std::fs::create_dir_all(&options.data_dir).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("{}: {e}", options.data_dir.display()))
+        })?;
+    }
+    if let Some(path) = &options.signing_key {
+        let create = path.parent() == Some(options.data_dir.as_path());
+        let signer =
+            records::receipt::Signer::from_file(path, create).map_err(std::io::Error::other)?;
+        tracing::info!(key_id = signer.key_id(), key = %path.display(), "decisions carry signed receipts");
+        state.signer = Some(Arc::new(signer));
+    }
+    if let Some(records) = &options.records {
+        let opened = records::Records::open(records, state.metrics.records.clone())
+            .map_err(std::io::Error::other)?;
+        tracing::info!(store = %records::shown(&records.url), hashed = records.hashed.is_some(), retention = ?records.retention, "decisions are recorded");
+        state.records = Some(Arc::new(opened));
+    } else {
+        tracing::info!("decisions are not recorded (--store none)");
+    }
+    state.records_token = options.records_token.map(Arc::from);
+    if state.records_token.is_some() {
+        tracing::info!("the routes that read decision records are enabled");
+    }
     if !state.cors_origins.is_empty() {
         tracing::info!(origins = ?state.cors_origins, "cross-origin requests (CORS) allowed");
     }

@@ -193,10 +193,10 @@ fn beside(root: &Path) -> Vec<PathBuf> {
     let mut folders = vec![root.parent().unwrap_or(Path::new("/")).to_path_buf()];
     for step in root.ancestors() {
         let link = std::fs::symlink_metadata(step).is_ok_and(|m| m.file_type().is_symlink());
-        if let Some(parent) = step.parent().filter(|_| link) {
-            if !folders.iter().any(|f| f == parent) {
-                folders.push(parent.to_path_buf());
-            }
+        if let Some(parent) = step.parent().filter(|_| link)
+            && !folders.iter().any(|f| f == parent)
+        {
+            folders.push(parent.to_path_buf());
         }
     }
     folders

@@ -203,6 +203,7 @@ impl Lowerer {
             title: None,
             source: None,
             language: None,
+            identified_by: None,
         };
         for p in inner {
             let rule = p.as_rule();
@@ -212,6 +213,10 @@ impl Lowerer {
                 R::extends => header.extends = Some(self.string(value)),
                 R::title => header.title = Some(self.text(value)?),
                 R::language => header.language = Some(self.string(value)),
+                R::identified_by => {
+                    header.identified_by =
+                        Some(Name::new(value.as_str().to_string(), self.span(&value)))
+                }
                 _ => header.source = Some(self.text(value)?),
             }
         }

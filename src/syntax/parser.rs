@@ -356,6 +356,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::title => "`title \"…\"`",
         Rule::source => "`source \"…\"`",
         Rule::language => "`language \"fr\"`",
+        Rule::identified_by => "`identified by INPUT`",
         Rule::label_decl => "`label NAME \"…\"`",
         Rule::favourable | Rule::kw_favourable | Rule::favourable_value => "`favourable VALUE, …`",
         Rule::label_part | Rule::label_kind | Rule::lang_code => {

@@ -1244,8 +1244,15 @@ mod generate {
             option::of(prose),
             option::of(string()),
         );
-        (comments(), id, string(), optional).prop_map(
-            |(comments, policy, version, (effective_from, extends, title, source, language))| {
+        let key = option::of(vec(pick(FIELDS), 1..4).prop_map(|p| spanned(p.join("."))));
+        (comments(), id, string(), optional, key).prop_map(
+            |(
+                comments,
+                policy,
+                version,
+                (effective_from, extends, title, source, language),
+                identified_by,
+            )| {
                 Header {
                     comments,
                     policy,
@@ -1255,6 +1262,7 @@ mod generate {
                     title,
                     source,
                     language,
+                    identified_by,
                 }
             },
         )

@@ -192,6 +192,8 @@ pub(crate) fn serve_command(args: &[&str], env: &[(&str, &str)]) -> Command {
     }
     command
         .arg("serve")
+        .arg("--data-dir")
+        .arg(data_dir())
         .args(args)
         .envs(env.iter().copied())
         .env("RUST_LOG", "info")
@@ -199,6 +201,15 @@ pub(crate) fn serve_command(args: &[&str], env: &[(&str, &str)]) -> Command {
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
     command
+}
+
+/// A data folder of its own for one service (its decision store and receipt key), under the
+/// build's folder for test files.
+pub(crate) fn data_dir() -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("data-{}-{n}", std::process::id()))
 }
 
 /// The exit code and standard error of `clausier serve ARGS` that must stop on its own.

@@ -35,6 +35,8 @@ impl Service {
     fn start(policies: &Path, env: &[(&str, &str)]) -> Service {
         let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
             .arg("serve")
+            .arg("--data-dir")
+            .arg(crate::serve::data_dir())
             .arg("--policies")
             .arg(policies)
             .args(["--addr", "127.0.0.1:0", "--settle-ms", "100"])

@@ -4,6 +4,7 @@
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
 use serde::Serialize;
@@ -48,7 +49,17 @@ pub struct Reloaded {
 
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
 fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    let Some(expected) = &state.admin_token else {
+    authorize_with(state.admin_token.as_ref(), req, "administration")
+}
+
+/// Checks the bearer token against `expected` (the token of the `what` routes); 404 when none
+/// is configured, 401 when it is missing or wrong.
+pub fn authorize_with(
+    expected: Option<&Arc<str>>,
+    req: &HttpRequest,
+    what: &str,
+) -> Result<(), ApiError> {
+    let Some(expected) = expected else {
         return Err(ApiError::NotFound(Said::new(
             "aucune route ne correspond",
             "no such route",
@@ -63,7 +74,7 @@ fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     if constant_time_eq::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
-        tracing::warn!(path = %req.path(), "administration request refused: bad or missing token");
+        tracing::warn!(path = %req.path(), routes = what, "request refused: bad or missing token");
         Err(ApiError::Unauthorized)
     }
 }

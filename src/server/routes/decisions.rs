@@ -297,18 +297,26 @@ pub async fn decide(
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
     let wanted = Wanted::of(&policy, request.explain, request.conclusions.as_deref())?;
+    let asked = Asked {
+        version: selector.version.clone(),
+        as_of: selector.as_of.map(|d| d.to_string()),
+        conclusions: request.conclusions.clone(),
+        options: options_of(&wanted, lang, form, request.hints.is_some(), request.words),
+        caller: caller_of(&req),
+    };
+    let input = Arc::new(request.input);
     let decision = match request.hints {
         None if request.words => {
-            decide_hinted(&state, &policy, &request.input, &wanted, lang, (None, true))?
+            decide_hinted(&state, &policy, &input, &wanted, lang, (None, true))?
         }
         // The search for hints runs many evaluations (bounded): off the request's thread.
         Some(hints) => {
-            let worker = state.clone();
+            let (worker, policy, input) = (state.clone(), Arc::clone(&policy), Arc::clone(&input));
             web::block(move || {
                 decide_hinted(
                     &worker,
                     &policy,
-                    &request.input,
+                    &input,
                     &wanted,
                     lang,
                     (Some(hints), request.words),
@@ -317,14 +325,165 @@ pub async fn decide(
             .await
             .map_err(|_| ApiError::Internal)??
         }
-        None => decide_one(&state, &policy, &request.input, &wanted, lang)?,
+        None => decide_one(&state, &policy, &input, &wanted, lang)?,
     };
+    let (bytes, pending) = keep(
+        &state,
+        &policy,
+        &input,
+        &asked,
+        &decision,
+        decision_bytes(&decision, form),
+    );
+    if let Some(pending) = pending {
+        pending.settle().await;
+    }
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     res.insert_header((POLICY_SET, set.digest.as_str()));
-    Ok(res
-        .content_type("application/json")
-        .body(decision_bytes(&decision, form)))
+    Ok(res.content_type("application/json").body(bytes))
+}
+
+/// What a request asked besides the input, as its decisions' records keep it.
+#[derive(Clone, Debug, Default)]
+pub struct Asked {
+    /// The version label asked for.
+    pub version: Option<String>,
+    /// The date asked for.
+    pub as_of: Option<String>,
+    /// The conclusions asked for, when not all of them.
+    pub conclusions: Option<Vec<String>>,
+    /// The options that shape the decision (`explain`, `conclusions`, `lang`, `citations`…).
+    pub options: serde_json::Map<String, Json>,
+    /// Who asked (`X-Client-Id`).
+    pub caller: Option<String>,
+}
+
+/// The header that names the caller in the decision records.
+pub const CLIENT_ID: &str = "x-client-id";
+
+/// The caller a request names (`X-Client-Id`: printable ASCII, at most 128 bytes).
+pub fn caller_of(req: &HttpRequest) -> Option<String> {
+    req.headers()
+        .get(CLIENT_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
+        .map(str::to_string)
+}
+
+/// The options of a request that shape its decisions, for their records.
+fn options_of(
+    wanted: &Wanted,
+    lang: Lang,
+    form: CitationForm,
+    hints: bool,
+    words: bool,
+) -> serde_json::Map<String, Json> {
+    let mut options = serde_json::Map::new();
+    options.insert("lang".into(), Json::from(lang.code()));
+    if wanted.explain {
+        options.insert("explain".into(), Json::Bool(true));
+    }
+    if form == CitationForm::Ids {
+        options.insert("citations".into(), Json::from("ids"));
+    }
+    if hints {
+        options.insert("hints".into(), Json::Bool(true));
+    }
+    if words {
+        options.insert("words".into(), Json::Bool(true));
+    }
+    options
+}
+
+/// The answer's bytes for `decision` (written as `bytes`): with its receipt when the service
+/// signs decisions, and its record queued when it keeps them (the answer then waits for it).
+pub fn keep(
+    state: &AppState,
+    policy: &Arc<Prepared>,
+    input: &Json,
+    asked: &Asked,
+    decision: &Decision,
+    mut bytes: Vec<u8>,
+) -> (Vec<u8>, Option<crate::server::records::Pending>) {
+    if state.signer.is_none() && state.records.is_none() {
+        return (bytes, None);
+    }
+    let receipt = state
+        .signer
+        .as_ref()
+        .and_then(|s| s.sign(&bytes, input, &policy.sha256));
+    let pending = state.records.as_ref().map(|records| {
+        let mut request = serde_json::Map::new();
+        if let Some(version) = &asked.version {
+            request.insert("version".into(), Json::from(version.as_str()));
+        }
+        if let Some(as_of) = &asked.as_of {
+            request.insert("as_of".into(), Json::from(as_of.as_str()));
+        }
+        if let Some(names) = &asked.conclusions {
+            request.insert("conclusions".into(), Json::from(names.clone()));
+        }
+        request.insert("options".into(), Json::Object(asked.options.clone()));
+        let (request, input_hash) = records.request_of(input, request);
+        let candidate = policy
+            .record_key
+            .as_deref()
+            .and_then(|key| crate::server::records::at_path(input, key))
+            .and_then(|v| match v {
+                Json::String(s) => Some(s.clone()),
+                Json::Number(n) => Some(n.to_string()),
+                _ => None,
+            })
+            .map(|v| records.key_of(&v));
+        records.submit(crate::server::records::Record {
+            id: decision.decision_id.clone(),
+            decided_at: crate::server::records::now_micros(),
+            policy: Arc::clone(policy),
+            candidate,
+            caller: asked.caller.clone(),
+            request,
+            input_hash,
+            decision: String::from_utf8_lossy(&bytes).into_owned(),
+            receipt: receipt.clone(),
+        })
+    });
+    if let Some(receipt) = receipt {
+        with_receipt(&mut bytes, &receipt);
+    }
+    (bytes, pending)
+}
+
+/// As [`keep`], with the input as its JSON text (a batch's): read as a value only when the
+/// service signs or keeps decisions.
+fn keep_bytes(
+    state: &AppState,
+    policy: &Arc<Prepared>,
+    input: &[u8],
+    asked: &Asked,
+    decision: &Decision,
+    bytes: Vec<u8>,
+) -> (Vec<u8>, Option<crate::server::records::Pending>) {
+    if state.signer.is_none() && state.records.is_none() {
+        return (bytes, None);
+    }
+    match serde_json::from_slice::<Json>(input) {
+        Ok(input) => keep(state, policy, &input, asked, decision, bytes),
+        Err(_) => (bytes, None),
+    }
+}
+
+/// Adds `"receipt": …` to the decision written as `bytes` (a JSON object).
+fn with_receipt(bytes: &mut Vec<u8>, receipt: &crate::server::records::receipt::Receipt) {
+    let Ok(written) = serde_json::to_vec(receipt) else {
+        return;
+    };
+    if bytes.last() == Some(&b'}') {
+        bytes.pop();
+        bytes.extend_from_slice(b",\"receipt\":");
+        bytes.extend_from_slice(&written);
+        bytes.push(b'}');
+    }
 }
 
 // Declared as bytes, which is what it is to a client, and how client generators send a body
@@ -388,18 +547,34 @@ pub async fn batch(
             let wanted = Wanted::of(&policy, query.explain, names.as_deref())?;
             let within = body_timeout(&req);
             let digest = set.digest.clone();
+            let form = query.citations.unwrap_or_default();
+            let asked = Asked {
+                version: selector.version,
+                as_of: selector.as_of.map(|d| d.to_string()),
+                conclusions: names,
+                options: options_of(&wanted, lang, form, false, false),
+                caller: caller_of(&req),
+            };
             Ok(ndjson(
                 state,
                 digest,
                 policy,
                 (payload, within),
-                (wanted, query.citations.unwrap_or_default()),
-                lang,
+                (wanted, form),
+                (lang, asked),
             ))
         }
         "application/json" => {
             let body = read_body(&req, payload, state.limits.batch_body).await?;
-            json_batch(state, id.into_inner(), body, lang, query.into_inner()).await
+            let caller = caller_of(&req);
+            json_batch(
+                state,
+                id.into_inner(),
+                body,
+                (lang, caller),
+                query.into_inner(),
+            )
+            .await
         }
         other => Err(unsupported_media(
             other,
@@ -426,7 +601,7 @@ async fn json_batch(
     state: web::Data<AppState>,
     id: String,
     body: web::Bytes,
-    lang: Lang,
+    (lang, caller): (Lang, Option<String>),
     query: BatchQuery,
 ) -> Result<HttpResponse, ApiError> {
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Chunk>(8);
@@ -435,7 +610,8 @@ async fn json_batch(
     let set = state.store.snapshot();
     let digest = set.digest.clone();
     tokio::task::spawn_blocking(move || {
-        if let Some(error) = answer_batch(&worker, (&id, &query, &set), &body, lang, &tx) {
+        let asked = (lang, caller);
+        if let Some(error) = answer_batch(&worker, (&id, &query, &set), &body, asked, &tx) {
             // Nothing was sent yet: the error answers the request.
             let _ = tx.blocking_send(Err(error));
         }
@@ -460,15 +636,17 @@ fn answer_batch(
     state: &AppState,
     (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &[u8],
-    lang: Lang,
+    (lang, caller): (Lang, Option<String>),
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
-    let (cohort, policy, wanted) = match open_batch(state, (id, query, set), body) {
+    let (cohort, policy, wanted, mut asked) = match open_batch(state, (id, query, set), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
     let deadline = Deadline::after(state.limits.deadline);
     let form = query.citations.unwrap_or_default();
+    asked.caller = caller;
+    asked.options = options_of(&wanted, lang, form, false, false);
     let mut out = Writer::new(tx);
     let mut late: Option<Vec<u8>> = None;
     for (i, raw) in cohort.inputs.iter().enumerate() {
@@ -481,6 +659,14 @@ fn answer_batch(
                 Err(e @ ApiError::DeadlineExceeded(_)) if !out.sent => return Some(e),
                 Err(e @ ApiError::DeadlineExceeded(_)) => {
                     late = Some(entry_bytes(Err(e), lang, form))
+                }
+                Ok(decision) => {
+                    let bytes = decision_bytes(&decision, form);
+                    let input = raw.get().as_bytes();
+                    let (bytes, pending) =
+                        keep_bytes(state, &policy, input, &asked, &decision, bytes);
+                    out.pending.extend(pending);
+                    out.buffer.extend_from_slice(&bytes);
                 }
                 result => out
                     .buffer
@@ -507,7 +693,7 @@ fn open_batch<'b>(
     state: &AppState,
     (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &'b [u8],
-) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>, Wanted), ApiError> {
+) -> Result<(crate::request::RawBatch<'b>, Arc<Prepared>, Wanted, Asked), ApiError> {
     let limits = state.limits;
     let mut cohort = crate::request::parse_batch(body, limits.json_depth, limits.batch_len)?;
     let version = crate::request::agreed("version", cohort.version.take(), query.version.clone())?;
@@ -528,7 +714,13 @@ fn open_batch<'b>(
     let selector = Selector::parse(version, as_of)?;
     let policy = select_version(state, set, id, &selector)?;
     let wanted = Wanted::of(&policy, cohort.explain, names.as_deref())?;
-    Ok((cohort, policy, wanted))
+    let asked = Asked {
+        version: selector.version,
+        as_of: selector.as_of.map(|d| d.to_string()),
+        conclusions: names,
+        ..Asked::default()
+    };
+    Ok((cohort, policy, wanted, asked))
 }
 
 /// The decision on one input of a JSON batch, read from its text now.
@@ -548,6 +740,8 @@ struct Writer<'t> {
     tx: &'t tokio::sync::mpsc::Sender<Chunk>,
     buffer: Vec<u8>,
     sent: bool,
+    /// The records of the decisions in `buffer`, whose commits the chunk waits for.
+    pending: Vec<crate::server::records::Pending>,
 }
 
 impl<'t> Writer<'t> {
@@ -558,12 +752,16 @@ impl<'t> Writer<'t> {
             tx,
             buffer,
             sent: false,
+            pending: Vec::new(),
         }
     }
 
     /// Sends what is written (waiting while the client reads slower than the batch is
     /// decided); false when the client has gone.
     fn flush(&mut self) -> bool {
+        for pending in self.pending.drain(..) {
+            pending.settle_blocking();
+        }
         let chunk = web::Bytes::from(std::mem::replace(
             &mut self.buffer,
             Vec::with_capacity(CHUNK + (CHUNK >> 2)),
@@ -643,9 +841,10 @@ fn ndjson(
     policy: Arc<Prepared>,
     (payload, within): (web::Payload, std::time::Duration),
     (wanted, form): (Wanted, CitationForm),
-    lang: Lang,
+    (lang, asked): (Lang, Asked),
 ) -> HttpResponse {
     let limit = state.limits.ndjson_line;
+    let asked = Arc::new(asked);
     let lines = Lines {
         payload,
         buffer: web::BytesMut::new(),
@@ -658,6 +857,7 @@ fn ndjson(
         let state = state.clone();
         let policy = Arc::clone(&policy);
         let wanted = wanted.clone();
+        let asked = Arc::clone(&asked);
         async move {
             loop {
                 if let Some(line) = lines.next_line() {
@@ -670,8 +870,13 @@ fn ndjson(
                             lines,
                         ));
                     }
-                    match answer_line(&state, &policy, &line, (&wanted, form), lang) {
-                        Some(out) => return Some((Ok::<_, actix_web::Error>(out), lines)),
+                    match answer_line(&state, &policy, &line, (&wanted, form, &asked), lang) {
+                        Some((out, pending)) => {
+                            if let Some(pending) = pending {
+                                pending.settle().await;
+                            }
+                            return Some((Ok::<_, actix_web::Error>(out), lines));
+                        }
                         None => continue,
                     }
                 }
@@ -692,8 +897,12 @@ fn ndjson(
                     if lines.skipping || rest.is_empty() {
                         return None;
                     }
-                    return answer_line(&state, &policy, &rest, (&wanted, form), lang)
-                        .map(|out| (Ok(out), lines));
+                    let (out, pending) =
+                        answer_line(&state, &policy, &rest, (&wanted, form, &asked), lang)?;
+                    if let Some(pending) = pending {
+                        pending.settle().await;
+                    }
+                    return Some((Ok(out), lines));
                 }
                 if let Some(error) = lines.fill(lang).await {
                     return Some((Ok(error), lines));
@@ -710,23 +919,26 @@ fn ndjson(
 /// The output line for one input line; none for a blank line.
 fn answer_line(
     state: &AppState,
-    policy: &Prepared,
+    policy: &Arc<Prepared>,
     line: &[u8],
-    (wanted, form): (&Wanted, CitationForm),
+    (wanted, form, asked): (&Wanted, CitationForm, &Asked),
     lang: Lang,
-) -> Option<web::Bytes> {
+) -> Option<(web::Bytes, Option<crate::server::records::Pending>)> {
     let text = line.trim_ascii();
     if text.is_empty() {
         return None;
     }
     let deadline = Deadline::after(state.limits.deadline);
     let result = decide_bytes_by(state, policy, text, (wanted, lang), deadline);
-    let mut out = match result {
-        Ok(decision) => decision_bytes(&decision, form),
-        Err(e) => return Some(error_line(&e, lang)),
+    let (mut out, pending) = match result {
+        Ok(decision) => {
+            let bytes = decision_bytes(&decision, form);
+            keep_bytes(state, policy, text, asked, &decision, bytes)
+        }
+        Err(e) => return Some((error_line(&e, lang), None)),
     };
     out.push(b'\n');
-    Some(web::Bytes::from(out))
+    Some((web::Bytes::from(out), pending))
 }
 
 fn error_line(e: &ApiError, lang: Lang) -> web::Bytes {

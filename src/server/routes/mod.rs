@@ -6,6 +6,7 @@ pub mod decisions;
 pub mod health;
 pub mod interview;
 pub mod policies;
+pub mod records;
 pub mod review;
 pub mod ui;
 
@@ -41,7 +42,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         .service(admin::put_version)
         .service(admin::delete_version)
-        .service(admin::reload);
+        .service(admin::reload)
+        .service(records::get_decision)
+        .service(records::list)
+        .service(records::erase)
+        .service(records::replay)
+        .service(records::policy_text)
+        .service(records::keys);
 }
 
 /// `/openapi.json` and the browsable UI at `/docs/` (assets served from the binary).

@@ -1,0 +1,549 @@
+//! Decision records: every decision the service answers is kept in a database (SQLite by
+//! default, PostgreSQL for replicas that share one), with the text of the policy version it
+//! was made under, so that an appeal months later can be shown what was decided, on which
+//! record, under which rules, and whether today's rules decide otherwise.
+//!
+//! Writing is batched by one writer: a decision's handler queues its record (a bounded queue)
+//! and waits, at most [`RecordsOptions::wait`], for the transaction that holds it to commit, so
+//! that an answered decision is in the store unless the log said otherwise before the answer.
+//! When the queue is full, the record is lost; when the database is slow or down, the answer
+//! goes without waiting longer and the record stays queued. Either way the decision is still
+//! answered, the case counted in `/metrics` and logged with the decision's id (never with the
+//! record's data).
+
+pub mod db;
+pub mod receipt;
+pub mod replay;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
+use serde_json::Value as Json;
+use sha2::Digest as _;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::prepared::Prepared;
+use receipt::Receipt;
+
+pub use db::Db;
+
+/// How records are kept.
+#[derive(Clone, Debug)]
+pub struct RecordsOptions {
+    /// The database: `sqlite://…` or `postgres://…`.
+    pub url: String,
+    /// Records waiting for the writer, at most.
+    pub queue: usize,
+    /// Longest wait of an answer for its record's commit.
+    pub wait: Duration,
+    /// Days a record is kept, by policy (`None`: every other policy).
+    pub retention: Vec<(Option<String>, u32)>,
+    /// Keep a salted hash of the input instead of the input (and of the candidate key).
+    pub hashed: Option<Arc<[u8]>>,
+    /// How often expired records are purged.
+    pub purge_every: Duration,
+}
+
+/// A decision to record.
+#[derive(Debug)]
+pub struct Record {
+    /// The decision's id.
+    pub id: String,
+    /// When it was made, in microseconds since 1970-01-01 UTC.
+    pub decided_at: i64,
+    /// The version it was made under (its text is stored with the first record that uses it).
+    pub policy: Arc<Prepared>,
+    /// The value of the policy's record key, or its salted hash.
+    pub candidate: Option<String>,
+    /// Who asked (`X-Client-Id`).
+    pub caller: Option<String>,
+    /// The request as JSON: `{"input", "version"?, "as_of"?, "options"}`.
+    pub request: String,
+    /// The input's salted hash, when the input itself is not kept.
+    pub input_hash: Option<String>,
+    /// The decision as answered (without its receipt).
+    pub decision: String,
+    /// Its receipt.
+    pub receipt: Option<Receipt>,
+}
+
+/// A record as read back.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredRecord {
+    /// The decision's id.
+    pub id: String,
+    /// When it was made, in microseconds since 1970-01-01 UTC.
+    pub decided_at: i64,
+    /// The policy id.
+    pub policy: String,
+    /// The version label.
+    pub version: String,
+    /// The sha256 of the version's text.
+    pub policy_sha256: String,
+    /// The record key's value (or its salted hash).
+    pub candidate: Option<String>,
+    /// Who asked.
+    pub caller: Option<String>,
+    /// The request, as JSON text.
+    pub request: String,
+    /// The input's salted hash, when the input is not kept.
+    pub input_hash: Option<String>,
+    /// The decision, as JSON text.
+    pub decision: String,
+    /// The key that signed the receipt.
+    pub key_id: Option<String>,
+    /// The receipt's signature.
+    pub signature: Option<String>,
+}
+
+/// Which records a listing selects.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    /// Of this policy.
+    pub policy: Option<String>,
+    /// Of this version label.
+    pub version: Option<String>,
+    /// Of this candidate (the record key's value, hashed as stored).
+    pub candidate: Option<String>,
+    /// Made at or after (microseconds).
+    pub from: Option<i64>,
+    /// Made before (microseconds).
+    pub to: Option<i64>,
+}
+
+/// What became of a record by the time its decision is answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Committed.
+    Written,
+    /// Still queued when the wait ran out (the database is slow or down).
+    Unconfirmed,
+    /// Not kept: the queue was full, or the database refused the batch.
+    Lost,
+}
+
+struct Job {
+    record: Record,
+    done: oneshot::Sender<bool>,
+}
+
+/// The counters of the records.
+#[derive(Clone)]
+pub struct RecordMetrics {
+    /// Records committed.
+    pub written: IntCounter,
+    /// Records lost, by reason (`queue_full`, `database`).
+    pub lost: IntCounterVec,
+    /// Decisions answered before their record was committed.
+    pub unconfirmed: IntCounter,
+    /// Records waiting for the writer.
+    pub queued: IntGauge,
+    /// Records deleted by the retention purge and by erasure requests, by reason.
+    pub deleted: IntCounterVec,
+}
+
+impl RecordMetrics {
+    /// Creates the counters in `registry`.
+    pub fn new(registry: &Registry) -> Result<RecordMetrics, prometheus::Error> {
+        let written = IntCounter::new(
+            "clausier_records_written_total",
+            "Decision records committed to the store",
+        )?;
+        let lost = IntCounterVec::new(
+            Opts::new(
+                "clausier_records_lost_total",
+                "Decision records not kept, by reason (queue_full, database)",
+            ),
+            &["reason"],
+        )?;
+        let unconfirmed = IntCounter::new(
+            "clausier_records_unconfirmed_total",
+            "Decisions answered before their record was committed (the database slow or down)",
+        )?;
+        let queued = IntGauge::new(
+            "clausier_records_queued",
+            "Decision records waiting to be written",
+        )?;
+        let deleted = IntCounterVec::new(
+            Opts::new(
+                "clausier_records_deleted_total",
+                "Decision records deleted, by reason (retention, erasure)",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(written.clone()))?;
+        registry.register(Box::new(lost.clone()))?;
+        registry.register(Box::new(unconfirmed.clone()))?;
+        registry.register(Box::new(queued.clone()))?;
+        registry.register(Box::new(deleted.clone()))?;
+        Ok(RecordMetrics {
+            written,
+            lost,
+            unconfirmed,
+            queued,
+            deleted,
+        })
+    }
+}
+
+/// The store of decision records, as the handlers use it.
+pub struct Records {
+    db: Db,
+    tx: mpsc::Sender<Job>,
+    /// The runtime the database work runs on (its own threads, whatever serves HTTP).
+    runtime: tokio::runtime::Handle,
+    _runtime: Arc<tokio::runtime::Runtime>,
+    /// Set while the last write failed: answers then go without waiting.
+    down: Arc<AtomicBool>,
+    wait: Duration,
+    hashed: Option<Arc<[u8]>>,
+    metrics: RecordMetrics,
+}
+
+impl std::fmt::Debug for Records {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Records")
+            .field("sqlite", &self.db.is_sqlite())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Microseconds since 1970-01-01 UTC, now.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+impl Records {
+    /// Opens the store (creating its schema), and starts its writer and its purge.
+    pub fn open(options: &RecordsOptions, metrics: RecordMetrics) -> Result<Records, String> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("clausier-records")
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        let db = runtime
+            .block_on(Db::open(&options.url))
+            .map_err(|e| format!("the decision store `{}`: {e}", shown(&options.url)))?;
+        let (tx, rx) = mpsc::channel(options.queue.max(1));
+        let down = Arc::new(AtomicBool::new(false));
+        runtime.spawn(write_behind(
+            db.clone(),
+            rx,
+            Arc::clone(&down),
+            metrics.clone(),
+        ));
+        runtime.spawn(purge(db.clone(), options.clone(), metrics.clone()));
+        Ok(Records {
+            db,
+            tx,
+            runtime: runtime.handle().clone(),
+            _runtime: Arc::new(runtime),
+            down,
+            wait: options.wait,
+            hashed: options.hashed.clone(),
+            metrics,
+        })
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Runs `work` on the store's runtime.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        work: impl std::future::Future<Output = T> + Send + 'static,
+    ) -> Option<T> {
+        self.runtime.spawn(work).await.ok()
+    }
+
+    /// The salted hash of `text` when records are kept hashed, else `text`.
+    pub fn key_of(&self, text: &str) -> String {
+        match &self.hashed {
+            Some(salt) => salted(salt, text.as_bytes()),
+            None => text.to_string(),
+        }
+    }
+
+    /// The salted hash of `input` as a record keeps it when inputs are kept hashed (empty
+    /// otherwise).
+    pub fn input_hash(&self, input: &Json) -> String {
+        self.hashed
+            .as_ref()
+            .map(|salt| salted(salt, &receipt::canonical(input)))
+            .unwrap_or_default()
+    }
+
+    /// Whether inputs are kept as a salted hash only.
+    pub fn hashed(&self) -> bool {
+        self.hashed.is_some()
+    }
+
+    /// The request and input hash to store for `input` (and the rest of the request).
+    pub fn request_of(
+        &self,
+        input: &Json,
+        mut rest: serde_json::Map<String, Json>,
+    ) -> (String, Option<String>) {
+        match &self.hashed {
+            Some(salt) => {
+                let hash = salted(salt, &receipt::canonical(input));
+                rest.insert("input_sha256".into(), Json::String(hash.clone()));
+                (Json::Object(rest).to_string(), Some(hash))
+            }
+            None => {
+                rest.insert("input".into(), input.clone());
+                (Json::Object(rest).to_string(), None)
+            }
+        }
+    }
+
+    /// Queues `record`; the answer to wait for before answering its decision.
+    pub fn submit(&self, record: Record) -> Pending {
+        let id = record.id.clone();
+        let (done, confirmed) = oneshot::channel();
+        match self.tx.try_send(Job { record, done }) {
+            Ok(()) => {
+                self.metrics.queued.inc();
+                Pending {
+                    id,
+                    confirmed: Some(confirmed),
+                    wait: if self.down.load(Ordering::Relaxed) {
+                        Duration::ZERO
+                    } else {
+                        self.wait
+                    },
+                    metrics: self.metrics.clone(),
+                    runtime: self.runtime.clone(),
+                }
+            }
+            Err(_) => {
+                self.metrics.lost.with_label_values(&["queue_full"]).inc();
+                tracing::warn!(decision_id = %id, "decision record lost: the record queue is full");
+                Pending {
+                    id,
+                    confirmed: None,
+                    wait: Duration::ZERO,
+                    metrics: self.metrics.clone(),
+                    runtime: self.runtime.clone(),
+                }
+            }
+        }
+    }
+}
+
+/// The database URL as logs may show it: without its password.
+pub fn shown(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            let user = credentials.split(':').next().unwrap_or("");
+            format!("{}{user}:…@{}", &url[..scheme + 3], &url[at + 1..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// The salt of hashed inputs, in `salt` in the data folder `data` (made at first use).
+pub fn salt_in(data: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
+    let path = data.join("input-salt");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => hex::decode(text.trim())
+            .map(Arc::from)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data)?;
+            let mut salt = [0u8; 32];
+            getrandom::fill(&mut salt).map_err(|e| std::io::Error::other(e.to_string()))?;
+            std::fs::write(&path, hex::encode(salt))?;
+            Ok(Arc::from(&salt[..]))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The value at the dotted `path` of `input` (`candidate.id`), if any.
+pub fn at_path<'j>(input: &'j Json, path: &str) -> Option<&'j Json> {
+    path.split('.')
+        .try_fold(input, |value, field| value.get(field))
+}
+
+/// The hex sha256 of `salt` then `bytes`.
+pub fn salted(salt: &[u8], bytes: &[u8]) -> String {
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(salt);
+    hasher.update(bytes);
+    hex::encode(hasher.finalize())
+}
+
+/// A record queued, whose commit an answer waits for.
+#[must_use]
+pub struct Pending {
+    id: String,
+    confirmed: Option<oneshot::Receiver<bool>>,
+    wait: Duration,
+    metrics: RecordMetrics,
+    runtime: tokio::runtime::Handle,
+}
+
+impl Pending {
+    /// Waits for the commit, at most the store's wait: what became of the record.
+    pub async fn settle(mut self) -> Outcome {
+        let Some(confirmed) = self.confirmed.take() else {
+            return Outcome::Lost;
+        };
+        let outcome = match tokio::time::timeout(self.wait, confirmed).await {
+            Ok(Ok(true)) => Outcome::Written,
+            Ok(_) => Outcome::Lost,
+            Err(_) => Outcome::Unconfirmed,
+        };
+        self.said(outcome)
+    }
+
+    /// As [`Pending::settle`], from a thread that may block (a batch's).
+    pub fn settle_blocking(self) -> Outcome {
+        let runtime = self.runtime.clone();
+        runtime.block_on(self.settle())
+    }
+
+    fn said(self, outcome: Outcome) -> Outcome {
+        if outcome == Outcome::Unconfirmed {
+            self.metrics.unconfirmed.inc();
+            tracing::warn!(
+                decision_id = %self.id,
+                "decision answered before its record was written (the store is slow or down): the record stays queued"
+            );
+        }
+        outcome
+    }
+}
+
+/// Records written by one transaction, at most.
+const BATCH: usize = 512;
+
+/// The writer: takes what is queued, up to [`BATCH`] records, writes them in one transaction
+/// (with the policy texts not stored yet), and says to each waiting answer whether it was
+/// committed. A failed batch is tried again three times, then counted lost.
+async fn write_behind(
+    db: Db,
+    mut rx: mpsc::Receiver<Job>,
+    down: Arc<AtomicBool>,
+    metrics: RecordMetrics,
+) {
+    let mut stored: HashSet<Arc<str>> = HashSet::new();
+    let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
+    loop {
+        if rx.recv_many(&mut jobs, BATCH).await == 0 {
+            return;
+        }
+        metrics.queued.sub(jobs.len() as i64);
+        let texts: Vec<(String, String, String, String)> = {
+            let mut new: Vec<(String, String, String, String)> = Vec::new();
+            for job in &jobs {
+                let policy = &job.record.policy;
+                if !stored.contains(&policy.sha256[..])
+                    && !new.iter().any(|t| *t.0 == *policy.sha256)
+                {
+                    new.push((
+                        policy.sha256.to_string(),
+                        policy.id.to_string(),
+                        policy.version.to_string(),
+                        files_json(policy),
+                    ));
+                }
+            }
+            new
+        };
+        let records: Vec<Record> = Vec::new();
+        let (records, dones): (Vec<Record>, Vec<oneshot::Sender<bool>>) = {
+            let mut records = records;
+            let mut dones = Vec::with_capacity(jobs.len());
+            for job in jobs.drain(..) {
+                records.push(job.record);
+                dones.push(job.done);
+            }
+            (records, dones)
+        };
+        let mut written = false;
+        for attempt in 0..4u32 {
+            match db.write(&texts, &records).await {
+                Ok(()) => {
+                    written = true;
+                    break;
+                }
+                Err(e) => {
+                    down.store(true, Ordering::Relaxed);
+                    tracing::warn!(error = %e, attempt, records = records.len(), "the decision store refused a batch");
+                    tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+                }
+            }
+        }
+        if written {
+            down.store(false, Ordering::Relaxed);
+            metrics.written.inc_by(records.len() as u64);
+            stored.extend(texts.iter().map(|t| Arc::from(t.0.as_str())));
+        } else {
+            metrics
+                .lost
+                .with_label_values(&["database"])
+                .inc_by(records.len() as u64);
+            for r in &records {
+                tracing::error!(decision_id = %r.id, "decision record lost: the store refused it four times");
+            }
+        }
+        for done in dones {
+            let _ = done.send(written);
+        }
+    }
+}
+
+/// The files of `policy`'s version, its root layer first, as JSON.
+pub fn files_json(policy: &Prepared) -> String {
+    let files: Vec<Json> = policy
+        .layer_files
+        .iter()
+        .filter_map(|f| policy.sources.get(*f))
+        .map(|f| serde_json::json!({"name": f.name, "text": f.text}))
+        .collect();
+    serde_json::json!({ "files": files }).to_string()
+}
+
+/// Deletes the records past their policy's retention, at start and then every
+/// `purge_every`, and the policy texts no record refers to any more.
+async fn purge(db: Db, options: RecordsOptions, metrics: RecordMetrics) {
+    let named: Vec<String> = options
+        .retention
+        .iter()
+        .filter_map(|(p, _)| p.clone())
+        .collect();
+    loop {
+        let now = now_micros();
+        let mut deleted = 0;
+        for (policy, days) in &options.retention {
+            let before = now - i64::from(*days) * 86_400_000_000;
+            match db.purge(policy.as_deref(), &named, before).await {
+                Ok(n) => deleted += n,
+                Err(e) => tracing::warn!(error = %e, "the retention purge failed"),
+            }
+        }
+        if deleted > 0 {
+            metrics
+                .deleted
+                .with_label_values(&["retention"])
+                .inc_by(deleted);
+            tracing::info!(
+                records = deleted,
+                "decision records past their retention deleted"
+            );
+            if let Err(e) = db.drop_unused_texts().await {
+                tracing::warn!(error = %e, "the retention purge failed");
+            }
+        }
+        tokio::time::sleep(options.purge_every).await;
+    }
+}
