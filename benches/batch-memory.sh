@@ -38,7 +38,7 @@ open(f"{work}/over.json", "w").write(batch(100001))
 PY
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RUST_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --workers "$workers" &
+RUST_LOG=warn "$bin" serve --addr "127.0.0.1:$port" --workers "$workers" --data-dir "$work/data" &
 server=$!
 until curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; do sleep 0.1; done
 

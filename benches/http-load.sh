@@ -5,6 +5,9 @@
 #
 #   benches/http-load.sh                 # 30 s, 2 wrk threads, 32 connections
 #   DURATION=60s CONNECTIONS=64 benches/http-load.sh
+#   SERVE_ARGS="--store none --no-receipts" benches/http-load.sh   # options given to the service
+#
+# The service keeps its data (decision records, receipt key) in a temporary folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,13 +41,15 @@ end
 LUA
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-RUST_LOG=warn target/release/clausier serve --addr "127.0.0.1:$port" --workers "$workers" &
+# shellcheck disable=SC2086 # SERVE_ARGS is a list of options
+RUST_LOG=warn target/release/clausier serve --addr "127.0.0.1:$port" --workers "$workers" \
+  --data-dir "$work/data" ${SERVE_ARGS:-} &
 server=$!
 for _ in $(seq 100); do
   curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
   sleep 0.1
 done
 
-echo "clausier serve (release, $workers workers) on 127.0.0.1:$port; wrk -t$threads -c$connections -d$duration on the same machine"
+echo "clausier serve ${SERVE_ARGS:-} (release, $workers workers) on 127.0.0.1:$port; wrk -t$threads -c$connections -d$duration on the same machine"
 wrk -t"$threads" -c"$connections" -d"$duration" --latency -s "$work/bodies.lua" "http://127.0.0.1:$port"
 echo "server RSS at the end: $(awk '/VmRSS/ {print $2, $3}' /proc/$server/status)"

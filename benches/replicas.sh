@@ -71,7 +71,7 @@ publish 09_00_00.000000001 2027-04-16
 ports=("" "$(free_port)" "$(free_port)" "$(free_port)")
 start_replica() {
   RUST_LOG=warn "$bin" serve --policies "$policies" --addr "127.0.0.1:${ports[$1]}" \
-    --workers "$workers" --settle-ms 200 2>>"$work/replica$1.log" &
+    --workers "$workers" --settle-ms 200 --data-dir "$work/data$1" 2>>"$work/replica$1.log" &
   pids[$1]=$!
   for _ in $(seq 100); do
     curl -sf "http://127.0.0.1:${ports[$1]}/readyz" >/dev/null && return 0

@@ -1,9 +1,14 @@
 """Writes the examples of the OpenAPI document again from a running service's answers (the
-administration examples, `put.*`, `delete.*` and `reload.*`, and `problem.json` are kept):
+administration examples, `put.*`, `delete.*` and `reload.*`, and `problem.json` are kept). The
+service records decisions and reads them with the records token given as RECORDS_TOKEN, and
+erases them with the administration token given as ADMIN_TOKEN:
 
-    cargo run -- serve &
-    python3 openapi/examples/regenerate.py http://127.0.0.1:8080
+    cargo run -- serve --data-dir /tmp/examples --records-token-file R --admin-token-file A &
+    RECORDS_TOKEN=… ADMIN_TOKEN=… python3 openapi/examples/regenerate.py http://127.0.0.1:8080
     cargo run -- openapi > openapi/openapi.json
+
+A decision's examples leave its receipt out (the in-process service of the tests signs
+nothing); the recorded decision's example shows one.
 
 `tests/integration/examples.rs` fails when an example no longer shows what the service answers.
 """
@@ -16,11 +21,13 @@ import urllib.request
 B = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8080"
 BTS = "bts-metiers-de-la-mesure"
 OUT = os.path.dirname(os.path.abspath(__file__))
-def req(method, path, body=None, ct="application/json", raw=False):
+def req(method, path, body=None, ct="application/json", raw=False, token=None):
     data=None
     if body is not None:
         data = body if isinstance(body,bytes) else json.dumps(body).encode()
-    r=urllib.request.Request(B+path, data=data, method=method, headers={"content-type":ct})
+    headers={"content-type":ct, "x-client-id": "scolarite-academie"}
+    if token: headers["authorization"]="Bearer "+token
+    r=urllib.request.Request(B+path, data=data, method=method, headers=headers)
     with urllib.request.urlopen(r) as resp:
         t=resp.read().decode()
         return t if raw else json.loads(t)
@@ -34,6 +41,7 @@ keep=["presence_proof","e61_admission","report_conformity"]
 def trim(d, names=keep):
     d["conclusions"]={k:d["conclusions"][k] for k in names if k in d["conclusions"]}
     d["decision_id"]="0190f7c2-7b1e-4c55-9d0e-2a4b6c8d0e1f"
+    d.pop("receipt", None)
     return d
 dec_req={"input":cand,"version":"session-2027"}
 save("decide.request.json", dec_req)
@@ -87,3 +95,29 @@ save("impact.response.txt", req("POST",f"/v1/policies/{BTS}/impact?format=text",
 save("impact.response.md", req("POST",f"/v1/policies/{BTS}/impact?format=markdown",im_req,raw=True))
 save("healthz.response.json", req("GET","/healthz"))
 save("readyz.response.json", req("GET","/readyz"))
+
+# The decision records: one decision of candidate C-0042, read back, listed, exported, replayed,
+# the text of its rules, the keys of the receipts, an erasure.
+RT=os.environ["RECORDS_TOKEN"]
+rec_in=dict(cand, candidate={"id":"C-0042","pathway":"scolaire"})
+one=req("POST",f"/v1/policies/{BTS}/decisions",{"input":rec_in,"version":"session-2027"})
+rid=one["decision_id"]
+def trim_stored(r):
+    r["decision"]["conclusions"]={k:r["decision"]["conclusions"][k] for k in ["e61_admission","report_conformity"]}
+    return r
+stored=req("GET",f"/v1/decisions/{rid}",token=RT)
+save("record.response.json", trim_stored(dict(stored)))
+page=req("GET",f"/v1/decisions?candidate=C-0042&limit=1",token=RT)
+page["decisions"]=[trim_stored(r) for r in page["decisions"]]
+save("records.response.json", page)
+lines=req("GET",f"/v1/decisions?candidate=C-0042&format=ndjson",token=RT,raw=True).splitlines()
+save("records.response.ndjson", "".join(json.dumps(trim_stored(json.loads(l)), ensure_ascii=False)+"\n" for l in lines))
+save("records.response.csv", req("GET",f"/v1/decisions?candidate=C-0042&format=csv",token=RT,raw=True))
+save("replay.request.json", {"version":"session-2026"})
+save("replay.response.json", req("POST",f"/v1/decisions/{rid}/replay",{"version":"session-2026"},token=RT))
+text=req("GET",stored["policy_text"],token=RT)
+for f in text["files"]:
+    f["text"]=f["text"][:300].rsplit("\n",1)[0]+"\n…\n"
+save("policy-text.response.json", text)
+save("keys.response.json", req("GET","/v1/keys"))
+save("erase.response.json", req("DELETE",f"/v1/decisions?candidate=C-0042",token=os.environ["ADMIN_TOKEN"]))

@@ -207,6 +207,69 @@ const EXAMPLES: &[Example] = &[
         "application/json",
         "reload.response.json"
     ),
+    example!(
+        "/v1/decisions/{id}",
+        "get",
+        OK,
+        "application/json",
+        "record.response.json"
+    ),
+    example!(
+        "/v1/decisions",
+        "get",
+        OK,
+        "application/json",
+        "records.response.json"
+    ),
+    example!(
+        "/v1/decisions",
+        "get",
+        OK,
+        "application/x-ndjson",
+        "records.response.ndjson"
+    ),
+    example!(
+        "/v1/decisions",
+        "get",
+        OK,
+        "text/csv",
+        "records.response.csv"
+    ),
+    example!(
+        "/v1/decisions",
+        "delete",
+        OK,
+        "application/json",
+        "erase.response.json"
+    ),
+    example!(
+        "/v1/decisions/{id}/replay",
+        "post",
+        Part::Request,
+        "application/json",
+        "replay.request.json"
+    ),
+    example!(
+        "/v1/decisions/{id}/replay",
+        "post",
+        OK,
+        "application/json",
+        "replay.response.json"
+    ),
+    example!(
+        "/v1/policy-texts/{sha256}",
+        "get",
+        OK,
+        "application/json",
+        "policy-text.response.json"
+    ),
+    example!(
+        "/v1/keys",
+        "get",
+        OK,
+        "application/json",
+        "keys.response.json"
+    ),
 ];
 
 /// Puts the examples into `api`; one whose operation or media type the document lacks is left

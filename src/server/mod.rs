@@ -265,6 +265,10 @@ fn document_clauses(mut api: OpenApi) -> OpenApi {
         decision
             .properties
             .insert("clauses".into(), RefOr::T(Schema::Object(clauses.build())));
+        // Absent unless the service signs decisions (the default when serving): the receipt,
+        // an Ed25519 signature checked against `GET /v1/keys` or offline by `clausier verify`.
+        let receipt = RefOr::Ref(Ref::from_schema_name("Receipt"));
+        decision.properties.insert("receipt".into(), receipt);
     }
     api
 }
@@ -464,6 +468,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         let signal = stopping::signal()?;
         let open = stopping::OpenConnections::default();
         let tracked = open.clone();
+        let records = state.records.clone();
         let server =
             actix_web::HttpServer::new(move || create_app(state.clone(), Arc::clone(&api)))
                 .workers(workers)
@@ -496,6 +501,16 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
             handle.stop(drained).await;
         });
         server.await?;
+        // The records of the decisions answered are written before the process exits.
+        if let Some(records) = records {
+            if records.flush(stopping::GRACE).await {
+                tracing::info!("every decision record is written");
+            } else {
+                tracing::warn!(
+                    "stopping before every decision record was written: see the lost ones above"
+                );
+            }
+        }
         Ok(())
     })
 }

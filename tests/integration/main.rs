@@ -30,6 +30,7 @@ mod limits;
 mod peers;
 mod pipeline;
 mod proxied;
+mod records;
 mod reload;
 mod runner;
 mod schemas;

@@ -190,10 +190,11 @@ pub(crate) fn serve_command(args: &[&str], env: &[(&str, &str)]) -> Command {
             command.env_remove(name);
         }
     }
+    command.arg("serve");
+    if !args.contains(&"--data-dir") {
+        command.arg("--data-dir").arg(data_dir());
+    }
     command
-        .arg("serve")
-        .arg("--data-dir")
-        .arg(data_dir())
         .args(args)
         .envs(env.iter().copied())
         .env("RUST_LOG", "info")

@@ -42,7 +42,7 @@ impl Db {
         let sqlite = url.starts_with("sqlite:");
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(2))
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {

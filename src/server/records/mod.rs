@@ -125,8 +125,9 @@ pub enum Outcome {
     Lost,
 }
 
+/// A record to write, or (without one) a mark answered once everything before it is written.
 struct Job {
-    record: Record,
+    record: Option<Record>,
     done: oneshot::Sender<bool>,
 }
 
@@ -195,7 +196,7 @@ pub struct Records {
     tx: mpsc::Sender<Job>,
     /// The runtime the database work runs on (its own threads, whatever serves HTTP).
     runtime: tokio::runtime::Handle,
-    _runtime: Arc<tokio::runtime::Runtime>,
+    _runtime: Arc<Background>,
     /// Set while the last write failed: answers then go without waiting.
     down: Arc<AtomicBool>,
     wait: Duration,
@@ -241,7 +242,7 @@ impl Records {
             db,
             tx,
             runtime: runtime.handle().clone(),
-            _runtime: Arc::new(runtime),
+            _runtime: Arc::new(Background(Some(runtime))),
             down,
             wait: options.wait,
             hashed: options.hashed.clone(),
@@ -307,7 +308,10 @@ impl Records {
     pub fn submit(&self, record: Record) -> Pending {
         let id = record.id.clone();
         let (done, confirmed) = oneshot::channel();
-        match self.tx.try_send(Job { record, done }) {
+        match self.tx.try_send(Job {
+            record: Some(record),
+            done,
+        }) {
             Ok(()) => {
                 self.metrics.queued.inc();
                 Pending {
@@ -337,12 +341,25 @@ impl Records {
     }
 }
 
+/// The records' runtime, shut down without waiting when the last handle goes (which may be on
+/// a thread of another runtime, where waiting is not allowed).
+struct Background(Option<tokio::runtime::Runtime>);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 /// The database URL as logs may show it: without its password.
 pub fn shown(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let credentials = &url[scheme + 3..at];
-            let user = credentials.split(':').next().unwrap_or("");
+    let (Some(scheme), Some(at)) = (url.find("://"), url.rfind('@')) else {
+        return url.to_string();
+    };
+    match url.get(scheme + 3..at).and_then(|c| c.split_once(':')) {
+        Some((user, _password)) if at > scheme => {
             format!("{}{user}:…@{}", &url[..scheme + 3], &url[at + 1..])
         }
         _ => url.to_string(),
@@ -379,6 +396,18 @@ pub fn salted(salt: &[u8], bytes: &[u8]) -> String {
     hasher.update(salt);
     hasher.update(bytes);
     hex::encode(hasher.finalize())
+}
+
+impl Records {
+    /// Waits, at most `within`, until every record queued so far is written (or given up):
+    /// what a graceful stop does before the process exits. True when they all were.
+    pub async fn flush(&self, within: Duration) -> bool {
+        let (done, written) = oneshot::channel();
+        if self.tx.send(Job { record: None, done }).await.is_err() {
+            return false;
+        }
+        matches!(tokio::time::timeout(within, written).await, Ok(Ok(true)))
+    }
 }
 
 /// A record queued, whose commit an answer waits for.
@@ -441,50 +470,28 @@ async fn write_behind(
         if rx.recv_many(&mut jobs, BATCH).await == 0 {
             return;
         }
-        metrics.queued.sub(jobs.len() as i64);
-        let texts: Vec<(String, String, String, String)> = {
-            let mut new: Vec<(String, String, String, String)> = Vec::new();
-            for job in &jobs {
-                let policy = &job.record.policy;
-                if !stored.contains(&policy.sha256[..])
-                    && !new.iter().any(|t| *t.0 == *policy.sha256)
-                {
-                    new.push((
-                        policy.sha256.to_string(),
-                        policy.id.to_string(),
-                        policy.version.to_string(),
-                        files_json(policy),
-                    ));
-                }
-            }
-            new
-        };
-        let records: Vec<Record> = Vec::new();
-        let (records, dones): (Vec<Record>, Vec<oneshot::Sender<bool>>) = {
-            let mut records = records;
-            let mut dones = Vec::with_capacity(jobs.len());
-            for job in jobs.drain(..) {
-                records.push(job.record);
-                dones.push(job.done);
-            }
-            (records, dones)
-        };
-        let mut written = false;
-        for attempt in 0..4u32 {
-            match db.write(&texts, &records).await {
-                Ok(()) => {
-                    written = true;
-                    break;
-                }
-                Err(e) => {
-                    down.store(true, Ordering::Relaxed);
-                    tracing::warn!(error = %e, attempt, records = records.len(), "the decision store refused a batch");
-                    tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
-                }
+        let mut records = Vec::with_capacity(jobs.len());
+        let mut dones = Vec::with_capacity(jobs.len());
+        for job in jobs.drain(..) {
+            records.extend(job.record);
+            dones.push(job.done);
+        }
+        metrics.queued.sub(records.len() as i64);
+        // The texts of the versions not stored yet, each once.
+        let mut texts: Vec<(String, String, String, String)> = Vec::new();
+        for policy in records.iter().map(|r| &r.policy) {
+            let sha256 = &policy.sha256;
+            if !stored.contains(&sha256[..]) && !texts.iter().any(|t| *t.0 == **sha256) {
+                texts.push((
+                    sha256.to_string(),
+                    policy.id.to_string(),
+                    policy.version.to_string(),
+                    files_json(policy),
+                ));
             }
         }
+        let written = records.is_empty() || write(&db, &texts, &records, &down).await;
         if written {
-            down.store(false, Ordering::Relaxed);
             metrics.written.inc_by(records.len() as u64);
             stored.extend(texts.iter().map(|t| Arc::from(t.0.as_str())));
         } else {
@@ -500,6 +507,31 @@ async fn write_behind(
             let _ = done.send(written);
         }
     }
+}
+
+/// Writes one batch, tried four times (0.25, 0.5 then 1 s apart), `down` set while it fails.
+async fn write(
+    db: &Db,
+    texts: &[(String, String, String, String)],
+    records: &[Record],
+    down: &AtomicBool,
+) -> bool {
+    for attempt in 0..4u32 {
+        match db.write(texts, records).await {
+            Ok(()) => {
+                down.store(false, Ordering::Relaxed);
+                return true;
+            }
+            Err(e) => {
+                down.store(true, Ordering::Relaxed);
+                tracing::warn!(error = %e, attempt, records = records.len(), "the decision store refused a batch");
+                if attempt < 3 {
+                    tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+                }
+            }
+        }
+    }
+    false
 }
 
 /// The files of `policy`'s version, its root layer first, as JSON.

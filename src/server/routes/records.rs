@@ -417,7 +417,7 @@ fn line(out: &mut String, cells: &[String]) {
 
 /// The text of a version a recorded decision was made under: its files, root layer first.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct PolicyText {
+pub struct VersionText {
     /// The sha256 of the files' texts (each followed by a zero byte), as decisions name it.
     pub sha256: String,
     /// The policy id.
@@ -436,7 +436,7 @@ pub struct PolicyText {
     security(("records" = [])),
     params(("sha256" = String, Path, description = "The version's sha256")),
     responses(
-        (status = 200, description = "The version's files", body = PolicyText),
+        (status = 200, description = "The version's files", body = VersionText),
         (status = 401, description = "Missing or wrong records token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such text, or the records are not served", body = Problem, content_type = "application/problem+json"),
     )
@@ -459,7 +459,7 @@ pub async fn policy_text(
     })?;
     let files: Json = serde_json::from_str(&files).unwrap_or(Json::Null);
     Ok(crate::server::routes::cached(&req, &sha256, || {
-        HttpResponse::Ok().json(PolicyText {
+        HttpResponse::Ok().json(VersionText {
             sha256: sha256.to_string(),
             policy,
             version,
@@ -480,7 +480,7 @@ pub struct ReplayRequest {
     pub as_of: Option<String>,
     /// The candidate's record, when the store keeps inputs hashed: it must be the one
     /// decided (its salted hash is checked).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub input: Option<Json>,
 }
 
