@@ -226,12 +226,20 @@ pub fn message(decision: &[u8], input: &Json, policy_sha256: &str) -> Option<Vec
     if let Json::Object(map) = &mut decision {
         map.remove("receipt");
     }
-    let whole = serde_json::json!({
-        "decision": decision,
-        "input": input,
-        "policy_sha256": policy_sha256,
-    });
-    Some(canonical(&whole))
+    sort(&mut decision);
+    let mut input = input.clone();
+    sort(&mut input);
+    // `{"decision": …, "input": …, "policy_sha256": …}`, its members in order, written without
+    // gathering them in one more value.
+    let mut out = Vec::with_capacity(16 << 10);
+    out.extend_from_slice(b"{\"decision\":");
+    serde_json::to_writer(&mut out, &decision).ok()?;
+    out.extend_from_slice(b",\"input\":");
+    serde_json::to_writer(&mut out, &input).ok()?;
+    out.extend_from_slice(b",\"policy_sha256\":");
+    serde_json::to_writer(&mut out, policy_sha256).ok()?;
+    out.push(b'}');
+    Some(out)
 }
 
 /// Why a receipt does not verify.
