@@ -166,6 +166,8 @@ impl Checker {
                 id: c.id.node.as_str().into(),
                 section: c.section.node.as_str().into(),
                 text: c.text.node.as_str().into(),
+                informative: c.informative,
+                reason: c.reason.as_ref().map(|r| r.node.as_str().into()),
                 span: c.id.span,
             });
         }
@@ -442,6 +444,7 @@ impl Checker {
                             ty: Type::Any,
                             value: None,
                             citations,
+                            reading: reading(&p.reading),
                             span: p.name.span,
                         });
                         continue;
@@ -506,6 +509,7 @@ impl Checker {
                 ty,
                 value,
                 citations,
+                reading: reading(&p.reading),
                 span: p.value.as_ref().map_or(p.name.span, |v| v.span),
             });
         }
@@ -589,6 +593,7 @@ impl Checker {
                     span: d.body.span,
                 }),
                 citations,
+                reading: reading(&d.reading),
                 span: d.name.span,
             });
         }
@@ -656,3 +661,8 @@ fn inside(inner: &str, outer: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The text of an interpretation note, shared by the decisions that show it.
+pub(crate) fn reading(note: &Option<crate::ast::Name>) -> Option<Arc<str>> {
+    note.as_ref().map(|n| Arc::from(n.node.as_str()))
+}
