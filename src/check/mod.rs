@@ -3,6 +3,7 @@
 
 pub(crate) mod completeness;
 pub(crate) mod expr;
+mod informative;
 pub(crate) mod labels;
 pub mod layers;
 pub(crate) mod names;
@@ -126,6 +127,9 @@ impl Checker {
         }
         self.check_records(m);
         self.unused_clauses(m, &clauses);
+        self.diags.extend(
+            (m.clauses.iter()).filter_map(|c| informative::finding(c, sources)),
+        );
         let inputs = std::mem::take(&mut self.inputs);
         let mut policy = CompiledPolicy {
             id: m.header.policy.node.clone(),
