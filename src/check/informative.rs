@@ -34,20 +34,70 @@ impl Statement {
 
 /// Words that state an obligation on their own.
 const OBLIGATIONS: &[&str] = &[
-    "doit", "doivent", "devra", "devront", "obligatoire", "obligatoires", "obligatoirement",
-    "must", "shall", "mandatory",
+    "doit",
+    "doivent",
+    "devra",
+    "devront",
+    "obligatoire",
+    "obligatoires",
+    "obligatoirement",
+    "must",
+    "shall",
+    "mandatory",
 ];
 /// « ne peut », « ne pourra »…: the word after « ne ».
-const CANNOT: &[&str] = &["peut", "peuvent", "pourra", "pourront", "saurait", "sauraient"];
+const CANNOT: &[&str] = &[
+    "peut",
+    "peuvent",
+    "pourra",
+    "pourront",
+    "saurait",
+    "sauraient",
+];
 /// « est tenu », « sont tenus »…
 const BOUND_VERB: &[&str] = &["est", "sont", "sera", "seront"];
 const BOUND: &[&str] = &["tenu", "tenue", "tenus", "tenues"];
 /// Numbers written in words (French and English), « demi » for « demi-page ».
 const NUMBERS: &[&str] = &[
-    "un", "une", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix", "onze",
-    "douze", "treize", "quatorze", "quinze", "seize", "vingt", "trente", "quarante", "cinquante",
-    "soixante", "cent", "demi", "one", "two", "three", "four", "five", "six", "eight", "ten",
-    "twelve", "twenty", "thirty", "forty", "fifty", "hundred", "half",
+    "un",
+    "une",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "vingt",
+    "trente",
+    "quarante",
+    "cinquante",
+    "soixante",
+    "cent",
+    "demi",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "eight",
+    "ten",
+    "twelve",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "hundred",
+    "half",
 ];
 const DURATIONS: &[&str] = &[
     "jour", "jours", "semaine", "semaines", "mois", "an", "ans", "année", "années", "heure",
@@ -55,9 +105,30 @@ const DURATIONS: &[&str] = &[
 ];
 const PAGES: &[&str] = &["page", "pages"];
 const MONTHS: &[&str] = &[
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre", "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 ];
 
 /// A word of a text: where it is, and its lowercase form.
@@ -71,7 +142,10 @@ struct Word {
 fn words(text: &str) -> Vec<Word> {
     let mut out = Vec::new();
     let mut start = None;
-    for (i, ch) in text.char_indices().chain(std::iter::once((text.len(), ' '))) {
+    for (i, ch) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
         match (ch.is_alphanumeric(), start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
@@ -96,7 +170,8 @@ fn is_number(word: &str) -> bool {
 /// The first statement of `text` that a rule could decide, with the byte range of its words.
 pub(crate) fn statement(text: &str) -> Option<(Statement, usize, usize)> {
     let words = words(text);
-    let all_digits = |w: &Word, n: usize| w.lower.len() == n && w.lower.chars().all(|c| c.is_ascii_digit());
+    let all_digits =
+        |w: &Word, n: usize| w.lower.len() == n && w.lower.chars().all(|c| c.is_ascii_digit());
     let glued = |a: &Word, b: &Word| matches!(text.get(a.end..b.start), Some("-" | "/"));
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1);
@@ -106,7 +181,9 @@ pub(crate) fn statement(text: &str) -> Option<(Statement, usize, usize)> {
             Some((Statement::Obligation, w.start, w.end))
         } else if word == "ne" && next.is_some_and(|n| CANNOT.contains(&n.lower.as_str())) {
             pair(Statement::Obligation)
-        } else if BOUND_VERB.contains(&word) && next.is_some_and(|n| BOUND.contains(&n.lower.as_str())) {
+        } else if BOUND_VERB.contains(&word)
+            && next.is_some_and(|n| BOUND.contains(&n.lower.as_str()))
+        {
             pair(Statement::Obligation)
         } else if (is_number(word) || word == "1er")
             && next.is_some_and(|n| MONTHS.contains(&n.lower.as_str()))
@@ -178,13 +255,28 @@ mod tests {
 
     #[test]
     fn states_what_a_rule_could_decide() {
-        assert_eq!(kind("le stage est obligatoire"), Some(Statement::Obligation));
-        assert_eq!(kind("la durée ne peut être inférieure"), Some(Statement::Obligation));
+        assert_eq!(
+            kind("le stage est obligatoire"),
+            Some(Statement::Obligation)
+        );
+        assert_eq!(
+            kind("la durée ne peut être inférieure"),
+            Some(Statement::Obligation)
+        );
         assert_eq!(kind("le jury étant tenu informé"), None);
-        assert_eq!(kind("le jury est tenu informé"), Some(Statement::Obligation));
-        assert_eq!(kind("une durée de douze semaines"), Some(Statement::Duration));
+        assert_eq!(
+            kind("le jury est tenu informé"),
+            Some(Statement::Obligation)
+        );
+        assert_eq!(
+            kind("une durée de douze semaines"),
+            Some(Statement::Duration)
+        );
         assert_eq!(kind("pendant six mois"), Some(Statement::Duration));
-        assert_eq!(kind("un rapport de cinquante pages"), Some(Statement::Pages));
+        assert_eq!(
+            kind("un rapport de cinquante pages"),
+            Some(Statement::Pages)
+        );
         assert_eq!(kind("un résumé d’une demi-page"), Some(Statement::Pages));
         assert_eq!(kind("avant le 18 avril 2025"), Some(Statement::Date));
         assert_eq!(kind("avant le 2025-04-18"), Some(Statement::Date));
@@ -194,7 +286,10 @@ mod tests {
     fn objectives_state_nothing() {
         assert_eq!(kind("C01 : Adopter des comportements professionnels"), None);
         assert_eq!(kind("découvrir le monde de l’entreprise"), None);
-        assert_eq!(kind("les objectifs et les modalités de formation (durée, calendrier)"), None);
+        assert_eq!(
+            kind("les objectifs et les modalités de formation (durée, calendrier)"),
+            None
+        );
     }
 
     #[test]

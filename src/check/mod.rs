@@ -127,9 +127,8 @@ impl Checker {
         }
         self.check_records(m);
         self.unused_clauses(m, &clauses);
-        self.diags.extend(
-            (m.clauses.iter()).filter_map(|c| informative::finding(c, sources)),
-        );
+        self.diags
+            .extend((m.clauses.iter()).filter_map(|c| informative::finding(c, sources)));
         let inputs = std::mem::take(&mut self.inputs);
         let mut policy = CompiledPolicy {
             id: m.header.policy.node.clone(),
