@@ -6,6 +6,7 @@
 
 use crate::ast::Clause;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::eval::words::{MONTHS_EN, MONTHS_FR};
 use crate::span::{SourceMap, Span};
 
 /// What a clause's text states that a rule could decide.
@@ -104,32 +105,6 @@ const DURATIONS: &[&str] = &[
     "heures", "day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours",
 ];
 const PAGES: &[&str] = &["page", "pages"];
-const MONTHS: &[&str] = &[
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 /// A word of a text: where it is, and its lowercase form.
 struct Word {
@@ -174,7 +149,9 @@ fn two_words(first: &str, second: &str) -> Option<Statement> {
         || (BOUND_VERB.contains(&first) && BOUND.contains(&second))
     {
         Some(Statement::Obligation)
-    } else if (number || first == "1er") && MONTHS.contains(&second) {
+    } else if (number || first == "1er")
+        && (MONTHS_FR.contains(&second) || MONTHS_EN.contains(&second))
+    {
         Some(Statement::Date)
     } else if number && DURATIONS.contains(&second) {
         Some(Statement::Duration)

@@ -1080,6 +1080,15 @@ mod generate {
             )
     }
 
+    /// What a rule of `kind` overrides: `refs` for an exception, nothing for the others.
+    fn exception_refs(kind: RuleKind, refs: Vec<Name>) -> Vec<Name> {
+        if kind == RuleKind::Exception {
+            refs
+        } else {
+            Vec::new()
+        }
+    }
+
     fn rule_kind() -> impl Strategy<Value = RuleKind> + Clone {
         prop_oneof![
             Just(RuleKind::Rule),
@@ -1106,11 +1115,7 @@ mod generate {
                         comments,
                         kind,
                         label,
-                        overrides: if kind == RuleKind::Exception {
-                            refs
-                        } else {
-                            Vec::new()
-                        },
+                        overrides: exception_refs(kind, refs),
                         condition,
                         value: (kind != RuleKind::Member || gives).then_some(value),
                         citations,
@@ -1342,11 +1347,7 @@ mod generate {
                 comments: Vec::new(),
                 kind,
                 label,
-                overrides: if kind == RuleKind::Exception {
-                    refs
-                } else {
-                    Vec::new()
-                },
+                overrides: exception_refs(kind, refs),
                 condition: Some(condition),
                 value: Some(value),
                 citations: Vec::new(),

@@ -201,23 +201,14 @@ fn the_version_json_carries_the_notes_and_the_reasons() {
             .contains("attestation de l'employeur")
     );
     // And over HTTP, a decision shows its interpretations only where they apply.
-    let body = json!({"version": "session-2027", "input": apprentice()}).to_string();
-    let d = post(
-        &server,
-        "/v1/policies/bts-metiers-de-la-mesure/decisions",
-        "application/json",
-        body,
-    )
-    .json();
+    let decide = |record: Value| {
+        let body = json!({"version": "session-2027", "input": record}).to_string();
+        let path = "/v1/policies/bts-metiers-de-la-mesure/decisions";
+        post(&server, path, "application/json", body).json()
+    };
+    let d = decide(apprentice());
     assert!(!d.to_string().contains("interpretations"), "{d}");
-    let body = json!({"version": "session-2027", "input": school_candidate()}).to_string();
-    let d = post(
-        &server,
-        "/v1/policies/bts-metiers-de-la-mesure/decisions",
-        "application/json",
-        body,
-    )
-    .json();
+    let d = decide(school_candidate());
     assert_eq!(
         d["conclusions"]["completed_weeks"]["interpretations"][0]["of"],
         "definition weeks_of"
