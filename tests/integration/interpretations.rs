@@ -319,3 +319,89 @@ fn the_version_page_shows_readings_and_reasons() {
         ],
     );
 }
+
+/// Two versions of a small policy whose notes and reasons differ, and nothing else.
+fn versions_with_notes() -> PolicyFolder {
+    let v1 = r#"policy demo
+version "v1"
+effective from 2024-01-01
+
+clause "1" section "1"
+  | Le stage dure douze semaines.
+clause "2" section "2" informative "objectifs"
+  | Les objectifs du stage.
+
+parameter weeks = 12 weeks                                per "1"
+  reading "douze semaines de sept jours"
+
+definition double(x : integer) : integer                  per "1"
+  = x * 2
+  reading "le double"
+
+input n : integer                                         per "1"
+
+conclusion ok : bool
+  rule base
+    gives false
+    per "1"
+  exception yes of base
+    when double(n) > 3
+    gives true
+    per "1"
+"#;
+    let v2 = v1
+        .replace("version \"v1\"", "version \"v2\"")
+        .replace("2024-01-01", "2025-01-01")
+        .replace(
+            "informative \"objectifs\"",
+            "informative \"objectifs du stage\"",
+        )
+        .replace("sept jours\"", "sept jours civils\"")
+        .replace("  reading \"le double\"\n", "")
+        + "    reading \"une lecture\"\n";
+    check_texts(
+        PathBuf::from("demo"),
+        vec![
+            ("demo/v1.policy".into(), None, v1.to_string()),
+            ("demo/v2.policy".into(), None, v2),
+        ],
+    )
+}
+
+#[test]
+fn the_diff_reports_notes_added_removed_and_changed() {
+    let folder = versions_with_notes();
+    let errors: Vec<_> = folder.all_diagnostics().collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let d = clausier::diff::diff(folder.version("v1").unwrap(), folder.version("v2").unwrap());
+    let json = serde_json::to_value(&d).unwrap();
+    // A rule's note added, a definition's removed, a parameter's and a clause's reason changed.
+    let rule = &json["conclusions"][0]["rules"][0];
+    assert_eq!(rule["label"], "yes");
+    assert_eq!(rule["aspects"], json!(["reading"]));
+    assert_eq!(rule["new"]["reading"], "une lecture");
+    assert!(rule["old"].get("reading").is_none());
+    assert_eq!(json["definitions"][0]["aspects"], json!(["reading"]));
+    assert_eq!(
+        json["parameters"][0]["old"]["reading"],
+        "douze semaines de sept jours"
+    );
+    assert_eq!(
+        json["parameters"][0]["new"]["reading"],
+        "douze semaines de sept jours civils"
+    );
+    assert_eq!(json["clauses"][0]["new"]["reason"], "objectifs du stage");
+    let text = clausier::diff::render::text(&d, clausier::Lang::Fr);
+    for words in [
+        "Exception modifiée `yes` : interprétation ajoutée",
+        "Définition modifiée `double` : interprétation supprimée",
+        "interprétation modifiée : « douze semaines de sept jours » → « douze semaines de sept jours civils »",
+        "raison d'être informative : « objectifs » → « objectifs du stage »",
+    ] {
+        assert!(text.contains(words), "`{words}` is not in:\n{text}");
+    }
+    // The last rule of v2 takes the note appended; a version compared with itself differs in
+    // nothing.
+    let same = clausier::diff::diff(folder.version("v1").unwrap(), folder.version("v1").unwrap());
+    assert!(same.clauses.is_empty() && same.parameters.is_empty() && same.definitions.is_empty());
+}

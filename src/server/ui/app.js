@@ -345,7 +345,8 @@ async function diffView(id, from, to) {
       [sideValue(p.new), p.new?.reading && readingNote(p.new.reading)], (p.new || p.old).citations.join(", ")]))),
     d.conclusions.length > 0 && part(t("part.rules"), d.conclusions.map(conclusionChange)),
     d.definitions.length > 0 && part(t("part.definitions"), d.definitions.map((x) =>
-      h("div", {}, h("h3", {}, t("definition"), code(x.name), ` ${changed("change.f", x.change)}`), sideBySide(x.old, x.new, from, to)))),
+      h("div", {}, h("h3", {}, t("definition"), code(x.name), ` ${changed("change.f", x.change)}`,
+        x.aspects?.length ? ` (${x.aspects.map((a) => t("aspect")[a] || a).join(", ")})` : ""), sideBySide(x.old, x.new, from, to)))),
     d.inputs.length > 0 && part(t("record-fields"), table([t("field"), from, to], d.inputs.map((i) => [code(i.path), inputSide(i.old), inputSide(i.new)]))),
     d.types.length > 0 && part(t("part.types"), d.types.map((x) =>
       h("div", {}, h("h3", {}, t("type", x.kind), code(x.name), ` ${changed("change.m", x.change)}`), sideBySide(x.old, x.new, from, to)))),

@@ -163,8 +163,8 @@ const WORDS = {
     en: { added: "added", removed: "removed", changed: "changed" },
   },
   aspect: {
-    fr: { kind: "nature", overrides: "exceptions", condition: "condition", cells: "cellules", value: "valeur", citations: "clauses citées", reading: "interprétation" },
-    en: { kind: "kind", overrides: "exceptions", condition: "condition", cells: "cells", value: "value", citations: "cited clauses", reading: "reading" },
+    fr: { kind: "nature", overrides: "exceptions", condition: "condition", cells: "cellules", value: "valeur", citations: "clauses citées", reading: "interprétation", definition: "calcul" },
+    en: { kind: "kind", overrides: "exceptions", condition: "condition", cells: "cells", value: "value", citations: "cited clauses", reading: "reading", definition: "computation" },
   },
   "diff.crumb": { fr: "comparaison", en: "comparison" },
   "diff.h1": { fr: (id) => `Comparer deux versions de ${id}`, en: (id) => `Compare two versions of ${id}` },
