@@ -150,6 +150,8 @@ pub struct Clause {
     pub section: Name,
     /// Marked `informative`: it sets no rule, so nothing is expected to cite it.
     pub informative: bool,
+    /// Why it sets no rule (`informative "objectifs du stage"`), when said.
+    pub reason: Option<Name>,
     /// The text, lines joined with single spaces.
     pub text: Spanned<String>,
 }
@@ -222,6 +224,8 @@ pub struct ParameterDecl {
     pub value: Option<Expr>,
     /// The clauses that set it.
     pub citations: Vec<Name>,
+    /// The interpretation its value rests on (`reading "…"`), when the text leaves it open.
+    pub reading: Option<Name>,
 }
 
 /// A named value or pure function.
@@ -237,6 +241,8 @@ pub struct DefinitionDecl {
     pub citations: Vec<Name>,
     /// Its body.
     pub body: Expr,
+    /// The interpretation it rests on (`reading "…"`), when the text leaves it open.
+    pub reading: Option<Name>,
 }
 
 /// A parameter of a definition.
@@ -377,6 +383,8 @@ pub struct Rule {
     pub value: Option<Expr>,
     /// The clauses it rests on.
     pub citations: Vec<Name>,
+    /// The interpretation it rests on (`reading "…"`), when the text leaves it open.
+    pub reading: Option<Name>,
     /// A table row's cells, one per column (its condition is then none: the checker reads
     /// it from the cells and the table's columns).
     pub cells: Option<Vec<Spanned<Cell>>>,
@@ -612,6 +620,7 @@ impl PartialEq for Rule {
             && self.condition == other.condition
             && self.value == other.value
             && self.citations == other.citations
+            && self.reading == other.reading
             && self.cells == other.cells
     }
 }

@@ -92,6 +92,12 @@ pub struct ConclusionResult {
     /// `citations=ids`, its id alone (the texts are then in the decision's `clauses`).
     #[cfg_attr(feature = "server", schema(value_type = Vec<CitationOrId>))]
     pub citations: Shared<Arc<Citation>>,
+    /// The interpretations the value rests on: the notes (`reading "…"`) of the rules that gave
+    /// it, then of the parameters and definitions these rules read (as for `citations`); left
+    /// out when there is none, so that a decision says where it rests on a reading rather than
+    /// on the letter of the text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub interpretations: Vec<Interpretation>,
     /// The labels of the rules that gave the value (for a set: the members that applied).
     #[serde(skip_serializing_if = "Shared::is_empty")]
     #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
@@ -114,6 +120,70 @@ pub struct ConclusionResult {
     /// (« Admission à l'épreuve E6.1 : refusé »; only when the request asks for `words`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
+}
+
+/// An interpretation a value rests on: what the text leaves open and what the policy chose.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "server", schema(example = json!({
+    "of": "definition weeks_of",
+    "text": "Le texte fixe une durée en semaines sans dire comment les jours d'une période la forment…",
+    "clauses": ["2.1.1-3", "2.1.2-3"]
+})))]
+pub struct Interpretation {
+    /// What carries it: `rule LABEL` (or `exception`, `member`, `row`), `definition NAME` or
+    /// `parameter NAME`.
+    pub of: String,
+    /// The note, as the policy states it.
+    #[cfg_attr(feature = "server", schema(value_type = String))]
+    pub text: Arc<str>,
+    /// The clauses it reads.
+    #[cfg_attr(feature = "server", schema(value_type = Vec<String>))]
+    pub clauses: Vec<Arc<str>>,
+}
+
+/// The interpretations of `rules` of `c`, then of `sources`, each carrier once.
+fn interpretations(
+    policy: &Prepared,
+    c: &ConclusionInfo,
+    rules: &[usize],
+    sources: &[Source],
+) -> Vec<Interpretation> {
+    let clauses = |ids: &[ClauseId]| -> Vec<Arc<str>> {
+        ids.iter()
+            .filter_map(|&i| policy.clauses.get(i).map(|c| Arc::clone(&c.id)))
+            .collect()
+    };
+    let mut out = Vec::new();
+    for r in rules.iter().filter_map(|&i| c.rules.get(i)) {
+        if let Some(text) = &r.reading {
+            out.push(Interpretation {
+                of: format!("{} {}", r.kind.keyword(), r.label),
+                text: Arc::clone(text),
+                clauses: clauses(&r.citations),
+            });
+        }
+    }
+    for &source in sources {
+        let (of, reading, cited) = match source {
+            Source::Param(i) => match policy.params.get(i) {
+                Some(p) => (("parameter", &p.name), &p.reading, &p.citations),
+                None => continue,
+            },
+            Source::Def(i) => match policy.defs.get(i) {
+                Some(d) => (("definition", &d.name), &d.reading, &d.citations),
+                None => continue,
+            },
+        };
+        if let Some(text) = reading {
+            out.push(Interpretation {
+                of: format!("{} {}", of.0, of.1),
+                text: Arc::clone(text),
+                clauses: clauses(cited),
+            });
+        }
+    }
+    out
 }
 
 /// A list of a conclusion's result: the one the policy prepared for the rule that alone gave
@@ -258,6 +328,10 @@ pub struct TraceEntry {
     pub outcome: &'static str,
     /// Why, in words.
     pub because: Vec<String>,
+    /// The interpretation the rule rests on (`reading "…"` in the policy), when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub reading: Option<Arc<str>>,
 }
 
 /// A decision on one candidate. Each version publishes the JSON Schema of its decisions, every
@@ -680,6 +754,7 @@ impl ConclusionResult {
         (rules, sources): (&[usize], &[Source]),
         because: Vec<Arc<str>>,
     ) -> ConclusionResult {
+        let interpretations = interpretations(policy, c, rules, sources);
         let (citations, rules) = lists(policy, index, c, rules, sources);
         let unit = match value {
             Value::Num(_) => policy.conclusion_unit(index).cloned(),
@@ -690,6 +765,7 @@ impl ConclusionResult {
             value: Datum::named(&policy.types, Some(policy.variant_names()), &c.ty, value),
             unit,
             citations,
+            interpretations,
             rules,
             because: Some(because),
             missing: None,
@@ -705,6 +781,7 @@ impl ConclusionResult {
             value: Datum::Null,
             unit: None,
             citations: Shared::default(),
+            interpretations: Vec::new(),
             rules: Shared::default(),
             because: None,
             missing: Some(missing.iter().map(|m| m.to_string()).collect()),
@@ -720,6 +797,7 @@ impl ConclusionResult {
             value: Datum::Null,
             unit: None,
             citations: Shared::default(),
+            interpretations: Vec::new(),
             rules: Shared::default(),
             because: None,
             missing: None,
@@ -796,6 +874,7 @@ fn trace(policy: &Prepared, ev: &Evaluator<'_>, lang: Lang) -> Vec<TraceEntry> {
                 condition,
                 outcome,
                 because,
+                reading: r.reading.clone(),
             });
         }
     }

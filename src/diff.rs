@@ -171,6 +171,9 @@ pub struct ClauseSide {
     pub text: String,
     /// Marked `informative` (it sets no rule).
     pub informative: bool,
+    /// Why it is informative, when said.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One run of words in a text diff.
@@ -223,6 +226,9 @@ pub struct ParameterSide {
     pub value: Option<String>,
     /// The clauses it cites, in written order.
     pub citations: Vec<String>,
+    /// Its interpretation note (`reading "…"`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
 }
 
 /// A parameter that changed.
@@ -285,6 +291,9 @@ pub struct RuleSide {
     pub overrides: Vec<String>,
     /// The clauses it cites, in written order.
     pub citations: Vec<String>,
+    /// Its interpretation note (`reading "…"`), when it has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// The rule in the canonical layout, without comments.
     pub text: String,
 }
@@ -297,7 +306,8 @@ pub struct RuleDiff {
     pub label: String,
     /// Added, removed or changed.
     pub change: Change,
-    /// What changed, for a changed rule: `kind`, `overrides`, `condition`, `value`, `citations`.
+    /// What changed, for a changed rule: `kind`, `overrides`, `condition`, `cells`, `value`,
+    /// `citations`, `reading` (its interpretation note added, removed or changed).
     pub aspects: Vec<&'static str>,
     /// The old rule.
     pub old: Option<RuleSide>,
@@ -317,6 +327,10 @@ pub struct DefinitionDiff {
     pub old: Option<String>,
     /// The new definition in the canonical layout.
     pub new: Option<String>,
+    /// What changed, for a changed definition: `reading` when its interpretation note was
+    /// added, removed or changed; `definition` when anything else did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub aspects: Vec<&'static str>,
 }
 
 /// An input field as one version declares it.
@@ -377,7 +391,7 @@ pub fn diff(old: &CompiledPolicy, new: &CompiledPolicy) -> PolicyDiff {
         from: PolicyRef::of(old),
         to: PolicyRef::of(new),
         metadata: compare::metadata(old, new),
-        clauses: compare::clauses(old, new, old_ast, new_ast),
+        clauses: compare::clauses(old, new),
         parameters: compare::parameters(old, new),
         conclusions: compare::conclusions(old, new, asts),
         definitions: asts.map(compare::definitions).unwrap_or_default(),

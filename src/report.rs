@@ -19,6 +19,8 @@ struct Words {
     would_change: &'static str,
     /// Before each fact of `because` (English only: French lists them as bullets).
     because: &'static str,
+    /// Before each interpretation a value rests on.
+    reading: &'static str,
     trace: &'static str,
 }
 
@@ -29,6 +31,7 @@ const FR: Words = Words {
     error: "erreur",
     would_change: "changerait la décision :",
     because: "•",
+    reading: "interprétation",
     trace: "trace",
 };
 const EN: Words = Words {
@@ -38,6 +41,7 @@ const EN: Words = Words {
     error: "error",
     would_change: "would change:",
     because: "because",
+    reading: "reading",
     trace: "trace",
 };
 
@@ -258,6 +262,10 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
                 }
             }
         }
+        for note in &c.interpretations {
+            let sep = if lang == Lang::Fr { " : " } else { ": " };
+            let _ = writeln!(out, "  {} ({}){sep}{}", w.reading, note.of, note.text);
+        }
         for h in c.hints.as_deref().unwrap_or_default() {
             let clauses: Vec<&str> = h.clauses.iter().map(|c| &**c).collect();
             let _ = writeln!(
@@ -282,6 +290,9 @@ pub fn text(policy: &Prepared, d: &Decision, lang: Lang) -> String {
                 "  {}.{} ({} at {}): condition {}, {}{because}",
                 t.conclusion, t.rule, t.kind, t.at, t.condition, t.outcome,
             );
+            if let Some(note) = &t.reading {
+                let _ = writeln!(out, "    {}: {note}", w.reading);
+            }
         }
     }
     out

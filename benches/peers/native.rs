@@ -606,11 +606,21 @@ struct Cite {
     via: Option<&'static str>,
 }
 
-/// A rule: its label, the clauses it cites, and those of the parameters it reads.
+/// An interpretation a value rests on (`reading "…"` in the policy).
+#[derive(Serialize)]
+struct Note {
+    of: &'static str,
+    text: &'static str,
+    clauses: &'static [&'static str],
+}
+
+/// A rule: its label, the clauses it cites, those of the parameters it reads, and the
+/// interpretation notes of the rule and of the definitions it reads.
 struct Rule(
     &'static str,
     &'static [&'static Cite],
     &'static [&'static Cite],
+    &'static [&'static Note],
 );
 
 /// A conclusion's value.
@@ -649,6 +659,8 @@ struct Conclusion {
     unit: Option<&'static str>,
     citations: Vec<&'static Cite>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    interpretations: Vec<&'static Note>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     rules: Vec<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     because: Option<Vec<Cow<'static, str>>>,
@@ -678,11 +690,20 @@ impl Conclusion {
                 }
             }
         }
+        let mut interpretations: Vec<&'static Note> = Vec::new();
+        for i in bits(rules) {
+            for n in table[i].3 {
+                if !interpretations.iter().any(|x| std::ptr::eq(*x, *n)) {
+                    interpretations.push(n);
+                }
+            }
+        }
         Conclusion {
             status: "decided",
             value,
             unit: None,
             citations,
+            interpretations,
             rules: labels,
             because: Some(because.0),
             missing: None,
@@ -696,6 +717,7 @@ impl Conclusion {
             value: Val::Null,
             unit: None,
             citations: Vec::new(),
+            interpretations: Vec::new(),
             rules: Vec::new(),
             because: None,
             missing: Some(missing),
@@ -709,6 +731,7 @@ impl Conclusion {
             value: Val::Null,
             unit: None,
             citations: Vec::new(),
+            interpretations: Vec::new(),
             rules: Vec::new(),
             because: None,
             missing: None,

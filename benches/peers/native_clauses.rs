@@ -6,103 +6,167 @@ use super::*;
 // ------------------------------------------------------------------------- the rules' citations
 
 pub(super) static PRESENCE_PROOF: [Rule; 6] = [
-    Rule("certificate", &[&C_2_1_2_4, &C_2_4_1], &[]),
-    Rule("apprentice", &[&C_2_2_1], &[]),
+    Rule("certificate", &[&C_2_1_2_4, &C_2_4_1], &[], &[]),
+    Rule("apprentice", &[&C_2_2_1], &[], &[]),
     Rule(
         "perfectionnement_employment",
         &[&C_2_3_2_1],
         &[&V_4_3_EXAM_DATE],
+        &[&N_QUALIFYING_EMPLOYMENT, &N_LAST_DAY_BEFORE_EXAM],
     ),
-    Rule("special_contract", &[&C_2_3_1_3], &[]),
-    Rule("experience", &[&C_2_5_1], &[]),
-    Rule("exempted", &[&C_3_1, &C_3_2], &[]),
+    Rule("special_contract", &[&C_2_3_1_3], &[], &[]),
+    Rule("experience", &[&C_2_5_1], &[], &[]),
+    Rule("exempted", &[&C_3_1, &C_3_2], &[], &[]),
 ];
 pub(super) static REQUIRED_WEEKS: [Rule; 6] = [
     Rule(
         "normal",
         &[&C_2_1_2_3, &C_2_3_1_1, &C_3_1],
         &NORMAL_WEEKS_VIA,
+        &[],
     ),
-    Rule("reduced", &[&C_3_1, &C_3_2], &MINIMUM_REDUCED_WEEKS_VIA),
-    Rule("apprentice", &[&C_2_2_1], &[]),
-    Rule("work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[]),
-    Rule("special_contract", &[&C_2_3_1_3], &[]),
-    Rule("exempted", &[&C_3_1, &C_3_2], &[]),
+    Rule(
+        "reduced",
+        &[&C_3_1, &C_3_2],
+        &MINIMUM_REDUCED_WEEKS_VIA,
+        &[&N_REDUCED],
+    ),
+    Rule("apprentice", &[&C_2_2_1], &[], &[]),
+    Rule("work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[], &[]),
+    Rule("special_contract", &[&C_2_3_1_3], &[], &[]),
+    Rule("exempted", &[&C_3_1, &C_3_2], &[], &[]),
 ];
 pub(super) static COMPLETED_WEEKS: [Rule; 1] =
-    [Rule("signed_periods", &[&C_2_1_1_3, &C_2_1_2_3], &[])];
+    [Rule("signed_periods", &[&C_2_1_1_3, &C_2_1_2_3], &[], &[])];
 pub(super) static INTERNSHIP_STATUS: [Rule; 3] = [
-    Rule("too_short", &[&C_3_1], &[]),
-    Rule("long_enough", &[&C_3_1], &[]),
-    Rule("not_required", &[&C_3_1], &[]),
+    Rule("too_short", &[&C_3_1], &[], &[]),
+    Rule("long_enough", &[&C_3_1], &[], &[]),
+    Rule("not_required", &[&C_3_1], &[], &[]),
 ];
 pub(super) static E61_ADMISSION: [Rule; 11] = [
-    Rule("with_certificate", &[&C_2_1_2_4, &C_4_1], &[]),
-    Rule("on_authorisation", &[&C_2_1_2_4, &C_4_2], &NORMAL_WEEKS_VIA),
-    Rule("internship_too_short", &[&C_3_1], &[]),
-    Rule("no_certificate", &[&C_2_1_2_4, &C_4_1], &[]),
-    Rule("with_contract", &[&C_2_2_1], &[]),
-    Rule("no_contract", &[&C_2_2_1], &[]),
-    Rule("with_work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[]),
-    Rule("no_work_certificate", &[&C_2_3_2_1, &C_2_5_1], &[]),
-    Rule("with_special_contract", &[&C_2_3_1_3], &[]),
-    Rule("no_employer_attestation", &[&C_2_3_1_3], &[]),
-    Rule("exempted", &[&C_3_1, &C_3_2], &[]),
+    Rule("with_certificate", &[&C_2_1_2_4, &C_4_1], &[], &[]),
+    Rule(
+        "on_authorisation",
+        &[&C_2_1_2_4, &C_4_2],
+        &NORMAL_WEEKS_VIA,
+        &[&N_ON_AUTHORISATION],
+    ),
+    Rule(
+        "internship_too_short",
+        &[&C_3_1],
+        &[],
+        &[&N_INTERNSHIP_TOO_SHORT],
+    ),
+    Rule("no_certificate", &[&C_2_1_2_4, &C_4_1], &[], &[]),
+    Rule("with_contract", &[&C_2_2_1], &[], &[]),
+    Rule("no_contract", &[&C_2_2_1], &[], &[]),
+    Rule("with_work_certificates", &[&C_2_3_2_1, &C_2_5_1], &[], &[]),
+    Rule(
+        "no_work_certificate",
+        &[&C_2_3_2_1, &C_2_5_1],
+        &[],
+        &[&N_NO_WORK_CERTIFICATE],
+    ),
+    Rule(
+        "with_special_contract",
+        &[&C_2_3_1_3],
+        &[],
+        &[&N_WITH_SPECIAL_CONTRACT],
+    ),
+    Rule(
+        "no_employer_attestation",
+        &[&C_2_3_1_3],
+        &[],
+        &[&N_NO_EMPLOYER_ATTESTATION],
+    ),
+    Rule("exempted", &[&C_3_1, &C_3_2], &[], &[]),
 ];
 pub(super) static JURY_INFORMED: [Rule; 2] = [
-    Rule("not_informed", &[&C_2_1_2_4, &C_4_2], &[]),
-    Rule("informed", &[&C_2_1_2_4, &C_4_2], &[]),
+    Rule("not_informed", &[&C_2_1_2_4, &C_4_2], &[], &[]),
+    Rule("informed", &[&C_2_1_2_4, &C_4_2], &[], &[]),
 ];
 pub(super) static REPORT_KIND: [Rule; 5] = [
-    Rule("school", &[&C_2_1_3_1], &[]),
-    Rule("apprentice", &[&C_2_2_2], &[]),
-    Rule("continuing", &[&C_2_3_1], &[]),
-    Rule("perfectionnement_dossier", &[&C_2_3_2_2], &[]),
-    Rule("experience", &[&C_2_5_2], &[]),
+    Rule("school", &[&C_2_1_3_1], &[], &[]),
+    Rule("apprentice", &[&C_2_2_2], &[], &[]),
+    Rule("continuing", &[&C_2_3_1], &[], &[&N_SAME_SPIRIT]),
+    Rule(
+        "perfectionnement_dossier",
+        &[&C_2_3_2_2],
+        &[],
+        &[&N_SAME_SPIRIT_DOSSIER],
+    ),
+    Rule("experience", &[&C_2_5_2], &[], &[&N_SAME_SPIRIT_EXPERIENCE]),
 ];
 pub(super) static NONCONFORMITY_DETAILS: [Rule; 12] = [
-    Rule("pages_excedees", &[&C_2_1_3_1], &[]),
-    Rule("missing_presentation", &[&C_2_1_3_2], &[]),
-    Rule("missing_legal_analysis", &[&C_2_1_3_3], &[]),
-    Rule("missing_activities", &[&C_2_1_3_4], &[]),
-    Rule("missing_conclusion", &[&C_2_1_3_5], &[]),
-    Rule("missing_english_summary", &[&C_2_1_3_7], &[]),
-    Rule("missing_qsse", &[&C_2_1_3_8], &[]),
-    Rule("analyse_juridique_hors_bornes", &[&C_2_1_3_3], &[]),
-    Rule("nombre_activites", &[&C_2_1_3_4], &[]),
-    Rule("qsse_trop_long", &[&C_2_1_3_8], &[]),
-    Rule("rapport_non_vise", &[&C_2_1_3_10], &[]),
-    Rule("dossier_manquant", &[&C_2_3_2_2], &[]),
+    Rule("pages_excedees", &[&C_2_1_3_1], &[], &[]),
+    Rule("missing_presentation", &[&C_2_1_3_2], &[], &[]),
+    Rule("missing_legal_analysis", &[&C_2_1_3_3], &[], &[]),
+    Rule("missing_activities", &[&C_2_1_3_4], &[], &[]),
+    Rule("missing_conclusion", &[&C_2_1_3_5], &[], &[]),
+    Rule(
+        "missing_english_summary",
+        &[&C_2_1_3_7],
+        &[],
+        &[&N_MISSING_ENGLISH_SUMMARY],
+    ),
+    Rule("missing_qsse", &[&C_2_1_3_8], &[], &[]),
+    Rule(
+        "analyse_juridique_hors_bornes",
+        &[&C_2_1_3_3],
+        &[],
+        &[&N_ANALYSE_JURIDIQUE_HORS_BORNES],
+    ),
+    Rule(
+        "nombre_activites",
+        &[&C_2_1_3_4],
+        &[],
+        &[&N_NOMBRE_ACTIVITES],
+    ),
+    Rule("qsse_trop_long", &[&C_2_1_3_8], &[], &[&N_QSSE_TROP_LONG]),
+    Rule("rapport_non_vise", &[&C_2_1_3_10], &[], &[]),
+    Rule("dossier_manquant", &[&C_2_3_2_2], &[], &[]),
 ];
 pub(super) static NONCONFORMITY_CAUSES: [Rule; 3] = [
-    Rule("absence_de_depot", &[&C_4_5], &[]),
-    Rule("depot_hors_delai", &[&C_4_6], &[&V_4_3_REPORT_DEADLINE]),
-    Rule("dossier_non_conforme", &[&C_4_7, &C_4_4], &[]),
+    Rule("absence_de_depot", &[&C_4_5], &[], &[]),
+    Rule(
+        "depot_hors_delai",
+        &[&C_4_6],
+        &[&V_4_3_REPORT_DEADLINE],
+        &[],
+    ),
+    Rule("dossier_non_conforme", &[&C_4_7, &C_4_4], &[], &[]),
 ];
 pub(super) static REPORT_CONFORMITY: [Rule; 2] = [
-    Rule("conforming", &[&C_4_3, &C_4_4], &[]),
-    Rule("not_conforming", &[&C_4_3, &C_4_4], &[]),
+    Rule("conforming", &[&C_4_3, &C_4_4], &[], &[]),
+    Rule(
+        "not_conforming",
+        &[&C_4_3, &C_4_4],
+        &[],
+        &[&N_NOT_CONFORMING],
+    ),
 ];
 pub(super) static E61_MENTION: [Rule; 2] = [
-    Rule("no_mention", &[&C_4_3], &[]),
-    Rule("not_validated", &[&C_4_3], &[]),
+    Rule("no_mention", &[&C_4_3], &[], &[]),
+    Rule("not_validated", &[&C_4_3], &[], &[]),
 ];
 pub(super) static DIPLOMA_BLOCKED: [Rule; 2] = [
-    Rule("not_blocked", &[&C_4_3], &[]),
-    Rule("blocked", &[&C_4_3], &[]),
+    Rule("not_blocked", &[&C_4_3], &[], &[]),
+    Rule("blocked", &[&C_4_3], &[], &[]),
 ];
 pub(super) static RESIT_OPTIONS: [Rule; 5] = [
-    Rule("rapport_precedent", &[&C_5_1], &[]),
-    Rule("rapport_modifie", &[&C_5_1], &[]),
-    Rule("nouveau_rapport_apres_nouveau_stage", &[&C_5_1], &[]),
+    Rule("rapport_precedent", &[&C_5_1], &[], &[&N_RAPPORT_PRECEDENT]),
+    Rule("rapport_modifie", &[&C_5_1], &[], &[]),
+    Rule("nouveau_rapport_apres_nouveau_stage", &[&C_5_1], &[], &[]),
     Rule(
         "contrat_initial_proroge",
         &[&C_5_2, &C_5_3, &C_L6222_11],
+        &[],
         &[],
     ),
     Rule(
         "nouveau_contrat_autre_employeur",
         &[&C_5_2, &C_5_4, &C_L6222_11],
+        &[],
         &[],
     ),
 ];
@@ -357,4 +421,106 @@ pub(super) static C_L6222_11: Cite = Cite {
     section: "code du travail",
     text: "En cas d'échec à l'obtention du diplôme ou du titre professionnel visé, l'apprentissage peut être prolongé pour une durée d'un an au plus : 1° Soit par prorogation du contrat initial ou de la période d'apprentissage ; 2° Soit par conclusion d'un nouveau contrat avec un autre employeur dans des conditions fixées par décret.",
     via: None,
+};
+
+// ------------------------------------------------------------------------- the interpretations
+
+// A rule's fourth list: the interpretation notes (`reading "…"`) a decision shows when the rule
+// applies: the rule's own, then those of the definitions it reads (the employment windows).
+// The week count of `weeks_of` is added where a signed period was counted (`completed_weeks`).
+
+/// The three numeric reports, read « dans le même esprit » (2.3-1, 2.3.2-2, 2.5-2).
+const SAME_SPIRIT: &str = "Écrit « dans le même esprit » que le rapport de stage, le rapport numérique en suit les exigences de contenu (pages, parties, longueurs, activités) ; le visa de la structure d'accueil (2.1.3-10) reste propre au rapport de stage.";
+/// The lengths of the legal analysis and of the QSSE part.
+const PART_LENGTH: &str = "La longueur d'une partie n'est contrôlée que si la partie figure au rapport : une partie absente est signalée comme manquante, non comme hors bornes.";
+
+pub(super) static N_REDUCED: Note = Note {
+    of: "exception reduced",
+    text: "Le texte fixe un plancher, non la durée réduite elle-même : faute de connaître la durée que le recteur a validée, la politique exige ce plancher.",
+    clauses: &["3-1", "3-2"],
+};
+pub(super) static N_ON_AUTHORISATION: Note = Note {
+    of: "exception on_authorisation",
+    text: "La réduction pour force majeure validée par le recteur (3-2) vaut son autorisation de se présenter à l'examen ; « une partie de la durée » s'entend de moins que la durée normale.",
+    clauses: &["2.1.2-4", "4-2"],
+};
+pub(super) static N_INTERNSHIP_TOO_SHORT: Note = Note {
+    of: "exception internship_too_short",
+    text: "Le texte ne dit pas en ces termes qu'un stage trop court ferme l'épreuve : la politique le déduit de la durée obligatoire (0-1, 3-1) et de l'autorisation que seule la force majeure ouvre (2.1.2-4).",
+    clauses: &["3-1"],
+};
+pub(super) static N_NO_WORK_CERTIFICATE: Note = Note {
+    of: "exception no_work_certificate",
+    text: "Les certificats de travail remplacent le certificat de stage : sans aucun, le candidat n'a pas la pièce exigée ; 2.5-1 ne fixe pas de durée d'emploi minimale.",
+    clauses: &["2.3.2-1", "2.5-1"],
+};
+pub(super) static N_WITH_SPECIAL_CONTRACT: Note = Note {
+    of: "rule with_special_contract",
+    text: "Le texte ne nomme aucune pièce : par analogie avec le contrat d'apprentissage (2.2-1) et le certificat de stage (2.1.2-4), l'attestation de l'employeur prouve la période en entreprise.",
+    clauses: &["2.3.1-3"],
+};
+pub(super) static N_NO_EMPLOYER_ATTESTATION: Note = Note {
+    of: "exception no_employer_attestation",
+    text: "Le texte ne nomme aucune pièce : par analogie avec le contrat d'apprentissage (2.2-1) et le certificat de stage (2.1.2-4), sans l'attestation de l'employeur le candidat n'est pas admis.",
+    clauses: &["2.3.1-3"],
+};
+pub(super) static N_SAME_SPIRIT: Note = Note {
+    of: "rule continuing",
+    text: SAME_SPIRIT,
+    clauses: &["2.3-1"],
+};
+pub(super) static N_SAME_SPIRIT_DOSSIER: Note = Note {
+    of: "exception perfectionnement_dossier",
+    text: SAME_SPIRIT,
+    clauses: &["2.3.2-2"],
+};
+pub(super) static N_SAME_SPIRIT_EXPERIENCE: Note = Note {
+    of: "rule experience",
+    text: SAME_SPIRIT,
+    clauses: &["2.5-2"],
+};
+pub(super) static N_MISSING_ENGLISH_SUMMARY: Note = Note {
+    of: "member missing_english_summary",
+    text: "Seule la présence du résumé en anglais est contrôlée, non sa longueur d'une demi-page.",
+    clauses: &["2.1.3-7"],
+};
+pub(super) static N_ANALYSE_JURIDIQUE_HORS_BORNES: Note = Note {
+    of: "member analyse_juridique_hors_bornes",
+    text: PART_LENGTH,
+    clauses: &["2.1.3-3"],
+};
+pub(super) static N_NOMBRE_ACTIVITES: Note = Note {
+    of: "member nombre_activites",
+    text: "Le nombre d'activités n'est contrôlé que si la partie qui les décrit figure au rapport : une partie absente est signalée comme manquante.",
+    clauses: &["2.1.3-4"],
+};
+pub(super) static N_QSSE_TROP_LONG: Note = Note {
+    of: "member qsse_trop_long",
+    text: PART_LENGTH,
+    clauses: &["2.1.3-8"],
+};
+pub(super) static N_NOT_CONFORMING: Note = Note {
+    of: "exception not_conforming",
+    text: "La non-conformité « peut être prononcée » (4-4) : la politique la retient dès qu'une des situations est constatée ; la décision des autorités académiques reste la leur.",
+    clauses: &["4-3", "4-4"],
+};
+pub(super) static N_RAPPORT_PRECEDENT: Note = Note {
+    of: "member rapport_precedent",
+    text: "5-1 dit « les candidats », sous le titre de la section 5 qui vise les candidats scolaires : ses trois choix sont ouverts aux seuls candidats scolaires.",
+    clauses: &["5-1"],
+};
+pub(super) static N_WEEKS_OF: Note = Note {
+    of: "definition weeks_of",
+    text: "Le texte compte le stage en semaines sans dire comment les jours d'une période en font : ses jours, début et fin compris, plus deux, divisés par sept et arrondis à l'entier inférieur, pour qu'une période du lundi au vendredi de n semaines compte n semaines.",
+    clauses: &["2.1.1-3", "2.1.2-3"],
+};
+pub(super) static N_QUALIFYING_EMPLOYMENT: Note = Note {
+    of: "definition qualifying_employment",
+    text: "Six mois et un an sont comptés en jours de calendrier, ceux qui précèdent la date de l'épreuve ; seuls comptent les emplois en métrologie prouvés par un certificat de travail.",
+    clauses: &["2.3.2-1"],
+};
+pub(super) static N_LAST_DAY_BEFORE_EXAM: Note = Note {
+    of: "definition last_day_before_exam",
+    text: "« L'année précédant l'examen » et « les deux années précédant l'examen » se terminent la veille de l'épreuve (exam_date) : un emploi n'y compte que jusqu'à ce jour.",
+    clauses: &["2.3.2-1"],
 };

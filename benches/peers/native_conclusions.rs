@@ -323,9 +323,15 @@ pub(super) fn conclusions(f: &Facts<'_>) -> Conclusions {
         Ok(n) => Out::Decided(n, 0b1),
         Err(m) => Out::Undetermined(m),
     };
-    let completed_weeks =
+    let mut completed_weeks =
         Conclusion::scalar(&cw, &COMPLETED_WEEKS, Val::Int, |_| Because::default())
             .in_unit("weeks");
+    // The week count of a period is a reading: shown when a signed period was counted.
+    if completed_weeks.status == "decided"
+        && f.periods.iter().any(|p| p.agreement_signed == Some(true))
+    {
+        completed_weeks.interpretations.push(&N_WEEKS_OF);
+    }
     let cw_fact = |n: i64| format!("completed_weeks = {n} weeks");
 
     // internship_status (3-1)

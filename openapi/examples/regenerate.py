@@ -45,9 +45,10 @@ def trim(d, names=keep):
     return d
 dec_req={"input":cand,"version":"session-2027"}
 save("decide.request.json", dec_req)
-# With `required_weeks` too: a quantity with its unit, and a clause cited through a parameter.
+# With `required_weeks` too: a quantity with its unit, and a clause cited through a parameter;
+# and `completed_weeks`, whose value rests on an interpretation (the week count).
 save("decide.response.json", trim(req("POST",f"/v1/policies/{BTS}/decisions",dec_req),
-    ["presence_proof","required_weeks","e61_admission","report_conformity"]))
+    ["presence_proof","required_weeks","completed_weeks","e61_admission","report_conformity"]))
 b_req={"inputs":[cand, short],"version":"session-2027"}
 save("batch.request.json", b_req)
 b=req("POST",f"/v1/policies/{BTS}/decisions/batch",b_req)
@@ -71,7 +72,7 @@ save("interview.response.json", iv)
 save("policies.response.json", req("GET","/v1/policies"))
 v=req("GET",f"/v1/policies/{BTS}/versions/session-2027")
 for k in list(v.keys()):
-    if isinstance(v[k], list) and len(v[k])>1: v[k]=v[k][:1]
+    if isinstance(v[k], list) and len(v[k])>1: v[k]=v[k][:1] if k!="clauses" else v[k][:2]
 v["sources"][0]["text"]=v["sources"][0]["text"][:400].rsplit("\n",1)[0]+"\n…\n"
 v["conclusions"][0]["rules"]=v["conclusions"][0]["rules"][:2]
 save("version.response.json", v)

@@ -3,6 +3,7 @@
 
 pub(crate) mod completeness;
 pub(crate) mod expr;
+mod informative;
 pub(crate) mod labels;
 pub mod layers;
 pub(crate) mod names;
@@ -127,6 +128,8 @@ impl Checker {
         self.check_records(m);
         self.unused_clauses(m, &clauses);
         let record_key = self.record_key(m);
+        self.diags
+            .extend((m.clauses.iter()).filter_map(|c| informative::finding(c, sources)));
         let inputs = std::mem::take(&mut self.inputs);
         let mut policy = CompiledPolicy {
             id: m.header.policy.node.clone(),
@@ -200,6 +203,8 @@ impl Checker {
                 id: c.id.node.as_str().into(),
                 section: c.section.node.as_str().into(),
                 text: c.text.node.as_str().into(),
+                informative: c.informative,
+                reason: c.reason.as_ref().map(|r| r.node.as_str().into()),
                 span: c.id.span,
             });
         }
@@ -476,6 +481,7 @@ impl Checker {
                             ty: Type::Any,
                             value: None,
                             citations,
+                            reading: reading(&p.reading),
                             span: p.name.span,
                         });
                         continue;
@@ -540,6 +546,7 @@ impl Checker {
                 ty,
                 value,
                 citations,
+                reading: reading(&p.reading),
                 span: p.value.as_ref().map_or(p.name.span, |v| v.span),
             });
         }
@@ -623,6 +630,7 @@ impl Checker {
                     span: d.body.span,
                 }),
                 citations,
+                reading: reading(&d.reading),
                 span: d.name.span,
             });
         }
@@ -690,3 +698,8 @@ fn inside(inner: &str, outer: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+
+/// The text of an interpretation note, shared by the decisions that show it.
+pub(crate) fn reading(note: &Option<crate::ast::Name>) -> Option<Arc<str>> {
+    note.as_ref().map(|n| Arc::from(n.node.as_str()))
+}

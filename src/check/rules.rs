@@ -234,6 +234,7 @@ impl Checker {
             condition,
             value,
             citations,
+            reading: super::reading(&r.reading),
             span: r.span,
             label_span: r.label.span,
         })

@@ -87,6 +87,7 @@ codes! {
     TableOverlap = "table-overlap", Error, "two rows of a `unique` table that can apply together";
     TableGap = "table-gap", Warning, "values of a table's column that no row covers: the conclusion then has no value";
     UnusedClause = "unused-clause", Warning, "a clause that nothing cites";
+    InformativeStatesRule = "informative-states-rule", Warning, "an `informative` clause whose text states a duration, a date, a number of pages or an obligation, without a reason (`informative \"…\"`) saying why it sets no rule";
     IncompleteRules = "incomplete-rules", Warning, "a conclusion for which some inputs meet no rule's condition, shown by an example";
     ConflictingRules = "conflicting-rules", Warning, "two rules of the same rank that some inputs make both apply with different values, shown by an example";
     UnknownLanguage = "unknown-language", Error, "a `language` or label text in a language other than `fr` and `en`";

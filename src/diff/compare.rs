@@ -101,32 +101,28 @@ pub(crate) fn metadata(old: &CompiledPolicy, new: &CompiledPolicy) -> Vec<Metada
 
 // ------------------------------------------------------------------------------------ clauses
 
-pub(crate) fn clauses(
-    old: &CompiledPolicy,
-    new: &CompiledPolicy,
-    old_ast: Option<&Merged>,
-    new_ast: Option<&Merged>,
-) -> Vec<ClauseDiff> {
-    let sides = |p: &CompiledPolicy, ast: Option<&Merged>| -> Vec<(String, ClauseSide)> {
+pub(crate) fn clauses(old: &CompiledPolicy, new: &CompiledPolicy) -> Vec<ClauseDiff> {
+    let sides = |p: &CompiledPolicy| -> Vec<(String, ClauseSide)> {
         p.clauses
             .iter()
             .map(|c| {
-                let informative = ast
-                    .and_then(|m| m.clauses.iter().find(|a| *a.id.node == *c.id))
-                    .is_some_and(|a| a.informative);
                 let side = ClauseSide {
                     section: c.section.to_string(),
                     text: c.text.to_string(),
-                    informative,
+                    informative: c.informative,
+                    reason: c.reason.as_deref().map(str::to_string),
                 };
                 (c.id.to_string(), side)
             })
             .collect()
     };
     let same = |o: &ClauseSide, n: &ClauseSide| {
-        o.section == n.section && o.informative == n.informative && same_words(&o.text, &n.text)
+        o.section == n.section
+            && o.informative == n.informative
+            && o.reason == n.reason
+            && same_words(&o.text, &n.text)
     };
-    pair(sides(old, old_ast), sides(new, new_ast), same)
+    pair(sides(old), sides(new), same)
         .into_iter()
         .map(|e| {
             let text_diff = match (&e.old, &e.new) {
@@ -195,13 +191,17 @@ pub(crate) fn parameters(old: &CompiledPolicy, new: &CompiledPolicy) -> Vec<Para
                         .as_ref()
                         .map(|v| render_value(&p.types, Some(&param.ty), v)),
                     citations: clause_ids(p, &param.citations),
+                    reading: param.reading.as_deref().map(str::to_string),
                 };
                 (param.name.clone(), side)
             })
             .collect()
     };
     let same = |o: &ParameterSide, n: &ParameterSide| {
-        o.ty == n.ty && o.value == n.value && same_set(&o.citations, &n.citations)
+        o.ty == n.ty
+            && o.value == n.value
+            && same_set(&o.citations, &n.citations)
+            && o.reading == n.reading
     };
     pair(sides(old), sides(new), same)
         .into_iter()
@@ -405,6 +405,7 @@ fn aspects(o: &Rule, n: &Rule) -> Vec<&'static str> {
             "citations",
             !same_set(&names(&o.citations), &names(&n.citations)),
         ),
+        ("reading", o.reading != n.reading),
     ];
     differs
         .into_iter()
@@ -417,6 +418,7 @@ fn rule_side(rule: &Rule) -> RuleSide {
         kind: rule.kind.keyword(),
         overrides: names(&rule.overrides),
         citations: names(&rule.citations),
+        reading: rule.reading.as_ref().map(|r| r.node.clone()),
         text: rule_text(rule),
     }
 }
@@ -428,19 +430,33 @@ pub(crate) fn definitions((old, new): (&Merged, &Merged)) -> Vec<DefinitionDiff>
             .map(|d| (d.name.node.clone(), (**d).clone()))
             .collect()
     };
-    let same = |o: &DefinitionDecl, n: &DefinitionDecl| {
+    let same_text = |o: &DefinitionDecl, n: &DefinitionDecl| {
         o.params == n.params
             && o.ty == n.ty
             && o.body == n.body
             && same_set(&names(&o.citations), &names(&n.citations))
     };
+    let same = |o: &DefinitionDecl, n: &DefinitionDecl| same_text(o, n) && o.reading == n.reading;
     pair(sides(old), sides(new), same)
         .into_iter()
-        .map(|e| DefinitionDiff {
-            name: e.key,
-            change: e.change,
-            old: e.old.as_ref().map(definition_text),
-            new: e.new.as_ref().map(definition_text),
+        .map(|e| {
+            let aspects = match (&e.old, &e.new) {
+                (Some(o), Some(n)) => [
+                    ("definition", !same_text(o, n)),
+                    ("reading", o.reading != n.reading),
+                ]
+                .into_iter()
+                .filter_map(|(aspect, differs)| differs.then_some(aspect))
+                .collect(),
+                _ => Vec::new(),
+            };
+            DefinitionDiff {
+                name: e.key,
+                change: e.change,
+                old: e.old.as_ref().map(definition_text),
+                new: e.new.as_ref().map(definition_text),
+                aspects,
+            }
         })
         .collect()
 }

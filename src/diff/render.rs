@@ -106,11 +106,30 @@ pub fn text(d: &PolicyDiff, lang: Lang) -> String {
     out
 }
 
-/// `Définition modifiée `x``, `Definition changed `x``.
+/// `Définition modifiée `x``, `Definition changed `x``; `: interprétation ajoutée` when its
+/// note changed.
 pub(crate) fn definition_heading(def: &DefinitionDiff, say: Say) -> String {
-    match say.0 {
+    let mut line = match say.0 {
         Lang::Fr => format!("Définition {} `{}`", feminine(def.change, say), def.name),
         Lang::En => format!("Definition {} `{}`", feminine(def.change, say), def.name),
+    };
+    if def.aspects.contains(&"reading") {
+        // In the canonical layout, a definition's note is its line `  reading "…"`.
+        fn has_note(text: Option<&String>) -> Option<&String> {
+            text.filter(|t| t.contains("\n  reading \""))
+        }
+        let words = reading_words(has_note(def.old.as_ref()), has_note(def.new.as_ref()), say);
+        let _ = write!(line, "{}{words}", say.colon());
+    }
+    line
+}
+
+/// An interpretation note added, removed or changed, in words.
+fn reading_words(old: Option<&String>, new: Option<&String>, say: Say) -> &'static str {
+    match (old, new) {
+        (None, Some(_)) => say.t("interprétation ajoutée", "reading added"),
+        (Some(_), None) => say.t("interprétation supprimée", "reading removed"),
+        _ => say.t("interprétation modifiée", "reading changed"),
     }
 }
 
@@ -233,8 +252,43 @@ pub(crate) fn clause_notes(c: &ClauseDiff, say: Say) -> Vec<String> {
                     .to_string()
             });
         }
+        if n.informative && o.reason != n.reason {
+            let reason = |r: &Option<String>| {
+                r.as_ref().map_or_else(
+                    || say.t("aucune", "none").to_string(),
+                    |r| format!("« {r} »"),
+                )
+            };
+            notes.push(format!(
+                "{}{}{} → {}",
+                say.t("raison d'être informative", "reason for being informative"),
+                say.colon(),
+                reason(&o.reason),
+                reason(&n.reason)
+            ));
+        }
     }
     notes
+}
+
+/// What became of an interpretation note between two sides: `None` when it is the same.
+pub(crate) fn reading_note(old: Option<&String>, new: Option<&String>, say: Say) -> Option<String> {
+    let c = say.colon();
+    match (old, new) {
+        (Some(o), Some(n)) if o != n => Some(format!(
+            "{}{c}« {o} » → « {n} »",
+            say.t("interprétation modifiée", "reading changed")
+        )),
+        (None, Some(n)) => Some(format!(
+            "{}{c}« {n} »",
+            say.t("interprétation ajoutée", "reading added")
+        )),
+        (Some(o), None) => Some(format!(
+            "{}{c}« {o} »",
+            say.t("interprétation supprimée", "reading removed")
+        )),
+        _ => None,
+    }
 }
 
 /// A word diff with its removed and added runs between the given marks.
@@ -463,6 +517,7 @@ pub(crate) fn parameter_line(p: &ParameterDiff, quote: &str, say: Say) -> String
             if o.value != n.value {
                 parts.push(format!("{} → {}", value(o), value(n)));
             }
+            parts.extend(reading_note(o.reading.as_ref(), n.reading.as_ref(), say));
             let cites = if same_clauses(&o.citations, &n.citations) {
                 clause_list(&n.citations, say)
             } else {
@@ -580,7 +635,17 @@ pub(crate) fn rule_heading(r: &RuleDiff, quote: &str, say: Say) -> String {
     };
     let mut line = format!("{noun} {change} {quote}{}{quote}", r.label);
     if !r.aspects.is_empty() {
-        let aspects: Vec<&str> = r.aspects.iter().map(|a| aspect_words(a, say)).collect();
+        let (old, new) = (r.old.as_ref(), r.new.as_ref());
+        let aspects: Vec<&str> = (r.aspects.iter())
+            .map(|&a| match a {
+                "reading" => reading_words(
+                    old.and_then(|s| s.reading.as_ref()),
+                    new.and_then(|s| s.reading.as_ref()),
+                    say,
+                ),
+                _ => aspect_words(a, say),
+            })
+            .collect();
         let _ = write!(line, "{}{}", say.colon(), aspects.join(", "));
     }
     line
@@ -596,6 +661,7 @@ fn aspect_words(aspect: &str, say: Say) -> &'static str {
         "condition" => "condition",
         "cells" => say.t("cellules", "cells"),
         "value" => say.t("valeur donnée", "value given"),
+        "reading" => say.t("interprétation", "reading"),
         _ => say.t("clauses citées", "clauses cited"),
     }
 }

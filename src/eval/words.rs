@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use crate::model::{Labels, Lang, Type, TypeTable, Unit, Value};
 
 /// The month names, January first.
-const MONTHS_FR: [&str; 12] = [
+pub(crate) const MONTHS_FR: [&str; 12] = [
     "janvier",
     "février",
     "mars",
@@ -22,7 +22,7 @@ const MONTHS_FR: [&str; 12] = [
     "novembre",
     "décembre",
 ];
-const MONTHS_EN: [&str; 12] = [
+pub(crate) const MONTHS_EN: [&str; 12] = [
     "January",
     "February",
     "March",

@@ -183,7 +183,10 @@ impl Printer<'_> {
                 self.line(0, &self.input(input));
                 self.requires(&input.requires);
             }
-            ItemKind::Parameter(parameter) => self.line(0, &self.parameter("", parameter)),
+            ItemKind::Parameter(parameter) => {
+                self.line(0, &self.parameter("", parameter));
+                self.reading(&parameter.reading, 2);
+            }
             ItemKind::Definition(definition) => self.definition("", definition),
             ItemKind::Conclusion(conclusion) => self.conclusion(conclusion),
             ItemKind::Override(over) => self.override_item(over),
@@ -196,6 +199,7 @@ impl Printer<'_> {
                 }
                 let line = table::row_line(&self.exprs, &head, &added.rule);
                 self.line(0, &line);
+                self.reading(&added.rule.reading, 2);
             }
             ItemKind::Label(label) => self.label(label),
         }
@@ -233,15 +237,25 @@ impl Printer<'_> {
     }
 
     fn clause(&mut self, keyword_prefix: &str, clause: &Clause) {
-        let mut head = format!(
+        let head = format!(
             "{keyword_prefix}clause {} section {}",
             quote(&clause.id.node),
             quote(&clause.section.node)
         );
-        if clause.informative {
-            head.push_str(" informative");
+        match (clause.informative, &clause.reason) {
+            (true, Some(reason)) => {
+                let one = format!("{head} informative {}", quote(&reason.node));
+                if width(&one) <= WIDTH {
+                    self.line(0, &one);
+                } else {
+                    self.line(0, &head);
+                    let col = 2 + "informative ".len();
+                    self.line(2, &format!("informative {}", text_lines(&reason.node, col)));
+                }
+            }
+            (true, None) => self.line(0, &format!("{head} informative")),
+            (false, _) => self.line(0, &head),
         }
-        self.line(0, &head);
         for text in fill(&clause.text.node, WIDTH - "  | ".len()) {
             if text.is_empty() {
                 self.line(2, "|");
@@ -304,6 +318,15 @@ impl Printer<'_> {
             .exprs
             .layout(&definition.body, Slot::TOP, At::new(4, 4));
         self.line(2, &format!("= {body}"));
+        self.reading(&definition.reading, 2);
+    }
+
+    /// `reading "…"` at `indent`, going on over further lines under its first quote.
+    fn reading(&mut self, reading: &Option<Name>, indent: usize) {
+        if let Some(note) = reading {
+            let col = indent + "reading ".len();
+            self.line(indent, &format!("reading {}", text_lines(&note.node, col)));
+        }
     }
 
     fn conclusion(&mut self, conclusion: &ConclusionDecl) {
@@ -320,6 +343,7 @@ impl Printer<'_> {
             for (rule, line) in conclusion.rules.iter().zip(&laid.rows) {
                 self.comments(&rule.comments, 4);
                 self.line(4, line);
+                self.reading(&rule.reading, 6);
             }
             return;
         }
@@ -329,6 +353,7 @@ impl Printer<'_> {
                 self.comments(&rule.comments, 2);
                 let line = table::row_line(&self.exprs, &format!("row {}", rule.label.node), rule);
                 self.line(2, &line);
+                self.reading(&rule.reading, 4);
                 continue;
             }
             // A commented base rule opens a new group of a rule and its exceptions.
@@ -347,6 +372,7 @@ impl Printer<'_> {
             Override::Parameter(parameter) => {
                 let text = self.parameter("override ", parameter);
                 self.line(0, &text);
+                self.reading(&parameter.reading, 2);
             }
             Override::Definition(definition) => self.definition("override ", definition),
             Override::Rule { conclusion, rule } if rule.kind == RuleKind::Row => {
@@ -354,6 +380,7 @@ impl Printer<'_> {
                 let head = format!("override row {}.{}", conclusion.node, rule.label.node);
                 let line = table::row_line(&self.exprs, &head, rule);
                 self.line(0, &line);
+                self.reading(&rule.reading, 2);
             }
             Override::Rule { conclusion, rule } => {
                 // The parser gives an overridden rule's comments to the item; print any here.
@@ -381,6 +408,7 @@ impl Printer<'_> {
             let citations = wrap_joined(&quoted(&rule.citations), ",", col, col, 0);
             self.line(indent, &format!("per {citations}"));
         }
+        self.reading(&rule.reading, indent);
     }
 
     fn input(&self, input: &InputDecl) -> String {

@@ -356,6 +356,10 @@ pub struct ClauseInfo {
     pub section: Arc<str>,
     /// Its text.
     pub text: Arc<str>,
+    /// Marked `informative`: it sets no rule, so nothing is expected to cite it.
+    pub informative: bool,
+    /// Why it sets no rule, when said (`informative "objectifs du stage"`).
+    pub reason: Option<Arc<str>>,
     /// Where it was declared (in which layer).
     pub span: Span,
 }
@@ -393,6 +397,8 @@ pub struct ParamInfo {
     pub value: Option<Value>,
     /// The clauses that set it.
     pub citations: Vec<ClauseId>,
+    /// The interpretation its value rests on, when the policy states one.
+    pub reading: Option<Arc<str>>,
     /// Where its value (or declaration) was written.
     pub span: Span,
 }
@@ -410,6 +416,8 @@ pub struct DefInfo {
     pub body: Ir,
     /// The clauses it implements.
     pub citations: Vec<ClauseId>,
+    /// The interpretation it rests on, when the policy states one.
+    pub reading: Option<Arc<str>>,
     /// Where it was declared.
     pub span: Span,
 }
@@ -429,6 +437,8 @@ pub struct RuleInfo {
     pub value: Ir,
     /// The clauses it rests on.
     pub citations: Vec<ClauseId>,
+    /// The interpretation it rests on, when the policy states one.
+    pub reading: Option<Arc<str>>,
     /// Where it was written.
     pub span: Span,
     /// Where its label was written (what diagnostics point at).

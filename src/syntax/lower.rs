@@ -266,9 +266,11 @@ impl Lowerer {
         let mut words: Vec<&str> = Vec::new();
         let mut text_span: Option<Span> = None;
         let mut informative = false;
+        let mut reason = None;
         for line in inner {
             if line.as_rule() == R::informative {
                 informative = true;
+                reason = line.into_inner().next().map(|t| self.text(t)).transpose()?;
                 continue;
             }
             let span = self.span(&line);
@@ -281,6 +283,7 @@ impl Lowerer {
             id,
             section,
             informative,
+            reason,
             text,
         })
     }
@@ -409,11 +412,13 @@ impl Lowerer {
             ty: None,
             value: None,
             citations: Vec::new(),
+            reading: None,
         };
         for p in inner {
             match p.as_rule() {
                 R::declared_type => decl.ty = Some(self.type_expr(next(&mut p.into_inner())?)?),
                 R::default => decl.value = Some(self.expr(next(&mut p.into_inner())?)?),
+                R::reading => decl.reading = Some(self.reading(p)?),
                 _ => decl.citations = self.citations(p),
             }
         }
@@ -427,6 +432,7 @@ impl Lowerer {
         let mut ty = None;
         let mut citations = Vec::new();
         let mut body = None;
+        let mut reading = None;
         for p in inner {
             match p.as_rule() {
                 R::formals => {
@@ -439,6 +445,7 @@ impl Lowerer {
                 }
                 R::type_expr => ty = Some(self.type_expr(p)?),
                 R::citations => citations = self.citations(p),
+                R::reading => reading = Some(self.reading(p)?),
                 _ => body = Some(self.expr(p)?),
             }
         }
@@ -449,6 +456,7 @@ impl Lowerer {
             ty: ty.ok_or_else(|| missing_part(span))?,
             citations,
             body: body.ok_or_else(|| missing_part(span))?,
+            reading,
         })
     }
 
@@ -541,12 +549,14 @@ impl Lowerer {
             condition: None,
             value: None,
             citations: Vec::new(),
+            reading: None,
             cells: Some(cells),
             span,
         };
         for p in rest {
             match p.as_rule() {
                 R::gives => rule.value = Some(self.expr(next(&mut p.into_inner())?)?),
+                R::reading => rule.reading = Some(self.reading(p)?),
                 _ => rule.citations = self.citations(p),
             }
         }
@@ -651,11 +661,13 @@ impl Lowerer {
             condition: None,
             value: None,
             citations: Vec::new(),
+            reading: None,
             cells: None,
             span,
         };
         for p in parts {
             match p.as_rule() {
+                R::reading => rule.reading = Some(self.reading(p)?),
                 R::rule_refs => rule.overrides = p.into_inner().map(|r| self.name(r)).collect(),
                 R::condition => rule.condition = Some(self.expr(next(&mut p.into_inner())?)?),
                 R::gives => rule.value = Some(self.expr(next(&mut p.into_inner())?)?),
@@ -692,6 +704,13 @@ impl Lowerer {
                 Ok(Override::Rule { conclusion, rule })
             }
         }
+    }
+
+    /// `reading "…"`: the text of the interpretation.
+    fn reading(&self, pair: Pair<'_, R>) -> LResult<Name> {
+        let span = self.span(&pair);
+        let text = pair.into_inner().find(|p| p.as_rule() == R::text);
+        self.text(text.ok_or_else(|| missing_part(span))?)
     }
 
     fn citations(&self, pair: Pair<'_, R>) -> Vec<Name> {

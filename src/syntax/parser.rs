@@ -207,8 +207,8 @@ fn text_mistake(before: &str, after: &str) -> Option<Mistake> {
     }
     let directly = previous.filter(|_| on_line_before.is_empty())?;
     let help = if directly {
-        "titles, sources, labels, questions, helps and `require` messages may go on over several \
-         lines; versions, clause ids, citations and texts in expressions are written on one line"
+        "titles, sources, labels, questions, helps, readings, informative reasons and `require` \
+         messages may go on over several lines; versions, clause ids, citations and texts in expressions are written on one line"
     } else {
         "the pieces of a text stand on the lines that directly follow it, without a comment or a \
          blank line between them"
@@ -389,6 +389,7 @@ fn rule_words(rule: Rule) -> &'static str {
             "`rule`, `exception`, `member`, `clause` or `parameter`"
         }
         Rule::citations => "`per \"CLAUSE\"`",
+        Rule::reading | Rule::kw_reading => "`reading \"…\"`",
         Rule::type_expr
         | Rule::optional_type
         | Rule::list_type
@@ -431,7 +432,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::filter => "`where CONDITION`",
         Rule::keyword | Rule::item_keyword => "a keyword",
         Rule::policy_file | Rule::items_file => "a policy",
-        Rule::informative => "`informative`",
+        Rule::informative => "`informative \"REASON\"`",
         Rule::field_decl => "a record field `NAME : TYPE`",
         Rule::item => "a declaration",
         Rule::conclusion_rule => "a rule (`rule`, `exception` or `member`)",

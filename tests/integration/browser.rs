@@ -54,7 +54,7 @@ pub(crate) fn screenshots() -> PathBuf {
 /// `name.png` of a 1366-pixel-wide window `height` pixels tall, and returns the DOM. The
 /// browser is a French exam office's: it prefers French (headless Chromium says `en-US`
 /// otherwise, which the page would follow).
-fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
+pub(crate) fn open(chromium: &Path, url: &str, name: &str, height: u32) -> String {
     open_in(chromium, "fr-FR,fr", url, name, height)
 }
 
@@ -117,7 +117,7 @@ fn open_in(chromium: &Path, languages: &str, url: &str, name: &str, height: u32)
 }
 
 /// The `<article>` that holds the element with this `id`.
-fn article<'a>(dom: &'a str, id: &str) -> &'a str {
+pub(crate) fn article<'a>(dom: &'a str, id: &str) -> &'a str {
     let at = dom
         .find(&format!("id=\"{id}\""))
         .unwrap_or_else(|| panic!("no element `{id}` in the page:\n{dom}"));
@@ -135,7 +135,7 @@ fn between<'a>(dom: &'a str, from: &str, until: &str) -> &'a str {
     &dom[start..end]
 }
 
-fn contains_all(haystack: &str, needles: &[&str]) {
+pub(crate) fn contains_all(haystack: &str, needles: &[&str]) {
     for needle in needles {
         assert!(
             haystack.contains(needle),
@@ -366,7 +366,7 @@ fn the_form_shows_a_decision_with_values_reasons_and_quoted_clauses() {
 }
 
 /// A candidate's record as it is written in the page's address (`&input=…`).
-fn in_address(record: &serde_json::Value) -> String {
+pub(crate) fn in_address(record: &serde_json::Value) -> String {
     record
         .to_string()
         .bytes()

@@ -55,7 +55,7 @@ fn cited(c: &std::sync::Arc<clausier::decision::Citation>) -> String {
 }
 
 /// A decision reduced to what a reviewer checks: status, value and unit, clause ids (and what
-/// brought those no rule cites), reasons, missing.
+/// brought those no rule cites), reasons, the readings it rests on, missing.
 fn summary(decision: &clausier::decision::Decision) -> Value {
     let mut out = serde_json::Map::new();
     out.insert("version".into(), json!(decision.policy.version));
@@ -70,6 +70,11 @@ fn summary(decision: &clausier::decision::Decision) -> Value {
         }
         if let Some(b) = c.because.as_ref().filter(|b| !b.is_empty()) {
             entry["because"] = json!(b);
+        }
+        // What carries each reading the value rests on (`definition weeks_of`).
+        let readings: Vec<&str> = c.interpretations.iter().map(|i| i.of.as_str()).collect();
+        if !readings.is_empty() {
+            entry["interpretations"] = json!(readings);
         }
         if let Some(m) = &c.missing {
             entry["missing"] = json!(m);

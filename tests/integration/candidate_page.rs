@@ -376,6 +376,9 @@ fn a_school_pupil_is_decided_from_scratch_and_the_report_printed() {
     assert_never_asked(&asked, &["apprenticeship.", "employment"]);
     // The clauses are quoted.
     assert!(report.contains("Clause 2.1.2-4"), "{report}");
+    // The weeks rest on a reading of the text, which the report says.
+    assert!(report.contains("Interprétations du texte"), "{report}");
+    assert!(report.contains("(définition weeks_of)"), "{report}");
 }
 
 #[cfg_attr(
@@ -395,7 +398,7 @@ fn an_apprentice_is_decided_from_scratch() {
         },
         "previous_attempt": {"failed": true}
     });
-    let Some((asked, _)) = candidate(
+    let Some((asked, report)) = candidate(
         "apprenti",
         &record,
         &[
@@ -408,6 +411,10 @@ fn an_apprentice_is_decided_from_scratch() {
         return;
     };
     assert_never_asked(&asked, &["internship.", "employment"]);
+    // No internship, no week count: its reading is not in the report (the non-conformity of
+    // the late report rests on a reading of 4-4, which is).
+    assert!(!report.contains("weeks_of"), "{report}");
+    assert!(report.contains("(exception not_conforming)"), "{report}");
 }
 
 #[cfg_attr(

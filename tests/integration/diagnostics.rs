@@ -540,6 +540,21 @@ fn an_unused_clause_and_an_unreachable_rule_are_warnings() {
     );
 }
 
+#[test]
+fn an_informative_clause_that_states_an_obligation_without_a_reason_is_a_warning() {
+    let case = Case::load("informative-states-rule");
+    case.snapshot();
+    assert!(case.folder.is_ok(), "a warning does not reject the policy");
+    let d = case.the("informative-states-rule");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(case.snippet(d), "obligatoire");
+    assert!(d.message.contains("`2.3.1-3`"), "{}", d.message);
+    assert!(d.message.contains("an obligation"), "{}", d.message);
+    assert!(help(d).contains("informative \""), "{}", help(d));
+    // The objectives say « doit » too, but give their reason.
+    assert_eq!(case.codes(), ["informative-states-rule"]);
+}
+
 // ------------------------------------------------------------------------------------ layers
 
 #[test]

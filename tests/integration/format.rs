@@ -957,11 +957,14 @@ mod generate {
     }
 
     fn clause() -> impl Strategy<Value = Clause> + Clone {
-        (string(), string(), any::<bool>(), clause_text()).prop_map(
-            |(id, section, informative, text)| Clause {
+        // The reason of an informative clause, a text that may take several lines.
+        let reason = option::of(prose());
+        (string(), string(), any::<bool>(), reason, clause_text()).prop_map(
+            |(id, section, informative, reason, text)| Clause {
                 id,
                 section,
                 informative,
+                reason: reason.filter(|_| informative),
                 text: spanned(text),
             },
         )
@@ -1043,26 +1046,47 @@ mod generate {
             option::of(type_expr()),
             option::of(expr()),
             citations(),
+            option::of(prose()),
         )
-            .prop_map(|(name, ty, value, citations)| ParameterDecl {
+            .prop_map(|(name, ty, value, citations, reading)| ParameterDecl {
                 name,
                 ty,
                 value,
                 citations,
+                reading,
             })
     }
 
     fn definition() -> impl Strategy<Value = DefinitionDecl> + Clone {
         let formal = (name(), type_expr()).prop_map(|(name, ty)| Formal { name, ty });
-        (name(), vec(formal, 0..3), type_expr(), citations(), expr()).prop_map(
-            |(name, params, ty, citations, body)| DefinitionDecl {
-                name,
-                params,
-                ty,
-                citations,
-                body,
-            },
+        let reading = option::of(prose());
+        (
+            name(),
+            vec(formal, 0..3),
+            type_expr(),
+            citations(),
+            expr(),
+            reading,
         )
+            .prop_map(
+                |(name, params, ty, citations, body, reading)| DefinitionDecl {
+                    name,
+                    params,
+                    ty,
+                    citations,
+                    body,
+                    reading,
+                },
+            )
+    }
+
+    /// What a rule of `kind` overrides: `refs` for an exception, nothing for the others.
+    fn exception_refs(kind: RuleKind, refs: Vec<Name>) -> Vec<Name> {
+        if kind == RuleKind::Exception {
+            refs
+        } else {
+            Vec::new()
+        }
     }
 
     fn rule_kind() -> impl Strategy<Value = RuleKind> + Clone {
@@ -1076,23 +1100,31 @@ mod generate {
     /// A rule of a conclusion: an exception names what it overrides, a member may omit `gives`.
     fn conclusion_rule() -> impl Strategy<Value = Rule> + Clone {
         let parts = (option::of(expr()), expr(), any::<bool>(), citations());
-        (comments(), rule_kind(), name(), vec(name(), 1..3), parts).prop_map(
-            |(comments, kind, label, refs, (condition, value, gives, citations))| Rule {
-                comments,
-                kind,
-                label,
-                overrides: if kind == RuleKind::Exception {
-                    refs
-                } else {
-                    Vec::new()
-                },
-                condition,
-                value: (kind != RuleKind::Member || gives).then_some(value),
-                citations,
-                cells: None,
-                span: Span::default(),
-            },
+        let reading = option::of(prose());
+        (
+            comments(),
+            rule_kind(),
+            name(),
+            vec(name(), 1..3),
+            parts,
+            reading,
         )
+            .prop_map(
+                |(comments, kind, label, refs, (condition, value, gives, citations), reading)| {
+                    Rule {
+                        comments,
+                        kind,
+                        label,
+                        overrides: exception_refs(kind, refs),
+                        condition,
+                        value: (kind != RuleKind::Member || gives).then_some(value),
+                        citations,
+                        reading,
+                        cells: None,
+                        span: Span::default(),
+                    }
+                },
+            )
     }
 
     fn conclusion() -> impl Strategy<Value = ConclusionDecl> + Clone {
@@ -1132,17 +1164,21 @@ mod generate {
     /// A row: its cells, `gives` optional (a `collect` row may omit it), citations.
     fn row() -> impl Strategy<Value = Rule> + Clone {
         let parts = (vec(cell(), 1..4), option::of(expr()), citations());
-        (comments(), name(), parts).prop_map(|(comments, label, (cells, value, citations))| Rule {
-            comments,
-            kind: RuleKind::Row,
-            label,
-            overrides: Vec::new(),
-            condition: None,
-            value,
-            citations,
-            cells: Some(cells),
-            span: Span::default(),
-        })
+        let reading = option::of(prose());
+        (comments(), name(), parts, reading).prop_map(
+            |(comments, label, (cells, value, citations), reading)| Rule {
+                comments,
+                kind: RuleKind::Row,
+                label,
+                overrides: Vec::new(),
+                condition: None,
+                value,
+                citations,
+                reading,
+                cells: Some(cells),
+                span: Span::default(),
+            },
+        )
     }
 
     /// A conclusion written as a decision table.
@@ -1179,20 +1215,24 @@ mod generate {
             option::of(expr()),
             citations(),
         );
-        (rule_kind(), name(), name(), parts).prop_map(
-            |(kind, conclusion, label, (overrides, condition, value, citations))| Override::Rule {
-                conclusion,
-                rule: Rule {
-                    comments: Vec::new(),
-                    kind,
-                    label,
-                    overrides,
-                    condition,
-                    value,
-                    citations,
-                    cells: None,
-                    span: Span::default(),
-                },
+        let reading = option::of(prose());
+        (rule_kind(), name(), name(), parts, reading).prop_map(
+            |(kind, conclusion, label, (overrides, condition, value, citations), reading)| {
+                Override::Rule {
+                    conclusion,
+                    rule: Rule {
+                        comments: Vec::new(),
+                        kind,
+                        label,
+                        overrides,
+                        condition,
+                        value,
+                        citations,
+                        reading,
+                        cells: None,
+                        span: Span::default(),
+                    },
+                }
             },
         )
     }
@@ -1315,14 +1355,11 @@ mod generate {
                 comments: Vec::new(),
                 kind,
                 label,
-                overrides: if kind == RuleKind::Exception {
-                    refs
-                } else {
-                    Vec::new()
-                },
+                overrides: exception_refs(kind, refs),
                 condition: Some(condition),
                 value: Some(value),
                 citations: Vec::new(),
+                reading: None,
                 cells: None,
                 span: Span::default(),
             });
@@ -1335,6 +1372,7 @@ mod generate {
                     ty: ty.clone(),
                     citations: Vec::new(),
                     body,
+                    reading: None,
                 };
                 let conclusion = ConclusionDecl {
                     name,

@@ -23,6 +23,7 @@ mod folder_faults;
 mod format;
 mod hints;
 mod http;
+mod interpretations;
 mod interview;
 mod language;
 mod layers;

@@ -198,10 +198,17 @@ fn parameters(out: &mut String, parameters: &[ParameterDiff], say: Say) {
                     .value
                     .clone()
                     .unwrap_or_else(|| say.t("non défini", "not set").into());
-                if typed {
+                let value = if typed {
                     format!("{value} ({})", s.ty)
                 } else {
                     value
+                };
+                match &s.reading {
+                    Some(note) => {
+                        let reading = say.t("interprétation", "reading");
+                        format!("{value} — {reading}{}« {note} »", say.colon())
+                    }
+                    None => value,
                 }
             }
         };

@@ -143,6 +143,9 @@ pub struct ClauseView {
     pub text: String,
     /// Marked `informative`: it sets no rule, so nothing is expected to cite it.
     pub informative: bool,
+    /// Why an informative clause sets no rule, when the policy says (`informative "…"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// A parameter and its value.
@@ -160,6 +163,9 @@ pub struct ParameterView {
     pub display: Option<String>,
     /// The clauses that set it.
     pub citations: Vec<String>,
+    /// The interpretation it rests on (`reading "…"` in the policy), when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// Its label in the language asked, when the policy gives one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
@@ -210,6 +216,9 @@ pub struct DefinitionView {
     pub ty: String,
     /// The clauses it cites.
     pub citations: Vec<String>,
+    /// The interpretation it rests on (`reading "…"` in the policy), when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// Its text in the policy.
     pub source: String,
 }
@@ -225,6 +234,9 @@ pub struct RuleView {
     pub overrides: Vec<String>,
     /// The clauses it rests on.
     pub citations: Vec<String>,
+    /// The interpretation it rests on (`reading "…"` in the policy), when it states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
     /// Its text in the policy.
     pub source: String,
 }
@@ -289,30 +301,6 @@ pub struct VersionView {
     pub sources: Vec<SourceView>,
 }
 
-/// The clauses marked `informative`, read again from the version's files (the compiled policy
-/// does not keep the mark); a later layer's declaration of a clause replaces an earlier one's.
-fn informative_clauses(p: &CompiledPolicy) -> std::collections::HashSet<String> {
-    use crate::ast::{ItemKind, Override};
-    let mut marks = std::collections::HashMap::new();
-    for &file in &p.layer_files {
-        let Some(source) = p.sources.get(file) else {
-            continue;
-        };
-        let Ok(parsed) = crate::syntax::parse(file, &source.text) else {
-            continue;
-        };
-        for item in parsed.items {
-            if let ItemKind::Clause(c) | ItemKind::Override(Override::Clause(c)) = item.kind {
-                marks.insert(c.id.node, c.informative);
-            }
-        }
-    }
-    marks
-        .into_iter()
-        .filter_map(|(id, informative)| informative.then_some(id))
-        .collect()
-}
-
 /// Each value of the enum a type holds (alone, optional, or in a list or set), with its label.
 fn value_labels(p: &CompiledPolicy, ty: &crate::model::Type, lang: Lang) -> Vec<ValueLabel> {
     use crate::model::Type;
@@ -340,7 +328,6 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                  pick: fn(&crate::model::Label) -> &crate::model::Texts| {
         l.and_then(|l| pick(l).get(lang)).map(str::to_string)
     };
-    let informative = informative_clauses(p);
     let clause_ids = |ids: &[usize]| {
         ids.iter()
             .filter_map(|i| p.clauses.get(*i).map(|c| c.id.to_string()))
@@ -361,7 +348,8 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                 id: c.id.to_string(),
                 section: c.section.to_string(),
                 text: c.text.to_string(),
-                informative: informative.contains(&*c.id),
+                informative: c.informative,
+                reason: c.reason.as_deref().map(str::to_string),
             })
             .collect(),
         parameters: p
@@ -379,6 +367,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                     .as_ref()
                     .map(|v| crate::eval::explain::render_value(&p.types, Some(&x.ty), v)),
                 citations: clause_ids(&x.citations),
+                reading: x.reading.as_deref().map(str::to_string),
                 label: p
                     .params
                     .iter()
@@ -426,6 +415,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                     name: d.name.clone(),
                     ty: p.types.type_name(&d.ty),
                     citations: clause_ids(&d.citations),
+                    reading: d.reading.as_deref().map(str::to_string),
                     source: format!("definition {text}"),
                 }
             })
@@ -452,6 +442,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                             .filter_map(|i| c.rules.get(*i).map(|o| o.label.to_string()))
                             .collect(),
                         citations: clause_ids(&r.citations),
+                        reading: r.reading.as_deref().map(str::to_string),
                         // A row is read under its table's hit policy and columns.
                         source: match heading {
                             Some(h) => format!("{h}\n{}", p.sources.snippet(r.span)),

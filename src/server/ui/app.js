@@ -90,6 +90,18 @@ function showResult(c) {
   return c.unit ? `${showValue(c.value)} ${unit(c.unit)}` : showValue(c.value);
 }
 
+/** An interpretation note: what the text leaves open and what the policy chose. `of` names
+ * what carries it (`rule with_special_contract`, `definition weeks_of`) when it is not shown beside. */
+function readingNote(text, of) {
+  return h("aside", { class: "reading", role: "note" },
+    h("span", { class: "reading-label" }, t("reading")), of ? h("span", { class: "muted" }, t("reading.of", of)) : "",
+    h("p", {}, text));
+}
+
+/** A decision's interpretations, under a heading (nothing when there is none). */
+const interpretations = (c) => (c.interpretations || []).length > 0 && h("div", { class: "interpretations" },
+  h("h4", {}, t("interpretations")), c.interpretations.map((i) => readingNote(i.text, i.of)));
+
 /** What brought a clause into a conclusion (`parameter normal_weeks`), in words. */
 function viaWords(via) {
   const [kind, ...name] = String(via).split(" ");
@@ -268,23 +280,35 @@ function clauseArticle(clause, use, none) {
   return h("article", { class: `clause${none ? (clause.informative ? " informative" : " uncited") : ""}`, "aria-labelledby": headingId },
     h("div", { class: "clause-text" },
       h("h3", { id: headingId }, h("span", { class: "ref" }, t("clause", clause.id)), " ", mark),
-      h("blockquote", {}, clause.text)),
+      h("blockquote", {}, clause.text),
+      clause.informative && clause.reason && h("p", { class: "reason" }, h("span", { class: "reading-label" }, t("reason")), " ", clause.reason)),
     // An informative clause that nothing cites is shown alone: there is nothing to put beside it.
     !(none && clause.informative) && h("div", { class: "clause-uses", role: "group", "aria-label": t("cites.label", clause.id) },
       none && h("p", { class: "muted" }, t("cites.nothing")),
       use.params.map((p) => h("div", { class: "use param" },
         h("p", {}, kind(t("kind.parameter")), " ", code(p.name), " = ",
-          h("strong", {}, p.display ?? t("not-set")), " ", h("span", { class: "muted" }, `(${p.type})`)))),
+          h("strong", {}, p.display ?? t("not-set")), " ", h("span", { class: "muted" }, `(${p.type})`)),
+        p.reading && readingNote(p.reading))),
       use.inputs.map((i) => h("div", { class: "use input" },
         h("p", {}, kind(t("kind.field")), " ", code(i.path), " ", h("span", { class: "muted" }, `(${i.type}, ${i.presence})`)))),
       use.definitions.map((d) => h("div", { class: "use definition" },
-        h("p", {}, kind(t("kind.definition")), " ", code(d.name)), h("pre", {}, dedent(d.source)))),
+        h("p", {}, kind(t("kind.definition")), " ", code(d.name)), h("pre", {}, dedent(d.source)),
+        d.reading && readingNote(d.reading))),
       use.rules.map(({ conclusion, rule }) => h("div", { class: "use rule" },
         h("p", {}, kind(t("rule-kind")[rule.kind] || rule.kind), " ", code(rule.label),
           t("of-conclusion"), code(conclusion.name),
           // A row's place in its table says what it overrides: its source shows the table.
           rule.overrides.length && rule.kind !== "row" ? t("overrides", rule.overrides.join(", ")) : ""),
-        h("pre", {}, dedent(rule.source))))));
+        h("pre", {}, dedent(withoutReading(rule.source))),
+        rule.reading && readingNote(rule.reading)))));
+}
+
+/** A rule's source without its `reading` lines, which the page shows as a note beside it (a
+ * rule's note is its last part). */
+function withoutReading(source) {
+  const lines = source.split("\n");
+  const at = lines.findIndex((l, i) => i > 0 && /^\s*reading "/.test(l));
+  return (at < 0 ? lines : lines.slice(0, at)).join("\n");
 }
 
 /** A declaration cut from its file: its first line lost its indentation, so the others lose
@@ -317,10 +341,12 @@ async function diffView(id, from, to) {
       d.metadata.map((m) => [FIELD[m.field] ? t(FIELD[m.field]) : m.field, metaValue(m.field, m.old), metaValue(m.field, m.new)]))),
     d.clauses.length > 0 && part(t("part.clauses"), d.clauses.map(clauseChange)),
     d.parameters.length > 0 && part(t("part.parameters"), table([t("parameter"), from, to, t("part.clauses")], d.parameters.map((p) => [
-      code(p.name), sideValue(p.old), sideValue(p.new), (p.new || p.old).citations.join(", ")]))),
+      code(p.name), [sideValue(p.old), p.old?.reading && readingNote(p.old.reading)],
+      [sideValue(p.new), p.new?.reading && readingNote(p.new.reading)], (p.new || p.old).citations.join(", ")]))),
     d.conclusions.length > 0 && part(t("part.rules"), d.conclusions.map(conclusionChange)),
     d.definitions.length > 0 && part(t("part.definitions"), d.definitions.map((x) =>
-      h("div", {}, h("h3", {}, t("definition"), code(x.name), ` ${changed("change.f", x.change)}`), sideBySide(x.old, x.new, from, to)))),
+      h("div", {}, h("h3", {}, t("definition"), code(x.name), ` ${changed("change.f", x.change)}`,
+        x.aspects?.length ? ` (${x.aspects.map((a) => t("aspect")[a] || a).join(", ")})` : ""), sideBySide(x.old, x.new, from, to)))),
     d.inputs.length > 0 && part(t("record-fields"), table([t("field"), from, to], d.inputs.map((i) => [code(i.path), inputSide(i.old), inputSide(i.new)]))),
     d.types.length > 0 && part(t("part.types"), d.types.map((x) =>
       h("div", {}, h("h3", {}, t("type", x.kind), code(x.name), ` ${changed("change.m", x.change)}`), sideBySide(x.old, x.new, from, to)))),
@@ -346,6 +372,7 @@ function clauseChange(c) {
   const notes = [];
   if (c.old && c.new && c.old.section !== c.new.section) notes.push(t("moved-section", c.old.section, c.new.section));
   if (c.old && c.new && c.old.informative !== c.new.informative) notes.push(t(c.new.informative ? "now-informative" : "no-longer-informative"));
+  if (c.old && c.new && c.new.informative && c.old.reason !== c.new.reason) notes.push(t("reason-changed", c.old.reason, c.new.reason));
   return h("div", { class: "clause-change" },
     h("h4", {}, `${t("clause", c.id)} ${changed("change.f", c.change)}`, notes.length ? ` (${notes.join(", ")})` : ""),
     h("blockquote", { class: `worddiff ${c.change}` }, text));
@@ -525,6 +552,7 @@ function decisionView(d) {
       c.because?.length > 0 && h("div", {}, h("h4", {}, t("because")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
       c.missing?.length > 0 && h("div", {}, h("h4", {}, t("missing-information")),
         h("ul", {}, c.missing.map((m) => h("li", {}, code(m))))),
+      interpretations(c),
       c.citations.length > 0 && h("div", {}, h("h4", {}, t("cited-clauses")),
         c.citations.map((q) => h("blockquote", { class: "quote" },
           h("p", { class: "cite" }, h("a", { href: link.version(d.policy.id, d.policy.version, { clause: q.clause }) },

@@ -315,6 +315,7 @@ function reportView(d, view) {
       return h("article", { class: `conclusion ${c.status}`, id: `r-${slug(name)}`, "aria-label": capital(words?.label || name) },
         h("h3", {}, sentence(name, c), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
         c.because?.length > 0 && h("div", {}, h("h4", {}, t("report.reasons")), h("ul", {}, c.because.map((b) => h("li", {}, b)))),
+        interpretations(c),
         (c.citations || []).length > 0 && h("div", {}, h("h4", {}, t("report.clauses")),
           c.citations.map((q) => h("blockquote", { class: "quote" }, h("p", { class: "cite" }, t("clause-section", q.clause, q.section),
             q.via ? ` — ${viaWords(q.via)}` : ""), h("p", {}, q.text)))),

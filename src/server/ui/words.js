@@ -139,6 +139,18 @@ const WORDS = {
   "kind.field": { fr: "champ", en: "field" },
   "kind.definition": { fr: "définition", en: "definition" },
   "of-conclusion": { fr: " de la conclusion ", en: " of conclusion " },
+  // An interpretation note (`reading "…"`), and why a clause is informative.
+  reading: { fr: "Interprétation", en: "Reading" },
+  "reading.of": {
+    fr: (of) => {
+      const [kind, ...name] = String(of).split(" ");
+      const words = { rule: "règle", exception: "exception", member: "membre", row: "ligne", definition: "définition", parameter: "paramètre" };
+      return ` (${words[kind] || kind} ${name.join(" ")})`;
+    },
+    en: (of) => ` (${of})`,
+  },
+  interpretations: { fr: "Interprétations du texte", en: "Readings of the text" },
+  reason: { fr: "Pourquoi informative", en: "Why informative" },
   overrides: { fr: (list) => ` (déroge à ${list})`, en: (list) => ` (overrides ${list})` },
 
   // the diff
@@ -151,8 +163,8 @@ const WORDS = {
     en: { added: "added", removed: "removed", changed: "changed" },
   },
   aspect: {
-    fr: { kind: "nature", overrides: "exceptions", condition: "condition", value: "valeur", citations: "clauses citées" },
-    en: { kind: "kind", overrides: "exceptions", condition: "condition", value: "value", citations: "cited clauses" },
+    fr: { kind: "nature", overrides: "exceptions", condition: "condition", cells: "cellules", value: "valeur", citations: "clauses citées", reading: "interprétation", definition: "calcul" },
+    en: { kind: "kind", overrides: "exceptions", condition: "condition", cells: "cells", value: "value", citations: "cited clauses", reading: "reading", definition: "computation" },
   },
   "diff.crumb": { fr: "comparaison", en: "comparison" },
   "diff.h1": { fr: (id) => `Comparer deux versions de ${id}`, en: (id) => `Compare two versions of ${id}` },
@@ -179,6 +191,10 @@ const WORDS = {
   "moved-section": { fr: (a, b) => `section ${a} → ${b}`, en: (a, b) => `section ${a} → ${b}` },
   "now-informative": { fr: "désormais informative", en: "now informative" },
   "no-longer-informative": { fr: "n’est plus informative", en: "no longer informative" },
+  "reason-changed": {
+    fr: (a, b) => `raison d’être informative : ${a ? `« ${a} »` : "aucune"} → ${b ? `« ${b} »` : "aucune"}`,
+    en: (a, b) => `reason for being informative: ${a ? `“${a}”` : "none"} → ${b ? `“${b}”` : "none"}`,
+  },
   before: { fr: "avant", en: "before" },
   after: { fr: "après", en: "after" },
   "line.changed": {
