@@ -123,6 +123,11 @@ pub struct PolicyRef {
     /// The sha256 of its sources and its layers'.
     #[cfg_attr(feature = "server", schema(value_type = String))]
     pub sha256: Arc<str>,
+    /// True when the version was made from a file that now fails the check: the service keeps
+    /// serving its last good version, but the file on disk says something else (absent
+    /// otherwise).
+    #[cfg_attr(feature = "server", schema(value_type = Option<bool>))]
+    pub stale: bool,
     /// The whole reference as a JSON object, written once: every decision carries it (the
     /// sha256 alone is 64 characters to escape). Copied as it is, like [`Citation::json`].
     #[cfg_attr(feature = "server", schema(ignore))]
@@ -135,6 +140,7 @@ impl PartialEq for PolicyRef {
             && self.version == other.version
             && self.effective_from == other.effective_from
             && self.sha256 == other.sha256
+            && self.stale == other.stale
     }
 }
 
@@ -148,6 +154,7 @@ impl PolicyRef {
                 .effective_from
                 .map(|d| d.format("%Y-%m-%d").to_string().into()),
             sha256: policy.sha256.as_str().into(),
+            stale: false,
             json: None,
         };
         r.json = serde_json::value::to_raw_value(&r).ok().map(Arc::from);

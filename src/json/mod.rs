@@ -86,17 +86,20 @@ impl Serialize for Citation {
 }
 
 impl Serialize for PolicyRef {
-    /// `{"id", "version", "effective_from", "sha256"}`: the JSON written when the reference was
+    /// `{"id", "version", "effective_from", "sha256", "stale"?}`: the JSON written when the reference was
     /// made, when there is one (see [`PolicyRef::json`]).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if let Some(raw) = &self.json {
             return raw.serialize(s);
         }
-        let mut st = s.serialize_struct("PolicyRef", 4)?;
+        let mut st = s.serialize_struct("PolicyRef", 5)?;
         st.serialize_field("id", &*self.id)?;
         st.serialize_field("version", &*self.version)?;
         st.serialize_field("effective_from", &self.effective_from.as_deref())?;
         st.serialize_field("sha256", &*self.sha256)?;
+        if self.stale {
+            st.serialize_field("stale", &true)?;
+        }
         st.end()
     }
 }

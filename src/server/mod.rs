@@ -86,6 +86,8 @@ pub const METRICS_PATH: &str = "/metrics";
 pub struct Metrics {
     /// Decisions made, by policy and version.
     pub decisions: IntCounterVec,
+    /// Decisions made by a stale version (its file now fails), by policy and version.
+    pub stale_decisions: IntCounterVec,
     /// Reloads of the policies folder, by result (`ok`, `failed`).
     pub reloads: IntCounterVec,
     /// Failed reloads, by reason (`unreadable`, `empty`, `check`).
@@ -107,6 +109,13 @@ impl Metrics {
             ),
             &["policy", "version"],
         )?;
+        let stale_decisions = IntCounterVec::new(
+            Opts::new(
+                "clausier_stale_decisions_total",
+                "Decisions made by a version whose file now fails the check (its last good version), by policy and version",
+            ),
+            &["policy", "version"],
+        )?;
         let reloads = IntCounterVec::new(
             Opts::new("clausier_reloads_total", "Reloads of the policies folder"),
             &["result"],
@@ -119,6 +128,7 @@ impl Metrics {
             &["reason"],
         )?;
         registry.register(Box::new(decisions.clone()))?;
+        registry.register(Box::new(stale_decisions.clone()))?;
         registry.register(Box::new(reloads.clone()))?;
         registry.register(Box::new(reload_failures.clone()))?;
         let records = records::RecordMetrics::new(&registry)?;
@@ -129,6 +139,7 @@ impl Metrics {
             .build()?;
         Ok(Metrics {
             decisions,
+            stale_decisions,
             reloads,
             reload_failures,
             records,

@@ -75,6 +75,9 @@ pub struct PolicyEntry {
     pub files: Vec<FileStatus>,
     /// The version served from each file (what a broken edit falls back to).
     served_from: HashMap<PathBuf, Arc<Prepared>>,
+    /// The labels of the versions served from a file that now fails (or could not be read):
+    /// their last good version, which the file on disk no longer says.
+    pub stale_versions: std::collections::BTreeSet<String>,
     /// What the file of each served version declares, by label.
     declared: HashMap<String, Declared>,
     /// The folder as the load that made this entry read and checked it: the next load takes
@@ -475,6 +478,7 @@ fn kept_set(current: &PolicySet, message: &str) -> PolicySet {
 fn kept_entry(entry: &PolicyEntry, message: &str) -> PolicyEntry {
     let mut kept = entry.clone();
     kept.checked_anew = 0;
+    kept.stale_versions = kept.versions.keys().cloned().collect();
     for file in &mut kept.files {
         if file.status == LoadStatus::Ok {
             file.status = LoadStatus::Stale;
@@ -619,6 +623,7 @@ impl PolicyEntry {
                 }
                 self.versions.insert(old.version.clone(), Arc::clone(old));
                 self.served_from.insert(path.to_path_buf(), Arc::clone(old));
+                self.stale_versions.insert(old.version.clone());
                 LoadStatus::Stale
             }
             _ => LoadStatus::Error,

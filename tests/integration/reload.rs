@@ -123,6 +123,40 @@ fn an_edit_is_served_a_broken_one_is_reported_and_keeps_the_last_good_version() 
     assert_eq!(conformity(&served), (second.clone(), "conforme".into()));
     assert!(served.metric(FAILED) > failed);
     assert!(served.metric(CHECK_FAILED) > check_failed);
+    // Its decisions say so: in their policy block, in a header, and in the metrics; another
+    // version's do not.
+    let stale = served.post(
+        &format!("/v1/policies/{BTS}/decisions"),
+        "application/json",
+        submitted_on_the_20th().to_string(),
+    );
+    assert_eq!(stale.json()["policy"]["stale"], true, "{}", stale.body);
+    let header = agent()
+        .post(format!("{}/v1/policies/{BTS}/decisions", served.base()))
+        .header("content-type", "application/json")
+        .send(submitted_on_the_20th().to_string().as_bytes())
+        .unwrap();
+    assert_eq!(
+        header
+            .headers()
+            .get("clausier-stale")
+            .and_then(|v| v.to_str().ok()),
+        Some("true")
+    );
+    let batch = served.post(
+        &format!("/v1/policies/{BTS}/decisions/batch?version=session-2027"),
+        "application/x-ndjson",
+        format!("{}\n", candidate()),
+    );
+    let line: Value = serde_json::from_str(batch.body.trim()).unwrap();
+    assert_eq!(line["policy"]["stale"], true);
+    let mut fresh = submitted_on_the_20th();
+    fresh["version"] = json!("session-2026");
+    let fresh = served.decide(&fresh).json();
+    assert!(fresh["policy"].get("stale").is_none(), "{fresh}");
+    let counted =
+        format!(r#"clausier_stale_decisions_total{{policy="{BTS}",version="session-2027"}}"#);
+    assert!(served.metric(&counted) >= 3.0);
     let list = served.get("/v1/policies").json();
     let status = list["policies"][0]["files"]
         .as_array()
@@ -172,6 +206,8 @@ fn an_edit_is_served_a_broken_one_is_reported_and_keeps_the_last_good_version() 
         served_2027(&served) == (first.clone(), "ok".into())
     });
     assert_eq!(conformity(&served), (first, "non_conforme".into()));
+    let recovered = served.decide(&submitted_on_the_20th()).json();
+    assert!(recovered["policy"].get("stale").is_none(), "{recovered}");
 }
 
 /// Sets its flag when dropped.

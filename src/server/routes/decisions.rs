@@ -69,6 +69,28 @@ pub struct BatchQuery {
     pub citations: Option<CitationForm>,
 }
 
+/// The header an answer carries when its decisions were made by a stale version: the service
+/// serves the version's last good text while its file fails the check.
+pub const STALE: &str = "Clausier-Stale";
+
+/// Whether `policy` is served stale in `set` (its file now fails the check).
+pub fn is_stale(set: &PolicySet, policy: &Prepared) -> bool {
+    set.policies
+        .get(&*policy.id)
+        .is_some_and(|entry| entry.stale_versions.contains(&*policy.version))
+}
+
+/// Marks `decision` as made by a stale version, and counts it.
+fn mark_stale(state: &AppState, decision: &mut Decision) {
+    decision.policy.stale = true;
+    decision.policy.json = None;
+    state
+        .metrics
+        .stale_decisions
+        .with_label_values(&[&*decision.policy.id, &*decision.policy.version])
+        .inc();
+}
+
 /// The header that names the set of policies a decision was made under
 /// ([`PolicySet::set_digest`]): replicas that send the same one serve the same rules.
 pub const POLICY_SET: &str = "Clausier-Policy-Set";
@@ -271,7 +293,7 @@ fn count(state: &AppState, policy: &Prepared) {
     ),
     request_body = DecisionRequest,
     responses(
-        (status = 200, description = "The decision", body = Decision, headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"))),
+        (status = 200, description = "The decision", body = Decision, headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"), ("Clausier-Stale" = String, description = "`true` when the version that decided is served stale: its file now fails the check and its last good version decides (each decision's `policy.stale` says so too)"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
@@ -303,9 +325,11 @@ pub async fn decide(
         conclusions: request.conclusions.clone(),
         options: options_of(&wanted, lang, form, request.hints.is_some(), request.words),
         caller: caller_of(&req),
+        stale: false,
     };
     let input = Arc::new(request.input);
-    let decision = match request.hints {
+    let stale = is_stale(&set, &policy);
+    let mut decision = match request.hints {
         None if request.words => {
             decide_hinted(&state, &policy, &input, &wanted, lang, (None, true))?
         }
@@ -327,6 +351,9 @@ pub async fn decide(
         }
         None => decide_one(&state, &policy, &input, &wanted, lang)?,
     };
+    if stale {
+        mark_stale(&state, &mut decision);
+    }
     let (bytes, pending) = keep(
         &state,
         &policy,
@@ -341,6 +368,9 @@ pub async fn decide(
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     res.insert_header((POLICY_SET, set.digest.as_str()));
+    if stale {
+        res.insert_header((STALE, "true"));
+    }
     Ok(res.content_type("application/json").body(bytes))
 }
 
@@ -357,6 +387,8 @@ pub struct Asked {
     pub options: serde_json::Map<String, Json>,
     /// Who asked (`X-Client-Id`).
     pub caller: Option<String>,
+    /// Whether the version is served stale (its decisions are marked so).
+    pub stale: bool,
 }
 
 /// The header that names the caller in the decision records.
@@ -516,7 +548,7 @@ struct NdjsonRecords(String);
         (status = 200, description = "The decisions, in input order", content(
             (BatchResponse = "application/json"),
             (BatchEntry = "application/x-ndjson"),
-        ), headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"))),
+        ), headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"), ("Clausier-Stale" = String, description = "`true` when the version that decided is served stale: its file now fails the check and its last good version decides (each decision's `policy.stale` says so too)"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
@@ -548,12 +580,14 @@ pub async fn batch(
             let within = body_timeout(&req);
             let digest = set.digest.clone();
             let form = query.citations.unwrap_or_default();
+            let stale = is_stale(&set, &policy);
             let asked = Asked {
                 version: selector.version,
                 as_of: selector.as_of.map(|d| d.to_string()),
                 conclusions: names,
                 options: options_of(&wanted, lang, form, false, false),
                 caller: caller_of(&req),
+                stale,
             };
             Ok(ndjson(
                 state,
@@ -609,8 +643,11 @@ async fn json_batch(
     // One set for the whole batch, named in the answer's header.
     let set = state.store.snapshot();
     let digest = set.digest.clone();
+    // Set by the work on the batch, before its first chunk, when its version is stale.
+    let stale = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let said_stale = Arc::clone(&stale);
     tokio::task::spawn_blocking(move || {
-        let asked = (lang, caller);
+        let asked = (lang, caller, said_stale);
         if let Some(error) = answer_batch(&worker, (&id, &query, &set), &body, asked, &tx) {
             // Nothing was sent yet: the error answers the request.
             let _ = tx.blocking_send(Err(error));
@@ -625,6 +662,9 @@ async fn json_batch(
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     res.insert_header((POLICY_SET, digest));
+    if stale.load(std::sync::atomic::Ordering::Acquire) {
+        res.insert_header((STALE, "true"));
+    }
     Ok(res.content_type("application/json").streaming(stream))
 }
 
@@ -636,13 +676,14 @@ fn answer_batch(
     state: &AppState,
     (id, query, set): (&str, &BatchQuery, &PolicySet),
     body: &[u8],
-    (lang, caller): (Lang, Option<String>),
+    (lang, caller, stale): (Lang, Option<String>, Arc<std::sync::atomic::AtomicBool>),
     tx: &tokio::sync::mpsc::Sender<Chunk>,
 ) -> Option<ApiError> {
     let (cohort, policy, wanted, mut asked) = match open_batch(state, (id, query, set), body) {
         Ok(opened) => opened,
         Err(e) => return Some(e),
     };
+    stale.store(asked.stale, std::sync::atomic::Ordering::Release);
     let deadline = Deadline::after(state.limits.deadline);
     let form = query.citations.unwrap_or_default();
     asked.caller = caller;
@@ -660,7 +701,10 @@ fn answer_batch(
                 Err(e @ ApiError::DeadlineExceeded(_)) => {
                     late = Some(entry_bytes(Err(e), lang, form))
                 }
-                Ok(decision) => {
+                Ok(mut decision) => {
+                    if asked.stale {
+                        mark_stale(state, &mut decision);
+                    }
                     let bytes = decision_bytes(&decision, form);
                     let input = raw.get().as_bytes();
                     let (bytes, pending) =
@@ -718,6 +762,7 @@ fn open_batch<'b>(
         version: selector.version,
         as_of: selector.as_of.map(|d| d.to_string()),
         conclusions: names,
+        stale: is_stale(set, &policy),
         ..Asked::default()
     };
     Ok((cohort, policy, wanted, asked))
@@ -844,6 +889,7 @@ fn ndjson(
     (lang, asked): (Lang, Asked),
 ) -> HttpResponse {
     let limit = state.limits.ndjson_line;
+    let stale = asked.stale;
     let asked = Arc::new(asked);
     let lines = Lines {
         payload,
@@ -913,6 +959,9 @@ fn ndjson(
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     res.insert_header((POLICY_SET, digest));
+    if stale {
+        res.insert_header((STALE, "true"));
+    }
     res.content_type("application/x-ndjson").streaming(stream)
 }
 
@@ -931,7 +980,10 @@ fn answer_line(
     let deadline = Deadline::after(state.limits.deadline);
     let result = decide_bytes_by(state, policy, text, (wanted, lang), deadline);
     let (mut out, pending) = match result {
-        Ok(decision) => {
+        Ok(mut decision) => {
+            if asked.stale {
+                mark_stale(state, &mut decision);
+            }
             let bytes = decision_bytes(&decision, form);
             keep_bytes(state, policy, text, asked, &decision, bytes)
         }
