@@ -11,6 +11,7 @@ mod diff;
 mod eval;
 mod fmt;
 mod interview;
+mod new_version;
 mod records;
 mod serve;
 mod test;
@@ -86,6 +87,9 @@ enum Command {
     },
     /// Compare two versions: what changed in meaning and, with `--cases`, whose decision.
     Diff(diff::DiffArgs),
+    /// Write the layer of a new session (its header, and the parameters to set, commented),
+    /// ready to fill.
+    NewVersion(new_version::NewVersionArgs),
     /// Check a decision's signed receipt offline, against the service's public keys.
     Verify(records::VerifyArgs),
     /// Decide a recorded decision again under the version in force today (or another), and
@@ -122,6 +126,7 @@ pub fn run() -> ExitCode {
         } => check::run(&paths, error_format),
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Fmt { check, paths } => fmt::run(&paths, check),
+        Command::NewVersion(args) => new_version::run(&args),
         Command::Verify(args) => records::verify(&args),
         Command::Replay(args) => records::replay(&args),
         Command::Diff(args) => diff::run(&args),

@@ -37,6 +37,7 @@ mod runner;
 mod schemas;
 mod second_policy;
 mod serve;
+mod sessions;
 mod settle;
 mod stopping;
 mod symlinks;
