@@ -12,13 +12,22 @@ use super::{Filter, Record, StoredRecord};
 
 /// The migrations, in order: the schema every replica and every version of the service agree on.
 fn migrator() -> Migrator {
-    Migrator::with_migrations(vec![Migration::new(
-        1,
-        Cow::Borrowed("decision records"),
-        MigrationType::Simple,
-        include_str!("migrations/0001_decision_records.sql").into_sql_str(),
-        false,
-    )])
+    Migrator::with_migrations(vec![
+        Migration::new(
+            1,
+            Cow::Borrowed("decision records"),
+            MigrationType::Simple,
+            include_str!("migrations/0001_decision_records.sql").into_sql_str(),
+            false,
+        ),
+        Migration::new(
+            2,
+            Cow::Borrowed("quotes"),
+            MigrationType::Simple,
+            include_str!("migrations/0002_quotes.sql").into_sql_str(),
+            false,
+        ),
+    ])
 }
 
 /// A connection pool to the records' database.
@@ -79,24 +88,25 @@ impl Db {
         self.sqlite
     }
 
-    /// Writes `records` in one transaction, with the policy texts in `texts` (sha256, policy,
-    /// version, files as JSON) not stored yet: all of them, or none.
+    /// Writes `records` in one transaction, with the policy texts in `texts` not stored yet:
+    /// all of them, or none.
     pub async fn write(
         &self,
-        texts: &[(String, String, String, String)],
+        texts: &[super::VersionText],
         records: &[Record],
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        for (sha256, policy, version, files) in texts {
+        for t in texts {
             sqlx::query(
-                "INSERT INTO policy_texts (sha256, policy, version, files, first_used) \
-                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (sha256) DO NOTHING",
+                "INSERT INTO policy_texts (sha256, policy, version, files, first_used, quotes) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
             )
-            .bind(sha256)
-            .bind(policy)
-            .bind(version)
-            .bind(files)
+            .bind(t.sha256.clone())
+            .bind(t.policy.clone())
+            .bind(t.version.clone())
+            .bind(t.files.clone())
             .bind(super::now_micros())
+            .bind(t.quotes.to_json())
             .execute(&mut *tx)
             .await?;
         }
@@ -139,14 +149,40 @@ impl Db {
         tx.commit().await
     }
 
-    /// The record of decision `id`.
+    /// The record of decision `id`, its decision whole (see [`Db::restore`]).
     pub async fn get(&self, id: &str) -> Result<Option<StoredRecord>, sqlx::Error> {
         let sql = format!("SELECT {COLUMNS} FROM decisions d WHERE d.id = $1");
         let row = sqlx::query(AssertSqlSafe(sql))
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(|r| read(&r)).transpose()
+        let Some(record) = row.map(|r| read(&r)).transpose()? else {
+            return Ok(None);
+        };
+        Ok(self.restore(vec![record]).await?.into_iter().next())
+    }
+
+    /// `records` with the clause texts their decisions quote put back (they are stored without,
+    /// see [`super::quotes`]).
+    async fn restore(
+        &self,
+        mut records: Vec<StoredRecord>,
+    ) -> Result<Vec<StoredRecord>, sqlx::Error> {
+        let mut quotes: std::collections::HashMap<String, Option<super::quotes::Quotes>> =
+            std::collections::HashMap::new();
+        for record in &mut records {
+            if !record.full() {
+                continue;
+            }
+            if !quotes.contains_key(&record.policy_sha256) {
+                let q = self.quotes(&record.policy_sha256).await?;
+                quotes.insert(record.policy_sha256.clone(), q);
+            }
+            if let Some(Some(q)) = quotes.get(&record.policy_sha256) {
+                record.decision = q.restore(&record.decision);
+            }
+        }
+        Ok(records)
     }
 
     /// The records `filter` selects, oldest first, from the one after `after` (its time and
@@ -201,7 +237,8 @@ impl Db {
             query = query.bind(at).bind(at).bind(id);
         }
         let rows = query.fetch_all(&self.pool).await?;
-        rows.iter().map(read).collect()
+        let records = rows.iter().map(read).collect::<Result<Vec<_>, _>>()?;
+        self.restore(records).await
     }
 
     /// The files of the policy version whose sha256 is `sha256`, as JSON.
@@ -215,6 +252,19 @@ impl Db {
             .await?;
         row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?)))
             .transpose()
+    }
+
+    /// The quotes of the version whose sha256 is `sha256` (see [`super::quotes`]).
+    pub async fn quotes(&self, sha256: &str) -> Result<Option<super::quotes::Quotes>, sqlx::Error> {
+        let row = sqlx::query("SELECT quotes FROM policy_texts WHERE sha256 = $1")
+            .bind(sha256.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        let text: Option<String> = match row {
+            Some(r) => r.try_get(0)?,
+            None => None,
+        };
+        Ok(text.and_then(|t| super::quotes::Quotes::from_json(&t)))
     }
 
     /// Deletes the records of `candidate` (of `policy` when given): how many.

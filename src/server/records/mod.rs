@@ -12,10 +12,11 @@
 //! record's data).
 
 pub mod db;
+pub mod quotes;
 pub mod receipt;
 pub mod replay;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -64,8 +65,11 @@ pub struct Record {
     pub request: String,
     /// The input's salted hash, when the input itself is not kept.
     pub input_hash: Option<String>,
-    /// The decision as answered (without its receipt).
+    /// The decision as answered (without its receipt); stored without the clause texts it
+    /// quotes when `full`.
     pub decision: String,
+    /// Whether the decision quotes its clauses in full (the default form, not `citations=ids`).
+    pub full: bool,
     /// Its receipt.
     pub receipt: Option<Receipt>,
 }
@@ -97,6 +101,15 @@ pub struct StoredRecord {
     pub key_id: Option<String>,
     /// The receipt's signature.
     pub signature: Option<String>,
+}
+
+impl StoredRecord {
+    /// Whether the decision quotes its clauses in full (stored without their texts).
+    pub fn full(&self) -> bool {
+        serde_json::from_str::<Json>(&self.request)
+            .ok()
+            .is_none_or(|r| r.pointer("/options/citations").is_none())
+    }
 }
 
 /// Which records a listing selects.
@@ -464,7 +477,8 @@ async fn write_behind(
     down: Arc<AtomicBool>,
     metrics: RecordMetrics,
 ) {
-    let mut stored: HashSet<Arc<str>> = HashSet::new();
+    // The quotes of each version seen, and whether its text is stored.
+    let mut known: HashMap<Arc<str>, (Arc<quotes::Quotes>, bool)> = HashMap::new();
     let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
     loop {
         if rx.recv_many(&mut jobs, BATCH).await == 0 {
@@ -477,23 +491,35 @@ async fn write_behind(
             dones.push(job.done);
         }
         metrics.queued.sub(records.len() as i64);
-        // The texts of the versions not stored yet, each once.
-        let mut texts: Vec<(String, String, String, String)> = Vec::new();
-        for policy in records.iter().map(|r| &r.policy) {
-            let sha256 = &policy.sha256;
-            if !stored.contains(&sha256[..]) && !texts.iter().any(|t| *t.0 == **sha256) {
-                texts.push((
-                    sha256.to_string(),
-                    policy.id.to_string(),
-                    policy.version.to_string(),
-                    files_json(policy),
-                ));
+        // The texts of the versions not stored yet, each once; each decision without the texts
+        // it quotes.
+        let mut texts: Vec<VersionText> = Vec::new();
+        for record in &mut records {
+            let policy = Arc::clone(&record.policy);
+            let (quotes, stored) = known
+                .entry(Arc::from(policy.sha256.as_str()))
+                .or_insert_with(|| (Arc::new(quotes::Quotes::of(&policy)), false));
+            if !*stored && !texts.iter().any(|t| *t.sha256 == *policy.sha256) {
+                texts.push(VersionText {
+                    sha256: policy.sha256.to_string(),
+                    policy: policy.id.to_string(),
+                    version: policy.version.to_string(),
+                    files: files_json(&policy),
+                    quotes: Arc::clone(quotes),
+                });
+            }
+            if record.full {
+                record.decision = quotes.elide(&record.decision);
             }
         }
         let written = records.is_empty() || write(&db, &texts, &records, &down).await;
         if written {
             metrics.written.inc_by(records.len() as u64);
-            stored.extend(texts.iter().map(|t| Arc::from(t.0.as_str())));
+            for t in &texts {
+                if let Some(entry) = known.get_mut(t.sha256.as_str()) {
+                    entry.1 = true;
+                }
+            }
         } else {
             metrics
                 .lost
@@ -510,12 +536,7 @@ async fn write_behind(
 }
 
 /// Writes one batch, tried four times (0.25, 0.5 then 1 s apart), `down` set while it fails.
-async fn write(
-    db: &Db,
-    texts: &[(String, String, String, String)],
-    records: &[Record],
-    down: &AtomicBool,
-) -> bool {
+async fn write(db: &Db, texts: &[VersionText], records: &[Record], down: &AtomicBool) -> bool {
     for attempt in 0..4u32 {
         match db.write(texts, records).await {
             Ok(()) => {
@@ -532,6 +553,21 @@ async fn write(
         }
     }
     false
+}
+
+/// A version's text, as the store keeps it once per sha256.
+#[derive(Debug)]
+pub struct VersionText {
+    /// Its sha256.
+    pub sha256: String,
+    /// The policy id.
+    pub policy: String,
+    /// The version label.
+    pub version: String,
+    /// Its files, as JSON (see [`files_json`]).
+    pub files: String,
+    /// Its clauses as its decisions quote them.
+    pub quotes: Arc<quotes::Quotes>,
 }
 
 /// The files of `policy`'s version, its root layer first, as JSON.

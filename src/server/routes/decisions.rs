@@ -477,6 +477,7 @@ pub fn keep(
             request,
             input_hash,
             decision: String::from_utf8_lossy(&bytes).into_owned(),
+            full: asked.options.get("citations").is_none(),
             receipt: receipt.clone(),
         })
     });
