@@ -149,6 +149,60 @@ fn an_upload_is_checked_written_atomically_and_served() {
 }
 
 #[test]
+fn an_upload_that_makes_an_example_fail_is_refused_unless_accepted_in_so_many_words() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    for example in std::fs::read_dir(format!("policies/{BTS}/tests")).unwrap() {
+        let example = example.unwrap().path();
+        let copy = root
+            .path()
+            .join(BTS)
+            .join("tests")
+            .join(example.file_name().unwrap());
+        std::fs::copy(&example, copy).unwrap();
+    }
+    let server = admin_server(root.path());
+    let file = root.path().join(BTS).join("session-2027.policy");
+    let before = std::fs::read_to_string(&file).unwrap();
+    // The page limit raised from 50 to 62: the examples of a 55-page report now fail.
+    let raised =
+        format!("{before}\noverride parameter max_report_pages = 62 pages    per \"2.1.3-1\"\n");
+    let path = format!("/v1/policies/{BTS}/versions/session-2027");
+    let p = send(&server, "PUT", &path, Some(TOKEN), &raised).problem(422);
+    let failures = p["diagnostics"].as_array().unwrap();
+    assert!(!failures.is_empty(), "{p}");
+    assert!(
+        failures.iter().all(|d| d["code"] == "example-failed"),
+        "{p}"
+    );
+    assert!(
+        failures
+            .iter()
+            .any(|d| d["location"].as_str().unwrap().starts_with("tests/")
+                && d["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("fails with this text")),
+        "{p}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        before,
+        "nothing written"
+    );
+    // Accepted in so many words, it is written and served.
+    let accepted = send(
+        &server,
+        "PUT",
+        &format!("{path}?accept_failing_examples=true"),
+        Some(TOKEN),
+        &raised,
+    );
+    assert_eq!(accepted.status, 200, "{}", accepted.body);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), raised);
+}
+
+#[test]
 fn ids_and_labels_cannot_leave_the_policies_folder() {
     let root = tempfile::tempdir().unwrap();
     copy_policies(root.path());

@@ -47,6 +47,45 @@ pub struct Reloaded {
     pub failed_files: usize,
 }
 
+/// The query of an upload.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AcceptQuery {
+    /// Write and serve the text although some of the policy's examples fail with it (the
+    /// failures are logged); without it, such a text is refused (422, the failures listed as
+    /// `example-failed` diagnostics).
+    #[serde(default)]
+    pub accept_failing_examples: bool,
+}
+
+/// The examples of `folder` that fail, as diagnostics of their file (`tests/…`).
+fn failing_examples(folder: &crate::load::PolicyFolder) -> Vec<FileDiagnostic> {
+    crate::examples::run(folder)
+        .failures
+        .iter()
+        .map(|f| {
+            let file = f
+                .file
+                .strip_prefix(&folder.dir)
+                .unwrap_or(&f.file)
+                .display()
+                .to_string();
+            let what = match &f.conclusion {
+                Some(c) => format!("`{c}`: expected {}, found {}", f.expected, f.found),
+                None => format!("expected {}, found {}", f.expected, f.found),
+            };
+            let message = format!("example `{}` fails with this text: {what}", f.example);
+            FileDiagnostic {
+                severity: crate::diagnostic::Severity::Error,
+                code: "example-failed".into(),
+                rendered: format!("error[example-failed]: {message}\n  --> {file}"),
+                message,
+                location: Some(file),
+            }
+        })
+        .collect()
+}
+
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
 fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     authorize_with(state.admin_token.as_ref(), req, "administration")
@@ -262,7 +301,7 @@ struct PolicyText(String);
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
-    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label")),
+    params(("id" = String, Path, description = "The policy id"), ("version" = String, Path, description = "The version label"), AcceptQuery),
     request_body(content = PolicyText, content_type = "text/plain", description = "The policy file"),
     responses(
         (status = 200, description = "Written and served", body = VersionWritten),
@@ -270,7 +309,7 @@ struct PolicyText(String);
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off (no token configured)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The policy fails the check; nothing was written", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The policy fails the check, or makes some of its examples fail (`example-failed`, unless `accept_failing_examples=true`); nothing was written", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/v1/policies/{id}/versions/{version}")]
@@ -291,6 +330,9 @@ pub async fn put_version(
             "the policy text is not UTF-8",
         ))
     })?;
+    let accept_failing = web::Query::<AcceptQuery>::from_query(req.query_string())
+        .map(|q| q.accept_failing_examples)
+        .unwrap_or(false);
     let dir = state.store.root().join(&id);
     let file: PathBuf = dir.join(format!("{label}.policy"));
     let store = std::sync::Arc::clone(&state.store);
@@ -320,6 +362,15 @@ pub async fn put_version(
         let diagnostics = diagnostics_of(&folder, &file2);
         if !folder.is_ok() {
             return Err(ApiError::InvalidPolicy(diagnostics));
+        }
+        // The examples are the gate: a text that makes one fail is refused, unless the
+        // publisher accepts the failures in so many words.
+        let failing = failing_examples(&folder);
+        if !failing.is_empty() {
+            if !accept_failing {
+                return Err(ApiError::InvalidPolicy(failing));
+            }
+            tracing::warn!(policy = %id2, version = %label2, failing = failing.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
         }
         write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
