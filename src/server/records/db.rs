@@ -41,6 +41,18 @@ pub struct Db {
 const COLUMNS: &str = "d.id, d.decided_at, d.policy, d.version, d.policy_sha256, d.candidate, \
                        d.caller, d.request, d.input_hash, d.decision, d.key_id, d.signature";
 
+/// How every SQLite connection is set: the write-ahead log with `synchronous = NORMAL` (a commit
+/// survives a crash of the process; an fsync at each checkpoint only, so a power loss may lose
+/// the last commits), foreign keys checked, a wait on a busy database, and a checkpoint every
+/// 64 MB of log rather than 4 MB (each one an fsync).
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA wal_autocheckpoint = 16384",
+];
+
 /// Rows inserted by one statement: SQLite takes up to 32,766 parameters, PostgreSQL 65,535.
 const ROWS_PER_INSERT: usize = 200;
 
@@ -55,24 +67,9 @@ impl Db {
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if sqlite {
-                        // Durable across a crash of the process at every commit; an fsync at
-                        // each checkpoint only (a power loss may lose the last commits).
-                        sqlx::query("PRAGMA journal_mode = WAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA synchronous = NORMAL")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA foreign_keys = ON")
-                            .execute(&mut *conn)
-                            .await?;
-                        sqlx::query("PRAGMA busy_timeout = 5000")
-                            .execute(&mut *conn)
-                            .await?;
-                        // Checkpoints (each an fsync) every 64 MB of log rather than 4 MB.
-                        sqlx::query("PRAGMA wal_autocheckpoint = 16384")
-                            .execute(&mut *conn)
-                            .await?;
+                        for pragma in SQLITE_PRAGMAS {
+                            sqlx::query(*pragma).execute(&mut *conn).await?;
+                        }
                     }
                     Ok(())
                 })

@@ -81,12 +81,14 @@ impl StoredDecision {
 /// The store, and the caller allowed to read it (the records token); 404 when either is off.
 fn readable<'s>(state: &'s AppState, req: &HttpRequest) -> Result<&'s Arc<Records>, ApiError> {
     authorize_with(state.records_token.as_ref(), req, "records")?;
-    state.records.as_ref().ok_or_else(|| {
-        ApiError::NotFound(Said::new(
-            "les décisions ne sont pas enregistrées (--store none)",
-            "decisions are not recorded (--store none)",
-        ))
-    })
+    state.records.as_ref().ok_or_else(not_recorded)
+}
+
+fn not_recorded() -> ApiError {
+    ApiError::NotFound(Said::new(
+        "les décisions ne sont pas enregistrées (--store none)",
+        "decisions are not recorded (--store none)",
+    ))
 }
 
 fn store_failed(e: sqlx::Error) -> ApiError {
@@ -215,10 +217,10 @@ fn filter_of(records: &Records, q: &ListQuery) -> Result<Filter, ApiError> {
 }
 
 /// Most records an export holds.
-const EXPORT_MAX: usize = 100_000;
+const EXPORT_MAX: usize = 10_000;
 
 /// The recorded decisions a query selects (policy, version, candidate, period), oldest first:
-/// a page at a time in JSON, or all of them (up to 100,000) in NDJSON or in CSV for a jury's
+/// a page at a time in JSON, or all of them (up to 10,000) in NDJSON or in CSV for a jury's
 /// list.
 #[utoipa::path(
     tag = "records",
@@ -258,7 +260,8 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
                 "`limit` is from 1 to 1000".into(),
             ));
         }
-        ("ndjson" | "csv", _) => EXPORT_MAX,
+        // One more than an export holds: more selected is refused, not cut short.
+        ("ndjson" | "csv", _) => EXPORT_MAX + 1,
         (other, _) => {
             return Err(bad(
                 format!("`format` vaut `json`, `ndjson` ou `csv`, pas `{other}`"),
@@ -273,6 +276,16 @@ pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRe
         async move { db.list(&selected, after, limit).await },
     )
     .await?;
+    if format != "json" && rows.len() > EXPORT_MAX {
+        return Err(bad(
+            format!(
+                "plus de {EXPORT_MAX} décisions sont choisies : restreignez-les (policy, version, from, to) ou lisez-les page par page (format=json)"
+            ),
+            format!(
+                "more than {EXPORT_MAX} decisions are selected: narrow them (policy, version, from, to) or read them page by page (format=json)"
+            ),
+        ));
+    }
     match format {
         "ndjson" => {
             let mut body = Vec::new();
@@ -404,12 +417,18 @@ fn line(out: &mut String, cells: &[String]) {
         if i > 0 {
             out.push(',');
         }
+        // A cell a spreadsheet would read as a formula is written as text.
+        let cell = if cell.starts_with(['=', '+', '-', '@']) {
+            format!("'{cell}")
+        } else {
+            cell.clone()
+        };
         if cell.contains([',', '"', '\n', '\r']) {
             out.push('"');
             out.push_str(&cell.replace('"', "\"\""));
             out.push('"');
         } else {
-            out.push_str(cell);
+            out.push_str(&cell);
         }
     }
     out.push_str("\r\n");
@@ -582,12 +601,7 @@ pub struct Erased {
 #[delete("/v1/decisions")]
 pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     authorize_with(state.admin_token.as_ref(), &req, "administration")?;
-    let records = state.records.as_ref().ok_or_else(|| {
-        ApiError::NotFound(Said::new(
-            "les décisions ne sont pas enregistrées (--store none)",
-            "decisions are not recorded (--store none)",
-        ))
-    })?;
+    let records = state.records.as_ref().ok_or_else(not_recorded)?;
     let q = web::Query::<EraseQuery>::from_query(req.query_string())
         .map_err(|_| {
             bad(
@@ -643,4 +657,26 @@ pub async fn keys(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse 
         .map_or("none", |s| s.key_id())
         .to_string();
     crate::server::routes::cached(&req, &etag, || HttpResponse::Ok().json(set))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_csv_cell_is_quoted_when_it_must_be_and_never_read_as_a_formula() {
+        let mut out = String::new();
+        let cells = [
+            "C-001",
+            "a,b",
+            "dit \"oui\"",
+            "=HYPERLINK(\"x\")",
+            "-3",
+            "@A1",
+        ]
+        .map(String::from);
+        super::line(&mut out, &cells);
+        assert_eq!(
+            out,
+            "C-001,\"a,b\",\"dit \"\"oui\"\"\",\"'=HYPERLINK(\"\"x\"\")\",'-3,'@A1\r\n"
+        );
+    }
 }
