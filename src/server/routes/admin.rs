@@ -332,7 +332,12 @@ pub async fn put_version(
     })?;
     let accept_failing = web::Query::<AcceptQuery>::from_query(req.query_string())
         .map(|q| q.accept_failing_examples)
-        .unwrap_or(false);
+        .map_err(|_| {
+            ApiError::BadRequest(Said::new(
+                "`accept_failing_examples` vaut `true` ou `false`",
+                "`accept_failing_examples` is `true` or `false`",
+            ))
+        })?;
     let dir = state.store.root().join(&id);
     let file: PathBuf = dir.join(format!("{label}.policy"));
     let store = std::sync::Arc::clone(&state.store);
