@@ -457,3 +457,63 @@ conclusion annual : decimal euros
         "{written}"
     );
 }
+
+/// `outer` reads a fact and a parameter before it reads `inner`, which is decided there, in the
+/// middle of `outer`'s condition: what `inner`'s rules read (facts, and the parameters its
+/// condition and its value read) is still its own.
+const NESTED: &str = r#"
+clause "c" section "2"
+  | Factor c.
+parameter limit = 1 per "b"
+parameter factor = 2 per "c"
+input a : integer
+input b : integer
+conclusion outer : bool
+  rule no gives false per "a"
+  exception yes of no when a > limit and inner > 0 gives true per "a"
+conclusion inner : integer
+  rule nothing gives 0 per "a"
+  exception some of nothing when b > limit or b > factor gives b * factor per "a"
+"#;
+
+#[test]
+fn a_conclusion_decided_inside_another_keeps_what_its_own_rules_read() {
+    let d = decision(NESTED, json!({"a": 2, "b": 3}));
+    assert_eq!(value(&d, "inner"), json!(6));
+    assert_eq!(because(&d, "inner"), ["b = 3", "limit = 1"]);
+    assert_eq!(
+        cited(&d, "inner"),
+        ["a", "b via parameter limit", "c via parameter factor"]
+    );
+    assert_eq!(value(&d, "outer"), json!(true));
+    assert_eq!(because(&d, "outer"), ["a = 2", "limit = 1", "inner = 6"]);
+    // The base rule gives the value: the parameter the exception's condition read is not its.
+    let d = decision(NESTED, json!({"a": 2, "b": 0}));
+    assert_eq!(value(&d, "inner"), json!(0));
+    assert_eq!(cited(&d, "inner"), ["a"]);
+}
+
+const FAILING: &str = r#"
+input d : integer
+conclusion ratio : bool
+  rule base gives true per "a"
+  exception odd of base when 10 / d > 1 gives false per "b"
+"#;
+
+#[test]
+fn a_condition_that_fails_puts_the_rules_that_held_in_error_with_it() {
+    let d = decision(FAILING, json!({"d": 0}));
+    let c = d.conclusions.get("ratio").unwrap();
+    assert_eq!(c.status, Status::Error, "{c:?}");
+    let trace = d.trace.unwrap();
+    let outcomes: Vec<(&str, &str, Vec<String>)> = trace
+        .iter()
+        .map(|t| (t.rule.as_str(), t.outcome, t.because.clone()))
+        .collect();
+    // The base rule held, but the conclusion failed: it is in error, not waiting on its
+    // exception; the exception says why it failed.
+    assert_eq!(outcomes.len(), 2, "{outcomes:?}");
+    assert_eq!(outcomes[0], ("base", "error", vec![]));
+    assert_eq!(outcomes[1].1, "error");
+    assert_eq!(outcomes[1].2.len(), 1, "{outcomes:?}");
+}
