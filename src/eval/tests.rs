@@ -517,3 +517,36 @@ fn a_condition_that_fails_puts_the_rules_that_held_in_error_with_it() {
     assert_eq!(outcomes[1].1, "error");
     assert_eq!(outcomes[1].2.len(), 1, "{outcomes:?}");
 }
+
+const MEMBERS: &str = r#"
+enum grade = low | high
+input flag : bool
+input g : grade
+conclusion picked : set of grade
+  member chosen when flag gives g per "a"
+"#;
+
+/// The trace of the only rule of `picked`: its outcome and what it says.
+fn member_trace(input: serde_json::Value) -> (&'static str, Vec<String>) {
+    let d = decision(MEMBERS, input);
+    let trace = d.trace.unwrap();
+    let t = trace.first().unwrap();
+    (t.outcome, t.because.clone())
+}
+
+#[test]
+fn a_member_whose_condition_holds_waits_on_its_value_and_one_whose_condition_is_unknown_on_that() {
+    let d = decision(MEMBERS, json!({"flag": true}));
+    assert_eq!(missing(&d, "picked"), ["g"]);
+    // Its condition held (the trace says what it read): only its value waits on `g`.
+    let (outcome, because) = member_trace(json!({"flag": true}));
+    assert_eq!(outcome, "undetermined");
+    assert_eq!(because.last().map(String::as_str), Some("flag = true"));
+    assert!(!because.iter().any(|b| b.starts_with("missing")), "{because:?}");
+    assert_eq!(
+        member_trace(json!({"g": "high"})),
+        ("undetermined", vec!["missing: flag".to_string()])
+    );
+    let d = decision(MEMBERS, json!({"flag": true, "g": "high"}));
+    assert_eq!(value(&d, "picked"), json!(["high"]));
+}
