@@ -550,3 +550,36 @@ fn a_member_whose_condition_holds_waits_on_its_value_and_one_whose_condition_is_
     let d = decision(MEMBERS, json!({"flag": true, "g": "high"}));
     assert_eq!(value(&d, "picked"), json!(["high"]));
 }
+
+#[test]
+fn a_negated_input_is_its_opposite() {
+    let body = r#"
+input x : integer
+conclusion opposite : integer
+  rule r gives -x per "a"
+"#;
+    let d = decision(body, json!({"x": 5}));
+    assert_eq!(value(&d, "opposite"), json!(-5));
+    let d = decision(body, json!({"x": -3}));
+    assert_eq!(value(&d, "opposite"), json!(3));
+}
+
+#[test]
+fn two_missing_facts_compared_are_unknown_not_equal() {
+    let body = r#"
+input a : integer
+input b : integer
+conclusion same : bool
+  rule r gives a = b per "a"
+conclusion differ : bool
+  rule r gives a != b per "a"
+"#;
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "same"), ["a", "b"]);
+    assert_eq!(missing(&d, "differ"), ["a", "b"]);
+    let d = decision(body, json!({"a": 1}));
+    assert_eq!(missing(&d, "same"), ["b"]);
+    let d = decision(body, json!({"a": 1, "b": 1}));
+    assert_eq!(value(&d, "same"), json!(true));
+    assert_eq!(value(&d, "differ"), json!(false));
+}
