@@ -583,3 +583,30 @@ conclusion differ : bool
     assert_eq!(value(&d, "same"), json!(true));
     assert_eq!(value(&d, "differ"), json!(false));
 }
+
+#[test]
+fn because_names_the_element_of_the_inner_list_a_nested_any_read() {
+    let body = r#"
+record period
+  start : date
+  end : date
+input periods : list of period
+input leaves : list of period
+conclusion clash : bool
+  rule no gives false per "a"
+  exception yes of no when any p in periods where any l in leaves where l.start < p.end gives true per "b"
+"#;
+    let input = json!({
+        "periods": [{"start": "2026-01-01", "end": "2026-03-01"}],
+        "leaves": [
+            {"start": "2026-05-01", "end": "2026-05-10"},
+            {"start": "2026-02-01", "end": "2026-02-10"}
+        ]
+    });
+    let d = decision(body, input);
+    assert_eq!(value(&d, "clash"), json!(true));
+    assert_eq!(
+        because(&d, "clash"),
+        ["leaves[1].start = 2026-02-01", "periods[0].end = 2026-03-01"]
+    );
+}
