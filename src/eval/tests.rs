@@ -592,14 +592,18 @@ record period
   end : date
 input periods : list of period
 input leaves : list of period
+definition short(l : period) : bool = l.end - l.start < 15 days
 conclusion clash : bool
   rule no gives false per "a"
   exception yes of no when any p in periods where any l in leaves where l.start < p.end gives true per "b"
+conclusion short_leave : bool
+  rule no gives false per "a"
+  exception yes of no when any p in periods where any l in leaves where short(l) gives true per "b"
 "#;
     let input = json!({
         "periods": [{"start": "2026-01-01", "end": "2026-03-01"}],
         "leaves": [
-            {"start": "2026-05-01", "end": "2026-05-10"},
+            {"start": "2026-05-01", "end": "2026-06-30"},
             {"start": "2026-02-01", "end": "2026-02-10"}
         ]
     });
@@ -609,4 +613,34 @@ conclusion clash : bool
         because(&d, "clash"),
         ["leaves[1].start = 2026-02-01", "periods[0].end = 2026-03-01"]
     );
+    // Through a function called on the inner element, too.
+    assert_eq!(value(&d, "short_leave"), json!(true));
+    assert_eq!(
+        because(&d, "short_leave"),
+        ["leaves[1].end = 2026-02-10", "leaves[1].start = 2026-02-01"]
+    );
+}
+
+#[test]
+fn each_keeps_the_elements_that_satisfy_its_filter() {
+    let body = r#"
+record item
+  n : integer
+  ok : bool
+input xs : list of item
+conclusion kept : integer
+  rule r gives count of p in (each q in xs where q.ok) per "a"
+conclusion kept_total : integer
+  rule r gives sum of p.n for p in (each q in xs where q.ok) per "a"
+"#;
+    let input = json!({"xs": [
+        {"n": 1, "ok": true},
+        {"n": 2, "ok": false},
+        {"n": 4, "ok": true}
+    ]});
+    let d = decision(body, input);
+    assert_eq!(value(&d, "kept"), json!(2));
+    assert_eq!(value(&d, "kept_total"), json!(5));
+    let d = decision(body, json!({"xs": []}));
+    assert_eq!(value(&d, "kept"), json!(0));
 }
