@@ -644,3 +644,31 @@ conclusion kept_total : integer
     let d = decision(body, json!({"xs": []}));
     assert_eq!(value(&d, "kept"), json!(0));
 }
+
+#[test]
+fn an_ordering_with_none_on_either_side_is_false() {
+    let body = r#"
+input submitted : optional date
+conclusion before : bool
+  rule r gives submitted < 2027-04-16 per "a"
+conclusion until : bool
+  rule r gives submitted <= 2027-04-16 per "a"
+conclusion after : bool
+  rule r gives submitted > 2027-04-16 per "a"
+conclusion from : bool
+  rule r gives 2027-04-16 <= submitted per "a"
+conclusion none_given : bool
+  rule r gives submitted = none per "a"
+"#;
+    let d = decision(body, json!({}));
+    for name in ["before", "until", "after", "from"] {
+        assert_eq!(value(&d, name), json!(false), "{name}");
+    }
+    assert_eq!(value(&d, "none_given"), json!(true));
+    let d = decision(body, json!({"submitted": "2027-04-10"}));
+    assert_eq!(value(&d, "before"), json!(true));
+    assert_eq!(value(&d, "until"), json!(true));
+    assert_eq!(value(&d, "after"), json!(false));
+    assert_eq!(value(&d, "from"), json!(false));
+    assert_eq!(value(&d, "none_given"), json!(false));
+}
