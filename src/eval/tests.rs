@@ -542,7 +542,10 @@ fn a_member_whose_condition_holds_waits_on_its_value_and_one_whose_condition_is_
     let (outcome, because) = member_trace(json!({"flag": true}));
     assert_eq!(outcome, "undetermined");
     assert_eq!(because.last().map(String::as_str), Some("flag = true"));
-    assert!(!because.iter().any(|b| b.starts_with("missing")), "{because:?}");
+    assert!(
+        !because.iter().any(|b| b.starts_with("missing")),
+        "{because:?}"
+    );
     assert_eq!(
         member_trace(json!({"g": "high"})),
         ("undetermined", vec!["missing: flag".to_string()])
@@ -611,7 +614,10 @@ conclusion short_leave : bool
     assert_eq!(value(&d, "clash"), json!(true));
     assert_eq!(
         because(&d, "clash"),
-        ["leaves[1].start = 2026-02-01", "periods[0].end = 2026-03-01"]
+        [
+            "leaves[1].start = 2026-02-01",
+            "periods[0].end = 2026-03-01"
+        ]
     );
     // Through a function called on the inner element, too.
     assert_eq!(value(&d, "short_leave"), json!(true));
