@@ -678,3 +678,25 @@ conclusion none_given : bool
     assert_eq!(value(&d, "from"), json!(false));
     assert_eq!(value(&d, "none_given"), json!(false));
 }
+
+#[test]
+fn because_says_none_of_an_optional_fact_left_out() {
+    let body = r#"
+enum grade = low | high
+input g : optional grade
+input passed : optional bool
+conclusion ungraded : bool
+  rule no gives false per "a"
+  exception yes of no when g = none gives true per "b"
+conclusion unsaid : bool
+  rule no gives false per "a"
+  exception yes of no when passed = none gives true per "b"
+"#;
+    let d = decision(body, json!({}));
+    assert_eq!(value(&d, "ungraded"), json!(true));
+    assert_eq!(because(&d, "ungraded"), ["g = none"]);
+    assert_eq!(because(&d, "unsaid"), ["passed = none"]);
+    let d = decision(body, json!({"g": "high", "passed": true}));
+    assert_eq!(because(&d, "ungraded"), ["g = high"]);
+    assert_eq!(because(&d, "unsaid"), ["passed = true"]);
+}
