@@ -701,3 +701,32 @@ conclusion unsaid : bool
     assert_eq!(because(&d, "ungraded"), ["g = high"]);
     assert_eq!(because(&d, "unsaid"), ["passed = true"]);
 }
+
+#[test]
+fn a_settled_fact_is_said_unknown_under_its_own_name_or_label() {
+    let body = r#"
+input x : bool
+input y : bool
+parameter ceiling = 3 per "a"
+label y "la case y" en "box y"
+label ceiling "le plafond" en "the ceiling"
+conclusion tautology : bool
+  rule r gives x or not x per "a"
+conclusion labelled : bool
+  rule r gives y or not y per "a"
+"#;
+    // One missing fact at a time: the undetermined conclusions of a decision are settled
+    // together, over the facts any of them misses.
+    let d = decision(body, json!({"y": true}));
+    assert_eq!(value(&d, "tautology"), json!(true));
+    assert_eq!(
+        because(&d, "tautology"),
+        ["x is unknown, and every value it may take gives this value"]
+    );
+    let d = decision(body, json!({"x": true}));
+    assert_eq!(value(&d, "labelled"), json!(true));
+    assert_eq!(
+        because(&d, "labelled"),
+        ["Box y: unknown, and every value it may take gives this value"]
+    );
+}
