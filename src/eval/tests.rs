@@ -730,3 +730,18 @@ conclusion labelled : bool
         ["Box y: unknown, and every value it may take gives this value"]
     );
 }
+
+#[test]
+fn two_tests_of_different_facts_are_supposed_apart_when_settling() {
+    let body = r#"
+input a : integer
+input b : integer
+conclusion either : bool
+  rule r gives a > 5 or not (b > 3) per "a"
+"#;
+    // With a ≤ 5, `b` decides: settling must not tie the second test to the first.
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "either"), ["a", "b"]);
+    let d = decision(body, json!({"a": 1, "b": 4}));
+    assert_eq!(value(&d, "either"), json!(false));
+}
