@@ -745,3 +745,20 @@ conclusion either : bool
     let d = decision(body, json!({"a": 1, "b": 4}));
     assert_eq!(value(&d, "either"), json!(false));
 }
+
+#[test]
+fn every_branch_failing_alike_settles_into_that_error_and_different_failures_do_not() {
+    let body = r#"
+input flag : bool
+input d : integer
+input big : integer
+conclusion same_error : decimal
+  rule r gives if flag then 10 / d else 20 / d per "a"
+conclusion other_errors : decimal
+  rule r gives if flag then 10 / d else big * big per "a"
+"#;
+    let d = decision(body, json!({"d": 0, "big": 1_000_000_000_000_000_i64}));
+    let same = d.conclusions.get("same_error").unwrap();
+    assert_eq!(same.status, Status::Error, "{same:?}");
+    assert_eq!(missing(&d, "other_errors"), ["flag"]);
+}
