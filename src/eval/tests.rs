@@ -762,3 +762,38 @@ conclusion other_errors : decimal
     assert_eq!(same.status, Status::Error, "{same:?}");
     assert_eq!(missing(&d, "other_errors"), ["flag"]);
 }
+
+#[test]
+fn a_settled_conclusion_cites_the_rules_and_parameters_of_every_branch() {
+    let body = r#"
+clause "c" section "2"
+  | Parameter c.
+clause "d" section "2"
+  | Parameter d.
+parameter high = 10 per "c"
+parameter low = 1 per "d"
+input flag : bool
+conclusion always : bool
+  rule yes when flag and high > 5 gives true per "a"
+  rule also when not flag and low < 2 gives true per "b"
+"#;
+    // Either value of `flag` gives true, each through one rule and one parameter.
+    let d = decision(body, json!({}));
+    assert_eq!(value(&d, "always"), json!(true));
+    let mut rules: Vec<String> = d
+        .conclusions
+        .get("always")
+        .unwrap()
+        .rules
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["also", "yes"]);
+    let mut cited = cited(&d, "always");
+    cited.sort();
+    assert_eq!(
+        cited,
+        ["a", "b", "c via parameter high", "d via parameter low"]
+    );
+}
