@@ -797,3 +797,18 @@ conclusion always : bool
         ["a", "b", "c via parameter high", "d via parameter low"]
     );
 }
+
+#[test]
+fn the_memberships_of_two_values_in_a_missing_list_are_supposed_apart() {
+    let body = r#"
+enum part = intro | body | annex
+input parts : list of part
+conclusion shaped : bool
+  rule r gives intro in parts or not (annex in parts) per "a"
+"#;
+    // Without `intro`, whether `annex` is in the list decides.
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "shaped"), ["parts"]);
+    let d = decision(body, json!({"parts": ["body", "annex"]}));
+    assert_eq!(value(&d, "shaped"), json!(false));
+}
