@@ -457,3 +457,358 @@ conclusion annual : decimal euros
         "{written}"
     );
 }
+
+/// `outer` reads a fact and a parameter before it reads `inner`, which is decided there, in the
+/// middle of `outer`'s condition: what `inner`'s rules read (facts, and the parameters its
+/// condition and its value read) is still its own.
+const NESTED: &str = r#"
+clause "c" section "2"
+  | Factor c.
+parameter limit = 1 per "b"
+parameter factor = 2 per "c"
+input a : integer
+input b : integer
+conclusion outer : bool
+  rule no gives false per "a"
+  exception yes of no when a > limit and inner > 0 gives true per "a"
+conclusion inner : integer
+  rule nothing gives 0 per "a"
+  exception some of nothing when b > limit or b > factor gives b * factor per "a"
+"#;
+
+#[test]
+fn a_conclusion_decided_inside_another_keeps_what_its_own_rules_read() {
+    let d = decision(NESTED, json!({"a": 2, "b": 3}));
+    assert_eq!(value(&d, "inner"), json!(6));
+    assert_eq!(because(&d, "inner"), ["b = 3", "limit = 1"]);
+    assert_eq!(
+        cited(&d, "inner"),
+        ["a", "b via parameter limit", "c via parameter factor"]
+    );
+    assert_eq!(value(&d, "outer"), json!(true));
+    assert_eq!(because(&d, "outer"), ["a = 2", "limit = 1", "inner = 6"]);
+    // The base rule gives the value: the parameter the exception's condition read is not its.
+    let d = decision(NESTED, json!({"a": 2, "b": 0}));
+    assert_eq!(value(&d, "inner"), json!(0));
+    assert_eq!(cited(&d, "inner"), ["a"]);
+}
+
+const FAILING: &str = r#"
+input d : integer
+conclusion ratio : bool
+  rule base gives true per "a"
+  exception odd of base when 10 / d > 1 gives false per "b"
+"#;
+
+#[test]
+fn a_condition_that_fails_puts_the_rules_that_held_in_error_with_it() {
+    let d = decision(FAILING, json!({"d": 0}));
+    let c = d.conclusions.get("ratio").unwrap();
+    assert_eq!(c.status, Status::Error, "{c:?}");
+    let trace = d.trace.unwrap();
+    let outcomes: Vec<(&str, &str, Vec<String>)> = trace
+        .iter()
+        .map(|t| (t.rule.as_str(), t.outcome, t.because.clone()))
+        .collect();
+    // The base rule held, but the conclusion failed: it is in error, not waiting on its
+    // exception; the exception says why it failed.
+    let [base, odd] = outcomes.as_slice() else {
+        panic!("{outcomes:?}");
+    };
+    assert_eq!(*base, ("base", "error", vec![]));
+    assert_eq!((odd.0, odd.1, odd.2.len()), ("odd", "error", 1), "{odd:?}");
+}
+
+const MEMBERS: &str = r#"
+enum grade = low | high
+input flag : bool
+input g : grade
+conclusion picked : set of grade
+  member chosen when flag gives g per "a"
+"#;
+
+/// The trace of the only rule of `picked`: its outcome and what it says.
+fn member_trace(input: serde_json::Value) -> (&'static str, Vec<String>) {
+    let d = decision(MEMBERS, input);
+    let trace = d.trace.unwrap();
+    let t = trace.first().unwrap();
+    (t.outcome, t.because.clone())
+}
+
+#[test]
+fn a_member_whose_condition_holds_waits_on_its_value_and_one_whose_condition_is_unknown_on_that() {
+    let d = decision(MEMBERS, json!({"flag": true}));
+    assert_eq!(missing(&d, "picked"), ["g"]);
+    // Its condition held (the trace says what it read): only its value waits on `g`.
+    let (outcome, because) = member_trace(json!({"flag": true}));
+    assert_eq!(outcome, "undetermined");
+    assert_eq!(because.last().map(String::as_str), Some("flag = true"));
+    assert!(
+        !because.iter().any(|b| b.starts_with("missing")),
+        "{because:?}"
+    );
+    assert_eq!(
+        member_trace(json!({"g": "high"})),
+        ("undetermined", vec!["missing: flag".to_string()])
+    );
+    let d = decision(MEMBERS, json!({"flag": true, "g": "high"}));
+    assert_eq!(value(&d, "picked"), json!(["high"]));
+}
+
+#[test]
+fn a_negated_input_is_its_opposite() {
+    let body = r#"
+input x : integer
+conclusion opposite : integer
+  rule r gives -x per "a"
+"#;
+    let d = decision(body, json!({"x": 5}));
+    assert_eq!(value(&d, "opposite"), json!(-5));
+    let d = decision(body, json!({"x": -3}));
+    assert_eq!(value(&d, "opposite"), json!(3));
+}
+
+#[test]
+fn two_missing_facts_compared_are_unknown_not_equal() {
+    let body = r#"
+input a : integer
+input b : integer
+conclusion same : bool
+  rule r gives a = b per "a"
+conclusion differ : bool
+  rule r gives a != b per "a"
+"#;
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "same"), ["a", "b"]);
+    assert_eq!(missing(&d, "differ"), ["a", "b"]);
+    let d = decision(body, json!({"a": 1}));
+    assert_eq!(missing(&d, "same"), ["b"]);
+    let d = decision(body, json!({"a": 1, "b": 1}));
+    assert_eq!(value(&d, "same"), json!(true));
+    assert_eq!(value(&d, "differ"), json!(false));
+}
+
+#[test]
+fn because_names_the_element_of_the_inner_list_a_nested_any_read() {
+    let body = r#"
+record period
+  start : date
+  end : date
+input periods : list of period
+input leaves : list of period
+definition short(l : period) : bool = l.end - l.start < 15 days
+conclusion clash : bool
+  rule no gives false per "a"
+  exception yes of no when any p in periods where any l in leaves where l.start < p.end gives true per "b"
+conclusion short_leave : bool
+  rule no gives false per "a"
+  exception yes of no when any p in periods where any l in leaves where short(l) gives true per "b"
+"#;
+    let input = json!({
+        "periods": [{"start": "2026-01-01", "end": "2026-03-01"}],
+        "leaves": [
+            {"start": "2026-05-01", "end": "2026-06-30"},
+            {"start": "2026-02-01", "end": "2026-02-10"}
+        ]
+    });
+    let d = decision(body, input);
+    assert_eq!(value(&d, "clash"), json!(true));
+    assert_eq!(
+        because(&d, "clash"),
+        [
+            "leaves[1].start = 2026-02-01",
+            "periods[0].end = 2026-03-01"
+        ]
+    );
+    // Through a function called on the inner element, too.
+    assert_eq!(value(&d, "short_leave"), json!(true));
+    assert_eq!(
+        because(&d, "short_leave"),
+        ["leaves[1].end = 2026-02-10", "leaves[1].start = 2026-02-01"]
+    );
+}
+
+#[test]
+fn each_keeps_the_elements_that_satisfy_its_filter() {
+    let body = r#"
+record item
+  n : integer
+  ok : bool
+input xs : list of item
+conclusion kept : integer
+  rule r gives count of p in (each q in xs where q.ok) per "a"
+conclusion kept_total : integer
+  rule r gives sum of p.n for p in (each q in xs where q.ok) per "a"
+"#;
+    let input = json!({"xs": [
+        {"n": 1, "ok": true},
+        {"n": 2, "ok": false},
+        {"n": 4, "ok": true}
+    ]});
+    let d = decision(body, input);
+    assert_eq!(value(&d, "kept"), json!(2));
+    assert_eq!(value(&d, "kept_total"), json!(5));
+    let d = decision(body, json!({"xs": []}));
+    assert_eq!(value(&d, "kept"), json!(0));
+}
+
+#[test]
+fn an_ordering_with_none_on_either_side_is_false() {
+    let body = r#"
+input submitted : optional date
+conclusion before : bool
+  rule r gives submitted < 2027-04-16 per "a"
+conclusion until : bool
+  rule r gives submitted <= 2027-04-16 per "a"
+conclusion after : bool
+  rule r gives submitted > 2027-04-16 per "a"
+conclusion from : bool
+  rule r gives 2027-04-16 <= submitted per "a"
+conclusion none_given : bool
+  rule r gives submitted = none per "a"
+"#;
+    let d = decision(body, json!({}));
+    for name in ["before", "until", "after", "from"] {
+        assert_eq!(value(&d, name), json!(false), "{name}");
+    }
+    assert_eq!(value(&d, "none_given"), json!(true));
+    let d = decision(body, json!({"submitted": "2027-04-10"}));
+    assert_eq!(value(&d, "before"), json!(true));
+    assert_eq!(value(&d, "until"), json!(true));
+    assert_eq!(value(&d, "after"), json!(false));
+    assert_eq!(value(&d, "from"), json!(false));
+    assert_eq!(value(&d, "none_given"), json!(false));
+}
+
+#[test]
+fn because_says_none_of_an_optional_fact_left_out() {
+    let body = r#"
+enum grade = low | high
+input g : optional grade
+input passed : optional bool
+conclusion ungraded : bool
+  rule no gives false per "a"
+  exception yes of no when g = none gives true per "b"
+conclusion unsaid : bool
+  rule no gives false per "a"
+  exception yes of no when passed = none gives true per "b"
+"#;
+    let d = decision(body, json!({}));
+    assert_eq!(value(&d, "ungraded"), json!(true));
+    assert_eq!(because(&d, "ungraded"), ["g = none"]);
+    assert_eq!(because(&d, "unsaid"), ["passed = none"]);
+    let d = decision(body, json!({"g": "high", "passed": true}));
+    assert_eq!(because(&d, "ungraded"), ["g = high"]);
+    assert_eq!(because(&d, "unsaid"), ["passed = true"]);
+}
+
+#[test]
+fn a_settled_fact_is_said_unknown_under_its_own_name_or_label() {
+    let body = r#"
+input x : bool
+input y : bool
+parameter ceiling = 3 per "a"
+label y "la case y" en "box y"
+label ceiling "le plafond" en "the ceiling"
+conclusion tautology : bool
+  rule r gives x or not x per "a"
+conclusion labelled : bool
+  rule r gives y or not y per "a"
+"#;
+    // One missing fact at a time: the undetermined conclusions of a decision are settled
+    // together, over the facts any of them misses.
+    let d = decision(body, json!({"y": true}));
+    assert_eq!(value(&d, "tautology"), json!(true));
+    assert_eq!(
+        because(&d, "tautology"),
+        ["x is unknown, and every value it may take gives this value"]
+    );
+    let d = decision(body, json!({"x": true}));
+    assert_eq!(value(&d, "labelled"), json!(true));
+    assert_eq!(
+        because(&d, "labelled"),
+        ["Box y: unknown, and every value it may take gives this value"]
+    );
+}
+
+#[test]
+fn two_tests_of_different_facts_are_supposed_apart_when_settling() {
+    let body = r#"
+input a : integer
+input b : integer
+conclusion either : bool
+  rule r gives a > 5 or not (b > 3) per "a"
+"#;
+    // With a ≤ 5, `b` decides: settling must not tie the second test to the first.
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "either"), ["a", "b"]);
+    let d = decision(body, json!({"a": 1, "b": 4}));
+    assert_eq!(value(&d, "either"), json!(false));
+}
+
+#[test]
+fn every_branch_failing_alike_settles_into_that_error_and_different_failures_do_not() {
+    let body = r#"
+input flag : bool
+input d : integer
+input big : integer
+conclusion same_error : decimal
+  rule r gives if flag then 10 / d else 20 / d per "a"
+conclusion other_errors : decimal
+  rule r gives if flag then 10 / d else big * big per "a"
+"#;
+    let d = decision(body, json!({"d": 0, "big": 1_000_000_000_000_000_i64}));
+    let same = d.conclusions.get("same_error").unwrap();
+    assert_eq!(same.status, Status::Error, "{same:?}");
+    assert_eq!(missing(&d, "other_errors"), ["flag"]);
+}
+
+#[test]
+fn a_settled_conclusion_cites_the_rules_and_parameters_of_every_branch() {
+    let body = r#"
+clause "c" section "2"
+  | Parameter c.
+clause "d" section "2"
+  | Parameter d.
+parameter high = 10 per "c"
+parameter low = 1 per "d"
+input flag : bool
+conclusion always : bool
+  rule yes when flag and high > 5 gives true per "a"
+  rule also when not flag and low < 2 gives true per "b"
+"#;
+    // Either value of `flag` gives true, each through one rule and one parameter.
+    let d = decision(body, json!({}));
+    assert_eq!(value(&d, "always"), json!(true));
+    let mut rules: Vec<String> = d
+        .conclusions
+        .get("always")
+        .unwrap()
+        .rules
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    rules.sort();
+    assert_eq!(rules, ["also", "yes"]);
+    let mut cited = cited(&d, "always");
+    cited.sort();
+    assert_eq!(
+        cited,
+        ["a", "b", "c via parameter high", "d via parameter low"]
+    );
+}
+
+#[test]
+fn the_memberships_of_two_values_in_a_missing_list_are_supposed_apart() {
+    let body = r#"
+enum part = intro | body | annex
+input parts : list of part
+conclusion shaped : bool
+  rule r gives intro in parts or not (annex in parts) per "a"
+"#;
+    // Without `intro`, whether `annex` is in the list decides.
+    let d = decision(body, json!({}));
+    assert_eq!(missing(&d, "shaped"), ["parts"]);
+    let d = decision(body, json!({"parts": ["body", "annex"]}));
+    assert_eq!(value(&d, "shaped"), json!(false));
+}

@@ -171,3 +171,47 @@ fn a_rule_no_example_applies_is_uncovered() {
         "{rule}"
     );
 }
+
+const ORDER: &str = r#"policy ordre
+version "v1"
+effective from 2021-09-01
+
+clause "1" section "1"
+  | Les causes et les tailles.
+
+enum cause = late | long
+input pages : integer
+input days : integer
+
+conclusion causes : set of cause
+  member late when days > 10 per "1"
+  member long when pages > 50 per "1"
+conclusion sizes : list of integer
+  rule r gives [pages, days] per "1"
+"#;
+
+#[test]
+fn a_set_is_compared_in_any_order_and_a_list_in_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("tests")).unwrap();
+    std::fs::write(dir.path().join("ordre.policy"), ORDER).unwrap();
+    let examples = json!([
+        {"name": "set", "version": "v1", "input": {"pages": 60, "days": 20},
+         "expect": {"causes": {"value": ["long", "late"]}}},
+        {"name": "list in order", "version": "v1", "input": {"pages": 60, "days": 20},
+         "expect": {"sizes": {"value": [60, 20]}}},
+        {"name": "list out of order", "version": "v1", "input": {"pages": 60, "days": 20},
+         "expect": {"sizes": {"value": [20, 60]}}},
+    ]);
+    std::fs::write(dir.path().join("tests/examples.json"), examples.to_string()).unwrap();
+    let folder = load_folder(dir.path()).unwrap();
+    let report = run(&folder);
+    assert_eq!(report.run, 3);
+    let found = failures(&report);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("list out of order | value [20,60]"),
+        "{}",
+        found[0]
+    );
+}
