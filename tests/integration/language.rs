@@ -492,3 +492,48 @@ fn an_input_requirement_is_stated_in_the_input_schema() {
         "{description}"
     );
 }
+
+/// A quantity in words takes its unit's singular below 2 in French (`1,5 semaine`) and for
+/// exactly 1 in English (`1 week`), its plural otherwise.
+#[test]
+fn a_quantity_in_words_takes_the_singular_or_plural_of_its_unit() {
+    let policy = r#"
+policy grant
+version "v1"
+clause "1" section "1"
+  | La durée est déclarée.
+unit semaines
+input duration : decimal semaines    per "1"
+conclusion long : bool
+  rule long when duration >= 1 semaines gives true per "1"
+  exception short of long when duration < 1 semaines gives false per "1"
+label duration "durée"
+  en "duration"
+label semaines "semaines"
+  singular "semaine"
+  en "weeks"
+  singular en "week"
+"#;
+    let folder = folder(&[("grant", policy)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let because = |duration: &str, lang: clausier::model::Lang| {
+        let options = Options {
+            lang,
+            ..Options::default()
+        };
+        let input = json!({ "duration": serde_json::from_str::<Value>(duration).unwrap() });
+        let d = decide(folder.version("v1").unwrap(), &input, &options).unwrap();
+        serde_json::to_value(d.conclusions.get("long").unwrap()).unwrap()["because"].to_string()
+    };
+    use clausier::model::Lang::{En, Fr};
+    for (duration, lang, said) in [
+        ("1.5", Fr, "Durée : 1,5 semaine"),
+        ("2", Fr, "Durée : 2 semaines"),
+        ("1", En, "Duration: 1 week"),
+        ("1.5", En, "Duration: 1.5 weeks"),
+        ("2", En, "Duration: 2 weeks"),
+    ] {
+        let said_here = because(duration, lang);
+        assert!(said_here.contains(said), "{duration} {lang:?}: {said_here}");
+    }
+}
