@@ -44,7 +44,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(admin::delete_version)
         .service(admin::reload)
         .service(records::get_decision)
-        .service(records::list)
+        .service(records::list_decisions)
         .service(records::erase)
         .service(records::replay)
         .service(records::policy_text)

@@ -238,7 +238,10 @@ const EXPORT_MAX: usize = 10_000;
     )
 )]
 #[get("/v1/decisions")]
-pub async fn list(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn list_decisions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let records = readable(&state, &req)?;
     let q = web::Query::<ListQuery>::from_query(req.query_string())
         .map_err(|e| {
