@@ -148,12 +148,8 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
             None => None,
         };
         let hash = |i: &serde_json::Value| {
-            salt.as_ref().map_or_else(String::new, |s| {
-                clausier::server::records::salted(
-                    s,
-                    &clausier::server::records::receipt::canonical(i),
-                )
-            })
+            salt.as_ref()
+                .map_or_else(String::new, |s| clausier::server::records::hash_input(s, i))
         };
         replay::replay(&record, &files, now, input, hash, Default::default()).map_err(|e| match e {
             replay::ReplayError::InputNotKept => {

@@ -289,7 +289,7 @@ impl Records {
     pub fn input_hash(&self, input: &Json) -> String {
         self.hashed
             .as_ref()
-            .map(|salt| salted(salt, &receipt::canonical(input)))
+            .map(|salt| hash_input(salt, input))
             .unwrap_or_default()
     }
 
@@ -306,7 +306,7 @@ impl Records {
     ) -> (String, Option<String>) {
         match &self.hashed {
             Some(salt) => {
-                let hash = salted(salt, &receipt::canonical(input));
+                let hash = hash_input(salt, input);
                 rest.insert("input_sha256".into(), Json::String(hash.clone()));
                 (Json::Object(rest).to_string(), Some(hash))
             }
@@ -401,6 +401,12 @@ pub fn salt_in(data: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
 pub fn at_path<'j>(input: &'j Json, path: &str) -> Option<&'j Json> {
     path.split('.')
         .try_fold(input, |value, field| value.get(field))
+}
+
+/// The salted hash a record keeps of `input` (`--keep-inputs hashed`): of its canonical JSON,
+/// so that the same record written otherwise hashes the same.
+pub fn hash_input(salt: &[u8], input: &Json) -> String {
+    salted(salt, &receipt::canonical(input))
 }
 
 /// The hex sha256 of `salt` then `bytes`.

@@ -325,11 +325,10 @@ pub async fn decide(
         conclusions: request.conclusions.clone(),
         options: options_of(&wanted, lang, form, request.hints.is_some(), request.words),
         caller: caller_of(&req),
-        stale: false,
+        stale: is_stale(&set, &policy),
     };
     let input = Arc::new(request.input);
-    let stale = is_stale(&set, &policy);
-    let mut decision = match request.hints {
+    let decision = match request.hints {
         None if request.words => {
             decide_hinted(&state, &policy, &input, &wanted, lang, (None, true))?
         }
@@ -351,16 +350,13 @@ pub async fn decide(
         }
         None => decide_one(&state, &policy, &input, &wanted, lang)?,
     };
-    if stale {
-        mark_stale(&state, &mut decision);
-    }
-    let (bytes, pending) = keep(
+    let (bytes, pending) = answer(
         &state,
         &policy,
-        &input,
+        Input::Value(&input),
         &asked,
-        &decision,
-        decision_bytes(&decision, form),
+        decision,
+        form,
     );
     if let Some(pending) = pending {
         pending.settle().await;
@@ -368,7 +364,7 @@ pub async fn decide(
     let mut res = HttpResponse::Ok();
     in_lang(&mut res, lang);
     res.insert_header((POLICY_SET, set.digest.as_str()));
-    if stale {
+    if asked.stale {
         res.insert_header((STALE, "true"));
     }
     Ok(res.content_type("application/json").body(bytes))
@@ -428,9 +424,45 @@ fn options_of(
     options
 }
 
+/// A decision's record as it came: a value (a single decision's), or the JSON text of an input
+/// of a batch, read as a value only when the service signs or keeps decisions.
+pub enum Input<'i> {
+    /// Already read.
+    Value(&'i Json),
+    /// Its JSON text.
+    Text(&'i [u8]),
+}
+
+/// The answer's bytes for `decision`, in the citations' `form`: marked stale when its version
+/// is, with its receipt when the service signs decisions, and its record queued when it keeps
+/// them (the answer then waits for it). What every decision route answers through.
+pub fn answer(
+    state: &AppState,
+    policy: &Arc<Prepared>,
+    input: Input<'_>,
+    asked: &Asked,
+    mut decision: Decision,
+    form: CitationForm,
+) -> (Vec<u8>, Option<crate::server::records::Pending>) {
+    if asked.stale {
+        mark_stale(state, &mut decision);
+    }
+    let bytes = decision_bytes(&decision, form);
+    if state.signer.is_none() && state.records.is_none() {
+        return (bytes, None);
+    }
+    match input {
+        Input::Value(input) => keep(state, policy, input, asked, &decision, bytes),
+        Input::Text(text) => match serde_json::from_slice::<Json>(text) {
+            Ok(input) => keep(state, policy, &input, asked, &decision, bytes),
+            Err(_) => (bytes, None),
+        },
+    }
+}
+
 /// The answer's bytes for `decision` (written as `bytes`): with its receipt when the service
-/// signs decisions, and its record queued when it keeps them (the answer then waits for it).
-pub fn keep(
+/// signs decisions, and its record queued when it keeps them.
+fn keep(
     state: &AppState,
     policy: &Arc<Prepared>,
     input: &Json,
@@ -438,9 +470,6 @@ pub fn keep(
     decision: &Decision,
     mut bytes: Vec<u8>,
 ) -> (Vec<u8>, Option<crate::server::records::Pending>) {
-    if state.signer.is_none() && state.records.is_none() {
-        return (bytes, None);
-    }
     let receipt = state
         .signer
         .as_ref()
@@ -485,25 +514,6 @@ pub fn keep(
         with_receipt(&mut bytes, &receipt);
     }
     (bytes, pending)
-}
-
-/// As [`keep`], with the input as its JSON text (a batch's): read as a value only when the
-/// service signs or keeps decisions.
-fn keep_bytes(
-    state: &AppState,
-    policy: &Arc<Prepared>,
-    input: &[u8],
-    asked: &Asked,
-    decision: &Decision,
-    bytes: Vec<u8>,
-) -> (Vec<u8>, Option<crate::server::records::Pending>) {
-    if state.signer.is_none() && state.records.is_none() {
-        return (bytes, None);
-    }
-    match serde_json::from_slice::<Json>(input) {
-        Ok(input) => keep(state, policy, &input, asked, decision, bytes),
-        Err(_) => (bytes, None),
-    }
 }
 
 /// Adds `"receipt": …` to the decision written as `bytes` (a JSON object).
@@ -702,14 +712,9 @@ fn answer_batch(
                 Err(e @ ApiError::DeadlineExceeded(_)) => {
                     late = Some(entry_bytes(Err(e), lang, form))
                 }
-                Ok(mut decision) => {
-                    if asked.stale {
-                        mark_stale(state, &mut decision);
-                    }
-                    let bytes = decision_bytes(&decision, form);
-                    let input = raw.get().as_bytes();
-                    let (bytes, pending) =
-                        keep_bytes(state, &policy, input, &asked, &decision, bytes);
+                Ok(decision) => {
+                    let input = Input::Text(raw.get().as_bytes());
+                    let (bytes, pending) = answer(state, &policy, input, &asked, decision, form);
                     out.pending.extend(pending);
                     out.buffer.extend_from_slice(&bytes);
                 }
@@ -981,13 +986,7 @@ fn answer_line(
     let deadline = Deadline::after(state.limits.deadline);
     let result = decide_bytes_by(state, policy, text, (wanted, lang), deadline);
     let (mut out, pending) = match result {
-        Ok(mut decision) => {
-            if asked.stale {
-                mark_stale(state, &mut decision);
-            }
-            let bytes = decision_bytes(&decision, form);
-            keep_bytes(state, policy, text, asked, &decision, bytes)
-        }
+        Ok(decision) => answer(state, policy, Input::Text(text), asked, decision, form),
         Err(e) => return Some((error_line(&e, lang), None)),
     };
     out.push(b'\n');
