@@ -34,6 +34,9 @@ pub struct Header {
     pub policy: Name,
     /// The version label.
     pub version: Name,
+    /// Where the word `draft` stands, for a version put before reviewers: never in force, never
+    /// chosen by date, decided by label only on request.
+    pub draft: Option<Spanned<()>>,
     /// When the version takes effect; none for a version selected by label only.
     pub effective_from: Option<Spanned<NaiveDate>>,
     /// The version this one is a layer over.

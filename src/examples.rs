@@ -54,6 +54,8 @@ pub struct Failure {
     pub file: PathBuf,
     /// The example's name.
     pub example: String,
+    /// The version the example runs under; none when the file could not be read.
+    pub version: Option<String>,
     /// The conclusion, when the failure is about one.
     pub conclusion: Option<String>,
     /// What was expected.
@@ -117,6 +119,7 @@ fn run_selected(folder: &PolicyFolder, versions: Option<&HashSet<&str>>) -> Repo
                 report.failures.push(Failure {
                     file: file.clone(),
                     example: String::new(),
+                    version: None,
                     conclusion: None,
                     expected: "an array of examples".into(),
                     found: e,
@@ -140,6 +143,7 @@ fn run_one(folder: &PolicyFolder, file: &Path, ex: &Example, report: &mut Report
     let fail = |conclusion: Option<&str>, expected: String, found: String| Failure {
         file: file.to_path_buf(),
         example: ex.name.clone(),
+        version: Some(ex.version.clone()),
         conclusion: conclusion.map(str::to_string),
         expected,
         found,
@@ -371,6 +375,19 @@ impl Report {
             }
         }
         out
+    }
+}
+
+impl Report {
+    /// The failures that stop a publication (an upload, a reload, `clausier publish`): all but
+    /// those of the examples of drafts, whose examples may fail while they are prepared.
+    pub fn blocking<'r>(&'r self, folder: &'r PolicyFolder) -> impl Iterator<Item = &'r Failure> {
+        self.failures.iter().filter(|f| {
+            !f.version
+                .as_deref()
+                .and_then(|v| folder.version(v))
+                .is_some_and(|p| p.draft)
+        })
     }
 }
 

@@ -59,6 +59,7 @@ pub mod diff;
 pub mod eval;
 pub mod examples;
 pub mod format;
+pub mod gate;
 pub mod hints;
 pub mod interview;
 pub mod json;

@@ -213,7 +213,7 @@ fn check_parsed(
 }
 
 /// Picks a version: by `label`, or the latest whose effective date is on or before `as_of`
-/// (versions without an effective date are selected by label only).
+/// (versions without an effective date, and drafts, are selected by label only).
 pub fn select<'a, P: std::ops::Deref<Target = CompiledPolicy>>(
     versions: impl IntoIterator<Item = &'a P>,
     label: Option<&str>,
@@ -223,7 +223,7 @@ pub fn select<'a, P: std::ops::Deref<Target = CompiledPolicy>>(
     match label {
         Some(l) => versions.into_iter().find(|v| v.version == l),
         None => versions
-            .filter(|v| v.effective_from.is_some_and(|d| d <= as_of))
+            .filter(|v| !v.draft && v.effective_from.is_some_and(|d| d <= as_of))
             .max_by_key(|v| v.effective_from),
     }
 }
@@ -296,4 +296,30 @@ pub fn load_paths(paths: &[PathBuf]) -> Result<Vec<PolicyFolder>, LoadError> {
         }
     }
     Ok(out)
+}
+
+/// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
+/// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
+pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = folder_of(path);
+    std::fs::create_dir_all(&dir)?;
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        path.file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
+        uuid::Uuid::new_v4()
+    ));
+    let mut file = std::fs::File::create(&tmp)?;
+    let written =
+        std::io::Write::write_all(&mut file, text.as_bytes()).and_then(|()| file.sync_all());
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    std::fs::rename(&tmp, path)?;
+    // The rename itself is durable once the folder is flushed.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }

@@ -128,6 +128,10 @@ pub struct PolicyRef {
     /// otherwise).
     #[cfg_attr(feature = "server", schema(value_type = Option<bool>))]
     pub stale: bool,
+    /// True when the version is a draft, decided by label on request: not a rule in force
+    /// (absent otherwise).
+    #[cfg_attr(feature = "server", schema(value_type = Option<bool>))]
+    pub draft: bool,
     /// The whole reference as a JSON object, written once: every decision carries it (the
     /// sha256 alone is 64 characters to escape). Copied as it is, like [`Citation::json`].
     #[cfg_attr(feature = "server", schema(ignore))]
@@ -141,6 +145,7 @@ impl PartialEq for PolicyRef {
             && self.effective_from == other.effective_from
             && self.sha256 == other.sha256
             && self.stale == other.stale
+            && self.draft == other.draft
     }
 }
 
@@ -155,6 +160,7 @@ impl PolicyRef {
                 .map(|d| d.format("%Y-%m-%d").to_string().into()),
             sha256: policy.sha256.as_str().into(),
             stale: false,
+            draft: policy.draft,
             json: None,
         };
         r.json = serde_json::value::to_raw_value(&r).ok().map(Arc::from);

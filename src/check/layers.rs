@@ -96,7 +96,8 @@ impl Index {
 }
 
 /// Checks the versions of one policy folder against each other: one label per version, one
-/// policy id, every `extends` naming a version that exists, no cycle of extensions.
+/// policy id, every `extends` naming a version that exists (and a draft only from a draft), no
+/// cycle of extensions.
 pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let mut by_label: HashMap<&str, &ParsedFile> = HashMap::new();
@@ -149,6 +150,25 @@ pub fn check_versions(files: &[ParsedFile]) -> Vec<Diagnostic> {
             d.help = did_you_mean(&ext.node, labels).or_else(|| {
                 Some("a layer extends another version of the same policy folder".into())
             });
+            diags.push(d);
+        } else if let Some(draft) = by_label
+            .get(ext.node.as_str())
+            .filter(|layer| layer.policy.header.draft.is_some() && f.policy.header.draft.is_none())
+        {
+            let mut d = Diagnostic::error(
+                Code::ExtendsDraft,
+                ext.span,
+                format!(
+                    "version `{}` is not a draft but extends `{}`, a draft",
+                    f.version(),
+                    ext.node
+                ),
+            )
+            .with_label("a draft is not in force")
+            .with_help("publish the draft first, or mark this version `draft` too");
+            if let Some(word) = &draft.policy.header.draft {
+                d = d.with_related(word.span, "declared a draft here");
+            }
             diags.push(d);
         } else if let Err(cycle) = chain_labels(files, f.version())
             // A cycle is reported once, at the version that comes first in it.

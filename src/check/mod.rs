@@ -135,6 +135,7 @@ impl Checker {
             id: m.header.policy.node.clone(),
             version: m.header.version.node.clone(),
             effective_from: m.header.effective_from.as_ref().map(|d| d.node),
+            draft: m.header.draft.is_some(),
             extends: m.header.extends.as_ref().map(|e| e.node.clone()),
             title: m.header.title.as_ref().map(|t| t.node.clone()),
             source: m.header.source.as_ref().map(|s| s.node.clone()),

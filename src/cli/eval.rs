@@ -48,6 +48,10 @@ pub(crate) struct Which {
     /// The date whose version in force applies (YYYY-MM-DD); default: today.
     #[arg(long)]
     pub(crate) as_of: Option<NaiveDate>,
+    /// Decide under the version named although it is a draft (never in force; a draft is
+    /// never chosen by date).
+    #[arg(long)]
+    pub(crate) draft: bool,
 }
 
 /// A language clap reads: `fr`, `en` (or a tag like `en-GB`).
@@ -190,6 +194,13 @@ pub(crate) fn load(which: &Which) -> Result<(PolicyFolder, String), u8> {
         eprintln!("error: no checked version {what} in {}", dir.display());
         return Err(TROUBLE);
     };
+    if policy.draft && !which.draft {
+        eprintln!(
+            "error: version `{}` is a draft, not in force: add --draft to decide under it",
+            policy.version
+        );
+        return Err(TROUBLE);
+    }
     let label = policy.version.clone();
     Ok((folder, label))
 }

@@ -12,6 +12,7 @@ mod eval;
 mod fmt;
 mod interview;
 mod new_version;
+mod publish;
 mod records;
 mod serve;
 mod test;
@@ -90,6 +91,9 @@ enum Command {
     /// Write the layer of a new session (its header, and the parameters to set, commented),
     /// ready to fill.
     NewVersion(new_version::NewVersionArgs),
+    /// Publish a draft: check the folder and run its examples with the draft published, then
+    /// remove the word `draft` from its file (refused while an example fails).
+    Publish(publish::PublishArgs),
     /// Check a decision's signed receipt offline, against the service's public keys.
     Verify(records::VerifyArgs),
     /// Decide a recorded decision again under the version in force today (or another), and
@@ -127,6 +131,7 @@ pub fn run() -> ExitCode {
         Command::Test { paths, coverage } => test::run(&paths, coverage),
         Command::Fmt { check, paths } => fmt::run(&paths, check),
         Command::NewVersion(args) => new_version::run(&args),
+        Command::Publish(args) => publish::run(&args),
         Command::Verify(args) => records::verify(&args),
         Command::Replay(args) => records::replay(&args),
         Command::Diff(args) => diff::run(&args),

@@ -115,12 +115,16 @@ fn layer_text(
     out.push_str(&format!(
         "# {id}, {label}: a layer over `{base}`.\n#\n\
          # Fill in each parameter below (remove the `#` and write its value), then run\n\
-         # `clausier check` (it names the parameters still unset) and `clausier test`.\n",
+         # `clausier check` (it names the parameters still unset) and `clausier test`.\n\
+         # It is a draft: checked, tested and diffed, but never in force until published\n\
+         # (`clausier publish {dir} {label}`, or delete the line `draft`).\n",
         id = base.id,
         base = base.version,
+        dir = folder.dir.display(),
     ));
     out.push_str(&format!("policy {}\n", base.id));
     out.push_str(&format!("version \"{label}\"\n"));
+    out.push_str("draft\n");
     out.push_str(&format!("effective from {effective_from}\n"));
     out.push_str(&format!("extends \"{}\"\n", base.version));
     if let Some(title) = &base.title {

@@ -55,6 +55,12 @@ pub(crate) struct ServeArgs {
     /// `CLAUSIER_ADMIN_TOKEN` may hold it instead). Without a token, those routes do not exist.
     #[arg(long)]
     admin_token_file: Option<PathBuf>,
+    /// Serve a version whose examples fail (each load logs it). Without it such a version is
+    /// not published: an edited file keeps its last good text served, marked stale, and a
+    /// version never served is not served (unless `accepted-failures.json` in its folder
+    /// accepts that very text: see the README).
+    #[arg(long, env = "CLAUSIER_ACCEPT_FAILING_EXAMPLES")]
+    accept_failing_examples: bool,
     /// How long the policies folder must stay unchanged before a change is read, in
     /// milliseconds.
     #[arg(long, default_value_t = 500, env = "CLAUSIER_SETTLE_MS")]
@@ -265,6 +271,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         max_connections: args.max_connections,
         admin_token,
         settle: std::time::Duration::from_millis(args.settle_ms),
+        accept_failing_examples: args.accept_failing_examples,
         cors_origins,
         data_dir: data,
         records,

@@ -57,6 +57,8 @@ codes! {
     SameEffectiveDate = "same-effective-date", Error, "two versions of a policy take effect on the same date, so `as_of` could not choose";
     UnknownVersion = "unknown-version", Error, "`extends` names a version that the folder does not hold";
     ExtendsCycle = "extends-cycle", Error, "versions extend each other in a cycle";
+    ExampleFailed = "example-failed", Error, "an example of the policy fails with this text, which is therefore not published (unless the failures are accepted)";
+    ExtendsDraft = "extends-draft", Error, "a version that is not a draft extends a draft: rules nobody published would be in force";
     DuplicateName = "duplicate-name", Error, "a name declared twice in one version";
     BadOverride = "bad-override", Error, "an `override` of a name the extended version lacks, or a redeclaration without `override`, or one that changes its kind or type";
     UnknownClause = "unknown-clause", Error, "a citation of a clause that is not declared";

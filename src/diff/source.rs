@@ -14,6 +14,7 @@ fn item_text(kind: ItemKind) -> String {
             comments: Vec::new(),
             policy: name("p"),
             version: name("v"),
+            draft: None,
             effective_from: None,
             extends: None,
             title: None,

@@ -144,6 +144,9 @@ impl Printer<'_> {
         self.comments(&header.comments, 0);
         self.line(0, &format!("policy {}", header.policy.node));
         self.line(0, &format!("version {}", quote(&header.version.node)));
+        if header.draft.is_some() {
+            self.line(0, "draft");
+        }
         if let Some(date) = &header.effective_from {
             self.line(0, &format!("effective from {}", date_text(&date.node)));
         }

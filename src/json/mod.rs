@@ -86,7 +86,7 @@ impl Serialize for Citation {
 }
 
 impl Serialize for PolicyRef {
-    /// `{"id", "version", "effective_from", "sha256", "stale"?}`: the JSON written when the reference was
+    /// `{"id", "version", "effective_from", "sha256", "stale"?, "draft"?}`: the JSON written when the reference was
     /// made, when there is one (see [`PolicyRef::json`]).
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         if let Some(raw) = &self.json {
@@ -99,6 +99,9 @@ impl Serialize for PolicyRef {
         st.serialize_field("sha256", &*self.sha256)?;
         if self.stale {
             st.serialize_field("stale", &true)?;
+        }
+        if self.draft {
+            st.serialize_field("draft", &true)?;
         }
         st.end()
     }

@@ -469,6 +469,8 @@ pub struct CompiledPolicy {
     pub version: String,
     /// When it takes effect; none for a label-only version.
     pub effective_from: Option<NaiveDate>,
+    /// A draft: never in force, decided by label only on request (`draft` in its header).
+    pub draft: bool,
     /// The version it extends, if any.
     pub extends: Option<String>,
     /// Its title.

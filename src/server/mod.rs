@@ -372,6 +372,8 @@ pub struct ServeOptions {
     pub admin_token: Option<String>,
     /// How long the policies folder must stay unchanged before a change is read.
     pub settle: Duration,
+    /// Serve versions whose examples fail (logged) instead of refusing them.
+    pub accept_failing_examples: bool,
     /// The origins allowed to call the service from a browser (CORS; none: off).
     pub cors_origins: Vec<String>,
     /// Where the service keeps its data (created when missing).
@@ -389,7 +391,11 @@ pub struct ServeOptions {
 pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     init_logging();
     routes::admin::remove_stale_temporaries(&options.policies);
-    let store = Arc::new(Store::open(&options.policies));
+    let store = Arc::new(Store::open_accepting(
+        &options.policies,
+        None,
+        options.accept_failing_examples,
+    ));
     let set = store.snapshot();
     let versions: usize = set.policies.values().map(|p| p.versions.len()).sum();
     tracing::info!(policies = set.policies.len(), versions, folder = %options.policies.display(), "policies loaded");

@@ -35,6 +35,8 @@ pub enum ApiError {
     Unauthorized,
     /// The change would break what depends on it (a version other versions extend).
     Conflict(Said),
+    /// A decision asked under a draft without `?draft=true`.
+    Draft(Said),
     /// A policy text sent by an administrator fails the check.
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
@@ -119,6 +121,12 @@ impl ApiError {
                 "The change conflicts with other versions",
                 "La modification est en conflit avec d'autres versions",
             ),
+            ApiError::Draft(_) => (
+                StatusCode::CONFLICT,
+                "draft-version",
+                "The version is a draft, not in force",
+                "La version est un projet, qui n'est pas en vigueur",
+            ),
             ApiError::InvalidPolicy(_) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "invalid-policy",
@@ -179,7 +187,8 @@ impl ApiError {
             | ApiError::NotFound(d)
             | ApiError::UnsupportedMediaType(d)
             | ApiError::NotReady(d)
-            | ApiError::Conflict(d) => (Some(d.get(lang).to_string()), None),
+            | ApiError::Conflict(d)
+            | ApiError::Draft(d) => (Some(d.get(lang).to_string()), None),
             ApiError::MethodNotAllowed(allowed) => (
                 Some(pick(
                     format!("cette route répond à {allowed}"),

@@ -86,6 +86,11 @@ pub struct PolicyEntry {
     /// How many versions the load that made this entry checked (the others taken as checked
     /// by the load before).
     checked_anew: usize,
+    /// The versions whose own examples fail ([`crate::gate::failing`]), as the load that
+    /// checked them found: each load judges them again against the acceptances.
+    failing: BTreeMap<String, Vec<crate::examples::Failure>>,
+    /// The versions whose publication their examples refuse, with the failures.
+    refused: BTreeMap<String, Vec<FileDiagnostic>>,
 }
 
 /// A policy folder as a load read and checked it, kept for the next load: a folder whose files
@@ -281,6 +286,8 @@ impl Pending<'_> {
 /// The served set of policies and how to reload it.
 pub struct Store {
     tree: Tree,
+    /// Serve versions whose examples fail (`serve --accept-failing-examples`), logged.
+    accept_failing: bool,
     current: ArcSwap<PolicySet>,
     reloading: Mutex<()>,
     failures: OnceLock<IntCounterVec>,
@@ -295,8 +302,20 @@ impl Store {
     /// Loads every policy under `root`, calling `hook` before each read of the disk (see
     /// [`ReadHook`]).
     pub fn open_with(root: impl Into<PathBuf>, hook: Option<ReadHook>) -> Store {
+        Store::open_accepting(root, hook, false)
+    }
+
+    /// Like [`Store::open_with`]; with `accept_failing`, a version whose examples fail is served
+    /// all the same (each such load logs it), where it is otherwise refused (see
+    /// [`crate::gate`]).
+    pub fn open_accepting(
+        root: impl Into<PathBuf>,
+        hook: Option<ReadHook>,
+        accept_failing: bool,
+    ) -> Store {
         let store = Store {
             tree: Tree::new(root, hook),
+            accept_failing,
             current: ArcSwap::from_pointee(PolicySet::default()),
             reloading: Mutex::new(()),
             failures: OnceLock::new(),
@@ -370,7 +389,7 @@ impl Store {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let current = self.current.load_full();
         let reading = self.tree.read();
-        let (next, failure) = next_set(reading.folders, &current, deliberate);
+        let (next, failure) = next_set(reading.folders, &current, deliberate, self.accept_failing);
         let pending = Pending {
             fingerprint: &reading.fingerprint,
             next: &next,
@@ -414,6 +433,7 @@ fn next_set(
     folders: Result<Vec<Folder>, String>,
     current: &PolicySet,
     deliberate: bool,
+    accept_failing: bool,
 ) -> (PolicySet, Option<(ReloadFailure, String)>) {
     let folders = match folders {
         Ok(folders) => folders,
@@ -431,7 +451,7 @@ fn next_set(
     for folder in folders {
         let before = current.policies.get(&folder.id);
         let entry = match folder.files {
-            Ok(files) => load_entry(&folder.id, &folder.dir, files, before),
+            Ok(files) => load_entry(&folder.id, &folder.dir, files, (before, accept_failing)),
             // A folder never served that cannot be listed (`lost+found`) is not a policy.
             Err(_) if before.is_none() => continue,
             Err(message) => {
@@ -512,7 +532,12 @@ fn file_name(path: &Path) -> String {
 
 /// Checks the files of one policy folder; a file that fails (or was not read) keeps the version
 /// it served before.
-fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) -> PolicyEntry {
+fn load_entry(
+    id: &str,
+    dir: &Path,
+    files: Files,
+    (before, accept_failing): (Option<&PolicyEntry>, bool),
+) -> PolicyEntry {
     let mut entry = PolicyEntry {
         id: id.to_string(),
         ..PolicyEntry::default()
@@ -542,13 +567,18 @@ fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) 
         .collect();
     let last = before.and_then(|b| b.last.0.as_ref());
     let folder = match last {
-        Some(last) if last.read_from(&texts) => Arc::clone(last),
+        Some(last) if last.read_from(&texts) => {
+            entry.failing = before.map(|b| b.failing.clone()).unwrap_or_default();
+            Arc::clone(last)
+        }
         _ => {
             let folder = check_texts_after(dir.to_path_buf(), texts, last.map(AsRef::as_ref));
             entry.checked_anew = folder.checked_anew();
+            entry.failing = crate::gate::failing(&folder);
             Arc::new(folder)
         }
     };
+    entry.refused = judge(id, &folder, &entry.failing, accept_failing);
     entry.last = LastLoad(Some(Arc::clone(&folder)));
     let mut compiled: HashMap<String, Arc<Prepared>> = HashMap::new();
     for (label, result) in &folder.versions {
@@ -562,14 +592,23 @@ fn load_entry(id: &str, dir: &Path, files: Files, before: Option<&PolicyEntry>) 
         };
         let parsed = folder.files.iter().find(|f| f.file == file_id);
         let label = parsed.map(|f| f.version().to_string());
+        let refusal = label.as_ref().and_then(|l| entry.refused.get(l)).cloned();
         let fresh = label.as_ref().and_then(|l| compiled.remove(l));
+        let fresh = fresh.filter(|_| refusal.is_none());
         let status = match (fresh, parsed) {
             (Some(policy), Some(parsed)) => {
                 entry.serve_fresh(&path, policy, Declared::of(&parsed.policy), before)
             }
             _ => entry.serve_stale(&path, before),
         };
-        let diagnostics = diagnostics_of(&folder, file_id, &status);
+        let refused = refusal.is_some();
+        let mut diagnostics = refusal.unwrap_or_default();
+        // Refused for its examples, not for a layer that fails the check.
+        diagnostics.extend(
+            diagnostics_of(&folder, file_id, &status)
+                .into_iter()
+                .filter(|d| !refused || d.code != Code::BrokenLayer.as_str()),
+        );
         entry.files.push(FileStatus {
             file: file_name(&path),
             version: label,
@@ -628,6 +667,70 @@ impl PolicyEntry {
             }
             _ => LoadStatus::Error,
         }
+    }
+}
+
+/// The versions of `folder` whose examples refuse their publication, with the failures as
+/// diagnostics; none with `accept_failing` (each version served so is logged).
+fn judge(
+    id: &str,
+    folder: &PolicyFolder,
+    failing: &BTreeMap<String, Vec<crate::examples::Failure>>,
+    accept_failing: bool,
+) -> BTreeMap<String, Vec<FileDiagnostic>> {
+    if failing.is_empty() {
+        return BTreeMap::new();
+    }
+    let accepted: std::collections::HashSet<String> = crate::gate::acceptances(&folder.dir)
+        .into_iter()
+        .map(|a| a.sha256)
+        .collect();
+    let refused = crate::gate::refused_of(folder, failing, &accepted);
+    for (version, failures) in &refused {
+        if accept_failing {
+            tracing::warn!(policy = %id, version = %version, failing = failures.len(), "version served although its examples fail (--accept-failing-examples)");
+        } else {
+            tracing::warn!(policy = %id, version = %version, failing = failures.len(), "version not published: its examples fail; its last good text, if any, stays served");
+        }
+    }
+    if accept_failing {
+        return BTreeMap::new();
+    }
+    refused
+        .into_iter()
+        .map(|(version, failures)| {
+            let diagnostics = failures
+                .iter()
+                .map(|f| example_failed(&folder.dir, f))
+                .collect();
+            (version, diagnostics)
+        })
+        .collect()
+}
+
+/// A failed example as a diagnostic of its examples file (`tests/…`, relative to `dir`).
+pub fn example_failed(dir: &Path, f: &crate::examples::Failure) -> FileDiagnostic {
+    let file = f
+        .file
+        .strip_prefix(dir)
+        .unwrap_or(&f.file)
+        .display()
+        .to_string();
+    let what = match &f.conclusion {
+        Some(c) => format!("`{c}`: expected {}, found {}", f.expected, f.found),
+        None => format!("expected {}, found {}", f.expected, f.found),
+    };
+    let message = if f.example.is_empty() {
+        what
+    } else {
+        format!("example `{}` fails with this text: {what}", f.example)
+    };
+    FileDiagnostic {
+        severity: Severity::Error,
+        code: Code::ExampleFailed.to_string(),
+        rendered: format!("error[example-failed]: {message}\n  --> {file}"),
+        message,
+        location: Some(file),
     }
 }
 

@@ -198,6 +198,7 @@ impl Lowerer {
             comments,
             policy,
             version,
+            draft: None,
             effective_from: None,
             extends: None,
             title: None,
@@ -207,6 +208,10 @@ impl Lowerer {
         };
         for p in inner {
             let rule = p.as_rule();
+            if rule == R::draft {
+                header.draft = Some(Spanned::new((), self.span(&p)));
+                continue;
+            }
             let value = next(&mut p.into_inner())?;
             match rule {
                 R::effective_from => header.effective_from = Some(self.date(value)?),

@@ -5,7 +5,7 @@ pub(crate) mod parser;
 
 use crate::ast::Policy;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::{self, FileId};
+use crate::span::{self, FileId, Span};
 
 /// How deeply brackets and prefix operators may nest, and expressions in general: far beyond
 /// any regulation, and low enough that no stage (all recursive) can exhaust the stack.
@@ -150,8 +150,22 @@ pub fn header_policy_id(text: &str) -> Option<String> {
     header_of(text).map(|h| h.policy.node)
 }
 
+/// Where the word `draft` stands in a file's header (byte offsets in `text`), read as
+/// [`header_labels`] reads the labels; none for a version that is not a draft.
+pub fn header_draft(text: &str) -> Option<Span> {
+    let (header, offset) = header_at(text)?;
+    let span = header.draft?.span;
+    Some(Span::new(span.file, span.start + offset, span.end + offset))
+}
+
 /// The header of a file, from its header alone.
 fn header_of(text: &str) -> Option<crate::ast::Header> {
+    header_at(text).map(|(header, _)| header)
+}
+
+/// The header of a file, from its header alone, and where it starts in `text` (its spans are
+/// relative to that start).
+fn header_at(text: &str) -> Option<(crate::ast::Header, usize)> {
     // What pest skips before the header: spaces, line ends and comments.
     let mut rest = text;
     loop {
@@ -169,7 +183,10 @@ fn header_of(text: &str) -> Option<crate::ast::Header> {
         }
     }
     let pair = parser::parse_header(rest)?;
-    lower::Lowerer::new(FileId::default(), "").header(pair).ok()
+    let header = lower::Lowerer::new(FileId::default(), "")
+        .header(pair)
+        .ok()?;
+    Some((header, text.len() - rest.len()))
 }
 
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the

@@ -351,6 +351,7 @@ fn rule_words(rule: Rule) -> &'static str {
         }
         Rule::clause_text_line | Rule::clause_text => "a line of clause text starting with `|`",
         Rule::version_line => "`version \"LABEL\"`",
+        Rule::draft => "`draft`",
         Rule::effective_from => "`effective from DATE`",
         Rule::extends => "`extends \"VERSION\"`",
         Rule::title => "`title \"…\"`",

@@ -1285,18 +1285,21 @@ mod generate {
             option::of(string()),
         );
         let key = option::of(vec(pick(FIELDS), 1..4).prop_map(|p| spanned(p.join("."))));
-        (comments(), id, string(), optional, key).prop_map(
+        let draft = option::of(Just(spanned(())));
+        (comments(), id, string(), optional, key, draft).prop_map(
             |(
                 comments,
                 policy,
                 version,
                 (effective_from, extends, title, source, language),
                 identified_by,
+                draft,
             )| {
                 Header {
                     comments,
                     policy,
                     version,
+                    draft,
                     effective_from,
                     extends,
                     title,

@@ -31,6 +31,7 @@ mod limits;
 mod peers;
 mod pipeline;
 mod proxied;
+mod publishing;
 mod records;
 mod reload;
 mod runner;

@@ -2,7 +2,6 @@
 //! constant time; without a configured token these routes answer 404 as if absent. Every
 //! action is logged.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -58,31 +57,11 @@ pub struct AcceptQuery {
     pub accept_failing_examples: bool,
 }
 
-/// The examples of `folder` that fail, as diagnostics of their file (`tests/…`).
+/// The examples of `folder` that stop a publication, as diagnostics of their files (`tests/…`).
 fn failing_examples(folder: &crate::load::PolicyFolder) -> Vec<FileDiagnostic> {
     crate::examples::run(folder)
-        .failures
-        .iter()
-        .map(|f| {
-            let file = f
-                .file
-                .strip_prefix(&folder.dir)
-                .unwrap_or(&f.file)
-                .display()
-                .to_string();
-            let what = match &f.conclusion {
-                Some(c) => format!("`{c}`: expected {}, found {}", f.expected, f.found),
-                None => format!("expected {}, found {}", f.expected, f.found),
-            };
-            let message = format!("example `{}` fails with this text: {what}", f.example);
-            FileDiagnostic {
-                severity: crate::diagnostic::Severity::Error,
-                code: "example-failed".into(),
-                rendered: format!("error[example-failed]: {message}\n  --> {file}"),
-                message,
-                location: Some(file),
-            }
-        })
+        .blocking(folder)
+        .map(|f| crate::server::store::example_failed(&folder.dir, f))
         .collect()
 }
 
@@ -192,33 +171,6 @@ pub fn remove_stale_temporaries(root: &Path) -> usize {
         }
     }
     removed
-}
-
-/// Writes `text` to `path` atomically: a temporary file in the same folder, flushed to disk,
-/// then renamed over the target, so a crash leaves the old file or the new one, never a torn one.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    let dir = crate::load::folder_of(path);
-    std::fs::create_dir_all(&dir)?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        path.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned()),
-        uuid::Uuid::new_v4()
-    ));
-    let mut file = std::fs::File::create(&tmp)?;
-    let written = file
-        .write_all(text.as_bytes())
-        .and_then(|()| file.sync_all());
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, path)?;
-    // The rename itself is durable once the folder is flushed.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 fn diagnostics_of(folder: &crate::load::PolicyFolder, path: &Path) -> Vec<FileDiagnostic> {
@@ -342,7 +294,7 @@ pub async fn put_version(
     let file: PathBuf = dir.join(format!("{label}.policy"));
     let store = std::sync::Arc::clone(&state.store);
     let lock = std::sync::Arc::clone(&state.admin_lock);
-    let (id2, label2, file2) = (id.clone(), label.clone(), file.clone());
+    let (id2, label2, file2, dir2) = (id.clone(), label.clone(), file.clone(), dir.clone());
     // What the answer says (created or updated, the sha256 served) is read under the lock too,
     // so that two uploads of one version at once each report their own.
     let outcome = web::block(move || serialized(&lock, || -> Result<Written, ApiError> {
@@ -377,8 +329,15 @@ pub async fn put_version(
             }
             tracing::warn!(policy = %id2, version = %label2, failing = failing.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
         }
-        write_atomically(&file2, &text)
+        crate::load::write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
+        // The acceptance is kept beside the files, for this text alone: the service serves it
+        // after a restart, and any replica reading the folder does too.
+        let accepted = folder.version(&label2).filter(|_| !failing.is_empty());
+        if let Some(version) = accepted {
+            crate::gate::accept(&dir2, &label2, &version.sha256, failing.len(), "administration API")
+                .map_err(|e| internal(&format!("cannot record the acceptance in {}", dir2.display()), e))?;
+        }
         store.reload_written();
         let sha256 = store
             .snapshot()

@@ -14,8 +14,8 @@ use crate::prepared::Prepared;
 use crate::server::AppState;
 use crate::server::problem::{ApiError, Problem, parse_json};
 use crate::server::routes::{
-    Selector, body_timeout, identity_encoding, in_lang, json_only, lang_of, media_type, millis,
-    read_body, select_version, unreadable, unsupported_media,
+    DraftQuery, Selector, body_timeout, decidable, identity_encoding, in_lang, json_only, lang_of,
+    media_type, millis, read_body, refuse_draft, select_version, unreadable, unsupported_media,
 };
 use crate::server::store::PolicySet;
 
@@ -56,6 +56,10 @@ pub struct BatchQuery {
     /// Add the trace of every rule considered.
     #[serde(default)]
     pub explain: bool,
+    /// Decide under the version named although it is a draft (never in force): each decision
+    /// then says `"draft": true` in its `policy`. Without it, a draft is refused (409).
+    #[serde(default)]
+    pub draft: bool,
     /// The conclusions to decide, by name, separated by commas (`e61_admission,jury_informed`;
     /// default: all of them): each decision then holds these alone, and evaluates nothing but
     /// what they read. A name the policy does not declare, or an empty list, is refused (422,
@@ -289,6 +293,7 @@ fn count(state: &AppState, policy: &Prepared) {
         ("id" = String, Path, description = "The policy id"),
         LangQuery,
         CitationsQuery,
+        DraftQuery,
         ("Accept-Language" = Option<String>, Header, description = "The language of the texts people read when `lang` is not given: French unless English is preferred"),
     ),
     request_body = DecisionRequest,
@@ -296,6 +301,7 @@ fn count(state: &AppState, policy: &Prepared) {
         (status = 200, description = "The decision", body = Decision, headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"), ("Clausier-Stale" = String, description = "`true` when the version that decided is served stale: its file now fails the check and its last good version decides (each decision's `policy.stale` says so too)"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
@@ -318,6 +324,7 @@ pub async fn decide(
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
+    decidable(&req, &policy)?;
     let wanted = Wanted::of(&policy, request.explain, request.conclusions.as_deref())?;
     let asked = Asked {
         version: selector.version.clone(),
@@ -562,6 +569,7 @@ struct NdjsonRecords(String);
         ), headers(("Clausier-Policy-Set" = String, description = "The digest of the set of policies served when the request was decided (`set_digest` of `GET /v1/policies`): replicas that send the same one serve the same rules"), ("Clausier-Stale" = String, description = "`true` when the version that decided is served stale: its file now fails the check and its last good version decides (each decision's `policy.stale` says so too)"))),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON, or compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
@@ -586,6 +594,7 @@ pub async fn batch(
             let selector = Selector::parse(query.version, query.as_of)?;
             let set = state.store.snapshot();
             let policy = select_version(&state, &set, &id, &selector)?;
+            refuse_draft(&policy, query.draft)?;
             let names = named(query.conclusions.as_deref());
             let wanted = Wanted::of(&policy, query.explain, names.as_deref())?;
             let within = body_timeout(&req);
@@ -763,6 +772,7 @@ fn open_batch<'b>(
     cohort.explain |= query.explain;
     let selector = Selector::parse(version, as_of)?;
     let policy = select_version(state, set, id, &selector)?;
+    refuse_draft(&policy, query.draft)?;
     let wanted = Wanted::of(&policy, cohort.explain, names.as_deref())?;
     let asked = Asked {
         version: selector.version,

@@ -31,6 +31,7 @@ pub use crate::request::InterviewRequest;
     params(
         ("id" = String, Path, description = "The policy id"),
         crate::server::routes::decisions::LangQuery,
+        crate::server::routes::DraftQuery,
         ("Accept-Language" = Option<String>, Header, description = "The language of the questions, labels and `because` lines when `lang` is not given: French unless English is preferred"),
     ),
     request_body(
@@ -76,6 +77,7 @@ pub use crate::request::InterviewRequest;
          })),
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
@@ -96,6 +98,7 @@ pub async fn interview(
     let selector = Selector::parse(request.version, request.as_of)?;
     let set = state.store.snapshot();
     let policy = select_version(&state, &set, &id, &selector)?;
+    crate::server::routes::decidable(&req, &policy)?;
     let options = InterviewOptions {
         bounds: state.limits.bounds(),
         decision_id: None,

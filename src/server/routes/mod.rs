@@ -464,6 +464,51 @@ pub fn in_lang(res: &mut actix_web::HttpResponseBuilder, lang: crate::model::Lan
         .insert_header((actix_web::http::header::VARY, "Accept-Language"));
 }
 
+/// The query parameter that lets a request decide under a draft.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DraftQuery {
+    /// Decide under the version named although it is a draft (a version put before reviewers,
+    /// never in force): each decision then says `"draft": true` in its `policy`. Without it, a
+    /// draft named by label is refused (409). A draft is never chosen by date.
+    #[serde(default)]
+    pub draft: bool,
+}
+
+/// Refuses to decide under `policy` when it is a draft and the request did not ask for drafts
+/// in so many words (`?draft=true`).
+pub fn decidable(req: &actix_web::HttpRequest, policy: &Prepared) -> Result<(), ApiError> {
+    if !policy.draft {
+        return Ok(());
+    }
+    let asked = web::Query::<DraftQuery>::from_query(req.query_string())
+        .map(|q| q.draft)
+        .map_err(|_| {
+            ApiError::BadRequest(Said::new(
+                "`draft` vaut `true` ou `false`",
+                "`draft` is `true` or `false`",
+            ))
+        })?;
+    refuse_draft(policy, asked)
+}
+
+/// Refuses to decide under `policy` when it is a draft, unless drafts were `asked` for.
+pub fn refuse_draft(policy: &Prepared, asked: bool) -> Result<(), ApiError> {
+    if !policy.draft || asked {
+        return Ok(());
+    }
+    Err(ApiError::Draft(Said::new(
+        format!(
+            "la version `{}` du règlement `{}` est un projet, qui n'est pas en vigueur : ajoutez `?draft=true` pour décider selon ce projet",
+            policy.version, policy.id
+        ),
+        format!(
+            "version `{}` of policy `{}` is a draft, not in force: add `?draft=true` to decide under it",
+            policy.version, policy.id
+        ),
+    )))
+}
+
 /// The version of policy `id` a request selects: by label, by date, or in force today.
 pub fn select_version(
     state: &AppState,

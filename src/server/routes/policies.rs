@@ -27,6 +27,9 @@ pub struct VersionSummary {
     pub sha256: String,
     /// True for the version in force today.
     pub in_force: bool,
+    /// True for a draft: put before reviewers, never in force, decided by label only with
+    /// `draft=true`.
+    pub draft: bool,
 }
 
 /// A policy in the list.
@@ -101,6 +104,7 @@ pub async fn list(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Ht
                     title: v.title.clone(),
                     sha256: v.sha256.clone(),
                     in_force: in_force.as_deref() == Some(v.version.as_str()),
+                    draft: v.draft,
                 })
                 .collect();
             versions.sort_by(|a, b| {
@@ -287,6 +291,8 @@ pub struct VersionView {
     pub legal_source: Option<String>,
     /// The hash of its sources.
     pub sha256: String,
+    /// True for a draft: never in force, decided by label only with `draft=true`.
+    pub draft: bool,
     /// The clauses, in the regulation's order.
     pub clauses: Vec<ClauseView>,
     /// The parameters.
@@ -341,6 +347,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
         title: p.title.clone(),
         legal_source: p.source.clone(),
         sha256: p.sha256.clone(),
+        draft: p.draft,
         clauses: p
             .clauses
             .iter()

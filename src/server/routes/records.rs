@@ -513,13 +513,13 @@ pub struct ReplayRequest {
 #[utoipa::path(
     tag = "records",
     security(("records" = [])),
-    params(("id" = String, Path, description = "The decision id")),
+    params(("id" = String, Path, description = "The decision id"), crate::server::routes::DraftQuery),
     request_body(content = ReplayRequest, content_type = "application/json", description = "Optional: `{}` or no body replays under the version in force today"),
     responses(
         (status = 200, description = "The replay", body = Replay),
         (status = 401, description = "Missing or wrong records token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such decision or version, or the records are not served", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Only the input's hash was kept: send the input", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Only the input's hash was kept: send the input; or the version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/decisions/{id}/replay")]
@@ -547,6 +547,7 @@ pub async fn replay(
     let selector = Selector::parse(asked.version, asked.as_of)?;
     let set = state.store.snapshot();
     let now = select_version(&state, &set, &record.policy, &selector)?;
+    crate::server::routes::decidable(&req, &now)?;
     let bounds = state.limits.bounds();
     let hashing = Arc::clone(records);
     let replayed = web::block(move || {
