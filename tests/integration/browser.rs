@@ -796,7 +796,8 @@ fn the_impact_endpoint_replays_records_and_named_cases() {
     let i = r.json();
     assert_eq!(
         i["counts"],
-        json!({"cases": 4, "changed": 2, "unchanged": 1, "invalid": 1})
+        json!({"cases": 4, "changed": 2, "unchanged": 1, "invalid": 1,
+               "conclusions_added": 0, "conclusions_removed": 0})
     );
     let changed: Vec<&str> = i["changed"]
         .as_array()
