@@ -33,6 +33,7 @@ mod pipeline;
 mod proxied;
 mod records;
 mod reload;
+mod review_page;
 mod runner;
 mod schemas;
 mod second_policy;
