@@ -773,22 +773,29 @@ pub(crate) fn one_sided_heading(i: &Impact, added: bool, say: Say) -> String {
     }
 }
 
-/// What a conclusion only one version has gives the cases, each result once with its number
-/// of cases, in order of first appearance: `50 (7 dossiers)`.
+/// What a conclusion only one version has gives the cases, each result once with its cases,
+/// in order of first appearance: `50 (2 dossiers : a, b)`.
 pub(crate) fn outcome_counts(c: &OneSided, say: Say) -> String {
-    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
     for o in &c.outcomes {
         let said = outcome(Some(&o.outcome), say);
-        match counts.iter_mut().find(|(s, _)| *s == said) {
-            Some((_, n)) => *n += 1,
-            None => counts.push((said, 1)),
+        match groups.iter_mut().find(|(s, _)| *s == said) {
+            Some((_, cases)) => cases.push(&o.case),
+            None => groups.push((said, vec![&o.case])),
         }
     }
-    let parts: Vec<String> = counts
+    let parts: Vec<String> = groups
         .into_iter()
-        .map(|(said, n)| format!("{said} ({})", cases_words(n, say)))
+        .map(|(said, cases)| {
+            format!(
+                "{said} ({}{}{})",
+                cases_words(cases.len(), say),
+                say.colon(),
+                cases.join(", ")
+            )
+        })
         .collect();
-    parts.join(", ")
+    parts.join(say.t(" ; ", "; "))
 }
 
 /// `3 dossiers`, `3 cases`.

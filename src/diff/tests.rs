@@ -126,6 +126,18 @@ conclusion abroad_ok : bool
   rule y gives not abroad per "c"
 "#;
 
+/// A word diff's segments as (op, text).
+fn runs(segments: &[TextSegment]) -> Vec<(SegmentOp, &str)> {
+    segments.iter().map(|s| (s.op, s.text.as_str())).collect()
+}
+
+/// The removed and added segments of a word diff.
+fn changed_runs(segments: &[TextSegment]) -> Vec<(SegmentOp, &str)> {
+    let mut runs = runs(segments);
+    runs.retain(|(op, _)| *op != SegmentOp::Equal);
+    runs
+}
+
 fn folder(files: &[(&str, &str)]) -> PolicyFolder {
     let texts = files
         .iter()
@@ -179,11 +191,7 @@ fn every_kind_of_change_is_listed() {
             ("ctx", Change::Changed)
         ]
     );
-    let ops: Vec<(SegmentOp, &str)> = d.clauses[0]
-        .text_diff
-        .iter()
-        .map(|s| (s.op, s.text.as_str()))
-        .collect();
+    let ops = runs(&d.clauses[0].text_diff);
     assert_eq!(
         ops,
         [
@@ -438,13 +446,19 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
         "{text}"
     );
     assert!(
-        text.contains("\n  abroad_ok : true (2 dossiers)\n"),
+        text.contains("\n  abroad_ok : true (2 dossiers : five-weeks, no-pages)\n"),
         "{text}"
     );
-    assert!(text.contains("\n  gone : false (2 dossiers)\n"), "{text}");
+    assert!(
+        text.contains("\n  gone : false (2 dossiers : five-weeks, no-pages)\n"),
+        "{text}"
+    );
     let md = render::impact_markdown(&i, crate::model::Lang::Fr);
     assert!(md.contains("### Conclusions supprimées par next\n"), "{md}");
-    assert!(md.contains("| `gone` | false (2 dossiers) |"), "{md}");
+    assert!(
+        md.contains("| `gone` | false (2 dossiers : five-weeks, no-pages) |"),
+        "{md}"
+    );
     assert!(text.contains("sous next : entrée valide"), "{text}");
     let json = serde_json::to_value(&i).unwrap();
     assert_eq!(json["invalid"][0]["new"], json!(null));
@@ -534,11 +548,7 @@ fn a_rule_word_diff_keeps_each_layout_and_marks_changed_words() {
     };
     assert_eq!(side(SegmentOp::Removed), old);
     assert_eq!(side(SegmentOp::Added), new);
-    let changed: Vec<(SegmentOp, &str)> = segments
-        .iter()
-        .filter(|s| s.op != SegmentOp::Equal)
-        .map(|s| (s.op, s.text.as_str()))
-        .collect();
+    let changed = changed_runs(&segments);
     assert_eq!(
         changed,
         [
@@ -552,7 +562,7 @@ fn a_rule_word_diff_keeps_each_layout_and_marks_changed_words() {
     );
     // Two words replaced by three: one run each, the spaces between them inside.
     let words = compare::layout_word_diff("a b c d", "a x y z d");
-    let ops: Vec<(SegmentOp, &str)> = words.iter().map(|s| (s.op, s.text.as_str())).collect();
+    let ops = runs(&words);
     assert_eq!(
         ops,
         [
@@ -571,10 +581,7 @@ fn a_changed_rule_carries_its_word_diff() {
     let long = d.conclusions.iter().find(|c| c.name == "long").unwrap();
     let r = long.rules.iter().find(|r| r.label == "r").unwrap();
     assert_eq!(r.aspects, ["condition"]);
-    let changed: Vec<(SegmentOp, &str)> = (r.text_diff.iter())
-        .filter(|s| s.op != SegmentOp::Equal)
-        .map(|s| (s.op, s.text.as_str()))
-        .collect();
+    let changed = changed_runs(&r.text_diff);
     assert_eq!(
         changed,
         [
@@ -634,7 +641,7 @@ fn the_json_shape_is_stable() {
 #[test]
 fn word_diff_merges_runs() {
     let segments = compare::word_diff("a b c d", "a x y d e");
-    let ops: Vec<(SegmentOp, &str)> = segments.iter().map(|s| (s.op, s.text.as_str())).collect();
+    let ops = runs(&segments);
     assert_eq!(
         ops,
         [

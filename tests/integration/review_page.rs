@@ -3,13 +3,11 @@
 //! review page (in headless Chromium: the DOM, the boxes' layout measured in the page, the
 //! markdown report it downloads) and through the endpoints the page reads.
 
-use std::path::Path;
-
 use serde_json::{Value, json};
 
-use crate::browser::{chromium, contains_all, in_address, open};
+use crate::browser::{bts_with, chromium, contains_all, in_address, open};
 use crate::candidate_page::Page;
-use crate::http::{TestServer, date, get, post};
+use crate::http::{Reply, TestServer, date, get, post};
 
 const BTS: &str = "bts-metiers-de-la-mesure";
 
@@ -36,28 +34,17 @@ conclusion report_page_limit : pages
 label report_page_limit "nombre maximal de pages du rapport"
 "#;
 
-/// A copy of the BTS policy with `session-2028` beside its versions.
-fn with_session_2028() -> tempfile::TempDir {
-    let folder = tempfile::tempdir().unwrap();
-    let policy = folder.path().join(BTS);
-    std::fs::create_dir(&policy).unwrap();
-    for entry in std::fs::read_dir(Path::new("policies").join(BTS)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "policy") {
-            std::fs::copy(&path, policy.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    std::fs::write(policy.join("session-2028.policy"), SESSION_2028).unwrap();
-    folder
-}
-
-fn server(folder: &tempfile::TempDir) -> TestServer {
-    TestServer::start(
+/// The service over a copy of the BTS policy with `session-2028` beside its versions (the
+/// folder goes with it).
+fn serve_session_2028() -> (tempfile::TempDir, TestServer) {
+    let folder = bts_with("session-2028.policy", SESSION_2028);
+    let server = TestServer::start(
         folder.path(),
         date("2027-11-28"),
         clausier::server::Limits::default(),
         false,
-    )
+    );
+    (folder, server)
 }
 
 /// Two candidates: an apprentice, whom the change leaves alone, and one who proves professional
@@ -85,6 +72,12 @@ fn review_url(server: &TestServer) -> String {
     )
 }
 
+/// The impact of `impact_body()` asked with `query` (`?format=…`).
+fn replay(server: &TestServer, query: &str) -> Reply {
+    let path = format!("/v1/policies/{BTS}/impact{query}");
+    post(server, &path, "application/json", impact_body().to_string())
+}
+
 fn impact_body() -> Value {
     let cases: Vec<Value> = cases()
         .as_object()
@@ -102,8 +95,7 @@ fn impact_body() -> Value {
 #[test]
 fn a_long_changed_condition_wraps_with_its_changed_words_marked() {
     let Some(chromium) = chromium() else { return };
-    let folder = with_session_2028();
-    let server = server(&folder);
+    let (_folder, server) = serve_session_2028();
     let dom = open(&chromium, &review_url(&server), "review-session-2028", 2600);
     // The rule's two texts, the old one with its removed words struck out, the new one with
     // its added words underlined; the line break the new layout adds is not marked.
@@ -184,8 +176,7 @@ fn a_long_changed_condition_wraps_with_its_changed_words_marked() {
 #[test]
 fn the_rule_boxes_are_no_wider_than_the_page_and_the_report_downloads() {
     let Some(chromium) = chromium() else { return };
-    let folder = with_session_2028();
-    let server = server(&folder);
+    let (_folder, server) = serve_session_2028();
     let mut page = Page::open(&chromium, &review_url(&server));
     page.wait_for("document.getElementById('impact-counts')");
     // Measured in the page: no box of text scrolls sideways, and every box stays within the
@@ -237,7 +228,7 @@ fn the_rule_boxes_are_no_wider_than_the_page_and_the_report_downloads() {
              1 conclusion ajoutée",
             "| `hors-metrologie` | `e61_admission` | admis | refuse |",
             "### Conclusions ajoutées par session-2028",
-            "| `report_page_limit` | 50 (2 dossiers) |",
+            "| `report_page_limit` | 50 (2 dossiers : apprenti, hors-metrologie) |",
         ],
     );
     assert!(
@@ -250,15 +241,9 @@ fn the_rule_boxes_are_no_wider_than_the_page_and_the_report_downloads() {
 
 #[test]
 fn the_impact_counts_an_added_conclusion_apart_from_changed_decisions() {
-    let folder = with_session_2028();
-    let server = server(&folder);
+    let (_folder, server) = serve_session_2028();
     let path = format!("/v1/policies/{BTS}/impact");
-    let r = post(
-        &server,
-        &path,
-        "application/json",
-        impact_body().to_string(),
-    );
+    let r = replay(&server, "");
     assert_eq!(r.status, 200, "{}", r.body);
     let i = r.json();
     assert_eq!(
@@ -307,18 +292,13 @@ fn the_impact_counts_an_added_conclusion_apart_from_changed_decisions() {
     assert_eq!(b["removed"][0]["conclusion"], "report_page_limit");
 
     // The same split in the text and the markdown.
-    let text = post(
-        &server,
-        &format!("{path}?format=text"),
-        "application/json",
-        impact_body().to_string(),
-    );
+    let text = replay(&server, "?format=text");
     contains_all(
         &text.body,
         &[
             "sur 2 dossiers : 1 change, 1 inchangé ; 1 conclusion ajoutée",
             "Conclusions ajoutées par session-2028 (ne comptent pas parmi les dossiers qui changent)\n  \
-             report_page_limit : 50 (2 dossiers)",
+             report_page_limit : 50 (2 dossiers : apprenti, hors-metrologie)",
         ],
     );
     assert!(!text.body.contains("absente"), "{}", text.body);
@@ -326,43 +306,26 @@ fn the_impact_counts_an_added_conclusion_apart_from_changed_decisions() {
 
 #[test]
 fn the_review_report_is_the_diff_then_the_impact_in_markdown() {
-    let folder = with_session_2028();
-    let server = server(&folder);
-    let path = format!("/v1/policies/{BTS}/impact");
-    let report = post(
-        &server,
-        &format!("{path}?format=markdown&with_diff=true"),
-        "application/json",
-        impact_body().to_string(),
-    );
+    let (_folder, server) = serve_session_2028();
+    let report = replay(&server, "?format=markdown&with_diff=true");
     assert_eq!(report.status, 200, "{}", report.body);
     assert_eq!(report.content_type, "text/markdown; charset=utf-8");
     let diff = get(
         &server,
         &format!("/v1/policies/{BTS}/diff?from=session-2027&to=session-2028&format=markdown"),
     );
-    let impact = post(
-        &server,
-        &format!("{path}?format=markdown"),
-        "application/json",
-        impact_body().to_string(),
-    );
+    let impact = replay(&server, "?format=markdown");
     // Exactly the two documents the page could ask for, one after the other.
     assert_eq!(report.body, format!("{}\n{}", diff.body, impact.body));
     assert!(
         impact
             .body
-            .contains("| `report_page_limit` | 50 (2 dossiers) |"),
+            .contains("| `report_page_limit` | 50 (2 dossiers : apprenti, hors-metrologie) |"),
         "{}",
         impact.body
     );
     // In English on request; the text form too.
-    let english = post(
-        &server,
-        &format!("{path}?format=text&with_diff=true&lang=en"),
-        "application/json",
-        impact_body().to_string(),
-    );
+    let english = replay(&server, "?format=text&with_diff=true&lang=en");
     contains_all(
         &english.body,
         &[
@@ -371,11 +334,5 @@ fn the_review_report_is_the_diff_then_the_impact_in_markdown() {
         ],
     );
     // One document: not in JSON.
-    post(
-        &server,
-        &format!("{path}?with_diff=true"),
-        "application/json",
-        impact_body().to_string(),
-    )
-    .problem(400);
+    replay(&server, "?with_diff=true").problem(400);
 }

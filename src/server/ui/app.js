@@ -540,15 +540,16 @@ function impactResult(i) {
       (x.old || x.new).map((e) => `${e.pointer} ${e.message}`).join(" ; ")))));
 }
 
-/** What a conclusion only one version has gives the cases: each result once, with its number
- * of cases (« 50 — 7 dossier(s) »). */
+/** What a conclusion only one version has gives the cases: each result once, with its cases
+ * (« 50 — 2 dossier(s) : a, b »). */
 function outcomeCounts(outcomes) {
-  const counts = new Map();
-  for (const { outcome: o } of outcomes) {
+  const groups = new Map();
+  for (const { case: name, outcome: o } of outcomes) {
     const said = o.status === "decided" ? showValue(o.value) : t("status")[o.status];
-    counts.set(said, (counts.get(said) || 0) + 1);
+    groups.set(said, [...(groups.get(said) || []), name]);
   }
-  return h("ul", { class: "plain" }, [...counts].map(([said, n]) => h("li", {}, h("strong", {}, said), t("impact.cases", n))));
+  return h("ul", { class: "plain" }, [...groups].map(([said, names]) =>
+    h("li", {}, h("strong", {}, said), t("impact.cases", names.length), h("span", { class: "muted" }, names.join(", ")))));
 }
 
 // --------------------------------------------------------------------------------- decide

@@ -241,7 +241,7 @@ const WORDS = {
     en: "Only one of the two versions has them: no decision changes value because of them.",
   },
   "impact.values-under": { fr: (v) => `Valeurs sous ${v}`, en: (v) => `Values under ${v}` },
-  "impact.cases": { fr: (n) => ` — ${n} dossier(s)`, en: (n) => ` — ${n} record(s)` },
+  "impact.cases": { fr: (n) => ` — ${n} dossier(s) : `, en: (n) => ` — ${n} record(s): ` },
   "report.download": { fr: "Télécharger le rapport (markdown)", en: "Download the report (markdown)" },
   "report.what": {
     fr: "la comparaison et, une fois des dossiers rejoués ci-dessous, leur impact : un fichier .md à joindre à la circulaire.",
