@@ -33,7 +33,8 @@
 //!                      "rules": [ { "label": "reduced", "change": "changed", "aspects": ["citations"],
 //!                                   "old": { "kind": "exception", "overrides": ["normal"],
 //!                                            "citations": ["3-1", "3-2"], "text": "exception reduced of normal\n  when …" },
-//!                                   "new": { … } } ] } ],
+//!                                   "new": { … },
+//!                                   "text_diff": [ { "op": "equal", "text": "exception reduced …" } ] } ] } ],
 //!   "definitions": [ { "name": "weeks_of", "change": "changed", "old": "definition weeks_of(…) …", "new": "…" } ],
 //!   "inputs":      [ { "path": "internship.periods[].host", "change": "added", "old": null,
 //!                      "new": { "type": "text", "presence": "optional", "default": null, "citations": [] } } ],
@@ -51,7 +52,10 @@
 //! - A conclusion is `changed` when its type or any of its `rules` changed; an added (removed)
 //!   conclusion lists its rules as added (removed). A rule's `aspects` name what changed among
 //!   `kind`, `overrides`, `condition`, `value`, `citations`; its `text` is the rule printed in
-//!   the canonical layout (`clausier fmt`), without comments.
+//!   the canonical layout (`clausier fmt`), without comments. A changed rule's `text_diff`
+//!   compares those texts word by word, keeping their layout: the old text is its `equal` and
+//!   `removed` segments put end to end (not joined with spaces, unlike a clause's), the new
+//!   text its `equal` and `added` ones.
 //! - `inputs` lists the declared inputs and, below a record, its fields (`path.field`, or
 //!   `path[].field` for a list of records); `presence` is `required`, `optional` or `default`
 //!   (with `default` rendered).
@@ -72,8 +76,8 @@ use crate::decision::PolicyRef;
 use crate::model::CompiledPolicy;
 
 pub use impact::{
-    CaseImpact, ConclusionChange, ConclusionCount, Impact, ImpactCounts, InvalidCase, Outcome,
-    impact,
+    CaseImpact, CaseOutcome, Compared, ConclusionChange, ConclusionCount, Impact, ImpactCounts,
+    InvalidCase, OneSided, Outcome, Replay, compare, impact,
 };
 
 /// What happened to an item between the two versions.
@@ -313,6 +317,11 @@ pub struct RuleDiff {
     pub old: Option<RuleSide>,
     /// The new rule.
     pub new: Option<RuleSide>,
+    /// The word-level diff of the two rules' texts (empty unless both versions have the rule
+    /// and its text changed). Each segment keeps its text's own spaces and line breaks: the old
+    /// text is its `equal` and `removed` segments put end to end, the new text its `equal` and
+    /// `added` ones. A segment of spaces or line breaks alone is a change of layout only.
+    pub text_diff: Vec<TextSegment>,
 }
 
 /// A definition that changed.

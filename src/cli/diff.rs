@@ -70,22 +70,8 @@ fn compare(args: &DiffArgs) -> Result<String, String> {
     let cases = args.cases.as_deref().map(read_cases).transpose()?;
     let i = cases.map(|cases| impact(old, new, &cases, Bounds::default()));
     Ok(match args.format {
-        DiffFormat::Text => {
-            let mut out = render::text(&d, args.lang);
-            if let Some(i) = &i {
-                out.push('\n');
-                out.push_str(&render::impact_text(i, args.lang));
-            }
-            out
-        }
-        DiffFormat::Markdown => {
-            let mut out = render::markdown(&d, args.lang);
-            if let Some(i) = &i {
-                out.push('\n');
-                out.push_str(&render::impact_markdown(i, args.lang));
-            }
-            out
-        }
+        DiffFormat::Text => render::report_text(&d, i.as_ref(), args.lang),
+        DiffFormat::Markdown => render::report_markdown(&d, i.as_ref(), args.lang),
         DiffFormat::Json => {
             let report = Report {
                 diff: &d,

@@ -1,6 +1,6 @@
 //! The comparison of each kind of declaration, matched by name.
 
-use similar::{Algorithm, DiffTag, capture_diff_slices};
+use similar::{Algorithm, ChangeTag, DiffTag, TextDiff, capture_diff_slices};
 
 use crate::ast::{DefinitionDecl, Name, Rule};
 use crate::check::layers::Merged;
@@ -175,6 +175,64 @@ pub(crate) fn word_diff(old: &str, new: &str) -> Vec<TextSegment> {
         }
     }
     out
+}
+
+/// The word-level diff of two texts laid out on lines (rules), each segment keeping the
+/// spaces and line breaks of its text: the old text is its equal and removed segments put end
+/// to end, the new text its equal and added ones. The spaces between two changed words go
+/// with the change, so that a change of several words is one removed run and one added run.
+pub(crate) fn layout_word_diff(old: &str, new: &str) -> Vec<TextSegment> {
+    let diff = TextDiff::configure()
+        .algorithm(Algorithm::Myers)
+        .diff_words(old, new);
+    // Runs of one kind, merged.
+    let mut runs: Vec<TextSegment> = Vec::new();
+    for change in diff.iter_all_changes() {
+        let op = match change.tag() {
+            ChangeTag::Equal => SegmentOp::Equal,
+            ChangeTag::Delete => SegmentOp::Removed,
+            ChangeTag::Insert => SegmentOp::Added,
+        };
+        match runs.last_mut() {
+            Some(last) if last.op == op => last.text.push_str(change.value()),
+            _ => runs.push(TextSegment {
+                op,
+                text: change.value().to_string(),
+            }),
+        }
+    }
+    // Each stretch of changes (the blanks between them included) as one removed run, then one
+    // added run.
+    let mut out = Vec::new();
+    let (mut removed, mut added) = (String::new(), String::new());
+    let last = runs.len().saturating_sub(1);
+    for (i, run) in runs.into_iter().enumerate() {
+        match run.op {
+            SegmentOp::Removed => removed.push_str(&run.text),
+            SegmentOp::Added => added.push_str(&run.text),
+            SegmentOp::Equal if i > 0 && i < last && run.text.trim().is_empty() => {
+                removed.push_str(&run.text);
+                added.push_str(&run.text);
+            }
+            SegmentOp::Equal => {
+                flush_changes(&mut out, &mut removed, &mut added);
+                out.push(run);
+            }
+        }
+    }
+    flush_changes(&mut out, &mut removed, &mut added);
+    out
+}
+
+fn flush_changes(out: &mut Vec<TextSegment>, removed: &mut String, added: &mut String) {
+    for (op, text) in [(SegmentOp::Removed, removed), (SegmentOp::Added, added)] {
+        if !text.is_empty() {
+            out.push(TextSegment {
+                op,
+                text: std::mem::take(text),
+            });
+        }
+    }
 }
 
 // ------------------------------------------------------------------------------------ values
@@ -379,12 +437,18 @@ fn rules(old: Vec<(String, Rule)>, new: Vec<(String, Rule)>) -> Vec<RuleDiff> {
                 (Some(o), Some(n)) => aspects(o, n),
                 _ => Vec::new(),
             };
+            let (old, new) = (e.old.as_ref().map(rule_side), e.new.as_ref().map(rule_side));
+            let text_diff = match (&old, &new) {
+                (Some(o), Some(n)) if o.text != n.text => layout_word_diff(&o.text, &n.text),
+                _ => Vec::new(),
+            };
             RuleDiff {
                 label: e.key,
                 change: e.change,
                 aspects,
-                old: e.old.as_ref().map(rule_side),
-                new: e.new.as_ref().map(rule_side),
+                old,
+                new,
+                text_diff,
             }
         })
         .collect()

@@ -18,7 +18,8 @@ use crate::request::{self, Bounds, Options, RequestError};
 /// {
 ///   "from": { "id", "version", "effective_from", "sha256" },
 ///   "to":   { … },
-///   "counts": { "cases": 8, "changed": 3, "unchanged": 4, "invalid": 1 },
+///   "counts": { "cases": 8, "changed": 3, "unchanged": 4, "invalid": 1,
+///               "conclusions_added": 1, "conclusions_removed": 0 },
 ///   "by_conclusion": [ { "conclusion": "e61_admission", "cases": 2 } ],
 ///   "changed": [
 ///     { "case": "force-majeure-5-semaines",
@@ -27,12 +28,23 @@ use crate::request::{self, Bounds, Options, RequestError};
 ///           "old": { "status": "decided", "value": "refuse", "rules": ["insuffisant"],
 ///                    "citations": ["3-1"] },
 ///           "new": { "status": "decided", "value": "admis_sur_autorisation", … } } ] } ],
+///   "added": [
+///     { "conclusion": "report_page_limit", "cases": 7,
+///       "outcomes": [ { "case": "#1", "outcome": { "status": "decided", "value": 50, … } } ] } ],
+///   "removed": [],
 ///   "invalid": [ { "case": "typo", "old": [ { "pointer": "/x", "message": "…" } ], "new": null } ]
 /// }
 /// ```
 ///
-/// - A conclusion changes when its status or its value differs (a change of citations alone
-///   does not count). A side is `null` when that version has no such conclusion.
+/// - A decision changes when a conclusion that both versions have differs in status or value
+///   (a change of citations alone does not count). `changed` lists those cases with those
+///   conclusions only, so each side of a change is present.
+/// - A conclusion that only one version has is no change of decision: it is listed in `added`
+///   (only the new version has it) or `removed` (only the old one), with what it gives each
+///   case under the version that has it, and counted in `counts.conclusions_added` and
+///   `counts.conclusions_removed` (numbers of conclusions, not of cases). A case whose only
+///   difference is such a conclusion counts as `unchanged`.
+/// - `cases` = `changed` + `unchanged` + `invalid`.
 /// - An [`Outcome`] has `missing` when undetermined and `error` when in error, as in a decision.
 /// - `by_conclusion` counts, per conclusion that changed for some case, the cases where it
 ///   changed, in the new version's declaration order.
@@ -45,12 +57,17 @@ pub struct Impact {
     pub from: PolicyRef,
     /// The new version.
     pub to: PolicyRef,
-    /// How many cases were replayed, changed, unchanged, invalid.
+    /// How many cases were replayed, changed, unchanged, invalid; how many conclusions were
+    /// added and removed.
     pub counts: ImpactCounts,
     /// Per conclusion, the number of cases where it changed.
     pub by_conclusion: Vec<ConclusionCount>,
-    /// The cases with at least one conclusion that changed.
+    /// The cases with a conclusion of both versions that changed in status or value.
     pub changed: Vec<CaseImpact>,
+    /// The conclusions only the new version has, and what they give each case.
+    pub added: Vec<OneSided>,
+    /// The conclusions only the old version has, and what they gave each case.
+    pub removed: Vec<OneSided>,
     /// The cases whose input a version rejects.
     pub invalid: Vec<InvalidCase>,
 }
@@ -61,12 +78,17 @@ pub struct Impact {
 pub struct ImpactCounts {
     /// Every case replayed.
     pub cases: usize,
-    /// Cases with a conclusion that changed.
+    /// Cases with a conclusion of both versions that changed in status or value.
     pub changed: usize,
-    /// Cases decided the same under both versions.
+    /// Cases whose conclusions of both versions are decided the same (a conclusion only one
+    /// version has does not count).
     pub unchanged: usize,
     /// Cases whose input a version rejects.
     pub invalid: usize,
+    /// Conclusions only the new version has.
+    pub conclusions_added: usize,
+    /// Conclusions only the old version has.
+    pub conclusions_removed: usize,
 }
 
 /// How many cases one conclusion changed for.
@@ -77,6 +99,28 @@ pub struct ConclusionCount {
     pub conclusion: String,
     /// The number of cases.
     pub cases: usize,
+}
+
+/// A conclusion only one version has, and what it gives each case compared.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct OneSided {
+    /// The conclusion.
+    pub conclusion: String,
+    /// The number of cases it was decided for (those valid under both versions).
+    pub cases: usize,
+    /// Its result for each case, under the version that has it.
+    pub outcomes: Vec<CaseOutcome>,
+}
+
+/// A conclusion's result for one case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct CaseOutcome {
+    /// The case's name.
+    pub case: String,
+    /// The result.
+    pub outcome: Outcome,
 }
 
 /// One case and its conclusions that changed.
@@ -148,50 +192,146 @@ pub struct InvalidCase {
 }
 
 /// Evaluates every case (a name and a candidate record, as `clausier eval` reads it) under
-/// `old` and `new`, within `bounds`, and lists the conclusions whose status or value differs.
-/// Cases whose input a version rejects are listed as invalid, not dropped. See [`Impact`] for
-/// the shape.
+/// `old` and `new`, within `bounds`, and lists the conclusions whose status or value differs,
+/// apart from those only one version has. Cases whose input a version rejects are listed as
+/// invalid, not dropped. See [`Impact`] for the shape, and [`Replay`] to replay cases one at a
+/// time.
 pub fn impact(old: &Prepared, new: &Prepared, cases: &[(String, Json)], bounds: Bounds) -> Impact {
-    let mut changed = Vec::new();
-    let mut invalid = Vec::new();
+    let mut replay = Replay::new(old, new, bounds);
+    for (name, input) in cases {
+        replay.case(name, input);
+    }
+    replay.finish()
+}
+
+/// One case under two versions.
+pub enum Compared {
+    /// Both versions accept the input: the conclusions whose status or value differs, a
+    /// conclusion only one version has included (its other side `None`), the new version's
+    /// first.
+    Decided(Vec<ConclusionChange>),
+    /// A version rejects the input.
+    Invalid(InvalidCase),
+}
+
+/// Decides `input` under `old` and `new` (within `bounds`) and compares the two decisions.
+pub fn compare(
+    old: &Prepared,
+    new: &Prepared,
+    name: &str,
+    input: &Json,
+    bounds: Bounds,
+) -> Compared {
     // A replay compares conclusions: the decisions' ids play no part.
     let options = Options {
         bounds,
         decision_id: Some(String::new()),
         ..Options::default()
     };
-    for (name, input) in cases {
-        let decide = |p: &Prepared| request::decide(p, input, &options).map_err(input_errors);
-        match (decide(old), decide(new)) {
-            (Ok(before), Ok(after)) => {
-                let conclusions = changes(&before, &after);
-                if !conclusions.is_empty() {
-                    changed.push(CaseImpact {
-                        case: name.clone(),
-                        conclusions,
-                    });
-                }
-            }
-            (o, n) => invalid.push(InvalidCase {
-                case: name.clone(),
-                old: o.err(),
-                new: n.err(),
-            }),
+    let decide = |p: &Prepared| request::decide(p, input, &options).map_err(input_errors);
+    match (decide(old), decide(new)) {
+        (Ok(before), Ok(after)) => Compared::Decided(changes(&before, &after)),
+        (o, n) => Compared::Invalid(InvalidCase {
+            case: name.to_string(),
+            old: o.err(),
+            new: n.err(),
+        }),
+    }
+}
+
+/// An impact built one case at a time (so that a caller can stop between two cases).
+pub struct Replay<'a> {
+    old: &'a Prepared,
+    new: &'a Prepared,
+    bounds: Bounds,
+    cases: usize,
+    changed: Vec<CaseImpact>,
+    added: Vec<OneSided>,
+    removed: Vec<OneSided>,
+    invalid: Vec<InvalidCase>,
+}
+
+impl<'a> Replay<'a> {
+    /// A replay of no case yet from `old` to `new`, each decision within `bounds`.
+    pub fn new(old: &'a Prepared, new: &'a Prepared, bounds: Bounds) -> Self {
+        Replay {
+            old,
+            new,
+            bounds,
+            cases: 0,
+            changed: Vec::new(),
+            added: Vec::new(),
+            removed: Vec::new(),
+            invalid: Vec::new(),
         }
     }
-    let by_conclusion = count_by_conclusion(old, new, &changed);
-    Impact {
-        from: PolicyRef::of(old),
-        to: PolicyRef::of(new),
-        counts: ImpactCounts {
-            cases: cases.len(),
-            changed: changed.len(),
-            unchanged: cases.len().saturating_sub(changed.len() + invalid.len()),
-            invalid: invalid.len(),
-        },
-        by_conclusion,
-        changed,
-        invalid,
+
+    /// Replays one case under both versions.
+    pub fn case(&mut self, name: &str, input: &Json) {
+        self.cases += 1;
+        let changes = match compare(self.old, self.new, name, input, self.bounds) {
+            Compared::Decided(changes) => changes,
+            Compared::Invalid(case) => return self.invalid.push(case),
+        };
+        let mut conclusions = Vec::new();
+        for change in changes {
+            let (list, outcome) = match (change.old, change.new) {
+                (None, Some(new)) => (&mut self.added, new),
+                (Some(old), None) => (&mut self.removed, old),
+                (old, new) => {
+                    conclusions.push(ConclusionChange {
+                        conclusion: change.conclusion,
+                        old,
+                        new,
+                    });
+                    continue;
+                }
+            };
+            let outcome = CaseOutcome {
+                case: name.to_string(),
+                outcome,
+            };
+            match list.iter_mut().find(|c| c.conclusion == change.conclusion) {
+                Some(c) => {
+                    c.cases += 1;
+                    c.outcomes.push(outcome);
+                }
+                None => list.push(OneSided {
+                    conclusion: change.conclusion,
+                    cases: 1,
+                    outcomes: vec![outcome],
+                }),
+            }
+        }
+        if !conclusions.is_empty() {
+            self.changed.push(CaseImpact {
+                case: name.to_string(),
+                conclusions,
+            });
+        }
+    }
+
+    /// The impact of the cases replayed.
+    pub fn finish(self) -> Impact {
+        let by_conclusion = count_by_conclusion(self.old, self.new, &self.changed);
+        let (changed, invalid) = (self.changed.len(), self.invalid.len());
+        Impact {
+            from: PolicyRef::of(self.old),
+            to: PolicyRef::of(self.new),
+            counts: ImpactCounts {
+                cases: self.cases,
+                changed,
+                unchanged: self.cases.saturating_sub(changed + invalid),
+                invalid,
+                conclusions_added: self.added.len(),
+                conclusions_removed: self.removed.len(),
+            },
+            by_conclusion,
+            changed: self.changed,
+            added: self.added,
+            removed: self.removed,
+            invalid: self.invalid,
+        }
     }
 }
 

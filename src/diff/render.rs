@@ -1,6 +1,7 @@
 //! A diff and an impact printed for a reviewer, in French (or English on request) and in the
 //! policy's own terms: as plain text ([`text`], [`impact_text`]) or as markdown to paste in a
-//! review ([`markdown`], [`impact_markdown`]).
+//! review ([`markdown`], [`impact_markdown`]), or both in one document ([`report_text`],
+//! [`report_markdown`]).
 
 mod markdown;
 
@@ -30,6 +31,25 @@ impl Say {
 }
 
 pub use markdown::{impact_markdown, markdown};
+
+/// The whole review as plain text: the diff, then the impact when cases were replayed.
+pub fn report_text(d: &PolicyDiff, i: Option<&Impact>, lang: Lang) -> String {
+    then(text(d, lang), i.map(|i| impact_text(i, lang)))
+}
+
+/// The whole review as one markdown document (to attach to a circular): the diff, then the
+/// impact when cases were replayed.
+pub fn report_markdown(d: &PolicyDiff, i: Option<&Impact>, lang: Lang) -> String {
+    then(markdown(d, lang), i.map(|i| impact_markdown(i, lang)))
+}
+
+fn then(mut first: String, second: Option<String>) -> String {
+    if let Some(second) = second {
+        first.push('\n');
+        first.push_str(&second);
+    }
+    first
+}
 
 /// The diff as plain text: one section per kind of change, each change on its line, old → new.
 pub fn text(d: &PolicyDiff, lang: Lang) -> String {
@@ -161,6 +181,29 @@ pub fn impact_text(i: &Impact, lang: Lang) -> String {
                 outcome(c.new.as_ref(), say)
             );
             let _ = writeln!(out, "    {}", clauses_line(c, say));
+        }
+    }
+    for (list, added) in [(&i.added, true), (&i.removed, false)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} ({})",
+            one_sided_heading(i, added, say),
+            say.t(
+                "ne comptent pas parmi les dossiers qui changent",
+                "not counted among the cases that change"
+            )
+        );
+        for c in list.iter() {
+            let _ = writeln!(
+                out,
+                "  {}{}{}",
+                c.conclusion,
+                say.colon(),
+                outcome_counts(c, say)
+            );
         }
     }
     for case in &i.invalid {
@@ -701,7 +744,58 @@ pub(crate) fn impact_title(i: &Impact, say: Say) -> String {
             plural(c.invalid, "invalide", "invalides", "invalid")
         );
     }
+    let one_sided = [
+        (c.conclusions_added, say.t("ajoutée", "added")),
+        (c.conclusions_removed, say.t("supprimée", "removed")),
+    ];
+    for (n, what) in one_sided.into_iter().filter(|(n, _)| *n > 0) {
+        let s = if n > 1 && say.0 == Lang::Fr { "s" } else { "" };
+        let noun = if n > 1 { "conclusions" } else { "conclusion" };
+        let _ = write!(line, "{}{n} {noun} {what}{s}", say.t(" ; ", "; "));
+    }
     line
+}
+
+/// `Conclusions ajoutées par B`, `Conclusions supprimées par B`.
+pub(crate) fn one_sided_heading(i: &Impact, added: bool, say: Say) -> String {
+    if added {
+        format!(
+            "{} {}",
+            say.t("Conclusions ajoutées par", "Conclusions added by"),
+            i.to.version
+        )
+    } else {
+        format!(
+            "{} {}",
+            say.t("Conclusions supprimées par", "Conclusions removed by"),
+            i.to.version
+        )
+    }
+}
+
+/// What a conclusion only one version has gives the cases, each result once with its cases,
+/// in order of first appearance: `50 (2 dossiers : a, b)`.
+pub(crate) fn outcome_counts(c: &OneSided, say: Say) -> String {
+    let mut groups: Vec<(String, Vec<&str>)> = Vec::new();
+    for o in &c.outcomes {
+        let said = outcome(Some(&o.outcome), say);
+        match groups.iter_mut().find(|(s, _)| *s == said) {
+            Some((_, cases)) => cases.push(&o.case),
+            None => groups.push((said, vec![&o.case])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .into_iter()
+        .map(|(said, cases)| {
+            format!(
+                "{said} ({}{}{})",
+                cases_words(cases.len(), say),
+                say.colon(),
+                cases.join(", ")
+            )
+        })
+        .collect();
+    parts.join(say.t(" ; ", "; "))
 }
 
 /// `3 dossiers`, `3 cases`.

@@ -126,6 +126,18 @@ conclusion abroad_ok : bool
   rule y gives not abroad per "c"
 "#;
 
+/// A word diff's segments as (op, text).
+fn runs(segments: &[TextSegment]) -> Vec<(SegmentOp, &str)> {
+    segments.iter().map(|s| (s.op, s.text.as_str())).collect()
+}
+
+/// The removed and added segments of a word diff.
+fn changed_runs(segments: &[TextSegment]) -> Vec<(SegmentOp, &str)> {
+    let mut runs = runs(segments);
+    runs.retain(|(op, _)| *op != SegmentOp::Equal);
+    runs
+}
+
 fn folder(files: &[(&str, &str)]) -> PolicyFolder {
     let texts = files
         .iter()
@@ -179,11 +191,7 @@ fn every_kind_of_change_is_listed() {
             ("ctx", Change::Changed)
         ]
     );
-    let ops: Vec<(SegmentOp, &str)> = d.clauses[0]
-        .text_diff
-        .iter()
-        .map(|s| (s.op, s.text.as_str()))
-        .collect();
+    let ops = runs(&d.clauses[0].text_diff);
     assert_eq!(
         ops,
         [
@@ -373,7 +381,9 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
             cases: 4,
             changed: 2,
             unchanged: 0,
-            invalid: 2
+            invalid: 2,
+            conclusions_added: 1,
+            conclusions_removed: 1,
         }
     );
     let five = &i.changed[0];
@@ -387,40 +397,67 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
     assert_eq!(enough.new.as_ref().unwrap().value, json!(true));
     // `c` through the parameter `minimum` that the rule reads.
     assert_eq!(enough.new.as_ref().unwrap().citations, ["a", "b", "c"]);
-    // `gone` exists only before, `abroad_ok` only after.
-    let gone = five
-        .conclusions
-        .iter()
-        .find(|c| c.conclusion == "gone")
-        .unwrap();
-    assert!(gone.new.is_none());
-    let abroad_ok = five
-        .conclusions
-        .iter()
-        .find(|c| c.conclusion == "abroad_ok")
-        .unwrap();
-    assert!(abroad_ok.old.is_none());
+    // A change of decision has both sides; `gone` (only before) and `abroad_ok` (only after)
+    // are listed apart, with what they give each case compared.
+    assert!(
+        i.changed
+            .iter()
+            .flat_map(|c| &c.conclusions)
+            .all(|c| c.old.is_some() && c.new.is_some())
+    );
+    assert_eq!(i.removed.len(), 1);
+    assert_eq!(i.removed[0].conclusion, "gone");
+    assert_eq!(i.removed[0].cases, 2);
+    let gone: Vec<(&str, serde_json::Value)> = (i.removed[0].outcomes.iter())
+        .map(|o| {
+            (
+                o.case.as_str(),
+                serde_json::to_value(&o.outcome.value).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        gone,
+        [("five-weeks", json!(false)), ("no-pages", json!(false))]
+    );
+    assert_eq!(i.added.len(), 1);
+    assert_eq!(i.added[0].conclusion, "abroad_ok");
+    assert_eq!(i.added[0].outcomes[0].outcome.value, json!(true));
 
     assert_eq!(i.invalid[0].case, "abroad");
     assert!(i.invalid[0].old.is_some() && i.invalid[0].new.is_none());
     assert_eq!(i.invalid[1].case, "late");
     assert!(i.invalid[1].old.is_none() && i.invalid[1].new.is_some());
 
+    // Only changes of decision are counted per conclusion, in declaration order.
     let counted: Vec<&str> = i
         .by_conclusion
         .iter()
         .map(|c| c.conclusion.as_str())
         .collect();
-    assert_eq!(
-        counted.last(),
-        Some(&"gone"),
-        "declaration order, removed last"
-    );
+    assert_eq!(counted, ["enough", "score"]);
 
     let text = render::impact_text(&i, crate::model::Lang::Fr);
     assert!(
-        text.contains("sur 4 dossiers : 2 changent, 0 inchangé, 2 invalides"),
+        text.contains(
+            "sur 4 dossiers : 2 changent, 0 inchangé, 2 invalides ; 1 conclusion ajoutée ; \
+             1 conclusion supprimée"
+        ),
         "{text}"
+    );
+    assert!(
+        text.contains("\n  abroad_ok : true (2 dossiers : five-weeks, no-pages)\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  gone : false (2 dossiers : five-weeks, no-pages)\n"),
+        "{text}"
+    );
+    let md = render::impact_markdown(&i, crate::model::Lang::Fr);
+    assert!(md.contains("### Conclusions supprimées par next\n"), "{md}");
+    assert!(
+        md.contains("| `gone` | false (2 dossiers : five-weeks, no-pages) |"),
+        "{md}"
     );
     assert!(text.contains("sous next : entrée valide"), "{text}");
     let json = serde_json::to_value(&i).unwrap();
@@ -429,6 +466,135 @@ fn impact_lists_who_flips_and_who_is_invalid_on_one_side() {
         json["changed"][0]["conclusions"][0]["old"]["status"],
         "decided"
     );
+    assert_eq!(json["counts"]["conclusions_added"], 1);
+    assert_eq!(json["added"][0]["outcomes"][0]["case"], "five-weeks");
+}
+
+#[test]
+fn a_case_whose_only_difference_is_an_added_conclusion_is_unchanged() {
+    let f = demo();
+    let (base, next) = (f.version("base").unwrap(), f.version("next").unwrap());
+    // Compared with itself plus one conclusion: nothing else can change.
+    let more = folder(&[
+        ("base.policy", BASE),
+        (
+            "more.policy",
+            "policy demo\nversion \"more\"\nextends \"base\"\n\
+             conclusion pages_twice : integer pages\n  rule t gives pages + pages per \"b\"\n",
+        ),
+    ]);
+    let cases = vec![
+        ("a".to_string(), json!({"pages": 20})),
+        ("b".to_string(), json!({"pages": 60})),
+        ("c".to_string(), json!({})),
+    ];
+    let i = impact(
+        more.version("base").unwrap(),
+        more.version("more").unwrap(),
+        &cases,
+        crate::request::Bounds::default(),
+    );
+    assert_eq!(
+        (i.counts.changed, i.counts.unchanged, i.counts.invalid),
+        (0, 3, 0),
+        "{i:#?}"
+    );
+    assert_eq!(i.counts.conclusions_added, 1);
+    assert!(i.changed.is_empty() && i.by_conclusion.is_empty());
+    let added = &i.added[0];
+    assert_eq!((added.conclusion.as_str(), added.cases), ("pages_twice", 3));
+    let values: Vec<serde_json::Value> = (added.outcomes.iter())
+        .map(|o| serde_json::to_value(&o.outcome.value).unwrap())
+        .collect();
+    assert_eq!(values, [json!(40), json!(120), json!(null)]);
+    assert_eq!(
+        added.outcomes[2].outcome.status,
+        crate::decision::Status::Undetermined
+    );
+    let text = render::impact_text(&i, crate::model::Lang::En);
+    assert!(
+        text.contains("on 3 cases: 0 change, 3 unchanged; 1 conclusion added"),
+        "{text}"
+    );
+    // The other way, it is removed, and still no case changes.
+    let back = impact(
+        more.version("more").unwrap(),
+        more.version("base").unwrap(),
+        &cases,
+        crate::request::Bounds::default(),
+    );
+    assert_eq!(
+        (back.counts.changed, back.counts.conclusions_removed),
+        (0, 1)
+    );
+    assert_eq!(back.removed[0].conclusion, "pages_twice");
+    // A real change still counts, beside an added conclusion.
+    let i = impact(base, next, &cases[..1], crate::request::Bounds::default());
+    assert_eq!(i.counts.changed, 1);
+    assert_eq!(i.counts.conclusions_added, 1);
+}
+
+#[test]
+fn a_rule_word_diff_keeps_each_layout_and_marks_changed_words() {
+    let old = "exception e of r\n  when a = b and not any j in js where j.ok\n  gives x";
+    let new =
+        "exception e of r\n  when a = b\n    and not any j in js where j.ok and j.f = m\n  gives y";
+    let segments = compare::layout_word_diff(old, new);
+    let side = |keep: SegmentOp| -> String {
+        let kept = segments
+            .iter()
+            .filter(|s| s.op == SegmentOp::Equal || s.op == keep);
+        kept.map(|s| s.text.as_str()).collect()
+    };
+    assert_eq!(side(SegmentOp::Removed), old);
+    assert_eq!(side(SegmentOp::Added), new);
+    let changed = changed_runs(&segments);
+    assert_eq!(
+        changed,
+        [
+            // The line break alone: a change of layout.
+            (SegmentOp::Removed, " "),
+            (SegmentOp::Added, "\n    "),
+            (SegmentOp::Added, " and j.f = m"),
+            (SegmentOp::Removed, "x"),
+            (SegmentOp::Added, "y"),
+        ]
+    );
+    // Two words replaced by three: one run each, the spaces between them inside.
+    let words = compare::layout_word_diff("a b c d", "a x y z d");
+    let ops = runs(&words);
+    assert_eq!(
+        ops,
+        [
+            (SegmentOp::Equal, "a "),
+            (SegmentOp::Removed, "b c"),
+            (SegmentOp::Added, "x y z"),
+            (SegmentOp::Equal, " d"),
+        ]
+    );
+}
+
+#[test]
+fn a_changed_rule_carries_its_word_diff() {
+    let f = demo();
+    let d = diff(f.version("base").unwrap(), f.version("next").unwrap());
+    let long = d.conclusions.iter().find(|c| c.name == "long").unwrap();
+    let r = long.rules.iter().find(|r| r.label == "r").unwrap();
+    assert_eq!(r.aspects, ["condition"]);
+    let changed = changed_runs(&r.text_diff);
+    assert_eq!(
+        changed,
+        [
+            (SegmentOp::Removed, "50 pages"),
+            (SegmentOp::Added, "max_pages")
+        ]
+    );
+    // An added rule has no word diff: its whole text is new.
+    let enough = d.conclusions.iter().find(|c| c.name == "enough").unwrap();
+    let forced = enough.rules.iter().find(|r| r.label == "forced").unwrap();
+    assert!(forced.text_diff.is_empty());
+    let json = serde_json::to_value(r).unwrap();
+    assert_eq!(json["text_diff"][0]["op"], "equal");
 }
 
 #[test]
@@ -475,7 +641,7 @@ fn the_json_shape_is_stable() {
 #[test]
 fn word_diff_merges_runs() {
     let segments = compare::word_diff("a b c d", "a x y d e");
-    let ops: Vec<(SegmentOp, &str)> = segments.iter().map(|s| (s.op, s.text.as_str())).collect();
+    let ops = runs(&segments);
     assert_eq!(
         ops,
         [

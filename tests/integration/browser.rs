@@ -116,6 +116,21 @@ fn open_in(chromium: &Path, languages: &str, url: &str, name: &str, height: u32)
     std::fs::read_to_string(&dom_path).unwrap()
 }
 
+/// A copy of the BTS policy's files, with one more file `name` that holds `text`.
+pub(crate) fn bts_with(name: &str, text: &str) -> tempfile::TempDir {
+    let folder = tempfile::tempdir().unwrap();
+    let policy = folder.path().join(BTS);
+    std::fs::create_dir(&policy).unwrap();
+    for entry in std::fs::read_dir(Path::new("policies").join(BTS)).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "policy") {
+            std::fs::copy(&path, policy.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    std::fs::write(policy.join(name), text).unwrap();
+    folder
+}
+
 /// The `<article>` that holds the element with this `id`.
 pub(crate) fn article<'a>(dom: &'a str, id: &str) -> &'a str {
     let at = dom
@@ -152,21 +167,11 @@ pub(crate) fn contains_all(haystack: &str, needles: &[&str]) {
 fn the_policies_page_lists_versions_dates_and_load_errors() {
     let Some(chromium) = chromium() else { return };
     // A copy of the BTS policy with one more file that fails the check.
-    let folder = tempfile::tempdir().unwrap();
-    let policy = folder.path().join(BTS);
-    std::fs::create_dir(&policy).unwrap();
-    for entry in std::fs::read_dir(Path::new("policies").join(BTS)).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "policy") {
-            std::fs::copy(&path, policy.join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    std::fs::write(
-        policy.join("session-2028.policy"),
+    let folder = bts_with(
+        "session-2028.policy",
         "policy bts-metiers-de-la-mesure\nversion \"session-2028\"\neffective from 2027-09-01\n\
          extends \"annexe-ivb\"\n\noverride parameter no_such_parameter = 2028-04-14   per \"4-3\"\n",
-    )
-    .unwrap();
+    );
     let server = TestServer::start(
         folder.path(),
         date("2026-11-28"),
@@ -796,7 +801,8 @@ fn the_impact_endpoint_replays_records_and_named_cases() {
     let i = r.json();
     assert_eq!(
         i["counts"],
-        json!({"cases": 4, "changed": 2, "unchanged": 1, "invalid": 1})
+        json!({"cases": 4, "changed": 2, "unchanged": 1, "invalid": 1,
+               "conclusions_added": 0, "conclusions_removed": 0})
     );
     let changed: Vec<&str> = i["changed"]
         .as_array()

@@ -34,6 +34,7 @@ mod proxied;
 mod publishing;
 mod records;
 mod reload;
+mod review_page;
 mod runner;
 mod schemas;
 mod second_policy;

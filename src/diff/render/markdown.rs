@@ -131,6 +131,39 @@ pub fn impact_markdown(i: &Impact, lang: Lang) -> String {
             let _ = writeln!(out, "| `{}` | {} |", c.conclusion, c.cases);
         }
     }
+    for (list, added) in [(&i.added, true), (&i.removed, false)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n### {}\n", one_sided_heading(i, added, say));
+        let _ = writeln!(
+            out,
+            "{}\n",
+            say.t(
+                "Elles ne comptent pas parmi les dossiers qui changent.",
+                "They are not counted among the cases that change."
+            )
+        );
+        let version = if added {
+            &i.to.version
+        } else {
+            &i.from.version
+        };
+        let _ = writeln!(
+            out,
+            "| Conclusion | {} `{version}` |",
+            say.t("Valeurs sous", "Values under")
+        );
+        let _ = writeln!(out, "|---|---|");
+        for c in list.iter() {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} |",
+                c.conclusion,
+                cell(&outcome_counts(c, say))
+            );
+        }
+    }
     if !i.invalid.is_empty() {
         let _ = writeln!(
             out,

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::Value as Json;
 
-use crate::diff::{ConclusionChange, InvalidCase};
+use crate::decision::PolicyRef;
+use crate::diff::{Compared, ConclusionChange, InvalidCase, compare};
 use crate::prepared::Prepared;
 use crate::request::Bounds;
 
@@ -20,9 +21,9 @@ pub struct Replay {
     /// The decision replayed.
     pub decision_id: String,
     /// The version it was made under (rebuilt from its stored text).
-    pub from: crate::decision::PolicyRef,
+    pub from: PolicyRef,
     /// The version it is decided under now.
-    pub to: crate::decision::PolicyRef,
+    pub to: PolicyRef,
     /// Whether some conclusion's status or value differs (among those the decision asked for).
     pub changed: bool,
     /// The conclusions that differ, each under both versions, with the rules and clauses
@@ -69,11 +70,12 @@ pub fn replay(
     let asked_for: Option<Vec<String>> = request
         .get("conclusions")
         .and_then(|c| serde_json::from_value(c.clone()).ok());
-    let impact = crate::diff::impact(&then, now, &[(record.id.clone(), input)], bounds);
-    let conclusions: Vec<ConclusionChange> = impact
-        .changed
+    let (conclusions, invalid) = match compare(&then, now, &record.id, &input, bounds) {
+        Compared::Decided(conclusions) => (conclusions, None),
+        Compared::Invalid(case) => (Vec::new(), Some(case)),
+    };
+    let conclusions: Vec<ConclusionChange> = conclusions
         .into_iter()
-        .flat_map(|c| c.conclusions)
         .filter(|c| {
             asked_for
                 .as_ref()
@@ -84,9 +86,9 @@ pub fn replay(
         decision_id: record.id.clone(),
         changed: !conclusions.is_empty(),
         conclusions,
-        invalid: impact.invalid.into_iter().next(),
-        from: impact.from,
-        to: impact.to,
+        invalid,
+        from: PolicyRef::of(&then),
+        to: PolicyRef::of(now),
     })
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use similar::{Algorithm, DiffOp, capture_diff_slices_deadline, group_diff_ops};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::diff::{Impact, PolicyDiff, render};
+use crate::diff::{Impact, PolicyDiff, Replay, render};
 use crate::model::CompiledPolicy;
 use crate::prepared::Prepared;
 use crate::request::Bounds;
@@ -131,6 +131,11 @@ pub struct ImpactQuery {
     /// The language of the text and markdown forms: `fr` (the default) or `en`; without it,
     /// `Accept-Language` chooses.
     pub lang: Option<String>,
+    /// With `format=text` or `format=markdown`: the whole review in one document, the diff of
+    /// the two versions first, then the impact (as `clausier diff --cases` prints it). Refused
+    /// with the JSON form.
+    #[serde(default)]
+    pub with_diff: bool,
 }
 
 /// The candidates to replay under two versions.
@@ -254,8 +259,11 @@ pub async fn diff(
 
 /// The impact of a change of version: every candidate evaluated under both versions, and the
 /// conclusions whose status or value differs (with the clauses behind each), counted per
-/// conclusion; candidates a version rejects are listed as invalid, not compared. The body is
-/// limited as a JSON batch of decisions (size, number of candidates, evaluation time).
+/// conclusion; conclusions only one version has are listed apart (`added`, `removed`) and do
+/// not make a case count as changed; candidates a version rejects are listed as invalid, not
+/// compared. With `format=markdown&with_diff=true`, the whole review as one document to attach
+/// to a circular: the diff, then the impact. The body is limited as a JSON batch of decisions
+/// (size, number of candidates, evaluation time).
 #[utoipa::path(
     tag = "review",
     params(("id" = String, Path, description = "The policy id"), ImpactQuery),
@@ -266,7 +274,7 @@ pub async fn diff(
             (String = "text/plain"),
             (String = "text/markdown"),
         )),
-        (status = 400, description = "Malformed JSON or request (`from` or `to` missing)", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed JSON or request (`from` or `to` missing), or `with_diff=true` with the JSON form", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit, or too many candidates", body = Problem, content_type = "application/problem+json"),
@@ -282,6 +290,13 @@ pub async fn impact(
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let lang = crate::server::routes::lang_of(&req)?;
+    let format = query.format.unwrap_or_default();
+    if query.with_diff && format == ReviewFormat::Json {
+        return Err(ApiError::BadRequest(
+            "`with_diff=true` gives one document: ask for it with `format=markdown` or `format=text`"
+                .into(),
+        ));
+    }
     let body = read_body(&req, payload, state.limits.batch_body).await?;
     let request: ImpactRequest = parse_json(&body, state.limits.json_depth)?;
     let count = request.inputs.len() + request.cases.len();
@@ -297,13 +312,27 @@ pub async fn impact(
         .chain(request.cases.into_iter().map(|c| (c.name, c.input)))
         .collect();
     let limits = state.limits;
-    let result = web::block(move || replay(&old, &new, cases, limits.bounds(), limits.deadline))
-        .await
-        .map_err(|_| ApiError::Internal)??;
-    Ok(match query.format.unwrap_or_default() {
-        ReviewFormat::Json => HttpResponse::Ok().json(result),
-        ReviewFormat::Text => text_response("text/plain", render::impact_text(&result, lang)),
-        ReviewFormat::Markdown => {
+    let with_diff = query.with_diff;
+    let (result, semantic) = web::block(move || {
+        let impact = replay(&old, &new, cases, limits.bounds(), limits.deadline)?;
+        let semantic = with_diff.then(|| crate::diff::diff(&old, &new));
+        Ok::<_, ApiError>((impact, semantic))
+    })
+    .await
+    .map_err(|_| ApiError::Internal)??;
+    Ok(match (format, semantic) {
+        (ReviewFormat::Json, _) => HttpResponse::Ok().json(result),
+        (ReviewFormat::Text, Some(d)) => {
+            text_response("text/plain", render::report_text(&d, Some(&result), lang))
+        }
+        (ReviewFormat::Text, None) => {
+            text_response("text/plain", render::impact_text(&result, lang))
+        }
+        (ReviewFormat::Markdown, Some(d)) => text_response(
+            "text/markdown",
+            render::report_markdown(&d, Some(&result), lang),
+        ),
+        (ReviewFormat::Markdown, None) => {
             text_response("text/markdown", render::impact_markdown(&result, lang))
         }
     })
@@ -334,43 +363,16 @@ fn replay(
     deadline: Duration,
 ) -> Result<Impact, ApiError> {
     let started = Instant::now();
-    let mut total = crate::diff::impact(old, new, &[], bounds);
-    for case in cases {
+    let mut replay = Replay::new(old, new, bounds);
+    for (name, input) in &cases {
         if started.elapsed() > deadline {
             return Err(ApiError::DeadlineExceeded(
                 u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
             ));
         }
-        let part = crate::diff::impact(old, new, std::slice::from_ref(&case), bounds);
-        merge(&mut total, part);
+        replay.case(name, input);
     }
-    // Declaration order, as `impact` gives it: the new version's conclusions, then the old's.
-    let rank = |name: &str| {
-        let position = |p: &CompiledPolicy| p.conclusions.iter().position(|c| c.name == name);
-        position(new).unwrap_or_else(|| new.conclusions.len() + position(old).unwrap_or(0))
-    };
-    total.by_conclusion.sort_by_key(|c| rank(&c.conclusion));
-    Ok(total)
-}
-
-/// Adds the cases of `part` to `total` (counts summed, lists concatenated).
-fn merge(total: &mut Impact, part: Impact) {
-    total.counts.cases += part.counts.cases;
-    total.counts.changed += part.counts.changed;
-    total.counts.unchanged += part.counts.unchanged;
-    total.counts.invalid += part.counts.invalid;
-    for count in part.by_conclusion {
-        match total
-            .by_conclusion
-            .iter_mut()
-            .find(|c| c.conclusion == count.conclusion)
-        {
-            Some(c) => c.cases += count.cases,
-            None => total.by_conclusion.push(count),
-        }
-    }
-    total.changed.extend(part.changed);
-    total.invalid.extend(part.invalid);
+    Ok(replay.finish())
 }
 
 /// The lines of a version's source files, root layer first, with their file and number.

@@ -4,7 +4,8 @@
 //
 //   #/                                   the policies, their versions and load status
 //   #/p/{id}/v/{version}                 a version: each clause beside what cites it
-//   #/p/{id}/diff?from=A&to=B            the semantic diff of two versions, the files side by side
+//   #/p/{id}/diff?from=A&to=B&cases=J    the semantic diff of two versions, the files side by side,
+//                                        the impact on the cases J (JSON, optional), the report
 //   #/p/{id}/decide?version=V&input=J    a candidate's decision (input J prefilled and decided)
 //   #/p/{id}/candidat?version=V          a candidate's questionnaire and decision report
 "use strict";
@@ -326,16 +327,19 @@ const changed = (gender, change) => t(gender)[change] || change;
 const FIELD = { effective_from: "in-force-from", title: "title", source: "source" };
 const metaValue = (field, value) => (value == null ? "—" : field === "effective_from" ? dateNode(value) : value);
 
-async function diffView(id, from, to) {
+async function diffView(id, from, to, cases) {
   const policy = await findPolicy(id);
   const head = [crumbs(id, t("diff.crumb")), h("h1", {}, t("diff.h1", id)), compareForm(policy, from, to)];
   if (!from || !to) return render(t("diff.title", id), head, h("p", {}, t("diff.choose")));
   const d = await api(`../v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&sources=true`);
   const changes = d.clauses.length + d.parameters.length + d.definitions.length + d.inputs.length + d.types.length
     + d.conclusions.reduce((n, c) => n + c.rules.length + (c.change !== "changed" || c.old?.type !== c.new?.type ? 1 : 0), 0);
+  // What the report saves: the diff, and the impact of the cases last replayed.
+  const review = { impact: null };
   render(`${from} → ${to}`, head,
     h("h2", {}, t("diff.h2", from, to)),
     h("p", { class: "summary" }, changes || d.metadata.length ? t("diff.count", changes, d.metadata.length) : t("diff.same")),
+    reportButton(id, from, to, review),
     d.warnings.map((w) => h("p", { class: "problem" }, w)),
     d.metadata.length > 0 && part(t("version"), table(["", from, to],
       d.metadata.map((m) => [FIELD[m.field] ? t(FIELD[m.field]) : m.field, metaValue(m.field, m.old), metaValue(m.field, m.new)]))),
@@ -351,7 +355,7 @@ async function diffView(id, from, to) {
     d.types.length > 0 && part(t("part.types"), d.types.map((x) =>
       h("div", {}, h("h3", {}, t("type", x.kind), code(x.name), ` ${changed("change.m", x.change)}`), sideBySide(x.old, x.new, from, to)))),
     sourceTable(d.source_diff, from, to),
-    impactForm(id, from, to));
+    impactForm(id, from, to, cases, review));
 }
 
 const part = (title, ...content) => h("section", { class: "part" }, h("h3", { class: "part-title" }, title), content);
@@ -385,7 +389,22 @@ function conclusionChange(c) {
     c.rules.map((r) => h("div", { class: "rule-change" },
       h("p", {}, h("span", { class: "kind" }, t("rule-kind")[(r.new || r.old).kind]), " ", code(r.label), ` ${changed("change.f", r.change)}`,
         r.aspects.length ? ` (${r.aspects.map((a) => t("aspect")[a] || a).join(", ")})` : ""),
-      sideBySide(r.old?.text, r.new?.text))));
+      ruleSides(r))));
+}
+
+/** A changed rule's two texts side by side, each with its changed words marked: struck out on
+ * the old side, underlined on the new one (a change of layout alone is not marked). */
+function ruleSides(r) {
+  if (!r.text_diff?.length) return sideBySide(r.old?.text, r.new?.text);
+  const side = (kept, mark) => r.text_diff.filter((s) => s.op === "equal" || s.op === kept)
+    .map((s) => (s.op === "equal" ? s.text : marked(s.text, mark)));
+  return sideBySide(side("removed", "del"), side("added", "ins"));
+}
+
+/** `text` in a `<del>` or `<ins>`, the spaces and line breaks around its words left outside. */
+function marked(text, mark) {
+  const [, before, words, after] = /^(\s*)([\s\S]*?)(\s*)$/.exec(text);
+  return [before, words && h(mark, {}, words), after];
 }
 
 function sideBySide(old, neu, from = t("before"), to = t("after")) {
@@ -425,12 +444,15 @@ function sourceTable(sd, from, to) {
       h("tbody", {}, rows)));
 }
 
-function impactForm(id, from, to) {
+/** The box to replay candidate records under both versions; `cases` (JSON, from the address)
+ * fills it and replays at once. The last body replayed is kept in `review.impact` for the
+ * report. */
+function impactForm(id, from, to, cases, review) {
   const area = h("textarea", { id: "impact-input", rows: 6, spellcheck: "false",
     placeholder: t("impact.placeholder") });
-  const out = h("div", { "aria-live": "polite" });
+  const out = h("div", { id: "impact-result", "aria-live": "polite" });
   const run = async (e) => {
-    e.preventDefault();
+    if (e) e.preventDefault();
     let body;
     try {
       const parsed = JSON.parse(area.value);
@@ -442,11 +464,16 @@ function impactForm(id, from, to) {
     }
     try {
       const impact = await api(`../v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      review.impact = body;
       out.replaceChildren(impactResult(impact));
     } catch (err) {
       out.replaceChildren(problemBox(err));
     }
   };
+  if (cases) {
+    area.value = cases;
+    run();
+  }
   return h("section", { class: "part" },
     h("h3", { class: "part-title" }, t("impact.title")),
     h("form", { onsubmit: run },
@@ -455,17 +482,74 @@ function impactForm(id, from, to) {
     out);
 }
 
+/** The button that saves the review as a markdown file: the diff, and the impact of the cases
+ * last replayed, as the service writes them. */
+function reportButton(id, from, to, review) {
+  const status = h("span", { class: "muted", role: "status" });
+  const save = async () => {
+    status.textContent = "";
+    try {
+      const text = await reportMarkdown(id, from, to, review.impact);
+      const url = URL.createObjectURL(new Blob([text], { type: "text/markdown;charset=utf-8" }));
+      const a = h("a", { href: url, download: `${slug(id)}_${slug(from)}_${slug(to)}.md` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 1000);
+      status.textContent = t("report.saved");
+    } catch (err) {
+      status.replaceChildren(problemBox(err));
+    }
+  };
+  return h("div", { class: "report-download" },
+    h("button", { type: "button", id: "report-download", onclick: save }, t("report.download")),
+    h("span", { class: "muted" }, t("report.what")), " ", status);
+}
+
+/** The review in markdown: the diff alone, or with `impact` (the body of an impact request)
+ * the diff followed by the impact of those cases. */
+function reportMarkdown(id, from, to, impact) {
+  return impact
+    ? api(`../v1/policies/${enc(id)}/impact?format=markdown&with_diff=true`, { method: "POST",
+      headers: { "content-type": "application/json" }, body: JSON.stringify(impact) })
+    : api(`../v1/policies/${enc(id)}/diff?from=${enc(from)}&to=${enc(to)}&format=markdown`);
+}
+
 function impactResult(i) {
   const outcome = (o) => (o ? [h("strong", {}, o.status === "decided" ? showValue(o.value) : t("status")[o.status]),
     o.citations.length ? t("clauses", o.citations.join(", ")) : ""] : h("em", {}, t("impact.absent")));
+  const c = i.counts;
+  const added = i.added || [];
+  const removed = i.removed || [];
   return h("div", {},
-    h("p", { class: "summary" }, t("impact.count", i.counts.cases, i.counts.changed, i.counts.unchanged, i.counts.invalid)),
+    h("p", { class: "summary", id: "impact-counts" }, t("impact.count", c.cases, c.changed, c.unchanged, c.invalid)),
+    (added.length > 0 || removed.length > 0) && h("p", { class: "summary", id: "impact-one-sided" },
+      t("impact.one-sided", added.length, removed.length)),
+    i.changed.length > 0 && h("h4", {}, t("impact.changed")),
     i.changed.length > 0 && table([t("record"), t("conclusion"), i.from.version, i.to.version],
-      i.changed.flatMap((c) => c.conclusions.map((x) => [c.case, code(x.conclusion), outcome(x.old), outcome(x.new)]))),
+      i.changed.flatMap((x) => x.conclusions.map((k) => [x.case, code(k.conclusion), outcome(k.old), outcome(k.new)]))),
+    [[added, "impact.added", i.to.version], [removed, "impact.removed", i.from.version]].map(([list, key, version]) =>
+      list.length > 0 && h("div", { class: `one-sided ${key.slice(7)}` },
+        h("h4", {}, t(key, i.to.version)),
+        h("p", { class: "muted" }, t("impact.not-counted")),
+        table([t("conclusion"), t("impact.values-under", version)],
+          list.map((k) => [code(k.conclusion), outcomeCounts(k.outcomes)])))),
     i.invalid.length > 0 && h("h4", {}, t("impact.refused")),
-    i.invalid.length > 0 && h("ul", {}, i.invalid.map((c) => h("li", {}, t("impact.refused-by", c.case),
-      [c.old && i.from.version, c.new && i.to.version].filter(Boolean).join(t("and")), " — ",
-      (c.old || c.new).map((e) => `${e.pointer} ${e.message}`).join(" ; ")))));
+    i.invalid.length > 0 && h("ul", {}, i.invalid.map((x) => h("li", {}, t("impact.refused-by", x.case),
+      [x.old && i.from.version, x.new && i.to.version].filter(Boolean).join(t("and")), " — ",
+      (x.old || x.new).map((e) => `${e.pointer} ${e.message}`).join(" ; ")))));
+}
+
+/** What a conclusion only one version has gives the cases: each result once, with its cases
+ * (« 50 — 2 dossier(s) : a, b »). */
+function outcomeCounts(outcomes) {
+  const groups = new Map();
+  for (const { case: name, outcome: o } of outcomes) {
+    const said = o.status === "decided" ? showValue(o.value) : t("status")[o.status];
+    groups.set(said, [...(groups.get(said) || []), name]);
+  }
+  return h("ul", { class: "plain" }, [...groups].map(([said, names]) =>
+    h("li", {}, h("strong", {}, said), t("impact.cases", names.length), h("span", { class: "muted" }, names.join(", ")))));
 }
 
 // --------------------------------------------------------------------------------- decide
@@ -573,7 +657,7 @@ async function route(focus) {
     if (path.length === 0) await policiesView();
     else if (p === "p" && view === "v" && path.length === 4) {
       await versionView(id, path[3], { section: param("section"), clause: param("clause") });
-    } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"));
+    } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"), param("cases"));
     else if (p === "p" && view === "decide" && path.length === 3) await decideView(id, param("version"), param("input"));
     else if (p === "p" && view === "candidat" && path.length === 3) await candidateView(id, param("version"));
     else render(t("not-found"), h("h1", {}, t("page-not-found")), h("p", {}, h("a", { href: link.home() }, t("back-home"))));
