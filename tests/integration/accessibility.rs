@@ -39,9 +39,15 @@ fn pupil() -> Value {
     })
 }
 
+/// Something done on a view: a script, then a condition waited for.
+type Step = (String, String);
+
+/// A view: its name, its address, and what is done there before the checks.
+type View = (&'static str, String, Vec<Step>);
+
 /// Sends the form that holds `selector` with `value` typed into it, as its submit button
 /// would, and waits for `until`.
-fn submit_with(selector: &str, value: &str, until: &str) -> (String, String) {
+fn submit_with(selector: &str, value: &str, until: &str) -> Step {
     (
         format!(
             "(() => {{ const f = document.querySelector({s}); f.value = {v}; \
@@ -54,7 +60,7 @@ fn submit_with(selector: &str, value: &str, until: &str) -> (String, String) {
 }
 
 /// Opens every `<details>` of the page.
-fn open_details() -> (String, String) {
+fn open_details() -> Step {
     (
         "document.querySelectorAll('details').forEach((d) => { d.open = true; }); true".into(),
         "true".into(),
@@ -90,7 +96,7 @@ const REFLOW: &str = r#"(() => {
 
 /// The views of `/ui/` and `/docs/`: a name, an address, and what is done there before the
 /// checks (a script, then a condition waited for).
-fn views(base: &str) -> Vec<(&'static str, String, Vec<(String, String)>)> {
+fn views(base: &str) -> Vec<View> {
     let ui = format!("{base}/ui/");
     let decide = format!("{ui}#/p/{BTS}/decide?version=session-2027");
     let decided = format!("{decide}&input={}", in_address(&pupil()));

@@ -33,25 +33,19 @@ pub(crate) const WCAG_TAGS: [&str; 4] = ["wcag2a", "wcag2aa", "wcag21a", "wcag21
 #[derive(Clone, Copy, Debug)]
 pub(crate) enum Key {
     Tab,
-    ShiftTab,
     Enter,
     Up,
     Down,
-    Left,
-    Right,
 }
 
 impl Key {
-    /// `key`, `code`, Windows key code, the text it types, and the modifiers (8: Shift).
-    fn describe(self) -> (&'static str, u32, &'static str, u32) {
+    /// Its `key` (and `code`), its Windows key code, and the text it types.
+    fn describe(self) -> (&'static str, u32, &'static str) {
         match self {
-            Key::Tab => ("Tab", 9, "", 0),
-            Key::ShiftTab => ("Tab", 9, "", 8),
-            Key::Enter => ("Enter", 13, "\r", 0),
-            Key::Up => ("ArrowUp", 38, "", 0),
-            Key::Down => ("ArrowDown", 40, "", 0),
-            Key::Left => ("ArrowLeft", 37, "", 0),
-            Key::Right => ("ArrowRight", 39, "", 0),
+            Key::Tab => ("Tab", 9, ""),
+            Key::Enter => ("Enter", 13, "\r"),
+            Key::Up => ("ArrowUp", 38, ""),
+            Key::Down => ("ArrowDown", 40, ""),
         }
     }
 }
@@ -186,7 +180,7 @@ impl Page {
 
     /// Presses and releases `key`, as the keyboard does, on the element that has the focus.
     pub(crate) fn press(&mut self, key: Key) {
-        let (name, code, text, modifiers) = key.describe();
+        let (name, code, text) = key.describe();
         let down = if text.is_empty() {
             "rawKeyDown"
         } else {
@@ -196,8 +190,7 @@ impl Page {
             self.call(
                 "Input.dispatchKeyEvent",
                 json!({"type": kind, "key": name, "code": name, "windowsVirtualKeyCode": code,
-                       "nativeVirtualKeyCode": code, "text": if kind == "keyUp" { "" } else { text },
-                       "modifiers": modifiers}),
+                       "nativeVirtualKeyCode": code, "text": if kind == "keyUp" { "" } else { text }}),
             );
         }
     }

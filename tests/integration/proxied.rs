@@ -7,7 +7,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::browser::chromium;
 use crate::cdp::Page;

@@ -336,7 +336,10 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Value, w: &Words) 
             &rows,
         ));
     }
-    if let Some(content) = op["requestBody"]["content"].as_object() {
+    if let Some(content) = op
+        .pointer("/requestBody/content")
+        .and_then(Value::as_object)
+    {
         for (mime, body) in content {
             let _ = write!(
                 out,
@@ -442,7 +445,10 @@ fn page(document: &Value, w: &Words) -> String {
     let mut by_tag: BTreeMap<&str, Vec<(&str, &str, &Value)>> = BTreeMap::new();
     for (path, item) in document["paths"].as_object().into_iter().flatten() {
         for (method, op) in item.as_object().into_iter().flatten() {
-            let tag = op["tags"][0].as_str().unwrap_or("api");
+            let tag = op
+                .pointer("/tags/0")
+                .and_then(Value::as_str)
+                .unwrap_or("api");
             by_tag.entry(tag).or_default().push((method, path, op));
         }
     }
@@ -475,8 +481,9 @@ fn page(document: &Value, w: &Words) -> String {
         "<h2 class=\"section\" id=\"schemas\">{}</h2>",
         w.schemas
     );
-    for (name, s) in document["components"]["schemas"]
-        .as_object()
+    for (name, s) in document
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
         .into_iter()
         .flatten()
     {

@@ -370,8 +370,9 @@ const WORDS = {
         "Les descriptions des opérations et des schémas de l’API, tirées du document OpenAPI, sont en anglais ; la "
           + "documentation les signale comme telles (attribut lang), le reste est en français.",
         "Dans la page en anglais, les textes des règlements, cités en français, ne sont pas signalés comme tels.",
-        "Les fichiers comparés côte à côte et les diagnostics de vérification défilent horizontalement sur un écran "
-          + "étroit : ce sont des lignes de code, dont la disposition porte le sens.",
+        "Sur un écran étroit, les diagnostics de vérification défilent horizontalement, dans une zone atteignable au "
+          + "clavier : ce sont des lignes de code dont l’alignement porte le sens. Les fichiers comparés côte à côte y "
+          + "restent en deux colonnes étroites.",
       ]],
       ["h2", "Établissement de cette déclaration"],
       ["p", "Cette déclaration a été établie le 30 novembre 2026."],
@@ -422,8 +423,8 @@ const WORDS = {
         "The descriptions of the API’s operations and schemas, taken from the OpenAPI document, are in English; the "
           + "documentation marks them as such (lang attribute), the rest of it is in French.",
         "In the English page, the texts of the regulations, quoted in French, are not marked as French.",
-        "Files compared side by side and check diagnostics scroll sideways on a narrow screen: they are lines of code, "
-          + "whose layout carries meaning.",
+        "On a narrow screen, check diagnostics scroll sideways, in a region the keyboard reaches: they are lines of "
+          + "code whose alignment carries meaning. Files compared side by side stay in two narrow columns there.",
       ]],
       ["h2", "Preparation of this statement"],
       ["p", "This statement was prepared on 30 November 2026."],
