@@ -20,24 +20,9 @@ use serde_json::{Value, json};
 use crate::browser::{chromium, in_address};
 use crate::cdp::{Key, Page};
 use crate::http::{TestServer, date};
+use crate::interpretations::school_candidate as pupil;
 
 const BTS: &str = "bts-metiers-de-la-mesure";
-
-/// A record the BTS policy decides in full.
-fn pupil() -> Value {
-    json!({
-        "candidate": {"pathway": "scolaire"},
-        "internship": {
-            "periods": [{"start": "2026-05-04", "end": "2026-07-24", "agreement_signed": true}],
-            "certificate_provided": true
-        },
-        "report": {
-            "submitted_on": "2027-04-10", "pages": 40,
-            "parts": ["presentation_entreprise", "analyse_juridique", "activites", "conclusion", "resume_anglais", "demarche_qsse"],
-            "legal_analysis_pages": 3, "activities_analysed": 2, "qsse_pages": 3, "endorsed_by_host": true
-        }
-    })
-}
 
 /// Something done on a view: a script, then a condition waited for.
 type Step = (String, String);
