@@ -1,5 +1,5 @@
 //! An example of every operation's request body and answers in the OpenAPI document (what
-//! Swagger UI shows and a client developer copies): real requests of the BTS policy and the
+//! the documentation page shows and a client developer copies): real requests of the BTS policy and the
 //! service's real answers to them, trimmed to a few conclusions, from `openapi/examples/`.
 //! `tests/integration/examples.rs` checks each against its schema in the document, and sends
 //! every request example to the service.

@@ -11,176 +11,13 @@
 //! jobs. An answer the record does not hold is « Je ne sais pas »; an optional one absent from
 //! it (a report never submitted) is « Sans objet ».
 
-use std::io::{BufRead, BufReader};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
 use serde_json::{Value, json};
-use tungstenite::stream::MaybeTlsStream;
-use tungstenite::{Message, WebSocket};
 
-use crate::browser::{chromium, screenshots};
+use crate::browser::chromium;
+use crate::cdp::{Key, Page};
 use crate::http::{TestServer, date};
 
 const BTS: &str = "bts-metiers-de-la-mesure";
-
-/// A Chromium page driven over the DevTools protocol.
-pub(crate) struct Page {
-    socket: WebSocket<MaybeTlsStream<TcpStream>>,
-    session: String,
-    next: u64,
-    child: Child,
-    _profile: tempfile::TempDir,
-}
-
-impl Page {
-    /// Starts headless Chromium and opens `url` in a page 1280 pixels wide.
-    pub(crate) fn open(chromium: &std::path::Path, url: &str) -> Page {
-        let profile = tempfile::tempdir().unwrap();
-        let mut child = Command::new(chromium)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--remote-debugging-port=0",
-                "--window-size=1280,1000",
-                // A French exam office's browser (headless Chromium says `en-US` otherwise).
-                "--accept-lang=fr-FR,fr",
-            ])
-            .arg(format!("--user-data-dir={}", profile.path().display()))
-            .arg("about:blank")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        // Chromium says where its DevTools listen on standard error.
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                if let Some(at) = line.find("ws://") {
-                    let _ = tx.send(line[at..].trim().to_string());
-                }
-            }
-        });
-        let ws = rx
-            .recv_timeout(Duration::from_secs(60))
-            .expect("chromium announces its DevTools address");
-        let (socket, _) = tungstenite::connect(ws.as_str()).unwrap();
-        let mut page = Page {
-            socket,
-            session: String::new(),
-            next: 0,
-            child,
-            _profile: profile,
-        };
-        let target = page.call("Target.createTarget", json!({"url": "about:blank"}));
-        let target = target["targetId"].as_str().unwrap().to_string();
-        let attached = page.call(
-            "Target.attachToTarget",
-            json!({"targetId": target, "flatten": true}),
-        );
-        page.session = attached["sessionId"].as_str().unwrap().to_string();
-        page.call("Page.navigate", json!({"url": url}));
-        page
-    }
-
-    /// Sends a command (to the page once attached) and returns its result.
-    fn call(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let id = self.next;
-        let mut message = json!({"id": id, "method": method, "params": params});
-        if !self.session.is_empty() {
-            message["sessionId"] = json!(self.session);
-        }
-        self.socket
-            .send(Message::text(message.to_string()))
-            .unwrap();
-        loop {
-            let Message::Text(text) = self.socket.read().unwrap() else {
-                continue;
-            };
-            let reply: Value = serde_json::from_str(text.as_str()).unwrap();
-            if reply["id"] == id {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
-            }
-        }
-    }
-
-    /// The value of a JavaScript expression (awaited when a promise).
-    pub(crate) fn eval(&mut self, expression: &str) -> Value {
-        let r = self.call(
-            "Runtime.evaluate",
-            json!({"expression": expression, "awaitPromise": true, "returnByValue": true}),
-        );
-        assert!(
-            r.get("exceptionDetails").is_none(),
-            "{expression}: {}",
-            r["exceptionDetails"]
-        );
-        r["result"]["value"].clone()
-    }
-
-    /// Waits until `condition` (a JavaScript expression) is true.
-    pub(crate) fn wait_for(&mut self, condition: &str) {
-        let started = Instant::now();
-        while self.eval(&format!("Boolean({condition})")) != json!(true) {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "waited 60 s for `{condition}`; the page:\n{}",
-                self.eval("document.getElementById('main')?.innerText")
-            );
-            std::thread::sleep(Duration::from_millis(30));
-        }
-    }
-
-    /// The page as a PNG or a PDF, saved under `target/ui-screenshots/`.
-    pub(crate) fn save(&mut self, method: &str, params: Value, name: &str) -> Vec<u8> {
-        let data = self.call(method, params)["data"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        let bytes = base64(&data);
-        std::fs::write(screenshots().join(name), &bytes).unwrap();
-        bytes
-    }
-}
-
-impl Drop for Page {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Standard base64, as the DevTools protocol sends binary data.
-fn base64(text: &str) -> Vec<u8> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => c - b'a' + 26,
-        b'0'..=b'9' => c - b'0' + 52,
-        b'+' => 62,
-        _ => 63,
-    };
-    let digits: Vec<u8> = text.bytes().filter(|c| *c != b'=').map(value).collect();
-    let mut out = Vec::with_capacity(digits.len() * 3 / 4);
-    for chunk in digits.chunks(4) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, d)| n | (u32::from(*d) << (18 - 6 * i)));
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(&bytes[1..chunk.len()]);
-    }
-    out
-}
 
 /// What the page's questionnaire shows: its round, the first question (path and kind) and
 /// whether the report is there.
@@ -210,7 +47,10 @@ fn answer_script(path: &str, kind: &str, value: Option<&Value>) -> String {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            format!("{q}.querySelector('input[value=\"{v}\"]').click()")
+            format!(
+                "{q}.querySelector('input[value=\"{v}\"]').click(); {}",
+                click("validate")
+            )
         }
         "list" | "set"
             if value
@@ -516,14 +356,8 @@ fn the_language_switch_turns_the_questionnaire_and_the_report_to_english() {
     );
     // The switch, from the keyboard: to it, then Enter.
     page.eval("document.getElementById('lang-switch').focus()");
-    for kind in ["keyDown", "keyUp"] {
-        page.call(
-            "Input.dispatchKeyEvent",
-            json!({"type": kind, "key": "Enter", "code": "Enter",
-                   "windowsVirtualKeyCode": 13, "text": "\r"}),
-        );
-    }
-    std::thread::sleep(Duration::from_millis(500));
+    page.press(Key::Enter);
+    std::thread::sleep(std::time::Duration::from_millis(500));
     page.wait_for(
         "document.documentElement.lang === 'en' && document.getElementById('main')?.dataset.round",
     );

@@ -19,7 +19,7 @@ fn bts() -> PolicyFolder {
 }
 
 /// A school candidate: twelve weeks under a signed agreement, a conforming report.
-fn school_candidate() -> Value {
+pub(crate) fn school_candidate() -> Value {
     json!({
         "candidate": {"pathway": "scolaire"},
         "internship": {

@@ -8,11 +8,13 @@
     reason = "tests assert by panicking"
 )]
 
+mod accessibility;
 mod admin;
 mod asked;
 mod browser;
 mod bts;
 mod candidate_page;
+mod cdp;
 mod cli;
 mod conventions;
 mod diagnostics;

@@ -335,3 +335,57 @@ fn a_layer_whose_examples_fail_refuses_the_versions_that_extend_it() {
     let accepted = [folder.version("base").unwrap().sha256.clone()].into();
     assert!(clausier::gate::refused(&folder, &accepted).is_empty());
 }
+
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
+#[test]
+fn the_page_marks_a_draft_and_the_decisions_made_under_it() {
+    use crate::browser::{chromium, contains_all, in_address, open};
+    let Some(chromium) = chromium() else { return };
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    std::fs::write(
+        root.path().join(BTS).join("session-2028.policy"),
+        DRAFT_2028,
+    )
+    .unwrap();
+    let server = admin_server(root.path(), "2027-10-01");
+
+    let list = open(
+        &chromium,
+        &format!("{}/ui/", server.base),
+        "draft-list",
+        900,
+    );
+    let row = list
+        .split("<tr>")
+        .find(|r| r.contains(">session-2028</a>"))
+        .unwrap();
+    assert!(row.contains("badge warn\">projet</span>"), "{row}");
+    assert!(!row.contains("en vigueur aujourd’hui"), "{row}");
+
+    let url = format!("{}/ui/#/p/{BTS}/v/session-2028", server.base);
+    let version = open(&chromium, &url, "draft-version", 900);
+    contains_all(
+        &version,
+        &["Cette version est un projet", "n’est jamais en vigueur"],
+    );
+
+    // Chosen in the menu, where it says « projet », the draft decides, and the decision says so.
+    let record = in_address(&reporting(2028, 42));
+    let url = format!(
+        "{}/ui/#/p/{BTS}/decide?version=session-2028&input={record}",
+        server.base
+    );
+    let decided = open(&chromium, &url, "draft-decision", 1400);
+    contains_all(
+        &decided,
+        &[
+            "— projet</option>",
+            "Décision rendue selon un projet",
+            "report_conformity",
+        ],
+    );
+}

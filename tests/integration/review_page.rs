@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use crate::browser::{bts_with, chromium, contains_all, in_address, open};
-use crate::candidate_page::Page;
+use crate::cdp::Page;
 use crate::http::{Reply, TestServer, date, get, post};
 
 const BTS: &str = "bts-metiers-de-la-mesure";

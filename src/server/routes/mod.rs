@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod decisions;
+pub mod docs;
 pub mod health;
 pub mod interview;
 pub mod policies;
@@ -20,7 +21,6 @@ use actix_web::{HttpResponse, web};
 use futures_util::StreamExt;
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::service_config::ServiceConfig;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::prepared::Prepared;
 use crate::server::AppState;
@@ -51,13 +51,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(records::keys);
 }
 
-/// `/openapi.json` and the browsable UI at `/docs/` (assets served from the binary).
+/// `/openapi.json` and the documentation page at `/docs/` (see [`docs`]), made once here.
 ///
-/// Every URL the UI uses is relative, so that it works wherever a proxy mounts the service
-/// (`/clausier/docs/` reads `/clausier/docs/openapi.json`): the UI reads its own copy of the
+/// Every URL the page uses is relative, so that it works wherever a proxy mounts the service
+/// (`/clausier/docs/` links `/clausier/docs/openapi.json`): beside the page is a copy of the
 /// document, `docs/openapi.json`, which names the service as `servers: [{"url": ".."}]` (the
-/// folder above the document's), so that its "Try it out" calls the service where the page was
-/// found. The document itself, `/openapi.json`, names no server, as before.
+/// folder above the document's), so that a tool given that address calls the service where the
+/// page was found. The document itself, `/openapi.json`, names no server, as before.
 pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
     let mut for_docs = (**api).clone();
     for_docs.servers = Some(vec![
@@ -66,8 +66,11 @@ pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
             .description(Some("this service, where the documentation page was found"))
             .build(),
     ]);
-    let config = utoipa_swagger_ui::Config::new(["openapi.json"]);
     let document = web::Bytes::from(serde_json::to_vec(&**api).unwrap_or_default());
+    let for_docs = web::Bytes::from(serde_json::to_vec(&for_docs).unwrap_or_default());
+    let pages = Arc::new(docs::DocsPages::new(
+        &serde_json::to_value(&**api).unwrap_or_default(),
+    ));
     // The document changes only with the binary: its hash is its tag.
     let etag = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&document));
     cfg.route(
@@ -83,10 +86,31 @@ pub fn configure_docs(cfg: &mut web::ServiceConfig, api: &Arc<OpenApi>) {
             }
         }),
     )
-    .service(
-        SwaggerUi::new("/docs/{_:.*}")
-            .url("/docs/openapi.json", for_docs)
-            .config(config),
+    .route(
+        "/docs/openapi.json",
+        web::get().to(move || {
+            let for_docs = for_docs.clone();
+            async move {
+                HttpResponse::Ok()
+                    .content_type("application/json")
+                    .body(for_docs)
+            }
+        }),
+    )
+    .route(
+        "/docs/",
+        web::get().to(move |req: actix_web::HttpRequest| {
+            let pages = Arc::clone(&pages);
+            async move {
+                let lang = lang_of(&req)?;
+                let mut res = ui::own_page();
+                in_lang(&mut res, lang);
+                Ok::<_, ApiError>(
+                    res.content_type("text/html; charset=utf-8")
+                        .body(pages.page(lang).to_string()),
+                )
+            }
+        }),
     )
     .route("/docs", web::get().to(|| relative_redirect("docs/")));
 }

@@ -5,7 +5,7 @@
 //! Every URL in the page is relative (`app.js`, `../v1/policies`, `../docs/`), so the page
 //! works wherever a proxy mounts the service (`/clausier/ui/` reads `/clausier/v1/…`).
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpResponse, HttpResponseBuilder, web};
 
 const INDEX: &str = include_str!("../ui/index.html");
 const CSS: &str = include_str!("../ui/app.css");
@@ -30,12 +30,17 @@ pub fn configure_ui(cfg: &mut web::ServiceConfig) {
 }
 
 fn asset(mime: &str, body: &'static str) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(mime)
-        .insert_header(("Content-Security-Policy", CSP))
+    own_page().content_type(mime).body(body)
+}
+
+/// An answer with a page or an asset of this origin's own, under its Content-Security-Policy
+/// (the API documentation at `/docs/` too).
+pub fn own_page() -> HttpResponseBuilder {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(("Content-Security-Policy", CSP))
         .insert_header(("X-Content-Type-Options", "nosniff"))
-        .insert_header(("Cache-Control", "no-cache"))
-        .body(body)
+        .insert_header(("Cache-Control", "no-cache"));
+    res
 }
 
 async fn index() -> HttpResponse {

@@ -8,6 +8,7 @@
 //                                        the impact on the cases J (JSON, optional), the report
 //   #/p/{id}/decide?version=V&input=J    a candidate's decision (input J prefilled and decided)
 //   #/p/{id}/candidat?version=V          a candidate's questionnaire and decision report
+//   #/accessibilite                      the accessibility statement
 "use strict";
 
 const main = document.getElementById("main");
@@ -64,11 +65,71 @@ function render(title, ...nodes) {
   window.scrollTo(0, 0);
 }
 
-function problemBox(error) {
+function problemBox(error, id) {
   const p = error.problem || { title: t("error"), detail: error.message };
-  return h("div", { class: "problem", role: "alert" },
+  return h("div", { class: "problem", role: "alert", id },
     h("strong", {}, p.title), p.detail ? `${t("colon")}${p.detail}` : "",
     p.errors && h("ul", {}, p.errors.map((e) => h("li", {}, h("code", {}, e.pointer), ` ${e.message}`))));
+}
+
+/** Moves the focus to the element `id` (a heading, a conclusion) and brings it into view: an
+ * in-page link cannot use the URL's hash, which routes the page. */
+function jumpTo(id) {
+  const target = document.getElementById(id);
+  if (!target) return;
+  if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+  target.focus({ preventScroll: true });
+  target.scrollIntoView();
+}
+
+/** A link within the view, to the element `id`. */
+const jumpLink = (id, ...children) => h("a", { href: `#${id}`, onclick: (e) => { e.preventDefault(); jumpTo(id); } }, children);
+
+/** A box that scrolls sideways when its content (a wide table, a diagnostic) cannot be
+ * narrower than the window: Tab reaches it, so it can be scrolled with the arrows, and it has
+ * a name (RGAA 10.11). */
+const scrollBox = (label, ...content) => h("div", { class: "scroll", tabindex: "0", role: "region", "aria-label": label }, content);
+
+/**
+ * The JSON typed in `area`, or nothing after saying in `out` why it is not JSON: the field is
+ * then marked invalid, described by the message, and given the focus back.
+ */
+function readJson(area, out) {
+  const said = `${area.id}-problem`;
+  let parsed;
+  try {
+    parsed = JSON.parse(area.value);
+  } catch (err) {
+    out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: jsonMistake(area.value, err) } }, said));
+    markInvalid(area, said);
+    area.focus();
+    return { ok: false };
+  }
+  markInvalid(area, null);
+  return { ok: true, value: parsed };
+}
+
+/** Marks `field` invalid and described by the element `said`, or valid again (`said` null). */
+function markInvalid(field, said) {
+  if (said) {
+    field.setAttribute("aria-invalid", "true");
+    field.setAttribute("aria-describedby", said);
+  } else {
+    field.removeAttribute("aria-invalid");
+    field.removeAttribute("aria-describedby");
+  }
+}
+
+/** Where the JSON `text` goes wrong, in the page's words (the browser's message is in its
+ * own language and counts characters): line and column, and what is likely missing. */
+function jsonMistake(text, err) {
+  if (!text.trim()) return t("json.empty");
+  const at = /position (\d+)/.exec(err.message);
+  const offset = at ? Number(at[1]) : text.length;
+  const before = text.slice(0, offset).split("\n");
+  const line = before.length;
+  const column = before[before.length - 1].length + 1;
+  return offset >= text.trimEnd().length ? t("json.unfinished", line, column) : t("json.unexpected", line, column, text[offset]);
 }
 
 const badge = (kind, text) => h("span", { class: `badge ${kind}` }, text);
@@ -117,7 +178,8 @@ function crumbs(...items) {
 /** The versions of a policy as `<option>`s, `selected` chosen. */
 function versionOptions(policy, selected) {
   return policy.versions.map((v) => h("option", { value: v.version, selected: v.version === selected },
-    v.version, v.effective_from ? t("option.from", dateWords(v.effective_from)) : t("option.undated")));
+    v.version, v.effective_from ? t("option.from", dateWords(v.effective_from)) : t("option.undated"),
+    v.draft ? t("option.draft") : ""));
 }
 
 /** The version in force today, else the last one listed. */
@@ -160,11 +222,12 @@ function policyCard(p) {
       h("p", {}, h("strong", {}, t("files.fail-check")), t("files.see-below")),
       h("ul", {}, failed.map((f) => h("li", {}, code(f.file), ` — ${t("load")[f.status] || f.status} — `,
         f.diagnostics.filter((d) => d.severity === "error").map((d) => d.message).join(" ; "))))),
-    h("table", {},
+    scrollBox(t("versions"), h("table", {},
       h("caption", {}, t("versions")),
       h("thead", {}, h("tr", {}, [t("version"), t("in-force-from"), t("extends"), t("title"), t("to-review")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, p.versions.map((v) => h("tr", {},
-        h("th", { scope: "row" }, h("a", { href: link.version(p.id, v.version) }, v.version), " ", v.in_force && badge("ok", t("in-force-today"))),
+        h("th", { scope: "row" }, h("a", { href: link.version(p.id, v.version) }, v.version), " ", v.in_force && badge("ok", t("in-force-today")),
+          v.draft && badge("warn", t("draft"))),
         h("td", {}, v.effective_from ? dateNode(v.effective_from) : h("span", { class: "muted" }, t("undated"))),
         h("td", { class: "nowrap" }, v.extends || "—"),
         h("td", {}, v.title || "—"),
@@ -174,7 +237,7 @@ function policyCard(p) {
             t("compare-with", previousVersion(p, v.version))),
           v.extends && v.extends !== previousVersion(p, v.version) && h("a", { href: link.diff(p.id, v.extends, v.version) }, t("compare-with", v.extends)),
           h("a", { href: link.candidate(p.id, v.version) }, t("candidate-file")), " · ",
-          h("a", { href: link.decide(p.id, v.version) }, t("test-json"))))))),
+          h("a", { href: link.decide(p.id, v.version) }, t("test-json")))))))),
     compareForm(p),
     filesTable(p, failed.length > 0));
 }
@@ -196,15 +259,15 @@ function compareForm(policy, from, to) {
 function filesTable(p, open) {
   return h("details", { class: "files", open },
     h("summary", {}, t("files.summary", p.files.length, p.files.filter((f) => f.status !== "ok").length)),
-    h("table", {},
+    scrollBox(t("files.label", p.id), h("table", {},
       h("thead", {}, h("tr", {}, [t("file"), t("version"), t("state"), t("diagnostics")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, p.files.map((f) => h("tr", { class: `load-${f.status}` },
         h("td", { class: "nowrap" }, code(f.file)),
         h("td", { class: "nowrap" }, f.version || "—"),
         h("td", {}, loadBadge(f.status)),
         h("td", { class: "diags" }, f.diagnostics.length
-          ? f.diagnostics.map((d) => h("pre", { class: `diag ${d.severity}` }, d.rendered))
-          : h("span", { class: "muted" }, t("none"))))))));
+          ? f.diagnostics.map((d) => h("pre", { class: `diag ${d.severity}`, tabindex: "0", role: "region", "aria-label": t("diagnostic-of", f.file) }, d.rendered))
+          : h("span", { class: "muted" }, t("none")))))))));
 }
 
 // -------------------------------------------------------------------------------- version
@@ -226,8 +289,10 @@ async function versionView(id, label, only) {
   const cited = (c) => count(uses.get(c.id)) > 0;
   const informative = v.clauses.filter((c) => !cited(c) && c.informative).length;
   const uncited = v.clauses.filter((c) => !cited(c) && !c.informative).length;
-  const switcher = h("select", { id: "version-switch", onchange: (e) => { location.hash = link.version(id, e.target.value); } },
-    versionOptions(policy, label));
+  // Choosing a version in the menu changes nothing until its button is pressed (RGAA 7.4).
+  const switcher = h("select", { id: "version-switch", name: "version" }, versionOptions(policy, label));
+  const switchForm = h("form", { class: "switch", onsubmit: (e) => { e.preventDefault(); location.hash = link.version(id, switcher.value); } },
+    h("label", { for: "version-switch" }, t("other-version")), switcher, " ", h("button", { type: "submit" }, t("show-version")));
 
   // One section only, with `?section=…`, or the section of `?clause=…`.
   const sections = [...new Set(v.clauses.map((c) => c.section))];
@@ -248,14 +313,14 @@ async function versionView(id, label, only) {
   render(`${id} ${label}`,
     crumbs(id, label),
     h("h1", {}, v.title || `${id} — ${label}`),
+    v.draft && h("p", { class: "notice" }, badge("warn", t("draft")), " ", t("draft.version")),
     h("dl", { class: "meta" },
       h("dt", {}, t("version")), h("dd", {}, code(v.version)),
       h("dt", {}, t("in-force-from")), h("dd", {}, v.effective_from ? dateNode(v.effective_from) : t("undated")),
       h("dt", {}, t("extends")), h("dd", {}, v.extends || "—"),
       h("dt", {}, t("source")), h("dd", {}, v.legal_source || "—"),
       h("dt", {}, t("hash")), h("dd", {}, code(short(v.sha256)))),
-    h("p", { class: "toolbar" },
-      h("label", { for: "version-switch" }, t("other-version")), switcher, " ",
+    h("div", { class: "toolbar" }, switchForm,
       h("a", { href: link.candidate(id, label) }, t("candidate-file-here")), " ",
       h("a", { href: link.decide(id, label) }, t("test-json")), " ",
       v.extends && h("a", { href: link.diff(id, v.extends, label) }, t("compare-with", v.extends))),
@@ -453,15 +518,12 @@ function impactForm(id, from, to, cases, review) {
   const out = h("div", { id: "impact-result", "aria-live": "polite" });
   const run = async (e) => {
     if (e) e.preventDefault();
-    let body;
-    try {
-      const parsed = JSON.parse(area.value);
-      body = Array.isArray(parsed)
-        ? { from, to, inputs: parsed }
-        : { from, to, cases: Object.entries(parsed).map(([name, input]) => ({ name, input })) };
-    } catch (err) {
-      return out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: err.message } }));
-    }
+    const json = readJson(area, out);
+    if (!json.ok) return;
+    const parsed = json.value;
+    const body = Array.isArray(parsed)
+      ? { from, to, inputs: parsed }
+      : { from, to, cases: Object.entries(parsed).map(([name, input]) => ({ name, input })) };
     try {
       const impact = await api(`../v1/policies/${enc(id)}/impact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
       review.impact = body;
@@ -562,39 +624,47 @@ async function decideView(id, version, input) {
   const select = h("select", { id: "decide-version", name: "version" }, versionOptions(policy, version || defaultVersion(policy)));
   const area = h("textarea", { id: "candidate", name: "input", rows: 12, spellcheck: "false", required: true,
     placeholder: "{\"candidate\": {…}, …}" });
+  const said = "candidate-problem";
   const fields = h("div", { class: "fields" });
   const out = h("div", { id: "decision", "aria-live": "polite" });
   const loadFields = async () => {
     try {
       const v = await api(`../v1/policies/${enc(id)}/versions/${enc(select.value)}`);
       fields.replaceChildren(h("details", {}, h("summary", {}, t("decide.fields", v.version, v.inputs.length)),
-        table([t("field"), "Type", t("presence")], v.inputs.map((i) => [code(i.path), i.type, i.presence]))));
+        scrollBox(t("record-fields"), table([t("field"), "Type", t("presence")], v.inputs.map((i) => [code(i.path), i.type, i.presence])))));
     } catch (err) {
       fields.replaceChildren(problemBox(err));
     }
   };
+  // `e` is the form's submission: the focus then moves to what it gives (a decision, or the
+  // field in error); a decision shown on opening the page leaves the focus where it is.
   const run = async (e) => {
     if (e) e.preventDefault();
-    let parsed;
-    try {
-      parsed = JSON.parse(area.value);
-    } catch (err) {
-      return out.replaceChildren(problemBox({ problem: { title: t("invalid-json"), detail: err.message } }));
-    }
+    const json = readJson(area, out);
+    if (!json.ok) return;
     out.replaceChildren(h("p", { class: "loading" }, t("deciding")));
     try {
-      const decision = await api(`../v1/policies/${enc(id)}/decisions`, { method: "POST",
-        headers: { "content-type": "application/json" }, body: JSON.stringify({ version: select.value, input: parsed }) });
+      // A draft decides only when asked in so many words: choosing it in the menu, where it is
+      // marked « projet », is asking.
+      const draft = policy.versions.find((v) => v.version === select.value)?.draft ? "?draft=true" : "";
+      const decision = await api(`../v1/policies/${enc(id)}/decisions${draft}`, { method: "POST",
+        headers: { "content-type": "application/json" }, body: JSON.stringify({ version: select.value, input: json.value }) });
       out.replaceChildren(decisionView(decision));
+      if (e) document.getElementById("decision-title").focus();
     } catch (err) {
-      out.replaceChildren(problemBox(err));
+      // A record the service refuses (422) names what is wrong in it: the field is invalid.
+      out.replaceChildren(problemBox(err, said));
+      if (err.problem?.status === 422) {
+        markInvalid(area, said);
+        if (e) area.focus();
+      }
     }
   };
   select.addEventListener("change", loadFields);
   render(t("decide.title", id),
     crumbs(id, t("decide.crumb")),
     h("h1", {}, t("decide.h1", id)),
-    h("form", { class: "decide", onsubmit: run },
+    h("form", { class: "decide", onsubmit: run, novalidate: true },
       h("p", {}, h("label", { for: select.id }, `${t("version")} `), select),
       h("p", {}, h("label", { for: area.id }, t("decide.record"))), area,
       h("p", {}, h("button", { type: "submit" }, t("decide.go")))),
@@ -611,25 +681,24 @@ function decisionView(d) {
   const entries = Object.entries(d.conclusions).map(([name, c]) => [name, { rules: [], citations: [], ...c }]);
   const count = (s) => entries.filter(([, c]) => c.status === s).length;
   return h("section", { "aria-labelledby": "decision-title" },
-    h("h2", { id: "decision-title" }, t("decision")),
+    h("h2", { id: "decision-title", tabindex: "-1" }, t("decision")),
     h("p", { class: "meta" }, `${t("version")} `, code(d.policy.version),
-      d.policy.effective_from ? t("in-force-from-paren", dateWords(d.policy.effective_from)) : "",
+      d.policy.effective_from ? t(d.policy.draft ? "planned-from-paren" : "in-force-from-paren", dateWords(d.policy.effective_from)) : "",
       t("meta.hash"), code(short(d.policy.sha256)), t("meta.decision"), code(d.decision_id)),
+    d.policy.draft && h("p", { class: "notice" }, badge("warn", t("draft")), " ", t("draft.decision")),
+    d.policy.stale && h("p", { class: "notice" }, badge("warn", t("stale")), " ", t("stale.decision")),
     h("p", { class: "summary" }, t("decision.count", entries.length, count("decided"), count("undetermined"), count("error"))),
-    h("table", { class: "brief" },
+    scrollBox(t("decision.brief"), h("table", { class: "brief" },
       h("caption", {}, t("decision.brief")),
       h("thead", {}, h("tr", {}, [t("conclusion"), t("state"), t("value")].map((x) => h("th", { scope: "col" }, x)))),
       h("tbody", {}, entries.map(([name, c]) => h("tr", {},
-        // The URL hash routes the page, so in-page links scroll by script.
-        h("th", { scope: "row" }, h("a", { href: `#k-${slug(name)}`, onclick: (e) => {
-          e.preventDefault();
-          document.getElementById(`k-${slug(name)}`)?.scrollIntoView();
-        } }, code(name))),
+        // The URL hash routes the page, so in-page links move the focus by script.
+        h("th", { scope: "row" }, jumpLink(`k-${slug(name)}`, code(name))),
         h("td", {}, badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
         h("td", {}, c.status === "decided" ? showResult(c)
-          : c.missing?.length ? t("missing", c.missing.join(", ")) : c.error || "—"))))),
+          : c.missing?.length ? t("missing", c.missing.join(", ")) : c.error || "—")))))),
     entries.map(([name, c]) => h("article", { class: `conclusion ${c.status}`, "aria-labelledby": `k-${slug(name)}` },
-      h("h3", { id: `k-${slug(name)}` }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
+      h("h3", { id: `k-${slug(name)}`, tabindex: "-1" }, code(name), " ", badge(STATUS_KIND[c.status] || "warn", statusWords(c.status))),
       c.status === "decided" && h("p", { class: "value" }, t("value.is"), h("strong", {}, showResult(c)),
         c.rules.length ? h("span", { class: "muted" }, t("by-rules", c.rules.join(", "))) : ""),
       c.error && h("p", { class: "problem" }, c.error),
@@ -644,6 +713,14 @@ function decisionView(d) {
           h("p", {}, q.text)))))));
 }
 
+// -------------------------------------------------------------------------- accessibility
+
+/** The accessibility statement (RGAA): its words, in words.js, are blocks `[tag, text]`. */
+function statementView() {
+  const block = ([tag, content]) => (tag === "ul" ? h("ul", {}, content.map((x) => h("li", {}, x))) : h(tag, {}, content));
+  render(t("statement.title"), crumbs(t("statement.title")), h("h1", {}, t("statement.title")), h("div", { class: "statement" }, t("statement").map(block)));
+}
+
 // --------------------------------------------------------------------------------- router
 
 async function route(focus) {
@@ -653,8 +730,11 @@ async function route(focus) {
   const query = new URLSearchParams(at < 0 ? "" : raw.slice(at + 1));
   const param = (name) => query.get(name) ?? undefined;
   const [p, id, view] = path;
+  // While a view is fetched and built, <main> says so (what a test of the page waits for too).
+  main.setAttribute("aria-busy", "true");
   try {
     if (path.length === 0) await policiesView();
+    else if (path.length === 1 && p === "accessibilite") statementView();
     else if (p === "p" && view === "v" && path.length === 4) {
       await versionView(id, path[3], { section: param("section"), clause: param("clause") });
     } else if (p === "p" && view === "diff" && path.length === 3) await diffView(id, param("from"), param("to"), param("cases"));
@@ -664,9 +744,12 @@ async function route(focus) {
   } catch (err) {
     render(t("error"), crumbs(), h("h1", {}, t("not-loaded")), problemBox(err));
   }
+  main.removeAttribute("aria-busy");
   // For screen readers, a new view is announced from its start.
   if (focus) main.focus({ preventScroll: true });
 }
 
 window.addEventListener("hashchange", () => route(true));
+// The link to the content: the URL's hash routes the page, so it moves the focus by script.
+document.querySelector("a.skip")?.addEventListener("click", (e) => { e.preventDefault(); main.focus(); });
 route(false);

@@ -162,25 +162,34 @@ const capital = (s) => (s ? s[0].toUpperCase() + s.slice(1) : s);
  * page's language), which is shown as written. */
 const heading = (q) => (q.label === q.path ? q.label : capital(q.label));
 
-/** One question as a fieldset: its words, its control, and « Valider » / « Je ne sais pas ». */
+/** One question as a fieldset: its words, its control, and « Valider » / « Je ne sais pas ».
+ * Every answer is given with « Valider »: choosing with the arrow keys changes nothing else
+ * (RGAA 7.4). A wrong answer marks the control invalid, described by the message. */
 function questionBox(q, answer, cannot) {
   const c = control(q.type, q.path, q.label);
-  const error = h("p", { class: "field-error", role: "alert" });
-  const submit = (value) => { error.textContent = ""; answer(q.path, value); };
+  const error = h("p", { class: "field-error", role: "alert", id: `${c.id}-error` });
+  const single = !["boolean", "enum", "list", "set"].includes(q.type.kind);
+  // What is marked invalid: the field, or the group of choices (a list of records is not one).
+  const field = single ? c.node.querySelector("input") : c.node.matches("[role]") ? c.node : null;
+  // A number, a date or a text is named by the question itself.
+  const legendId = `${c.id}-legend`;
+  if (single && field) field.setAttribute("aria-labelledby", legendId);
+  const submit = (value) => { error.textContent = ""; if (field) markInvalid(field, null); answer(q.path, value); };
   const validate = () => {
-    try { submit(c.read()); } catch (err) { error.textContent = err.message; }
+    try {
+      submit(c.read());
+    } catch (err) {
+      error.textContent = err.message;
+      if (field) markInvalid(field, error.id);
+    }
   };
-  // A choice is an answer at once; a number, a date or a list is validated.
-  if (q.type.kind === "boolean" || q.type.kind === "enum") {
-    c.node.addEventListener("change", validate);
-  }
   return h("fieldset", { class: "question", id: `q-${slug(q.path)}`, "data-path": q.path, "data-kind": q.type.kind },
-    h("legend", {}, q.question || t("question-mark", heading(q))),
+    h("legend", { id: legendId }, q.question || t("question-mark", heading(q))),
     q.help && h("p", { class: "help" }, q.help),
     h("div", { class: "answer" }, c.node),
     error,
     h("p", { class: "actions" },
-      !(q.type.kind === "boolean" || q.type.kind === "enum") && h("button", { type: "button", "data-action": "validate", onclick: validate }, t("validate")),
+      h("button", { type: "button", "data-action": "validate", onclick: validate }, t("validate")),
       q.optional && h("button", { type: "button", class: "secondary", "data-action": "none", onclick: () => submit(null) }, t("not-applicable")),
       h("button", { type: "button", class: "secondary", "data-action": "unknown", onclick: () => cannot(q.path) }, t("dont-know"))),
     q.clauses.length > 0 && h("p", { class: "muted why" }, t("asked-under"),
@@ -195,7 +204,8 @@ async function candidateView(id, version) {
   const unknown = [];
   const asked = new Map(); // path → the question, for the answers' words
   const answers = h("section", { id: "answers", "aria-labelledby": "answers-title" });
-  const questions = h("section", { id: "questions", "aria-labelledby": "questions-title", "aria-live": "polite" });
+  // Each new round moves the focus to its first question, which is then read out.
+  const questions = h("section", { id: "questions", "aria-labelledby": "questions-title" });
   const report = h("div", { id: "report" });
 
   const answer = (path, value) => { setAt(record, path, value); step(); };
@@ -250,7 +260,7 @@ async function candidateView(id, version) {
       questions.replaceChildren(h("h2", { id: "questions-title" }, t("questions")),
         h("p", { class: "muted" }, t("questions.left", interview.questions.length)),
         ...interview.questions.map((q) => questionBox(q, answer, cannot)),
-        h("p", {}, h("button", { type: "button", class: "secondary", onclick: decide }, t("decide-now"))));
+        h("p", {}, h("button", { type: "button", class: "secondary", "data-action": "decide", onclick: decide }, t("decide-now"))));
       questions.querySelector("input, button")?.focus();
     }
     main.dataset.round = String(++rounds);
@@ -265,6 +275,8 @@ async function candidateView(id, version) {
         body: JSON.stringify({ version: chosen, input: record, words: true, hints: "favourable" }) });
       if (mine !== latest) return;
       report.replaceChildren(reportView(d, view));
+      // The focus moves to the report, as it would to a new page.
+      document.getElementById("report-title").focus();
       main.dataset.report = d.decision_id;
     } catch (err) {
       if (mine !== latest) return;
@@ -297,7 +309,7 @@ function reportView(d, view) {
   const labels = new Map(view.conclusions.map((c) => [c.name, c]));
   const entries = Object.entries(d.conclusions);
   return h("section", { class: "report", "aria-labelledby": "report-title" },
-    h("h2", { id: "report-title" }, t("report.title")),
+    h("h2", { id: "report-title", tabindex: "-1" }, t("report.title")),
     h("p", { class: "meta" }, view.title || d.policy.id, h("br"),
       `${t("version")} `, code(d.policy.version), d.policy.effective_from ? t("in-force-from-comma", dateWords(d.policy.effective_from)) : "",
       h("br"), t("report.hash"), code(d.policy.sha256),
@@ -305,10 +317,7 @@ function reportView(d, view) {
     h("p", { class: "no-print" }, h("button", { type: "button", onclick: () => window.print() }, t("report.print"))),
     h("h3", {}, t("report.brief")),
     h("ul", { class: "brief-list" }, entries.map(([name, c]) => h("li", {},
-      h("a", { href: `#r-${slug(name)}`, onclick: (e) => {
-        e.preventDefault();
-        document.getElementById(`r-${slug(name)}`)?.scrollIntoView();
-      } }, sentence(name, c)),
+      jumpLink(`r-${slug(name)}`, sentence(name, c)),
       c.hints?.length > 0 ? h("span", { class: "muted" }, t("report.see-hints")) : ""))),
     entries.map(([name, c]) => {
       const words = labels.get(name);

@@ -32,6 +32,8 @@ const WORDS = {
   loading: { fr: "Chargement…", en: "Loading…" },
   footer: { fr: "Servi par clausier, sans aucune ressource externe. API :", en: "Served by clausier, with no external resource. API:" },
   "switch.label": { fr: "Langue de la page", en: "Language of the page" },
+  skip: { fr: "Aller au contenu", en: "Skip to the content" },
+  "footer.a11y": { fr: "Accessibilité : partiellement conforme", en: "Accessibility: partially compliant" },
 
   // shared
   error: { fr: "Erreur", en: "Error" },
@@ -47,6 +49,18 @@ const WORDS = {
   "option.from": { fr: (date) => ` (à partir du ${date})`, en: (date) => ` (from ${date})` },
   "option.undated": { fr: " (sans date)", en: " (undated)" },
   "invalid-json": { fr: "JSON invalide", en: "Invalid JSON" },
+  "json.empty": {
+    fr: "le champ est vide : saisissez un objet JSON, par exemple {\"candidate\": {\"pathway\": \"scolaire\"}}",
+    en: "the field is empty: type a JSON object, for example {\"candidate\": {\"pathway\": \"scolaire\"}}",
+  },
+  "json.unfinished": {
+    fr: (line, col) => `le texte s’arrête avant la fin du JSON (ligne ${line}, colonne ${col}) : une accolade, un crochet ou un guillemet n’est pas fermé`,
+    en: (line, col) => `the text ends before the JSON does (line ${line}, column ${col}): a brace, a bracket or a quote is not closed`,
+  },
+  "json.unexpected": {
+    fr: (line, col, ch) => `caractère inattendu « ${ch} » ligne ${line}, colonne ${col} : vérifiez les guillemets, les virgules et les deux-points qui précèdent`,
+    en: (line, col, ch) => `unexpected character “${ch}” at line ${line}, column ${col}: check the quotes, commas and colons before it`,
+  },
   deciding: { fr: "Décision en cours…", en: "Deciding…" },
   version: { fr: "Version", en: "Version" },
   "in-force-from": { fr: "En vigueur à partir du", en: "In force from" },
@@ -100,10 +114,27 @@ const WORDS = {
   versions: { fr: "Versions", en: "Versions" },
   "to-review": { fr: "Pour relire", en: "To review" },
   "in-force-today": { fr: "en vigueur aujourd’hui", en: "in force today" },
+  "draft": { fr: "projet", en: "draft" },
+  "option.draft": { fr: " — projet", en: " — draft" },
+  "draft.version": {
+    fr: "Cette version est un projet : elle est vérifiée, testée et comparée, mais n’est jamais en vigueur. Une décision ne la suit que si on la choisit expressément.",
+    en: "This version is a draft: it is checked, tested and compared, but never in force. A decision follows it only when it is chosen expressly.",
+  },
+  "draft.decision": {
+    fr: "Décision rendue selon un projet, qui n’est pas en vigueur : elle ne vaut pas décision.",
+    en: "Decided under a draft, which is not in force: this is not a decision that holds.",
+  },
+  "stale": { fr: "périmée", en: "stale" },
+  "stale.decision": {
+    fr: "Le fichier de cette version ne passe plus la vérification : la dernière version valide a décidé, mais le texte sur le disque dit autre chose.",
+    en: "This version’s file no longer passes the check: its last good version decided, but the text on disk says something else.",
+  },
   "read-clauses": { fr: "Lire les clauses", en: "Read the clauses" },
   "compare.from": { fr: "Comparer la version", en: "Compare version" },
   "compare.to": { fr: "à la version", en: "with version" },
   "compare.go": { fr: "Comparer", en: "Compare" },
+  "files.label": { fr: (id) => `Fichiers de ${id}`, en: (id) => `Files of ${id}` },
+  "diagnostic-of": { fr: (file) => `Diagnostic de ${file}`, en: (file) => `Diagnostic of ${file}` },
   "files.summary": { fr: (n, k) => `Fichiers : ${n}, dont ${k} en erreur`, en: (n, k) => `Files: ${n}, ${k} failing` },
   file: { fr: "Fichier", en: "File" },
   state: { fr: "État", en: "Status" },
@@ -118,6 +149,7 @@ const WORDS = {
   "toc.sections": { fr: "Sections : ", en: "Sections: " },
   "toc.all": { fr: "toutes", en: "all" },
   "other-version": { fr: "Autre version : ", en: "Other version: " },
+  "show-version": { fr: "Afficher", en: "Show" },
   "candidate-file-here": { fr: "Dossier d’un candidat sur cette version", en: "A candidate’s file on this version" },
   "clauses.summary": {
     fr: (n) => `${n} clauses, dans l’ordre du texte, chacune à côté de ce qui la cite (paramètres, champs du dossier, définitions, règles) : `,
@@ -266,6 +298,7 @@ const WORDS = {
   "decide.go": { fr: "Décider", en: "Decide" },
   decision: { fr: "Décision", en: "Decision" },
   "in-force-from-paren": { fr: (d) => ` (en vigueur à partir du ${d})`, en: (d) => ` (in force from ${d})` },
+  "planned-from-paren": { fr: (d) => ` (prévue à partir du ${d} une fois publiée)`, en: (d) => ` (planned from ${d} once published)` },
   "meta.hash": { fr: " · empreinte ", en: " · hash " },
   "meta.decision": { fr: " · décision ", en: " · decision " },
   "decision.count": {
@@ -341,6 +374,117 @@ const WORDS = {
   "report.reasons": { fr: "Motifs", en: "Reasons" },
   "report.clauses": { fr: "Clauses appliquées", en: "Clauses applied" },
   "report.hints": { fr: "Ce qui permettrait une issue favorable", en: "What would permit a favourable outcome" },
+
+  // the accessibility statement (RGAA): blocks `[tag, text]`, a list's items in an array
+  "statement.title": { fr: "Déclaration d’accessibilité", en: "Accessibility statement" },
+  statement: {
+    fr: [
+      ["p", "L’organisme qui exploite ce service s’engage à rendre ses services numériques accessibles, conformément à "
+        + "l’article 47 de la loi n° 2005-102 du 11 février 2005. Cette déclaration s’applique à clausier : la page de "
+        + "relecture des règlements (toutes ses vues, sous /ui/) et la documentation de l’API (/docs/)."],
+      ["h2", "État de conformité"],
+      ["p", "clausier est partiellement conforme au référentiel général d’amélioration de l’accessibilité (RGAA) "
+        + "version 4.1.2, qui reprend les critères de niveaux A et AA des WCAG 2.1, pour les raisons dites plus bas."],
+      ["h2", "Résultats des tests"],
+      ["p", "Cette déclaration repose sur une auto-évaluation, refaite par les tests automatiques du service à chacune de ses modifications :"],
+      ["ul", [
+        "les règles WCAG 2.0 et 2.1 de niveaux A et AA d’axe-core 4.14 (wcag2a, wcag2aa, wcag21a, wcag21aa), sur chaque vue "
+          + "avec ses données et après les actions principales (une décision affichée, une erreur affichée, une section dépliée) : "
+          + "aucune non-conformité ;",
+        "l’usage au seul clavier (Tab, flèches, Entrée) du formulaire de décision et du questionnaire du candidat : le résultat "
+          + "prend le focus, et aucune touche fléchée ne change de vue ;",
+        "la visibilité du focus : chaque élément atteint par Tab montre un contour d’au moins 2 pixels, d’un contraste d’au "
+          + "moins 3:1 avec le fond qui l’entoure, calculé dans le navigateur ;",
+        "la redistribution : à 320 pixels de large (400 % de zoom), aucune page ne défile horizontalement, sauf les tableaux "
+          + "et les blocs de code qui le doivent, atteignables au clavier et nommés.",
+      ]],
+      ["p", "Un audit complet des 106 critères du RGAA, avec des technologies d’assistance (NVDA, JAWS, VoiceOver), n’a pas "
+        + "encore été réalisé : le taux de conformité n’est donc pas publié."],
+      ["h2", "Contenus non accessibles"],
+      ["ul", [
+        "Les descriptions des opérations et des schémas de l’API, tirées du document OpenAPI, sont en anglais ; la "
+          + "documentation les signale comme telles (attribut lang), le reste est en français.",
+        "Dans la page en anglais, les textes des règlements, cités en français, ne sont pas signalés comme tels.",
+        "Sur un écran étroit, les diagnostics de vérification défilent horizontalement, dans une zone atteignable au "
+          + "clavier : ce sont des lignes de code dont l’alignement porte le sens. Les fichiers comparés côte à côte y "
+          + "restent en deux colonnes étroites.",
+      ]],
+      ["h2", "Établissement de cette déclaration"],
+      ["p", "Cette déclaration a été établie le 30 novembre 2026."],
+      ["ul", [
+        "Technologies utilisées : HTML5, CSS, JavaScript, WAI-ARIA ; les pages ne chargent aucune ressource externe.",
+        "Environnement de test : Chromium 148 sans interface, piloté par le protocole DevTools, avec axe-core 4.14.1 "
+          + "(les tests sont dans tests/integration/accessibility.rs du code source).",
+        "Pages vérifiées : la liste des règlements, une version et ses clauses, la comparaison de deux versions et le rejeu "
+          + "d’impact, le test d’un dossier (JSON), le questionnaire du candidat et son rapport de décision imprimable, cette "
+          + "déclaration et la documentation de l’API, en français et en anglais.",
+      ]],
+      ["h2", "Retour d’information et contact"],
+      ["p", "Si vous n’arrivez pas à accéder à un contenu ou à un service, signalez-le à l’équipe qui exploite ce service "
+        + "dans votre organisme (le service informatique de votre académie) : elle vous orientera vers une alternative "
+        + "accessible ou vous fournira le contenu sous une autre forme."],
+      ["h2", "Voies de recours"],
+      ["p", "Si vous avez signalé un défaut d’accessibilité qui vous empêche d’accéder à un contenu ou à un service sans "
+        + "obtenir de réponse satisfaisante, vous pouvez :"],
+      ["ul", [
+        "écrire au Défenseur des droits (formulaire en ligne sur defenseurdesdroits.fr) ;",
+        "contacter le délégué du Défenseur des droits dans votre région ;",
+        "envoyer un courrier, gratuit et sans timbre : Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.",
+      ]],
+    ],
+    en: [
+      ["p", "The organisation that runs this service is committed to making its digital services accessible, under "
+        + "article 47 of French law no. 2005-102 of 11 February 2005. This statement covers clausier: the policy review "
+        + "page (all its views, under /ui/) and the API documentation (/docs/)."],
+      ["h2", "Compliance status"],
+      ["p", "clausier is partially compliant with the RGAA (the French accessibility framework) version 4.1.2, which "
+        + "takes up the level A and AA criteria of WCAG 2.1, for the reasons given below."],
+      ["h2", "Test results"],
+      ["p", "This statement rests on a self-assessment, run again by the service’s automated tests on every change:"],
+      ["ul", [
+        "axe-core 4.14’s WCAG 2.0 and 2.1 level A and AA rules (wcag2a, wcag2aa, wcag21a, wcag21aa), on every view with "
+          + "its data and after the main actions (a decision shown, an error shown, a section opened): no violation;",
+        "the decision form and the candidate’s questionnaire used with the keyboard alone (Tab, arrows, Enter): the "
+          + "result takes the focus, and no arrow key changes the view;",
+        "visible focus: every element Tab reaches shows an outline at least 2 pixels wide, with a contrast of at least "
+          + "3:1 against the background around it, computed in the browser;",
+        "reflow: at 320 pixels wide (400 % zoom), no page scrolls sideways, except the tables and code blocks that must, "
+          + "which the keyboard reaches and which are named.",
+      ]],
+      ["p", "A full audit of the RGAA’s 106 criteria, with assistive technologies (NVDA, JAWS, VoiceOver), has not been "
+        + "carried out yet, so no compliance rate is published."],
+      ["h2", "Non-accessible content"],
+      ["ul", [
+        "The descriptions of the API’s operations and schemas, taken from the OpenAPI document, are in English; the "
+          + "documentation marks them as such (lang attribute), the rest of it is in French.",
+        "In the English page, the texts of the regulations, quoted in French, are not marked as French.",
+        "On a narrow screen, check diagnostics scroll sideways, in a region the keyboard reaches: they are lines of "
+          + "code whose alignment carries meaning. Files compared side by side stay in two narrow columns there.",
+      ]],
+      ["h2", "Preparation of this statement"],
+      ["p", "This statement was prepared on 30 November 2026."],
+      ["ul", [
+        "Technologies used: HTML5, CSS, JavaScript, WAI-ARIA; the pages load no external resource.",
+        "Test environment: headless Chromium 148 driven over the DevTools protocol, with axe-core 4.14.1 (the tests are "
+          + "in tests/integration/accessibility.rs of the source code).",
+        "Pages checked: the list of policies, a version and its clauses, the comparison of two versions and the impact "
+          + "replay, testing a record (JSON), the candidate’s questionnaire and its printable decision report, this "
+          + "statement and the API documentation, in French and in English.",
+      ]],
+      ["h2", "Feedback and contact"],
+      ["p", "If you cannot reach a content or a service, tell the team that runs this service in your organisation (the IT "
+        + "department of your académie): they will direct you to an accessible alternative or give you the content in "
+        + "another form."],
+      ["h2", "Remedies"],
+      ["p", "If you reported an accessibility defect that keeps you from a content or a service and got no satisfactory "
+        + "answer, you may:"],
+      ["ul", [
+        "write to the Défenseur des droits (online form on defenseurdesdroits.fr);",
+        "contact the Défenseur des droits’ delegate in your region;",
+        "send a letter, free of charge and without a stamp: Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07.",
+      ]],
+    ],
+  },
 };
 
 /** The words of `key` in the page's language (a function entry is given `args`). An unknown
