@@ -119,6 +119,13 @@ pub(crate) struct ServeArgs {
     /// exist.
     #[arg(long)]
     records_token_file: Option<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM, the service's certificate first), read
+    /// again when it changes. Needs `--tls-key`. Without it, plain HTTP.
+    #[arg(long, env = "CLAUSIER_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key (PEM) of `--tls-cert`, read again when it changes.
+    #[arg(long, env = "CLAUSIER_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 /// The default data folder: `$XDG_DATA_HOME/clausier`, else `~/.local/share/clausier`, else
@@ -277,6 +284,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         records,
         signing_key,
         records_token,
+        tls: args
+            .tls_cert
+            .clone()
+            .zip(args.tls_key.clone())
+            .map(|(cert, key)| clausier::server::tls::TlsFiles { cert, key }),
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

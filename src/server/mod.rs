@@ -8,9 +8,11 @@ pub mod encoding;
 mod examples;
 pub mod problem;
 pub mod records;
+pub mod reread;
 pub mod routes;
 pub mod stopping;
 pub mod store;
+pub mod tls;
 pub mod watch;
 
 use std::sync::Arc;
@@ -385,6 +387,8 @@ pub struct ServeOptions {
     pub signing_key: Option<std::path::PathBuf>,
     /// The bearer token of the routes that read the records (none: they answer 404).
     pub records_token: Option<String>,
+    /// The certificate and key to serve TLS with (none: plain HTTP).
+    pub tls: Option<tls::TlsFiles>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -474,6 +478,11 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         .workers
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let cap = connections::cap(options.max_connections, connections::open_files_limit());
+    let tls = match &options.tls {
+        Some(files) => Some(tls::server_config(files).map_err(std::io::Error::other)?),
+        None => None,
+    };
+    let secure = tls.is_some();
     tracing::info!(
         max_connections = cap,
         header_timeout = ?options.header_timeout,
@@ -492,10 +501,20 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
                 .max_connections(connections::per_worker(cap, workers))
                 .client_request_timeout(head_deadline(options.header_timeout))
                 .on_connect(move |_, extensions| tracked.track(extensions))
-                .disable_signals()
-                .bind(&options.addr)?;
+                .disable_signals();
+        let server = match tls {
+            Some(config) => server.bind_rustls_0_23(&options.addr, config)?,
+            None => server.bind(&options.addr)?,
+        };
         for addr in server.addrs() {
-            tracing::info!(%addr, workers, "listening");
+            if !secure && !addr.ip().is_loopback() {
+                tracing::warn!(
+                    %addr,
+                    "listening beyond this machine without TLS: candidates' records and decisions \
+                     cross the network in clear (give --tls-cert and --tls-key, or put a TLS proxy in front)"
+                );
+            }
+            tracing::info!(%addr, workers, tls = secure, "listening");
         }
         let server = server.run();
         let handle = server.handle();

@@ -46,3 +46,4 @@ mod settle;
 mod stopping;
 mod symlinks;
 mod tables;
+mod tls;

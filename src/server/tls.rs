@@ -1,0 +1,95 @@
+//! TLS served by the service itself (rustls, TLS 1.2 and 1.3, HTTP/2 offered by ALPN), from a
+//! certificate chain and a private key in PEM files. The pair is read again when either file
+//! changes (see [`crate::server::reread`]), so that a certificate manager's rotation reaches
+//! new connections without a restart; connections already open keep the certificate they
+//! were made with.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+
+use crate::server::reread::Reread;
+
+/// How often the certificate files are looked at, at most (on a handshake).
+pub const CHECK_EVERY: Duration = Duration::from_secs(1);
+
+/// Where the certificate and its key are.
+#[derive(Debug, Clone)]
+pub struct TlsFiles {
+    /// The certificate chain, PEM, the service's own certificate first.
+    pub cert: PathBuf,
+    /// The private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// The cryptography rustls uses here: *ring*'s.
+fn provider() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Reads the pair: the chain, the key, and a check that the key is the certificate's.
+fn read_pair(paths: &[PathBuf], provider: &CryptoProvider) -> Result<CertifiedKey, String> {
+    let [cert, key] = paths else {
+        return Err("a certificate and a key are needed".into());
+    };
+    let chain = CertificateDer::pem_file_iter(cert)
+        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
+        .map_err(|e| format!("{}: {e}", cert.display()))?;
+    if chain.is_empty() {
+        return Err(format!("{}: no certificate in the file", cert.display()));
+    }
+    let private =
+        PrivateKeyDer::from_pem_file(key).map_err(|e| format!("{}: {e}", key.display()))?;
+    CertifiedKey::from_der(chain, private, provider).map_err(|e| {
+        format!(
+            "{} and {}: {e} (is the key that of the certificate?)",
+            cert.display(),
+            key.display()
+        )
+    })
+}
+
+/// The certificate served, read again when its files change.
+#[derive(Debug)]
+pub struct RotatingCert {
+    pair: Reread<Arc<CertifiedKey>>,
+}
+
+impl RotatingCert {
+    /// Reads the certificate and key a first time.
+    pub fn open(files: &TlsFiles) -> Result<RotatingCert, String> {
+        let provider = provider();
+        let pair = Reread::open(
+            "the TLS certificate",
+            vec![files.cert.clone(), files.key.clone()],
+            CHECK_EVERY,
+            Box::new(move |paths| read_pair(paths, &provider).map(Arc::new)),
+        )?;
+        Ok(RotatingCert { pair })
+    }
+}
+
+impl ResolvesServerCert for RotatingCert {
+    fn resolve(&self, _hello: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        Some(Arc::clone(&self.pair.get()))
+    }
+}
+
+/// The server's TLS configuration: TLS 1.2 and 1.3 with rustls's default (forward-secret,
+/// authenticated) cipher suites, no client certificate asked, the certificate of `files`
+/// followed as it rotates. Actix adds `h2` and `http/1.1` to the ALPN protocols.
+pub fn server_config(files: &TlsFiles) -> Result<rustls::ServerConfig, String> {
+    let cert = RotatingCert::open(files)?;
+    let config = rustls::ServerConfig::builder_with_provider(provider())
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .map_err(|e| e.to_string())?
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(cert));
+    Ok(config)
+}

@@ -1,0 +1,320 @@
+//! TLS served by the service: a test certificate authority made here with rcgen, a client
+//! that trusts it alone, HTTP/2 offered by ALPN, and a certificate replaced on disk that new
+//! connections see without a restart.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
+use rustls::pki_types::{CertificateDer, ServerName};
+
+use crate::serve::{DEADLINE, Served};
+
+/// A certificate authority of the tests.
+pub(crate) struct TestCa {
+    issuer: Issuer<'static, KeyPair>,
+    /// Its own certificate, what a client trusts.
+    pub(crate) der: CertificateDer<'static>,
+}
+
+/// A certificate issued by a [`TestCa`] and its key, in PEM.
+pub(crate) struct Issued {
+    pub(crate) cert_pem: String,
+    pub(crate) key_pem: String,
+    pub(crate) der: CertificateDer<'static>,
+}
+
+impl TestCa {
+    pub(crate) fn new(name: &str) -> TestCa {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params.distinguished_name.push(DnType::CommonName, name);
+        let key = KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        TestCa {
+            der: cert.der().clone(),
+            issuer: Issuer::new(params, key),
+        }
+    }
+
+    /// A certificate for `names` (DNS names or IP addresses), its subject's common name the
+    /// first of them.
+    pub(crate) fn issue(&self, names: &[&str]) -> Issued {
+        let names: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        let mut params = CertificateParams::new(names.clone()).unwrap();
+        params
+            .distinguished_name
+            .push(DnType::CommonName, names[0].as_str());
+        let key = KeyPair::generate().unwrap();
+        let cert = params.signed_by(&key, &self.issuer).unwrap();
+        Issued {
+            cert_pem: cert.pem(),
+            key_pem: key.serialize_pem(),
+            der: cert.der().clone(),
+        }
+    }
+}
+
+/// Writes a certificate and its key where the service reads them, each by a rename, as a
+/// certificate manager does.
+pub(crate) fn install(issued: &Issued, cert: &Path, key: &Path) {
+    for (text, path) in [(&issued.key_pem, key), (&issued.cert_pem, cert)] {
+        let tmp = path.with_extension("tmp");
+        std::fs::write(&tmp, text).unwrap();
+        std::fs::rename(&tmp, path).unwrap();
+    }
+}
+
+/// A client configuration that trusts `ca` alone and offers `alpn`.
+pub(crate) fn client_config(ca: &TestCa, alpn: &[&[u8]]) -> Arc<rustls::ClientConfig> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.der.clone()).unwrap();
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
+    Arc::new(config)
+}
+
+/// A TLS connection to `addr` as `name`, its handshake done: the connection, or the error of
+/// the handshake.
+pub(crate) fn connect(
+    config: Arc<rustls::ClientConfig>,
+    addr: &str,
+    name: &str,
+) -> Result<rustls::StreamOwned<rustls::ClientConnection, TcpStream>, String> {
+    let name = ServerName::try_from(name.to_string()).unwrap();
+    let conn = rustls::ClientConnection::new(config, name).unwrap();
+    let tcp = TcpStream::connect(addr).unwrap();
+    tcp.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut stream = rustls::StreamOwned::new(conn, tcp);
+    while stream.conn.is_handshaking() {
+        stream
+            .conn
+            .complete_io(&mut stream.sock)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(stream)
+}
+
+/// `GET path` over HTTP/1.1 on a TLS connection: the whole answer as text.
+pub(crate) fn https_get(
+    mut stream: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    path: &str,
+    headers: &str,
+) -> String {
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    // A peer that closes without `close_notify` still gave its whole answer.
+    let _ = stream.read_to_end(&mut answer);
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// The service over TLS with the certificate of `issued`, its files in `dir`.
+pub(crate) fn serve_tls(dir: &Path, issued: &Issued, args: &[&str]) -> Served {
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    install(issued, &cert, &key);
+    let mut all = vec![
+        "--tls-cert",
+        cert.to_str().unwrap(),
+        "--tls-key",
+        key.to_str().unwrap(),
+    ];
+    all.extend_from_slice(args);
+    Served::start(&all)
+}
+
+#[test]
+fn decisions_are_served_over_tls_with_http2_offered_and_plain_http_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("clausier test CA");
+    let served = serve_tls(dir.path(), &ca.issue(&["localhost", "127.0.0.1"]), &[]);
+    assert!(
+        served.log().contains("tls=true"),
+        "the listening line says TLS:\n{}",
+        served.log()
+    );
+
+    let http11 = connect(
+        client_config(&ca, &[b"http/1.1"]),
+        served.addr(),
+        "localhost",
+    )
+    .unwrap();
+    let answer = https_get(http11, "/healthz", "");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    // A client that offers HTTP/2 gets it.
+    let h2 = connect(
+        client_config(&ca, &[b"h2", b"http/1.1"]),
+        served.addr(),
+        "localhost",
+    )
+    .unwrap();
+    assert_eq!(h2.conn.alpn_protocol(), Some(&b"h2"[..]));
+
+    // The certificate names 127.0.0.1 too.
+    let by_ip = connect(client_config(&ca, &[]), served.addr(), "127.0.0.1").unwrap();
+    assert!(https_get(by_ip, "/readyz", "").starts_with("HTTP/1.1 200"));
+
+    // A client that trusts another authority refuses the service.
+    let stranger = TestCa::new("another CA");
+    let refused = connect(client_config(&stranger, &[]), served.addr(), "localhost");
+    assert!(refused.is_err());
+
+    // Plain HTTP on the TLS port gets no answer of HTTP.
+    let mut plain = TcpStream::connect(served.addr()).unwrap();
+    plain.set_read_timeout(Some(DEADLINE)).unwrap();
+    plain
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = plain.read_to_end(&mut answer);
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"));
+}
+
+#[test]
+fn a_certificate_replaced_on_disk_is_served_to_new_connections_without_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let first_ca = TestCa::new("first CA");
+    let first = first_ca.issue(&["localhost", "127.0.0.1"]);
+    let served = serve_tls(dir.path(), &first, &[]);
+    let before = connect(client_config(&first_ca, &[]), served.addr(), "localhost").unwrap();
+    assert_eq!(
+        before.conn.peer_certificates().unwrap()[0],
+        first.der,
+        "the first certificate is served"
+    );
+
+    // The rotation: another authority, another name.
+    let second_ca = TestCa::new("second CA");
+    let second = second_ca.issue(&["clausier.test"]);
+    install(
+        &second,
+        &dir.path().join("cert.pem"),
+        &dir.path().join("key.pem"),
+    );
+    let started = Instant::now();
+    let after = loop {
+        if let Ok(stream) = connect(
+            client_config(&second_ca, &[]),
+            served.addr(),
+            "clausier.test",
+        ) {
+            break stream;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the new certificate was never served:\n{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(after.conn.peer_certificates().unwrap()[0], second.der);
+    assert!(https_get(after, "/healthz", "").starts_with("HTTP/1.1 200"));
+    // The connection made before still answers, with the certificate it was made with.
+    assert!(https_get(before, "/healthz", "").starts_with("HTTP/1.1 200"));
+    // New connections no longer get the first certificate.
+    assert!(connect(client_config(&first_ca, &[]), served.addr(), "localhost").is_err());
+    served.wait_log("the rotation is logged", |l| {
+        l.contains("TLS certificate read again")
+    });
+
+    // A key that is not the certificate's (a rotation caught half-way) keeps the last good
+    // pair served, and says so. The files are looked at on a handshake.
+    let third = second_ca.issue(&["clausier.test"]);
+    std::fs::write(dir.path().join("cert.pem"), &third.cert_pem).unwrap();
+    let started = Instant::now();
+    while !served
+        .log()
+        .contains("TLS certificate changed but cannot be read")
+    {
+        let still = connect(
+            client_config(&second_ca, &[]),
+            served.addr(),
+            "clausier.test",
+        )
+        .unwrap();
+        assert_eq!(still.conn.peer_certificates().unwrap()[0], second.der);
+        assert!(started.elapsed() < DEADLINE, "{}", served.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let still = connect(
+        client_config(&second_ca, &[]),
+        served.addr(),
+        "clausier.test",
+    )
+    .unwrap();
+    assert_eq!(still.conn.peer_certificates().unwrap()[0], second.der);
+}
+
+#[test]
+fn a_certificate_without_its_key_or_a_wrong_key_stops_the_service_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = TestCa::new("CA");
+    let (one, other) = (ca.issue(&["localhost"]), ca.issue(&["localhost"]));
+    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+    std::fs::write(&cert, &one.cert_pem).unwrap();
+    std::fs::write(&key, &other.key_pem).unwrap();
+    let output = crate::serve::serve_command(
+        &[
+            "--policies",
+            "policies",
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("is the key that of the certificate?"), "{err}");
+
+    let output = crate::serve::serve_command(
+        &[
+            "--policies",
+            "policies",
+            "--tls-cert",
+            cert.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
+}
+
+#[test]
+fn plain_http_beyond_loopback_is_warned_about() {
+    // 0.0.0.0 listens beyond this machine; the test reaches it on loopback.
+    let served = Served::launch(
+        &[
+            "--policies",
+            "policies",
+            "--addr",
+            "0.0.0.0:0",
+            "--store",
+            "none",
+        ],
+        &[],
+    );
+    served.wait_log("the warning", |l| l.contains("without TLS"));
+    let quiet = Served::start(&["--store", "none"]);
+    assert!(!quiet.log().contains("without TLS"), "{}", quiet.log());
+}
