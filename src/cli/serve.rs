@@ -126,6 +126,11 @@ pub(crate) struct ServeArgs {
     /// The private key (PEM) of `--tls-cert`, read again when it changes.
     #[arg(long, env = "CLAUSIER_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// The clients file (TOML, or JSON when named `*.json`): each client's name, the sha256
+    /// of its API key, the policies and routes it may use; read again when it changes.
+    /// Without it, client identity is off (see "Security" in the README).
+    #[arg(long, env = "CLAUSIER_CLIENTS_FILE")]
+    clients_file: Option<PathBuf>,
 }
 
 /// The default data folder: `$XDG_DATA_HOME/clausier`, else `~/.local/share/clausier`, else
@@ -289,6 +294,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             .clone()
             .zip(args.tls_key.clone())
             .map(|(cert, key)| clausier::server::tls::TlsFiles { cert, key }),
+        clients_file: args.clients_file.clone(),
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

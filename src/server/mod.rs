@@ -2,6 +2,7 @@
 //! versions, health and metrics, the OpenAPI document and its browsable UI. Built on the same
 //! engine as the command line; `create_app` is what production and the tests run.
 
+pub mod clients;
 pub mod connections;
 pub mod cors;
 pub mod encoding;
@@ -96,6 +97,9 @@ pub struct Metrics {
     pub reload_failures: IntCounterVec,
     /// The decision records' counters.
     pub records: records::RecordMetrics,
+    /// Requests by client and outcome (`allowed`, `forbidden`, `unidentified` under client
+    /// `-`), with client identity on.
+    pub clients: IntCounterVec,
     /// The middleware that counts requests and serves `/metrics`.
     pub middleware: actix_web_prom::PrometheusMetrics,
 }
@@ -134,6 +138,14 @@ impl Metrics {
         registry.register(Box::new(reloads.clone()))?;
         registry.register(Box::new(reload_failures.clone()))?;
         let records = records::RecordMetrics::new(&registry)?;
+        let clients = IntCounterVec::new(
+            Opts::new(
+                "clausier_client_requests_total",
+                "Requests to the routes that identify their client, by client and outcome",
+            ),
+            &["client", "outcome"],
+        )?;
+        registry.register(Box::new(clients.clone()))?;
         let middleware = actix_web_prom::PrometheusMetricsBuilder::new("clausier")
             .registry(registry)
             .endpoint(METRICS_PATH)
@@ -145,6 +157,7 @@ impl Metrics {
             reloads,
             reload_failures,
             records,
+            clients,
             middleware,
         })
     }
@@ -175,6 +188,8 @@ pub struct AppState {
     pub signer: Option<Arc<records::receipt::Signer>>,
     /// The bearer token of the routes that read the records; none turns them off (404).
     pub records_token: Option<Arc<str>>,
+    /// Client identity (`--clients-file`); none: requests name no client (off).
+    pub identity: Option<Arc<clients::gate::Identity>>,
 }
 
 /// Checks an administration token: at least 16 characters, all of them those a bearer token
@@ -213,6 +228,7 @@ impl AppState {
             records: None,
             signer: None,
             records_token: None,
+            identity: None,
         })
     }
 }
@@ -251,6 +267,7 @@ pub fn openapi() -> OpenApi {
     let components = api.components.get_or_insert_with(Default::default);
     components.add_security_scheme("bearer", bearer);
     components.add_security_scheme("records", records);
+    clients::document(&mut api);
     routes::document_errors(&mut api);
     examples::add(&mut api);
     document_clauses(api)
@@ -307,7 +324,8 @@ pub fn create_app(
     >,
 > {
     use actix_web::middleware::{Compress, Condition, from_fn};
-    let admin = state.admin_token.is_some();
+    // With client identity on, a client may be allowed the administration without a token.
+    let admin = state.admin_token.is_some() || state.identity.is_some();
     let not_allowed = routes::method_fallbacks(&api, admin);
     let metrics = state.metrics.middleware.clone();
     let cors = Condition::new(
@@ -319,6 +337,7 @@ pub fn create_app(
         .app_data(web::JsonConfig::default().error_handler(problem::json_error))
         .app_data(web::PathConfig::default().error_handler(problem::path_error))
         .app_data(web::QueryConfig::default().error_handler(problem::query_error))
+        .wrap(from_fn(clients::gate::gate))
         .wrap(from_fn(routes::speak))
         .wrap(from_fn(routes::head_as_get))
         .wrap(from_fn(routes::no_store))
@@ -389,6 +408,8 @@ pub struct ServeOptions {
     pub records_token: Option<String>,
     /// The certificate and key to serve TLS with (none: plain HTTP).
     pub tls: Option<tls::TlsFiles>,
+    /// The clients file (none: client identity off).
+    pub clients_file: Option<std::path::PathBuf>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -442,6 +463,14 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     state.records_token = options.records_token.map(Arc::from);
     if state.records_token.is_some() {
         tracing::info!("the routes that read decision records are enabled");
+    }
+    if let Some(path) = &options.clients_file {
+        let clients = clients::watched(path.clone()).map_err(std::io::Error::other)?;
+        tracing::info!(file = %path.display(), clients = clients.get().len(), "client identity on: the decision routes need a client's API key");
+        state.identity = Some(Arc::new(clients::gate::Identity {
+            clients,
+            counted: state.metrics.clients.clone(),
+        }));
     }
     if !state.cors_origins.is_empty() {
         tracing::info!(origins = ?state.cors_origins, "cross-origin requests (CORS) allowed");

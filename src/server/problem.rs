@@ -33,6 +33,10 @@ pub enum ApiError {
     NotReady(Said),
     /// An administrative request without the right bearer token.
     Unauthorized,
+    /// With client identity on: a request without an API key, or with one of no client.
+    Unidentified,
+    /// A client that may not call this route or use this policy.
+    Forbidden(Said),
     /// The change would break what depends on it (a version other versions extend).
     Conflict(Said),
     /// A decision asked under a draft without `?draft=true`.
@@ -115,6 +119,18 @@ impl ApiError {
                 "A valid bearer token is required",
                 "Un jeton d'accès valide est requis",
             ),
+            ApiError::Unidentified => (
+                StatusCode::UNAUTHORIZED,
+                "unidentified",
+                "A client's API key is required",
+                "La clé d'API d'un client est requise",
+            ),
+            ApiError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                "The client may not make this request",
+                "Le client n'est pas autorisé à faire cette requête",
+            ),
             ApiError::Conflict(_) => (
                 StatusCode::CONFLICT,
                 "conflict",
@@ -188,6 +204,7 @@ impl ApiError {
             | ApiError::UnsupportedMediaType(d)
             | ApiError::NotReady(d)
             | ApiError::Conflict(d)
+            | ApiError::Forbidden(d)
             | ApiError::Draft(d) => (Some(d.get(lang).to_string()), None),
             ApiError::MethodNotAllowed(allowed) => (
                 Some(pick(
@@ -200,6 +217,13 @@ impl ApiError {
                 Some(pick(
                     "envoyez `Authorization: Bearer <jeton>` avec le jeton d'administration".into(),
                     "send `Authorization: Bearer <token>` with the administration token".into(),
+                )),
+                None,
+            ),
+            ApiError::Unidentified => (
+                Some(pick(
+                    "envoyez la clé d'API du client dans `X-Api-Key` ou `Authorization: Bearer <clé>`".into(),
+                    "send the client's API key in `X-Api-Key` or `Authorization: Bearer <key>`".into(),
                 )),
                 None,
             ),
@@ -301,6 +325,9 @@ impl ApiError {
         }
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
+        }
+        if let ApiError::Unidentified = self {
+            response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier\""));
         }
         let mut problem = self.problem_in(lang);
         problem.request_id = request_id.map(str::to_string);

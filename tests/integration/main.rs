@@ -16,6 +16,7 @@ mod bts;
 mod candidate_page;
 mod cdp;
 mod cli;
+mod clients;
 mod conventions;
 mod diagnostics;
 mod diff;

@@ -59,7 +59,7 @@ pub struct Record {
     pub policy: Arc<Prepared>,
     /// The value of the policy's record key, or its salted hash.
     pub candidate: Option<String>,
-    /// Who asked (`X-Client-Id`).
+    /// Who asked: the client identified, else `X-Client-Id`.
     pub caller: Option<String>,
     /// The request as JSON: `{"input", "version"?, "as_of"?, "options"}`.
     pub request: String,

@@ -5,12 +5,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use actix_web::{HttpRequest, HttpResponse, delete, post, put, web};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, delete, post, put, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::load::check_texts;
 use crate::server::AppState;
+use crate::server::clients::Route;
+use crate::server::clients::gate::Caller;
 use crate::server::problem::{ApiError, Problem, Said};
 use crate::server::routes::read_body;
 use crate::server::store::FileDiagnostic;
@@ -67,16 +69,29 @@ fn failing_examples(folder: &crate::load::PolicyFolder) -> Vec<FileDiagnostic> {
 
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
 fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
-    authorize_with(state.admin_token.as_ref(), req, "administration")
+    authorize_with(state, state.admin_token.as_ref(), req, Route::Admin)
 }
 
-/// Checks the bearer token against `expected` (the token of the `what` routes); 404 when none
-/// is configured, 401 when it is missing or wrong.
+/// Checks the bearer token against `expected` (the token of the `route` routes), or, with
+/// client identity on, that the gate admitted the request as a client allowed `route`; 404
+/// when neither is configured (the routes do not exist), 401 otherwise.
 pub fn authorize_with(
+    state: &AppState,
     expected: Option<&Arc<str>>,
     req: &HttpRequest,
-    what: &str,
+    route: Route,
 ) -> Result<(), ApiError> {
+    let admitted = req
+        .extensions()
+        .get::<Caller>()
+        .is_some_and(|caller| caller.route == route);
+    if admitted {
+        return Ok(());
+    }
+    if expected.is_none() && state.identity.is_some() {
+        tracing::warn!(path = %req.path(), routes = route.as_str(), "request refused: no client allowed these routes");
+        return Err(ApiError::Unidentified);
+    }
     let Some(expected) = expected else {
         return Err(ApiError::NotFound(Said::new(
             "aucune route ne correspond",
@@ -92,14 +107,14 @@ pub fn authorize_with(
     if constant_time_eq::constant_time_eq(given.as_bytes(), expected.as_bytes()) {
         Ok(())
     } else {
-        tracing::warn!(path = %req.path(), routes = what, "request refused: bad or missing token");
+        tracing::warn!(path = %req.path(), routes = route.as_str(), "request refused: bad or missing token");
         Err(ApiError::Unauthorized)
     }
 }
 
 /// The token of an `Authorization` value of the `Bearer` scheme, whose name is
 /// case-insensitive (RFC 9110 §11.1).
-fn bearer(value: &str) -> Option<&str> {
+pub(crate) fn bearer(value: &str) -> Option<&str> {
     let (scheme, token) = value.trim_start().split_once([' ', '\t'])?;
     scheme
         .eq_ignore_ascii_case("bearer")

@@ -388,7 +388,7 @@ pub struct Asked {
     pub conclusions: Option<Vec<String>>,
     /// The options that shape the decision (`explain`, `conclusions`, `lang`, `citations`…).
     pub options: serde_json::Map<String, Json>,
-    /// Who asked (`X-Client-Id`).
+    /// Who asked: the client identified, else `X-Client-Id`.
     pub caller: Option<String>,
     /// Whether the version is served stale (its decisions are marked so).
     pub stale: bool,
@@ -397,8 +397,16 @@ pub struct Asked {
 /// The header that names the caller in the decision records.
 pub const CLIENT_ID: &str = "x-client-id";
 
-/// The caller a request names (`X-Client-Id`: printable ASCII, at most 128 bytes).
+/// The caller of a request: the client the gate admitted it as, with client identity on;
+/// else the one it names (`X-Client-Id`: printable ASCII, at most 128 bytes).
 pub fn caller_of(req: &HttpRequest) -> Option<String> {
+    use actix_web::HttpMessage as _;
+    if let Some(caller) = req
+        .extensions()
+        .get::<crate::server::clients::gate::Caller>()
+    {
+        return Some(caller.name.to_string());
+    }
     req.headers()
         .get(CLIENT_ID)
         .and_then(|v| v.to_str().ok())

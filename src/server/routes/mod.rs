@@ -127,20 +127,11 @@ pub async fn relative_redirect(to: &'static str) -> HttpResponse {
 /// a `default` response, a problem document (a path no route serves is 404, a method its path
 /// does not serve is 405 with `Allow`, and a failure of the service is 500).
 pub fn document_errors(api: &mut OpenApi) {
-    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
-    let default = ResponseBuilder::new()
-        .description(
-            "Any other error, as an RFC 9457 problem document: 404 for a path no route serves, \
-             405 for a method the path does not serve (with `Allow`: the methods it does), \
-             500 for a failure of the service (without its details)",
-        )
-        .content(
-            "application/problem+json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("Problem")))
-                .build(),
-        )
-        .build();
+    let default = problem_response(
+        "Any other error, as an RFC 9457 problem document: 404 for a path no route serves, \
+         405 for a method the path does not serve (with `Allow`: the methods it does), \
+         500 for a failure of the service (without its details)",
+    );
     for item in api.paths.paths.values_mut() {
         for operation in [
             &mut item.get,
@@ -158,6 +149,20 @@ pub fn document_errors(api: &mut OpenApi) {
                 .or_insert_with(|| default.clone().into());
         }
     }
+}
+
+/// A response of the OpenAPI document that is a problem document, described as `description`.
+pub fn problem_response(description: &str) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build(),
+        )
+        .build()
 }
 
 /// For each documented path, a last resource that answers 405 with `Allow` to the methods the
@@ -323,6 +328,9 @@ pub async fn log_request(
     let route = req.match_pattern().unwrap_or_else(|| "UNKNOWN".to_string());
     actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(id.clone()));
     let mut res = next.call(req).await?;
+    let client = actix_web::HttpMessage::extensions(res.request())
+        .get::<crate::server::clients::gate::Caller>()
+        .map(|caller| Arc::clone(&caller.name));
     let status = res.status().as_u16();
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id) {
@@ -331,7 +339,12 @@ pub async fn log_request(
             value,
         );
     }
-    tracing::info!(request_id = %id, %method, %route, status, latency_ms, "request");
+    match client {
+        Some(client) => {
+            tracing::info!(request_id = %id, %method, %route, %client, status, latency_ms, "request");
+        }
+        None => tracing::info!(request_id = %id, %method, %route, status, latency_ms, "request"),
+    }
     Ok(res)
 }
 

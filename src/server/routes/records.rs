@@ -10,6 +10,7 @@ use serde_json::Value as Json;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::server::AppState;
+use crate::server::clients::Route;
 use crate::server::problem::{ApiError, Problem, Said, parse_json};
 use crate::server::records::receipt::{KeySet, Receipt};
 use crate::server::records::replay::{Replay, ReplayError};
@@ -80,7 +81,7 @@ impl StoredDecision {
 
 /// The store, and the caller allowed to read it (the records token); 404 when either is off.
 fn readable<'s>(state: &'s AppState, req: &HttpRequest) -> Result<&'s Arc<Records>, ApiError> {
-    authorize_with(state.records_token.as_ref(), req, "records")?;
+    authorize_with(state, state.records_token.as_ref(), req, Route::Records)?;
     state.records.as_ref().ok_or_else(not_recorded)
 }
 
@@ -604,7 +605,7 @@ pub struct Erased {
 )]
 #[delete("/v1/decisions")]
 pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    authorize_with(state.admin_token.as_ref(), &req, "administration")?;
+    authorize_with(&state, state.admin_token.as_ref(), &req, Route::Admin)?;
     let records = state.records.as_ref().ok_or_else(not_recorded)?;
     let q = web::Query::<EraseQuery>::from_query(req.query_string())
         .map_err(|_| {

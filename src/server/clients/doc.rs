@@ -1,0 +1,74 @@
+//! What client identity adds to the OpenAPI document: the two ways to send a client's API key
+//! as security schemes, and on every operation the gate guards, those schemes as
+//! alternatives (none needed while identity is off) and its refusals as responses.
+
+use utoipa::openapi::OpenApi;
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+
+use crate::server::clients::gate::route_of;
+use crate::server::routes::problem_response;
+
+/// The scheme of a key in `X-Api-Key`.
+const API_KEY: &str = "apiKey";
+/// The scheme of a key as a bearer token.
+const CLIENT_BEARER: &str = "clientBearer";
+
+/// Adds the schemes, and the requirements and refusals of each guarded operation.
+pub fn document(api: &mut OpenApi) {
+    let components = api.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        API_KEY,
+        SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+            "x-api-key",
+            "a client's API key, with client identity on (`--clients-file`)",
+        ))),
+    );
+    components.add_security_scheme(
+        CLIENT_BEARER,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .description(Some(
+                    "a client's API key as a bearer token, with client identity on (`--clients-file`)",
+                ))
+                .build(),
+        ),
+    );
+    let none: Vec<String> = Vec::new();
+    for (path, item) in api.paths.paths.iter_mut() {
+        for (method, operation) in [
+            (actix_web::http::Method::GET, &mut item.get),
+            (actix_web::http::Method::POST, &mut item.post),
+            (actix_web::http::Method::PUT, &mut item.put),
+            (actix_web::http::Method::DELETE, &mut item.delete),
+        ] {
+            let Some(operation) = operation.as_mut() else {
+                continue;
+            };
+            if route_of(&method, path).is_none() {
+                continue;
+            }
+            // The token routes keep their token; the others need nothing while identity is off.
+            let security = operation
+                .security
+                .get_or_insert_with(|| vec![SecurityRequirement::default()]);
+            security.push(SecurityRequirement::new(API_KEY, none.clone()));
+            security.push(SecurityRequirement::new(CLIENT_BEARER, none.clone()));
+            let responses = &mut operation.responses.responses;
+            responses.entry("401".into()).or_insert_with(|| {
+                problem_response(
+                    "With client identity on: no API key, or one of no client (`unidentified`)",
+                )
+                .into()
+            });
+            responses.entry("403".into()).or_insert_with(|| {
+                problem_response(
+                    "With client identity on: the client may not call this route or use this policy (`forbidden`)",
+                )
+                .into()
+            });
+        }
+    }
+}

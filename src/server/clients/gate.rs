@@ -1,0 +1,221 @@
+//! The gate every request passes when client identity is on: which route family it calls,
+//! which client's key it carries, whether that client may call it. A request it admits
+//! carries the client as its [`Caller`] (the request log, the metrics and the decision record
+//! name it); one it refuses is answered 401 (no key, or a key of no client) or 403 (a client
+//! that may not call that route or use that policy), naming no key.
+//!
+//! The routes that read policies (their list, versions, schemas, diffs), health, metrics and
+//! the pages stay open: they hold the regulation, which is public, and no candidate's record.
+//! The records and administration routes keep their tokens: a request with the token passes
+//! as before, and a client allowed `records` or `admin` may use its own key instead.
+
+use std::sync::Arc;
+
+use actix_web::HttpMessage as _;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web;
+use prometheus::IntCounterVec;
+
+use crate::server::AppState;
+use crate::server::clients::{Client, Clients, Route};
+use crate::server::problem::{ApiError, Said};
+use crate::server::reread::Reread;
+
+/// The client a request was admitted as, and the route family it was admitted to.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The client's name.
+    pub name: Arc<str>,
+    /// The route family the gate admitted the request to.
+    pub route: Route,
+}
+
+/// Client identity: the clients and what is counted of them.
+pub struct Identity {
+    /// The clients, read again when their file changes.
+    pub clients: Reread<Clients>,
+    /// Requests by client and outcome.
+    pub counted: IntCounterVec,
+}
+
+/// The label of requests that name no client (a client name begins with a letter or digit).
+const NO_CLIENT: &str = "-";
+
+/// The route family of a request to the route `pattern` with `method`; none for the routes
+/// that stay open.
+pub fn route_of(method: &Method, pattern: &str) -> Option<Route> {
+    let post = method == Method::POST;
+    let get = method == Method::GET;
+    match pattern {
+        "/v1/policies/{id}/decisions" if post => Some(Route::Decisions),
+        "/v1/policies/{id}/decisions/batch" if post => Some(Route::Batch),
+        "/v1/policies/{id}/interview" if post => Some(Route::Interview),
+        "/v1/policies/{id}/impact" if post => Some(Route::Impact),
+        "/v1/decisions/{id}" | "/v1/decisions" | "/v1/policy-texts/{sha256}" if get => {
+            Some(Route::Records)
+        }
+        "/v1/decisions/{id}/replay" if post => Some(Route::Records),
+        "/v1/decisions" if method == Method::DELETE => Some(Route::Admin),
+        "/v1/policies/{id}/versions/{version}"
+            if method == Method::PUT || method == Method::DELETE =>
+        {
+            Some(Route::Admin)
+        }
+        "/v1/admin/reload" if post => Some(Route::Admin),
+        _ => None,
+    }
+}
+
+/// The API key a request presents: `X-Api-Key`, else `Authorization: Bearer`.
+fn presented_key(req: &ServiceRequest) -> Option<&str> {
+    let headers = req.headers();
+    if let Some(key) = headers.get("x-api-key") {
+        return key.to_str().ok().map(str::trim);
+    }
+    headers
+        .get(actix_web::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(crate::server::routes::admin::bearer)
+}
+
+/// The policy a request under `/v1/policies/{id}/…` names, as sent. A policy id holds no
+/// character that a URL escapes, so a segment that differs from every allowed id once
+/// decoded differs from them as sent too: comparing it as sent refuses, never admits, wrongly.
+fn policy_of(path: &str) -> Option<&str> {
+    path.strip_prefix("/v1/policies/")?.split('/').next()
+}
+
+/// Why a client is refused a request, if it is.
+fn refusal(client: &Client, route: Route, policy: Option<&str>) -> Option<ApiError> {
+    if !client.may_call(route) {
+        return Some(ApiError::Forbidden(Said::new(
+            format!(
+                "le client `{}` n'est pas autorisé à appeler les routes `{}`",
+                client.name,
+                route.as_str()
+            ),
+            format!(
+                "client `{}` may not call the `{}` routes",
+                client.name,
+                route.as_str()
+            ),
+        )));
+    }
+    match policy {
+        Some(id) if !client.may_use(id) => Some(ApiError::Forbidden(Said::new(
+            format!(
+                "le client `{}` n'est pas autorisé à utiliser le règlement `{id}`",
+                client.name
+            ),
+            format!("client `{}` may not use policy `{id}`", client.name),
+        ))),
+        _ => None,
+    }
+}
+
+/// The gate (a middleware): see the module's documentation. Without client identity, every
+/// request passes untouched.
+pub async fn gate<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    let identity = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|state| state.identity.clone());
+    let route = req
+        .match_pattern()
+        .and_then(|pattern| route_of(req.method(), &pattern));
+    let (Some(identity), Some(route)) = (identity, route) else {
+        return Ok(next.call(req).await?.map_into_left_body());
+    };
+    let clients = identity.clients.get();
+    let Some(client) = presented_key(&req).and_then(|key| clients.identify(key)) else {
+        if matches!(route, Route::Records | Route::Admin) {
+            // The route's token decides (see `authorize_with`).
+            return Ok(next.call(req).await?.map_into_left_body());
+        }
+        identity
+            .counted
+            .with_label_values(&[NO_CLIENT, "unidentified"])
+            .inc();
+        tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
+        return Ok(req
+            .error_response(ApiError::Unidentified)
+            .map_into_right_body());
+    };
+    let name = Arc::clone(&client.name);
+    if let Some(refused) = refusal(client, route, policy_of(req.path())) {
+        identity
+            .counted
+            .with_label_values(&[&*name, "forbidden"])
+            .inc();
+        tracing::warn!(client = %name, path = %req.path(), route = route.as_str(), "request refused: not allowed to this client");
+        return Ok(req.error_response(refused).map_into_right_body());
+    }
+    identity
+        .counted
+        .with_label_values(&[&*name, "allowed"])
+        .inc();
+    req.extensions_mut().insert(Caller { name, route });
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests assert by panicking")]
+    use super::*;
+
+    /// Every operation of the service is either open or in a route family: a route added
+    /// later is not open by oversight.
+    #[test]
+    fn every_operation_is_open_or_gated_on_purpose() {
+        let open = [
+            "GET /v1/policies",
+            "GET /v1/policies/{id}/versions/{version}",
+            "GET /v1/policies/{id}/versions/{version}/schema",
+            "GET /v1/policies/{id}/versions/{version}/decision-schema",
+            "GET /v1/policies/{id}/diff",
+            "GET /healthz",
+            "GET /readyz",
+            "GET /v1/keys",
+        ];
+        let api = crate::server::openapi();
+        let mut seen = Vec::new();
+        for (path, item) in &api.paths.paths {
+            for (method, op) in [
+                (Method::GET, &item.get),
+                (Method::POST, &item.post),
+                (Method::PUT, &item.put),
+                (Method::DELETE, &item.delete),
+            ] {
+                if op.is_none() {
+                    continue;
+                }
+                let name = format!("{method} {path}");
+                let gated = route_of(&method, path).is_some();
+                assert!(
+                    gated != open.contains(&name.as_str()),
+                    "`{name}` is {}",
+                    if gated {
+                        "gated and listed open"
+                    } else {
+                        "neither gated nor listed open"
+                    }
+                );
+                seen.push(name);
+            }
+        }
+        for name in open {
+            assert!(seen.iter().any(|s| s == name), "`{name}` is no operation");
+        }
+    }
+
+    #[test]
+    fn the_policy_is_read_from_the_path() {
+        assert_eq!(policy_of("/v1/policies/bts/decisions/batch"), Some("bts"));
+        assert_eq!(policy_of("/v1/admin/reload"), None);
+    }
+}

@@ -1,0 +1,237 @@
+//! Client identity (`--clients-file`): API keys known by their sha256, each client allowed
+//! some policies and routes; 401 without a key of a client, 403 for what a client may not
+//! use; the client named in the request log, the metrics and the decision record, never its
+//! key; the file read again when it changes.
+
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+use crate::http::{BTS, Reply, agent, candidate, reply};
+use crate::serve::{DEADLINE, Served};
+
+pub(crate) const LYON_KEY: &str = "lyon-key-5f1c0a9e7d3b2c14";
+pub(crate) const OTHER_KEY: &str = "other-key-b7e2d4c6a8f01935";
+pub(crate) const OPS_KEY: &str = "ops-key-0c9d8e7f6a5b4c3d";
+const ADMIN_TOKEN: &str = "admin-token-0123456789";
+
+/// A client of the file, its key given in clear here and written hashed.
+pub(crate) fn client(
+    name: &str,
+    key: &str,
+    policies: &[&str],
+    routes: &[&str],
+    more: &str,
+) -> String {
+    let hash = hex::encode(Sha256::digest(key.as_bytes()));
+    format!(
+        "[[clients]]\nname = \"{name}\"\nkey_sha256 = \"{hash}\"\npolicies = {policies:?}\nroutes = {routes:?}\n{more}\n"
+    )
+}
+
+/// Writes the clients file by a rename (as an editor or a ConfigMap does).
+pub(crate) fn write_clients(path: &Path, text: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, text).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+fn three_clients() -> String {
+    client("lyon", LYON_KEY, &[BTS], &["decisions", "batch"], "")
+        + &client("other", OTHER_KEY, &["aide-mobilite"], &["decisions"], "")
+        + &client("ops", OPS_KEY, &["*"], &["admin", "records"], "")
+}
+
+/// `POST path` with `headers`.
+pub(crate) fn post_with(
+    served: &Served,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> Reply {
+    let mut req = agent()
+        .post(format!("{}{path}", served.base()))
+        .header("content-type", "application/json");
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    reply(req.send(body.to_string()).unwrap())
+}
+
+fn get_with(served: &Served, path: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut req = agent().get(format!("{}{path}", served.base()));
+    for (name, value) in headers {
+        req = req.header(*name, *value);
+    }
+    reply(req.call().unwrap())
+}
+
+fn decide_as(served: &Served, headers: &[(&str, &str)]) -> Reply {
+    post_with(
+        served,
+        &format!("/v1/policies/{BTS}/decisions"),
+        headers,
+        &json!({"input": candidate()}),
+    )
+}
+
+fn bearer(key: &str) -> String {
+    format!("Bearer {key}")
+}
+
+#[test]
+fn a_client_is_known_by_its_key_and_may_use_only_what_the_file_allows() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clients.toml");
+    write_clients(&file, &three_clients());
+    let served = Served::start_with_env(
+        &["--clients-file", file.to_str().unwrap()],
+        &[("CLAUSIER_ADMIN_TOKEN", ADMIN_TOKEN)],
+    );
+
+    // No key, a key of no client: 401, saying how to send one.
+    let none = decide_as(&served, &[]);
+    let p = none.problem(401);
+    assert_eq!(p["type"], "urn:clausier:problem:unidentified");
+    let unknown = decide_as(&served, &[("x-api-key", "not-a-key-of-anyone")]);
+    unknown.problem(401);
+    assert!(!unknown.body.contains("not-a-key-of-anyone"));
+
+    // The key, as a bearer token or in X-Api-Key; X-Client-Id cannot name another caller.
+    let lyon = bearer(LYON_KEY);
+    let by_bearer = decide_as(
+        &served,
+        &[("authorization", &lyon), ("x-client-id", "someone-else")],
+    );
+    assert_eq!(by_bearer.status, 200, "{}", by_bearer.body);
+    let by_header = decide_as(&served, &[("x-api-key", LYON_KEY)]);
+    assert_eq!(by_header.status, 200, "{}", by_header.body);
+
+    // A policy or a route the client may not use: 403, naming neither key nor hash.
+    let other = decide_as(&served, &[("x-api-key", OTHER_KEY)]);
+    let p = other.problem(403);
+    assert_eq!(p["type"], "urn:clausier:problem:forbidden");
+    assert!(p["detail"].as_str().unwrap().contains(BTS), "{p}");
+    let interview = post_with(
+        &served,
+        &format!("/v1/policies/{BTS}/interview"),
+        &[("x-api-key", LYON_KEY)],
+        &json!({"input": {}}),
+    );
+    interview.problem(403);
+    assert!(!other.body.contains(OTHER_KEY) && !interview.body.contains(LYON_KEY));
+
+    // The policies themselves stay open.
+    assert_eq!(served.get("/v1/policies").status, 200);
+
+    // The record names the client; `ops` reads it with its own key, `lyon` may not.
+    let id = by_bearer.json()["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let record = get_with(
+        &served,
+        &format!("/v1/decisions/{id}"),
+        &[("x-api-key", OPS_KEY)],
+    );
+    assert_eq!(record.status, 200, "{}", record.body);
+    assert_eq!(record.json()["caller"], "lyon");
+    get_with(
+        &served,
+        &format!("/v1/decisions/{id}"),
+        &[("x-api-key", LYON_KEY)],
+    )
+    .problem(403);
+
+    // Administration: the token as before, or a client allowed it.
+    assert_eq!(served.admin_reload(Some(ADMIN_TOKEN)), 200);
+    assert_eq!(served.admin_reload(Some(OPS_KEY)), 200);
+    assert_eq!(served.admin_reload(Some(LYON_KEY)), 403);
+    assert_eq!(served.admin_reload(None), 401);
+
+    // The log names the client, and no key ever.
+    let line = served.wait_log("the request line names the client", |l| {
+        l.contains("route=/v1/policies/{id}/decisions") && l.contains("client=lyon")
+    });
+    assert!(line.contains("status=200"), "{line}");
+    let log = served.log();
+    for key in [LYON_KEY, OTHER_KEY, OPS_KEY, "not-a-key-of-anyone"] {
+        assert!(!log.contains(key), "`{key}` is in the log:\n{log}");
+    }
+
+    // The metrics count each client's requests by outcome.
+    let series = |client: &str, outcome: &str| {
+        served.metric(&format!(
+            "clausier_client_requests_total{{client=\"{client}\",outcome=\"{outcome}\"}}"
+        ))
+    };
+    assert_eq!(series("lyon", "allowed"), 2.0);
+    assert_eq!(series("lyon", "forbidden"), 3.0);
+    assert_eq!(series("ops", "allowed"), 2.0);
+    assert_eq!(series("other", "forbidden"), 1.0);
+    assert_eq!(series("-", "unidentified"), 2.0);
+}
+
+#[test]
+fn a_key_removed_from_the_file_is_refused_without_restart_and_a_bad_edit_keeps_the_last_good_file()
+{
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clients.json");
+    let json_of = |names: &[(&str, &str)]| {
+        let clients: Vec<Value> = names
+            .iter()
+            .map(|(name, key)| {
+                json!({"name": name, "key_sha256": hex::encode(Sha256::digest(key.as_bytes())),
+                       "policies": [BTS], "routes": ["decisions"]})
+            })
+            .collect();
+        json!({ "clients": clients }).to_string()
+    };
+    write_clients(&file, &json_of(&[("lyon", LYON_KEY), ("other", OTHER_KEY)]));
+    let served = Served::start(&["--clients-file", file.to_str().unwrap(), "--store", "none"]);
+    assert_eq!(decide_as(&served, &[("x-api-key", OTHER_KEY)]).status, 200);
+
+    write_clients(&file, &json_of(&[("lyon", LYON_KEY)]));
+    let started = Instant::now();
+    while decide_as(&served, &[("x-api-key", OTHER_KEY)]).status != 401 {
+        assert!(started.elapsed() < DEADLINE, "the key is still accepted");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(decide_as(&served, &[("x-api-key", LYON_KEY)]).status, 200);
+
+    // A file that does not read keeps the last good table, and says why.
+    write_clients(&file, "{\"clients\": [{\"name\": \"lyon\"}]}");
+    let started = Instant::now();
+    while !served
+        .log()
+        .contains("the clients file changed but cannot be read")
+    {
+        assert_eq!(decide_as(&served, &[("x-api-key", LYON_KEY)]).status, 200);
+        assert!(started.elapsed() < DEADLINE, "{}", served.log());
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(decide_as(&served, &[("x-api-key", LYON_KEY)]).status, 200);
+}
+
+#[test]
+fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clients.toml");
+    write_clients(&file, &client("lyon", LYON_KEY, &[BTS], &["records"], ""));
+    let output = crate::serve::serve_command(
+        &[
+            "--policies",
+            "policies",
+            "--clients-file",
+            file.to_str().unwrap(),
+        ],
+        &[],
+    )
+    .output()
+    .unwrap();
+    assert!(!output.status.success());
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("its `policies` must be [\"*\"]"), "{err}");
+}
