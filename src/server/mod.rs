@@ -470,6 +470,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         state.identity = Some(Arc::new(clients::gate::Identity {
             clients,
             counted: state.metrics.clients.clone(),
+            limiter: clients::limits::Limiter::default(),
         }));
     }
     if !state.cors_origins.is_empty() {

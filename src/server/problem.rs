@@ -37,6 +37,8 @@ pub enum ApiError {
     Unidentified,
     /// A client that may not call this route or use this policy.
     Forbidden(Said),
+    /// A client over one of its limits; it may try again after this many seconds.
+    TooManyRequests(u64, Said),
     /// The change would break what depends on it (a version other versions extend).
     Conflict(Said),
     /// A decision asked under a draft without `?draft=true`.
@@ -131,6 +133,12 @@ impl ApiError {
                 "The client may not make this request",
                 "Le client n'est pas autorisé à faire cette requête",
             ),
+            ApiError::TooManyRequests(..) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "too-many-requests",
+                "The client is over its limits",
+                "Le client a dépassé ses limites",
+            ),
             ApiError::Conflict(_) => (
                 StatusCode::CONFLICT,
                 "conflict",
@@ -205,6 +213,7 @@ impl ApiError {
             | ApiError::NotReady(d)
             | ApiError::Conflict(d)
             | ApiError::Forbidden(d)
+            | ApiError::TooManyRequests(_, d)
             | ApiError::Draft(d) => (Some(d.get(lang).to_string()), None),
             ApiError::MethodNotAllowed(allowed) => (
                 Some(pick(
@@ -312,7 +321,10 @@ impl ApiError {
         // The body was not read to its end: the connection cannot carry another request.
         if matches!(
             self,
-            ApiError::PayloadTooLarge(_) | ApiError::TooManyInputs(_) | ApiError::RequestTimeout(_)
+            ApiError::PayloadTooLarge(_)
+                | ApiError::TooManyInputs(_)
+                | ApiError::RequestTimeout(_)
+                | ApiError::TooManyRequests(..)
         ) {
             response.force_close();
         }
@@ -325,6 +337,9 @@ impl ApiError {
         }
         if let ApiError::Unauthorized = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier-admin\""));
+        }
+        if let ApiError::TooManyRequests(seconds, _) = self {
+            response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
         if let ApiError::Unidentified = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier\""));

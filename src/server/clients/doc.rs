@@ -15,6 +15,22 @@ const API_KEY: &str = "apiKey";
 /// The scheme of a key as a bearer token.
 const CLIENT_BEARER: &str = "clientBearer";
 
+/// The 429 of a client over its limits, with `Retry-After`.
+fn too_many() -> utoipa::openapi::Response {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let mut response = problem_response(
+        "With client identity on: the client is over its rate, or runs as many batches as it may \
+         (`too-many-requests`; the connection is closed)",
+    );
+    let retry = HeaderBuilder::new()
+        .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+        .description(Some("seconds to wait before trying again"))
+        .build();
+    response.headers.insert("Retry-After".into(), retry.into());
+    response
+}
+
 /// Adds the schemes, and the requirements and refusals of each guarded operation.
 pub fn document(api: &mut OpenApi) {
     let components = api.components.get_or_insert_with(Default::default);
@@ -63,6 +79,9 @@ pub fn document(api: &mut OpenApi) {
                 )
                 .into()
             });
+            responses
+                .entry("429".into())
+                .or_insert_with(|| too_many().into());
             responses.entry("403".into()).or_insert_with(|| {
                 problem_response(
                     "With client identity on: the client may not call this route or use this policy (`forbidden`)",

@@ -10,9 +10,10 @@
 //! as before, and a client allowed `records` or `admin` may use its own key instead.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::HttpMessage as _;
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
 use actix_web::middleware::Next;
@@ -20,6 +21,7 @@ use actix_web::web;
 use prometheus::IntCounterVec;
 
 use crate::server::AppState;
+use crate::server::clients::limits::{BatchPermit, ClientLimits, Limited, Limiter};
 use crate::server::clients::{Client, Clients, Route};
 use crate::server::problem::{ApiError, Said};
 use crate::server::reread::Reread;
@@ -39,6 +41,8 @@ pub struct Identity {
     pub clients: Reread<Clients>,
     /// Requests by client and outcome.
     pub counted: IntCounterVec,
+    /// What each client has used of its limits.
+    pub limiter: Limiter,
 }
 
 /// The label of requests that name no client (a client name begins with a letter or digit).
@@ -121,7 +125,7 @@ fn refusal(client: &Client, route: Route, policy: Option<&str>) -> Option<ApiErr
 pub async fn gate<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
-) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let identity = req
         .app_data::<web::Data<AppState>>()
         .and_then(|state| state.identity.clone());
@@ -129,22 +133,20 @@ pub async fn gate<B: MessageBody + 'static>(
         .match_pattern()
         .and_then(|pattern| route_of(req.method(), &pattern));
     let (Some(identity), Some(route)) = (identity, route) else {
-        return Ok(next.call(req).await?.map_into_left_body());
+        return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let clients = identity.clients.get();
     let Some(client) = presented_key(&req).and_then(|key| clients.identify(key)) else {
         if matches!(route, Route::Records | Route::Admin) {
             // The route's token decides (see `authorize_with`).
-            return Ok(next.call(req).await?.map_into_left_body());
+            return Ok(next.call(req).await?.map_into_boxed_body());
         }
         identity
             .counted
             .with_label_values(&[NO_CLIENT, "unidentified"])
             .inc();
         tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
-        return Ok(req
-            .error_response(ApiError::Unidentified)
-            .map_into_right_body());
+        return Ok(req.error_response(ApiError::Unidentified));
     };
     let name = Arc::clone(&client.name);
     if let Some(refused) = refusal(client, route, policy_of(req.path())) {
@@ -153,14 +155,92 @@ pub async fn gate<B: MessageBody + 'static>(
             .with_label_values(&[&*name, "forbidden"])
             .inc();
         tracing::warn!(client = %name, path = %req.path(), route = route.as_str(), "request refused: not allowed to this client");
-        return Ok(req.error_response(refused).map_into_right_body());
+        return Ok(req.error_response(refused));
     }
+    let batch = matches!(route, Route::Batch | Route::Impact);
+    let permit = match identity.limiter.admit(&name, &client.limits, batch) {
+        Ok(permit) => permit,
+        Err(limited) => {
+            let outcome = match limited {
+                Limited::Rate(_) => "rate_limited",
+                Limited::Batches(_) => "batch_limited",
+            };
+            identity.counted.with_label_values(&[&*name, outcome]).inc();
+            // Each is in the request log (429, with the client): no line of its own, which a
+            // flood would multiply.
+            let refused = over_limit(&name, &client.limits, limited);
+            return Ok(req.error_response(refused));
+        }
+    };
     identity
         .counted
         .with_label_values(&[&*name, "allowed"])
         .inc();
     req.extensions_mut().insert(Caller { name, route });
-    Ok(next.call(req).await?.map_into_left_body())
+    let res = next.call(req).await?;
+    Ok(match permit {
+        // The batch runs until its answer has been streamed.
+        Some(permit) => res.map_body(|_, body| {
+            Held {
+                body: body.boxed(),
+                _permit: permit,
+            }
+            .boxed()
+        }),
+        None => res.map_into_boxed_body(),
+    })
+}
+
+/// The 429 of a client over `limited`.
+fn over_limit(name: &str, limits: &ClientLimits, limited: Limited) -> ApiError {
+    match limited {
+        Limited::Rate(wait) => {
+            let rate = limits.rate.unwrap_or_default();
+            // Whole seconds, rounded up: `Retry-After` has no fractions.
+            let seconds = Duration::from_secs_f64(wait.as_secs_f64().ceil())
+                .as_secs()
+                .max(1);
+            ApiError::TooManyRequests(
+                seconds,
+                Said::new(
+                    format!("le client `{name}` dépasse son débit de {rate} requêtes par seconde"),
+                    format!("client `{name}` is over its rate of {rate} requests per second"),
+                ),
+            )
+        }
+        Limited::Batches(max) => ApiError::TooManyRequests(
+            1,
+            Said::new(
+                format!(
+                    "le client `{name}` a déjà {max} lot(s) en cours : attendez qu'un lot finisse"
+                ),
+                format!(
+                    "client `{name}` already runs {max} batch(es) at once: wait until one has finished"
+                ),
+            ),
+        ),
+    }
+}
+
+/// A response body that holds a batch's permit until it is sent (or abandoned).
+struct Held {
+    body: BoxBody,
+    _permit: BatchPermit,
+}
+
+impl MessageBody for Held {
+    type Error = <BoxBody as MessageBody>::Error;
+
+    fn size(&self) -> actix_web::body::BodySize {
+        self.body.size()
+    }
+
+    fn poll_next(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Option<Result<web::Bytes, Self::Error>>> {
+        std::pin::Pin::new(&mut self.get_mut().body).poll_next(cx)
+    }
 }
 
 #[cfg(test)]

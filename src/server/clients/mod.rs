@@ -10,6 +10,7 @@
 
 mod doc;
 pub mod gate;
+pub mod limits;
 
 pub use doc::document;
 
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
 
+use crate::server::clients::limits::ClientLimits;
 use crate::server::reread::Reread;
 
 /// The routes a client may be allowed, by family.
@@ -68,6 +70,12 @@ struct Entry {
     key_sha256: String,
     policies: Vec<String>,
     routes: Vec<Route>,
+    /// Requests per second (none: no limit).
+    rate: Option<f64>,
+    /// Requests at once above the rate.
+    burst: Option<u32>,
+    /// Batches at once (none: no limit).
+    batches: Option<u32>,
 }
 
 /// The clients file: `[[clients]]` tables in TOML, or `{"clients": [...]}` in JSON.
@@ -86,6 +94,8 @@ pub struct Client {
     /// The policies it may use; none: all (`*`).
     policies: Option<Vec<String>>,
     routes: Vec<Route>,
+    /// Its limits.
+    pub limits: ClientLimits,
 }
 
 impl Client {
@@ -211,11 +221,20 @@ fn client_of(entry: Entry) -> Result<Client, String> {
             route.as_str()
         ));
     }
+    let limits = ClientLimits {
+        rate: entry.rate,
+        burst: entry.burst,
+        batches: entry.batches,
+    };
+    limits
+        .check()
+        .map_err(|e| format!("client `{name}`: {e}"))?;
     Ok(Client {
         name: Arc::from(name),
         key_sha256: hash,
         policies: (!all).then_some(entry.policies),
         routes: entry.routes,
+        limits,
     })
 }
 
@@ -312,6 +331,10 @@ mod tests {
         refused(
             toml_of("a", "k", "[]", r#"["batch"]"#),
             "no policy or no route",
+        );
+        refused(
+            toml_of("a", "k", r#"["*"]"#, r#"["batch"]"#) + "batches = 0\n",
+            "client `a`: `burst` and `batches` must be at least 1",
         );
         refused(
             "[[clients]]\nname = \"a\"\nkey_sha256 = \"k\"\npolicies = [\"*\"]\nroutes = [\"batch\"]\n".into(),
