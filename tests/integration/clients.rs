@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use sha2::{Digest as _, Sha256};
 
 use crate::http::{BTS, Reply, agent, candidate, reply};
-use crate::serve::{DEADLINE, Served};
+use crate::serve::{DEADLINE, Served, refused};
 
 pub(crate) const LYON_KEY: &str = "lyon-key-5f1c0a9e7d3b2c14";
 pub(crate) const OTHER_KEY: &str = "other-key-b7e2d4c6a8f01935";
@@ -220,7 +220,7 @@ fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clients.toml");
     write_clients(&file, &client("lyon", LYON_KEY, &[BTS], &["records"], ""));
-    let output = crate::serve::serve_command(
+    let (code, err) = refused(
         &[
             "--policies",
             "policies",
@@ -228,11 +228,8 @@ fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
             file.to_str().unwrap(),
         ],
         &[],
-    )
-    .output()
-    .unwrap();
-    assert!(!output.status.success());
-    let err = String::from_utf8_lossy(&output.stderr);
+    );
+    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("its `policies` must be [\"*\"]"), "{err}");
 }
 

@@ -214,7 +214,7 @@ pub(crate) fn data_dir() -> std::path::PathBuf {
 }
 
 /// The exit code and standard error of `clausier serve ARGS` that must stop on its own.
-fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
+pub(crate) fn refused(args: &[&str], env: &[(&str, &str)]) -> (Option<i32>, String) {
     let mut child = serve_command(args, env).spawn().unwrap();
     let mut stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {

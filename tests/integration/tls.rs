@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair};
 use rustls::pki_types::{CertificateDer, ServerName};
 
-use crate::serve::{DEADLINE, Served};
+use crate::serve::{DEADLINE, Served, refused};
 
 /// A certificate authority of the tests.
 pub(crate) struct TestCa {
@@ -234,28 +234,27 @@ fn a_certificate_replaced_on_disk_is_served_to_new_connections_without_restart()
     // pair served, and says so. The files are looked at on a handshake.
     let third = second_ca.issue(&["clausier.test"]);
     std::fs::write(dir.path().join("cert.pem"), &third.cert_pem).unwrap();
+    let second_served = || {
+        let still = connect(
+            client_config(&second_ca, &[]),
+            served.addr(),
+            "clausier.test",
+        );
+        assert_eq!(
+            still.unwrap().conn.peer_certificates().unwrap()[0],
+            second.der
+        );
+    };
     let started = Instant::now();
     while !served
         .log()
         .contains("TLS certificate changed but cannot be read")
     {
-        let still = connect(
-            client_config(&second_ca, &[]),
-            served.addr(),
-            "clausier.test",
-        )
-        .unwrap();
-        assert_eq!(still.conn.peer_certificates().unwrap()[0], second.der);
+        second_served();
         assert!(started.elapsed() < DEADLINE, "{}", served.log());
         std::thread::sleep(Duration::from_millis(100));
     }
-    let still = connect(
-        client_config(&second_ca, &[]),
-        served.addr(),
-        "clausier.test",
-    )
-    .unwrap();
-    assert_eq!(still.conn.peer_certificates().unwrap()[0], second.der);
+    second_served();
 }
 
 #[test]
@@ -266,38 +265,21 @@ fn a_certificate_without_its_key_or_a_wrong_key_stops_the_service_at_start() {
     let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
     std::fs::write(&cert, &one.cert_pem).unwrap();
     std::fs::write(&key, &other.key_pem).unwrap();
-    let output = crate::serve::serve_command(
-        &[
-            "--policies",
-            "policies",
-            "--addr",
-            "127.0.0.1:0",
-            "--tls-cert",
-            cert.to_str().unwrap(),
-            "--tls-key",
-            key.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .output()
-    .unwrap();
-    assert!(!output.status.success());
-    let err = String::from_utf8_lossy(&output.stderr);
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let start = [
+        "--policies",
+        "policies",
+        "--addr",
+        "127.0.0.1:0",
+        "--tls-cert",
+        cert,
+    ];
+    let (code, err) = refused(&[&start[..], &["--tls-key", key]].concat(), &[]);
+    assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("is the key that of the certificate?"), "{err}");
-
-    let output = crate::serve::serve_command(
-        &[
-            "--policies",
-            "policies",
-            "--tls-cert",
-            cert.to_str().unwrap(),
-        ],
-        &[],
-    )
-    .output()
-    .unwrap();
-    assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("--tls-key"));
+    let (code, err) = refused(&start, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--tls-key"), "{err}");
 }
 
 #[test]

@@ -256,7 +256,11 @@ pub fn watched(path: PathBuf) -> Result<Reread<Clients>, String> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, reason = "tests assert by panicking")]
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "tests assert by panicking"
+    )]
     use super::*;
 
     fn hash(key: &str) -> String {
@@ -288,6 +292,24 @@ mod tests {
         assert!(admin.may_use("anything") && admin.may_call(Route::Admin));
         assert!(clients.identify("key-of-lyon-0002").is_none());
         assert!(clients.identify("").is_none());
+    }
+
+    /// The README's example reads (its second key made real), with its limits.
+    #[test]
+    fn the_readme_example_reads() {
+        let readme = include_str!("../../../README.md");
+        let security = &readme[readme.find("## Security").unwrap()..];
+        let start = security.find("```toml\n").unwrap() + "```toml\n".len();
+        let example = &security[start..start + security[start..].find("```").unwrap()];
+        let clients = Clients::parse(&example.replace('…', &hash("k")), false).unwrap();
+        assert_eq!(clients.len(), 2);
+        let lyon = &clients.list[0];
+        assert_eq!(lyon.limits.rate, Some(50.0));
+        assert_eq!(
+            (lyon.limits.burst, lyon.limits.batches),
+            (Some(100), Some(2))
+        );
+        assert!(clients.identify("k").unwrap().may_call(Route::Records));
     }
 
     #[test]
