@@ -126,6 +126,10 @@ pub(crate) struct ServeArgs {
     /// The private key (PEM) of `--tls-cert`, read again when it changes.
     #[arg(long, env = "CLAUSIER_TLS_KEY", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
+    /// Ask clients for a certificate and accept those these authorities (PEM) issued: its
+    /// subject's common name identifies a client of `--clients-file` (`certificate_cn`).
+    #[arg(long, env = "CLAUSIER_TLS_CLIENT_CA", requires_all = ["tls_cert", "clients_file"])]
+    tls_client_ca: Option<PathBuf>,
     /// The clients file (TOML, or JSON when named `*.json`): each client's name, the sha256
     /// of its API key, the policies and routes it may use; read again when it changes.
     /// Without it, client identity is off (see "Security" in the README).
@@ -293,7 +297,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             .tls_cert
             .clone()
             .zip(args.tls_key.clone())
-            .map(|(cert, key)| clausier::server::tls::TlsFiles { cert, key }),
+            .map(|(cert, key)| clausier::server::tls::TlsFiles {
+                cert,
+                key,
+                client_ca: args.tls_client_ca.clone(),
+            }),
         clients_file: args.clients_file.clone(),
     };
     match clausier::server::serve(options) {

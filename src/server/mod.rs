@@ -530,7 +530,10 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
                 .workers(workers)
                 .max_connections(connections::per_worker(cap, workers))
                 .client_request_timeout(head_deadline(options.header_timeout))
-                .on_connect(move |_, extensions| tracked.track(extensions))
+                .on_connect(move |conn, extensions| {
+                    tracked.track(extensions);
+                    tls::note_peer(conn, extensions);
+                })
                 .disable_signals();
         let server = match tls {
             Some(config) => server.bind_rustls_0_23(&options.addr, config)?,

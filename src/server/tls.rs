@@ -26,7 +26,15 @@ pub struct TlsFiles {
     pub cert: PathBuf,
     /// The private key, PEM (PKCS#8, PKCS#1 or SEC1).
     pub key: PathBuf,
+    /// The certificate authorities whose client certificates identify clients (PEM); none:
+    /// no client certificate is asked for.
+    pub client_ca: Option<PathBuf>,
 }
+
+/// The common name of the subject of the certificate a client presented on the connection,
+/// verified by the handshake against `--tls-client-ca` (a connection's data).
+#[derive(Debug, Clone)]
+pub struct PeerName(pub Arc<str>);
 
 /// The cryptography rustls uses here: *ring*'s.
 fn provider() -> Arc<CryptoProvider> {
@@ -86,10 +94,56 @@ impl ResolvesServerCert for RotatingCert {
 /// followed as it rotates. Actix adds `h2` and `http/1.1` to the ALPN protocols.
 pub fn server_config(files: &TlsFiles) -> Result<rustls::ServerConfig, String> {
     let cert = RotatingCert::open(files)?;
-    let config = rustls::ServerConfig::builder_with_provider(provider())
+    let builder = rustls::ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(|e| e.to_string())?
-        .with_no_client_auth()
-        .with_cert_resolver(Arc::new(cert));
-    Ok(config)
+        .map_err(|e| e.to_string())?;
+    let builder = match &files.client_ca {
+        Some(ca) => builder.with_client_cert_verifier(client_verifier(ca)?),
+        None => builder.with_no_client_auth(),
+    };
+    Ok(builder.with_cert_resolver(Arc::new(cert)))
+}
+
+/// Asks every client for a certificate, and checks one given against the authorities of
+/// `ca` (its chain, its validity dates, its use for client authentication); a client may give
+/// none (probes, the open routes), and is then identified otherwise or not at all.
+fn client_verifier(
+    ca: &std::path::Path,
+) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, String> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("{}: {e}", ca.display()))? {
+        let cert = cert.map_err(|e| format!("{}: {e}", ca.display()))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("{}: {e}", ca.display()))?;
+    }
+    rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .allow_unauthenticated()
+        .build()
+        .map_err(|e| format!("{}: {e}", ca.display()))
+}
+
+/// Notes the verified client certificate of a new connection as its [`PeerName`] (run on
+/// every connection; nothing for plain HTTP or a client without a certificate).
+pub fn note_peer(conn: &dyn std::any::Any, data: &mut actix_web::dev::Extensions) {
+    use actix_tls::accept::rustls_0_23::TlsStream;
+    let Some(stream) = conn.downcast_ref::<TlsStream<actix_web::rt::net::TcpStream>>() else {
+        return;
+    };
+    let name = stream
+        .get_ref()
+        .1
+        .peer_certificates()
+        .and_then(|chain| chain.first())
+        .and_then(|cert| common_name(cert));
+    if let Some(name) = name {
+        data.insert(PeerName(Arc::from(name)));
+    }
+}
+
+/// The common name of a certificate's subject (the first, if it has several).
+fn common_name(der: &[u8]) -> Option<String> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).ok()?;
+    let cn = cert.subject().iter_common_name().next()?;
+    cn.as_str().ok().map(str::to_string)
 }

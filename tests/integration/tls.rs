@@ -18,6 +18,8 @@ pub(crate) struct TestCa {
     issuer: Issuer<'static, KeyPair>,
     /// Its own certificate, what a client trusts.
     pub(crate) der: CertificateDer<'static>,
+    /// The same in PEM.
+    pub(crate) pem: String,
 }
 
 /// A certificate issued by a [`TestCa`] and its key, in PEM.
@@ -36,6 +38,7 @@ impl TestCa {
         let cert = params.self_signed(&key).unwrap();
         TestCa {
             der: cert.der().clone(),
+            pem: cert.pem(),
             issuer: Issuer::new(params, key),
         }
     }
@@ -48,6 +51,21 @@ impl TestCa {
         params
             .distinguished_name
             .push(DnType::CommonName, names[0].as_str());
+        self.sign(params)
+    }
+
+    /// A client's certificate, its subject's common name `cn`, valid from `valid.0` to
+    /// `valid.1` (years).
+    pub(crate) fn issue_client(&self, cn: &str, valid: (i32, i32)) -> Issued {
+        let mut params = CertificateParams::new(Vec::<String>::new()).unwrap();
+        params.distinguished_name.push(DnType::CommonName, cn);
+        params.extended_key_usages = vec![rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        params.not_before = rcgen::date_time_ymd(valid.0, 1, 1);
+        params.not_after = rcgen::date_time_ymd(valid.1, 1, 1);
+        self.sign(params)
+    }
+
+    fn sign(&self, params: CertificateParams) -> Issued {
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Issued {
@@ -70,14 +88,33 @@ pub(crate) fn install(issued: &Issued, cert: &Path, key: &Path) {
 
 /// A client configuration that trusts `ca` alone and offers `alpn`.
 pub(crate) fn client_config(ca: &TestCa, alpn: &[&[u8]]) -> Arc<rustls::ClientConfig> {
+    client_config_as(ca, alpn, None)
+}
+
+/// [`client_config`] presenting the certificate `me`, if any.
+pub(crate) fn client_config_as(
+    ca: &TestCa,
+    alpn: &[&[u8]],
+    me: Option<&Issued>,
+) -> Arc<rustls::ClientConfig> {
+    use rustls::pki_types::PrivateKeyDer;
+    use rustls::pki_types::pem::PemObject as _;
     let mut roots = rustls::RootCertStore::empty();
     roots.add(ca.der.clone()).unwrap();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .unwrap()
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let mut config = match me {
+        Some(me) => builder
+            .with_client_auth_cert(
+                vec![me.der.clone()],
+                PrivateKeyDer::from_pem_slice(me.key_pem.as_bytes()).unwrap(),
+            )
+            .unwrap(),
+        None => builder.with_no_client_auth(),
+    };
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
     Arc::new(config)
 }
@@ -105,15 +142,26 @@ pub(crate) fn connect(
 
 /// `GET path` over HTTP/1.1 on a TLS connection: the whole answer as text.
 pub(crate) fn https_get(
-    mut stream: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    stream: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
     path: &str,
     headers: &str,
 ) -> String {
-    write!(
+    https(stream, &format!("GET {path} HTTP/1.1\r\n{headers}"), "")
+}
+
+/// A request over HTTP/1.1 on a TLS connection (`head`: its line and headers, each ending in
+/// CRLF): the whole answer as text, empty when the service closed the connection instead.
+pub(crate) fn https(
+    mut stream: rustls::StreamOwned<rustls::ClientConnection, TcpStream>,
+    head: &str,
+    body: &str,
+) -> String {
+    let length = body.len();
+    // The service may have refused the connection already (a certificate it does not accept).
+    let _ = write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\n{headers}Connection: close\r\n\r\n"
-    )
-    .unwrap();
+        "{head}Host: localhost\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n{body}"
+    );
     let mut answer = Vec::new();
     // A peer that closes without `close_notify` still gave its whole answer.
     let _ = stream.read_to_end(&mut answer);
@@ -280,6 +328,11 @@ fn a_certificate_without_its_key_or_a_wrong_key_stops_the_service_at_start() {
     let (code, err) = refused(&start, &[]);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("--tls-key"), "{err}");
+    // Client certificates identify clients of a clients file: without one, nothing to do.
+    let ca_only = [&start[..], &["--tls-key", key, "--tls-client-ca", cert]].concat();
+    let (code, err) = refused(&ca_only, &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--clients-file"), "{err}");
 }
 
 #[test]
@@ -299,4 +352,99 @@ fn plain_http_beyond_loopback_is_warned_about() {
     served.wait_log("the warning", |l| l.contains("without TLS"));
     let quiet = Served::start(&["--store", "none"]);
     assert!(!quiet.log().contains("without TLS"), "{}", quiet.log());
+}
+
+/// A decision asked over TLS as the client of certificate `me` (none: no certificate), with
+/// the extra `headers`: the answer's status line, empty when the connection was refused.
+fn decide_over_tls(served: &Served, ca: &TestCa, me: Option<&Issued>, headers: &str) -> String {
+    let Ok(stream) = connect(client_config_as(ca, &[], me), served.addr(), "localhost") else {
+        return String::new();
+    };
+    let body = serde_json::json!({"input": crate::http::candidate()}).to_string();
+    let head = format!(
+        "POST /v1/policies/{}/decisions HTTP/1.1\r\nContent-Type: application/json\r\n{headers}",
+        crate::http::BTS
+    );
+    let answer = https(stream, &head, &body);
+    answer.lines().next().unwrap_or("").to_string()
+}
+
+#[test]
+fn a_client_certificate_of_the_client_authority_identifies_its_client() {
+    use crate::clients::{LYON_KEY, client, write_clients};
+    let dir = tempfile::tempdir().unwrap();
+    let (server_ca, client_ca) = (TestCa::new("server CA"), TestCa::new("clients' CA"));
+    let ca_file = dir.path().join("client-ca.pem");
+    std::fs::write(&ca_file, &client_ca.pem).unwrap();
+    let clients = dir.path().join("clients.toml");
+    let lyon = client("lyon", LYON_KEY, &[crate::http::BTS], &["decisions"], "")
+        .replace("routes", "certificate_cn = \"scolarite-lyon\"\nroutes");
+    write_clients(&clients, &lyon);
+    let served = serve_tls(
+        dir.path(),
+        &server_ca.issue(&["localhost"]),
+        &[
+            "--tls-client-ca",
+            ca_file.to_str().unwrap(),
+            "--clients-file",
+            clients.to_str().unwrap(),
+            "--store",
+            "none",
+        ],
+    );
+    let mine = client_ca.issue_client("scolarite-lyon", (2025, 2040));
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, Some(&mine), ""),
+        "HTTP/1.1 200 OK"
+    );
+    served.wait_log("the client is named", |l| {
+        l.contains("client=lyon") && l.contains("status=200")
+    });
+    // Without a certificate: the handshake is made (probes, the open routes), the decision
+    // is refused; a key still identifies.
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, None, ""),
+        "HTTP/1.1 401 Unauthorized"
+    );
+    let unauthenticated = connect(client_config(&server_ca, &[]), served.addr(), "localhost");
+    assert!(https_get(unauthenticated.unwrap(), "/healthz", "").starts_with("HTTP/1.1 200"));
+    let key = format!("X-Api-Key: {LYON_KEY}\r\n");
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, None, &key),
+        "HTTP/1.1 200 OK"
+    );
+    // A wrong key is not made up for by the certificate.
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, Some(&mine), "X-Api-Key: wrong\r\n"),
+        "HTTP/1.1 401 Unauthorized"
+    );
+
+    // The same name from another authority, or expired: the connection is refused.
+    let stranger = TestCa::new("another CA").issue_client("scolarite-lyon", (2025, 2040));
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, Some(&stranger), ""),
+        ""
+    );
+    let expired = client_ca.issue_client("scolarite-lyon", (2020, 2021));
+    assert_eq!(decide_over_tls(&served, &server_ca, Some(&expired), ""), "");
+    // A certificate of the authority that names no client: 401.
+    let nobody = client_ca.issue_client("someone-else", (2025, 2040));
+    assert_eq!(
+        decide_over_tls(&served, &server_ca, Some(&nobody), ""),
+        "HTTP/1.1 401 Unauthorized"
+    );
+
+    // Revoked: the client's certificate name removed from the file.
+    write_clients(
+        &clients,
+        &client("lyon", LYON_KEY, &[crate::http::BTS], &["decisions"], ""),
+    );
+    let started = Instant::now();
+    while decide_over_tls(&served, &server_ca, Some(&mine), "") != "HTTP/1.1 401 Unauthorized" {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the certificate is still accepted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

@@ -1,5 +1,5 @@
 //! What client identity adds to the OpenAPI document: the two ways to send a client's API key
-//! as security schemes, and on every operation the gate guards, those schemes as
+//! and the client certificate as security schemes, and on every operation the gate guards, those schemes as
 //! alternatives (none needed while identity is off) and its refusals as responses.
 
 use utoipa::openapi::OpenApi;
@@ -14,6 +14,8 @@ use crate::server::routes::problem_response;
 const API_KEY: &str = "apiKey";
 /// The scheme of a key as a bearer token.
 const CLIENT_BEARER: &str = "clientBearer";
+/// The scheme of a client certificate.
+const CLIENT_CERTIFICATE: &str = "clientCertificate";
 
 /// The 429 of a client over its limits, with `Retry-After`.
 fn too_many() -> utoipa::openapi::Response {
@@ -52,6 +54,18 @@ pub fn document(api: &mut OpenApi) {
                 .build(),
         ),
     );
+    components.add_security_scheme(
+        CLIENT_CERTIFICATE,
+        SecurityScheme::MutualTls {
+            description: Some(
+                "a client certificate of the authorities of `--tls-client-ca`, its subject's \
+                 common name a client's `certificate_cn`"
+                    .into(),
+            ),
+            deprecated: None,
+            extensions: None,
+        },
+    );
     let none: Vec<String> = Vec::new();
     for (path, item) in api.paths.paths.iter_mut() {
         for (method, operation) in [
@@ -72,6 +86,7 @@ pub fn document(api: &mut OpenApi) {
                 .get_or_insert_with(|| vec![SecurityRequirement::default()]);
             security.push(SecurityRequirement::new(API_KEY, none.clone()));
             security.push(SecurityRequirement::new(CLIENT_BEARER, none.clone()));
+            security.push(SecurityRequirement::new(CLIENT_CERTIFICATE, none.clone()));
             let responses = &mut operation.responses.responses;
             responses.entry("401".into()).or_insert_with(|| {
                 problem_response(

@@ -136,7 +136,15 @@ pub async fn gate<B: MessageBody + 'static>(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let clients = identity.clients.get();
-    let Some(client) = presented_key(&req).and_then(|key| clients.identify(key)) else {
+    // A key when one is sent (a wrong key is not made up for by a certificate), else the
+    // client certificate of the connection.
+    let client = match presented_key(&req) {
+        Some(key) => clients.identify(key),
+        None => req
+            .conn_data::<crate::server::tls::PeerName>()
+            .and_then(|peer| clients.by_certificate(&peer.0)),
+    };
+    let Some(client) = client else {
         if matches!(route, Route::Records | Route::Admin) {
             // The route's token decides (see `authorize_with`).
             return Ok(next.call(req).await?.map_into_boxed_body());

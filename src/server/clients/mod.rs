@@ -1,5 +1,6 @@
 //! Who may ask: the clients file (`--clients-file`), each client a name, the sha256 of its API
-//! key, the policies it may decide under and the routes it may call. Off unless the file is
+//! key and/or the common name of its TLS client certificate (`--tls-client-ca`), the policies
+//! it may decide under and the routes it may call. Off unless the file is
 //! given. The file is read again when it changes (see [`crate::server::reread`]): a key
 //! revoked by an edit is refused within a second, and an edit that does not read keeps the
 //! last good table (logged).
@@ -67,7 +68,9 @@ impl Route {
 #[serde(deny_unknown_fields)]
 struct Entry {
     name: String,
-    key_sha256: String,
+    key_sha256: Option<String>,
+    /// The common name of the subject of the client's certificate (`--tls-client-ca`).
+    certificate_cn: Option<String>,
     policies: Vec<String>,
     routes: Vec<Route>,
     /// Requests per second (none: no limit).
@@ -90,7 +93,8 @@ struct File {
 pub struct Client {
     /// Its name: in the logs, the metrics and the decision records.
     pub name: Arc<str>,
-    key_sha256: [u8; 32],
+    key_sha256: Option<[u8; 32]>,
+    certificate_cn: Option<String>,
     /// The policies it may use; none: all (`*`).
     policies: Option<Vec<String>>,
     routes: Vec<Route>,
@@ -154,9 +158,20 @@ impl Clients {
             if list.iter().any(|c| c.name == client.name) {
                 return Err(format!("client `{}` is named twice", client.name));
             }
-            if list.iter().any(|c| c.key_sha256 == client.key_sha256) {
+            if client.key_sha256.is_some() && list.iter().any(|c| c.key_sha256 == client.key_sha256)
+            {
                 return Err(format!(
                     "client `{}` has the key of another client: give each its own",
+                    client.name
+                ));
+            }
+            if client.certificate_cn.is_some()
+                && list
+                    .iter()
+                    .any(|c| c.certificate_cn == client.certificate_cn)
+            {
+                return Err(format!(
+                    "client `{}` has the certificate name of another client",
                     client.name
                 ));
             }
@@ -181,11 +196,20 @@ impl Clients {
         let given = key_sha256(key);
         let mut found = None;
         for client in &self.list {
-            if constant_time_eq::constant_time_eq_32(&given, &client.key_sha256) {
+            if let Some(hash) = &client.key_sha256
+                && constant_time_eq::constant_time_eq_32(&given, hash)
+            {
                 found = Some(client);
             }
         }
         found
+    }
+
+    /// The client whose certificate's subject has the common name `cn`, if any.
+    pub fn by_certificate(&self, cn: &str) -> Option<&Client> {
+        self.list
+            .iter()
+            .find(|c| c.certificate_cn.as_deref() == Some(cn))
     }
 }
 
@@ -198,15 +222,25 @@ fn client_of(entry: Entry) -> Result<Client, String> {
              beginning with a letter or a digit"
         ));
     }
-    let hash = hex::decode(entry.key_sha256.trim())
-        .ok()
-        .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
-        .ok_or_else(|| {
-            format!(
-                "client `{name}`: `key_sha256` is not a sha256 in hexadecimal (64 digits): \
-                 `printf %s \"$KEY\" | sha256sum` gives it"
-            )
-        })?;
+    let hash = match &entry.key_sha256 {
+        Some(hash) => Some(
+            hex::decode(hash.trim())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| {
+                    format!(
+                        "client `{name}`: `key_sha256` is not a sha256 in hexadecimal (64 digits): \
+                         `printf %s \"$KEY\" | sha256sum` gives it"
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    if hash.is_none() && entry.certificate_cn.as_deref().is_none_or(str::is_empty) {
+        return Err(format!(
+            "client `{name}` has neither `key_sha256` nor `certificate_cn`: it could never be identified"
+        ));
+    }
     if entry.policies.is_empty() || entry.routes.is_empty() {
         return Err(format!(
             "client `{name}` may use no policy or no route: remove it, or name what it may use"
@@ -232,6 +266,7 @@ fn client_of(entry: Entry) -> Result<Client, String> {
     Ok(Client {
         name: Arc::from(name),
         key_sha256: hash,
+        certificate_cn: entry.certificate_cn,
         policies: (!all).then_some(entry.policies),
         routes: entry.routes,
         limits,
@@ -353,6 +388,17 @@ mod tests {
         refused(
             toml_of("a", "k", "[]", r#"["batch"]"#),
             "no policy or no route",
+        );
+        refused(
+            "[[clients]]\nname = \"a\"\npolicies = [\"*\"]\nroutes = [\"batch\"]\n".into(),
+            "neither `key_sha256` nor `certificate_cn`",
+        );
+        refused(
+            toml_of("a", "k1", r#"["*"]"#, r#"["batch"]"#)
+                .replace("routes", "certificate_cn = \"x\"\nroutes")
+                + &toml_of("b", "k2", r#"["*"]"#, r#"["batch"]"#)
+                    .replace("routes", "certificate_cn = \"x\"\nroutes"),
+            "certificate name of another client",
         );
         refused(
             toml_of("a", "k", r#"["*"]"#, r#"["batch"]"#) + "batches = 0\n",
