@@ -130,6 +130,10 @@ pub(crate) struct ServeArgs {
     /// subject's common name identifies a client of `--clients-file` (`certificate_cn`).
     #[arg(long, env = "CLAUSIER_TLS_CLIENT_CA", requires_all = ["tls_cert", "clients_file"])]
     tls_client_ca: Option<PathBuf>,
+    /// Certificate revocation lists (PEM) of the authorities of `--tls-client-ca`: a client
+    /// certificate they revoke is refused. Read again, with the authorities, when they change.
+    #[arg(long, env = "CLAUSIER_TLS_CLIENT_CRL", requires = "tls_client_ca")]
+    tls_client_crl: Option<PathBuf>,
     /// The clients file (TOML, or JSON when named `*.json`): each client's name, the sha256
     /// of its API key, the policies and routes it may use; read again when it changes.
     /// Without it, client identity is off (see "Security" in the README).
@@ -301,6 +305,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
                 cert,
                 key,
                 client_ca: args.tls_client_ca.clone(),
+                client_crl: args.tls_client_crl.clone(),
             }),
         clients_file: args.clients_file.clone(),
     };

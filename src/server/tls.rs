@@ -10,7 +10,8 @@ use std::time::Duration;
 
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::{CertificateDer, CertificateRevocationListDer, PrivateKeyDer};
+use rustls::server::danger::ClientCertVerifier;
 use rustls::server::{ClientHello, ResolvesServerCert};
 use rustls::sign::CertifiedKey;
 
@@ -29,6 +30,9 @@ pub struct TlsFiles {
     /// The certificate authorities whose client certificates identify clients (PEM); none:
     /// no client certificate is asked for.
     pub client_ca: Option<PathBuf>,
+    /// Certificate revocation lists of those authorities (PEM); none: revocation by the
+    /// clients file alone.
+    pub client_crl: Option<PathBuf>,
 }
 
 /// The common name of the subject of the certificate a client presented on the connection,
@@ -48,7 +52,7 @@ fn read_pair(paths: &[PathBuf], provider: &CryptoProvider) -> Result<CertifiedKe
     };
     let chain = CertificateDer::pem_file_iter(cert)
         .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| format!("{}: {e}", cert.display()))?;
+        .map_err(in_file(cert))?;
     if chain.is_empty() {
         return Err(format!("{}: no certificate in the file", cert.display()));
     }
@@ -98,29 +102,118 @@ pub fn server_config(files: &TlsFiles) -> Result<rustls::ServerConfig, String> {
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .map_err(|e| e.to_string())?;
     let builder = match &files.client_ca {
-        Some(ca) => builder.with_client_cert_verifier(client_verifier(ca)?),
+        Some(ca) => {
+            let paths = std::iter::once(ca).chain(&files.client_crl).cloned();
+            builder.with_client_cert_verifier(Arc::new(RotatingVerifier::open(paths.collect())?))
+        }
         None => builder.with_no_client_auth(),
     };
     Ok(builder.with_cert_resolver(Arc::new(cert)))
 }
 
 /// Asks every client for a certificate, and checks one given against the authorities of
-/// `ca` (its chain, its validity dates, its use for client authentication); a client may give
-/// none (probes, the open routes), and is then identified otherwise or not at all.
-fn client_verifier(
-    ca: &std::path::Path,
-) -> Result<Arc<dyn rustls::server::danger::ClientCertVerifier>, String> {
+/// `paths[0]` (its chain, its validity dates, its use for client authentication) and the
+/// revocation lists of `paths[1]`, if given; a client may give none (probes, the open
+/// routes), and is then identified otherwise or not at all.
+fn client_verifier(paths: &[PathBuf]) -> Result<Arc<dyn ClientCertVerifier>, String> {
+    let [ca, crl @ ..] = paths else {
+        return Err("the client authorities are needed".into());
+    };
     let mut roots = rustls::RootCertStore::empty();
-    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| format!("{}: {e}", ca.display()))? {
-        let cert = cert.map_err(|e| format!("{}: {e}", ca.display()))?;
-        roots
-            .add(cert)
-            .map_err(|e| format!("{}: {e}", ca.display()))?;
+    for cert in CertificateDer::pem_file_iter(ca).map_err(in_file(ca))? {
+        roots.add(cert.map_err(in_file(ca))?).map_err(in_file(ca))?;
     }
+    let mut crls = Vec::new();
+    for path in crl {
+        for list in CertificateRevocationListDer::pem_file_iter(path).map_err(in_file(path))? {
+            crls.push(list.map_err(in_file(path))?);
+        }
+    }
+    // A certificate's revocation is looked up in the lists of the authority that issued it;
+    // an authority without a list in the file revokes by the clients file alone.
     rustls::server::WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider())
+        .with_crls(crls)
+        .only_check_end_entity_revocation()
+        .allow_unknown_revocation_status()
         .allow_unauthenticated()
         .build()
-        .map_err(|e| format!("{}: {e}", ca.display()))
+        .map_err(in_file(ca))
+}
+
+/// An error of reading `path`, said with its name.
+fn in_file<E: std::fmt::Display>(path: &std::path::Path) -> impl Fn(E) -> String + '_ {
+    move |e| format!("{}: {e}", path.display())
+}
+
+/// The client certificate verifier, made again when the authorities' file or the revocation
+/// lists change (an authority added, a list republished).
+#[derive(Debug)]
+struct RotatingVerifier {
+    verifier: Reread<Arc<dyn ClientCertVerifier>>,
+}
+
+impl RotatingVerifier {
+    fn open(paths: Vec<PathBuf>) -> Result<RotatingVerifier, String> {
+        let verifier = Reread::open(
+            "the client authorities",
+            paths,
+            CHECK_EVERY,
+            Box::new(client_verifier),
+        )?;
+        Ok(RotatingVerifier { verifier })
+    }
+}
+
+impl ClientCertVerifier for RotatingVerifier {
+    fn offer_client_auth(&self) -> bool {
+        true
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        false
+    }
+
+    /// No hint: a client sends the certificate it has, whichever authority the file names.
+    fn root_hint_subjects(&self) -> &[rustls::DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        now: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::server::danger::ClientCertVerified, rustls::Error> {
+        self.verifier
+            .get()
+            .verify_client_cert(end_entity, intermediates, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.verifier
+            .get()
+            .verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        self.verifier
+            .get()
+            .verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.verifier.get().supported_verify_schemes()
+    }
 }
 
 /// Notes the verified client certificate of a new connection as its [`PeerName`] (run on

@@ -27,7 +27,12 @@ pub(crate) struct Issued {
     pub(crate) cert_pem: String,
     pub(crate) key_pem: String,
     pub(crate) der: CertificateDer<'static>,
+    /// Its serial number, for a revocation list.
+    pub(crate) serial: u64,
 }
+
+/// The serial number of the next certificate issued.
+static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1000);
 
 impl TestCa {
     pub(crate) fn new(name: &str) -> TestCa {
@@ -65,13 +70,42 @@ impl TestCa {
         self.sign(params)
     }
 
-    fn sign(&self, params: CertificateParams) -> Issued {
+    /// A revocation list of this authority revoking the certificates of `serials`, in PEM.
+    pub(crate) fn crl(&self, serials: &[u64]) -> String {
+        let revoked = serials
+            .iter()
+            .map(|&serial| rcgen::RevokedCertParams {
+                serial_number: serial.to_be_bytes().to_vec().into(),
+                revocation_time: rcgen::date_time_ymd(2025, 6, 1),
+                reason_code: Some(rcgen::RevocationReason::KeyCompromise),
+                invalidity_date: None,
+            })
+            .collect();
+        let params = rcgen::CertificateRevocationListParams {
+            this_update: rcgen::date_time_ymd(2025, 6, 1),
+            next_update: rcgen::date_time_ymd(2040, 1, 1),
+            crl_number: SERIAL
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                .to_be_bytes()
+                .to_vec()
+                .into(),
+            issuing_distribution_point: None,
+            revoked_certs: revoked,
+            key_identifier_method: rcgen::KeyIdMethod::Sha256,
+        };
+        params.signed_by(&self.issuer).unwrap().pem().unwrap()
+    }
+
+    fn sign(&self, mut params: CertificateParams) -> Issued {
+        let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        params.serial_number = Some(serial.to_be_bytes().to_vec().into());
         let key = KeyPair::generate().unwrap();
         let cert = params.signed_by(&key, &self.issuer).unwrap();
         Issued {
             cert_pem: cert.pem(),
             key_pem: key.serialize_pem(),
             der: cert.der().clone(),
+            serial,
         }
     }
 }
@@ -369,29 +403,41 @@ fn decide_over_tls(served: &Served, ca: &TestCa, me: Option<&Issued>, headers: &
     answer.lines().next().unwrap_or("").to_string()
 }
 
+/// The service over TLS asking for client certificates of `client_ca` (with `args`), its
+/// client `lyon` known by its key and by the certificate name `scolarite-lyon`; and the path
+/// of its clients file.
+fn serve_mutual(
+    dir: &Path,
+    server_ca: &TestCa,
+    client_ca: &TestCa,
+    args: &[&str],
+) -> (Served, std::path::PathBuf) {
+    use crate::clients::{LYON_KEY, client, write_clients};
+    let ca_file = dir.join("client-ca.pem");
+    std::fs::write(&ca_file, &client_ca.pem).unwrap();
+    let clients = dir.join("clients.toml");
+    let lyon = client("lyon", LYON_KEY, &[crate::http::BTS], &["decisions"], "")
+        .replace("routes", "certificate_cn = \"scolarite-lyon\"\nroutes");
+    write_clients(&clients, &lyon);
+    let mut all = vec![
+        "--tls-client-ca",
+        ca_file.to_str().unwrap(),
+        "--clients-file",
+        clients.to_str().unwrap(),
+        "--store",
+        "none",
+    ];
+    all.extend_from_slice(args);
+    let served = serve_tls(dir, &server_ca.issue(&["localhost"]), &all);
+    (served, clients)
+}
+
 #[test]
 fn a_client_certificate_of_the_client_authority_identifies_its_client() {
     use crate::clients::{LYON_KEY, client, write_clients};
     let dir = tempfile::tempdir().unwrap();
     let (server_ca, client_ca) = (TestCa::new("server CA"), TestCa::new("clients' CA"));
-    let ca_file = dir.path().join("client-ca.pem");
-    std::fs::write(&ca_file, &client_ca.pem).unwrap();
-    let clients = dir.path().join("clients.toml");
-    let lyon = client("lyon", LYON_KEY, &[crate::http::BTS], &["decisions"], "")
-        .replace("routes", "certificate_cn = \"scolarite-lyon\"\nroutes");
-    write_clients(&clients, &lyon);
-    let served = serve_tls(
-        dir.path(),
-        &server_ca.issue(&["localhost"]),
-        &[
-            "--tls-client-ca",
-            ca_file.to_str().unwrap(),
-            "--clients-file",
-            clients.to_str().unwrap(),
-            "--store",
-            "none",
-        ],
-    );
+    let (served, clients) = serve_mutual(dir.path(), &server_ca, &client_ca, &[]);
     let mine = client_ca.issue_client("scolarite-lyon", (2025, 2040));
     assert_eq!(
         decide_over_tls(&served, &server_ca, Some(&mine), ""),
@@ -447,4 +493,42 @@ fn a_client_certificate_of_the_client_authority_identifies_its_client() {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+}
+
+#[test]
+fn a_client_certificate_on_the_authority_revocation_list_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_ca, client_ca) = (TestCa::new("server CA"), TestCa::new("clients' CA"));
+    let (mine, spare) = (
+        client_ca.issue_client("scolarite-lyon", (2025, 2040)),
+        client_ca.issue_client("scolarite-lyon", (2025, 2040)),
+    );
+    let crl = dir.path().join("crl.pem");
+    std::fs::write(&crl, client_ca.crl(&[])).unwrap();
+    let (served, _) = serve_mutual(
+        dir.path(),
+        &server_ca,
+        &client_ca,
+        &["--tls-client-crl", crl.to_str().unwrap()],
+    );
+    let ok = "HTTP/1.1 200 OK";
+    assert_eq!(decide_over_tls(&served, &server_ca, Some(&mine), ""), ok);
+
+    // The authority publishes a list that revokes it: refused without restart, the other
+    // certificate of the same name still accepted.
+    let tmp = crl.with_extension("tmp");
+    std::fs::write(&tmp, client_ca.crl(&[mine.serial])).unwrap();
+    std::fs::rename(&tmp, &crl).unwrap();
+    let started = Instant::now();
+    while !decide_over_tls(&served, &server_ca, Some(&mine), "").is_empty() {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the revoked certificate is still accepted"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(decide_over_tls(&served, &server_ca, Some(&spare), ""), ok);
+    served.wait_log("the list is read again", |l| {
+        l.contains("client authorities read again")
+    });
 }
