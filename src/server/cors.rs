@@ -19,12 +19,13 @@ pub const MAX_AGE: usize = 7200;
 
 /// The answer headers a page may read besides the CORS-safelisted ones. A new `Clausier-*`
 /// header belongs here too.
-pub const EXPOSED: [&str; 5] = [
+pub const EXPOSED: [&str; 6] = [
     "etag",
     "x-request-id",
     "location",
     "allow",
     "clausier-policy-set",
+    "retry-after",
 ];
 
 /// Checks an origin as the service is told it (`--cors-origin`): `*`, or `scheme://host` with
@@ -59,8 +60,9 @@ pub fn check_origin(origin: &str) -> Result<String, String> {
 
 /// The CORS middleware for `origins` (checked with [`check_origin`]; `*` allows every origin).
 /// Preflights are answered with the methods the service offers (the administration's `PUT`
-/// and `DELETE` only when `admin` is on) and the request headers it reads.
-pub fn middleware(origins: &[String], admin: bool) -> Cors {
+/// and `DELETE` only when `admin` is on) and the request headers it reads (`Authorization`
+/// when `admin` is on, and `X-Api-Key` too with client identity, `keys`).
+pub fn middleware(origins: &[String], admin: bool, keys: bool) -> Cors {
     let mut cors = Cors::default();
     if origins.iter().any(|o| o == "*") {
         cors = cors.allow_any_origin().send_wildcard();
@@ -80,6 +82,9 @@ pub fn middleware(origins: &[String], admin: bool) -> Cors {
     if admin {
         methods.extend(["PUT", "DELETE"]);
         headers.push(header::AUTHORIZATION);
+    }
+    if keys {
+        headers.push(header::HeaderName::from_static("x-api-key"));
     }
     cors.allowed_methods(methods)
         .allowed_headers(headers)

@@ -330,7 +330,7 @@ pub fn create_app(
     let metrics = state.metrics.middleware.clone();
     let cors = Condition::new(
         !state.cors_origins.is_empty(),
-        cors::middleware(&state.cors_origins, admin),
+        cors::middleware(&state.cors_origins, admin, state.identity.is_some()),
     );
     App::new()
         .app_data(web::Data::new(state))

@@ -77,7 +77,8 @@ pub fn route_of(method: &Method, pattern: &str) -> Option<Route> {
 fn presented_key(req: &ServiceRequest) -> Option<&str> {
     let headers = req.headers();
     if let Some(key) = headers.get("x-api-key") {
-        return key.to_str().ok().map(str::trim);
+        // A key that is not text is a key of no client, not no key.
+        return Some(key.to_str().map_or("", str::trim));
     }
     headers
         .get(actix_web::http::header::AUTHORIZATION)
