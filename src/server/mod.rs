@@ -173,6 +173,10 @@ pub struct AppState {
     pub signer: Option<Arc<records::receipt::Signer>>,
     /// The bearer token of the routes that read the records; none turns them off (404).
     pub records_token: Option<Arc<str>>,
+    /// Who to tell when a page cannot be used (an address, a link or words), shown in the
+    /// accessibility statement (none: the statement sends readers to the team that runs the
+    /// service).
+    pub accessibility_contact: Option<Arc<str>>,
 }
 
 /// Checks an administration token: at least 16 characters, all of them those a bearer token
@@ -211,6 +215,7 @@ impl AppState {
             records: None,
             signer: None,
             records_token: None,
+            accessibility_contact: None,
         })
     }
 }
@@ -385,6 +390,8 @@ pub struct ServeOptions {
     pub signing_key: Option<std::path::PathBuf>,
     /// The bearer token of the routes that read the records (none: they answer 404).
     pub records_token: Option<String>,
+    /// The accessibility contact shown in the pages' accessibility statement.
+    pub accessibility_contact: Option<String>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -436,6 +443,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         tracing::info!("decisions are not recorded (--store none)");
     }
     state.records_token = options.records_token.map(Arc::from);
+    state.accessibility_contact = options.accessibility_contact.map(Arc::from);
     if state.records_token.is_some() {
         tracing::info!("the routes that read decision records are enabled");
     }
