@@ -57,14 +57,6 @@ pub struct AcceptQuery {
     pub accept_failing_examples: bool,
 }
 
-/// The examples of `folder` that stop a publication, as diagnostics of their files (`tests/…`).
-fn failing_examples(folder: &crate::load::PolicyFolder) -> Vec<FileDiagnostic> {
-    crate::examples::run(folder)
-        .blocking(folder)
-        .map(|f| crate::server::store::example_failed(&folder.dir, f))
-        .collect()
-}
-
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
 fn authorize(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     authorize_with(state.admin_token.as_ref(), req, "administration")
@@ -320,24 +312,33 @@ pub async fn put_version(
         if !folder.is_ok() {
             return Err(ApiError::InvalidPolicy(diagnostics));
         }
-        // The examples are the gate: a text that makes one fail is refused, unless the
-        // publisher accepts the failures in so many words.
-        let failing = failing_examples(&folder);
-        if !failing.is_empty() {
+        // The examples are the gate: a text that brings into force a version whose examples
+        // fail (this one, or one that extends it) is refused, unless the publisher accepts the
+        // failures in so many words.
+        let served: std::collections::HashMap<String, String> = store
+            .snapshot()
+            .policies
+            .get(&id2)
+            .map(|p| p.versions.iter().map(|(l, v)| (l.clone(), v.sha256.clone())).collect())
+            .unwrap_or_default();
+        let refused = crate::gate::refused_changes(&folder, &served);
+        if !refused.is_empty() {
+            let failures: Vec<FileDiagnostic> = refused
+                .values()
+                .flatten()
+                .map(|f| crate::server::store::example_failed(&folder.dir, f))
+                .collect();
             if !accept_failing {
-                return Err(ApiError::InvalidPolicy(failing));
+                return Err(ApiError::InvalidPolicy(failures));
             }
-            tracing::warn!(policy = %id2, version = %label2, failing = failing.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
+            tracing::warn!(policy = %id2, version = %label2, failing = failures.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
+            // The acceptance is kept beside the files, for these texts alone, and written
+            // first: the service then serves them after a restart, and so does any replica.
+            crate::gate::accept_refused(&folder, &refused, "administration API")
+                .map_err(|e| internal(&format!("cannot record the acceptance in {}", dir2.display()), e))?;
         }
         crate::load::write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
-        // The acceptance is kept beside the files, for this text alone: the service serves it
-        // after a restart, and any replica reading the folder does too.
-        let accepted = folder.version(&label2).filter(|_| !failing.is_empty());
-        if let Some(version) = accepted {
-            crate::gate::accept(&dir2, &label2, &version.sha256, failing.len(), "administration API")
-                .map_err(|e| internal(&format!("cannot record the acceptance in {}", dir2.display()), e))?;
-        }
         store.reload_written();
         let sha256 = store
             .snapshot()
