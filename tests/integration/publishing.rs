@@ -546,3 +546,38 @@ fn clausier_publish_refuses_while_an_example_fails_unless_accepted() {
     let served = &store.snapshot().policies[BTS].versions["session-2027"];
     assert_eq!(served.sha256, recorded[0].sha256);
 }
+
+#[test]
+fn a_version_in_force_is_made_a_draft_again_only_when_withdrawn_in_so_many_words() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let dir = root.path().join(BTS);
+    let server = admin_server(root.path(), "2026-11-28");
+    let text = std::fs::read_to_string(dir.join("session-2027.policy")).unwrap();
+    let drafted = text.replacen(
+        "version \"session-2027\"\n",
+        "version \"session-2027\"\ndraft\n",
+        1,
+    );
+    assert_ne!(drafted, text);
+    let p = put_version(&server, "session-2027", "", &drafted).problem(409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("?withdraw=true"),
+        "{p}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("session-2027.policy")).unwrap(),
+        text
+    );
+    let today = json!({ "input": reporting(2027, 42) });
+    assert_eq!(
+        under(&server, "", today.clone()).json()["policy"]["version"],
+        "session-2027"
+    );
+    let withdrawn = put_version(&server, "session-2027", "?withdraw=true", &drafted);
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(
+        under(&server, "", today).json()["policy"]["version"],
+        "session-2026"
+    );
+}
