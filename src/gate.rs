@@ -17,7 +17,7 @@ use crate::examples::Failure;
 use crate::load::PolicyFolder;
 
 /// The file of a policy folder that lists the version texts published with failing examples.
-pub const ACCEPTED: &str = "accepted-failures.json";
+pub use crate::load::tree::ACCEPTED;
 
 /// One version text published although some of its examples failed.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -34,17 +34,31 @@ pub struct Acceptance {
     pub by: String,
 }
 
-/// The acceptances recorded in `dir` (none when the file is absent or unreadable: an
+/// The acceptances recorded in `dir`: none when there is no such file. A file that cannot be
+/// read or parsed is an error: it must not be taken for "nothing accepted" and overwritten.
+pub fn read_acceptances(dir: &Path) -> std::io::Result<Vec<Acceptance>> {
+    match std::fs::read_to_string(dir.join(ACCEPTED)) {
+        Ok(text) => serde_json::from_str(&text)
+            .map_err(|e| std::io::Error::other(format!("{}: {e}", dir.join(ACCEPTED).display()))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The sha256 of the version texts accepted in `dir` (none when the file cannot be read: an
 /// acceptance that cannot be read accepts nothing).
-pub fn acceptances(dir: &Path) -> Vec<Acceptance> {
-    std::fs::read_to_string(dir.join(ACCEPTED))
-        .ok()
-        .and_then(|text| serde_json::from_str(&text).ok())
+pub fn accepted(dir: &Path) -> HashSet<String> {
+    read_acceptances(dir)
         .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.sha256)
+        .collect()
 }
 
 /// Records that `version`, whose text has `sha256`, is published although `failing` examples
-/// fail with it, accepted `by` someone.
+/// fail with it, accepted `by` someone. Record it before writing the text it accepts: an
+/// acceptance of a text never written accepts nothing, a text written without its acceptance
+/// would be refused.
 pub fn accept(
     dir: &Path,
     version: &str,
@@ -52,7 +66,7 @@ pub fn accept(
     failing: usize,
     by: &str,
 ) -> std::io::Result<()> {
-    let mut all = acceptances(dir);
+    let mut all = read_acceptances(dir)?;
     all.retain(|a| a.sha256 != sha256);
     all.push(Acceptance {
         version: version.to_string(),
@@ -65,6 +79,60 @@ pub fn accept(
     crate::load::write_atomically(&dir.join(ACCEPTED), &format!("{text}\n"))
 }
 
+/// What a publication (an upload, `clausier publish`) would bring into force against the
+/// examples: the versions of `folder` refused ([`refused`], the acceptances of its folder read)
+/// whose text differs from `before` (each label's sha256 as served or saved before; a label
+/// absent there is new). The other versions' standing does not change with this publication.
+pub fn refused_changes(
+    folder: &PolicyFolder,
+    before: &std::collections::HashMap<String, String>,
+) -> BTreeMap<String, Vec<Failure>> {
+    refused(folder, &accepted(&folder.dir))
+        .into_iter()
+        .filter(|(label, _)| {
+            folder
+                .version(label)
+                .is_some_and(|v| before.get(label) != Some(&v.sha256))
+        })
+        .collect()
+}
+
+/// Records the acceptance of every version of `refused` that fails examples of its own (one
+/// refused only for a layer it extends is published with that layer's acceptance), `by`
+/// someone.
+pub fn accept_refused(
+    folder: &PolicyFolder,
+    refused: &BTreeMap<String, Vec<Failure>>,
+    by: &str,
+) -> std::io::Result<()> {
+    for (label, failures) in refused {
+        let own = failures.iter().filter(|f| !f.example.is_empty()).count();
+        if let (Some(version), true) = (folder.version(label), own > 0) {
+            accept(&folder.dir, label, &version.sha256, own, by)?;
+        }
+    }
+    Ok(())
+}
+
+/// A key of the examples of `dir` (their files' names and bytes): what a load that reuses a
+/// folder's checked versions compares to know whether the examples must run again.
+pub fn examples_key(dir: &Path) -> Vec<u8> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    for file in crate::examples::example_files(dir) {
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        hasher.update(name.len().to_le_bytes());
+        hasher.update(name.as_bytes());
+        hasher.update(bytes.len().to_le_bytes());
+        hasher.update(&bytes);
+    }
+    hasher.finalize().to_vec()
+}
+
 /// The versions of `folder` whose publication its examples refuse, each with the failures that
 /// refuse it: a version that is not a draft and whose examples fail, unless its text was
 /// accepted (its sha256 is in `accepted`), and any version that extends a refused one (its
@@ -73,26 +141,34 @@ pub fn refused(
     folder: &PolicyFolder,
     accepted: &HashSet<String>,
 ) -> BTreeMap<String, Vec<Failure>> {
-    refused_of(folder, &failing(folder), accepted)
+    refused_of(folder, &examine(folder).failing, accepted)
 }
 
-/// The versions of `folder` that are not drafts and whose own examples fail, with the failures
-/// (what [`refused_of`] judges): the examples are run here.
-pub fn failing(folder: &PolicyFolder) -> BTreeMap<String, Vec<Failure>> {
+/// What the examples of a folder say of its versions.
+#[derive(Clone, Debug, Default)]
+pub struct Examined {
+    /// The versions that are not drafts and whose own examples fail, with the failures.
+    pub failing: BTreeMap<String, Vec<Failure>>,
+    /// The examples files that cannot be read or parsed (or name a version the folder does
+    /// not have): they gate nothing, and are reported.
+    pub unreadable: Vec<Failure>,
+}
+
+/// Runs the examples of `folder` (what [`refused_of`] then judges).
+pub fn examine(folder: &PolicyFolder) -> Examined {
     let report = crate::examples::run(folder);
-    let mut failing: BTreeMap<String, Vec<Failure>> = BTreeMap::new();
+    let mut examined = Examined::default();
     for failure in report.blocking(folder) {
-        let Some(label) = &failure.version else {
-            continue; // an examples file that cannot be read names no version
-        };
-        if folder.version(label).is_some() {
-            failing
+        match &failure.version {
+            Some(label) if folder.version(label).is_some() => examined
+                .failing
                 .entry(label.clone())
                 .or_default()
-                .push(failure.clone());
+                .push(failure.clone()),
+            _ => examined.unreadable.push(failure.clone()),
         }
     }
-    failing
+    examined
 }
 
 /// [`refused`], from the versions' own `failing` examples as [`failing`] found them.
@@ -125,7 +201,7 @@ pub fn refused_of(
         }
         for (label, base) in more {
             let inherited = Failure {
-                file: folder.dir.clone(),
+                file: folder.dir.join("tests"),
                 example: String::new(),
                 version: Some(label.clone()),
                 conclusion: None,

@@ -116,8 +116,9 @@ fn layer_text(
         "# {id}, {label}: a layer over `{base}`.\n#\n\
          # Fill in each parameter below (remove the `#` and write its value), then run\n\
          # `clausier check` (it names the parameters still unset) and `clausier test`.\n\
-         # It is a draft: checked, tested and diffed, but never in force until published\n\
-         # (`clausier publish {dir} {label}`, or delete the line `draft`).\n",
+         # While the line `draft` stands below, this version is a draft: checked, tested and\n\
+         # diffed, never in force. `clausier publish {dir} {label}` removes it once\n\
+         # the examples pass.\n",
         id = base.id,
         base = base.version,
         dir = folder.dir.display(),

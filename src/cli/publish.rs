@@ -1,9 +1,9 @@
 //! `clausier publish`: a draft becomes a rule in force, once the folder checks and its examples
 //! pass with it published.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use clausier::examples::run as run_examples;
 use clausier::load::{PolicyFolder, check_texts, policy_files, write_atomically};
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
@@ -65,11 +65,26 @@ fn publish(args: &PublishArgs) -> Result<String, Refusal> {
         return Err(trouble(format!("version `{}` has no file", args.label)));
     };
     let Some(published) = without_draft(&text) else {
+        if let Err(diagnostics) = clausier::syntax::parse(clausier::span::FileId::default(), &text)
+        {
+            let message = diagnostics
+                .first()
+                .map_or_else(String::new, |d| d.message.clone());
+            return Err(trouble(format!(
+                "{} does not parse ({message}): run `clausier check`",
+                path.display()
+            )));
+        }
         return Ok(format!(
             "version `{}` is not a draft: nothing to publish",
             args.label
         ));
     };
+    // What each version is before the publication, to tell the versions it changes.
+    let before: HashMap<String, String> = check_texts(args.dir.clone(), texts.clone())
+        .compiled()
+        .map(|v| (v.version.clone(), v.sha256.clone()))
+        .collect();
     if let Some(slot) = texts.get_mut(mine) {
         slot.2.clone_from(&published);
     }
@@ -87,46 +102,35 @@ fn publish(args: &PublishArgs) -> Result<String, Refusal> {
         );
         return Err(Refusal::Findings);
     }
-    let failing = failing(&folder);
-    if !failing.is_empty() {
-        for f in &failing {
+    let refused = clausier::gate::refused_changes(&folder, &before);
+    if !refused.is_empty() {
+        let count: usize = refused.values().map(Vec::len).sum();
+        for f in refused.values().flatten() {
             eprintln!("{f}");
         }
         if !args.accept_failing_examples {
             eprintln!(
-                "error: not published: {} example(s) fail with `{}` published (fix them, or publish with --accept-failing-examples)",
-                failing.len(),
+                "error: not published: {count} example(s) fail with `{}` published (fix them, or publish with --accept-failing-examples)",
                 args.label
             );
             return Err(Refusal::Findings);
         }
-        eprintln!(
-            "warning: {} example(s) fail; published anyway (--accept-failing-examples)",
-            failing.len()
-        );
-    }
-    write_atomically(&path, &published).map_err(|e| trouble(format!("{}: {e}", path.display())))?;
-    // The acceptance is kept beside the files, for this text alone: the service serves it.
-    if let Some(version) = folder.version(&args.label).filter(|_| !failing.is_empty()) {
+        eprintln!("warning: {count} example(s) fail; published anyway (--accept-failing-examples)");
+        // The acceptance first, kept beside the files for these texts alone: the service
+        // serves them.
         let by = std::env::var("USER").map_or_else(
             |_| "clausier publish".to_string(),
             |user| format!("clausier publish ({user})"),
         );
-        clausier::gate::accept(&args.dir, &args.label, &version.sha256, failing.len(), &by)
-            .map_err(|e| {
-                trouble(format!(
-                    "{}: {e}",
-                    args.dir.join(clausier::gate::ACCEPTED).display()
-                ))
-            })?;
+        clausier::gate::accept_refused(&folder, &refused, &by).map_err(|e| {
+            trouble(format!(
+                "{}: {e}",
+                args.dir.join(clausier::gate::ACCEPTED).display()
+            ))
+        })?;
     }
+    write_atomically(&path, &published).map_err(|e| trouble(format!("{}: {e}", path.display())))?;
     Ok(in_force_message(&folder, &args.label, &path))
-}
-
-/// The examples that fail in `folder`, drafts' examples aside.
-fn failing(folder: &PolicyFolder) -> Vec<String> {
-    let report = run_examples(folder);
-    report.blocking(folder).map(ToString::to_string).collect()
 }
 
 /// What the publication did: from when the version is in force.

@@ -36,6 +36,9 @@ pub(crate) struct ReplayArgs {
     /// The date whose version in force decides again (YYYY-MM-DD); default: today.
     #[arg(long)]
     as_of: Option<chrono::NaiveDate>,
+    /// Decide again under the version named although it is a draft (never in force).
+    #[arg(long)]
+    draft: bool,
     /// The candidate's record (JSON), when the store keeps only its hash.
     #[arg(long)]
     input: Option<PathBuf>,
@@ -140,6 +143,12 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
             args.as_of.unwrap_or(today),
         )
         .ok_or_else(|| format!("no version of `{}` to decide under", record.policy))?;
+        if now.draft && !args.draft {
+            return Err(format!(
+                "version `{}` is a draft, not in force: add --draft to decide under it",
+                now.version
+            ));
+        }
         let input = args.input.as_ref().map(read_json).transpose()?;
         let salt = match &args.data_dir {
             Some(data) => {

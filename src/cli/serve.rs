@@ -61,6 +61,10 @@ pub(crate) struct ServeArgs {
     /// accepts that very text: see the README).
     #[arg(long, env = "CLAUSIER_ACCEPT_FAILING_EXAMPLES")]
     accept_failing_examples: bool,
+    /// Who to tell when a page cannot be used, shown in the accessibility statement of the
+    /// pages: an e-mail address (`accessibilite@ac-exemple.fr`), a link (`https://…`) or words.
+    #[arg(long, env = "CLAUSIER_ACCESSIBILITY_CONTACT")]
+    accessibility_contact: Option<String>,
     /// How long the policies folder must stay unchanged before a change is read, in
     /// milliseconds.
     #[arg(long, default_value_t = 500, env = "CLAUSIER_SETTLE_MS")]
@@ -308,6 +312,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
                 client_crl: args.tls_client_crl.clone(),
             }),
         clients_file: args.clients_file.clone(),
+        accessibility_contact: args.accessibility_contact.clone(),
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

@@ -61,6 +61,10 @@ enum Mark {
     FolderError(String, String),
     /// A policy file, by its name relative to the root, and its stamp.
     File(String, Stamp),
+    /// A file beside the policy files that judges them (an examples file under `tests/`, the
+    /// acceptances of failing examples), by its name relative to the root, and its stamp: a
+    /// change to one is a change to read, though it is not read here.
+    Beside(String, Stamp),
     /// A `.policy` entry that is not read (a link outside the root, a dangling link, not a file).
     Refused(String, &'static str),
 }
@@ -192,6 +196,7 @@ impl Tree {
         };
         if entries.iter().any(is_policy_name) {
             // The root is itself one policy folder.
+            beside(&self.root, "", marks);
             let id = base
                 .file_name()
                 .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
@@ -252,7 +257,9 @@ impl Walker<'_> {
             Ok(entries) if !entries.iter().any(is_policy_name) => return None,
             Ok(entries) => {
                 marks.push(Mark::Folder(id.clone(), stamp));
-                Ok(self.files(dir, &format!("{id}/"), entries, marks))
+                let files = self.files(dir, &format!("{id}/"), entries, marks);
+                beside(dir, &format!("{id}/"), marks);
+                Ok(files)
             }
             Err(e) => {
                 marks.push(Mark::FolderError(id.clone(), e.clone()));
@@ -417,6 +424,43 @@ pub fn starts_like_a_policy(text: &str) -> bool {
             line.strip_prefix("policy")
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with(char::is_whitespace))
         })
+}
+
+/// The file of a policy folder that lists the version texts published although some of their
+/// examples failed (see `crate::gate`, which writes and reads it).
+pub const ACCEPTED: &str = "accepted-failures.json";
+
+/// Stamps what beside the policy files of `dir` judges them: the examples (`tests/*.json`,
+/// and the `tests` folder itself, for files added or removed) and the acceptances of failing
+/// examples ([`ACCEPTED`]). Only stamped: the store reads them.
+fn beside(dir: &Path, prefix: &str, marks: &mut Vec<Mark>) {
+    if let Ok(meta) = std::fs::metadata(dir.join(ACCEPTED)) {
+        marks.push(Mark::Beside(
+            format!("{prefix}{ACCEPTED}"),
+            Stamp::of(&meta),
+        ));
+    }
+    let tests = dir.join("tests");
+    if let Ok(meta) = std::fs::metadata(&tests) {
+        marks.push(Mark::Beside(format!("{prefix}tests/"), Stamp::of(&meta)));
+    }
+    let mut examples: Vec<(String, Stamp)> = std::fs::read_dir(&tests)
+        .into_iter()
+        .flatten()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+        .filter_map(|e| {
+            let meta = e.metadata().ok()?;
+            Some((
+                e.file_name().to_string_lossy().into_owned(),
+                Stamp::of(&meta),
+            ))
+        })
+        .collect();
+    examples.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, stamp) in examples {
+        marks.push(Mark::Beside(format!("{prefix}tests/{name}"), stamp));
+    }
 }
 
 #[cfg(test)]

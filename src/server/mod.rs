@@ -190,6 +190,10 @@ pub struct AppState {
     pub records_token: Option<Arc<str>>,
     /// Client identity (`--clients-file`); none: requests name no client (off).
     pub identity: Option<Arc<clients::gate::Identity>>,
+    /// Who to tell when a page cannot be used (an address, a link or words), shown in the
+    /// accessibility statement (none: the statement sends readers to the team that runs the
+    /// service).
+    pub accessibility_contact: Option<Arc<str>>,
 }
 
 /// Checks an administration token: at least 16 characters, all of them those a bearer token
@@ -229,6 +233,7 @@ impl AppState {
             signer: None,
             records_token: None,
             identity: None,
+            accessibility_contact: None,
         })
     }
 }
@@ -410,6 +415,8 @@ pub struct ServeOptions {
     pub tls: Option<tls::TlsFiles>,
     /// The clients file (none: client identity off).
     pub clients_file: Option<std::path::PathBuf>,
+    /// The accessibility contact shown in the pages' accessibility statement.
+    pub accessibility_contact: Option<String>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -461,6 +468,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
         tracing::info!("decisions are not recorded (--store none)");
     }
     state.records_token = options.records_token.map(Arc::from);
+    state.accessibility_contact = options.accessibility_contact.map(Arc::from);
     if state.records_token.is_some() {
         tracing::info!("the routes that read decision records are enabled");
     }

@@ -43,6 +43,9 @@ pub enum ApiError {
     Conflict(Said),
     /// A decision asked under a draft without `?draft=true`.
     Draft(Said),
+    /// The version asked (by label or by date) is refused for its examples, with no last good
+    /// text to serve instead.
+    Withheld(Said),
     /// A policy text sent by an administrator fails the check.
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
@@ -145,6 +148,12 @@ impl ApiError {
                 "The change conflicts with other versions",
                 "La modification est en conflit avec d'autres versions",
             ),
+            ApiError::Withheld(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "version-withheld",
+                "The version asked is withheld: its examples fail with its text",
+                "La version demandée est retenue : ses exemples échouent avec son texte",
+            ),
             ApiError::Draft(_) => (
                 StatusCode::CONFLICT,
                 "draft-version",
@@ -214,7 +223,8 @@ impl ApiError {
             | ApiError::Conflict(d)
             | ApiError::Forbidden(d)
             | ApiError::TooManyRequests(_, d)
-            | ApiError::Draft(d) => (Some(d.get(lang).to_string()), None),
+            | ApiError::Draft(d)
+            | ApiError::Withheld(d) => (Some(d.get(lang).to_string()), None),
             ApiError::MethodNotAllowed(allowed) => (
                 Some(pick(
                     format!("cette route répond à {allowed}"),

@@ -86,11 +86,16 @@ pub struct PolicyEntry {
     /// How many versions the load that made this entry checked (the others taken as checked
     /// by the load before).
     checked_anew: usize,
-    /// The versions whose own examples fail ([`crate::gate::failing`]), as the load that
-    /// checked them found: each load judges them again against the acceptances.
-    failing: BTreeMap<String, Vec<crate::examples::Failure>>,
+    /// What the examples said of the versions ([`crate::gate::examine`]) at the load that ran
+    /// them, with the key of the examples files then: a load that reuses the folder runs them
+    /// again only when that key changed. Each load judges them against the acceptances anew.
+    examined: Arc<(Vec<u8>, crate::gate::Examined)>,
     /// The versions whose publication their examples refuse, with the failures.
     refused: BTreeMap<String, Vec<FileDiagnostic>>,
+    /// The versions refused for their examples that have no last good text to serve instead:
+    /// a date on which one of them would be in force is answered 503, never by the version
+    /// before it.
+    pub withheld: BTreeMap<String, Arc<Prepared>>,
 }
 
 /// A policy folder as a load read and checked it, kept for the next load: a folder whose files
@@ -111,6 +116,22 @@ impl PolicyEntry {
     /// The versions served, in no particular order.
     pub fn compiled(&self) -> impl Iterator<Item = &Prepared> {
         self.versions.values().map(AsRef::as_ref)
+    }
+
+    /// The version in force on `date`, served (`Ok`) or withheld (`Err`: refused for its
+    /// examples, with no last good text to serve instead; no other version stands in for it).
+    pub fn in_force(
+        &self,
+        date: chrono::NaiveDate,
+    ) -> Option<Result<&Arc<Prepared>, &Arc<Prepared>>> {
+        let all = self.versions.values().chain(self.withheld.values());
+        let label = crate::load::select(all.map(AsRef::as_ref), None, date)?
+            .version
+            .as_str();
+        match self.versions.get(label) {
+            Some(served) => Some(Ok(served)),
+            None => self.withheld.get(label).map(Err),
+        }
     }
 }
 
@@ -566,19 +587,21 @@ fn load_entry(
         .map(|t| (t.name, Some(t.path), t.text))
         .collect();
     let last = before.and_then(|b| b.last.0.as_ref());
-    let folder = match last {
-        Some(last) if last.read_from(&texts) => {
-            entry.failing = before.map(|b| b.failing.clone()).unwrap_or_default();
-            Arc::clone(last)
-        }
+    let (folder, reused) = match last {
+        Some(last) if last.read_from(&texts) => (Arc::clone(last), true),
         _ => {
             let folder = check_texts_after(dir.to_path_buf(), texts, last.map(AsRef::as_ref));
             entry.checked_anew = folder.checked_anew();
-            entry.failing = crate::gate::failing(&folder);
-            Arc::new(folder)
+            (Arc::new(folder), false)
         }
     };
-    entry.refused = judge(id, &folder, &entry.failing, accept_failing);
+    // The examples run again when the versions or the examples changed.
+    let key = crate::gate::examples_key(dir);
+    entry.examined = match before {
+        Some(b) if reused && b.examined.0 == key => Arc::clone(&b.examined),
+        _ => Arc::new((key, crate::gate::examine(&folder))),
+    };
+    entry.refused = judge(id, &folder, &entry.examined.1.failing, accept_failing);
     entry.last = LastLoad(Some(Arc::clone(&folder)));
     let mut compiled: HashMap<String, Arc<Prepared>> = HashMap::new();
     for (label, result) in &folder.versions {
@@ -594,10 +617,16 @@ fn load_entry(
         let label = parsed.map(|f| f.version().to_string());
         let refusal = label.as_ref().and_then(|l| entry.refused.get(l)).cloned();
         let fresh = label.as_ref().and_then(|l| compiled.remove(l));
-        let fresh = fresh.filter(|_| refusal.is_none());
         let status = match (fresh, parsed) {
-            (Some(policy), Some(parsed)) => {
+            (Some(policy), Some(parsed)) if refusal.is_none() => {
                 entry.serve_fresh(&path, policy, Declared::of(&parsed.policy), before)
+            }
+            (Some(policy), _) => {
+                let status = entry.serve_stale(&path, before);
+                if status == LoadStatus::Error {
+                    entry.withheld.insert(policy.version.clone(), policy);
+                }
+                status
             }
             _ => entry.serve_stale(&path, before),
         };
@@ -614,6 +643,20 @@ fn load_entry(
             version: label,
             status,
             diagnostics,
+        });
+    }
+    // An examples file that cannot be read gates nothing, and is reported.
+    for f in &entry.examined.1.unreadable {
+        entry.files.push(FileStatus {
+            file: f
+                .file
+                .strip_prefix(dir)
+                .unwrap_or(&f.file)
+                .display()
+                .to_string(),
+            version: f.version.clone(),
+            status: LoadStatus::Error,
+            diagnostics: vec![example_failed(dir, f)],
         });
     }
     for refused in files.refused {
@@ -681,10 +724,7 @@ fn judge(
     if failing.is_empty() {
         return BTreeMap::new();
     }
-    let accepted: std::collections::HashSet<String> = crate::gate::acceptances(&folder.dir)
-        .into_iter()
-        .map(|a| a.sha256)
-        .collect();
+    let accepted = crate::gate::accepted(&folder.dir);
     let refused = crate::gate::refused_of(folder, failing, &accepted);
     for (version, failures) in &refused {
         if accept_failing {

@@ -465,3 +465,53 @@ fn the_candidate_questionnaire_is_used_with_the_keyboard_alone() {
     assert_eq!(page.eval("document.activeElement.id"), target);
     page.screenshot("a11y-candidate-keyboard");
 }
+
+#[cfg_attr(
+    clausier_no_browser,
+    ignore = "chromium is not installed (apt-get install -y chromium)"
+)]
+#[test]
+fn the_statement_names_the_contact_the_service_was_started_with() {
+    use crate::browser::{contains_all, open};
+    let Some(chromium) = chromium() else { return };
+    let policies = std::path::Path::new("policies");
+    let with = |contact: &str| {
+        let contact: std::sync::Arc<str> = contact.into();
+        TestServer::start_with(policies, date("2026-11-28"), false, move |state| {
+            state.accessibility_contact = Some(contact)
+        })
+    };
+    let server = with("accessibilite@ac-exemple.fr");
+    let dom = open(
+        &chromium,
+        &format!("{}/ui/#/accessibilite", server.base),
+        "statement-contact",
+        1800,
+    );
+    contains_all(
+        &dom,
+        &[
+            "Contact accessibilité de ce service : ",
+            "<a href=\"mailto:accessibilite@ac-exemple.fr\">accessibilite@ac-exemple.fr</a>",
+        ],
+    );
+    // Words written into the page are an attribute's value, never markup.
+    let server = with("Bureau des examens \"DEC\" <b>");
+    let page = crate::http::get(&server, "/ui/").body;
+    assert!(
+        page.contains(
+            "<meta name=\"clausier-contact\" content=\"Bureau des examens &quot;DEC&quot; &lt;b&gt;\">"
+        ),
+        "{page}"
+    );
+    // Without one, the statement sends readers to the team that runs the service, alone.
+    let server = TestServer::bts(date("2026-11-28"));
+    let dom = open(
+        &chromium,
+        &format!("{}/ui/#/accessibilite", server.base),
+        "statement",
+        1800,
+    );
+    assert!(dom.contains("signalez-le à l’équipe qui exploite ce service"));
+    assert!(!dom.contains("Contact accessibilité de ce service"));
+}

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use crate::http::{BTS, Reply, TestServer, agent, copy_policies, date, decide, get, post, reply};
 
-const TOKEN: &str = "a-long-enough-test-token";
+pub(crate) const TOKEN: &str = "a-long-enough-test-token";
 
 /// The policies and their examples, copied under a temporary root.
 fn with_examples() -> (tempfile::TempDir, PathBuf) {
@@ -29,6 +29,21 @@ fn admin_server(root: &Path, today: &str) -> TestServer {
     TestServer::start_with(root, date(today), false, |state| {
         state.admin_token = Some(TOKEN.into())
     })
+}
+
+/// `PUT /v1/policies/{BTS}/versions/{label}{query}` with `text`, as the administrator.
+pub(crate) fn put_version(server: &TestServer, label: &str, query: &str, text: &str) -> Reply {
+    let request = ureq::http::Request::builder()
+        .method("PUT")
+        .uri(format!(
+            "{}/v1/policies/{BTS}/versions/{label}{query}",
+            server.base
+        ))
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("content-type", "text/plain")
+        .body(text.to_string())
+        .unwrap();
+    reply(agent().run(request).unwrap())
 }
 
 fn reload(server: &TestServer) -> Value {
@@ -289,6 +304,38 @@ fn a_service_started_on_a_text_whose_examples_fail_does_not_serve_it() {
     assert_eq!(file.status, clausier::server::store::LoadStatus::Error);
     assert!(file.diagnostics.iter().any(|d| d.code == "example-failed"));
 
+    // On a date it would be in force, nothing stands in for it: the session before does not
+    // decide in its place.
+    let server = admin_server(root.path(), "2026-11-28");
+    let p = under(&server, "", json!({ "input": reporting(2027, 42) })).problem(503);
+    assert!(
+        p["type"].as_str().unwrap().ends_with("version-withheld"),
+        "{p}"
+    );
+    assert!(
+        p["detail"].as_str().unwrap().contains("`session-2027`"),
+        "{p}"
+    );
+    let by_label = json!({ "input": reporting(2027, 42), "version": "session-2027" });
+    under(&server, "", by_label).problem(503);
+    let before = json!({ "input": reporting(2027, 42), "as_of": "2026-08-31" });
+    assert_eq!(
+        under(&server, "", before).json()["policy"]["version"],
+        "session-2026"
+    );
+    let listed = get(&server, "/v1/policies").json();
+    let versions = listed["policies"][0]["versions"].as_array().unwrap();
+    assert!(
+        versions.iter().all(|v| v["in_force"] == false),
+        "{versions:?}"
+    );
+    // A reviewer still reads it.
+    let view = get(
+        &server,
+        &format!("/v1/policies/{BTS}/versions/session-2027"),
+    );
+    assert_eq!(view.status, 200, "{}", view.body);
+
     // The operator may serve it all the same, in so many words.
     let accepting = Store::open_accepting(root.path(), None, true);
     assert!(
@@ -387,5 +434,150 @@ fn the_page_marks_a_draft_and_the_decisions_made_under_it() {
             "Décision rendue selon un projet",
             "report_conformity",
         ],
+    );
+}
+
+#[test]
+fn a_change_to_the_examples_alone_is_judged_at_the_next_reload() {
+    use clausier::server::store::Store;
+    let (root, dir) = with_examples();
+    let report = dir.join("tests/report.json");
+    let good = std::fs::read_to_string(&report).unwrap();
+    // The first example of a conforming 2027 report, now expected non-conforming.
+    let wrong = good.replacen("\"value\": \"conforme\"", "\"value\": \"non_conforme\"", 1);
+    assert_ne!(wrong, good);
+    // The watcher sees it: what the tree's fingerprint stamps changes with the examples.
+    let store = Store::open(root.path());
+    let stamped = store.tree().fingerprint();
+    std::fs::write(&report, &wrong).unwrap();
+    assert_ne!(store.tree().fingerprint(), stamped);
+    drop(store);
+    std::fs::write(&report, &good).unwrap();
+
+    let server = admin_server(root.path(), "2026-11-28");
+    std::fs::write(&report, &wrong).unwrap();
+    reload(&server);
+    let (status, codes) = file_status(&server, "session-2027.policy");
+    assert_eq!(status, "stale");
+    assert!(codes.contains(&"example-failed".to_string()), "{codes:?}");
+    std::fs::write(&report, &good).unwrap();
+    reload(&server);
+    assert_eq!(file_status(&server, "session-2027.policy").0, "ok");
+
+    // An examples file that cannot be read gates nothing, and is reported.
+    std::fs::write(dir.join("tests/broken.json"), "[{").unwrap();
+    reload(&server);
+    assert_eq!(file_status(&server, "session-2027.policy").0, "ok");
+    assert_eq!(file_status(&server, "tests/broken.json").0, "error");
+}
+
+#[test]
+fn an_upload_accepted_with_failing_examples_is_recorded_and_does_not_block_the_next() {
+    let (root, dir) = with_examples();
+    let server = admin_server(root.path(), "2026-11-28");
+    let put = |label: &str, query: &str, text: &str| put_version(&server, label, query, text);
+    let raised = raised(&dir);
+    put("session-2027", "", &raised).problem(422);
+    let written = put("session-2027", "?accept_failing_examples=true", &raised);
+    assert_eq!(written.status, 200, "{}", written.body);
+    // Recorded for that text: the sha256 served, by whom.
+    let served = written.json()["sha256"].as_str().unwrap().to_string();
+    let accepted = clausier::gate::read_acceptances(&dir).unwrap();
+    assert_eq!(accepted.len(), 1, "{accepted:?}");
+    assert_eq!(
+        (accepted[0].version.as_str(), accepted[0].sha256.as_str()),
+        ("session-2027", served.as_str())
+    );
+    assert_eq!(accepted[0].by, "administration API");
+    assert!(accepted[0].failing > 0);
+    let d = under(&server, "", json!({ "input": reporting(2027, 55) })).json();
+    assert_eq!(d["conclusions"]["report_conformity"]["value"], "conforme");
+    // The next upload, a draft, is judged on what it changes alone.
+    let draft = put("session-2028", "", DRAFT_2028);
+    assert_eq!(draft.status, 200, "{}", draft.body);
+    // An acceptances file that cannot be read is not overwritten.
+    std::fs::write(dir.join(clausier::gate::ACCEPTED), "[{").unwrap();
+    assert!(clausier::gate::accept(&dir, "x", "y", 1, "a test").is_err());
+    assert_eq!(
+        std::fs::read_to_string(dir.join(clausier::gate::ACCEPTED)).unwrap(),
+        "[{"
+    );
+}
+
+#[test]
+fn clausier_publish_refuses_while_an_example_fails_unless_accepted() {
+    let (root, dir) = with_examples();
+    let draft = raised(&dir).replacen(
+        "version \"session-2027\"\n",
+        "version \"session-2027\"\ndraft\n",
+        1,
+    );
+    std::fs::write(dir.join("session-2027.policy"), &draft).unwrap();
+    let publish = |extra: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_clausier"))
+            .arg("publish")
+            .arg(&dir)
+            .arg("session-2027")
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let refused = publish(&[]);
+    assert_eq!(refused.status.code(), Some(1), "{refused:?}");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("FAIL ") && said.contains("not published"),
+        "{said}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("session-2027.policy")).unwrap(),
+        draft
+    );
+    assert!(!dir.join(clausier::gate::ACCEPTED).exists());
+
+    let accepted = publish(&["--accept-failing-examples"]);
+    assert_eq!(accepted.status.code(), Some(0), "{accepted:?}");
+    let text = std::fs::read_to_string(dir.join("session-2027.policy")).unwrap();
+    assert!(!text.contains("\ndraft\n"));
+    let recorded = clausier::gate::read_acceptances(&dir).unwrap();
+    assert_eq!(recorded.len(), 1);
+    // The service serves that very text.
+    let store = clausier::server::store::Store::open(root.path());
+    let served = &store.snapshot().policies[BTS].versions["session-2027"];
+    assert_eq!(served.sha256, recorded[0].sha256);
+}
+
+#[test]
+fn a_version_in_force_is_made_a_draft_again_only_when_withdrawn_in_so_many_words() {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let dir = root.path().join(BTS);
+    let server = admin_server(root.path(), "2026-11-28");
+    let text = std::fs::read_to_string(dir.join("session-2027.policy")).unwrap();
+    let drafted = text.replacen(
+        "version \"session-2027\"\n",
+        "version \"session-2027\"\ndraft\n",
+        1,
+    );
+    assert_ne!(drafted, text);
+    let p = put_version(&server, "session-2027", "", &drafted).problem(409);
+    assert!(
+        p["detail"].as_str().unwrap().contains("?withdraw=true"),
+        "{p}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("session-2027.policy")).unwrap(),
+        text
+    );
+    let today = json!({ "input": reporting(2027, 42) });
+    assert_eq!(
+        under(&server, "", today.clone()).json()["policy"]["version"],
+        "session-2027"
+    );
+    let withdrawn = put_version(&server, "session-2027", "?withdraw=true", &drafted);
+    assert_eq!(withdrawn.status, 200, "{}", withdrawn.body);
+    assert_eq!(
+        under(&server, "", today).json()["policy"]["version"],
+        "session-2026"
     );
 }

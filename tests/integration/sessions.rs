@@ -9,10 +9,8 @@ use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-use crate::http::{BTS, TestServer, agent, candidate, copy_policies, date, decide, get, reply};
-use crate::publishing::reporting;
-
-const TOKEN: &str = "a-long-enough-test-token";
+use crate::http::{BTS, TestServer, candidate, copy_policies, date, decide, get};
+use crate::publishing::{TOKEN, put_version, reporting};
 
 fn clausier(dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_clausier"))
@@ -249,19 +247,7 @@ fn a_session_goes_from_draft_to_rule_in_force_through_the_gate_of_its_examples()
     assert_eq!(decided["policy"]["version"], "session-2027");
 
     // Published through the administration API with its example failing: refused.
-    let publish = |text: &str| {
-        let request = ureq::http::Request::builder()
-            .method("PUT")
-            .uri(format!(
-                "{}/v1/policies/{BTS}/versions/session-2028",
-                server.base
-            ))
-            .header("authorization", format!("Bearer {TOKEN}"))
-            .header("content-type", "text/plain")
-            .body(text.to_string())
-            .unwrap();
-        reply(agent().run(request).unwrap())
-    };
+    let publish = |text: &str| put_version(&server, "session-2028", "", text);
     let published = draft.replace("\ndraft\n", "\n");
     let p = publish(&published).problem(422);
     assert!(

@@ -57,14 +57,10 @@ pub struct AcceptQuery {
     /// `example-failed` diagnostics).
     #[serde(default)]
     pub accept_failing_examples: bool,
-}
-
-/// The examples of `folder` that stop a publication, as diagnostics of their files (`tests/…`).
-fn failing_examples(folder: &crate::load::PolicyFolder) -> Vec<FileDiagnostic> {
-    crate::examples::run(folder)
-        .blocking(folder)
-        .map(|f| crate::server::store::example_failed(&folder.dir, f))
-        .collect()
+    /// Write the text although it makes a version in force a draft again, withdrawing it from
+    /// force (logged); without it, such a text is refused (409).
+    #[serde(default)]
+    pub withdraw: bool,
 }
 
 /// Checks the bearer token; 404 when none is configured, 401 when it is missing or wrong.
@@ -276,6 +272,7 @@ struct PolicyText(String);
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off (no token configured)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The text makes a version in force a draft again, and `withdraw=true` was not given", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The policy fails the check, or makes some of its examples fail (`example-failed`, unless `accept_failing_examples=true`); nothing was written", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -297,12 +294,12 @@ pub async fn put_version(
             "the policy text is not UTF-8",
         ))
     })?;
-    let accept_failing = web::Query::<AcceptQuery>::from_query(req.query_string())
-        .map(|q| q.accept_failing_examples)
+    let (accept_failing, withdraw) = web::Query::<AcceptQuery>::from_query(req.query_string())
+        .map(|q| (q.accept_failing_examples, q.withdraw))
         .map_err(|_| {
             ApiError::BadRequest(Said::new(
-                "`accept_failing_examples` vaut `true` ou `false`",
-                "`accept_failing_examples` is `true` or `false`",
+                "`accept_failing_examples` et `withdraw` valent `true` ou `false`",
+                "`accept_failing_examples` and `withdraw` are `true` or `false`",
             ))
         })?;
     let dir = state.store.root().join(&id);
@@ -335,24 +332,46 @@ pub async fn put_version(
         if !folder.is_ok() {
             return Err(ApiError::InvalidPolicy(diagnostics));
         }
-        // The examples are the gate: a text that makes one fail is refused, unless the
-        // publisher accepts the failures in so many words.
-        let failing = failing_examples(&folder);
-        if !failing.is_empty() {
+        // The examples are the gate: a text that brings into force a version whose examples
+        // fail (this one, or one that extends it) is refused, unless the publisher accepts the
+        // failures in so many words.
+        let snapshot = store.snapshot();
+        let in_force = snapshot.policies.get(&id2).and_then(|p| p.versions.get(&label2));
+        // Made a draft again, a version in force leaves force: only when asked in so many words.
+        let withdrawn = in_force.is_some_and(|v| !v.draft)
+            && folder.version(&label2).is_some_and(|v| v.draft);
+        if withdrawn && !withdraw {
+            return Err(ApiError::Conflict(Said::new(
+                format!("ce texte fait de la version `{label2}` un projet : elle ne serait plus en vigueur ; ajoutez `?withdraw=true` pour la retirer"),
+                format!("this text makes version `{label2}` a draft: it would no longer be in force; add `?withdraw=true` to withdraw it"),
+            )));
+        }
+        if withdrawn {
+            tracing::warn!(policy = %id2, version = %label2, "administration: version withdrawn from force (made a draft, withdraw=true)");
+        }
+        let served: std::collections::HashMap<String, String> = snapshot
+            .policies
+            .get(&id2)
+            .map(|p| p.versions.iter().map(|(l, v)| (l.clone(), v.sha256.clone())).collect())
+            .unwrap_or_default();
+        let refused = crate::gate::refused_changes(&folder, &served);
+        if !refused.is_empty() {
+            let failures: Vec<FileDiagnostic> = refused
+                .values()
+                .flatten()
+                .map(|f| crate::server::store::example_failed(&folder.dir, f))
+                .collect();
             if !accept_failing {
-                return Err(ApiError::InvalidPolicy(failing));
+                return Err(ApiError::InvalidPolicy(failures));
             }
-            tracing::warn!(policy = %id2, version = %label2, failing = failing.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
+            tracing::warn!(policy = %id2, version = %label2, failing = failures.len(), "administration: upload accepted with failing examples (accept_failing_examples=true)");
+            // The acceptance is kept beside the files, for these texts alone, and written
+            // first: the service then serves them after a restart, and so does any replica.
+            crate::gate::accept_refused(&folder, &refused, "administration API")
+                .map_err(|e| internal(&format!("cannot record the acceptance in {}", dir2.display()), e))?;
         }
         crate::load::write_atomically(&file2, &text)
             .map_err(|e| internal(&format!("cannot write {}", file2.display()), e))?;
-        // The acceptance is kept beside the files, for this text alone: the service serves it
-        // after a restart, and any replica reading the folder does too.
-        let accepted = folder.version(&label2).filter(|_| !failing.is_empty());
-        if let Some(version) = accepted {
-            crate::gate::accept(&dir2, &label2, &version.sha256, failing.len(), "administration API")
-                .map_err(|e| internal(&format!("cannot record the acceptance in {}", dir2.display()), e))?;
-        }
         store.reload_written();
         let sha256 = store
             .snapshot()

@@ -306,7 +306,7 @@ fn count(state: &AppState, policy: &Prepared) {
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The input does not match the policy's declared inputs, or `conclusions` names a conclusion the version does not declare (or none)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline, or the version asked is withheld: its examples fail with its text and no last good text stands in (`version-withheld`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/decisions")]
@@ -582,7 +582,7 @@ struct NdjsonRecords(String);
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Neither JSON nor NDJSON, or compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "`conclusions` names a conclusion the version does not declare (or none)", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline, or the version asked is withheld: its examples fail with its text and no last good text stands in (`version-withheld`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/decisions/batch")]

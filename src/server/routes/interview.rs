@@ -78,6 +78,7 @@ pub use crate::request::InterviewRequest;
         (status = 400, description = "Malformed JSON or request", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The version asked is withheld: its examples fail with its text and no last good text stands in (`version-withheld`)", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json, or is compressed (`Content-Encoding`)", body = Problem, content_type = "application/problem+json"),

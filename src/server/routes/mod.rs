@@ -559,25 +559,43 @@ pub fn select_version(
             format!("there is no policy `{id}`"),
         ))
     })?;
+    let withheld = |p: &Prepared, (quand, when): (String, String)| {
+        ApiError::Withheld(Said::new(
+            format!(
+                "la version `{}` du règlement `{id}`{quand} n'est pas servie : ses exemples échouent avec son texte (voir `GET /v1/policies`), et aucune autre version ne la remplace",
+                p.version
+            ),
+            format!(
+                "version `{}` of policy `{id}`{when} is not served: its examples fail with its text (see `GET /v1/policies`), and no other version stands in for it",
+                p.version
+            ),
+        ))
+    };
     match (&selector.version, selector.as_of) {
-        (Some(label), _) => entry.versions.get(label).cloned().ok_or_else(|| {
-            ApiError::NotFound(Said::new(
+        (Some(label), _) => match (entry.versions.get(label), entry.withheld.get(label)) {
+            (Some(served), _) => Ok(Arc::clone(served)),
+            (None, Some(held)) => Err(withheld(held, Default::default())),
+            (None, None) => Err(ApiError::NotFound(Said::new(
                 format!("le règlement `{id}` n'a pas de version `{label}`"),
                 format!("policy `{id}` has no version `{label}`"),
-            ))
-        }),
+            ))),
+        },
         (None, date) => {
             let date = date.unwrap_or_else(|| (state.today)());
-            let chosen =
-                crate::load::select(entry.compiled(), None, date).map(|p| p.version.clone());
-            chosen
-                .and_then(|label| entry.versions.get(&label).cloned())
-                .ok_or_else(|| {
-                    ApiError::NotFound(Said::new(
-                        format!("aucune version du règlement `{id}` n'est en vigueur le {date}"),
-                        format!("no version of policy `{id}` is in force on {date}"),
-                    ))
-                })
+            match entry.in_force(date) {
+                Some(Ok(served)) => Ok(Arc::clone(served)),
+                Some(Err(held)) => Err(withheld(
+                    held,
+                    (
+                        format!(", en vigueur le {date},"),
+                        format!(", in force on {date},"),
+                    ),
+                )),
+                None => Err(ApiError::NotFound(Said::new(
+                    format!("aucune version du règlement `{id}` n'est en vigueur le {date}"),
+                    format!("no version of policy `{id}` is in force on {date}"),
+                ))),
+            }
         }
     }
 }

@@ -93,8 +93,11 @@ pub async fn list(state: web::Data<AppState>, req: actix_web::HttpRequest) -> Ht
         .policies
         .values()
         .map(|p| {
-            let in_force =
-                crate::load::select(p.compiled(), None, today).map(|v| v.version.clone());
+            // A withheld version in force leaves none of those served in force.
+            let in_force = p
+                .in_force(today)
+                .and_then(Result::ok)
+                .map(|v| v.version.clone());
             let mut versions: Vec<VersionSummary> = p
                 .compiled()
                 .map(|v| VersionSummary {
@@ -481,7 +484,14 @@ fn find(state: &AppState, id: &str, label: &str) -> Result<std::sync::Arc<Prepar
         version: Some(label.to_string()),
         as_of: None,
     };
-    crate::server::routes::select_version(state, &set, id, &selector)
+    // A version withheld for its examples is not served, but a reviewer may read it.
+    crate::server::routes::select_version(state, &set, id, &selector).or_else(|e| {
+        set.policies
+            .get(id)
+            .and_then(|p| p.withheld.get(label))
+            .cloned()
+            .ok_or(e)
+    })
 }
 
 /// One version: metadata, clauses, parameters, inputs, conclusions with their rules, sources.

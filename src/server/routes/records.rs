@@ -521,6 +521,7 @@ pub struct ReplayRequest {
         (status = 401, description = "Missing or wrong records token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such decision or version, or the records are not served", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "Only the input's hash was kept: send the input; or the version named is a draft and `draft=true` was not given (`draft-version`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The version asked is withheld: its examples fail with its text and no last good text stands in (`version-withheld`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/decisions/{id}/replay")]

@@ -278,7 +278,7 @@ pub async fn diff(
         (status = 404, description = "Unknown policy or version", body = Problem, content_type = "application/problem+json"),
         (status = 408, description = "The body did not arrive within the body timeout (the connection is closed)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body over the limit, or too many candidates", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "The evaluation exceeded its deadline", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "The evaluation exceeded its deadline, or a version asked is withheld (`version-withheld`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/policies/{id}/impact")]

@@ -43,8 +43,30 @@ pub fn own_page() -> HttpResponseBuilder {
     res
 }
 
-async fn index() -> HttpResponse {
-    asset("text/html; charset=utf-8", INDEX)
+/// The page, with the accessibility contact the service was started with, if any, in a
+/// `<meta name="clausier-contact">` the statement reads.
+async fn index(state: Option<web::Data<crate::server::AppState>>) -> HttpResponse {
+    let contact = state.as_ref().and_then(|s| s.accessibility_contact.clone());
+    match contact {
+        None => asset("text/html; charset=utf-8", INDEX),
+        Some(contact) => {
+            let meta = format!(
+                "<meta name=\"clausier-contact\" content=\"{}\">\n  <title>",
+                attribute(&contact)
+            );
+            own_page()
+                .content_type("text/html; charset=utf-8")
+                .body(INDEX.replacen("<title>", &meta, 1))
+        }
+    }
+}
+
+/// `text` as the value of a quoted HTML attribute.
+fn attribute(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 async fn css() -> HttpResponse {

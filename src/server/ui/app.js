@@ -715,9 +715,20 @@ function decisionView(d) {
 
 // -------------------------------------------------------------------------- accessibility
 
-/** The accessibility statement (RGAA): its words, in words.js, are blocks `[tag, text]`. */
+/** The accessibility contact the service was started with (`serve --accessibility-contact`),
+ * written by the service into the page: an address, a link, or words. */
+function contactLine() {
+  const contact = document.querySelector('meta[name="clausier-contact"]')?.content;
+  if (!contact) return null;
+  const href = /^[^@\s]+@[^@\s]+$/.test(contact) ? `mailto:${contact}` : /^https?:\/\//.test(contact) ? contact : null;
+  return h("p", {}, t("statement.contact"), href ? h("a", { href }, contact) : contact);
+}
+
+/** The accessibility statement (RGAA): its words, in words.js, are blocks `[tag, text]`, and
+ * `[contact]` where the service's contact goes. */
 function statementView() {
-  const block = ([tag, content]) => (tag === "ul" ? h("ul", {}, content.map((x) => h("li", {}, x))) : h(tag, {}, content));
+  const block = ([tag, content]) => (tag === "contact" ? contactLine()
+    : tag === "ul" ? h("ul", {}, content.map((x) => h("li", {}, x))) : h(tag, {}, content));
   render(t("statement.title"), crumbs(t("statement.title")), h("h1", {}, t("statement.title")), h("div", { class: "statement" }, t("statement").map(block)));
 }
 

@@ -115,6 +115,7 @@ const WORDS = {
   "to-review": { fr: "Pour relire", en: "To review" },
   "in-force-today": { fr: "en vigueur aujourd’hui", en: "in force today" },
   "draft": { fr: "projet", en: "draft" },
+  "statement.contact": { fr: "Contact accessibilité de ce service : ", en: "This service’s accessibility contact: " },
   "option.draft": { fr: " — projet", en: " — draft" },
   "draft.version": {
     fr: "Cette version est un projet : elle est vérifiée, testée et comparée, mais n’est jamais en vigueur. Une décision ne la suit que si on la choisit expressément.",
@@ -423,6 +424,7 @@ const WORDS = {
       ["p", "Si vous n’arrivez pas à accéder à un contenu ou à un service, signalez-le à l’équipe qui exploite ce service "
         + "dans votre organisme (le service informatique de votre académie) : elle vous orientera vers une alternative "
         + "accessible ou vous fournira le contenu sous une autre forme."],
+      ["contact"],
       ["h2", "Voies de recours"],
       ["p", "Si vous avez signalé un défaut d’accessibilité qui vous empêche d’accéder à un contenu ou à un service sans "
         + "obtenir de réponse satisfaisante, vous pouvez :"],
@@ -475,6 +477,7 @@ const WORDS = {
       ["p", "If you cannot reach a content or a service, tell the team that runs this service in your organisation (the IT "
         + "department of your académie): they will direct you to an accessible alternative or give you the content in "
         + "another form."],
+      ["contact"],
       ["h2", "Remedies"],
       ["p", "If you reported an accessibility defect that keeps you from a content or a service and got no satisfactory "
         + "answer, you may:"],
