@@ -867,6 +867,134 @@ conclusion long : bool
     }
 
     #[test]
+    fn a_zero_budget_has_passed_when_set_and_a_budget_too_large_to_count_is_a_century() {
+        use super::{Deadline, Exceeded, RequestError};
+        use std::time::{Duration, Instant};
+        let zero = Deadline::after(Duration::ZERO);
+        assert!(zero.passed());
+        assert_eq!(
+            zero.check(),
+            Err(RequestError::Exceeded(Exceeded::Deadline(Duration::ZERO)))
+        );
+        let hour = Deadline::after(Duration::from_secs(3600));
+        assert!(!hour.passed());
+        assert_eq!(hour.check(), Ok(()));
+        let before = Instant::now();
+        let endless = Deadline::after(Duration::MAX);
+        let century = Duration::from_secs(100 * 365 * 24 * 3600);
+        let off = endless.at.duration_since(before);
+        assert!(
+            off >= century && off < century + Duration::from_secs(60),
+            "{off:?}"
+        );
+        assert_eq!(endless.budget, Duration::MAX);
+        assert!(!endless.passed());
+    }
+
+    #[test]
+    #[expect(clippy::panic, reason = "tests")]
+    fn a_hundred_input_errors_are_all_shown_and_past_them_one_line_counts_the_rest() {
+        let folder = crate::load::check_texts(
+            "demo".into(),
+            vec![("demo.policy".into(), None, POLICY.into())],
+        );
+        let Some(policy) = folder.version("v1") else {
+            panic!("the demo policy checks")
+        };
+        let errors = |n: usize| {
+            let record: serde_json::Map<String, serde_json::Value> = (0..n)
+                .map(|i| (format!("field{i:03}"), serde_json::Value::from(i)))
+                .collect();
+            match super::decide(policy, &record.into(), &super::Options::default()) {
+                Err(super::RequestError::Invalid(errors)) => errors,
+                other => panic!("{other:?}"),
+            }
+        };
+        let hundred = errors(super::MAX_INPUT_ERRORS);
+        assert_eq!(hundred.len(), 100);
+        assert_eq!(
+            hundred.last().map(|e| e.pointer.as_str()),
+            Some("/field099")
+        );
+        let more = errors(super::MAX_INPUT_ERRORS + 1);
+        assert_eq!(more.len(), 101);
+        let last = more
+            .last()
+            .map(|e| (e.pointer.as_str(), e.message.as_str()));
+        assert_eq!(last, Some(("/", "1 more errors not shown")));
+    }
+
+    #[test]
+    fn a_batch_is_read_with_each_field_once_and_refused_with_one_twice_or_in_another_shape() {
+        use crate::model::Lang;
+        let refused = |body: &str| match super::parse_batch(body.as_bytes(), 8, 10) {
+            Err(super::RequestError::Bad(said)) => (
+                said.get(Lang::En).to_string(),
+                said.get(Lang::Fr).to_string(),
+            ),
+            other => (format!("{other:?}"), String::new()),
+        };
+        for (field, value) in [
+            ("inputs", "[]"),
+            ("version", r#""v1""#),
+            ("as_of", r#""2026-01-01""#),
+            ("explain", "true"),
+            ("conclusions", r#"["long"]"#),
+        ] {
+            let twice = format!(r#""{field}": {value}, "{field}": {value}"#);
+            let body = match field {
+                "inputs" => format!("{{{twice}}}"),
+                _ => format!(r#"{{"inputs": [], {twice}}}"#),
+            };
+            let (en, fr) = refused(&body);
+            // serde_json places the error at the end of the second key.
+            let key = format!(r#""{field}""#);
+            let column = body.rfind(&key).unwrap_or_default() + key.len();
+            assert_eq!(
+                en,
+                format!("duplicate field `{field}` at line 1 column {column}"),
+                "{body}"
+            );
+            assert_eq!(
+                fr,
+                format!("champ en double `{field}` (ligne 1, colonne {column})"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            refused(r#"{"inputs": [], "input": 1}"#).0,
+            "unknown field `input`, expected one of `inputs`, `version`, `as_of`, `explain`, \
+             `conclusions` at line 1 column 22"
+        );
+        let body = r#"{"inputs": [{}, 1], "version": "v1", "as_of": "2026-01-01", "explain": true,
+            "conclusions": ["long"]}"#;
+        let read = super::parse_batch(body.as_bytes(), 8, 10).map(|b| {
+            let inputs: Vec<&str> = b.inputs.iter().map(|i| i.get()).collect();
+            let fields = (b.version, b.as_of, b.explain, b.conclusions);
+            (inputs.join(" "), fields)
+        });
+        let fields = (
+            Some("v1".to_string()),
+            Some("2026-01-01".to_string()),
+            true,
+            Some(vec!["long".to_string()]),
+        );
+        assert_eq!(read, Ok(("{} 1".to_string(), fields)));
+        assert_eq!(
+            refused("[]").0,
+            "invalid type: sequence, expected an object with `inputs` at line 1 column 0"
+        );
+        assert_eq!(
+            refused(r#"{"inputs": {}}"#).0,
+            "invalid type: map, expected an array of inputs at line 1 column 11"
+        );
+        assert_eq!(
+            refused(r#"{"version": "v1"}"#).0,
+            "missing field `inputs` at line 1 column 17"
+        );
+    }
+
+    #[test]
     fn nesting_is_counted_outside_strings_only() {
         assert_eq!(too_deep(br#"{"a": [[1]]}"#, 3), None);
         assert_eq!(too_deep(br#"{"a": [[[1]]]}"#, 3), Some(8));
@@ -892,6 +1020,22 @@ conclusion long : bool
         let found = super::beyond(&input, bounds).1;
         let pointers: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/a/b~1c", "/d/1"]);
+    }
+
+    #[test]
+    fn a_text_as_long_as_the_limit_is_within_it() {
+        let input = serde_json::json!({"at": "wwww", "over": "wwwww"});
+        let bounds = super::Bounds {
+            json_depth: usize::MAX,
+            string_len: 4,
+        };
+        let found = super::beyond(&input, bounds).1;
+        let pointers: Vec<&str> = found.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/over"]);
+        assert_eq!(
+            found.first().map(|e| e.message.as_str()),
+            Some("a text of 5 bytes, over the limit of 4")
+        );
     }
 
     #[test]

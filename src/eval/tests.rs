@@ -812,3 +812,32 @@ conclusion shaped : bool
     let d = decision(body, json!({"parts": ["body", "annex"]}));
     assert_eq!(value(&d, "shaped"), json!(false));
 }
+
+#[test]
+fn an_unknown_value_is_said_unknown_in_words_alone_or_under_a_label() {
+    let folder = check_texts(
+        "demo".into(),
+        vec![(
+            "demo.policy".into(),
+            None,
+            format!("{HEADER}\ninput x : bool"),
+        )],
+    );
+    let policy = folder.version("v1").unwrap();
+    let unknown = crate::model::Value::Missing("x".into());
+    let said = |lang| {
+        let word = crate::eval::words::value(&policy.types, &policy.labels, None, &unknown, lang);
+        (
+            word.clone(),
+            crate::eval::words::fact("la case x", &word, lang),
+        )
+    };
+    assert_eq!(
+        said(Lang::Fr),
+        ("inconnu".to_string(), "La case x : inconnu".to_string())
+    );
+    assert_eq!(
+        said(Lang::En),
+        ("unknown".to_string(), "La case x: unknown".to_string())
+    );
+}

@@ -368,11 +368,14 @@ fn rates_and_roundings_say_their_rule_and_keep_the_scale_of_their_step() {
     assert_eq!(value(&d, "par_tranche_de_5"), json!(395));
     assert_eq!(value(&d, "a_l_euro"), json!(398));
     // A half rounds away from zero with `round`, to the even multiple with `round_half_even`.
+    // `ceil` goes up from any fraction, even below the half.
     let d = decision(&folder, "v", json!({"base": 2.5}));
     assert_eq!(value(&d, "a_l_euro"), json!(3));
     assert_eq!(value(&d, "au_dixieme_pair"), json!(2.5));
+    assert_eq!(value(&d, "par_exces"), json!(3));
     let d = decision(&folder, "v", json!({"base": 0.25}));
     assert_eq!(value(&d, "au_dixieme_pair"), json!(0.2));
+    assert_eq!(value(&d, "par_exces"), json!(1));
 }
 
 #[test]
