@@ -176,6 +176,17 @@ fn a_draft_is_listed_and_diffed_but_decides_by_label_only_when_asked() {
         (json!("session-2028"), json!(true))
     );
     under(&server, "?draft=perhaps", by_label).problem(400);
+    // Malformed, the flag is refused whatever the version it would not be needed for.
+    let in_force = json!({ "input": reporting(2027, 42) });
+    under(&server, "?draft=perhaps", in_force.clone()).problem(400);
+    let interview = format!("/v1/policies/{BTS}/interview?draft=perhaps");
+    post(
+        &server,
+        &interview,
+        "application/json",
+        in_force.to_string(),
+    )
+    .problem(400);
 
     // The batches say the same, JSON and NDJSON.
     let batch = |query: &str, media: &str, body: String| {
