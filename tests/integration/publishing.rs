@@ -113,6 +113,17 @@ override parameter report_deadline = 2028-04-14           per \"4-3\"
 override parameter exam_date = 2028-05-16                 per \"4-3\"
 ";
 
+/// The policies with the draft `session-2028` beside them, served on 2027-10-01 (its date
+/// has come): the folder (kept while it is served) and the server.
+fn with_a_draft() -> (tempfile::TempDir, TestServer) {
+    let root = tempfile::tempdir().unwrap();
+    copy_policies(root.path());
+    let file = root.path().join(BTS).join("session-2028.policy");
+    std::fs::write(file, DRAFT_2028).unwrap();
+    let server = admin_server(root.path(), "2027-10-01");
+    (root, server)
+}
+
 fn under(server: &TestServer, query: &str, body: Value) -> Reply {
     post(
         server,
@@ -124,14 +135,7 @@ fn under(server: &TestServer, query: &str, body: Value) -> Reply {
 
 #[test]
 fn a_draft_is_listed_and_diffed_but_decides_by_label_only_when_asked() {
-    let root = tempfile::tempdir().unwrap();
-    copy_policies(root.path());
-    std::fs::write(
-        root.path().join(BTS).join("session-2028.policy"),
-        DRAFT_2028,
-    )
-    .unwrap();
-    let server = admin_server(root.path(), "2027-10-01");
+    let (_root, server) = with_a_draft();
 
     let listed = get(&server, "/v1/policies").json();
     let versions = listed["policies"][0]["versions"].as_array().unwrap();
@@ -402,14 +406,7 @@ fn a_layer_whose_examples_fail_refuses_the_versions_that_extend_it() {
 fn the_page_marks_a_draft_and_the_decisions_made_under_it() {
     use crate::browser::{chromium, contains_all, in_address, open};
     let Some(chromium) = chromium() else { return };
-    let root = tempfile::tempdir().unwrap();
-    copy_policies(root.path());
-    std::fs::write(
-        root.path().join(BTS).join("session-2028.policy"),
-        DRAFT_2028,
-    )
-    .unwrap();
-    let server = admin_server(root.path(), "2027-10-01");
+    let (_root, server) = with_a_draft();
 
     let list = open(
         &chromium,
