@@ -515,6 +515,10 @@ pub struct DraftQuery {
 /// Refuses to decide under `policy` when it is a draft and the request did not ask for drafts
 /// in so many words (`?draft=true`).
 pub fn decidable(req: &actix_web::HttpRequest, policy: &Prepared) -> Result<(), ApiError> {
+    // Most requests carry no query string: nothing to read.
+    if req.query_string().is_empty() {
+        return refuse_draft(policy, false);
+    }
     // Read whatever the version: a malformed `draft` is refused even where it is not needed.
     let asked = web::Query::<DraftQuery>::from_query(req.query_string())
         .map(|q| q.draft)

@@ -316,7 +316,7 @@ async function versionView(id, label, only) {
     v.draft && h("p", { class: "notice" }, badge("warn", t("draft")), " ", t("draft.version")),
     h("dl", { class: "meta" },
       h("dt", {}, t("version")), h("dd", {}, code(v.version)),
-      h("dt", {}, t("in-force-from")), h("dd", {}, v.effective_from ? dateNode(v.effective_from) : t("undated")),
+      h("dt", {}, t(v.draft ? "planned-from" : "in-force-from")), h("dd", {}, v.effective_from ? dateNode(v.effective_from) : t("undated")),
       h("dt", {}, t("extends")), h("dd", {}, v.extends || "—"),
       h("dt", {}, t("source")), h("dd", {}, v.legal_source || "—"),
       h("dt", {}, t("hash")), h("dd", {}, code(short(v.sha256)))),

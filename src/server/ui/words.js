@@ -64,6 +64,7 @@ const WORDS = {
   deciding: { fr: "Décision en cours…", en: "Deciding…" },
   version: { fr: "Version", en: "Version" },
   "in-force-from": { fr: "En vigueur à partir du", en: "In force from" },
+  "planned-from": { fr: "Prévue à partir du (une fois publiée)", en: "Planned from (once published)" },
   extends: { fr: "Étend", en: "Extends" },
   title: { fr: "Titre", en: "Title" },
   source: { fr: "Source", en: "Source" },
