@@ -143,6 +143,59 @@ pub(crate) struct ServeArgs {
     /// Without it, client identity is off (see "Security" in the README).
     #[arg(long, env = "CLAUSIER_CLIENTS_FILE")]
     clients_file: Option<PathBuf>,
+    /// Accept the bearer tokens (JWT) of this identity provider: the issuer (`iss`) they
+    /// must name. Needs `--jwt-audience`, `--jwt-jwks` and `--clients-file` (`jwt_subject`).
+    #[arg(long, env = "CLAUSIER_JWT_ISSUER", requires_all = ["jwt_audience", "jwt_jwks", "clients_file"])]
+    jwt_issuer: Option<String>,
+    /// The audience (`aud`) tokens must be meant for: this service's name at the provider.
+    #[arg(long, env = "CLAUSIER_JWT_AUDIENCE", requires = "jwt_issuer")]
+    jwt_audience: Option<String>,
+    /// The provider's public keys: a JWKS file (read again when it changes) or an `http://`
+    /// or `https://` URL (fetched again every `--jwt-jwks-refresh-seconds`, and when a token
+    /// names a key not yet known).
+    #[arg(long, env = "CLAUSIER_JWT_JWKS", requires = "jwt_issuer")]
+    jwt_jwks: Option<String>,
+    /// The authorities (PEM) that the JWKS URL's certificate must come from (default: the
+    /// web's usual roots).
+    #[arg(long, env = "CLAUSIER_JWT_JWKS_CA", requires = "jwt_jwks")]
+    jwt_jwks_ca: Option<PathBuf>,
+    /// How often the JWKS URL is fetched again.
+    #[arg(long, env = "CLAUSIER_JWT_JWKS_REFRESH_SECONDS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(10..))]
+    jwt_jwks_refresh_seconds: u64,
+    /// The claim of a token that names its client (`jwt_subject` in the clients file).
+    #[arg(long, env = "CLAUSIER_JWT_CLAIM", default_value = "sub")]
+    jwt_claim: String,
+    /// How far the provider's clock and this machine's may differ, in seconds, when a
+    /// token's `exp` and `nbf` are checked.
+    #[arg(long, env = "CLAUSIER_JWT_LEEWAY_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(0..=600))]
+    jwt_leeway_seconds: u64,
+}
+
+/// The identity provider's options, when `--jwt-issuer` is given.
+#[cfg(feature = "server")]
+fn jwt_options(args: &ServeArgs) -> Option<clausier::server::clients::jwt::JwtOptions> {
+    use clausier::server::clients::jwt::{JwtOptions, KeysAt};
+    let (issuer, audience, jwks) = (
+        args.jwt_issuer.clone()?,
+        args.jwt_audience.clone()?,
+        args.jwt_jwks.clone()?,
+    );
+    let keys = if jwks.starts_with("http://") || jwks.starts_with("https://") {
+        KeysAt::Url {
+            url: jwks,
+            ca: args.jwt_jwks_ca.clone(),
+            refresh: std::time::Duration::from_secs(args.jwt_jwks_refresh_seconds),
+        }
+    } else {
+        KeysAt::File(PathBuf::from(jwks))
+    };
+    Some(JwtOptions {
+        issuer,
+        audience,
+        keys,
+        claim: args.jwt_claim.clone(),
+        leeway: std::time::Duration::from_secs(args.jwt_leeway_seconds),
+    })
 }
 
 /// The default data folder: `$XDG_DATA_HOME/clausier`, else `~/.local/share/clausier`, else
@@ -312,6 +365,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
                 client_crl: args.tls_client_crl.clone(),
             }),
         clients_file: args.clients_file.clone(),
+        jwt: jwt_options(args),
         accessibility_contact: args.accessibility_contact.clone(),
     };
     match clausier::server::serve(options) {

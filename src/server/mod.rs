@@ -415,6 +415,8 @@ pub struct ServeOptions {
     pub tls: Option<tls::TlsFiles>,
     /// The clients file (none: client identity off).
     pub clients_file: Option<std::path::PathBuf>,
+    /// An identity provider whose bearer tokens identify clients (with a clients file).
+    pub jwt: Option<clients::jwt::JwtOptions>,
     /// The accessibility contact shown in the pages' accessibility statement.
     pub accessibility_contact: Option<String>,
 }
@@ -475,10 +477,20 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     if let Some(path) = &options.clients_file {
         let clients = clients::watched(path.clone()).map_err(std::io::Error::other)?;
         tracing::info!(file = %path.display(), clients = clients.get().len(), "client identity on: the decision routes need a client's API key");
+        let jwt = match options.jwt {
+            Some(jwt) => {
+                let opened = clients::jwt::Jwt::open(jwt).map_err(std::io::Error::other)?;
+                let options = opened.options();
+                tracing::info!(issuer = %options.issuer, audience = %options.audience, claim = %options.claim, keys = opened.keys().len(), "the identity provider's bearer tokens identify clients");
+                Some(opened)
+            }
+            None => None,
+        };
         state.identity = Some(Arc::new(clients::gate::Identity {
             clients,
             counted: state.metrics.clients.clone(),
             limiter: clients::limits::Limiter::default(),
+            jwt,
         }));
     }
     if !state.cors_origins.is_empty() {

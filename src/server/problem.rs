@@ -35,6 +35,9 @@ pub enum ApiError {
     Unauthorized,
     /// With client identity on: a request without an API key, or with one of no client.
     Unidentified,
+    /// With an identity provider's tokens on: a token that is not valid (expired, another
+    /// issuer's or audience's, a signature of no published key), with the reason.
+    InvalidToken(Said),
     /// A client that may not call this route or use this policy.
     Forbidden(Said),
     /// A client over one of its limits; it may try again after this many seconds.
@@ -130,6 +133,12 @@ impl ApiError {
                 "A client's API key is required",
                 "La clé d'API d'un client est requise",
             ),
+            ApiError::InvalidToken(_) => (
+                StatusCode::UNAUTHORIZED,
+                "invalid-token",
+                "The bearer token is not valid",
+                "Le jeton présenté n'est pas valide",
+            ),
             ApiError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -222,6 +231,7 @@ impl ApiError {
             | ApiError::NotReady(d)
             | ApiError::Conflict(d)
             | ApiError::Forbidden(d)
+            | ApiError::InvalidToken(d)
             | ApiError::TooManyRequests(_, d)
             | ApiError::Draft(d)
             | ApiError::Withheld(d) => (Some(d.get(lang).to_string()), None),
@@ -353,6 +363,13 @@ impl ApiError {
         }
         if let ApiError::Unidentified = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier\""));
+        }
+        if let ApiError::InvalidToken(_) = self {
+            // RFC 6750 §3.1: the client may ask its provider for a new token.
+            response.insert_header((
+                "WWW-Authenticate",
+                "Bearer realm=\"clausier\", error=\"invalid_token\"",
+            ));
         }
         let mut problem = self.problem_in(lang);
         problem.request_id = request_id.map(str::to_string);

@@ -28,6 +28,7 @@ mod hints;
 mod http;
 mod interpretations;
 mod interview;
+mod jwt;
 mod language;
 mod layers;
 mod limits;

@@ -1,5 +1,6 @@
 //! What client identity adds to the OpenAPI document: the two ways to send a client's API key
-//! and the client certificate as security schemes, and on every operation the gate guards, those schemes as
+//! (the second also carries an identity provider's token) and the client certificate as
+//! security schemes, and on every operation the gate guards, those schemes as
 //! alternatives (none needed while identity is off) and its refusals as responses.
 
 use utoipa::openapi::OpenApi;
@@ -49,7 +50,8 @@ pub fn document(api: &mut OpenApi) {
             HttpBuilder::new()
                 .scheme(HttpAuthScheme::Bearer)
                 .description(Some(
-                    "a client's API key as a bearer token, with client identity on (`--clients-file`)",
+                    "a client's API key as a bearer token, with client identity on (`--clients-file`); \
+                     or a token (JWT) of the identity provider of `--jwt-issuer`, naming a client's `jwt_subject`",
                 ))
                 .build(),
         ),
@@ -90,7 +92,9 @@ pub fn document(api: &mut OpenApi) {
             let responses = &mut operation.responses.responses;
             responses.entry("401".into()).or_insert_with(|| {
                 problem_response(
-                    "With client identity on: no API key, or one of no client (`unidentified`)",
+                    "With client identity on: no API key, or one of no client (`unidentified`); an \
+                     identity provider's token that is not valid: expired, another issuer's or \
+                     audience's, a signature of no published key (`invalid-token`)",
                 )
                 .into()
             });

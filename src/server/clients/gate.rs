@@ -21,6 +21,7 @@ use actix_web::web;
 use prometheus::IntCounterVec;
 
 use crate::server::AppState;
+use crate::server::clients::jwt::{Invalid, Jwt, looks_like_jwt};
 use crate::server::clients::limits::{BatchPermit, ClientLimits, Limited, Limiter};
 use crate::server::clients::{Client, Clients, Route};
 use crate::server::problem::{ApiError, Said};
@@ -43,6 +44,36 @@ pub struct Identity {
     pub counted: IntCounterVec,
     /// What each client has used of its limits.
     pub limiter: Limiter,
+    /// An identity provider's bearer tokens, when accepted.
+    pub jwt: Option<Jwt>,
+}
+
+/// Who a request says it is.
+enum Presented<'a> {
+    /// A client of the file.
+    Client(&'a Client),
+    /// No credential, or one of no client.
+    Nobody,
+    /// An identity provider's token that is not valid.
+    InvalidToken(Invalid),
+}
+
+impl Identity {
+    /// The client a request's credential names: a key or a token when one is sent (a wrong
+    /// one is not made up for by a certificate), else the connection's client certificate.
+    fn presented<'a>(&self, req: &ServiceRequest, clients: &'a Clients) -> Presented<'a> {
+        let found = match (presented_key(req), &self.jwt) {
+            (Some(token), Some(jwt)) if looks_like_jwt(token) => match jwt.verify(token) {
+                Ok(subject) => clients.by_jwt_subject(&subject),
+                Err(invalid) => return Presented::InvalidToken(invalid),
+            },
+            (Some(key), _) => clients.identify(key),
+            (None, _) => req
+                .conn_data::<crate::server::tls::PeerName>()
+                .and_then(|peer| clients.by_certificate(&peer.0)),
+        };
+        found.map_or(Presented::Nobody, Presented::Client)
+    }
 }
 
 /// The label of requests that name no client (a client name begins with a letter or digit).
@@ -137,25 +168,35 @@ pub async fn gate<B: MessageBody + 'static>(
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
     let clients = identity.clients.get();
-    // A key when one is sent (a wrong key is not made up for by a certificate), else the
-    // client certificate of the connection.
-    let client = match presented_key(&req) {
-        Some(key) => clients.identify(key),
-        None => req
-            .conn_data::<crate::server::tls::PeerName>()
-            .and_then(|peer| clients.by_certificate(&peer.0)),
-    };
-    let Some(client) = client else {
-        if matches!(route, Route::Records | Route::Admin) {
-            // The route's token decides (see `authorize_with`).
+    let client = match identity.presented(&req, &clients) {
+        Presented::Client(client) => client,
+        // The route's token decides (see `authorize_with`).
+        Presented::Nobody | Presented::InvalidToken(_)
+            if matches!(route, Route::Records | Route::Admin) =>
+        {
             return Ok(next.call(req).await?.map_into_boxed_body());
         }
-        identity
-            .counted
-            .with_label_values(&[NO_CLIENT, "unidentified"])
-            .inc();
-        tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
-        return Ok(req.error_response(ApiError::Unidentified));
+        Presented::Nobody => {
+            identity
+                .counted
+                .with_label_values(&[NO_CLIENT, "unidentified"])
+                .inc();
+            tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
+            return Ok(req.error_response(ApiError::Unidentified));
+        }
+        Presented::InvalidToken(invalid) => {
+            identity
+                .counted
+                .with_label_values(&[NO_CLIENT, invalid.label()])
+                .inc();
+            let claim = identity
+                .jwt
+                .as_ref()
+                .map_or("sub", |j| j.options().claim.as_str());
+            let (fr, en) = invalid.said(claim);
+            tracing::warn!(path = %req.path(), route = route.as_str(), reason = %en, "request refused: bearer token not valid");
+            return Ok(req.error_response(ApiError::InvalidToken(Said::new(fr, en))));
+        }
     };
     let name = Arc::clone(&client.name);
     if let Some(refused) = refusal(client, route, policy_of(req.path())) {

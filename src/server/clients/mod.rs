@@ -1,5 +1,6 @@
 //! Who may ask: the clients file (`--clients-file`), each client a name, the sha256 of its API
-//! key and/or the common name of its TLS client certificate (`--tls-client-ca`), the policies
+//! key, the common name of its TLS client certificate (`--tls-client-ca`) and/or the name an
+//! identity provider's tokens give it (`--jwt-issuer`, see [`jwt`]), the policies
 //! it may decide under and the routes it may call. Off unless the file is
 //! given. The file is read again when it changes (see [`crate::server::reread`]): a key
 //! revoked by an edit is refused within a second, and an edit that does not read keeps the
@@ -11,6 +12,7 @@
 
 mod doc;
 pub mod gate;
+pub mod jwt;
 pub mod limits;
 
 pub use doc::document;
@@ -71,6 +73,8 @@ struct Entry {
     key_sha256: Option<String>,
     /// The common name of the subject of the client's certificate (`--tls-client-ca`).
     certificate_cn: Option<String>,
+    /// The value of the claim `--jwt-claim` in the identity provider's tokens for it.
+    jwt_subject: Option<String>,
     policies: Vec<String>,
     routes: Vec<Route>,
     /// Requests per second (none: no limit).
@@ -95,6 +99,7 @@ pub struct Client {
     pub name: Arc<str>,
     key_sha256: Option<[u8; 32]>,
     certificate_cn: Option<String>,
+    jwt_subject: Option<String>,
     /// The policies it may use; none: all (`*`).
     policies: Option<Vec<String>>,
     routes: Vec<Route>,
@@ -175,6 +180,14 @@ impl Clients {
                     client.name
                 ));
             }
+            if client.jwt_subject.is_some()
+                && list.iter().any(|c| c.jwt_subject == client.jwt_subject)
+            {
+                return Err(format!(
+                    "client `{}` has the `jwt_subject` of another client",
+                    client.name
+                ));
+            }
             list.push(client);
         }
         Ok(Clients { list })
@@ -211,6 +224,13 @@ impl Clients {
             .iter()
             .find(|c| c.certificate_cn.as_deref() == Some(cn))
     }
+
+    /// The client an identity provider's token names `subject` (its `jwt_subject`), if any.
+    pub fn by_jwt_subject(&self, subject: &str) -> Option<&Client> {
+        self.list
+            .iter()
+            .find(|c| c.jwt_subject.as_deref() == Some(subject))
+    }
 }
 
 /// Checks one entry of the file.
@@ -236,9 +256,10 @@ fn client_of(entry: Entry) -> Result<Client, String> {
         ),
         None => None,
     };
-    if hash.is_none() && entry.certificate_cn.as_deref().is_none_or(str::is_empty) {
+    let named = |field: &Option<String>| field.as_deref().is_some_and(|v| !v.is_empty());
+    if hash.is_none() && !named(&entry.certificate_cn) && !named(&entry.jwt_subject) {
         return Err(format!(
-            "client `{name}` has neither `key_sha256` nor `certificate_cn`: it could never be identified"
+            "client `{name}` has none of `key_sha256`, `certificate_cn`, `jwt_subject`: it could never be identified"
         ));
     }
     if entry.policies.is_empty() || entry.routes.is_empty() {
@@ -266,7 +287,8 @@ fn client_of(entry: Entry) -> Result<Client, String> {
     Ok(Client {
         name: Arc::from(name),
         key_sha256: hash,
-        certificate_cn: entry.certificate_cn,
+        certificate_cn: entry.certificate_cn.filter(|cn| !cn.is_empty()),
+        jwt_subject: entry.jwt_subject.filter(|s| !s.is_empty()),
         policies: (!all).then_some(entry.policies),
         routes: entry.routes,
         limits,
@@ -391,7 +413,7 @@ mod tests {
         );
         refused(
             "[[clients]]\nname = \"a\"\npolicies = [\"*\"]\nroutes = [\"batch\"]\n".into(),
-            "neither `key_sha256` nor `certificate_cn`",
+            "none of `key_sha256`, `certificate_cn`, `jwt_subject`",
         );
         refused(
             toml_of("a", "k1", r#"["*"]"#, r#"["batch"]"#)
@@ -399,6 +421,12 @@ mod tests {
                 + &toml_of("b", "k2", r#"["*"]"#, r#"["batch"]"#)
                     .replace("routes", "certificate_cn = \"x\"\nroutes"),
             "certificate name of another client",
+        );
+        refused(
+            "[[clients]]\nname = \"a\"\njwt_subject = \"s\"\npolicies = [\"*\"]\nroutes = [\"batch\"]\n\
+             [[clients]]\nname = \"b\"\njwt_subject = \"s\"\npolicies = [\"*\"]\nroutes = [\"batch\"]\n"
+                .into(),
+            "`jwt_subject` of another client",
         );
         refused(
             toml_of("a", "k", r#"["*"]"#, r#"["batch"]"#) + "batches = 0\n",

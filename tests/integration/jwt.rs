@@ -1,0 +1,452 @@
+//! Bearer tokens of an identity provider (`--jwt-issuer`, `--jwt-audience`, `--jwt-jwks`):
+//! a token signed by a published key, from the issuer, for this audience, within its dates,
+//! names a client of the clients file (`jwt_subject`); any other token is refused 401
+//! `invalid-token` with the reason, never with the token. The provider's keys come from a
+//! JWKS file read again when it changes (a key withdrawn is refused without a restart) or
+//! from a URL, fetched again when a token names a key not yet known.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use base64::Engine as _;
+use jsonwebtoken::jwk::{Jwk, JwkSet};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use serde_json::{Value, json};
+
+use crate::clients::write_clients;
+use crate::http::{BTS, Reply, agent, candidate, reply};
+use crate::serve::{DEADLINE, Served, refused};
+
+const ISSUER: &str = "https://idp.ac-lyon.fr/realms/examens";
+const AUDIENCE: &str = "clausier";
+
+/// A signing key of the provider, and its public half as a JWK.
+struct Signer {
+    kid: String,
+    alg: Algorithm,
+    key: EncodingKey,
+    jwk: Jwk,
+}
+
+fn signer(kid: &str, alg: Algorithm) -> Signer {
+    let (rcgen_alg, family) = match alg {
+        Algorithm::ES256 => (&rcgen::PKCS_ECDSA_P256_SHA256, "ec"),
+        Algorithm::EdDSA => (&rcgen::PKCS_ED25519, "ed"),
+        _ => unreachable!("the tests sign with ES256 or EdDSA"),
+    };
+    let pair = rcgen::KeyPair::generate_for(rcgen_alg).unwrap();
+    let der = pair.serialize_der();
+    let key = if family == "ec" {
+        EncodingKey::from_ec_der(&der)
+    } else {
+        // ring writes PKCS#8 v2 (with the public key); the seed, after its 16-byte header,
+        // goes into the v1 form that jsonwebtoken reads.
+        let mut v1 = hex::decode("302e020100300506032b657004220420").unwrap();
+        v1.extend_from_slice(&der[16..48]);
+        EncodingKey::from_ed_der(&v1)
+    };
+    let mut jwk = Jwk::from_encoding_key(&key, alg).unwrap();
+    jwk.common.key_id = Some(kid.to_string());
+    Signer {
+        kid: kid.to_string(),
+        alg,
+        key,
+        jwk,
+    }
+}
+
+fn jwks(signers: &[&Signer]) -> String {
+    serde_json::to_string(&JwkSet {
+        keys: signers.iter().map(|s| s.jwk.clone()).collect(),
+    })
+    .unwrap()
+}
+
+fn now() -> i64 {
+    i64::try_from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs(),
+    )
+    .unwrap()
+}
+
+/// The claims of a good token for `sub`, valid for five minutes.
+fn claims(sub: &str) -> Value {
+    json!({"iss": ISSUER, "aud": AUDIENCE, "sub": sub, "iat": now(), "exp": now() + 300})
+}
+
+fn token(signer: &Signer, claims: &Value) -> String {
+    let mut header = Header::new(signer.alg);
+    header.kid = Some(signer.kid.clone());
+    jsonwebtoken::encode(&header, claims, &signer.key).unwrap()
+}
+
+/// `claims` changed by `edit`.
+fn with(edit: &[(&str, Value)], sub: &str) -> Value {
+    let mut claims = claims(sub);
+    for (name, value) in edit {
+        if value.is_null() {
+            claims.as_object_mut().unwrap().remove(*name);
+        } else {
+            claims[*name] = value.clone();
+        }
+    }
+    claims
+}
+
+/// A decision asked with `token`, in English; the answer and its `WWW-Authenticate`.
+fn decide_with(served: &Served, token: &str) -> (Reply, String) {
+    let response = agent()
+        .post(format!("{}/v1/policies/{BTS}/decisions", served.base()))
+        .header("content-type", "application/json")
+        .header("accept-language", "en")
+        .header("authorization", &format!("Bearer {token}"))
+        .send(json!({"input": candidate()}).to_string())
+        .unwrap();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map_or(String::new(), |v| v.to_str().unwrap().to_string());
+    (reply(response), challenge)
+}
+
+fn status(served: &Served, token: &str) -> u16 {
+    decide_with(served, token).0.status
+}
+
+/// The reason of a refused token, checked to be a 401 `invalid-token` that tells the client
+/// to get a new one.
+fn refused_because((reply, challenge): &(Reply, String)) -> String {
+    let problem = reply.problem(401);
+    assert_eq!(problem["type"], "urn:clausier:problem:invalid-token");
+    assert_eq!(
+        challenge,
+        "Bearer realm=\"clausier\", error=\"invalid_token\""
+    );
+    problem["detail"].as_str().unwrap().to_string()
+}
+
+fn clients_file(dir: &std::path::Path) -> std::path::PathBuf {
+    let file = dir.join("clients.toml");
+    write_clients(
+        &file,
+        &format!(
+            "[[clients]]\nname = \"lyon\"\njwt_subject = \"svc-lyon\"\npolicies = [\"{BTS}\"]\nroutes = [\"decisions\"]\n\n\
+             [[clients]]\nname = \"other\"\njwt_subject = \"svc-other\"\npolicies = [\"aide-mobilite\"]\nroutes = [\"decisions\"]\n"
+        ),
+    );
+    file
+}
+
+fn serve_with_keys(clients: &std::path::Path, jwks: &str) -> Served {
+    Served::start_with_env(
+        &[
+            "--clients-file",
+            clients.to_str().unwrap(),
+            "--jwt-issuer",
+            ISSUER,
+            "--jwt-audience",
+            AUDIENCE,
+            "--jwt-jwks",
+            jwks,
+            "--store",
+            "none",
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn a_token_of_the_provider_names_its_client_and_a_wrong_expired_or_withdrawn_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = clients_file(dir.path());
+    let (a, b) = (
+        signer("key-a", Algorithm::ES256),
+        signer("key-b", Algorithm::EdDSA),
+    );
+    let unpublished = signer("key-a", Algorithm::ES256);
+    let keys = dir.path().join("jwks.json");
+    write_clients(&keys, &jwks(&[&a, &b]));
+    let served = serve_with_keys(&clients, keys.to_str().unwrap());
+
+    // A good token, by either key: the client it names decides, under what it is allowed.
+    let good = token(&a, &claims("svc-lyon"));
+    assert_eq!(status(&served, &good), 200);
+    assert_eq!(status(&served, &token(&b, &claims("svc-lyon"))), 200);
+    let (other, _) = decide_with(&served, &token(&a, &claims("svc-other")));
+    assert!(
+        other.problem(403)["detail"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("client `other` may not use policy `{BTS}`")),
+        "{}",
+        other.body
+    );
+    // A subject that is no client's is unidentified.
+    let (unknown, _) = decide_with(&served, &token(&a, &claims("svc-unknown")));
+    assert_eq!(
+        unknown.problem(401)["type"],
+        "urn:clausier:problem:unidentified"
+    );
+
+    // Expiry and validity, with the minute of leeway for the clocks.
+    let late = decide_with(
+        &served,
+        &token(&a, &with(&[("exp", json!(now() - 3600))], "svc-lyon")),
+    );
+    assert!(
+        refused_because(&late).contains("expired"),
+        "{}",
+        late.0.body
+    );
+    let skewed = token(
+        &a,
+        &with(
+            &[("exp", json!(now() - 20)), ("nbf", json!(now() + 20))],
+            "svc-lyon",
+        ),
+    );
+    assert_eq!(status(&served, &skewed), 200);
+    let early = decide_with(
+        &served,
+        &token(&a, &with(&[("nbf", json!(now() + 3600))], "svc-lyon")),
+    );
+    assert!(
+        refused_because(&early).contains("not valid yet"),
+        "{}",
+        early.0.body
+    );
+
+    // Another issuer's, another audience's, one without an expiry.
+    for (edit, why) in [
+        (
+            ("iss", json!("https://idp.ac-grenoble.fr")),
+            "another issuer",
+        ),
+        (("aud", json!("another-service")), "another audience"),
+        (("exp", Value::Null), "lacks `exp`"),
+    ] {
+        let reply = decide_with(&served, &token(&a, &with(&[edit], "svc-lyon")));
+        assert!(
+            refused_because(&reply).contains(why),
+            "{why}: {}",
+            reply.0.body
+        );
+    }
+
+    // Signatures: a key that is not published (under a published id), an unknown id, a
+    // payload changed after signing, HMAC with anything, `none`.
+    let forged = decide_with(&served, &token(&unpublished, &claims("svc-lyon")));
+    assert!(
+        refused_because(&forged).contains("signature is not valid"),
+        "{}",
+        forged.0.body
+    );
+    let stranger = signer("key-z", Algorithm::ES256);
+    let unknown = decide_with(&served, &token(&stranger, &claims("svc-lyon")));
+    assert!(
+        refused_because(&unknown).contains("does not publish"),
+        "{}",
+        unknown.0.body
+    );
+    let parts: Vec<&str> = good.split('.').collect();
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let swapped = b64.encode(claims("svc-other").to_string());
+    let tampered = format!("{}.{swapped}.{}", parts[0], parts[2]);
+    refused_because(&decide_with(&served, &tampered));
+    let mut hmac = Header::new(Algorithm::HS256);
+    hmac.kid = Some("key-a".into());
+    let shared = jsonwebtoken::encode(
+        &hmac,
+        &claims("svc-lyon"),
+        &EncodingKey::from_secret(jwks(&[&a]).as_bytes()).unwrap(),
+    )
+    .unwrap();
+    let reply = decide_with(&served, &shared);
+    assert!(
+        refused_because(&reply).contains("algorithm"),
+        "{}",
+        reply.0.body
+    );
+    let none = format!(
+        "{}.{}.",
+        b64.encode(r#"{"alg":"none","typ":"JWT"}"#),
+        parts[1]
+    );
+    refused_because(&decide_with(&served, &none));
+
+    // A key withdrawn from the set is refused within a second or so, without a restart.
+    write_clients(&keys, &jwks(&[&b]));
+    let started = Instant::now();
+    while status(&served, &good) != 401 {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the withdrawn key still verifies"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    assert_eq!(status(&served, &token(&b, &claims("svc-lyon"))), 200);
+
+    // The log names the client and the reasons, never a token; the metrics count them.
+    served.wait_log("the request line names the client", |l| {
+        l.contains("status=200") && l.contains("client=lyon")
+    });
+    let log = served.log();
+    assert!(log.contains("reason=the token has expired"), "{log}");
+    assert!(
+        !log.contains(&good) && !log.contains(&parts[2][..20]),
+        "a token is in the log"
+    );
+    let series = |outcome: &str| {
+        served.metric(&format!(
+            "clausier_client_requests_total{{client=\"-\",outcome=\"{outcome}\"}}"
+        ))
+    };
+    assert_eq!(series("token_expired"), 2.0);
+    assert!(
+        series("token_invalid") >= 8.0,
+        "{}",
+        series("token_invalid")
+    );
+}
+
+/// A JWKS served over HTTP on loopback, as an identity provider serves it; counts its fetches.
+struct Provider {
+    addr: String,
+    jwks: Arc<Mutex<String>>,
+    fetches: Arc<AtomicUsize>,
+}
+
+impl Provider {
+    fn start(jwks: String) -> Provider {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap().to_string();
+        let served = Arc::new(Mutex::new(jwks));
+        let fetches = Arc::new(AtomicUsize::new(0));
+        let (body, count) = (Arc::clone(&served), Arc::clone(&fetches));
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                    head.push(byte[0]);
+                }
+                count.fetch_add(1, Ordering::SeqCst);
+                let text = body.lock().unwrap().clone();
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
+                    text.len()
+                );
+            }
+        });
+        Provider {
+            addr,
+            jwks: served,
+            fetches,
+        }
+    }
+
+    fn url(&self) -> String {
+        format!(
+            "http://{}/realms/examens/protocol/openid-connect/certs",
+            self.addr
+        )
+    }
+}
+
+#[test]
+fn keys_fetched_from_the_provider_follow_its_rotation() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = clients_file(dir.path());
+    let (old, new) = (
+        signer("2026-11", Algorithm::ES256),
+        signer("2026-12", Algorithm::ES256),
+    );
+    let provider = Provider::start(jwks(&[&old]));
+    let served = serve_with_keys(&clients, &provider.url());
+    assert_eq!(provider.fetches.load(Ordering::SeqCst), 1);
+    assert_eq!(status(&served, &token(&old, &claims("svc-lyon"))), 200);
+
+    // The provider rotates: a token of the new key is refused until the keys are fetched
+    // again, which that token itself asks for (at most every ten seconds).
+    *provider.jwks.lock().unwrap() = jwks(&[&new]);
+    let fresh = token(&new, &claims("svc-lyon"));
+    let started = Instant::now();
+    let mut refusals = 0;
+    loop {
+        let reply = decide_with(&served, &fresh);
+        if reply.0.status == 200 {
+            break;
+        }
+        assert!(
+            refused_because(&reply).contains("does not publish"),
+            "{}",
+            reply.0.body
+        );
+        refusals += 1;
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the new key was never fetched"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(250));
+    }
+    assert!(refusals >= 1);
+    // However many tokens asked, the provider was asked once more (plus at most one).
+    let fetches = provider.fetches.load(Ordering::SeqCst);
+    assert!((2..=3).contains(&fetches), "{fetches} fetches");
+    // The old key is no longer published: its tokens are refused.
+    let stale = decide_with(&served, &token(&old, &claims("svc-lyon")));
+    assert!(
+        refused_because(&stale).contains("does not publish"),
+        "{}",
+        stale.0.body
+    );
+}
+
+#[test]
+fn a_provider_whose_keys_cannot_be_read_stops_the_service_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let clients = clients_file(dir.path());
+    let keys = dir.path().join("jwks.json");
+    // A set of shared secrets only: nothing that can verify a token safely.
+    write_clients(
+        &keys,
+        r#"{"keys": [{"kty": "oct", "kid": "s", "k": "c2VjcmV0"}]}"#,
+    );
+    let args = |jwks: &str| {
+        vec![
+            "--policies".to_string(),
+            "policies".into(),
+            "--clients-file".into(),
+            clients.to_str().unwrap().into(),
+            "--jwt-issuer".into(),
+            ISSUER.into(),
+            "--jwt-audience".into(),
+            AUDIENCE.into(),
+            "--jwt-jwks".into(),
+            jwks.into(),
+        ]
+    };
+    let run = |jwks: &str| {
+        let args = args(jwks);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        refused(&args, &[])
+    };
+    let (code, err) = run(keys.to_str().unwrap());
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("no public key for signatures"), "{err}");
+    // A provider that does not answer.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/certs", closed.local_addr().unwrap());
+    drop(closed);
+    let (code, err) = run(&url);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("/certs"), "{err}");
+}
