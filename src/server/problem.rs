@@ -35,9 +35,10 @@ pub enum ApiError {
     Unauthorized,
     /// With client identity on: a request without an API key, or with one of no client.
     Unidentified,
-    /// With an identity provider's tokens on: a token that is not valid (expired, another
-    /// issuer's or audience's, a signature of no published key), with the reason.
-    InvalidToken(Said),
+    /// With client identity on: an identity provider's token that is not valid (expired,
+    /// another issuer's or audience's, a signature of no published key), or a client past its
+    /// `expires`, with the reason.
+    InvalidCredential(Said),
     /// A client that may not call this route or use this policy.
     Forbidden(Said),
     /// A client over one of its limits; it may try again after this many seconds.
@@ -133,11 +134,11 @@ impl ApiError {
                 "A client's API key is required",
                 "La clé d'API d'un client est requise",
             ),
-            ApiError::InvalidToken(_) => (
+            ApiError::InvalidCredential(_) => (
                 StatusCode::UNAUTHORIZED,
-                "invalid-token",
-                "The bearer token is not valid",
-                "Le jeton présenté n'est pas valide",
+                "invalid-credential",
+                "The credential presented is not valid",
+                "Le justificatif d'accès présenté n'est pas valide",
             ),
             ApiError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
@@ -231,7 +232,7 @@ impl ApiError {
             | ApiError::NotReady(d)
             | ApiError::Conflict(d)
             | ApiError::Forbidden(d)
-            | ApiError::InvalidToken(d)
+            | ApiError::InvalidCredential(d)
             | ApiError::TooManyRequests(_, d)
             | ApiError::Draft(d)
             | ApiError::Withheld(d) => (Some(d.get(lang).to_string()), None),
@@ -364,7 +365,7 @@ impl ApiError {
         if let ApiError::Unidentified = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier\""));
         }
-        if let ApiError::InvalidToken(_) = self {
+        if let ApiError::InvalidCredential(_) = self {
             // RFC 6750 §3.1: the client may ask its provider for a new token.
             response.insert_header((
                 "WWW-Authenticate",

@@ -238,6 +238,57 @@ fn a_key_removed_from_the_file_is_refused_without_restart_and_a_bad_edit_keeps_t
 }
 
 #[test]
+fn a_client_past_its_expiry_is_refused_whatever_its_key_until_the_file_extends_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clients.toml");
+    let with_expiry = |at: &str| {
+        client(
+            "lyon",
+            LYON_KEY,
+            &[BTS],
+            &["decisions"],
+            &format!("expires = \"{at}\""),
+        ) + &client(
+            "other",
+            OTHER_KEY,
+            &[BTS],
+            &["decisions"],
+            "expires = \"2999-12-31\"",
+        )
+    };
+    write_clients(&file, &with_expiry("2026-06-30"));
+    let served = Served::start(&["--clients-file", file.to_str().unwrap(), "--store", "none"]);
+    let expired = post_with(
+        &served,
+        &format!("/v1/policies/{BTS}/decisions"),
+        &[("x-api-key", LYON_KEY), ("accept-language", "en")],
+        &json!({"input": candidate()}),
+    );
+    let problem = expired.problem(401);
+    assert_eq!(problem["type"], "urn:clausier:problem:invalid-credential");
+    assert_eq!(
+        problem["detail"],
+        "client `lyon` expired at 2026-07-01T00:00:00Z"
+    );
+    assert_eq!(decide_as(&served, &[("x-api-key", OTHER_KEY)]).status, 200);
+    assert_eq!(
+        served.metric("clausier_client_requests_total{client=\"lyon\",outcome=\"expired\"}"),
+        1.0
+    );
+
+    // The office renews the client for another session: served again without a restart.
+    write_clients(&file, &with_expiry("2027-08-31T18:00:00+02:00"));
+    let started = Instant::now();
+    while decide_as(&served, &[("x-api-key", LYON_KEY)]).status != 200 {
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the renewed client is still refused"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+#[test]
 fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clients.toml");

@@ -1,7 +1,7 @@
 //! Bearer tokens of an identity provider (`--jwt-issuer`, `--jwt-audience`, `--jwt-jwks`):
 //! a token signed by a published key, from the issuer, for this audience, within its dates,
 //! names a client of the clients file (`jwt_subject`); any other token is refused 401
-//! `invalid-token` with the reason, never with the token. The provider's keys come from a
+//! `invalid-credential` with the reason, never with the token. The provider's keys come from a
 //! JWKS file read again when it changes (a key withdrawn is refused without a restart) or
 //! from a URL, fetched again when a token names a key not yet known.
 
@@ -119,11 +119,11 @@ fn status(served: &Served, token: &str) -> u16 {
     decide_with(served, token).0.status
 }
 
-/// The reason of a refused token, checked to be a 401 `invalid-token` that tells the client
+/// The reason of a refused token, checked to be a 401 `invalid-credential` that tells the client
 /// to get a new one.
 fn refused_because((reply, challenge): &(Reply, String)) -> String {
     let problem = reply.problem(401);
-    assert_eq!(problem["type"], "urn:clausier:problem:invalid-token");
+    assert_eq!(problem["type"], "urn:clausier:problem:invalid-credential");
     assert_eq!(
         challenge,
         "Bearer realm=\"clausier\", error=\"invalid_token\""

@@ -94,7 +94,8 @@ pub fn document(api: &mut OpenApi) {
                 problem_response(
                     "With client identity on: no API key, or one of no client (`unidentified`); an \
                      identity provider's token that is not valid: expired, another issuer's or \
-                     audience's, a signature of no published key (`invalid-token`)",
+                     audience's, a signature of no published key; or a client past its `expires` \
+                     (`invalid-credential`)",
                 )
                 .into()
             });

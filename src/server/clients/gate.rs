@@ -55,7 +55,9 @@ enum Presented<'a> {
     /// No credential, or one of no client.
     Nobody,
     /// An identity provider's token that is not valid.
-    InvalidToken(Invalid),
+    InvalidCredential(Invalid),
+    /// A client of the file past its `expires`.
+    Expired(&'a Client, chrono::DateTime<chrono::Utc>),
 }
 
 impl Identity {
@@ -65,14 +67,20 @@ impl Identity {
         let found = match (presented_key(req), &self.jwt) {
             (Some(token), Some(jwt)) if looks_like_jwt(token) => match jwt.verify(token) {
                 Ok(subject) => clients.by_jwt_subject(&subject),
-                Err(invalid) => return Presented::InvalidToken(invalid),
+                Err(invalid) => return Presented::InvalidCredential(invalid),
             },
             (Some(key), _) => clients.identify(key),
             (None, _) => req
                 .conn_data::<crate::server::tls::PeerName>()
                 .and_then(|peer| clients.by_certificate(&peer.0)),
         };
-        found.map_or(Presented::Nobody, Presented::Client)
+        match found {
+            None => Presented::Nobody,
+            Some(client) => match client.expired(chrono::Utc::now()) {
+                Some(at) => Presented::Expired(client, at),
+                None => Presented::Client(client),
+            },
+        }
     }
 }
 
@@ -171,7 +179,7 @@ pub async fn gate<B: MessageBody + 'static>(
     let client = match identity.presented(&req, &clients) {
         Presented::Client(client) => client,
         // The route's token decides (see `authorize_with`).
-        Presented::Nobody | Presented::InvalidToken(_)
+        Presented::Nobody | Presented::InvalidCredential(_) | Presented::Expired(..)
             if matches!(route, Route::Records | Route::Admin) =>
         {
             return Ok(next.call(req).await?.map_into_boxed_body());
@@ -184,7 +192,23 @@ pub async fn gate<B: MessageBody + 'static>(
             tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
             return Ok(req.error_response(ApiError::Unidentified));
         }
-        Presented::InvalidToken(invalid) => {
+        Presented::Expired(client, at) => {
+            identity
+                .counted
+                .with_label_values(&[&*client.name, "expired"])
+                .inc();
+            tracing::warn!(client = %client.name, path = %req.path(), route = route.as_str(), "request refused: the client has expired");
+            let at = at.format("%Y-%m-%dT%H:%M:%SZ");
+            let refused = Said::new(
+                format!(
+                    "le client `{}` n'est plus servi depuis le {at}",
+                    client.name
+                ),
+                format!("client `{}` expired at {at}", client.name),
+            );
+            return Ok(req.error_response(ApiError::InvalidCredential(refused)));
+        }
+        Presented::InvalidCredential(invalid) => {
             identity
                 .counted
                 .with_label_values(&[NO_CLIENT, invalid.label()])
@@ -195,7 +219,7 @@ pub async fn gate<B: MessageBody + 'static>(
                 .map_or("sub", |j| j.options().claim.as_str());
             let (fr, en) = invalid.said(claim);
             tracing::warn!(path = %req.path(), route = route.as_str(), reason = %en, "request refused: bearer token not valid");
-            return Ok(req.error_response(ApiError::InvalidToken(Said::new(fr, en))));
+            return Ok(req.error_response(ApiError::InvalidCredential(Said::new(fr, en))));
         }
     };
     let name = Arc::clone(&client.name);

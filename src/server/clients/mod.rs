@@ -75,6 +75,9 @@ struct Entry {
     certificate_cn: Option<String>,
     /// The value of the claim `--jwt-claim` in the identity provider's tokens for it.
     jwt_subject: Option<String>,
+    /// When the client stops being served: a date (through that day, UTC) or an RFC 3339
+    /// instant.
+    expires: Option<String>,
     policies: Vec<String>,
     routes: Vec<Route>,
     /// Requests per second (none: no limit).
@@ -100,6 +103,8 @@ pub struct Client {
     key_sha256: Option<[u8; 32]>,
     certificate_cn: Option<String>,
     jwt_subject: Option<String>,
+    /// From when it is refused, whatever credential it presents.
+    expires: Option<chrono::DateTime<chrono::Utc>>,
     /// The policies it may use; none: all (`*`).
     policies: Option<Vec<String>>,
     routes: Vec<Route>,
@@ -111,6 +116,14 @@ impl Client {
     /// Whether the client may call `route`.
     pub fn may_call(&self, route: Route) -> bool {
         self.routes.contains(&route)
+    }
+
+    /// When the client expired, if it has by `now`.
+    pub fn expired(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.expires.filter(|at| *at <= now)
     }
 
     /// Whether the client may use policy `id`.
@@ -233,6 +246,15 @@ impl Clients {
     }
 }
 
+/// The instant `text` names: an RFC 3339 instant, or a date meaning the end of that day (UTC).
+fn expiry_of(text: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Some(at.to_utc());
+    }
+    let day = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()?;
+    Some(day.succ_opt()?.and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
 /// Checks one entry of the file.
 fn client_of(entry: Entry) -> Result<Client, String> {
     let name = entry.name;
@@ -276,6 +298,15 @@ fn client_of(entry: Entry) -> Result<Client, String> {
             route.as_str()
         ));
     }
+    let expires = match entry.expires.as_deref() {
+        Some(text) => Some(expiry_of(text.trim()).ok_or_else(|| {
+            format!(
+                "client `{name}`: `expires` is `{text}`, neither a date (`2027-08-31`) nor an \
+                 RFC 3339 instant (`2027-08-31T18:00:00+02:00`)"
+            )
+        })?),
+        None => None,
+    };
     let limits = ClientLimits {
         rate: entry.rate,
         burst: entry.burst,
@@ -289,6 +320,7 @@ fn client_of(entry: Entry) -> Result<Client, String> {
         key_sha256: hash,
         certificate_cn: entry.certificate_cn.filter(|cn| !cn.is_empty()),
         jwt_subject: entry.jwt_subject.filter(|s| !s.is_empty()),
+        expires,
         policies: (!all).then_some(entry.policies),
         routes: entry.routes,
         limits,
@@ -367,6 +399,30 @@ mod tests {
             (Some(100), Some(2))
         );
         assert!(clients.identify("k").unwrap().may_call(Route::Records));
+    }
+
+    #[test]
+    fn a_client_expires_at_the_end_of_its_day_or_at_its_instant() {
+        let at = |text: &str| {
+            let toml =
+                toml_of("a", "k", r#"["*"]"#, r#"["batch"]"#) + &format!("expires = \"{text}\"\n");
+            Clients::parse(&toml, false).map(|c| c.list[0].expires.unwrap())
+        };
+        let utc = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap().to_utc();
+        assert_eq!(at("2027-08-31"), Ok(utc("2027-09-01T00:00:00Z")));
+        assert_eq!(
+            at("2027-08-31T18:00:00+02:00"),
+            Ok(utc("2027-08-31T16:00:00Z"))
+        );
+        let client = Clients::parse(
+            &(toml_of("a", "k", r#"["*"]"#, r#"["batch"]"#) + "expires = \"2027-08-31\"\n"),
+            false,
+        )
+        .unwrap();
+        let a = client.identify("k").unwrap();
+        assert_eq!(a.expired(utc("2027-08-31T23:59:59Z")), None);
+        assert!(a.expired(utc("2027-09-01T00:00:00Z")).is_some());
+        assert!(at("31/08/2027").unwrap_err().contains("neither a date"));
     }
 
     #[test]
