@@ -143,6 +143,16 @@ pub(crate) struct ServeArgs {
     /// Without it, client identity is off (see "Security" in the README).
     #[arg(long, env = "CLAUSIER_CLIENTS_FILE")]
     clients_file: Option<PathBuf>,
+    /// With client identity off: requests per second each caller address may send to the
+    /// decision routes (decisions, batch, interview, impact); 429 over it.
+    #[arg(long, env = "CLAUSIER_ANONYMOUS_RATE")]
+    anonymous_rate: Option<f64>,
+    /// Requests at once above `--anonymous-rate` (default: one second's worth).
+    #[arg(long, env = "CLAUSIER_ANONYMOUS_BURST", requires = "anonymous_rate")]
+    anonymous_burst: Option<u32>,
+    /// With client identity off: batches (and impacts) each caller address may run at once.
+    #[arg(long, env = "CLAUSIER_ANONYMOUS_BATCHES")]
+    anonymous_batches: Option<u32>,
     /// Accept the bearer tokens (JWT) of this identity provider: the issuer (`iss`) they
     /// must name. Needs `--jwt-audience`, `--jwt-jwks` and `--clients-file` (`jwt_subject`).
     #[arg(long, env = "CLAUSIER_JWT_ISSUER", requires_all = ["jwt_audience", "jwt_jwks", "clients_file"])]
@@ -366,6 +376,11 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             }),
         clients_file: args.clients_file.clone(),
         jwt: jwt_options(args),
+        anonymous: clausier::server::clients::limits::ClientLimits {
+            rate: args.anonymous_rate,
+            burst: args.anonymous_burst,
+            batches: args.anonymous_batches,
+        },
         accessibility_contact: args.accessibility_contact.clone(),
     };
     match clausier::server::serve(options) {

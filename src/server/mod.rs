@@ -190,6 +190,9 @@ pub struct AppState {
     pub records_token: Option<Arc<str>>,
     /// Client identity (`--clients-file`); none: requests name no client (off).
     pub identity: Option<Arc<clients::gate::Identity>>,
+    /// Limits on the callers of the guarded routes while client identity is off, per
+    /// address (`--anonymous-rate`…); none: no limit.
+    pub anonymous: Option<Arc<clients::gate::Anonymous>>,
     /// Who to tell when a page cannot be used (an address, a link or words), shown in the
     /// accessibility statement (none: the statement sends readers to the team that runs the
     /// service).
@@ -233,6 +236,7 @@ impl AppState {
             signer: None,
             records_token: None,
             identity: None,
+            anonymous: None,
             accessibility_contact: None,
         })
     }
@@ -417,6 +421,8 @@ pub struct ServeOptions {
     pub clients_file: Option<std::path::PathBuf>,
     /// An identity provider whose bearer tokens identify clients (with a clients file).
     pub jwt: Option<clients::jwt::JwtOptions>,
+    /// The limits of each address while client identity is off (all none: no limit).
+    pub anonymous: clients::limits::ClientLimits,
     /// The accessibility contact shown in the pages' accessibility statement.
     pub accessibility_contact: Option<String>,
 }
@@ -492,6 +498,24 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
             limiter: clients::limits::Limiter::default(),
             jwt,
         }));
+    }
+    let anonymous = options.anonymous;
+    if anonymous != clients::limits::ClientLimits::default() {
+        anonymous
+            .check()
+            .map_err(|e| std::io::Error::other(format!("--anonymous-*: {}", e.replace('`', ""))))?;
+        if state.identity.is_some() {
+            tracing::warn!(
+                "--anonymous-* limits are unused: with client identity on, every caller is a client"
+            );
+        } else {
+            tracing::info!(rate = ?anonymous.rate, burst = ?anonymous.burst, batches = ?anonymous.batches, "the decision routes are limited per caller address");
+            state.anonymous = Some(Arc::new(clients::gate::Anonymous {
+                limits: anonymous,
+                limiter: clients::limits::Limiter::default(),
+                counted: state.metrics.clients.clone(),
+            }));
+        }
     }
     if !state.cors_origins.is_empty() {
         tracing::info!(origins = ?state.cors_origins, "cross-origin requests (CORS) allowed");

@@ -289,6 +289,59 @@ fn a_client_past_its_expiry_is_refused_whatever_its_key_until_the_file_extends_i
 }
 
 #[test]
+fn without_client_identity_each_address_may_be_limited() {
+    let served = Served::start(&[
+        "--anonymous-rate",
+        "1",
+        "--anonymous-burst",
+        "3",
+        "--store",
+        "none",
+    ]);
+    let url = format!("{}/v1/policies/{BTS}/decisions", served.base());
+    let ask = || {
+        agent()
+            .post(&url)
+            .header("content-type", "application/json")
+            .header("accept-language", "en")
+            .send(json!({"input": candidate()}).to_string())
+            .unwrap()
+    };
+    let statuses: Vec<u16> = (0..3).map(|_| ask().status().as_u16()).collect();
+    assert_eq!(statuses, [200, 200, 200]);
+    let over = ask();
+    assert_eq!(over.headers()["retry-after"], "1");
+    let problem = reply(over).problem(429);
+    assert_eq!(
+        problem["detail"],
+        "address 127.0.0.1 is over its rate of 1 requests per second"
+    );
+    // What is open stays open: the regulation, the probes.
+    for _ in 0..10 {
+        assert_eq!(served.get("/v1/policies").status, 200);
+        assert_eq!(served.get("/healthz").status, 200);
+    }
+    assert_eq!(
+        served.metric("clausier_client_requests_total{client=\"-\",outcome=\"allowed\"}"),
+        3.0
+    );
+    assert_eq!(
+        served.metric("clausier_client_requests_total{client=\"-\",outcome=\"rate_limited\"}"),
+        1.0
+    );
+    // A token a second later.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert_eq!(ask().status().as_u16(), 200);
+
+    let (code, err) = refused(&["--policies", "policies", "--anonymous-batches", "0"], &[]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--anonymous-*: burst and batches must be at least 1"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clients.toml");

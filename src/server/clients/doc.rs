@@ -23,8 +23,8 @@ fn too_many() -> utoipa::openapi::Response {
     use utoipa::openapi::header::HeaderBuilder;
     use utoipa::openapi::schema::{ObjectBuilder, Type};
     let mut response = problem_response(
-        "With client identity on: the client is over its rate, or runs as many batches as it may \
-         (`too-many-requests`; the connection is closed)",
+        "The client (with identity off and `--anonymous-*`, the caller's address) is over its \
+         rate, or runs as many batches as it may (`too-many-requests`; the connection is closed)",
     );
     let retry = HeaderBuilder::new()
         .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))

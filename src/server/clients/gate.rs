@@ -161,19 +161,25 @@ fn refusal(client: &Client, route: Route, policy: Option<&str>) -> Option<ApiErr
 }
 
 /// The gate (a middleware): see the module's documentation. Without client identity, every
-/// request passes untouched.
+/// request passes, within the limits per address when there are some ([`Anonymous`]).
 pub async fn gate<B: MessageBody + 'static>(
     req: ServiceRequest,
     next: Next<B>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let identity = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|state| state.identity.clone());
+    let state = req.app_data::<web::Data<AppState>>();
+    let identity = state.and_then(|state| state.identity.clone());
+    let anonymous = state.and_then(|state| state.anonymous.clone());
     let route = req
         .match_pattern()
         .and_then(|pattern| route_of(req.method(), &pattern));
-    let (Some(identity), Some(route)) = (identity, route) else {
+    let Some(route) = route else {
         return Ok(next.call(req).await?.map_into_boxed_body());
+    };
+    let Some(identity) = identity else {
+        return match anonymous {
+            Some(anonymous) => by_address(req, next, &anonymous, route).await,
+            None => Ok(next.call(req).await?.map_into_boxed_body()),
+        };
     };
     let clients = identity.clients.get();
     let client = match identity.presented(&req, &clients) {
@@ -235,14 +241,13 @@ pub async fn gate<B: MessageBody + 'static>(
     let permit = match identity.limiter.admit(&name, &client.limits, batch) {
         Ok(permit) => permit,
         Err(limited) => {
-            let outcome = match limited {
-                Limited::Rate(_) => "rate_limited",
-                Limited::Batches(_) => "batch_limited",
-            };
-            identity.counted.with_label_values(&[&*name, outcome]).inc();
+            identity
+                .counted
+                .with_label_values(&[&*name, outcome_of(limited)])
+                .inc();
             // Each is in the request log (429, with the client): no line of its own, which a
             // flood would multiply.
-            let refused = over_limit(&name, &client.limits, limited);
+            let refused = over_limit(Who::Client(&name), &client.limits, limited);
             return Ok(req.error_response(refused));
         }
     };
@@ -251,9 +256,68 @@ pub async fn gate<B: MessageBody + 'static>(
         .with_label_values(&[&*name, "allowed"])
         .inc();
     req.extensions_mut().insert(Caller { name, route });
+    holding(req, next, permit).await
+}
+
+/// Limits on the callers of the guarded routes while client identity is off: each address
+/// (the connection's peer) has the same `limits`, so that one machine flooding the service
+/// spends its own allowance and not the others' time.
+pub struct Anonymous {
+    /// The limits of each address.
+    pub limits: ClientLimits,
+    /// What each address has used of them.
+    pub limiter: Limiter,
+    /// Requests by outcome, under the client `-`.
+    pub counted: IntCounterVec,
+}
+
+/// The gate of a request to `route` while client identity is off, with limits per address.
+async fn by_address<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    anonymous: &Anonymous,
+    route: Route,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let address: Arc<str> = req
+        .peer_addr()
+        .map_or_else(|| Arc::from("-"), |peer| Arc::from(peer.ip().to_string()));
+    let batch = matches!(route, Route::Batch | Route::Impact);
+    match anonymous.limiter.admit(&address, &anonymous.limits, batch) {
+        Ok(permit) => {
+            anonymous
+                .counted
+                .with_label_values(&[NO_CLIENT, "allowed"])
+                .inc();
+            holding(req, next, permit).await
+        }
+        Err(limited) => {
+            anonymous
+                .counted
+                .with_label_values(&[NO_CLIENT, outcome_of(limited)])
+                .inc();
+            let refused = over_limit(Who::Address(&address), &anonymous.limits, limited);
+            Ok(req.error_response(refused))
+        }
+    }
+}
+
+/// The outcome's label in the metrics.
+fn outcome_of(limited: Limited) -> &'static str {
+    match limited {
+        Limited::Rate(_) => "rate_limited",
+        Limited::Batches(_) => "batch_limited",
+    }
+}
+
+/// Serves a request admitted with `permit`, held until the answer has been sent: a batch
+/// runs until its answer has been streamed.
+async fn holding<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    permit: Option<BatchPermit>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let res = next.call(req).await?;
     Ok(match permit {
-        // The batch runs until its answer has been streamed.
         Some(permit) => res.map_body(|_, body| {
             Held {
                 body: body.boxed(),
@@ -265,8 +329,21 @@ pub async fn gate<B: MessageBody + 'static>(
     })
 }
 
-/// The 429 of a client over `limited`.
-fn over_limit(name: &str, limits: &ClientLimits, limited: Limited) -> ApiError {
+/// Whose limits a request is over.
+#[derive(Clone, Copy)]
+enum Who<'a> {
+    /// A client of the file, by name.
+    Client(&'a str),
+    /// A caller not identified, by address.
+    Address(&'a str),
+}
+
+/// The 429 of a client (or an address) over `limited`.
+fn over_limit(who: Who<'_>, limits: &ClientLimits, limited: Limited) -> ApiError {
+    let (fr, en) = match who {
+        Who::Client(name) => (format!("le client `{name}`"), format!("client `{name}`")),
+        Who::Address(address) => (format!("l'adresse {address}"), format!("address {address}")),
+    };
     match limited {
         Limited::Rate(wait) => {
             let rate = limits.rate.unwrap_or_default();
@@ -277,20 +354,16 @@ fn over_limit(name: &str, limits: &ClientLimits, limited: Limited) -> ApiError {
             ApiError::TooManyRequests(
                 seconds,
                 Said::new(
-                    format!("le client `{name}` dépasse son débit de {rate} requêtes par seconde"),
-                    format!("client `{name}` is over its rate of {rate} requests per second"),
+                    format!("{fr} dépasse son débit de {rate} requêtes par seconde"),
+                    format!("{en} is over its rate of {rate} requests per second"),
                 ),
             )
         }
         Limited::Batches(max) => ApiError::TooManyRequests(
             1,
             Said::new(
-                format!(
-                    "le client `{name}` a déjà {max} lot(s) en cours : attendez qu'un lot finisse"
-                ),
-                format!(
-                    "client `{name}` already runs {max} batch(es) at once: wait until one has finished"
-                ),
+                format!("{fr} a déjà {max} lot(s) en cours : attendez qu'un lot finisse"),
+                format!("{en} already runs {max} batch(es) at once: wait until one has finished"),
             ),
         ),
     }

@@ -95,7 +95,14 @@ pub enum Limited {
     Batches(u32),
 }
 
-/// The usage of every client, by name. Kept across edits of the clients file (a client keeps
+/// How many callers the table holds before it forgets the idle ones.
+const FORGET_ABOVE: usize = 4096;
+
+/// How long a caller is remembered after its last request.
+const IDLE: Duration = Duration::from_secs(60);
+
+/// The usage of every client, by name (or of every address, see
+/// [`crate::server::clients::gate::Anonymous`]). Kept across edits of the clients file (a client keeps
 /// its bucket when its limits change); a client removed keeps a few bytes here.
 #[derive(Debug, Default)]
 pub struct Limiter {
@@ -105,6 +112,21 @@ pub struct Limiter {
 impl Limiter {
     fn usage(&self, name: &Arc<str>) -> Arc<Usage> {
         let mut usage = self.usage.lock().unwrap_or_else(PoisonError::into_inner);
+        if usage.len() >= FORGET_ABOVE && !usage.contains_key(name) {
+            // Keyed by address, the table would grow with every caller ever seen: forget
+            // those with no batch running and no request for a while (their bucket is full
+            // again by then, unless the rate is below one request a minute).
+            let now = Instant::now();
+            usage.retain(|_, kept| {
+                Arc::strong_count(kept) > 1
+                    || kept
+                        .bucket
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .as_ref()
+                        .is_some_and(|b| now.saturating_duration_since(b.at) < IDLE)
+            });
+        }
         Arc::clone(usage.entry(Arc::clone(name)).or_insert_with(|| {
             Arc::new(Usage {
                 bucket: Mutex::new(None),
@@ -211,6 +233,47 @@ mod tests {
         let three = limiter.admit(&name, &limits, true).unwrap();
         assert!(three.is_some());
         drop((two, three));
+    }
+
+    #[test]
+    fn idle_callers_are_forgotten_when_the_table_is_full_but_not_running_batches() {
+        let limiter = Limiter::default();
+        let limits = ClientLimits {
+            rate: Some(1.0),
+            burst: Some(1),
+            batches: Some(1),
+        };
+        let running = limiter
+            .admit(&Arc::from("batch"), &limits, true)
+            .unwrap()
+            .unwrap();
+        for n in 1..FORGET_ABOVE {
+            limiter
+                .admit(&Arc::from(n.to_string()), &limits, false)
+                .unwrap();
+        }
+        // Everyone was seen just now: nothing is forgotten, and `1` is still over its rate.
+        limiter.admit(&Arc::from("new"), &limits, false).unwrap();
+        assert_eq!(limiter.usage.lock().unwrap().len(), FORGET_ABOVE + 1);
+        assert!(limiter.admit(&Arc::from("1"), &limits, false).is_err());
+        // A minute later, only the batch still running is remembered.
+        for usage in limiter.usage.lock().unwrap().values() {
+            if let Some(bucket) = usage.bucket.lock().unwrap().as_mut() {
+                bucket.at -= IDLE;
+            }
+        }
+        limiter.admit(&Arc::from("newer"), &limits, false).unwrap();
+        let kept: Vec<String> = limiter
+            .usage
+            .lock()
+            .unwrap()
+            .keys()
+            .map(|k| k.to_string())
+            .collect();
+        assert_eq!(kept.len(), 2, "{kept:?}");
+        assert!(kept.contains(&"batch".to_string()) && kept.contains(&"newer".to_string()));
+        assert!(limiter.admit(&Arc::from("batch"), &limits, true).is_err());
+        drop(running);
     }
 
     #[test]
