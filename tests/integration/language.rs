@@ -215,6 +215,78 @@ fn a_test_narrows_only_where_it_holds() {
     assert!(found.contains("`max` takes two numbers"), "{found}");
 }
 
+/// A double negation narrows as the test it negates twice: where `not (x is present)` fails, `x`
+/// is present (`or` reads its right side there).
+#[test]
+fn a_test_negated_twice_narrows_where_it_fails() {
+    let policy = format!(
+        "{BIRTH}\nconclusion before_cutoff_negated : bool\n  rule r\n    \
+         gives not (candidate.birth is present) or max(candidate.birth, cutoff) = cutoff\n    per \"1\"\n"
+    );
+    let folder = folder(&[("v1", &policy)]);
+    assert!(errors(&folder).is_empty(), "{:?}", errors(&folder));
+    let born = decision(&folder, "v1", json!({"candidate": {"birth": "2009-01-15"}}));
+    assert_eq!(value(&born, "before_cutoff_negated"), json!(false));
+    let unborn = decision(&folder, "v1", json!({}));
+    assert_eq!(value(&unborn, "before_cutoff_negated"), json!(true));
+}
+
+const AGGREGATES: &str = r#"
+policy aggregates
+version "v1"
+
+clause "1" section "1"
+  | Un stage dont une période reste ouverte n'est pas clos.
+
+record period
+  start : date
+  end : optional date
+
+input periods : list of period = []                        per "1"
+
+conclusion closed : bool
+  rule open
+    when any p in periods where p.end is absent
+    gives false
+    per "1"
+  rule also_open
+    when any p in periods where p.end is absent
+    gives true
+    per "1"
+  rule otherwise
+    when every p in periods satisfies p.end is present
+    gives true
+    per "1"
+"#;
+
+/// Rules whose conditions are the same `any` are told to conflict; an `every` of the same
+/// list is another condition.
+#[test]
+fn rules_with_one_aggregate_condition_conflict_and_any_is_not_every() {
+    let found = errors(&folder(&[("v1", AGGREGATES)])).join("\n");
+    assert!(
+        found.contains("rules `open` and `also_open` of `closed` apply in the same cases"),
+        "{found}"
+    );
+    assert_eq!(
+        found.matches("apply in the same cases").count(),
+        1,
+        "{found}"
+    );
+    // `any … absent` and `every … absent` are not the same condition: no conflict.
+    let apart = AGGREGATES
+        .replace(
+            "  rule also_open\n    when any p in periods where p.end is absent\n    gives true\n    per \"1\"\n",
+            "",
+        )
+        .replace(
+            "when every p in periods satisfies p.end is present",
+            "when every p in periods satisfies p.end is absent",
+        );
+    let found = errors(&folder(&[("v1", &apart)])).join("\n");
+    assert!(!found.contains("apply in the same cases"), "{found}");
+}
+
 const FEATURES: &str = r#"
 policy features
 version "v1"
