@@ -337,3 +337,64 @@ fn a_row_below_a_row_that_tests_nothing_never_applies() {
         ["row `transport` of `aides` never applies: row `repas` above it applies to every input"]
     );
 }
+
+const GAPS: &str = r#"
+policy gaps
+version "v"
+
+clause "1" section "1"
+  | Le taux dépend de l'aide demandée et de la date du dépôt.
+
+enum aide = repas | transport | logement
+
+input aide : aide                     per "1"
+input depot : date                    per "1"
+
+conclusion taux_aide : integer
+  table unique
+    columns    | aide
+    row repas  | repas      | gives 1  per "1"
+    row trajet | transport  | gives 2  per "1"
+
+conclusion taux_depot : integer
+  table unique
+    columns    | depot
+    row tot    | < 2026-01-01   | gives 1  per "1"
+    row tard   | >= 2026-06-01  | gives 2  per "1"
+"#;
+
+/// A gap in a table is named in its column's own values: the enum value no row has, the dates
+/// between two rows (not their day numbers).
+#[test]
+fn a_gap_is_named_in_the_values_of_its_column() {
+    let folder = check_texts(
+        PathBuf::from("."),
+        vec![("v.policy".into(), None, GAPS.into())],
+    );
+    let found: Vec<String> = folder
+        .all_diagnostics()
+        .filter(|d| d.code.as_str() == "table-gap")
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "no row of `taux_aide` covers `aide` = logement",
+            "no row of `taux_depot` covers `depot` >= 2026-01-01 and <= 2026-05-31",
+        ]
+    );
+    // Every value of the enum given a row: no gap.
+    let covered = GAPS.replace(
+        "    row trajet | transport  | gives 2  per \"1\"\n",
+        "    row trajet | transport  | gives 2  per \"1\"\n    row toit   | logement   | gives 3  per \"1\"\n",
+    );
+    let folder = check_texts(PathBuf::from("."), vec![("v.policy".into(), None, covered)]);
+    let found: Vec<String> = folder
+        .all_diagnostics()
+        .map(|d| d.message.clone())
+        .collect();
+    assert_eq!(
+        found,
+        ["no row of `taux_depot` covers `depot` >= 2026-01-01 and <= 2026-05-31"]
+    );
+}
