@@ -143,8 +143,9 @@ pub(crate) struct ServeArgs {
     /// Without it, client identity is off (see "Security" in the README).
     #[arg(long, env = "CLAUSIER_CLIENTS_FILE")]
     clients_file: Option<PathBuf>,
-    /// With client identity off: requests per second each caller address may send to the
-    /// decision routes (decisions, batch, interview, impact); 429 over it.
+    /// Requests per second each caller address may send to the guarded routes (decisions,
+    /// batch, interview, impact, records, admin) with client identity off; with it on, the
+    /// refusals (no or a wrong credential) it may cause. 429 over it.
     #[arg(long, env = "CLAUSIER_ANONYMOUS_RATE")]
     anonymous_rate: Option<f64>,
     /// Requests at once above `--anonymous-rate` (default: one second's worth).

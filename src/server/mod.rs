@@ -505,17 +505,15 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
             .check()
             .map_err(|e| std::io::Error::other(format!("--anonymous-*: {}", e.replace('`', ""))))?;
         if state.identity.is_some() {
-            tracing::warn!(
-                "--anonymous-* limits are unused: with client identity on, every caller is a client"
-            );
+            tracing::info!(rate = ?anonymous.rate, burst = ?anonymous.burst, "requests that name no client are limited per caller address");
         } else {
             tracing::info!(rate = ?anonymous.rate, burst = ?anonymous.burst, batches = ?anonymous.batches, "the decision routes are limited per caller address");
-            state.anonymous = Some(Arc::new(clients::gate::Anonymous {
-                limits: anonymous,
-                limiter: clients::limits::Limiter::default(),
-                counted: state.metrics.clients.clone(),
-            }));
         }
+        state.anonymous = Some(Arc::new(clients::gate::Anonymous {
+            limits: anonymous,
+            limiter: clients::limits::Limiter::default(),
+            counted: state.metrics.clients.clone(),
+        }));
     }
     if !state.cors_origins.is_empty() {
         tracing::info!(origins = ?state.cors_origins, "cross-origin requests (CORS) allowed");

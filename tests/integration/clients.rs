@@ -342,6 +342,40 @@ fn without_client_identity_each_address_may_be_limited() {
 }
 
 #[test]
+fn with_client_identity_on_the_failures_of_an_address_are_limited() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("clients.toml");
+    write_clients(&file, &three_clients());
+    let served = Served::start(&[
+        "--clients-file",
+        file.to_str().unwrap(),
+        "--anonymous-rate",
+        "1",
+        "--anonymous-burst",
+        "2",
+        "--store",
+        "none",
+    ]);
+    // Clients are served whatever the failures' allowance: they do not spend it.
+    for _ in 0..5 {
+        assert_eq!(decide_as(&served, &[("x-api-key", LYON_KEY)]).status, 200);
+    }
+    // Two wrong keys are refused as such; the third is not even looked at.
+    for _ in 0..2 {
+        decide_as(&served, &[("x-api-key", "guess-0000000000000000")]).problem(401);
+    }
+    let over = decide_as(&served, &[("x-api-key", "guess-0000000000000001")]);
+    assert_eq!(
+        over.problem(429)["detail"],
+        "l'adresse 127.0.0.1 dépasse son débit de 1 requêtes par seconde"
+    );
+    assert_eq!(
+        served.metric("clausier_client_requests_total{client=\"-\",outcome=\"rate_limited\"}"),
+        1.0
+    );
+}
+
+#[test]
 fn a_clients_file_that_does_not_read_stops_the_service_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("clients.toml");

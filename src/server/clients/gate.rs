@@ -10,7 +10,6 @@
 //! as before, and a client allowed `records` or `admin` may use its own key instead.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix_web::HttpMessage as _;
 use actix_web::body::{BoxBody, MessageBody};
@@ -46,6 +45,66 @@ pub struct Identity {
     pub limiter: Limiter,
     /// An identity provider's bearer tokens, when accepted.
     pub jwt: Option<Jwt>,
+}
+
+impl Identity {
+    /// The answer to a request that names no client it may be served as: counted, logged
+    /// (with the reason, never the credential).
+    fn refusal(&self, presented: Presented<'_>, req: &ServiceRequest, route: Route) -> ApiError {
+        let path = req.path();
+        match presented {
+            Presented::Client(_) | Presented::Nobody => {
+                self.counted
+                    .with_label_values(&[NO_CLIENT, "unidentified"])
+                    .inc();
+                tracing::warn!(
+                    path,
+                    route = route.as_str(),
+                    "request refused: no API key, or one of no client"
+                );
+                ApiError::Unidentified
+            }
+            Presented::Expired(client, at) => {
+                self.counted
+                    .with_label_values(&[&*client.name, "expired"])
+                    .inc();
+                tracing::warn!(client = %client.name, path, route = route.as_str(), "request refused: the client has expired");
+                let at = at.format("%Y-%m-%dT%H:%M:%SZ");
+                ApiError::InvalidCredential(Said::new(
+                    format!(
+                        "le client `{}` n'est plus servi depuis le {at}",
+                        client.name
+                    ),
+                    format!("client `{}` expired at {at}", client.name),
+                ))
+            }
+            Presented::InvalidCredential(invalid) => {
+                self.counted
+                    .with_label_values(&[NO_CLIENT, invalid.label()])
+                    .inc();
+                let claim = self
+                    .jwt
+                    .as_ref()
+                    .map_or("sub", |j| j.options().claim.as_str());
+                let said = invalid.said(claim);
+                tracing::warn!(path, route = route.as_str(), reason = %said.get(crate::model::Lang::En), "request refused: bearer token not valid");
+                ApiError::InvalidCredential(said)
+            }
+        }
+    }
+}
+
+/// The address a request comes from (the connection's peer), as limits key it: an IPv6
+/// address by its /64, which one machine or one customer of a provider holds whole.
+fn address_of(req: &ServiceRequest) -> Arc<str> {
+    match req.peer_addr().map(|peer| peer.ip()) {
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            Arc::from(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
+        }
+        Some(ip) => Arc::from(ip.to_canonical().to_string()),
+        None => Arc::from("-"),
+    }
 }
 
 /// Who a request says it is.
@@ -181,51 +240,48 @@ pub async fn gate<B: MessageBody + 'static>(
             None => Ok(next.call(req).await?.map_into_boxed_body()),
         };
     };
+    // An address that has spent its allowance of failures is refused before its credential
+    // costs a signature check.
+    let address = address_of(&req);
+    if let Some(anonymous) = &anonymous
+        && let Some(wait) = anonymous.limiter.exhausted(&address, &anonymous.limits)
+    {
+        anonymous
+            .counted
+            .with_label_values(&[NO_CLIENT, "rate_limited"])
+            .inc();
+        let refused = over_limit(
+            Who::Address(&address),
+            &anonymous.limits,
+            Limited::Rate(wait),
+        );
+        return Ok(req.error_response(refused));
+    }
     let clients = identity.clients.get();
-    let client = match identity.presented(&req, &clients) {
+    let mut presented = identity.presented(&req, &clients);
+    if matches!(presented, Presented::InvalidCredential(Invalid::UnknownKey)) {
+        // The provider may have rotated its keys: fetch them again (off the workers), once.
+        let asking = Arc::clone(&identity);
+        let fetched = web::block(move || asking.jwt.as_ref().is_some_and(Jwt::refetch_if_due))
+            .await
+            .unwrap_or(false);
+        if fetched {
+            presented = identity.presented(&req, &clients);
+        }
+    }
+    let client = match presented {
         Presented::Client(client) => client,
         // The route's token decides (see `authorize_with`).
-        Presented::Nobody | Presented::InvalidCredential(_) | Presented::Expired(..)
-            if matches!(route, Route::Records | Route::Admin) =>
-        {
+        _ if matches!(route, Route::Records | Route::Admin) => {
             return Ok(next.call(req).await?.map_into_boxed_body());
         }
-        Presented::Nobody => {
-            identity
-                .counted
-                .with_label_values(&[NO_CLIENT, "unidentified"])
-                .inc();
-            tracing::warn!(path = %req.path(), route = route.as_str(), "request refused: no API key, or one of no client");
-            return Ok(req.error_response(ApiError::Unidentified));
-        }
-        Presented::Expired(client, at) => {
-            identity
-                .counted
-                .with_label_values(&[&*client.name, "expired"])
-                .inc();
-            tracing::warn!(client = %client.name, path = %req.path(), route = route.as_str(), "request refused: the client has expired");
-            let at = at.format("%Y-%m-%dT%H:%M:%SZ");
-            let refused = Said::new(
-                format!(
-                    "le client `{}` n'est plus servi depuis le {at}",
-                    client.name
-                ),
-                format!("client `{}` expired at {at}", client.name),
-            );
-            return Ok(req.error_response(ApiError::InvalidCredential(refused)));
-        }
-        Presented::InvalidCredential(invalid) => {
-            identity
-                .counted
-                .with_label_values(&[NO_CLIENT, invalid.label()])
-                .inc();
-            let claim = identity
-                .jwt
-                .as_ref()
-                .map_or("sub", |j| j.options().claim.as_str());
-            let (fr, en) = invalid.said(claim);
-            tracing::warn!(path = %req.path(), route = route.as_str(), reason = %en, "request refused: bearer token not valid");
-            return Ok(req.error_response(ApiError::InvalidCredential(Said::new(fr, en))));
+        refused => {
+            if let Some(anonymous) = &anonymous {
+                // A failure spends the address's allowance (its own wait is answered next time).
+                let _ = anonymous.limiter.admit(&address, &anonymous.limits, false);
+            }
+            let refused = identity.refusal(refused, &req, route);
+            return Ok(req.error_response(refused));
         }
     };
     let name = Arc::clone(&client.name);
@@ -278,9 +334,7 @@ async fn by_address<B: MessageBody + 'static>(
     anonymous: &Anonymous,
     route: Route,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let address: Arc<str> = req
-        .peer_addr()
-        .map_or_else(|| Arc::from("-"), |peer| Arc::from(peer.ip().to_string()));
+    let address = address_of(&req);
     let batch = matches!(route, Route::Batch | Route::Impact);
     match anonymous.limiter.admit(&address, &anonymous.limits, batch) {
         Ok(permit) => {
@@ -348,8 +402,9 @@ fn over_limit(who: Who<'_>, limits: &ClientLimits, limited: Limited) -> ApiError
         Limited::Rate(wait) => {
             let rate = limits.rate.unwrap_or_default();
             // Whole seconds, rounded up: `Retry-After` has no fractions.
-            let seconds = Duration::from_secs_f64(wait.as_secs_f64().ceil())
+            let seconds = wait
                 .as_secs()
+                .saturating_add(u64::from(wait.subsec_nanos() > 0))
                 .max(1);
             ApiError::TooManyRequests(
                 seconds,

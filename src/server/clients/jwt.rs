@@ -11,7 +11,7 @@
 //! HMAC algorithm or `none`, is never used, so that no one holding the set can make a token.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use arc_swap::ArcSwap;
@@ -20,6 +20,7 @@ use jsonwebtoken::jwk::{
 };
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
 
+use crate::model::Said;
 use crate::server::reread::Reread;
 
 /// Where the provider's public keys are.
@@ -105,8 +106,10 @@ fn algorithms_of(jwk: &Jwk) -> Vec<Algorithm> {
 }
 
 impl KeySet {
-    /// Reads a JWKS document (`{"keys": [...]}`), keeping the public signing keys: a set
-    /// with none is refused, as it would refuse every token.
+    /// Reads a JWKS document (`{"keys": [...]}`), keeping the public signing keys; a key that
+    /// does not read is left out (logged). An empty set (`{"keys": []}`) is read as the
+    /// provider withdrawing every key: every token is refused until keys come back. A set
+    /// with keys of which none can verify is refused, as a mistake.
     pub fn parse(text: &str) -> Result<KeySet, String> {
         let set: JwkSet = serde_json::from_str(text).map_err(|e| format!("not a JWKS: {e}"))?;
         let mut keys = Vec::with_capacity(set.keys.len());
@@ -115,20 +118,25 @@ impl KeySet {
             if algorithms.is_empty() {
                 continue;
             }
-            let key = DecodingKey::from_jwk(jwk).map_err(|e| {
-                let kid = jwk.common.key_id.as_deref().unwrap_or("(no kid)");
-                format!("key `{kid}`: {e}")
-            })?;
-            keys.push(Key {
-                kid: jwk.common.key_id.clone(),
-                key,
-                algorithms,
-            });
+            match DecodingKey::from_jwk(jwk) {
+                Ok(key) => keys.push(Key {
+                    kid: jwk.common.key_id.clone(),
+                    key,
+                    algorithms,
+                }),
+                Err(e) => {
+                    let kid = jwk.common.key_id.as_deref().unwrap_or("(no kid)");
+                    tracing::warn!(kid, error = %e, "a key of the identity provider's set does not read: left out");
+                }
+            }
         }
-        if keys.is_empty() {
+        if keys.is_empty() && !set.keys.is_empty() {
             return Err(
                 "the set has no public key for signatures (RSA, EC P-256 or P-384, Ed25519)".into(),
             );
+        }
+        if keys.is_empty() {
+            tracing::warn!("the identity provider's key set is empty: every token is refused");
         }
         Ok(KeySet { keys })
     }
@@ -183,11 +191,11 @@ pub enum Invalid {
 
 impl Invalid {
     /// The reason, in French and in English.
-    pub fn said(self, claim: &str) -> (String, String) {
+    pub fn said(self, claim: &str) -> Said {
         let (fr, en) = match self {
             Invalid::Malformed => (
-                "le jeton n'est pas un JWT lisible",
-                "the token is not a readable JWT",
+                "le jeton n'est pas un JWT lisible (ou dit l'algorithme `none`)",
+                "the token is not a readable JWT (or names the algorithm `none`)",
             ),
             Invalid::Algorithm => (
                 "le jeton est signé par un algorithme que le service n'accepte pas",
@@ -219,13 +227,13 @@ impl Invalid {
                 "the token lacks `exp`, `iss` or `aud`",
             ),
             Invalid::NoSubject => {
-                return (
+                return Said::new(
                     format!("le jeton n'a pas la revendication `{claim}` qui nomme le client"),
                     format!("the token lacks the claim `{claim}` that names the client"),
                 );
             }
         };
-        (fr.to_string(), en.to_string())
+        Said::new(fr.to_string(), en.to_string())
     }
 
     /// The outcome's label in the metrics.
@@ -276,6 +284,10 @@ impl Jwt {
     /// Reads the provider's keys a first time (a failure stops the service at start) and,
     /// for a URL, starts fetching them again in the background.
     pub fn open(options: JwtOptions) -> Result<Jwt, String> {
+        // Fails here, at start, rather than on the first token, if the build has no
+        // cryptography for tokens (or two).
+        jsonwebtoken::crypto::CryptoProvider::try_get_default()
+            .ok_or("no cryptography for tokens in this build")?;
         let source = match &options.keys {
             KeysAt::File(path) => Source::File(Reread::open(
                 "the JWKS file",
@@ -290,6 +302,7 @@ impl Jwt {
                 }),
             )?),
             KeysAt::Url { url, ca, refresh } => {
+                over_https_or_here(url)?;
                 Source::Url(Fetched::start(url.clone(), ca.as_deref(), *refresh)?)
             }
         };
@@ -309,6 +322,16 @@ impl Jwt {
         }
     }
 
+    /// For a token naming a key not known: fetches the keys again now, on this thread, when
+    /// they come from a URL and were not fetched in the last [`REFETCH_AT_MOST`]; whether it
+    /// did. A provider rotating its keys is followed at its first token of the new key.
+    pub fn refetch_if_due(&self) -> bool {
+        match &self.source {
+            Source::Url(fetched) => fetched.fetch_if_older_than(REFETCH_AT_MOST),
+            Source::File(_) => false,
+        }
+    }
+
     /// The name the token gives its client (the value of the claim `--jwt-claim`), if the
     /// token is valid.
     pub fn verify(&self, token: &str) -> Result<String, Invalid> {
@@ -323,9 +346,6 @@ impl Jwt {
                 Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
             ) {
                 return Err(Invalid::Algorithm);
-            }
-            if let Source::Url(fetched) = &self.source {
-                fetched.wake();
             }
             return Err(Invalid::UnknownKey);
         }
@@ -368,14 +388,13 @@ impl Jwt {
     }
 }
 
-/// The keys of a JWKS URL, and the thread that fetches them again.
+/// The keys of a JWKS URL, and when they were last fetched.
 struct Fetched {
     url: String,
     agent: ureq::Agent,
     current: ArcSwap<KeySet>,
-    /// Set when a token named a key not yet known; the condition wakes the fetcher.
-    asked: Mutex<bool>,
-    woken: Condvar,
+    /// When the last fetch began.
+    last: Mutex<Instant>,
 }
 
 /// The most a JWKS may weigh.
@@ -383,8 +402,8 @@ const MOST_BYTES: u64 = 1 << 20;
 
 impl Fetched {
     /// Fetches the keys a first time (a failure stops the service at start), then starts the
-    /// thread that fetches them again every `refresh` and when woken. The thread ends when
-    /// the service drops the keys.
+    /// thread that fetches them again every `refresh`. The thread ends when the service drops
+    /// the keys.
     fn start(
         url: String,
         ca: Option<&std::path::Path>,
@@ -397,59 +416,79 @@ impl Fetched {
             url,
             agent,
             current: ArcSwap::from_pointee(keys),
-            asked: Mutex::new(false),
-            woken: Condvar::new(),
+            last: Mutex::new(Instant::now()),
         });
         let weak = Arc::downgrade(&fetched);
         std::thread::Builder::new()
             .name("jwks-fetch".into())
-            .spawn(move || refetch(&weak, refresh))
+            .spawn(move || refresh_every(&weak, refresh))
             .map_err(|e| e.to_string())?;
         Ok(fetched)
     }
 
-    /// Asks the fetcher to fetch the keys again now (or as soon as [`REFETCH_AT_MOST`] allows).
-    fn wake(&self) {
-        *self.asked.lock().unwrap_or_else(PoisonError::into_inner) = true;
-        self.woken.notify_one();
+    /// Fetches the keys now if the last fetch began at least `gap` ago, on this thread;
+    /// whether it did. Whoever comes first fetches; the others go on with the keys they have.
+    fn fetch_if_older_than(&self, gap: Duration) -> bool {
+        {
+            let mut last = self.last.lock().unwrap_or_else(PoisonError::into_inner);
+            if last.elapsed() < gap {
+                return false;
+            }
+            *last = Instant::now();
+        }
+        match fetch(&self.agent, &self.url) {
+            Ok(keys) => {
+                tracing::info!(url = %self.url, keys = keys.len(), "identity provider's keys fetched again");
+                self.current.store(Arc::new(keys));
+            }
+            Err(e) => {
+                tracing::error!(url = %self.url, error = %e, "the identity provider's keys could not be fetched again: the last ones are kept");
+            }
+        }
+        true
     }
 }
 
-/// The fetcher's loop: waits for `refresh` or a wake, fetches, swaps the keys in when they
-/// read and keeps the last good ones (logged) when they do not.
-fn refetch(fetched: &Weak<Fetched>, refresh: Duration) {
-    let mut last = Instant::now();
+/// The fetcher's loop: fetches the keys again every `refresh`, looking every second whether
+/// the service still holds them.
+fn refresh_every(fetched: &Weak<Fetched>, refresh: Duration) {
     loop {
-        {
-            let Some(this) = fetched.upgrade() else {
-                return;
-            };
-            // Wakes at least every second to notice that the service dropped the keys.
-            let mut asked = this.asked.lock().unwrap_or_else(PoisonError::into_inner);
-            let due = last.elapsed() >= refresh || (*asked && last.elapsed() >= REFETCH_AT_MOST);
-            if !due {
-                let (guard, _) = this
-                    .woken
-                    .wait_timeout(asked, Duration::from_secs(1))
-                    .unwrap_or_else(PoisonError::into_inner);
-                drop(guard);
-                continue;
-            }
-            *asked = false;
-        }
+        std::thread::sleep(Duration::from_secs(1));
         let Some(this) = fetched.upgrade() else {
             return;
         };
-        last = Instant::now();
-        match fetch(&this.agent, &this.url) {
-            Ok(keys) => {
-                tracing::debug!(url = %this.url, keys = keys.len(), "identity provider's keys fetched again");
-                this.current.store(Arc::new(keys));
-            }
-            Err(e) => {
-                tracing::error!(url = %this.url, error = %e, "the identity provider's keys could not be fetched again: the last ones are kept");
-            }
-        }
+        this.fetch_if_older_than(refresh);
+    }
+}
+
+/// Refuses a JWKS URL over plain HTTP to another machine: whoever is on the way could give
+/// keys of their own and make tokens for any client. `http://` stays for a provider on this
+/// machine (a sidecar), as the tests use.
+fn over_https_or_here(url: &str) -> Result<(), String> {
+    let Some(rest) = url.strip_prefix("http://") else {
+        return if url.starts_with("https://") {
+            Ok(())
+        } else {
+            Err(format!("`{url}`: the keys' URL must be https://"))
+        };
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or_default(),
+        None => host.split(':').next().unwrap_or_default(),
+    };
+    let here = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if here {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{url}`: the keys must come over https:// (http:// only from this machine), \
+             or anyone on the way could make tokens"
+        ))
     }
 }
 
@@ -478,6 +517,8 @@ fn agent(ca: Option<&std::path::Path>) -> Result<ureq::Agent, String> {
     let config = ureq::Agent::config_builder()
         .timeout_global(Some(Duration::from_secs(10)))
         .http_status_as_error(true)
+        // A redirect could lead to plain HTTP, or elsewhere: the URL given is the one used.
+        .max_redirects(0)
         .tls_config(TlsConfig::builder().root_certs(roots).build())
         .build();
     Ok(config.into())
@@ -535,6 +576,35 @@ mod tests {
         assert!(none.contains("no public key for signatures"), "{none}");
         let not = KeySet::parse(r#"{"key": []}"#).unwrap_err();
         assert!(not.starts_with("not a JWKS"), "{not}");
+    }
+
+    #[test]
+    fn an_empty_set_withdraws_every_key() {
+        let none = KeySet::parse(r#"{"keys": []}"#).unwrap();
+        assert!(none.is_empty());
+        assert_eq!(none.candidates(None, Algorithm::EdDSA).count(), 0);
+    }
+
+    #[test]
+    fn keys_come_over_https_or_from_this_machine() {
+        for here in [
+            "https://idp.ac-lyon.fr/certs",
+            "http://127.0.0.1:8081/certs",
+            "http://localhost/certs",
+            "http://[::1]:9000/certs",
+            "http://user@127.0.0.2/certs",
+        ] {
+            assert_eq!(over_https_or_here(here), Ok(()), "{here}");
+        }
+        for away in [
+            "http://idp.ac-lyon.fr/certs",
+            "http://127.0.0.1.example.org/certs",
+            "http://127.0.0.1@idp.example.org/certs",
+            "http://[2001:db8::1]/certs",
+            "ftp://127.0.0.1/certs",
+        ] {
+            assert!(over_https_or_here(away).is_err(), "{away}");
+        }
     }
 
     #[test]

@@ -64,7 +64,8 @@ impl Bucket {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            Err(Duration::from_secs_f64((1.0 - self.tokens) / rate))
+            // A rate so low that the wait overflows a `Duration` waits for ever.
+            Err(Duration::try_from_secs_f64((1.0 - self.tokens) / rate).unwrap_or(Duration::MAX))
         }
     }
 }
@@ -101,38 +102,107 @@ const FORGET_ABOVE: usize = 4096;
 /// How long a caller is remembered after its last request.
 const IDLE: Duration = Duration::from_secs(60);
 
+/// The most callers the table holds; past them, new callers share the allowance of
+/// [`OVERFLOW`].
+const MOST_CALLERS: usize = 65_536;
+
+/// The name under which callers past [`MOST_CALLERS`] are counted together.
+const OVERFLOW: &str = "(others)";
+
 /// The usage of every client, by name (or of every address, see
-/// [`crate::server::clients::gate::Anonymous`]). Kept across edits of the clients file (a client keeps
-/// its bucket when its limits change); a client removed keeps a few bytes here.
+/// [`crate::server::clients::gate::Anonymous`]). Kept across edits of the clients file (a
+/// client keeps its bucket when its limits change); a client removed keeps a few bytes here.
 #[derive(Debug, Default)]
 pub struct Limiter {
-    usage: Mutex<HashMap<Arc<str>, Arc<Usage>>>,
+    table: Mutex<Table>,
+}
+
+/// The callers' usage, and when idle callers are next forgotten.
+#[derive(Debug, Default)]
+struct Table {
+    callers: HashMap<Arc<str>, Arc<Usage>>,
+    /// The size at which idle callers are next forgotten (below [`FORGET_ABOVE`]: at it).
+    next_pass: usize,
+    /// When they were last forgotten.
+    passed_at: Option<Instant>,
+}
+
+/// How often idle callers are looked for, at most, while the table is full.
+const PASS_WHEN_FULL: Duration = Duration::from_secs(10);
+
+impl Usage {
+    fn new() -> Arc<Usage> {
+        Arc::new(Usage {
+            bucket: Mutex::new(None),
+            batches: AtomicU32::new(0),
+        })
+    }
+}
+
+impl Table {
+    /// Keyed by address, the table would grow with every caller ever seen: forgets those
+    /// with no batch running and no request for [`IDLE`] (their bucket is full again by then,
+    /// unless the rate is below one request a minute).
+    fn forget_idle(&mut self, now: Instant) {
+        self.callers.retain(|_, kept| {
+            Arc::strong_count(kept) > 1
+                || kept
+                    .bucket
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .as_ref()
+                    .is_some_and(|b| now.saturating_duration_since(b.at) < IDLE)
+        });
+        // The next pass when the table has doubled: a flood of new callers costs a constant
+        // time each, not a pass over the table each.
+        self.next_pass = self.callers.len() * 2;
+        self.passed_at = Some(now);
+    }
 }
 
 impl Limiter {
     fn usage(&self, name: &Arc<str>) -> Arc<Usage> {
-        let mut usage = self.usage.lock().unwrap_or_else(PoisonError::into_inner);
-        if usage.len() >= FORGET_ABOVE && !usage.contains_key(name) {
-            // Keyed by address, the table would grow with every caller ever seen: forget
-            // those with no batch running and no request for a while (their bucket is full
-            // again by then, unless the rate is below one request a minute).
-            let now = Instant::now();
-            usage.retain(|_, kept| {
-                Arc::strong_count(kept) > 1
-                    || kept
-                        .bucket
-                        .lock()
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .as_ref()
-                        .is_some_and(|b| now.saturating_duration_since(b.at) < IDLE)
-            });
+        let mut table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = table.callers.get(name) {
+            return Arc::clone(known);
         }
-        Arc::clone(usage.entry(Arc::clone(name)).or_insert_with(|| {
-            Arc::new(Usage {
-                bucket: Mutex::new(None),
-                batches: AtomicU32::new(0),
-            })
-        }))
+        let now = Instant::now();
+        let size = table.callers.len();
+        let full = size >= MOST_CALLERS;
+        let due = size >= table.next_pass.max(FORGET_ABOVE)
+            || (full
+                && table
+                    .passed_at
+                    .is_none_or(|at| now.saturating_duration_since(at) >= PASS_WHEN_FULL));
+        if due {
+            table.forget_idle(now);
+        }
+        let name = if table.callers.len() >= MOST_CALLERS {
+            // Still full of callers seen within the minute: the new ones share one
+            // allowance until some are forgotten, rather than the memory growing.
+            Arc::from(OVERFLOW)
+        } else {
+            Arc::clone(name)
+        };
+        Arc::clone(table.callers.entry(name).or_insert_with(Usage::new))
+    }
+
+    /// The wait until `name` has a token again under `limits`, if it has none now: looked at
+    /// without spending one (nor remembering a caller never seen).
+    pub fn exhausted(&self, name: &Arc<str>, limits: &ClientLimits) -> Option<Duration> {
+        let rate = limits.rate?;
+        let usage = {
+            let table = self.table.lock().unwrap_or_else(PoisonError::into_inner);
+            Arc::clone(table.callers.get(name)?)
+        };
+        let mut bucket = usage.bucket.lock().unwrap_or_else(PoisonError::into_inner);
+        let bucket = bucket.as_mut()?;
+        let mut peek = Bucket {
+            tokens: bucket.tokens,
+            at: bucket.at,
+        };
+        peek.take(rate, limits.burst_or_default(rate), Instant::now())
+            .err()
     }
 
     /// Admits a request of client `name` under `limits` (a batch when `batch`): a permit to
@@ -254,26 +324,77 @@ mod tests {
         }
         // Everyone was seen just now: nothing is forgotten, and `1` is still over its rate.
         limiter.admit(&Arc::from("new"), &limits, false).unwrap();
-        assert_eq!(limiter.usage.lock().unwrap().len(), FORGET_ABOVE + 1);
+        assert_eq!(
+            limiter.table.lock().unwrap().callers.len(),
+            FORGET_ABOVE + 1
+        );
         assert!(limiter.admit(&Arc::from("1"), &limits, false).is_err());
-        // A minute later, only the batch still running is remembered.
-        for usage in limiter.usage.lock().unwrap().values() {
+        // A minute later, when the table has doubled, only the batch still running and the
+        // callers of this minute are remembered.
+        for usage in limiter.table.lock().unwrap().callers.values() {
             if let Some(bucket) = usage.bucket.lock().unwrap().as_mut() {
                 bucket.at -= IDLE;
             }
         }
-        limiter.admit(&Arc::from("newer"), &limits, false).unwrap();
+        let mut n = 0;
+        while limiter.table.lock().unwrap().callers.len() > 100 {
+            limiter
+                .admit(&Arc::from(format!("newer-{n}")), &limits, false)
+                .unwrap();
+            n += 1;
+            assert!(n <= 2 * FORGET_ABOVE + 2, "never forgotten");
+        }
         let kept: Vec<String> = limiter
-            .usage
+            .table
             .lock()
             .unwrap()
+            .callers
             .keys()
             .map(|k| k.to_string())
             .collect();
-        assert_eq!(kept.len(), 2, "{kept:?}");
-        assert!(kept.contains(&"batch".to_string()) && kept.contains(&"newer".to_string()));
+        assert!(kept.contains(&"batch".to_string()), "{kept:?}");
+        assert!(
+            kept.iter().all(|k| k == "batch" || k.starts_with("newer-")),
+            "{kept:?}"
+        );
         assert!(limiter.admit(&Arc::from("batch"), &limits, true).is_err());
         drop(running);
+    }
+
+    #[test]
+    fn past_the_most_callers_new_ones_share_one_allowance() {
+        let limiter = Limiter::default();
+        let limits = ClientLimits {
+            rate: Some(1.0),
+            burst: Some(1),
+            batches: None,
+        };
+        for n in 0..MOST_CALLERS {
+            limiter
+                .admit(&Arc::from(n.to_string()), &limits, false)
+                .unwrap();
+        }
+        assert!(limiter.admit(&Arc::from("late-1"), &limits, false).is_ok());
+        assert!(limiter.admit(&Arc::from("late-2"), &limits, false).is_err());
+        assert!(limiter.table.lock().unwrap().callers.len() <= MOST_CALLERS + 1);
+    }
+
+    #[test]
+    fn a_rate_too_low_to_wait_for_waits_for_ever_and_a_peek_spends_nothing() {
+        let limiter = Limiter::default();
+        let limits = ClientLimits {
+            rate: Some(1e-300),
+            burst: Some(1),
+            batches: None,
+        };
+        let name: Arc<str> = Arc::from("slow");
+        assert_eq!(limiter.exhausted(&name, &limits), None);
+        limiter.admit(&name, &limits, false).unwrap();
+        assert_eq!(limiter.exhausted(&name, &limits), Some(Duration::MAX));
+        assert_eq!(
+            limiter.admit(&name, &limits, false).unwrap_err(),
+            Limited::Rate(Duration::MAX)
+        );
     }
 
     #[test]
