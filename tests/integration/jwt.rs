@@ -518,6 +518,22 @@ fn a_provider_whose_keys_cannot_be_read_stops_the_service_at_start() {
     let (code, err) = run(&url);
     assert_eq!(code, Some(2), "{err}");
     assert!(err.contains("/certs"), "{err}");
+    // A provider that redirects: the redirect is not followed (it could lead anywhere).
+    let redirecting = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/certs", redirecting.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in redirecting.incoming().take(1) {
+            let mut stream = stream.unwrap();
+            let mut head = [0u8; 1024];
+            let _ = stream.read(&mut head);
+            let _ = stream.write_all(
+                b"HTTP/1.1 302 Found\r\nlocation: http://idp.example.org/certs\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+            );
+        }
+    });
+    let (code, err) = run(&url);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("/certs") && err.contains("redirect"), "{err}");
     // Keys over plain HTTP from another machine could be anyone's.
     let (code, err) = run("http://192.0.2.1/realms/examens/certs");
     assert_eq!(code, Some(2), "{err}");

@@ -97,13 +97,19 @@ impl Identity {
 /// The address a request comes from (the connection's peer), as limits key it: an IPv6
 /// address by its /64, which one machine or one customer of a provider holds whole.
 fn address_of(req: &ServiceRequest) -> Arc<str> {
-    match req.peer_addr().map(|peer| peer.ip()) {
-        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
-            let s = v6.segments();
-            Arc::from(format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3]))
+    req.peer_addr()
+        .map_or_else(|| Arc::from("-"), |peer| Arc::from(address_key(peer.ip())))
+}
+
+/// The key of an address in the limits: an IPv4 address itself (also when written as an
+/// IPv6-mapped one), an IPv6 address its /64.
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip.to_canonical() {
+        std::net::IpAddr::V6(v6) => {
+            let [a, b, c, d, ..] = v6.segments();
+            format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
         }
-        Some(ip) => Arc::from(ip.to_canonical().to_string()),
-        None => Arc::from("-"),
+        v4 => v4.to_string(),
     }
 }
 
@@ -493,6 +499,16 @@ mod tests {
         for name in open {
             assert!(seen.iter().any(|s| s == name), "`{name}` is no operation");
         }
+    }
+
+    #[test]
+    fn an_address_is_limited_as_itself_or_as_its_slash_64() {
+        let key = |ip: &str| address_key(ip.parse().unwrap());
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(key("2001:db8:1:2:ffff::9"), key("2001:db8:1:2::1"));
+        assert_ne!(key("2001:db8:1:3::1"), key("2001:db8:1:2::1"));
     }
 
     #[test]

@@ -526,16 +526,19 @@ fn agent(ca: Option<&std::path::Path>) -> Result<ureq::Agent, String> {
 
 /// Fetches and reads the JWKS at `url`.
 fn fetch(agent: &ureq::Agent, url: &str) -> Result<KeySet, String> {
-    let text = agent
-        .get(url)
-        .call()
-        .and_then(|mut response| {
-            response
-                .body_mut()
-                .with_config()
-                .limit(MOST_BYTES)
-                .read_to_string()
-        })
+    let mut response = agent.get(url).call().map_err(|e| format!("{url}: {e}"))?;
+    let status = response.status();
+    if !status.is_success() {
+        // A 3xx is answered as it is (`max_redirects(0)`): refused, not followed.
+        return Err(format!(
+            "{url}: answered {status} (a redirect is not followed)"
+        ));
+    }
+    let text = response
+        .body_mut()
+        .with_config()
+        .limit(MOST_BYTES)
+        .read_to_string()
         .map_err(|e| format!("{url}: {e}"))?;
     KeySet::parse(&text).map_err(|e| format!("{url}: {e}"))
 }
@@ -576,6 +579,17 @@ mod tests {
         assert!(none.contains("no public key for signatures"), "{none}");
         let not = KeySet::parse(r#"{"key": []}"#).unwrap_err();
         assert!(not.starts_with("not a JWKS"), "{not}");
+    }
+
+    #[test]
+    fn a_key_that_does_not_read_is_left_out_and_the_others_kept() {
+        let set = KeySet::parse(&format!(
+            r#"{{"keys": [{{"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"}}, {}]}}"#,
+            okp("good", "")
+        ))
+        .unwrap();
+        let kept: Vec<_> = set.keys.iter().map(|k| k.kid.as_deref().unwrap()).collect();
+        assert_eq!(kept, ["good"]);
     }
 
     #[test]
