@@ -66,6 +66,11 @@ pub fn accept(
     failing: usize,
     by: &str,
 ) -> std::io::Result<()> {
+    // The service and `clausier publish` may both record at once: the folder is locked
+    // (`flock`) while the file is read, changed and written, so that neither loses the
+    // other's acceptance. Where a folder cannot be locked, the write goes on unlocked.
+    let folder = std::fs::File::open(dir)?;
+    let _locked = folder.lock();
     let mut all = read_acceptances(dir)?;
     all.retain(|a| a.sha256 != sha256);
     all.push(Acceptance {
@@ -210,5 +215,30 @@ pub fn refused_of(
             };
             refused.insert(label, vec![inherited]);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests assert by panicking")]
+    use super::*;
+
+    /// Acceptances recorded at once (the service and `clausier publish`, each its own file
+    /// handle) are all kept.
+    #[test]
+    fn acceptances_recorded_at_once_are_all_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        std::thread::scope(|scope| {
+            for writer in 0..4 {
+                let dir = dir.path();
+                scope.spawn(move || {
+                    for n in 0..25 {
+                        let sha = format!("{writer}-{n}");
+                        accept(dir, "v", &sha, 1, "a test").unwrap();
+                    }
+                });
+            }
+        });
+        assert_eq!(accepted(dir.path()).len(), 100);
     }
 }
