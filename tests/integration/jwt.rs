@@ -23,6 +23,30 @@ use crate::serve::{DEADLINE, Served, refused};
 const ISSUER: &str = "https://idp.ac-lyon.fr/realms/examens";
 const AUDIENCE: &str = "clausier";
 
+/// A 2048-bit RSA key made for these tests only (PKCS#1 DER in base64): generating one in a
+/// debug build takes seconds, and ring cannot.
+const TEST_RSA_KEY: &str = concat!(
+    "MIIEowIBAAKCAQEAsxewVc8ZEDtqtDssacxh9tPkn3AE+d3Av8eCepxFbs7UutLFglCfry5fKjmSI87Dl3AVLS3D",
+    "1rcTgCZtKsUxO5Unz/Kytrl9J7F1mx52fzIgj0uTniWU5KSihppzuQPjDJJW8fv4ysfBnef3g/zhye1vGCqT/J4o",
+    "jgUzfgf5iG2O1Uo2K/xpi0O/ctPcLumKudP1dmvwwMxOwY2FRaOFMljq0s2drl97PAeZtLgEvEfX6ensWrlsrkMh",
+    "+so3WBfoS5uO5nKg0oQaEAEx0MY1YzrOosVDwjriqOMnROO4iKMg2ii6BHxtN1fX3kAb6ozvFmRzwGAnGz0KCVCv",
+    "JznvHQIDAQABAoIBAANx9n4oFyBlFuGsXmehgkfS4cvZYqVXpar5AmKdi4dHjkzZ+FtB563TM5jmvIGuKy5IU6Kg",
+    "sJWW/ToZ0VwhU4mhRxUQRsMOi6ROHOgBSRIqG4evC1dtpm1vyuVDps8/Y7pCIN1F1arkEy58EbcJVynvGdsr/S3N",
+    "Db9xqLnCGy59X+m0lqGCKoi9S0Qh/O0u3pVq71iFBjVkpyTskosCbTBqBGwItVy+4u5x+KGkACYVibZAsF7n9Xv5",
+    "zLj9bLbIWfi835SvSyzZXdp1/Y1NI8m35zNwi7n/RInAOcX0FQSwp5g7X1CS4vvQ0YiRu4Qh6S1twAYHCTyfetiC",
+    "E5qcDAcCgYEA4OKPoChhoptsFodWScECGpScqp2u7OfwFSknHCX39sDbk+Li4VIkoFevHx2CriuxlVz7iOR/jLIL",
+    "kG0eAzZta/XN98umrk8Ya3/ISvCSnwaEea/cvscntDKy6y1LHNcD3vHRUNUHJ5wI3d+eJfyd/MafrqsiVo588kB/",
+    "osdvoJMCgYEAy98n8YoxxqyNX41A9VcfvmwizDQ1Z58ygX8B8tklvvBb7LdODWPLSKJNxNeVuIMLsQugNWebTCZI",
+    "Xu7fsaLDi6umMzAwOuiRqGTSdNVMiLrKeToHs0TxtB2FwzDn/5adM/ExRYaYy6EOjwokRdlWeiUeWczzsJqAx2jg",
+    "Rwry748CgYEAgUIX9aFgRRt6bBSMB0Z11BtZVUPe+HJz72XBAg/cz6qYSw9dAs+5F6Rulr7ajwu0Pbq9JTjZC2CG",
+    "/xOI7aXKDQSyx1v5yTTTP26qDFDspZUUbfEkO0+zRYLijgRxqPj5U5rAiep3+09XVVgjyYfCszjjLX1V9lReAswJ",
+    "0OE7CxsCgYAM/Zs9+OBTGIupmwaYm4SaTamp+WmtwKcnOUCWiN+u2wIAg22lzMYXSsBJ2rLfnvoPvf3naUKsB4R1",
+    "CCOY3hY3wChG+rsYBdnCMSp351+JFt3v+5KiCbKdF4R+e49M6fv6Y1QQahMyZoDW/H5zNPYdsl/MuRKOHko2aqhf",
+    "3oK8YQKBgEO83/N0nEujvo3jgFBcm0aBfcNdqZ+8Pna/aklNh5AXQ2eQXcWt01gUb7p5riG8iPtccyxVJAo/eUO1",
+    "gvBddH/pGmG8MCNltihvzkSnV5a/tSjkXCX+IUsKPXDpQXvfAx4lriHDZxBikV5dKNGBB0JCYCg3IqeHgAtg3g11",
+    "h0rJ",
+);
+
 /// A signing key of the provider, and its public half as a JWK.
 struct Signer {
     kid: String,
@@ -32,10 +56,26 @@ struct Signer {
 }
 
 fn signer(kid: &str, alg: Algorithm) -> Signer {
+    if matches!(alg, Algorithm::RS256 | Algorithm::PS256) {
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(TEST_RSA_KEY)
+            .unwrap();
+        let key = EncodingKey::from_rsa_der(&der);
+        let mut jwk = Jwk::from_encoding_key(&key, alg).unwrap();
+        // Published without `alg`, as many providers do: any RSA algorithm of the key.
+        jwk.common.key_algorithm = None;
+        jwk.common.key_id = Some(kid.to_string());
+        return Signer {
+            kid: kid.to_string(),
+            alg,
+            key,
+            jwk,
+        };
+    }
     let (rcgen_alg, family) = match alg {
         Algorithm::ES256 => (&rcgen::PKCS_ECDSA_P256_SHA256, "ec"),
         Algorithm::EdDSA => (&rcgen::PKCS_ED25519, "ed"),
-        _ => unreachable!("the tests sign with ES256 or EdDSA"),
+        _ => unreachable!("the tests sign with ES256, EdDSA, RS256 or PS256"),
     };
     let pair = rcgen::KeyPair::generate_for(rcgen_alg).unwrap();
     let der = pair.serialize_der();
@@ -171,14 +211,21 @@ fn a_token_of_the_provider_names_its_client_and_a_wrong_expired_or_withdrawn_one
         signer("key-b", Algorithm::EdDSA),
     );
     let unpublished = signer("key-a", Algorithm::ES256);
+    let (rs, ps) = (
+        signer("key-r", Algorithm::RS256),
+        signer("key-r", Algorithm::PS256),
+    );
     let keys = dir.path().join("jwks.json");
-    write_clients(&keys, &jwks(&[&a, &b]));
+    write_clients(&keys, &jwks(&[&a, &b, &rs]));
     let served = serve_with_keys(&clients, keys.to_str().unwrap());
 
     // A good token, by either key: the client it names decides, under what it is allowed.
     let good = token(&a, &claims("svc-lyon"));
     assert_eq!(status(&served, &good), 200);
     assert_eq!(status(&served, &token(&b, &claims("svc-lyon"))), 200);
+    // An RSA key published without `alg` verifies RS256 and PS256 alike.
+    assert_eq!(status(&served, &token(&rs, &claims("svc-lyon"))), 200);
+    assert_eq!(status(&served, &token(&ps, &claims("svc-lyon"))), 200);
     let (other, _) = decide_with(&served, &token(&a, &claims("svc-other")));
     assert!(
         other.problem(403)["detail"]
