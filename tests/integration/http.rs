@@ -431,6 +431,29 @@ fn a_batch_decides_every_input_in_order_and_isolates_bad_ones() {
     );
 }
 
+/// A JSON batch whose answer is streamed in several chunks (each about 64 KiB) arrives whole.
+#[test]
+fn a_json_batch_answered_in_many_chunks_arrives_whole() {
+    let server = TestServer::bts(date("2026-11-28"));
+    let inputs: Vec<Value> = (0..60).map(|_| candidate()).collect();
+    let body = json!({"version": "session-2027", "inputs": inputs});
+    let r = post(
+        &server,
+        &format!("/v1/policies/{BTS}/decisions/batch"),
+        "application/json",
+        body.to_string(),
+    );
+    assert_eq!(r.status, 200);
+    assert!(r.body.len() > 4 * 64 * 1024, "{} bytes", r.body.len());
+    let decisions = r.json()["decisions"].as_array().unwrap().clone();
+    assert_eq!(decisions.len(), 60);
+    assert!(
+        decisions
+            .iter()
+            .all(|d| d["conclusions"]["e61_admission"]["value"] == "admis")
+    );
+}
+
 #[test]
 fn an_ndjson_batch_streams_one_line_out_per_line_in() {
     let server = TestServer::bts(date("2026-11-28"));

@@ -309,6 +309,7 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
         assert_eq!(stored["version"], "session-2027");
         assert_eq!(stored["request"]["input"], first);
         assert_eq!(stored["request"]["version"], "session-2027");
+        assert_eq!(stored["request"]["options"], json!({"lang": "fr"}));
         let mut without_receipt = answered.clone();
         without_receipt.as_object_mut().unwrap().remove("receipt");
         assert_eq!(stored["decision"], without_receipt);
@@ -824,4 +825,50 @@ fn a_sigkill_loses_no_answered_decision_without_a_trace() {
     let restarted = service(dir.path(), &store, &[]);
     let listed = get(&restarted, "/v1/decisions?limit=1", Some(RECORDS_TOKEN)).json();
     assert_eq!(listed["decisions"].as_array().unwrap().len(), 1);
+}
+
+/// A policy identified by a whole number: its records are looked up by that number, and the
+/// options a decision was asked with are kept with its request.
+#[test]
+fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let policies = dir.path().join("policies");
+    copy_policies(&policies);
+    let numbered = policies.join("numbered");
+    std::fs::create_dir_all(&numbered).unwrap();
+    std::fs::write(
+        numbered.join("v1.policy"),
+        "policy numbered\nversion \"v1\"\neffective from 2026-09-01\nidentified by dossier\n\n\
+         clause \"1\" section \"1\"\n  | Le dossier est recevable.\n\n\
+         input dossier : integer  per \"1\"\n\n\
+         conclusion recevable : bool\n  rule r\n    gives true\n    per \"1\"\n",
+    )
+    .unwrap();
+    let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("n.db").display());
+    let served = service(dir.path(), &sqlite, &[]);
+    let asked = agent()
+        .post(format!(
+            "{}/v1/policies/numbered/decisions?citations=ids",
+            served.base()
+        ))
+        .header("content-type", "application/json")
+        .header("accept-language", "en")
+        .send(
+            json!({"input": {"dossier": 4012}, "explain": true})
+                .to_string()
+                .as_bytes(),
+        )
+        .unwrap();
+    let asked = reply(asked);
+    assert_eq!(asked.status, 200, "{}", asked.body);
+    let found = get(&served, "/v1/decisions?candidate=4012", Some(RECORDS_TOKEN)).json();
+    let found = found["decisions"].as_array().unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["candidate"], "4012");
+    let id = found[0]["decision_id"].as_str().unwrap();
+    let stored = get(&served, &format!("/v1/decisions/{id}"), Some(RECORDS_TOKEN)).json();
+    assert_eq!(
+        stored["request"]["options"],
+        json!({"lang": "en", "explain": true, "citations": "ids"})
+    );
 }

@@ -1017,3 +1017,30 @@ fn error_line(e: &ApiError, lang: Lang) -> web::Bytes {
     out.push(b'\n');
     web::Bytes::from(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The caller a request names is recorded only when it is printable ASCII and at most 128
+    /// bytes: a header of anything else names no one.
+    #[test]
+    fn a_caller_named_by_its_header_is_kept_only_when_printable_and_short() {
+        let named = |v: &str| {
+            caller_of(
+                &actix_web::test::TestRequest::default()
+                    .insert_header((CLIENT_ID, v))
+                    .to_http_request(),
+            )
+        };
+        assert_eq!(named("scolarite-lyon"), Some("scolarite-lyon".to_string()));
+        assert_eq!(named(&"a".repeat(128)), Some("a".repeat(128)));
+        assert_eq!(named(&"a".repeat(129)), None);
+        assert_eq!(named(""), None);
+        assert_eq!(named("deux mots"), None);
+        assert_eq!(
+            caller_of(&actix_web::test::TestRequest::default().to_http_request()),
+            None
+        );
+    }
+}
