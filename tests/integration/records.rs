@@ -871,4 +871,35 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
         stored["request"]["options"],
         json!({"lang": "en", "explain": true, "citations": "ids"})
     );
+
+    // A JSON batch's records keep the version and the conclusions it asked for; a batch
+    // that names the conclusions twice, differently, is refused.
+    let batch = |query: &str, body: Value| {
+        reply(
+            agent()
+                .post(format!(
+                    "{}/v1/policies/numbered/decisions/batch{query}",
+                    served.base()
+                ))
+                .header("content-type", "application/json")
+                .send(body.to_string().as_bytes())
+                .unwrap(),
+        )
+    };
+    let asked = json!({"inputs": [{"dossier": 77}], "version": "v1", "conclusions": ["recevable"]});
+    let differing = batch("?conclusions=autre", asked.clone());
+    assert_eq!(
+        differing.problem(400)["detail"],
+        "`conclusions` diffère entre le corps et les paramètres de l'URL"
+    );
+    let agreeing = batch("?conclusions=recevable", asked);
+    assert_eq!(agreeing.status, 200, "{}", agreeing.body);
+    let found = get(&served, "/v1/decisions?candidate=77", Some(RECORDS_TOKEN)).json();
+    let id = found["decisions"][0]["decision_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let stored = get(&served, &format!("/v1/decisions/{id}"), Some(RECORDS_TOKEN)).json();
+    assert_eq!(stored["request"]["version"], "v1");
+    assert_eq!(stored["request"]["conclusions"], json!(["recevable"]));
 }

@@ -726,18 +726,14 @@ fn answer_batch(
             let decided = decide_raw(state, &policy, raw, (&wanted, lang), deadline);
             match decided {
                 Err(e @ ApiError::DeadlineExceeded(_)) if !out.sent => return Some(e),
-                Err(e @ ApiError::DeadlineExceeded(_)) => {
-                    late = Some(entry_bytes(Err(e), lang, form))
-                }
+                Err(e @ ApiError::DeadlineExceeded(_)) => late = Some(error_entry_bytes(&e, lang)),
                 Ok(decision) => {
                     let input = Input::Text(raw.get().as_bytes());
                     let (bytes, pending) = answer(state, &policy, input, &asked, decision, form);
                     out.pending.extend(pending);
                     out.buffer.extend_from_slice(&bytes);
                 }
-                result => out
-                    .buffer
-                    .extend_from_slice(&entry_bytes(result, lang, form)),
+                Err(e) => out.buffer.extend_from_slice(&error_entry_bytes(&e, lang)),
             }
         }
         if let Some(bytes) = &late {
@@ -840,23 +836,14 @@ impl<'t> Writer<'t> {
     }
 }
 
-/// One entry of a batch's answer, as JSON.
-fn entry_bytes(result: Result<Decision, ApiError>, lang: Lang, form: CitationForm) -> Vec<u8> {
-    match result {
-        Ok(decision) if form == CitationForm::Ids => crate::json::by_clause_id(&decision),
-        result => serde_json::to_vec(&entry(result, lang)).unwrap_or_else(|_| {
-            serde_json::to_vec(&entry(Err(ApiError::Internal), lang)).unwrap_or_default()
-        }),
-    }
-}
-
-fn entry(result: Result<Decision, ApiError>, lang: Lang) -> BatchEntry {
-    match result {
-        Ok(d) => BatchEntry::Decision(Box::new(d)),
-        Err(e) => BatchEntry::Error {
-            error: e.problem_in(lang),
-        },
-    }
+/// The entry of a batch's answer for an input that got no decision, as JSON: its problem.
+/// (An input decided is answered through [`answer`].)
+fn error_entry_bytes(error: &ApiError, lang: Lang) -> Vec<u8> {
+    let entry = |e: &ApiError| BatchEntry::Error {
+        error: e.problem_in(lang),
+    };
+    serde_json::to_vec(&entry(error))
+        .unwrap_or_else(|_| serde_json::to_vec(&entry(&ApiError::Internal)).unwrap_or_default())
 }
 
 /// The state of an NDJSON stream: bytes read but not yet split into lines.
