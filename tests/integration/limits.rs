@@ -155,6 +155,31 @@ fn a_body_sent_slowly_within_the_timeout_is_read() {
 }
 
 #[test]
+fn ndjson_lines_sent_slowly_each_within_the_timeout_are_all_decided() {
+    // Three lines 600 ms apart: each within the one-second timeout from the line before,
+    // the stream as a whole past it.
+    let server = slow_server();
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let path = format!("/v1/policies/{BTS}/decisions/batch?version=session-2027");
+    let line = "{\"candidate\": {\"pathway\": \"scolaire\"}}\n";
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-ndjson\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{line}",
+        3 * line.len()
+    )
+    .unwrap();
+    for _ in 0..2 {
+        std::thread::sleep(Duration::from_millis(600));
+        stream.write_all(line.as_bytes()).unwrap();
+    }
+    let (answer, _) = until_closed(&mut stream, Duration::from_secs(5));
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(answer.matches("\"decision_id\"").count(), 3, "{answer}");
+    assert!(!answer.contains("request-timeout"), "{answer}");
+}
+
+#[test]
 fn a_batch_is_counted_while_it_is_read() {
     use clausier::request::{Exceeded, RequestError, parse_batch};
     // What follows the fourth input is never read: a batch of three stops there.
