@@ -1415,4 +1415,15 @@ fn an_over_long_ndjson_line_is_refused_alone() {
     assert!(entries[0]["conclusions"].is_object(), "{}", entries[0]);
     assert_eq!(entries[1]["error"]["status"], 413, "{}", entries[1]);
     assert!(entries[2]["conclusions"].is_object(), "{}", entries[2]);
+
+    // The limit counts the line without its newline: exactly 1,024 bytes is within it.
+    let padded = |len: usize| {
+        let bare = json!({"candidate": {"id": ""}}).to_string();
+        json!({"candidate": {"id": "x".repeat(len - bare.len())}}).to_string()
+    };
+    let lines = format!("{}\n{}\n", padded(1024), padded(1025));
+    let entries = ndjson_entries(&server, lines);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert!(entries[0].get("error").is_none(), "{}", entries[0]);
+    assert_eq!(entries[1]["error"]["status"], 413, "{}", entries[1]);
 }
