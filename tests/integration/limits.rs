@@ -180,6 +180,31 @@ fn ndjson_lines_sent_slowly_each_within_the_timeout_are_all_decided() {
 }
 
 #[test]
+fn an_ndjson_line_over_the_limit_is_refused_before_it_ends() {
+    // 4 KiB of a line that never ends, against a 1 KiB limit: answered 413 at once, not kept
+    // in memory until the newline (nor only answered 408 when the body times out).
+    let server =
+        TestServer::start_with(Path::new("policies"), date("2026-11-28"), false, |state| {
+            state.limits.body_timeout = Duration::from_secs(1);
+            state.limits.ndjson_line = 1024;
+        });
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let path = format!("/v1/policies/{BTS}/decisions/batch?version=session-2027");
+    let mut stream = TcpStream::connect(&addr).unwrap();
+    let start = format!("{{\"candidate\": {{\"id\": \"{}", "x".repeat(4096));
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/x-ndjson\r\nContent-Length: 100000\r\n\r\n{start}"
+    )
+    .unwrap();
+    let (answer, _) = until_closed(&mut stream, Duration::from_secs(5));
+    let too_large = answer.find("urn:clausier:problem:payload-too-large");
+    let timed_out = answer.find("urn:clausier:problem:request-timeout");
+    assert!(too_large.is_some(), "{answer}");
+    assert!(too_large < timed_out || timed_out.is_none(), "{answer}");
+}
+
+#[test]
 fn a_batch_is_counted_while_it_is_read() {
     use clausier::request::{Exceeded, RequestError, parse_batch};
     // What follows the fourth input is never read: a batch of three stops there.
