@@ -312,10 +312,10 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
             out.extend(i.default.iter());
             out.extend(i.requires.iter().map(|q| &q.condition));
         }
-        ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => {
-            out.extend(p.value.iter())
-        }
-        ItemKind::Definition(d) | ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
+        ItemKind::Parameter(p) => out.extend(p.value.iter()),
+        ItemKind::Override(Override::Parameter(p)) => out.extend(p.value.iter()),
+        ItemKind::Definition(d) => out.push(&d.body),
+        ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
         ItemKind::Conclusion(c) => {
             out.extend(c.table.iter().flat_map(|t| t.columns.iter()));
             c.rules.iter().for_each(|r| rule_exprs(r, out));
