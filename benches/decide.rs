@@ -35,6 +35,7 @@ use clausier::Lang;
 use clausier::load::{PolicyFolder, check_texts, load_folder, policy_files};
 use clausier::prepared::Prepared;
 use clausier::request::{self, Options};
+use clausier::span::FileId;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 
 const POLICY_DIR: &str = concat!(
@@ -187,6 +188,14 @@ fn load_scale(c: &mut Criterion) {
                 BatchSize::LargeInput,
             )
         });
+        // The parse alone (pest and the lowering to the AST), the rest being the check and
+        // the compilation: what the pipeline's two halves cost.
+        if items == 10_000 {
+            let text = &texts[0].2;
+            group.bench_function(format!("parse_{items}"), |b| {
+                b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), text))
+            });
+        }
     }
     group.finish();
 }
@@ -329,7 +338,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 20] = [
+    let rows: [(&str, &str, usize); 21] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -341,6 +350,7 @@ fn table(since: SystemTime) {
         ("load_scale", "1000", 0),
         ("load_scale", "10000", 0),
         ("load_scale", "100000", 0),
+        ("load_scale", "parse_10000", 0),
         ("stages", "read", 1),
         ("stages", "parse", 1),
         ("stages", "read_facts", 1),

@@ -65,31 +65,33 @@ pub struct Item {
     pub span: Span,
 }
 
-/// The kinds of declaration.
+/// The kinds of declaration. Each declaration is behind an `Arc`, so that merging a version's
+/// layers shares the parsed declarations instead of copying them (a code of many thousand
+/// items would otherwise be copied once more at every load).
 #[derive(Clone, Debug, PartialEq)]
 pub enum ItemKind {
     /// `clause "3-1" section "3" | …`
-    Clause(Clause),
+    Clause(Arc<Clause>),
     /// `unit pages`
     Unit(Name),
     /// `enum pathway = a | b`
-    Enum(EnumDecl),
+    Enum(Arc<EnumDecl>),
     /// `record period …`
-    Record(RecordDecl),
+    Record(Arc<RecordDecl>),
     /// `input a.b : T …`
-    Input(InputDecl),
+    Input(Arc<InputDecl>),
     /// `parameter x = … per …`
-    Parameter(ParameterDecl),
+    Parameter(Arc<ParameterDecl>),
     /// `definition f(x : T) : T = …`
-    Definition(DefinitionDecl),
+    Definition(Arc<DefinitionDecl>),
     /// `conclusion c : T` and its rules
-    Conclusion(ConclusionDecl),
+    Conclusion(Arc<ConclusionDecl>),
     /// `override …`: replaces an inherited declaration
     Override(Override),
     /// `row c.label …`: a row a layer adds to an inherited table
     Row(AddedRow),
     /// `label candidate.pathway "voie de formation" …`: words for people
-    Label(LabelDecl),
+    Label(Arc<LabelDecl>),
 }
 
 /// The words people read for a name: its label, in the policy's language and others, and for

@@ -1,5 +1,7 @@
 //! Typing of expressions and their compilation to [`Ir`].
 
+use std::fmt::Display;
+
 use crate::ast::{Aggregate, Expr, ExprKind};
 use crate::check::names::did_you_mean;
 use crate::check::types::assignable;
@@ -21,7 +23,7 @@ pub(super) fn num(integral: bool, unit: Unit) -> Type {
 
 impl Checker {
     /// Types `e`, checking it against `expected` when given, and compiles it.
-    pub(crate) fn expect(&mut self, e: &Expr, expected: &Type, what: &str) -> Option<Ir> {
+    pub(crate) fn expect(&mut self, e: &Expr, expected: &Type, what: &dyn Display) -> Option<Ir> {
         let (code, ty) = self.expr(e, Some(expected))?;
         if assignable(&ty, expected) {
             return Some(code);
@@ -74,7 +76,7 @@ impl Checker {
     ) -> Option<rust_decimal::Decimal> {
         let expected = num(false, unit);
         let saved = std::mem::replace(&mut self.allow_globals, false);
-        let code = self.expect(step, &expected, &format!("the step of `{name}`"));
+        let code = self.expect(step, &expected, &format_args!("the step of `{name}`"));
         self.allow_globals = saved;
         let value = crate::eval::const_eval(&code?).ok();
         match value {
@@ -589,7 +591,11 @@ impl Checker {
         }
         let mut code = Vec::with_capacity(args.len());
         for (arg, (pname, pty)) in args.iter().zip(&params) {
-            code.push(self.expect(arg, pty, &format!("argument `{pname}` of `{}`", f.node))?);
+            code.push(self.expect(
+                arg,
+                pty,
+                &format_args!("argument `{pname}` of `{}`", f.node),
+            )?);
         }
         Some((ir(IrKind::Call(i, code), span), ty))
     }
@@ -619,7 +625,7 @@ impl Checker {
         expected: Option<&Type>,
         span: Span,
     ) -> Typed {
-        let cc = self.expect(c, &Type::Bool, "the condition of `if`")?;
+        let cc = self.expect(c, &Type::Bool, &"the condition of `if`")?;
         let (ca, ta) = self.narrowed(super::narrowing::present_if_true(&cc), |c| {
             c.expr(a, expected)
         })?;
@@ -698,7 +704,7 @@ impl Checker {
         _elem: &Type,
     ) -> Option<(Option<Ir>, Option<Ir>, Option<Type>)> {
         let cond = match condition {
-            Some(c) => Some(self.expect(c, &Type::Bool, "the condition")?),
+            Some(c) => Some(self.expect(c, &Type::Bool, &"the condition")?),
             None => None,
         };
         let (val, ty) = match (kind, value) {

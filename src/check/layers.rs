@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
+
 use crate::ast::*;
 use crate::check::names::did_you_mean;
 use crate::diagnostic::{Code, Diagnostic};
@@ -28,41 +30,43 @@ impl ParsedFile {
 pub use crate::ast::Merged;
 
 /// Where each name of the declarations being merged stands, so that every lookup of a merge
-/// takes constant time: a policy of many thousand items merges in linear time.
+/// takes constant time: a policy of many thousand items merges in linear time. The names are
+/// borrowed from the declarations, which outlive the merge (the layers' files and the version
+/// merged onto), and hashed with FxHash.
 #[derive(Default)]
-struct Index {
-    clauses: HashMap<String, usize>,
-    inputs: HashMap<Vec<String>, usize>,
+struct Index<'a> {
+    clauses: FxHashMap<&'a str, usize>,
+    inputs: FxHashMap<&'a [String], usize>,
     /// Units, enums and records: where each name was first declared.
-    types: HashMap<String, Span>,
+    types: FxHashMap<&'a str, Span>,
     /// Parameters, definitions and conclusions: where each name was first declared.
-    values: HashMap<String, Span>,
-    params: HashMap<String, usize>,
-    defs: HashMap<String, usize>,
-    conclusions: HashMap<String, usize>,
-    labels: HashMap<Vec<String>, usize>,
+    values: FxHashMap<&'a str, Span>,
+    params: FxHashMap<&'a str, usize>,
+    defs: FxHashMap<&'a str, usize>,
+    conclusions: FxHashMap<&'a str, usize>,
+    labels: FxHashMap<&'a [String], usize>,
 }
 
-impl Index {
+impl<'a> Index<'a> {
     /// The index of what `m` holds.
-    fn of(m: &Merged) -> Index {
-        let positions = |names: Vec<&String>| -> HashMap<String, usize> {
+    fn of(m: &'a Merged) -> Index<'a> {
+        let positions = |names: Vec<&'a String>| -> FxHashMap<&'a str, usize> {
             names
                 .into_iter()
                 .enumerate()
-                .map(|(i, n)| (n.clone(), i))
+                .map(|(i, n)| (n.as_str(), i))
                 .collect()
         };
-        let mut types = HashMap::new();
+        let mut types = FxHashMap::default();
         for name in m
             .units
             .iter()
             .chain(m.enums.iter().map(|e| &e.name))
             .chain(m.records.iter().map(|r| &r.name))
         {
-            types.entry(name.node.clone()).or_insert(name.span);
+            types.entry(name.node.as_str()).or_insert(name.span);
         }
-        let mut values = HashMap::new();
+        let mut values = FxHashMap::default();
         for name in m
             .params
             .iter()
@@ -70,7 +74,7 @@ impl Index {
             .chain(m.defs.iter().map(|d| &d.name))
             .chain(m.conclusions.iter().map(|c| &c.name))
         {
-            values.entry(name.node.clone()).or_insert(name.span);
+            values.entry(name.node.as_str()).or_insert(name.span);
         }
         Index {
             clauses: positions(m.clauses.iter().map(|c| &c.id.node).collect()),
@@ -78,7 +82,7 @@ impl Index {
                 .inputs
                 .iter()
                 .enumerate()
-                .map(|(i, d)| (d.path.node.clone(), i))
+                .map(|(i, d)| (d.path.node.as_slice(), i))
                 .collect(),
             types,
             values,
@@ -89,7 +93,7 @@ impl Index {
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| (l.target.node.clone(), i))
+                .map(|(i, l)| (l.target.node.as_slice(), i))
                 .collect(),
         }
     }
@@ -313,7 +317,8 @@ pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>
         m.header.identified_by = identified_by;
     }
     m.chain.push(layer.file);
-    let mut ix = Index::of(&m);
+    // `m` holds the names `base` holds: index those of `base`, which outlives `m`'s changes.
+    let mut ix = Index::of(base);
     for item in &layer.policy.items {
         m.add(item, &mut ix, diags);
     }
@@ -321,18 +326,18 @@ pub fn merge_onto(base: &Merged, layer: &ParsedFile, diags: &mut Vec<Diagnostic>
 }
 
 impl Merged {
-    fn add(&mut self, item: &Item, ix: &mut Index, diags: &mut Vec<Diagnostic>) {
+    fn add<'a>(&mut self, item: &'a Item, ix: &mut Index<'a>, diags: &mut Vec<Diagnostic>) {
         match &item.kind {
             ItemKind::Clause(c) => {
                 let prev = ix
                     .clauses
-                    .get(&c.id.node)
+                    .get(c.id.node.as_str())
                     .and_then(|&i| self.clauses.get(i));
                 if let Some(prev) = prev {
                     diags.push(redeclared("clause", &c.id, prev.id.span, "override clause"));
                 } else {
-                    ix.clauses.insert(c.id.node.clone(), self.clauses.len());
-                    self.clauses.push(Arc::new(c.clone()));
+                    ix.clauses.insert(&c.id.node, self.clauses.len());
+                    self.clauses.push(Arc::clone(c));
                 }
             }
             ItemKind::Unit(u) => {
@@ -342,44 +347,43 @@ impl Merged {
             }
             ItemKind::Enum(e) => {
                 if !type_name_taken(&e.name, ix, diags) {
-                    self.enums.push(Arc::new(e.clone()));
+                    self.enums.push(Arc::clone(e));
                 }
             }
             ItemKind::Record(r) => {
                 if !type_name_taken(&r.name, ix, diags) {
-                    self.records.push(Arc::new(r.clone()));
+                    self.records.push(Arc::clone(r));
                 }
             }
             ItemKind::Input(i) => {
                 let prev = ix
                     .inputs
-                    .get(&i.path.node)
+                    .get(i.path.node.as_slice())
                     .and_then(|&k| self.inputs.get(k));
                 if let Some(prev) = prev {
                     let name = Name::new(i.path.node.join("."), i.path.span);
                     diags.push(redeclared("input", &name, prev.path.span, ""));
                 } else {
-                    ix.inputs.insert(i.path.node.clone(), self.inputs.len());
-                    self.inputs.push(Arc::new(i.clone()));
+                    ix.inputs.insert(&i.path.node, self.inputs.len());
+                    self.inputs.push(Arc::clone(i));
                 }
             }
             ItemKind::Parameter(p) => {
                 if !value_name_taken(&p.name, "override parameter", ix, diags) {
-                    ix.params.insert(p.name.node.clone(), self.params.len());
-                    self.params.push(Arc::new(p.clone()));
+                    ix.params.insert(&p.name.node, self.params.len());
+                    self.params.push(Arc::clone(p));
                 }
             }
             ItemKind::Definition(d) => {
                 if !value_name_taken(&d.name, "override definition", ix, diags) {
-                    ix.defs.insert(d.name.node.clone(), self.defs.len());
-                    self.defs.push(Arc::new(d.clone()));
+                    ix.defs.insert(&d.name.node, self.defs.len());
+                    self.defs.push(Arc::clone(d));
                 }
             }
             ItemKind::Conclusion(c) => {
                 if !value_name_taken(&c.name, "", ix, diags) {
-                    ix.conclusions
-                        .insert(c.name.node.clone(), self.conclusions.len());
-                    self.conclusions.push(Arc::new(c.clone()));
+                    ix.conclusions.insert(&c.name.node, self.conclusions.len());
+                    self.conclusions.push(Arc::clone(c));
                 }
             }
             ItemKind::Override(o) => self.apply_override(o, ix, diags),
@@ -449,7 +453,7 @@ impl Merged {
     ) -> Option<&mut Arc<ConclusionDecl>> {
         let at = ix
             .conclusions
-            .get(&name.node)
+            .get(name.node.as_str())
             .copied()
             .filter(|&i| i < self.conclusions.len());
         let Some(i) = at else {
@@ -482,8 +486,13 @@ impl Merged {
 
     /// A label of a name already labelled replaces it when it comes from a later layer (a
     /// session may reword a label); twice in one file is an error.
-    fn add_label(&mut self, l: &LabelDecl, ix: &mut Index, diags: &mut Vec<Diagnostic>) {
-        let at = ix.labels.get(&l.target.node).copied();
+    fn add_label<'a>(
+        &mut self,
+        l: &'a Arc<LabelDecl>,
+        ix: &mut Index<'a>,
+        diags: &mut Vec<Diagnostic>,
+    ) {
+        let at = ix.labels.get(l.target.node.as_slice()).copied();
         match at.and_then(|i| self.labels.get_mut(i)) {
             Some(prev) if prev.target.span.file == l.target.span.file => {
                 let name = Name::new(l.target.node.join("."), l.target.span);
@@ -491,10 +500,10 @@ impl Merged {
                 d.message = format!("`{}` is labelled twice", name.node);
                 diags.push(d);
             }
-            Some(prev) => *prev = Arc::new(l.clone()),
+            Some(prev) => *prev = Arc::clone(l),
             None => {
-                ix.labels.insert(l.target.node.clone(), self.labels.len());
-                self.labels.push(Arc::new(l.clone()));
+                ix.labels.insert(&l.target.node, self.labels.len());
+                self.labels.push(Arc::clone(l));
             }
         }
     }
@@ -503,7 +512,7 @@ impl Merged {
         match o {
             Override::Clause(c) => match ix
                 .clauses
-                .get(&c.id.node)
+                .get(c.id.node.as_str())
                 .and_then(|&i| self.clauses.get_mut(i))
             {
                 Some(slot) => *slot = Arc::new(c.clone()),
@@ -514,7 +523,7 @@ impl Merged {
             },
             Override::Parameter(p) => match ix
                 .params
-                .get(&p.name.node)
+                .get(p.name.node.as_str())
                 .and_then(|&i| self.params.get_mut(i))
             {
                 Some(slot) => {
@@ -544,7 +553,7 @@ impl Merged {
     /// A definition computed otherwise: it keeps its parameters' and its result's types, which
     /// whatever reads it relies on.
     fn override_definition(&mut self, d: &DefinitionDecl, ix: &Index, diags: &mut Vec<Diagnostic>) {
-        let at = ix.defs.get(&d.name.node).copied();
+        let at = ix.defs.get(d.name.node.as_str()).copied();
         let Some(slot) = at.and_then(|i| self.defs.get_mut(i)) else {
             let names: Vec<&str> = self.defs.iter().map(|d| d.name.node.as_str()).collect();
             diags.push(bad_override(
@@ -589,7 +598,7 @@ impl Merged {
         ix: &Index,
         diags: &mut Vec<Diagnostic>,
     ) {
-        let names: Vec<String> = if ix.conclusions.contains_key(&conclusion.node) {
+        let names: Vec<String> = if ix.conclusions.contains_key(conclusion.node.as_str()) {
             Vec::new()
         } else {
             self.conclusions
@@ -597,7 +606,7 @@ impl Merged {
                 .map(|c| c.name.node.clone())
                 .collect()
         };
-        let at = ix.conclusions.get(&conclusion.node).copied();
+        let at = ix.conclusions.get(conclusion.node.as_str()).copied();
         let Some(c) = at.and_then(|i| self.conclusions.get_mut(i)) else {
             diags.push(bad_override(
                 "conclusion",
@@ -650,28 +659,28 @@ impl Merged {
 }
 
 /// True (and reported) when a unit, enum or record of that name is declared already.
-fn type_name_taken(name: &Name, ix: &mut Index, diags: &mut Vec<Diagnostic>) -> bool {
-    if let Some(prev) = ix.types.get(&name.node) {
+fn type_name_taken<'a>(name: &'a Name, ix: &mut Index<'a>, diags: &mut Vec<Diagnostic>) -> bool {
+    if let Some(prev) = ix.types.get(name.node.as_str()) {
         diags.push(redeclared("type", name, *prev, ""));
         return true;
     }
-    ix.types.insert(name.node.clone(), name.span);
+    ix.types.insert(&name.node, name.span);
     false
 }
 
 /// True (and reported) when a parameter, definition or conclusion of that name is declared
 /// already; the name is taken otherwise.
-fn value_name_taken(
-    name: &Name,
+fn value_name_taken<'a>(
+    name: &'a Name,
     override_form: &str,
-    ix: &mut Index,
+    ix: &mut Index<'a>,
     diags: &mut Vec<Diagnostic>,
 ) -> bool {
-    if let Some(prev) = ix.values.get(&name.node) {
+    if let Some(prev) = ix.values.get(name.node.as_str()) {
         diags.push(redeclared("name", name, *prev, override_form));
         return true;
     }
-    ix.values.insert(name.node.clone(), name.span);
+    ix.values.insert(&name.node, name.span);
     false
 }
 

@@ -14,8 +14,10 @@ pub(crate) mod rules;
 pub(crate) mod table;
 pub(crate) mod types;
 
-use std::collections::{HashMap, HashSet};
+use std::fmt::{Display, Formatter};
 use std::sync::Arc;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ast::{Expr, TypeExpr};
 use crate::check::layers::{Merged, ParsedFile};
@@ -39,9 +41,9 @@ pub(crate) enum Global {
 pub(crate) struct Checker {
     pub(crate) diags: Vec<Diagnostic>,
     pub(crate) types: TypeTable,
-    pub(crate) type_names: HashMap<String, NamedType>,
-    pub(crate) variants: HashMap<String, Vec<(usize, usize)>>,
-    pub(crate) globals: HashMap<String, Global>,
+    pub(crate) type_names: FxHashMap<String, NamedType>,
+    pub(crate) variants: FxHashMap<String, Vec<(usize, usize)>>,
+    pub(crate) globals: FxHashMap<String, Global>,
     pub(crate) def_names: Vec<String>,
     pub(crate) param_types: Vec<Type>,
     /// Each parameter's value in this version, when known: compared like a literal by the
@@ -50,11 +52,12 @@ pub(crate) struct Checker {
     pub(crate) def_sigs: Vec<(Vec<(String, Type)>, Type)>,
     pub(crate) conclusion_types: Vec<Type>,
     pub(crate) inputs: Vec<InputInfo>,
-    pub(crate) input_index: HashMap<String, usize>,
-    pub(crate) input_prefixes: HashSet<String>,
-    pub(crate) clause_index: HashMap<String, ClauseId>,
-    pub(crate) clause_ids: Vec<String>,
-    pub(crate) cited: HashSet<ClauseId>,
+    pub(crate) input_index: FxHashMap<String, usize>,
+    pub(crate) input_prefixes: FxHashSet<String>,
+    /// The clauses by id, keyed by the compiled clauses' own ids (shared, not copied).
+    pub(crate) clause_index: FxHashMap<Arc<str>, ClauseId>,
+    pub(crate) clause_ids: Vec<Arc<str>>,
+    pub(crate) cited: FxHashSet<ClauseId>,
     pub(crate) locals: Vec<(String, Type)>,
     /// The values known present where the expression being typed is read (see
     /// [`narrowing`]).
@@ -63,9 +66,20 @@ pub(crate) struct Checker {
     pub(crate) allow_globals: bool,
     /// The conclusions whose table has a column no row covers (`table-gap`): the search for
     /// a region where no rule applies would only say it again.
-    pub(crate) table_gaps: HashSet<String>,
+    pub(crate) table_gaps: FxHashSet<String>,
     /// What each definition and conclusion reads, for the cycle check.
-    pub(crate) dependency_graph: HashMap<Global, (Vec<Global>, Span, String)>,
+    pub(crate) dependency_graph: FxHashMap<Global, (Vec<Global>, Span, String)>,
+}
+
+/// Words for a diagnostic, written only when one is emitted (`parameter `x``, `rule `r` of
+/// `c``): the checker names each declaration it checks, and formatting every name up front
+/// cost an allocation per declaration of a policy that has no error.
+pub(crate) struct Lazy<F>(pub(crate) F);
+
+impl<F: Fn(&mut Formatter<'_>) -> std::fmt::Result> Display for Lazy<F> {
+    fn fmt(&self, f: &mut Formatter<'_>) -> std::fmt::Result {
+        (self.0)(f)
+    }
 }
 
 /// The outcome of checking one version: the compiled policy when there is no error, and every
@@ -192,22 +206,22 @@ impl Checker {
     fn clauses(&mut self, m: &Merged, reuse: Option<&pipeline::Reuse<'_>>) -> Vec<ClauseInfo> {
         let mut out = Vec::new();
         for (i, c) in m.clauses.iter().enumerate() {
-            self.clause_index.insert(c.id.node.clone(), out.len());
-            self.clause_ids.push(c.id.node.clone());
             // A clause of an older layer is the same as in the version it extends, text
             // escaped once.
-            if let Some(info) = reuse.and_then(|r| r.clause(i, c)) {
-                out.push(info.clone());
-                continue;
-            }
-            out.push(ClauseInfo {
-                id: c.id.node.as_str().into(),
-                section: c.section.node.as_str().into(),
-                text: c.text.node.as_str().into(),
-                informative: c.informative,
-                reason: c.reason.as_ref().map(|r| r.node.as_str().into()),
-                span: c.id.span,
-            });
+            let info = match reuse.and_then(|r| r.clause(i, c)) {
+                Some(info) => info.clone(),
+                None => ClauseInfo {
+                    id: c.id.node.as_str().into(),
+                    section: c.section.node.as_str().into(),
+                    text: c.text.node.as_str().into(),
+                    informative: c.informative,
+                    reason: c.reason.as_ref().map(|r| r.node.as_str().into()),
+                    span: c.id.span,
+                },
+            };
+            self.clause_index.insert(Arc::clone(&info.id), out.len());
+            self.clause_ids.push(Arc::clone(&info.id));
+            out.push(info);
         }
         out
     }
@@ -216,7 +230,7 @@ impl Checker {
     pub(crate) fn citations(
         &mut self,
         cites: &[Spanned<String>],
-        owner: &str,
+        owner: &dyn Display,
         owner_span: Span,
         required: bool,
     ) -> Vec<ClauseId> {
@@ -229,7 +243,7 @@ impl Checker {
         }
         let mut out = Vec::new();
         for c in cites {
-            match self.clause_index.get(&c.node) {
+            match self.clause_index.get(c.node.as_str()) {
                 Some(&i) => {
                     self.cited.insert(i);
                     if !out.contains(&i) {
@@ -243,7 +257,7 @@ impl Checker {
                         format!("clause `{}` is not declared", c.node),
                     )
                     .with_label("no such clause");
-                    d.help = did_you_mean(&c.node, self.clause_ids.iter().map(String::as_str))
+                    d.help = did_you_mean(&c.node, self.clause_ids.iter().map(AsRef::as_ref))
                         .or_else(|| {
                             Some(format!(
                                 "declare it with `clause \"{}\" section \"…\"` and its text",
@@ -347,7 +361,7 @@ impl Checker {
             (t, None) => Some((t, Presence::Required)),
             (t, Some(d)) => {
                 let presence = self
-                    .constant(d, &t, "the default")
+                    .constant(d, &t, &"the default")
                     .map_or(Presence::Required, Presence::Default);
                 match t {
                     Type::Optional(inner) => Some((*inner, presence)),
@@ -358,7 +372,7 @@ impl Checker {
     }
 
     /// Types `e` as a constant of type `ty` and computes it.
-    fn constant(&mut self, e: &Expr, ty: &Type, what: &str) -> Option<Value> {
+    fn constant(&mut self, e: &Expr, ty: &Type, what: &dyn Display) -> Option<Value> {
         self.allow_globals = false;
         let code = self.expect(e, ty, what);
         self.allow_globals = true;
@@ -405,7 +419,7 @@ impl Checker {
                 );
                 continue;
             }
-            let citations = self.citations(&i.citations, "an input", i.path.span, false);
+            let citations = self.citations(&i.citations, &"an input", i.path.span, false);
             let segments = i.path.node.clone();
             for n in 1..segments.len() {
                 self.input_prefixes
@@ -462,14 +476,14 @@ impl Checker {
     fn params(&mut self, m: &Merged) -> Vec<ParamInfo> {
         let mut out = Vec::new();
         for p in &m.params {
-            let what = format!("parameter `{}`", p.name.node);
+            let what = Lazy(|f: &mut Formatter<'_>| write!(f, "parameter `{}`", p.name.node));
             let citations = self.citations(&p.citations, &what, p.name.span, true);
             let declared = p.ty.as_ref().and_then(|t| self.resolve_type(t));
             let previous = m.replaced_params.get(&p.name.node);
             let (ty, value) = match (&declared, &p.value) {
                 (Some(t), Some(v)) => (
                     t.clone(),
-                    self.constant(v, t, &format!("the value of {what}")),
+                    self.constant(v, t, &format_args!("the value of {what}")),
                 ),
                 (Some(t), None) => (t.clone(), None),
                 (None, Some(v)) => {
@@ -606,12 +620,16 @@ impl Checker {
 
     fn defs(&mut self, m: &Merged) -> Option<Vec<DefInfo>> {
         let mut out = Vec::new();
-        let mut graph: HashMap<Global, (Vec<Global>, Span, String)> = HashMap::new();
+        let mut graph: FxHashMap<Global, (Vec<Global>, Span, String)> = FxHashMap::default();
         for (i, d) in m.defs.iter().enumerate() {
             let (params, ty) = self.def_sigs.get(i)?.clone();
             self.locals = params.clone();
             self.deps.clear();
-            let body = self.expect(&d.body, &ty, &format!("the value of `{}`", d.name.node));
+            let body = self.expect(
+                &d.body,
+                &ty,
+                &format_args!("the value of `{}`", d.name.node),
+            );
             self.locals.clear();
             graph.insert(
                 Global::Def(i),
@@ -621,7 +639,7 @@ impl Checker {
                     d.name.node.clone(),
                 ),
             );
-            let citations = self.citations(&d.citations, "a definition", d.name.span, false);
+            let citations = self.citations(&d.citations, &"a definition", d.name.span, false);
             out.push(DefInfo {
                 name: d.name.node.clone(),
                 params,
@@ -658,7 +676,7 @@ impl Checker {
                     })
                     .collect();
                 self.allow_globals = false;
-                let code = self.expect(&req.condition, &Type::Bool, "a `require`");
+                let code = self.expect(&req.condition, &Type::Bool, &"a `require`");
                 self.allow_globals = true;
                 self.locals.clear();
                 if let Some(code) = code {

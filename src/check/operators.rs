@@ -68,7 +68,7 @@ impl Checker {
                 let ca = self.expect(
                     a,
                     &Type::Bool,
-                    &format!("the left side of `{}`", op.symbol()),
+                    &format_args!("the left side of `{}`", op.symbol()),
                 )?;
                 // The right side is read where the left one holds (`and`) or fails (`or`).
                 let present = if op == BinOp::And {
@@ -80,7 +80,7 @@ impl Checker {
                     c.expect(
                         b,
                         &Type::Bool,
-                        &format!("the right side of `{}`", op.symbol()),
+                        &format_args!("the right side of `{}`", op.symbol()),
                     )
                 })?;
                 let kind = if op == BinOp::And {

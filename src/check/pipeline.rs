@@ -28,7 +28,7 @@ use crate::span::{FileId, SourceMap, Span};
 
 /// What a definition or conclusion reads, where it is declared and its name (the cycle check's
 /// graph).
-type Graph = HashMap<Global, (Vec<Global>, Span, String)>;
+type Graph = rustc_hash::FxHashMap<Global, (Vec<Global>, Span, String)>;
 
 /// One version checked, with what the versions that extend it can reuse.
 pub(crate) struct CheckedVersion {

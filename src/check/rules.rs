@@ -1,12 +1,14 @@
 //! Conclusions and their rules: labels, exceptions, citations, conflicts the checker can see,
 //! unreachable rules, and cycles between definitions and conclusions.
 
-use std::collections::HashMap;
+use std::fmt::Formatter;
+
+use rustc_hash::FxHashMap;
 
 use crate::ast::{ConclusionDecl, ExprKind, HitPolicy, Rule, RuleKind};
 use crate::check::layers::Merged;
 use crate::check::names::did_you_mean;
-use crate::check::{Checker, Global};
+use crate::check::{Checker, Global, Lazy};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 
@@ -102,8 +104,8 @@ impl Checker {
         })
     }
 
-    fn labels(&mut self, c: &ConclusionDecl) -> Option<HashMap<String, usize>> {
-        let mut labels: HashMap<String, usize> = HashMap::new();
+    fn labels(&mut self, c: &ConclusionDecl) -> Option<FxHashMap<String, usize>> {
+        let mut labels: FxHashMap<String, usize> = FxHashMap::default();
         let mut ok = true;
         for (i, r) in c.rules.iter().enumerate() {
             if let Some(&prev) = labels.get(&r.label.node) {
@@ -127,14 +129,17 @@ impl Checker {
         r: &Rule,
         ty: &Type,
         element: Option<&Type>,
-        labels: &HashMap<String, usize>,
+        labels: &FxHashMap<String, usize>,
     ) -> Option<RuleInfo> {
-        let what = format!(
-            "{} `{}` of `{}`",
-            r.kind.keyword(),
-            r.label.node,
-            c.name.node
-        );
+        let what = Lazy(|f: &mut Formatter<'_>| {
+            write!(
+                f,
+                "{} `{}` of `{}`",
+                r.kind.keyword(),
+                r.label.node,
+                c.name.node
+            )
+        });
         let citations = self.citations(&r.citations, &what, r.label.span, true);
         if r.kind != RuleKind::Row && (r.kind == RuleKind::Member) != element.is_some() {
             self.diags.push(
@@ -166,7 +171,7 @@ impl Checker {
         }
         let condition = match &r.condition {
             Some(cond) => {
-                Some(self.expect(cond, &Type::Bool, &format!("the condition of {what}"))?)
+                Some(self.expect(cond, &Type::Bool, &format_args!("the condition of {what}"))?)
             }
             None => None,
         };
@@ -176,11 +181,11 @@ impl Checker {
             .map(super::narrowing::present_if_true)
             .unwrap_or_default();
         let value = match (&r.value, element) {
-            (Some(v), Some(e)) => {
-                self.narrowed(present, |c| c.expect(v, e, &format!("the value of {what}")))?
-            }
+            (Some(v), Some(e)) => self.narrowed(present, |c| {
+                c.expect(v, e, &format_args!("the value of {what}"))
+            })?,
             (Some(v), None) => self.narrowed(present, |c| {
-                c.expect(v, ty, &format!("the value of {what}"))
+                c.expect(v, ty, &format_args!("the value of {what}"))
             })?,
             (None, Some(e)) => {
                 let is_value = matches!(e, Type::Enum(en) if self.types.enums.get(*en).is_some_and(|x| x.variants.contains(&r.label.node)));
@@ -217,7 +222,7 @@ impl Checker {
                 }
                 let name =
                     crate::ast::Expr::new(ExprKind::Name(r.label.node.clone()), r.label.span);
-                self.expect(&name, e, &format!("member `{}`", r.label.node))?
+                self.expect(&name, e, &format_args!("member `{}`", r.label.node))?
             }
             (None, None) => {
                 self.diags.push(
@@ -362,7 +367,7 @@ impl Checker {
 
     /// Definitions and conclusions that depend on themselves.
     pub(super) fn cycles(&mut self) {
-        let mut state: HashMap<Global, u8> = HashMap::new();
+        let mut state: FxHashMap<Global, u8> = FxHashMap::default();
         let mut nodes: Vec<Global> = self.dependency_graph.keys().copied().collect();
         nodes.sort_by_key(|g| {
             self.dependency_graph
@@ -398,7 +403,7 @@ impl Checker {
     fn visit(
         &self,
         node: Global,
-        state: &mut HashMap<Global, u8>,
+        state: &mut FxHashMap<Global, u8>,
         path: &mut Vec<Global>,
     ) -> Option<Vec<Global>> {
         match state.get(&node) {

@@ -1,5 +1,7 @@
 //! Declarations printed in the canonical layout.
 
+use std::sync::Arc;
+
 use crate::ast::{
     ConclusionDecl, DefinitionDecl, Header, Item, ItemKind, Policy, RecordDecl, Rule, TypeExpr,
 };
@@ -48,7 +50,7 @@ pub(crate) fn rule_text(rule: &Rule) -> String {
             ..rule.clone()
         }],
     };
-    let text = item_text(ItemKind::Conclusion(conclusion));
+    let text = item_text(ItemKind::Conclusion(Arc::new(conclusion)));
     let lines: Vec<&str> = text
         .lines()
         .skip(1)
@@ -59,12 +61,12 @@ pub(crate) fn rule_text(rule: &Rule) -> String {
 
 /// A definition in the canonical layout.
 pub(crate) fn definition_text(definition: &DefinitionDecl) -> String {
-    item_text(ItemKind::Definition(definition.clone()))
+    item_text(ItemKind::Definition(Arc::new(definition.clone())))
 }
 
 /// A record in the canonical layout, without its fields' comments.
 pub(crate) fn record_text(record: &RecordDecl) -> String {
-    item_text(ItemKind::Record(uncommented(record)))
+    item_text(ItemKind::Record(Arc::new(uncommented(record))))
 }
 
 /// `record` without its fields' comments, for comparison.
@@ -84,7 +86,7 @@ pub(crate) fn table_heading(table: &crate::ast::Table) -> String {
         table: Some(table.clone()),
         rules: Vec::new(),
     };
-    let text = item_text(ItemKind::Conclusion(conclusion));
+    let text = item_text(ItemKind::Conclusion(Arc::new(conclusion)));
     let mut lines = text.lines().skip(1).map(str::trim);
     let hit = lines.next().unwrap_or_default();
     let columns = lines.next().unwrap_or_default();

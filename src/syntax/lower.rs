@@ -6,7 +6,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 use std::str::FromStr;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::ast::*;
 use crate::diagnostic::{Code, Diagnostic};
@@ -232,26 +232,26 @@ impl Lowerer {
         let span = self.span(&pair);
         let mut comments = self.comments.take_before(span.start);
         let kind = match pair.as_rule() {
-            R::clause_decl => ItemKind::Clause(self.clause(pair)?),
+            R::clause_decl => ItemKind::Clause(Arc::new(self.clause(pair)?)),
             R::unit_decl => ItemKind::Unit(self.name(next(&mut pair.into_inner())?)),
             R::enum_decl => {
                 let mut inner = pair.into_inner();
                 let name = self.name(next(&mut inner)?);
                 let variants = inner.map(|p| self.name(p)).collect();
-                ItemKind::Enum(EnumDecl { name, variants })
+                ItemKind::Enum(Arc::new(EnumDecl { name, variants }))
             }
             R::record_decl => {
                 let (record, on_requires) = self.record(pair)?;
                 comments.extend(on_requires);
-                ItemKind::Record(record)
+                ItemKind::Record(Arc::new(record))
             }
-            R::input_decl => ItemKind::Input(self.input(pair)?),
-            R::parameter_decl => ItemKind::Parameter(self.parameter(pair)?),
-            R::definition_decl => ItemKind::Definition(self.definition(pair)?),
-            R::conclusion_decl => ItemKind::Conclusion(self.conclusion(pair)?),
+            R::input_decl => ItemKind::Input(Arc::new(self.input(pair)?)),
+            R::parameter_decl => ItemKind::Parameter(Arc::new(self.parameter(pair)?)),
+            R::definition_decl => ItemKind::Definition(Arc::new(self.definition(pair)?)),
+            R::conclusion_decl => ItemKind::Conclusion(Arc::new(self.conclusion(pair)?)),
             R::override_decl => ItemKind::Override(self.override_decl(pair)?),
             R::row_decl => ItemKind::Row(self.added_row(pair)?),
-            R::label_decl => ItemKind::Label(self.label(pair)?),
+            R::label_decl => ItemKind::Label(Arc::new(self.label(pair)?)),
             other => return Err(unexpected(span, other)),
         };
         // Those written inside the item and not taken by a field or a rule (on its first line,
@@ -813,6 +813,10 @@ impl Lowerer {
             .parse(pair.into_inner())
     }
 
+    // Inlined into the Pratt parser's closure, as it was before the declarations went behind
+    // `Arc`: called on its own, its frame is added to every level of a nested expression (`if`
+    // in `if` …), and deeply nested files overflowed a 2 MiB stack sooner (benches/README.md).
+    #[inline]
     fn primary(&self, pair: Pair<'_, R>) -> LResult<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
@@ -861,6 +865,8 @@ impl Lowerer {
         Ok(Spanned::new(kind, span))
     }
 
+    // Inlined into `primary`, for the same reason.
+    #[inline]
     fn aggregate(&self, pair: Pair<'_, R>) -> LResult<ExprKind> {
         let kind = match pair.as_rule() {
             R::count_expr => Aggregate::Count,

@@ -15,25 +15,31 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses one policy file. On failure, the diagnostics say where and what was expected.
 pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
-    if let Some(d) = too_nested(file, text) {
-        return Err(vec![d]);
-    }
     let halves = split_point(text).and_then(|at| parse_in_halves(file, text, at));
-    let policy = match halves {
-        Some(policy) => policy,
-        None => parse_whole(file, text)?,
+    let (policy, too_deep_at) = match halves {
+        Some(halves) => halves,
+        None => {
+            if let Some(d) = too_nested(file, text).0 {
+                return Err(vec![d]);
+            }
+            let policy = parse_whole(file, text)?;
+            let at = deepest_expression(&policy.items);
+            (policy, at)
+        }
     };
-    if let Some(span) = deepest_expression(&policy) {
-        return Err(vec![
-            Diagnostic::error(
-                Code::TooDeep,
-                span,
-                format!("this expression is nested more than {MAX_DEPTH} levels deep"),
-            )
-            .with_help("split it into definitions"),
-        ]);
+    match too_deep_at {
+        Some(span) => Err(vec![too_deep(span)]),
+        None => Ok(policy),
     }
-    Ok(policy)
+}
+
+fn too_deep(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooDeep,
+        span,
+        format!("this expression is nested more than {MAX_DEPTH} levels deep"),
+    )
+    .with_help("split it into definitions")
 }
 
 /// Parses and lowers a file in one piece, on the calling thread.
@@ -101,11 +107,25 @@ fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Parses `text` cut at `at`: the header and the items before `at` on another thread, the
-/// items from `at` on this one, then joins them. None when either side does not parse.
-fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
+/// items from `at` on this one, then joins them; with the policy, the first expression deeper
+/// than [`MAX_DEPTH`], each side looking through its own. None when either side does not parse, or is
+/// nested too deeply: [`parse`] then reads the file again in one piece, for its diagnostics.
+///
+/// Each side is checked for nesting ([`too_nested`]) before it is parsed, as the whole file
+/// would be, and in the same pass: pest parses each side on its own, from no bracket open.
+/// When the first side leaves a bracket open, the whole file's check would read the second
+/// side otherwise: that file is read again in one piece too.
+fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<(Policy, Option<Span>)> {
     let (head, tail) = (text.get(..at)?, text.get(at..)?);
     std::thread::scope(|scope| {
-        let first = scope.spawn(move || parse_whole(file, head).ok());
+        let first = scope.spawn(move || match too_nested(file, head) {
+            (None, 0) => {
+                let policy = parse_whole(file, head).ok()?;
+                let too_deep_at = deepest_expression(&policy.items);
+                Some((policy, too_deep_at))
+            }
+            _ => None,
+        });
         // The text before `at` as one comment line: pest skips it at memchr speed, and the
         // second side's positions are those of the whole file.
         let mut padded = String::with_capacity(text.len());
@@ -113,10 +133,17 @@ fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
         padded.extend(std::iter::repeat_n(' ', at.checked_sub(2)?));
         padded.push('\n');
         padded.push_str(tail);
-        let second = parser::parse_items(&padded)
-            .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok());
-        let mut policy = first.join().ok().flatten()?;
-        let (items, trailing_comments) = second?;
+        let second = match too_nested(file, &padded) {
+            (None, _) => parser::parse_items(&padded)
+                .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok())
+                .map(|(items, comments)| {
+                    let too_deep_at = deepest_expression(&items);
+                    (items, comments, too_deep_at)
+                }),
+            (Some(_), _) => None,
+        };
+        let (mut policy, first_too_deep) = first.join().ok().flatten()?;
+        let (items, trailing_comments, second_too_deep) = second?;
         // The comments after the first side's last item precede the second side's first.
         let mut pending = std::mem::take(&mut policy.trailing_comments);
         let mut items = items.into_iter();
@@ -133,7 +160,7 @@ fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
                 policy.trailing_comments = pending;
             }
         }
-        Some(policy)
+        Some((policy, first_too_deep.or(second_too_deep)))
     })
 }
 
@@ -190,8 +217,9 @@ fn header_at(text: &str) -> Option<(crate::ast::Header, usize)> {
 }
 
 /// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the
-/// recursive parser sees them. One pass over each line of code, without copying it.
-fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
+/// recursive parser sees them. One pass over each line of code, without copying it. With the
+/// diagnostic, how many brackets the text leaves open.
+fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
     let mut offset = 0;
     let mut depth: usize = 0;
     let mut prefixes: usize = 0;
@@ -206,7 +234,7 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
                     _ => {}
                 }
                 if depth > MAX_NESTING {
-                    return Some(nesting(file, offset + i));
+                    return (Some(nesting(file, offset + i)), depth);
                 }
             }
             // `not not not …` and `- - -x` nest without brackets.
@@ -217,13 +245,13 @@ fn too_nested(file: FileId, text: &str) -> Option<Diagnostic> {
                     prefixes = 0;
                 }
                 if prefixes > MAX_NESTING {
-                    return Some(nesting(file, offset + pos));
+                    return (Some(nesting(file, offset + pos)), depth);
                 }
             }
         }
         offset += line.len();
     }
-    None
+    (None, depth)
 }
 
 /// The characters of a line as the nesting checks read them: those of quoted texts blanked
@@ -277,10 +305,10 @@ fn nesting(file: FileId, at: usize) -> Diagnostic {
     .with_help("split the expression into definitions")
 }
 
-/// The span of an expression deeper than [`MAX_DEPTH`], if any.
-fn deepest_expression(policy: &Policy) -> Option<span::Span> {
+/// The span of the first expression of `items` deeper than [`MAX_DEPTH`], if any.
+fn deepest_expression(items: &[crate::ast::Item]) -> Option<span::Span> {
     let mut roots: Vec<&crate::ast::Expr> = Vec::new();
-    for item in &policy.items {
+    for item in items {
         collect_roots(&item.kind, &mut roots);
     }
     roots
@@ -312,10 +340,10 @@ fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::as
             out.extend(i.default.iter());
             out.extend(i.requires.iter().map(|q| &q.condition));
         }
-        ItemKind::Parameter(p) | ItemKind::Override(Override::Parameter(p)) => {
-            out.extend(p.value.iter())
-        }
-        ItemKind::Definition(d) | ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
+        ItemKind::Parameter(p) => out.extend(p.value.iter()),
+        ItemKind::Override(Override::Parameter(p)) => out.extend(p.value.iter()),
+        ItemKind::Definition(d) => out.push(&d.body),
+        ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
         ItemKind::Conclusion(c) => {
             out.extend(c.table.iter().flat_map(|t| t.columns.iter()));
             c.rules.iter().for_each(|r| rule_exprs(r, out));

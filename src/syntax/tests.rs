@@ -179,7 +179,7 @@ fn a_file_parsed_in_two_halves_is_the_file_parsed_whole_at_every_cut() {
         let whole = super::parse_whole(FileId::default(), &text);
         for at in super::cut_points(&text) {
             cuts += 1;
-            let Some(halves) = super::parse_in_halves(FileId::default(), &text, at) else {
+            let Some((halves, _)) = super::parse_in_halves(FileId::default(), &text, at) else {
                 continue;
             };
             halved += 1;
@@ -375,4 +375,62 @@ fn mistakes_in_long_texts_are_told_in_words() {
     let d = parse(FileId(0), text).unwrap_err().remove(0);
     assert_eq!(d.message, "two quoted texts follow each other on one line");
     assert!(d.help.unwrap().contains("separated by commas"));
+}
+
+/// A file large enough to be parsed in halves checks its nesting in halves too, on two cores:
+/// every finding is the one the whole file's checks make, wherever it stands (before the
+/// cut, after it, or a bracket left open before the cut and closed after it).
+#[test]
+fn a_file_parsed_in_halves_is_checked_for_nesting_as_a_whole() {
+    let filler: String = (0..800)
+        .map(|i| format!("parameter p{i} = {i} per \"c\"\n"))
+        .collect();
+    let deep = |n: usize| format!("{}1{}", "(".repeat(n), ")".repeat(n));
+    let long_chain = vec!["1"; 300].join(" + ");
+    let cases = [
+        (
+            format!("definition d : integer = {}\n{filler}", deep(70)),
+            Some("too-deep"),
+        ),
+        (
+            format!("{filler}definition d : integer = {}\n", deep(70)),
+            Some("too-deep"),
+        ),
+        (
+            format!("definition d : integer = {long_chain}\n{filler}"),
+            Some("too-deep"),
+        ),
+        (
+            format!("{filler}definition d : integer = {long_chain}\n"),
+            Some("too-deep"),
+        ),
+        (
+            format!("definition d : integer = {}\n{filler}", deep(10)),
+            None,
+        ),
+        (
+            format!("definition d : integer = ({}\n{filler}", deep(60)),
+            Some("syntax-error"),
+        ),
+    ];
+    for (body, code) in cases {
+        let text =
+            format!("policy p\nversion \"v\"\nclause \"c\" section \"1\"\n  | Texte.\n{body}");
+        assert!(
+            super::split_point(&text).is_some(),
+            "the file is parsed in halves"
+        );
+        let whole = match super::too_nested(FileId(0), &text).0 {
+            Some(d) => Err(vec![d]),
+            None => super::parse_whole(FileId(0), &text).and_then(|p| {
+                match super::deepest_expression(&p.items) {
+                    Some(span) => Err(vec![super::too_deep(span)]),
+                    None => Ok(p),
+                }
+            }),
+        };
+        let parsed = parse(FileId(0), &text);
+        assert_eq!(format!("{parsed:?}"), format!("{whole:?}"));
+        assert_eq!(parsed.err().map(|d| d[0].code.to_string()).as_deref(), code);
+    }
 }

@@ -572,7 +572,7 @@ fn a_printed_ast_the_syntax_cannot_say_is_caught() {
     let Some(ItemKind::Parameter(parameter)) = policy.items.first_mut().map(|i| &mut i.kind) else {
         unreachable!("the policy has one parameter");
     };
-    let Some(value) = parameter.value.as_mut() else {
+    let Some(value) = std::sync::Arc::make_mut(parameter).value.as_mut() else {
         unreachable!("the parameter has a value")
     };
     value.node = ExprKind::Number(rust_decimal::Decimal::new(-3, 0));
@@ -728,6 +728,7 @@ mod generate {
     use proptest::option;
     use proptest::prelude::*;
     use rust_decimal::Decimal;
+    use std::sync::Arc;
 
     /// Names: none is a keyword, some start like one (`notes`, `ask`, `order`, `iffy`), and
     /// some are declaration words, which the grammar accepts as names.
@@ -1258,19 +1259,19 @@ mod generate {
 
     fn item_kind() -> impl Strategy<Value = ItemKind> + Clone {
         prop_oneof![
-            1 => clause().prop_map(ItemKind::Clause),
+            1 => clause().prop_map(|c| ItemKind::Clause(Arc::new(c))),
             1 => name().prop_map(ItemKind::Unit),
-            1 => (name(), vec(name(), 1..4)).prop_map(|(name, variants)| ItemKind::Enum(EnumDecl { name, variants })),
-            1 => record().prop_map(ItemKind::Record),
-            2 => input().prop_map(ItemKind::Input),
-            2 => parameter().prop_map(ItemKind::Parameter),
-            2 => definition().prop_map(ItemKind::Definition),
-            2 => conclusion().prop_map(ItemKind::Conclusion),
+            1 => (name(), vec(name(), 1..4)).prop_map(|(name, variants)| ItemKind::Enum(Arc::new(EnumDecl { name, variants }))),
+            1 => record().prop_map(|r| ItemKind::Record(Arc::new(r))),
+            2 => input().prop_map(|i| ItemKind::Input(Arc::new(i))),
+            2 => parameter().prop_map(|p| ItemKind::Parameter(Arc::new(p))),
+            2 => definition().prop_map(|d| ItemKind::Definition(Arc::new(d))),
+            2 => conclusion().prop_map(|c| ItemKind::Conclusion(Arc::new(c))),
             1 => clause().prop_map(|c| ItemKind::Override(Override::Clause(c))),
             1 => parameter().prop_map(|p| ItemKind::Override(Override::Parameter(p))),
             1 => override_rule().prop_map(ItemKind::Override),
             1 => row_item(),
-            1 => label().prop_map(ItemKind::Label),
+            1 => label().prop_map(|l| ItemKind::Label(Arc::new(l))),
         ]
     }
 
@@ -1384,8 +1385,8 @@ mod generate {
                     table: None,
                 };
                 let items = [
-                    ItemKind::Definition(definition),
-                    ItemKind::Conclusion(conclusion),
+                    ItemKind::Definition(Arc::new(definition)),
+                    ItemKind::Conclusion(Arc::new(conclusion)),
                 ]
                 .into_iter()
                 .map(|kind| Item {
