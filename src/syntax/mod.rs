@@ -223,6 +223,7 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
     let mut offset = 0;
     let mut depth: usize = 0;
     let mut prefixes: usize = 0;
+    let mut nesting_words: usize = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('|') {
             let mut code_end = line.len();
@@ -237,8 +238,18 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
                     return (Some(nesting(file, offset + i)), depth);
                 }
             }
+            let code = line.get(..code_end).unwrap_or("");
+            if starts_statement(code) {
+                nesting_words = 0;
+            }
             // `not not not …` and `- - -x` nest without brackets.
-            for (pos, token) in words(line.get(..code_end).unwrap_or("")) {
+            for (pos, token) in words(code) {
+                // So do `if`, the aggregates and `of`: counted over the whole statement, as
+                // they close nowhere (`else if … else if …` nests as deep as it is long).
+                nesting_words += nesting_words_in(token);
+                if nesting_words > MAX_NESTING {
+                    return (Some(words_nesting(file, offset + pos)), depth);
+                }
                 if token == "not" || token.starts_with('-') || token.starts_with("(-") {
                     prefixes += 1;
                 } else {
@@ -294,6 +305,93 @@ fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
             }
             _ => None,
         })
+}
+
+/// The words that nest without brackets: each opens an expression (or a type) inside the one
+/// it stands in, and the parser reads nested expressions by recursion.
+const NESTING_WORDS: [&str; 8] = [
+    "if", "count", "sum", "any", "every", "each", "of", "optional",
+];
+
+/// The words that a nesting word may follow with no space between (`elseif`, `thenif`): the
+/// grammar reads them apart.
+const GLUE_WORDS: [&str; 9] = [
+    "then",
+    "else",
+    "in",
+    "where",
+    "satisfies",
+    "for",
+    "not",
+    "and",
+    "or",
+];
+
+/// The words that begin a statement: the count of nesting words starts again there.
+const STATEMENT_WORDS: [&str; 16] = [
+    "rule",
+    "exception",
+    "when",
+    "gives",
+    "definition",
+    "conclusion",
+    "input",
+    "parameter",
+    "require",
+    "record",
+    "enum",
+    "unit",
+    "label",
+    "row",
+    "columns",
+    "=",
+];
+
+/// Whether a line of code begins a statement.
+fn starts_statement(code: &str) -> bool {
+    code.split_whitespace()
+        .next()
+        .is_some_and(|w| STATEMENT_WORDS.contains(&w))
+}
+
+/// How many nesting words a word of code holds, glued or not (`elseif` one, `(count` one):
+/// an over-count (`anyone`, `official` count one) only brings the limit nearer, never lets
+/// a deeper nesting through.
+fn nesting_words_in(token: &str) -> usize {
+    let skip = |w: &str| {
+        w.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
+            .to_string()
+    };
+    let mut rest = skip(token);
+    let mut count = 0;
+    'strip: loop {
+        for word in NESTING_WORDS {
+            if let Some(after) = rest.strip_prefix(word) {
+                count += 1;
+                rest = skip(after);
+                continue 'strip;
+            }
+        }
+        for word in GLUE_WORDS {
+            if let Some(after) = rest.strip_prefix(word) {
+                rest = skip(after);
+                continue 'strip;
+            }
+        }
+        return count;
+    }
+}
+
+fn words_nesting(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooDeep,
+        span::Span::new(file, at, at + 1),
+        format!(
+            "more than {MAX_NESTING} of `if`, `count`, `sum`, `any`, `every`, `each`, `of` and \
+             `optional` in one statement: they nest without brackets"
+        ),
+    )
+    .with_help("split the expression into definitions")
 }
 
 fn nesting(file: FileId, at: usize) -> Diagnostic {

@@ -151,6 +151,46 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
     policy(&fine);
 }
 
+/// `if`, the aggregates, `of` and `optional` nest without brackets; hundreds of them overflowed
+/// the parser's stack on a worker thread (an upload aborted the service). Counted over a
+/// statement, glued (`elseif`) or not, past 64 they are `too-deep`, on a thread of 2 MiB.
+#[test]
+fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
+    let chain = |n: usize, glue: &str| {
+        format!(
+            "definition d : integer per \"x\"\n  = {}0\n",
+            format!("if true then 1 {glue}").repeat(n)
+        )
+    };
+    let aggregates = format!(
+        "definition d : integer per \"x\"\n  = {}0\n",
+        "count of x in xs where ".repeat(300)
+    );
+    let types = format!("input i : {}integer per \"x\"\n", "list of ".repeat(300));
+    for body in [chain(300, "else "), chain(300, "else"), aggregates, types] {
+        let text = format!("policy p\nversion \"v\"\n{body}");
+        let refused = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || parse(FileId(0), &text).unwrap_err().remove(0))
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(refused.code, "too-deep");
+        assert!(
+            refused.message.contains("in one statement"),
+            "{}",
+            refused.message
+        );
+    }
+    // Sixty in one statement, and sixty again in the next: each statement counts its own.
+    let two = format!(
+        "{}{}",
+        chain(60, "else "),
+        chain(60, "else ").replace("d :", "e :")
+    );
+    policy(&two);
+}
+
 /// Every `.policy` file under `dir`, recursively.
 fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
