@@ -363,21 +363,24 @@ conclusion taux_depot : integer
     row tard   | >= 2026-06-01  | gives 2  per "1"
 "#;
 
+/// The messages of the diagnostics of one policy file's `text`.
+fn messages(text: &str) -> Vec<String> {
+    let folder = check_texts(
+        PathBuf::from("."),
+        vec![("v.policy".into(), None, text.into())],
+    );
+    folder
+        .all_diagnostics()
+        .map(|d| d.message.clone())
+        .collect()
+}
+
 /// A gap in a table is named in its column's own values: the enum value no row has, the dates
 /// between two rows (not their day numbers).
 #[test]
 fn a_gap_is_named_in_the_values_of_its_column() {
-    let folder = check_texts(
-        PathBuf::from("."),
-        vec![("v.policy".into(), None, GAPS.into())],
-    );
-    let found: Vec<String> = folder
-        .all_diagnostics()
-        .filter(|d| d.code.as_str() == "table-gap")
-        .map(|d| d.message.clone())
-        .collect();
     assert_eq!(
-        found,
+        messages(GAPS),
         [
             "no row of `taux_aide` covers `aide` = logement",
             "no row of `taux_depot` covers `depot` >= 2026-01-01 and <= 2026-05-31",
@@ -388,13 +391,8 @@ fn a_gap_is_named_in_the_values_of_its_column() {
         "    row trajet | transport  | gives 2  per \"1\"\n",
         "    row trajet | transport  | gives 2  per \"1\"\n    row toit   | logement   | gives 3  per \"1\"\n",
     );
-    let folder = check_texts(PathBuf::from("."), vec![("v.policy".into(), None, covered)]);
-    let found: Vec<String> = folder
-        .all_diagnostics()
-        .map(|d| d.message.clone())
-        .collect();
     assert_eq!(
-        found,
+        messages(&covered),
         ["no row of `taux_depot` covers `depot` >= 2026-01-01 and <= 2026-05-31"]
     );
 }
