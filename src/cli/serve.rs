@@ -161,9 +161,9 @@ pub(crate) struct ServeArgs {
     /// The audience (`aud`) tokens must be meant for: this service's name at the provider.
     #[arg(long, env = "CLAUSIER_JWT_AUDIENCE", requires = "jwt_issuer")]
     jwt_audience: Option<String>,
-    /// The provider's public keys: a JWKS file (read again when it changes) or an `http://`
-    /// or `https://` URL (fetched again every `--jwt-jwks-refresh-seconds`, and when a token
-    /// names a key not yet known).
+    /// The provider's public keys: a JWKS file (read again when it changes) or an `https://`
+    /// URL (`http://` only on this machine; fetched again every `--jwt-jwks-refresh-seconds`,
+    /// and when a token names a key not yet known).
     #[arg(long, env = "CLAUSIER_JWT_JWKS", requires = "jwt_issuer")]
     jwt_jwks: Option<String>,
     /// The authorities (PEM) that the JWKS URL's certificate must come from (default: the
