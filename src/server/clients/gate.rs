@@ -248,16 +248,19 @@ pub async fn gate<B: MessageBody + 'static>(
     };
     // An address that has spent its allowance of failures is refused before its credential
     // costs a signature check.
-    let address = address_of(&req);
-    if let Some(anonymous) = &anonymous
-        && let Some(wait) = anonymous.limiter.exhausted(&address, &anonymous.limits)
+    // The address is written out only when there are limits per address.
+    let limited = anonymous
+        .as_ref()
+        .map(|anonymous| (anonymous, address_of(&req)));
+    if let Some((anonymous, address)) = &limited
+        && let Some(wait) = anonymous.limiter.exhausted(address, &anonymous.limits)
     {
         anonymous
             .counted
             .with_label_values(&[NO_CLIENT, "rate_limited"])
             .inc();
         let refused = over_limit(
-            Who::Address(&address),
+            Who::Address(address),
             &anonymous.limits,
             Limited::Rate(wait),
         );
@@ -282,9 +285,9 @@ pub async fn gate<B: MessageBody + 'static>(
             return Ok(next.call(req).await?.map_into_boxed_body());
         }
         refused => {
-            if let Some(anonymous) = &anonymous {
+            if let Some((anonymous, address)) = &limited {
                 // A failure spends the address's allowance (its own wait is answered next time).
-                let _ = anonymous.limiter.admit(&address, &anonymous.limits, false);
+                let _ = anonymous.limiter.admit(address, &anonymous.limits, false);
             }
             let refused = identity.refusal(refused, &req, route);
             return Ok(req.error_response(refused));
