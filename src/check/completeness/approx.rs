@@ -691,21 +691,22 @@ impl<'a> Approx<'a> {
                 if self.truth(ir) != Tri::Maybe || self.ordered(a).is_some() {
                     return None;
                 }
-                let listed: Option<Vec<Value>> = match &b.kind {
-                    K::List(items, _) => items
-                        .iter()
-                        .map(|x| self.scope.constant(x).cloned())
-                        .collect(),
-                    _ => None,
+                // Only a list of constants is understood (`member`): choosing what any other
+                // list reads never decides the condition.
+                let K::List(items, _) = &b.kind else {
+                    return None;
                 };
-                match (&a.kind, listed) {
-                    (K::Conclusion(j), Some(listed)) => {
+                let listed: Vec<Value> = items
+                    .iter()
+                    .map(|x| self.scope.constant(x).cloned())
+                    .collect::<Option<_>>()?;
+                match &a.kind {
+                    K::Conclusion(j) => {
                         self.pick_conclusion(*j, Some(&|v: &Value| listed.contains(v)))
                     }
-                    _ => self.pick(a).or_else(|| self.pick(b)),
+                    _ => self.pick(a),
                 }
             }
-            K::List(items, _) => items.iter().find_map(|x| self.pick(x)),
             K::IsAbsent(a) => match &a.kind {
                 K::Conclusion(j) => self.pick_conclusion(*j, Some(&|v: &Value| *v == Value::None)),
                 _ => self.pick(a),

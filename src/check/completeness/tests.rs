@@ -300,3 +300,78 @@ conclusion c : integer
     let help = gap(body).unwrap();
     assert!(help.starts_with("for example when `a` = false:"), "{help}");
 }
+
+#[test]
+fn a_conclusion_read_that_may_fail_is_not_assumed_to_have_a_value() {
+    // `plafonné` is false whenever it has a value, but its exception divides by `parts`: with
+    // `parts` = 0 it fails, and `aide` with it. No region of the inputs understood has every
+    // record without a rule of `aide`, so nothing is reported.
+    let body = r#"
+enum statut = a | b
+input s : statut per "1"
+input montant : decimal euros per "1"
+input parts : integer per "1"
+conclusion plafonné : bool
+  rule non gives false per "1"
+  exception par_part of non when montant / parts > 1000.00 euros gives false per "1"
+conclusion aide : integer
+  rule pour_a when s = a and plafonné gives 1 per "1"
+  rule pour_b when s = b gives 2 per "1"
+"#;
+    assert_eq!(gap(body), None);
+    // Without the division, `plafonné` is surely false and `aide` has no rule for `a`.
+    let help = gap(&body.replace("montant / parts", "montant")).unwrap();
+    assert!(help.starts_with("for example when `s` = a:"), "{help}");
+}
+
+#[test]
+fn a_list_that_names_an_input_is_not_understood() {
+    // Whether the chosen centre is one the candidate asked for depends on what was asked: the
+    // search does not compare two inputs, so it stays silent (and spends none of its budget).
+    let body = r#"
+enum centre = paris | lyon | lille
+input choisi : centre per "1"
+input vœu : centre per "1"
+conclusion exaucé : bool
+  rule oui when choisi in [vœu, paris] gives true per "1"
+"#;
+    assert_eq!(gap(body), None);
+    let help = gap(&body.replace("[vœu, paris]", "[lille, paris]")).unwrap();
+    assert!(
+        help.starts_with("for example when `choisi` = lyon:"),
+        "{help}"
+    );
+}
+
+#[test]
+fn conflicts_are_looked_for_only_between_rules_understood_through_and_through() {
+    // With `a`, both rules apply; but `r1` also rests on a rounding, which the search does not
+    // follow, so the pair is not searched (the cost of a search is that of what it reads).
+    let body = r#"
+input a : bool per "1"
+input montant : decimal euros per "1"
+conclusion x : integer
+  rule r1 when a or round(montant, 1.00 euros) < 10.00 euros gives 1 per "1"
+  rule r2 when a gives 2 per "1"
+"#;
+    assert_eq!(conflict(body), None);
+    let help = conflict(&body.replace("round(montant, 1.00 euros)", "montant")).unwrap();
+    assert!(help.starts_with("for example when `a` = true:"), "{help}");
+}
+
+#[test]
+fn a_whole_number_is_never_cut_at_a_fraction() {
+    // No count of children equals 2.5: the two rules leave no gap.
+    let body = r#"
+input enfants : integer per "1"
+conclusion aide : bool
+  rule peu when enfants < 2.5 gives false per "1"
+  rule beaucoup when enfants > 2.5 gives true per "1"
+"#;
+    assert_eq!(gap(body), None);
+    let help = gap(&body.replace("enfants > 2.5", "enfants > 3")).unwrap();
+    assert!(
+        help.starts_with("for example when `enfants` = 3:"),
+        "{help}"
+    );
+}
