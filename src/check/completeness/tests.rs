@@ -357,6 +357,14 @@ conclusion x : integer
     assert_eq!(conflict(body), None);
     let help = conflict(&body.replace("round(montant, 1.00 euros)", "montant")).unwrap();
     assert!(help.starts_with("for example when `a` = true:"), "{help}");
+    // So too when the rounding decides which branch of an `if` is read.
+    let body = body.replace(
+        "when a or round(montant, 1.00 euros) < 10.00 euros gives",
+        "when (if a or round(montant, 1.00 euros) < 10.00 euros then true else a) gives",
+    );
+    assert_eq!(conflict(&body), None);
+    let help = conflict(&body.replace("round(montant, 1.00 euros)", "montant")).unwrap();
+    assert!(help.starts_with("for example when `a` = true:"), "{help}");
 }
 
 #[test]
