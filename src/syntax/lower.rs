@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
+use std::cell::RefCell;
 use std::str::FromStr;
 use std::sync::{Arc, LazyLock};
 
@@ -18,9 +19,19 @@ pub(crate) struct Lowerer {
     file: FileId,
     comments: Comments,
     errors: Vec<Diagnostic>,
+    /// The depth of each expression lowered and not yet joined to its parent, innermost last:
+    /// a tree deeper than [`MAX_DEPTH`](super::MAX_DEPTH) is refused as it is built, before a
+    /// stage (or dropping it) recurses through it.
+    depths: RefCell<Vec<usize>>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
+
+/// The stack one expression's Pratt parse may need before it lowers a primary (a run of up to
+/// [`MAX_NESTING`](super::MAX_NESTING) prefix operators, unoptimised): below it, the lowering
+/// goes on in a segment of [`STACK_SEGMENT`] on the heap.
+const RED_ZONE: usize = 512 * 1024;
+const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 static PRATT: LazyLock<PrattParser<R>> = LazyLock::new(|| {
     PrattParser::new()
@@ -52,6 +63,7 @@ impl Lowerer {
             file,
             comments: Comments::scan(text),
             errors: Vec::new(),
+            depths: RefCell::default(),
         }
     }
 
@@ -66,6 +78,7 @@ impl Lowerer {
             file,
             comments,
             errors: Vec::new(),
+            depths: RefCell::default(),
         }
     }
 
@@ -754,11 +767,42 @@ impl Lowerer {
     }
 
     fn expr(&self, pair: Pair<'_, R>) -> LResult<Expr> {
+        // pest's parse bounds its own recursion, but the Pratt parser reads a run of prefix
+        // operators by recursion too, then each bracket inside it: the stack such a file needs
+        // is not bounded by the thread's, so it grows on the heap when little is left.
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.pratt(pair))
+    }
+
+    fn pratt(&self, pair: Pair<'_, R>) -> LResult<Expr> {
         let file = self.file;
-        PRATT
-            .map_primary(|p| self.primary(p))
+        let whole = self.span(&pair);
+        let start = self.depths.borrow().len();
+        // Each node's depth, from those of its operands (the last one or two on the stack).
+        let deeper = |operands: usize| -> LResult<()> {
+            let mut depths = self.depths.borrow_mut();
+            let at = depths.len().saturating_sub(operands).max(start);
+            let depth = depths.drain(at..).max().unwrap_or(0) + 1;
+            if depth > super::MAX_DEPTH {
+                return Err(super::too_deep(whole));
+            }
+            depths.push(depth);
+            Ok(())
+        };
+        let out = PRATT
+            .map_primary(|p| {
+                // What the primary holds is lowered first, by calls that each leave its depth.
+                let at = self.depths.borrow().len();
+                let bracketed = matches!(p.as_rule(), R::paren | R::expr);
+                let e = self.primary(p)?;
+                let mut depths = self.depths.borrow_mut();
+                let at = at.min(depths.len());
+                let inner = depths.drain(at..).max().unwrap_or(0);
+                depths.push(if bracketed { inner } else { inner + 1 });
+                Ok(e)
+            })
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
+                deeper(1)?;
                 let span = Span::new(file, op.as_span().start(), rhs.span.end);
                 let op = if op.as_rule() == R::not_op {
                     UnOp::Not
@@ -769,6 +813,7 @@ impl Lowerer {
             })
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
+                deeper(1)?;
                 let span = Span::new(file, lhs.span.start, op.as_span().end());
                 let kind = match op.as_rule() {
                     R::is_absent => ExprKind::Is(Box::new(lhs), IsTest::Absent),
@@ -788,6 +833,7 @@ impl Lowerer {
             })
             .map_infix(|lhs, op, rhs| {
                 let (lhs, rhs) = (lhs?, rhs?);
+                deeper(2)?;
                 let bin = match op.as_rule() {
                     R::or_op => BinOp::Or,
                     R::and_op => BinOp::And,
@@ -810,7 +856,15 @@ impl Lowerer {
                     span,
                 ))
             })
-            .parse(pair.into_inner())
+            .parse(pair.into_inner());
+        // This expression's depth stays for the one around it (none when it failed).
+        let mut depths = self.depths.borrow_mut();
+        let start = start.min(depths.len());
+        let depth = depths.drain(start..).max();
+        if let (Ok(_), Some(depth)) = (&out, depth) {
+            depths.push(depth);
+        }
+        out
     }
 
     // Inlined into the Pratt parser's closure, as it was before the declarations went behind

@@ -15,25 +15,16 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses one policy file. On failure, the diagnostics say where and what was expected.
 pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
-    let halves = split_point(text).and_then(|at| parse_in_halves(file, text, at));
-    let (policy, too_deep_at) = match halves {
-        Some(halves) => halves,
-        None => {
-            if let Some(d) = too_nested(file, text).0 {
-                return Err(vec![d]);
-            }
-            let policy = parse_whole(file, text)?;
-            let at = deepest_expression(&policy.items);
-            (policy, at)
-        }
-    };
-    match too_deep_at {
-        Some(span) => Err(vec![too_deep(span)]),
-        None => Ok(policy),
+    if let Some(policy) = split_point(text).and_then(|at| parse_in_halves(file, text, at)) {
+        return Ok(policy);
     }
+    if let Some(d) = too_nested(file, text).0 {
+        return Err(vec![d]);
+    }
+    parse_whole(file, text)
 }
 
-fn too_deep(span: Span) -> Diagnostic {
+pub(crate) fn too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TooDeep,
         span,
@@ -107,23 +98,19 @@ fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// Parses `text` cut at `at`: the header and the items before `at` on another thread, the
-/// items from `at` on this one, then joins them; with the policy, the first expression deeper
-/// than [`MAX_DEPTH`], each side looking through its own. None when either side does not parse, or is
-/// nested too deeply: [`parse`] then reads the file again in one piece, for its diagnostics.
+/// items from `at` on this one, then joins them. None when either side does not parse (an
+/// expression deeper than [`MAX_DEPTH`] does not lower): [`parse`] then reads the file again
+/// in one piece, for its diagnostics.
 ///
 /// Each side is checked for nesting ([`too_nested`]) before it is parsed, as the whole file
 /// would be, and in the same pass: pest parses each side on its own, from no bracket open.
 /// When the first side leaves a bracket open, the whole file's check would read the second
 /// side otherwise: that file is read again in one piece too.
-fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<(Policy, Option<Span>)> {
+fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
     let (head, tail) = (text.get(..at)?, text.get(at..)?);
     std::thread::scope(|scope| {
         let first = scope.spawn(move || match too_nested(file, head) {
-            (None, 0) => {
-                let policy = parse_whole(file, head).ok()?;
-                let too_deep_at = deepest_expression(&policy.items);
-                Some((policy, too_deep_at))
-            }
+            (None, 0) => parse_whole(file, head).ok(),
             _ => None,
         });
         // The text before `at` as one comment line: pest skips it at memchr speed, and the
@@ -135,15 +122,11 @@ fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<(Policy, Optio
         padded.push_str(tail);
         let second = match too_nested(file, &padded) {
             (None, _) => parser::parse_items(&padded)
-                .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok())
-                .map(|(items, comments)| {
-                    let too_deep_at = deepest_expression(&items);
-                    (items, comments, too_deep_at)
-                }),
+                .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok()),
             (Some(_), _) => None,
         };
-        let (mut policy, first_too_deep) = first.join().ok().flatten()?;
-        let (items, trailing_comments, second_too_deep) = second?;
+        let mut policy = first.join().ok().flatten()?;
+        let (items, trailing_comments) = second?;
         // The comments after the first side's last item precede the second side's first.
         let mut pending = std::mem::take(&mut policy.trailing_comments);
         let mut items = items.into_iter();
@@ -160,7 +143,7 @@ fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<(Policy, Optio
                 policy.trailing_comments = pending;
             }
         }
-        Some((policy, first_too_deep.or(second_too_deep)))
+        Some(policy)
     })
 }
 
@@ -242,7 +225,6 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
             if starts_statement(code) {
                 nesting_words = 0;
             }
-            // `not not not …` and `- - -x` nest without brackets.
             for (pos, token) in words(code) {
                 // So do `if`, the aggregates and `of`: counted over the whole statement, as
                 // they close nowhere (`else if … else if …` nests as deep as it is long).
@@ -250,19 +232,57 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
                 if nesting_words > MAX_NESTING {
                     return (Some(words_nesting(file, offset + pos)), depth);
                 }
-                if token == "not" || token.starts_with('-') || token.starts_with("(-") {
-                    prefixes += 1;
-                } else {
-                    prefixes = 0;
-                }
-                if prefixes > MAX_NESTING {
-                    return (Some(nesting(file, offset + pos)), depth);
-                }
+            }
+            if let Some(at) = prefix_run(code, &mut prefixes) {
+                return (Some(nesting(file, offset + at)), depth);
             }
         }
         offset += line.len();
     }
     (None, depth)
+}
+
+/// Follows the run of prefix operators (`not`, `-`) before an operand over a line of code,
+/// `run` being the run so far: where it grows past [`MAX_NESTING`], if it does. Each operator
+/// of a run nests the next one (`not not not …`, `- - -x`, `not-not-x`, `-----x`), read by
+/// recursion inside one bracket level; a bracket, a name, a number or a keyword other than
+/// `not` ends it. Counted by character, not by word, since prefixes glue to anything.
+fn prefix_run(code: &str, run: &mut usize) -> Option<usize> {
+    let mut word: Option<usize> = None;
+    for (i, c) in code_chars(code).chain(std::iter::once((code.len(), ' '))) {
+        if c.is_alphanumeric() || c == '_' {
+            word.get_or_insert(i);
+            continue;
+        }
+        if let Some(start) = word.take() {
+            // `not` alone, or after a keyword it may follow unspaced (`thennot`); a word that
+            // merely begins so (`notable`) counts too, until its end resets the run.
+            let mut rest = code.get(start..i).unwrap_or("");
+            'parts: while !rest.is_empty() {
+                for glue in GLUE_WORDS.iter().chain(&NESTING_WORDS) {
+                    if let Some(after) = rest.strip_prefix(glue) {
+                        *run = if *glue == "not" { *run + 1 } else { 0 };
+                        if *run > MAX_NESTING {
+                            return Some(start);
+                        }
+                        rest = after;
+                        continue 'parts;
+                    }
+                }
+                *run = 0;
+                break;
+            }
+        }
+        match c {
+            '-' => *run += 1,
+            '(' | ')' | '[' | ']' => *run = 0,
+            _ => {}
+        }
+        if *run > MAX_NESTING {
+            return Some(i);
+        }
+    }
+    None
 }
 
 /// The characters of a line as the nesting checks read them: those of quoted texts blanked
@@ -401,93 +421,6 @@ fn nesting(file: FileId, at: usize) -> Diagnostic {
         format!("brackets or operators are nested more than {MAX_NESTING} levels deep"),
     )
     .with_help("split the expression into definitions")
-}
-
-/// The span of the first expression of `items` deeper than [`MAX_DEPTH`], if any.
-fn deepest_expression(items: &[crate::ast::Item]) -> Option<span::Span> {
-    let mut roots: Vec<&crate::ast::Expr> = Vec::new();
-    for item in items {
-        collect_roots(&item.kind, &mut roots);
-    }
-    roots
-        .into_iter()
-        .find(|e| depth(e) > MAX_DEPTH)
-        .map(|e| e.span)
-}
-
-fn collect_roots<'a>(kind: &'a crate::ast::ItemKind, out: &mut Vec<&'a crate::ast::Expr>) {
-    use crate::ast::{AddedRow, ItemKind, Override};
-    let rule_exprs = |r: &'a crate::ast::Rule, out: &mut Vec<&'a crate::ast::Expr>| {
-        out.extend(r.condition.iter());
-        out.extend(r.value.iter());
-        for cell in r.cells.iter().flatten() {
-            match &cell.node {
-                crate::ast::Cell::Any => {}
-                crate::ast::Cell::Equal(e) | crate::ast::Cell::Compare(_, e) => out.push(e),
-                crate::ast::Cell::In { list, .. } => out.push(list),
-                crate::ast::Cell::Range { low, high, .. } => out.extend([low, high]),
-            }
-        }
-    };
-    match kind {
-        ItemKind::Record(r) => {
-            out.extend(r.fields.iter().filter_map(|f| f.default.as_ref()));
-            out.extend(r.requires.iter().map(|q| &q.condition));
-        }
-        ItemKind::Input(i) => {
-            out.extend(i.default.iter());
-            out.extend(i.requires.iter().map(|q| &q.condition));
-        }
-        ItemKind::Parameter(p) => out.extend(p.value.iter()),
-        ItemKind::Override(Override::Parameter(p)) => out.extend(p.value.iter()),
-        ItemKind::Definition(d) => out.push(&d.body),
-        ItemKind::Override(Override::Definition(d)) => out.push(&d.body),
-        ItemKind::Conclusion(c) => {
-            out.extend(c.table.iter().flat_map(|t| t.columns.iter()));
-            c.rules.iter().for_each(|r| rule_exprs(r, out));
-        }
-        ItemKind::Override(Override::Rule { rule, .. }) | ItemKind::Row(AddedRow { rule, .. }) => {
-            rule_exprs(rule, out)
-        }
-        ItemKind::Clause(_)
-        | ItemKind::Label(_)
-        | ItemKind::Unit(_)
-        | ItemKind::Enum(_)
-        | ItemKind::Override(Override::Clause(_)) => {}
-    }
-}
-
-/// The depth of an expression tree, computed without recursion.
-fn depth(root: &crate::ast::Expr) -> usize {
-    use crate::ast::ExprKind as K;
-    let mut max = 0;
-    let mut stack = vec![(root, 1usize)];
-    while let Some((e, d)) = stack.pop() {
-        max = max.max(d);
-        if max > MAX_DEPTH {
-            break;
-        }
-        let children: Vec<&crate::ast::Expr> = match &e.node {
-            K::Field(x, _) | K::Unary(_, x) | K::Is(x, _) | K::As(x, _) => vec![x],
-            K::Binary(_, a, b) => vec![a, b],
-            K::If(a, b, c) => vec![a, b, c],
-            K::Call(_, args) | K::List(args) => args.iter().collect(),
-            K::Aggregate {
-                list,
-                value,
-                condition,
-                ..
-            } => {
-                let mut v: Vec<&crate::ast::Expr> = vec![list];
-                v.extend(value.as_deref());
-                v.extend(condition.as_deref());
-                v
-            }
-            _ => Vec::new(),
-        };
-        stack.extend(children.into_iter().map(|c| (c, d + 1)));
-    }
-    max
 }
 
 #[cfg(test)]
