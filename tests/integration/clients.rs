@@ -314,7 +314,7 @@ fn without_client_identity_each_address_may_be_limited() {
     let problem = reply(over).problem(429);
     assert_eq!(
         problem["detail"],
-        "address 127.0.0.1 is over its rate of 1 requests per second"
+        "address 127.0.0.1 is over its rate of 1 request per second"
     );
     // What is open stays open: the regulation, the probes.
     for _ in 0..10 {
@@ -367,7 +367,7 @@ fn with_client_identity_on_the_failures_of_an_address_are_limited() {
     let over = decide_as(&served, &[("x-api-key", "guess-0000000000000001")]);
     assert_eq!(
         over.problem(429)["detail"],
-        "l'adresse 127.0.0.1 dépasse son débit de 1 requêtes par seconde"
+        "l'adresse 127.0.0.1 dépasse son débit de 1 requête par seconde"
     );
     assert_eq!(
         served.metric("clausier_client_requests_total{client=\"-\",outcome=\"rate_limited\"}"),

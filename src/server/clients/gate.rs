@@ -415,22 +415,43 @@ fn over_limit(who: Who<'_>, limits: &ClientLimits, limited: Limited) -> ApiError
                 .as_secs()
                 .saturating_add(u64::from(wait.subsec_nanos() > 0))
                 .max(1);
+            let (rate_fr, rate_en) = requests_per_second(rate);
             ApiError::TooManyRequests(
                 seconds,
                 Said::new(
-                    format!("{fr} dépasse son débit de {rate} requêtes par seconde"),
-                    format!("{en} is over its rate of {rate} requests per second"),
+                    format!("{fr} dépasse son débit de {rate_fr}"),
+                    format!("{en} is over its rate of {rate_en}"),
                 ),
             )
         }
-        Limited::Batches(max) => ApiError::TooManyRequests(
-            1,
-            Said::new(
-                format!("{fr} a déjà {max} lot(s) en cours : attendez qu'un lot finisse"),
-                format!("{en} already runs {max} batch(es) at once: wait until one has finished"),
-            ),
-        ),
+        Limited::Batches(max) => {
+            let (lots, batches) = if max < 2 {
+                ("lot", "batch")
+            } else {
+                ("lots", "batches")
+            };
+            ApiError::TooManyRequests(
+                1,
+                Said::new(
+                    format!("{fr} a déjà {max} {lots} en cours : attendez qu'un lot finisse"),
+                    format!(
+                        "{en} already runs {max} {batches} at once: wait until one has finished"
+                    ),
+                ),
+            )
+        }
     }
+}
+
+/// A rate in words: `1 requête par seconde`, `2,5 requêtes par seconde` (French takes the
+/// singular below 2, and a decimal comma), `1 request per second`, `0.5 requests per second`.
+fn requests_per_second(rate: f64) -> (String, String) {
+    let fr = if rate < 2.0 { "requête" } else { "requêtes" };
+    let en = if rate == 1.0 { "request" } else { "requests" };
+    (
+        format!("{} {fr} par seconde", rate.to_string().replace('.', ",")),
+        format!("{rate} {en} per second"),
+    )
 }
 
 /// A response body that holds a batch's permit until it is sent (or abandoned).
@@ -458,6 +479,32 @@ impl MessageBody for Held {
 mod tests {
     #![allow(clippy::unwrap_used, reason = "tests assert by panicking")]
     use super::*;
+
+    #[test]
+    fn a_rate_is_said_in_the_singular_or_plural_of_each_language() {
+        let said = |rate: f64| requests_per_second(rate);
+        assert_eq!(
+            said(1.0),
+            (
+                "1 requête par seconde".into(),
+                "1 request per second".into()
+            )
+        );
+        assert_eq!(
+            said(0.5),
+            (
+                "0,5 requête par seconde".into(),
+                "0.5 requests per second".into()
+            )
+        );
+        assert_eq!(
+            said(20.0),
+            (
+                "20 requêtes par seconde".into(),
+                "20 requests per second".into()
+            )
+        );
+    }
 
     /// Every operation of the service is either open or in a route family: a route added
     /// later is not open by oversight.
