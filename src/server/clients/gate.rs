@@ -237,48 +237,34 @@ pub async fn gate<B: MessageBody + 'static>(
     let route = req
         .match_pattern()
         .and_then(|pattern| route_of(req.method(), &pattern));
-    let Some(route) = route else {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    };
-    let Some(identity) = identity else {
-        return match anonymous {
-            Some(anonymous) => by_address(req, next, &anonymous, route).await,
-            None => Ok(next.call(req).await?.map_into_boxed_body()),
-        };
-    };
-    // An address that has spent its allowance of failures is refused before its credential
-    // costs a signature check.
+    match (route, identity, anonymous) {
+        (Some(route), Some(identity), anonymous) => {
+            by_client(req, next, &identity, anonymous.as_deref(), route).await
+        }
+        (Some(route), None, Some(anonymous)) => by_address(req, next, &anonymous, route).await,
+        _ => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// The gate of a request to `route` while client identity is on: the client its credential
+/// names, allowed to the route and the policy, within its limits. With limits per address
+/// too, a credential that names no client spends its address's allowance of failures.
+async fn by_client<B: MessageBody + 'static>(
+    req: ServiceRequest,
+    next: Next<B>,
+    identity: &Arc<Identity>,
+    anonymous: Option<&Anonymous>,
+    route: Route,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     // The address is written out only when there are limits per address.
-    let limited = anonymous
-        .as_ref()
-        .map(|anonymous| (anonymous, address_of(&req)));
+    let limited = anonymous.map(|anonymous| (anonymous, address_of(&req)));
     if let Some((anonymous, address)) = &limited
-        && let Some(wait) = anonymous.limiter.exhausted(address, &anonymous.limits)
+        && let Some(refused) = failures_spent(anonymous, address)
     {
-        anonymous
-            .counted
-            .with_label_values(&[NO_CLIENT, "rate_limited"])
-            .inc();
-        let refused = over_limit(
-            Who::Address(address),
-            &anonymous.limits,
-            Limited::Rate(wait),
-        );
         return Ok(req.error_response(refused));
     }
     let clients = identity.clients.get();
-    let mut presented = identity.presented(&req, &clients);
-    if matches!(presented, Presented::InvalidCredential(Invalid::UnknownKey)) {
-        // The provider may have rotated its keys: fetch them again (off the workers), once.
-        let asking = Arc::clone(&identity);
-        let fetched = web::block(move || asking.jwt.as_ref().is_some_and(Jwt::refetch_if_due))
-            .await
-            .unwrap_or(false);
-        if fetched {
-            presented = identity.presented(&req, &clients);
-        }
-    }
-    let client = match presented {
+    let client = match identify(identity, &req, &clients).await {
         Presented::Client(client) => client,
         // The route's token decides (see `authorize_with`).
         _ if matches!(route, Route::Records | Route::Admin) => {
@@ -294,34 +280,85 @@ pub async fn gate<B: MessageBody + 'static>(
         }
     };
     let name = Arc::clone(&client.name);
-    if let Some(refused) = refusal(client, route, policy_of(req.path())) {
+    match admitted(identity, client, route, req.path()) {
+        Ok(permit) => {
+            req.extensions_mut().insert(Caller { name, route });
+            holding(req, next, permit).await
+        }
+        Err(refused) => Ok(req.error_response(refused)),
+    }
+}
+
+/// The 429 of an address that has spent its allowance of failures, counted: it is refused
+/// before its credential costs a signature check.
+fn failures_spent(anonymous: &Anonymous, address: &Arc<str>) -> Option<ApiError> {
+    let wait = anonymous.limiter.exhausted(address, &anonymous.limits)?;
+    anonymous
+        .counted
+        .with_label_values(&[NO_CLIENT, "rate_limited"])
+        .inc();
+    Some(over_limit(
+        Who::Address(address),
+        &anonymous.limits,
+        Limited::Rate(wait),
+    ))
+}
+
+/// Who a request's credential names. A token signed by a key not known yet fetches the
+/// provider's keys again (off the workers, at most once in a while), in case it rotated them.
+async fn identify<'a>(
+    identity: &Arc<Identity>,
+    req: &ServiceRequest,
+    clients: &'a Clients,
+) -> Presented<'a> {
+    let presented = identity.presented(req, clients);
+    if !matches!(presented, Presented::InvalidCredential(Invalid::UnknownKey)) {
+        return presented;
+    }
+    let asking = Arc::clone(identity);
+    let fetched = web::block(move || asking.jwt.as_ref().is_some_and(Jwt::refetch_if_due))
+        .await
+        .unwrap_or(false);
+    if fetched {
+        identity.presented(req, clients)
+    } else {
+        presented
+    }
+}
+
+/// Whether `client` may call `route` (on the policy of `path`) now: its permit when it may,
+/// counted either way; the 403 or 429 when it may not.
+fn admitted(
+    identity: &Identity,
+    client: &Client,
+    route: Route,
+    path: &str,
+) -> Result<Option<BatchPermit>, ApiError> {
+    let name = &client.name;
+    let count = |outcome: &str| {
         identity
             .counted
-            .with_label_values(&[&*name, "forbidden"])
-            .inc();
-        tracing::warn!(client = %name, path = %req.path(), route = route.as_str(), "request refused: not allowed to this client");
-        return Ok(req.error_response(refused));
+            .with_label_values(&[&**name, outcome])
+            .inc()
+    };
+    if let Some(refused) = refusal(client, route, policy_of(path)) {
+        count("forbidden");
+        tracing::warn!(client = %name, path = %path, route = route.as_str(), "request refused: not allowed to this client");
+        return Err(refused);
     }
     let batch = matches!(route, Route::Batch | Route::Impact);
-    let permit = match identity.limiter.admit(&name, &client.limits, batch) {
-        Ok(permit) => permit,
+    match identity.limiter.admit(name, &client.limits, batch) {
+        Ok(permit) => {
+            count("allowed");
+            Ok(permit)
+        }
         Err(limited) => {
-            identity
-                .counted
-                .with_label_values(&[&*name, outcome_of(limited)])
-                .inc();
             // Each is in the request log (429, with the client): no line of its own, which a
             // flood would multiply.
-            let refused = over_limit(Who::Client(&name), &client.limits, limited);
-            return Ok(req.error_response(refused));
+            count(outcome_of(limited));
+            Err(over_limit(Who::Client(name), &client.limits, limited))
         }
-    };
-    identity
-        .counted
-        .with_label_values(&[&*name, "allowed"])
-        .inc();
-    req.extensions_mut().insert(Caller { name, route });
-    holding(req, next, permit).await
+    }
 }
 
 /// Limits on the callers of the guarded routes while client identity is off: each address
