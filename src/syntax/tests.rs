@@ -129,6 +129,17 @@ fn syntax_errors_say_what_was_expected_in_words() {
     assert!(message.contains("a quoted text like \"3-1\""), "{message}");
 }
 
+/// The first diagnostic of `text`, parsed on a thread of 2 MiB (a worker's stack): the
+/// test fails if it parses, and aborts if it overflows the stack.
+fn refused_on_a_small_stack(text: String) -> crate::diagnostic::Diagnostic {
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || parse(FileId(0), &text).unwrap_err().remove(0))
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 #[test]
 fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
     let deep_brackets = format!(
@@ -157,13 +168,7 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         runs_in_brackets,
         longer_chain,
     ] {
-        let text = format!("policy p\nversion \"v\"\n{body}");
-        let d = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || parse(FileId(0), &text).unwrap_err().remove(0))
-            .unwrap()
-            .join()
-            .unwrap();
+        let d = refused_on_a_small_stack(format!("policy p\nversion \"v\"\n{body}"));
         assert_eq!(d.code, "too-deep", "{}", d.message);
     }
     let fine = format!(
@@ -191,13 +196,7 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
     );
     let types = format!("input i : {}integer per \"x\"\n", "list of ".repeat(300));
     for body in [chain(300, "else "), chain(300, "else"), aggregates, types] {
-        let text = format!("policy p\nversion \"v\"\n{body}");
-        let refused = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(move || parse(FileId(0), &text).unwrap_err().remove(0))
-            .unwrap()
-            .join()
-            .unwrap();
+        let refused = refused_on_a_small_stack(format!("policy p\nversion \"v\"\n{body}"));
         assert_eq!(refused.code, "too-deep");
         assert!(
             refused.message.contains("in one statement"),
@@ -214,12 +213,7 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
          per \"x\"\n",
         "rule and if c then x =\n".repeat(3000)
     );
-    let refused = std::thread::Builder::new()
-        .stack_size(2 << 20)
-        .spawn(move || parse(FileId(0), &text).unwrap_err().remove(0))
-        .unwrap()
-        .join()
-        .unwrap();
+    let refused = refused_on_a_small_stack(text);
     assert_eq!(
         (refused.code.to_string().as_str(), refused.message.as_str()),
         ("syntax-error", "stack limit reached")
