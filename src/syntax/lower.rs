@@ -23,9 +23,52 @@ pub(crate) struct Lowerer {
     /// a tree deeper than [`MAX_DEPTH`](super::MAX_DEPTH) is refused as it is built, before a
     /// stage (or dropping it) recurses through it.
     depths: RefCell<Vec<usize>>,
+    /// How many expressions are being lowered, one inside the other.
+    open: std::cell::Cell<usize>,
 }
 
 type LResult<T> = Result<T, Diagnostic>;
+
+/// Refuses an expression whose prefix operators nest past [`MAX_NESTING`](super::MAX_NESTING):
+/// the Pratt parser reads each by recursion, which no stack bound of ours interrupts. A `not`
+/// stays open until an `and` or an `or` (which bind more loosely) ends it, so `not x = not x =
+/// …` nests as deep as it is long; a `-` binds tighter than any infix operator, which ends it.
+/// Read from the flat list of operators and operands, before any recursion.
+fn open_prefixes(file: FileId, pair: &Pair<'_, R>) -> LResult<()> {
+    let (mut nots, mut negations) = (0usize, 0usize);
+    for part in pair.clone().into_inner() {
+        match part.as_rule() {
+            R::not_op => nots += 1,
+            R::neg_op => negations += 1,
+            R::and_op | R::or_op => (nots, negations) = (0, 0),
+            rule if is_infix(rule) => negations = 0,
+            _ => {}
+        }
+        if nots + negations > super::MAX_NESTING {
+            return Err(super::nesting(file, part.as_span().start()));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `rule` is an infix operator of expressions.
+fn is_infix(rule: R) -> bool {
+    matches!(
+        rule,
+        R::eq_op
+            | R::ne_op
+            | R::le_op
+            | R::ge_op
+            | R::lt_op
+            | R::gt_op
+            | R::in_op
+            | R::not_in_op
+            | R::add_op
+            | R::sub_op
+            | R::mul_op
+            | R::div_op
+    )
+}
 
 /// The stack one expression's Pratt parse may need before it lowers a primary (a run of up to
 /// [`MAX_NESTING`](super::MAX_NESTING) prefix operators, unoptimised): below it, the lowering
@@ -64,6 +107,7 @@ impl Lowerer {
             comments: Comments::scan(text),
             errors: Vec::new(),
             depths: RefCell::default(),
+            open: std::cell::Cell::default(),
         }
     }
 
@@ -79,6 +123,7 @@ impl Lowerer {
             comments,
             errors: Vec::new(),
             depths: RefCell::default(),
+            open: std::cell::Cell::default(),
         }
     }
 
@@ -770,12 +815,20 @@ impl Lowerer {
         // pest's parse bounds its own recursion, but the Pratt parser reads a run of prefix
         // operators by recursion too, then each bracket inside it: the stack such a file needs
         // is not bounded by the thread's, so it grows on the heap when little is left.
-        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.pratt(pair))
+        self.open.set(self.open.get() + 1);
+        let out = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.pratt(pair));
+        self.open.set(self.open.get().saturating_sub(1));
+        if self.open.get() == 0 {
+            // A whole expression: its depth is no operand's.
+            self.depths.borrow_mut().clear();
+        }
+        out
     }
 
     fn pratt(&self, pair: Pair<'_, R>) -> LResult<Expr> {
         let file = self.file;
         let whole = self.span(&pair);
+        open_prefixes(file, &pair)?;
         let start = self.depths.borrow().len();
         // Each node's depth, from those of its operands (the last one or two on the stack).
         let deeper = |operands: usize| -> LResult<()> {
@@ -797,7 +850,11 @@ impl Lowerer {
                 let mut depths = self.depths.borrow_mut();
                 let at = at.min(depths.len());
                 let inner = depths.drain(at..).max().unwrap_or(0);
-                depths.push(if bracketed { inner } else { inner + 1 });
+                let depth = if bracketed { inner } else { inner + 1 };
+                if depth > super::MAX_DEPTH {
+                    return Err(super::too_deep(whole));
+                }
+                depths.push(depth);
                 Ok(e)
             })
             .map_prefix(|op, rhs| {

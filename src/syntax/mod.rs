@@ -199,13 +199,14 @@ fn header_at(text: &str) -> Option<(crate::ast::Header, usize)> {
     Some((header, text.len() - rest.len()))
 }
 
-/// Finds brackets or prefix operators (`not`, `-`) nested beyond [`MAX_NESTING`], before the
-/// recursive parser sees them. One pass over each line of code, without copying it. With the
-/// diagnostic, how many brackets the text leaves open.
+/// Finds brackets nested beyond [`MAX_NESTING`], or more nesting words in one statement, before
+/// the recursive parser sees them: an early, well-placed error for what pest's stack guard would
+/// otherwise stop (prefix operators are bounded where they recurse, in the lowering). One pass
+/// over each line of code, without copying it. With the diagnostic, how many brackets the text
+/// leaves open.
 fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
     let mut offset = 0;
     let mut depth: usize = 0;
-    let mut prefixes: usize = 0;
     let mut nesting_words: usize = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('|') {
@@ -226,63 +227,18 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
                 nesting_words = 0;
             }
             for (pos, token) in words(code) {
-                // So do `if`, the aggregates and `of`: counted over the whole statement, as
-                // they close nowhere (`else if … else if …` nests as deep as it is long).
+                // `if`, the aggregates and `of` nest without brackets: counted over the whole
+                // statement, as they close nowhere (`else if … else if …` nests as deep as it is
+                // long).
                 nesting_words += nesting_words_in(token);
                 if nesting_words > MAX_NESTING {
                     return (Some(words_nesting(file, offset + pos)), depth);
                 }
             }
-            if let Some(at) = prefix_run(code, &mut prefixes) {
-                return (Some(nesting(file, offset + at)), depth);
-            }
         }
         offset += line.len();
     }
     (None, depth)
-}
-
-/// Follows the run of prefix operators (`not`, `-`) before an operand over a line of code,
-/// `run` being the run so far: where it grows past [`MAX_NESTING`], if it does. Each operator
-/// of a run nests the next one (`not not not …`, `- - -x`, `not-not-x`, `-----x`), read by
-/// recursion inside one bracket level; a bracket, a name, a number or a keyword other than
-/// `not` ends it. Counted by character, not by word, since prefixes glue to anything.
-fn prefix_run(code: &str, run: &mut usize) -> Option<usize> {
-    let mut word: Option<usize> = None;
-    for (i, c) in code_chars(code).chain(std::iter::once((code.len(), ' '))) {
-        if c.is_alphanumeric() || c == '_' {
-            word.get_or_insert(i);
-            continue;
-        }
-        if let Some(start) = word.take() {
-            // `not` alone, or after a keyword it may follow unspaced (`thennot`); a word that
-            // merely begins so (`notable`) counts too, until its end resets the run.
-            let mut rest = code.get(start..i).unwrap_or("");
-            'parts: while !rest.is_empty() {
-                for glue in GLUE_WORDS.iter().chain(&NESTING_WORDS) {
-                    if let Some(after) = rest.strip_prefix(glue) {
-                        *run = if *glue == "not" { *run + 1 } else { 0 };
-                        if *run > MAX_NESTING {
-                            return Some(start);
-                        }
-                        rest = after;
-                        continue 'parts;
-                    }
-                }
-                *run = 0;
-                break;
-            }
-        }
-        match c {
-            '-' => *run += 1,
-            '(' | ')' | '[' | ']' => *run = 0,
-            _ => {}
-        }
-        if *run > MAX_NESTING {
-            return Some(i);
-        }
-    }
-    None
 }
 
 /// The characters of a line as the nesting checks read them: those of quoted texts blanked
@@ -414,7 +370,7 @@ fn words_nesting(file: FileId, at: usize) -> Diagnostic {
     .with_help("split the expression into definitions")
 }
 
-fn nesting(file: FileId, at: usize) -> Diagnostic {
+pub(crate) fn nesting(file: FileId, at: usize) -> Diagnostic {
     Diagnostic::error(
         Code::TooDeep,
         span::Span::new(file, at, at + 1),

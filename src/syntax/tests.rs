@@ -159,6 +159,22 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         ")".repeat(60)
     );
     let longer_chain = format!("parameter n = {} per \"x\"", vec!["1"; 100_000].join("+"));
+    // A `not` stays open past a comparison, and past a bracket that closes; a table's row is
+    // not read by the check before parsing.
+    let not_between_comparisons = format!("parameter b = {}x per \"x\"", "not x = ".repeat(700));
+    let runs_after_brackets = format!(
+        "parameter b = {}x per \"x\"",
+        format!("{}(x) = ", "not ".repeat(60)).repeat(30)
+    );
+    let in_a_row = format!(
+        "input a : integer per \"x\"\nconclusion t : integer\n  table first\n    columns | a\n    \
+         row r\n    | {}1 | gives 1 per \"x\"\n",
+        "- ".repeat(20_000)
+    );
+    // A call, a list or an `if` on top of an expression as deep as allowed is one level deeper.
+    let sum = vec!["1"; 256].join(" + ");
+    let call_on_top = format!("parameter n = round({sum}, 1) per \"x\"");
+    let list_on_top = format!("parameter l = [{sum}] per \"x\"");
     for body in [
         deep_brackets,
         deep_prefix,
@@ -167,6 +183,11 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         glued_not,
         runs_in_brackets,
         longer_chain,
+        not_between_comparisons,
+        runs_after_brackets,
+        in_a_row,
+        call_on_top,
+        list_on_top,
     ] {
         let d = refused_on_a_small_stack(format!("policy p\nversion \"v\"\n{body}"));
         assert_eq!(d.code, "too-deep", "{}", d.message);

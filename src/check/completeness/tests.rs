@@ -303,9 +303,10 @@ conclusion c : integer
 
 #[test]
 fn a_conclusion_read_that_may_fail_is_not_assumed_to_have_a_value() {
-    // `plafonné` is false whenever it has a value, but its exception divides by `parts`: with
-    // `parts` = 0 it fails, and `aide` with it. No region of the inputs understood has every
-    // record without a rule of `aide`, so nothing is reported.
+    // `plafonné` is false whenever it has a value, but its exception reads arithmetic, which the
+    // search does not follow: such a condition may fail or miss a fact (here, with `parts` = 0,
+    // the division fails), and `aide` with it. So no region of the inputs understood is sure to
+    // leave every record without a rule of `aide`, and nothing is reported.
     let body = r#"
 enum statut = a | b
 input s : statut per "1"
