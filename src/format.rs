@@ -76,6 +76,10 @@ pub fn format_policy(policy: &Policy) -> String {
 /// Returns the parser's diagnostics when `text` does not parse, and a `fmt-changed-meaning`
 /// error (never a text that means something else) when the check fails.
 pub fn format_source(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
+    crate::parallel::with_stage_stack(|| format_deep(file, text))
+}
+
+fn format_deep(file: FileId, text: &str) -> Result<String, Vec<Diagnostic>> {
     let policy = syntax::parse(file, text)?;
     let formatted = items::print(&policy, Some(text));
     match syntax::parse(file, &formatted) {

@@ -160,6 +160,14 @@ fn check_texts_keeping(
     texts: Vec<(String, Option<PathBuf>, String)>,
     previous: Option<&Checked>,
 ) -> PolicyFolder {
+    crate::parallel::with_stage_stack(|| check_texts_deep(dir, texts, previous))
+}
+
+fn check_texts_deep(
+    dir: PathBuf,
+    texts: Vec<(String, Option<PathBuf>, String)>,
+    previous: Option<&Checked>,
+) -> PolicyFolder {
     let mut sources = SourceMap::new();
     let ids: Vec<FileId> = texts
         .into_iter()
@@ -178,6 +186,15 @@ fn check_texts_keeping(
 /// Checks files already parsed, each once: the folder as a whole, then every version on top of
 /// the version it extends (see [`crate::check::pipeline`]).
 fn check_parsed(
+    dir: PathBuf,
+    sources: SourceMap,
+    parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,
+    previous: Option<&Checked>,
+) -> PolicyFolder {
+    crate::parallel::with_stage_stack(|| check_parsed_deep(dir, sources, parsed, previous))
+}
+
+fn check_parsed_deep(
     dir: PathBuf,
     sources: SourceMap,
     parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,

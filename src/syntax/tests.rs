@@ -200,6 +200,40 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
     policy(&fine);
 }
 
+/// An expression as deep as allowed (a chain of 255 `and`, a sum of 250 terms) is checked and
+/// formatted on a worker's stack of 2 MiB: the stages run on a stack of their own, which an
+/// unoptimised build needs (it overflowed 2 MiB here).
+#[test]
+fn the_deepest_expressions_allowed_are_checked_and_formatted_on_a_small_stack() {
+    let text = format!(
+        "policy p\nversion \"v\"\nclause \"1\" section \"1\"\n  | Texte.\ninput a : bool per \"1\"\n\
+         input n : integer per \"1\"\nconclusion c : bool\n  rule r when {} gives true per \"1\"\n  \
+         rule r2 when not a and {} > 0 gives false per \"1\"\n",
+        vec!["a"; 255].join(" and "),
+        vec!["n"; 250].join(" + ")
+    );
+    let (errors, formatted) = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let folder =
+                crate::load::check_texts("p".into(), vec![("v.policy".into(), None, text.clone())]);
+            let errors: Vec<String> = folder
+                .all_diagnostics()
+                .filter(|d| d.is_error())
+                .map(|d| d.message.clone())
+                .collect();
+            (
+                errors,
+                crate::format::format_source(FileId(0), &text).is_ok(),
+            )
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(errors, Vec::<String>::new());
+    assert!(formatted);
+}
+
 /// `if`, the aggregates, `of` and `optional` nest without brackets; hundreds of them overflowed
 /// the parser's stack on a worker thread (an upload aborted the service). Counted over a
 /// statement, glued (`elseif`) or not, past 64 they are `too-deep`, on a thread of 2 MiB.
