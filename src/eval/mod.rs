@@ -17,6 +17,13 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::ast::Aggregate;
 use crate::model::*;
 
+/// The stack an evaluation may need between two definitions or conclusions (an expression up to
+/// [`MAX_DEPTH`](crate::syntax::MAX_DEPTH) deep takes under 1 MiB in a release build): below
+/// it, the evaluation goes on in a segment of [`STACK_SEGMENT`] on the heap, so that a chain of
+/// definitions reading each other is bounded by memory, not by the thread's stack.
+const RED_ZONE: usize = 1 << 20;
+const STACK_SEGMENT: usize = 8 << 20;
+
 /// Why an expression has no value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Stop {
@@ -305,7 +312,10 @@ impl<'p> Evaluator<'p> {
     pub fn record(&mut self, i: usize) -> Option<&Record> {
         if self.slots.get(i) == Some(&0) {
             let conclusion = self.policy.and_then(|p| p.conclusions.get(i))?;
-            let record = self.decide_conclusion(conclusion);
+            // Conclusions read conclusions, as definitions do: see `definition`.
+            let record = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || {
+                self.decide_conclusion(conclusion)
+            });
             // Its rules may have decided others first: its place is taken now.
             self.records.push((i, record));
             if let Some(slot) = self.slots.get_mut(i) {
@@ -974,7 +984,8 @@ impl<'p> Evaluator<'p> {
         let recording = std::mem::replace(&mut self.recording, false);
         let frame = std::mem::replace(&mut self.frame, self.locals.len());
         let used = self.used.len();
-        let r = self.eval(&def.body);
+        // Definitions read definitions: a chain of a thousand would exhaust a worker's stack.
+        let r = stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, || self.eval(&def.body));
         self.frame = frame;
         self.recording = recording;
         if let Some(slot) = self.defs.get_mut(i) {

@@ -841,3 +841,33 @@ fn an_unknown_value_is_said_unknown_in_words_alone_or_under_a_label() {
         ("unknown".to_string(), "La case x: unknown".to_string())
     );
 }
+
+/// A chain of definitions, each reading the one before, and of conclusions reading each other,
+/// is decided on a worker's stack of 2 MiB, with its explanation: a chain of a thousand
+/// definitions overflowed it, even in a release build.
+#[test]
+fn long_chains_of_definitions_and_conclusions_are_decided_on_a_small_stack() {
+    let mut body =
+        String::from("input x : integer per \"a\"\ndefinition d0 : integer per \"a\"\n  = x\n");
+    for i in 1..1500 {
+        body.push_str(&format!(
+            "definition d{i} : integer per \"a\"\n  = d{} + 1\n",
+            i - 1
+        ));
+    }
+    body.push_str("conclusion c0 : integer\n  rule r gives d1499 per \"a\"\n");
+    for i in 1..500 {
+        body.push_str(&format!(
+            "conclusion c{i} : integer\n  rule r gives c{} + 1 per \"b\"\n",
+            i - 1
+        ));
+    }
+    let d = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || decision(&body, json!({"x": 1})))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(value(&d, "c0"), json!(1500));
+    assert_eq!(value(&d, "c499"), json!(1999));
+}
