@@ -10,6 +10,7 @@ pub(crate) mod names;
 pub(crate) mod narrowing;
 pub(crate) mod operators;
 pub(crate) mod pipeline;
+mod records;
 pub(crate) mod rules;
 pub(crate) mod table;
 pub(crate) mod types;
@@ -121,6 +122,7 @@ impl Checker {
         self.allow_globals = true;
         let clauses = self.clauses(m, reuse);
         self.declare_types(m);
+        self.record_shapes(m);
         self.declare_inputs(m);
         let params = self.params(m);
         self.param_types = params.iter().map(|p| p.ty.clone()).collect();

@@ -197,3 +197,70 @@ fn parameters_with_different_values_conflict_like_literals() {
     assert!(f.version("s1").is_none());
     assert_eq!(codes(&f), ["conflict"]);
 }
+
+/// A record that holds itself, directly or through another, is refused where it is declared:
+/// its JSON Schema was unfolded without end (a `GET …/schema` overflowed the service's stack).
+/// So is a record whose fields unfold past 10,000 (each holding two of the next doubles them),
+/// or whose records nest more than 64 deep, while a chain of 60 is fine.
+#[test]
+fn a_record_that_holds_itself_or_unfolds_too_far_is_refused() {
+    let policy = |records: &str| {
+        format!(
+            "policy demo\nversion \"v\"\nclause \"a\" section \"1\"\n  | Rule a.\n{records}\
+             input x : R0 per \"a\"\nconclusion c : bool\n  rule r gives x.f is present per \"a\"\n"
+        )
+    };
+    let messages = |records: &str| -> Vec<String> {
+        let f = folder(&[("v.policy", &policy(records))]);
+        f.all_diagnostics()
+            .filter(|d| d.code == "record-shape")
+            .map(|d| d.message.clone())
+            .collect()
+    };
+    assert_eq!(
+        messages("record R0\n  f : optional R0\n"),
+        [
+            "record `R0` holds itself (through field `f` of `R0`): its schema and its form would never end"
+        ]
+    );
+    assert_eq!(
+        messages("record R0\n  f : list of R1\nrecord R1\n  g : optional R0\n"),
+        [
+            "record `R0` holds itself (through field `g` of `R1`): its schema and its form would never end"
+        ]
+    );
+    let doubling: String = (0..20)
+        .map(|i| {
+            format!(
+                "record R{i}\n  f : optional R{}\n  g : optional R{}\n",
+                i + 1,
+                i + 1
+            )
+        })
+        .chain(std::iter::once("record R20\n  n : integer\n".to_string()))
+        .collect();
+    let found = messages(&doubling);
+    assert!(
+        found
+            .iter()
+            .any(|m| m.starts_with("record `R") && m.contains("unfolds to more than 10000 fields")),
+        "{found:?}"
+    );
+    let chain = |n: usize| -> String {
+        (0..n)
+            .map(|i| format!("record R{i}\n  f : optional R{}\n", i + 1))
+            .chain(std::iter::once(format!("record R{n}\n  n : integer\n")))
+            .collect()
+    };
+    assert_eq!(
+        messages(&chain(300)),
+        ["record `R236` holds records nested more than 64 deep"]
+    );
+    let f = folder(&[("v.policy", &policy(&chain(60)))]);
+    assert!(f.is_ok(), "{:?}", codes(&f));
+    let schema = crate::json::schema::json_schema(f.version("v").unwrap());
+    assert!(
+        schema.to_string().matches("\"f\"").count() >= 60,
+        "the chain's schema is written out"
+    );
+}

@@ -71,6 +71,7 @@ codes! {
     UnknownName = "unknown-name", Error, "a name that is not declared";
     UnknownInput = "unknown-input", Error, "an input path that is not declared";
     NoSuchField = "no-such-field", Error, "a field that the record does not have";
+    RecordShape = "record-shape", Error, "a record that holds itself, holds records nested more than 64 deep, or whose fields unfold to more than 10,000 through the records it holds";
     AmbiguousValue = "ambiguous-value", Error, "an enum value that belongs to several enums where the type does not tell which";
     UnknownFunction = "unknown-function", Error, "a call of a function that does not exist";
     WrongArguments = "wrong-arguments", Error, "a call with arguments of the wrong number or type";
