@@ -793,7 +793,9 @@ fn a_sigkill_loses_no_answered_decision_without_a_trace() {
     std::thread::sleep(Duration::from_millis(200));
     let log = served.log();
     drop(served);
-    assert!(answered.len() >= 200, "{}", answered.len());
+    // 200 records were committed before the kill; the answers of at most four of them (one a
+    // client) may not have reached their client by then.
+    assert!(answered.len() >= 196, "{}", answered.len());
 
     // After a restart on the same store: every answered decision is there, whole, or the log
     // said before the kill that its record was not written.
