@@ -27,7 +27,8 @@ enum Seen {
 }
 
 impl Checker {
-    /// Refuses the records of `m` that hold themselves or unfold past [`MAX_RECORD_FIELDS`].
+    /// Refuses the records of `m` that hold themselves (once a cycle), nest records past
+    /// [`MAX_RECORD_DEPTH`] or unfold past [`MAX_RECORD_FIELDS`].
     /// Walked without recursion: a chain of records may be long.
     pub(crate) fn record_shapes(&mut self, m: &Merged) {
         let count = self.types.records.len();
@@ -68,7 +69,7 @@ impl Checker {
                         }
                         path.push((c, 0));
                     }
-                    Some((c, Some(Seen::Open))) => {
+                    Some((c, Some(Seen::Open))) if size.get(c) != Some(&usize::MAX) => {
                         // A cycle: refused once, at the record it returns to; its members count
                         // as too large, so that nothing built on them is walked either.
                         self.record_error(m, c, format!(

@@ -218,7 +218,7 @@ fn a_record_that_holds_itself_or_unfolds_too_far_is_refused() {
             .collect()
     };
     assert_eq!(
-        messages("record R0\n  f : optional R0\n"),
+        messages("record R0\n  f : optional R0\n  g : list of R0\n"),
         [
             "record `R0` holds itself (through field `f` of `R0`): its schema and its form would never end"
         ]
