@@ -70,10 +70,11 @@ fn is_infix(rule: R) -> bool {
     )
 }
 
-/// The stack one expression's Pratt parse may need before it lowers a primary (a run of up to
-/// [`MAX_NESTING`](super::MAX_NESTING) prefix operators, unoptimised): below it, the lowering
-/// goes on in a segment of [`STACK_SEGMENT`] on the heap.
-const RED_ZONE: usize = 512 * 1024;
+/// The stack one expression's Pratt parse may need before it lowers a primary (up to
+/// [`MAX_NESTING`](super::MAX_NESTING) open prefix operators, each of which may climb the
+/// operators' precedences again, unoptimised): below it, the lowering goes on in a segment of
+/// [`STACK_SEGMENT`] on the heap.
+const RED_ZONE: usize = 1024 * 1024;
 const STACK_SEGMENT: usize = 4 * 1024 * 1024;
 
 static PRATT: LazyLock<PrattParser<R>> = LazyLock::new(|| {

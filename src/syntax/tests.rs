@@ -198,6 +198,24 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
         ")".repeat(60)
     );
     policy(&fine);
+    // As many open prefixes as allowed (63 `not` and a `-`), each climbing the precedences
+    // again, read on a
+    // worker's stack: the lowering's own stack check keeps it within.
+    let most = format!(
+        "policy p\nversion \"v\"\nparameter b = {}true per \"x\"",
+        "not 1 < 2 * - ".repeat(63)
+    );
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            parse(FileId(0), &most)
+                .map(|_| ())
+                .map_err(|d| d[0].message.clone())
+        })
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap();
 }
 
 /// An expression as deep as allowed (a chain of 255 `and`, a sum of 250 terms) is checked and
