@@ -199,8 +199,7 @@ fn nesting_beyond_the_limits_is_an_error_not_a_crash() {
     );
     policy(&fine);
     // As many open prefixes as allowed (63 `not` and a `-`), each climbing the precedences
-    // again, read on a
-    // worker's stack: the lowering's own stack check keeps it within.
+    // again, read on a worker's stack: the lowering's own stack check keeps it within.
     let most = format!(
         "policy p\nversion \"v\"\nparameter b = {}true per \"x\"",
         "not 1 < 2 * - ".repeat(63)
