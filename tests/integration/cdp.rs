@@ -118,6 +118,14 @@ impl Page {
 
     /// Sends a command (to the page once attached) and returns its result.
     pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
+        match self.send(method, params) {
+            Ok(result) => result,
+            Err(reply) => panic!("{method}: {reply}"),
+        }
+    }
+
+    /// Sends a command and returns its result, or the whole reply when it is an error.
+    fn send(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next += 1;
         let id = self.next;
         let mut message = json!({"id": id, "method": method, "params": params});
@@ -133,8 +141,10 @@ impl Page {
             };
             let reply: Value = serde_json::from_str(text.as_str()).unwrap();
             if reply["id"] == id {
-                assert!(reply.get("error").is_none(), "{method}: {reply}");
-                return reply["result"].clone();
+                return match reply.get("error") {
+                    None => Ok(reply["result"].clone()),
+                    Some(_) => Err(reply),
+                };
             }
         }
     }
@@ -154,10 +164,34 @@ impl Page {
         r["result"]["value"].clone()
     }
 
-    /// Waits until `condition` (a JavaScript expression) is true.
+    /// Whether `condition` (a JavaScript expression) is true now; false while the page is
+    /// between two documents (a navigation closes the context an evaluation ran in).
+    fn holds(&mut self, condition: &str) -> bool {
+        let params = json!({"expression": format!("Boolean({condition})"), "returnByValue": true});
+        match self.send("Runtime.evaluate", params) {
+            Ok(r) => {
+                assert!(r.get("exceptionDetails").is_none(), "{condition}: {r}");
+                r["result"]["value"] == json!(true)
+            }
+            Err(reply) => {
+                let message = reply["error"]["message"].as_str().unwrap_or_default();
+                let navigating = [
+                    "navigated or closed",
+                    "context was destroyed",
+                    "find context",
+                ]
+                .iter()
+                .any(|m| message.contains(m));
+                assert!(navigating, "Runtime.evaluate: {reply}");
+                false
+            }
+        }
+    }
+
+    /// Waits until `condition` (a JavaScript expression) is true, across navigations.
     pub(crate) fn wait_for(&mut self, condition: &str) {
         let started = Instant::now();
-        while self.eval(&format!("Boolean({condition})")) != json!(true) {
+        while !self.holds(condition) {
             assert!(
                 started.elapsed() < Duration::from_secs(60),
                 "waited 60 s for `{condition}`; the page:\n{}",
