@@ -1,5 +1,12 @@
 //! The database of decision records: SQLite or PostgreSQL through one code path (sqlx's `Any`
 //! driver), its schema made by the migrations checked in beside this file and run at start.
+//!
+//! One step differs: the writer puts its batches into a SQLite *file* through a connection of
+//! its own ([`SqliteWriter`], rusqlite over the same SQLite library), with the same statements
+//! in the same transaction, because the pool's round trips (the writer, the records' runtime,
+//! sqlx's thread for the connection) and its checkpoints cost a fifth of the service's
+//! throughput (benches/README.md, "Keeping the decisions"). Reading, erasing, purging and the
+//! schema go through the pool for both databases.
 
 use std::borrow::Cow;
 use std::time::Duration;
@@ -44,7 +51,8 @@ const COLUMNS: &str = "d.id, d.decided_at, d.policy, d.version, d.policy_sha256,
 /// How every SQLite connection is set: the write-ahead log with `synchronous = NORMAL` (a commit
 /// survives a crash of the process; an fsync at each checkpoint only, so a power loss may lose
 /// the last commits), foreign keys checked, a wait on a busy database, and a checkpoint every
-/// 64 MB of log rather than 4 MB (each one an fsync).
+/// 64 MB of log rather than 4 MB (each one an fsync) by the connections that do not leave it to
+/// [`SqliteWriter`]'s checkpointer.
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
@@ -52,6 +60,10 @@ const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA busy_timeout = 5000",
     "PRAGMA wal_autocheckpoint = 16384",
 ];
+
+/// Stores a version's text, unless stored already.
+const INSERT_TEXT: &str = "INSERT INTO policy_texts (sha256, policy, version, files, first_used, \
+                           quotes) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING";
 
 /// Rows inserted by one statement: SQLite takes up to 32,766 parameters, PostgreSQL 65,535.
 const ROWS_PER_INSERT: usize = 200;
@@ -92,56 +104,26 @@ impl Db {
         texts: &[super::VersionText],
         records: &[Record],
     ) -> Result<(), sqlx::Error> {
+        // A batch that one statement writes needs no transaction of its own: a statement is
+        // atomic, and one round trip to the database costs less than three.
+        if texts.is_empty() && records.len() <= ROWS_PER_INSERT {
+            insert(records).execute(&self.pool).await?;
+            return Ok(());
+        }
         let mut tx = self.pool.begin().await?;
         for t in texts {
-            sqlx::query(
-                "INSERT INTO policy_texts (sha256, policy, version, files, first_used, quotes) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (sha256) DO NOTHING",
-            )
-            .bind(t.sha256.clone())
-            .bind(t.policy.clone())
-            .bind(t.version.clone())
-            .bind(t.files.clone())
-            .bind(super::now_micros())
-            .bind(t.quotes.to_json())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(INSERT_TEXT)
+                .bind(t.sha256.clone())
+                .bind(t.policy.clone())
+                .bind(t.version.clone())
+                .bind(t.files.clone())
+                .bind(super::now_micros())
+                .bind(t.quotes.to_json())
+                .execute(&mut *tx)
+                .await?;
         }
         for chunk in records.chunks(ROWS_PER_INSERT) {
-            let mut sql = String::from(
-                "INSERT INTO decisions (id, decided_at, policy, version, policy_sha256, candidate, \
-                 caller, request, input_hash, decision, key_id, signature) VALUES ",
-            );
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for c in 0..12 {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    sql.push_str(&format!("${}", i * 12 + c + 1));
-                }
-                sql.push(')');
-            }
-            let mut query = sqlx::query(AssertSqlSafe(sql));
-            for r in chunk {
-                query = query
-                    .bind(r.id.clone())
-                    .bind(r.decided_at)
-                    .bind(r.policy.id.to_string())
-                    .bind(r.policy.version.to_string())
-                    .bind(r.policy.sha256.clone())
-                    .bind(r.candidate.clone())
-                    .bind(r.caller.clone())
-                    .bind(r.request.clone())
-                    .bind(r.input_hash.clone())
-                    .bind(r.decision.clone())
-                    .bind(r.receipt.as_ref().map(|s| s.key_id.clone()))
-                    .bind(r.receipt.as_ref().map(|s| s.signature.clone()));
-            }
-            query.execute(&mut *tx).await?;
+            insert(chunk).execute(&mut *tx).await?;
         }
         tx.commit().await
     }
@@ -332,6 +314,172 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         row.try_get(0)
+    }
+}
+
+/// The statement that inserts `records` (at most [`ROWS_PER_INSERT`]), in one row each.
+fn insert(records: &[Record]) -> sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut query = sqlx::query(AssertSqlSafe(insert_sql(records.len())));
+    for r in records {
+        query = query
+            .bind(r.id.clone())
+            .bind(r.decided_at)
+            .bind(r.policy.id.to_string())
+            .bind(r.policy.version.to_string())
+            .bind(r.policy.sha256.clone())
+            .bind(r.candidate.clone())
+            .bind(r.caller.clone())
+            .bind(r.request.clone())
+            .bind(r.input_hash.clone())
+            .bind(r.decision.clone())
+            .bind(r.receipt.as_ref().map(|s| s.key_id.clone()))
+            .bind(r.receipt.as_ref().map(|s| s.signature.clone()));
+    }
+    query
+}
+
+/// The statement that inserts `rows` records, their twelve columns numbered in order.
+fn insert_sql(rows: usize) -> String {
+    let mut sql = String::from(
+        "INSERT INTO decisions (id, decided_at, policy, version, policy_sha256, candidate, \
+         caller, request, input_hash, decision, key_id, signature) VALUES ",
+    );
+    for i in 0..rows {
+        if i > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..12 {
+            if c > 0 {
+                sql.push(',');
+            }
+            sql.push_str(&format!("${}", i * 12 + c + 1));
+        }
+        sql.push(')');
+    }
+    sql
+}
+
+/// The connection the writer keeps to a SQLite file: its own, on its own thread, so that a
+/// batch is written without a pool, a runtime or a worker thread in between. The schema is the
+/// one [`Db::open`] brought up to date, the statements are [`Db::write`]'s.
+///
+/// The writer does not checkpoint the write-ahead log itself: a checkpoint copies the log into
+/// the database and waits for the disk twice (`fsync`), and answers waiting for a commit would
+/// wait for it too. A thread of its own checkpoints instead, on a connection of its own, soon
+/// after commits (a passive checkpoint, which never holds the writer up).
+pub struct SqliteWriter {
+    connection: rusqlite::Connection,
+    /// Tells the checkpointer that the log grew.
+    grew: std::sync::mpsc::SyncSender<()>,
+}
+
+/// How long the checkpointer lets commits gather before it copies them into the database.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
+
+/// A connection to the SQLite file at `path`, set as every connection to the records is.
+fn sqlite_connection(path: &std::path::Path) -> Result<rusqlite::Connection, String> {
+    let connection = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| e.to_string())?;
+    for pragma in SQLITE_PRAGMAS {
+        // `journal_mode` answers with a row; the others with none.
+        connection
+            .query_row(pragma, [], |_| Ok(()))
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(()),
+                e => Err(e),
+            })
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(connection)
+}
+
+/// Checkpoints the log of `connection` each time the writer says it grew (at most every
+/// [`CHECKPOINT_EVERY`]), and once more when the writer is gone.
+fn checkpoint(connection: &rusqlite::Connection, grew: &std::sync::mpsc::Receiver<()>) {
+    let run = || {
+        if let Err(e) = connection.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, "the decision store's checkpoint failed");
+        }
+    };
+    while grew.recv().is_ok() {
+        std::thread::sleep(CHECKPOINT_EVERY);
+        while grew.try_recv().is_ok() {}
+        run();
+    }
+    run();
+}
+
+impl SqliteWriter {
+    /// A connection of its own to the file of the SQLite database `url` (none for a database in
+    /// memory, which only the pool's connections share).
+    pub fn open(url: &str) -> Result<Option<SqliteWriter>, String> {
+        use std::str::FromStr as _;
+        let options =
+            sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(|e| e.to_string())?;
+        let path = options.get_filename();
+        if path.as_os_str().is_empty()
+            || path.to_string_lossy().contains(":memory:")
+            || url.contains("mode=memory")
+        {
+            return Ok(None);
+        }
+        let connection = sqlite_connection(path)?;
+        connection
+            .pragma_update(None, "wal_autocheckpoint", 0)
+            .map_err(|e| e.to_string())?;
+        let checkpointer = sqlite_connection(path)?;
+        let (grew, growth) = std::sync::mpsc::sync_channel(1);
+        std::thread::Builder::new()
+            .name("clausier-records-checkpoint".into())
+            .spawn(move || checkpoint(&checkpointer, &growth))
+            .map_err(|e| e.to_string())?;
+        Ok(Some(SqliteWriter { connection, grew }))
+    }
+
+    /// As [`Db::write`]: `records` in one transaction, with the texts not stored yet.
+    pub fn write(
+        &mut self,
+        texts: &[super::VersionText],
+        records: &[Record],
+    ) -> Result<(), rusqlite::Error> {
+        let tx = self.connection.transaction()?;
+        for t in texts {
+            tx.prepare_cached(INSERT_TEXT)?.execute(rusqlite::params![
+                t.sha256,
+                t.policy,
+                t.version,
+                t.files,
+                super::now_micros(),
+                t.quotes.to_json(),
+            ])?;
+        }
+        {
+            let mut insert = tx.prepare_cached(&insert_sql(1))?;
+            for r in records {
+                insert.execute(rusqlite::params![
+                    r.id,
+                    r.decided_at,
+                    &*r.policy.id,
+                    &*r.policy.version,
+                    &*r.policy.sha256,
+                    r.candidate,
+                    r.caller,
+                    r.request,
+                    r.input_hash,
+                    r.decision,
+                    r.receipt.as_ref().map(|s| s.key_id.as_str()),
+                    r.receipt.as_ref().map(|s| s.signature.as_str()),
+                ])?;
+            }
+        }
+        tx.commit()?;
+        // Full: the checkpointer has yet to run, and will see this commit.
+        let _ = self.grew.try_send(());
+        Ok(())
     }
 }
 

@@ -3,8 +3,10 @@
 //! was made under, so that an appeal months later can be shown what was decided, on which
 //! record, under which rules, and whether today's rules decide otherwise.
 //!
-//! Writing is batched by one writer: a decision's handler queues its record (a bounded queue)
-//! and waits, at most [`RecordsOptions::wait`], for the transaction that holds it to commit, so
+//! Writing is batched by one writer, on a thread of its own: a decision's handler queues its
+//! record (a bounded queue) and waits, at most [`RecordsOptions::wait`], for the transaction
+//! that holds it to commit (a transaction of fewer than 16 records waits 1 ms
+//! for others to join it), so
 //! that an answered decision is in the store unless the log said otherwise before the answer.
 //! When the queue is full, the record is lost; when the database is slow or down, the answer
 //! goes without waiting longer and the record stays queued. Either way the decision is still
@@ -244,12 +246,19 @@ impl Records {
             .map_err(|e| format!("the decision store `{}`: {e}", shown(&options.url)))?;
         let (tx, rx) = mpsc::channel(options.queue.max(1));
         let down = Arc::new(AtomicBool::new(false));
-        runtime.spawn(write_behind(
-            db.clone(),
-            rx,
-            Arc::clone(&down),
-            metrics.clone(),
-        ));
+        let writer = match db.is_sqlite() {
+            true => db::SqliteWriter::open(&options.url)?,
+            false => None,
+        };
+        let sink = match writer {
+            Some(writer) => Sink::Sqlite(writer),
+            None => Sink::Pool(db.clone(), runtime.handle().clone()),
+        };
+        let (writer_down, writer_metrics) = (Arc::clone(&down), metrics.clone());
+        std::thread::Builder::new()
+            .name("clausier-records-writer".into())
+            .spawn(move || write_behind(sink, rx, &writer_down, &writer_metrics))
+            .map_err(|e| e.to_string())?;
         runtime.spawn(purge(db.clone(), options.clone(), metrics.clone()));
         Ok(Records {
             db,
@@ -474,21 +483,60 @@ impl Pending {
 /// Records written by one transaction, at most.
 const BATCH: usize = 512;
 
-/// The writer: takes what is queued, up to [`BATCH`] records, writes them in one transaction
-/// (with the policy texts not stored yet), and says to each waiting answer whether it was
-/// committed. A failed batch is tried again three times, then counted lost.
-async fn write_behind(
-    db: Db,
+/// Records enough for a transaction not to wait for more.
+const GATHERED: usize = 16;
+
+/// How long fewer records than [`GATHERED`] wait for others before their transaction.
+const GATHER: Duration = Duration::from_millis(1);
+
+/// Where the writer puts its batches.
+enum Sink {
+    /// A SQLite file, through a connection the writer's thread owns.
+    Sqlite(db::SqliteWriter),
+    /// Any other database (PostgreSQL, or SQLite in memory), through the pool on the records'
+    /// runtime.
+    Pool(Db, tokio::runtime::Handle),
+}
+
+impl Sink {
+    /// Writes one batch in one transaction.
+    fn write(&mut self, texts: &[VersionText], records: &[Record]) -> Result<(), String> {
+        match self {
+            Sink::Sqlite(writer) => writer.write(texts, records).map_err(|e| e.to_string()),
+            Sink::Pool(db, runtime) => runtime
+                .block_on(db.write(texts, records))
+                .map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// The writer, on a thread of its own: takes what is queued, up to [`BATCH`] records, writes
+/// them in one transaction (with the policy texts not stored yet), and says to each waiting
+/// answer whether it was committed. A failed batch is tried again three times, then counted
+/// lost. It stops when the store is dropped and the queue is empty.
+fn write_behind(
+    mut sink: Sink,
     mut rx: mpsc::Receiver<Job>,
-    down: Arc<AtomicBool>,
-    metrics: RecordMetrics,
+    down: &AtomicBool,
+    metrics: &RecordMetrics,
 ) {
     // The quotes of each version seen, and whether its text is stored.
     let mut known: HashMap<Arc<str>, (Arc<quotes::Quotes>, bool)> = HashMap::new();
     let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
     loop {
-        if rx.recv_many(&mut jobs, BATCH).await == 0 {
+        if rx.blocking_recv_many(&mut jobs, BATCH) == 0 {
             return;
+        }
+        // A commit costs about the same for one record as for a dozen (the log's pages of the
+        // table's end and of each index are written whatever their number): a few records
+        // are given a moment to gather with the others coming.
+        if jobs.len() < GATHERED {
+            std::thread::sleep(GATHER);
+            while jobs.len() < BATCH
+                && let Ok(job) = rx.try_recv()
+            {
+                jobs.push(job);
+            }
         }
         let mut records = Vec::with_capacity(jobs.len());
         let mut dones = Vec::with_capacity(jobs.len());
@@ -518,7 +566,7 @@ async fn write_behind(
                 record.decision = quotes.elide(&record.decision);
             }
         }
-        let written = records.is_empty() || write(&db, &texts, &records, &down).await;
+        let written = records.is_empty() || write(&mut sink, &texts, &records, down);
         if written {
             metrics.written.inc_by(records.len() as u64);
             for t in &texts {
@@ -542,9 +590,9 @@ async fn write_behind(
 }
 
 /// Writes one batch, tried four times (0.25, 0.5 then 1 s apart), `down` set while it fails.
-async fn write(db: &Db, texts: &[VersionText], records: &[Record], down: &AtomicBool) -> bool {
+fn write(sink: &mut Sink, texts: &[VersionText], records: &[Record], down: &AtomicBool) -> bool {
     for attempt in 0..4u32 {
-        match db.write(texts, records).await {
+        match sink.write(texts, records) {
             Ok(()) => {
                 down.store(false, Ordering::Relaxed);
                 return true;
@@ -553,7 +601,7 @@ async fn write(db: &Db, texts: &[VersionText], records: &[Record], down: &Atomic
                 down.store(true, Ordering::Relaxed);
                 tracing::warn!(error = %e, attempt, records = records.len(), "the decision store refused a batch");
                 if attempt < 3 {
-                    tokio::time::sleep(Duration::from_millis(250 << attempt)).await;
+                    std::thread::sleep(Duration::from_millis(250 << attempt));
                 }
             }
         }
