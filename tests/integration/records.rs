@@ -905,3 +905,29 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
     assert_eq!(stored["request"]["version"], "v1");
     assert_eq!(stored["request"]["conclusions"], json!(["recevable"]));
 }
+
+#[test]
+fn the_write_ahead_log_of_a_sqlite_store_is_copied_into_its_file_soon_after_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let store = format!("sqlite://{}?mode=rwc", db.display());
+    let served = service(dir.path(), &store, &[]);
+    let before = std::fs::metadata(&db).unwrap().len();
+    for i in 0..40 {
+        decide(&served, &with_id(&format!("C-{i:03}")), "jury");
+    }
+    // Each record takes a page of its own at least (a decision is a few kilobytes): once the
+    // log is checkpointed (half a second after a commit), the file holds them all, while the
+    // service still runs (the writer never checkpoints itself, and nothing closes the store).
+    let grown = before + 40 * 4096;
+    let started = std::time::Instant::now();
+    while std::fs::metadata(&db).unwrap().len() < grown {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "the file is still {} bytes (it was {before} before 40 records)",
+            std::fs::metadata(&db).unwrap().len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    drop(served);
+}

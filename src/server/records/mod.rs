@@ -5,9 +5,9 @@
 //!
 //! Writing is batched by one writer, on a thread of its own: a decision's handler queues its
 //! record (a bounded queue) and waits, at most [`RecordsOptions::wait`], for the transaction
-//! that holds it to commit (a transaction of fewer than 16 records waits 1 ms
-//! for others to join it), so
-//! that an answered decision is in the store unless the log said otherwise before the answer.
+//! that holds it to commit (a transaction of fewer than 16 records waits 1 ms for others to
+//! join it), so that an answered decision is in the store unless the log said otherwise before
+//! the answer.
 //! When the queue is full, the record is lost; when the database is slow or down, the answer
 //! goes without waiting longer and the record stays queued. Either way the decision is still
 //! answered, the case counted in `/metrics` and logged with the decision's id (never with the
