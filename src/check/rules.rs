@@ -248,8 +248,12 @@ impl Checker {
     /// Replaces each rule's direct exceptions-of list by its transitive closure; rejects cycles.
     fn close_overrides(&mut self, c: &ConclusionDecl, rules: &mut [RuleInfo]) -> Option<()> {
         let direct: Vec<Vec<usize>> = rules.iter().map(|r| r.overrides.clone()).collect();
+        // Which rules the closure holds already: a mark per rule rather than a search of the
+        // closure (a chain of n exceptions was otherwise n³).
+        let mut seen = vec![false; rules.len()];
         for (i, rule) in rules.iter_mut().enumerate() {
             let mut closure: Vec<usize> = Vec::new();
+            seen.iter_mut().for_each(|s| *s = false);
             let mut stack = direct.get(i).cloned().unwrap_or_default();
             while let Some(j) = stack.pop() {
                 if j == i {
@@ -259,7 +263,10 @@ impl Checker {
                     );
                     return None;
                 }
-                if !closure.contains(&j) {
+                if let Some(mark) = seen.get_mut(j)
+                    && !*mark
+                {
+                    *mark = true;
                     closure.push(j);
                     stack.extend(direct.get(j).cloned().unwrap_or_default());
                 }
@@ -275,7 +282,9 @@ impl Checker {
     pub(super) fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
         for (i, a) in rules.iter().enumerate() {
             for (j, b) in rules.iter().enumerate().skip(i + 1) {
-                let ranked = a.overrides.contains(&j) || b.overrides.contains(&i);
+                // Sorted by `close_overrides`.
+                let ranked =
+                    a.overrides.binary_search(&j).is_ok() || b.overrides.binary_search(&i).is_ok();
                 let member = a.kind == RuleKind::Member
                     || c.table
                         .as_ref()
