@@ -4,9 +4,9 @@
 //! One step differs: the writer puts its batches into a SQLite *file* through a connection of
 //! its own ([`SqliteWriter`], rusqlite over the same SQLite library), with the same statements
 //! in the same transaction, because the pool's round trips (the writer, the records' runtime,
-//! sqlx's thread for the connection) and its checkpoints cost a fifth of the service's
-//! throughput (benches/README.md, "Keeping the decisions"). Reading, erasing, purging and the
-//! schema go through the pool for both databases.
+//! sqlx's thread for the connection) and its checkpoints cost about a tenth of the service's
+//! throughput more (benches/README.md, "The writer on its own thread"). Reading, erasing,
+//! purging and the schema go through the pool for both databases.
 
 use std::borrow::Cow;
 use std::time::Duration;
