@@ -204,83 +204,87 @@ fn header_at(text: &str) -> Option<(crate::ast::Header, usize)> {
 /// otherwise stop (prefix operators are bounded where they recurse, in the lowering). One pass
 /// over each line of code, without copying it. With the diagnostic, how many brackets the text
 /// leaves open.
+///
+/// A line's code ends at a `#` outside quoted texts; brackets and words in quoted texts do not
+/// count (a text's characters split words, as spaces do). Clause text lines (`| …`) are not
+/// code. A bracket nested too deep on a line is reported before a word nested too deep on it.
 fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
     let mut offset = 0;
     let mut depth: usize = 0;
     let mut nesting_words: usize = 0;
     for line in text.split_inclusive('\n') {
         if !line.trim_start().starts_with('|') {
+            let mut in_string = false;
+            let mut escaped = false;
+            let mut word_start = None;
+            let mut first_word = true;
+            let mut too_many_words = None;
+            let mut word_ends = |at: usize, start: usize, nesting_words: &mut usize| {
+                let word = line.get(start..at).unwrap_or("");
+                if first_word {
+                    first_word = false;
+                    if STATEMENT_WORDS.contains(&word) {
+                        *nesting_words = 0;
+                    }
+                }
+                // `if`, the aggregates and `of` nest without brackets: counted over the whole
+                // statement, as they close nowhere (`else if … else if …` nests as deep as it
+                // is long).
+                *nesting_words += nesting_words_in(word);
+                if *nesting_words > MAX_NESTING && too_many_words.is_none() {
+                    too_many_words = Some(start);
+                }
+            };
             let mut code_end = line.len();
-            for (i, c) in code_chars(line) {
-                match c {
+            for (i, c) in line.char_indices() {
+                // Inside a quoted text, a character is a space to the words and no bracket.
+                let code = match c {
+                    _ if escaped => {
+                        escaped = false;
+                        ' '
+                    }
+                    '\\' if in_string => {
+                        escaped = true;
+                        ' '
+                    }
+                    '"' => {
+                        in_string = !in_string;
+                        '"'
+                    }
+                    _ if in_string => ' ',
+                    '#' => {
+                        code_end = i;
+                        break;
+                    }
+                    c => c,
+                };
+                match code {
                     '(' | '[' => depth += 1,
                     ')' | ']' => depth = depth.saturating_sub(1),
-                    '#' => code_end = i,
                     _ => {}
                 }
                 if depth > MAX_NESTING {
                     return (Some(nesting(file, offset + i)), depth);
                 }
-            }
-            let code = line.get(..code_end).unwrap_or("");
-            if starts_statement(code) {
-                nesting_words = 0;
-            }
-            for (pos, token) in words(code) {
-                // `if`, the aggregates and `of` nest without brackets: counted over the whole
-                // statement, as they close nowhere (`else if … else if …` nests as deep as it is
-                // long).
-                nesting_words += nesting_words_in(token);
-                if nesting_words > MAX_NESTING {
-                    return (Some(words_nesting(file, offset + pos)), depth);
+                match (code.is_whitespace(), word_start) {
+                    (true, Some(start)) => {
+                        word_start = None;
+                        word_ends(i, start, &mut nesting_words);
+                    }
+                    (false, None) => word_start = Some(i),
+                    _ => {}
                 }
+            }
+            if let Some(start) = word_start {
+                word_ends(code_end, start, &mut nesting_words);
+            }
+            if let Some(at) = too_many_words {
+                return (Some(words_nesting(file, offset + at)), depth);
             }
         }
         offset += line.len();
     }
     (None, depth)
-}
-
-/// The characters of a line as the nesting checks read them: those of quoted texts blanked
-/// (brackets and words in texts do not count), and a `#` outside texts, which starts the
-/// comment, as the last.
-fn code_chars(line: &str) -> impl Iterator<Item = (usize, char)> + '_ {
-    let mut in_string = false;
-    let mut escaped = false;
-    let mut in_comment = false;
-    line.char_indices().map_while(move |(i, c)| {
-        if in_comment {
-            return None;
-        }
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '#' if !in_string => in_comment = true,
-            _ => {}
-        }
-        Some((i, if in_string && c != '"' { ' ' } else { c }))
-    })
-}
-
-/// The words of a line's code (split at whitespace, as `split_whitespace`, quoted texts
-/// blanked) with their byte offsets. A word's characters are all outside texts but for its
-/// quotes, so it is the same slice of the line.
-fn words(code: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut start = None;
-    code_chars(code)
-        .chain(std::iter::once((code.len(), ' ')))
-        .filter_map(move |(i, c)| match (c.is_whitespace(), start) {
-            (true, Some(s)) => {
-                start = None;
-                Some((s, code.get(s..i).unwrap_or("")))
-            }
-            (false, None) => {
-                start = Some(i);
-                None
-            }
-            _ => None,
-        })
 }
 
 /// The words that nest without brackets: each opens an expression (or a type) inside the one
@@ -323,21 +327,13 @@ const STATEMENT_WORDS: [&str; 16] = [
     "=",
 ];
 
-/// Whether a line of code begins a statement.
-fn starts_statement(code: &str) -> bool {
-    code.split_whitespace()
-        .next()
-        .is_some_and(|w| STATEMENT_WORDS.contains(&w))
-}
-
 /// How many nesting words a word of code holds, glued or not (`elseif` one, `(count` one):
 /// an over-count (`anyone`, `official` count one) only brings the limit nearer, never lets
 /// a deeper nesting through.
 fn nesting_words_in(token: &str) -> usize {
-    let skip = |w: &str| {
+    fn skip(w: &str) -> &str {
         w.trim_start_matches(|c: char| !c.is_ascii_alphanumeric() && c != '_')
-            .to_string()
-    };
+    }
     let mut rest = skip(token);
     let mut count = 0;
     'strip: loop {
