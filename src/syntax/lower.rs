@@ -1048,6 +1048,26 @@ fn calendar_help(text: &str) -> String {
 /// Where the last token of a pair ends.
 fn tight_end(pair: &Pair<'_, R>) -> usize {
     let span = pair.as_span();
+    // The spaces pest lets trail are skipped from the end: when the character before them is
+    // printable ASCII with no `#` (which might start a comment) before it on its line, inside
+    // the pair, it is the last token's.
+    let input = span.get_input().as_bytes();
+    let code = input.get(span.start()..span.end()).unwrap_or_default();
+    let end = code
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .map_or(0, |i| i + 1);
+    if let Some(&last) = code.get(end.wrapping_sub(1))
+        && last.is_ascii_graphic()
+    {
+        let line = code.get(..end).unwrap_or_default();
+        let line = line
+            .get(memchr::memrchr(b'\n', line).map_or(0, |i| i + 1)..)
+            .unwrap_or_default();
+        if memchr::memchr(b'#', line).is_none() {
+            return span.start() + end;
+        }
+    }
     // `next_back`, not `last`: pest finds the last pair in one step instead of walking them all.
     let Some(last) = pair.clone().into_inner().next_back() else {
         return span.end();
@@ -1213,6 +1233,8 @@ fn comment_text(line: &str, at: usize) -> String {
 
 /// The byte offset of a `#` that starts a comment on this line, if any.
 pub(crate) fn comment_start(line: &str) -> Option<usize> {
+    // Most lines hold no `#` at all: found at memchr speed.
+    memchr::memchr(b'#', line.as_bytes())?;
     let mut in_string = false;
     let mut escaped = false;
     for (i, c) in line.char_indices() {
