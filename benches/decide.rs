@@ -32,7 +32,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use clausier::Lang;
-use clausier::load::{PolicyFolder, check_texts, load_folder, policy_files};
+use clausier::load::{PolicyFolder, check_texts, check_texts_after, load_folder, read_texts};
 use clausier::prepared::Prepared;
 use clausier::request::{self, Options};
 use clausier::span::FileId;
@@ -132,14 +132,7 @@ fn decide_cases(c: &mut Criterion) {
 /// Parse, check and compile every version of the BTS policy from texts in memory (`bts`, what
 /// the service does at start-up), and one version with the layer it extends.
 fn load(c: &mut Criterion) {
-    let texts: Vec<(String, Option<PathBuf>, String)> = policy_files(Path::new(POLICY_DIR))
-        .unwrap()
-        .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).unwrap();
-            (p.display().to_string(), Some(p), text)
-        })
-        .collect();
+    let texts = read_texts(Path::new(POLICY_DIR)).unwrap();
     let checked = check_texts(PathBuf::from(POLICY_DIR), texts.clone());
     assert!(checked.is_ok() && checked.compiled().count() == 4);
     // One version as the service serves it: session-2027 and the annex it extends.
@@ -194,6 +187,22 @@ fn load_scale(c: &mut Criterion) {
             let text = &texts[0].2;
             group.bench_function(format!("parse_{items}"), |b| {
                 b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), text))
+            });
+            // A reload after an authority edits a session layer over the large version: the
+            // layer alone is parsed and checked again (the version it extends is taken whole).
+            let with_layer = |value: usize| {
+                let mut texts = texts.clone();
+                texts.push(("synthetic/v2.policy".into(), None, synthetic::layer(value)));
+                texts
+            };
+            let before = check_texts_after(PathBuf::from("synthetic"), with_layer(1), None);
+            assert!(before.is_ok(), "the layer checks");
+            group.bench_function(format!("reload_{items}"), |b| {
+                b.iter_batched(
+                    || with_layer(2),
+                    |texts| check_texts_after(PathBuf::from("synthetic"), texts, Some(&before)),
+                    BatchSize::LargeInput,
+                )
             });
         }
     }

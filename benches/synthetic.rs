@@ -41,3 +41,12 @@ pub fn policy(items: usize) -> String {
     }
     out
 }
+
+/// A session layer over [`policy`] (version `v2`, extending `v`): one parameter overridden,
+/// with `value` for its value; what an authority edits between two reloads.
+pub fn layer(value: usize) -> String {
+    format!(
+        "policy synthetic\nversion \"v2\"\neffective from 2027-01-01\nextends \"v\"\n\n\
+         override parameter p0 = {value}                        per \"c0\"\n"
+    )
+}

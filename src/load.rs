@@ -59,6 +59,18 @@ impl PolicyFolder {
         self.checked.anew()
     }
 
+    /// The AST of the file `id` of this folder when `now` is that file unchanged: the same
+    /// name, path and text, at the same place in the folder (so that its spans hold). A load
+    /// after an edit parses only the files that changed.
+    fn parsed_as(&self, id: FileId, now: Option<&crate::span::SourceFile>) -> Option<Arc<Policy>> {
+        let (then, now) = (self.sources.get(id)?, now?);
+        if then.name != now.name || then.path != now.path || then.text != now.text {
+            return None;
+        }
+        let parsed = self.files.iter().find(|f| f.file == id)?;
+        Some(Arc::clone(&parsed.policy))
+    }
+
     /// True when `texts` (`(name, path, text)`, in order) are the texts of the files this
     /// folder was loaded from, one for one.
     pub fn read_from(&self, texts: &[(String, Option<PathBuf>, String)]) -> bool {
@@ -127,17 +139,23 @@ pub fn policy_dirs(path: &Path) -> Result<Vec<PathBuf>, LoadError> {
 
 /// Parses and checks every version of one policy folder.
 pub fn load_folder(dir: &Path) -> Result<PolicyFolder, LoadError> {
+    Ok(check_texts(dir.to_path_buf(), read_texts(dir)?))
+}
+
+/// The texts of a folder's `.policy` files, as [`check_texts`] takes them: `(name, path,
+/// text)`, in the order of [`policy_files`].
+pub fn read_texts(dir: &Path) -> Result<Vec<(String, Option<PathBuf>, String)>, LoadError> {
     let mut texts = Vec::new();
     for path in policy_files(dir)? {
         let text = std::fs::read_to_string(&path).map_err(io(&path))?;
         texts.push((path.display().to_string(), Some(path), text));
     }
-    Ok(check_texts(dir.to_path_buf(), texts))
+    Ok(texts)
 }
 
 /// Parses and checks versions given as texts `(name, path, text)`.
 pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) -> PolicyFolder {
-    check_texts_keeping(dir, texts, None)
+    check_texts_keeping(dir, texts, None, None)
 }
 
 /// As [`check_texts`], for a folder loaded again: a version whose chain of files (names, paths
@@ -151,22 +169,24 @@ pub fn check_texts_after(
     previous: Option<&PolicyFolder>,
 ) -> PolicyFolder {
     let empty = Checked::default();
-    let previous = previous.map_or(&empty, |p| &p.checked);
-    check_texts_keeping(dir, texts, Some(previous))
+    let checked = previous.map_or(&empty, |p| &p.checked);
+    check_texts_keeping(dir, texts, Some(checked), previous)
 }
 
 fn check_texts_keeping(
     dir: PathBuf,
     texts: Vec<(String, Option<PathBuf>, String)>,
     previous: Option<&Checked>,
+    before: Option<&PolicyFolder>,
 ) -> PolicyFolder {
-    crate::parallel::with_stage_stack(|| check_texts_deep(dir, texts, previous))
+    crate::parallel::with_stage_stack(|| check_texts_deep(dir, texts, previous, before))
 }
 
 fn check_texts_deep(
     dir: PathBuf,
     texts: Vec<(String, Option<PathBuf>, String)>,
     previous: Option<&Checked>,
+    before: Option<&PolicyFolder>,
 ) -> PolicyFolder {
     let mut sources = SourceMap::new();
     let ids: Vec<FileId> = texts
@@ -176,19 +196,28 @@ fn check_texts_deep(
     let parsed = ids
         .into_iter()
         .map(|id| {
-            let text = sources.get(id).map_or("", |f| f.text.as_str());
-            (id, crate::syntax::parse(id, text))
+            let parsed = match before.and_then(|b| b.parsed_as(id, sources.get(id))) {
+                Some(policy) => Ok(policy),
+                None => {
+                    let text = sources.get(id).map_or("", |f| f.text.as_str());
+                    crate::syntax::parse(id, text).map(Arc::new)
+                }
+            };
+            (id, parsed)
         })
         .collect();
     check_parsed(dir, sources, parsed, previous)
 }
+
+/// A file parsed (its tree, shared with the load after when it does not change), or why not.
+type Parsed = Result<Arc<Policy>, Vec<Diagnostic>>;
 
 /// Checks files already parsed, each once: the folder as a whole, then every version on top of
 /// the version it extends (see [`crate::check::pipeline`]).
 fn check_parsed(
     dir: PathBuf,
     sources: SourceMap,
-    parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,
+    parsed: Vec<(FileId, Parsed)>,
     previous: Option<&Checked>,
 ) -> PolicyFolder {
     crate::parallel::with_stage_stack(|| check_parsed_deep(dir, sources, parsed, previous))
@@ -197,7 +226,7 @@ fn check_parsed(
 fn check_parsed_deep(
     dir: PathBuf,
     sources: SourceMap,
-    parsed: Vec<(FileId, Result<Policy, Vec<Diagnostic>>)>,
+    parsed: Vec<(FileId, Parsed)>,
     previous: Option<&Checked>,
 ) -> PolicyFolder {
     let mut files = Vec::with_capacity(parsed.len());
@@ -272,7 +301,7 @@ pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
     let id = sources.add(path.display().to_string(), Some(path.to_path_buf()), text);
     let leaf = crate::syntax::parse(id, sources.get(id).map_or("", |f| f.text.as_str()));
     let mut extends = extends_of(&leaf);
-    let mut parsed = vec![(id, leaf)];
+    let mut parsed = vec![(id, leaf.map(Arc::new))];
     while let Some(label) = extends.take() {
         // The layer is the first file beside it that parses with this label.
         let next = FileId(u32::try_from(parsed.len()).unwrap_or(u32::MAX));
@@ -288,7 +317,7 @@ pub fn load_version_file(path: &Path) -> Result<PolicyFolder, LoadError> {
         let (p, t) = siblings.swap_remove(i);
         extends = policy.header.extends.as_ref().map(|e| e.node.clone());
         let id = sources.add(p.display().to_string(), Some(p), t);
-        parsed.push((id, Ok(policy)));
+        parsed.push((id, Ok(Arc::new(policy))));
     }
     Ok(check_parsed(dir, sources, parsed, None))
 }

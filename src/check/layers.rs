@@ -16,8 +16,9 @@ use crate::span::{FileId, Span};
 pub struct ParsedFile {
     /// Its id in the source map.
     pub file: FileId,
-    /// Its AST.
-    pub policy: Policy,
+    /// Its AST, shared with the load after when the file does not change (it is not parsed
+    /// again: see [`crate::load::check_texts_after`]).
+    pub policy: Arc<Policy>,
 }
 
 impl ParsedFile {

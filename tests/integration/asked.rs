@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use crate::http::{BTS, TestServer, candidate, date, decide as post_decision, get, post};
 
 #[path = "../../benches/synthetic.rs"]
-mod synthetic;
+pub(crate) mod synthetic;
 
 /// Items of the synthetic policy: conclusions `k0` to `k9999`, chains of ten (`k{i}` reads
 /// `k{i-1}` but for every tenth).

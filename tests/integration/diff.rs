@@ -161,6 +161,7 @@ fn a_reformatted_and_reordered_copy_is_the_same_policy() {
             .find(|f| original.sources.get(f.file).and_then(|s| s.path.as_ref()) == Some(path))
             .expect("the file parsed")
             .policy
+            .as_ref()
             .clone();
         // Reverse the items, then move the first third to the end.
         parsed.items.reverse();

@@ -370,3 +370,128 @@ fn a_reload_checks_again_only_the_versions_whose_files_changed() {
         "the last good version stays served"
     );
 }
+
+/// A load after an edit parses only the files that changed: the others' trees are those of the
+/// load before (the same `Arc`), and the folder is what a fresh load gives. A file read at
+/// another place in the folder, or under another name, is parsed again (its positions would
+/// not hold).
+#[test]
+fn a_reload_parses_only_the_files_that_changed() {
+    use clausier::load::{check_texts_after, read_texts};
+
+    let texts = read_texts(Path::new(BTS)).unwrap();
+    assert!(texts.len() >= 3, "several files");
+    let tree_of = |folder: &PolicyFolder, name: &str| {
+        let (id, _) = folder
+            .sources
+            .files()
+            .find(|(_, f)| f.name == name)
+            .unwrap();
+        let parsed = folder.files.iter().find(|f| f.file == id).unwrap();
+        Arc::clone(&parsed.policy)
+    };
+    let first = check_texts_after(PathBuf::from(BTS), texts.clone(), None);
+    assert!(first.is_ok());
+
+    // One file edited: that file alone is parsed again.
+    let edited = texts
+        .iter()
+        .position(|(name, _, _)| name.ends_with("session-2027.policy"))
+        .unwrap();
+    let mut changed = texts.clone();
+    changed[edited].2 = changed[edited].2.replace("2027-04-16", "2027-04-23");
+    assert_ne!(changed[edited].2, texts[edited].2);
+    let second = check_texts_after(PathBuf::from(BTS), changed.clone(), Some(&first));
+    for (i, (name, _, _)) in texts.iter().enumerate() {
+        let shared = Arc::ptr_eq(&tree_of(&first, name), &tree_of(&second, name));
+        assert_eq!(shared, i != edited, "{name}");
+    }
+    let fresh = check_texts(PathBuf::from(BTS), changed.clone());
+    assert_eq!(second.versions.len(), fresh.versions.len());
+    for (policy, again) in second.compiled().zip(fresh.compiled()) {
+        assert_eq!(
+            fingerprint(policy),
+            fingerprint(again),
+            "{}",
+            policy.version
+        );
+    }
+
+    // The same texts in another order: every file stands elsewhere, and is parsed again.
+    let mut reordered = changed.clone();
+    reordered.reverse();
+    let third = check_texts_after(PathBuf::from(BTS), reordered, Some(&second));
+    for (name, _, _) in &texts {
+        assert!(
+            !Arc::ptr_eq(&tree_of(&second, name), &tree_of(&third, name)),
+            "{name}"
+        );
+    }
+    // Under another name, at the same place: parsed again.
+    let mut renamed = changed.clone();
+    renamed[0].0.push_str(".copy");
+    let fourth = check_texts_after(PathBuf::from(BTS), renamed.clone(), Some(&second));
+    assert!(!Arc::ptr_eq(
+        &tree_of(&second, &changed[0].0),
+        &tree_of(&fourth, &renamed[0].0)
+    ));
+    assert!(Arc::ptr_eq(
+        &tree_of(&second, &changed[1].0),
+        &tree_of(&fourth, &changed[1].0)
+    ));
+}
+
+/// The reload `load_scale/reload_10000` measures, at 1,000 items: an edit to a session layer
+/// over a large version parses and checks that layer alone, and its new value is served.
+#[test]
+fn an_edit_to_a_layer_over_a_large_version_parses_and_checks_the_layer_alone() {
+    use crate::asked::synthetic;
+    use clausier::load::check_texts_after;
+
+    let with_layer = |value: usize| {
+        vec![
+            (
+                "synthetic/v.policy".to_string(),
+                None,
+                synthetic::policy(1_000),
+            ),
+            (
+                "synthetic/v2.policy".to_string(),
+                None,
+                synthetic::layer(value),
+            ),
+        ]
+    };
+    let first = check_texts_after(PathBuf::from("synthetic"), with_layer(1), None);
+    assert!(first.is_ok(), "the layer checks");
+    assert_eq!(first.checked_anew(), 2);
+    let second = check_texts_after(PathBuf::from("synthetic"), with_layer(7), Some(&first));
+    assert!(second.is_ok());
+    assert_eq!(
+        second.checked_anew(),
+        1,
+        "the large version is taken as checked"
+    );
+    assert!(Arc::ptr_eq(&first.files[0].policy, &second.files[0].policy));
+    assert!(!Arc::ptr_eq(
+        &first.files[1].policy,
+        &second.files[1].policy
+    ));
+    let p0 = |folder: &PolicyFolder| {
+        let v2 = folder.version("v2").unwrap();
+        let p = v2
+            .merged
+            .params
+            .iter()
+            .find(|p| p.name.node == "p0")
+            .unwrap();
+        match &p.value.as_ref().unwrap().node {
+            clausier::ast::ExprKind::Number(n) => n.to_string(),
+            other => panic!("{other:?}"),
+        }
+    };
+    assert_eq!(
+        (p0(&first), p0(&second)),
+        ("1".to_string(), "7".to_string())
+    );
+}
