@@ -1048,25 +1048,8 @@ fn calendar_help(text: &str) -> String {
 /// Where the last token of a pair ends.
 fn tight_end(pair: &Pair<'_, R>) -> usize {
     let span = pair.as_span();
-    // The spaces pest lets trail are skipped from the end: when the character before them is
-    // printable ASCII with no `#` (which might start a comment) before it on its line, inside
-    // the pair, it is the last token's.
-    let input = span.get_input().as_bytes();
-    let code = input.get(span.start()..span.end()).unwrap_or_default();
-    let end = code
-        .iter()
-        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
-        .map_or(0, |i| i + 1);
-    if let Some(&last) = code.get(end.wrapping_sub(1))
-        && last.is_ascii_graphic()
-    {
-        let line = code.get(..end).unwrap_or_default();
-        let line = line
-            .get(memchr::memrchr(b'\n', line).map_or(0, |i| i + 1)..)
-            .unwrap_or_default();
-        if memchr::memchr(b'#', line).is_none() {
-            return span.start() + end;
-        }
+    if let Some(end) = quick_end(span) {
+        return end;
     }
     // `next_back`, not `last`: pest finds the last pair in one step instead of walking them all.
     let Some(last) = pair.clone().into_inner().next_back() else {
@@ -1089,6 +1072,32 @@ fn tight_end(pair: &Pair<'_, R>) -> usize {
         Some(end) => gap_start + end,
         None => tight_end(&last),
     }
+}
+
+/// [`tight_end`] found from the pair's end, without walking its inner pairs, when that is
+/// sure: the spaces pest lets trail are skipped back, and the printable ASCII character before
+/// them ends the last token unless its line (within the pair) holds a `#`, which might start a
+/// comment, or is a clause text line (`| …`), whose text keeps the spaces that end it. Not for
+/// a pair that reaches the end of the text, which may end with the end of the file's mark. (A
+/// pair with no inner pair and an optional part left out, like `informative` without its
+/// reason, ends on its word this way, where the walk kept the spaces after it.)
+pub(super) fn quick_end(span: pest::Span<'_>) -> Option<usize> {
+    let input = span.get_input().as_bytes();
+    if span.end() >= input.len() {
+        return None;
+    }
+    let code = input.get(span.start()..span.end())?;
+    let end = code
+        .iter()
+        .rposition(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))?
+        + 1;
+    if !code.get(end - 1)?.is_ascii_graphic() {
+        return None;
+    }
+    let line = code.get(..end)?;
+    let line = line.get(memchr::memrchr(b'\n', line).map_or(0, |i| i + 1)..)?;
+    let clause_text = line.trim_ascii_start().first() == Some(&b'|');
+    (!clause_text && memchr::memchr(b'#', line).is_none()).then_some(span.start() + end)
 }
 
 fn next<'i>(pairs: &mut pest::iterators::Pairs<'i, R>) -> LResult<Pair<'i, R>> {
