@@ -1045,12 +1045,15 @@ fn calendar_help(text: &str) -> String {
     }
 }
 
-/// Where the last token of a pair ends.
+/// Where the last token of a pair ends: found from its end when that is sure, by the walk of
+/// its last inner pairs otherwise.
 fn tight_end(pair: &Pair<'_, R>) -> usize {
+    quick_end(pair.as_span()).unwrap_or_else(|| walked_end(pair))
+}
+
+/// Where the last token of a pair ends, found by walking its last inner pairs.
+pub(super) fn walked_end(pair: &Pair<'_, R>) -> usize {
     let span = pair.as_span();
-    if let Some(end) = quick_end(span) {
-        return end;
-    }
     // `next_back`, not `last`: pest finds the last pair in one step instead of walking them all.
     let Some(last) = pair.clone().into_inner().next_back() else {
         return span.end();
@@ -1070,7 +1073,7 @@ fn tight_end(pair: &Pair<'_, R>) -> usize {
     }
     match code_end {
         Some(end) => gap_start + end,
-        None => tight_end(&last),
+        None => walked_end(&last),
     }
 }
 

@@ -299,6 +299,20 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
     policy(&two);
 }
 
+/// Every `.policy` file of the repository (`policies/` and `tests/`), with a check that they
+/// were found.
+fn repository_policies() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    policy_files(&root.join("policies"), &mut files);
+    policy_files(&root.join("tests"), &mut files);
+    assert!(
+        files.len() > 20,
+        "the policies of the repository: {files:?}"
+    );
+    files
+}
+
 /// Every `.policy` file under `dir`, recursively.
 fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
@@ -313,14 +327,7 @@ fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 
 #[test]
 fn a_file_parsed_in_two_halves_is_the_file_parsed_whole_at_every_cut() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    policy_files(&root.join("policies"), &mut files);
-    policy_files(&root.join("tests"), &mut files);
-    assert!(
-        files.len() > 20,
-        "the policies of the repository: {files:?}"
-    );
+    let files = repository_policies();
     let (mut cuts, mut halved) = (0, 0);
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
@@ -690,12 +697,7 @@ fn the_nesting_check_finds_what_it_found_before() {
         );
         now.is_some()
     };
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    policy_files(&root.join("policies"), &mut files);
-    policy_files(&root.join("tests"), &mut files);
-    assert!(files.len() > 20, "the policies were read ({files:?})");
-    for path in &files {
+    for path in &repository_policies() {
         same(&std::fs::read_to_string(path).unwrap());
     }
     const PIECES: [&str; 44] = [
@@ -770,38 +772,12 @@ fn the_nesting_check_finds_what_it_found_before() {
     );
 }
 
-/// Where a pair's last token ends, found by walking its last inner pairs, as it was found
-/// before the quick way from its end.
-fn walked_end(pair: &pest::iterators::Pair<'_, super::parser::Rule>) -> usize {
-    let span = pair.as_span();
-    let Some(last) = pair.clone().into_inner().next_back() else {
-        return span.end();
-    };
-    let gap_start = last.as_span().end();
-    let gap = span.get_input().get(gap_start..span.end()).unwrap();
-    let mut code_end = None;
-    let mut in_comment = false;
-    for (i, c) in gap.char_indices() {
-        match c {
-            '\n' => in_comment = false,
-            _ if in_comment || c.is_whitespace() => {}
-            '#' => in_comment = true,
-            _ => code_end = Some(i + c.len_utf8()),
-        }
-    }
-    code_end.map_or_else(|| walked_end(&last), |end| gap_start + end)
-}
-
 /// The quick way to a pair's tight end (where carets end) gives, whenever it answers, what
 /// walking the pair's last inner pairs gives, spaces left out: on every pair of every policy
 /// of the repository, and of a file whose clause texts and comments end in spaces.
 #[test]
 fn the_end_of_a_pair_found_from_its_end_is_the_end_of_its_last_token() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files = Vec::new();
-    policy_files(&root.join("policies"), &mut files);
-    policy_files(&root.join("tests"), &mut files);
-    let mut texts: Vec<String> = files
+    let mut texts: Vec<String> = repository_policies()
         .iter()
         .map(|p| std::fs::read_to_string(p).unwrap())
         .collect();
@@ -822,7 +798,7 @@ fn the_end_of_a_pair_found_from_its_end_is_the_end_of_its_last_token() {
                 quick += 1;
                 // The walk stops at a pair with no inner pair, spaces that trail it included
                 // (`informative` without its reason): the quick way leaves them out too.
-                let walked = text[..walked_end(&pair)].trim_end().len();
+                let walked = text[..super::lower::walked_end(&pair)].trim_end().len();
                 assert_eq!(end, walked, "{:?} {:?}", pair.as_rule(), pair.as_str());
             }
         }
