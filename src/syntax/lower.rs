@@ -1080,10 +1080,10 @@ pub(super) fn walked_end(pair: &Pair<'_, R>) -> usize {
 /// [`tight_end`] found from the pair's end, without walking its inner pairs, when that is
 /// sure: the spaces pest lets trail are skipped back, and the printable ASCII character before
 /// them ends the last token unless its line (within the pair) holds a `#`, which might start a
-/// comment, or is a clause text line (`| …`), whose text keeps the spaces that end it. Not for
-/// a pair that reaches the end of the text, which may end with the end of the file's mark. (A
-/// pair with no inner pair and an optional part left out, like `informative` without its
-/// reason, ends on its word this way, where the walk kept the spaces after it.)
+/// comment, or a `|`, which might start a clause text (whose text keeps the spaces that end
+/// it). Not for a pair that reaches the end of the text, which may end with the end of the
+/// file's mark. (A pair with no inner pair and an optional part left out, like `informative`
+/// without its reason, ends on its word this way, where the walk kept the spaces after it.)
 pub(super) fn quick_end(span: pest::Span<'_>) -> Option<usize> {
     let input = span.get_input().as_bytes();
     if span.end() >= input.len() {
@@ -1099,8 +1099,9 @@ pub(super) fn quick_end(span: pest::Span<'_>) -> Option<usize> {
     }
     let line = code.get(..end)?;
     let line = line.get(memchr::memrchr(b'\n', line).map_or(0, |i| i + 1)..)?;
-    let clause_text = line.trim_ascii_start().first() == Some(&b'|');
-    (!clause_text && memchr::memchr(b'#', line).is_none()).then_some(span.start() + end)
+    memchr::memchr2(b'#', b'|', line)
+        .is_none()
+        .then_some(span.start() + end)
 }
 
 fn next<'i>(pairs: &mut pest::iterators::Pairs<'i, R>) -> LResult<Pair<'i, R>> {

@@ -239,9 +239,10 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
             for (i, c) in line.char_indices() {
                 // Inside a quoted text, a character is a space to the words and no bracket.
                 let code = match c {
+                    // An escaped quote is a quote to the words (a word may start there).
                     _ if escaped => {
                         escaped = false;
-                        ' '
+                        if c == '"' { '"' } else { ' ' }
                     }
                     '\\' if in_string => {
                         escaped = true;

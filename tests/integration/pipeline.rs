@@ -408,6 +408,7 @@ fn a_reload_parses_only_the_files_that_changed() {
     }
     let fresh = check_texts(PathBuf::from(BTS), changed.clone());
     assert_eq!(second.versions.len(), fresh.versions.len());
+    assert_eq!(second.compiled().count(), fresh.compiled().count());
     for (policy, again) in second.compiled().zip(fresh.compiled()) {
         assert_eq!(
             fingerprint(policy),
@@ -417,27 +418,32 @@ fn a_reload_parses_only_the_files_that_changed() {
         );
     }
 
-    // The same texts in another order: every file stands elsewhere, and is parsed again.
-    let mut reordered = changed.clone();
-    reordered.reverse();
-    let third = check_texts_after(PathBuf::from(BTS), reordered, Some(&second));
+    // The same texts, each one place further: every file stands elsewhere, and is parsed again.
+    let mut moved = changed.clone();
+    moved.rotate_left(1);
+    let third = check_texts_after(PathBuf::from(BTS), moved, Some(&second));
     for (name, _, _) in &texts {
         assert!(
             !Arc::ptr_eq(&tree_of(&second, name), &tree_of(&third, name)),
             "{name}"
         );
     }
-    // Under another name, at the same place: parsed again.
+    // Under another name, or read from another path, at the same place: parsed again.
     let mut renamed = changed.clone();
     renamed[0].0.push_str(".copy");
+    renamed[1].1 = Some(PathBuf::from("elsewhere.policy"));
     let fourth = check_texts_after(PathBuf::from(BTS), renamed.clone(), Some(&second));
     assert!(!Arc::ptr_eq(
         &tree_of(&second, &changed[0].0),
         &tree_of(&fourth, &renamed[0].0)
     ));
-    assert!(Arc::ptr_eq(
+    assert!(!Arc::ptr_eq(
         &tree_of(&second, &changed[1].0),
         &tree_of(&fourth, &changed[1].0)
+    ));
+    assert!(Arc::ptr_eq(
+        &tree_of(&second, &changed[2].0),
+        &tree_of(&fourth, &changed[2].0)
     ));
 }
 
