@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use clausier::load::{PolicyFolder, check_texts, policy_files, write_atomically};
+use clausier::load::{PolicyFolder, check_texts, read_texts, write_atomically};
 
 use crate::cli::{FINDINGS, OK, TROUBLE, color};
 
@@ -45,12 +45,7 @@ pub(crate) fn run(args: &PublishArgs) -> u8 {
 
 fn publish(args: &PublishArgs) -> Result<String, Refusal> {
     let trouble = |e: String| Refusal::Trouble(e);
-    let mut texts = Vec::new();
-    for path in policy_files(&args.dir).map_err(|e| trouble(e.to_string()))? {
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| trouble(format!("{}: {e}", path.display())))?;
-        texts.push((path.display().to_string(), Some(path), text));
-    }
+    let mut texts = read_texts(&args.dir).map_err(|e| trouble(e.to_string()))?;
     let mine = texts.iter().position(|(_, _, text)| {
         clausier::syntax::header_labels(text).is_some_and(|(v, _)| v == args.label)
     });
