@@ -157,7 +157,7 @@ pub fn read_texts(dir: &Path) -> Result<Vec<(String, Option<PathBuf>, String)>, 
 
 /// Parses and checks versions given as texts `(name, path, text)`.
 pub fn check_texts(dir: PathBuf, texts: Vec<(String, Option<PathBuf>, String)>) -> PolicyFolder {
-    check_texts_keeping(dir, texts, None, None)
+    check_texts_keeping(dir, texts, Keep::Nothing)
 }
 
 /// As [`check_texts`], for a folder loaded again: a version whose chain of files (names, paths
@@ -170,26 +170,36 @@ pub fn check_texts_after(
     texts: Vec<(String, Option<PathBuf>, String)>,
     previous: Option<&PolicyFolder>,
 ) -> PolicyFolder {
-    let empty = Checked::default();
-    let checked = previous.map_or(&empty, |p| &p.checked);
-    check_texts_keeping(dir, texts, Some(checked), previous)
+    check_texts_keeping(dir, texts, Keep::After(previous))
+}
+
+/// What a load keeps for the next one, and takes from the one before.
+#[derive(Clone, Copy)]
+enum Keep<'a> {
+    /// Nothing kept, nothing taken: a load for once (the command line).
+    Nothing,
+    /// The versions checked kept, and what did not change taken from the load before, if any.
+    After(Option<&'a PolicyFolder>),
 }
 
 fn check_texts_keeping(
     dir: PathBuf,
     texts: Vec<(String, Option<PathBuf>, String)>,
-    previous: Option<&Checked>,
-    before: Option<&PolicyFolder>,
+    keep: Keep<'_>,
 ) -> PolicyFolder {
-    crate::parallel::with_stage_stack(|| check_texts_deep(dir, texts, previous, before))
+    crate::parallel::with_stage_stack(|| check_texts_deep(dir, texts, keep))
 }
 
 fn check_texts_deep(
     dir: PathBuf,
     texts: Vec<(String, Option<PathBuf>, String)>,
-    previous: Option<&Checked>,
-    before: Option<&PolicyFolder>,
+    keep: Keep<'_>,
 ) -> PolicyFolder {
+    let empty = Checked::default();
+    let (before, previous) = match keep {
+        Keep::Nothing => (None, None),
+        Keep::After(before) => (before, Some(before.map_or(&empty, |b| &b.checked))),
+    };
     let mut sources = SourceMap::new();
     let ids: Vec<FileId> = texts
         .into_iter()
