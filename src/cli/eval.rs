@@ -48,6 +48,10 @@ pub(crate) struct Which {
     /// The date whose version in force applies (YYYY-MM-DD); default: today.
     #[arg(long)]
     pub(crate) as_of: Option<NaiveDate>,
+    /// The date taken as today when neither a version nor `--as-of` is given (YYYY-MM-DD);
+    /// default: this machine's clock. To rehearse a session before its first day.
+    #[arg(long, env = "CLAUSIER_TODAY", value_name = "YYYY-MM-DD")]
+    pub(crate) today: Option<NaiveDate>,
     /// Decide under the version named although it is a draft (never in force; a draft is
     /// never chosen by date).
     #[arg(long)]
@@ -182,7 +186,9 @@ pub(crate) fn load(which: &Which) -> Result<(PolicyFolder, String), u8> {
         return Err(FINDINGS);
     }
     let label = version.map(str::to_string).or(from_file);
-    let today = chrono::Local::now().date_naive();
+    let today = which
+        .today
+        .unwrap_or_else(|| chrono::Local::now().date_naive());
     let Some(policy) = select(folder.compiled(), label.as_deref(), as_of.unwrap_or(today)) else {
         for d in folder.all_diagnostics().filter(|d| d.is_error()) {
             eprintln!("{}", d.render(&folder.sources, color()));

@@ -777,3 +777,58 @@ fn eval_reads_standard_input_and_takes_the_version_in_force_today() {
     assert_eq!(decision["policy"]["version"], "past");
     assert_eq!(decision["conclusions"]["enough"]["value"], true);
 }
+
+/// The version in force "today" follows the clock the command is given (`--today`, or
+/// `CLAUSIER_TODAY`): the day before a session opens decides under the one before, its first
+/// day under the session; a flag wins over the variable, and `--as-of` over both.
+#[test]
+fn eval_takes_the_version_in_force_on_the_day_its_clock_says() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let policy = |version: &str, from: &str, weeks: u32| {
+        format!(
+            "policy stage\nversion \"{version}\"\neffective from {from}\n\nclause \"1\" section \"1\"\n  | Des semaines.\n\ninput weeks : integer weeks                                per \"1\"\n\nconclusion enough : bool\n  rule yes\n    when weeks >= {weeks} weeks\n    gives true\n    per \"1\"\n  rule no\n    when weeks < {weeks} weeks\n    gives false\n    per \"1\"\n"
+        )
+    };
+    for (file, version, from, weeks) in [
+        ("a.policy", "session-2026", "2025-09-01", 12),
+        ("b.policy", "session-2027", "2026-09-01", 16),
+    ] {
+        std::fs::write(dir.path().join(file), policy(version, from, weeks)).unwrap();
+    }
+    let record = dir.path().join("record.json");
+    std::fs::write(&record, br#"{"weeks": 14}"#).unwrap();
+    let (folder, record) = (dir.path().to_str().unwrap(), record.to_str().unwrap());
+    let decide = |args: &[&str], variable: Option<&str>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_clausier"));
+        command.args(["eval", folder, record]).args(args);
+        match variable {
+            Some(day) => command.env("CLAUSIER_TODAY", day),
+            None => command.env_remove("CLAUSIER_TODAY"),
+        };
+        let o = command.output().expect("the binary runs");
+        assert_eq!(o.status.code(), Some(0), "{args:?}: {}", stderr(&o));
+        let d: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        (
+            d["policy"]["version"].as_str().unwrap().to_string(),
+            d["conclusions"]["enough"]["value"].clone(),
+        )
+    };
+    let before = ("session-2026".to_string(), serde_json::json!(true));
+    let after = ("session-2027".to_string(), serde_json::json!(false));
+    assert_eq!(decide(&["--today", "2026-08-31"], None), before);
+    assert_eq!(decide(&["--today", "2026-09-01"], None), after);
+    assert_eq!(decide(&[], Some("2026-08-31")), before);
+    assert_eq!(decide(&[], Some("2026-09-01")), after);
+    assert_eq!(
+        decide(&["--today", "2026-08-31"], Some("2026-09-01")),
+        before
+    );
+    assert_eq!(
+        decide(&["--today", "2026-09-01", "--as-of", "2026-01-15"], None),
+        before
+    );
+    // A day that is not one is refused with the option's name.
+    let o = clausier(&["eval", folder, record, "--today", "2026-02-30"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--today"), "{}", stderr(&o));
+}
