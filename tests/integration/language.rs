@@ -302,6 +302,7 @@ record job
 input jobs : list of job = []                              per "1"
 input note : optional text                                 per "1"
 input service : integer months = 0 months                  per "1"
+input contract : decimal years = 0 years                   per "1"
 
 definition days_worked : integer days                      per "1"
   = sum of (j.end - j.start) for j in jobs
@@ -326,6 +327,11 @@ conclusion weeks_worked : integer weeks
     gives floor(days_worked as weeks)
     per "1"
 
+conclusion contract_months : integer months
+  rule r
+    gives floor(contract as months)
+    per "1"
+
 conclusion has_note : bool
   rule r
     gives note is present
@@ -344,13 +350,15 @@ fn count_every_conversions_and_null_are_evaluated() {
     let d = decision(
         &folder,
         "v1",
-        json!({"jobs": jobs, "note": null, "service": 30}),
+        json!({"jobs": jobs, "note": null, "service": 30, "contract": 1.7}),
     );
     assert_eq!(value(&d, "jobs_count"), json!(2));
     assert_eq!(value(&d, "all_declared"), json!(false));
     // 30 months are 2.5 years; 366 + 546 + 31 = 943 days are 134.7 weeks.
     assert_eq!(value(&d, "years_of_service"), json!(2));
     assert_eq!(value(&d, "weeks_worked"), json!(134));
+    // 1.7 years are 20.4 months.
+    assert_eq!(value(&d, "contract_months"), json!(20));
     // `null` is absence: the optional note is none.
     assert_eq!(value(&d, "has_note"), json!(false));
 }

@@ -172,6 +172,51 @@ fn a_rule_no_example_applies_is_uncovered() {
     );
 }
 
+/// `clausier test --coverage` names, for people, what the examples leave out: the rule no
+/// example applies and the clause only that rule cites, and says "every rule" of nothing.
+#[test]
+fn the_coverage_report_names_the_rule_and_the_clause_no_example_exercises() {
+    let dir = tempfile::tempdir().unwrap();
+    folder(
+        dir.path(),
+        json!([example("bareme", 12, json!({"enough": {"value": true}}))]),
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(["test", dir.path().to_str().unwrap(), "--coverage"])
+        .output()
+        .expect("the binary runs");
+    let out = String::from_utf8_lossy(&o.stdout);
+    // Examples that pass: coverage is a report, not a failure.
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    let lines: Vec<&str> = out.lines().map(str::trim).collect();
+    let named = |start: &str| {
+        lines
+            .iter()
+            .filter(|l| l.starts_with(start))
+            .copied()
+            .collect::<Vec<_>>()
+    };
+    let rules = named("rule never applied: ");
+    assert_eq!(rules.len(), 1, "{out}");
+    assert!(
+        rules[0].starts_with("rule never applied: rule enough.too_short (")
+            && rules[0].contains("bareme.policy:"),
+        "{out}"
+    );
+    // `3-2` is cited by that rule alone, in the annex and again as the session amends it.
+    let clauses = named("clause never cited by a decision: ");
+    assert_eq!(clauses.len(), 2, "{out}");
+    assert!(
+        clauses
+            .iter()
+            .all(|c| c.starts_with("clause never cited by a decision: 3-2 (")),
+        "{out}"
+    );
+    assert!(!out.contains("every rule gives a value"), "{out}");
+    assert!(!out.contains("every clause that carries a rule"), "{out}");
+    assert!(out.contains("1 example(s), 0 failure(s)"), "{out}");
+}
+
 const ORDER: &str = r#"policy ordre
 version "v1"
 effective from 2021-09-01

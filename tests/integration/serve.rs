@@ -440,6 +440,95 @@ fn effects(served: &Served) -> Effects {
     }
 }
 
+/// The README's table of options is the service's: every option `clausier serve --help` lists
+/// is in it with the variable clap reads for it, and the table names no option or variable the
+/// service does not have. (The tokens, read from a file or from their variable by the service
+/// itself, are shown in `--help` under their file's option: their variables are tested in
+/// `a_token_under_sixteen_characters_stops_the_service_at_start` and `records.rs`.)
+#[test]
+fn the_readme_lists_every_option_of_serve_with_its_variable() {
+    let help = Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args(["serve", "--help"])
+        .output()
+        .expect("the binary runs");
+    assert!(help.status.success());
+    let help = String::from_utf8_lossy(&help.stdout);
+    // Each `--option` of the help, with the `[env: NAME=…]` clap shows under it.
+    let mut options: Vec<(String, Option<String>)> = Vec::new();
+    for line in help.lines() {
+        // An option's line: `      --name <VALUE>` or `  -x, --name` (its description's
+        // lines are indented further).
+        let flag = line.strip_prefix("      --").or_else(|| {
+            let rest = line.strip_prefix("  -")?;
+            rest.get(1..)?.strip_prefix(", --")
+        });
+        if let Some(flag) = flag {
+            let name: String = flag
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-')
+                .collect();
+            options.push((name, None));
+        } else if let Some(at) = line.find("[env: ") {
+            let env: String = line[at + 6..].chars().take_while(|c| *c != '=').collect();
+            options.last_mut().expect("an option before its variable").1 = Some(env);
+        }
+    }
+    options.retain(|(name, _)| name != "help");
+    assert!(options.len() > 30, "{options:?}");
+
+    let readme = std::fs::read_to_string("README.md").unwrap();
+    let start = readme
+        .find("| option | variable | default |")
+        .expect("the table of options");
+    let rows: Vec<&str> = readme[start..]
+        .lines()
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    let words = |cell: &str, prefix: &str| -> Vec<String> {
+        cell.split('`')
+            .skip(1)
+            .step_by(2)
+            .filter_map(|code| code.split_whitespace().next())
+            .filter(|w| w.starts_with(prefix))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut listed: Vec<String> = Vec::new();
+    let mut variables: Vec<String> = Vec::new();
+    for row in &rows {
+        let cells: Vec<&str> = row.split(" | ").collect();
+        listed.extend(words(cells[0], "--").iter().map(|w| w[2..].to_string()));
+        variables.extend(words(cells[1], "CLAUSIER_"));
+    }
+    for (name, env) in &options {
+        assert!(
+            listed.contains(name),
+            "`--{name}` is an option of serve that the README's table does not list"
+        );
+        if let Some(env) = env {
+            assert!(
+                variables.contains(env),
+                "`--{name}` is read from `{env}`, which the README's table does not name"
+            );
+        }
+    }
+    for name in &listed {
+        assert!(
+            options.iter().any(|(o, _)| o == name),
+            "the README's table lists `--{name}`, which serve does not have"
+        );
+    }
+    let read: Vec<&str> = options.iter().filter_map(|(_, e)| e.as_deref()).collect();
+    for env in &variables {
+        assert!(
+            read.contains(&env.as_str())
+                || ["CLAUSIER_ADMIN_TOKEN", "CLAUSIER_RECORDS_TOKEN"].contains(&env.as_str()),
+            "the README's table names `{env}`, which no option of serve reads"
+        );
+    }
+}
+
 #[test]
 fn each_option_is_read_from_its_variable_and_a_flag_wins_over_it() {
     // The variables' folder holds a second policy; the flag's does not.

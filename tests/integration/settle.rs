@@ -11,6 +11,7 @@ use clausier::decision::{Decision, Status, decide};
 use clausier::load::load_folder;
 use clausier::model::{CompiledPolicy, Lang, Type, Value};
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use rust_decimal::Decimal;
 
 use crate::peers::cases;
@@ -156,7 +157,10 @@ fn decided(d: &Decision) -> Vec<(&str, &clausier::decision::ConclusionResult)> {
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 256,
-        failure_persistence: None,
+        // A failure's seed is kept beside this file and tried first on every run after.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
+            "tests/integration/settle.proptest-regressions",
+        ))),
         ..ProptestConfig::default()
     })]
 
