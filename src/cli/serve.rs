@@ -65,6 +65,10 @@ pub(crate) struct ServeArgs {
     /// pages: an e-mail address (`accessibilite@ac-exemple.fr`), a link (`https://…`) or words.
     #[arg(long, env = "CLAUSIER_ACCESSIBILITY_CONTACT")]
     accessibility_contact: Option<String>,
+    /// The day taken as today when a request names neither a version nor a date (YYYY-MM-DD);
+    /// default: this machine's clock, day by day. To rehearse a session before its first day.
+    #[arg(long, env = "CLAUSIER_TODAY", value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
     /// How long the policies folder must stay unchanged before a change is read, in
     /// milliseconds.
     #[arg(long, default_value_t = 500, env = "CLAUSIER_SETTLE_MS")]
@@ -383,6 +387,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
             batches: args.anonymous_batches,
         },
         accessibility_contact: args.accessibility_contact.clone(),
+        today: args.today,
     };
     match clausier::server::serve(options) {
         Ok(()) => OK,

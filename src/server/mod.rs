@@ -425,6 +425,9 @@ pub struct ServeOptions {
     pub anonymous: clients::limits::ClientLimits,
     /// The accessibility contact shown in the pages' accessibility statement.
     pub accessibility_contact: Option<String>,
+    /// The day taken as today when a request names neither a version nor a date (none: the
+    /// machine's clock, day by day).
+    pub today: Option<NaiveDate>,
 }
 
 /// Runs the service until SIGTERM or SIGINT, then finishes the requests in flight.
@@ -477,6 +480,10 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     }
     state.records_token = options.records_token.map(Arc::from);
     state.accessibility_contact = options.accessibility_contact.map(Arc::from);
+    if let Some(day) = options.today {
+        tracing::warn!(%day, "today is fixed (--today): the version in force is the one of that day, whatever the clock says");
+        state.today = Arc::new(move || day);
+    }
     if state.records_token.is_some() {
         tracing::info!("the routes that read decision records are enabled");
     }

@@ -529,6 +529,36 @@ fn the_readme_lists_every_option_of_serve_with_its_variable() {
     }
 }
 
+/// `--today` (or `CLAUSIER_TODAY`) fixes the day whose version in force a request without a
+/// version or a date gets: the eve of session 2027 is session 2026's, its first day its own;
+/// the flag wins over the variable, and a request's `as_of` over both.
+#[test]
+fn the_day_taken_as_today_chooses_the_version_in_force() {
+    let version = |served: &Served, body: Value| {
+        let r = served.decide(&body);
+        assert_eq!(r.status, 200, "{}", r.body);
+        r.json()["policy"]["version"].as_str().unwrap().to_string()
+    };
+    let eve = Served::start_with_env(&["--store", "none"], &[("CLAUSIER_TODAY", "2026-08-31")]);
+    assert_eq!(version(&eve, json!({"input": {}})), "session-2026");
+    let warned = eve.wait_log("the warning of a fixed day", |l| {
+        l.contains("today is fixed")
+    });
+    assert!(
+        warned.contains("WARN") && warned.contains("2026-08-31"),
+        "{warned}"
+    );
+    let first = Served::start_with_env(
+        &["--store", "none", "--today", "2026-09-01"],
+        &[("CLAUSIER_TODAY", "2026-08-31")],
+    );
+    assert_eq!(version(&first, json!({"input": {}})), "session-2027");
+    assert_eq!(
+        version(&first, json!({"input": {}, "as_of": "2026-01-15"})),
+        "session-2026"
+    );
+}
+
 #[test]
 fn each_option_is_read_from_its_variable_and_a_flag_wins_over_it() {
     // The variables' folder holds a second policy; the flag's does not.
