@@ -768,7 +768,9 @@ impl<'p> Evaluator<'p> {
             },
             IrKind::MinMax(max, a, b) => {
                 let (x, y) = self.both(a, b)?;
-                Ok(if (x < y) == *max { y } else { x })
+                // On a tie the first is kept, as written (`1.0` and `1.00` are equal).
+                let second = if *max { x < y } else { y < x };
+                Ok(if second { y } else { x })
             }
             IrKind::If(c, a, b) => {
                 if self.bool(c)? {

@@ -568,6 +568,37 @@ conclusion opposite : integer
     assert_eq!(value(&d, "opposite"), json!(3));
 }
 
+/// `min` and `max` of two equal numbers give the first as it is written: its scale shows in the
+/// decision (`1.0` against `1.00`), so a tie must not depend on which of the two it is.
+#[test]
+fn min_and_max_of_equal_numbers_give_the_first() {
+    let body = r#"
+parameter one = 1.0 per "a"
+parameter one_more_precisely = 1.00 per "a"
+conclusion hi : decimal
+  rule r gives max(one, one_more_precisely) per "a"
+conclusion lo : decimal
+  rule r gives min(one, one_more_precisely) per "a"
+conclusion hi_again : decimal
+  rule r gives max(one_more_precisely, one) per "a"
+conclusion lo_again : decimal
+  rule r gives min(one_more_precisely, one) per "a"
+"#;
+    let json = serde_json::to_string(&decision(body, json!({}))).unwrap();
+    let written = |name: &str| {
+        let start = format!(r#""{name}":{{"status":"decided","value":"#);
+        let at = json
+            .find(&start)
+            .unwrap_or_else(|| panic!("{name} in {json}"))
+            + start.len();
+        json[at..].split(',').next().unwrap().to_string()
+    };
+    assert_eq!(written("hi"), "1.0");
+    assert_eq!(written("lo"), "1.0");
+    assert_eq!(written("hi_again"), "1.00");
+    assert_eq!(written("lo_again"), "1.00");
+}
+
 #[test]
 fn two_missing_facts_compared_are_unknown_not_equal() {
     let body = r#"
