@@ -470,7 +470,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     if let Some(records) = &options.records {
         let opened = records::Records::open(records, state.metrics.records.clone())
             .map_err(std::io::Error::other)?;
-        tracing::info!(store = %records::shown(&records.url), hashed = records.hashed.is_some(), retention = ?records.retention, "decisions are recorded");
+        tracing::info!(store = %records::shown(&records.url), hashed = records.hashed.is_some(), retention = ?records.retention, purge_every = ?records.purge_every, "decisions are recorded");
         state.records = Some(Arc::new(opened));
     } else {
         tracing::info!("decisions are not recorded (--store none)");

@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 use crate::http::{BTS, agent, candidate, copy_policies, reply};
 use crate::serve::{DEADLINE, Served};
 
+mod purge;
+
 const RECORDS_TOKEN: &str = "records-token-0123456789";
 const ADMIN_TOKEN: &str = "admin-token-0123456789";
 
@@ -829,13 +831,10 @@ fn a_sigkill_loses_no_answered_decision_without_a_trace() {
     assert_eq!(listed["decisions"].as_array().unwrap().len(), 1);
 }
 
-/// A policy identified by a whole number: its records are looked up by that number, and the
-/// options a decision was asked with are kept with its request.
-#[test]
-fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policies");
-    copy_policies(&policies);
+/// The policies of the tests in `policies`, with `numbered`: a policy of one conclusion whose
+/// candidates are identified by a whole number.
+fn numbered_policy(policies: &Path) {
+    copy_policies(policies);
     let numbered = policies.join("numbered");
     std::fs::create_dir_all(&numbered).unwrap();
     std::fs::write(
@@ -846,6 +845,14 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
          conclusion recevable : bool\n  rule r\n    gives true\n    per \"1\"\n",
     )
     .unwrap();
+}
+
+/// A policy identified by a whole number: its records are looked up by that number, and the
+/// options a decision was asked with are kept with its request.
+#[test]
+fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    numbered_policy(&dir.path().join("policies"));
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("n.db").display());
     let served = service(dir.path(), &sqlite, &[]);
     let asked = agent()

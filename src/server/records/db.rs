@@ -101,7 +101,7 @@ impl Db {
     /// all of them, or none.
     pub async fn write(
         &self,
-        texts: &[super::VersionText],
+        texts: &[std::sync::Arc<super::VersionText>],
         records: &[Record],
     ) -> Result<(), sqlx::Error> {
         // A batch that one statement writes needs no transaction of its own: a statement is
@@ -443,7 +443,7 @@ impl SqliteWriter {
     /// As [`Db::write`]: `records` in one transaction, with the texts not stored yet.
     pub fn write(
         &mut self,
-        texts: &[super::VersionText],
+        texts: &[std::sync::Arc<super::VersionText>],
         records: &[Record],
     ) -> Result<(), rusqlite::Error> {
         let tx = self.connection.transaction()?;
