@@ -17,6 +17,7 @@ use serde_json::{Value, json};
 use crate::http::{BTS, agent, candidate, copy_policies, reply};
 use crate::serve::{DEADLINE, Served};
 
+mod access;
 mod purge;
 
 const RECORDS_TOKEN: &str = "records-token-0123456789";
@@ -164,13 +165,18 @@ fn stores(dir: &Path) -> Vec<(String, Option<Postgres>)> {
 
 /// A service on a copy of the policies in `dir`, recording into `store`, with both tokens.
 fn service(dir: &Path, store: &str, more: &[&str]) -> Served {
+    let args = arguments(dir, store, Some(RECORDS_TOKEN), more);
+    Served::launch(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+}
+
+/// The arguments of [`service`], with the records token `records` (none: the records are not
+/// served).
+fn arguments(dir: &Path, store: &str, records: Option<&str>, more: &[&str]) -> Vec<String> {
     let policies = dir.join("policies");
     if !policies.exists() {
         copy_policies(&policies);
     }
-    let records = dir.join("records-token");
     let admin = dir.join("admin-token");
-    std::fs::write(&records, RECORDS_TOKEN).unwrap();
     std::fs::write(&admin, ADMIN_TOKEN).unwrap();
     let mut args = vec![
         "--policies".to_string(),
@@ -181,14 +187,16 @@ fn service(dir: &Path, store: &str, more: &[&str]) -> Served {
         "100".into(),
         "--store".into(),
         store.into(),
-        "--records-token-file".into(),
-        records.display().to_string(),
         "--admin-token-file".into(),
         admin.display().to_string(),
     ];
+    if let Some(token) = records {
+        let file = dir.join("records-token");
+        std::fs::write(&file, token).unwrap();
+        args.extend(["--records-token-file".into(), file.display().to_string()]);
+    }
     args.extend(more.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Served::launch(&args, &[])
+    args
 }
 
 fn get(served: &Served, path: &str, token: Option<&str>) -> crate::http::Reply {
