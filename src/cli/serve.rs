@@ -113,9 +113,15 @@ pub(crate) struct ServeArgs {
     #[arg(long, default_value_t = 3600, env = "CLAUSIER_PURGE_EVERY", value_parser = clap::value_parser!(u64).range(1..))]
     purge_every: u64,
     /// `full` keeps each candidate's record with its decision; `hashed` keeps a salted sha256
-    /// of the record (and of the candidate's key) instead (the salt in the data folder).
+    /// of the record (and of the candidate's key) instead (the salt from `--input-salt-file`,
+    /// else `input-salt` in the data folder, made at first start).
     #[arg(long, default_value = "full", env = "CLAUSIER_KEEP_INPUTS")]
     keep_inputs: String,
+    /// The salt of hashed inputs (`--keep-inputs hashed`): a file holding at least 16 bytes
+    /// in hex (`openssl rand -hex 32`), as `input-salt` in the data folder does. Replicas
+    /// that share a store must share the salt, or each hashes candidates its own way.
+    #[arg(long, env = "CLAUSIER_INPUT_SALT_FILE")]
+    input_salt_file: Option<PathBuf>,
     /// The Ed25519 private key (PKCS#8 PEM) that signs every decision's receipt. Default:
     /// `receipt-key.pem` in the data folder, made at first start.
     #[arg(long, env = "CLAUSIER_SIGNING_KEY")]
@@ -272,10 +278,21 @@ fn records(
             ));
         }
     };
-    let hashed = match args.keep_inputs.trim() {
-        "full" => None,
-        "hashed" => Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?),
-        other => return Err(format!("--keep-inputs: `{other}` is `full` or `hashed`")),
+    let hashed = match (args.keep_inputs.trim(), &args.input_salt_file) {
+        ("full", None) => None,
+        ("full", Some(_)) => {
+            return Err(
+                "--input-salt-file is given but inputs are kept in full: it is the salt of `--keep-inputs hashed`"
+                    .into(),
+            );
+        }
+        ("hashed", Some(file)) => {
+            Some(clausier::server::records::read_salt(file).map_err(|e| e.to_string())?)
+        }
+        ("hashed", None) => {
+            Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?)
+        }
+        (other, _) => return Err(format!("--keep-inputs: `{other}` is `full` or `hashed`")),
     };
     Ok(Some(clausier::server::records::RecordsOptions {
         url,
@@ -283,6 +300,7 @@ fn records(
         wait: std::time::Duration::from_millis(args.store_wait_ms),
         retention: retention(&args.retention_days)?,
         hashed,
+        salt_file: args.input_salt_file.clone(),
         purge_every: std::time::Duration::from_secs(args.purge_every),
     }))
 }

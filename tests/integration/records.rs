@@ -18,6 +18,7 @@ use crate::http::{BTS, agent, candidate, copy_policies, reply};
 use crate::serve::{DEADLINE, Served};
 
 mod access;
+mod privacy;
 mod purge;
 
 const RECORDS_TOKEN: &str = "records-token-0123456789";
@@ -611,6 +612,22 @@ fn hashed_inputs_keep_no_record_yet_find_and_replay_the_candidate() {
     let input = with_id("C-030");
     let answered = decide(&served, &input, "jury");
     let id = answered["decision_id"].as_str().unwrap();
+    // Nothing of the record is in its row as the file holds it: neither the candidate's key
+    // nor the values of the record (the decision names the facts it rests on, in words:
+    // `voie scolaire`, not the record's `scolaire`).
+    let row = privacy::raw_row(&dir.path().join("d.db"), id).join("\n");
+    for value in [
+        "C-030",
+        "\"scolaire\"",
+        "2026-05-04",
+        "2026-07-24",
+        "2027-04-10",
+        "presentation_entreprise",
+        "resume_anglais",
+        "demarche_qsse",
+    ] {
+        assert!(!row.contains(value), "`{value}` is stored: {row}");
+    }
     let stored = get(&served, &format!("/v1/decisions/{id}"), Some(RECORDS_TOKEN)).json();
     assert!(stored["request"].get("input").is_none(), "{stored}");
     assert_eq!(

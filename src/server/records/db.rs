@@ -73,6 +73,9 @@ impl Db {
     pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            private_file(url).map_err(sqlx::Error::Io)?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(2))
@@ -314,6 +317,48 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         row.try_get(0)
+    }
+}
+
+/// Creates the file of the SQLite database `url`, readable by its owner only, when `url` may
+/// create it (`mode=rwc`) and it does not exist yet: SQLite would make it readable by all, and
+/// makes its log and shared-memory files (`-wal`, `-shm`) as the database file is. An existing
+/// file readable by others is kept as it is, with a warning.
+fn private_file(url: &str) -> std::io::Result<()> {
+    use std::str::FromStr as _;
+    let Ok(options) = sqlx::sqlite::SqliteConnectOptions::from_str(url) else {
+        return Ok(());
+    };
+    let path = options.get_filename();
+    if path.as_os_str().is_empty()
+        || path.to_string_lossy().contains(":memory:")
+        || url.contains("mode=memory")
+    {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        file.mode(0o600);
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(file = %path.display(), "the decision store is readable by others than its owner: `chmod 600` it (and its -wal and -shm files)");
+            }
+            return Ok(());
+        }
+    }
+    if !url.contains("mode=rwc") {
+        return Ok(());
+    }
+    match file.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", path.display()),
+        )),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct RecordsOptions {
     pub retention: Vec<(Option<String>, u32)>,
     /// Keep a salted hash of the input instead of the input (and of the candidate key).
     pub hashed: Option<Arc<[u8]>>,
+    /// The file the salt was read from (none: the data folder's `input-salt`).
+    pub salt_file: Option<std::path::PathBuf>,
     /// How often expired records are purged.
     pub purge_every: Duration,
 }
@@ -390,22 +392,64 @@ pub fn shown(url: &str) -> String {
     }
 }
 
-/// The salt of hashed inputs, in `salt` in the data folder `data` (made at first use).
+/// The fewest bytes a salt of hashed inputs holds: fewer would let the hashes of the
+/// candidates' keys, which are short and guessable, be found by trying them all.
+pub const SALT_MIN: usize = 16;
+
+/// The salt of hashed inputs in `path`: at least [`SALT_MIN`] bytes in hex, as
+/// [`salt_in`] writes it.
+pub fn read_salt(path: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{shown}: {e}")))?;
+    let salt = hex::decode(text.trim()).map_err(|e| {
+        std::io::Error::other(format!(
+            "{shown}: the salt is not hex ({e}): make one with `openssl rand -hex 32`"
+        ))
+    })?;
+    if salt.len() < SALT_MIN {
+        return Err(std::io::Error::other(format!(
+            "{shown}: the salt holds {} bytes, fewer than {SALT_MIN}: make one with `openssl rand -hex 32`",
+            salt.len()
+        )));
+    }
+    Ok(Arc::from(salt))
+}
+
+/// The salt of hashed inputs, in `input-salt` in the data folder `data`: made at first use
+/// (readable by its owner only, and once even when replicas share the folder).
 pub fn salt_in(data: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
     let path = data.join("input-salt");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => hex::decode(text.trim())
-            .map(Arc::from)
-            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+    match read_salt(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data)?;
+            private_dir(data)?;
             let mut salt = [0u8; 32];
             getrandom::fill(&mut salt).map_err(|e| std::io::Error::other(e.to_string()))?;
-            std::fs::write(&path, hex::encode(salt))?;
-            Ok(Arc::from(&salt[..]))
+            match receipt::write_private(&path, hex::encode(salt).as_bytes()) {
+                Ok(()) => Ok(Arc::from(&salt[..])),
+                // Another process sharing the folder made it first: use its salt.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_salt(&path),
+                Err(e) => Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", path.display()),
+                )),
+            }
         }
-        Err(e) => Err(e),
+        read => read,
     }
+}
+
+/// Creates the folder `dir` (and those above it) when missing, readable by its owner only:
+/// it holds the records, the receipt key and the salt.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// The value at the dotted `path` of `input` (`candidate.id`), if any.
