@@ -50,15 +50,17 @@ const COLUMNS: &str = "d.id, d.decided_at, d.policy, d.version, d.policy_sha256,
 
 /// How every SQLite connection is set: the write-ahead log with `synchronous = NORMAL` (a commit
 /// survives a crash of the process; an fsync at each checkpoint only, so a power loss may lose
-/// the last commits), foreign keys checked, a wait on a busy database, and a checkpoint every
+/// the last commits), foreign keys checked, a wait on a busy database, a checkpoint every
 /// 64 MB of log rather than 4 MB (each one an fsync) by the connections that do not leave it to
-/// [`SqliteWriter`]'s checkpointer.
+/// [`SqliteWriter`]'s checkpointer, and deleted rows overwritten with zeros (`secure_delete`),
+/// so that an erased candidate's record does not stay in the file's free space.
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
     "PRAGMA wal_autocheckpoint = 16384",
+    "PRAGMA secure_delete = ON",
 ];
 
 /// Stores a version's text, unless stored already.
@@ -298,6 +300,27 @@ impl Db {
             }
         };
         Ok(done.rows_affected())
+    }
+
+    /// After records were deleted: in SQLite, copies the write-ahead log into the file and
+    /// empties it (`wal_checkpoint(TRUNCATE)`), so that the deleted rows do not stay in the
+    /// log's old pages; the file's own pages were overwritten (`secure_delete`). PostgreSQL
+    /// keeps deleted rows until its vacuum, which its own settings rule.
+    pub async fn forget_deleted(&self) -> Result<(), sqlx::Error> {
+        if !self.sqlite {
+            return Ok(());
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        // A checkpoint that readers or a writer held up says so in its first column.
+        let busy: i64 = row.try_get(0)?;
+        if busy != 0 {
+            tracing::warn!(
+                "the decision store's log could not be emptied after a deletion (the store was busy): it will be at the next checkpoint that finds it idle"
+            );
+        }
+        Ok(())
     }
 
     /// Deletes the policy texts no record refers to any more.

@@ -476,12 +476,53 @@ impl Records {
     /// Waits, at most `within`, until every record queued so far is written (or given up):
     /// what a graceful stop does before the process exits. True when they all were.
     pub async fn flush(&self, within: Duration) -> bool {
-        let (done, written) = oneshot::channel();
-        if self.tx.send(Job { record: None, done }).await.is_err() {
-            return false;
-        }
-        matches!(tokio::time::timeout(within, written).await, Ok(Ok(true)))
+        self.caught_up(within).await == Some(true)
     }
+
+    /// Waits, at most `within`, until the writer has dealt with every record queued so far:
+    /// whether the last batch it wrote was committed; none when the wait ran out (the store is
+    /// slow or down, and those records may still be written).
+    pub async fn caught_up(&self, within: Duration) -> Option<bool> {
+        let (done, written) = oneshot::channel();
+        let marked = async {
+            self.tx.send(Job { record: None, done }).await.ok()?;
+            written.await.ok()
+        };
+        tokio::time::timeout(within, marked).await.ok().flatten()
+    }
+
+    /// Deletes the records of `candidate` (its key, hashed when inputs are), of `policy` only
+    /// when given: how many. The records queued before are dealt with first (written, or given
+    /// up), at most `within`, so that none of them is written after the erasure; the deleted
+    /// rows are then wiped from the database's log (see [`Db::forget_deleted`]).
+    pub async fn erase(
+        &self,
+        candidate: &str,
+        policy: Option<String>,
+        within: Duration,
+    ) -> Result<u64, EraseError> {
+        self.caught_up(within).await.ok_or(EraseError::Pending)?;
+        let (db, key) = (self.db.clone(), self.key_of(candidate));
+        self.run(async move {
+            let deleted = db.erase(&key, policy.as_deref()).await?;
+            if deleted > 0 {
+                db.forget_deleted().await?;
+            }
+            Ok(deleted)
+        })
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolClosed))
+        .map_err(EraseError::Store)
+    }
+}
+
+/// Why an erasure did not happen.
+#[derive(Debug)]
+pub enum EraseError {
+    /// Records queued before it were not dealt with in time (the store is slow or down).
+    Pending,
+    /// The store failed.
+    Store(sqlx::Error),
 }
 
 /// A record queued, whose commit an answer waits for.
@@ -776,6 +817,9 @@ async fn purge(db: Db, options: RecordsOptions, dropped: Arc<AtomicU64>, metrics
                     dropped.fetch_add(1, Ordering::Release);
                 }
                 Err(e) => tracing::warn!(error = %e, "the retention purge failed"),
+            }
+            if let Err(e) = db.forget_deleted().await {
+                tracing::warn!(error = %e, "the retention purge failed");
             }
         }
         tokio::time::sleep(options.purge_every).await;

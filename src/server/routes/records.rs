@@ -14,7 +14,7 @@ use crate::server::clients::Route;
 use crate::server::problem::{ApiError, Problem, Said, parse_json};
 use crate::server::records::receipt::{KeySet, Receipt};
 use crate::server::records::replay::{Replay, ReplayError};
-use crate::server::records::{Filter, Records, StoredRecord};
+use crate::server::records::{EraseError, Filter, Records, StoredRecord};
 use crate::server::routes::admin::authorize_with;
 use crate::server::routes::{Selector, read_body, select_version};
 
@@ -574,6 +574,10 @@ pub async fn replay(
     Ok(HttpResponse::Ok().json(replayed))
 }
 
+/// How long an erasure waits for the records queued before it to be written: longer than the
+/// writer's four tries of a batch on a database that answers, slowly.
+const ERASE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Which records an erasure deletes.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -591,8 +595,9 @@ pub struct Erased {
     pub deleted: u64,
 }
 
-/// Deletes every record of a candidate (a data subject's erasure request); the service logs
-/// the erasure with the number of records, not the candidate.
+/// Deletes every record of a candidate (a data subject's erasure request), once the records of
+/// the decisions made before it are written; the service logs the erasure with the number of
+/// records, not the candidate.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -602,6 +607,7 @@ pub struct Erased {
         (status = 400, description = "No candidate named", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off (no token configured), or decisions are not recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Decisions made before the request are still waiting to be recorded (the store is slow or down): nothing was deleted, ask again later (`records-pending`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/decisions")]
@@ -622,14 +628,16 @@ pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             "name the candidate: `?candidate=…`".into(),
         ));
     }
-    let db = records.db().clone();
-    let key = records.key_of(&q.candidate);
-    let policy = q.policy.clone();
-    let deleted = run(
-        records,
-        async move { db.erase(&key, policy.as_deref()).await },
-    )
-    .await?;
+    let deleted = records
+        .erase(&q.candidate, q.policy.clone(), ERASE_WAIT)
+        .await
+        .map_err(|e| match e {
+            EraseError::Pending => ApiError::RecordsPending(Said::new(
+                "des décisions prises avant cette demande attendent encore d'être enregistrées (la base est lente ou arrêtée) : réessayez l'effacement plus tard",
+                "decisions made before this request are still waiting to be recorded (the store is slow or down): ask for the erasure again later",
+            )),
+            EraseError::Store(e) => store_failed(e),
+        })?;
     state
         .metrics
         .records

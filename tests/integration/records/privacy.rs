@@ -1,12 +1,15 @@
-//! What a record leaves behind: hashed inputs under one salt that replicas share, and files
-//! only their owner reads.
+//! What a record leaves behind: hashed inputs under one salt that replicas share, an erasure
+//! that no queued record outlives and whose rows stay neither in the database file nor in its
+//! log, and files only their owner reads.
 
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use serde_json::json;
 
 use super::{ADMIN_TOKEN, RECORDS_TOKEN, decide, get, send, service, with_id};
+use crate::http::{agent, reply};
 use crate::serve::refused;
 
 /// A salt of 32 bytes, in hex, in `dir/salt`.
@@ -124,6 +127,67 @@ fn a_salt_too_short_or_not_hex_or_without_hashed_inputs_is_refused() {
     let (code, said) = run(&short, "full");
     assert_eq!(code, Some(2), "{said}");
     assert!(said.contains("inputs are kept in full"), "{said}");
+}
+
+/// Whether `text` is in the bytes of `file` (false when there is no such file).
+fn holds(file: &Path, text: &str) -> bool {
+    let bytes = std::fs::read(file).unwrap_or_default();
+    bytes.windows(text.len()).any(|w| w == text.as_bytes())
+}
+
+#[test]
+fn an_erasure_waits_for_the_records_queued_before_it_and_leaves_nothing_in_the_files() {
+    const CANDIDATE: &str = "ERASE-ME-4711";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let store = format!("sqlite://{}?mode=rwc", db.display());
+    let served = service(dir.path(), &store, &["--store-wait-ms", "100"]);
+    decide(&served, &with_id(CANDIDATE), "jury");
+    // The store refuses the candidate's next record for a moment: it stays queued, the writer
+    // trying its batch again.
+    let held = rusqlite::Connection::open(&db).unwrap();
+    held.busy_timeout(Duration::from_secs(5)).unwrap();
+    // (The trigger names the caller, not the candidate: its text stays in the file.)
+    held.execute_batch(
+        "CREATE TRIGGER held BEFORE INSERT ON decisions WHEN NEW.caller = 'held-back' \
+         BEGIN SELECT RAISE(ABORT, 'held for the test'); END;",
+    )
+    .unwrap();
+    decide(&served, &with_id(CANDIDATE), "held-back");
+    served.wait_log("the record refused", |l| l.contains("refused a batch"));
+    // The erasure asked now deletes it too: it waits for the record queued before it.
+    let url = format!("{}/v1/decisions?candidate={CANDIDATE}", served.base());
+    let erasing = std::thread::spawn(move || {
+        reply(
+            agent()
+                .delete(url)
+                .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+                .call()
+                .unwrap(),
+        )
+    });
+    std::thread::sleep(Duration::from_millis(100));
+    held.execute_batch("DROP TRIGGER held;").unwrap();
+    let erased = erasing.join().unwrap();
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["deleted"], 2, "{}", served.log());
+    assert_eq!(served.metric("clausier_records_written_total"), 2.0);
+    let left = get(
+        &served,
+        &format!("/v1/decisions?candidate={CANDIDATE}"),
+        Some(RECORDS_TOKEN),
+    )
+    .json();
+    assert_eq!(left["decisions"], json!([]));
+    // Nothing of the candidate stays in the file (deleted rows are overwritten) nor in its log
+    // (emptied after the erasure).
+    let wal = dir.path().join("d.db-wal");
+    assert!(
+        !holds(&db, CANDIDATE),
+        "the database file still holds the candidate"
+    );
+    assert!(!holds(&wal, CANDIDATE), "the log still holds the candidate");
+    drop(held);
 }
 
 #[cfg(unix)]
