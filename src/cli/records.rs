@@ -189,6 +189,9 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
                 "the input given is not the one of the recorded decision".to_string()
             }
             replay::ReplayError::Rebuild => "the stored text does not check any more".to_string(),
+            replay::ReplayError::Unreadable => {
+                "the recorded decision does not read back as a decision".to_string()
+            }
         })
     };
     match run() {
@@ -197,7 +200,11 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
                 "{}",
                 serde_json::to_string_pretty(&replay).unwrap_or_default()
             );
-            if replay.changed { FINDINGS } else { OK }
+            if replay.changed || !replay.reproduced {
+                FINDINGS
+            } else {
+                OK
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");

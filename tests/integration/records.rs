@@ -20,6 +20,7 @@ use crate::serve::{DEADLINE, Served};
 mod access;
 mod privacy;
 mod purge;
+mod replay;
 
 const RECORDS_TOKEN: &str = "records-token-0123456789";
 const ADMIN_TOKEN: &str = "admin-token-0123456789";

@@ -508,9 +508,10 @@ pub struct ReplayRequest {
 }
 
 /// Decides a recorded decision's input again, under the version in force today or a named
-/// one, and says which conclusions would change (from what to what, with their clauses). The
-/// recorded decision's version is rebuilt from its stored text, so the comparison holds even
-/// after its file changed.
+/// one, and says which conclusions would change from the decision as it was answered (from
+/// what to what, with their clauses). The recorded decision's version is rebuilt from its
+/// stored text, so that the replay also says whether deciding the record again under it gives
+/// what was answered (`reproduced`), even after its file changed.
 #[utoipa::path(
     tag = "records",
     security(("records" = [])),
@@ -568,6 +569,10 @@ pub async fn replay(
         )),
         ReplayError::Rebuild => {
             tracing::error!(decision_id = %id, "the stored text of a decision's version does not check");
+            ApiError::Internal
+        }
+        ReplayError::Unreadable => {
+            tracing::error!(decision_id = %id, "a recorded decision does not read back as a decision");
             ApiError::Internal
         }
     })?;
