@@ -275,7 +275,9 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
     for (store, _pg) in stores(dir.path()) {
         let served = service(dir.path(), &store, &[]);
         let first = with_id("C-001");
+        let asked_at = chrono::Utc::now();
         let answered = decide(&served, &first, "scolarite-lyon");
+        let answered_at = chrono::Utc::now();
         let id = answered["decision_id"].as_str().unwrap().to_string();
         // The answer carries a receipt the published key verifies, and any change breaks it.
         assert_eq!(verify(&served, &answered, &first), Ok(()), "{store}");
@@ -322,6 +324,12 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
         assert_eq!(stored["request"]["input"], first);
         assert_eq!(stored["request"]["version"], "session-2027");
         assert_eq!(stored["request"]["options"], json!({"lang": "fr"}));
+        assert!(stored["request"].get("as_of").is_none(), "not asked");
+        // When it was decided: in UTC, to the microsecond, while the request was answered.
+        let decided_at = stored["decided_at"].as_str().unwrap().to_string();
+        assert!(decided_at.ends_with('Z'), "{decided_at}");
+        let at = chrono::DateTime::parse_from_rfc3339(&decided_at).unwrap();
+        assert!(asked_at <= at && at <= answered_at, "{decided_at}");
         let mut without_receipt = answered.clone();
         without_receipt.as_object_mut().unwrap().remove("receipt");
         assert_eq!(stored["decision"], without_receipt);
@@ -375,6 +383,28 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
         )
         .json();
         assert_eq!(later["decisions"].as_array().unwrap().len(), 0);
+        // `to` excludes its instant: up to the first decision's, none; from it, all four.
+        let count = |query: &str| {
+            let page = get(
+                &served,
+                &format!("/v1/decisions?{query}"),
+                Some(RECORDS_TOKEN),
+            );
+            assert_eq!(page.status, 200, "{query}: {}", page.body);
+            page.json()["decisions"].as_array().unwrap().len()
+        };
+        assert_eq!(count("to=2000-01-01"), 0);
+        assert_eq!(count("to=2999-01-01"), 4);
+        assert_eq!(count(&format!("to={decided_at}")), 0);
+        assert_eq!(count(&format!("from={decided_at}&to=2999-01-01")), 4);
+        assert_eq!(
+            count(&format!(
+                "candidate=C-001&to={}",
+                asked_at.date_naive().succ_opt().unwrap()
+            )),
+            2
+        );
+        get(&served, "/v1/decisions?to=tomorrow", Some(RECORDS_TOKEN)).problem(400);
         let ndjson = get(
             &served,
             "/v1/decisions?candidate=C-001&format=ndjson",
@@ -889,7 +919,7 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
         .header("content-type", "application/json")
         .header("accept-language", "en")
         .send(
-            json!({"input": {"dossier": 4012}, "explain": true})
+            json!({"input": {"dossier": 4012}, "explain": true, "as_of": "2027-03-01"})
                 .to_string()
                 .as_bytes(),
         )
@@ -906,6 +936,8 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
         stored["request"]["options"],
         json!({"lang": "en", "explain": true, "citations": "ids"})
     );
+    assert_eq!(stored["request"]["as_of"], "2027-03-01");
+    assert!(stored["request"].get("version").is_none(), "not asked");
 
     // A JSON batch's records keep the version and the conclusions it asked for; a batch
     // that names the conclusions twice, differently, is refused.
