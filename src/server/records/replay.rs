@@ -93,7 +93,11 @@ impl ReplayOutcome {
 
     /// The same status and value: what a change of the rules is judged on.
     fn same_value(&self, other: &ReplayOutcome) -> bool {
-        self.status == other.status && self.value() == other.value()
+        self.status == other.status
+            && match (self.value(), other.value()) {
+                (Some(a), Some(b)) => same_json(&a, &b),
+                _ => false,
+            }
     }
 
     /// The same status, value, rules, clauses and missing inputs: a decision reproduced.
@@ -102,6 +106,25 @@ impl ReplayOutcome {
             && self.rules == other.rules
             && self.citations == other.citations
             && self.missing == other.missing
+    }
+}
+
+/// Whether two values decisions wrote are one value: numbers by value (`270` and `270.0` are
+/// one number, as the examples compare them), lists in order, records by field.
+fn same_json(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => {
+            crate::json::number(x).is_some_and(|x| crate::json::number(y) == Some(x))
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same_json(x, y))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| same_json(v, w)))
+        }
+        _ => a == b,
     }
 }
 
@@ -324,4 +347,57 @@ pub fn rebuild(policy: &str, label: &str, files: &str) -> Option<Arc<Prepared>> 
         .into_iter()
         .find(|(l, _)| l == label)
         .and_then(|(_, r)| r.policy)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "tests assert by panicking"
+    )]
+    use super::*;
+
+    #[test]
+    fn a_decision_reads_back_the_same_whichever_form_its_citations_take() {
+        let full = r#"{"conclusions":{"admission":{"status":"decided","value":421.80,
+            "citations":[{"clause":"2.1-1","section":"2.1","text":"…"},
+                         {"clause":"3-1","section":"3","text":"…","via":"parameter n"}],
+            "rules":["r"]},"mention":{"status":"undetermined","value":null,
+            "citations":[],"missing":["report.pages"]}}}"#;
+        let ids = r#"{"conclusions":{"admission":{"status":"decided","value":421.80,
+            "citations":["2.1-1",{"clause":"3-1","via":"parameter n"}],"rules":["r"]},
+            "mention":{"status":"undetermined","value":null,"citations":[],
+            "missing":["report.pages"]}},"clauses":{}}"#;
+        let (full, ids) = (
+            Conclusions::of(full).unwrap(),
+            Conclusions::of(ids).unwrap(),
+        );
+        let names: Vec<&str> = full.0.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["admission", "mention"], "in the decision's order");
+        let admission = &full.0[0].1;
+        assert_eq!(admission.citations, ["2.1-1", "3-1"]);
+        assert_eq!(admission.value.get(), "421.80", "the value as written");
+        assert!(differing(full, ids, ReplayOutcome::same_grounds).is_empty());
+    }
+
+    #[test]
+    fn a_conclusion_differs_by_its_value_or_by_its_grounds_as_asked() {
+        let said = |value: &str, rule: &str| {
+            Conclusions::of(&format!(
+                r#"{{"conclusions":{{"a":{{"status":"decided","value":{value},"citations":[],"rules":["{rule}"]}}}}}}"#
+            ))
+            .unwrap()
+        };
+        let names = |changes: Vec<ReplayedConclusion>| -> Vec<String> {
+            changes.into_iter().map(|c| c.conclusion).collect()
+        };
+        // Another rule giving the same value: a change of grounds, not of value.
+        let value = differing(said("1", "r"), said("1.0", "s"), ReplayOutcome::same_value);
+        assert!(value.is_empty());
+        let grounds = differing(said("1", "r"), said("1", "s"), ReplayOutcome::same_grounds);
+        assert_eq!(names(grounds), ["a"]);
+        let other = differing(said("1", "r"), said("2", "r"), ReplayOutcome::same_value);
+        assert_eq!(names(other), ["a"]);
+    }
 }
