@@ -14,7 +14,7 @@ use crate::prepared::Prepared;
 pub use crate::prepared::{Citation, PolicyRef};
 
 /// `decided`, `undetermined` or `error`.
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {

@@ -77,7 +77,7 @@ use crate::model::CompiledPolicy;
 
 pub use impact::{
     CaseImpact, CaseOutcome, Compared, ConclusionChange, ConclusionCount, Impact, ImpactCounts,
-    InvalidCase, OneSided, Outcome, Replay, compare, impact,
+    InvalidCase, OneSided, Outcome, Replay, compare, impact, input_errors,
 };
 
 /// What happened to an item between the two versions.

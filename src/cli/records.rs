@@ -43,9 +43,12 @@ pub(crate) struct ReplayArgs {
     #[arg(long)]
     input: Option<PathBuf>,
     /// The data folder holding the salt of hashed inputs (`input-salt`), when the store keeps
-    /// inputs hashed.
-    #[arg(long)]
+    /// inputs hashed (never made here: a new salt would match no record).
+    #[arg(long, conflicts_with = "input_salt_file")]
     data_dir: Option<PathBuf>,
+    /// The salt of hashed inputs, as the service was given it (`--input-salt-file`).
+    #[arg(long)]
+    input_salt_file: Option<PathBuf>,
 }
 
 fn read_json(path: &PathBuf) -> Result<serde_json::Value, String> {
@@ -150,9 +153,26 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
             ));
         }
         let input = args.input.as_ref().map(read_json).transpose()?;
-        let salt = match &args.data_dir {
-            Some(data) => {
-                Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?)
+        let salt_file = match (&args.input_salt_file, &args.data_dir) {
+            (Some(file), _) => Some(file.clone()),
+            (None, Some(data)) => Some(data.join("input-salt")),
+            (None, None) => None,
+        };
+        let salt = match salt_file {
+            Some(file) => Some(clausier::server::records::read_salt(&file).map_err(|e| {
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => format!(
+                        "{}: no salt of hashed inputs there: give the service's (--data-dir its data folder, or --input-salt-file)",
+                        file.display()
+                    ),
+                    _ => e.to_string(),
+                }
+            })?),
+            None if record.input_hash.is_some() && input.is_some() => {
+                return Err(
+                    "the store keeps this input hashed: give the salt it was hashed with (--data-dir or --input-salt-file)"
+                        .into(),
+                );
             }
             None => None,
         };
@@ -162,13 +182,16 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
         };
         replay::replay(&record, &files, now, input, hash, Default::default()).map_err(|e| match e {
             replay::ReplayError::InputNotKept => {
-                "only the input's hash is kept: give it with --input (and --data-dir for the salt)"
+                "only the input's hash is kept: give it with --input (and the salt: --data-dir or --input-salt-file)"
                     .to_string()
             }
             replay::ReplayError::InputMismatch => {
                 "the input given is not the one of the recorded decision".to_string()
             }
             replay::ReplayError::Rebuild => "the stored text does not check any more".to_string(),
+            replay::ReplayError::Unreadable => {
+                "the recorded decision does not read back as a decision".to_string()
+            }
         })
     };
     match run() {
@@ -177,7 +200,11 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
                 "{}",
                 serde_json::to_string_pretty(&replay).unwrap_or_default()
             );
-            if replay.changed { FINDINGS } else { OK }
+            if replay.changed || !replay.reproduced {
+                FINDINGS
+            } else {
+                OK
+            }
         }
         Err(e) => {
             eprintln!("error: {e}");

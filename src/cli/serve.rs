@@ -101,20 +101,31 @@ pub(crate) struct ServeArgs {
     /// decision is answered and its record stays queued (counted and logged).
     #[arg(long, default_value_t = 1_000, env = "CLAUSIER_STORE_WAIT_MS")]
     store_wait_ms: u64,
-    /// Days a decision record is kept: `DAYS` for every policy, `POLICY=DAYS` for one
-    /// (repeat it, or separate them by commas). Records older are deleted every hour.
+    /// Days a decision record is kept: `DAYS` for every policy not named, `POLICY=DAYS` for
+    /// one (repeat it, or separate them by commas). A policy not named keeps the bare `DAYS`,
+    /// 730 when none is given. Records older are deleted at start and every
+    /// `--purge-every` seconds.
     #[arg(
         long = "retention-days",
         value_name = "[POLICY=]DAYS",
-        default_value = "730",
         env = "CLAUSIER_RETENTION_DAYS",
         value_delimiter = ','
     )]
     retention_days: Vec<String>,
+    /// How often the records past their retention are deleted (with the policy texts no
+    /// record uses any more), in seconds.
+    #[arg(long, default_value_t = 3600, env = "CLAUSIER_PURGE_EVERY", value_parser = clap::value_parser!(u64).range(1..))]
+    purge_every: u64,
     /// `full` keeps each candidate's record with its decision; `hashed` keeps a salted sha256
-    /// of the record (and of the candidate's key) instead (the salt in the data folder).
+    /// of the record (and of the candidate's key) instead (the salt from `--input-salt-file`,
+    /// else `input-salt` in the data folder, made at first start).
     #[arg(long, default_value = "full", env = "CLAUSIER_KEEP_INPUTS")]
     keep_inputs: String,
+    /// The salt of hashed inputs (`--keep-inputs hashed`): a file holding at least 16 bytes
+    /// in hex (`openssl rand -hex 32`), as `input-salt` in the data folder does. Replicas
+    /// that share a store must share the salt, or each hashes candidates its own way.
+    #[arg(long, env = "CLAUSIER_INPUT_SALT_FILE")]
+    input_salt_file: Option<PathBuf>,
     /// The Ed25519 private key (PKCS#8 PEM) that signs every decision's receipt. Default:
     /// `receipt-key.pem` in the data folder, made at first start.
     #[arg(long, env = "CLAUSIER_SIGNING_KEY")]
@@ -271,13 +282,43 @@ fn records(
             ));
         }
     };
-    let mut retention = Vec::new();
-    for given in args
-        .retention_days
-        .iter()
-        .map(|r| r.trim())
-        .filter(|r| !r.is_empty())
-    {
+    let hashed = match (args.keep_inputs.trim(), &args.input_salt_file) {
+        ("full", None) => None,
+        ("full", Some(_)) => {
+            return Err(
+                "--input-salt-file is given but inputs are kept in full: it is the salt of `--keep-inputs hashed`"
+                    .into(),
+            );
+        }
+        ("hashed", Some(file)) => {
+            Some(clausier::server::records::read_salt(file).map_err(|e| e.to_string())?)
+        }
+        ("hashed", None) => {
+            Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?)
+        }
+        (other, _) => return Err(format!("--keep-inputs: `{other}` is `full` or `hashed`")),
+    };
+    Ok(Some(clausier::server::records::RecordsOptions {
+        url,
+        queue: args.store_queue,
+        wait: std::time::Duration::from_millis(args.store_wait_ms),
+        retention: retention(&args.retention_days)?,
+        hashed,
+        salt_file: args.input_salt_file.clone(),
+        purge_every: std::time::Duration::from_secs(args.purge_every),
+    }))
+}
+
+/// Days a record is kept when `--retention-days` gives none for its policy.
+#[cfg(feature = "server")]
+const RETENTION_DAYS: u32 = 730;
+
+/// The retention `--retention-days` gives, by policy: each policy named keeps its own, every
+/// other policy the bare `DAYS` (last), or [`RETENTION_DAYS`] when none is given.
+#[cfg(feature = "server")]
+fn retention(given: &[String]) -> Result<Vec<(Option<String>, u32)>, String> {
+    let mut retention: Vec<(Option<String>, u32)> = Vec::new();
+    for given in given.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
         let (policy, days) = match given.split_once('=') {
             Some((policy, days)) => (Some(policy.trim().to_string()), days),
             None => (None, given),
@@ -288,21 +329,21 @@ fn records(
             .ok()
             .filter(|d| *d > 0)
             .ok_or_else(|| format!("--retention-days: `{given}` is not `DAYS` or `POLICY=DAYS` (DAYS a whole number above 0)"))?;
+        if policy.as_ref().is_some_and(String::is_empty) {
+            return Err(format!("--retention-days: `{given}` names no policy"));
+        }
+        if retention.iter().any(|(p, _)| *p == policy) {
+            return Err(match policy {
+                Some(p) => format!("--retention-days: `{p}` is given twice"),
+                None => "--retention-days: `DAYS` for every other policy is given twice".into(),
+            });
+        }
         retention.push((policy, days));
     }
-    let hashed = match args.keep_inputs.trim() {
-        "full" => None,
-        "hashed" => Some(clausier::server::records::salt_in(data).map_err(|e| e.to_string())?),
-        other => return Err(format!("--keep-inputs: `{other}` is `full` or `hashed`")),
-    };
-    Ok(Some(clausier::server::records::RecordsOptions {
-        url,
-        queue: args.store_queue,
-        wait: std::time::Duration::from_millis(args.store_wait_ms),
-        retention,
-        hashed,
-        purge_every: std::time::Duration::from_secs(3600),
-    }))
+    if !retention.iter().any(|(p, _)| p.is_none()) {
+        retention.push((None, RETENTION_DAYS));
+    }
+    Ok(retention)
 }
 
 #[cfg(feature = "server")]

@@ -336,7 +336,7 @@ impl<'a> Replay<'a> {
 }
 
 /// A record a version rejects, as input errors (a bound it exceeds included).
-fn input_errors(e: RequestError) -> Vec<InputError> {
+pub fn input_errors(e: RequestError) -> Vec<InputError> {
     match e {
         RequestError::Invalid(errors) => errors,
         RequestError::Malformed(message) => vec![InputError::new("/", message)],

@@ -459,7 +459,7 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     }
     state.cors_origins = options.cors_origins;
     if options.records.is_some() || options.signing_key.is_some() {
-        std::fs::create_dir_all(&options.data_dir).map_err(|e| {
+        records::private_dir(&options.data_dir).map_err(|e| {
             std::io::Error::new(e.kind(), format!("{}: {e}", options.data_dir.display()))
         })?;
     }
@@ -473,7 +473,12 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
     if let Some(records) = &options.records {
         let opened = records::Records::open(records, state.metrics.records.clone())
             .map_err(std::io::Error::other)?;
-        tracing::info!(store = %records::shown(&records.url), hashed = records.hashed.is_some(), retention = ?records.retention, "decisions are recorded");
+        tracing::info!(store = %records::shown(&records.url), hashed = records.hashed.is_some(), retention = ?records.retention, purge_every = ?records.purge_every, "decisions are recorded");
+        if records.hashed.is_some() && records.salt_file.is_none() && !opened.db().is_sqlite() {
+            tracing::warn!(
+                "inputs are hashed with the salt of this data folder, in a store replicas may share: each replica hashes candidates its own way unless they share one salt (--input-salt-file)"
+            );
+        }
         state.records = Some(Arc::new(opened));
     } else {
         tracing::info!("decisions are not recorded (--store none)");

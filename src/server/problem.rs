@@ -50,6 +50,9 @@ pub enum ApiError {
     /// The version asked (by label or by date) is refused for its examples, with no last good
     /// text to serve instead.
     Withheld(Said),
+    /// An erasure that cannot be done yet: decision records queued before it are not written
+    /// (the store is slow or down), and would be written after it.
+    RecordsPending(Said),
     /// A policy text sent by an administrator fails the check.
     InvalidPolicy(Vec<crate::server::store::FileDiagnostic>),
     /// The evaluation took longer than the per-request deadline.
@@ -164,6 +167,12 @@ impl ApiError {
                 "The version asked is withheld: its examples fail with its text",
                 "La version demandée est retenue : ses exemples échouent avec son texte",
             ),
+            ApiError::RecordsPending(_) => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "records-pending",
+                "Decision records made before this request are not written yet",
+                "Des décisions prises avant cette requête ne sont pas encore enregistrées",
+            ),
             ApiError::Draft(_) => (
                 StatusCode::CONFLICT,
                 "draft-version",
@@ -235,6 +244,7 @@ impl ApiError {
             | ApiError::InvalidCredential(d)
             | ApiError::TooManyRequests(_, d)
             | ApiError::Draft(d)
+            | ApiError::RecordsPending(d)
             | ApiError::Withheld(d) => (Some(d.get(lang).to_string()), None),
             ApiError::MethodNotAllowed(allowed) => (
                 Some(pick(

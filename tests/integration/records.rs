@@ -17,6 +17,11 @@ use serde_json::{Value, json};
 use crate::http::{BTS, agent, candidate, copy_policies, reply};
 use crate::serve::{DEADLINE, Served};
 
+mod access;
+mod privacy;
+mod purge;
+mod replay;
+
 const RECORDS_TOKEN: &str = "records-token-0123456789";
 const ADMIN_TOKEN: &str = "admin-token-0123456789";
 
@@ -162,13 +167,18 @@ fn stores(dir: &Path) -> Vec<(String, Option<Postgres>)> {
 
 /// A service on a copy of the policies in `dir`, recording into `store`, with both tokens.
 fn service(dir: &Path, store: &str, more: &[&str]) -> Served {
+    let args = arguments(dir, store, Some(RECORDS_TOKEN), more);
+    Served::launch(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[])
+}
+
+/// The arguments of [`service`], with the records token `records` (none: the records are not
+/// served).
+fn arguments(dir: &Path, store: &str, records: Option<&str>, more: &[&str]) -> Vec<String> {
     let policies = dir.join("policies");
     if !policies.exists() {
         copy_policies(&policies);
     }
-    let records = dir.join("records-token");
     let admin = dir.join("admin-token");
-    std::fs::write(&records, RECORDS_TOKEN).unwrap();
     std::fs::write(&admin, ADMIN_TOKEN).unwrap();
     let mut args = vec![
         "--policies".to_string(),
@@ -179,14 +189,16 @@ fn service(dir: &Path, store: &str, more: &[&str]) -> Served {
         "100".into(),
         "--store".into(),
         store.into(),
-        "--records-token-file".into(),
-        records.display().to_string(),
         "--admin-token-file".into(),
         admin.display().to_string(),
     ];
+    if let Some(token) = records {
+        let file = dir.join("records-token");
+        std::fs::write(&file, token).unwrap();
+        args.extend(["--records-token-file".into(), file.display().to_string()]);
+    }
     args.extend(more.iter().map(|s| s.to_string()));
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    Served::launch(&args, &[])
+    args
 }
 
 fn get(served: &Served, path: &str, token: Option<&str>) -> crate::http::Reply {
@@ -263,7 +275,9 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
     for (store, _pg) in stores(dir.path()) {
         let served = service(dir.path(), &store, &[]);
         let first = with_id("C-001");
+        let asked_at = chrono::Utc::now();
         let answered = decide(&served, &first, "scolarite-lyon");
+        let answered_at = chrono::Utc::now();
         let id = answered["decision_id"].as_str().unwrap().to_string();
         // The answer carries a receipt the published key verifies, and any change breaks it.
         assert_eq!(verify(&served, &answered, &first), Ok(()), "{store}");
@@ -310,6 +324,12 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
         assert_eq!(stored["request"]["input"], first);
         assert_eq!(stored["request"]["version"], "session-2027");
         assert_eq!(stored["request"]["options"], json!({"lang": "fr"}));
+        assert!(stored["request"].get("as_of").is_none(), "not asked");
+        // When it was decided: in UTC, to the microsecond, while the request was answered.
+        let decided_at = stored["decided_at"].as_str().unwrap().to_string();
+        assert!(decided_at.ends_with('Z'), "{decided_at}");
+        let at = chrono::DateTime::parse_from_rfc3339(&decided_at).unwrap();
+        assert!(asked_at <= at && at <= answered_at, "{decided_at}");
         let mut without_receipt = answered.clone();
         without_receipt.as_object_mut().unwrap().remove("receipt");
         assert_eq!(stored["decision"], without_receipt);
@@ -363,6 +383,28 @@ fn decisions_are_recorded_read_back_exported_and_erased_in_sqlite_and_postgresql
         )
         .json();
         assert_eq!(later["decisions"].as_array().unwrap().len(), 0);
+        // `to` excludes its instant: up to the first decision's, none; from it, all four.
+        let count = |query: &str| {
+            let page = get(
+                &served,
+                &format!("/v1/decisions?{query}"),
+                Some(RECORDS_TOKEN),
+            );
+            assert_eq!(page.status, 200, "{query}: {}", page.body);
+            page.json()["decisions"].as_array().unwrap().len()
+        };
+        assert_eq!(count("to=2000-01-01"), 0);
+        assert_eq!(count("to=2999-01-01"), 4);
+        assert_eq!(count(&format!("to={decided_at}")), 0);
+        assert_eq!(count(&format!("from={decided_at}&to=2999-01-01")), 4);
+        assert_eq!(
+            count(&format!(
+                "candidate=C-001&to={}",
+                asked_at.date_naive().succ_opt().unwrap()
+            )),
+            2
+        );
+        get(&served, "/v1/decisions?to=tomorrow", Some(RECORDS_TOKEN)).problem(400);
         let ndjson = get(
             &served,
             "/v1/decisions?candidate=C-001&format=ndjson",
@@ -601,6 +643,22 @@ fn hashed_inputs_keep_no_record_yet_find_and_replay_the_candidate() {
     let input = with_id("C-030");
     let answered = decide(&served, &input, "jury");
     let id = answered["decision_id"].as_str().unwrap();
+    // Nothing of the record is in its row as the file holds it: neither the candidate's key
+    // nor the values of the record (the decision names the facts it rests on, in words:
+    // `voie scolaire`, not the record's `scolaire`).
+    let row = privacy::raw_row(&dir.path().join("d.db"), id).join("\n");
+    for value in [
+        "C-030",
+        "\"scolaire\"",
+        "2026-05-04",
+        "2026-07-24",
+        "2027-04-10",
+        "presentation_entreprise",
+        "resume_anglais",
+        "demarche_qsse",
+    ] {
+        assert!(!row.contains(value), "`{value}` is stored: {row}");
+    }
     let stored = get(&served, &format!("/v1/decisions/{id}"), Some(RECORDS_TOKEN)).json();
     assert!(stored["request"].get("input").is_none(), "{stored}");
     assert_eq!(
@@ -829,13 +887,10 @@ fn a_sigkill_loses_no_answered_decision_without_a_trace() {
     assert_eq!(listed["decisions"].as_array().unwrap().len(), 1);
 }
 
-/// A policy identified by a whole number: its records are looked up by that number, and the
-/// options a decision was asked with are kept with its request.
-#[test]
-fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
-    let dir = tempfile::tempdir().unwrap();
-    let policies = dir.path().join("policies");
-    copy_policies(&policies);
+/// The policies of the tests in `policies`, with `numbered`: a policy of one conclusion whose
+/// candidates are identified by a whole number.
+fn numbered_policy(policies: &Path) {
+    copy_policies(policies);
     let numbered = policies.join("numbered");
     std::fs::create_dir_all(&numbered).unwrap();
     std::fs::write(
@@ -846,6 +901,14 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
          conclusion recevable : bool\n  rule r\n    gives true\n    per \"1\"\n",
     )
     .unwrap();
+}
+
+/// A policy identified by a whole number: its records are looked up by that number, and the
+/// options a decision was asked with are kept with its request.
+#[test]
+fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    numbered_policy(&dir.path().join("policies"));
     let sqlite = format!("sqlite://{}?mode=rwc", dir.path().join("n.db").display());
     let served = service(dir.path(), &sqlite, &[]);
     let asked = agent()
@@ -856,7 +919,7 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
         .header("content-type", "application/json")
         .header("accept-language", "en")
         .send(
-            json!({"input": {"dossier": 4012}, "explain": true})
+            json!({"input": {"dossier": 4012}, "explain": true, "as_of": "2027-03-01"})
                 .to_string()
                 .as_bytes(),
         )
@@ -873,6 +936,8 @@ fn a_candidate_identified_by_a_number_is_found_by_it_with_the_options_asked() {
         stored["request"]["options"],
         json!({"lang": "en", "explain": true, "citations": "ids"})
     );
+    assert_eq!(stored["request"]["as_of"], "2027-03-01");
+    assert!(stored["request"].get("version").is_none(), "not asked");
 
     // A JSON batch's records keep the version and the conclusions it asked for; a batch
     // that names the conclusions twice, differently, is refused.

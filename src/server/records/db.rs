@@ -50,15 +50,17 @@ const COLUMNS: &str = "d.id, d.decided_at, d.policy, d.version, d.policy_sha256,
 
 /// How every SQLite connection is set: the write-ahead log with `synchronous = NORMAL` (a commit
 /// survives a crash of the process; an fsync at each checkpoint only, so a power loss may lose
-/// the last commits), foreign keys checked, a wait on a busy database, and a checkpoint every
+/// the last commits), foreign keys checked, a wait on a busy database, a checkpoint every
 /// 64 MB of log rather than 4 MB (each one an fsync) by the connections that do not leave it to
-/// [`SqliteWriter`]'s checkpointer.
+/// [`SqliteWriter`]'s checkpointer, and deleted rows overwritten with zeros (`secure_delete`),
+/// so that an erased candidate's record does not stay in the file's free space.
 const SQLITE_PRAGMAS: &[&str] = &[
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
     "PRAGMA wal_autocheckpoint = 16384",
+    "PRAGMA secure_delete = ON",
 ];
 
 /// Stores a version's text, unless stored already.
@@ -73,6 +75,9 @@ impl Db {
     pub async fn open(url: &str) -> Result<Db, sqlx::Error> {
         sqlx::any::install_default_drivers();
         let sqlite = url.starts_with("sqlite:");
+        if sqlite {
+            private_file(url).map_err(sqlx::Error::Io)?;
+        }
         let pool = AnyPoolOptions::new()
             .max_connections(if sqlite { 4 } else { 8 })
             .acquire_timeout(Duration::from_secs(2))
@@ -101,7 +106,7 @@ impl Db {
     /// all of them, or none.
     pub async fn write(
         &self,
-        texts: &[super::VersionText],
+        texts: &[std::sync::Arc<super::VersionText>],
         records: &[Record],
     ) -> Result<(), sqlx::Error> {
         // A batch that one statement writes needs no transaction of its own: a statement is
@@ -297,6 +302,27 @@ impl Db {
         Ok(done.rows_affected())
     }
 
+    /// After records were deleted: in SQLite, copies the write-ahead log into the file and
+    /// empties it (`wal_checkpoint(TRUNCATE)`), so that the deleted rows do not stay in the
+    /// log's old pages; the file's own pages were overwritten (`secure_delete`). PostgreSQL
+    /// keeps deleted rows until its vacuum, which its own settings rule.
+    pub async fn forget_deleted(&self) -> Result<(), sqlx::Error> {
+        if !self.sqlite {
+            return Ok(());
+        }
+        let row = sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(&self.pool)
+            .await?;
+        // A checkpoint that readers or a writer held up says so in its first column.
+        let busy: i64 = row.try_get(0)?;
+        if busy != 0 {
+            tracing::warn!(
+                "the decision store's log could not be emptied after a deletion (the store was busy): it will be at the next checkpoint that finds it idle"
+            );
+        }
+        Ok(())
+    }
+
     /// Deletes the policy texts no record refers to any more.
     pub async fn drop_unused_texts(&self) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
@@ -314,6 +340,48 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         row.try_get(0)
+    }
+}
+
+/// Creates the file of the SQLite database `url`, readable by its owner only, when `url` may
+/// create it (`mode=rwc`) and it does not exist yet: SQLite would make it readable by all, and
+/// makes its log and shared-memory files (`-wal`, `-shm`) as the database file is. An existing
+/// file readable by others is kept as it is, with a warning.
+fn private_file(url: &str) -> std::io::Result<()> {
+    use std::str::FromStr as _;
+    let Ok(options) = sqlx::sqlite::SqliteConnectOptions::from_str(url) else {
+        return Ok(());
+    };
+    let path = options.get_filename();
+    if path.as_os_str().is_empty()
+        || path.to_string_lossy().contains(":memory:")
+        || url.contains("mode=memory")
+    {
+        return Ok(());
+    }
+    let mut file = std::fs::OpenOptions::new();
+    file.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        file.mode(0o600);
+        if let Ok(meta) = std::fs::metadata(path) {
+            if meta.permissions().mode() & 0o077 != 0 {
+                tracing::warn!(file = %path.display(), "the decision store is readable by others than its owner: `chmod 600` it (and its -wal and -shm files)");
+            }
+            return Ok(());
+        }
+    }
+    if !url.contains("mode=rwc") {
+        return Ok(());
+    }
+    match file.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(std::io::Error::new(
+            e.kind(),
+            format!("{}: {e}", path.display()),
+        )),
     }
 }
 
@@ -443,7 +511,7 @@ impl SqliteWriter {
     /// As [`Db::write`]: `records` in one transaction, with the texts not stored yet.
     pub fn write(
         &mut self,
-        texts: &[super::VersionText],
+        texts: &[std::sync::Arc<super::VersionText>],
         records: &[Record],
     ) -> Result<(), rusqlite::Error> {
         let tx = self.connection.transaction()?;

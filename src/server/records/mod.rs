@@ -20,7 +20,7 @@ pub mod replay;
 
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use prometheus::{IntCounter, IntCounterVec, IntGauge, Opts, Registry};
@@ -46,6 +46,8 @@ pub struct RecordsOptions {
     pub retention: Vec<(Option<String>, u32)>,
     /// Keep a salted hash of the input instead of the input (and of the candidate key).
     pub hashed: Option<Arc<[u8]>>,
+    /// The file the salt was read from (none: the data folder's `input-salt`).
+    pub salt_file: Option<std::path::PathBuf>,
     /// How often expired records are purged.
     pub purge_every: Duration,
 }
@@ -254,12 +256,14 @@ impl Records {
             Some(writer) => Sink::Sqlite(writer),
             None => Sink::Pool(db.clone(), runtime.handle().clone()),
         };
+        let dropped = Arc::new(AtomicU64::new(0));
         let (writer_down, writer_metrics) = (Arc::clone(&down), metrics.clone());
+        let writer_dropped = Arc::clone(&dropped);
         std::thread::Builder::new()
             .name("clausier-records-writer".into())
-            .spawn(move || write_behind(sink, rx, &writer_down, &writer_metrics))
+            .spawn(move || write_behind(sink, rx, &writer_down, &writer_dropped, &writer_metrics))
             .map_err(|e| e.to_string())?;
-        runtime.spawn(purge(db.clone(), options.clone(), metrics.clone()));
+        runtime.spawn(purge(db.clone(), options.clone(), dropped, metrics.clone()));
         Ok(Records {
             db,
             tx,
@@ -388,22 +392,64 @@ pub fn shown(url: &str) -> String {
     }
 }
 
-/// The salt of hashed inputs, in `salt` in the data folder `data` (made at first use).
+/// The fewest bytes a salt of hashed inputs holds: fewer would let the hashes of the
+/// candidates' keys, which are short and guessable, be found by trying them all.
+pub const SALT_MIN: usize = 16;
+
+/// The salt of hashed inputs in `path`: at least [`SALT_MIN`] bytes in hex, as
+/// [`salt_in`] writes it.
+pub fn read_salt(path: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("{shown}: {e}")))?;
+    let salt = hex::decode(text.trim()).map_err(|e| {
+        std::io::Error::other(format!(
+            "{shown}: the salt is not hex ({e}): make one with `openssl rand -hex 32`"
+        ))
+    })?;
+    if salt.len() < SALT_MIN {
+        return Err(std::io::Error::other(format!(
+            "{shown}: the salt holds {} bytes, fewer than {SALT_MIN}: make one with `openssl rand -hex 32`",
+            salt.len()
+        )));
+    }
+    Ok(Arc::from(salt))
+}
+
+/// The salt of hashed inputs, in `input-salt` in the data folder `data`: made at first use
+/// (readable by its owner only, and once even when replicas share the folder).
 pub fn salt_in(data: &std::path::Path) -> std::io::Result<Arc<[u8]>> {
     let path = data.join("input-salt");
-    match std::fs::read_to_string(&path) {
-        Ok(text) => hex::decode(text.trim())
-            .map(Arc::from)
-            .map_err(|e| std::io::Error::other(format!("{}: {e}", path.display()))),
+    match read_salt(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            std::fs::create_dir_all(data)?;
+            private_dir(data)?;
             let mut salt = [0u8; 32];
             getrandom::fill(&mut salt).map_err(|e| std::io::Error::other(e.to_string()))?;
-            std::fs::write(&path, hex::encode(salt))?;
-            Ok(Arc::from(&salt[..]))
+            match receipt::write_private(&path, hex::encode(salt).as_bytes()) {
+                Ok(()) => Ok(Arc::from(&salt[..])),
+                // Another process sharing the folder made it first: use its salt.
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => read_salt(&path),
+                Err(e) => Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{}: {e}", path.display()),
+                )),
+            }
         }
-        Err(e) => Err(e),
+        read => read,
     }
+}
+
+/// Creates the folder `dir` (and those above it) when missing, readable by its owner only:
+/// it holds the records, the receipt key and the salt.
+pub fn private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
 }
 
 /// The value at the dotted `path` of `input` (`candidate.id`), if any.
@@ -430,12 +476,53 @@ impl Records {
     /// Waits, at most `within`, until every record queued so far is written (or given up):
     /// what a graceful stop does before the process exits. True when they all were.
     pub async fn flush(&self, within: Duration) -> bool {
-        let (done, written) = oneshot::channel();
-        if self.tx.send(Job { record: None, done }).await.is_err() {
-            return false;
-        }
-        matches!(tokio::time::timeout(within, written).await, Ok(Ok(true)))
+        self.caught_up(within).await == Some(true)
     }
+
+    /// Waits, at most `within`, until the writer has dealt with every record queued so far:
+    /// whether the last batch it wrote was committed; none when the wait ran out (the store is
+    /// slow or down, and those records may still be written).
+    pub async fn caught_up(&self, within: Duration) -> Option<bool> {
+        let (done, written) = oneshot::channel();
+        let marked = async {
+            self.tx.send(Job { record: None, done }).await.ok()?;
+            written.await.ok()
+        };
+        tokio::time::timeout(within, marked).await.ok().flatten()
+    }
+
+    /// Deletes the records of `candidate` (its key, hashed when inputs are), of `policy` only
+    /// when given: how many. The records queued before are dealt with first (written, or given
+    /// up), at most `within`, so that none of them is written after the erasure; the deleted
+    /// rows are then wiped from the database's log (see [`Db::forget_deleted`]).
+    pub async fn erase(
+        &self,
+        candidate: &str,
+        policy: Option<String>,
+        within: Duration,
+    ) -> Result<u64, EraseError> {
+        self.caught_up(within).await.ok_or(EraseError::Pending)?;
+        let (db, key) = (self.db.clone(), self.key_of(candidate));
+        self.run(async move {
+            let deleted = db.erase(&key, policy.as_deref()).await?;
+            if deleted > 0 {
+                db.forget_deleted().await?;
+            }
+            Ok(deleted)
+        })
+        .await
+        .unwrap_or(Err(sqlx::Error::PoolClosed))
+        .map_err(EraseError::Store)
+    }
+}
+
+/// Why an erasure did not happen.
+#[derive(Debug)]
+pub enum EraseError {
+    /// Records queued before it were not dealt with in time (the store is slow or down).
+    Pending,
+    /// The store failed.
+    Store(sqlx::Error),
 }
 
 /// A record queued, whose commit an answer waits for.
@@ -500,7 +587,7 @@ enum Sink {
 
 impl Sink {
     /// Writes one batch in one transaction.
-    fn write(&mut self, texts: &[VersionText], records: &[Record]) -> Result<(), String> {
+    fn write(&mut self, texts: &[Arc<VersionText>], records: &[Record]) -> Result<(), String> {
         match self {
             Sink::Sqlite(writer) => writer.write(texts, records).map_err(|e| e.to_string()),
             Sink::Pool(db, runtime) => runtime
@@ -510,18 +597,41 @@ impl Sink {
     }
 }
 
+/// What the writer knows of a version its records were made under.
+struct Known {
+    /// Its clauses as its decisions quote them.
+    quotes: Arc<quotes::Quotes>,
+    /// Its text, as the store keeps it.
+    text: Arc<VersionText>,
+    /// Whether the text is stored, as far as the writer knows: a purge may delete it since
+    /// (this service's, which says so through `dropped`, or another replica's, which does not).
+    stored: bool,
+}
+
+/// One batch to write: its records, the texts of the versions the writer does not know to be
+/// stored, and the texts of every version its records use.
+struct Batch {
+    records: Vec<Record>,
+    unstored: Vec<Arc<VersionText>>,
+    used: Vec<Arc<VersionText>>,
+}
+
 /// The writer, on a thread of its own: takes what is queued, up to [`BATCH`] records, writes
 /// them in one transaction (with the policy texts not stored yet), and says to each waiting
 /// answer whether it was committed. A failed batch is tried again three times, then counted
 /// lost. It stops when the store is dropped and the queue is empty.
+///
+/// `dropped` counts the purges of this service that deleted policy texts: the writer then
+/// stores again, with their next record, the texts it thought stored.
 fn write_behind(
     mut sink: Sink,
     mut rx: mpsc::Receiver<Job>,
     down: &AtomicBool,
+    dropped: &AtomicU64,
     metrics: &RecordMetrics,
 ) {
-    // The quotes of each version seen, and whether its text is stored.
-    let mut known: HashMap<Arc<str>, (Arc<quotes::Quotes>, bool)> = HashMap::new();
+    let mut known: HashMap<Arc<str>, Known> = HashMap::new();
+    let mut purges_seen = dropped.load(Ordering::Acquire);
     let mut jobs: Vec<Job> = Vec::with_capacity(BATCH);
     loop {
         if rx.blocking_recv_many(&mut jobs, BATCH) == 0 {
@@ -545,35 +655,23 @@ fn write_behind(
             dones.push(job.done);
         }
         metrics.queued.sub(records.len() as i64);
-        // The texts of the versions not stored yet, each once; each decision without the texts
-        // it quotes.
-        let mut texts: Vec<VersionText> = Vec::new();
-        for record in &mut records {
-            let policy = Arc::clone(&record.policy);
-            let (quotes, stored) = known
-                .entry(Arc::from(policy.sha256.as_str()))
-                .or_insert_with(|| (Arc::new(quotes::Quotes::of(&policy)), false));
-            if !*stored && !texts.iter().any(|t| *t.sha256 == *policy.sha256) {
-                texts.push(VersionText {
-                    sha256: policy.sha256.to_string(),
-                    policy: policy.id.to_string(),
-                    version: policy.version.to_string(),
-                    files: files_json(&policy),
-                    quotes: Arc::clone(quotes),
-                });
-            }
-            if record.full {
-                record.decision = quotes.elide(&record.decision);
+        let purges = dropped.load(Ordering::Acquire);
+        if purges != purges_seen {
+            purges_seen = purges;
+            known.values_mut().for_each(|k| k.stored = false);
+        }
+        let batch = gather(records, &mut known);
+        let written = batch.records.is_empty() || write(&mut sink, &batch, down);
+        let Batch { records, used, .. } = batch;
+        for text in &used {
+            if let Some(k) = known.get_mut(text.sha256.as_str()) {
+                // A failed write may have failed for a text deleted since: the next record of
+                // that version stores it again (a text already there is left as it is).
+                k.stored = written;
             }
         }
-        let written = records.is_empty() || write(&mut sink, &texts, &records, down);
         if written {
             metrics.written.inc_by(records.len() as u64);
-            for t in &texts {
-                if let Some(entry) = known.get_mut(t.sha256.as_str()) {
-                    entry.1 = true;
-                }
-            }
         } else {
             metrics
                 .lost
@@ -589,20 +687,70 @@ fn write_behind(
     }
 }
 
+/// `records` as one batch: each decision without the clause texts it quotes, and the texts of
+/// their versions.
+fn gather(mut records: Vec<Record>, known: &mut HashMap<Arc<str>, Known>) -> Batch {
+    let mut unstored: Vec<Arc<VersionText>> = Vec::new();
+    let mut used: Vec<Arc<VersionText>> = Vec::new();
+    for record in &mut records {
+        let policy = Arc::clone(&record.policy);
+        let k = known
+            .entry(Arc::from(policy.sha256.as_str()))
+            .or_insert_with(|| {
+                let quotes = Arc::new(quotes::Quotes::of(&policy));
+                Known {
+                    text: Arc::new(VersionText {
+                        sha256: policy.sha256.to_string(),
+                        policy: policy.id.to_string(),
+                        version: policy.version.to_string(),
+                        files: files_json(&policy),
+                        quotes: Arc::clone(&quotes),
+                    }),
+                    quotes,
+                    stored: false,
+                }
+            });
+        if !used.iter().any(|t| Arc::ptr_eq(t, &k.text)) {
+            used.push(Arc::clone(&k.text));
+            if !k.stored {
+                unstored.push(Arc::clone(&k.text));
+            }
+        }
+        if record.full {
+            record.decision = k.quotes.elide(&record.decision);
+        }
+    }
+    Batch {
+        records,
+        unstored,
+        used,
+    }
+}
+
 /// Writes one batch, tried four times (0.25, 0.5 then 1 s apart), `down` set while it fails.
-fn write(sink: &mut Sink, texts: &[VersionText], records: &[Record], down: &AtomicBool) -> bool {
-    for attempt in 0..4u32 {
-        match sink.write(texts, records) {
+/// A batch written without some of its versions' texts (thought stored) that fails is written
+/// again at once with all of them, outside the four tries: a purge, this service's or another
+/// replica's, may have deleted a text no record used any more.
+fn write(sink: &mut Sink, batch: &Batch, down: &AtomicBool) -> bool {
+    let mut texts = &batch.unstored;
+    let mut attempt = 0u32;
+    while attempt < 4 {
+        match sink.write(texts, &batch.records) {
             Ok(()) => {
                 down.store(false, Ordering::Relaxed);
                 return true;
             }
+            Err(e) if texts.len() < batch.used.len() => {
+                tracing::info!(error = %e, records = batch.records.len(), "the decision store refused a batch written without some policy texts (a purge may have deleted them): written again with them");
+                texts = &batch.used;
+            }
             Err(e) => {
                 down.store(true, Ordering::Relaxed);
-                tracing::warn!(error = %e, attempt, records = records.len(), "the decision store refused a batch");
+                tracing::warn!(error = %e, attempt, records = batch.records.len(), "the decision store refused a batch");
                 if attempt < 3 {
                     std::thread::sleep(Duration::from_millis(250 << attempt));
                 }
+                attempt += 1;
             }
         }
     }
@@ -636,8 +784,9 @@ pub fn files_json(policy: &Prepared) -> String {
 }
 
 /// Deletes the records past their policy's retention, at start and then every
-/// `purge_every`, and the policy texts no record refers to any more.
-async fn purge(db: Db, options: RecordsOptions, metrics: RecordMetrics) {
+/// `purge_every`, and the policy texts no record refers to any more (counted in `dropped`, so
+/// that the writer stores them again with their next record).
+async fn purge(db: Db, options: RecordsOptions, dropped: Arc<AtomicU64>, metrics: RecordMetrics) {
     let named: Vec<String> = options
         .retention
         .iter()
@@ -662,7 +811,14 @@ async fn purge(db: Db, options: RecordsOptions, metrics: RecordMetrics) {
                 records = deleted,
                 "decision records past their retention deleted"
             );
-            if let Err(e) = db.drop_unused_texts().await {
+            match db.drop_unused_texts().await {
+                Ok(0) => {}
+                Ok(_) => {
+                    dropped.fetch_add(1, Ordering::Release);
+                }
+                Err(e) => tracing::warn!(error = %e, "the retention purge failed"),
+            }
+            if let Err(e) = db.forget_deleted().await {
                 tracing::warn!(error = %e, "the retention purge failed");
             }
         }

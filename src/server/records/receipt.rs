@@ -156,7 +156,7 @@ impl Signer {
 
 /// Writes a file only its owner can read, whole or not at all: written aside, then linked in
 /// place (failing with `AlreadyExists` when another process linked its own first).
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub(crate) fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write as _;
     let aside = path.with_extension(format!("new-{}", std::process::id()));
     let mut options = std::fs::OpenOptions::new();

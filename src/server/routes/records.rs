@@ -14,7 +14,7 @@ use crate::server::clients::Route;
 use crate::server::problem::{ApiError, Problem, Said, parse_json};
 use crate::server::records::receipt::{KeySet, Receipt};
 use crate::server::records::replay::{Replay, ReplayError};
-use crate::server::records::{Filter, Records, StoredRecord};
+use crate::server::records::{EraseError, Filter, Records, StoredRecord};
 use crate::server::routes::admin::authorize_with;
 use crate::server::routes::{Selector, read_body, select_version};
 
@@ -508,9 +508,10 @@ pub struct ReplayRequest {
 }
 
 /// Decides a recorded decision's input again, under the version in force today or a named
-/// one, and says which conclusions would change (from what to what, with their clauses). The
-/// recorded decision's version is rebuilt from its stored text, so the comparison holds even
-/// after its file changed.
+/// one, and says which conclusions would change from the decision as it was answered (from
+/// what to what, with their clauses). The recorded decision's version is rebuilt from its
+/// stored text, so that the replay also says whether deciding the record again under it gives
+/// what was answered (`reproduced`), even after its file changed.
 #[utoipa::path(
     tag = "records",
     security(("records" = [])),
@@ -570,9 +571,17 @@ pub async fn replay(
             tracing::error!(decision_id = %id, "the stored text of a decision's version does not check");
             ApiError::Internal
         }
+        ReplayError::Unreadable => {
+            tracing::error!(decision_id = %id, "a recorded decision does not read back as a decision");
+            ApiError::Internal
+        }
     })?;
     Ok(HttpResponse::Ok().json(replayed))
 }
+
+/// How long an erasure waits for the records queued before it to be written: longer than the
+/// writer's four tries of a batch on a database that answers, slowly.
+const ERASE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Which records an erasure deletes.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -591,8 +600,9 @@ pub struct Erased {
     pub deleted: u64,
 }
 
-/// Deletes every record of a candidate (a data subject's erasure request); the service logs
-/// the erasure with the number of records, not the candidate.
+/// Deletes every record of a candidate (a data subject's erasure request), once the records of
+/// the decisions made before it are written; the service logs the erasure with the number of
+/// records, not the candidate.
 #[utoipa::path(
     tag = "admin",
     security(("bearer" = [])),
@@ -602,6 +612,7 @@ pub struct Erased {
         (status = 400, description = "No candidate named", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off (no token configured), or decisions are not recorded", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Decisions made before the request are still waiting to be recorded (the store is slow or down): nothing was deleted, ask again later (`records-pending`)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/decisions")]
@@ -622,14 +633,16 @@ pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
             "name the candidate: `?candidate=…`".into(),
         ));
     }
-    let db = records.db().clone();
-    let key = records.key_of(&q.candidate);
-    let policy = q.policy.clone();
-    let deleted = run(
-        records,
-        async move { db.erase(&key, policy.as_deref()).await },
-    )
-    .await?;
+    let deleted = records
+        .erase(&q.candidate, q.policy.clone(), ERASE_WAIT)
+        .await
+        .map_err(|e| match e {
+            EraseError::Pending => ApiError::RecordsPending(Said::new(
+                "des décisions prises avant cette demande attendent encore d'être enregistrées (la base est lente ou arrêtée) : réessayez l'effacement plus tard",
+                "decisions made before this request are still waiting to be recorded (the store is slow or down): ask for the erasure again later",
+            )),
+            EraseError::Store(e) => store_failed(e),
+        })?;
     state
         .metrics
         .records
