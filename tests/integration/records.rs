@@ -996,3 +996,54 @@ fn the_write_ahead_log_of_a_sqlite_store_is_copied_into_its_file_soon_after_comm
     }
     drop(served);
 }
+
+/// An export holds at most 10,000 records: 10,000 selected are all exported, one more is
+/// refused with 400 (not cut short to the first 10,000), and a narrower selection is served.
+#[test]
+fn an_export_of_ten_thousand_records_is_whole_and_one_of_more_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let served = service(
+        dir.path(),
+        &format!("sqlite://{}?mode=rwc", db.display()),
+        &[],
+    );
+    decide(&served, &with_id("C-900"), "jury");
+    // The one record, copied 10,000 times beside itself (ids made unique).
+    let connection = rusqlite::Connection::open(&db).unwrap();
+    connection
+        .execute_batch(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 10000)
+             INSERT INTO decisions
+             SELECT d.id || '-' || n.i, d.decided_at + n.i, d.policy, d.version, d.policy_sha256,
+                    d.candidate, d.caller, d.request, d.input_hash, d.decision, d.key_id,
+                    d.signature
+             FROM decisions AS d, n;",
+        )
+        .unwrap();
+    let export = |query: &str| {
+        get(
+            &served,
+            &format!("/v1/decisions?{query}"),
+            Some(RECORDS_TOKEN),
+        )
+    };
+    for format in ["csv", "ndjson"] {
+        let refused = export(&format!("format={format}"));
+        let problem = refused.problem(400);
+        assert!(
+            problem["detail"].as_str().unwrap().contains("10000"),
+            "{problem}"
+        );
+    }
+    // One record fewer: 10,000, every one exported.
+    connection
+        .execute("DELETE FROM decisions WHERE id LIKE '%-10000'", [])
+        .unwrap();
+    let csv = export("format=csv");
+    assert_eq!(csv.status, 200, "{}", csv.body);
+    assert_eq!(csv.body.lines().count(), 1 + 10_000);
+    let ndjson = export("format=ndjson");
+    assert_eq!(ndjson.status, 200);
+    assert_eq!(ndjson.body.lines().count(), 10_000);
+}

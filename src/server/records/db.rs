@@ -203,10 +203,9 @@ impl Db {
             next(&mut sql, " OR (d.decided_at = ?");
             next(&mut sql, " AND d.id > ?))");
         }
-        sql.push_str(&format!(
-            " ORDER BY d.decided_at, d.id LIMIT {}",
-            limit.min(10_000)
-        ));
+        // The caller bounds `limit` (a page, or one more than an export holds, so that a
+        // selection too large for an export is refused rather than cut short).
+        sql.push_str(&format!(" ORDER BY d.decided_at, d.id LIMIT {limit}"));
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for text in [&filter.policy, &filter.version, &filter.candidate]
             .into_iter()
