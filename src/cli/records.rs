@@ -36,6 +36,10 @@ pub(crate) struct ReplayArgs {
     /// The date whose version in force decides again (YYYY-MM-DD); default: today.
     #[arg(long)]
     as_of: Option<chrono::NaiveDate>,
+    /// The date taken as today when neither a version nor `--as-of` is given (YYYY-MM-DD);
+    /// default: this machine's clock.
+    #[arg(long, env = "CLAUSIER_TODAY", value_name = "YYYY-MM-DD")]
+    today: Option<chrono::NaiveDate>,
     /// Decide again under the version named although it is a draft (never in force).
     #[arg(long)]
     draft: bool,
@@ -139,7 +143,9 @@ pub(crate) fn replay(args: &ReplayArgs) -> u8 {
         })?;
         let folder = clausier::load::load_folder(&args.policies.join(&record.policy))
             .map_err(|e| e.to_string())?;
-        let today = chrono::Local::now().date_naive();
+        let today = args
+            .today
+            .unwrap_or_else(|| chrono::Local::now().date_naive());
         let now = clausier::load::select(
             folder.compiled(),
             args.version.as_deref(),

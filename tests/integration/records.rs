@@ -576,6 +576,20 @@ fn a_replay_after_an_edit_shows_the_change_and_the_record_keeps_the_old_text() {
         );
         let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
         assert_eq!(printed["conclusions"], replay["conclusions"]);
+        // Without a version, the one in force on the day its clock says (`--today`).
+        for (today, version) in [
+            ("2026-09-01", "session-2027"),
+            ("2026-08-31", "session-2026"),
+        ] {
+            let out = Command::new(env!("CARGO_BIN_EXE_clausier"))
+                .args(["replay", &id, "--store", &store, "--policies"])
+                .arg(dir.path().join("policies"))
+                .args(["--today", today])
+                .output()
+                .unwrap();
+            let printed: Value = serde_json::from_slice(&out.stdout).unwrap();
+            assert_eq!(printed["to"]["version"], version, "{printed}");
+        }
         std::fs::write(&file, &before).unwrap();
         drop(served);
         if store.starts_with("sqlite") {
