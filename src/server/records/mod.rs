@@ -670,6 +670,7 @@ fn write_behind(
                 k.stored = written;
             }
         }
+        forget_unused(&mut known, &used);
         if written {
             metrics.written.inc_by(records.len() as u64);
         } else {
@@ -684,6 +685,20 @@ fn write_behind(
         for done in dones {
             let _ = done.send(written);
         }
+    }
+}
+
+/// The most versions the writer remembers (their quotes and text): a service that runs for
+/// years serves versions without end, edited or uploaded, and each is remembered only to save
+/// work on its next records.
+const KNOWN_MAX: usize = 64;
+
+/// Past [`KNOWN_MAX`] versions remembered, forgets all but those of the batch just written: a
+/// version forgotten costs its quotes made again and its text sent again with its next record
+/// (and left as it is when already stored).
+fn forget_unused(known: &mut HashMap<Arc<str>, Known>, used: &[Arc<VersionText>]) {
+    if known.len() > KNOWN_MAX {
+        known.retain(|sha256, _| used.iter().any(|t| *t.sha256 == **sha256));
     }
 }
 
@@ -823,5 +838,52 @@ async fn purge(db: Db, options: RecordsOptions, dropped: Arc<AtomicU64>, metrics
             }
         }
         tokio::time::sleep(options.purge_every).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(sha256: &str) -> Arc<VersionText> {
+        Arc::new(VersionText {
+            sha256: sha256.into(),
+            policy: "p".into(),
+            version: sha256.into(),
+            files: String::new(),
+            quotes: Arc::default(),
+        })
+    }
+
+    fn remember(known: &mut HashMap<Arc<str>, Known>, t: &Arc<VersionText>) {
+        let k = Known {
+            quotes: Arc::default(),
+            text: Arc::clone(t),
+            stored: true,
+        };
+        known.insert(Arc::from(t.sha256.as_str()), k);
+    }
+
+    /// The writer remembers at most `KNOWN_MAX` versions: past them, only those of the batch
+    /// it has just written stay.
+    #[test]
+    fn the_writer_forgets_the_versions_past_its_bound_but_those_in_use() {
+        let mut known = HashMap::new();
+        let texts: Vec<_> = (0..=KNOWN_MAX).map(|i| text(&format!("v{i}"))).collect();
+        for t in &texts[..KNOWN_MAX] {
+            remember(&mut known, t);
+        }
+        forget_unused(&mut known, &texts[..1]);
+        assert_eq!(
+            known.len(),
+            KNOWN_MAX,
+            "within the bound, nothing is forgotten"
+        );
+        remember(&mut known, &texts[KNOWN_MAX]);
+        let used = [Arc::clone(&texts[3]), Arc::clone(&texts[KNOWN_MAX])];
+        forget_unused(&mut known, &used);
+        let mut left: Vec<&str> = known.keys().map(|k| &**k).collect();
+        left.sort_unstable();
+        assert_eq!(left, ["v3", format!("v{KNOWN_MAX}").as_str()]);
     }
 }
