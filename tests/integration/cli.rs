@@ -739,23 +739,25 @@ fn interview_ends_quietly_when_the_input_ends() {
 /// `clausier eval POLICY -` reads the record from standard input, and without `--version` or
 /// `--as-of` decides under the version in force today (here, of two versions effective in
 /// 2000 and in 2999, the first, whatever today is).
+/// A policy `stage` of one version, in force from `from`, that asks for `weeks` weeks.
+fn weeks_policy(version: &str, from: &str, weeks: u32) -> String {
+    format!(
+        "policy stage\nversion \"{version}\"\neffective from {from}\n\nclause \"1\" section \"1\"\n  | Des semaines.\n\ninput weeks : integer weeks                                per \"1\"\n\nconclusion enough : bool\n  rule yes\n    when weeks >= {weeks} weeks\n    gives true\n    per \"1\"\n  rule no\n    when weeks < {weeks} weeks\n    gives false\n    per \"1\"\n"
+    )
+}
+
 #[test]
 fn eval_reads_standard_input_and_takes_the_version_in_force_today() {
     use std::io::Write as _;
     let dir = tempfile::tempdir().expect("temp dir");
-    let policy = |version: &str, from: &str, weeks: u32| {
-        format!(
-            "policy stage\nversion \"{version}\"\neffective from {from}\n\nclause \"1\" section \"1\"\n  | Douze semaines.\n\ninput weeks : integer weeks                                per \"1\"\n\nconclusion enough : bool\n  rule yes\n    when weeks >= {weeks} weeks\n    gives true\n    per \"1\"\n  rule no\n    when weeks < {weeks} weeks\n    gives false\n    per \"1\"\n"
-        )
-    };
     std::fs::write(
         dir.path().join("past.policy"),
-        policy("past", "2000-01-01", 12),
+        weeks_policy("past", "2000-01-01", 12),
     )
     .unwrap();
     std::fs::write(
         dir.path().join("future.policy"),
-        policy("future", "2999-01-01", 20),
+        weeks_policy("future", "2999-01-01", 20),
     )
     .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_clausier"))
@@ -784,16 +786,11 @@ fn eval_reads_standard_input_and_takes_the_version_in_force_today() {
 #[test]
 fn eval_takes_the_version_in_force_on_the_day_its_clock_says() {
     let dir = tempfile::tempdir().expect("temp dir");
-    let policy = |version: &str, from: &str, weeks: u32| {
-        format!(
-            "policy stage\nversion \"{version}\"\neffective from {from}\n\nclause \"1\" section \"1\"\n  | Des semaines.\n\ninput weeks : integer weeks                                per \"1\"\n\nconclusion enough : bool\n  rule yes\n    when weeks >= {weeks} weeks\n    gives true\n    per \"1\"\n  rule no\n    when weeks < {weeks} weeks\n    gives false\n    per \"1\"\n"
-        )
-    };
     for (file, version, from, weeks) in [
         ("a.policy", "session-2026", "2025-09-01", 12),
         ("b.policy", "session-2027", "2026-09-01", 16),
     ] {
-        std::fs::write(dir.path().join(file), policy(version, from, weeks)).unwrap();
+        std::fs::write(dir.path().join(file), weeks_policy(version, from, weeks)).unwrap();
     }
     let record = dir.path().join("record.json");
     std::fs::write(&record, br#"{"weeks": 14}"#).unwrap();

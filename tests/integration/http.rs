@@ -1016,43 +1016,33 @@ fn head_answers_as_get_without_a_body() {
 
 #[test]
 fn allow_offers_the_administration_only_when_it_is_on() {
-    let server = TestServer::bts(date("2026-11-28"));
-    let raw = agent()
-        .patch(format!(
-            "{}/v1/policies/{BTS}/versions/session-2027",
-            server.base
-        ))
-        .send("")
-        .unwrap();
-    let allow = raw
-        .headers()
-        .get("allow")
-        .map(|v| v.to_str().unwrap().to_string());
-    let p = reply(raw).problem(405);
-    assert_eq!(p["detail"], "cette route répond à GET, HEAD", "{p}");
-    // The header says it too, as HTTP wants of a 405.
+    // A method no route of a version has: 405, its detail and `Allow` (as HTTP wants of a
+    // 405) naming the methods the route answers.
+    let patch = |server: &TestServer| {
+        let raw = agent()
+            .patch(format!(
+                "{}/v1/policies/{BTS}/versions/session-2027",
+                server.base
+            ))
+            .send("")
+            .unwrap();
+        let allow = raw
+            .headers()
+            .get("allow")
+            .map(|v| v.to_str().unwrap().to_string());
+        let p = reply(raw).problem(405);
+        (p["detail"].as_str().unwrap().to_string(), allow)
+    };
+    let (detail, allow) = patch(&TestServer::bts(date("2026-11-28")));
+    assert_eq!(detail, "cette route répond à GET, HEAD");
     assert_eq!(allow.as_deref(), Some("GET, HEAD"));
 
     // With the administration on, the same route also offers its methods.
     let server = TestServer::start_with(Path::new("policies"), date("2026-11-28"), false, |s| {
         s.admin_token = Some("a-long-enough-test-token".into())
     });
-    let raw = agent()
-        .patch(format!(
-            "{}/v1/policies/{BTS}/versions/session-2027",
-            server.base
-        ))
-        .send("")
-        .unwrap();
-    let allow = raw
-        .headers()
-        .get("allow")
-        .map(|v| v.to_str().unwrap().to_string());
-    let p = reply(raw).problem(405);
-    assert_eq!(
-        p["detail"], "cette route répond à GET, HEAD, PUT, DELETE",
-        "{p}"
-    );
+    let (detail, allow) = patch(&server);
+    assert_eq!(detail, "cette route répond à GET, HEAD, PUT, DELETE");
     assert_eq!(allow.as_deref(), Some("GET, HEAD, PUT, DELETE"));
 }
 
