@@ -133,6 +133,11 @@ pub(crate) struct ServeArgs {
     /// Decisions carry no signed receipt.
     #[arg(long, env = "CLAUSIER_NO_RECEIPTS")]
     no_receipts: bool,
+    /// The public keys that signed receipts before the key changed: a key set as `GET
+    /// /v1/keys` gives it, saved before the change. They are published beside the key in use,
+    /// so that the receipts they signed can still be checked.
+    #[arg(long, env = "CLAUSIER_RETIRED_KEYS")]
+    retired_keys: Option<PathBuf>,
     /// A file holding the bearer token of the routes that read the decision records (the
     /// variable `CLAUSIER_RECORDS_TOKEN` may hold it instead). Without it, those routes do not
     /// exist.
@@ -409,6 +414,7 @@ pub(crate) fn run(args: &ServeArgs) -> u8 {
         data_dir: data,
         records,
         signing_key,
+        retired_keys: args.retired_keys.clone(),
         records_token,
         tls: args
             .tls_cert

@@ -186,6 +186,8 @@ pub struct AppState {
     pub records: Option<Arc<records::Records>>,
     /// The key that signs each decision's receipt; none: decisions carry no receipt.
     pub signer: Option<Arc<records::receipt::Signer>>,
+    /// The public keys that signed receipts before the key in use, published beside it.
+    pub retired_keys: Arc<[records::receipt::Jwk]>,
     /// The bearer token of the routes that read the records; none turns them off (404).
     pub records_token: Option<Arc<str>>,
     /// Client identity (`--clients-file`); none: requests name no client (off).
@@ -234,6 +236,7 @@ impl AppState {
             cors_origins: Vec::new(),
             records: None,
             signer: None,
+            retired_keys: Arc::from([]),
             records_token: None,
             identity: None,
             anonymous: None,
@@ -413,6 +416,8 @@ pub struct ServeOptions {
     /// The key that signs receipts, made there when missing if it is in the data folder
     /// (none: no receipts).
     pub signing_key: Option<std::path::PathBuf>,
+    /// A key set (as `GET /v1/keys` gives it) of the keys that signed receipts before.
+    pub retired_keys: Option<std::path::PathBuf>,
     /// The bearer token of the routes that read the records (none: they answer 404).
     pub records_token: Option<String>,
     /// The certificate and key to serve TLS with (none: plain HTTP).
@@ -469,6 +474,12 @@ pub fn serve(options: ServeOptions) -> std::io::Result<()> {
             records::receipt::Signer::from_file(path, create).map_err(std::io::Error::other)?;
         tracing::info!(key_id = signer.key_id(), key = %path.display(), "decisions carry signed receipts");
         state.signer = Some(Arc::new(signer));
+    }
+    if let Some(path) = &options.retired_keys {
+        let retired = records::receipt::retired_keys(path).map_err(std::io::Error::other)?;
+        let ids: Vec<&str> = retired.iter().map(|k| k.kid.as_str()).collect();
+        tracing::info!(keys = ?ids, file = %path.display(), "retired receipt keys published beside the key in use");
+        state.retired_keys = Arc::from(retired);
     }
     if let Some(records) = &options.records {
         let opened = records::Records::open(records, state.metrics.records.clone())

@@ -1061,3 +1061,81 @@ fn an_export_of_ten_thousand_records_is_whole_and_one_of_more_is_refused() {
     assert_eq!(ndjson.status, 200);
     assert_eq!(ndjson.body.lines().count(), 10_000);
 }
+
+/// A receipt signed before the key changed can still be checked: the key set saved before the
+/// change, given as `--retired-keys`, is published beside the new key, and `clausier verify`
+/// finds the old receipt's key in it. Without it the old receipt names an unknown key; a key
+/// set that names a key by another's id is refused at start.
+#[test]
+fn receipts_signed_before_the_key_changed_still_verify_against_the_retired_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = format!("sqlite://{}?mode=rwc", dir.path().join("d.db").display());
+    let data = |name: &str| dir.path().join(name).display().to_string();
+    let before = service(dir.path(), &store, &["--data-dir", &data("a")]);
+    let input = with_id("C-300");
+    let answered = decide(&before, &input, "jury");
+    let id = answered["decision_id"].as_str().unwrap();
+    let old = answered["receipt"]["key_id"].as_str().unwrap().to_string();
+    let saved = get(&before, "/v1/keys", None).body;
+    drop(before);
+    let retired = dir.path().join("retired.json");
+    std::fs::write(&retired, &saved).unwrap();
+
+    // A new data folder: a new key, the old one retired.
+    let after = service(
+        dir.path(),
+        &store,
+        &[
+            "--data-dir",
+            &data("b"),
+            "--retired-keys",
+            &retired.display().to_string(),
+        ],
+    );
+    let keys = get(&after, "/v1/keys", None).json();
+    let ids: Vec<&str> = keys["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["kid"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 2, "{keys}");
+    assert_ne!(ids[0], old, "the key in use comes first");
+    assert_eq!(ids[1], old);
+    assert_eq!(verify(&after, &answered, &input), Ok(()));
+    let stored = get(&after, &format!("/v1/decisions/{id}"), Some(RECORDS_TOKEN)).body;
+    std::fs::write(dir.path().join("receipt.json"), &stored).unwrap();
+    let verified = |keys: &str| {
+        std::fs::write(dir.path().join("keys.json"), keys).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_clausier"))
+            .current_dir(dir.path())
+            .args(["verify", "receipt.json", "--keys", "keys.json"])
+            .output()
+            .unwrap()
+    };
+    let ok = verified(&keys.to_string());
+    assert_eq!(ok.status.code(), Some(0), "{ok:?}");
+    // The new key alone does not know the old receipt.
+    let only_new = json!({"keys": [keys["keys"][0]]}).to_string();
+    assert_eq!(verified(&only_new).status.code(), Some(1));
+    drop(after);
+
+    // A retired key named by another id is refused: the service does not start.
+    let forged = saved.replace(&old, "0123456789abcdef");
+    std::fs::write(&retired, forged).unwrap();
+    let args = arguments(
+        dir.path(),
+        &store,
+        None,
+        &[
+            "--data-dir",
+            &data("b"),
+            "--retired-keys",
+            &retired.display().to_string(),
+        ],
+    );
+    let (code, log) =
+        crate::serve::refused(&args.iter().map(String::as_str).collect::<Vec<_>>(), &[]);
+    assert_eq!(code, Some(2), "{log}");
+    assert!(log.contains("has the id"), "{log}");
+}

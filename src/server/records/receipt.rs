@@ -201,6 +201,32 @@ pub struct KeySet {
     pub keys: Vec<Jwk>,
 }
 
+/// The keys of the key set in `path` (as `GET /v1/keys` gives it): each an Ed25519 public key
+/// whose id is its own (a key set edited by hand must not name a key by another's id).
+pub fn retired_keys(path: &Path) -> Result<Vec<Jwk>, String> {
+    let shown = path.display();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{shown}: {e}"))?;
+    let set: KeySet = serde_json::from_str(&text)
+        .map_err(|e| format!("{shown}: not a key set as GET /v1/keys gives it ({e})"))?;
+    for jwk in &set.keys {
+        let key = URL_SAFE_NO_PAD
+            .decode(&jwk.x)
+            .ok()
+            .and_then(|b| <[u8; 32]>::try_from(b).ok())
+            .and_then(|b| VerifyingKey::from_bytes(&b).ok())
+            .filter(|_| jwk.kty == "OKP" && jwk.crv == ALGORITHM)
+            .ok_or_else(|| format!("{shown}: `{}` is not an Ed25519 public key", jwk.kid))?;
+        if key_id(&key) != jwk.kid {
+            return Err(format!(
+                "{shown}: the key named `{}` has the id `{}`",
+                jwk.kid,
+                key_id(&key)
+            ));
+        }
+    }
+    Ok(set.keys)
+}
+
 /// The canonical JSON of `value`: members sorted by key at every level, no whitespace.
 pub fn canonical(value: &Json) -> Vec<u8> {
     let mut sorted = value.clone();

@@ -667,14 +667,22 @@ pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
 )]
 #[get("/v1/keys")]
 pub async fn keys(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    // The key in use first, then those retired (`--retired-keys`), so that older receipts
+    // can still be checked.
     let set = KeySet {
-        keys: state.signer.iter().map(|s| s.jwk()).collect(),
+        keys: state
+            .signer
+            .iter()
+            .map(|s| s.jwk())
+            .chain(state.retired_keys.iter().cloned())
+            .collect(),
     };
-    let etag = state
-        .signer
-        .as_ref()
-        .map_or("none", |s| s.key_id())
-        .to_string();
+    let ids: Vec<&str> = set.keys.iter().map(|k| k.kid.as_str()).collect();
+    let etag = if ids.is_empty() {
+        "none".to_string()
+    } else {
+        ids.join(".")
+    };
     crate::server::routes::cached(&req, &etag, || HttpResponse::Ok().json(set))
 }
 
