@@ -843,6 +843,11 @@ async fn purge(db: Db, options: RecordsOptions, dropped: Arc<AtomicU64>, metrics
 
 #[cfg(test)]
 mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        reason = "tests assert by panicking"
+    )]
     use super::*;
 
     fn text(sha256: &str) -> Arc<VersionText> {
