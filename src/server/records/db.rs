@@ -358,24 +358,20 @@ fn private_file(url: &str) -> std::io::Result<()> {
     {
         return Ok(());
     }
-    let mut file = std::fs::OpenOptions::new();
-    file.write(true).create_new(true);
     #[cfg(unix)]
-    {
-        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
-        file.mode(0o600);
-        if let Ok(meta) = std::fs::metadata(path) {
-            if meta.permissions().mode() & 0o077 != 0 {
-                tracing::warn!(file = %path.display(), "the decision store is readable by others than its owner: `chmod 600` it (and its -wal and -shm files)");
-            }
-            return Ok(());
+    if let Ok(meta) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt as _;
+        if meta.permissions().mode() & 0o077 != 0 {
+            tracing::warn!(file = %path.display(), "the decision store is readable by others than its owner: `chmod 600` it (and its -wal and -shm files)");
         }
+        return Ok(());
     }
     if !url.contains("mode=rwc") {
         return Ok(());
     }
-    match file.open(path) {
-        Ok(_) => Ok(()),
+    // Made empty, as the receipt key and the salt are made (SQLite then writes its header).
+    match super::receipt::write_private(path, b"") {
+        Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(std::io::Error::new(
             e.kind(),
