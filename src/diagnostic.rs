@@ -4,17 +4,20 @@
 
 use std::fmt::Write as _;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
 use serde::Serialize;
 
-use crate::span::{SourceMap, Span};
+use crate::span::{Excerpt, SourceFile, SourceMap, Span};
 
 pub mod code;
 
 pub use code::Code;
 
 /// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -41,7 +44,7 @@ impl std::fmt::Display for Severity {
 }
 
 /// One finding about a policy.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     /// The kind of finding, shown as a stable kebab-case code (`unknown-name`, …).
     pub code: Code,
@@ -184,6 +187,19 @@ impl Diagnostic {
     /// The diagnostic as rustc would print it: the message, `--> file:line:col`, the source
     /// line with a caret under the offending text, and the help. `color` adds ANSI colours.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
+        self.render_from(sources, color, |file, from, to| {
+            file.excerpt(from, to, CONTEXT_LINES + 2)
+        })
+    }
+
+    /// As [`Diagnostic::render`], the snippet read from the lines `excerpt` cuts from the file
+    /// around the bytes `from..to` that the labels cover.
+    fn render_from<'s>(
+        &self,
+        sources: &'s SourceMap,
+        color: bool,
+        excerpt: impl FnOnce(&'s SourceFile, usize, usize) -> Excerpt<'s>,
+    ) -> String {
         let mut out = String::new();
         let _ = writeln!(out, "{}[{}]: {}", self.severity, self.code, self.message);
         let file = self.span.and_then(|s| sources.get(s.file).map(|f| (s, f)));
@@ -202,13 +218,29 @@ impl Diagnostic {
             GraphicalTheme::unicode_nocolor()
         };
         let handler = GraphicalReportHandler::new_themed(theme)
-            .with_context_lines(1)
+            .with_context_lines(CONTEXT_LINES)
             .with_width(160)
             .without_syntax_highlighting();
+        let labels = self.labels_in(span, sources);
+        // The lines around the places marked, not the whole file: miette reads its source from
+        // the start for each snippet.
+        let from = labels
+            .iter()
+            .map(|l| l.offset())
+            .min()
+            .unwrap_or(span.start);
+        let to = labels
+            .iter()
+            .map(|l| l.offset() + l.len())
+            .max()
+            .unwrap_or(span.end);
         let report = Rendered {
             message: String::new(),
-            source: NamedSource::new(file.name.clone(), file.text.clone()),
-            labels: self.labels_in(span, sources),
+            source: Snippet {
+                name: &file.name,
+                excerpt: excerpt(file, from, to),
+            },
+            labels,
             help: self.help.clone(),
         };
         let mut body = String::new();
@@ -245,24 +277,64 @@ impl Diagnostic {
     }
 }
 
+/// The lines shown above and below the places a diagnostic marks.
+const CONTEXT_LINES: usize = 1;
+
 /// The view of a diagnostic that miette renders.
 #[derive(Debug)]
-struct Rendered {
+struct Rendered<'a> {
     message: String,
-    source: NamedSource<String>,
+    source: Snippet<'a>,
     labels: Vec<LabeledSpan>,
     help: Option<String>,
 }
 
-impl std::fmt::Display for Rendered {
+/// Some lines of a file, read by miette as if they were the whole file: the offsets it asks
+/// for and the line numbers it gets back are the file's.
+#[derive(Debug)]
+struct Snippet<'a> {
+    name: &'a str,
+    excerpt: Excerpt<'a>,
+}
+
+impl SourceCode for Snippet<'_> {
+    fn read_span<'b>(
+        &'b self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'b> + 'b>, MietteError> {
+        let Excerpt { text, start, line } = self.excerpt;
+        let offset = span
+            .offset()
+            .checked_sub(start)
+            .ok_or(MietteError::OutOfBounds)?;
+        let inner = <str as SourceCode>::read_span(
+            text,
+            &SourceSpan::new(offset.into(), span.len()),
+            context_lines_before,
+            context_lines_after,
+        )?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+            inner.line() + line,
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+impl std::fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered {}
+impl std::error::Error for Rendered<'_> {}
 
-impl miette::Diagnostic for Rendered {
+impl miette::Diagnostic for Rendered<'_> {
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         Some(&self.source)
     }
@@ -286,4 +358,77 @@ pub fn render_all(diagnostics: &[Diagnostic], sources: &SourceMap, color: bool) 
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests assert by panicking")]
+
+    use super::{Code, Diagnostic, Excerpt};
+    use crate::span::{SourceMap, Span};
+
+    /// Lines of every kind a snippet may meet: `\r\n` and `\n` ends, a lone `\r` (a line end
+    /// for miette, none for the language), letters of several bytes, an empty line, and a last
+    /// line without its end.
+    const TEXT: &str = "policy p\r\nversion \"v\"\n# un retour \r seul\n\nclause \"é\" section \"s\"\n  | Texte accentué : été, « durée ».\r\n  | Suite.\ninput a.b : integer per \"é\"\n\nparameter p = 3 per \"é\"\nconclusion k : bool\n  rule r\n    gives true\n    per \"é\"";
+
+    /// Every place of the file rendered from the lines around it gives the rendering from the
+    /// whole file (what miette printed before snippets were cut), with places marked on the
+    /// same line and lines away, in colour or not.
+    #[test]
+    fn a_snippet_cut_from_the_lines_around_renders_as_from_the_whole_file() {
+        let mut sources = SourceMap::new();
+        let file = sources.add("p.policy", None, TEXT);
+        let at = |start: usize, end: usize| Span { file, start, end };
+        let mut starts = vec![0];
+        starts.extend(TEXT.match_indices('\n').map(|(i, _)| i + 1));
+        let mut cases = 0;
+        for (i, &start) in starts.iter().enumerate() {
+            let end = starts.get(i + 1).map_or(TEXT.len(), |&next| next - 1);
+            let word = TEXT[start..end].find(' ').map_or(end, |w| start + w);
+            let far = starts.get(i + 4).copied().unwrap_or(0);
+            for d in [
+                Diagnostic::error(Code::UnknownName, at(start, word), "a word"),
+                Diagnostic::warning(Code::UnusedClause, at(end, end), "the line's end")
+                    .with_label("here")
+                    .with_help("a help"),
+                Diagnostic::error(Code::DuplicateName, at(start, end), "with others")
+                    .with_related(at(word, end), "the same line")
+                    .with_related(at(far, far + 1), "lines away"),
+            ] {
+                for color in [false, true] {
+                    let cut = d.render(&sources, color);
+                    let whole = d.render_from(&sources, color, |f, _, _| Excerpt {
+                        text: &f.text,
+                        start: 0,
+                        line: 0,
+                    });
+                    assert_eq!(cut, whole, "{d:?}");
+                    assert!(cut.contains("p.policy:"), "a snippet is shown: {cut}");
+                    cases += 1;
+                }
+            }
+        }
+        assert_eq!(cases, starts.len() * 6);
+    }
+
+    /// The excerpt is the lines asked for, with their number as miette counts lines.
+    #[test]
+    fn an_excerpt_is_whole_lines_numbered_as_the_renderer_numbers_them() {
+        let mut sources = SourceMap::new();
+        let file = sources.add("p.policy", None, TEXT);
+        let file = sources.get(file).unwrap();
+        let clause = TEXT.find("clause").unwrap();
+        let excerpt = file.excerpt(clause, clause + 6, 1);
+        // The empty line before, the clause, the line after; the lone `\r` above counts.
+        assert_eq!(
+            excerpt.text,
+            "\nclause \"é\" section \"s\"\n  | Texte accentué : été, « durée ».\r\n"
+        );
+        assert_eq!(excerpt.start, TEXT.find("\n\nclause").unwrap() + 1);
+        assert_eq!(excerpt.line, 4);
+        let last = file.excerpt(TEXT.len(), TEXT.len(), 2);
+        assert!(last.text.starts_with("  rule r\n"), "{last:?}");
+        assert!(last.text.ends_with("per \"é\""), "{last:?}");
+    }
 }

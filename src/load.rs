@@ -6,6 +6,8 @@ pub mod tree;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rustc_hash::FxHashSet;
+
 use crate::ast::Policy;
 use crate::check::CheckResult;
 use crate::check::layers::{ParsedFile, check_versions};
@@ -253,11 +255,13 @@ fn check_parsed_deep(
     let sources = Arc::new(sources);
     let mut versions: Vec<(String, CheckResult)> = Vec::new();
     let (results, checked) = check_folder(&sources, &files, previous);
+    // A layer's errors stop the versions that extend it too: report each finding once, the
+    // first time (the folder's, then each version's in order). A set, not a search of every
+    // earlier list: a large policy's thousands of findings, in several versions, stay linear.
+    let mut reported: FxHashSet<Diagnostic> = diagnostics.iter().cloned().collect();
     for (label, mut result) in results {
-        // A layer's errors stop the versions that extend it too: report each finding once.
-        result.diagnostics.retain(|d| {
-            !versions.iter().any(|(_, r)| r.diagnostics.contains(d)) && !diagnostics.contains(d)
-        });
+        result.diagnostics.retain(|d| !reported.contains(d));
+        reported.extend(result.diagnostics.iter().cloned());
         versions.push((label, result));
     }
     PolicyFolder {

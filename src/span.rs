@@ -74,21 +74,38 @@ pub struct SourceFile {
     pub path: Option<PathBuf>,
     /// The whole text.
     pub text: String,
-    /// The byte offset where each line after the first starts, found at the first need: a
-    /// trace or a diagnostic places its rules in a large file without reading it from the
-    /// start each time.
-    lines: std::sync::OnceLock<Vec<usize>>,
+    /// Where each line after the first starts, found at the first need: a trace or a
+    /// diagnostic places its rules in a large file without reading it from the start each time.
+    lines: std::sync::OnceLock<Lines>,
+}
+
+/// The line index of a file.
+#[derive(Clone, Debug, Default)]
+struct Lines {
+    /// The byte offset where each line after the first starts (after each `\n`).
+    starts: Vec<usize>,
+    /// The offsets of the lone `\r`s (not followed by `\n`): no line end for the language, but
+    /// one for the diagnostics' renderer, whose line numbers [`SourceFile::excerpt`] matches.
+    lone_returns: Vec<usize>,
+}
+
+/// Some whole lines of a file: see [`SourceFile::excerpt`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Excerpt<'a> {
+    /// The lines' text, each with its line end.
+    pub text: &'a str,
+    /// The byte offset in the file where it starts.
+    pub start: usize,
+    /// The line ends before it, counted as the diagnostics' renderer counts them (`\n`,
+    /// `\r\n`, and a lone `\r`): the number, from 0, of its first line in the rendering.
+    pub line: usize,
 }
 
 impl SourceFile {
     /// Line and column (both from 1, column in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let starts = self.lines.get_or_init(|| {
-            memchr::memchr_iter(b'\n', self.text.as_bytes())
-                .map(|i| i + 1)
-                .collect()
-        });
+        let starts = &self.index().starts;
         // The lines that start at or before the offset, the first included.
         let line = starts.partition_point(|&s| s <= offset) + 1;
         let line_start = line
@@ -102,6 +119,44 @@ impl SourceFile {
             .map_or(0, |s| s.chars().count())
             + 1;
         (line, column)
+    }
+
+    /// The lines from `margin` lines before the one that holds byte `from` to `margin` lines
+    /// after the one that holds byte `to`: what a diagnostic's snippet is cut from, so that
+    /// rendering one reads a few lines, not the whole file (thousands of findings in a file of
+    /// megabytes were quadratic).
+    pub fn excerpt(&self, from: usize, to: usize, margin: usize) -> Excerpt<'_> {
+        let Lines {
+            starts,
+            lone_returns,
+        } = self.index();
+        let len = self.text.len();
+        // Line `k` (from 0) starts at 0 for the first, else after the `k`-th line end.
+        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset.min(len));
+        let line_start = |k: usize| k.checked_sub(1).and_then(|i| starts.get(i)).copied();
+        let first = line_of(from).saturating_sub(margin);
+        let after = line_of(to.max(from))
+            .saturating_add(margin)
+            .saturating_add(1);
+        let start = line_start(first).unwrap_or(0);
+        let end = line_start(after).unwrap_or(len);
+        Excerpt {
+            text: self.text.get(start..end).unwrap_or(""),
+            start,
+            line: first + lone_returns.partition_point(|&r| r < start),
+        }
+    }
+
+    fn index(&self) -> &Lines {
+        self.lines.get_or_init(|| {
+            let bytes = self.text.as_bytes();
+            Lines {
+                starts: memchr::memchr_iter(b'\n', bytes).map(|i| i + 1).collect(),
+                lone_returns: memchr::memchr_iter(b'\r', bytes)
+                    .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+                    .collect(),
+            }
+        })
     }
 }
 

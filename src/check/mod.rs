@@ -292,8 +292,11 @@ impl Checker {
             self.type_names
                 .insert(e.name.node.clone(), NamedType::Enum(idx));
             let mut variants: Vec<String> = Vec::new();
+            // Looked up in a set: an enum may list thousands of values (the communes of a
+            // department, the codes of every diploma).
+            let mut listed: FxHashSet<&str> = FxHashSet::default();
             for v in &e.variants {
-                if variants.contains(&v.node) {
+                if !listed.insert(v.node.as_str()) {
                     self.diags.push(Diagnostic::error(
                         Code::DuplicateName,
                         v.span,
@@ -326,8 +329,9 @@ impl Checker {
         }
         for (i, r) in m.records.iter().enumerate() {
             let mut fields: Vec<FieldInfo> = Vec::new();
+            let mut named: FxHashSet<&str> = FxHashSet::default();
             for f in &r.fields {
-                if fields.iter().any(|x| x.name == f.name.node) {
+                if named.contains(f.name.node.as_str()) {
                     self.diags.push(Diagnostic::error(
                         Code::DuplicateName,
                         f.name.span,
@@ -338,6 +342,7 @@ impl Checker {
                 let Some((ty, presence)) = self.presence(&f.ty, f.default.as_ref()) else {
                     continue;
                 };
+                named.insert(f.name.node.as_str());
                 fields.push(FieldInfo {
                     name: f.name.node.clone(),
                     ty,

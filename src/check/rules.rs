@@ -188,7 +188,9 @@ impl Checker {
                 c.expect(v, ty, &format_args!("the value of {what}"))
             })?,
             (None, Some(e)) => {
-                let is_value = matches!(e, Type::Enum(en) if self.types.enums.get(*en).is_some_and(|x| x.variants.contains(&r.label.node)));
+                // Through the index of values, not a search of the enum's list: an enum of
+                // thousands of values, one member rule each, stays linear.
+                let is_value = matches!(e, Type::Enum(en) if self.variants.get(r.label.node.as_str()).is_some_and(|of| of.iter().any(|(x, _)| x == en)));
                 if !is_value {
                     let enum_values = match e {
                         Type::Enum(en) => self
@@ -280,32 +282,45 @@ impl Checker {
     /// Two rules of one rank that always apply together and give different values: literals,
     /// or parameters whose values in this version differ.
     pub(super) fn static_conflicts(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
-        for (i, a) in rules.iter().enumerate() {
-            for (j, b) in rules.iter().enumerate().skip(i + 1) {
+        if c.table
+            .as_ref()
+            .is_some_and(|t| t.hit.node == HitPolicy::Collect)
+        {
+            return;
+        }
+        // Only rules whose values are known can be told in conflict: the others are left out
+        // before the rules are paired (a conclusion of thousands of `member` rules, or of
+        // computed values, was paired whole for nothing).
+        let known: Vec<(usize, &RuleInfo, &Value)> = rules
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| self.known_value(&r.value).map(|v| (i, r, v)))
+            .collect();
+        let mut conflicts = Vec::new();
+        for (n, &(i, a, x)) in known.iter().enumerate() {
+            if a.kind == RuleKind::Member {
+                continue;
+            }
+            for &(j, b, y) in known.iter().skip(n + 1) {
                 // Sorted by `close_overrides`.
                 let ranked =
                     a.overrides.binary_search(&j).is_ok() || b.overrides.binary_search(&i).is_ok();
-                let member = a.kind == RuleKind::Member
-                    || c.table
-                        .as_ref()
-                        .is_some_and(|t| t.hit.node == HitPolicy::Collect);
-                if ranked || member {
-                    continue;
-                }
-                let different_values = matches!((self.known_value(&a.value), self.known_value(&b.value)), (Some(x), Some(y)) if x != y);
-                if different_values && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::Conflict,
-                            b.label_span,
-                            format!("rules `{}` and `{}` of `{}` apply in the same cases and give different values", a.label, b.label, c.name.node),
-                        )
-                        .with_label(format!("conflicts with `{}`", a.label))
-                        .with_related(a.label_span, "this rule")
-                        .with_help(format!("make one an exception to the other (`exception {} of {}`), or tell their conditions apart", b.label, a.label)),
-                    );
+                if !ranked && x != y && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
+                    conflicts.push((a, b));
                 }
             }
+        }
+        for (a, b) in conflicts {
+            self.diags.push(
+                Diagnostic::error(
+                    Code::Conflict,
+                    b.label_span,
+                    format!("rules `{}` and `{}` of `{}` apply in the same cases and give different values", a.label, b.label, c.name.node),
+                )
+                .with_label(format!("conflicts with `{}`", a.label))
+                .with_related(a.label_span, "this rule")
+                .with_help(format!("make one an exception to the other (`exception {} of {}`), or tell their conditions apart", b.label, a.label)),
+            );
         }
     }
 
@@ -320,10 +335,19 @@ impl Checker {
 
     /// A rule overridden by an exception that always applies can never give its value.
     fn unreachable(&mut self, c: &ConclusionDecl, rules: &[RuleInfo]) {
-        for (i, r) in rules.iter().enumerate() {
-            let shadow = rules
-                .iter()
-                .find(|e| e.condition.is_none() && e.overrides.contains(&i));
+        // The first rule without a condition that overrides each rule, in one pass over what
+        // they override (not a search of every rule for each: thousands of rules stay linear).
+        let mut shadows: Vec<Option<&RuleInfo>> = vec![None; rules.len()];
+        for e in rules.iter().filter(|e| e.condition.is_none()) {
+            for &i in &e.overrides {
+                if let Some(slot) = shadows.get_mut(i)
+                    && slot.is_none()
+                {
+                    *slot = Some(e);
+                }
+            }
+        }
+        for (r, shadow) in rules.iter().zip(shadows) {
             let never = matches!(
                 &r.condition,
                 Some(Ir {
