@@ -187,6 +187,8 @@ impl Diagnostic {
     /// The diagnostic as rustc would print it: the message, `--> file:line:col`, the source
     /// line with a caret under the offending text, and the help. `color` adds ANSI colours.
     pub fn render(&self, sources: &SourceMap, color: bool) -> String {
+        // Two lines more than miette shows, so that its own reading of the context lines never
+        // meets the excerpt's ends where the file goes on.
         self.render_from(sources, color, |file, from, to| {
             file.excerpt(from, to, CONTEXT_LINES + 2)
         })

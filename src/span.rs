@@ -106,8 +106,7 @@ impl SourceFile {
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
         let starts = &self.index().starts;
-        // The lines that start at or before the offset, the first included.
-        let line = starts.partition_point(|&s| s <= offset) + 1;
+        let line = self.line_of(offset) + 1;
         let line_start = line
             .checked_sub(2)
             .and_then(|i| starts.get(i))
@@ -131,8 +130,8 @@ impl SourceFile {
             lone_returns,
         } = self.index();
         let len = self.text.len();
+        let line_of = |offset: usize| self.line_of(offset.min(len));
         // Line `k` (from 0) starts at 0 for the first, else after the `k`-th line end.
-        let line_of = |offset: usize| starts.partition_point(|&s| s <= offset.min(len));
         let line_start = |k: usize| k.checked_sub(1).and_then(|i| starts.get(i)).copied();
         let first = line_of(from).saturating_sub(margin);
         let after = line_of(to.max(from))
@@ -145,6 +144,12 @@ impl SourceFile {
             start,
             line: first + lone_returns.partition_point(|&r| r < start),
         }
+    }
+
+    /// The line (from 0) that holds byte `offset`: the lines that start at or before it, less
+    /// the first.
+    fn line_of(&self, offset: usize) -> usize {
+        self.index().starts.partition_point(|&s| s <= offset)
     }
 
     fn index(&self) -> &Lines {
