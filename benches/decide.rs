@@ -209,6 +209,39 @@ fn load_scale(c: &mut Criterion) {
     group.finish();
 }
 
+/// A decision table of thousands of rows ([`synthetic::table`]), checked and compiled, then
+/// decided for one code near its end: a `first` table at 1,000 and 10,000 rows (each row
+/// overrides every row below it), a `unique` table at 1,000 (every two rows are compared).
+fn table_scale(c: &mut Criterion) {
+    let mut group = c.benchmark_group("table_scale");
+    group.sampling_mode(SamplingMode::Flat);
+    group.sample_size(10);
+    for (hit, rows) in [("first", 1_000), ("first", 10_000), ("unique", 1_000)] {
+        let texts = vec![(
+            "table/v.policy".to_string(),
+            None,
+            synthetic::table(rows, hit),
+        )];
+        let checked = check_texts(PathBuf::from("table"), texts.clone());
+        assert!(checked.is_ok(), "the {hit} table of {rows} rows checks");
+        group.throughput(Throughput::Elements(rows as u64));
+        group.bench_function(format!("{hit}_{rows}"), |b| {
+            b.iter_batched(
+                || texts.clone(),
+                |texts| check_texts(PathBuf::from("table"), texts),
+                BatchSize::LargeInput,
+            )
+        });
+        let policy = checked.version("v").unwrap();
+        let input = format!("{{\"a\": {{\"code\": {}}}}}", rows - 2);
+        let options = Options::default();
+        group.bench_function(format!("decide_{hit}_{rows}"), |b| {
+            b.iter(|| request::decide_bytes(policy, black_box(input.as_bytes()), &options).unwrap())
+        });
+    }
+    group.finish();
+}
+
 /// clausier's decision on the typical candidate, stage by stage: `read` (the bytes straight to
 /// facts, the path of a valid record), `evaluate`, `decide` (evaluation and texts) and
 /// `serialize` add up to about `decide/clausier`; `parse` and `read_facts` are the careful
@@ -347,7 +380,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 21] = [
+    let rows: [(&str, &str, usize); 27] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -360,6 +393,12 @@ fn table(since: SystemTime) {
         ("load_scale", "10000", 0),
         ("load_scale", "100000", 0),
         ("load_scale", "parse_10000", 0),
+        ("table_scale", "first_1000", 0),
+        ("table_scale", "first_10000", 0),
+        ("table_scale", "unique_1000", 0),
+        ("table_scale", "decide_first_1000", 1),
+        ("table_scale", "decide_first_10000", 1),
+        ("table_scale", "decide_unique_1000", 1),
         ("stages", "read", 1),
         ("stages", "parse", 1),
         ("stages", "read_facts", 1),
@@ -429,6 +468,7 @@ fn main() {
     load(&mut c);
     if measuring {
         load_scale(&mut c);
+        table_scale(&mut c);
     }
     stages(&mut c);
     batch(&mut c, if measuring { BATCH } else { MIX });

@@ -50,3 +50,29 @@ pub fn layer(value: usize) -> String {
          override parameter p0 = {value}                        per \"c0\"\n"
     )
 }
+
+/// A policy of one decision table of `rows` rows over one integer column (policy id `table`,
+/// version `v`): row `r{i}` gives `i` for the code `i`, then a row for every other code. The
+/// hit policy is `hit` (`first`: the last row tests nothing; `unique`: the last rows test the
+/// codes below 0 and from `rows` on, so that no two rows overlap). A barème of thousands of
+/// lines (postal codes, communes, grades) has this shape.
+pub fn table(rows: usize, hit: &str) -> String {
+    let mut out = String::with_capacity(rows * 40 + 400);
+    out.push_str(
+        "policy table\nversion \"v\"\neffective from 2026-01-01\n\n\
+         clause \"c\" section \"s\"\n  | Texte de la clause.\n\n\
+         input a.code : integer per \"c\"\n\nconclusion k : integer\n",
+    );
+    out.push_str(&format!("  table {hit}\n    columns | a.code\n"));
+    for i in 0..rows {
+        out.push_str(&format!("    row r{i} | {i} | gives {i} per \"c\"\n"));
+    }
+    if hit == "first" {
+        out.push_str("    row other | - | gives 0 per \"c\"\n");
+    } else {
+        out.push_str(&format!(
+            "    row above | >= {rows} | gives 0 per \"c\"\n    row below | < 0 | gives 0 per \"c\"\n"
+        ));
+    }
+    out
+}

@@ -700,7 +700,7 @@ fn result(
                 ev.add_because(policy, texts, index, i, &mut because);
                 // Why the exceptions to it did not apply.
                 for (j, e) in c.rules.iter().enumerate() {
-                    if e.overrides.contains(&i)
+                    if e.overrides.contains(i)
                         && record.rule(j).map(|r| &r.verdict) == Some(&Verdict::NotApplicable)
                     {
                         ev.add_because(policy, texts, index, j, &mut because);

@@ -237,7 +237,7 @@ impl Checker {
         Some(RuleInfo {
             label: r.label.node.as_str().into(),
             kind: r.kind,
-            overrides,
+            overrides: RuleSet::of(overrides),
             condition,
             value,
             citations,
@@ -247,36 +247,61 @@ impl Checker {
         })
     }
 
-    /// Replaces each rule's direct exceptions-of list by its transitive closure; rejects cycles.
+    /// Replaces each rule's direct exceptions-of set by its transitive closure; rejects cycles.
+    ///
+    /// Each rule's closure is built after those of the rules it overrides, as the union of
+    /// theirs and them: the rows of a `first` table (each overriding the next) take one run each,
+    /// where a search from every rule took time and room in the square of the rows.
     fn close_overrides(&mut self, c: &ConclusionDecl, rules: &mut [RuleInfo]) -> Option<()> {
-        let direct: Vec<Vec<usize>> = rules.iter().map(|r| r.overrides.clone()).collect();
-        // Which rules the closure holds already: a mark per rule rather than a search of the
-        // closure (a chain of n exceptions was otherwise n³).
+        let direct: Vec<RuleSet> = rules.iter().map(|r| r.overrides.clone()).collect();
+        let Some(order) = after_what_they_override(&direct) else {
+            self.report_cycle(c, rules, &direct);
+            return None;
+        };
+        let mut closures = vec![RuleSet::default(); rules.len()];
+        for i in order {
+            let mut closure = RuleSet::default();
+            for j in direct.get(i).into_iter().flat_map(RuleSet::iter) {
+                let below = closures.get(j).cloned().unwrap_or_default();
+                closure = closure.union(&RuleSet::of([j]).union(&below));
+            }
+            if let Some(slot) = closures.get_mut(i) {
+                *slot = closure;
+            }
+        }
+        for (rule, closure) in rules.iter_mut().zip(closures) {
+            rule.overrides = closure;
+        }
+        Some(())
+    }
+
+    /// The first rule (in the order written) that is, through other exceptions, an exception
+    /// to itself: reported as such. Only a policy in error comes here, so the search from each
+    /// rule in turn is affordable.
+    fn report_cycle(&mut self, c: &ConclusionDecl, rules: &[RuleInfo], direct: &[RuleSet]) {
         let mut seen = vec![false; rules.len()];
-        for (i, rule) in rules.iter_mut().enumerate() {
-            let mut closure: Vec<usize> = Vec::new();
-            seen.iter_mut().for_each(|s| *s = false);
-            let mut stack = direct.get(i).cloned().unwrap_or_default();
+        for (i, rule) in rules.iter().enumerate() {
+            seen.fill(false);
+            let mut stack: Vec<usize> = direct
+                .get(i)
+                .map(|d| d.iter().collect())
+                .unwrap_or_default();
             while let Some(j) = stack.pop() {
                 if j == i {
                     self.diags.push(
                         Diagnostic::error(Code::ExceptionCycle, rule.label_span, format!("{} `{}` of `{}` is, through other exceptions, an exception to itself", rule.kind.keyword(), rule.label, c.name.node))
                             .with_help("exceptions form a hierarchy: a rule cannot override what overrides it"),
                     );
-                    return None;
+                    return;
                 }
                 if let Some(mark) = seen.get_mut(j)
                     && !*mark
                 {
                     *mark = true;
-                    closure.push(j);
-                    stack.extend(direct.get(j).cloned().unwrap_or_default());
+                    stack.extend(direct.get(j).into_iter().flat_map(RuleSet::iter));
                 }
             }
-            closure.sort_unstable();
-            rule.overrides = closure;
         }
-        Some(())
     }
 
     /// Two rules of one rank that always apply together and give different values: literals,
@@ -291,21 +316,25 @@ impl Checker {
         // Only rules whose values are known can be told in conflict: the others are left out
         // before the rules are paired (a conclusion of thousands of `member` rules, or of
         // computed values, was paired whole for nothing).
-        let known: Vec<(usize, &RuleInfo, &Value)> = rules
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| self.known_value(&r.value).map(|v| (i, r, v)))
-            .collect();
+        let known: Vec<Option<&Value>> = rules.iter().map(|r| self.known_value(&r.value)).collect();
         let mut conflicts = Vec::new();
-        for (n, &(i, a, x)) in known.iter().enumerate() {
+        for (i, a) in rules.iter().enumerate() {
+            let Some(x) = known.get(i).copied().flatten() else {
+                continue;
+            };
             if a.kind == RuleKind::Member {
                 continue;
             }
-            for &(j, b, y) in known.iter().skip(n + 1) {
-                // Sorted by `close_overrides`.
-                let ranked =
-                    a.overrides.binary_search(&j).is_ok() || b.overrides.binary_search(&i).is_ok();
-                if !ranked && x != y && same_opt(a.condition.as_ref(), b.condition.as_ref()) {
+            // The rules after it that it does not override (the rows of a `first` table below
+            // a row are all overridden by it: none is left to pair).
+            for j in a.overrides.missing_from(i + 1..rules.len()) {
+                let (Some(b), Some(y)) = (rules.get(j), known.get(j).copied().flatten()) else {
+                    continue;
+                };
+                if !b.overrides.contains(i)
+                    && x != y
+                    && same_opt(a.condition.as_ref(), b.condition.as_ref())
+                {
                     conflicts.push((a, b));
                 }
             }
@@ -339,7 +368,7 @@ impl Checker {
         // they override (not a search of every rule for each: thousands of rules stay linear).
         let mut shadows: Vec<Option<&RuleInfo>> = vec![None; rules.len()];
         for e in rules.iter().filter(|e| e.condition.is_none()) {
-            for &i in &e.overrides {
+            for i in e.overrides.iter() {
                 if let Some(slot) = shadows.get_mut(i)
                     && slot.is_none()
                 {
@@ -553,4 +582,44 @@ fn same_kind(a: &IrKind, b: &IrKind) -> bool {
         }
         _ => false,
     }
+}
+
+/// The rules in an order where each comes after every rule it overrides (`direct`: what each
+/// overrides directly), by a depth-first walk without recursion; None when they form a cycle.
+fn after_what_they_override(direct: &[RuleSet]) -> Option<Vec<usize>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        New,
+        Open,
+        Done,
+    }
+    let mut marks = vec![Mark::New; direct.len()];
+    let mut order = Vec::with_capacity(direct.len());
+    for root in 0..direct.len() {
+        if marks.get(root) != Some(&Mark::New) {
+            continue;
+        }
+        // Each open rule with the rules it overrides that are left to visit.
+        let mut stack = vec![(root, direct.get(root)?.iter())];
+        *marks.get_mut(root)? = Mark::Open;
+        while let Some((i, below)) = stack.last_mut() {
+            let i = *i;
+            match below.next() {
+                Some(j) => match marks.get(j) {
+                    Some(Mark::New) => {
+                        *marks.get_mut(j)? = Mark::Open;
+                        stack.push((j, direct.get(j)?.iter()));
+                    }
+                    Some(Mark::Open) => return None,
+                    _ => {}
+                },
+                None => {
+                    *marks.get_mut(i)? = Mark::Done;
+                    order.push(i);
+                    stack.pop();
+                }
+            }
+        }
+    }
+    Some(order)
 }

@@ -264,3 +264,97 @@ fn a_record_that_holds_itself_or_unfolds_too_far_is_refused() {
         "the chain's schema is written out"
     );
 }
+
+/// A version whose conclusion `level` has a base rule: the exceptions over it are added.
+const LEVELS: &str = r#"
+policy demo
+version "v"
+effective from 2021-09-01
+clause "a" section "1"
+  | Rule a.
+input n : integer
+conclusion level : integer
+  rule base gives 0 per "a"
+"#;
+
+/// The rules each rule overrides, by label, as the compiled conclusion `name` holds them.
+fn overridden(f: &PolicyFolder, version: &str, name: &str) -> Vec<(String, Vec<String>)> {
+    let c = f
+        .version(version)
+        .unwrap()
+        .conclusions
+        .iter()
+        .find(|c| &*c.name == name)
+        .unwrap();
+    c.rules
+        .iter()
+        .map(|r| {
+            let labels = r.overrides.iter().map(|i| c.rules[i].label.to_string());
+            (r.label.to_string(), labels.collect())
+        })
+        .collect()
+}
+
+#[test]
+fn an_exception_overrides_what_the_rules_it_overrides_override_and_a_first_row_every_row_below() {
+    let text = LEVELS.to_string()
+        + r#"  exception low of base when n > 1 gives 1 per "a"
+  exception other of base when n < 0 gives 2 per "a"
+  exception mid of low when n > 5 gives 3 per "a"
+  exception top of mid, other when n > 9 gives 4 per "a"
+conclusion band : integer
+  table first
+    columns | n
+    row one   | 1 | gives 1 per "a"
+    row two   | 2 | gives 2 per "a"
+    row three | 3 | gives 3 per "a"
+    row rest  | - | gives 0 per "a"
+"#;
+    let f = folder(&[("v.policy", &text)]);
+    assert!(f.is_ok(), "{:?}", codes(&f));
+    let named = |pairs: &[(&str, &[&str])]| -> Vec<(String, Vec<String>)> {
+        pairs
+            .iter()
+            .map(|(r, o)| (r.to_string(), o.iter().map(|s| s.to_string()).collect()))
+            .collect()
+    };
+    assert_eq!(
+        overridden(&f, "v", "level"),
+        named(&[
+            ("base", &[]),
+            ("low", &["base"]),
+            ("other", &["base"]),
+            ("mid", &["base", "low"]),
+            ("top", &["base", "low", "other", "mid"]),
+        ])
+    );
+    assert_eq!(
+        overridden(&f, "v", "band"),
+        named(&[
+            ("one", &["two", "three", "rest"]),
+            ("two", &["three", "rest"]),
+            ("three", &["rest"]),
+            ("rest", &[]),
+        ])
+    );
+}
+
+#[test]
+fn a_cycle_of_exceptions_is_reported_at_its_first_rule_in_the_order_written() {
+    let text = LEVELS.to_string()
+        + r#"  exception free of base when n > 1 gives 1 per "a"
+  exception x of z when n > 2 gives 2 per "a"
+  exception y of x when n > 3 gives 3 per "a"
+  exception z of y when n > 4 gives 4 per "a"
+"#;
+    let f = folder(&[("v.policy", &text)]);
+    let cycles: Vec<&str> = f
+        .all_diagnostics()
+        .filter(|d| d.code.as_str() == "exception-cycle")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        cycles,
+        ["exception `x` of `level` is, through other exceptions, an exception to itself"]
+    );
+}

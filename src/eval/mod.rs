@@ -459,7 +459,7 @@ impl<'p> Evaluator<'p> {
         // Which exception that holds overrides each rule: one pass over the exceptions.
         for (j, e) in c.rules.iter().enumerate() {
             if rules.get(j).is_some_and(RuleRecord::holds) {
-                for &i in &e.overrides {
+                for i in e.overrides.iter() {
                     if let Some(r) = rules.get_mut(i)
                         && r.overridden_by.is_none()
                     {

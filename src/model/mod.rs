@@ -9,9 +9,11 @@ use rust_decimal::Decimal;
 use crate::span::{SourceMap, Span};
 
 mod labels;
+mod rule_set;
 mod value;
 
 pub use labels::{Label, Labels, Lang, Said, Texts};
+pub use rule_set::RuleSet;
 pub use value::Value;
 
 /// Index of a clause in [`CompiledPolicy::clauses`].
@@ -430,7 +432,7 @@ pub struct RuleInfo {
     /// Base rule, exception or member.
     pub kind: crate::ast::RuleKind,
     /// The rules it overrides, directly or through others (indices in the conclusion).
-    pub overrides: Vec<usize>,
+    pub overrides: RuleSet,
     /// When it applies (always if none).
     pub condition: Option<Ir>,
     /// What it gives.

@@ -396,3 +396,60 @@ fn a_gap_is_named_in_the_values_of_its_column() {
         ["no row of `taux_depot` covers `depot` >= 2026-01-01 and <= 2026-05-31"]
     );
 }
+
+/// A generated table of `rows` rows ([`crate::asked::synthetic::table`]), checked.
+fn generated(rows: usize, hit: &str) -> PolicyFolder {
+    let text = crate::asked::synthetic::table(rows, hit);
+    check_texts(
+        PathBuf::from("table"),
+        vec![("table/v.policy".into(), None, text)],
+    )
+}
+
+#[test]
+fn a_first_table_of_thousands_of_rows_is_ranked_row_by_row_and_decided_by_its_first_row_that_applies()
+ {
+    let folder = generated(5_000, "first");
+    assert!(folder.is_ok(), "{:?}", folder.diagnostics);
+    assert!(folder.all_diagnostics().next().is_none());
+    let d = decision(&folder, "v", json!({"a": {"code": 4_998}}), true);
+    let k = conclusion(&d, "k");
+    assert_eq!(k["value"], 4_998);
+    assert_eq!(k["rules"], json!(["r4998"]));
+    let outcome = |row: &str| {
+        let trace = d.trace.as_ref().unwrap();
+        trace.iter().find(|t| t.rule == row).unwrap().outcome
+    };
+    assert_eq!(outcome("r4997"), "not applicable");
+    assert_eq!(outcome("r4998"), "applied");
+    // Every row below the one that applies is set aside by it, the last one too.
+    assert_eq!(outcome("other"), "overridden");
+    let d = decision(&folder, "v", json!({"a": {"code": 70_000}}), false);
+    assert_eq!(conclusion(&d, "k")["rules"], json!(["other"]));
+}
+
+#[test]
+fn a_unique_table_of_many_rows_is_checked_pair_by_pair_and_an_overlap_is_named() {
+    let folder = generated(400, "unique");
+    assert!(folder.is_ok(), "{:?}", folder.diagnostics);
+    let d = decision(&folder, "v", json!({"a": {"code": 398}}), false);
+    assert_eq!(conclusion(&d, "k")["rules"], json!(["r398"]));
+    // A row that repeats another's code overlaps it.
+    let text = crate::asked::synthetic::table(400, "unique").replace(
+        "    row above",
+        "    row again | 250 | gives 7 per \"c\"\n    row above",
+    );
+    let folder = check_texts(
+        PathBuf::from("table"),
+        vec![("table/v.policy".into(), None, text)],
+    );
+    let overlaps: Vec<&str> = folder
+        .all_diagnostics()
+        .filter(|d| d.code.as_str() == "table-overlap")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(
+        overlaps,
+        ["rows `r250` and `again` of `k` can apply together, and the table is `unique`"]
+    );
+}

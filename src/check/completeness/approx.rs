@@ -138,6 +138,7 @@ impl Values {
 }
 
 /// How a comparison reads a number or a date of an input.
+#[derive(Clone)]
 enum Cut {
     /// Neither side is one.
     Neither,
@@ -182,6 +183,11 @@ pub(super) struct Memo {
     truths: Table<Tri>,
     /// Each conclusion evaluated, by the samples of the variables it reads packed in a key.
     seen: Vec<Table<Seen>>,
+    /// How each comparison met reads its input, by the address of its left side: the same in
+    /// every region, and costly to find again (a search among the constants of its variable).
+    cuts: Table<Cut>,
+    /// The conditions and comparisons decided so far, in every region: the search's work.
+    pub(super) decided: usize,
 }
 
 impl Memo {
@@ -197,6 +203,8 @@ impl Memo {
             fallible: vec![None; conclusions],
             truths: Table::default(),
             seen: (0..conclusions).map(|_| Table::default()).collect(),
+            cuts: Table::default(),
+            decided: 0,
         }
     }
 }
@@ -239,12 +247,14 @@ impl<'a> Approx<'a> {
     /// The samples variable `v` may hold here: its own, or all of them.
     fn samples(&self, v: usize) -> impl Iterator<Item = &'a Value> + use<'a> {
         let vars: &'a Vars = self.vars;
-        let chosen = self.assigned.get(v).copied().flatten();
-        vars.get(v)
-            .into_iter()
-            .flat_map(|var| var.samples.iter().enumerate())
-            .filter(move |(i, _)| chosen.is_none_or(|c| c == *i))
-            .map(|(_, s)| &s.value)
+        let all = vars.get(v).map_or(&[][..], |var| var.samples.as_slice());
+        // The one chosen is taken by its index: a number cut at thousands of constants has
+        // thousands of samples, and a filter over them made each comparison as long.
+        let here = match self.assigned.get(v).copied().flatten() {
+            Some(c) => all.get(c..=c).unwrap_or_default(),
+            None => all,
+        };
+        here.iter().map(|s| &s.value)
     }
 
     /// The variable of `ir` when it is a number or a date read from an input, compared by
@@ -319,6 +329,7 @@ impl<'a> Approx<'a> {
 
     fn decide(&mut self, ir: &Ir) -> Tri {
         use IrKind as K;
+        self.memo.decided = self.memo.decided.saturating_add(1);
         match &ir.kind {
             K::Const(Value::Bool(b)) => Tri::of(*b),
             K::Not(x) => self.truth(x).not(),
@@ -354,7 +365,16 @@ impl<'a> Approx<'a> {
     /// A comparison: a number or a date read from an input only with a constant it is cut at
     /// (or `none`), anything else over the values both sides may take.
     fn compare(&mut self, op: CmpOp, a: &Ir, b: &Ir) -> Tri {
-        match self.cut(a, b) {
+        let at = std::ptr::from_ref(a).addr() as u64;
+        let cut = match self.memo.cuts.get(&at) {
+            Some(cut) => cut.clone(),
+            None => {
+                let cut = self.cut(a, b);
+                self.memo.cuts.insert(at, cut.clone());
+                cut
+            }
+        };
+        match cut {
             Cut::At(v, c, flipped) => {
                 return Tri::over(self.samples(v), |x| {
                     if flipped {
@@ -393,7 +413,10 @@ impl<'a> Approx<'a> {
         };
         let cuts = self.vars.get(v).and_then(|var| var.constants.as_ref());
         match self.scope.constant(other) {
-            Some(c) if *c == Value::None || cuts.is_some_and(|cuts| cuts.contains(c)) => {
+            // Sorted by `domain::variable`.
+            Some(c)
+                if *c == Value::None || cuts.is_some_and(|cuts| cuts.binary_search(c).is_ok()) =>
+            {
                 Cut::At(v, c.clone(), flipped)
             }
             _ => Cut::Opaque,
@@ -779,7 +802,7 @@ impl<'a> Approx<'a> {
                         *x = (*x).min(1);
                     }
                     for (k, e) in c.rules.iter().enumerate() {
-                        if e.overrides.contains(&i)
+                        if e.overrides.contains(i)
                             && let Some(x) = rank.get_mut(k)
                         {
                             *x = 0;
@@ -831,11 +854,11 @@ pub(super) fn overridden(c: &ConclusionInfo, statuses: &[Tri], i: usize, s: Tri)
     c.rules
         .iter()
         .zip(statuses)
-        .any(|(e, st)| *st == s && e.overrides.contains(&i))
+        .any(|(e, st)| *st == s && e.overrides.contains(i))
 }
 
 /// True when one of rules `a` and `b` is an exception to the other.
 pub(super) fn ranked(c: &ConclusionInfo, a: usize, b: usize) -> bool {
-    let over = |x: usize, y: usize| c.rules.get(x).is_some_and(|r| r.overrides.contains(&y));
+    let over = |x: usize, y: usize| c.rules.get(x).is_some_and(|r| r.overrides.contains(y));
     over(a, b) || over(b, a)
 }

@@ -17,13 +17,21 @@ struct Fact<'a> {
     constants: Vec<Value>,
 }
 
-/// True when `a` and `b` cannot both be true.
-pub(super) fn disjoint(scope: &Scope<'_>, a: &Ir, b: &Ir) -> bool {
-    let (mut fa, mut fb) = (Vec::new(), Vec::new());
-    facts(scope, a, &mut fa);
-    facts(scope, b, &mut fb);
-    fa.iter().any(|x| {
-        fb.iter().any(|y| {
+/// What a condition says of the values it tests, read once for all the pairs it is in.
+pub(super) struct Facts<'a>(Vec<Fact<'a>>);
+
+impl<'a> Facts<'a> {
+    pub(super) fn of(scope: &Scope<'_>, ir: &'a Ir) -> Facts<'a> {
+        let mut out = Vec::new();
+        facts(scope, ir, &mut out);
+        Facts(out)
+    }
+}
+
+/// True when the conditions of `fa` and `fb` cannot both be true.
+pub(super) fn disjoint(fa: &Facts<'_>, fb: &Facts<'_>) -> bool {
+    fa.0.iter().any(|x| {
+        fb.0.iter().any(|y| {
             same_opt(Some(x.term), Some(y.term))
                 && match (x.among, y.among) {
                     (true, true) => !x.constants.iter().any(|c| y.constants.contains(c)),

@@ -254,8 +254,9 @@ impl<'s> Walk<'s> {
                     if let (IrKind::Input(i), Some(c)) = (&term.kind, self.scope.constant(other))
                         && matches!(c, Value::Num(_) | Value::Date(_))
                         && let Some(list) = self.constants.get_mut(*i)
-                        && !list.contains(c)
                     {
+                        // Repeats are dropped once sorted (`variable`), the first met kept:
+                        // a search of the list for each comparison was quadratic.
                         list.push(c.clone());
                     }
                 }

@@ -25,10 +25,16 @@ use domain::Vars;
 use crate::check::Checker;
 use crate::check::rules::same_opt;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{ConclusionInfo, DefInfo, InputInfo, Ir, IrKind, RuleInfo, TypeTable, Value};
+use crate::model::{ConclusionInfo, DefInfo, InputInfo, Ir, IrKind, TypeTable, Value};
 
 /// The regions one search may visit before it gives up.
 const MAX_REGIONS: usize = 100_000;
+
+/// The conditions one search may decide, over all its regions, before it gives up: a table of
+/// thousands of rows cut its column into thousands of regions, each deciding rows by the
+/// thousand, and was searched for minutes. Far above what a conclusion of a few hundred rules
+/// needs (a search of the policies in this repository decides at most a few dozen).
+const MAX_DECIDED: usize = 2_000_000;
 
 /// How deep the quick test of what a condition may be follows definitions.
 const MAX_DEPTH: usize = 16;
@@ -157,29 +163,46 @@ pub(crate) fn gap(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnostic> {
 /// overrides either. Two rules with the same condition are left to the `conflict` error.
 pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnostic> {
     let rule = |i: usize| c.rules.get(i);
-    let may_apply = |r: &RuleInfo| {
-        r.condition
-            .as_ref()
-            .is_none_or(|x| may_be(scope, x, true, 0))
+    // What is paired is read once per rule, not once per pair.
+    let may_apply: Vec<bool> = c
+        .rules
+        .iter()
+        .map(|r| {
+            r.condition
+                .as_ref()
+                .is_none_or(|x| may_be(scope, x, true, 0))
+        })
+        .collect();
+    let facts: Vec<Option<disjoint::Facts<'_>>> = c
+        .rules
+        .iter()
+        .map(|r| r.condition.as_ref().map(|x| disjoint::Facts::of(scope, x)))
+        .collect();
+    let applies = |k: usize| may_apply.get(k).copied().unwrap_or(false);
+    let apart = |x: usize, y: usize| match (facts.get(x), facts.get(y)) {
+        (Some(Some(fx)), Some(Some(fy))) => disjoint::disjoint(fx, fy),
+        _ => false,
     };
     let mut pairs: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     for (i, a) in c.rules.iter().enumerate() {
-        for (j, b) in c.rules.iter().enumerate().skip(i + 1) {
+        // The rules after it that it does not override: those it does are of another rank.
+        for j in a.overrides.missing_from(i + 1..c.rules.len()) {
+            let Some(b) = rule(j) else { continue };
             let values = (scope.constant(&a.value), scope.constant(&b.value));
             let differ = matches!(&values, (Some(x), Some(y)) if x != y);
             if differ
                 && !approx::ranked(c, i, j)
                 && !same_opt(a.condition.as_ref(), b.condition.as_ref())
-                && may_apply(a)
-                && may_apply(b)
-                && !matches!((&a.condition, &b.condition), (Some(x), Some(y)) if disjoint::disjoint(scope, x, y))
+                && applies(i)
+                && applies(j)
+                && !apart(i, j)
             {
                 // The exceptions over either: one that applies sets it aside.
                 let over = c
                     .rules
                     .iter()
                     .enumerate()
-                    .filter(|(_, e)| e.overrides.contains(&i) || e.overrides.contains(&j))
+                    .filter(|(_, e)| e.overrides.contains(i) || e.overrides.contains(j))
                     .map(|(k, _)| k)
                     .collect::<Vec<_>>();
                 pairs.push((i, j, over));
@@ -406,6 +429,9 @@ impl<'a> Search<'a> {
                 other => other,
             }
         };
+        if self.memo.decided > MAX_DECIDED {
+            return Err(());
+        }
         let v = match step {
             Step::Prune => return Ok(None),
             Step::Found(t) => return Ok(Some(t)),

@@ -449,7 +449,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                         overrides: r
                             .overrides
                             .iter()
-                            .filter_map(|i| c.rules.get(*i).map(|o| o.label.to_string()))
+                            .filter_map(|i| c.rules.get(i).map(|o| o.label.to_string()))
                             .collect(),
                         citations: clause_ids(&r.citations),
                         reading: r.reading.as_deref().map(str::to_string),
