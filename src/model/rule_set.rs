@@ -37,12 +37,20 @@ impl RuleSet {
     }
 
     /// Whether `i` is in the set.
+    #[inline]
     pub fn contains(&self, i: usize) -> bool {
-        let after = self.runs.partition_point(|r| r.start <= i);
-        after
-            .checked_sub(1)
-            .and_then(|k| self.runs.get(k))
-            .is_some_and(|r| i < r.end)
+        match self.runs.as_slice() {
+            // Most rules override nothing, or one run (a table's row, an exception).
+            [] => false,
+            [run] => run.contains(&i),
+            runs => {
+                let after = runs.partition_point(|r| r.start <= i);
+                after
+                    .checked_sub(1)
+                    .and_then(|k| runs.get(k))
+                    .is_some_and(|r| i < r.end)
+            }
+        }
     }
 
     /// How many indices the set holds.
