@@ -186,8 +186,9 @@ pub(super) struct Memo {
     /// How each comparison met reads its input, by the address of its left side: the same in
     /// every region, and costly to find again (a search among the constants of its variable).
     cuts: Table<Cut>,
-    /// The conditions and comparisons decided so far, in every region: the search's work.
-    pub(super) decided: usize,
+    /// The conditions decided so far, in every region, and the pairs looked at: the search's
+    /// work.
+    pub(super) work: usize,
 }
 
 impl Memo {
@@ -204,7 +205,7 @@ impl Memo {
             truths: Table::default(),
             seen: (0..conclusions).map(|_| Table::default()).collect(),
             cuts: Table::default(),
-            decided: 0,
+            work: 0,
         }
     }
 }
@@ -311,6 +312,11 @@ impl<'a> Approx<'a> {
         }
     }
 
+    /// Counts `steps` of work against the search's budget.
+    pub(super) fn spend(&mut self, steps: usize) {
+        self.memo.work = self.memo.work.saturating_add(steps);
+    }
+
     pub(super) fn truth(&mut self, ir: &Ir) -> Tri {
         use IrKind as K;
         // Only what joins conditions is kept: an atom costs less to decide again than to keep.
@@ -329,7 +335,7 @@ impl<'a> Approx<'a> {
 
     fn decide(&mut self, ir: &Ir) -> Tri {
         use IrKind as K;
-        self.memo.decided = self.memo.decided.saturating_add(1);
+        self.spend(1);
         match &ir.kind {
             K::Const(Value::Bool(b)) => Tri::of(*b),
             K::Not(x) => self.truth(x).not(),

@@ -30,11 +30,17 @@ use crate::model::{ConclusionInfo, DefInfo, InputInfo, Ir, IrKind, TypeTable, Va
 /// The regions one search may visit before it gives up.
 const MAX_REGIONS: usize = 100_000;
 
-/// The conditions one search may decide, over all its regions, before it gives up: a table of
-/// thousands of rows cut its column into thousands of regions, each deciding rows by the
-/// thousand, and was searched for minutes. Far above what a conclusion of a few hundred rules
-/// needs (a search of the policies in this repository decides at most a few dozen).
-const MAX_DECIDED: usize = 2_000_000;
+/// The work one search may do, over all its regions, before it gives up: conditions decided,
+/// and pairs of rules looked at by the conflict search. A table of thousands of rows cut its
+/// column into thousands of regions, each deciding rows by the thousand, and was searched for
+/// minutes. Far above what a conclusion of a few hundred rules needs (a search of the policies
+/// in this repository does at most a few dozen steps).
+const MAX_WORK: usize = 2_000_000;
+
+/// The pairs of rules a conflict search may take: past them, the conclusion is left unsearched,
+/// as past [`MAX_WORK`] (a `unique` table of thousands of rows, whose rows the table's own
+/// check compares two by two, pairs millions).
+const MAX_PAIRS: usize = 10_000;
 
 /// How deep the quick test of what a condition may be follows definitions.
 const MAX_DEPTH: usize = 16;
@@ -183,6 +189,21 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
         (Some(Some(fx)), Some(Some(fy))) => disjoint::disjoint(fx, fy),
         _ => false,
     };
+    // The exceptions over each rule, found when a pair first needs them.
+    let mut over_each: Vec<Option<Vec<usize>>> = vec![None; c.rules.len()];
+    let mut over = |k: usize| -> Vec<usize> {
+        if let Some(Some(known)) = over_each.get(k) {
+            return known.clone();
+        }
+        let found: Vec<usize> = (c.rules.iter().enumerate())
+            .filter(|(_, e)| e.overrides.contains(k))
+            .map(|(e, _)| e)
+            .collect();
+        if let Some(slot) = over_each.get_mut(k) {
+            *slot = Some(found.clone());
+        }
+        found
+    };
     let mut pairs: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     for (i, a) in c.rules.iter().enumerate() {
         // The rules after it that it does not override: those it does are of another rank.
@@ -198,14 +219,14 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
                 && !apart(i, j)
             {
                 // The exceptions over either: one that applies sets it aside.
-                let over = c
-                    .rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, e)| e.overrides.contains(i) || e.overrides.contains(j))
-                    .map(|(k, _)| k)
-                    .collect::<Vec<_>>();
-                pairs.push((i, j, over));
+                let mut both = over(i);
+                both.extend(over(j));
+                both.sort_unstable();
+                both.dedup();
+                if pairs.len() == MAX_PAIRS {
+                    return None;
+                }
+                pairs.push((i, j, both));
             }
         }
     }
@@ -250,6 +271,7 @@ pub(crate) fn conflict(scope: &Scope<'_>, c: &ConclusionInfo) -> Option<Diagnost
         .collect();
     let mut search = Search::new(scope, &vars);
     let (i, j) = search.run(|a: &mut Approx<'_>| {
+        a.spend(pairs.len());
         // Only the rules of the pairs are evaluated, each once.
         let mut statuses: Vec<Option<Tri>> = vec![None; c.rules.len()];
         let mut status = |a: &mut Approx<'_>, k: usize| {
@@ -429,7 +451,7 @@ impl<'a> Search<'a> {
                 other => other,
             }
         };
-        if self.memo.decided > MAX_DECIDED {
+        if self.memo.work > MAX_WORK {
             return Err(());
         }
         let v = match step {
