@@ -260,11 +260,11 @@ impl Checker {
         };
         let mut closures = vec![RuleSet::default(); rules.len()];
         for i in order {
-            let mut closure = RuleSet::default();
-            for j in direct.get(i).into_iter().flat_map(RuleSet::iter) {
-                let below = closures.get(j).cloned().unwrap_or_default();
-                closure = closure.union(&RuleSet::of([j]).union(&below));
-            }
+            let Some(overridden) = direct.get(i) else {
+                continue;
+            };
+            let below = overridden.iter().filter_map(|j| closures.get(j));
+            let closure = RuleSet::gather(below, overridden.iter());
             if let Some(slot) = closures.get_mut(i) {
                 *slot = closure;
             }

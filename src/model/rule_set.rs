@@ -93,24 +93,22 @@ impl RuleSet {
         })
     }
 
-    /// The union of the two sets, in time linear in their runs.
-    pub fn union(&self, other: &RuleSet) -> RuleSet {
-        let mut out = RuleSet {
-            runs: Vec::with_capacity(self.runs.len() + other.runs.len()),
-        };
-        let (mut a, mut b) = (self.runs.iter().peekable(), other.runs.iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(x), Some(y)) if x.start <= y.start => a.next(),
-                (Some(_), Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, _) => b.next(),
-            };
-            match next {
-                Some(run) => out.push_run(run.clone()),
-                None => return out,
-            }
+    /// The union of `sets` and of the indices `items`, sorting their runs once (an exception
+    /// over thousands of rules is not merged one rule at a time).
+    pub fn gather<'s>(
+        sets: impl IntoIterator<Item = &'s RuleSet>,
+        items: impl IntoIterator<Item = usize>,
+    ) -> RuleSet {
+        let mut runs: Vec<Range<usize>> = items.into_iter().map(|i| i..i + 1).collect();
+        for set in sets {
+            runs.extend(set.runs.iter().cloned());
         }
+        runs.sort_unstable_by_key(|r| r.start);
+        let mut out = RuleSet::default();
+        for run in runs {
+            out.push_run(run);
+        }
+        out
     }
 }
 
@@ -158,13 +156,17 @@ mod tests {
 
     #[test]
     fn touching_runs_merge_and_the_union_is_that_of_the_indices() {
-        let chain = RuleSet::of([4]).union(&RuleSet::of(5..9));
+        let chain = RuleSet::gather([&RuleSet::of(5..9)], [4]);
         assert_eq!(chain.runs, vec![4..9]);
         let a = RuleSet::of([1, 2, 7, 15, 16]);
         let b = RuleSet::of([0, 3, 8, 9, 14, 20]);
-        let both: Vec<usize> = a.union(&b).iter().collect();
-        assert_eq!(both, vec![0, 1, 2, 3, 7, 8, 9, 14, 15, 16, 20]);
-        assert_eq!(a.union(&b).runs, vec![0..4, 7..10, 14..17, 20..21]);
-        assert_eq!(a.union(&RuleSet::default()), a);
+        let both = RuleSet::gather([&a, &b], [11, 8]);
+        let indices: Vec<usize> = both.iter().collect();
+        assert_eq!(indices, vec![0, 1, 2, 3, 7, 8, 9, 11, 14, 15, 16, 20]);
+        assert_eq!(both.runs, vec![0..4, 7..10, 11..12, 14..17, 20..21]);
+        assert_eq!(RuleSet::gather([&a, &RuleSet::default()], []), a);
+        // Runs that overlap, not only touch, merge too.
+        let wide = RuleSet::gather([&RuleSet::of(2..6), &RuleSet::of(4..10)], [1]);
+        assert_eq!(wide.runs, vec![1..10]);
     }
 }
