@@ -211,12 +211,19 @@ fn load_scale(c: &mut Criterion) {
 
 /// A decision table of thousands of rows ([`synthetic::table`]), checked and compiled, then
 /// decided for one code near its end: a `first` table at 1,000 and 10,000 rows (each row
-/// overrides every row below it), a `unique` table at 1,000 (every two rows are compared).
+/// overrides every row below it), a `unique` table at 1,000 (every two rows are compared), and
+/// a `first` table of 10,000 brackets decided for a code in every bracket (each row that holds
+/// sets aside those below it).
 fn table_scale(c: &mut Criterion) {
     let mut group = c.benchmark_group("table_scale");
     group.sampling_mode(SamplingMode::Flat);
     group.sample_size(10);
-    for (hit, rows) in [("first", 1_000), ("first", 10_000), ("unique", 1_000)] {
+    for (hit, rows) in [
+        ("first", 1_000),
+        ("first", 10_000),
+        ("unique", 1_000),
+        ("thresholds", 10_000),
+    ] {
         let texts = vec![(
             "table/v.policy".to_string(),
             None,
@@ -233,7 +240,12 @@ fn table_scale(c: &mut Criterion) {
             )
         });
         let policy = checked.version("v").unwrap();
-        let input = format!("{{\"a\": {{\"code\": {}}}}}", rows - 2);
+        let code = if hit == "thresholds" {
+            20 * rows
+        } else {
+            rows - 2
+        };
+        let input = format!("{{\"a\": {{\"code\": {code}}}}}");
         let options = Options::default();
         group.bench_function(format!("decide_{hit}_{rows}"), |b| {
             b.iter(|| request::decide_bytes(policy, black_box(input.as_bytes()), &options).unwrap())
@@ -380,7 +392,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 27] = [
+    let rows: [(&str, &str, usize); 29] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -399,6 +411,8 @@ fn table(since: SystemTime) {
         ("table_scale", "decide_first_1000", 1),
         ("table_scale", "decide_first_10000", 1),
         ("table_scale", "decide_unique_1000", 1),
+        ("table_scale", "thresholds_10000", 0),
+        ("table_scale", "decide_thresholds_10000", 1),
         ("stages", "read", 1),
         ("stages", "parse", 1),
         ("stages", "read_facts", 1),

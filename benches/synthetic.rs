@@ -55,8 +55,12 @@ pub fn layer(value: usize) -> String {
 /// version `v`): row `r{i}` gives `i` for the code `i`, then a row for every other code. The
 /// hit policy is `hit` (`first`: the last row tests nothing; `unique`: the last rows test the
 /// codes below 0 and from `rows` on, so that no two rows overlap). A barème of thousands of
-/// lines (postal codes, communes, grades) has this shape.
+/// lines (postal codes, communes, grades) has this shape. With `hit` `thresholds`, a `first`
+/// table of brackets instead: row `r{i}` for the codes from `10 × (rows − i)` on, so that a
+/// high code is in every bracket.
 pub fn table(rows: usize, hit: &str) -> String {
+    let thresholds = hit == "thresholds";
+    let hit = if thresholds { "first" } else { hit };
     let mut out = String::with_capacity(rows * 40 + 400);
     out.push_str(
         "policy table\nversion \"v\"\neffective from 2026-01-01\n\n\
@@ -65,7 +69,12 @@ pub fn table(rows: usize, hit: &str) -> String {
     );
     out.push_str(&format!("  table {hit}\n    columns | a.code\n"));
     for i in 0..rows {
-        out.push_str(&format!("    row r{i} | {i} | gives {i} per \"c\"\n"));
+        let cell = if thresholds {
+            format!(">= {}", 10 * (rows - i))
+        } else {
+            i.to_string()
+        };
+        out.push_str(&format!("    row r{i} | {cell} | gives {i} per \"c\"\n"));
     }
     if hit == "first" {
         out.push_str("    row other | - | gives 0 per \"c\"\n");

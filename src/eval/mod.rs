@@ -456,17 +456,23 @@ impl<'p> Evaluator<'p> {
         rules: &mut [RuleRecord],
         used: usize,
     ) -> Outcome {
-        // Which exception that holds overrides each rule: one pass over the exceptions.
+        // Which exception that holds overrides each rule (the first written): one pass over the
+        // exceptions, each marking only the rules no exception before it has marked (`covered`),
+        // so that the rows of a `first` table that all hold mark the rows below them once, not
+        // once per row above.
+        let mut covered = RuleSet::default();
         for (j, e) in c.rules.iter().enumerate() {
-            if rules.get(j).is_some_and(RuleRecord::holds) {
-                for i in e.overrides.iter() {
-                    if let Some(r) = rules.get_mut(i)
-                        && r.overridden_by.is_none()
-                    {
+            if e.overrides.is_empty() || !rules.get(j).is_some_and(RuleRecord::holds) {
+                continue;
+            }
+            for run in e.overrides.runs() {
+                for i in covered.missing_from(run) {
+                    if let Some(r) = rules.get_mut(i) {
                         r.overridden_by = Some(j);
                     }
                 }
             }
+            covered = RuleSet::gather([&covered, &e.overrides], []);
         }
         for r in rules.iter_mut() {
             r.verdict = match &r.condition {

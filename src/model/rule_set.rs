@@ -63,6 +63,11 @@ impl RuleSet {
         self.runs.is_empty()
     }
 
+    /// The runs of consecutive indices, in increasing order.
+    pub fn runs(&self) -> impl Iterator<Item = Range<usize>> + '_ {
+        self.runs.iter().cloned()
+    }
+
     /// The indices, in increasing order.
     pub fn iter(&self) -> impl Iterator<Item = usize> + '_ {
         self.runs.iter().flat_map(Clone::clone)

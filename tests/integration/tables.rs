@@ -426,6 +426,25 @@ fn a_first_table_of_thousands_of_rows_is_ranked_row_by_row_and_decided_by_its_fi
     assert_eq!(outcome("other"), "overridden");
     let d = decision(&folder, "v", json!({"a": {"code": 70_000}}), false);
     assert_eq!(conclusion(&d, "k")["rules"], json!(["other"]));
+
+    // Brackets: a high code is in every one, and each row is set aside by the first above it.
+    let folder = generated(5_000, "thresholds");
+    assert!(folder.is_ok(), "{:?}", folder.diagnostics);
+    let d = decision(&folder, "v", json!({"a": {"code": 70_000}}), true);
+    assert_eq!(conclusion(&d, "k")["rules"], json!(["r0"]));
+    let trace = d.trace.as_ref().unwrap();
+    for row in ["r1", "r2500", "r4999", "other"] {
+        let entry = trace.iter().find(|t| t.rule == row).unwrap();
+        assert_eq!(entry.outcome, "overridden", "{row}");
+        assert!(
+            entry.because.iter().any(|b| b.contains("`r0`")),
+            "{row}: {:?}",
+            entry.because
+        );
+    }
+    // 25,005 is from 25,000 on (row `r2500`), not from 25,010 on (row `r2499`).
+    let d = decision(&folder, "v", json!({"a": {"code": 25_005}}), false);
+    assert_eq!(conclusion(&d, "k")["rules"], json!(["r2500"]));
 }
 
 #[test]
