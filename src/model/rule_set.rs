@@ -16,13 +16,7 @@ pub struct RuleSet {
 impl RuleSet {
     /// The set of the indices `items` yields, in any order, repeats allowed.
     pub fn of(items: impl IntoIterator<Item = usize>) -> RuleSet {
-        let mut items: Vec<usize> = items.into_iter().collect();
-        items.sort_unstable();
-        let mut set = RuleSet::default();
-        for i in items {
-            set.push_run(i..i + 1);
-        }
-        set
+        RuleSet::gather([], items)
     }
 
     /// Appends a run that starts at or after the end of the last one (merged when they touch).
