@@ -944,23 +944,30 @@ impl Lowerer {
                     .map(|e| self.expr(e))
                     .collect::<LResult<Vec<_>>>()?,
             ),
-            R::number => ExprKind::Number(self.decimal(&pair)?),
-            R::percent => ExprKind::Percent(self.decimal(&next(&mut pair.into_inner())?)?),
-            R::quantity => {
+            R::numeric => {
+                // The number, then `%` (a rate) or a unit (a quantity), if either follows.
                 let mut inner = pair.into_inner();
-                let n = next(&mut inner)?;
-                let value = self.decimal(&n)?;
-                let unit = self.name(next(&mut next(&mut inner)?.into_inner())?);
-                ExprKind::Quantity(value, unit)
+                let value = self.decimal(&next(&mut inner)?)?;
+                match inner.next() {
+                    None => ExprKind::Number(value),
+                    Some(p) if p.as_rule() == R::percent_sign => ExprKind::Percent(value),
+                    Some(unit) => {
+                        ExprKind::Quantity(value, self.name(next(&mut unit.into_inner())?))
+                    }
+                }
             }
             R::date => ExprKind::Date(self.date(pair)?.node),
             R::string => ExprKind::Text(self.string(pair).node),
-            R::name => ExprKind::Name(pair.as_str().to_string()),
-            R::call => {
+            R::name => {
+                // The name, then its arguments if it is a call.
                 let mut inner = pair.into_inner();
-                let f = self.name(next(&mut inner)?);
-                let args = inner.map(|a| self.expr(a)).collect::<LResult<Vec<_>>>()?;
-                ExprKind::Call(f, args)
+                let name = next(&mut inner)?;
+                if inner.peek().is_none() {
+                    ExprKind::Name(name.as_str().to_string())
+                } else {
+                    let args = inner.map(|a| self.expr(a)).collect::<LResult<Vec<_>>>()?;
+                    ExprKind::Call(self.name(name), args)
+                }
             }
             R::if_expr => {
                 let mut inner = pair.into_inner();

@@ -313,7 +313,7 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
         "a policy file starts with `policy ID` then `version \"LABEL\"`, like `version \"session-2027\"`".into()
     } else if positives.contains(&Rule::citations) {
         "every parameter and rule ends with `per \"CLAUSE\"`, naming the clauses it rests on".into()
-    } else if positives.contains(&Rule::date) {
+    } else if positives.contains(&Rule::date) || positives.contains(&Rule::digit) {
         "dates are written YYYY-MM-DD, like 2027-04-16".into()
     } else if positives.contains(&Rule::gives) {
         "a rule reads `rule LABEL [when CONDITION] gives VALUE per \"CLAUSE\"`".into()
@@ -327,7 +327,13 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
 }
 
 fn expected_words(positives: &[Rule]) -> String {
-    let mut words: Vec<&'static str> = positives.iter().map(|r| rule_words(*r)).collect();
+    let mut words: Vec<&'static str> = Vec::with_capacity(positives.len());
+    for rule in positives {
+        match gate_words(*rule) {
+            Some(forms) => words.extend_from_slice(forms),
+            None => words.push(rule_words(*rule)),
+        }
+    }
     words.sort_unstable();
     words.dedup();
     match words.as_slice() {
@@ -337,15 +343,29 @@ fn expected_words(positives: &[Rule]) -> String {
     }
 }
 
+/// The forms that a rule looking at the first character only (a lookahead that saves pest from
+/// trying each form in turn) lets through: a message names them, as it would had each been
+/// tried.
+fn gate_words(rule: Rule) -> Option<&'static [&'static str]> {
+    match rule {
+        Rule::postfix_word => Some(&["`as UNIT`", "`is …`"]),
+        Rule::word_form => Some(&["`if … then … else …`", "an aggregate"]),
+        Rule::digit => Some(&["a date like 2027-04-16", "a number"]),
+        // Not offered after every number: a rate is rare, and the list long enough.
+        Rule::percent_sign => Some(&[]),
+        _ => None,
+    }
+}
+
 /// What a grammar rule is called in messages.
 fn rule_words(rule: Rule) -> &'static str {
     match rule {
         Rule::EOI => "the end of the file",
         Rule::header => "the header `policy ID`",
         Rule::policy_id => "a policy id like `exam-regulation`",
-        Rule::ident | Rule::ident_start | Rule::name | Rule::field | Rule::field_name => "a name",
+        Rule::ident | Rule::name | Rule::field | Rule::field_name => "a name",
         Rule::date => "a date like 2027-04-16",
-        Rule::number => "a number",
+        Rule::number | Rule::numeric => "a number",
         Rule::string | Rule::string_body | Rule::string_chars | Rule::text => {
             "a quoted text like \"3-1\""
         }
@@ -422,9 +442,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::none_lit => "`none`",
         Rule::list_lit => "a list like `[a, b]`",
         Rule::paren => "`(`",
-        Rule::quantity => "a quantity like `12 weeks`",
-        Rule::percent => "a rate like `6 %`",
-        Rule::call => "a call",
+        Rule::percent_sign => "`%`",
         Rule::if_expr => "`if … then … else …`",
         Rule::count_expr | Rule::sum_expr | Rule::any_expr | Rule::every_expr | Rule::each_expr => {
             "an aggregate"
@@ -451,10 +469,13 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::range_cell | Rule::range_open | Rule::range_close => "a range like `[1 .. 4]`",
         Rule::in_cell => "`in [VALUES]`",
         Rule::primary | Rule::postfixed => "a value",
-        Rule::infix => "an operator",
+        Rule::infix | Rule::infix_op | Rule::operator => "an operator",
+        Rule::postfix_word => "`is …`",
+        Rule::word_form => "an aggregate",
+        Rule::digit => "a number",
         Rule::prefix | Rule::postfix => "an expression",
         Rule::kw_optional => "`optional`",
-        Rule::WHITESPACE | Rule::COMMENT | Rule::comment_text | Rule::ident_char => "a space",
+        Rule::WHITESPACE | Rule::comment_text => "a space",
         Rule::line_end | Rule::text_break => "the end of a line",
     }
 }

@@ -129,6 +129,33 @@ fn syntax_errors_say_what_was_expected_in_words() {
     assert!(message.contains("a quoted text like \"3-1\""), "{message}");
 }
 
+/// The grammar tries operators, `is …`/`as UNIT`, `if`, the aggregates, dates and numbers only
+/// after looking at the next character (pest's per-combinator cost, benches/README.md): a
+/// message still names each of them where it could come, as when each was tried in turn.
+#[test]
+fn forms_tried_after_their_first_character_are_still_named_in_messages() {
+    let (message, found) = error("parameter n = 1 + per \"x\"");
+    assert_eq!(
+        message,
+        "expected `(`, `if … then … else …`, `none`, `not`, `true` or `false`, a date like \
+         2027-04-16, a list like `[a, b]`, a name, a number, a quoted text like \"3-1\" or an \
+         aggregate, found `per`"
+    );
+    assert_eq!(found, "per");
+    let (message, found) = error("parameter n = f(x y) per \"x\"");
+    assert_eq!(
+        message,
+        "expected `.field`, `as UNIT`, `is …` or an operator, found `y)`"
+    );
+    assert_eq!(found, "y)");
+    // A rate's `%` may follow any number, but is not offered there.
+    let (message, _) = error("parameter n = f(3 \"a\") per \"x\"");
+    assert_eq!(
+        message,
+        "expected `.field`, `as UNIT`, `is …`, a name or an operator, found `\"a\")`"
+    );
+}
+
 /// The first diagnostic of `text`, parsed on a thread of 2 MiB (a worker's stack): the
 /// test fails if it parses, and aborts if it overflows the stack.
 fn refused_on_a_small_stack(text: String) -> crate::diagnostic::Diagnostic {
