@@ -213,7 +213,14 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
     let mut depth: usize = 0;
     let mut nesting_words: usize = 0;
     for line in text.split_inclusive('\n') {
-        if !line.trim_start().starts_with('|') {
+        if line.trim_start().starts_with('|') {
+            // A line of clause text: no code.
+        } else if let Some(first) = plain_first_word(line) {
+            // No bracket and no nesting word: only its first word may start a statement.
+            if STATEMENT_WORDS.contains(&first) {
+                nesting_words = 0;
+            }
+        } else {
             let mut in_string = false;
             let mut escaped = false;
             let mut word_start = None;
@@ -286,6 +293,46 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
         offset += line.len();
     }
     (None, depth)
+}
+
+/// The first word of `line` when the line holds no bracket and no nesting word that could
+/// count (one that starts a word, or follows a word that may glue to it: `elseif`), not even
+/// inside a quoted text or a comment, and its first word no quote and no `#`: what
+/// [`too_nested`] needs of most lines, found without reading the line character by character.
+/// `None` when the line needs that reading.
+fn plain_first_word(line: &str) -> Option<&str> {
+    let code = line.trim_start();
+    if code.starts_with('#') {
+        // A comment (the second half of a file parsed in halves starts with one as long as the
+        // first half).
+        return Some("");
+    }
+    let bytes = line.as_bytes();
+    for (i, byte) in bytes.iter().enumerate() {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let nesting = match byte {
+            b'(' | b'[' | b')' | b']' => return None,
+            b'i' => rest.starts_with(b"if"),
+            b'c' => rest.starts_with(b"count"),
+            b's' => rest.starts_with(b"sum"),
+            b'a' => rest.starts_with(b"any"),
+            b'e' => rest.starts_with(b"every") || rest.starts_with(b"each"),
+            b'o' => rest.starts_with(b"of") || rest.starts_with(b"optional"),
+            _ => false,
+        };
+        if nesting {
+            // Within a word, it counts only after a word it may be glued to.
+            let before = bytes.get(..i).unwrap_or_default();
+            let in_word = before
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+            if !in_word || GLUE_WORDS.iter().any(|g| before.ends_with(g.as_bytes())) {
+                return None;
+            }
+        }
+    }
+    let first = code.split(char::is_whitespace).next().unwrap_or_default();
+    (!first.contains(['"', '#'])).then_some(first)
 }
 
 /// The words that nest without brackets: each opens an expression (or a type) inside the one
