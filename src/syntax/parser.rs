@@ -348,7 +348,7 @@ fn expected_words(positives: &[Rule]) -> String {
 /// tried.
 fn gate_words(rule: Rule) -> Option<&'static [&'static str]> {
     match rule {
-        Rule::postfix_word => Some(&["`as UNIT`", "`is …`"]),
+        Rule::postfix_word => Some(&["`.field`", "`as UNIT`", "`is …`"]),
         Rule::word_form => Some(&["`if … then … else …`", "an aggregate"]),
         Rule::digit => Some(&["a date like 2027-04-16", "a number"]),
         // Not offered after every number: a rate is rare, and the list long enough.
@@ -434,7 +434,7 @@ fn rule_words(rule: Rule) -> &'static str {
         | Rule::sub_op
         | Rule::mul_op
         | Rule::div_op => "an operator",
-        Rule::not_op | Rule::neg_op => "`not`",
+        Rule::not_op | Rule::neg_op | Rule::prefix_word => "`not`",
         Rule::is_absent | Rule::is_present | Rule::is_empty | Rule::is_not_empty => "`is …`",
         Rule::as_unit => "`as UNIT`",
         Rule::field_access => "`.field`",
