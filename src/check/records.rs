@@ -12,6 +12,12 @@ use crate::model::Type;
 
 /// How many fields a record may unfold to, through the records it holds.
 pub const MAX_RECORD_FIELDS: usize = 10_000;
+/// [`MAX_RECORD_FIELDS`] as people read it.
+const MAX_RECORD_FIELDS_WORDS: &str = "10,000";
+const _: () = assert!(
+    MAX_RECORD_FIELDS == 10_000,
+    "MAX_RECORD_FIELDS_WORDS says 10,000"
+);
 
 /// How deep records may hold records (the walks of a type recurse once a level).
 pub const MAX_RECORD_DEPTH: usize = 64;
@@ -128,8 +134,8 @@ impl Checker {
                 m,
                 r,
                 format!(
-                    "record `{name}` unfolds to more than {MAX_RECORD_FIELDS} fields through the \
-                     records it holds"
+                    "record `{name}` unfolds to more than {MAX_RECORD_FIELDS_WORDS} fields \
+                     through the records it holds"
                 ),
             );
         }

@@ -243,7 +243,7 @@ fn a_record_that_holds_itself_or_unfolds_too_far_is_refused() {
     assert!(
         found
             .iter()
-            .any(|m| m.starts_with("record `R") && m.contains("unfolds to more than 10000 fields")),
+            .any(|m| m.starts_with("record `R") && m.contains("unfolds to more than 10,000 fields")),
         "{found:?}"
     );
     let chain = |n: usize| -> String {

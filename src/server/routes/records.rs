@@ -219,6 +219,9 @@ fn filter_of(records: &Records, q: &ListQuery) -> Result<Filter, ApiError> {
 
 /// Most records an export holds.
 const EXPORT_MAX: usize = 10_000;
+/// [`EXPORT_MAX`] as people read it, in French and in English.
+const EXPORT_MAX_WORDS: (&str, &str) = ("10 000", "10,000");
+const _: () = assert!(EXPORT_MAX == 10_000, "EXPORT_MAX_WORDS says 10,000");
 
 /// The recorded decisions a query selects (policy, version, candidate, period), oldest first:
 /// a page at a time in JSON, or all of them (up to 10,000) in NDJSON or in CSV for a jury's
@@ -283,10 +286,12 @@ pub async fn list_decisions(
     if format != "json" && rows.len() > EXPORT_MAX {
         return Err(bad(
             format!(
-                "plus de {EXPORT_MAX} décisions sont choisies : restreignez-les (policy, version, from, to) ou lisez-les page par page (format=json)"
+                "plus de {} décisions sont choisies : restreignez-les (policy, version, from, to) ou lisez-les page par page (format=json)",
+                EXPORT_MAX_WORDS.0
             ),
             format!(
-                "more than {EXPORT_MAX} decisions are selected: narrow them (policy, version, from, to) or read them page by page (format=json)"
+                "more than {} decisions are selected: narrow them (policy, version, from, to) or read them page by page (format=json)",
+                EXPORT_MAX_WORDS.1
             ),
         ));
     }
