@@ -470,6 +470,7 @@ fn rule_words(rule: Rule) -> &'static str {
         Rule::in_cell => "`in [VALUES]`",
         Rule::primary | Rule::postfixed => "a value",
         Rule::infix | Rule::infix_op | Rule::operator => "an operator",
+        // Messages name every form these let through ([`gate_words`]); one of them here.
         Rule::postfix_word => "`is …`",
         Rule::word_form => "an aggregate",
         Rule::digit => "a number",
