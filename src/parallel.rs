@@ -1,8 +1,9 @@
 //! Work shared over the machine's cores with scoped threads: the load parses a large file in
-//! two halves and checks the versions that extend one layer side by side. Nothing here is
+//! parts and checks the versions that extend one layer side by side. Nothing here is
 //! needed for a decision, which runs on the thread that asks for it.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The stack the stages of a load (parse, check, compile, format) may use: they read
 /// expressions by recursion, up to [`MAX_DEPTH`](crate::syntax::MAX_DEPTH) levels, and an
@@ -25,42 +26,54 @@ pub(crate) fn cores() -> usize {
     *CORES
 }
 
-/// `f` applied to every item, the items shared in contiguous parts over the cores (the first
-/// part on the calling thread); the results in the items' order. A panic in `f` is resumed on
-/// the calling thread.
+/// `f` applied to every item on the machine's cores, the calling thread one of them; the
+/// results in the items' order. Each core takes the next item as it finishes its last, so that
+/// items of unequal cost even out. A panic in `f` is resumed on the calling thread.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     let threads = cores().min(items.len());
     if threads < 2 {
         return items.iter().map(f).collect();
     }
-    let part = items.len().div_ceil(threads);
-    let f = &f;
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            done.push((i, f(item)));
+        }
+    };
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
     std::thread::scope(|scope| {
-        let mut parts = items.chunks(part);
-        let first = parts.next().unwrap_or_default();
-        // Each part on a thread with the stack of the stages (spawning with the default of
-        // 2 MiB could fail where the calling thread, grown, would not).
-        let others: Vec<_> = parts
-            .map(|p| {
-                let thread = std::thread::Builder::new()
+        // Each other core on a thread with the stack of the stages (spawning with the default
+        // of 2 MiB could fail where the calling thread, grown, would not). A thread that
+        // cannot be had leaves its items to the others.
+        let others: Vec<_> = (1..threads)
+            .filter_map(|_| {
+                std::thread::Builder::new()
                     .stack_size(STAGE_STACK)
-                    .spawn_scoped(scope, move || p.iter().map(f).collect::<Vec<R>>());
-                (p, thread)
+                    .spawn_scoped(scope, work)
+                    .ok()
             })
             .collect();
-        let mut out: Vec<R> = first.iter().map(f).collect();
-        for (p, thread) in others {
-            let part: Vec<R> = match thread {
-                Ok(handle) => handle
+        let mut all = work();
+        for thread in others {
+            all.extend(
+                thread
                     .join()
                     .unwrap_or_else(|e| std::panic::resume_unwind(e)),
-                // No thread to be had: this part on the calling thread.
-                Err(_) => p.iter().map(f).collect(),
-            };
-            out.extend(part);
+            );
         }
-        out
-    })
+        for (i, r) in all {
+            if let Some(slot) = out.get_mut(i) {
+                *slot = Some(r);
+            }
+        }
+    });
+    // Every index below the items' count was taken by exactly one core.
+    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]

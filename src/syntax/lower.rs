@@ -17,6 +17,8 @@ use crate::syntax::parser::Rule as R;
 /// Lowers the pairs of one file. `comments` are the file's comment lines, by position.
 pub(crate) struct Lowerer {
     file: FileId,
+    /// Where the text pest parsed starts in the file: added to every position pest gives.
+    base: usize,
     comments: Comments,
     errors: Vec<Diagnostic>,
     /// The depth of each expression lowered and not yet joined to its parent, innermost last:
@@ -34,7 +36,7 @@ type LResult<T> = Result<T, Diagnostic>;
 /// stays open until an `and` or an `or` (which bind more loosely) ends it, so `not x = not x =
 /// …` nests as deep as it is long; a `-` binds tighter than any infix operator, which ends it.
 /// Read from the flat list of operators and operands, before any recursion.
-fn open_prefixes(file: FileId, pair: &Pair<'_, R>) -> LResult<()> {
+fn open_prefixes(file: FileId, base: usize, pair: &Pair<'_, R>) -> LResult<()> {
     let (mut nots, mut negations) = (0usize, 0usize);
     for part in pair.clone().into_inner() {
         match part.as_rule() {
@@ -45,7 +47,7 @@ fn open_prefixes(file: FileId, pair: &Pair<'_, R>) -> LResult<()> {
             _ => {}
         }
         if nots + negations > super::MAX_NESTING {
-            return Err(super::nesting(file, part.as_span().start()));
+            return Err(super::nesting(file, base + part.as_span().start()));
         }
     }
     Ok(())
@@ -105,6 +107,7 @@ impl Lowerer {
     pub(crate) fn new(file: FileId, text: &str) -> Self {
         Lowerer {
             file,
+            base: 0,
             comments: Comments::scan(text),
             errors: Vec::new(),
             depths: RefCell::default(),
@@ -121,6 +124,7 @@ impl Lowerer {
         }
         Lowerer {
             file,
+            base,
             comments,
             errors: Vec::new(),
             depths: RefCell::default(),
@@ -180,7 +184,12 @@ impl Lowerer {
     /// ending in an optional part swallows them), so that carets end on the last token.
     fn span(&self, pair: &Pair<'_, R>) -> Span {
         let s = pair.as_span();
-        Span::new(self.file, s.start(), tight_end(pair))
+        let end = if ends_on_its_last_token(pair.as_rule()) {
+            s.end()
+        } else {
+            tight_end(pair)
+        };
+        Span::new(self.file, self.base + s.start(), self.base + end)
     }
 
     fn name(&self, pair: Pair<'_, R>) -> Name {
@@ -248,7 +257,7 @@ impl Lowerer {
         // The comments before the header, and those between or at the end of its lines (a
         // trailing comment is placed at its line's start, at or before the last line's token).
         let last = pair.clone().into_inner().last();
-        let end = last.map_or(pair.as_span().start(), |p| p.as_span().start());
+        let end = self.base + last.map_or(pair.as_span().start(), |p| p.as_span().start());
         let comments = self.comments.take_before(end);
         let mut inner = pair.into_inner();
         let policy = self.name(next(&mut inner)?);
@@ -827,9 +836,9 @@ impl Lowerer {
     }
 
     fn pratt(&self, pair: Pair<'_, R>) -> LResult<Expr> {
-        let file = self.file;
+        let (file, base) = (self.file, self.base);
         let whole = self.span(&pair);
-        open_prefixes(file, &pair)?;
+        open_prefixes(file, base, &pair)?;
         let start = self.depths.borrow().len();
         // Each node's depth, from those of its operands (the last one or two on the stack).
         let deeper = |operands: usize| -> LResult<()> {
@@ -861,7 +870,7 @@ impl Lowerer {
             .map_prefix(|op, rhs| {
                 let rhs = rhs?;
                 deeper(1)?;
-                let span = Span::new(file, op.as_span().start(), rhs.span.end);
+                let span = Span::new(file, base + op.as_span().start(), rhs.span.end);
                 let op = if op.as_rule() == R::not_op {
                     UnOp::Not
                 } else {
@@ -872,7 +881,7 @@ impl Lowerer {
             .map_postfix(|lhs, op| {
                 let lhs = lhs?;
                 deeper(1)?;
-                let span = Span::new(file, lhs.span.start, op.as_span().end());
+                let span = Span::new(file, lhs.span.start, base + op.as_span().end());
                 let kind = match op.as_rule() {
                     R::is_absent => ExprKind::Is(Box::new(lhs), IsTest::Absent),
                     R::is_present => ExprKind::Is(Box::new(lhs), IsTest::Present),
@@ -1052,9 +1061,19 @@ fn calendar_help(text: &str) -> String {
     }
 }
 
+/// Whether a pair of `rule` always ends where its last token does: the atomic rules (no space
+/// skipped inside) that end on a character of their own, not a space (a clause's text keeps
+/// the spaces that end it). The names, strings and numbers, most of a file's pairs.
+pub(super) fn ends_on_its_last_token(rule: R) -> bool {
+    matches!(
+        rule,
+        R::ident | R::field | R::path | R::string | R::text | R::number | R::date | R::policy_id
+    )
+}
+
 /// Where the last token of a pair ends: found from its end when that is sure, by the walk of
 /// its last inner pairs otherwise.
-fn tight_end(pair: &Pair<'_, R>) -> usize {
+pub(super) fn tight_end(pair: &Pair<'_, R>) -> usize {
     quick_end(pair.as_span()).unwrap_or_else(|| walked_end(pair))
 }
 
@@ -1166,17 +1185,29 @@ fn unescape(body: &str) -> String {
 }
 
 /// Comment lines of a file, by byte offset, handed out to the nodes that follow or hold them.
-struct Comments {
-    pending: std::collections::VecDeque<(usize, String)>,
+pub(super) struct Comments {
+    pub(super) pending: std::collections::VecDeque<(usize, String)>,
 }
 
 impl Comments {
     /// Finds every `#` comment outside strings and clause text. A comment at the end of a line
     /// of code is attached as if it stood on its own line just before that line.
-    fn scan(text: &str) -> Self {
+    pub(super) fn scan(text: &str) -> Self {
         let mut pending = std::collections::VecDeque::new();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n') {
+        let bytes = text.as_bytes();
+        // Only a line that holds a `#` may hold a comment: the lines are found from the `#`s,
+        // at memchr speed, not read one by one.
+        let mut from = 0;
+        while let Some(hash) = bytes
+            .get(from..)
+            .and_then(|rest| memchr::memchr(b'#', rest))
+        {
+            let hash = from + hash;
+            let before = bytes.get(..hash).unwrap_or_default();
+            let offset = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+            let after = bytes.get(hash..).unwrap_or_default();
+            from = memchr::memchr(b'\n', after).map_or(bytes.len(), |i| hash + i + 1);
+            let line = text.get(offset..from).unwrap_or_default();
             let trimmed = line.trim_start();
             if let Some(at) = comment_in(line) {
                 let comment = comment_text(line, at);
@@ -1189,7 +1220,6 @@ impl Comments {
                 };
                 pending.push_back((place, comment));
             }
-            offset += line.len();
         }
         Comments { pending }
     }

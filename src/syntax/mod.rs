@@ -15,8 +15,12 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses one policy file. On failure, the diagnostics say where and what was expected.
 pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
-    if let Some(policy) = split_point(text).and_then(|at| parse_in_halves(file, text, at)) {
-        return Ok(policy);
+    if let Some(cuts) = parts_of(text) {
+        return match parse_in_parts(file, text, &cuts) {
+            Ok(Some(policy)) => Ok(policy),
+            Ok(None) => parse_whole(file, text),
+            Err(d) => Err(vec![d]),
+        };
     }
     if let Some(d) = too_nested(file, text).0 {
         return Err(vec![d]);
@@ -45,10 +49,19 @@ fn parse_whole(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     lower::Lowerer::new(file, text).policy(root)
 }
 
-/// From this size on, a file is parsed in two halves on two cores, when the machine has them:
-/// pest's parse is about half of a load, and a regulation's main file (the BTS annex is 50 KB)
-/// is most of the text. Below it, a thread costs more than it saves.
+/// From this size on, a file is parsed in parts on the machine's cores, when it has several:
+/// pest's parse is most of a load, and a regulation's main file (the BTS annex is 50 KB) is
+/// most of the text. Below it, a thread costs more than it saves.
 const SPLIT_FROM: usize = 16 * 1024;
+
+/// The size of a part, about, from which a file is cut in more than two: parts are taken by
+/// the cores as each finishes its last, so that parts of unequal cost (a conclusion costs pest
+/// more than a clause of the same length) even out. A part costs a parser's setup and a line
+/// index of its own, nothing next to its parse from this size on.
+const PART_SIZE: usize = 8 * 1024;
+
+/// How many parts a core may have to take, at most: past that, parts even out no better.
+const PARTS_PER_CORE: usize = 8;
 
 /// The words that start a declaration at the top of a file.
 const ITEM_WORDS: [&str; 10] = [
@@ -64,26 +77,44 @@ const ITEM_WORDS: [&str; 10] = [
     "unit",
 ];
 
-/// Where to cut a large file in two: the first line from its middle on that starts, at its
-/// first column, with a declaration's word and a space. None for a small file, or on one core.
+/// Where to cut a large file in parts: line starts that start, at their first column, with a
+/// declaration's word and a space, about evenly spaced (the first from the middle on when the
+/// file is cut in two). None for a small file, or on one core.
 ///
-/// Parsing the two sides apart gives exactly the whole file's parse whenever both sides parse
-/// (the first as a file, the second as items): no declaration can continue with a
+/// Parsing the parts apart gives exactly the whole file's parse whenever every part parses
+/// (the first as a file, the others as items): no declaration can continue with a
 /// declaration's word (the grammar keeps them out of units and field names for that reason),
-/// so the whole file's first half ends where the first side ends, and the second begins
-/// there. Comments, strings and clause texts never span lines, so a line's first column is
-/// never inside one; a text that goes on over several lines (its pieces joined with one
-/// space) goes on with lines that start with a quote, after spaces or not, never with a word. When either side fails, the whole file is parsed again in one piece, so
-/// its diagnostics are those of the one-piece parse. `syntax::tests` checks the equality at
-/// every possible cut of every policy of the repository.
-fn split_point(text: &str) -> Option<usize> {
-    if text.len() < SPLIT_FROM || crate::parallel::cores() < 2 {
+/// so the whole file's parse ends an item at each cut, and starts the next one there. Comments,
+/// strings and clause texts never span lines, so a line's first column is never inside one; a
+/// text that goes on over several lines (its pieces joined with one space) goes on with lines
+/// that start with a quote, after spaces or not, never with a word. When a part fails, the
+/// whole file is parsed again in one piece, so its diagnostics are those of the one-piece
+/// parse. `syntax::tests` checks the equality at every possible cut of every policy of the
+/// repository, and with every cut at once.
+fn parts_of(text: &str) -> Option<Vec<usize>> {
+    let cores = crate::parallel::cores();
+    if text.len() < SPLIT_FROM || cores < 2 {
         return None;
     }
-    cut_points(text).find(|&at| at >= text.len() / 2)
+    let parts = (text.len() / PART_SIZE).clamp(2, PARTS_PER_CORE * cores);
+    let mut cuts = Vec::with_capacity(parts - 1);
+    let mut next = 1;
+    for at in cut_points(text) {
+        if next == parts {
+            break;
+        }
+        if at >= text.len() * next / parts {
+            cuts.push(at);
+            // A long declaration may hold several parts' worth of text: the next cut after it.
+            while next < parts && at >= text.len() * next / parts {
+                next += 1;
+            }
+        }
+    }
+    (!cuts.is_empty()).then_some(cuts)
 }
 
-/// Every line start where [`split_point`] may cut.
+/// Every line start where [`parts_of`] may cut.
 fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'\n', bytes)
@@ -97,37 +128,74 @@ fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
         })
 }
 
-/// Parses `text` cut at `at`: the header and the items before `at` on another thread, the
-/// items from `at` on this one, then joins them. None when either side does not parse (an
-/// expression deeper than [`MAX_DEPTH`] does not lower): [`parse`] then reads the file again
-/// in one piece, for its diagnostics.
+/// What one core does of a file parsed in parts.
+enum Task<'t> {
+    /// The nesting pre-check of the whole file ([`too_nested`]).
+    Nesting,
+    /// The header and the items before the first cut, as a file.
+    Head(&'t str),
+    /// The items from a cut (the byte in the file) to the next cut or the end.
+    Items(&'t str, usize),
+}
+
+/// What a [`Task`] gives: none for a part that does not parse.
+enum Done {
+    Nesting(Option<Diagnostic>),
+    Head(Option<Box<Policy>>),
+    Items(Option<(Vec<crate::ast::Item>, Vec<String>)>),
+}
+
+/// Parses `text` cut at `cuts` (increasing line starts), the parts and the nesting pre-check of
+/// the whole file shared over the cores ([`crate::parallel::map`]), then joins the parts. The
+/// diagnostic of the pre-check when it refuses the file, as the one-piece path gives it; none
+/// when a part does not parse (an expression deeper than [`MAX_DEPTH`] does not lower either):
+/// [`parse`] then reads the file again in one piece, for its diagnostics.
 ///
-/// Each side is checked for nesting ([`too_nested`]) before it is parsed, as the whole file
-/// would be, and in the same pass: pest parses each side on its own, from no bracket open.
-/// When the first side leaves a bracket open, the whole file's check would read the second
-/// side otherwise: that file is read again in one piece too.
-fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
-    let (head, tail) = (text.get(..at)?, text.get(at..)?);
-    std::thread::scope(|scope| {
-        let first = scope.spawn(move || match too_nested(file, head) {
-            (None, 0) => parse_whole(file, head).ok(),
-            _ => None,
-        });
-        // The text before `at` as one comment line: pest skips it at memchr speed, and the
-        // second side's positions are those of the whole file.
-        let mut padded = String::with_capacity(text.len());
-        padded.push('#');
-        padded.extend(std::iter::repeat_n(' ', at.checked_sub(2)?));
-        padded.push('\n');
-        padded.push_str(tail);
-        let second = match too_nested(file, &padded) {
-            (None, _) => parser::parse_items(&padded)
-                .and_then(|root| lower::Lowerer::for_part(file, tail, at).items(root).ok()),
-            (Some(_), _) => None,
+/// Each part is parsed from no bracket open and no nesting word counted, where the pre-check of
+/// the whole file may have counted some: the whole file's check passing means each part's
+/// would, so the parts need no check of their own.
+fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Policy>, Diagnostic> {
+    let mut tasks = Vec::with_capacity(cuts.len() + 2);
+    let mut from = 0;
+    for (i, &at) in cuts.iter().chain(std::iter::once(&text.len())).enumerate() {
+        let Some(part) = text.get(from..at) else {
+            return Ok(None);
         };
-        let mut policy = first.join().ok().flatten()?;
-        let (items, trailing_comments) = second?;
-        // The comments after the first side's last item precede the second side's first.
+        tasks.push(if i == 0 {
+            Task::Head(part)
+        } else {
+            Task::Items(part, from)
+        });
+        from = at;
+    }
+    // Last: the cheapest, taken by the core that finishes its parts first.
+    tasks.push(Task::Nesting);
+    let done = crate::parallel::map(&tasks, |task| match *task {
+        Task::Nesting => Done::Nesting(too_nested(file, text).0),
+        Task::Head(head) => Done::Head(parse_whole(file, head).ok().map(Box::new)),
+        Task::Items(part, base) => Done::Items(
+            parser::parse_items(part)
+                .and_then(|root| lower::Lowerer::for_part(file, part, base).items(root).ok()),
+        ),
+    });
+    let mut policy = None;
+    let mut parts = Vec::with_capacity(cuts.len());
+    for d in done {
+        match d {
+            Done::Nesting(Some(d)) => return Err(d),
+            Done::Nesting(None) => {}
+            Done::Head(head) => policy = head.map(|p| *p),
+            Done::Items(part) => parts.push(part),
+        }
+    }
+    let Some(mut policy) = policy else {
+        return Ok(None);
+    };
+    for part in parts {
+        let Some((items, trailing_comments)) = part else {
+            return Ok(None);
+        };
+        // The comments after the last item so far precede the part's first.
         let mut pending = std::mem::take(&mut policy.trailing_comments);
         let mut items = items.into_iter();
         match items.next() {
@@ -143,8 +211,8 @@ fn parse_in_halves(file: FileId, text: &str, at: usize) -> Option<Policy> {
                 policy.trailing_comments = pending;
             }
         }
-        Some(policy)
-    })
+    }
+    Ok(Some(policy))
 }
 
 /// The version label of a file and the label it extends, from its header alone: the rest of
@@ -303,8 +371,7 @@ fn too_nested(file: FileId, text: &str) -> (Option<Diagnostic>, usize) {
 fn plain_first_word(line: &str) -> Option<&str> {
     let code = line.trim_start();
     if code.starts_with('#') {
-        // A comment (the second half of a file parsed in halves starts with one as long as the
-        // first half).
+        // A comment: nothing in it counts.
         return Some("");
     }
     let bytes = line.as_bytes();

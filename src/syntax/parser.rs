@@ -18,8 +18,8 @@ pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnost
     PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
 }
 
-/// Parses the items of a file from `text`'s first item on (the text before it is one comment,
-/// so that positions are those of the whole file); None when they do not parse.
+/// Parses a part of a file that holds items only (from a cut of [`super::parse`] on), its
+/// positions counted from the part's start; None when they do not parse.
 pub(crate) fn parse_items(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
     PolicyParser::parse(Rule::items_file, text).ok()?.next()
 }

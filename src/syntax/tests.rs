@@ -353,20 +353,20 @@ fn policy_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
 }
 
 #[test]
-fn a_file_parsed_in_two_halves_is_the_file_parsed_whole_at_every_cut() {
+fn a_file_parsed_in_two_parts_is_the_file_parsed_whole_at_every_cut() {
     let files = repository_policies();
     let (mut cuts, mut halved) = (0, 0);
     for path in &files {
         let text = std::fs::read_to_string(path).unwrap();
         let whole = super::parse_whole(FileId::default(), &text);
+        // Debug shows the spans too, which `==` ignores.
+        let whole = whole.as_ref().map(|p| format!("{p:?}"));
         for at in super::cut_points(&text) {
             cuts += 1;
-            let Some(halves) = super::parse_in_halves(FileId::default(), &text, at) else {
+            let Ok(Some(halves)) = super::parse_in_parts(FileId::default(), &text, &[at]) else {
                 continue;
             };
             halved += 1;
-            // Debug shows the spans too, which `==` ignores.
-            let whole = whole.as_ref().map(|p| format!("{p:?}"));
             assert_eq!(
                 Ok(format!("{halves:?}")),
                 whole.as_ref().map_err(|_| ()).cloned(),
@@ -379,8 +379,44 @@ fn a_file_parsed_in_two_halves_is_the_file_parsed_whole_at_every_cut() {
     assert!(halved > 150, "{halved} of {cuts} cuts parsed in halves");
 }
 
+/// Cut at every place at once, each declaration at the top of a file is a part of its own:
+/// the parts, joined, are still the file parsed whole, spans and comments included.
 #[test]
-fn a_large_file_is_cut_in_its_second_half_before_a_declaration() {
+fn a_file_cut_at_every_declaration_is_the_file_parsed_whole() {
+    let mut joined = 0;
+    for path in &repository_policies() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let cuts: Vec<usize> = super::cut_points(&text).collect();
+        if cuts.is_empty() {
+            continue;
+        }
+        let parts = super::parse_in_parts(FileId::default(), &text, &cuts);
+        let whole = super::parse_whole(FileId::default(), &text);
+        match (parts, whole) {
+            (Ok(Some(parts)), Ok(whole)) => {
+                joined += 1;
+                assert_eq!(
+                    format!("{parts:?}"),
+                    format!("{whole:?}"),
+                    "{}",
+                    path.display()
+                );
+            }
+            // A file that does not parse whole has a part that does not parse.
+            (Ok(None), Err(_)) => {}
+            (parts, whole) => panic!(
+                "{}: in parts {:?}, whole {:?}",
+                path.display(),
+                parts.map(|p| p.is_some()),
+                whole.is_ok()
+            ),
+        }
+    }
+    assert!(joined > 20, "{joined} files joined from their parts");
+}
+
+#[test]
+fn a_large_file_is_cut_before_declarations_about_evenly() {
     let annex = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/policies/bts-metiers-de-la-mesure/annexe-ivb.policy"
@@ -389,15 +425,33 @@ fn a_large_file_is_cut_in_its_second_half_before_a_declaration() {
     if std::thread::available_parallelism().map_or(1, |n| n.get()) < 2 {
         return;
     }
-    let at = super::split_point(&annex).expect("the annex is large enough to cut");
-    assert!(at >= annex.len() / 2 && at < annex.len());
-    let line = &annex[at..];
+    let cuts = super::parts_of(&annex).expect("the annex is large enough to cut");
+    // About one part per PART_SIZE bytes, each starting with a declaration's word.
+    let parts = annex.len() / super::PART_SIZE;
     assert!(
-        super::ITEM_WORDS
-            .iter()
-            .any(|w| line.starts_with(&format!("{w} ")))
+        cuts.len() + 1 >= parts - 1 && cuts.len() < parts,
+        "{cuts:?}"
     );
-    assert_eq!(super::split_point("policy p\nversion \"v\"\n"), None);
+    assert!(cuts.windows(2).all(|w| w[0] < w[1]), "{cuts:?}");
+    for (i, &at) in cuts.iter().enumerate() {
+        assert!(at >= annex.len() * (i + 1) / parts, "cut {i} at {at}");
+        let line = &annex[at..];
+        assert!(
+            super::ITEM_WORDS
+                .iter()
+                .any(|w| line.starts_with(&format!("{w} ")))
+        );
+    }
+    assert_eq!(super::parts_of("policy p\nversion \"v\"\n"), None);
+    // A file just over the size is cut in two, from its middle on.
+    let filler: String = (0..600)
+        .map(|i| format!("parameter p{i} = {i} per \"c\"\n"))
+        .collect();
+    let text = format!("policy p\nversion \"v\"\n{filler}");
+    assert!(text.len() >= super::SPLIT_FROM && text.len() < 3 * super::PART_SIZE);
+    let cuts = super::parts_of(&text).unwrap();
+    assert_eq!(cuts.len(), 1);
+    assert!(cuts[0] >= text.len() / 2);
 }
 
 #[test]
@@ -559,11 +613,11 @@ fn mistakes_in_long_texts_are_told_in_words() {
     assert!(d.help.unwrap().contains("separated by commas"));
 }
 
-/// A file large enough to be parsed in halves checks its nesting in halves too, on two cores:
-/// every finding is the one the whole file's checks make, wherever it stands (before the
-/// cut, after it, or a bracket left open before the cut and closed after it).
+/// A file large enough to be parsed in parts is checked for nesting as a whole: every finding
+/// is the one the whole file's checks make, wherever it stands (before a cut, after it, or a
+/// bracket left open before a cut and closed after it).
 #[test]
-fn a_file_parsed_in_halves_is_checked_for_nesting_as_a_whole() {
+fn a_file_parsed_in_parts_is_checked_for_nesting_as_a_whole() {
     let filler: String = (0..800)
         .map(|i| format!("parameter p{i} = {i} per \"c\"\n"))
         .collect();
@@ -599,8 +653,8 @@ fn a_file_parsed_in_halves_is_checked_for_nesting_as_a_whole() {
         let text =
             format!("policy p\nversion \"v\"\nclause \"c\" section \"1\"\n  | Texte.\n{body}");
         assert!(
-            super::split_point(&text).is_some(),
-            "the file is parsed in halves"
+            super::parts_of(&text).is_some(),
+            "the file is parsed in parts"
         );
         let whole = match super::too_nested(FileId(0), &text).0 {
             Some(d) => Err(vec![d]),
@@ -835,10 +889,68 @@ fn the_end_of_a_pair_found_from_its_end_is_the_end_of_its_last_token() {
                 };
                 assert_eq!(end, walked, "{:?} {:?}", pair.as_rule(), pair.as_str());
             }
+            // The rules whose span is taken as it is end on their last token.
+            if super::lower::ends_on_its_last_token(pair.as_rule()) {
+                assert_eq!(
+                    pair.as_span().end(),
+                    super::lower::tight_end(&pair),
+                    "{:?} {:?}",
+                    pair.as_rule(),
+                    pair.as_str()
+                );
+            }
         }
     }
     assert!(
         pairs > 10_000 && quick > pairs / 2,
         "{quick} of {pairs} pairs"
     );
+}
+
+/// The comments of a file found from its `#`s are those found reading it line by line: on
+/// every policy of the repository, and on a file with `#` in strings, clause texts, escaped
+/// quotes, trailing comments, carriage returns and no last line end.
+#[test]
+fn comments_found_from_their_marks_are_those_found_line_by_line() {
+    fn line_by_line(text: &str) -> Vec<(usize, String)> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        for line in text.split_inclusive('\n') {
+            let trimmed = line.trim_start();
+            if !trimmed.starts_with('|')
+                && let Some(at) = super::lower::comment_start(line)
+            {
+                let comment = line.get(at + 1..).unwrap().trim_end();
+                let comment = comment.strip_prefix(' ').unwrap_or(comment).to_string();
+                let code_before = !line[..at].trim().is_empty();
+                let place = if code_before {
+                    offset + (line.len() - trimmed.len())
+                } else {
+                    offset + at
+                };
+                out.push((place, comment));
+            }
+            offset += line.len();
+        }
+        out
+    }
+    let mut texts: Vec<String> = repository_policies()
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    texts.push(
+        "# first\r\npolicy p # id\nversion \"v#1\" # after \"a # quote\n  | texte # pas un commentaire\n\
+         input a : text = \"x\\\"#y\" #  two spaces  \n#\n##\n   # indented\n\"#\" # last"
+            .to_string(),
+    );
+    let mut found = 0;
+    for text in &texts {
+        let scanned: Vec<(usize, String)> = super::lower::Comments::scan(text)
+            .pending
+            .into_iter()
+            .collect();
+        assert_eq!(scanned, line_by_line(text));
+        found += scanned.len();
+    }
+    assert!(found > 100, "{found} comments");
 }
