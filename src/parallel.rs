@@ -30,19 +30,32 @@ pub(crate) fn cores() -> usize {
 /// results in the items' order. Each core takes the next item as it finishes its last, so that
 /// items of unequal cost even out. A panic in `f` is resumed on the calling thread.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_with(items, || (), |(), item| f(item))
+}
+
+/// [`map`] where `f` also gets a state of its core's own, made by `init` on that core before
+/// its first item (a copy of what the items are read against, which `f` may change).
+pub(crate) fn map_with<T: Sync, S, R: Send>(
+    items: &[T],
+    init: impl Fn() -> S + Sync,
+    f: impl Fn(&mut S, &T) -> R + Sync,
+) -> Vec<R> {
     let threads = cores().min(items.len());
     if threads < 2 {
-        return items.iter().map(f).collect();
+        let mut state = init();
+        return items.iter().map(|item| f(&mut state, item)).collect();
     }
     let next = AtomicUsize::new(0);
     let work = || {
         let mut done = Vec::new();
+        let mut state = None;
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(item) = items.get(i) else {
                 return done;
             };
-            done.push((i, f(item)));
+            let state = state.get_or_insert_with(&init);
+            done.push((i, f(state, item)));
         }
     };
     let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();

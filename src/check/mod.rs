@@ -109,6 +109,36 @@ pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &s
 }
 
 impl Checker {
+    /// A copy of this checker to check a part of the conclusions with, on another core: the
+    /// declarations as they are, what was found so far left out (each part's findings are
+    /// joined to this checker's after).
+    pub(crate) fn copy_for_part(&self) -> Checker {
+        Checker {
+            diags: Vec::new(),
+            types: self.types.clone(),
+            type_names: self.type_names.clone(),
+            variants: self.variants.clone(),
+            globals: self.globals.clone(),
+            def_names: self.def_names.clone(),
+            param_types: self.param_types.clone(),
+            param_values: self.param_values.clone(),
+            def_sigs: self.def_sigs.clone(),
+            conclusion_types: self.conclusion_types.clone(),
+            inputs: self.inputs.clone(),
+            input_index: self.input_index.clone(),
+            input_prefixes: self.input_prefixes.clone(),
+            clause_index: self.clause_index.clone(),
+            clause_ids: self.clause_ids.clone(),
+            cited: FxHashSet::default(),
+            locals: self.locals.clone(),
+            present: self.present.clone(),
+            deps: self.deps.clone(),
+            allow_globals: self.allow_globals,
+            table_gaps: FxHashSet::default(),
+            dependency_graph: FxHashMap::default(),
+        }
+    }
+
     /// Checks the merged declarations of a version. With `reuse`, the definitions and the
     /// conclusions that the version's own file leaves alone are taken from the version it
     /// extends, when everything they were typed against is unchanged.

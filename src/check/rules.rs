@@ -12,14 +12,83 @@ use crate::check::{Checker, Global, Lazy};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
 
+/// From this many conclusions on, they are checked in parts on the machine's cores: a part
+/// costs a copy of the checker's tables for each core, which a few hundred conclusions repay.
+const CONCLUSIONS_IN_PARTS_FROM: usize = 512;
+
+/// How many conclusions make a part: parts are taken by the cores as each finishes its last.
+const CONCLUSION_PART: usize = 128;
+
+#[cfg(test)]
+thread_local! {
+    /// Set by a test to check the conclusions one after the other whatever their number.
+    pub(crate) static CONCLUSIONS_IN_ORDER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// What checking a part of the conclusions found, joined in the conclusions' order.
+struct PartFound {
+    infos: Vec<Option<ConclusionInfo>>,
+    diags: Vec<Diagnostic>,
+    cited: rustc_hash::FxHashSet<ClauseId>,
+    dependency_graph: FxHashMap<Global, (Vec<Global>, crate::span::Span, String)>,
+    table_gaps: rustc_hash::FxHashSet<String>,
+}
+
 impl Checker {
     pub(crate) fn conclusions(&mut self, m: &Merged) -> Option<Vec<ConclusionInfo>> {
-        let mut out = Vec::new();
-        for (i, c) in m.conclusions.iter().enumerate() {
-            out.push(self.conclusion_with_deps(c, i));
-        }
+        #[cfg(test)]
+        let in_order = CONCLUSIONS_IN_ORDER.get();
+        #[cfg(not(test))]
+        let in_order = false;
+        let out = if m.conclusions.len() >= CONCLUSIONS_IN_PARTS_FROM
+            && crate::parallel::cores() > 1
+            && !in_order
+        {
+            self.conclusions_in_parts(m)
+        } else {
+            (m.conclusions.iter().enumerate())
+                .map(|(i, c)| self.conclusion_with_deps(c, i))
+                .collect()
+        };
         self.cycles();
         out.into_iter().collect()
+    }
+
+    /// The conclusions checked in parts, each core with a copy of the checker
+    /// ([`Checker::copy_for_part`]): a conclusion is checked against the declarations alone
+    /// (its type, and those of every name it reads, are known before any is checked), and
+    /// what it changes in the checker is what it found. What each part found is joined in the
+    /// conclusions' order, so that the diagnostics come as they would one after the other.
+    fn conclusions_in_parts(&mut self, m: &Merged) -> Vec<Option<ConclusionInfo>> {
+        let starts: Vec<usize> = (0..m.conclusions.len()).step_by(CONCLUSION_PART).collect();
+        let this = &*self;
+        let parts = crate::parallel::map_with(
+            &starts,
+            || this.copy_for_part(),
+            |checker, &start| {
+                let end = (start + CONCLUSION_PART).min(m.conclusions.len());
+                let infos = (m.conclusions.get(start..end).unwrap_or_default().iter())
+                    .zip(start..)
+                    .map(|(c, i)| checker.conclusion_with_deps(c, i))
+                    .collect();
+                PartFound {
+                    infos,
+                    diags: std::mem::take(&mut checker.diags),
+                    cited: std::mem::take(&mut checker.cited),
+                    dependency_graph: std::mem::take(&mut checker.dependency_graph),
+                    table_gaps: std::mem::take(&mut checker.table_gaps),
+                }
+            },
+        );
+        let mut out = Vec::with_capacity(m.conclusions.len());
+        for part in parts {
+            out.extend(part.infos);
+            self.diags.extend(part.diags);
+            self.cited.extend(part.cited);
+            self.dependency_graph.extend(part.dependency_graph);
+            self.table_gaps.extend(part.table_gaps);
+        }
+        out
     }
 
     /// Checks conclusion `i` and records what it reads, for the cycle check.

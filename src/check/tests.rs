@@ -358,3 +358,73 @@ fn a_cycle_of_exceptions_is_reported_at_its_first_rule_in_the_order_written() {
         ["exception `x` of `level` is, through other exceptions, an exception to itself"]
     );
 }
+
+/// A policy of many conclusions, their findings spread over its parts: errors near the start,
+/// in the middle and at the end, a cycle from an early conclusion to a late one, a table with a
+/// gap, a clause no rule cites. `clean` leaves the errors out.
+fn many_conclusions(clean: bool) -> String {
+    let mut text = String::from("policy big\nversion \"v\"\n");
+    for c in 0..10 {
+        text.push_str(&format!(
+            "clause \"c{c}\" section \"{c}\"\n  | Texte {c}.\n"
+        ));
+    }
+    text.push_str("input n : integer\n");
+    text.push_str("conclusion k0 : bool\n  rule base\n    gives false\n    per \"c0\"\n");
+    for i in 1..700 {
+        let reads = match i {
+            5 if !clean => "n > \"x\"".to_string(),
+            300 if !clean => "zz > 1".to_string(),
+            20 if !clean => format!("n > {i} or k19 or k250"),
+            _ => format!("n > {i} or k{}", i - 1),
+        };
+        let cites = if i == 699 && !clean { "nope" } else { "c1" };
+        text.push_str(&format!(
+            "conclusion k{i} : bool\n  rule base\n    gives false\n    per \"c{}\"\n  \
+             exception over of base\n    when {reads}\n    gives true\n    per \"{cites}\"\n",
+            i % 8
+        ));
+        if i == 400 {
+            text.push_str(
+                "conclusion t : integer\n  table first\n    columns | n\n    \
+                 row one | 1 | gives 1 per \"c2\"\n    row two | 2 | gives 2 per \"c2\"\n",
+            );
+        }
+    }
+    text
+}
+
+/// Many conclusions are checked in parts on the machine's cores: what the check finds and
+/// compiles is what checking them one after the other does, diagnostics in the same order.
+#[test]
+fn conclusions_checked_in_parts_are_checked_as_one_after_the_other() {
+    let check = |text: &str, in_order: bool| {
+        super::rules::CONCLUSIONS_IN_ORDER.set(in_order);
+        let f = folder(&[("v.policy", text)]);
+        super::rules::CONCLUSIONS_IN_ORDER.set(false);
+        let diags: Vec<String> = f.all_diagnostics().map(|d| format!("{d:?}")).collect();
+        let compiled = f.version("v").map(|p| format!("{:?}", p.policy()));
+        (diags, compiled)
+    };
+    let broken = many_conclusions(false);
+    let (in_parts, none) = check(&broken, false);
+    assert_eq!(none, None);
+    let codes: Vec<&str> = [
+        "TypeMismatch",
+        "UnknownName",
+        "UnknownClause",
+        "CyclicDefinition",
+    ]
+    .into_iter()
+    .filter(|code| !in_parts.iter().any(|d| d.contains(code)))
+    .collect();
+    assert!(codes.is_empty(), "not found: {codes:?} in {in_parts:#?}");
+    assert_eq!(in_parts, check(&broken, true).0);
+    let clean = many_conclusions(true);
+    let (diags, compiled) = check(&clean, false);
+    assert!(compiled.is_some(), "{diags:#?}");
+    // The clause no rule cites, and the table's gap.
+    assert!(diags.iter().any(|d| d.contains("c9")), "{diags:#?}");
+    assert!(diags.iter().any(|d| d.contains("TableGap")), "{diags:#?}");
+    assert_eq!((diags, compiled), check(&clean, true));
+}
