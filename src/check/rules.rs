@@ -147,7 +147,8 @@ impl Checker {
             _ => None,
         };
         let labels = self.labels(c)?;
-        let mut rules = Vec::new();
+        // Exactly as many as written: the compiled rules keep this vector's room.
+        let mut rules = Vec::with_capacity(written.len());
         for r in written {
             rules.push(self.rule(c, r, &ty, element.as_ref(), &labels));
         }

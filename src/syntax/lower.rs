@@ -538,7 +538,9 @@ impl Lowerer {
         let name = self.name(next(&mut inner)?);
         let ty = self.type_expr(next(&mut inner)?)?;
         let mut table = None;
-        let mut rules = Vec::new();
+        // As many as there are rules (pest counts its pairs): a rule is large, and a vector
+        // grown one by one would hold room for twice as many.
+        let mut rules = Vec::with_capacity(inner.len());
         for p in inner {
             if p.as_rule() == R::decision_table {
                 let (t, rows) = self.table(p)?;

@@ -54,10 +54,11 @@ fn parse_whole(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
 /// most of the text. Below it, a thread costs more than it saves.
 const SPLIT_FROM: usize = 16 * 1024;
 
-/// The size of a part, about, from which a file is cut in more than two: parts are taken by
-/// the cores as each finishes its last, so that parts of unequal cost (a conclusion costs pest
-/// more than a clause of the same length) even out. A part costs a parser's setup and a line
-/// index of its own, nothing next to its parse from this size on.
+/// A large file is cut in one part per this many bytes, about (two at least,
+/// [`PARTS_PER_CORE`] per core at most). The cores take the parts in turn, each the next as it
+/// finishes its last, so that parts of unequal cost (a conclusion costs pest more than a
+/// clause of the same length) even out. A part costs a parser's setup and a line index of its
+/// own, nothing next to its parse from this size on.
 const PART_SIZE: usize = 8 * 1024;
 
 /// How many parts a core may have to take, at most: past that, parts even out no better.
