@@ -91,6 +91,8 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::indexing_slicing, reason = "tests assert by panicking")]
+
     #[test]
     fn results_come_in_the_items_order() {
         let items: Vec<u32> = (0..101).collect();
@@ -99,5 +101,34 @@ mod tests {
             (0..101).map(|x| x * 2).collect::<Vec<_>>()
         );
         assert_eq!(super::map(&[] as &[u32], |x| *x), Vec::<u32>::new());
+    }
+
+    /// Each core's state is its own, made once, and sees only the items that core takes: every
+    /// item is taken once, whatever the cores.
+    #[test]
+    fn each_core_has_a_state_of_its_own() {
+        let items: Vec<u32> = (0..1000).collect();
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let out = super::map_with(
+            &items,
+            || {
+                made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Vec::new()
+            },
+            |seen: &mut Vec<u32>, &x| {
+                seen.push(x);
+                (x, seen.clone())
+            },
+        );
+        let made = made.into_inner();
+        assert!((1..=super::cores()).contains(&made), "{made} states");
+        assert_eq!(out.iter().map(|(x, _)| *x).collect::<Vec<_>>(), items);
+        // What a state saw grows by one item each time, in the order its core took them.
+        for (x, seen) in &out {
+            assert_eq!(seen.last(), Some(x));
+            assert!(seen.windows(2).all(|w| w[0] < w[1]));
+        }
+        let firsts = out.iter().filter(|(_, seen)| seen.len() == 1).count();
+        assert_eq!(firsts, made);
     }
 }
