@@ -149,8 +149,9 @@ enum Done {
 /// Parses `text` cut at `cuts` (increasing line starts), the parts and the nesting pre-check of
 /// the whole file shared over the cores ([`crate::parallel::map`]), then joins the parts. The
 /// diagnostic of the pre-check when it refuses the file, as the one-piece path gives it; none
-/// when a part does not parse (an expression deeper than [`MAX_DEPTH`] does not lower either):
-/// [`parse`] then reads the file again in one piece, for its diagnostics.
+/// when the pre-check passes and a part does not parse (an expression deeper than
+/// [`MAX_DEPTH`] does not lower either): [`parse`] then reads the file again in one piece, for
+/// its diagnostics.
 ///
 /// Each part is parsed from no bracket open and no nesting word counted, where the pre-check of
 /// the whole file may have counted some: the whole file's check passing means each part's
@@ -160,7 +161,8 @@ fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Pol
     let mut from = 0;
     for (i, &at) in cuts.iter().chain(std::iter::once(&text.len())).enumerate() {
         let Some(part) = text.get(from..at) else {
-            return Ok(None);
+            // Not a cut between characters (none is): the file in one piece, checked first.
+            return too_nested(file, text).0.map_or(Ok(None), Err);
         };
         tasks.push(if i == 0 {
             Task::Head(part)
