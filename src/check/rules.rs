@@ -3,7 +3,7 @@
 
 use std::fmt::Formatter;
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::ast::{ConclusionDecl, ExprKind, HitPolicy, Rule, RuleKind};
 use crate::check::layers::Merged;
@@ -11,6 +11,7 @@ use crate::check::names::did_you_mean;
 use crate::check::{Checker, Global, Lazy};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::*;
+use crate::span::Span;
 
 /// From this many conclusions on, they are checked in parts on the machine's cores: a part
 /// costs a copy of the checker's tables for each core, which a few hundred conclusions repay.
@@ -29,9 +30,9 @@ thread_local! {
 struct PartFound {
     infos: Vec<Option<ConclusionInfo>>,
     diags: Vec<Diagnostic>,
-    cited: rustc_hash::FxHashSet<ClauseId>,
-    dependency_graph: FxHashMap<Global, (Vec<Global>, crate::span::Span, String)>,
-    table_gaps: rustc_hash::FxHashSet<String>,
+    cited: FxHashSet<ClauseId>,
+    dependency_graph: FxHashMap<Global, (Vec<Global>, Span, String)>,
+    table_gaps: FxHashSet<String>,
 }
 
 impl Checker {
