@@ -87,9 +87,9 @@ pub enum ItemKind {
     /// `conclusion c : T` and its rules
     Conclusion(Arc<ConclusionDecl>),
     /// `override …`: replaces an inherited declaration
-    Override(Override),
+    Override(Arc<Override>),
     /// `row c.label …`: a row a layer adds to an inherited table
-    Row(AddedRow),
+    Row(Arc<AddedRow>),
     /// `label candidate.pathway "voie de formation" …`: words for people
     Label(Arc<LabelDecl>),
 }

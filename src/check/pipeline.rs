@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::ast::{AddedRow, Clause, ItemKind, Override};
+use crate::ast::{Clause, ItemKind, Override};
 use crate::check::layers::{self, Merged, ParsedFile};
 use crate::check::{CheckResult, Checker, Global};
 use crate::diagnostic::Diagnostic;
@@ -100,15 +100,14 @@ impl<'a> Reuse<'a> {
         let mut changed = Vec::new();
         for item in &leaf.policy.items {
             match &item.kind {
-                ItemKind::Clause(_)
-                | ItemKind::Label(_)
-                | ItemKind::Override(Override::Clause(_) | Override::Parameter(_)) => {}
-                // A definition computed otherwise: everything that reads it is checked again.
-                ItemKind::Override(Override::Definition(_)) => return None,
-                ItemKind::Override(Override::Rule { conclusion, .. })
-                | ItemKind::Row(AddedRow { conclusion, .. }) => {
-                    changed.push(conclusion.node.as_str());
-                }
+                ItemKind::Clause(_) | ItemKind::Label(_) => {}
+                ItemKind::Override(o) => match o.as_ref() {
+                    Override::Clause(_) | Override::Parameter(_) => {}
+                    // A definition computed otherwise: everything that reads it is checked again.
+                    Override::Definition(_) => return None,
+                    Override::Rule { conclusion, .. } => changed.push(conclusion.node.as_str()),
+                },
+                ItemKind::Row(added) => changed.push(added.conclusion.node.as_str()),
                 _ => return None,
             }
         }

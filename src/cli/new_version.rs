@@ -185,7 +185,7 @@ fn overrides_in(folder: &PolicyFolder, label: &str) -> Vec<String> {
     file.policy
         .items
         .iter()
-        .filter(|i| matches!(i.kind, ItemKind::Override(Override::Parameter(_))))
+        .filter(|i| matches!(&i.kind, ItemKind::Override(o) if matches!(o.as_ref(), Override::Parameter(_))))
         .filter_map(|i| source.text.get(i.span.start..i.span.end))
         .flat_map(|text| text.lines().map(str::trim_end).map(str::to_string))
         .collect()

@@ -40,21 +40,19 @@ fn group_of(kind: &ItemKind) -> Option<Group> {
         ItemKind::Input(input) if input.requires.is_empty() => Some(Group::Input),
         ItemKind::Input(_) => None,
         ItemKind::Parameter(_) => Some(Group::Parameter),
-        ItemKind::Override(Override::Clause(_)) => Some(Group::OverrideClause),
-        ItemKind::Override(Override::Parameter(_)) => Some(Group::OverrideParameter),
-        ItemKind::Override(Override::Rule { rule, .. }) if rule.kind == RuleKind::Row => {
-            Some(Group::OverrideRow)
-        }
+        ItemKind::Override(over) => match over.as_ref() {
+            Override::Clause(_) => Some(Group::OverrideClause),
+            Override::Parameter(_) => Some(Group::OverrideParameter),
+            Override::Rule { rule, .. } if rule.kind == RuleKind::Row => Some(Group::OverrideRow),
+            Override::Definition(_) | Override::Rule { .. } => None,
+        },
         ItemKind::Row(_) => Some(Group::AddedRow),
         // A one-line label groups with the next; one with more texts stands apart.
         ItemKind::Label(label) if label.parts.is_empty() && label.favourable.is_empty() => {
             Some(Group::Label)
         }
         ItemKind::Label(_) => None,
-        ItemKind::Record(_)
-        | ItemKind::Definition(_)
-        | ItemKind::Conclusion(_)
-        | ItemKind::Override(Override::Definition(_) | Override::Rule { .. }) => None,
+        ItemKind::Record(_) | ItemKind::Definition(_) | ItemKind::Conclusion(_) => None,
     }
 }
 

@@ -149,14 +149,16 @@ impl Declared {
         let mut d = Declared::default();
         for item in &policy.items {
             match &item.kind {
-                ItemKind::Parameter(_) | ItemKind::Override(Override::Parameter(_)) => {
-                    d.parameters += 1;
-                }
+                ItemKind::Parameter(_) => d.parameters += 1,
                 ItemKind::Conclusion(c) => {
                     d.conclusions += 1;
                     d.rules += c.rules.len();
                 }
-                ItemKind::Override(Override::Rule { .. }) => d.rules += 1,
+                ItemKind::Override(o) => match o.as_ref() {
+                    Override::Parameter(_) => d.parameters += 1,
+                    Override::Rule { .. } => d.rules += 1,
+                    Override::Clause(_) | Override::Definition(_) => {}
+                },
                 _ => {}
             }
         }

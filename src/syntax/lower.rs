@@ -317,8 +317,8 @@ impl Lowerer {
             R::parameter_decl => ItemKind::Parameter(Arc::new(self.parameter(pair)?)),
             R::definition_decl => ItemKind::Definition(Arc::new(self.definition(pair)?)),
             R::conclusion_decl => ItemKind::Conclusion(Arc::new(self.conclusion(pair)?)),
-            R::override_decl => ItemKind::Override(self.override_decl(pair)?),
-            R::row_decl => ItemKind::Row(self.added_row(pair)?),
+            R::override_decl => ItemKind::Override(Arc::new(self.override_decl(pair)?)),
+            R::row_decl => ItemKind::Row(Arc::new(self.added_row(pair)?)),
             R::label_decl => ItemKind::Label(Arc::new(self.label(pair)?)),
             other => return Err(unexpected(span, other)),
         };

@@ -194,6 +194,8 @@ fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Pol
     let Some(mut policy) = policy else {
         return Ok(None);
     };
+    let more = parts.iter().flatten().map(|(items, _)| items.len()).sum();
+    policy.items.reserve_exact(more);
     for part in parts {
         let Some((items, trailing_comments)) = part else {
             return Ok(None);

@@ -1245,13 +1245,13 @@ mod generate {
                 // The parser gives a lone row's comments to the item.
                 rule.comments.clear();
                 if overridden {
-                    ItemKind::Override(Override::Rule { conclusion, rule })
+                    ItemKind::Override(Arc::new(Override::Rule { conclusion, rule }))
                 } else {
-                    ItemKind::Row(AddedRow {
+                    ItemKind::Row(Arc::new(AddedRow {
                         conclusion,
                         before,
                         rule,
-                    })
+                    }))
                 }
             },
         )
@@ -1267,9 +1267,9 @@ mod generate {
             2 => parameter().prop_map(|p| ItemKind::Parameter(Arc::new(p))),
             2 => definition().prop_map(|d| ItemKind::Definition(Arc::new(d))),
             2 => conclusion().prop_map(|c| ItemKind::Conclusion(Arc::new(c))),
-            1 => clause().prop_map(|c| ItemKind::Override(Override::Clause(c))),
-            1 => parameter().prop_map(|p| ItemKind::Override(Override::Parameter(p))),
-            1 => override_rule().prop_map(ItemKind::Override),
+            1 => clause().prop_map(|c| ItemKind::Override(Arc::new(Override::Clause(c)))),
+            1 => parameter().prop_map(|p| ItemKind::Override(Arc::new(Override::Parameter(p)))),
+            1 => override_rule().prop_map(|o| ItemKind::Override(Arc::new(o))),
             1 => row_item(),
             1 => label().prop_map(|l| ItemKind::Label(Arc::new(l))),
         ]
