@@ -308,7 +308,8 @@ impl Checker {
         Some(RuleInfo {
             label: r.label.node.as_str().into(),
             kind: r.kind,
-            overrides: RuleSet::of(overrides),
+            overrides: RuleSet::of(overrides.iter().copied()),
+            overrides_directly: RuleSet::of(overrides),
             condition,
             value,
             citations,
@@ -324,7 +325,7 @@ impl Checker {
     /// theirs and them: the rows of a `first` table (each overriding the next) take one run each,
     /// where a search from every rule took time and room in the square of the rows.
     fn close_overrides(&mut self, c: &ConclusionDecl, rules: &mut [RuleInfo]) -> Option<()> {
-        let direct: Vec<RuleSet> = rules.iter().map(|r| r.overrides.clone()).collect();
+        let direct: Vec<RuleSet> = rules.iter().map(|r| r.overrides_directly.clone()).collect();
         let Some(order) = after_what_they_override(&direct) else {
             self.report_cycle(c, rules, &direct);
             return None;

@@ -433,6 +433,10 @@ pub struct RuleInfo {
     pub kind: crate::ast::RuleKind,
     /// The rules it overrides, directly or through others (indices in the conclusion).
     pub overrides: RuleSet,
+    /// The rules it overrides directly: those an exception names after `of`, the row below a
+    /// row of a `first` table. What a reviewer reads: a table's rows in a chain, where the
+    /// closure of each holds every row below it.
+    pub overrides_directly: RuleSet,
     /// When it applies (always if none).
     pub condition: Option<Ir>,
     /// What it gives.

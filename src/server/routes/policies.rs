@@ -237,7 +237,8 @@ pub struct RuleView {
     pub label: String,
     /// `rule`, `exception` or `member`.
     pub kind: String,
-    /// The labels of the rules it overrides.
+    /// The labels of the rules it overrides directly: those an exception names after `of`; for
+    /// a row of a `first` table, the row below it. It overrides in turn what they override.
     pub overrides: Vec<String>,
     /// The clauses it rests on.
     pub citations: Vec<String>,
@@ -447,7 +448,7 @@ fn view(p: &CompiledPolicy, lang: Lang) -> VersionView {
                         label: r.label.to_string(),
                         kind: r.kind.keyword().into(),
                         overrides: r
-                            .overrides
+                            .overrides_directly
                             .iter()
                             .filter_map(|i| c.rules.get(i).map(|o| o.label.to_string()))
                             .collect(),
