@@ -38,6 +38,11 @@ use clausier::request::{self, Options};
 use clausier::span::FileId;
 use criterion::{BatchSize, Criterion, SamplingMode, Throughput};
 
+/// The binary's allocator (`src/main.rs`), so that the figures are the service's and the
+/// command line's; the peers run on it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const POLICY_DIR: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/policies/bts-metiers-de-la-mesure"
