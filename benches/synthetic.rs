@@ -57,16 +57,26 @@ pub fn layer(value: usize) -> String {
 /// codes below 0 and from `rows` on, so that no two rows overlap). A barème of thousands of
 /// lines (postal codes, communes, grades) has this shape. With `hit` `thresholds`, a `first`
 /// table of brackets instead: row `r{i}` for the codes from `10 × (rows − i)` on, so that a
-/// high code is in every bracket.
+/// high code is in every bracket. With `hit` `collect_thresholds`, the same brackets in a
+/// `collect` table (a `set of integer`): a high code is in every one, and every row gives.
 pub fn table(rows: usize, hit: &str) -> String {
-    let thresholds = hit == "thresholds";
-    let hit = if thresholds { "first" } else { hit };
+    let thresholds = hit == "thresholds" || hit == "collect_thresholds";
+    let hit = match hit {
+        "thresholds" => "first",
+        "collect_thresholds" => "collect",
+        other => other,
+    };
+    let ty = if hit == "collect" {
+        "set of integer"
+    } else {
+        "integer"
+    };
     let mut out = String::with_capacity(rows * 40 + 400);
-    out.push_str(
+    out.push_str(&format!(
         "policy table\nversion \"v\"\neffective from 2026-01-01\n\n\
          clause \"c\" section \"s\"\n  | Texte de la clause.\n\n\
-         input a.code : integer per \"c\"\n\nconclusion k : integer\n",
-    );
+         input a.code : integer per \"c\"\n\nconclusion k : {ty}\n"
+    ));
     out.push_str(&format!("  table {hit}\n    columns | a.code\n"));
     for i in 0..rows {
         let cell = if thresholds {

@@ -696,13 +696,20 @@ fn result(
             for &i in rules {
                 ev.add_sources(index, i, &mut sources);
             }
+            // The exceptions that did not apply, found in one pass over the rules rather than
+            // one per rule giving the value: a `collect` table has thousands of rows giving
+            // (which override nothing), where a first table or exceptions have one or a few.
+            let not_applied: Vec<(usize, &RuleInfo)> = (c.rules.iter().enumerate())
+                .filter(|(j, e)| {
+                    !e.overrides.is_empty()
+                        && record.rule(*j).map(|r| &r.verdict) == Some(&Verdict::NotApplicable)
+                })
+                .collect();
             for &i in rules {
                 ev.add_because(policy, texts, index, i, &mut because);
                 // Why the exceptions to it did not apply.
-                for (j, e) in c.rules.iter().enumerate() {
-                    if e.overrides.contains(i)
-                        && record.rule(j).map(|r| &r.verdict) == Some(&Verdict::NotApplicable)
-                    {
+                for &(j, e) in &not_applied {
+                    if e.overrides.contains(i) {
                         ev.add_because(policy, texts, index, j, &mut because);
                     }
                 }

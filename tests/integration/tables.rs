@@ -526,3 +526,23 @@ fn the_version_lists_what_each_rule_overrides_directly_so_a_large_table_stays_li
     let overridden = trace.iter().filter(|t| t.outcome == "overridden").count();
     assert_eq!(overridden, 5_000);
 }
+
+/// Every row of a `collect` table of brackets holds for a high code: the value gathers them
+/// all, and each row is a rule that gave it (the explanation looks for the exceptions to each
+/// giving row once, not once per row: `table_scale/decide_collect_thresholds_10000`).
+#[test]
+fn a_collect_table_of_thousands_of_rows_gathers_every_row_that_applies() {
+    let folder = generated(2_000, "collect_thresholds");
+    assert!(folder.is_ok(), "{:?}", folder.diagnostics);
+    let d = decision(&folder, "v", json!({"a": {"code": 40_000}}), false);
+    let k = conclusion(&d, "k");
+    let values = k["value"].as_array().unwrap();
+    assert_eq!(values.len(), 2_000);
+    assert!((0..2_000).all(|i| values.contains(&json!(i))));
+    let rules = k["rules"].as_array().unwrap();
+    // The 2,000 brackets and the row for the codes from 2,000 on.
+    assert_eq!(rules.len(), 2_001);
+    assert_eq!(rules[0], "r0");
+    assert_eq!(rules[2_000], "above");
+    assert_eq!(k["because"], json!(["a.code = 40000"]));
+}
