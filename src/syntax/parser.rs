@@ -313,7 +313,11 @@ fn help_for(error: &pest::error::Error<Rule>) -> String {
         "a policy file starts with `policy ID` then `version \"LABEL\"`, like `version \"session-2027\"`".into()
     } else if positives.contains(&Rule::citations) {
         "every parameter and rule ends with `per \"CLAUSE\"`, naming the clauses it rests on".into()
-    } else if positives.contains(&Rule::date) || positives.contains(&Rule::digit) {
+    } else if positives.contains(&Rule::digit) {
+        // Any operand may come here (`digit` guards the numbers and dates among them): most
+        // often an operator at the end of a line, its operand forgotten.
+        "an operator is followed by its operand, on the same line or the next: a name, a value or a bracketed expression, like `internship.weeks < 12 weeks`".into()
+    } else if positives.contains(&Rule::date) {
         "dates are written YYYY-MM-DD, like 2027-04-16".into()
     } else if positives.contains(&Rule::gives) {
         "a rule reads `rule LABEL [when CONDITION] gives VALUE per \"CLAUSE\"`".into()

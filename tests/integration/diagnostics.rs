@@ -163,6 +163,19 @@ fn a_date_with_one_digit_month_is_a_syntax_error() {
 }
 
 #[test]
+fn an_operator_without_its_operand_says_what_may_follow_it() {
+    let case = Case::load("missing-operand");
+    case.snapshot();
+    case.assert_rejected();
+    let d = case.the("syntax-error");
+    assert_eq!(case.snippet(d), "gives");
+    assert!(d.message.contains("a name, a number"), "{}", d.message);
+    // Not the help of a malformed date: a date is only one of the operands that may come.
+    assert!(!help(d).contains("YYYY-MM-DD"), "{}", help(d));
+    assert!(help(d).contains("followed by its operand"), "{}", help(d));
+}
+
+#[test]
 fn the_thirtieth_of_february_is_not_a_date() {
     let case = Case::load("impossible-date");
     case.snapshot();
