@@ -705,12 +705,13 @@ fn result(
                         && record.rule(*j).map(|r| &r.verdict) == Some(&Verdict::NotApplicable)
                 })
                 .collect();
+            let mut read = Vec::new();
             for &i in rules {
-                ev.add_because(policy, texts, index, i, &mut because);
+                ev.add_because(policy, texts, (index, i), &mut read, &mut because);
                 // Why the exceptions to it did not apply.
                 for &(j, e) in &not_applied {
                     if e.overrides.contains(i) {
-                        ev.add_because(policy, texts, index, j, &mut because);
+                        ev.add_because(policy, texts, (index, j), &mut read, &mut because);
                     }
                 }
             }

@@ -267,26 +267,29 @@ impl Evaluator<'_> {
         rule: usize,
     ) -> Vec<Arc<str>> {
         let mut out = Vec::new();
-        self.add_because(policy, texts, conclusion, rule, &mut out);
+        self.add_because(policy, texts, (conclusion, rule), &mut Vec::new(), &mut out);
         out
     }
 
     /// Appends to `out` the texts of the facts rule `rule` of `conclusion` read, skipping
-    /// those already there.
+    /// those already there. `read` holds the facts whose texts were added before, so that a
+    /// fact many rules read is put in words once (the rows of a `first` table above the one
+    /// that applies all read its columns: thousands of times the same text).
     pub fn add_because(
         &self,
         policy: &CompiledPolicy,
         texts: &FactTexts,
-        conclusion: usize,
-        rule: usize,
+        (conclusion, rule): (usize, usize),
+        read: &mut Vec<FactRef>,
         out: &mut Vec<Arc<str>>,
     ) {
         let reads = self.reads(conclusion, rule);
         out.reserve(reads.len());
-        for (i, r) in reads.iter().enumerate() {
-            if reads.get(..i).is_some_and(|before| before.contains(r)) {
+        for r in reads {
+            if read.contains(r) {
                 continue;
             }
+            read.push(*r);
             let text = self.fact_text(policy, texts, *r);
             if !out.contains(&text) {
                 out.push(text);
