@@ -308,7 +308,8 @@ impl Checker {
         Some(RuleInfo {
             label: r.label.node.as_str().into(),
             kind: r.kind,
-            overrides: RuleSet::of(overrides.iter().copied()),
+            // Made of the direct sets of the conclusion's rules by `close_overrides`.
+            overrides: RuleSet::default(),
             overrides_directly: RuleSet::of(overrides),
             condition,
             value,
