@@ -101,6 +101,13 @@ pub(crate) struct ServeArgs {
     /// decision is answered and its record stays queued (counted and logged).
     #[arg(long, default_value_t = 1_000, env = "CLAUSIER_STORE_WAIT_MS")]
     store_wait_ms: u64,
+    /// Longest wait of an erasure (`DELETE /v1/decisions`) for the records of the decisions
+    /// made before it to be written, in milliseconds; past it nothing is deleted and the
+    /// answer is a 503 `records-pending`. The default outlasts the writer's four tries of a
+    /// batch on a database that answers slowly; keep it under the timeout of the proxies in
+    /// front of the service, so that the caller hears the answer.
+    #[arg(long, default_value_t = 30_000, env = "CLAUSIER_ERASE_WAIT_MS")]
+    erase_wait_ms: u64,
     /// Days a decision record is kept: `DAYS` for every policy not named, `POLICY=DAYS` for
     /// one (repeat it, or separate them by commas). A policy not named keeps the bare `DAYS`,
     /// 730 when none is given. Records older are deleted at start and every
@@ -311,6 +318,7 @@ fn records(
         hashed,
         salt_file: args.input_salt_file.clone(),
         purge_every: std::time::Duration::from_secs(args.purge_every),
+        erase_wait: std::time::Duration::from_millis(args.erase_wait_ms),
     }))
 }
 

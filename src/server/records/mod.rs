@@ -50,6 +50,8 @@ pub struct RecordsOptions {
     pub salt_file: Option<std::path::PathBuf>,
     /// How often expired records are purged.
     pub purge_every: Duration,
+    /// Longest wait of an erasure for the records queued before it to be written.
+    pub erase_wait: Duration,
 }
 
 /// A decision to record.
@@ -217,6 +219,8 @@ pub struct Records {
     /// Set while the last write failed: answers then go without waiting.
     down: Arc<AtomicBool>,
     wait: Duration,
+    /// Longest wait of an erasure for the records queued before it.
+    erase_wait: Duration,
     hashed: Option<Arc<[u8]>>,
     metrics: RecordMetrics,
 }
@@ -271,6 +275,7 @@ impl Records {
             _runtime: Arc::new(Background(Some(runtime))),
             down,
             wait: options.wait,
+            erase_wait: options.erase_wait,
             hashed: options.hashed.clone(),
             metrics,
         })
@@ -493,15 +498,13 @@ impl Records {
 
     /// Deletes the records of `candidate` (its key, hashed when inputs are), of `policy` only
     /// when given: how many. The records queued before are dealt with first (written, or given
-    /// up), at most `within`, so that none of them is written after the erasure; the deleted
-    /// rows are then wiped from the database's log (see [`Db::forget_deleted`]).
-    pub async fn erase(
-        &self,
-        candidate: &str,
-        policy: Option<String>,
-        within: Duration,
-    ) -> Result<u64, EraseError> {
-        self.caught_up(within).await.ok_or(EraseError::Pending)?;
+    /// up), at most [`RecordsOptions::erase_wait`], so that none of them is written after the
+    /// erasure; the deleted rows are then wiped from the database's log (see
+    /// [`Db::forget_deleted`]).
+    pub async fn erase(&self, candidate: &str, policy: Option<String>) -> Result<u64, EraseError> {
+        self.caught_up(self.erase_wait)
+            .await
+            .ok_or(EraseError::Pending)?;
         let (db, key) = (self.db.clone(), self.key_of(candidate));
         self.run(async move {
             let deleted = db.erase(&key, policy.as_deref()).await?;

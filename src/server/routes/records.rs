@@ -584,10 +584,6 @@ pub async fn replay(
     Ok(HttpResponse::Ok().json(replayed))
 }
 
-/// How long an erasure waits for the records queued before it to be written: longer than the
-/// writer's four tries of a batch on a database that answers, slowly.
-const ERASE_WAIT: std::time::Duration = std::time::Duration::from_secs(30);
-
 /// Which records an erasure deletes.
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -639,7 +635,7 @@ pub async fn erase(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
         ));
     }
     let deleted = records
-        .erase(&q.candidate, q.policy.clone(), ERASE_WAIT)
+        .erase(&q.candidate, q.policy.clone())
         .await
         .map_err(|e| match e {
             EraseError::Pending => ApiError::RecordsPending(Said::new(

@@ -190,6 +190,57 @@ fn an_erasure_waits_for_the_records_queued_before_it_and_leaves_nothing_in_the_f
     drop(held);
 }
 
+#[test]
+fn an_erasure_that_outwaits_a_held_store_deletes_nothing_and_the_next_one_deletes_all() {
+    const CANDIDATE: &str = "ERASE-LATER-815";
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("d.db");
+    let store = format!("sqlite://{}?mode=rwc", db.display());
+    let served = service(
+        dir.path(),
+        &store,
+        &["--store-wait-ms", "100", "--erase-wait-ms", "300"],
+    );
+    decide(&served, &with_id(CANDIDATE), "first");
+    // Another process holds the database's write lock: the writer's next batch waits for it
+    // (SQLite's busy wait, then the batch's four tries), far longer than the erasure may.
+    let held = rusqlite::Connection::open(&db).unwrap();
+    held.execute_batch("BEGIN EXCLUSIVE;").unwrap();
+    decide(&served, &with_id(CANDIDATE), "second");
+    let path = format!("/v1/decisions?candidate={CANDIDATE}");
+    let refused = send(&served, "DELETE", &path, Some(ADMIN_TOKEN), None);
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(
+        refused.json()["type"],
+        "urn:clausier:problem:records-pending",
+        "{}",
+        refused.body
+    );
+    // Nothing was deleted: the first record, written before the lock, is still there.
+    held.execute_batch("COMMIT;").unwrap();
+    drop(held);
+    let listed = |served: &crate::serve::Served| {
+        get(served, &path, Some(RECORDS_TOKEN)).json()["decisions"]
+            .as_array()
+            .map(Vec::len)
+    };
+    let started = std::time::Instant::now();
+    while served.metric("clausier_records_written_total") < 2.0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "{}",
+            served.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(listed(&served), Some(2), "{}", served.log());
+    // Asked again once the store answers, the erasure deletes both, the held one included.
+    let erased = send(&served, "DELETE", &path, Some(ADMIN_TOKEN), None);
+    assert_eq!(erased.status, 200, "{}", erased.body);
+    assert_eq!(erased.json()["deleted"], 2, "{}", served.log());
+    assert_eq!(listed(&served), Some(0));
+}
+
 #[cfg(unix)]
 #[test]
 fn the_data_folder_and_the_files_of_the_records_are_their_owners_alone() {
