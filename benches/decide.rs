@@ -150,6 +150,9 @@ fn load(c: &mut Criterion) {
         .collect();
     assert_eq!(one.len(), 2);
     let mut group = c.benchmark_group("load");
+    // pest alone on the four files, each as the loader parses it: the floor under `bts`.
+    let files: Vec<String> = texts.iter().map(|(_, _, text)| text.clone()).collect();
+    assert!(files.iter().all(|f| clausier::syntax::recognize(f)));
     for (name, texts) in [("bts", texts), ("session-2027", one)] {
         group.bench_function(name, |b| {
             b.iter_batched(
@@ -159,6 +162,13 @@ fn load(c: &mut Criterion) {
             )
         });
     }
+    group.bench_function("pest_bts", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .all(|f| clausier::syntax::recognize(black_box(f)))
+        })
+    });
     group.finish();
 }
 
@@ -193,6 +203,17 @@ fn load_scale(c: &mut Criterion) {
             group.bench_function(format!("parse_{items}"), |b| {
                 b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), text))
             });
+        }
+        // pest alone, on the parts the loader cuts, without the lowering: the floor under
+        // the parse (benches/README.md, "The ninth round").
+        if items >= 10_000 {
+            let text = &texts[0].2;
+            assert!(clausier::syntax::recognize(text));
+            group.bench_function(format!("pest_{items}"), |b| {
+                b.iter(|| clausier::syntax::recognize(black_box(text)))
+            });
+        }
+        if items == 10_000 {
             // A reload after an authority edits a session layer over the large version: the
             // layer alone is parsed and checked again (the version it extends is taken whole).
             let with_layer = |value: usize| {
@@ -399,7 +420,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 29] = [
+    let rows: [(&str, &str, usize); 34] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -408,10 +429,13 @@ fn table(since: SystemTime) {
         ("decide_cases", "regorus", MIX),
         ("load", "bts", 0),
         ("load", "session-2027", 0),
+        ("load", "pest_bts", 0),
         ("load_scale", "1000", 0),
         ("load_scale", "10000", 0),
         ("load_scale", "100000", 0),
         ("load_scale", "parse_10000", 0),
+        ("load_scale", "pest_10000", 0),
+        ("load_scale", "pest_100000", 0),
         ("table_scale", "first_1000", 0),
         ("table_scale", "first_10000", 0),
         ("table_scale", "unique_1000", 0),
@@ -420,6 +444,8 @@ fn table(since: SystemTime) {
         ("table_scale", "decide_unique_1000", 1),
         ("table_scale", "thresholds_10000", 0),
         ("table_scale", "decide_thresholds_10000", 1),
+        ("table_scale", "collect_thresholds_10000", 0),
+        ("table_scale", "decide_collect_thresholds_10000", 1),
         ("stages", "read", 1),
         ("stages", "parse", 1),
         ("stages", "read_facts", 1),

@@ -28,6 +28,31 @@ pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     parse_whole(file, text)
 }
 
+/// Whether pest accepts `text`, parsed as [`parse`] parses it (a large file in parts on the
+/// cores) but without the nesting pre-check and without lowering the pairs to an AST: what pest
+/// alone costs of a load, the floor under [`parse`]. For the benches; no diagnostic.
+#[doc(hidden)]
+pub fn recognize(text: &str) -> bool {
+    let Some(cuts) = parts_of(text) else {
+        return parser::parse_pairs(FileId::default(), text).is_ok();
+    };
+    let mut parts = Vec::with_capacity(cuts.len() + 1);
+    let mut from = 0;
+    for at in cuts.iter().copied().chain(std::iter::once(text.len())) {
+        parts.push((from, text.get(from..at).unwrap_or_default()));
+        from = at;
+    }
+    crate::parallel::map(&parts, |&(from, part)| {
+        if from == 0 {
+            parser::parse_pairs(FileId::default(), part).is_ok()
+        } else {
+            parser::parse_items(part).is_some()
+        }
+    })
+    .into_iter()
+    .all(|ok| ok)
+}
+
 pub(crate) fn too_deep(span: Span) -> Diagnostic {
     Diagnostic::error(
         Code::TooDeep,

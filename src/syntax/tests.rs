@@ -415,6 +415,30 @@ fn a_file_cut_at_every_declaration_is_the_file_parsed_whole() {
     assert!(joined > 20, "{joined} files joined from their parts");
 }
 
+/// What the benches measure as pest alone, on the parts the parse cuts, accepts exactly the
+/// files pest accepts whole (the parse refuses more: impossible dates, nesting, …).
+#[test]
+fn pest_alone_in_parts_accepts_the_files_pest_accepts_whole() {
+    let (mut accepted, mut refused) = (0, 0);
+    for path in &repository_policies() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let parsed = super::parser::parse_pairs(FileId::default(), &text).is_ok();
+        assert_eq!(super::recognize(&text), parsed, "{}", path.display());
+        if parsed {
+            accepted += 1;
+        } else {
+            refused += 1;
+        }
+        // Broken at its end, a file is refused by both, from whichever part holds the end.
+        let broken = format!("{text}\nrule oops when");
+        assert!(!super::recognize(&broken), "{} broken", path.display());
+    }
+    assert!(
+        accepted > 20 && refused > 5,
+        "{accepted} accepted, {refused} refused"
+    );
+}
+
 #[test]
 fn a_large_file_is_cut_before_declarations_about_evenly() {
     let annex = std::fs::read_to_string(concat!(
