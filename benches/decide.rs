@@ -203,6 +203,16 @@ fn load_scale(c: &mut Criterion) {
             group.bench_function(format!("parse_{items}"), |b| {
                 b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), text))
             });
+            // The same file with a stray word in its last tenth: refused, with the diagnostic
+            // the file parsed whole gives, found from the refused part on.
+            let from = text.len() * 9 / 10;
+            let at = from + text[from..].find("\nconclusion ").expect("a conclusion") + 1;
+            let line_end = at + text[at..].find('\n').expect("a line end");
+            let broken = format!("{} ?? {}", &text[..line_end], &text[line_end..]);
+            assert!(clausier::syntax::parse(FileId(0), &broken).is_err());
+            group.bench_function(format!("parse_broken_{items}"), |b| {
+                b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), &broken))
+            });
         }
         // pest alone, on the parts the loader cuts, without the lowering: the floor under
         // the parse (benches/README.md, "The ninth round").
@@ -420,7 +430,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 34] = [
+    let rows: [(&str, &str, usize); 35] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -434,6 +444,7 @@ fn table(since: SystemTime) {
         ("load_scale", "10000", 0),
         ("load_scale", "100000", 0),
         ("load_scale", "parse_10000", 0),
+        ("load_scale", "parse_broken_10000", 0),
         ("load_scale", "pest_10000", 0),
         ("load_scale", "pest_100000", 0),
         ("table_scale", "first_1000", 0),

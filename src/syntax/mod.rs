@@ -16,16 +16,28 @@ pub const MAX_DEPTH: usize = 256;
 /// Parses one policy file. On failure, the diagnostics say where and what was expected.
 pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
     if let Some(cuts) = parts_of(text) {
-        return match parse_in_parts(file, text, &cuts) {
-            Ok(Some(policy)) => Ok(policy),
-            Ok(None) => parse_whole(file, text),
-            Err(d) => Err(vec![d]),
-        };
+        return parse_cut(file, text, &cuts);
     }
     if let Some(d) = too_nested(file, text).0 {
         return Err(vec![d]);
     }
     parse_whole(file, text)
+}
+
+/// [`parse`] of a file cut at `cuts` (increasing line starts, from [`cut_points`]): what the
+/// file parsed whole gives, the parts parsed on the cores.
+fn parse_cut(file: FileId, text: &str, cuts: &[usize]) -> Result<Policy, Vec<Diagnostic>> {
+    match parse_in_parts(file, text, cuts) {
+        Ok(InParts::Joined(policy)) => Ok(*policy),
+        Ok(InParts::Refused(from)) if from > 0 => match parser::items_error(file, text, from) {
+            Some(d) => Err(vec![d]),
+            // The part was refused for its end alone (a declaration left unfinished before
+            // the next): the file is read whole.
+            None => parse_whole(file, text),
+        },
+        Ok(InParts::Refused(_) | InParts::Whole) => parse_whole(file, text),
+        Err(d) => Err(vec![d]),
+    }
 }
 
 /// Whether pest accepts `text`, parsed as [`parse`] parses it (a large file in parts on the
@@ -109,14 +121,16 @@ const ITEM_WORDS: [&str; 10] = [
 ///
 /// Parsing the parts apart gives exactly the whole file's parse whenever every part parses
 /// (the first as a file, the others as items): no declaration can continue with a
-/// declaration's word (the grammar keeps them out of units and field names for that reason),
-/// so the whole file's parse ends an item at each cut, and starts the next one there. Comments,
-/// strings and clause texts never span lines, so a line's first column is never inside one; a
-/// text that goes on over several lines (its pieces joined with one space) goes on with lines
-/// that start with a quote, after spaces or not, never with a word. When a part fails, the
-/// whole file is parsed again in one piece, so its diagnostics are those of the one-piece
-/// parse. `syntax::tests` checks the equality at every possible cut of every policy of the
-/// repository, and with every cut at once.
+/// declaration's word (the grammar keeps them out of units, and makes `optional` take the type
+/// after it whatever its name, for that reason; a record's field named like one is not cut at,
+/// see [`cut_points`]), so the whole file's parse ends an item at each cut, and starts the
+/// next one there. Comments, strings and clause texts never span lines, so a line's first
+/// column is never inside one; a text that goes on over several lines (its pieces joined with
+/// one space) goes on with lines that start with a quote, after spaces or not, never with a
+/// word. When a part fails, the diagnostics are still those of the one-piece parse (see
+/// [`parse_in_parts`]). `syntax::tests` checks the equality at every possible cut of every
+/// policy of the repository, and with every cut at once, and at cuts around breakages of
+/// them.
 fn parts_of(text: &str) -> Option<Vec<usize>> {
     let cores = crate::parallel::cores();
     if text.len() < SPLIT_FROM || cores < 2 {
@@ -140,7 +154,9 @@ fn parts_of(text: &str) -> Option<Vec<usize>> {
     (!cuts.is_empty()).then_some(cuts)
 }
 
-/// Every line start where [`parts_of`] may cut.
+/// Every line start where [`parts_of`] may cut: a declaration's word, then a space or a tab,
+/// and no colon after the spaces and line ends that follow (`input : bool` at the first column
+/// is a record's field named `input`, not a declaration).
 fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
     let bytes = text.as_bytes();
     memchr::memchr_iter(b'\n', bytes)
@@ -148,8 +164,13 @@ fn cut_points(text: &str) -> impl Iterator<Item = usize> + '_ {
         .filter(move |&at| {
             let line = bytes.get(at..).unwrap_or_default();
             ITEM_WORDS.iter().any(|word| {
-                line.strip_prefix(word.as_bytes())
-                    .is_some_and(|rest| matches!(rest.first(), Some(b' ' | b'\t')))
+                line.strip_prefix(word.as_bytes()).is_some_and(|rest| {
+                    matches!(rest.first(), Some(b' ' | b'\t'))
+                        && rest
+                            .iter()
+                            .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+                            .is_some_and(|&b| b != b':')
+                })
             })
         })
 }
@@ -164,30 +185,60 @@ enum Task<'t> {
     Items(&'t str, usize),
 }
 
-/// What a [`Task`] gives: none for a part that does not parse.
+/// What a [`Task`] gives.
 enum Done {
     Nesting(Option<Diagnostic>),
-    Head(Option<Box<Policy>>),
-    Items(Option<(Vec<crate::ast::Item>, Vec<String>)>),
+    Head(Part<Box<Policy>>),
+    Items(Part<(Vec<crate::ast::Item>, Vec<String>)>),
+}
+
+/// What became of one part.
+enum Part<T> {
+    /// Parsed and lowered.
+    Lowered(T),
+    /// Parsed, but not lowered (an impossible date, an expression deeper than [`MAX_DEPTH`]).
+    Unlowered,
+    /// Refused by pest.
+    Refused,
+}
+
+/// What parsing a file in parts gives, when the nesting pre-check passes.
+enum InParts {
+    /// Every part parsed and lowered: the file, the parts joined.
+    Joined(Box<Policy>),
+    /// pest refused a part: the first one, in the file's order, starts at this byte.
+    Refused(usize),
+    /// Every part parsed, but one did not lower: the file is to be parsed whole, for its
+    /// diagnostics.
+    Whole,
 }
 
 /// Parses `text` cut at `cuts` (increasing line starts), the parts and the nesting pre-check of
 /// the whole file shared over the cores ([`crate::parallel::map`]), then joins the parts. The
-/// diagnostic of the pre-check when it refuses the file, as the one-piece path gives it; none
-/// when the pre-check passes and a part does not parse (an expression deeper than
-/// [`MAX_DEPTH`] does not lower either): [`parse`] then reads the file again in one piece, for
-/// its diagnostics.
+/// diagnostic of the pre-check when it refuses the file, as the one-piece path gives it.
+///
+/// When pest refuses a part, the parse of the whole file is that of the parts before it, which
+/// end at its first byte, then that of the items from there to the end of the file (the cut
+/// is where the whole parse starts an item, for the reason [`parts_of`] gives): its error is
+/// the error of the items from there ([`parser::items_error`]), found by parsing the file from
+/// there, not again from its start. pest reports an error where the rules it tried reached
+/// farthest, with the rules tried there; the rules tried in the parts before start at the cut
+/// at most (what may end a declaration is tried there, and fails on the next declaration's
+/// word, which no declaration continues with), so an error reported past the cut is the whole
+/// file's, expecting the same. One reported at the cut itself is not (the whole file's names
+/// what the declaration before could go on with too): the file is then parsed whole.
+/// `syntax::tests` compares both at cuts around breakages of every policy of the repository.
 ///
 /// Each part is parsed from no bracket open and no nesting word counted, where the pre-check of
 /// the whole file may have counted some: the whole file's check passing means each part's
 /// would, so the parts need no check of their own.
-fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Policy>, Diagnostic> {
+fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<InParts, Diagnostic> {
     let mut tasks = Vec::with_capacity(cuts.len() + 2);
     let mut from = 0;
     for (i, &at) in cuts.iter().chain(std::iter::once(&text.len())).enumerate() {
         let Some(part) = text.get(from..at) else {
             // Not a cut between characters (none is): the file in one piece, checked first.
-            return too_nested(file, text).0.map_or(Ok(None), Err);
+            return too_nested(file, text).0.map_or(Ok(InParts::Whole), Err);
         };
         tasks.push(if i == 0 {
             Task::Head(part)
@@ -200,30 +251,53 @@ fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Pol
     tasks.push(Task::Nesting);
     let done = crate::parallel::map(&tasks, |task| match *task {
         Task::Nesting => Done::Nesting(too_nested(file, text).0),
-        Task::Head(head) => Done::Head(parse_whole(file, head).ok().map(Box::new)),
-        Task::Items(part, base) => Done::Items(
-            parser::parse_items(part)
-                .and_then(|root| lower::Lowerer::for_part(file, part, base).items(root).ok()),
-        ),
+        Task::Head(head) => Done::Head(match parser::parse_pairs(file, head) {
+            Err(_) => Part::Refused,
+            Ok(mut pairs) => pairs
+                .next()
+                .and_then(|root| lower::Lowerer::new(file, head).policy(root).ok())
+                .map_or(Part::Unlowered, |p| Part::Lowered(Box::new(p))),
+        }),
+        Task::Items(part, base) => Done::Items(match parser::parse_items(part) {
+            None => Part::Refused,
+            Some(root) => match lower::Lowerer::for_part(file, part, base).items(root) {
+                Ok(items) => Part::Lowered(items),
+                Err(_) => Part::Unlowered,
+            },
+        }),
     });
-    let mut policy = None;
+    let mut head = Part::Refused;
     let mut parts = Vec::with_capacity(cuts.len());
     for d in done {
         match d {
             Done::Nesting(Some(d)) => return Err(d),
             Done::Nesting(None) => {}
-            Done::Head(head) => policy = head.map(|p| *p),
+            Done::Head(h) => head = h,
             Done::Items(part) => parts.push(part),
         }
     }
-    let Some(mut policy) = policy else {
-        return Ok(None);
+    // The first part pest refused, in the file's order (the head first).
+    if matches!(head, Part::Refused) {
+        return Ok(InParts::Refused(0));
+    }
+    if let Some(i) = parts.iter().position(|p| matches!(p, Part::Refused)) {
+        return Ok(InParts::Refused(cuts.get(i).copied().unwrap_or_default()));
+    }
+    let Part::Lowered(policy) = head else {
+        return Ok(InParts::Whole);
     };
-    let more = parts.iter().flatten().map(|(items, _)| items.len()).sum();
+    let mut policy = *policy;
+    let more = parts
+        .iter()
+        .map(|p| match p {
+            Part::Lowered((items, _)) => items.len(),
+            _ => 0,
+        })
+        .sum();
     policy.items.reserve_exact(more);
     for part in parts {
-        let Some((items, trailing_comments)) = part else {
-            return Ok(None);
+        let Part::Lowered((items, trailing_comments)) = part else {
+            return Ok(InParts::Whole);
         };
         // The comments after the last item so far precede the part's first.
         let mut pending = std::mem::take(&mut policy.trailing_comments);
@@ -242,7 +316,7 @@ fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<Option<Pol
             }
         }
     }
-    Ok(Some(policy))
+    Ok(InParts::Joined(Box::new(policy)))
 }
 
 /// The version label of a file and the label it extends, from its header alone: the rest of

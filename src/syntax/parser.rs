@@ -29,11 +29,36 @@ pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>
     PolicyParser::parse(Rule::header, text).ok()?.next()
 }
 
-fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+/// The syntax error of the items of `text` from byte `from` to its end, as the parse of the
+/// whole file reports it when it parsed every declaration before `from` and one starts there
+/// ([`super::parse_in_parts`] says why the two agree); none when those items parse, or when
+/// pest reports the error at `from` itself: the whole file's parse tried rules there too (the
+/// optional ends of the declaration before), and names them among what it expected.
+pub(crate) fn items_error(file: FileId, text: &str, from: usize) -> Option<Diagnostic> {
+    let error = PolicyParser::parse(Rule::items_file, text.get(from..)?).err()?;
     let (start, end) = match error.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
     };
+    (start > 0).then(|| syntax_error_at(file, text, (from + start, from + end), &error))
+}
+
+fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    let location = match error.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    syntax_error_at(file, text, location, error)
+}
+
+/// The diagnostic of `error`, found at `(start, end)` in `text` (the file, where pest may have
+/// parsed a part of it only).
+fn syntax_error_at(
+    file: FileId,
+    text: &str,
+    (start, end): (usize, usize),
+    error: &pest::error::Error<Rule>,
+) -> Diagnostic {
     if let Some(m) = known_mistake(text, start) {
         return Diagnostic::error(
             Code::SyntaxError,

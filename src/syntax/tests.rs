@@ -363,7 +363,9 @@ fn a_file_parsed_in_two_parts_is_the_file_parsed_whole_at_every_cut() {
         let whole = whole.as_ref().map(|p| format!("{p:?}"));
         for at in super::cut_points(&text) {
             cuts += 1;
-            let Ok(Some(halves)) = super::parse_in_parts(FileId::default(), &text, &[at]) else {
+            let Ok(super::InParts::Joined(halves)) =
+                super::parse_in_parts(FileId::default(), &text, &[at])
+            else {
                 continue;
             };
             halved += 1;
@@ -393,7 +395,7 @@ fn a_file_cut_at_every_declaration_is_the_file_parsed_whole() {
         let parts = super::parse_in_parts(FileId::default(), &text, &cuts);
         let whole = super::parse_whole(FileId::default(), &text);
         match (parts, whole) {
-            (Ok(Some(parts)), Ok(whole)) => {
+            (Ok(super::InParts::Joined(parts)), Ok(whole)) => {
                 joined += 1;
                 assert_eq!(
                     format!("{parts:?}"),
@@ -403,16 +405,126 @@ fn a_file_cut_at_every_declaration_is_the_file_parsed_whole() {
                 );
             }
             // A file that does not parse whole has a part that does not parse.
-            (Ok(None), Err(_)) => {}
+            (Ok(super::InParts::Refused(_) | super::InParts::Whole), Err(_)) => {}
             (parts, whole) => panic!(
                 "{}: in parts {:?}, whole {:?}",
                 path.display(),
-                parts.map(|p| p.is_some()),
+                parts.map(|p| matches!(p, super::InParts::Joined(_))),
                 whole.is_ok()
             ),
         }
     }
     assert!(joined > 20, "{joined} files joined from their parts");
+}
+
+/// What a large file is cut at relies on no declaration going on with the next declaration's
+/// word: `optional` takes the type on the next line whatever its name (so it is no type's name
+/// itself), and a record's field named like a declaration's word is no place to cut.
+#[test]
+fn no_declaration_ends_where_the_next_line_could_go_on_with_it() {
+    let (message, found) = error("input x : optional\ninput y : bool\n");
+    assert_eq!(found, "y", "{message}");
+    let (message, _) = error("input x : optional\n");
+    assert!(message.starts_with("expected a type"), "{message}");
+    let record = "record r\n  a : bool\ninput : bool\ninput\n  : text\ninput z : r\n";
+    let cuts: Vec<usize> = super::cut_points(record).collect();
+    assert_eq!(cuts, vec![record.find("input z").unwrap()]);
+    let p = policy(record);
+    assert_eq!(p.items.len(), 2, "{p:?}");
+}
+
+/// The one-piece parse of [`super::parse`]: the nesting pre-check, then the file whole.
+fn parsed_whole(text: &str) -> String {
+    let parsed = match super::too_nested(FileId::default(), text).0 {
+        Some(d) => Err(vec![d]),
+        None => super::parse_whole(FileId::default(), text),
+    };
+    format!("{parsed:?}")
+}
+
+/// `text` broken in four ways around the declaration that starts at byte `at`: a stray word in
+/// its first line, a stray `when` line before it (in the declaration before), its second line
+/// cut in the middle (a text left open, often), and an operand left out at the end of the
+/// declaration before it (`gives` with nothing after it, the next declaration's word then read
+/// as a name).
+fn broken_around(text: &str, at: usize) -> Vec<String> {
+    let mut broken = Vec::new();
+    let line_end = |from: usize| text[from..].find('\n').map_or(text.len(), |i| from + i);
+    let first_end = line_end(at);
+    let middle = text[at..first_end]
+        .char_indices()
+        .map(|(i, _)| at + i)
+        .find(|&i| i >= at + (first_end - at) / 2)
+        .unwrap_or(first_end);
+    broken.push(format!("{} ?? {}", &text[..middle], &text[middle..]));
+    broken.push(format!("{}  when\n{}", &text[..at], &text[at..]));
+    if first_end < text.len() {
+        let second_end = line_end(first_end + 1);
+        let second = &text[first_end + 1..second_end];
+        let half = second
+            .char_indices()
+            .map(|(i, _)| i)
+            .find(|&i| i >= second.len() / 2)
+            .unwrap_or(second.len());
+        broken.push(format!(
+            "{}{}",
+            &text[..first_end + 1 + half],
+            &text[second_end..]
+        ));
+    }
+    if let Some(gives) = text[..at]
+        .rfind("gives ")
+        .filter(|g| !text[*g..at].contains("\n\n"))
+    {
+        let end = line_end(gives);
+        broken.push(format!("{}gives{}", &text[..gives], &text[end..]));
+    }
+    broken
+}
+
+/// A file broken anywhere and cut anywhere is refused with the diagnostics of the file parsed
+/// whole: the first part pest refuses is parsed again from its cut to the end of the file, not
+/// the file from its start.
+#[test]
+fn a_broken_file_cut_anywhere_gets_the_diagnostics_of_the_file_parsed_whole() {
+    let (mut compared, mut refused) = (0, 0);
+    for path in &repository_policies() {
+        let text = std::fs::read_to_string(path).unwrap();
+        let cuts: Vec<usize> = super::cut_points(&text).collect();
+        // A dozen declarations of each file, spread over it.
+        let step = cuts.len().div_ceil(12).max(1);
+        for &at in cuts.iter().step_by(step) {
+            for broken in broken_around(&text, at) {
+                let whole = parsed_whole(&broken);
+                refused += usize::from(whole.starts_with("Err"));
+                let cuts: Vec<usize> = super::cut_points(&broken).collect();
+                // The cuts around the breakage one by one, then all of them at once.
+                let near = cuts.iter().position(|&c| c >= at).unwrap_or(cuts.len());
+                let singles = cuts
+                    .get(near.saturating_sub(1)..(near + 2).min(cuts.len()))
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|&c| vec![c]);
+                for cut in singles.chain(std::iter::once(cuts.clone())) {
+                    if cut.is_empty() {
+                        continue;
+                    }
+                    let parsed = super::parse_cut(FileId::default(), &broken, &cut);
+                    assert_eq!(
+                        format!("{parsed:?}"),
+                        whole,
+                        "{} broken near byte {at}, cut at {cut:?}:\n{broken}",
+                        path.display()
+                    );
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        compared > 3_000 && refused > 600,
+        "{compared} compared, {refused} refused"
+    );
 }
 
 /// What the benches measure as pest alone, on the parts the parse cuts, accepts exactly the
