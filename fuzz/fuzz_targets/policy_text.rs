@@ -9,6 +9,11 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
+    // Cut at every declaration, as a large file is parsed on the cores, the text parses as it
+    // does in one piece, or is refused with the same diagnostics.
+    if let Some((cut, whole)) = clausier::syntax::parse_cut_and_whole(FileId(0), text) {
+        assert_eq!(format!("{cut:?}"), format!("{whole:?}"), "parsed in parts:\n{text}");
+    }
     let Ok(policy) = parse(FileId(0), text) else { return };
     let formatted = format_policy(&policy);
     let reparsed = parse(FileId(0), &formatted).unwrap_or_else(|d| panic!("formatted text does not parse: {d:?}\n{formatted}"));

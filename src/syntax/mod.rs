@@ -40,6 +40,29 @@ fn parse_cut(file: FileId, text: &str, cuts: &[usize]) -> Result<Policy, Vec<Dia
     }
 }
 
+/// What a file parsed in parts and in one piece give.
+type CutAndWhole = (
+    Result<Policy, Vec<Diagnostic>>,
+    Result<Policy, Vec<Diagnostic>>,
+);
+
+/// [`parse`] of `text` cut at every line where a declaration starts, whatever its size, and
+/// [`parse`] of it in one piece, which agree, spans and diagnostics included; none when there
+/// is no place to cut. For the fuzz target that checks it on texts of any size (a file is cut
+/// from 16 KB on only).
+#[doc(hidden)]
+pub fn parse_cut_and_whole(file: FileId, text: &str) -> Option<CutAndWhole> {
+    let cuts: Vec<usize> = cut_points(text).collect();
+    if cuts.is_empty() {
+        return None;
+    }
+    let whole = match too_nested(file, text).0 {
+        Some(d) => Err(vec![d]),
+        None => parse_whole(file, text),
+    };
+    Some((parse_cut(file, text, &cuts), whole))
+}
+
 /// Whether pest accepts `text`, parsed as [`parse`] parses it (a large file in parts on the
 /// cores) but without the nesting pre-check and without lowering the pairs to an AST: what pest
 /// alone costs of a load, the floor under [`parse`]. For the benches; no diagnostic.
