@@ -106,7 +106,7 @@ pub(crate) struct ServeArgs {
     /// answer is a 503 `records-pending`. The default outlasts the writer's four tries of a
     /// batch on a database that answers slowly; keep it under the timeout of the proxies in
     /// front of the service, so that the caller hears the answer.
-    #[arg(long, default_value_t = 30_000, env = "CLAUSIER_ERASE_WAIT_MS")]
+    #[arg(long, default_value_t = 30_000, env = "CLAUSIER_ERASE_WAIT_MS", value_parser = clap::value_parser!(u64).range(1..))]
     erase_wait_ms: u64,
     /// Days a decision record is kept: `DAYS` for every policy not named, `POLICY=DAYS` for
     /// one (repeat it, or separate them by commas). A policy not named keeps the bare `DAYS`,
