@@ -15,13 +15,19 @@ pub const MAX_DEPTH: usize = 256;
 
 /// Parses one policy file. On failure, the diagnostics say where and what was expected.
 pub fn parse(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
-    if let Some(cuts) = parts_of(text) {
-        return parse_cut(file, text, &cuts);
+    match parts_of(text) {
+        Some(cuts) => parse_cut(file, text, &cuts),
+        None => parse_one_piece(file, text),
     }
-    if let Some(d) = too_nested(file, text).0 {
-        return Err(vec![d]);
+}
+
+/// [`parse`] of a file in one piece, on the calling thread: the nesting pre-check, then the
+/// parse and the lowering.
+fn parse_one_piece(file: FileId, text: &str) -> Result<Policy, Vec<Diagnostic>> {
+    match too_nested(file, text).0 {
+        Some(d) => Err(vec![d]),
+        None => parse_whole(file, text),
     }
-    parse_whole(file, text)
 }
 
 /// [`parse`] of a file cut at `cuts` (increasing line starts, from [`cut_points`]): what the
@@ -56,11 +62,7 @@ pub fn parse_cut_and_whole(file: FileId, text: &str) -> Option<CutAndWhole> {
     if cuts.is_empty() {
         return None;
     }
-    let whole = match too_nested(file, text).0 {
-        Some(d) => Err(vec![d]),
-        None => parse_whole(file, text),
-    };
-    Some((parse_cut(file, text, &cuts), whole))
+    Some((parse_cut(file, text, &cuts), parse_one_piece(file, text)))
 }
 
 /// Whether pest accepts `text`, parsed as [`parse`] parses it (a large file in parts on the

@@ -118,6 +118,30 @@ struct Mistake {
     help: String,
 }
 
+/// `optional` at the end of a line, its type left out: it took the next line's first word as
+/// its type (`optional` then `input y : bool` reads `optional input`), and the parser stopped
+/// after that word. `before` is the text up to there, spaces trimmed; the word ends it from
+/// `word_start`.
+fn optional_without_type(before: &str, word_start: usize) -> Option<Mistake> {
+    let gap = before.get(..word_start)?;
+    let trimmed = gap.trim_end_matches([' ', '\t', '\n', '\r']);
+    let start = trimmed.strip_suffix("optional")?.len();
+    let taken = before.get(word_start..)?;
+    let broken_line = trimmed.len() < gap.len() && gap.get(trimmed.len()..)?.contains('\n');
+    let whole_word = !trimmed
+        .get(..start)?
+        .ends_with(|c: char| c.is_alphanumeric() || c == '_');
+    (broken_line && whole_word).then(|| Mistake {
+        start,
+        end: trimmed.len(),
+        message: format!(
+            "`optional` is followed by no type on its line: it took `{taken}`, on the next line, as its type"
+        ),
+        label: "a type is missing after this",
+        help: "write the type after `optional`, like `optional date`".into(),
+    })
+}
+
 /// The common mistakes, told apart by the text around `at` (where the parser stopped): a unit
 /// glued to `per`, a decimal comma, a percent sign, a list indexed with brackets.
 fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
@@ -136,6 +160,9 @@ fn known_mistake(text: &str, at: usize) -> Option<Mistake> {
         .last()
         .map_or(trimmed.len(), |(i, _)| i);
     let word = trimmed.get(word_start..)?;
+    if let Some(mistake) = optional_without_type(trimmed, word_start) {
+        return Some(mistake);
+    }
     if after.starts_with('"')
         && let Some(glued) = word.strip_suffix("per").filter(|g| !g.is_empty())
     {

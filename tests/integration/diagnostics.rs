@@ -176,6 +176,18 @@ fn an_operator_without_its_operand_says_what_may_follow_it() {
 }
 
 #[test]
+fn optional_at_the_end_of_a_line_says_its_type_is_missing() {
+    let case = Case::load("optional-without-type");
+    case.snapshot();
+    case.assert_rejected();
+    let d = case.the("syntax-error");
+    // The caret under `optional`, not under the name the parser stopped at on the next line.
+    assert_eq!(case.snippet(d), "optional");
+    assert!(d.message.contains("took `input`"), "{}", d.message);
+    assert!(help(d).contains("optional date"), "{}", help(d));
+}
+
+#[test]
 fn the_thirtieth_of_february_is_not_a_date() {
     let case = Case::load("impossible-date");
     case.snapshot();
