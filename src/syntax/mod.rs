@@ -70,15 +70,9 @@ pub fn parse_cut_and_whole(file: FileId, text: &str) -> Option<CutAndWhole> {
 /// alone costs of a load, the floor under [`parse`]. For the benches; no diagnostic.
 #[doc(hidden)]
 pub fn recognize(text: &str) -> bool {
-    let Some(cuts) = parts_of(text) else {
+    let Some(parts) = parts_of(text).and_then(|cuts| split_at(text, &cuts)) else {
         return parser::parse_pairs(FileId::default(), text).is_ok();
     };
-    let mut parts = Vec::with_capacity(cuts.len() + 1);
-    let mut from = 0;
-    for at in cuts.iter().copied().chain(std::iter::once(text.len())) {
-        parts.push((from, text.get(from..at).unwrap_or_default()));
-        from = at;
-    }
     crate::parallel::map(&parts, |&(from, part)| {
         if from == 0 {
             parser::parse_pairs(FileId::default(), part).is_ok()
@@ -210,6 +204,17 @@ enum Task<'t> {
     Items(&'t str, usize),
 }
 
+/// `text` cut at `cuts` (increasing line starts): each part with the byte it starts at, the
+/// head first; none when a cut is not between characters.
+fn split_at<'t>(text: &'t str, cuts: &[usize]) -> Option<Vec<(usize, &'t str)>> {
+    let starts = std::iter::once(0).chain(cuts.iter().copied());
+    let ends = cuts.iter().copied().chain(std::iter::once(text.len()));
+    starts
+        .zip(ends)
+        .map(|(from, to)| Some((from, text.get(from..to)?)))
+        .collect()
+}
+
 /// What a [`Task`] gives.
 enum Done {
     Nesting(Option<Diagnostic>),
@@ -258,20 +263,17 @@ enum InParts {
 /// the whole file may have counted some: the whole file's check passing means each part's
 /// would, so the parts need no check of their own.
 fn parse_in_parts(file: FileId, text: &str, cuts: &[usize]) -> Result<InParts, Diagnostic> {
-    let mut tasks = Vec::with_capacity(cuts.len() + 2);
-    let mut from = 0;
-    for (i, &at) in cuts.iter().chain(std::iter::once(&text.len())).enumerate() {
-        let Some(part) = text.get(from..at) else {
-            // Not a cut between characters (none is): the file in one piece, checked first.
-            return too_nested(file, text).0.map_or(Ok(InParts::Whole), Err);
-        };
-        tasks.push(if i == 0 {
-            Task::Head(part)
-        } else {
-            Task::Items(part, from)
-        });
-        from = at;
-    }
+    let Some(parts) = split_at(text, cuts) else {
+        // Not a cut between characters (none is): the file in one piece, checked first.
+        return too_nested(file, text).0.map_or(Ok(InParts::Whole), Err);
+    };
+    let mut tasks: Vec<Task<'_>> = parts
+        .into_iter()
+        .map(|(from, part)| match from {
+            0 => Task::Head(part),
+            _ => Task::Items(part, from),
+        })
+        .collect();
     // Last: the cheapest, taken by the core that finishes its parts first.
     tasks.push(Task::Nesting);
     let done = crate::parallel::map(&tasks, |task| match *task {

@@ -36,19 +36,20 @@ pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>
 /// optional ends of the declaration before), and names them among what it expected.
 pub(crate) fn items_error(file: FileId, text: &str, from: usize) -> Option<Diagnostic> {
     let error = PolicyParser::parse(Rule::items_file, text.get(from..)?).err()?;
-    let (start, end) = match error.location {
-        InputLocation::Pos(p) => (p, p),
-        InputLocation::Span((s, e)) => (s, e),
-    };
+    let (start, end) = location(&error);
     (start > 0).then(|| syntax_error_at(file, text, (from + start, from + end), &error))
 }
 
-fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
-    let location = match error.location {
+/// Where pest found `error`, in the text it parsed.
+fn location(error: &pest::error::Error<Rule>) -> (usize, usize) {
+    match error.location {
         InputLocation::Pos(p) => (p, p),
         InputLocation::Span((s, e)) => (s, e),
-    };
-    syntax_error_at(file, text, location, error)
+    }
+}
+
+fn syntax_error(file: FileId, text: &str, error: &pest::error::Error<Rule>) -> Diagnostic {
+    syntax_error_at(file, text, location(error), error)
 }
 
 /// The diagnostic of `error`, found at `(start, end)` in `text` (the file, where pest may have
