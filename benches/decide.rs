@@ -247,8 +247,8 @@ fn load_scale(c: &mut Criterion) {
 
 /// A decision table of thousands of rows ([`synthetic::table`]), checked and compiled, then
 /// decided for one code near its end: a `first` table at 1,000 and 10,000 rows (each row
-/// overrides every row below it), a `unique` table at 1,000 (every two rows are compared), and
-/// a `first` table of 10,000 brackets decided for a code in every bracket (each row that holds
+/// overrides every row below it), a `unique` table at 1,000 and 10,000 rows (its rows compared
+/// where they can meet) and one of 10,000 ranges of ten codes each, a `first` table of 10,000 brackets decided for a code in every bracket (each row that holds
 /// sets aside those below it), and a `collect` table of 10,000 brackets decided for a code in
 /// every bracket (every row gives).
 fn table_scale(c: &mut Criterion) {
@@ -259,6 +259,8 @@ fn table_scale(c: &mut Criterion) {
         ("first", 1_000),
         ("first", 10_000),
         ("unique", 1_000),
+        ("unique", 10_000),
+        ("unique_ranges", 10_000),
         ("thresholds", 10_000),
         ("collect_thresholds", 10_000),
     ] {
@@ -430,7 +432,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 35] = [
+    let rows: [(&str, &str, usize); 39] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -453,6 +455,10 @@ fn table(since: SystemTime) {
         ("table_scale", "decide_first_1000", 1),
         ("table_scale", "decide_first_10000", 1),
         ("table_scale", "decide_unique_1000", 1),
+        ("table_scale", "unique_10000", 0),
+        ("table_scale", "decide_unique_10000", 1),
+        ("table_scale", "unique_ranges_10000", 0),
+        ("table_scale", "decide_unique_ranges_10000", 1),
         ("table_scale", "thresholds_10000", 0),
         ("table_scale", "decide_thresholds_10000", 1),
         ("table_scale", "collect_thresholds_10000", 0),

@@ -58,12 +58,16 @@ pub fn layer(value: usize) -> String {
 /// lines (postal codes, communes, grades) has this shape. With `hit` `thresholds`, a `first`
 /// table of brackets instead: row `r{i}` for the codes from `10 × (rows − i)` on, so that a
 /// high code is in every bracket. With `hit` `collect_thresholds`, the same brackets in a
-/// `collect` table (a `set of integer`): a high code is in every one, and every row gives.
+/// `collect` table (a `set of integer`): a high code is in every one, and every row gives. With
+/// `hit` `unique_ranges`, a `unique` table whose row `r{i}` holds the ten codes from `10 × i`
+/// (`[10 i .. 10 i + 9]`), then rows for the codes below 0 and from `10 × rows` on.
 pub fn table(rows: usize, hit: &str) -> String {
     let thresholds = hit == "thresholds" || hit == "collect_thresholds";
+    let ranges = hit == "unique_ranges";
     let hit = match hit {
         "thresholds" => "first",
         "collect_thresholds" => "collect",
+        "unique_ranges" => "unique",
         other => other,
     };
     let ty = if hit == "collect" {
@@ -81,6 +85,8 @@ pub fn table(rows: usize, hit: &str) -> String {
     for i in 0..rows {
         let cell = if thresholds {
             format!(">= {}", 10 * (rows - i))
+        } else if ranges {
+            format!("[{} .. {}]", 10 * i, 10 * i + 9)
         } else {
             i.to_string()
         };
@@ -90,7 +96,8 @@ pub fn table(rows: usize, hit: &str) -> String {
         out.push_str("    row other | - | gives 0 per \"c\"\n");
     } else {
         out.push_str(&format!(
-            "    row above | >= {rows} | gives 0 per \"c\"\n    row below | < 0 | gives 0 per \"c\"\n"
+            "    row above | >= {} | gives 0 per \"c\"\n    row below | < 0 | gives 0 per \"c\"\n",
+            if ranges { 10 * rows } else { rows }
         ));
     }
     out

@@ -68,6 +68,10 @@ pub(crate) struct Checker {
     /// The conclusions whose table has a column no row covers (`table-gap`): the search for
     /// a region where no rule applies would only say it again.
     pub(crate) table_gaps: FxHashSet<String>,
+    /// The conclusions whose table is `unique` with every cell's bounds known: the table's own
+    /// check has compared its rows (`table-overlap`), and no two can apply together, so the
+    /// search for a region where two rules conflict would find none.
+    pub(crate) told_apart: FxHashSet<String>,
     /// What each definition and conclusion reads, for the cycle check.
     pub(crate) dependency_graph: FxHashMap<Global, (Vec<Global>, Span, String)>,
 }
@@ -135,6 +139,7 @@ impl Checker {
             deps: self.deps.clone(),
             allow_globals: self.allow_globals,
             table_gaps: FxHashSet::default(),
+            told_apart: FxHashSet::default(),
             dependency_graph: FxHashMap::default(),
         }
     }

@@ -33,6 +33,7 @@ struct PartFound {
     cited: FxHashSet<ClauseId>,
     dependency_graph: FxHashMap<Global, (Vec<Global>, Span, String)>,
     table_gaps: FxHashSet<String>,
+    told_apart: FxHashSet<String>,
 }
 
 impl Checker {
@@ -78,6 +79,7 @@ impl Checker {
                     cited: std::mem::take(&mut checker.cited),
                     dependency_graph: std::mem::take(&mut checker.dependency_graph),
                     table_gaps: std::mem::take(&mut checker.table_gaps),
+                    told_apart: std::mem::take(&mut checker.told_apart),
                 }
             },
         );
@@ -88,6 +90,7 @@ impl Checker {
             self.cited.extend(part.cited);
             self.dependency_graph.extend(part.dependency_graph);
             self.table_gaps.extend(part.table_gaps);
+            self.told_apart.extend(part.told_apart);
         }
         out
     }
@@ -390,6 +393,18 @@ impl Checker {
         // before the rules are paired (a conclusion of thousands of `member` rules, or of
         // computed values, was paired whole for nothing).
         let known: Vec<Option<&Value>> = rules.iter().map(|r| self.known_value(&r.value)).collect();
+        // Only rules whose conditions have the same shape can have the same condition: each is
+        // paired with those after it of its shape, not with every rule after it (a table of
+        // thousands of rows compared its rows two by two).
+        let mut by_shape: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
+        for (j, r) in rules.iter().enumerate() {
+            if known.get(j).copied().flatten().is_some() {
+                by_shape
+                    .entry(shape_opt(r.condition.as_ref()))
+                    .or_default()
+                    .push(j);
+            }
+        }
         let mut conflicts = Vec::new();
         for (i, a) in rules.iter().enumerate() {
             let Some(x) = known.get(i).copied().flatten() else {
@@ -398,9 +413,16 @@ impl Checker {
             if a.kind == RuleKind::Member {
                 continue;
             }
+            let alike = by_shape
+                .get(&shape_opt(a.condition.as_ref()))
+                .map_or(&[][..], Vec::as_slice);
             // The rules after it that it does not override (the rows of a `first` table below
             // a row are all overridden by it: none is left to pair).
-            for j in a.overrides.missing_from(i + 1..rules.len()) {
+            let after = alike.partition_point(|j| *j <= i);
+            for &j in alike.get(after..).unwrap_or_default() {
+                if a.overrides.contains(j) {
+                    continue;
+                }
                 let (Some(b), Some(y)) = (rules.get(j), known.get(j).copied().flatten()) else {
                     continue;
                 };
@@ -592,6 +614,42 @@ pub(crate) fn same_opt(a: Option<&Ir>, b: Option<&Ir>) -> bool {
         (None, None) => true,
         _ => false,
     }
+}
+
+/// A hash of the shape of `ir` that [`same_code`] keeps: two pieces of code it finds the same
+/// have the same shape (what it compares, hashed to a few levels deep; spans aside).
+fn shape(ir: &Ir, depth: usize, h: &mut impl std::hash::Hasher) {
+    use IrKind as K;
+    use std::hash::Hash;
+    std::mem::discriminant(&ir.kind).hash(h);
+    if depth == 0 {
+        return;
+    }
+    let mut under = |x: &Ir| shape(x, depth - 1, h);
+    match &ir.kind {
+        K::Const(v) => v.hash(h),
+        K::Input(x) | K::Param(x) | K::Def(x) | K::Conclusion(x) | K::Local(x) => x.hash(h),
+        K::Not(x) | K::Neg(x) | K::IsAbsent(x) | K::IsEmpty(x) | K::Field(x, _) => under(x),
+        K::And(a, b) | K::Or(a, b) | K::In(a, b) | K::DaysBetween(a, b) => {
+            under(a);
+            under(b);
+        }
+        K::Cmp(_, a, b) | K::Arith(_, a, b) => {
+            under(a);
+            under(b);
+        }
+        _ => {}
+    }
+}
+
+/// The shape of a rule's condition (none for a rule without one).
+fn shape_opt(ir: Option<&Ir>) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    if let Some(ir) = ir {
+        shape(ir, 4, &mut h);
+    }
+    h.finish()
 }
 
 fn same_kind(a: &IrKind, b: &IrKind) -> bool {

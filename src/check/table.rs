@@ -152,6 +152,10 @@ impl Checker {
         self.diags.truncate(saved);
         if t.hit.node == HitPolicy::Unique {
             self.overlaps(c, &admits, &domains);
+            let known = |cells: &Vec<Option<Admits>>| cells.iter().all(Option::is_some);
+            if domains.iter().all(Option::is_some) && admits.iter().all(known) {
+                self.told_apart.insert(c.name.node.clone());
+            }
         }
         if t.hit.node != HitPolicy::Collect {
             self.gaps(c, t, &admits, &domains);
@@ -288,40 +292,44 @@ impl Checker {
         })
     }
 
+    /// Under `unique`, every two rows that can apply together, in the order of the rows. Only
+    /// the pairs that can meet in one column are compared in every column ([`candidates`]):
+    /// a table of thousands of rows that each name their own value compares none.
     fn overlaps(
         &mut self,
         c: &ConclusionDecl,
         admits: &[Vec<Option<Admits>>],
         domains: &[Option<(Domain, Type)>],
     ) {
-        for (i, a) in admits.iter().enumerate() {
-            for (j, b) in admits.iter().enumerate().skip(i + 1) {
-                let together = a.iter().zip(b).zip(domains).all(|((x, y), d)| {
-                    let (Some(x), Some(y), Some((d, _))) = (x, y, d) else {
-                        // Unknown: the rows may be told apart there.
-                        return false;
-                    };
-                    meet(x, y, *d)
-                });
-                let (Some(ra), Some(rb)) = (c.rules.get(i), c.rules.get(j)) else {
-                    continue;
+        for (i, j) in candidates(admits, domains) {
+            let (Some(a), Some(b)) = (admits.get(i), admits.get(j)) else {
+                continue;
+            };
+            let together = a.iter().zip(b).zip(domains).all(|((x, y), d)| {
+                let (Some(x), Some(y), Some((d, _))) = (x, y, d) else {
+                    // Unknown: the rows may be told apart there.
+                    return false;
                 };
-                if together {
-                    let example = self.overlap_example(c, a, b, domains);
-                    self.diags.push(
-                        Diagnostic::error(
-                            Code::TableOverlap,
-                            rb.label.span,
-                            format!(
-                                "rows `{}` and `{}` of `{}` can apply together, and the table is `unique`",
-                                ra.label.node, rb.label.node, c.name.node
-                            ),
-                        )
-                        .with_label(format!("overlaps `{}`", ra.label.node))
-                        .with_related(ra.label.span, "this row")
-                        .with_help(format!("both apply {example}: tell their cells apart, or make the table `first` (the first row that applies wins) or `any` (rows that apply together give the same value)")),
-                    );
-                }
+                meet(x, y, *d)
+            });
+            let (Some(ra), Some(rb)) = (c.rules.get(i), c.rules.get(j)) else {
+                continue;
+            };
+            if together {
+                let example = self.overlap_example(c, a, b, domains);
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::TableOverlap,
+                        rb.label.span,
+                        format!(
+                            "rows `{}` and `{}` of `{}` can apply together, and the table is `unique`",
+                            ra.label.node, rb.label.node, c.name.node
+                        ),
+                    )
+                    .with_label(format!("overlaps `{}`", ra.label.node))
+                    .with_related(ra.label.span, "this row")
+                    .with_help(format!("both apply {example}: tell their cells apart, or make the table `first` (the first row that applies wins) or `any` (rows that apply together give the same value)")),
+                );
             }
         }
     }
@@ -676,6 +684,129 @@ fn uncovered(cells: &[&Admits], domain: Domain) -> Option<Gap> {
     })
 }
 
+/// The pairs of rows `(i, j)`, `i < j`, sorted, that may meet in every column: all the pairs
+/// that meet in one column, chosen as the one where fewest rows admit every value. A row with a
+/// cell whose bounds are unknown is told apart from every other (as [`Checker::overlaps`] reads
+/// it), and so is every row when a column's type is not analysed. In that column, rows of a
+/// finite type meet when they share a value (rows grouped by value); intervals of numbers and
+/// dates meet when one starts before the other ends (a sweep in the order of their lower ends,
+/// with the intervals not yet ended kept by their upper end). Touching ends are kept as pairs:
+/// [`meet`] decides them. The work grows with the rows and the pairs found, not with the square
+/// of the rows, unless many rows admit every value of every column.
+fn candidates(
+    admits: &[Vec<Option<Admits>>],
+    domains: &[Option<(Domain, Type)>],
+) -> Vec<(usize, usize)> {
+    if domains.iter().any(Option::is_none) {
+        return Vec::new();
+    }
+    let rows: Vec<usize> = (0..admits.len())
+        .filter(|r| {
+            admits
+                .get(*r)
+                .is_some_and(|cells| cells.iter().all(Option::is_some))
+        })
+        .collect();
+    let cell = |r: usize, column: usize| {
+        admits
+            .get(r)
+            .and_then(|cells| cells.get(column))
+            .and_then(Option::as_ref)
+    };
+    // A cell of another kind than its column's (not from a well-typed table) meets every cell.
+    let meets_all = |a: &Admits, domain: Domain| match (a, domain) {
+        (Admits::All, _) => true,
+        (Admits::Values(_), Domain::Finite(_)) => false,
+        (Admits::Ranges(_), Domain::Integer | Domain::Decimal | Domain::Date) => false,
+        _ => true,
+    };
+    let column = (0..domains.len()).min_by_key(|column| {
+        let domain = domains
+            .get(*column)
+            .and_then(Option::as_ref)
+            .map(|(d, _)| *d);
+        rows.iter()
+            .filter(|r| match (cell(**r, *column), domain) {
+                (Some(a), Some(d)) => meets_all(a, d),
+                _ => true,
+            })
+            .count()
+    });
+    let Some((column, Some((domain, _)))) = column.map(|k| (k, domains.get(k).cloned().flatten()))
+    else {
+        return Vec::new();
+    };
+    let mut pairs = Vec::new();
+    let mut pair = |a: usize, b: usize| {
+        if a != b {
+            pairs.push((a.min(b), a.max(b)));
+        }
+    };
+    let (everything, rest): (Vec<usize>, Vec<usize>) = rows
+        .iter()
+        .partition(|r| cell(**r, column).is_none_or(|a| meets_all(a, domain)));
+    for (k, a) in everything.iter().enumerate() {
+        for b in everything.iter().skip(k + 1).chain(&rest) {
+            pair(*a, *b);
+        }
+    }
+    match domain {
+        Domain::Finite(n) => {
+            let mut by_value: Vec<Vec<usize>> = vec![Vec::new(); n];
+            for r in &rest {
+                if let Some(Admits::Values(values)) = cell(*r, column) {
+                    for v in values {
+                        if let Some(those) = by_value.get_mut(*v) {
+                            for other in those.iter() {
+                                pair(*other, *r);
+                            }
+                            those.push(*r);
+                        }
+                    }
+                }
+            }
+        }
+        Domain::Integer | Domain::Decimal | Domain::Date => {
+            let mut intervals: Vec<(Interval, usize)> = rest
+                .iter()
+                .filter_map(|r| match cell(*r, column) {
+                    Some(Admits::Ranges(ranges)) => Some(ranges.iter().map(move |i| (*i, *r))),
+                    _ => None,
+                })
+                .flatten()
+                .collect();
+            intervals.sort_by(|(a, _), (b, _)| lower_cmp(a.low, b.low));
+            // The intervals begun and not yet ended: by upper end, and those without one.
+            let mut open: std::collections::BinaryHeap<std::cmp::Reverse<(Decimal, usize)>> =
+                std::collections::BinaryHeap::new();
+            let mut unbounded: Vec<usize> = Vec::new();
+            for (interval, r) in intervals {
+                if let Some((low, _)) = interval.low {
+                    while open
+                        .peek()
+                        .is_some_and(|std::cmp::Reverse((high, _))| *high < low)
+                    {
+                        open.pop();
+                    }
+                }
+                for std::cmp::Reverse((_, other)) in open.iter() {
+                    pair(*other, r);
+                }
+                for other in &unbounded {
+                    pair(*other, r);
+                }
+                match interval.high {
+                    Some((high, _)) => open.push(std::cmp::Reverse((high, r))),
+                    None => unbounded.push(r),
+                }
+            }
+        }
+    }
+    pairs.sort_unstable();
+    pairs.dedup();
+    pairs
+}
+
 fn lower_cmp(a: Option<(Decimal, bool)>, b: Option<(Decimal, bool)>) -> std::cmp::Ordering {
     match (a, b) {
         (None, None) => std::cmp::Ordering::Equal,
@@ -752,5 +883,109 @@ mod tests {
         assert!(meet(&a, &b, Domain::Decimal));
         assert!(!meet(&a, &c, Domain::Decimal));
         assert!(!meet(&a, &c, Domain::Integer));
+    }
+
+    /// A table drawn from `draws`: its columns' kinds, then each row's cells, small bounds so
+    /// that ends touch and intervals nest often, some cells unknown, some of the wrong kind.
+    /// A table's cells by row, and its columns' kinds.
+    type Drawn = (Vec<Vec<Option<Admits>>>, Vec<Option<(Domain, Type)>>);
+
+    fn drawn_table(draws: &[u32]) -> Drawn {
+        let mut next = draws.iter().copied().chain(std::iter::repeat(7)).cycle();
+        let mut draw = |n: u32| next.next().unwrap_or(0) % n;
+        let columns = 1 + draw(3) as usize;
+        let domains: Vec<Option<(Domain, Type)>> = (0..columns)
+            .map(|_| match draw(8) {
+                0 | 1 => Some((Domain::Integer, Type::Bool)),
+                2 | 3 => Some((Domain::Decimal, Type::Bool)),
+                4 => Some((Domain::Date, Type::Bool)),
+                5 | 6 => Some((Domain::Finite(1 + draw(4) as usize), Type::Bool)),
+                _ if draw(4) == 0 => None,
+                _ => Some((Domain::Integer, Type::Bool)),
+            })
+            .collect();
+        let rows = draw(14) as usize;
+        let bound = |draw: &mut dyn FnMut(u32) -> u32| {
+            (draw(5) != 0).then(|| (Decimal::from(i64::from(draw(9)) - 3), draw(2) == 0))
+        };
+        let admits = (0..rows)
+            .map(|_| {
+                domains
+                    .iter()
+                    .map(|domain| {
+                        let domain = domain.as_ref().map_or(Domain::Integer, |(d, _)| *d);
+                        match draw(12) {
+                            0 => None,
+                            1 | 2 => Some(Admits::All),
+                            3 if draw(3) == 0 => Some(Admits::Values(vec![0])),
+                            _ => Some(match domain {
+                                Domain::Finite(n) => {
+                                    Admits::Values((0..n).filter(|_| draw(2) == 0).collect())
+                                }
+                                _ => {
+                                    let ranges = (0..draw(3))
+                                        .map(|_| Interval {
+                                            low: bound(&mut draw),
+                                            high: bound(&mut draw),
+                                        })
+                                        .filter_map(|i| match domain {
+                                            Domain::Decimal => Some(i),
+                                            _ => whole(i),
+                                        })
+                                        .collect();
+                                    Admits::Ranges(ranges)
+                                }
+                            }),
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        (admits, domains)
+    }
+
+    proptest::proptest! {
+        /// The rows that the sweep pairs and [`meet`] confirms are those that every two rows
+        /// compared would give (as `overlaps` compared them before the sweep).
+        #[test]
+        fn the_pairs_swept_are_the_pairs_compared_two_by_two(draws in proptest::collection::vec(proptest::prelude::any::<u32>(), 0..300)) {
+            let (admits, domains) = drawn_table(&draws);
+            let together = |a: &[Option<Admits>], b: &[Option<Admits>]| {
+                a.iter().zip(b).zip(&domains).all(|((x, y), d)| match (x, y, d) {
+                    (Some(x), Some(y), Some((d, _))) => meet(x, y, *d),
+                    _ => false,
+                })
+            };
+            let mut every = Vec::new();
+            for (i, a) in admits.iter().enumerate() {
+                for (j, b) in admits.iter().enumerate().skip(i + 1) {
+                    if together(a, b) {
+                        every.push((i, j));
+                    }
+                }
+            }
+            let swept: Vec<(usize, usize)> = candidates(&admits, &domains)
+                .into_iter()
+                .filter(|(i, j)| match (admits.get(*i), admits.get(*j)) {
+                    (Some(a), Some(b)) => together(a, b),
+                    _ => false,
+                })
+                .collect();
+            proptest::prop_assert_eq!(swept, every);
+        }
+    }
+
+    #[test]
+    fn rows_that_each_name_their_own_value_are_not_paired() {
+        let domains = vec![Some((Domain::Integer, Type::Bool))];
+        let admits: Vec<Vec<Option<Admits>>> = (0..1000)
+            .map(|i| vec![Some(range(Some((i, true)), Some((i, true))))])
+            .chain([vec![Some(range(Some((1000, true)), None))]])
+            .collect();
+        assert!(candidates(&admits, &domains).is_empty());
+        let values: Vec<Vec<Option<Admits>>> = (0..5)
+            .map(|i| vec![Some(Admits::Values(vec![i]))])
+            .collect();
+        assert!(candidates(&values, &[Some((Domain::Finite(5), Type::Bool))]).is_empty());
     }
 }

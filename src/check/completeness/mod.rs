@@ -94,7 +94,9 @@ impl Checker {
             if !self.table_gaps.contains(&c.name) {
                 found.extend(gap(&scope, c));
             }
-            found.extend(conflict(&scope, c));
+            if !self.told_apart.contains(&c.name) {
+                found.extend(conflict(&scope, c));
+            }
         }
         self.diags.extend(found);
     }
