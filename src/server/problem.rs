@@ -372,6 +372,11 @@ impl ApiError {
         if let ApiError::TooManyRequests(seconds, _) = self {
             response.insert_header((actix_web::http::header::RETRY_AFTER, seconds.to_string()));
         }
+        if let ApiError::RecordsPending(_) = self {
+            // The writer tries a batch it could not write again within a second; an erasure
+            // asked again then waits for the records anew.
+            response.insert_header((actix_web::http::header::RETRY_AFTER, "1"));
+        }
         if let ApiError::Unidentified = self {
             response.insert_header(("WWW-Authenticate", "Bearer realm=\"clausier\""));
         }

@@ -613,7 +613,8 @@ pub struct Erased {
         (status = 400, description = "No candidate named", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or wrong bearer token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Administration is off (no token configured), or decisions are not recorded", body = Problem, content_type = "application/problem+json"),
-        (status = 503, description = "Decisions made before the request are still waiting to be recorded (the store is slow or down): nothing was deleted, ask again later (`records-pending`)", body = Problem, content_type = "application/problem+json"),
+        (status = 503, description = "Decisions made before the request are still waiting to be recorded (the store is slow or down): nothing was deleted, ask again later (`records-pending`)", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "seconds to wait before asking again: the writer tries a batch it could not write again within a second"))),
     )
 )]
 #[delete("/v1/decisions")]

@@ -208,7 +208,14 @@ fn an_erasure_that_outwaits_a_held_store_deletes_nothing_and_the_next_one_delete
     held.execute_batch("BEGIN EXCLUSIVE;").unwrap();
     decide(&served, &with_id(CANDIDATE), "second");
     let path = format!("/v1/decisions?candidate={CANDIDATE}");
-    let refused = send(&served, "DELETE", &path, Some(ADMIN_TOKEN), None);
+    let refused = agent()
+        .delete(format!("{}{path}", served.base()))
+        .header("authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .call()
+        .unwrap();
+    // When to ask again: the writer tries the held batch again within a second.
+    assert_eq!(refused.headers()["retry-after"], "1");
+    let refused = reply(refused);
     assert_eq!(refused.status, 503, "{}", refused.body);
     assert_eq!(
         refused.json()["type"],
