@@ -224,6 +224,23 @@ fn load_scale(c: &mut Criterion) {
             });
         }
         if items == 10_000 {
+            // Two whole versions compared, a tenth of their parameters changed: what a
+            // reviewer's `clausier diff` costs once both are loaded.
+            let mut both = texts.clone();
+            both.push((
+                "synthetic/w.policy".into(),
+                None,
+                synthetic::version(items, "w", "2027-01-01", Some(10)),
+            ));
+            let folder = check_texts(PathBuf::from("synthetic"), both);
+            let (v, w) = (folder.version("v").unwrap(), folder.version("w").unwrap());
+            assert_eq!(
+                clausier::diff::diff(v.policy(), w.policy()).changes(),
+                items / 10
+            );
+            group.bench_function(format!("diff_{items}"), |b| {
+                b.iter(|| clausier::diff::diff(black_box(v.policy()), black_box(w.policy())))
+            });
             // A reload after an authority edits a session layer over the large version: the
             // layer alone is parsed and checked again (the version it extends is taken whole).
             let with_layer = |value: usize| {
@@ -432,7 +449,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 39] = [
+    let rows: [(&str, &str, usize); 40] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -449,6 +466,7 @@ fn table(since: SystemTime) {
         ("load_scale", "parse_broken_10000", 0),
         ("load_scale", "pest_10000", 0),
         ("load_scale", "pest_100000", 0),
+        ("load_scale", "diff_10000", 0),
         ("table_scale", "first_1000", 0),
         ("table_scale", "first_10000", 0),
         ("table_scale", "unique_1000", 0),

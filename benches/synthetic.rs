@@ -6,8 +6,17 @@
 
 /// The text of a synthetic policy of `items` items (policy id `synthetic`, version `v`).
 pub fn policy(items: usize) -> String {
+    version(items, "v", "2026-01-01", None)
+}
+
+/// [`policy`] as the version `label`, in force from `from`, with every parameter whose number
+/// is a multiple of `every` (if some) set one higher: a second whole version to compare with
+/// the first (`clausier diff`).
+pub fn version(items: usize, label: &str, from: &str, every: Option<usize>) -> String {
     let mut out = String::with_capacity(items * 330);
-    out.push_str("policy synthetic\nversion \"v\"\neffective from 2026-01-01\n\n");
+    out.push_str(&format!(
+        "policy synthetic\nversion \"{label}\"\neffective from {from}\n\n"
+    ));
     for i in 0..items {
         out.push_str(&format!(
             "clause \"c{i}\" section \"s{}\"\n  | Texte de la clause {i}.\n",
@@ -23,8 +32,9 @@ pub fn policy(items: usize) -> String {
     }
     out.push('\n');
     for i in 0..items {
+        let value = i + usize::from(every.is_some_and(|every| i % every == 0));
         out.push_str(&format!(
-            "parameter p{i} = {i}                        per \"c{i}\"\n"
+            "parameter p{i} = {value}                        per \"c{i}\"\n"
         ));
     }
     for i in 0..items {

@@ -2,7 +2,7 @@
 
 use similar::{Algorithm, ChangeTag, DiffTag, TextDiff, capture_diff_slices};
 
-use crate::ast::{DefinitionDecl, Name, Rule};
+use crate::ast::{ConclusionDecl, DefinitionDecl, Name, Rule};
 use crate::check::layers::Merged;
 use crate::diff::source::{definition_text, record_text, rule_text, uncommented};
 use crate::diff::*;
@@ -18,19 +18,32 @@ struct Entry<K, T> {
 }
 
 /// Matches the items of both versions by key: the new version's order first (added or
-/// changed), then what only the old one has. Items that are `same` are left out.
-fn pair<K: PartialEq, T>(
+/// changed), then what only the old one has. Items that are `same` are left out. The old
+/// items are found by their key's hash, not by a search through them: two versions of a code
+/// of thousands of declarations were compared in the square of their size.
+fn pair<K: PartialEq + std::hash::Hash, T>(
     old: Vec<(K, T)>,
     new: Vec<(K, T)>,
     same: impl Fn(&T, &T) -> bool,
 ) -> Vec<Entry<K, T>> {
+    let hash = |key: &K| {
+        use std::hash::{BuildHasher, BuildHasherDefault};
+        BuildHasherDefault::<rustc_hash::FxHasher>::default().hash_one(key)
+    };
+    // The places of the old items by their key's hash, in their order.
+    let mut places: rustc_hash::FxHashMap<u64, Vec<usize>> = rustc_hash::FxHashMap::default();
+    for (i, (key, _)) in old.iter().enumerate() {
+        places.entry(hash(key)).or_default().push(i);
+    }
     let mut old: Vec<Option<(K, T)>> = old.into_iter().map(Some).collect();
     let mut out = Vec::new();
     for (key, n) in new {
-        let found = old
-            .iter_mut()
-            .find(|slot| slot.as_ref().is_some_and(|(k, _)| *k == key))
-            .and_then(Option::take);
+        let found = places.get(&hash(&key)).into_iter().flatten().find_map(|i| {
+            let slot = old.get_mut(*i)?;
+            slot.as_ref()
+                .is_some_and(|(k, _)| *k == key)
+                .then(|| slot.take())?
+        });
         match found {
             Some((_, o)) if same(&o, &n) => {}
             Some((_, o)) => out.push(Entry {
@@ -365,12 +378,28 @@ pub(crate) fn conclusions(
     new: &CompiledPolicy,
     asts: Option<(&Merged, &Merged)>,
 ) -> Vec<ConclusionDiff> {
-    let sides = |p: &CompiledPolicy, m: Option<&Merged>| -> Vec<(String, ConclusionSide)> {
+    // Each version's declared conclusions by name, looked up once per conclusion.
+    fn by_name(m: &Merged) -> rustc_hash::FxHashMap<&str, &ConclusionDecl> {
+        let mut names = rustc_hash::FxHashMap::default();
+        for c in m.conclusions.iter().rev() {
+            // The first of a name, as a search from the start finds it.
+            names.insert(c.name.node.as_str(), &**c);
+        }
+        names
+    }
+    let declared = asts.map(|(o, n)| (by_name(o), by_name(n)));
+    let (old_declared, new_declared) = (
+        declared.as_ref().map(|(o, _)| o),
+        declared.as_ref().map(|(_, n)| n),
+    );
+    let sides = |p: &CompiledPolicy,
+                 m: Option<&rustc_hash::FxHashMap<&str, &ConclusionDecl>>|
+     -> Vec<(String, ConclusionSide)> {
         p.conclusions
             .iter()
             .map(|c| {
                 let table = m
-                    .and_then(|m| m.conclusions.iter().find(|d| d.name.node == c.name))
+                    .and_then(|m| m.get(c.name.as_str()))
                     .and_then(|d| d.table.as_ref())
                     .map(super::source::table_heading);
                 let side = ConclusionSide {
@@ -381,25 +410,21 @@ pub(crate) fn conclusions(
             })
             .collect()
     };
-    let (old_sides, new_sides) = (
-        sides(old, asts.map(|(o, _)| o)),
-        sides(new, asts.map(|(_, n)| n)),
-    );
+    let (old_sides, new_sides) = (sides(old, old_declared), sides(new, new_declared));
     // Pair every conclusion, even unchanged ones: their rules may differ.
     pair(old_sides, new_sides, |_, _| false)
         .into_iter()
         .filter_map(|e| {
-            let rules = asts.map_or_else(Vec::new, |(o, n)| {
-                let rules_of = |m: &Merged| -> Vec<(String, Rule)> {
-                    m.conclusions
-                        .iter()
-                        .find(|c| c.name.node == e.key)
-                        .map(|c| {
-                            let rules = c.rules.iter();
-                            rules.map(|r| (r.label.node.clone(), r.clone())).collect()
-                        })
-                        .unwrap_or_default()
-                };
+            let rules = declared.as_ref().map_or_else(Vec::new, |(o, n)| {
+                let rules_of =
+                    |m: &rustc_hash::FxHashMap<&str, &ConclusionDecl>| -> Vec<(String, Rule)> {
+                        m.get(e.key.as_str())
+                            .map(|c| {
+                                let rules = c.rules.iter();
+                                rules.map(|r| (r.label.node.clone(), r.clone())).collect()
+                            })
+                            .unwrap_or_default()
+                    };
                 let old_rules = if e.old.is_some() {
                     rules_of(o)
                 } else {

@@ -248,6 +248,9 @@ pub struct Replay<'a> {
     changed: Vec<CaseImpact>,
     added: Vec<OneSided>,
     removed: Vec<OneSided>,
+    /// Where each conclusion is in `added` and in `removed`: a version that adds thousands of
+    /// conclusions, replayed on thousands of cases, looked each up among all of them.
+    places: rustc_hash::FxHashMap<(bool, String), usize>,
     invalid: Vec<InvalidCase>,
 }
 
@@ -262,6 +265,7 @@ impl<'a> Replay<'a> {
             changed: Vec::new(),
             added: Vec::new(),
             removed: Vec::new(),
+            places: rustc_hash::FxHashMap::default(),
             invalid: Vec::new(),
         }
     }
@@ -275,9 +279,9 @@ impl<'a> Replay<'a> {
         };
         let mut conclusions = Vec::new();
         for change in changes {
-            let (list, outcome) = match (change.old, change.new) {
-                (None, Some(new)) => (&mut self.added, new),
-                (Some(old), None) => (&mut self.removed, old),
+            let (list, outcome, added) = match (change.old, change.new) {
+                (None, Some(new)) => (&mut self.added, new, true),
+                (Some(old), None) => (&mut self.removed, old, false),
                 (old, new) => {
                     conclusions.push(ConclusionChange {
                         conclusion: change.conclusion,
@@ -291,16 +295,20 @@ impl<'a> Replay<'a> {
                 case: name.to_string(),
                 outcome,
             };
-            match list.iter_mut().find(|c| c.conclusion == change.conclusion) {
+            let key = (added, change.conclusion);
+            match self.places.get(&key).and_then(|i| list.get_mut(*i)) {
                 Some(c) => {
                     c.cases += 1;
                     c.outcomes.push(outcome);
                 }
-                None => list.push(OneSided {
-                    conclusion: change.conclusion,
-                    cases: 1,
-                    outcomes: vec![outcome],
-                }),
+                None => {
+                    self.places.insert(key.clone(), list.len());
+                    list.push(OneSided {
+                        conclusion: key.1,
+                        cases: 1,
+                        outcomes: vec![outcome],
+                    });
+                }
             }
         }
         if !conclusions.is_empty() {
@@ -369,28 +377,43 @@ fn changes(before: &Decision, after: &Decision) -> Vec<ConclusionChange> {
         .collect()
 }
 
-fn count_by_conclusion(
-    old: &CompiledPolicy,
-    new: &CompiledPolicy,
+fn count_by_conclusion<'a>(
+    old: &'a CompiledPolicy,
+    new: &'a CompiledPolicy,
     changed: &[CaseImpact],
 ) -> Vec<ConclusionCount> {
     let mut counts: Vec<ConclusionCount> = Vec::new();
+    let mut places: rustc_hash::FxHashMap<&str, usize> = rustc_hash::FxHashMap::default();
     for change in changed.iter().flat_map(|c| &c.conclusions) {
-        match counts
-            .iter_mut()
-            .find(|c| c.conclusion == change.conclusion)
+        match places
+            .get(change.conclusion.as_str())
+            .and_then(|i| counts.get_mut(*i))
         {
             Some(c) => c.cases += 1,
-            None => counts.push(ConclusionCount {
-                conclusion: change.conclusion.clone(),
-                cases: 1,
-            }),
+            None => {
+                places.insert(&change.conclusion, counts.len());
+                counts.push(ConclusionCount {
+                    conclusion: change.conclusion.clone(),
+                    cases: 1,
+                });
+            }
         }
     }
-    // Declaration order: the new version's conclusions, then those only the old one has.
+    // Declaration order: the new version's conclusions, then those only the old one has (the
+    // first of a name, as a search from the start finds it).
+    let positions = |p: &'a CompiledPolicy| {
+        let mut at: rustc_hash::FxHashMap<&'a str, usize> = rustc_hash::FxHashMap::default();
+        for (i, c) in p.conclusions.iter().enumerate().rev() {
+            at.insert(&c.name, i);
+        }
+        at
+    };
+    let (in_new, in_old) = (positions(new), positions(old));
     let rank = |name: &str| {
-        let position = |p: &CompiledPolicy| p.conclusions.iter().position(|c| c.name == name);
-        position(new).unwrap_or_else(|| new.conclusions.len() + position(old).unwrap_or(0))
+        in_new
+            .get(name)
+            .copied()
+            .unwrap_or_else(|| new.conclusions.len() + in_old.get(name).copied().unwrap_or(0))
     };
     counts.sort_by_key(|c| rank(&c.conclusion));
     counts
