@@ -214,6 +214,16 @@ fn load_scale(c: &mut Criterion) {
                 b.iter_with_large_drop(|| clausier::syntax::parse(FileId(0), &broken))
             });
         }
+        // An interview with nothing answered: every input weighed against the conclusions
+        // that read it (benches/README.md, "The tenth round").
+        if items == 1_000 {
+            let policy = checked.version("v").unwrap();
+            let options = clausier::request::InterviewOptions::default();
+            let record = serde_json::json!({});
+            group.bench_function(format!("interview_{items}"), |b| {
+                b.iter(|| clausier::request::interview(policy, black_box(&record), &options))
+            });
+        }
         // pest alone, on the parts the loader cuts, without the lowering: the floor under
         // the parse (benches/README.md, "The ninth round").
         if items >= 10_000 {
@@ -449,7 +459,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 40] = [
+    let rows: [(&str, &str, usize); 41] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -467,6 +477,7 @@ fn table(since: SystemTime) {
         ("load_scale", "pest_10000", 0),
         ("load_scale", "pest_100000", 0),
         ("load_scale", "diff_10000", 0),
+        ("load_scale", "interview_1000", 0),
         ("table_scale", "first_1000", 0),
         ("table_scale", "first_10000", 0),
         ("table_scale", "unique_1000", 0),

@@ -14,6 +14,8 @@ mod relevance;
 
 pub use question::{Choice, Field, Question, ValueType, Words};
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 use crate::decision::{Conclusions, Decision, Status};
@@ -74,7 +76,10 @@ pub fn interview(
         .collect();
     let mut candidates = candidates(policy, facts, &decision.conclusions, &open, unknown);
     let search = relevance::Search::new(policy, wanted);
-    candidates.retain(|c| search.can_change(facts, c.slot, answers(policy, c.slot).as_deref()));
+    let mut supposed = facts.to_vec();
+    candidates
+        .retain(|c| search.can_change(&mut supposed, c.slot, answers(policy, c.slot).as_deref()));
+    debug_assert!(supposed == facts, "the search gives every fact back");
     rank(&mut candidates);
     let mut ev = Evaluator::new(policy, facts);
     let questions = candidates
@@ -92,7 +97,7 @@ pub fn interview(
         .0
         .into_iter()
         .enumerate()
-        .filter(|(i, _)| wanted.contains(i))
+        .filter(|(i, _)| wanted.binary_search(i).is_ok())
         .map(|(_, c)| c)
         .collect();
     Interview {
@@ -119,6 +124,19 @@ fn candidates(
     open: &[usize],
     unknown: &[usize],
 ) -> Vec<Candidate> {
+    // The open conclusions that miss each fact, in their order (each once).
+    let mut missed: HashMap<&str, Vec<usize>> = HashMap::new();
+    for &i in open {
+        let Some(missing) = conclusions.0.get(i).and_then(|(_, c)| c.missing.as_deref()) else {
+            continue;
+        };
+        for path in missing {
+            let by = missed.entry(path.as_str()).or_default();
+            if by.last() != Some(&i) {
+                by.push(i);
+            }
+        }
+    }
     policy
         .inputs
         .iter()
@@ -126,16 +144,8 @@ fn candidates(
         .filter(|(slot, _)| matches!(facts.get(*slot), Some(Value::Missing(_))))
         .filter(|(slot, _)| !unknown.contains(slot))
         .filter_map(|(slot, info)| {
-            let missed_by: Vec<usize> = open
-                .iter()
-                .copied()
-                .filter(|&i| {
-                    conclusions.0.get(i).is_some_and(|(_, c)| {
-                        c.missing.as_deref().is_some_and(|m| m.contains(&info.path))
-                    })
-                })
-                .collect();
-            (!missed_by.is_empty()).then_some(Candidate {
+            let missed_by = missed.remove(info.path.as_str())?;
+            Some(Candidate {
                 slot,
                 conclusions: missed_by,
             })

@@ -14,7 +14,7 @@
 
 mod edit;
 mod search;
-mod sites;
+pub(crate) mod sites;
 mod text;
 
 use std::sync::Arc;

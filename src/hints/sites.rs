@@ -155,7 +155,7 @@ fn origin(code: &Ir, env: &[Option<usize>]) -> Option<usize> {
 }
 
 /// The direct sub-expressions of an expression (those the walk does not treat itself).
-fn children(kind: &IrKind) -> Vec<&Ir> {
+pub(crate) fn children(kind: &IrKind) -> Vec<&Ir> {
     match kind {
         IrKind::Not(a)
         | IrKind::Neg(a)

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use crate::decision::{Conclusions, Datum, Status};
 use crate::eval::{Evaluator, Verdict};
-use crate::model::{Lang, Value};
+use crate::model::{CompiledPolicy, Ir, IrKind, Lang, Value};
 use crate::prepared::Prepared;
 
 /// Most evaluations (decisions, or three-valued passes) the search makes for one input.
@@ -34,6 +34,7 @@ pub(super) struct Search<'a> {
     policy: &'a Prepared,
     wanted: &'a [usize],
     slots: HashMap<&'a str, usize>,
+    readers: Readers,
 }
 
 impl<'a> Search<'a> {
@@ -48,24 +49,27 @@ impl<'a> Search<'a> {
             policy,
             wanted,
             slots,
+            readers: Readers::of(policy),
         }
     }
 
     /// Whether the answer to input `slot` can give a wanted conclusion another result on
     /// `facts`: for a boolean or enum (`values`), whether some answers differ; for another type,
     /// whether some supposition about the boolean and enum inputs that wait with it leaves a
-    /// condition waiting for it. True when the search runs out of budget.
+    /// condition waiting for it. True when the search runs out of budget. The search supposes
+    /// values in `facts` and gives each back its own before it returns, so that one copy of
+    /// the facts serves every input an interview weighs (a copy each cost the square of the
+    /// inputs of a large policy).
     pub(super) fn can_change(
         &self,
-        facts: &[Value],
+        facts: &mut Vec<Value>,
         slot: usize,
         values: Option<&[Value]>,
     ) -> bool {
         let mut budget = SEARCH;
-        let mut facts = facts.to_vec();
         match values {
-            Some(values) => self.differs(&mut facts, slot, values, &mut budget),
-            None => self.waited(&mut facts, slot, &mut budget),
+            Some(values) => self.differs(facts, slot, values, &mut budget),
+            None => self.waited(facts, slot, &mut budget),
         }
         .unwrap_or(true)
     }
@@ -140,19 +144,42 @@ impl<'a> Search<'a> {
         budget: &mut usize,
     ) -> Option<Vec<Outcomes>> {
         let saved = facts.get(slot)?.clone();
-        let mut out = Vec::with_capacity(values.len());
+        // The wanted conclusions that cannot read the input have the same outcome whatever
+        // its value: only the others are decided (a code of thousands of conclusions was
+        // decided whole for each value of each input an interview might ask).
+        let reading = self.readers.waiting_for(slot);
+        let only: Vec<usize> = (self.wanted.iter())
+            .copied()
+            .filter(|i| reading.binary_search(i).is_ok())
+            .collect();
+        let mut out = Some(Vec::with_capacity(values.len()));
         for v in values {
-            *budget = budget.checked_sub(1)?;
+            let (Some(left), Some(found)) = (budget.checked_sub(1), out.as_mut()) else {
+                out = None;
+                break;
+            };
+            *budget = left;
             if let Some(f) = facts.get_mut(slot) {
                 *f = v.clone();
             }
-            let d = crate::decision::decide(self.policy, facts, "", false, true, Lang::En);
-            out.push(outcomes(&d.conclusions, self.wanted));
+            if only.is_empty() {
+                found.push(Vec::new());
+                continue;
+            }
+            let d = crate::decision::decide_only(
+                self.policy,
+                facts,
+                "",
+                Some(&only),
+                (false, true),
+                Lang::En,
+            );
+            found.push(outcomes(&d.conclusions));
         }
         if let Some(f) = facts.get_mut(slot) {
             *f = saved;
         }
-        Some(out)
+        out
     }
 
     /// Whether a condition waits for input `slot`, and the next input to suppose values for:
@@ -165,7 +192,11 @@ impl<'a> Search<'a> {
         };
         let mut ev = Evaluator::new(self.policy, facts);
         let mut waiting: Vec<Vec<usize>> = Vec::new();
-        for (i, c) in self.policy.conclusions.iter().enumerate() {
+        // Only a conclusion that reads the input can wait for it.
+        for i in self.readers.waiting_for(slot) {
+            let Some(c) = self.policy.conclusions.get(i) else {
+                continue;
+            };
             let Some(record) = ev.record(i) else {
                 continue;
             };
@@ -208,19 +239,123 @@ enum Wait {
     Split(usize),
 }
 
-fn outcomes(conclusions: &Conclusions, wanted: &[usize]) -> Outcomes {
-    wanted
+fn outcomes(conclusions: &Conclusions) -> Outcomes {
+    conclusions
+        .0
         .iter()
-        .map(|&i| {
-            conclusions.0.get(i).map(|(_, c)| {
-                let mut missing = c.missing.clone();
-                if let Some(m) = &mut missing {
-                    m.sort();
-                }
-                (c.status, c.value.clone(), missing)
-            })
+        .map(|(_, c)| {
+            let mut missing = c.missing.clone();
+            if let Some(m) = &mut missing {
+                m.sort();
+            }
+            Some((c.status, c.value.clone(), missing))
         })
         .collect()
+}
+
+/// Which conclusions read each input: directly (their rules, and the definitions these use),
+/// or through a conclusion that does. Only those may wait for the input, or change with it.
+struct Readers {
+    /// By input slot, the conclusions whose rules read it directly.
+    by_input: Vec<Vec<usize>>,
+    /// By conclusion, the conclusions whose rules read it directly.
+    by_conclusion: Vec<Vec<usize>>,
+}
+
+/// What a piece of code reads directly: inputs and conclusions (definitions followed).
+#[derive(Clone, Default)]
+struct Read {
+    inputs: Vec<usize>,
+    conclusions: Vec<usize>,
+}
+
+impl Readers {
+    fn of(policy: &CompiledPolicy) -> Readers {
+        let mut by_input = vec![Vec::new(); policy.inputs.len()];
+        let mut by_conclusion = vec![Vec::new(); policy.conclusions.len()];
+        let mut defs: Vec<Option<Read>> = vec![None; policy.defs.len()];
+        for (i, c) in policy.conclusions.iter().enumerate() {
+            let mut read = Read::default();
+            for rule in &c.rules {
+                for code in rule.condition.iter().chain([&rule.value]) {
+                    walk(policy, code, &mut read, &mut defs);
+                }
+            }
+            for (list, found) in [
+                (&mut by_input, &mut read.inputs),
+                (&mut by_conclusion, &mut read.conclusions),
+            ] {
+                found.sort_unstable();
+                found.dedup();
+                for k in found.iter() {
+                    if let Some(readers) = list.get_mut(*k) {
+                        readers.push(i);
+                    }
+                }
+            }
+        }
+        Readers {
+            by_input,
+            by_conclusion,
+        }
+    }
+
+    /// The conclusions that read input `slot`, directly or not, in declaration order.
+    fn waiting_for(&self, slot: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = self.by_input.get(slot).cloned().unwrap_or_default();
+        let mut seen: rustc_hash::FxHashSet<usize> = found.iter().copied().collect();
+        let mut next = 0;
+        while let Some(&i) = found.get(next) {
+            next += 1;
+            for &j in self.by_conclusion.get(i).into_iter().flatten() {
+                if seen.insert(j) {
+                    found.push(j);
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+}
+
+/// Adds what `code` reads directly to `read`, through the definitions it uses (`defs`: what
+/// each reads, once found; a definition being walked reads nothing more of itself).
+fn walk(policy: &CompiledPolicy, code: &Ir, read: &mut Read, defs: &mut Vec<Option<Read>>) {
+    match &code.kind {
+        IrKind::Input(slot) => read.inputs.push(*slot),
+        IrKind::Conclusion(j) => read.conclusions.push(*j),
+        IrKind::Def(d) | IrKind::Call(d, _) => {
+            if let IrKind::Call(_, args) = &code.kind {
+                for a in args {
+                    walk(policy, a, read, defs);
+                }
+            }
+            let known = match defs.get(*d) {
+                Some(Some(known)) => known.clone(),
+                Some(None) => {
+                    if let Some(slot) = defs.get_mut(*d) {
+                        *slot = Some(Read::default());
+                    }
+                    let mut inner = Read::default();
+                    if let Some(def) = policy.defs.get(*d) {
+                        walk(policy, &def.body, &mut inner, defs);
+                    }
+                    if let Some(slot) = defs.get_mut(*d) {
+                        *slot = Some(inner.clone());
+                    }
+                    inner
+                }
+                None => Read::default(),
+            };
+            read.inputs.extend(known.inputs);
+            read.conclusions.extend(known.conclusions);
+        }
+        other => {
+            for c in crate::hints::sites::children(other) {
+                walk(policy, c, read, defs);
+            }
+        }
+    }
 }
 
 /// Whether every branch has the same statuses and values (and, with `missing`, the same

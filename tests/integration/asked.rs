@@ -8,7 +8,7 @@ use clausier::decision::{Decision, decide, decide_only};
 use clausier::eval::Evaluator;
 use clausier::load::{PolicyFolder, check_texts, load_folder};
 use clausier::prepared::Prepared;
-use clausier::request::{Options, RequestError, conclusions};
+use clausier::request::{InterviewOptions, Options, RequestError, conclusions};
 use clausier::{Lang, json::read_facts};
 use serde_json::{Value, json};
 
@@ -345,4 +345,36 @@ fn eval_decides_the_conclusions_named() {
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("jury_informed"), "{err}");
+}
+
+/// An interview on a policy of 2,000 items, nothing answered: every input is asked once (each
+/// is the one its conclusion still misses), and the inputs answered are asked no more. The
+/// search weighs each input against the conclusions that read it, not against the whole
+/// policy (a copy of every fact, and a decision of every conclusion, for each input made an
+/// interview of 4,000 items take about a minute).
+#[test]
+fn an_interview_on_a_large_policy_asks_each_input_a_conclusion_misses_once() {
+    let text = synthetic::policy(2_000);
+    let folder = clausier::check_texts(
+        PathBuf::from("synthetic"),
+        vec![("synthetic/v.policy".into(), None, text)],
+    );
+    let policy = folder.version("v").unwrap();
+    let asked = |record: &Value| -> Vec<String> {
+        let interview =
+            clausier::request::interview(policy, record, &InterviewOptions::default()).unwrap();
+        interview.questions.into_iter().map(|q| q.path).collect()
+    };
+    let mut questions = asked(&json!({}));
+    questions.sort();
+    let mut every: Vec<String> = (0..2_000).map(|i| format!("g{}.x{i}", i / 100)).collect();
+    every.sort();
+    assert_eq!(questions, every);
+    // The first chain of ten answered: its ten inputs are not asked again.
+    let record = json!({"g0": {"x0": 1, "x1": 1, "x2": 1, "x3": 1, "x4": 1, "x5": 1,
+        "x6": 1, "x7": 1, "x8": 1, "x9": 1}});
+    let questions = asked(&record);
+    assert_eq!(questions.len(), 1_990);
+    let answered: Vec<String> = (0..10).map(|i| format!("g0.x{i}")).collect();
+    assert!(questions.iter().all(|q| !answered.contains(q)));
 }
