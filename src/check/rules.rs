@@ -396,13 +396,14 @@ impl Checker {
         // Only rules whose conditions have the same shape can have the same condition: each is
         // paired with those after it of its shape, not with every rule after it (a table of
         // thousands of rows compared its rows two by two).
+        let shapes: Vec<u64> = rules
+            .iter()
+            .map(|r| shape_opt(r.condition.as_ref()))
+            .collect();
         let mut by_shape: FxHashMap<u64, Vec<usize>> = FxHashMap::default();
-        for (j, r) in rules.iter().enumerate() {
+        for (j, shape) in shapes.iter().enumerate() {
             if known.get(j).copied().flatten().is_some() {
-                by_shape
-                    .entry(shape_opt(r.condition.as_ref()))
-                    .or_default()
-                    .push(j);
+                by_shape.entry(*shape).or_default().push(j);
             }
         }
         let mut conflicts = Vec::new();
@@ -413,8 +414,8 @@ impl Checker {
             if a.kind == RuleKind::Member {
                 continue;
             }
-            let alike = by_shape
-                .get(&shape_opt(a.condition.as_ref()))
+            let alike = (shapes.get(i))
+                .and_then(|shape| by_shape.get(shape))
                 .map_or(&[][..], Vec::as_slice);
             // The rules after it that it does not override (the rows of a `first` table below
             // a row are all overridden by it: none is left to pair).
@@ -630,11 +631,12 @@ fn shape(ir: &Ir, depth: usize, h: &mut impl std::hash::Hasher) {
         K::Const(v) => v.hash(h),
         K::Input(x) | K::Param(x) | K::Def(x) | K::Conclusion(x) | K::Local(x) => x.hash(h),
         K::Not(x) | K::Neg(x) | K::IsAbsent(x) | K::IsEmpty(x) | K::Field(x, _) => under(x),
-        K::And(a, b) | K::Or(a, b) | K::In(a, b) | K::DaysBetween(a, b) => {
-            under(a);
-            under(b);
-        }
-        K::Cmp(_, a, b) | K::Arith(_, a, b) => {
+        K::And(a, b)
+        | K::Or(a, b)
+        | K::In(a, b)
+        | K::DaysBetween(a, b)
+        | K::Cmp(_, a, b)
+        | K::Arith(_, a, b) => {
             under(a);
             under(b);
         }
