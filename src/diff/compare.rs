@@ -373,13 +373,16 @@ fn input_side(
 
 // ------------------------------------------------------------------------------------ rules
 
+/// A version's declared conclusions by name.
+type Declared<'a> = rustc_hash::FxHashMap<&'a str, &'a ConclusionDecl>;
+
 pub(crate) fn conclusions(
     old: &CompiledPolicy,
     new: &CompiledPolicy,
     asts: Option<(&Merged, &Merged)>,
 ) -> Vec<ConclusionDiff> {
     // Each version's declared conclusions by name, looked up once per conclusion.
-    fn by_name(m: &Merged) -> rustc_hash::FxHashMap<&str, &ConclusionDecl> {
+    fn by_name(m: &Merged) -> Declared<'_> {
         let mut names = rustc_hash::FxHashMap::default();
         for c in m.conclusions.iter().rev() {
             // The first of a name, as a search from the start finds it.
@@ -388,13 +391,7 @@ pub(crate) fn conclusions(
         names
     }
     let declared = asts.map(|(o, n)| (by_name(o), by_name(n)));
-    let (old_declared, new_declared) = (
-        declared.as_ref().map(|(o, _)| o),
-        declared.as_ref().map(|(_, n)| n),
-    );
-    let sides = |p: &CompiledPolicy,
-                 m: Option<&rustc_hash::FxHashMap<&str, &ConclusionDecl>>|
-     -> Vec<(String, ConclusionSide)> {
+    let sides = |p: &CompiledPolicy, m: Option<&Declared<'_>>| -> Vec<(String, ConclusionSide)> {
         p.conclusions
             .iter()
             .map(|c| {
@@ -410,21 +407,23 @@ pub(crate) fn conclusions(
             })
             .collect()
     };
-    let (old_sides, new_sides) = (sides(old, old_declared), sides(new, new_declared));
+    let (old_sides, new_sides) = (
+        sides(old, declared.as_ref().map(|(o, _)| o)),
+        sides(new, declared.as_ref().map(|(_, n)| n)),
+    );
     // Pair every conclusion, even unchanged ones: their rules may differ.
     pair(old_sides, new_sides, |_, _| false)
         .into_iter()
         .filter_map(|e| {
             let rules = declared.as_ref().map_or_else(Vec::new, |(o, n)| {
-                let rules_of =
-                    |m: &rustc_hash::FxHashMap<&str, &ConclusionDecl>| -> Vec<(String, Rule)> {
-                        m.get(e.key.as_str())
-                            .map(|c| {
-                                let rules = c.rules.iter();
-                                rules.map(|r| (r.label.node.clone(), r.clone())).collect()
-                            })
-                            .unwrap_or_default()
-                    };
+                let rules_of = |m: &Declared<'_>| -> Vec<(String, Rule)> {
+                    m.get(e.key.as_str())
+                        .map(|c| {
+                            let rules = c.rules.iter();
+                            rules.map(|r| (r.label.node.clone(), r.clone())).collect()
+                        })
+                        .unwrap_or_default()
+                };
                 let old_rules = if e.old.is_some() {
                     rules_of(o)
                 } else {

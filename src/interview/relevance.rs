@@ -67,9 +67,19 @@ impl<'a> Search<'a> {
         values: Option<&[Value]>,
     ) -> bool {
         let mut budget = SEARCH;
+        let readers = self.readers.waiting_for(slot);
+        let wanted = (self.wanted.iter())
+            .copied()
+            .filter(|i| readers.binary_search(i).is_ok())
+            .collect();
+        let weighed = Weighed {
+            slot,
+            readers,
+            wanted,
+        };
         match values {
-            Some(values) => self.differs(facts, slot, values, &mut budget),
-            None => self.waited(facts, slot, &mut budget),
+            Some(values) => self.differs(facts, &weighed, values, &mut budget),
+            None => self.waited(facts, &weighed, &mut budget),
         }
         .unwrap_or(true)
     }
@@ -78,29 +88,34 @@ impl<'a> Search<'a> {
     fn differs(
         &self,
         facts: &mut Vec<Value>,
-        slot: usize,
+        weighed: &Weighed,
         values: &[Value],
         budget: &mut usize,
     ) -> Option<bool> {
-        let branches = self.branches(facts, slot, values, budget)?;
+        let branches = self.branches(facts, weighed, values, budget)?;
         if !all_same(&branches, false) {
             return Some(true);
         }
-        match self.next_split(facts, slot) {
-            Wait::Split(next) => {
-                self.any_branch(facts, next, budget, |s, f, b| s.differs(f, slot, values, b))
-            }
+        match self.next_split(facts, weighed) {
+            Wait::Split(next) => self.any_branch(facts, next, budget, |s, f, b| {
+                s.differs(f, weighed, values, b)
+            }),
             Wait::Waited | Wait::Not => Some(!all_same(&branches, true)),
         }
     }
 
     /// Whether some condition still waits for input `slot` once the boolean and enum inputs
     /// that wait with it have values; none when the budget ran out.
-    fn waited(&self, facts: &mut Vec<Value>, slot: usize, budget: &mut usize) -> Option<bool> {
+    fn waited(
+        &self,
+        facts: &mut Vec<Value>,
+        weighed: &Weighed,
+        budget: &mut usize,
+    ) -> Option<bool> {
         *budget = budget.checked_sub(1)?;
-        match self.next_split(facts, slot) {
+        match self.next_split(facts, weighed) {
             Wait::Split(next) => {
-                self.any_branch(facts, next, budget, |s, f, b| s.waited(f, slot, b))
+                self.any_branch(facts, next, budget, |s, f, b| s.waited(f, weighed, b))
             }
             Wait::Waited => Some(true),
             Wait::Not => Some(false),
@@ -139,19 +154,12 @@ impl<'a> Search<'a> {
     fn branches(
         &self,
         facts: &mut [Value],
-        slot: usize,
+        weighed: &Weighed,
         values: &[Value],
         budget: &mut usize,
     ) -> Option<Vec<Outcomes>> {
+        let (slot, only) = (weighed.slot, &weighed.wanted);
         let saved = facts.get(slot)?.clone();
-        // The wanted conclusions that cannot read the input have the same outcome whatever
-        // its value: only the others are decided (a code of thousands of conclusions was
-        // decided whole for each value of each input an interview might ask).
-        let reading = self.readers.waiting_for(slot);
-        let only: Vec<usize> = (self.wanted.iter())
-            .copied()
-            .filter(|i| reading.binary_search(i).is_ok())
-            .collect();
         let mut out = Some(Vec::with_capacity(values.len()));
         for v in values {
             let (Some(left), Some(found)) = (budget.checked_sub(1), out.as_mut()) else {
@@ -170,7 +178,7 @@ impl<'a> Search<'a> {
                 self.policy,
                 facts,
                 "",
-                Some(&only),
+                Some(only),
                 (false, true),
                 Lang::En,
             );
@@ -186,14 +194,15 @@ impl<'a> Search<'a> {
     /// an unanswered boolean or enum input that such a condition also waits for, from the
     /// condition that waits for the fewest facts (the most specific: a condition that reads a
     /// whole conclusion waits for all its facts), the first declared.
-    fn next_split(&self, facts: &[Value], slot: usize) -> Wait {
+    fn next_split(&self, facts: &[Value], weighed: &Weighed) -> Wait {
+        let slot = weighed.slot;
         let Some(path) = self.policy.inputs.get(slot).map(|i| i.path.as_str()) else {
             return Wait::Not;
         };
         let mut ev = Evaluator::new(self.policy, facts);
         let mut waiting: Vec<Vec<usize>> = Vec::new();
         // Only a conclusion that reads the input can wait for it.
-        for i in self.readers.waiting_for(slot) {
+        for &i in &weighed.readers {
             let Some(c) = self.policy.conclusions.get(i) else {
                 continue;
             };
@@ -227,6 +236,17 @@ impl<'a> Search<'a> {
             })
             .map_or(Wait::Waited, Wait::Split)
     }
+}
+
+/// The input being weighed, with the conclusions that read it (found once per input).
+struct Weighed {
+    slot: usize,
+    /// The conclusions that read it, directly or not ([`Readers::waiting_for`]).
+    readers: Vec<usize>,
+    /// The wanted ones among them: the others have the same outcome whatever its value, so
+    /// only these are decided (a code of thousands of conclusions was decided whole for each
+    /// value of each input an interview might ask).
+    wanted: Vec<usize>,
 }
 
 /// What waits for an input.
