@@ -21,6 +21,15 @@ pub enum Loc {
     Element(usize, usize, usize),
 }
 
+impl Loc {
+    /// The input the place belongs to.
+    pub fn slot(self) -> usize {
+        match self {
+            Loc::Input(slot) | Loc::Field(slot, _) | Loc::Element(slot, _, _) => slot,
+        }
+    }
+}
+
 /// What a change does.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum What {

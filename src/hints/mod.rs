@@ -27,6 +27,7 @@ use crate::model::{Lang, Type, Value};
 use crate::prepared::Prepared;
 use edit::{Edit, Loc, What, apply, distance, get};
 use search::{Found, Goal, Searcher};
+use sites::Readers;
 
 pub use text::hint_text;
 
@@ -74,6 +75,7 @@ pub fn attach(
         Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
         Asked::Favourable => not_granted(policy, decision, only),
     };
+    let narrow = narrowing(policy, facts, only, settle);
     let mut left = EVALUATIONS_PER_REQUEST;
     for (i, target) in wanted {
         let Some(k) = position(only, i) else {
@@ -91,9 +93,8 @@ pub fn attach(
             policy,
             facts,
             (decision, only),
-            i,
-            target,
-            (settle, lang),
+            (i, target),
+            (settle, lang, narrow.as_ref()),
             &mut left,
         );
         if let Some((_, c)) = decision.conclusions.0.get_mut(k) {
@@ -127,6 +128,34 @@ fn not_granted(
     out
 }
 
+/// For a decision over every conclusion, who reads each input, so that a hint's changes are
+/// verified by deciding again only the conclusions they can reach (a large policy was decided
+/// whole for each hint of each conclusion): the other conclusions of the decision keep their
+/// results. That holds when no conclusion of the decision is settled (`settle`, and
+/// three-valued evaluation leaves one undetermined): the conclusions settled together share
+/// one budget and one order of suppositions, and a smaller decision could settle what the
+/// whole one leaves open. The verification then decides the whole policy again, as it does
+/// for a decision made for some conclusions (their hints decide those and what they read).
+fn narrowing(
+    policy: &Prepared,
+    facts: &[Value],
+    only: Option<&[usize]>,
+    settle: bool,
+) -> Option<Readers> {
+    if only.is_some() {
+        return None;
+    }
+    if settle {
+        let mut ev = Evaluator::new(policy, facts);
+        let open = (0..policy.conclusions.len())
+            .any(|i| matches!(ev.outcome(i), Some(Outcome::Undetermined { .. })));
+        if open {
+            return None;
+        }
+    }
+    Some(Readers::of(policy))
+}
+
 /// The value of conclusion `i` on `facts`: decided by three-valued evaluation or, when
 /// `settle`, by settling its missing facts (see [`crate::eval::settle`]).
 fn decided_value(policy: &Prepared, facts: &[Value], i: usize, settle: bool) -> Option<Value> {
@@ -151,9 +180,8 @@ fn for_conclusion(
     policy: &Prepared,
     facts: &[Value],
     (decision, only): (&Decision, Option<&[usize]>),
-    i: usize,
-    target: Option<Value>,
-    (settle, lang): (bool, Lang),
+    (i, target): (usize, Option<Value>),
+    (settle, lang, narrow): (bool, Lang, Option<&Readers>),
     left: &mut usize,
 ) -> Vec<Hint> {
     let Some(value) = decided_value(policy, facts, i, settle) else {
@@ -198,11 +226,9 @@ fn for_conclusion(
                 policy,
                 facts,
                 (before, scope.as_deref()),
-                i,
-                &reads,
-                &goal,
+                (i, &reads, &goal),
                 &edits,
-                (settle, lang),
+                (settle, lang, narrow),
             )
         })
         .collect();
@@ -332,20 +358,16 @@ fn step(
 type Rank = (usize, usize, u64);
 
 /// The hint of `edits`, once deciding again on the changed facts gives the goal; with its
-/// rank.
-#[expect(
-    clippy::too_many_arguments,
-    reason = "what one hint is built from: the decision before and the changes after"
-)]
+/// rank. The decision after is made for the same conclusions as the one before (`scope`) or, given
+/// who reads each input (`narrow`, see [`narrowing`]), for those the changes can reach and
+/// those conclusion `i` reads: the others keep their results.
 fn verified(
     policy: &Prepared,
     facts: &[Value],
     (before, scope): (&Decision, Option<&[usize]>),
-    i: usize,
-    reads: &sites::Reads,
-    goal: &Goal,
+    (i, reads, goal): (usize, &sites::Reads, &Goal),
     edits: &[Edit],
-    (settle, lang): (bool, Lang),
+    (settle, lang, narrow): (bool, Lang, Option<&Readers>),
 ) -> Option<(Rank, Hint)> {
     let mut changed = facts.to_vec();
     let mut changes = Vec::with_capacity(edits.len());
@@ -355,9 +377,19 @@ fn verified(
         changes.push(change(policy, &changed, e)?);
         changed = apply(policy, &changed, e)?;
     }
+    let reached: Option<Vec<usize>> = narrow.filter(|_| scope.is_none()).map(|readers| {
+        let mut reached: Vec<usize> = reads.conclusions.iter().copied().collect();
+        for e in edits {
+            reached.extend(readers.of_input(e.loc.slot()));
+        }
+        reached.sort_unstable();
+        reached.dedup();
+        reached
+    });
+    let decided = reached.as_deref().or(scope);
     let id = &before.decision_id;
-    let after = crate::decision::decide_only(policy, &changed, id, scope, (false, settle), lang);
-    let (_, now) = after.conclusions.0.get(position(scope, i)?)?;
+    let after = crate::decision::decide_only(policy, &changed, id, decided, (false, settle), lang);
+    let (_, now) = after.conclusions.0.get(position(decided, i)?)?;
     let (_, then) = at(before, scope, i)?;
     let c = policy.conclusions.get(i)?;
     let wanted = match goal {
@@ -384,7 +416,7 @@ fn verified(
         .filter(|&&j| j != i)
         .filter_map(|&j| {
             let (n, old) = at(before, scope, j)?;
-            let (_, new) = at(&after, scope, j)?;
+            let (_, new) = at(&after, decided, j)?;
             let quantity = matches!(
                 policy.conclusions.get(j)?.ty.base(),
                 Type::Num { .. } | Type::Date
@@ -397,14 +429,12 @@ fn verified(
         })
         .collect();
     // The other conclusions the changes move: fewer is a smaller change to the decision.
-    let moved = before
-        .conclusions
-        .0
-        .iter()
-        .zip(&after.conclusions.0)
-        .enumerate()
-        .filter(|(k, ((_, a), (_, b)))| {
-            index_at(scope, *k) != Some(i) && (a.status != b.status || a.value != b.value)
+    let moved = (after.conclusions.0.iter().enumerate())
+        .filter_map(|(k, (_, b))| Some((index_at(decided, k)?, b)))
+        .filter(|&(j, b)| {
+            j != i
+                && at(before, scope, j)
+                    .is_some_and(|(_, a)| a.status != b.status || a.value != b.value)
         })
         .count();
     changes.sort_by(|a, b| a.path.cmp(&b.path));

@@ -129,6 +129,113 @@ impl Reads {
     }
 }
 
+/// Which conclusions read each input: directly (their rules, and the definitions these use),
+/// or through a conclusion that does. Only those may wait for the input, or change with it:
+/// the others have the same outcome whatever its value. Found once for a whole policy, where
+/// [`Reads`] goes the other way, from one conclusion to what it reads.
+pub(crate) struct Readers {
+    /// By input slot, the conclusions whose rules read it directly.
+    by_input: Vec<Vec<usize>>,
+    /// By conclusion, the conclusions whose rules read it directly.
+    by_conclusion: Vec<Vec<usize>>,
+}
+
+/// What a piece of code reads directly: inputs and conclusions (definitions followed).
+#[derive(Clone, Default)]
+struct Read {
+    inputs: Vec<usize>,
+    conclusions: Vec<usize>,
+}
+
+impl Readers {
+    pub(crate) fn of(policy: &CompiledPolicy) -> Readers {
+        let mut by_input = vec![Vec::new(); policy.inputs.len()];
+        let mut by_conclusion = vec![Vec::new(); policy.conclusions.len()];
+        let mut defs: Vec<Option<Read>> = vec![None; policy.defs.len()];
+        for (i, c) in policy.conclusions.iter().enumerate() {
+            let mut read = Read::default();
+            for rule in &c.rules {
+                for code in rule.condition.iter().chain([&rule.value]) {
+                    walk(policy, code, &mut read, &mut defs);
+                }
+            }
+            for (list, found) in [
+                (&mut by_input, &mut read.inputs),
+                (&mut by_conclusion, &mut read.conclusions),
+            ] {
+                found.sort_unstable();
+                found.dedup();
+                for k in found.iter() {
+                    if let Some(readers) = list.get_mut(*k) {
+                        readers.push(i);
+                    }
+                }
+            }
+        }
+        Readers {
+            by_input,
+            by_conclusion,
+        }
+    }
+
+    /// The conclusions that read input `slot`, directly or not, in declaration order.
+    pub(crate) fn of_input(&self, slot: usize) -> Vec<usize> {
+        let mut found: Vec<usize> = self.by_input.get(slot).cloned().unwrap_or_default();
+        let mut seen: rustc_hash::FxHashSet<usize> = found.iter().copied().collect();
+        let mut next = 0;
+        while let Some(&i) = found.get(next) {
+            next += 1;
+            for &j in self.by_conclusion.get(i).into_iter().flatten() {
+                if seen.insert(j) {
+                    found.push(j);
+                }
+            }
+        }
+        found.sort_unstable();
+        found
+    }
+}
+
+/// Adds what `code` reads directly to `read`, through the definitions it uses (`defs`: what
+/// each reads, once found; a definition being walked reads nothing more of itself).
+fn walk(policy: &CompiledPolicy, code: &Ir, read: &mut Read, defs: &mut Vec<Option<Read>>) {
+    match &code.kind {
+        IrKind::Input(slot) => read.inputs.push(*slot),
+        IrKind::Conclusion(j) => read.conclusions.push(*j),
+        IrKind::Def(d) | IrKind::Call(d, _) => {
+            if let IrKind::Call(_, args) = &code.kind {
+                for a in args {
+                    walk(policy, a, read, defs);
+                }
+            }
+            let known = match defs.get(*d) {
+                Some(Some(known)) => known.clone(),
+                Some(None) => {
+                    if let Some(slot) = defs.get_mut(*d) {
+                        *slot = Some(Read::default());
+                    }
+                    let mut inner = Read::default();
+                    if let Some(def) = policy.defs.get(*d) {
+                        walk(policy, &def.body, &mut inner, defs);
+                    }
+                    if let Some(slot) = defs.get_mut(*d) {
+                        *slot = Some(inner.clone());
+                    }
+                    inner
+                }
+                None => Read::default(),
+            };
+            read.inputs.extend(known.inputs);
+            read.conclusions.extend(known.conclusions);
+        }
+        other => {
+            for c in children(other) {
+                walk(policy, c, read, defs);
+            }
+        }
+    }
+}
+
 /// The place `code` reads, when it reads one directly.
 fn site_of(code: &Ir, env: &[Option<usize>]) -> Option<Site> {
     match &code.kind {

@@ -20,7 +20,8 @@ use std::collections::HashMap;
 
 use crate::decision::{Conclusions, Datum, Status};
 use crate::eval::{Evaluator, Verdict};
-use crate::model::{CompiledPolicy, Ir, IrKind, Lang, Value};
+use crate::hints::sites::Readers;
+use crate::model::{Lang, Value};
 use crate::prepared::Prepared;
 
 /// Most evaluations (decisions, or three-valued passes) the search makes for one input.
@@ -67,7 +68,7 @@ impl<'a> Search<'a> {
         values: Option<&[Value]>,
     ) -> bool {
         let mut budget = SEARCH;
-        let readers = self.readers.waiting_for(slot);
+        let readers = self.readers.of_input(slot);
         let wanted = (self.wanted.iter())
             .copied()
             .filter(|i| readers.binary_search(i).is_ok())
@@ -241,7 +242,7 @@ impl<'a> Search<'a> {
 /// The input being weighed, with the conclusions that read it (found once per input).
 struct Weighed {
     slot: usize,
-    /// The conclusions that read it, directly or not ([`Readers::waiting_for`]).
+    /// The conclusions that read it, directly or not ([`Readers::of_input`]).
     readers: Vec<usize>,
     /// The wanted ones among them: the others have the same outcome whatever its value, so
     /// only these are decided (a code of thousands of conclusions was decided whole for each
@@ -271,111 +272,6 @@ fn outcomes(conclusions: &Conclusions) -> Outcomes {
             Some((c.status, c.value.clone(), missing))
         })
         .collect()
-}
-
-/// Which conclusions read each input: directly (their rules, and the definitions these use),
-/// or through a conclusion that does. Only those may wait for the input, or change with it.
-struct Readers {
-    /// By input slot, the conclusions whose rules read it directly.
-    by_input: Vec<Vec<usize>>,
-    /// By conclusion, the conclusions whose rules read it directly.
-    by_conclusion: Vec<Vec<usize>>,
-}
-
-/// What a piece of code reads directly: inputs and conclusions (definitions followed).
-#[derive(Clone, Default)]
-struct Read {
-    inputs: Vec<usize>,
-    conclusions: Vec<usize>,
-}
-
-impl Readers {
-    fn of(policy: &CompiledPolicy) -> Readers {
-        let mut by_input = vec![Vec::new(); policy.inputs.len()];
-        let mut by_conclusion = vec![Vec::new(); policy.conclusions.len()];
-        let mut defs: Vec<Option<Read>> = vec![None; policy.defs.len()];
-        for (i, c) in policy.conclusions.iter().enumerate() {
-            let mut read = Read::default();
-            for rule in &c.rules {
-                for code in rule.condition.iter().chain([&rule.value]) {
-                    walk(policy, code, &mut read, &mut defs);
-                }
-            }
-            for (list, found) in [
-                (&mut by_input, &mut read.inputs),
-                (&mut by_conclusion, &mut read.conclusions),
-            ] {
-                found.sort_unstable();
-                found.dedup();
-                for k in found.iter() {
-                    if let Some(readers) = list.get_mut(*k) {
-                        readers.push(i);
-                    }
-                }
-            }
-        }
-        Readers {
-            by_input,
-            by_conclusion,
-        }
-    }
-
-    /// The conclusions that read input `slot`, directly or not, in declaration order.
-    fn waiting_for(&self, slot: usize) -> Vec<usize> {
-        let mut found: Vec<usize> = self.by_input.get(slot).cloned().unwrap_or_default();
-        let mut seen: rustc_hash::FxHashSet<usize> = found.iter().copied().collect();
-        let mut next = 0;
-        while let Some(&i) = found.get(next) {
-            next += 1;
-            for &j in self.by_conclusion.get(i).into_iter().flatten() {
-                if seen.insert(j) {
-                    found.push(j);
-                }
-            }
-        }
-        found.sort_unstable();
-        found
-    }
-}
-
-/// Adds what `code` reads directly to `read`, through the definitions it uses (`defs`: what
-/// each reads, once found; a definition being walked reads nothing more of itself).
-fn walk(policy: &CompiledPolicy, code: &Ir, read: &mut Read, defs: &mut Vec<Option<Read>>) {
-    match &code.kind {
-        IrKind::Input(slot) => read.inputs.push(*slot),
-        IrKind::Conclusion(j) => read.conclusions.push(*j),
-        IrKind::Def(d) | IrKind::Call(d, _) => {
-            if let IrKind::Call(_, args) = &code.kind {
-                for a in args {
-                    walk(policy, a, read, defs);
-                }
-            }
-            let known = match defs.get(*d) {
-                Some(Some(known)) => known.clone(),
-                Some(None) => {
-                    if let Some(slot) = defs.get_mut(*d) {
-                        *slot = Some(Read::default());
-                    }
-                    let mut inner = Read::default();
-                    if let Some(def) = policy.defs.get(*d) {
-                        walk(policy, &def.body, &mut inner, defs);
-                    }
-                    if let Some(slot) = defs.get_mut(*d) {
-                        *slot = Some(inner.clone());
-                    }
-                    inner
-                }
-                None => Read::default(),
-            };
-            read.inputs.extend(known.inputs);
-            read.conclusions.extend(known.conclusions);
-        }
-        other => {
-            for c in crate::hints::sites::children(other) {
-                walk(policy, c, read, defs);
-            }
-        }
-    }
 }
 
 /// Whether every branch has the same statuses and values (and, with `missing`, the same

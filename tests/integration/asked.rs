@@ -378,3 +378,70 @@ fn an_interview_on_a_large_policy_asks_each_input_a_conclusion_misses_once() {
     let answered: Vec<String> = (0..10).map(|i| format!("g0.x{i}")).collect();
     assert!(questions.iter().all(|q| !answered.contains(q)));
 }
+
+/// Hints for every conclusion of a decision over the whole policy verify each hint by deciding
+/// again only what its changes can reach; they are the hints of the same decision asked for
+/// every conclusion by name, which decides every conclusion again for each hint.
+#[test]
+fn hints_for_a_whole_decision_are_those_of_every_conclusion_asked_by_name() {
+    let same = |policy: &Prepared, record: &Value| {
+        let all: Vec<String> = (policy.conclusions.iter().enumerate())
+            .map(|(i, _)| policy.conclusion_name(i).to_string())
+            .collect();
+        let whole = Options {
+            hints: Some(serde_json::from_value(json!(true)).unwrap()),
+            decision_id: Some("id".into()),
+            lang: Lang::En,
+            ..Options::default()
+        };
+        let named = Options {
+            conclusions: Some(conclusions(policy, &all, "conclusions").unwrap()),
+            ..whole.clone()
+        };
+        let whole = clausier::request::decide(policy, record, &whole).unwrap();
+        let named = clausier::request::decide(policy, record, &named).unwrap();
+        assert_eq!(whole.conclusions, named.conclusions, "{record}");
+        whole
+            .conclusions
+            .0
+            .iter()
+            .map(|(_, c)| c.hints.as_ref().map_or(0, Vec::len))
+            .sum::<usize>()
+    };
+    let text = synthetic::policy(200);
+    let folder = check_texts(
+        PathBuf::from("synthetic"),
+        vec![("synthetic/v.policy".into(), None, text)],
+    );
+    let policy = folder.version("v").unwrap();
+    for record in [
+        json!({}),
+        json!({"g0": {"x5": 100_000}, "g1": {"x150": 100_000}}),
+    ] {
+        assert!(same(policy, &record) > 200, "{record}");
+    }
+    // The BTS policy: every fact known; facts missing, which settling may decide (the whole
+    // policy is then decided again for each hint, as a smaller decision could settle what
+    // the whole one leaves open); a refused certificate.
+    let folder = bts();
+    let policy = folder.version("session-2027").unwrap();
+    let mut missing = candidate();
+    missing["report"].as_object_mut().unwrap().remove("pages");
+    let mut refused = candidate();
+    refused["internship"]["certificate_provided"] = json!(false);
+    refused["candidate"]["pathway"] = json!("apprentissage");
+    let mut no_report = candidate();
+    no_report.as_object_mut().unwrap().remove("report");
+    let mut no_internship = candidate();
+    no_internship.as_object_mut().unwrap().remove("internship");
+    for record in [
+        candidate(),
+        missing,
+        refused,
+        no_report,
+        no_internship,
+        json!({}),
+    ] {
+        assert!(same(policy, &record) > 0, "{record}");
+    }
+}
