@@ -73,14 +73,64 @@ fn replaced(items: &[Value], i: usize, v: Value) -> Option<Arc<[Value]>> {
     Some(out.into())
 }
 
-/// The facts once `edit` is made; none when it does not apply or would make a record break
-/// one of its `require`s (the record would then be rejected as input).
-pub fn apply(policy: &CompiledPolicy, facts: &[Value], edit: &Edit) -> Option<Vec<Value>> {
-    let mut out = facts.to_vec();
-    let slot = match edit.loc {
-        Loc::Input(s) | Loc::Field(s, _) | Loc::Element(s, _, _) => s,
-    };
-    let current = out.get(slot)?;
+/// Changes made in place to a candidate's facts, to be given back: a search tries thousands of
+/// changes, and a copy of the facts for each cost the square of the inputs of a large policy.
+#[derive(Debug, Default)]
+pub struct Made(Vec<(usize, Value)>);
+
+impl Made {
+    /// Makes `edit` on `facts`; none, and nothing changed, when it does not apply or would make
+    /// a record break one of its `require`s (the record would then be rejected as input).
+    pub fn make(
+        &mut self,
+        policy: &CompiledPolicy,
+        facts: &mut [Value],
+        edit: &Edit,
+    ) -> Option<()> {
+        let new = edited(policy, facts, edit)?;
+        let slot = edit.loc.slot();
+        let old = std::mem::replace(facts.get_mut(slot)?, new);
+        self.0.push((slot, old));
+        Some(())
+    }
+
+    /// Gives `facts` back the values the changes replaced, the last change first.
+    pub fn undo(self, facts: &mut [Value]) {
+        for (slot, old) in self.0.into_iter().rev() {
+            if let Some(place) = facts.get_mut(slot) {
+                *place = old;
+            }
+        }
+    }
+}
+
+/// Makes `edits` on `facts` in turn, calls `f` on the facts changed, and gives them back their
+/// values; none when an edit does not apply (see [`Made::make`]). `each` sees the facts before
+/// each edit.
+pub fn with_edits<R>(
+    policy: &CompiledPolicy,
+    facts: &mut [Value],
+    edits: &[Edit],
+    mut each: impl FnMut(&[Value], &Edit) -> Option<()>,
+    f: impl FnOnce(&[Value]) -> R,
+) -> Option<R> {
+    let mut made = Made::default();
+    let mut all = Some(());
+    for e in edits {
+        all = each(facts, e).and_then(|()| made.make(policy, facts, e));
+        if all.is_none() {
+            break;
+        }
+    }
+    let out = all.map(|()| f(facts));
+    made.undo(facts);
+    out
+}
+
+/// The value of the input `edit` changes once it is made (see [`Made::make`]).
+fn edited(policy: &CompiledPolicy, facts: &[Value], edit: &Edit) -> Option<Value> {
+    let slot = edit.loc.slot();
+    let current = facts.get(slot)?;
     let new = match (&edit.loc, &edit.what, current) {
         (Loc::Input(_), What::Set(v), _) => v.clone(),
         (Loc::Input(_), What::Add(v), Value::List(items)) => {
@@ -108,8 +158,7 @@ pub fn apply(policy: &CompiledPolicy, facts: &[Value], edit: &Edit) -> Option<Ve
         }
         _ => return None,
     };
-    *out.get_mut(slot)? = new;
-    Some(out)
+    Some(new)
 }
 
 /// The record type of the elements of list input `slot`.

@@ -25,7 +25,7 @@ use crate::eval::settle::Settled;
 use crate::eval::{Evaluator, Outcome};
 use crate::model::{Lang, Type, Value};
 use crate::prepared::Prepared;
-use edit::{Edit, Loc, What, apply, distance, get};
+use edit::{Edit, Loc, Made, What, distance, get, with_edits};
 use search::{Found, Goal, Searcher};
 use sites::Readers;
 
@@ -76,6 +76,8 @@ pub fn attach(
         Asked::Favourable => not_granted(policy, decision, only),
     };
     let narrow = narrowing(policy, facts, only, settle);
+    // One copy of the facts for every search: each change tried is made in it and given back.
+    let mut work = facts.to_vec();
     let mut left = EVALUATIONS_PER_REQUEST;
     for (i, target) in wanted {
         let Some(k) = position(only, i) else {
@@ -91,7 +93,7 @@ pub fn attach(
         }
         let found = for_conclusion(
             policy,
-            facts,
+            &mut work,
             (decision, only),
             (i, target),
             (settle, lang, narrow.as_ref()),
@@ -102,6 +104,7 @@ pub fn attach(
             c.hints.get_or_insert_with(Vec::new).extend(found);
         }
     }
+    debug_assert!(work == facts, "every change tried is given back");
 }
 
 /// The conclusions decided in `decision` (made for `only`) whose value is not one of the
@@ -175,10 +178,10 @@ fn decided_value(policy: &Prepared, facts: &[Value], i: usize, settle: bool) -> 
     }
 }
 
-/// The hints of conclusion `i`.
+/// The hints of conclusion `i` on `facts` (changed while the search runs, given back after).
 fn for_conclusion(
     policy: &Prepared,
-    facts: &[Value],
+    facts: &mut [Value],
     (decision, only): (&Decision, Option<&[usize]>),
     (i, target): (usize, Option<Value>),
     (settle, lang, narrow): (bool, Lang, Option<&Readers>),
@@ -255,7 +258,7 @@ fn for_conclusion(
 /// of one of the [`FIRST_STEPS`] changes that make the most progress and a change that then
 /// reaches the goal; else the chain that makes the most progress at each step, ended by each
 /// change that then reaches it.
-fn chains(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal) -> Vec<Vec<Edit>> {
+fn chains(s: &mut Searcher<'_>, facts: &mut [Value], goal: &Goal) -> Vec<Vec<Edit>> {
     let Some(start) = s.probe(facts) else {
         return Vec::new();
     };
@@ -272,7 +275,12 @@ fn chains(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal) -> Vec<Vec<Edit>> 
     let mut pairs = Vec::new();
     for first in progress.iter().take(FIRST_STEPS) {
         let chain = [first.edit.clone()];
-        let (reached, _) = step(s, &first.facts, goal, None, &chain);
+        let mut made = Made::default();
+        if made.make(s.policy(), facts, &first.edit).is_none() {
+            continue;
+        }
+        let (reached, _) = step(s, facts, goal, None, &chain);
+        made.undo(facts);
         pairs.extend(
             reached
                 .into_iter()
@@ -285,47 +293,65 @@ fn chains(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal) -> Vec<Vec<Edit>> 
     let Some(best) = progress.into_iter().next() else {
         return Vec::new();
     };
+    // The chain's changes are made in `facts` as it grows, and given back at the end.
+    let mut made = Made::default();
     let mut score = best.probe.score;
-    let mut current = best.facts;
-    let mut chain = vec![best.edit];
-    while chain.len() < MAX_CHANGES {
-        let (reached, progress) = step(s, &current, goal, Some(score), &chain);
+    let mut chain = Vec::new();
+    let mut next = Some(best.edit);
+    let found = loop {
+        let Some(edit) = next.take() else {
+            break Vec::new();
+        };
+        if made.make(s.policy(), facts, &edit).is_none() {
+            break Vec::new();
+        }
+        chain.push(edit);
+        if chain.len() >= MAX_CHANGES {
+            break Vec::new();
+        }
+        let (reached, progress) = step(s, facts, goal, Some(score), &chain);
         if !reached.is_empty() {
-            return reached
+            break reached
                 .into_iter()
                 .map(|f| chain.iter().cloned().chain([f.edit]).collect())
                 .collect();
         }
-        let Some(best) = progress.into_iter().min_by_key(|f| {
-            let from = get(&current, f.edit.loc);
-            (f.probe.score, distance(from, &f.edit.what))
-        }) else {
-            return Vec::new();
-        };
-        score = best.probe.score;
-        current = best.facts;
-        chain.push(best.edit);
-    }
-    Vec::new()
+        next = progress
+            .into_iter()
+            .min_by_key(|f| {
+                let from = get(facts, f.edit.loc);
+                (f.probe.score, distance(from, &f.edit.what))
+            })
+            .map(|best| {
+                score = best.probe.score;
+                best.edit
+            });
+    };
+    made.undo(facts);
+    found
 }
 
 /// `edits`, a chain that reaches `goal` from `facts`, without the changes it reaches it
 /// without: a change made on the way that the goal turns out not to need (the greedy steps of
 /// a chain each make progress, not all of it needed) is dropped, the last first.
-fn pruned(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal, mut edits: Vec<Edit>) -> Vec<Edit> {
+fn pruned(
+    s: &mut Searcher<'_>,
+    facts: &mut [Value],
+    goal: &Goal,
+    mut edits: Vec<Edit>,
+) -> Vec<Edit> {
     for k in (0..edits.len()).rev() {
         if edits.len() < 2 {
             break;
         }
         let mut without = edits.clone();
         without.remove(k);
-        let changed = without
-            .iter()
-            .try_fold(facts.to_vec(), |f, e| apply(s.policy(), &f, e));
-        let Some(changed) = changed else {
+        let policy = s.policy();
+        let probe = with_edits(policy, facts, &without, |_, _| Some(()), |f| s.probe(f));
+        let Some(probe) = probe else {
             continue;
         };
-        match s.probe(&changed) {
+        match probe {
             Some(p) if goal.reached(p.value.as_ref()) => edits = without,
             Some(_) => {}
             None => break,
@@ -338,7 +364,7 @@ fn pruned(s: &mut Searcher<'_>, facts: &[Value], goal: &Goal, mut edits: Vec<Edi
 /// that reach `goal`, and those that bring the score under `score` (when given).
 fn step(
     s: &mut Searcher<'_>,
-    facts: &[Value],
+    facts: &mut [Value],
     goal: &Goal,
     score: Option<search::Score>,
     chain: &[Edit],
@@ -363,20 +389,12 @@ type Rank = (usize, usize, u64);
 /// those conclusion `i` reads: the others keep their results.
 fn verified(
     policy: &Prepared,
-    facts: &[Value],
+    facts: &mut [Value],
     (before, scope): (&Decision, Option<&[usize]>),
     (i, reads, goal): (usize, &sites::Reads, &Goal),
     edits: &[Edit],
     (settle, lang, narrow): (bool, Lang, Option<&Readers>),
 ) -> Option<(Rank, Hint)> {
-    let mut changed = facts.to_vec();
-    let mut changes = Vec::with_capacity(edits.len());
-    let mut far = 0u64;
-    for e in edits {
-        far = far.saturating_add(distance(get(&changed, e.loc), &e.what));
-        changes.push(change(policy, &changed, e)?);
-        changed = apply(policy, &changed, e)?;
-    }
     let reached: Option<Vec<usize>> = narrow.filter(|_| scope.is_none()).map(|readers| {
         let mut reached: Vec<usize> = reads.conclusions.iter().copied().collect();
         for e in edits {
@@ -388,7 +406,16 @@ fn verified(
     });
     let decided = reached.as_deref().or(scope);
     let id = &before.decision_id;
-    let after = crate::decision::decide_only(policy, &changed, id, decided, (false, settle), lang);
+    let mut changes = Vec::with_capacity(edits.len());
+    let mut far = 0u64;
+    let each = |facts: &[Value], e: &Edit| {
+        far = far.saturating_add(distance(get(facts, e.loc), &e.what));
+        changes.push(change(policy, facts, e)?);
+        Some(())
+    };
+    let after = with_edits(policy, facts, edits, each, |changed| {
+        crate::decision::decide_only(policy, changed, id, decided, (false, settle), lang)
+    })?;
     let (_, now) = after.conclusions.0.get(position(decided, i)?)?;
     let (_, then) = at(before, scope, i)?;
     let c = policy.conclusions.get(i)?;

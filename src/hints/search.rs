@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use super::edit::{Edit, Loc, What, apply, at_position, get, position};
+use super::edit::{Edit, Loc, Made, What, at_position, get, position};
 use super::sites::{Reads, Site};
 use crate::ast::RuleKind;
 use crate::eval::{Evaluator, Outcome};
@@ -69,8 +69,6 @@ pub struct Probe {
 pub struct Found {
     /// The change.
     pub edit: Edit,
-    /// The facts once changed.
-    pub facts: Vec<Value>,
     /// What they give.
     pub probe: Probe,
 }
@@ -187,7 +185,7 @@ impl<'a> Searcher<'a> {
     /// given), leaving alone the places in `fixed`.
     pub fn changes(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         goal: &Goal,
         score: Option<Score>,
         fixed: &[Loc],
@@ -220,7 +218,9 @@ impl<'a> Searcher<'a> {
                     else {
                         continue;
                     };
-                    for i in 0..items.len().min(MAX_ELEMENTS) {
+                    // The changes tried give each element back, so the list keeps its length.
+                    let elements = items.len().min(MAX_ELEMENTS);
+                    for i in 0..elements {
                         let loc = Loc::Element(slot, i, f);
                         self.scalar(facts, loc, &ty, goal, score, fixed, &mut out);
                     }
@@ -247,7 +247,7 @@ impl<'a> Searcher<'a> {
 
     fn input(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         slot: usize,
         goal: &Goal,
         score: Option<Score>,
@@ -342,7 +342,7 @@ impl<'a> Searcher<'a> {
     )]
     fn scalar(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         loc: Loc,
         ty: &Type,
         goal: &Goal,
@@ -395,7 +395,7 @@ impl<'a> Searcher<'a> {
     /// values around them.
     fn seeded(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         loc: Loc,
         ty: &Type,
         goal: &Goal,
@@ -431,21 +431,20 @@ impl<'a> Searcher<'a> {
                 Tried::Accepted(f) => out.push(*f),
                 Tried::Spent => return,
                 Tried::No | Tried::Off => {
+                    // From the seed, the nearest value that does; the change found sets the
+                    // place, so it is the same made on the record as it is.
+                    let seeded = Edit {
+                        loc,
+                        what: What::Set(seed.clone()),
+                    };
                     for dir in [1, -1] {
-                        let from = apply(
-                            self.policy,
-                            facts,
-                            &Edit {
-                                loc,
-                                what: What::Set(seed.clone()),
-                            },
-                        );
-                        if let Some(from) = from
-                            && let Some(mut f) =
-                                self.nearest(&from, loc, &seed, integral, dir, goal, score)
-                        {
-                            // The change is from the record as it is, where the place is absent.
-                            f.facts = apply(self.policy, facts, &f.edit).unwrap_or(f.facts);
+                        let mut made = Made::default();
+                        if made.make(self.policy, facts, &seeded).is_none() {
+                            continue;
+                        }
+                        let found = self.nearest(facts, loc, &seed, integral, dir, goal, score);
+                        made.undo(facts);
+                        if let Some(f) = found {
                             out.push(f);
                             break;
                         }
@@ -463,7 +462,7 @@ impl<'a> Searcher<'a> {
     )]
     fn nearest(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         loc: Loc,
         start: &Value,
         integral: bool,
@@ -472,7 +471,7 @@ impl<'a> Searcher<'a> {
         score: Option<Score>,
     ) -> Option<Found> {
         let origin = position(start, integral)?;
-        let probe =
+        let mut probe =
             |s: &mut Self, k: i64| s.at(facts, loc, start, integral, origin + dir * k, goal, score);
         let mut lo = 0i64;
         let mut step = 1i64;
@@ -528,7 +527,7 @@ impl<'a> Searcher<'a> {
     )]
     fn at(
         &mut self,
-        facts: &[Value],
+        facts: &mut [Value],
         loc: Loc,
         like: &Value,
         integral: bool,
@@ -547,19 +546,24 @@ impl<'a> Searcher<'a> {
     }
 
     /// Makes `edit` and evaluates: accepted when it reaches the goal or makes progress.
-    fn attempt(&mut self, facts: &[Value], edit: Edit, goal: &Goal, score: Option<Score>) -> Tried {
-        let Some(changed) = apply(self.policy, facts, &edit) else {
+    fn attempt(
+        &mut self,
+        facts: &mut [Value],
+        edit: Edit,
+        goal: &Goal,
+        score: Option<Score>,
+    ) -> Tried {
+        let mut made = Made::default();
+        if made.make(self.policy, facts, &edit).is_none() {
             return Tried::Off;
-        };
-        let Some(probe) = self.probe(&changed) else {
+        }
+        let probe = self.probe(facts);
+        made.undo(facts);
+        let Some(probe) = probe else {
             return Tried::Spent;
         };
         if goal.reached(probe.value.as_ref()) || score.is_some_and(|s| probe.score < s) {
-            Tried::Accepted(Box::new(Found {
-                edit,
-                facts: changed,
-                probe,
-            }))
+            Tried::Accepted(Box::new(Found { edit, probe }))
         } else {
             Tried::No
         }
