@@ -791,16 +791,18 @@ fn when_postgresql_goes_down_decisions_are_still_answered_and_the_loss_is_counte
     assert!(served.log().contains(&format!("decision_id={id}")));
     assert!(served.metric("clausier_records_lost_total{reason=\"database\"}") >= 1.0);
     assert!(served.metric("clausier_records_unconfirmed_total") >= 1.0);
-    // While the writer tries a batch again, the queue (of one) fills: the next record is lost
-    // at once, said before its decision is answered.
-    let ids: Vec<String> = (0..3)
-        .map(|k| {
-            decide(&served, &with_id(&format!("C-06{k}")), "jury")["decision_id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
-        .collect();
+    // While the writer tries a batch (each try waits two seconds for a connection), the queue
+    // (of one) fills: the next record is lost at once, said before its decision is answered.
+    // The writer, idle since it gave up, may first gather a record or two into a batch of its
+    // own, so decisions are made until one finds the queue full (each takes milliseconds).
+    let mut ids = Vec::new();
+    for k in 0..20 {
+        let answered = decide(&served, &with_id(&format!("C-06{k}")), "jury");
+        ids.push(answered["decision_id"].as_str().unwrap().to_string());
+        if served.log().contains("the record queue is full") {
+            break;
+        }
+    }
     let full = served.wait_log("a record lost to a full queue", |l| {
         l.contains("the record queue is full")
     });
