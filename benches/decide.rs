@@ -224,6 +224,27 @@ fn load_scale(c: &mut Criterion) {
                 b.iter(|| clausier::request::interview(policy, black_box(&record), &options))
             });
         }
+        // A decision over every conclusion with the hints of each: each hint verified by
+        // deciding again what its changes reach, the search bounded by its budget
+        // (benches/README.md, "The eleventh round").
+        if items == 1_000 || items == 10_000 {
+            let policy = checked.version("v").unwrap();
+            let options = clausier::request::Options {
+                hints: Some(serde_json::from_value(serde_json::json!(true)).unwrap()),
+                ..Default::default()
+            };
+            let record = serde_json::json!({"g0": {"x5": 100_000}});
+            let d = clausier::request::decide(policy, &record, &options).unwrap();
+            assert!(
+                d.conclusions
+                    .0
+                    .iter()
+                    .any(|(_, c)| c.hints.as_ref().is_some_and(|h| !h.is_empty()))
+            );
+            group.bench_function(format!("hints_{items}"), |b| {
+                b.iter(|| clausier::request::decide(policy, black_box(&record), &options))
+            });
+        }
         // pest alone, on the parts the loader cuts, without the lowering: the floor under
         // the parse (benches/README.md, "The ninth round").
         if items >= 10_000 {
@@ -459,7 +480,7 @@ fn human(ns: f64) -> String {
 /// The medians of this run, per decision where it applies, and the ratios of issue 5.
 fn table(since: SystemTime) {
     // (group, function, decisions per iteration; 0 for the load)
-    let rows: [(&str, &str, usize); 41] = [
+    let rows: [(&str, &str, usize); 43] = [
         ("decide", "clausier", 1),
         ("decide", "native", 1),
         ("decide", "regorus", 1),
@@ -478,6 +499,8 @@ fn table(since: SystemTime) {
         ("load_scale", "pest_100000", 0),
         ("load_scale", "diff_10000", 0),
         ("load_scale", "interview_1000", 0),
+        ("load_scale", "hints_1000", 1),
+        ("load_scale", "hints_10000", 1),
         ("table_scale", "first_1000", 0),
         ("table_scale", "first_10000", 0),
         ("table_scale", "unique_1000", 0),
