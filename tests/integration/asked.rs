@@ -379,6 +379,84 @@ fn an_interview_on_a_large_policy_asks_each_input_a_conclusion_misses_once() {
     assert!(questions.iter().all(|q| !answered.contains(q)));
 }
 
+/// A policy where settling runs out of budget on `u` (eight unknown booleans, every
+/// combination to try) and where a hint for `c` that changes `x` leaves `d` undetermined in
+/// the whole decision, whereas `d` alone settles to the value it had.
+const SETTLED: &str = r#"policy settled
+version "v"
+effective from 2026-01-01
+
+clause "c" section "s"
+  | Texte.
+
+input b1 : bool per "c"
+input b2 : bool per "c"
+input b3 : bool per "c"
+input b4 : bool per "c"
+input b5 : bool per "c"
+input b6 : bool per "c"
+input b7 : bool per "c"
+input b8 : bool per "c"
+input y : bool per "c"
+input x : integer = 0 per "c"
+input z : integer = 0 per "c"
+
+conclusion u : bool
+  rule base
+    gives false
+    per "c"
+  exception all of base
+    when b1 = b1 and b2 = b2 and b3 = b3 and b4 = b4 and b5 = b5 and b6 = b6 and b7 = b7 and b8 = b8
+    gives true
+    per "c"
+
+conclusion d : bool
+  rule base
+    gives false
+    per "c"
+  exception both of base
+    when x > 5 and y and not y
+    gives true
+    per "c"
+
+conclusion c : bool
+  rule base
+    gives false
+    per "c"
+  exception over of base
+    when x > 5 or z > 9
+    gives true
+    per "c"
+"#;
+
+/// When settling leaves a conclusion of the decision open, a hint is verified on the whole
+/// decision again: a smaller one would settle `d` (alone, its branches agree), where the whole
+/// one spends the budget on `u` first. So changing `x` moves `d` (settled before, open after)
+/// and ranks after changing `z`, though `z` goes farther.
+#[test]
+fn hints_are_verified_on_the_whole_decision_when_settling_leaves_a_conclusion_open() {
+    let folder = check_texts(
+        PathBuf::from("settled"),
+        vec![("settled/v.policy".into(), None, SETTLED.to_string())],
+    );
+    assert!(folder.is_ok(), "the policy checks");
+    let policy = folder.version("v").unwrap();
+    let options = Options {
+        hints: Some(serde_json::from_value(json!(true)).unwrap()),
+        decision_id: Some("id".into()),
+        lang: Lang::En,
+        ..Options::default()
+    };
+    let d = clausier::request::decide(policy, &json!({}), &options).unwrap();
+    let status = |name: &str| d.conclusions.get(name).unwrap().status;
+    assert_eq!(status("u"), clausier::decision::Status::Undetermined);
+    let c = d.conclusions.get("c").unwrap();
+    let paths: Vec<&str> = (c.hints.as_ref().unwrap().iter())
+        .map(|h| h.changes[0].path.as_str())
+        .collect();
+    assert_eq!(paths, ["z", "x"], "{:?}", c.hints);
+}
+
 /// Hints for every conclusion of a decision over the whole policy verify each hint by deciding
 /// again only what its changes can reach; they are the hints of the same decision asked for
 /// every conclusion by name, which decides every conclusion again for each hint.
