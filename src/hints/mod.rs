@@ -75,7 +75,8 @@ pub fn attach(
         Asked::Targets(t) => t.iter().map(|(i, v)| (*i, Some(v.clone()))).collect(),
         Asked::Favourable => not_granted(policy, decision, only),
     };
-    let narrow = narrowing(policy, facts, only, settle);
+    // Found at the first conclusion searched: a request none concerns pays nothing for it.
+    let mut narrow: Option<Option<Readers>> = None;
     // One copy of the facts for every search: each change tried is made in it and given back.
     let mut work = facts.to_vec();
     let mut left = EVALUATIONS_PER_REQUEST;
@@ -96,7 +97,13 @@ pub fn attach(
             &mut work,
             (decision, only),
             (i, target),
-            (settle, lang, narrow.as_ref()),
+            (
+                settle,
+                lang,
+                narrow
+                    .get_or_insert_with(|| narrowing(policy, facts, only, settle))
+                    .as_ref(),
+            ),
             &mut left,
         );
         if let Some((_, c)) = decision.conclusions.0.get_mut(k) {

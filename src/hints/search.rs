@@ -64,12 +64,13 @@ pub struct Probe {
     pub score: Score,
 }
 
-/// A change that reaches the goal or makes progress, with the facts after it.
+/// A change that reaches the goal or makes progress (made on the facts searched from, it gives
+/// them back: see [`super::edit::Made`]).
 #[derive(Clone, Debug)]
 pub struct Found {
     /// The change.
     pub edit: Edit,
-    /// What they give.
+    /// What the facts give once it is made.
     pub probe: Probe,
 }
 
