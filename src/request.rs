@@ -3,6 +3,8 @@
 //! string length), and the path from bytes to a decision. The service maps [`RequestError`] to
 //! its problem documents; the fuzzers drive this path without a server.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::Value as Json;
@@ -547,36 +549,63 @@ pub fn conclusions(
             )),
         }]));
     }
-    let mut found = Vec::with_capacity(names.len());
     let mut errors = Vec::new();
-    for (k, name) in names.iter().enumerate() {
-        match policy.conclusion_index(name) {
-            Some(i) => found.push(i),
-            None => {
-                let declared = policy.conclusions.iter().map(|c| c.name.as_str());
-                let close = crate::check::names::suggest(name, declared);
-                let (en, fr) = close.map_or_else(Default::default, |c| {
-                    (
-                        format!(": did you mean `{c}`?"),
-                        format!(" : vouliez-vous dire `{c}` ?"),
-                    )
-                });
-                errors.push(InputError {
-                    pointer: format!("/{field}/{k}"),
-                    message: format!("`{name}` is not a conclusion of the policy{en}"),
-                    message_fr: Some(format!(
-                        "`{name}` n'est pas une conclusion de la politique{fr}"
-                    )),
-                });
-            }
-        }
-    }
+    let found = resolve(
+        names,
+        field,
+        CONCLUSION,
+        |name| policy.conclusion_index(name),
+        policy.conclusions.iter().map(|c| c.name.as_str()),
+        &mut errors,
+    );
     if !errors.is_empty() {
         return Err(RequestError::Invalid(at_most(errors)));
     }
+    Ok(found.into())
+}
+
+/// What a name of a request designates, in the errors' words: English, French.
+type Designates = (&'static str, &'static str);
+const CONCLUSION: Designates = ("a conclusion", "une conclusion");
+const INPUT: Designates = ("an input", "une entrée");
+
+/// The indices of `names` (as `index` finds them), sorted and without repeats; an error for
+/// each name not declared, at `/{field}/{k}`, in both languages. The first
+/// [`MAX_INPUT_ERRORS`] of them say which of the names `declared` is close ("did you mean"):
+/// the list shown stops there ([`at_most`]), and a search through every declared name for each
+/// of thousands of names sent cost seconds on a large policy.
+fn resolve<'a>(
+    names: &[String],
+    field: &str,
+    (what, quoi): Designates,
+    index: impl Fn(&str) -> Option<usize>,
+    declared: impl Iterator<Item = &'a str> + Clone,
+    errors: &mut Vec<InputError>,
+) -> Vec<usize> {
+    let mut found = Vec::with_capacity(names.len());
+    for (k, name) in names.iter().enumerate() {
+        if let Some(i) = index(name) {
+            found.push(i);
+            continue;
+        }
+        let close = (errors.len() < MAX_INPUT_ERRORS)
+            .then(|| crate::check::names::suggest(name, declared.clone()))
+            .flatten();
+        let (en, fr) = close.map_or_else(Default::default, |c| {
+            (
+                format!(": did you mean `{c}`?"),
+                format!(" : vouliez-vous dire `{c}` ?"),
+            )
+        });
+        errors.push(InputError {
+            pointer: format!("/{field}/{k}"),
+            message: format!("`{name}` is not {what} of the policy{en}"),
+            message_fr: Some(format!("`{name}` n'est pas {quoi} de la politique{fr}")),
+        });
+    }
     found.sort_unstable();
     found.dedup();
-    Ok(found.into())
+    found
 }
 
 /// The names of a query string's list (`conclusions=e61_admission,jury_informed`): separated by
@@ -722,25 +751,34 @@ pub fn interview(
         Some(names) => resolve(
             names,
             "conclusions",
-            "a conclusion",
+            CONCLUSION,
+            |name| policy.conclusion_index(name),
             policy.conclusions.iter().map(|c| c.name.as_str()),
             &mut errors,
         ),
         None => (0..policy.conclusions.len()).collect(),
     };
-    let unknown = resolve(
-        &options.unknown,
-        "unknown",
-        "an input",
-        policy.inputs.iter().map(|i| i.path.as_str()),
-        &mut errors,
-    );
+    let unknown = if options.unknown.is_empty() {
+        Vec::new()
+    } else {
+        let paths: HashMap<&str, usize> = (policy.inputs.iter().enumerate())
+            .map(|(i, input)| (input.path.as_str(), i))
+            .collect();
+        resolve(
+            &options.unknown,
+            "unknown",
+            INPUT,
+            |path| paths.get(path).copied(),
+            policy.inputs.iter().map(|i| i.path.as_str()),
+            &mut errors,
+        )
+    };
     let facts = facts(policy, input, options.bounds, Absence::Unanswered);
     if !errors.is_empty() {
         if let Err(RequestError::Invalid(more)) = facts {
             errors.extend(more);
         }
-        return Err(RequestError::Invalid(errors));
+        return Err(RequestError::Invalid(at_most(errors)));
     }
     Ok(crate::interview::interview(
         policy,
@@ -750,35 +788,6 @@ pub fn interview(
         &decision_id(options.decision_id.as_ref()),
         options.lang,
     ))
-}
-
-/// The indices of `names` among `declared`, sorted and without repeats; an error for each name
-/// not declared, at `/{field}/{i}`.
-fn resolve<'a>(
-    names: &[String],
-    field: &str,
-    what: &str,
-    declared: impl Iterator<Item = &'a str> + Clone,
-    errors: &mut Vec<InputError>,
-) -> Vec<usize> {
-    let mut found = Vec::new();
-    for (k, name) in names.iter().enumerate() {
-        match declared.clone().position(|d| d == name) {
-            Some(i) => found.push(i),
-            None => {
-                let hint = crate::check::names::did_you_mean(name, declared.clone())
-                    .map(|h| format!(": {h}"))
-                    .unwrap_or_default();
-                errors.push(InputError::new(
-                    format!("/{field}/{k}"),
-                    format!("`{name}` is not {what} of the policy{hint}"),
-                ));
-            }
-        }
-    }
-    found.sort_unstable();
-    found.dedup();
-    found
 }
 
 /// As [`decide`], from the record's JSON bytes, whose nesting is bounded before parsing.

@@ -142,6 +142,67 @@ fn conclusions_are_named_and_a_name_not_declared_is_refused_where_it_stands() {
     assert!(d.conclusions.0.iter().all(|(_, c)| c.text.is_some()));
 }
 
+/// Thousands of names that are not declared get the bounded list of errors every invalid request
+/// gets: the first hundred, each with its "did you mean" in both languages, and how many more
+/// there were; for a decision and for an interview, whose two lists count together.
+#[test]
+fn names_not_declared_are_refused_with_a_bounded_list_of_errors() {
+    let folder = synthetic_folder();
+    let policy = folder.version("v").unwrap();
+    let mut names: Vec<String> = (0..300).map(|i| format!("k{i}x")).collect();
+    names.insert(1, "k7".into());
+    let check = |errors: &[clausier::json::InputError], left: usize| {
+        assert_eq!(errors.len(), 101);
+        assert_eq!(errors[0].pointer, "/conclusions/0");
+        assert_eq!(
+            errors[0].message,
+            "`k0x` is not a conclusion of the policy: did you mean `k0`?"
+        );
+        assert_eq!(
+            errors[0].message_fr.as_deref(),
+            Some("`k0x` n'est pas une conclusion de la politique : vouliez-vous dire `k0` ?")
+        );
+        // The name declared is not an error: the second error is the third name's.
+        assert_eq!(errors[1].pointer, "/conclusions/2");
+        assert_eq!(errors[100].message, format!("{left} more errors not shown"));
+    };
+    let Err(RequestError::Invalid(errors)) = conclusions(policy, &names, "conclusions") else {
+        panic!("the names not declared are refused")
+    };
+    check(&errors, 200);
+    let options = InterviewOptions {
+        conclusions: Some(names.clone()),
+        unknown: vec!["g0.x0".into(), "g0.y0".into()],
+        ..InterviewOptions::default()
+    };
+    let Err(RequestError::Invalid(errors)) =
+        clausier::request::interview(policy, &json!({}), &options)
+    else {
+        panic!("the names not declared are refused")
+    };
+    check(&errors, 201);
+    // Alone, an input's path not declared is said as such.
+    let options = InterviewOptions {
+        unknown: vec!["g0.x0".into(), "g0.xx0".into()],
+        ..InterviewOptions::default()
+    };
+    let Err(RequestError::Invalid(errors)) =
+        clausier::request::interview(policy, &json!({}), &options)
+    else {
+        panic!("the path not declared is refused")
+    };
+    assert_eq!(errors.len(), 1);
+    assert_eq!(errors[0].pointer, "/unknown/1");
+    assert_eq!(
+        errors[0].message,
+        "`g0.xx0` is not an input of the policy: did you mean `g0.x0`?"
+    );
+    assert_eq!(
+        errors[0].message_fr.as_deref(),
+        Some("`g0.xx0` n'est pas une entrée de la politique : vouliez-vous dire `g0.x0` ?")
+    );
+}
+
 fn bts() -> PolicyFolder {
     load_folder(std::path::Path::new("policies/bts-metiers-de-la-mesure")).unwrap()
 }

@@ -402,11 +402,17 @@ fn unknown_names_and_bad_requests_are_problems() {
     let send = |body: Value| post(&server, &path, "application/json", body.to_string());
     let p = send(json!({"input": {}, "conclusions": ["e61_admision"], "unknown": ["report.page"]}))
         .problem(422);
+    // In French unless asked otherwise, as every error of a request.
     assert_eq!(p["errors"][0]["pointer"], "/conclusions/0");
-    assert!(p["errors"][0]["message"].as_str().unwrap().contains(
-        "`e61_admision` is not a conclusion of the policy: did you mean `e61_admission`?"
-    ));
+    assert_eq!(
+        p["errors"][0]["message"],
+        "`e61_admision` n'est pas une conclusion de la politique : vouliez-vous dire `e61_admission` ?"
+    );
     assert_eq!(p["errors"][1]["pointer"], "/unknown/0");
+    assert_eq!(
+        p["errors"][1]["message"],
+        "`report.page` n'est pas une entrée de la politique : vouliez-vous dire `report.pages` ?"
+    );
     let p = send(json!({"input": {"report": {"pages": "many"}}})).problem(422);
     assert_eq!(p["errors"][0]["pointer"], "/report/pages");
     send(json!({"input": {}, "extra": 1})).problem(400);
