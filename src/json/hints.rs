@@ -9,6 +9,7 @@ use serde_json::Value as Json;
 use crate::hints::Asked;
 use crate::json::{number, parse_date};
 use crate::model::{CompiledPolicy, Type, Value};
+use crate::prepared::Prepared;
 
 /// The hints a request asks for: `true` (every decided conclusion, towards any other value),
 /// `false` (none), `"favourable"` (what is not granted, towards the values the policy marks
@@ -30,10 +31,7 @@ pub enum HintsRequest {
 
 /// What `request` asks of `policy`'s conclusions; none for `false`. An unknown conclusion or a
 /// value it cannot take is an error, in words.
-pub fn read_hints(
-    policy: &CompiledPolicy,
-    request: &HintsRequest,
-) -> Result<Option<Asked>, String> {
+pub fn read_hints(policy: &Prepared, request: &HintsRequest) -> Result<Option<Asked>, String> {
     let targets = match request {
         HintsRequest::All(all) => return Ok(all.then_some(Asked::All)),
         HintsRequest::Mode(mode) if mode == "favourable" => return Ok(Some(Asked::Favourable)),
@@ -46,7 +44,7 @@ pub fn read_hints(
     };
     let mut out = Vec::with_capacity(targets.len());
     for (name, wanted) in targets {
-        let Some(i) = policy.conclusions.iter().position(|c| c.name == *name) else {
+        let Some(i) = policy.conclusion_index(name) else {
             return Err(format!(
                 "`hints` names `{name}`, which is not a conclusion of the policy"
             ));
