@@ -775,10 +775,13 @@ pub fn interview(
     };
     let facts = facts(policy, input, options.bounds, Absence::Unanswered);
     if !errors.is_empty() {
+        // Each list bounded on its own (the record's is already), so that each count of the
+        // errors not shown is right.
+        let mut errors = at_most(errors);
         if let Err(RequestError::Invalid(more)) = facts {
             errors.extend(more);
         }
-        return Err(RequestError::Invalid(at_most(errors)));
+        return Err(RequestError::Invalid(errors));
     }
     Ok(crate::interview::interview(
         policy,
