@@ -148,6 +148,7 @@ struct Read {
 }
 
 impl Readers {
+    /// Who reads each input of `policy`, from one walk of its conclusions' rules.
     pub(crate) fn of(policy: &CompiledPolicy) -> Readers {
         let mut by_input = vec![Vec::new(); policy.inputs.len()];
         let mut by_conclusion = vec![Vec::new(); policy.conclusions.len()];
