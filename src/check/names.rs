@@ -3,9 +3,17 @@
 /// The candidate closest to `name`, when it is close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
+    let n = name.chars().count();
     for c in candidates {
+        let m = c.chars().count();
+        let limit = (n.max(m) / 3).max(1);
+        // An edit changes the length by one at most: a candidate whose length is farther off
+        // than the limit is farther than the limit, and is not compared (a policy of thousands
+        // of names is searched once for each name a request gets wrong).
+        if n.abs_diff(m) > limit {
+            continue;
+        }
         let d = strsim::damerau_levenshtein(name, c);
-        let limit = (name.chars().count().max(c.chars().count()) / 3).max(1);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
