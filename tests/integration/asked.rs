@@ -22,12 +22,16 @@ pub(crate) mod synthetic;
 const ITEMS: usize = 10_000;
 
 fn synthetic_folder() -> PolicyFolder {
-    let text = synthetic::policy(ITEMS);
+    checked("synthetic", synthetic::policy(ITEMS))
+}
+
+/// The folder `name` holding the one version `v` of `text`, checked without error.
+fn checked(name: &str, text: String) -> PolicyFolder {
     let folder = check_texts(
-        PathBuf::from("synthetic"),
-        vec![("synthetic/v.policy".into(), None, text)],
+        PathBuf::from(name),
+        vec![(format!("{name}/v.policy"), None, text)],
     );
-    assert!(folder.is_ok(), "the synthetic policy checks");
+    assert!(folder.is_ok(), "the {name} policy checks");
     folder
 }
 
@@ -142,7 +146,7 @@ fn conclusions_are_named_and_a_name_not_declared_is_refused_where_it_stands() {
     assert!(d.conclusions.0.iter().all(|(_, c)| c.text.is_some()));
 }
 
-/// Thousands of names that are not declared get the bounded list of errors every invalid request
+/// Hundreds of names that are not declared get the bounded list of errors every invalid request
 /// gets: the first hundred, each with its "did you mean" in both languages, and how many more
 /// there were; for a decision and for an interview, whose two lists count together.
 #[test]
@@ -170,27 +174,25 @@ fn names_not_declared_are_refused_with_a_bounded_list_of_errors() {
         panic!("the names not declared are refused")
     };
     check(&errors, 200);
-    let options = InterviewOptions {
+    let refused = |options: InterviewOptions| {
+        let Err(RequestError::Invalid(errors)) =
+            clausier::request::interview(policy, &json!({}), &options)
+        else {
+            panic!("the names not declared are refused")
+        };
+        errors
+    };
+    let errors = refused(InterviewOptions {
         conclusions: Some(names.clone()),
         unknown: vec!["g0.x0".into(), "g0.y0".into()],
         ..InterviewOptions::default()
-    };
-    let Err(RequestError::Invalid(errors)) =
-        clausier::request::interview(policy, &json!({}), &options)
-    else {
-        panic!("the names not declared are refused")
-    };
+    });
     check(&errors, 201);
     // Alone, an input's path not declared is said as such.
-    let options = InterviewOptions {
+    let errors = refused(InterviewOptions {
         unknown: vec!["g0.x0".into(), "g0.xx0".into()],
         ..InterviewOptions::default()
-    };
-    let Err(RequestError::Invalid(errors)) =
-        clausier::request::interview(policy, &json!({}), &options)
-    else {
-        panic!("the path not declared is refused")
-    };
+    });
     assert_eq!(errors.len(), 1);
     assert_eq!(errors[0].pointer, "/unknown/1");
     assert_eq!(
@@ -415,11 +417,7 @@ fn eval_decides_the_conclusions_named() {
 /// interview of 4,000 items take about a minute).
 #[test]
 fn an_interview_on_a_large_policy_asks_each_input_a_conclusion_misses_once() {
-    let text = synthetic::policy(2_000);
-    let folder = clausier::check_texts(
-        PathBuf::from("synthetic"),
-        vec![("synthetic/v.policy".into(), None, text)],
-    );
+    let folder = checked("synthetic", synthetic::policy(2_000));
     let policy = folder.version("v").unwrap();
     let asked = |record: &Value| -> Vec<String> {
         let interview =
@@ -496,11 +494,7 @@ conclusion c : bool
 /// and ranks after changing `z`, though `z` goes farther.
 #[test]
 fn hints_are_verified_on_the_whole_decision_when_settling_leaves_a_conclusion_open() {
-    let folder = check_texts(
-        PathBuf::from("settled"),
-        vec![("settled/v.policy".into(), None, SETTLED.to_string())],
-    );
-    assert!(folder.is_ok(), "the policy checks");
+    let folder = checked("settled", SETTLED.to_string());
     let policy = folder.version("v").unwrap();
     let options = Options {
         hints: Some(serde_json::from_value(json!(true)).unwrap()),
@@ -547,11 +541,7 @@ fn hints_for_a_whole_decision_are_those_of_every_conclusion_asked_by_name() {
             .map(|(_, c)| c.hints.as_ref().map_or(0, Vec::len))
             .sum::<usize>()
     };
-    let text = synthetic::policy(200);
-    let folder = check_texts(
-        PathBuf::from("synthetic"),
-        vec![("synthetic/v.policy".into(), None, text)],
-    );
+    let folder = checked("synthetic", synthetic::policy(200));
     let policy = folder.version("v").unwrap();
     for record in [
         json!({}),
