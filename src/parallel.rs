@@ -1,9 +1,15 @@
-//! Work shared over the machine's cores with scoped threads: the load parses a large file in
-//! parts and checks the versions that extend one layer side by side. Nothing here is
-//! needed for a decision, which runs on the thread that asks for it.
+//! Work shared over the machine's cores: the load parses a large file in parts and checks the
+//! versions that extend one layer side by side. Nothing here is needed for a decision, which
+//! runs on the thread that asks for it.
+//!
+//! The stages run on one pool of threads made once for the process ([`rayon_core`]), each
+//! thread with the stack of the stages: a load that spawned threads of its own paid for them
+//! and for their fresh stacks and allocator heaps at every load (a tenth of the BTS policy's
+//! load). A core that waits for the others' items in a [`map`] takes other work meanwhile, so
+//! that maps within maps and loads side by side never wait on each other.
 
-use std::sync::LazyLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 /// The stack the stages of a load (parse, check, compile, format) may use: they read
 /// expressions by recursion, up to [`MAX_DEPTH`](crate::syntax::MAX_DEPTH) levels, and an
@@ -12,10 +18,34 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// the pages used are.
 pub(crate) const STAGE_STACK: usize = 64 << 20;
 
-/// Runs `f` where at least half of [`STAGE_STACK`] is left, on a stack of that size on the heap
-/// when the calling thread's has less (a worker's or a watcher's 2 MiB), whatever thread loads.
-pub(crate) fn with_stage_stack<R>(f: impl FnOnce() -> R) -> R {
-    stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f)
+/// The threads of the stages, one per core, each with [`STAGE_STACK`]; `None` when the system
+/// gives none (the stages then run on the calling thread, one after the other).
+static STAGES: LazyLock<Option<rayon_core::ThreadPool>> = LazyLock::new(|| {
+    rayon_core::ThreadPoolBuilder::new()
+        .num_threads(cores())
+        .stack_size(STAGE_STACK)
+        .thread_name(|i| format!("clausier-stage-{i}"))
+        .build()
+        .ok()
+});
+
+/// The pool of the stages, if the calling thread is not one of its threads.
+fn outside_stages() -> Option<&'static rayon_core::ThreadPool> {
+    STAGES
+        .as_ref()
+        .filter(|pool| pool.current_thread_index().is_none())
+}
+
+/// Runs `f` on a thread of the stages, where at least half of [`STAGE_STACK`] is left: the
+/// calling thread waits for it, unless it is one of them already. A thread of the stages that
+/// took `f` while it waited deep in other work runs it on a stack of that size on the heap.
+/// A panic in `f` is resumed on the calling thread.
+pub(crate) fn with_stage_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
+    let grown = || stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f);
+    match outside_stages() {
+        Some(pool) => pool.install(grown),
+        None => grown(),
+    }
 }
 
 /// How many threads the machine runs at once (1 when it cannot say).
@@ -26,9 +56,9 @@ pub(crate) fn cores() -> usize {
     *CORES
 }
 
-/// `f` applied to every item on the machine's cores, the calling thread one of them; the
-/// results in the items' order. Each core takes the next item as it finishes its last, so that
-/// items of unequal cost even out. A panic in `f` is resumed on the calling thread.
+/// `f` applied to every item on the machine's cores, on the threads of the stages; the results
+/// in the items' order. Each core takes the next item as it finishes its last, so that items of
+/// unequal cost even out. A panic in `f` is resumed on the calling thread.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
     map_with(items, || (), |(), item| f(item))
 }
@@ -41,52 +71,57 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
     let threads = cores().min(items.len());
-    if threads < 2 {
+    if threads < 2 || STAGES.is_none() {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let mut done = Vec::new();
-        let mut state = None;
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(item) = items.get(i) else {
-                return done;
-            };
-            let state = state.get_or_insert_with(&init);
-            done.push((i, f(state, item)));
-        }
-    };
-    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-    std::thread::scope(|scope| {
-        // Each other core on a thread with the stack of the stages (spawning with the default
-        // of 2 MiB could fail where the calling thread, grown, would not). A thread that
-        // cannot be had leaves its items to the others.
-        let others: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(STAGE_STACK)
-                    .spawn_scoped(scope, work)
-                    .ok()
-            })
+    with_stage_stack(|| {
+        let next = AtomicUsize::new(0);
+        let work = || {
+            let mut done = Vec::new();
+            let mut state = None;
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else {
+                    return done;
+                };
+                let state = state.get_or_insert_with(&init);
+                done.push((i, f(state, item)));
+            }
+        };
+        // The other cores' shares, each taken by the first thread of the stages free to take
+        // it; one that comes when every item is taken finds none, and is done at once.
+        let others: Vec<Mutex<Vec<(usize, R)>>> = std::iter::repeat_with(|| Mutex::new(Vec::new()))
+            .take(threads - 1)
             .collect();
-        let mut all = work();
-        for thread in others {
+        let mut all = Vec::with_capacity(items.len());
+        rayon_core::scope(|scope| {
+            for share in &others {
+                scope.spawn(|_| {
+                    let done = work();
+                    *share
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = done;
+                });
+            }
+            all = work();
+        });
+        for share in others {
             all.extend(
-                thread
-                    .join()
-                    .unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                share
+                    .into_inner()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
             );
         }
+        let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
         for (i, r) in all {
             if let Some(slot) = out.get_mut(i) {
                 *slot = Some(r);
             }
         }
-    });
-    // Every index below the items' count was taken by exactly one core.
-    out.into_iter().flatten().collect()
+        // Every index below the items' count was taken by exactly one core.
+        out.into_iter().flatten().collect()
+    })
 }
 
 #[cfg(test)]

@@ -399,8 +399,10 @@ fn header_at(text: &str) -> Option<(crate::ast::Header, usize)> {
 }
 
 /// Finds brackets nested beyond [`MAX_NESTING`], or more nesting words in one statement, before
-/// the recursive parser sees them: an early, well-placed error for what pest's stack guard would
-/// otherwise stop (prefix operators are bounded where they recurse, in the lowering). One pass
+/// the recursive parser sees them: an early, well-placed error, where the parse itself would go
+/// deep on the stack it is given (`parser::run`: the bound that makes it safe, as a statement's
+/// word may be a name inside an expression, where this count starts again) and the lowering
+/// would refuse it. Prefix operators are bounded where they recurse, in the lowering. One pass
 /// over each line of code, without copying it. With the diagnostic, how many brackets the text
 /// leaves open.
 ///

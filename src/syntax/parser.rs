@@ -15,18 +15,21 @@ pub struct PolicyParser;
 
 /// Parses a whole policy file into pest pairs.
 pub fn parse_pairs(file: FileId, text: &str) -> Result<Pairs<'_, Rule>, Diagnostic> {
-    PolicyParser::parse(Rule::policy_file, text).map_err(|e| syntax_error(file, text, &e))
+    match run(Rule::policy_file, text) {
+        Ok(parsed) => parsed.map_err(|e| syntax_error(file, text, &e)),
+        Err(TooManyOpenings) => Err(too_many_openings(file)),
+    }
 }
 
 /// Parses a part of a file that holds items only (from a cut of [`super::parse`] on), its
 /// positions counted from the part's start; None when they do not parse.
 pub(crate) fn parse_items(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
-    PolicyParser::parse(Rule::items_file, text).ok()?.next()
+    run(Rule::items_file, text).ok()?.ok()?.next()
 }
 
 /// Parses a file's header alone, from its first token; the text after it is not read.
 pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
-    PolicyParser::parse(Rule::header, text).ok()?.next()
+    run(Rule::header, text).ok()?.ok()?.next()
 }
 
 /// The syntax error of the items of `text` from byte `from` to its end, as the parse of the
@@ -35,9 +38,120 @@ pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>
 /// pest reports the error at `from` itself: the whole file's parse tried rules there too (the
 /// optional ends of the declaration before), and names them among what it expected.
 pub(crate) fn items_error(file: FileId, text: &str, from: usize) -> Option<Diagnostic> {
-    let error = PolicyParser::parse(Rule::items_file, text.get(from..)?).err()?;
+    let error = match run(Rule::items_file, text.get(from..)?) {
+        Ok(parsed) => parsed.err()?,
+        Err(TooManyOpenings) => return Some(too_many_openings(file)),
+    };
     let (start, end) = location(&error);
     (start > 0).then(|| syntax_error_at(file, text, (from + start, from + end), &error))
+}
+
+/// A text with more places that could open a nested expression or type than a parse can be
+/// given the stack for (see [`run`]).
+struct TooManyOpenings;
+
+/// pest's parse of `text` from `rule`, on a stack as deep as the text could make it recurse.
+///
+/// pest reads nested expressions and types by recursion, and nothing in it bounds that
+/// recursion (this pest has no stack guard of its own: the one of later versions probed the
+/// stack at every rule it tried, a third of its time). Each level of that recursion starts
+/// past a token that opens it, each level at its own place in the text: a bracket (`(`, `[`,
+/// or `]`, which opens a range cell), or one of the words `if`, `then`, `else`, `of`, `in`,
+/// `where`, `for`, `satisfies` and `optional` (the other forms, prefix and infix operators
+/// included, repeat without recursion). So the recursion is at most as deep as those tokens
+/// are many ([`openings`]), and the parse runs where [`STACK_PER_OPENING`] times their count,
+/// plus [`BASE_STACK`], is left: on the calling thread when it has that much, else on a stack
+/// of that size on the heap (reserved, not committed: only the pages used are). The nesting
+/// pre-check ([`super::parse`]) refuses a file nested deeper than the language allows before
+/// pest reads it, with a well-placed error; this bound is what makes the parse safe whatever
+/// the text.
+fn run(
+    rule: Rule,
+    text: &str,
+) -> Result<Result<Pairs<'_, Rule>, pest::error::Error<Rule>>, TooManyOpenings> {
+    let stack_for = |openings: usize| {
+        openings
+            .checked_mul(STACK_PER_OPENING)
+            .and_then(|s| s.checked_add(BASE_STACK))
+    };
+    // The first letters of the tokens are counted first, at the speed of a scan: when the
+    // thread has the stack that bound asks for, the tokens themselves need not be found.
+    let left = stacker::remaining_stack().unwrap_or(0);
+    let need = match stack_for(opening_letters(text)) {
+        Some(need) if need <= left => need,
+        _ => stack_for(openings(text))
+            .filter(|&need| need <= MAX_STACK)
+            .ok_or(TooManyOpenings)?,
+    };
+    Ok(stacker::maybe_grow(need, need, || {
+        PolicyParser::parse(rule, text)
+    }))
+}
+
+/// How many tokens of `text` could open a level of pest's recursion (see [`run`]): every
+/// bracket, and every occurrence of the words that open one, wherever it is (in a longer word,
+/// a text or a comment too: a bound).
+fn openings(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let mut count = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let rest = bytes.get(i..).unwrap_or_default();
+        let opens = match byte {
+            b'(' | b'[' | b']' => true,
+            b'i' => rest.starts_with(b"if") || rest.starts_with(b"in"),
+            b'o' => rest.starts_with(b"of") || rest.starts_with(b"optional"),
+            b't' => rest.starts_with(b"then"),
+            b'e' => rest.starts_with(b"else"),
+            b'w' => rest.starts_with(b"where"),
+            b'f' => rest.starts_with(b"for"),
+            b's' => rest.starts_with(b"satisfies"),
+            _ => false,
+        };
+        count += usize::from(opens);
+    }
+    count
+}
+
+/// A bound on [`openings`] found faster: the bytes that start one of its tokens.
+fn opening_letters(text: &str) -> usize {
+    text.bytes()
+        .filter(|b| {
+            matches!(
+                b,
+                b'(' | b'[' | b']' | b'i' | b'o' | b't' | b'e' | b'w' | b'f' | b's'
+            )
+        })
+        .count()
+}
+
+/// The stack one level of pest's recursion may take, at most, per token that opens it: measured
+/// in each build on the forms that take the most (`if if if …`: 0.8 KiB a level optimised,
+/// 6.5 KiB without), more than twice that for a margin
+/// (`syntax::tests::nesting_of_every_form_is_parsed_on_the_stack_its_tokens_ask_for` parses
+/// each form thousands deep on the stack this gives).
+const STACK_PER_OPENING: usize = if cfg!(debug_assertions) {
+    16 << 10
+} else {
+    2 << 10
+};
+
+/// The stack a parse takes outside the recursion of nested expressions (the items, a
+/// declaration, the error pest builds), with a margin.
+const BASE_STACK: usize = 1 << 20;
+
+/// The largest stack a parse is given: a text that could need more (two million brackets or
+/// words such as `if` and `in` in one file, optimised) is refused rather than read. A synthetic
+/// policy of 100,000 items has 300,000 of them, 0.6 GiB when read in one piece (on one core).
+const MAX_STACK: usize = if usize::BITS > 32 { 4 << 30 } else { 1 << 30 };
+
+/// The refusal of a text that could make the parser recurse deeper than [`MAX_STACK`] allows.
+fn too_many_openings(file: FileId) -> Diagnostic {
+    Diagnostic::error(
+        Code::TooDeep,
+        Span::new(file, 0, 0),
+        "this file has too many brackets and words that open an expression to be read safely",
+    )
+    .with_help("split the policy into smaller files: a version may extend another")
 }
 
 /// Where pest found `error`, in the text it parsed.

@@ -304,8 +304,9 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
         );
     }
     // A statement's word may also be a name (an enum value `rule`) inside an expression: the
-    // count starts again on each line below, and pest's own stack guard is what stops the
-    // parse. This is why that guard stays on.
+    // count starts again on each line below, so the pre-check lets the file through. The
+    // parser reads it on a stack as deep as its tokens could nest (`parser::run`), 3,000 `if`s
+    // deep, to the error it has (the last `if` has no `else`), on a thread of 2 MiB.
     let text = format!(
         "policy p\nversion \"v\"\nenum s = rule | autre\ninput x : s per \"x\"\n\
          input c : bool per \"x\"\nconclusion k : bool\n  rule r when x =\n{}rule gives true \
@@ -315,7 +316,10 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
     let refused = refused_on_a_small_stack(text);
     assert_eq!(
         (refused.code.to_string().as_str(), refused.message.as_str()),
-        ("syntax-error", "stack limit reached")
+        (
+            "syntax-error",
+            "expected `.field`, `as UNIT`, `is …` or an operator, found `gives`"
+        )
     );
     // Sixty in one statement, and sixty again in the next: each statement counts its own.
     let two = format!(
@@ -324,6 +328,58 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
         chain(60, "else ").replace("d :", "e :")
     );
     policy(&two);
+}
+
+/// pest reads nested expressions and types by recursion: each form that nests, thousands deep
+/// (past what the pre-check allows, as a text it lets through could: see above), parses on the
+/// stack its tokens ask for (`parser::run`), from a thread of 256 KiB. A form that took more
+/// stack per level than the bound gives overflows here, and aborts the tests.
+#[test]
+fn nesting_of_every_form_is_parsed_on_the_stack_its_tokens_ask_for() {
+    let deep = 3000;
+    let forms = [
+        format!("{}x{}", "(".repeat(deep), ")".repeat(deep)),
+        format!("{}x{}", "[".repeat(deep), "]".repeat(deep)),
+        format!("{}x{}", "f(".repeat(deep), ")".repeat(deep)),
+        format!("{}x", "if c then x else ".repeat(deep)),
+        format!("{}x", "if c then ".repeat(deep)),
+        format!("{}x", "if ".repeat(deep)),
+        format!("{}x", "if(".repeat(deep)),
+        format!("{}x", "count of y in ".repeat(deep)),
+        format!("{}x", "sum of ".repeat(deep)),
+        format!("{}x", "any y in ".repeat(deep)),
+        format!("{}x", "every y in z satisfies ".repeat(deep)),
+        format!("{}x", "each y in z where ".repeat(deep)),
+        format!("{}x", "optional(".repeat(deep)),
+    ];
+    let types = ["optional ", "list of ", "set of "];
+    let texts = (forms.iter())
+        .map(|body| format!("policy p\nversion \"v\"\ndefinition d : bool = {body}\n"))
+        .chain(types.iter().map(|t| {
+            format!(
+                "policy p\nversion \"v\"\ninput i : {}integer per \"x\"\n",
+                t.repeat(deep)
+            )
+        }));
+    for text in texts {
+        let start = text.get(..40).unwrap_or_default().to_owned();
+        let parsed = std::thread::Builder::new()
+            .stack_size(256 << 10)
+            .spawn(move || super::parser::parse_pairs(FileId(0), &text).map(|_| ()))
+            .unwrap()
+            .join()
+            .unwrap();
+        // Whether pest accepts the text does not matter here (`sum of x` without `for` does
+        // not parse): that it reads it to the end without overflowing does.
+        if let Err(d) = parsed {
+            assert_eq!(
+                d.code,
+                crate::diagnostic::Code::SyntaxError,
+                "{start}: {}",
+                d.message
+            );
+        }
+    }
 }
 
 /// Every `.policy` file of the repository (`policies/` and `tests/`), with a check that they
