@@ -2,11 +2,11 @@
 //! versions that extend one layer side by side. Nothing here is needed for a decision, which
 //! runs on the thread that asks for it.
 //!
-//! The stages run on one pool of threads made once for the process ([`rayon_core`]), each
-//! thread with the stack of the stages: a load that spawned threads of its own paid for them
-//! and for their fresh stacks and allocator heaps at every load (a tenth of the BTS policy's
-//! load). A core that waits for the others' items in a [`map`] takes other work meanwhile, so
-//! that maps within maps and loads side by side never wait on each other.
+//! The calling thread takes its share of a [`map`]; the other cores' shares go to one pool of
+//! threads made once for the process ([`rayon_core`]), each with the stack of the stages: a load
+//! that spawned threads of its own paid for them, and for their fresh stacks and allocator
+//! heaps, at every load. A thread of the pool that waits for the others' items of a map within
+//! a map takes other work meanwhile, so that maps never wait on each other.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
@@ -18,34 +18,23 @@ use std::sync::{LazyLock, Mutex};
 /// the pages used are.
 pub(crate) const STAGE_STACK: usize = 64 << 20;
 
-/// The threads of the stages, one per core, each with [`STAGE_STACK`]; `None` when the system
-/// gives none (the stages then run on the calling thread, one after the other).
+/// The threads that help the thread that loads, each with [`STAGE_STACK`]: two per core, so
+/// that loads side by side each find one free (a [`map`] takes one core's share on the calling
+/// thread and asks the pool for the others'); `None` when the system gives none (the items are
+/// then taken on the calling thread, one after the other).
 static STAGES: LazyLock<Option<rayon_core::ThreadPool>> = LazyLock::new(|| {
     rayon_core::ThreadPoolBuilder::new()
-        .num_threads(cores())
+        .num_threads(2 * cores())
         .stack_size(STAGE_STACK)
         .thread_name(|i| format!("clausier-stage-{i}"))
         .build()
         .ok()
 });
 
-/// The pool of the stages, if the calling thread is not one of its threads.
-fn outside_stages() -> Option<&'static rayon_core::ThreadPool> {
-    STAGES
-        .as_ref()
-        .filter(|pool| pool.current_thread_index().is_none())
-}
-
-/// Runs `f` on a thread of the stages, where at least half of [`STAGE_STACK`] is left: the
-/// calling thread waits for it, unless it is one of them already. A thread of the stages that
-/// took `f` while it waited deep in other work runs it on a stack of that size on the heap.
-/// A panic in `f` is resumed on the calling thread.
-pub(crate) fn with_stage_stack<R: Send>(f: impl FnOnce() -> R + Send) -> R {
-    let grown = || stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f);
-    match outside_stages() {
-        Some(pool) => pool.install(grown),
-        None => grown(),
-    }
+/// Runs `f` where at least half of [`STAGE_STACK`] is left, on a stack of that size on the heap
+/// when the calling thread's has less (a worker's or a watcher's 2 MiB), whatever thread loads.
+pub(crate) fn with_stage_stack<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f)
 }
 
 /// How many threads the machine runs at once (1 when it cannot say).
@@ -56,7 +45,7 @@ pub(crate) fn cores() -> usize {
     *CORES
 }
 
-/// `f` applied to every item on the machine's cores, on the threads of the stages; the results
+/// `f` applied to every item on the machine's cores, the calling thread one of them; the results
 /// in the items' order. Each core takes the next item as it finishes its last, so that items of
 /// unequal cost even out. A panic in `f` is resumed on the calling thread.
 pub(crate) fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
@@ -71,11 +60,15 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
     let threads = cores().min(items.len());
-    if threads < 2 || STAGES.is_none() {
+    if threads < 2 {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();
     }
-    with_stage_stack(|| {
+    let Some(pool) = STAGES.as_ref() else {
+        let mut state = init();
+        return items.iter().map(|item| f(&mut state, item)).collect();
+    };
+    {
         let next = AtomicUsize::new(0);
         let work = || {
             let mut done = Vec::new();
@@ -95,7 +88,8 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
             .take(threads - 1)
             .collect();
         let mut all = Vec::with_capacity(items.len());
-        rayon_core::scope(|scope| {
+        // The calling thread takes its share itself; the pool's threads the others.
+        pool.in_place_scope(|scope| {
             for share in &others {
                 scope.spawn(|_| {
                     let done = work();
@@ -121,7 +115,7 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
         }
         // Every index below the items' count was taken by exactly one core.
         out.into_iter().flatten().collect()
-    })
+    }
 }
 
 #[cfg(test)]
