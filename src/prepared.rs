@@ -97,6 +97,16 @@ impl Citation {
     }
 }
 
+impl Citation {
+    /// True when this citation is of `clause`, its very texts (shared, not equal: the
+    /// version's clause is the one this citation was written for).
+    fn is_of(&self, clause: &ClauseInfo) -> bool {
+        Arc::ptr_eq(&self.clause, &clause.id)
+            && Arc::ptr_eq(&self.section, &clause.section)
+            && Arc::ptr_eq(&self.text, &clause.text)
+    }
+}
+
 impl PartialEq for Citation {
     fn eq(&self, other: &Self) -> bool {
         self.clause == other.clause
@@ -172,7 +182,7 @@ impl Prepared {
     /// Builds the caches of `policy`.
     pub fn new(policy: CompiledPolicy) -> Prepared {
         let fact_texts_fr = FactTexts::of(&policy, Lang::Fr);
-        Prepared::with_texts(policy, fact_texts_fr, &[])
+        Prepared::with_texts(policy, fact_texts_fr, None)
     }
 
     /// Builds the caches of `policy`, a version that extends `base`'s and declares no input,
@@ -181,52 +191,69 @@ impl Prepared {
     /// its parameters, and the clauses it shares with `base` keep their citations.
     pub fn extending(policy: CompiledPolicy, base: &Prepared) -> Prepared {
         let fact_texts_fr = base.fact_texts_fr.with_params_of(&policy);
-        Prepared::with_texts(policy, fact_texts_fr, &base.citations)
+        Prepared::with_texts(policy, fact_texts_fr, Some(base))
     }
 
-    /// The caches of `policy`, with its French fact texts, reusing those of `citations` that
-    /// cite the very same clause (the same shared texts).
+    /// The caches of `policy`, with its French fact texts, reusing the citations of `base`
+    /// that cite the very same clauses (the same shared texts) the same way.
     fn with_texts(
         policy: CompiledPolicy,
         fact_texts_fr: FactTexts,
-        citations: &[Arc<Citation>],
+        base: Option<&Prepared>,
     ) -> Prepared {
         let citations: Vec<Arc<Citation>> = policy
             .clauses
             .iter()
             .enumerate()
-            .map(|(i, c)| match citations.get(i) {
-                Some(cited)
-                    if Arc::ptr_eq(&cited.clause, &c.id)
-                        && Arc::ptr_eq(&cited.section, &c.section)
-                        && Arc::ptr_eq(&cited.text, &c.text) =>
-                {
-                    Arc::clone(cited)
-                }
+            .map(|(i, c)| match base.and_then(|b| b.citations.get(i)) {
+                Some(cited) if cited.is_of(c) => Arc::clone(cited),
                 _ => Arc::new(Citation::new(c, None)),
             })
             .collect();
-        let via = |source: Source, name: &str, ids: &[ClauseId]| -> Arc<[Arc<Citation>]> {
-            let kind = match source {
-                Source::Param(_) => "parameter",
-                Source::Def(_) => "definition",
-            };
-            let via: Arc<str> = format!("{kind} {name}").into();
-            let mut out: Vec<Arc<Citation>> = Vec::with_capacity(ids.len());
-            for c in ids.iter().filter_map(|&id| policy.clauses.get(id)) {
-                if !out.iter().any(|o| o.clause == c.id) {
-                    let mut citation = Citation::new(c, Some(Arc::clone(&via)));
-                    citation.source = Some(source);
-                    out.push(Arc::new(citation));
+        // The clauses of a parameter or definition, each once, as a decision cites them `via`
+        // it: the base's list when it is of the same clauses, by the same name (a session that
+        // changes a parameter's value and not its citations).
+        let via =
+            |source: Source, name: &str, ids: &[ClauseId], kept: Option<&Arc<[Arc<Citation>]>>| {
+                let kind = match source {
+                    Source::Param(_) => "parameter",
+                    Source::Def(_) => "definition",
+                };
+                let via = format!("{kind} {name}");
+                let mut clauses: Vec<&ClauseInfo> = Vec::with_capacity(ids.len());
+                for c in ids.iter().filter_map(|&id| policy.clauses.get(id)) {
+                    if !clauses.iter().any(|o| o.id == c.id) {
+                        clauses.push(c);
+                    }
                 }
-            }
-            out.into()
-        };
+                if let Some(kept) = kept.filter(|k| {
+                    k.len() == clauses.len()
+                        && k.iter().zip(&clauses).all(|(cited, c)| {
+                            cited.is_of(c) && cited.via.as_deref() == Some(via.as_str())
+                        })
+                }) {
+                    return Arc::clone(kept);
+                }
+                let via: Arc<str> = via.into();
+                (clauses.into_iter())
+                    .map(|c| {
+                        let mut citation = Citation::new(c, Some(Arc::clone(&via)));
+                        citation.source = Some(source);
+                        Arc::new(citation)
+                    })
+                    .collect()
+            };
         let param_citations = (policy.params.iter().enumerate())
-            .map(|(i, p)| via(Source::Param(i), &p.name, &p.citations))
+            .map(|(i, p)| {
+                let kept = base.and_then(|b| b.param_citations.get(i));
+                via(Source::Param(i), &p.name, &p.citations, kept)
+            })
             .collect();
         let def_citations = (policy.defs.iter().enumerate())
-            .map(|(i, d)| via(Source::Def(i), &d.name, &d.citations))
+            .map(|(i, d)| {
+                let kept = base.and_then(|b| b.def_citations.get(i));
+                via(Source::Def(i), &d.name, &d.citations, kept)
+            })
             .collect();
         let conclusion_units = policy
             .conclusions

@@ -265,12 +265,31 @@ fn a_version_file_finds_its_layer_by_label_among_files_that_parse() {
 }
 
 /// A session that only overrides parameters, rules and clauses shares its base's fact texts
-/// and citations: they must be those it would render alone.
+/// and citations, those through its parameters and definitions too: they must be those it would
+/// render alone. Besides the repository's folders, a session that cites another clause for a
+/// parameter it overrides (its citations through that parameter are its own).
 #[test]
 fn shared_fact_texts_and_citations_are_those_rendered_afresh() {
+    use clausier::eval::Source;
     use clausier::model::Lang;
-    for dir in folders() {
-        let folder = load_folder(&dir).unwrap();
+    let recited = folder(&[
+        ("annex.policy", ANNEX.to_string()),
+        (
+            "s1.policy",
+            session("s1", "2025-01-01", "4").replace("= 4 per \"a\"", "= 4 per \"unused\""),
+        ),
+    ]);
+    let s1 = recited.version("s1").expect("s1 checks");
+    let cited: Vec<_> = (s1.source_citations(Source::Param(0)).iter())
+        .map(|c| (c.clause.to_string(), c.via.as_deref().map(str::to_owned)))
+        .collect();
+    assert_eq!(
+        cited,
+        [("unused".to_string(), Some("parameter limit".to_string()))]
+    );
+    let folders = folders().into_iter().map(|dir| load_folder(&dir).unwrap());
+    for folder in folders.chain([recited]) {
+        let dir = folder.dir.clone();
         for prepared in folder.compiled() {
             let fresh = clausier::Prepared::new(prepared.policy().clone());
             for lang in [Lang::Fr, Lang::En] {
@@ -284,6 +303,18 @@ fn shared_fact_texts_and_citations_are_those_rendered_afresh() {
             }
             for clause in 0..prepared.clauses.len() {
                 assert_eq!(prepared.citation(clause), fresh.citation(clause));
+            }
+            let sources = (0..prepared.params.len())
+                .map(Source::Param)
+                .chain((0..prepared.defs.len()).map(Source::Def));
+            for source in sources {
+                assert_eq!(
+                    prepared.source_citations(source),
+                    fresh.source_citations(source),
+                    "{} {} {source:?}",
+                    dir.display(),
+                    prepared.version
+                );
             }
         }
     }
