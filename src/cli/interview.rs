@@ -71,7 +71,14 @@ pub(crate) fn run(args: &InterviewArgs) -> u8 {
             Ok(i) => i,
             Err(RequestError::Invalid(errors)) => {
                 for e in errors {
-                    eprintln!("error: {}: {}", e.pointer, e.in_lang(lang).message);
+                    // A name the policy does not declare was given on the command line, not
+                    // in a request's `conclusions`: said as `eval` says it.
+                    let at = if e.pointer.starts_with("/conclusions") {
+                        "--conclusions"
+                    } else {
+                        e.pointer.as_str()
+                    };
+                    eprintln!("error: {at}: {}", e.in_lang(lang).message);
                 }
                 return FINDINGS;
             }

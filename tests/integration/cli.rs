@@ -736,6 +736,30 @@ fn interview_ends_quietly_when_the_input_ends() {
     assert!(!out.contains("e61_admission ="), "{out}");
 }
 
+/// A conclusion the policy does not declare, named with `--conclusions`, is refused with the
+/// option's name (not a request's JSON pointer) and a "did you mean", before any question.
+#[test]
+fn interview_names_the_option_of_a_conclusion_the_policy_does_not_declare() {
+    let o = Command::new(env!("CARGO_BIN_EXE_clausier"))
+        .args([
+            "interview",
+            "policies/bts-metiers-de-la-mesure",
+            "--version",
+            "session-2027",
+            "--conclusions",
+            "required_week",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: --conclusions: "), "{err}");
+    assert!(err.contains("required_weeks"), "{err}");
+    assert!(!err.contains("/conclusions/0"), "{err}");
+    assert_eq!(stdout(&o), "");
+}
+
 /// `clausier eval POLICY -` reads the record from standard input, and without `--version` or
 /// `--as-of` decides under the version in force today (here, of two versions effective in
 /// 2000 and in 2999, the first, whatever today is).
