@@ -207,19 +207,18 @@ fn check_texts_deep(
         .into_iter()
         .map(|(name, path, text)| sources.add(name, path, text))
         .collect();
-    let parsed = ids
-        .into_iter()
-        .map(|id| {
-            let parsed = match before.and_then(|b| b.parsed_as(id, sources.get(id))) {
-                Some(policy) => Ok(policy),
-                None => {
-                    let text = sources.get(id).map_or("", |f| f.text.as_str());
-                    crate::syntax::parse(id, text).map(Arc::new)
-                }
-            };
-            (id, parsed)
-        })
-        .collect();
+    // The files side by side on the cores (a large one is itself parsed in parts): the
+    // sessions' small files while the annex's parts are parsed, not after.
+    let parsed = crate::parallel::map(&ids, |&id| {
+        let parsed = match before.and_then(|b| b.parsed_as(id, sources.get(id))) {
+            Some(policy) => Ok(policy),
+            None => {
+                let text = sources.get(id).map_or("", |f| f.text.as_str());
+                crate::syntax::parse(id, text).map(Arc::new)
+            }
+        };
+        (id, parsed)
+    });
     check_parsed(dir, sources, parsed, previous)
 }
 
