@@ -60,62 +60,57 @@ pub(crate) fn map_with<T: Sync, S, R: Send>(
     f: impl Fn(&mut S, &T) -> R + Sync,
 ) -> Vec<R> {
     let threads = cores().min(items.len());
-    if threads < 2 {
-        let mut state = init();
-        return items.iter().map(|item| f(&mut state, item)).collect();
-    }
-    let Some(pool) = STAGES.as_ref() else {
+    let Some(pool) = STAGES.as_ref().filter(|_| threads > 1) else {
         let mut state = init();
         return items.iter().map(|item| f(&mut state, item)).collect();
     };
-    {
-        let next = AtomicUsize::new(0);
-        let work = || {
-            let mut done = Vec::new();
-            let mut state = None;
-            loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else {
-                    return done;
-                };
-                let state = state.get_or_insert_with(&init);
-                done.push((i, f(state, item)));
-            }
-        };
-        // The other cores' shares, each taken by the first thread of the stages free to take
-        // it; one that comes when every item is taken finds none, and is done at once.
-        let others: Vec<Mutex<Vec<(usize, R)>>> = std::iter::repeat_with(|| Mutex::new(Vec::new()))
-            .take(threads - 1)
-            .collect();
-        let mut all = Vec::with_capacity(items.len());
-        // The calling thread takes its share itself; the pool's threads the others.
-        pool.in_place_scope(|scope| {
-            for share in &others {
-                scope.spawn(|_| {
-                    let done = work();
-                    *share
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = done;
-                });
-            }
-            all = work();
-        });
-        for share in others {
-            all.extend(
-                share
-                    .into_inner()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner),
-            );
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        let mut state = None;
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(item) = items.get(i) else {
+                return done;
+            };
+            let state = state.get_or_insert_with(&init);
+            done.push((i, f(state, item)));
         }
-        let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
-        for (i, r) in all {
-            if let Some(slot) = out.get_mut(i) {
-                *slot = Some(r);
-            }
+    };
+    // The other cores' shares, each taken by the first thread of the pool free to take it; one
+    // that comes when every item is taken finds none, and is done at once.
+    let others: Vec<Mutex<Vec<(usize, R)>>> = std::iter::repeat_with(|| Mutex::new(Vec::new()))
+        .take(threads - 1)
+        .collect();
+    let mut all = Vec::with_capacity(items.len());
+    // The calling thread takes its share itself, on its own stack; the pool's threads the
+    // others. The scope ends when every share is done (a panic in one is resumed here then).
+    pool.in_place_scope(|scope| {
+        for share in &others {
+            scope.spawn(|_| {
+                let done = work();
+                *share
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = done;
+            });
         }
-        // Every index below the items' count was taken by exactly one core.
-        out.into_iter().flatten().collect()
+        all = work();
+    });
+    for share in others {
+        all.extend(
+            share
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
     }
+    let mut out: Vec<Option<R>> = std::iter::repeat_with(|| None).take(items.len()).collect();
+    for (i, r) in all {
+        if let Some(slot) = out.get_mut(i) {
+            *slot = Some(r);
+        }
+    }
+    // Every index below the items' count was taken by exactly one core.
+    out.into_iter().flatten().collect()
 }
 
 #[cfg(test)]
@@ -130,6 +125,23 @@ mod tests {
             (0..101).map(|x| x * 2).collect::<Vec<_>>()
         );
         assert_eq!(super::map(&[] as &[u32], |x| *x), Vec::<u32>::new());
+    }
+
+    /// A panic in `f`, on whichever thread took the item, reaches the caller; maps within maps
+    /// (a file's parts within the folder's files) complete.
+    #[test]
+    fn a_panic_reaches_the_caller_and_maps_nest() {
+        let items: Vec<u32> = (0..100).collect();
+        for bad in [0, 57, 99] {
+            let caught = std::panic::catch_unwind(|| {
+                super::map(&items, |&x| assert_ne!(x, bad, "item {bad}"))
+            });
+            assert!(caught.is_err(), "the panic of item {bad}");
+        }
+        let nested = super::map(&items[..8], |&x| {
+            super::map(&items, |&y| x * y).into_iter().sum::<u32>()
+        });
+        assert_eq!(nested, (0..8).map(|x| x * 4950).collect::<Vec<_>>());
     }
 
     /// Each core's state is its own, made once, and sees only the items that core takes: every
