@@ -55,11 +55,11 @@ struct TooManyOpenings;
 /// pest reads nested expressions and types by recursion, and nothing in it bounds that
 /// recursion (this pest has no stack guard of its own: the one of later versions probed the
 /// stack at every rule it tried, a fifth to a quarter of its time in criterion). Each level of
-/// that recursion starts past a token that opens it, each level at its own place in the text: a
-/// bracket (`(`, `[`, or `]`, which opens a range cell), or one of the words `if`, `then`, `else`, `of`, `in`,
-/// `where`, `for`, `satisfies` and `optional` (the other forms, prefix and infix operators
-/// included, repeat without recursion). So the recursion is at most as deep as those tokens
-/// are many ([`openings`]), and the parse runs where [`STACK_PER_OPENING`] times their count,
+/// that recursion starts past a token that opens it, each level at its own place in the text:
+/// a bracket (`(`, `[`, or `]`, which opens a range cell), or one of the words `if`, `then`,
+/// `else`, `of`, `in`, `where`, `for`, `satisfies` and `optional` (the other forms, prefix and
+/// infix operators included, repeat without recursion). So the recursion is at most as deep as
+/// those tokens are many ([`openings`]), and the parse runs where [`STACK_PER_OPENING`] times their count,
 /// plus [`BASE_STACK`], is left: on the calling thread when it has that much, else on a stack
 /// of that size on the heap (reserved, not committed: only the pages used are). The nesting
 /// pre-check ([`super::parse`]) refuses a file nested deeper than the language allows before
