@@ -27,9 +27,11 @@ pub(crate) fn parse_items(text: &str) -> Option<pest::iterators::Pair<'_, Rule>>
     run(Rule::items_file, text).ok()?.ok()?.next()
 }
 
-/// Parses a file's header alone, from its first token; the text after it is not read.
+/// Parses a file's header alone, from its first token; the text after it is not read. No rule
+/// of the header nests (no expression, no type), so the stack [`run`] would size to the whole
+/// text is not needed: the header of every file beside a version is read this way.
 pub(crate) fn parse_header(text: &str) -> Option<pest::iterators::Pair<'_, Rule>> {
-    run(Rule::header, text).ok()?.ok()?.next()
+    PolicyParser::parse(Rule::header, text).ok()?.next()
 }
 
 /// The syntax error of the items of `text` from byte `from` to its end, as the parse of the
