@@ -382,6 +382,29 @@ fn nesting_of_every_form_is_parsed_on_the_stack_its_tokens_ask_for() {
     }
 }
 
+/// A text whose tokens could make pest recurse deeper than the largest stack a parse is given
+/// (two million and more, optimised or not) is refused with `too-deep` before pest reads it.
+#[test]
+fn a_text_that_could_nest_past_the_largest_stack_is_refused_unread() {
+    let text = format!(
+        "policy p\nversion \"v\"\ndefinition d : bool = {}x\n",
+        "(".repeat(2_200_000)
+    );
+    let refused = std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || super::parser::parse_pairs(FileId(0), &text).map(|_| ()))
+        .unwrap()
+        .join()
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused.code, crate::diagnostic::Code::TooDeep);
+    assert!(
+        refused.message.contains("too many brackets"),
+        "{}",
+        refused.message
+    );
+}
+
 /// Every `.policy` file of the repository (`policies/` and `tests/`), with a check that they
 /// were found.
 fn repository_policies() -> Vec<std::path::PathBuf> {
