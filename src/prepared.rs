@@ -95,9 +95,7 @@ impl Citation {
             .map(Arc::from);
         citation
     }
-}
 
-impl Citation {
     /// True when this citation is of `clause`, its very texts (shared, not equal: the
     /// version's clause is the one this citation was written for).
     fn is_of(&self, clause: &ClauseInfo) -> bool {
@@ -210,49 +208,16 @@ impl Prepared {
                 _ => Arc::new(Citation::new(c, None)),
             })
             .collect();
-        // The clauses of a parameter or definition, each once, as a decision cites them `via`
-        // it: the base's list when it is of the same clauses, by the same name (a session that
-        // changes a parameter's value and not its citations).
-        let via =
-            |source: Source, name: &str, ids: &[ClauseId], kept: Option<&Arc<[Arc<Citation>]>>| {
-                let kind = match source {
-                    Source::Param(_) => "parameter",
-                    Source::Def(_) => "definition",
-                };
-                let via = format!("{kind} {name}");
-                let mut clauses: Vec<&ClauseInfo> = Vec::with_capacity(ids.len());
-                for c in ids.iter().filter_map(|&id| policy.clauses.get(id)) {
-                    if !clauses.iter().any(|o| o.id == c.id) {
-                        clauses.push(c);
-                    }
-                }
-                if let Some(kept) = kept.filter(|k| {
-                    k.len() == clauses.len()
-                        && k.iter().zip(&clauses).all(|(cited, c)| {
-                            cited.is_of(c) && cited.via.as_deref() == Some(via.as_str())
-                        })
-                }) {
-                    return Arc::clone(kept);
-                }
-                let via: Arc<str> = via.into();
-                (clauses.into_iter())
-                    .map(|c| {
-                        let mut citation = Citation::new(c, Some(Arc::clone(&via)));
-                        citation.source = Some(source);
-                        Arc::new(citation)
-                    })
-                    .collect()
-            };
         let param_citations = (policy.params.iter().enumerate())
             .map(|(i, p)| {
                 let kept = base.and_then(|b| b.param_citations.get(i));
-                via(Source::Param(i), &p.name, &p.citations, kept)
+                via_citations(&policy, Source::Param(i), &p.name, &p.citations, kept)
             })
             .collect();
         let def_citations = (policy.defs.iter().enumerate())
             .map(|(i, d)| {
                 let kept = base.and_then(|b| b.def_citations.get(i));
-                via(Source::Def(i), &d.name, &d.citations, kept)
+                via_citations(&policy, Source::Def(i), &d.name, &d.citations, kept)
             })
             .collect();
         let conclusion_units = policy
@@ -374,6 +339,46 @@ impl Prepared {
     pub fn cited(&self, c: &ConclusionInfo, rules: &[usize]) -> Vec<Arc<Citation>> {
         cited(&self.citations, c, rules)
     }
+}
+
+/// The clauses `ids` of the parameter or definition `source` (named `name`), each once, as a
+/// decision cites them `via` it: `kept` (the base version's list) when it is of the very same
+/// clauses by the same name, as in a session that changes a parameter's value and not its
+/// citations.
+fn via_citations(
+    policy: &CompiledPolicy,
+    source: Source,
+    name: &str,
+    ids: &[ClauseId],
+    kept: Option<&Arc<[Arc<Citation>]>>,
+) -> Arc<[Arc<Citation>]> {
+    let kind = match source {
+        Source::Param(_) => "parameter",
+        Source::Def(_) => "definition",
+    };
+    let via = format!("{kind} {name}");
+    let mut clauses: Vec<&ClauseInfo> = Vec::with_capacity(ids.len());
+    for c in ids.iter().filter_map(|&id| policy.clauses.get(id)) {
+        if !clauses.iter().any(|o| o.id == c.id) {
+            clauses.push(c);
+        }
+    }
+    let same = |k: &Arc<[Arc<Citation>]>| {
+        k.len() == clauses.len()
+            && (k.iter().zip(&clauses))
+                .all(|(cited, c)| cited.is_of(c) && cited.via.as_deref() == Some(via.as_str()))
+    };
+    if let Some(kept) = kept.filter(|k| same(k)) {
+        return Arc::clone(kept);
+    }
+    let via: Arc<str> = via.into();
+    (clauses.into_iter())
+        .map(|c| {
+            let mut citation = Citation::new(c, Some(Arc::clone(&via)));
+            citation.source = Some(source);
+            Arc::new(citation)
+        })
+        .collect()
 }
 
 /// The clauses that `rules` of `c` cite, each once, in order, from the policy's `citations`.
