@@ -330,6 +330,16 @@ fn words_that_nest_without_brackets_are_counted_and_refused_past_the_limit() {
     policy(&two);
 }
 
+/// pest's parse of `text` alone (no nesting pre-check, no lowering), from a thread of 256 KiB.
+fn pest_on_a_small_stack(text: String) -> Result<(), crate::diagnostic::Diagnostic> {
+    std::thread::Builder::new()
+        .stack_size(256 << 10)
+        .spawn(move || super::parser::parse_pairs(FileId(0), &text).map(|_| ()))
+        .unwrap()
+        .join()
+        .unwrap()
+}
+
 /// pest reads nested expressions and types by recursion: each form that nests, thousands deep
 /// (past what the pre-check allows, as a text it lets through could: see above), parses on the
 /// stack its tokens ask for (`parser::run`), from a thread of 256 KiB. A form that took more
@@ -363,12 +373,7 @@ fn nesting_of_every_form_is_parsed_on_the_stack_its_tokens_ask_for() {
         }));
     for text in texts {
         let start = text.get(..40).unwrap_or_default().to_owned();
-        let parsed = std::thread::Builder::new()
-            .stack_size(256 << 10)
-            .spawn(move || super::parser::parse_pairs(FileId(0), &text).map(|_| ()))
-            .unwrap()
-            .join()
-            .unwrap();
+        let parsed = pest_on_a_small_stack(text);
         // Whether pest accepts the text does not matter here (`sum of x` without `for` does
         // not parse): that it reads it to the end without overflowing does.
         if let Err(d) = parsed {
@@ -390,13 +395,7 @@ fn a_text_that_could_nest_past_the_largest_stack_is_refused_unread() {
         "policy p\nversion \"v\"\ndefinition d : bool = {}x\n",
         "(".repeat(2_200_000)
     );
-    let refused = std::thread::Builder::new()
-        .stack_size(256 << 10)
-        .spawn(move || super::parser::parse_pairs(FileId(0), &text).map(|_| ()))
-        .unwrap()
-        .join()
-        .unwrap()
-        .unwrap_err();
+    let refused = pest_on_a_small_stack(text).unwrap_err();
     assert_eq!(refused.code, crate::diagnostic::Code::TooDeep);
     assert!(
         refused.message.contains("too many brackets"),
