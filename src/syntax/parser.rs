@@ -114,16 +114,21 @@ fn openings(text: &str) -> usize {
     count
 }
 
-/// A bound on [`openings`] found faster: the bytes that start one of its tokens.
+/// A bound on [`openings`] found faster: the bytes that start one of its tokens, counted
+/// through a table rather than a test per byte (whose branches, taken for a third of the bytes
+/// of a policy and not predictably, made it cost as much as half of pest's parse).
 fn opening_letters(text: &str) -> usize {
-    text.bytes()
-        .filter(|b| {
-            matches!(
-                b,
-                b'(' | b'[' | b']' | b'i' | b'o' | b't' | b'e' | b'w' | b'f' | b's'
-            )
-        })
-        .count()
+    const STARTS: [u8; 256] = {
+        let mut table = [0; 256];
+        let starts = b"([]iotewfs";
+        let mut i = 0;
+        while i < starts.len() {
+            table[starts[i] as usize] = 1;
+            i += 1;
+        }
+        table
+    };
+    text.bytes().map(|b| usize::from(STARTS[usize::from(b)])).sum()
 }
 
 /// The stack one level of pest's recursion may take, at most, per token that opens it: measured
