@@ -990,7 +990,14 @@ fn the_nesting_check_finds_what_it_found_before() {
     // An escaped quote right before the closing one, a word glued after: the word starts at
     // the escaped quote, which reads as a quote, not a space.
     assert!(same(&format!("x = {}\"\\\"\"if\n", "if ".repeat(64))));
-    const PIECES: [&str; 44] = [
+    // A statement's word on a line with nothing else to count starts the count again, after a
+    // statement that counted one word as after one that counted many: the words that follow
+    // are the limit's, no more.
+    for before in ["x = if\n", "x = if if\n", &"x = if\n".repeat(64)] {
+        assert!(!same(&format!("{before}rule r\n{}\n", "if ".repeat(64))));
+        assert!(same(&format!("{before}x\n{}\n", "if ".repeat(64))));
+    }
+    const PIECES: [&str; 47] = [
         "((((((((",
         "((((((((",
         "if",
@@ -1002,6 +1009,9 @@ fn the_nesting_check_finds_what_it_found_before() {
         "\n",
         "\r\n",
         "\u{a0}",
+        "\u{b}",
+        "\u{85}",
+        "\u{3000}",
         "é",
         "x",
         "y_1",
