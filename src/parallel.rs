@@ -18,13 +18,16 @@ use std::sync::{LazyLock, Mutex};
 /// the pages used are.
 pub(crate) const STAGE_STACK: usize = 64 << 20;
 
-/// The threads that help the thread that loads, each with [`STAGE_STACK`]: two per core, so
-/// that loads side by side each find one free (a [`map`] takes one core's share on the calling
-/// thread and asks the pool for the others'); `None` when the system gives none (the items are
-/// then taken on the calling thread, one after the other).
+/// The threads that help the thread that loads, each with [`STAGE_STACK`]: one per core but
+/// one, as a [`map`] takes a core's share on the calling thread and asks the pool for the
+/// others'; `None` when the system gives none (the items are then taken on the calling thread,
+/// one after the other). No more: a thread of the pool left without work looks for some a
+/// while before it sleeps, and with two per core those looking took the cores from the thread
+/// that loads (the BTS load, median of 2,000: 1.11-1.38 ms with four on two cores, 0.96-1.06
+/// with one; benches/README.md, "The thirteenth round"). Loads side by side share the pool.
 static STAGES: LazyLock<Option<rayon_core::ThreadPool>> = LazyLock::new(|| {
     rayon_core::ThreadPoolBuilder::new()
-        .num_threads(2 * cores())
+        .num_threads(cores().saturating_sub(1).max(1))
         .stack_size(STAGE_STACK)
         .thread_name(|i| format!("clausier-stage-{i}"))
         .build()
