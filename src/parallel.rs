@@ -8,7 +8,7 @@
 //! heaps, at every load. A thread of the pool that waits for the others' items of a map within
 //! a map takes other work meanwhile, so that maps never wait on each other.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 /// The stack the stages of a load (parse, check, compile, format) may use: they read
@@ -38,6 +38,40 @@ static STAGES: LazyLock<Option<rayon_core::ThreadPool>> = LazyLock::new(|| {
 /// when the calling thread's has less (a worker's or a watcher's 2 MiB), whatever thread loads.
 pub(crate) fn with_stage_stack<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f)
+}
+
+/// `a()` and `b()` side by side: `a` on the calling thread, `b` on a thread of the pool when
+/// one is free to take it before `a` is done, else on the calling thread after `a`. `b` runs
+/// once (it is `Fn` so that the result of the impossible case, a thread of the pool that took
+/// it without giving its result, can still be had).
+pub(crate) fn join<A, B: Send>(a: impl FnOnce() -> A, b: impl Fn() -> B + Sync) -> (A, B) {
+    let Some(pool) = STAGES.as_ref().filter(|_| cores() > 1) else {
+        let ra = a();
+        return (ra, b());
+    };
+    let taken = AtomicBool::new(false);
+    let pooled = Mutex::new(None);
+    let (ra, mine) = pool.in_place_scope(|scope| {
+        scope.spawn(|_| {
+            if !taken.swap(true, Ordering::AcqRel) {
+                let rb = b();
+                *pooled
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rb);
+            }
+        });
+        let ra = a();
+        let mine = (!taken.swap(true, Ordering::AcqRel)).then(&b);
+        (ra, mine)
+    });
+    let pooled = || {
+        pooled
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    };
+    // A thread that took `b` gave its result, or its panic was resumed when the scope ended.
+    let rb = mine.or_else(pooled).unwrap_or_else(b);
+    (ra, rb)
 }
 
 /// How many threads the machine runs at once (1 when it cannot say).
@@ -145,6 +179,33 @@ mod tests {
             super::map(&items, |&y| x * y).into_iter().sum::<u32>()
         });
         assert_eq!(nested, (0..8).map(|x| x * 4950).collect::<Vec<_>>());
+    }
+
+    /// `join` gives both results, runs `b` once whichever thread takes it (however long `a`
+    /// takes, and inside a map), and a panic in `b` reaches the caller.
+    #[test]
+    fn join_runs_each_side_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for a_takes in [0, 1, 20] {
+            let runs = AtomicUsize::new(0);
+            let (a, b) = super::join(
+                || {
+                    std::thread::sleep(std::time::Duration::from_millis(a_takes));
+                    "a"
+                },
+                || {
+                    runs.fetch_add(1, Ordering::Relaxed);
+                    7
+                },
+            );
+            assert_eq!((a, b, runs.load(Ordering::Relaxed)), ("a", 7, 1));
+        }
+        let items: Vec<u32> = (0..16).collect();
+        let joined = super::map(&items, |&x| super::join(|| x, || x * 2));
+        assert_eq!(joined, (0..16).map(|x| (x, x * 2)).collect::<Vec<_>>());
+        let caught =
+            std::panic::catch_unwind(|| super::join(|| (), || assert_eq!(1 + 1, 3, "b fails")));
+        assert!(caught.is_err());
     }
 
     /// Each core's state is its own, made once, and sees only the items that core takes: every

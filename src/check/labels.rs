@@ -84,6 +84,23 @@ impl Checker {
         labels
     }
 
+    /// The labels of `policy`, a version whose labels are all its base's (its own file labels
+    /// nothing, and it keeps the base's language and declarations): the base's, and the
+    /// findings [`Checker::words`] would make of them, the missing labels (the others are
+    /// errors, which the base would have had).
+    pub(crate) fn words_of_base(
+        &mut self,
+        m: &Merged,
+        policy: &CompiledPolicy,
+        base: &Labels,
+    ) -> Labels {
+        let labels = base.clone();
+        if let Some(lang) = labels.language {
+            self.missing_labels(m, policy, &labels, lang);
+        }
+        labels
+    }
+
     fn language(&mut self, code: &str, span: Span) -> Option<Lang> {
         let lang = match code {
             "fr" => Some(Lang::Fr),

@@ -102,7 +102,7 @@ pub struct CheckResult {
 pub fn check_version(sources: &Arc<SourceMap>, files: &[ParsedFile], version: &str) -> CheckResult {
     // Without a chain, the folder check has reported the missing or cyclic extension.
     layers::chain(files, version)
-        .and_then(|chain| pipeline::check_chain(sources, &chain, None))
+        .and_then(|chain| pipeline::check_chain(sources, &chain, None, true))
         .map_or_else(
             || CheckResult {
                 policy: None,
@@ -204,7 +204,10 @@ impl Checker {
             merged: Arc::clone(m),
             labels: Labels::default(),
         };
-        policy.labels = self.words(m, &policy);
+        policy.labels = match reuse.and_then(|r| r.labels(m)) {
+            Some(base) => self.words_of_base(m, &policy, base),
+            None => self.words(m, &policy),
+        };
         Some(policy)
     }
 

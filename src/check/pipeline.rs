@@ -91,6 +91,8 @@ pub(crate) struct Reuse<'a> {
     leaf: FileId,
     /// The conclusions whose rules the version's file overrides: checked again.
     changed: Vec<&'a str>,
+    /// True when the version's file labels something.
+    labels: bool,
 }
 
 impl<'a> Reuse<'a> {
@@ -98,9 +100,11 @@ impl<'a> Reuse<'a> {
     fn new(base: &'a CheckedVersion, leaf: &'a ParsedFile) -> Option<Self> {
         let policy = base.result.policy.as_ref()?;
         let mut changed = Vec::new();
+        let mut labels = false;
         for item in &leaf.policy.items {
             match &item.kind {
-                ItemKind::Clause(_) | ItemKind::Label(_) => {}
+                ItemKind::Label(_) => labels = true,
+                ItemKind::Clause(_) => {}
                 ItemKind::Override(o) => match o.as_ref() {
                     Override::Clause(_) | Override::Parameter(_) => {}
                     // A definition computed otherwise: everything that reads it is checked again.
@@ -116,7 +120,17 @@ impl<'a> Reuse<'a> {
             graph: &base.graph,
             leaf: leaf.file,
             changed,
+            labels,
         })
+    }
+
+    /// The base's labels, when they are the version's: its file labels nothing and its
+    /// language is the base's (its declarations are, as it reuses the base).
+    pub(crate) fn labels(&self, m: &Merged) -> Option<&'a crate::model::Labels> {
+        fn language(m: &Merged) -> Option<&str> {
+            m.header.language.as_ref().map(|l| l.node.as_str())
+        }
+        (!self.labels && language(m) == language(&self.base.merged)).then_some(&self.base.labels)
     }
 
     /// The compiled clause `index` of the base, if `clause` is the base's (not declared or
@@ -190,37 +204,50 @@ impl Checker {
 }
 
 /// Checks the version at the end of `chain` (its layers, root first). `base`, when given, is
-/// the checked version that `chain` without its last file makes.
+/// the checked version that `chain` without its last file makes. `alone` when nothing else of
+/// the load runs meanwhile: the texts of a root may then be hashed on another core.
 pub(crate) fn check_chain(
     sources: &Arc<SourceMap>,
     chain: &[&ParsedFile],
     base: Option<&CheckedVersion>,
+    alone: bool,
 ) -> Option<CheckedVersion> {
     let leaf = *chain.last()?;
-    let mut diags = Vec::new();
     // On a base without error, merging the last layer onto the base's declarations is merging
     // the whole chain again, without its diagnostics (there are none).
     let base = base.filter(|b| b.result.policy.is_some());
-    let (merged, hasher) = match base {
-        Some(b) => {
-            let merged = layers::merge_onto(&b.merged, leaf, &mut diags);
-            (merged, hash_more(b.hasher.clone(), sources, leaf.file))
-        }
-        None => {
-            let merged = layers::merge(chain, &mut diags)?;
-            let hasher = chain
-                .iter()
-                .fold(Sha256::new(), |h, f| hash_more(h, sources, f.file));
-            (merged, hasher)
-        }
+    let check = || {
+        let mut diags = Vec::new();
+        let merged = match base {
+            Some(b) => layers::merge_onto(&b.merged, leaf, &mut diags),
+            None => layers::merge(chain, &mut diags)?,
+        };
+        let reuse = base
+            .and_then(|b| Reuse::new(b, leaf))
+            .filter(|_| !diags.iter().any(Diagnostic::is_error));
+        let merged = Arc::new(merged);
+        let mut checker = Checker::default();
+        // The sha256 is written once the texts are hashed (below).
+        let compiled = checker.compile(&merged, sources, String::new(), reuse.as_ref());
+        Some((diags, merged, checker, compiled, reuse.is_some()))
     };
-    let reuse = base
-        .and_then(|b| Reuse::new(b, leaf))
-        .filter(|_| !diags.iter().any(Diagnostic::is_error));
-    let merged = Arc::new(merged);
-    let mut checker = Checker::default();
-    let sha256 = hex::encode(hasher.clone().finalize());
-    let compiled = checker.compile(&merged, sources, sha256, reuse.as_ref());
+    // A layer's text is hashed on its base's hash. A root's texts (the whole of a policy's
+    // main file) are hashed while they are checked, on another core when it is free.
+    let hash_all = || {
+        chain
+            .iter()
+            .fold(Sha256::new(), |h, f| hash_more(h, sources, f.file))
+    };
+    let (checked, hasher) = match base {
+        Some(b) => (check(), hash_more(b.hasher.clone(), sources, leaf.file)),
+        None if alone => crate::parallel::join(check, hash_all),
+        None => (check(), hash_all()),
+    };
+    let (mut diags, merged, mut checker, compiled, reused) = checked?;
+    let compiled = compiled.map(|mut c| {
+        c.sha256 = hex::encode(hasher.clone().finalize());
+        c
+    });
     diags.append(&mut checker.diags);
     // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
     diags.retain(|d| d.is_error() || d.span.is_none_or(|s| s.file == leaf.file));
@@ -229,7 +256,7 @@ pub(crate) fn check_chain(
     // renders the same fact texts, but for its parameters.
     let texts_base = base
         .and_then(|b| b.result.policy.as_ref())
-        .filter(|_| reuse.is_some() && !leaf_labels(leaf));
+        .filter(|_| reused && !leaf_labels(leaf));
     let prepare = |c| match texts_base {
         Some(b) => Prepared::extending(c, b),
         None => Prepared::new(c),
@@ -327,7 +354,8 @@ pub(crate) fn check_folder(
                 return (Some(Arc::clone(kept)), key, false);
             }
             let base = parent(chain).and_then(|p| done.get(p));
-            let checked = check_chain(sources, chain, base.map(AsRef::as_ref));
+            let alone = ready.len() == 1;
+            let checked = check_chain(sources, chain, base.map(AsRef::as_ref), alone);
             (checked.map(Arc::new), key, true)
         });
         for (chain, (checked, key, anew)) in ready.iter().zip(checked) {
@@ -383,7 +411,7 @@ mod tests {
         let dir = std::path::Path::new("policies/bts-metiers-de-la-mesure");
         let folder = load_folder(dir).unwrap();
         let file = |label: &str| folder.files.iter().find(|f| f.version() == label).unwrap();
-        let checked = check_chain(&folder.sources, &[file("annexe-ivb")], None).unwrap();
+        let checked = check_chain(&folder.sources, &[file("annexe-ivb")], None, true).unwrap();
         assert!(checked.result.policy.is_some());
         let types = |p: &CompiledPolicy| p.params.iter().map(|p| p.ty.clone()).collect::<Vec<_>>();
         for label in ["session-2026", "session-2027", "mayotte-2025"] {

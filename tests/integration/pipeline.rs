@@ -219,6 +219,49 @@ fn each_session_gets_its_own_values_on_the_shared_annex() {
     assert_eq!(compiled, ["annex", "s2"]);
 }
 
+/// A session that labels nothing takes its annex's labels (shared, not made again), and says
+/// what they lack as a check of its whole chain says it: the parameter it overrides without a
+/// label is its own warning. A session that labels something, or speaks another language, has
+/// its labels made again, as the whole chain's check makes them.
+#[test]
+fn labels_taken_from_the_annex_are_those_a_whole_check_makes() {
+    let annex = ANNEX.replace(
+        "effective from 2024-01-01\n",
+        "effective from 2024-01-01\nlanguage \"fr\"\n",
+    ) + "label n \"nombre de pièces\"\nlabel ok \"accepté\"\nlabel deadline \"date limite\"\n";
+    let english = session("s3", "2027-01-01", "6").replace(
+        "extends \"annex\"\n",
+        "extends \"annex\"\nlanguage \"en\"\n",
+    );
+    let f = folder(&[
+        ("annex.policy", annex),
+        ("s1.policy", session("s1", "2025-01-01", "4")),
+        (
+            "s2.policy",
+            session("s2", "2026-01-01", "5") + "label limit \"plafond\"\n",
+        ),
+        ("s3.policy", english),
+    ]);
+    assert_eq!(as_loaded(&f), checked_one_by_one(&f));
+    let missing = |label: &str| -> Vec<&str> {
+        let (_, r) = f.versions.iter().find(|(l, _)| l == label).unwrap();
+        (r.diagnostics.iter())
+            .filter(|d| d.code == clausier::diagnostic::Code::MissingLabel)
+            .map(|d| f.sources.snippet(d.span.unwrap()))
+            .collect()
+    };
+    // The overridden `limit` (its value stands for it), in each session that leaves it bare.
+    assert_eq!(missing("s1"), ["4"]);
+    assert!(missing("s2").is_empty(), "{:?}", missing("s2"));
+    assert_eq!(missing("s3"), ["6"]);
+    let shared = |label: &str| {
+        let input = |l: &str| f.version(l).unwrap().labels.inputs[0].clone().unwrap();
+        Arc::ptr_eq(&input("annex"), &input(label))
+    };
+    assert!(shared("s1"));
+    assert!(!shared("s2") && !shared("s3"));
+}
+
 #[test]
 fn a_header_is_read_without_the_rest_of_the_file() {
     let text = "# a comment\n\n  # another\npolicy p\nversion \"s1\" # here too\nextends \"annex\"\n\nthis is not a declaration";
