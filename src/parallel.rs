@@ -8,7 +8,7 @@
 //! heaps, at every load. A thread of the pool that waits for the others' items of a map within
 //! a map takes other work meanwhile, so that maps never wait on each other.
 
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{LazyLock, Mutex};
 
 /// The stack the stages of a load (parse, check, compile, format) may use: they read
@@ -40,38 +40,24 @@ pub(crate) fn with_stage_stack<R>(f: impl FnOnce() -> R) -> R {
     stacker::maybe_grow(STAGE_STACK / 2, STAGE_STACK, f)
 }
 
-/// `a()` and `b()` side by side: `a` on the calling thread, `b` on a thread of the pool when
-/// one is free to take it before `a` is done, else on the calling thread after `a`. `b` runs
-/// once (it is `Fn` so that the result of the impossible case, a thread of the pool that took
-/// it without giving its result, can still be had).
-pub(crate) fn join<A, B: Send>(a: impl FnOnce() -> A, b: impl Fn() -> B + Sync) -> (A, B) {
-    let Some(pool) = STAGES.as_ref().filter(|_| cores() > 1) else {
-        let ra = a();
-        return (ra, b());
-    };
-    let taken = AtomicBool::new(false);
-    let pooled = Mutex::new(None);
-    let (ra, mine) = pool.in_place_scope(|scope| {
-        scope.spawn(|_| {
-            if !taken.swap(true, Ordering::AcqRel) {
-                let rb = b();
-                *pooled
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(rb);
-            }
-        });
-        let ra = a();
-        let mine = (!taken.swap(true, Ordering::AcqRel)).then(&b);
-        (ra, mine)
-    });
-    let pooled = || {
-        pooled
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    };
-    // A thread that took `b` gave its result, or its panic was resumed when the scope ended.
-    let rb = mine.or_else(pooled).unwrap_or_else(b);
-    (ra, rb)
+/// `a()` and `b()` side by side: a [`map`] of the two, so `a` runs on the calling thread and
+/// `b` on a thread of the pool when one is free to take it before `a` is done, else on the
+/// calling thread after `a`.
+pub(crate) fn join<A: Send, B: Send>(a: impl Fn() -> A + Sync, b: impl Fn() -> B + Sync) -> (A, B) {
+    enum Side<A, B> {
+        A(A),
+        B(B),
+    }
+    let mut sides = map(&[true, false], |&first| match first {
+        true => Side::A(a()),
+        false => Side::B(b()),
+    })
+    .into_iter();
+    match (sides.next(), sides.next()) {
+        (Some(Side::A(ra)), Some(Side::B(rb))) => (ra, rb),
+        // Not reached: a map gives one result per item, in the items' order.
+        _ => (a(), b()),
+    }
 }
 
 /// How many threads the machine runs at once (1 when it cannot say).

@@ -244,7 +244,7 @@ fn code_line(line: &str, depth: &mut usize, nesting_words: &mut usize) -> Option
 
 /// The words that nest without brackets: each opens an expression (or a type) inside the one
 /// it stands in, and the parser reads nested expressions by recursion.
-pub(super) const NESTING_WORDS: [&str; 8] = [
+const NESTING_WORDS: [&str; 8] = [
     "if", "count", "sum", "any", "every", "each", "of", "optional",
 ];
 
