@@ -92,7 +92,7 @@ pub(crate) struct Reuse<'a> {
     /// The conclusions whose rules the version's file overrides: checked again.
     changed: Vec<&'a str>,
     /// True when the version's file labels something.
-    labels: bool,
+    labelled: bool,
 }
 
 impl<'a> Reuse<'a> {
@@ -100,11 +100,9 @@ impl<'a> Reuse<'a> {
     fn new(base: &'a CheckedVersion, leaf: &'a ParsedFile) -> Option<Self> {
         let policy = base.result.policy.as_ref()?;
         let mut changed = Vec::new();
-        let mut labels = false;
         for item in &leaf.policy.items {
             match &item.kind {
-                ItemKind::Label(_) => labels = true,
-                ItemKind::Clause(_) => {}
+                ItemKind::Clause(_) | ItemKind::Label(_) => {}
                 ItemKind::Override(o) => match o.as_ref() {
                     Override::Clause(_) | Override::Parameter(_) => {}
                     // A definition computed otherwise: everything that reads it is checked again.
@@ -120,7 +118,7 @@ impl<'a> Reuse<'a> {
             graph: &base.graph,
             leaf: leaf.file,
             changed,
-            labels,
+            labelled: leaf_labels(leaf),
         })
     }
 
@@ -130,7 +128,7 @@ impl<'a> Reuse<'a> {
         fn language(m: &Merged) -> Option<&str> {
             m.header.language.as_ref().map(|l| l.node.as_str())
         }
-        (!self.labels && language(m) == language(&self.base.merged)).then_some(&self.base.labels)
+        (!self.labelled && language(m) == language(&self.base.merged)).then_some(&self.base.labels)
     }
 
     /// The compiled clause `index` of the base, if `clause` is the base's (not declared or
@@ -229,7 +227,10 @@ pub(crate) fn check_chain(
         let mut checker = Checker::default();
         // The sha256 is written once the texts are hashed (below).
         let compiled = checker.compile(&merged, sources, String::new(), reuse.as_ref());
-        Some((diags, merged, checker, compiled, reuse.is_some()))
+        // A version that reuses its base's compiled declarations and labels nothing of its
+        // own renders the same fact texts, but for its parameters.
+        let same_texts = reuse.as_ref().is_some_and(|r| !r.labelled);
+        Some((diags, merged, checker, compiled, same_texts))
     };
     // A layer's text is hashed on its base's hash. A root's texts (the whole of a policy's
     // main file) are hashed while they are checked, on another core when it is free.
@@ -243,7 +244,7 @@ pub(crate) fn check_chain(
         None if alone => crate::parallel::join(check, hash_all),
         None => (check(), hash_all()),
     };
-    let (mut diags, merged, mut checker, compiled, reused) = checked?;
+    let (mut diags, merged, mut checker, compiled, same_texts) = checked?;
     let compiled = compiled.map(|mut c| {
         c.sha256 = hex::encode(hasher.clone().finalize());
         c
@@ -252,11 +253,9 @@ pub(crate) fn check_chain(
     // Warnings belong to the file that has the finding: a layer does not repeat its parent's.
     diags.retain(|d| d.is_error() || d.span.is_none_or(|s| s.file == leaf.file));
     let failed = diags.iter().any(Diagnostic::is_error);
-    // A version that reuses its base's compiled declarations and labels nothing of its own
-    // renders the same fact texts, but for its parameters.
     let texts_base = base
         .and_then(|b| b.result.policy.as_ref())
-        .filter(|_| reused && !leaf_labels(leaf));
+        .filter(|_| same_texts);
     let prepare = |c| match texts_base {
         Some(b) => Prepared::extending(c, b),
         None => Prepared::new(c),
